@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"imageapp/app/imageapp"
+	"imageapp/app/local"
+	"imageapp/app/provision"
+)
+
+// backend is one set of adapters behind the ports, plus what the web layer
+// needs from the data dir (session keys).
+type backend struct {
+	Identity imageapp.Identity
+	Users    imageapp.Directory
+	Messages imageapp.MessageStore
+	Keys     imageapp.Keys
+	Blobs    imageapp.Blobs
+	Notifier imageapp.Notifier
+	Live     *local.Notifier // in-process wake-ups for the live inbox
+
+	SessionHashKey, SessionBlockKey []byte
+	Close                           func() error
+}
+
+func (b *backend) provisionDeps() provision.Deps {
+	return provision.Deps{Keys: b.Keys, Notifier: b.Notifier, Users: b.Users}
+}
+
+// openLocal builds the embedded backend in cfg.DataDir.
+func openLocal(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir %s: %w", cfg.DataDir, err)
+	}
+	secrets, err := local.LoadSecrets(cfg.DataDir, cfg.MasterKey)
+	if err != nil {
+		return nil, err
+	}
+	db, err := local.OpenDB(ctx, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	outbox := &local.Outbox{Dir: filepath.Join(cfg.DataDir, "outbox"), Log: log}
+	live := &local.Notifier{Outbox: outbox, BaseURL: cfg.BaseURL}
+	b := &backend{
+		Users:           &local.Directory{DB: db},
+		Messages:        &local.Messages{DB: db},
+		Keys:            &local.Keyring{DB: db, MasterKey: secrets.MasterKey},
+		Blobs:           &local.Blobs{Dir: filepath.Join(cfg.DataDir, "blobs")},
+		Notifier:        live,
+		Live:            live,
+		SessionHashKey:  secrets.SessionHashKey,
+		SessionBlockKey: secrets.SessionBlockKey,
+		Close:           db.Close,
+	}
+	b.Identity = &local.Identity{
+		DB: db, Outbox: outbox, Pepper: secrets.CodePepper, Log: log,
+		PostConfirm: func(ctx context.Context, u imageapp.User) error {
+			_, err := provision.User(ctx, b.provisionDeps(), u)
+			return err
+		},
+	}
+	return b, nil
+}

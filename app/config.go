@@ -1,0 +1,116 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Config is everything the app reads from its environment (IMAGEAPP_*),
+// validated once at start. Flags of the same names override it.
+type Config struct {
+	Backend        string // local (default) or aws
+	Addr           string
+	DataDir        string
+	BaseURL        string // public URL, for links in mail; "" = http://localhost<addr>
+	MaxUploadBytes int64
+	MaxPixels      int
+	AppName        string // the "app" value of encryption contexts, KMS tags and topic names
+	MasterKey      string // local: base64 master key; "" = generated into the data dir
+	ReactDir       string // built React client served under /react/ when present
+	TLSCert        string
+	TLSKey         string
+
+	AWS AWSConfig
+}
+
+// AWSConfig names the AWS resources Terraform creates (its outputs use the
+// same variable names). Region, credentials and endpoints come from the SDK's
+// default chain (AWS_REGION, AWS_ENDPOINT_URL_*, ...).
+type AWSConfig struct {
+	UserPoolID    string
+	ClientID      string
+	ClientSecret  string
+	UsersTable    string
+	MessagesTable string
+	Bucket        string
+}
+
+func configFromEnv(getenv func(string) string) (Config, error) {
+	c := Config{
+		Backend:   or(getenv("IMAGEAPP_BACKEND"), "local"),
+		Addr:      or(getenv("IMAGEAPP_ADDR"), ":3000"),
+		DataDir:   or(getenv("IMAGEAPP_DATA_DIR"), "./data"),
+		BaseURL:   strings.TrimRight(getenv("IMAGEAPP_BASE_URL"), "/"),
+		AppName:   or(getenv("IMAGEAPP_APP_NAME"), "imageapp"),
+		MasterKey: getenv("IMAGEAPP_MASTER_KEY"),
+		ReactDir:  or(getenv("IMAGEAPP_REACT_DIR"), "./react/dist"),
+		TLSCert:   getenv("IMAGEAPP_TLS_CERT"),
+		TLSKey:    getenv("IMAGEAPP_TLS_KEY"),
+		AWS: AWSConfig{
+			UserPoolID:    getenv("IMAGEAPP_COGNITO_USER_POOL_ID"),
+			ClientID:      getenv("IMAGEAPP_COGNITO_CLIENT_ID"),
+			ClientSecret:  getenv("IMAGEAPP_COGNITO_CLIENT_SECRET"),
+			UsersTable:    getenv("IMAGEAPP_USERS_TABLE"),
+			MessagesTable: getenv("IMAGEAPP_MESSAGES_TABLE"),
+			Bucket:        getenv("IMAGEAPP_BUCKET"),
+		},
+	}
+	var err error
+	if c.MaxUploadBytes, err = intVar(getenv, "IMAGEAPP_MAX_UPLOAD_BYTES", 20<<20); err != nil {
+		return c, err
+	}
+	maxPixels, err := intVar(getenv, "IMAGEAPP_MAX_PIXELS", 40_000_000)
+	if err != nil {
+		return c, err
+	}
+	c.MaxPixels = int(maxPixels)
+	return c, c.validate()
+}
+
+func (c Config) validate() error {
+	switch c.Backend {
+	case "local":
+	case "aws":
+		for name, v := range map[string]string{
+			"IMAGEAPP_COGNITO_USER_POOL_ID": c.AWS.UserPoolID,
+			"IMAGEAPP_COGNITO_CLIENT_ID":    c.AWS.ClientID,
+			"IMAGEAPP_USERS_TABLE":          c.AWS.UsersTable,
+			"IMAGEAPP_MESSAGES_TABLE":       c.AWS.MessagesTable,
+			"IMAGEAPP_BUCKET":               c.AWS.Bucket,
+		} {
+			if v == "" {
+				return fmt.Errorf("config: %s is required when IMAGEAPP_BACKEND=aws (terraform output gives it)", name)
+			}
+		}
+	default:
+		return fmt.Errorf("config: IMAGEAPP_BACKEND must be local or aws, not %q", c.Backend)
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("config: set both IMAGEAPP_TLS_CERT and IMAGEAPP_TLS_KEY, or neither")
+	}
+	if c.MaxUploadBytes < 1024 {
+		return fmt.Errorf("config: IMAGEAPP_MAX_UPLOAD_BYTES must be at least 1024")
+	}
+	return nil
+}
+
+func intVar(getenv func(string) string, name string, def int64) (int64, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("config: %s must be a positive whole number, not %q", name, v)
+	}
+	return n, nil
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+

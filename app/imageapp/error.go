@@ -1,0 +1,60 @@
+package imageapp
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes a person (or a script) can act on. The web layer maps each to
+// one HTTP status in a single table; anything else is an internal error.
+const (
+	EINVALID      = "invalid"          // bad input: 400
+	EUNAUTHORIZED = "unauthorized"     // not logged in or wrong credentials: 401
+	EFORBIDDEN    = "forbidden"        // logged in but not allowed: 403
+	EUNCONFIRMED  = "unconfirmed"      // email not confirmed yet: 403
+	ENOTFOUND     = "not_found"        // missing, or not yours: 404
+	ECONFLICT     = "conflict"         // already exists: 409
+	ETOOLARGE     = "too_large"        // upload over the cap: 413
+	EUNSUPPORTED  = "unsupported_type" // not PNG/JPEG/GIF/WebP: 415
+	EBADIMAGE     = "invalid_image"    // an image we refuse to process: 422
+	ERATELIMITED  = "rate_limited"     // too many attempts: 429
+	EINTEGRITY    = "integrity"        // stored ciphertext failed authentication: 500
+	EUNAVAILABLE  = "unavailable"      // a backend is down or full: 503
+	EINTERNAL     = "internal"         // anything else: 500
+)
+
+// Error is an error whose message is safe to show to the user.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("imageapp error: code=%s message=%s", e.Code, e.Message) }
+
+// Errorf returns an *Error with the given code and a formatted, user-facing message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for
+// any other error, and "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the user-facing message of err. Unknown errors get a
+// generic message so internals never leak to the user; they are logged in full.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Something went wrong on our side. Please try again."
+}

@@ -1,0 +1,85 @@
+package imageapp
+
+import (
+	"context"
+	"time"
+)
+
+// Message is an image sent from one user to another. Only metadata needed to
+// list and route it is in the clear; the image, its caption and its original
+// file name are encrypted under a data key that only the recipient's key can
+// unwrap.
+type Message struct {
+	ID            string
+	SenderID      string
+	SenderName    string
+	RecipientID   string
+	RecipientName string
+	CreatedAt     time.Time
+	ReadAt        time.Time // zero while unread
+	ContentType   string    // sniffed from the content, never taken from the client
+	Size          int64     // plaintext bytes
+	KeyID         string    // the recipient's key that wraps the data key
+	WrappedKey    []byte    // the data key, encrypted under KeyID with the message's encryption context
+	SealedMeta    []byte    // caption and file name, encrypted under the data key
+}
+
+// Unread reports whether the recipient has not opened the message yet.
+func (m *Message) Unread() bool { return m.ReadAt.IsZero() }
+
+// Box names a mailbox.
+type Box string
+
+const (
+	Inbox Box = "inbox"
+	Sent  Box = "sent"
+)
+
+// Status filters a mailbox by read state.
+type Status string
+
+const (
+	AllMessages    Status = "all"
+	UnreadMessages Status = "unread"
+	ReadMessages   Status = "read"
+)
+
+// MessageQuery selects one page of a user's mailbox, newest first.
+type MessageQuery struct {
+	UserID string
+	Box    Box
+	Status Status
+	Cursor string // opaque, from the previous page's Next
+	Limit  int
+}
+
+// MessagePage is one page of a mailbox.
+type MessagePage struct {
+	Messages []*Message
+	Next     string // "" on the last page
+}
+
+// MessageStore keeps message metadata (SQLite locally, DynamoDB in AWS mode).
+type MessageStore interface {
+	// CreateMessage stores m. Returns ECONFLICT if the ID exists: a message is never overwritten.
+	CreateMessage(ctx context.Context, m *Message) error
+
+	// Message returns ENOTFOUND when there is no message with that ID.
+	Message(ctx context.Context, id string) (*Message, error)
+
+	// Messages returns one page of a mailbox, newest first, by keyset pagination.
+	Messages(ctx context.Context, q MessageQuery) (MessagePage, error)
+
+	// MarkRead sets ReadAt if it is not set yet (idempotent).
+	MarkRead(ctx context.Context, id string, at time.Time) error
+
+	// DeleteMessage removes the metadata. Returns ENOTFOUND if it is gone already.
+	DeleteMessage(ctx context.Context, id string) error
+
+	// CountUnread counts the recipient's unread messages.
+	CountUnread(ctx context.Context, recipientID string) (int, error)
+
+	// MessageExists reports whether metadata exists for the ID; the blob sweeper
+	// uses it to find blobs that no message points to.
+	MessageExists(ctx context.Context, id string) (bool, error)
+}

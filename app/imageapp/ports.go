@@ -1,0 +1,67 @@
+package imageapp
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// DataKey is a fresh data key: the plaintext to encrypt with (drop it after
+// use) and the same key wrapped under a user's key.
+type DataKey struct {
+	Plaintext  []byte
+	Ciphertext []byte
+}
+
+// Keys mirrors the part of KMS the app uses (KMS in AWS mode, a local keyring
+// otherwise). The encryption context is bound to the wrapped key: Decrypt with
+// any other context fails.
+type Keys interface {
+	// CreateUserKey creates the user's key, or returns the existing one (idempotent).
+	CreateUserKey(ctx context.Context, userID string) (keyID string, err error)
+
+	// GenerateDataKey returns a new 256-bit data key wrapped under keyID.
+	GenerateDataKey(ctx context.Context, keyID string, encCtx map[string]string) (DataKey, error)
+
+	// Decrypt unwraps a data key. Returns EINTEGRITY when the ciphertext or
+	// the context does not match.
+	Decrypt(ctx context.Context, keyID string, ciphertext []byte, encCtx map[string]string) ([]byte, error)
+}
+
+// BlobInfo describes a stored blob, for the sweeper.
+type BlobInfo struct {
+	Key      string
+	Modified time.Time
+}
+
+// Blobs stores encrypted images by message ID (files locally, S3 in AWS mode).
+type Blobs interface {
+	// PutBlob streams r to the blob key. A failed put leaves nothing behind.
+	PutBlob(ctx context.Context, key string, r io.Reader) error
+
+	// Blob opens a stored blob for streaming. Returns ENOTFOUND if missing.
+	Blob(ctx context.Context, key string) (io.ReadCloser, error)
+
+	// DeleteBlob removes a blob; deleting a missing blob is not an error.
+	DeleteBlob(ctx context.Context, key string) error
+
+	// ListBlobs calls fn for each stored blob (used by the orphan sweeper).
+	ListBlobs(ctx context.Context, fn func(BlobInfo) error) error
+}
+
+// Notification tells a recipient that a message arrived. It carries no secret.
+type Notification struct {
+	RecipientID string
+	SenderName  string
+	MessageID   string
+}
+
+// Notifier delivers notifications (in-process hub + outbox locally, SNS in AWS mode).
+type Notifier interface {
+	// CreateUserTopic makes (idempotently) where the user's notifications go
+	// and subscribes their email; it returns the topic's name or ARN.
+	CreateUserTopic(ctx context.Context, u User) (string, error)
+
+	// Notify delivers n to the recipient's topic.
+	Notify(ctx context.Context, recipient User, n Notification) error
+}

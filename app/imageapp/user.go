@@ -1,0 +1,143 @@
+package imageapp
+
+import (
+	"context"
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// User is an entry of the directory: a confirmed, provisioned account that can
+// send and receive images. The ID is stable (Cognito's sub in AWS mode); the
+// username is shown to people and is unique regardless of case.
+type User struct {
+	ID        string
+	Username  string
+	Email     string
+	KeyID     string // the user's own key (KMS key ID or local keyring ID)
+	Topic     string // where notifications for this user go (SNS topic ARN in AWS mode)
+	CreatedAt time.Time
+}
+
+// Provisioned reports whether post-confirmation provisioning has run.
+func (u User) Provisioned() bool { return u.KeyID != "" && u.Topic != "" }
+
+// Principal is who a successful login says the caller is.
+type Principal struct {
+	ID       string
+	Username string
+	Email    string
+}
+
+// SignUpInput is what a person submits to create an account.
+type SignUpInput struct {
+	Username string
+	Email    string
+	Password string
+}
+
+const (
+	MinPasswordLength = 10
+	MaxPasswordLength = 256 // bounds the hashing work an attacker can ask for
+)
+
+var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,32}$`)
+
+// Validate checks the input against the sign-up rules shared by every backend.
+func (in SignUpInput) Validate() error {
+	if err := ValidateUsername(in.Username); err != nil {
+		return err
+	}
+	if addr, err := mail.ParseAddress(in.Email); err != nil || addr.Address != in.Email || !strings.Contains(in.Email, ".") {
+		return Errorf(EINVALID, "Enter a valid email address, like name@example.com.")
+	}
+	return ValidatePassword(in.Password)
+}
+
+// ValidateUsername checks the username rule: 3–32 letters, digits, '_', '.' or '-'.
+func ValidateUsername(name string) error {
+	if !usernamePattern.MatchString(name) {
+		return Errorf(EINVALID, "Usernames are 3 to 32 characters: letters, digits, '_', '.' or '-'.")
+	}
+	return nil
+}
+
+// ValidatePassword checks the password policy.
+func ValidatePassword(pw string) error {
+	if len([]rune(pw)) < MinPasswordLength {
+		return Errorf(EINVALID, "Passwords need at least %d characters.", MinPasswordLength)
+	}
+	if len(pw) > MaxPasswordLength {
+		return Errorf(EINVALID, "Passwords can be at most %d bytes.", MaxPasswordLength)
+	}
+	return nil
+}
+
+// ValidateCode checks the shape of a confirmation or reset code.
+func ValidateCode(code string) error {
+	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
+		return Errorf(EINVALID, "The code is the 6 digits from the email we sent you.")
+	}
+	return nil
+}
+
+// Identity signs people up, confirms their email and logs them in
+// (SQLite + outbox mail locally, Cognito in AWS mode).
+type Identity interface {
+	// SignUp creates an unconfirmed account and sends a confirmation code.
+	// Returns EINVALID for input that breaks the rules, ECONFLICT if the
+	// username is taken (case-insensitively).
+	SignUp(ctx context.Context, in SignUpInput) error
+
+	// Confirm checks the code and, on success, confirms the account and runs
+	// post-confirmation provisioning. Returns EINVALID for a wrong or expired
+	// code, ERATELIMITED after too many wrong codes, ENOTFOUND for an unknown user.
+	Confirm(ctx context.Context, username, code string) error
+
+	// ResendCode replaces the confirmation code with a fresh one and sends it.
+	// Returns EINVALID if the account is already confirmed.
+	ResendCode(ctx context.Context, username string) error
+
+	// Login checks the password. Returns EUNAUTHORIZED for an unknown user or a
+	// wrong password (the same message for both), EUNCONFIRMED if the email
+	// is not confirmed yet.
+	Login(ctx context.Context, username, password string) (Principal, error)
+
+	// ForgotPassword sends a reset code. It returns nil for unknown users too,
+	// so the answer does not reveal who has an account.
+	ForgotPassword(ctx context.Context, username string) error
+
+	// ResetPassword sets a new password if the reset code is right. Returns
+	// EINVALID for a wrong code or a password that breaks the policy.
+	ResetPassword(ctx context.Context, username, code, newPassword string) error
+}
+
+// Directory holds provisioned users (SQLite locally, DynamoDB in AWS mode).
+type Directory interface {
+	// PutUser stores u. It is idempotent for the same ID; returns ECONFLICT if
+	// the username belongs to another ID.
+	PutUser(ctx context.Context, u User) error
+
+	// UserByID and UserByUsername return ENOTFOUND when there is no such user.
+	// Username lookups are case-insensitive.
+	UserByID(ctx context.Context, id string) (User, error)
+	UserByUsername(ctx context.Context, username string) (User, error)
+
+	// ListUsers returns one page of users ordered by username, filtered by a
+	// case-insensitive substring when query is not empty.
+	ListUsers(ctx context.Context, q UserQuery) (UserPage, error)
+}
+
+// UserQuery selects a page of the directory.
+type UserQuery struct {
+	Search string
+	Cursor string // opaque, from the previous page's Next
+	Limit  int
+}
+
+// UserPage is one page of the directory.
+type UserPage struct {
+	Users []User
+	Next  string // "" on the last page
+}

@@ -1,0 +1,103 @@
+// Package imagecheck judges an upload by its content while it streams: the
+// type is sniffed from the first bytes against an allow-list, and the
+// dimensions are read from the header with image.DecodeConfig before any
+// pixel is decoded. Only the header bytes are held in memory.
+package imagecheck
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/gif"  // registers the GIF header decoder
+	_ "image/jpeg" // registers the JPEG header decoder
+	_ "image/png"  // registers the PNG header decoder
+	"io"
+	"net/http"
+
+	_ "golang.org/x/image/webp" // registers the WebP header decoder
+
+	"imageapp/app/imageapp"
+)
+
+// Allowed maps each accepted content type to its usual file extension.
+var Allowed = map[string]string{
+	"image/png":  ".png",
+	"image/jpeg": ".jpg",
+	"image/gif":  ".gif",
+	"image/webp": ".webp",
+}
+
+// DefaultMaxPixels is the pixel budget (40 megapixels): enough for any
+// phone camera, far below what a decompression bomb asks for.
+const DefaultMaxPixels = 40_000_000
+
+// maxHeaderBytes bounds how much DecodeConfig may read to find the
+// dimensions; JPEGs with large EXIF or ICC segments need the most.
+const maxHeaderBytes = 1 << 20
+
+// Checked is an upload that passed the checks: its sniffed type and size,
+// and a reader that yields the whole original content from the first byte.
+type Checked struct {
+	ContentType string
+	Width       int
+	Height      int
+	Body        io.Reader
+}
+
+// Inspect reads just enough of r to sniff its type and dimensions.
+// Returns EINVALID for an empty upload, EUNSUPPORTED for a type outside the
+// allow-list, and EBADIMAGE for an unreadable header or one over maxPixels.
+// Errors from r itself (such as an exceeded size cap) are returned as they are.
+func Inspect(r io.Reader, maxPixels int) (c *Checked, err error) {
+	br := bufio.NewReaderSize(r, 512)
+	head, err := br.Peek(512)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	if len(head) == 0 {
+		return nil, imageapp.Errorf(imageapp.EINVALID, "The file is empty. Choose an image to send.")
+	}
+	ctype := http.DetectContentType(head)
+	if _, ok := Allowed[ctype]; !ok {
+		return nil, imageapp.Errorf(imageapp.EUNSUPPORTED, "Only PNG, JPEG, GIF and WebP images can be sent.")
+	}
+
+	// Record what DecodeConfig consumes so the caller still gets every byte.
+	var seen bytes.Buffer
+	cfg, format, err := decodeConfig(io.TeeReader(io.LimitReader(br, maxHeaderBytes), &seen))
+	if err != nil {
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return nil, err
+		}
+		return nil, imageapp.Errorf(imageapp.EBADIMAGE, "This %s file is damaged or not a real image.", Allowed[ctype][1:])
+	}
+	if "image/"+format != ctype {
+		return nil, imageapp.Errorf(imageapp.EBADIMAGE, "The file's content does not match its image type.")
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, imageapp.Errorf(imageapp.EBADIMAGE, "The image has no pixels.")
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > int64(maxPixels) {
+		return nil, imageapp.Errorf(imageapp.EBADIMAGE, "The image is %d×%d pixels; the limit is %d megapixels.",
+			cfg.Width, cfg.Height, maxPixels/1_000_000)
+	}
+	return &Checked{
+		ContentType: ctype,
+		Width:       cfg.Width,
+		Height:      cfg.Height,
+		Body:        io.MultiReader(&seen, br),
+	}, nil
+}
+
+// decodeConfig turns a decoder panic on hostile input into an error.
+func decodeConfig(r io.Reader) (cfg image.Config, format string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("imagecheck: decoder panic: %v", p)
+		}
+	}()
+	return image.DecodeConfig(r)
+}

@@ -1,0 +1,161 @@
+// Package local holds the embedded backend: SQLite for accounts, the
+// directory and message metadata, files for encrypted blobs, a keyring whose
+// per-user keys are wrapped by a master key, and an outbox for mail.
+package local
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	_ "modernc.org/sqlite" // pure-Go SQLite driver, registered as "sqlite"
+
+	"imageapp/app/imageapp"
+)
+
+// DB is the SQLite database in the data directory.
+type DB struct {
+	db *sql.DB
+}
+
+// OpenDB opens (creating if needed) <dir>/imageapp.db in WAL mode and
+// applies pending migrations.
+func OpenDB(ctx context.Context, dir string) (*DB, error) {
+	path := filepath.Join(dir, "imageapp.db")
+	dsn := "file:" + path + "?_txlock=immediate" +
+		"&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("local: open %s: %w", path, err)
+	}
+	d := &DB{db: db}
+	if err := d.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// Close closes the database.
+func (d *DB) Close() error { return d.db.Close() }
+
+// SQL exposes the handle for tests and benchmarks that inspect the schema.
+func (d *DB) SQL() *sql.DB { return d.db }
+
+// migrations run in order, once each; append, never edit.
+var migrations = []string{
+	`CREATE TABLE accounts (
+		id              TEXT PRIMARY KEY,
+		username        TEXT NOT NULL,
+		username_key    TEXT NOT NULL UNIQUE,
+		email           TEXT NOT NULL,
+		password_hash   TEXT NOT NULL,
+		confirmed_at    INTEGER,
+		created_at      INTEGER NOT NULL
+	);
+	CREATE TABLE codes (
+		account_id  TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+		purpose     TEXT NOT NULL,
+		code_hash   BLOB NOT NULL,
+		expires_at  INTEGER NOT NULL,
+		attempts    INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (account_id, purpose)
+	);
+	CREATE TABLE users (
+		id            TEXT PRIMARY KEY,
+		username      TEXT NOT NULL,
+		username_key  TEXT NOT NULL UNIQUE,
+		email         TEXT NOT NULL,
+		key_id        TEXT NOT NULL DEFAULT '',
+		topic         TEXT NOT NULL DEFAULT '',
+		created_at    INTEGER NOT NULL
+	);
+	CREATE TABLE user_keys (
+		id          TEXT PRIMARY KEY,
+		user_id     TEXT NOT NULL UNIQUE,
+		wrapped     BLOB NOT NULL,
+		created_at  INTEGER NOT NULL
+	);
+	CREATE TABLE messages (
+		id              TEXT PRIMARY KEY,
+		sender_id       TEXT NOT NULL,
+		sender_name     TEXT NOT NULL,
+		recipient_id    TEXT NOT NULL,
+		recipient_name  TEXT NOT NULL,
+		created_at      INTEGER NOT NULL,
+		read_at         INTEGER,
+		content_type    TEXT NOT NULL,
+		size            INTEGER NOT NULL,
+		key_id          TEXT NOT NULL,
+		wrapped_key     BLOB NOT NULL,
+		sealed_meta     BLOB NOT NULL
+	);
+	CREATE INDEX messages_inbox ON messages (recipient_id, created_at DESC, id DESC);
+	CREATE INDEX messages_sent ON messages (sender_id, created_at DESC, id DESC);
+	CREATE INDEX messages_unread ON messages (recipient_id, created_at DESC, id DESC) WHERE read_at IS NULL;`,
+}
+
+func (d *DB) migrate(ctx context.Context) error {
+	if _, err := d.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
+		return fmt.Errorf("local: migrate: %w", err)
+	}
+	for i, stmt := range migrations {
+		version := i + 1
+		err := d.tx(ctx, func(tx *sql.Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil || n > 0 {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, version)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("local: migration %d: %w", version, err)
+		}
+	}
+	return nil
+}
+
+// tx runs fn in a write transaction (BEGIN IMMEDIATE, so writers queue on
+// the busy timeout instead of failing on lock upgrade).
+func (d *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return dbError(err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return dbError(tx.Commit())
+}
+
+// dbError turns a full or read-only disk into an error a person can act on.
+func dbError(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "SQLITE_FULL") || strings.Contains(msg, "database or disk is full"):
+		return fmt.Errorf("%w: %v", imageapp.Errorf(imageapp.EUNAVAILABLE, "The server's disk is full. Try again later."), err)
+	case strings.Contains(msg, "SQLITE_READONLY") || strings.Contains(msg, "readonly database"):
+		return fmt.Errorf("%w: %v", imageapp.Errorf(imageapp.EUNAVAILABLE, "The server cannot write its data right now. Try again later."), err)
+	}
+	return err
+}
+
+func isUniqueViolation(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+var errNoRows = sql.ErrNoRows
+
+func isNoRows(err error) bool { return errors.Is(err, errNoRows) }

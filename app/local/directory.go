@@ -1,0 +1,108 @@
+package local
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"imageapp/app/imageapp"
+)
+
+// Directory is the SQLite directory of provisioned users.
+type Directory struct{ DB *DB }
+
+var _ imageapp.Directory = (*Directory)(nil)
+
+// PutUser inserts u, or updates the entry with the same ID.
+func (d *Directory) PutUser(ctx context.Context, u imageapp.User) error {
+	_, err := d.DB.db.ExecContext(ctx, `
+		INSERT INTO users (id, username, username_key, email, key_id, topic, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET email = excluded.email, key_id = excluded.key_id, topic = excluded.topic`,
+		u.ID, u.Username, strings.ToLower(u.Username), u.Email, u.KeyID, u.Topic, u.CreatedAt.UnixNano())
+	if isUniqueViolation(err) {
+		return imageapp.Errorf(imageapp.ECONFLICT, "The username %q is taken.", u.Username)
+	}
+	if err != nil {
+		return fmt.Errorf("local: put user: %w", dbError(err))
+	}
+	return nil
+}
+
+const userColumns = `id, username, email, key_id, topic, created_at`
+
+func scanUser(row interface{ Scan(...any) error }) (imageapp.User, error) {
+	var u imageapp.User
+	var created int64
+	err := row.Scan(&u.ID, &u.Username, &u.Email, &u.KeyID, &u.Topic, &created)
+	u.CreatedAt = time.Unix(0, created).UTC()
+	return u, err
+}
+
+// UserByID returns ENOTFOUND when there is no such user.
+func (d *Directory) UserByID(ctx context.Context, id string) (imageapp.User, error) {
+	return d.one(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id)
+}
+
+// UserByUsername returns ENOTFOUND when there is no such user.
+func (d *Directory) UserByUsername(ctx context.Context, username string) (imageapp.User, error) {
+	return d.one(ctx, `SELECT `+userColumns+` FROM users WHERE username_key = ?`, strings.ToLower(username))
+}
+
+func (d *Directory) one(ctx context.Context, query string, arg string) (imageapp.User, error) {
+	u, err := scanUser(d.DB.db.QueryRowContext(ctx, query, arg))
+	if isNoRows(err) {
+		return u, imageapp.Errorf(imageapp.ENOTFOUND, "There is no such user.")
+	}
+	if err != nil {
+		return u, fmt.Errorf("local: get user: %w", err)
+	}
+	return u, nil
+}
+
+// ListUsers pages through users by username; the cursor is the last username seen.
+func (d *Directory) ListUsers(ctx context.Context, q imageapp.UserQuery) (imageapp.UserPage, error) {
+	limit := q.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	pattern := "%" + escapeLike(strings.ToLower(q.Search)) + "%"
+	rows, err := d.DB.db.QueryContext(ctx, `
+		SELECT `+userColumns+` FROM users
+		WHERE username_key > ? AND username_key LIKE ? ESCAPE '\'
+		ORDER BY username_key LIMIT ?`, strings.ToLower(q.Cursor), pattern, limit+1)
+	if err != nil {
+		return imageapp.UserPage{}, fmt.Errorf("local: list users: %w", err)
+	}
+	defer rows.Close()
+	var page imageapp.UserPage
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return page, fmt.Errorf("local: list users: %w", err)
+		}
+		page.Users = append(page.Users, u)
+	}
+	if err := rows.Err(); err != nil {
+		return page, fmt.Errorf("local: list users: %w", err)
+	}
+	if len(page.Users) > limit {
+		page.Users = page.Users[:limit]
+		page.Next = strings.ToLower(page.Users[limit-1].Username)
+	}
+	return page, nil
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// nullTime maps a zero time to NULL.
+func nullTime(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixNano(), Valid: true}
+}

@@ -1,0 +1,173 @@
+package local
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"imageapp/app/imageapp"
+)
+
+// Messages is the SQLite message store.
+type Messages struct{ DB *DB }
+
+var _ imageapp.MessageStore = (*Messages)(nil)
+
+// CreateMessage inserts m; an existing ID is a conflict, never an overwrite.
+func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error {
+	_, err := s.DB.db.ExecContext(ctx, `
+		INSERT INTO messages (id, sender_id, sender_name, recipient_id, recipient_name, created_at, read_at,
+			content_type, size, key_id, wrapped_key, sealed_meta)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ID, m.SenderID, m.SenderName, m.RecipientID, m.RecipientName, m.CreatedAt.UnixNano(), nullTime(m.ReadAt),
+		m.ContentType, m.Size, m.KeyID, m.WrappedKey, m.SealedMeta)
+	if isUniqueViolation(err) {
+		return imageapp.Errorf(imageapp.ECONFLICT, "A message with this ID exists already.")
+	}
+	if err != nil {
+		return fmt.Errorf("local: create message: %w", dbError(err))
+	}
+	return nil
+}
+
+const messageColumns = `id, sender_id, sender_name, recipient_id, recipient_name, created_at, read_at,
+	content_type, size, key_id, wrapped_key, sealed_meta`
+
+func scanMessage(row interface{ Scan(...any) error }) (*imageapp.Message, error) {
+	var m imageapp.Message
+	var created int64
+	var read sql.NullInt64
+	err := row.Scan(&m.ID, &m.SenderID, &m.SenderName, &m.RecipientID, &m.RecipientName, &created, &read,
+		&m.ContentType, &m.Size, &m.KeyID, &m.WrappedKey, &m.SealedMeta)
+	m.CreatedAt = time.Unix(0, created).UTC()
+	if read.Valid {
+		m.ReadAt = time.Unix(0, read.Int64).UTC()
+	}
+	return &m, err
+}
+
+// Message returns ENOTFOUND when there is no such message.
+func (s *Messages) Message(ctx context.Context, id string) (*imageapp.Message, error) {
+	m, err := scanMessage(s.DB.db.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = ?`, id))
+	if isNoRows(err) {
+		return nil, imageapp.Errorf(imageapp.ENOTFOUND, "There is no such message.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("local: get message: %w", err)
+	}
+	return m, nil
+}
+
+// Messages returns a page newest first; the cursor is the (created_at, id)
+// of the last row, so each page is one index range scan however deep it is.
+func (s *Messages) Messages(ctx context.Context, q imageapp.MessageQuery) (imageapp.MessagePage, error) {
+	var where []string
+	var args []any
+	switch q.Box {
+	case imageapp.Sent:
+		where, args = append(where, "sender_id = ?"), append(args, q.UserID)
+	default:
+		where, args = append(where, "recipient_id = ?"), append(args, q.UserID)
+	}
+	switch q.Status {
+	case imageapp.UnreadMessages:
+		where = append(where, "read_at IS NULL")
+	case imageapp.ReadMessages:
+		where = append(where, "read_at IS NOT NULL")
+	}
+	if q.Cursor != "" {
+		created, id, err := decodeCursor(q.Cursor)
+		if err != nil {
+			return imageapp.MessagePage{}, err
+		}
+		where = append(where, "(created_at, id) < (?, ?)")
+		args = append(args, created, id)
+	}
+	args = append(args, q.Limit+1)
+	rows, err := s.DB.db.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE `+
+		strings.Join(where, " AND ")+` ORDER BY created_at DESC, id DESC LIMIT ?`, args...)
+	if err != nil {
+		return imageapp.MessagePage{}, fmt.Errorf("local: list messages: %w", err)
+	}
+	defer rows.Close()
+	var page imageapp.MessagePage
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return page, fmt.Errorf("local: list messages: %w", err)
+		}
+		page.Messages = append(page.Messages, m)
+	}
+	if err := rows.Err(); err != nil {
+		return page, fmt.Errorf("local: list messages: %w", err)
+	}
+	if len(page.Messages) > q.Limit {
+		page.Messages = page.Messages[:q.Limit]
+		last := page.Messages[q.Limit-1]
+		page.Next = encodeCursor(last.CreatedAt.UnixNano(), last.ID)
+	}
+	return page, nil
+}
+
+func encodeCursor(created int64, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(created, 10) + ":" + id))
+}
+
+func decodeCursor(c string) (int64, string, error) {
+	bad := imageapp.Errorf(imageapp.EINVALID, "That page link is not valid. Go back to the first page.")
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return 0, "", bad
+	}
+	ts, id, ok := strings.Cut(string(raw), ":")
+	created, err := strconv.ParseInt(ts, 10, 64)
+	if !ok || err != nil {
+		return 0, "", bad
+	}
+	return created, id, nil
+}
+
+// MarkRead sets read_at once; later calls keep the first time.
+func (s *Messages) MarkRead(ctx context.Context, id string, at time.Time) error {
+	_, err := s.DB.db.ExecContext(ctx, `UPDATE messages SET read_at = ? WHERE id = ? AND read_at IS NULL`, at.UnixNano(), id)
+	if err != nil {
+		return fmt.Errorf("local: mark read: %w", dbError(err))
+	}
+	return nil
+}
+
+// DeleteMessage returns ENOTFOUND if the message is gone already.
+func (s *Messages) DeleteMessage(ctx context.Context, id string) error {
+	res, err := s.DB.db.ExecContext(ctx, `DELETE FROM messages WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("local: delete message: %w", dbError(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return imageapp.Errorf(imageapp.ENOTFOUND, "There is no such message.")
+	}
+	return nil
+}
+
+// CountUnread is served by the partial index of unread messages.
+func (s *Messages) CountUnread(ctx context.Context, recipientID string) (int, error) {
+	var n int
+	err := s.DB.db.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE recipient_id = ? AND read_at IS NULL`, recipientID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("local: count unread: %w", err)
+	}
+	return n, nil
+}
+
+// MessageExists reports whether metadata exists for id.
+func (s *Messages) MessageExists(ctx context.Context, id string) (bool, error) {
+	var n int
+	err := s.DB.db.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE id = ?`, id).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("local: message exists: %w", err)
+	}
+	return n > 0, nil
+}

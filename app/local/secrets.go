@@ -1,0 +1,103 @@
+package local
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// Secrets are the keys the embedded backend generates on first run and keeps
+// in <data>/secrets.json with mode 0600. Back up the data directory with them:
+// without the master key no stored message can be opened.
+type Secrets struct {
+	MasterKey       []byte `json:"master_key"`        // wraps every user's key
+	SessionHashKey  []byte `json:"session_hash_key"`  // signs session cookies
+	SessionBlockKey []byte `json:"session_block_key"` // encrypts session cookies
+	CodePepper      []byte `json:"code_pepper"`       // keys the hashes of emailed codes
+}
+
+// LoadSecrets reads <dir>/secrets.json, creating it with fresh random keys
+// on first run. A master key given by the operator (base64, 32 bytes)
+// replaces the stored one and is never written to disk.
+func LoadSecrets(dir, masterKeyB64 string) (*Secrets, error) {
+	path := filepath.Join(dir, "secrets.json")
+	var s Secrets
+	raw, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, fmt.Errorf("local: %s is damaged: %w", path, err)
+		}
+		if info, err := os.Stat(path); err == nil && info.Mode().Perm()&0o077 != 0 {
+			return nil, fmt.Errorf("local: %s is readable by others (mode %v); run chmod 600 on it", path, info.Mode().Perm())
+		}
+	case errors.Is(err, fs.ErrNotExist):
+		s = Secrets{MasterKey: random(32), SessionHashKey: random(64), SessionBlockKey: random(32), CodePepper: random(32)}
+		if masterKeyB64 != "" {
+			s.MasterKey = nil
+		}
+		if err := writeFileAtomic(path, mustJSON(s), 0o600); err != nil {
+			return nil, fmt.Errorf("local: write %s: %w", path, err)
+		}
+	default:
+		return nil, fmt.Errorf("local: read %s: %w", path, err)
+	}
+	if masterKeyB64 != "" {
+		key, err := base64.StdEncoding.DecodeString(masterKeyB64)
+		if err != nil || len(key) != 32 {
+			return nil, errors.New("local: IMAGEAPP_MASTER_KEY must be 32 bytes, base64-encoded (try: head -c32 /dev/urandom | base64)")
+		}
+		s.MasterKey = key
+	}
+	if len(s.MasterKey) != 32 {
+		return nil, fmt.Errorf("local: no master key: %s was created with IMAGEAPP_MASTER_KEY, so set it again", path)
+	}
+	return &s, nil
+}
+
+func random(n int) []byte {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("local: crypto/rand failed: %v", err))
+	}
+	return b
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// writeFileAtomic writes data to a temp file in the same directory, syncs it
+// and renames it over path, so readers see the old file or the new one.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if err := f.Chmod(perm); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}

@@ -1,0 +1,144 @@
+// Command imageapp is the ImageApp server: a private image messenger whose
+// images are encrypted at rest with a key of the recipient's own.
+//
+//	go run ./app                 # embedded backend, data in ./data, on :3000
+//	go run ./app healthcheck     # exit 0 if the local server answers /healthz
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"imageapp/app/imageapp"
+	"imageapp/app/messaging"
+	"imageapp/app/provision"
+	"imageapp/app/web"
+)
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
+		os.Exit(healthcheck(os.Getenv("IMAGEAPP_ADDR")))
+	}
+	cfg, err := configFromEnv(os.Getenv)
+	if err == nil {
+		err = parseFlags(&cfg, os.Args[1:])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg, log); err != nil {
+		log.Error("imageapp stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+func parseFlags(cfg *Config, args []string) error {
+	fs := flag.NewFlagSet("imageapp", flag.ContinueOnError)
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (IMAGEAPP_ADDR)")
+	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory (IMAGEAPP_DATA_DIR)")
+	fs.StringVar(&cfg.Backend, "backend", cfg.Backend, "local or aws (IMAGEAPP_BACKEND)")
+	fs.Int64Var(&cfg.MaxUploadBytes, "max-upload-bytes", cfg.MaxUploadBytes, "largest image accepted (IMAGEAPP_MAX_UPLOAD_BYTES)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	return cfg.validate()
+}
+
+// run serves until ctx ends, then lets in-flight requests (sends) finish.
+func run(ctx context.Context, cfg Config, log *slog.Logger) error {
+	b, err := openBackend(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	srv := &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           newHandler(cfg, b, log),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() {
+		log.Info("imageapp listening", "addr", cfg.Addr, "backend", cfg.Backend, "data_dir", cfg.DataDir, "tls", cfg.TLSCert != "")
+		if cfg.TLSCert != "" {
+			errc <- srv.ListenAndServeTLS(cfg.TLSCert, cfg.TLSKey)
+		} else {
+			errc <- srv.ListenAndServe()
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down; finishing requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func openBackend(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error) {
+	if cfg.Backend == "aws" {
+		return openAWS(ctx, cfg, log)
+	}
+	return openLocal(ctx, cfg, log)
+}
+
+// newHandler wires the service and the web layer over a backend.
+func newHandler(cfg Config, b *backend, log *slog.Logger) http.Handler {
+	provisionUser := func(ctx context.Context, u imageapp.User) (imageapp.User, error) {
+		return provision.User(ctx, b.provisionDeps(), u)
+	}
+	svc := &messaging.Service{
+		Users: b.Users, Messages: b.Messages, Keys: b.Keys, Blobs: b.Blobs, Notifier: b.Notifier,
+		Provision: provisionUser, App: cfg.AppName, MaxPixels: cfg.MaxPixels, Log: log,
+	}
+	return web.New(web.Options{
+		Service: svc, Identity: b.Identity, Users: b.Users, Provision: provisionUser,
+		SessionHashKey: b.SessionHashKey, SessionBlockKey: b.SessionBlockKey,
+		Secure:         cfg.TLSCert != "" || strings.HasPrefix(cfg.BaseURL, "https://"),
+		MaxUploadBytes: cfg.MaxUploadBytes, ReactDir: cfg.ReactDir, Log: log,
+	}).Handler()
+}
+
+// healthcheck is for container HEALTHCHECKs on images without curl.
+func healthcheck(addr string) int {
+	if addr == "" {
+		addr = ":3000"
+	}
+	if strings.HasPrefix(addr, ":") {
+		addr = "127.0.0.1" + addr
+	}
+	client := &http.Client{Timeout: 3 * time.Second}
+	resp, err := client.Get("http://" + addr + "/healthz")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "unhealthy:", err)
+		return 1
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintln(os.Stderr, "unhealthy: status", resp.StatusCode)
+		return 1
+	}
+	return 0
+}

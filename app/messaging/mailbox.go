@@ -1,0 +1,190 @@
+package messaging
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"imageapp/app/envelope"
+	"imageapp/app/imageapp"
+)
+
+// notFound is the one answer for a message that is missing or not the
+// viewer's, so IDs of other people's messages reveal nothing.
+func notFound() error {
+	return imageapp.Errorf(imageapp.ENOTFOUND, "That message does not exist, or it is not yours.")
+}
+
+// visible loads a message the viewer may see: its recipient or its sender.
+func (s *Service) visible(ctx context.Context, viewer imageapp.User, id string) (*imageapp.Message, error) {
+	if id == "" || len(id) > 64 {
+		return nil, notFound()
+	}
+	m, err := s.Messages.Message(ctx, id)
+	if imageapp.ErrorCode(err) == imageapp.ENOTFOUND {
+		return nil, notFound()
+	} else if err != nil {
+		return nil, err
+	}
+	if m.RecipientID != viewer.ID && m.SenderID != viewer.ID {
+		return nil, notFound()
+	}
+	return m, nil
+}
+
+// List returns one page of the viewer's inbox or sent box, newest first.
+func (s *Service) List(ctx context.Context, viewer imageapp.User, q imageapp.MessageQuery) (imageapp.MessagePage, error) {
+	q.UserID = viewer.ID
+	switch q.Box {
+	case "":
+		q.Box = imageapp.Inbox
+	case imageapp.Inbox, imageapp.Sent:
+	default:
+		return imageapp.MessagePage{}, imageapp.Errorf(imageapp.EINVALID, "box must be inbox or sent.")
+	}
+	switch q.Status {
+	case "":
+		q.Status = imageapp.AllMessages
+	case imageapp.AllMessages, imageapp.UnreadMessages, imageapp.ReadMessages:
+	default:
+		return imageapp.MessagePage{}, imageapp.Errorf(imageapp.EINVALID, "status must be all, unread or read.")
+	}
+	if q.Limit <= 0 {
+		q.Limit = DefaultPageSize
+	}
+	q.Limit = min(q.Limit, MaxPageSize)
+	return s.Messages.Messages(ctx, q)
+}
+
+// UnreadCount counts the viewer's unread messages.
+func (s *Service) UnreadCount(ctx context.Context, viewer imageapp.User) (int, error) {
+	return s.Messages.CountUnread(ctx, viewer.ID)
+}
+
+// Opened is a message with its decrypted caption and file name.
+type Opened struct {
+	*imageapp.Message
+	Caption  string
+	Filename string
+}
+
+// Open decrypts a message's caption and file name and, when the viewer is the
+// recipient, marks it read. Returns ENOTFOUND unless the viewer is the
+// recipient or the sender, and EINTEGRITY when the stored data was altered.
+func (s *Service) Open(ctx context.Context, viewer imageapp.User, id string) (*Opened, error) {
+	m, err := s.visible(ctx, viewer, id)
+	if err != nil {
+		return nil, err
+	}
+	dek, err := s.dataKey(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(dek)
+	raw, err := envelope.Open(m.SealedMeta, dek, s.contextOf(m))
+	if err != nil {
+		return nil, s.integrity(m, err)
+	}
+	var md meta
+	if err := json.Unmarshal(raw, &md); err != nil {
+		return nil, s.integrity(m, err)
+	}
+	if m.RecipientID == viewer.ID && m.Unread() {
+		now := s.now()
+		if err := s.Messages.MarkRead(ctx, m.ID, now); err != nil {
+			return nil, fmt.Errorf("messaging: mark read: %w", err)
+		}
+		m.ReadAt = now
+	}
+	return &Opened{Message: m, Caption: md.Caption, Filename: md.Filename}, nil
+}
+
+// Image is a decrypting stream of a message's image.
+type Image struct {
+	*imageapp.Message
+	io.Reader
+	blob io.Closer
+}
+
+// Close releases the blob.
+func (img *Image) Close() error { return img.blob.Close() }
+
+// OpenImage returns the decrypted image as a stream. The first segment is
+// decrypted before it returns, so a wrong key, a swapped blob or a damaged
+// header fails here with EINTEGRITY, before a response has started. A later
+// segment that fails makes Read return an error wrapping
+// envelope.ErrAuthentication; no unauthenticated byte is ever returned.
+func (s *Service) OpenImage(ctx context.Context, viewer imageapp.User, id string) (*Image, error) {
+	m, err := s.visible(ctx, viewer, id)
+	if err != nil {
+		return nil, err
+	}
+	dek, err := s.dataKey(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(dek)
+	blob, err := s.Blobs.Blob(ctx, m.ID)
+	if err != nil {
+		if imageapp.ErrorCode(err) == imageapp.ENOTFOUND {
+			return nil, s.integrity(m, err)
+		}
+		return nil, fmt.Errorf("messaging: open blob: %w", err)
+	}
+	dr, err := envelope.NewReader(blob, dek, s.contextOf(m), envelope.PurposeImage)
+	if err != nil {
+		blob.Close()
+		return nil, s.integrity(m, err)
+	}
+	br := bufio.NewReaderSize(dr, envelope.SegmentSize)
+	if _, err := br.Peek(1); err != nil {
+		blob.Close()
+		return nil, s.integrity(m, err)
+	}
+	return &Image{Message: m, Reader: br, blob: blob}, nil
+}
+
+// Delete removes a message for good; its recipient or its sender may do it.
+// Metadata goes first: a blob left behind by a crash is swept later, while
+// metadata without a blob would be a message that cannot open.
+func (s *Service) Delete(ctx context.Context, viewer imageapp.User, id string) error {
+	m, err := s.visible(ctx, viewer, id)
+	if err != nil {
+		return err
+	}
+	if err := s.Messages.DeleteMessage(ctx, m.ID); err != nil {
+		if imageapp.ErrorCode(err) == imageapp.ENOTFOUND {
+			return notFound()
+		}
+		return fmt.Errorf("messaging: delete message: %w", err)
+	}
+	s.deleteBlob(m.ID)
+	s.log().Info("message deleted", "message_id", m.ID, "by", viewer.ID)
+	return nil
+}
+
+// dataKey unwraps the message's data key under its recipient's key.
+func (s *Service) dataKey(ctx context.Context, m *imageapp.Message) ([]byte, error) {
+	dek, err := s.Keys.Decrypt(ctx, m.KeyID, m.WrappedKey, s.contextOf(m).Map())
+	if err != nil {
+		if imageapp.ErrorCode(err) == imageapp.EINTEGRITY {
+			return nil, s.integrity(m, err)
+		}
+		return nil, fmt.Errorf("messaging: decrypt data key: %w", err)
+	}
+	return dek, nil
+}
+
+// integrity logs why a message failed to decrypt and returns the error a
+// person sees.
+func (s *Service) integrity(m *imageapp.Message, cause error) error {
+	s.log().Error("message failed authentication", "message_id", m.ID, "err", cause)
+	return imageapp.Errorf(imageapp.EINTEGRITY,
+		"This message cannot be opened: its stored data failed the integrity check. It may have been altered or damaged.")
+}
+
+// IsAuthError reports whether err came from a ciphertext that failed authentication mid-stream.
+func IsAuthError(err error) bool { return errors.Is(err, envelope.ErrAuthentication) }

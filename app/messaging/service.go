@@ -1,0 +1,289 @@
+// Package messaging is the one place where sending, listing, opening and
+// deleting images is decided. It talks only to the ports of package imageapp,
+// so the embedded and the AWS backends share every rule written here.
+package messaging
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"imageapp/app/envelope"
+	"imageapp/app/imageapp"
+	"imageapp/app/imagecheck"
+)
+
+// Service orchestrates the ports. Zero-valued optional fields get defaults.
+type Service struct {
+	Users    imageapp.Directory
+	Messages imageapp.MessageStore
+	Keys     imageapp.Keys
+	Blobs    imageapp.Blobs
+	Notifier imageapp.Notifier
+
+	// Provision runs post-confirmation provisioning for a user whose key or
+	// topic is missing (the trigger failed or has not run yet).
+	Provision func(ctx context.Context, u imageapp.User) (imageapp.User, error)
+
+	App       string // the "app" value of every encryption context
+	MaxPixels int
+	Now       func() time.Time
+	Log       *slog.Logger
+}
+
+const (
+	MaxCaptionLength  = 500
+	MaxFilenameLength = 255
+	DefaultPageSize   = 50
+	MaxPageSize       = 200
+)
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.Default()
+}
+
+func (s *Service) maxPixels() int {
+	if s.MaxPixels > 0 {
+		return s.MaxPixels
+	}
+	return imagecheck.DefaultMaxPixels
+}
+
+// NewID returns a random 128-bit ID, hex-encoded. Message IDs are also blob
+// keys, so they must never be guessable or chosen by a user.
+func NewID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(fmt.Sprintf("messaging: crypto/rand failed: %v", err))
+	}
+	return hex.EncodeToString(b[:])
+}
+
+func (s *Service) contextOf(m *imageapp.Message) envelope.Context {
+	return envelope.Context{App: s.App, MessageID: m.ID, SenderID: m.SenderID, RecipientID: m.RecipientID}
+}
+
+// ensureProvisioned provisions lazily a user the post-confirmation step missed.
+func (s *Service) ensureProvisioned(ctx context.Context, u imageapp.User) (imageapp.User, error) {
+	if u.Provisioned() {
+		return u, nil
+	}
+	if s.Provision == nil {
+		return u, fmt.Errorf("messaging: user %s is not provisioned and no provisioner is set", u.ID)
+	}
+	s.log().Info("provisioning user lazily", "user_id", u.ID)
+	return s.Provision(ctx, u)
+}
+
+// SendInput is one image to send.
+type SendInput struct {
+	To       string // recipient username
+	Caption  string
+	Filename string // as the sender's device named it; stored encrypted
+	Body     io.Reader
+
+	// LateCaption, when set, is called once Body is fully read and returns
+	// the caption. A multipart form may put the caption after the file; this
+	// lets the upload stream instead of being buffered to learn it.
+	LateCaption func() (string, error)
+}
+
+// meta is what is sealed next to the image: shown on open, never stored in the clear.
+type meta struct {
+	Caption  string `json:"caption,omitempty"`
+	Filename string `json:"filename,omitempty"`
+}
+
+// Send checks the image, encrypts it under a fresh data key wrapped by the
+// recipient's key, stores blob then metadata, and notifies the recipient.
+// A failure at any step leaves neither blob nor metadata behind; a failed
+// notification is logged and does not fail the send.
+// Returns ENOTFOUND for an unknown recipient, EINVALID for bad fields, and
+// the errors of imagecheck.Inspect for the image itself.
+func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*imageapp.Message, error) {
+	if err := validCaption(in.Caption); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(in.To) == "" {
+		return nil, imageapp.Errorf(imageapp.EINVALID, "Choose who to send the image to.")
+	}
+	if in.Body == nil {
+		return nil, imageapp.Errorf(imageapp.EINVALID, "Choose an image to send.")
+	}
+	to, err := s.Users.UserByUsername(ctx, strings.TrimSpace(in.To))
+	if imageapp.ErrorCode(err) == imageapp.ENOTFOUND {
+		return nil, imageapp.Errorf(imageapp.ENOTFOUND, "There is no user called %q.", in.To)
+	} else if err != nil {
+		return nil, err
+	}
+	if to.ID == from.ID {
+		return nil, imageapp.Errorf(imageapp.EINVALID, "You cannot send an image to yourself.")
+	}
+	if to, err = s.ensureProvisioned(ctx, to); err != nil {
+		return nil, err
+	}
+
+	checked, err := imagecheck.Inspect(in.Body, s.maxPixels())
+	if err != nil {
+		return nil, err
+	}
+
+	m := &imageapp.Message{
+		ID:            NewID(),
+		SenderID:      from.ID,
+		SenderName:    from.Username,
+		RecipientID:   to.ID,
+		RecipientName: to.Username,
+		CreatedAt:     s.now(),
+		ContentType:   checked.ContentType,
+		KeyID:         to.KeyID,
+	}
+	ec := s.contextOf(m)
+	dk, err := s.Keys.GenerateDataKey(ctx, to.KeyID, ec.Map())
+	if err != nil {
+		return nil, fmt.Errorf("messaging: generate data key: %w", err)
+	}
+	defer clear(dk.Plaintext)
+	m.WrappedKey = dk.Ciphertext
+
+	if m.Size, err = s.putEncrypted(ctx, m.ID, checked.Body, dk.Plaintext, ec); err != nil {
+		s.deleteBlob(m.ID)
+		return nil, err
+	}
+	caption := in.Caption
+	if in.LateCaption != nil {
+		if caption, err = in.LateCaption(); err == nil {
+			err = validCaption(caption)
+		}
+		if err != nil {
+			s.deleteBlob(m.ID)
+			return nil, err
+		}
+	}
+	md := meta{Caption: strings.TrimSpace(caption), Filename: cleanFilename(in.Filename, checked.ContentType)}
+	if m.SealedMeta, err = sealMeta(md, dk.Plaintext, ec); err != nil {
+		s.deleteBlob(m.ID)
+		return nil, err
+	}
+	if err := s.Messages.CreateMessage(ctx, m); err != nil {
+		s.deleteBlob(m.ID)
+		return nil, fmt.Errorf("messaging: store message: %w", err)
+	}
+
+	n := imageapp.Notification{RecipientID: to.ID, SenderName: from.Username, MessageID: m.ID}
+	if err := s.Notifier.Notify(ctx, to, n); err != nil {
+		s.log().Warn("notification failed; the message was sent", "message_id", m.ID, "err", err)
+	}
+	s.log().Info("message sent", "message_id", m.ID, "sender_id", m.SenderID, "recipient_id", m.RecipientID,
+		"bytes", m.Size, "content_type", m.ContentType)
+	return m, nil
+}
+
+func validCaption(c string) error {
+	if !utf8.ValidString(c) || utf8.RuneCountInString(strings.TrimSpace(c)) > MaxCaptionLength {
+		return imageapp.Errorf(imageapp.EINVALID, "Captions can be at most %d characters.", MaxCaptionLength)
+	}
+	return nil
+}
+
+func sealMeta(md meta, dek []byte, ec envelope.Context) ([]byte, error) {
+	raw, err := json.Marshal(md)
+	if err != nil {
+		return nil, fmt.Errorf("messaging: encode meta: %w", err)
+	}
+	sealed, err := envelope.Seal(raw, dek, ec)
+	if err != nil {
+		return nil, fmt.Errorf("messaging: seal meta: %w", err)
+	}
+	return sealed, nil
+}
+
+// putEncrypted streams body through the encrypting writer into the blob store
+// and returns the number of plaintext bytes.
+func (s *Service) putEncrypted(ctx context.Context, key string, body io.Reader, dek []byte, ec envelope.Context) (int64, error) {
+	pr, pw := io.Pipe()
+	type result struct {
+		n   int64
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		enc, err := envelope.NewWriter(pw, dek, ec, envelope.PurposeImage)
+		if err != nil {
+			pw.CloseWithError(err)
+			done <- result{err: err}
+			return
+		}
+		n, err := io.Copy(enc, body)
+		if err == nil {
+			err = enc.Close()
+		}
+		pw.CloseWithError(err) // nil closes with EOF
+		done <- result{n: n, err: err}
+	}()
+	putErr := s.Blobs.PutBlob(ctx, key, pr)
+	pr.CloseWithError(errors.New("messaging: blob store stopped reading")) // unblocks the writer if Put gave up early
+	res := <-done
+	if res.err != nil {
+		// The upload itself failed (size cap, client gone): report that, not the pipe.
+		if putErr == nil || errors.Is(putErr, res.err) {
+			return 0, fmt.Errorf("messaging: read upload: %w", res.err)
+		}
+	}
+	if putErr != nil {
+		return 0, fmt.Errorf("messaging: store blob: %w", putErr)
+	}
+	return res.n, nil
+}
+
+// deleteBlob removes a blob after a failed send. It runs without the
+// request's context, which may be the reason the send failed.
+func (s *Service) deleteBlob(key string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := s.Blobs.DeleteBlob(ctx, key); err != nil {
+		s.log().Error("could not remove the blob of a failed send; the sweeper will", "message_id", key, "err", err)
+	}
+}
+
+// cleanFilename keeps the base name of what the client called the file,
+// without path parts or control characters, and makes one up if it is empty.
+func cleanFilename(name, contentType string) string {
+	name = path.Base(strings.ReplaceAll(name, `\`, "/"))
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == '"' {
+			return -1
+		}
+		return r
+	}, name)
+	if !utf8.ValidString(name) {
+		name = strings.ToValidUTF8(name, "")
+	}
+	if len(name) > MaxFilenameLength {
+		name = name[:MaxFilenameLength]
+		name = strings.ToValidUTF8(name, "")
+	}
+	if name == "" || name == "." || name == "/" {
+		name = "image" + imagecheck.Allowed[contentType]
+	}
+	return name
+}

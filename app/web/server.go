@@ -1,0 +1,178 @@
+// Package web is the HTTP face of ImageApp: chi routes for the server-rendered
+// pages (templ, enhanced by htmx, complete without JavaScript) and their JSON
+// twins under /api/ for the React client and scripts.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/gorilla/sessions"
+
+	"imageapp/app/imageapp"
+	"imageapp/app/messaging"
+	"imageapp/static"
+)
+
+// Server holds what the handlers need. Build it with New.
+type Server struct {
+	svc       *messaging.Service
+	identity  imageapp.Identity
+	users     imageapp.Directory
+	provision func(context.Context, imageapp.User) (imageapp.User, error)
+	sessions  *sessions.CookieStore
+	cookie    string
+	maxUpload int64
+	reactDir  string
+	log       *slog.Logger
+	now       func() time.Time
+}
+
+// Options configure a Server.
+type Options struct {
+	Service   *messaging.Service
+	Identity  imageapp.Identity
+	Users     imageapp.Directory
+	Provision func(context.Context, imageapp.User) (imageapp.User, error)
+
+	SessionHashKey  []byte // 64 bytes, signs the session cookie
+	SessionBlockKey []byte // 32 bytes, encrypts it
+	Secure          bool   // served over TLS: Secure cookie with the __Host- prefix
+
+	MaxUploadBytes int64
+	ReactDir       string // serve a built React client under /react/ if it exists
+	Log            *slog.Logger
+	Now            func() time.Time
+}
+
+// New returns a Server.
+func New(o Options) *Server {
+	store := sessions.NewCookieStore(o.SessionHashKey, o.SessionBlockKey)
+	store.Options = &sessions.Options{
+		Path:     "/",
+		MaxAge:   int(sessionAbsolute / time.Second),
+		HttpOnly: true,
+		Secure:   o.Secure,
+		SameSite: http.SameSiteLaxMode,
+	}
+	cookie := "imageapp_session"
+	if o.Secure {
+		cookie = "__Host-imageapp_session" // only set over TLS, for this exact host, path /
+	}
+	s := &Server{
+		svc: o.Service, identity: o.Identity, users: o.Users, provision: o.Provision,
+		sessions: store, cookie: cookie, maxUpload: o.MaxUploadBytes, reactDir: o.ReactDir,
+		log: o.Log, now: o.Now,
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s
+}
+
+// Handler returns the full route table wrapped in the security middleware.
+func (s *Server) Handler() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RealIP, s.recoverer, securityHeaders)
+
+	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
+	r.Handle("/static/*", static.Handler())
+	if s.reactDir != "" {
+		if _, err := os.Stat(filepath.Join(s.reactDir, "index.html")); err == nil {
+			r.Handle("/react/*", http.StripPrefix("/react/", reactHandler(s.reactDir)))
+			r.Get("/react", http.RedirectHandler("/react/", http.StatusMovedPermanently).ServeHTTP)
+		}
+	}
+
+	// Pages.
+	r.Get("/", s.home)
+	r.Get("/signup", s.signupPage)
+	r.Post("/signup", s.signupSubmit)
+	r.Get("/verify", s.verifyPage)
+	r.Post("/verify", s.verifySubmit)
+	r.Post("/verify/resend", s.resendSubmit)
+	r.Get("/login", s.loginPage)
+	r.Post("/login", s.loginSubmit)
+	r.Post("/logout", s.logoutSubmit)
+	r.Get("/forgot", s.forgotPage)
+	r.Post("/forgot", s.forgotSubmit)
+	r.Get("/reset", s.resetPage)
+	r.Post("/reset", s.resetSubmit)
+	r.Group(func(r chi.Router) {
+		r.Use(s.requireUser)
+		r.Get("/users", s.usersPage)
+		r.Get("/send", s.sendPage)
+		r.Post("/send", s.sendSubmit)
+		r.Get("/inbox", s.inboxPage)
+		r.Get("/sent", s.sentPage)
+		r.Get("/messages/{id}", s.messagePage)
+		r.Get("/messages/{id}/image", s.messageImage)
+		r.Post("/messages/{id}/delete", s.deleteSubmit)
+	})
+
+	// JSON twins.
+	r.Route("/api", func(r chi.Router) {
+		r.Post("/signup", s.apiSignup)
+		r.Post("/verify", s.apiVerify)
+		r.Post("/verify/resend", s.apiResend)
+		r.Post("/login", s.apiLogin)
+		r.Post("/logout", s.apiLogout)
+		r.Post("/password/forgot", s.apiForgot)
+		r.Post("/password/reset", s.apiReset)
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireUser)
+			r.Get("/me", s.apiMe)
+			r.Get("/users", s.apiUsers)
+			r.Get("/messages", s.apiMessages)
+			r.Post("/messages", s.apiSend)
+			r.Get("/messages/{id}", s.apiMessage)
+			r.Get("/messages/{id}/image", s.messageImage)
+			r.Delete("/messages/{id}", s.apiDelete)
+		})
+		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+			s.writeJSONError(w, r, imageapp.Errorf(imageapp.ENOTFOUND, "No such API route: %s %s.", r.Method, r.URL.Path))
+		})
+	})
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, imageapp.Errorf(imageapp.ENOTFOUND, "There is no page at %s.", r.URL.Path))
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, &statusError{http.StatusMethodNotAllowed, "method_not_allowed", r.Method + " is not allowed here."})
+	})
+
+	// Browsers' cross-origin unsafe requests are refused by their Fetch
+	// metadata; scripts (curl) send none and pass, so they need no token.
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, imageapp.Errorf(imageapp.EFORBIDDEN, "This request came from another site and was refused."))
+	}))
+	return cop.Handler(r)
+}
+
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+
+func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
+
+// reactHandler serves the built client, falling back to index.html.
+func reactHandler(dir string) http.Handler {
+	files := http.FileServer(http.Dir(dir))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := os.Stat(filepath.Join(dir, filepath.Clean("/"+r.URL.Path))); err != nil {
+			r.URL.Path = "/"
+		}
+		if strings.HasPrefix(r.URL.Path, "assets/") {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		}
+		files.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,193 @@
+package web
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+
+	"imageapp/app/envelope"
+	"imageapp/app/imageapp"
+	"imageapp/app/messaging"
+)
+
+const maxFieldBytes = 4 << 10
+
+// sendFields are the non-file fields of a send, kept to refill the form.
+type sendFields map[string]string
+
+// send reads a multipart send (to, image, caption) as a stream and hands it
+// to the service. When "to" comes before the file, as browsers and the React
+// client send it, the file streams straight into encryption. When a script
+// puts the file first (curl -F image=@x -F to=bob), the file is spooled to
+// an unlinked temp file, encrypted under a throwaway key, until "to" is known.
+func (s *Server) send(w http.ResponseWriter, r *http.Request) (*imageapp.Message, sendFields, error) {
+	in := sendFields{}
+	from, _ := currentUser(r)
+	// The hard stop for the whole body; the image itself is capped exactly below.
+	r.Body = http.MaxBytesReader(w, r.Body, s.maxUpload+1<<20)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, in, imageapp.Errorf(imageapp.EINVALID, "Send the image as a multipart/form-data upload with fields to, image and caption.")
+	}
+	var spooled *spool
+	defer func() {
+		if spooled != nil {
+			spooled.Close()
+		}
+	}()
+	var filename string
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, in, uploadError(err)
+		}
+		switch name := part.FormName(); name {
+		case "to", "caption":
+			if in[name], err = readField(part); err != nil {
+				return nil, in, err
+			}
+		case "image":
+			if spooled != nil {
+				return nil, in, imageapp.Errorf(imageapp.EINVALID, "Send one image per message.")
+			}
+			filename = part.FileName()
+			body := &capReader{r: part, left: s.maxUpload, limit: s.maxUpload}
+			if in["to"] != "" {
+				m, err := s.svc.Send(r.Context(), from, messaging.SendInput{
+					To: in["to"], Filename: filename, Body: body,
+					LateCaption: func() (string, error) { return restCaption(mr, in) },
+				})
+				return m, in, err
+			}
+			if spooled, err = newSpool(body); err != nil {
+				return nil, in, err
+			}
+		}
+	}
+	if spooled == nil {
+		return nil, in, imageapp.Errorf(imageapp.EINVALID, "Choose an image to send.")
+	}
+	body, err := spooled.Reader()
+	if err != nil {
+		return nil, in, err
+	}
+	m, err := s.svc.Send(r.Context(), from, messaging.SendInput{To: in["to"], Caption: in["caption"], Filename: filename, Body: body})
+	return m, in, err
+}
+
+// restCaption reads the parts after the file, for a caption sent last.
+func restCaption(mr *multipart.Reader, in sendFields) (string, error) {
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return in["caption"], nil
+		}
+		if err != nil {
+			return "", uploadError(err)
+		}
+		switch name := part.FormName(); name {
+		case "caption", "to":
+			if in[name], err = readField(part); err != nil {
+				return "", err
+			}
+		case "image":
+			return "", imageapp.Errorf(imageapp.EINVALID, "Send one image per message.")
+		}
+	}
+}
+
+func readField(p *multipart.Part) (string, error) {
+	b, err := io.ReadAll(io.LimitReader(p, maxFieldBytes+1))
+	if err != nil {
+		return "", uploadError(err)
+	}
+	if len(b) > maxFieldBytes {
+		return "", imageapp.Errorf(imageapp.EINVALID, "The %s field is too long.", p.FormName())
+	}
+	return string(b), nil
+}
+
+func uploadError(err error) error {
+	var maxErr *http.MaxBytesError
+	if errors.As(err, &maxErr) {
+		return err
+	}
+	return fmt.Errorf("%w: %v", imageapp.Errorf(imageapp.EINVALID, "The upload was cut off or malformed. Try again."), err)
+}
+
+// capReader fails with *http.MaxBytesError once more than limit bytes were read,
+// so the image is capped exactly while it streams.
+type capReader struct {
+	r     io.Reader
+	left  int64
+	limit int64
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.left < 0 {
+		return 0, &http.MaxBytesError{Limit: c.limit}
+	}
+	if int64(len(p)) > c.left+1 {
+		p = p[:c.left+1]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	if c.left < 0 {
+		return n, &http.MaxBytesError{Limit: c.limit}
+	}
+	return n, err
+}
+
+// spool holds an upload on disk while the rest of the form arrives. The file
+// is unlinked at once and encrypted under a key that lives only in memory,
+// so the plaintext never touches the disk and nothing outlives the request.
+type spool struct {
+	f   *os.File
+	key []byte
+	ctx envelope.Context
+}
+
+func newSpool(r io.Reader) (*spool, error) {
+	f, err := os.CreateTemp("", "imageapp-spool-*")
+	if err != nil {
+		return nil, fmt.Errorf("web: spool: %w", err)
+	}
+	os.Remove(f.Name())
+	sp := &spool{f: f, key: make([]byte, envelope.KeySize), ctx: envelope.Context{App: "spool"}}
+	rand.Read(sp.key)
+	w, err := envelope.NewWriter(f, sp.key, sp.ctx, envelope.PurposeImage)
+	if err == nil {
+		_, err = io.Copy(w, r)
+	}
+	if err == nil {
+		err = w.Close()
+	}
+	if err != nil {
+		sp.Close()
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return nil, err
+		}
+		return nil, uploadError(err)
+	}
+	return sp, nil
+}
+
+func (sp *spool) Reader() (io.Reader, error) {
+	if _, err := sp.f.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("web: spool: %w", err)
+	}
+	return envelope.NewReader(sp.f, sp.key, sp.ctx, envelope.PurposeImage)
+}
+
+func (sp *spool) Close() {
+	clear(sp.key)
+	sp.f.Close()
+}

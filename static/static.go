@@ -1,0 +1,105 @@
+// Package static embeds the compiled stylesheet and vendored scripts and
+// serves them under content-hashed names, gzip-compressed, cached for a year.
+package static
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+)
+
+//go:embed app.css htmx.min.js app.js
+var files embed.FS
+
+type asset struct {
+	name  string // hashed name, e.g. app.1a2b3c4d5e.css
+	ctype string
+	raw   []byte
+	gz    []byte
+	etag  string
+}
+
+var (
+	byOriginal = map[string]*asset{}
+	byHashed   = map[string]*asset{}
+)
+
+func init() {
+	entries, err := fs.ReadDir(files, ".")
+	if err != nil {
+		panic(err)
+	}
+	for _, e := range entries {
+		raw, err := files.ReadFile(e.Name())
+		if err != nil {
+			panic(err)
+		}
+		sum := sha256.Sum256(raw)
+		h := hex.EncodeToString(sum[:5])
+		ext := path.Ext(e.Name())
+		a := &asset{
+			name:  strings.TrimSuffix(e.Name(), ext) + "." + h + ext,
+			ctype: mime.TypeByExtension(ext),
+			raw:   raw,
+			gz:    gzipped(raw),
+			etag:  `"` + h + `"`,
+		}
+		byOriginal[e.Name()] = a
+		byHashed[a.name] = a
+	}
+}
+
+func gzipped(b []byte) []byte {
+	var buf bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	w.Write(b)
+	w.Close()
+	return buf.Bytes()
+}
+
+// Path returns the URL of an embedded file under its content-hashed name.
+func Path(name string) string {
+	a, ok := byOriginal[name]
+	if !ok {
+		panic(fmt.Sprintf("static: no embedded file %q", name))
+	}
+	return "/static/" + a.name
+}
+
+// Handler serves /static/<hashed name>. Names change with content, so
+// responses are immutable and cached for a year.
+func Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a, ok := byHashed[path.Base(r.URL.Path)]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Type", a.ctype)
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		h.Set("ETag", a.etag)
+		h.Set("Vary", "Accept-Encoding")
+		if r.Header.Get("If-None-Match") == a.etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		body := a.raw
+		if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			h.Set("Content-Encoding", "gzip")
+			body = a.gz
+		}
+		h.Set("Content-Length", fmt.Sprint(len(body)))
+		if r.Method != http.MethodHead {
+			w.Write(body)
+		}
+	})
+}
