@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var messageLink = regexp.MustCompile(`href="/messages/([0-9a-f]{32})"`)
+
+// TestFormFlow is the product with JavaScript off: two people sign up,
+// confirm with the code from the outbox, one sends an image through the
+// plain form, the other finds it in the inbox and opens it.
+func TestFormFlow(t *testing.T) {
+	app := startApp(t, t.TempDir())
+	alice := app.signUp("alice")
+	bob := app.signUp("Bob")
+
+	users := alice.get("/users")
+	if !strings.Contains(users.body, "Send an image to Bob") || strings.Contains(users.body, "Send an image to alice") {
+		t.Fatalf("alice's people page should list Bob and not herself:\n%s", users.body)
+	}
+
+	img := testPNG(t, 40, 30)
+	r := alice.postMultipart("/send", field("to", "bob"), file("image", "holiday.png", img), field("caption", "Sea & <sun>"))
+	if r.status != http.StatusOK || r.url != "/sent" {
+		t.Fatalf("send: got %d at %s, want the sent page: %s", r.status, r.url, r.body)
+	}
+	if !strings.Contains(r.body, "Not opened yet") {
+		t.Errorf("the sent page should say Bob has not opened it yet:\n%s", r.body)
+	}
+
+	inbox := bob.get("/inbox")
+	if !strings.Contains(inbox.body, "Image from alice") || !strings.Contains(inbox.body, "(unread)") {
+		t.Fatalf("Bob's inbox should show an unread image from alice:\n%s", inbox.body)
+	}
+	if !strings.Contains(inbox.body, `aria-label="1 unread message"`) {
+		t.Errorf("the nav should count 1 unread message")
+	}
+	m := messageLink.FindStringSubmatch(inbox.body)
+	if m == nil {
+		t.Fatalf("no message link in the inbox:\n%s", inbox.body)
+	}
+	page := bob.get("/messages/" + m[1])
+	if page.status != http.StatusOK || !strings.Contains(page.body, "Sea &amp; &lt;sun&gt;") || !strings.Contains(page.body, "holiday.png") {
+		t.Fatalf("message page: got %d, want the escaped caption and file name:\n%s", page.status, page.body)
+	}
+	got := bob.get("/messages/" + m[1] + "/image")
+	if got.status != http.StatusOK || !bytes.Equal([]byte(got.body), img) {
+		t.Fatalf("image: got %d and %d bytes, want the %d original bytes", got.status, len(got.body), len(img))
+	}
+	if ct := got.header.Get("Content-Type"); ct != "image/png" {
+		t.Errorf("image Content-Type = %q, want image/png", ct)
+	}
+	if cc := got.header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("image Cache-Control = %q, want no-store", cc)
+	}
+	if inbox := bob.get("/inbox"); strings.Contains(inbox.body, "(unread)") {
+		t.Errorf("opening the message should mark it read")
+	}
+	if sent := alice.get("/sent"); !strings.Contains(sent.body, "Opened") {
+		t.Errorf("alice's sent page should show the image was opened")
+	}
+
+	r = bob.postForm("/messages/"+m[1]+"/delete", nil)
+	if r.status != http.StatusOK || r.url != "/inbox" || !strings.Contains(r.body, "The image was deleted.") {
+		t.Fatalf("delete: got %d at %s", r.status, r.url)
+	}
+	if r := bob.get("/messages/" + m[1]); r.status != http.StatusNotFound {
+		t.Errorf("a deleted message should be 404, got %d", r.status)
+	}
+
+	r = bob.postForm("/logout", nil)
+	if r.url != "/login" {
+		t.Errorf("logout should land on the login page, got %s", r.url)
+	}
+	if r := bob.get("/inbox"); r.url != "/login" {
+		t.Errorf("after logout the inbox should send to login, got %s", r.url)
+	}
+}
+
+// TestAPIFlow is the same product through the JSON routes the React client uses.
+func TestAPIFlow(t *testing.T) {
+	app := startApp(t, t.TempDir())
+	alice, bob := app.client(), app.client()
+	for _, p := range []struct {
+		c    *client
+		name string
+	}{{alice, "alice"}, {bob, "bob"}} {
+		email := p.name + "@example.org"
+		if r := p.c.postJSON("/api/signup", map[string]string{"username": p.name, "email": email, "password": "0123456789"}); r.status != http.StatusCreated {
+			t.Fatalf("signup %s: %d %s", p.name, r.status, r.body)
+		}
+		if r := p.c.postJSON("/api/login", map[string]string{"username": p.name, "password": "0123456789"}); r.status != http.StatusForbidden || !strings.Contains(r.body, `"unconfirmed"`) {
+			t.Fatalf("login before confirming: want 403 unconfirmed, got %d %s", r.status, r.body)
+		}
+		if r := p.c.postJSON("/api/verify", map[string]string{"username": p.name, "code": app.codeFor(email)}); r.status != http.StatusOK {
+			t.Fatalf("verify %s: %d %s", p.name, r.status, r.body)
+		}
+		if r := p.c.postJSON("/api/login", map[string]string{"username": p.name, "password": "0123456789"}); r.status != http.StatusOK {
+			t.Fatalf("login %s: %d %s", p.name, r.status, r.body)
+		}
+	}
+	var me struct {
+		User struct{ Username string } `json:"user"`
+	}
+	decode(t, alice.get("/api/me"), &me)
+	if me.User.Username != "alice" {
+		t.Fatalf("/api/me: got %q", me.User.Username)
+	}
+	var users struct {
+		Users []struct{ Username string } `json:"users"`
+	}
+	decode(t, alice.get("/api/users?q=bo"), &users)
+	if len(users.Users) != 1 || users.Users[0].Username != "bob" {
+		t.Fatalf("/api/users?q=bo: got %+v", users.Users)
+	}
+
+	img := testPNG(t, 16, 16)
+	// The file first, as `curl -F image=@cat.png -F to=bob` sends it.
+	r := alice.postMultipart("/api/messages", file("image", "cat.png", img), field("to", "bob"), field("caption", "meow"))
+	if r.status != http.StatusCreated {
+		t.Fatalf("send: %d %s", r.status, r.body)
+	}
+	var sent struct {
+		Message struct{ ID string } `json:"message"`
+	}
+	decode(t, r, &sent)
+
+	var list struct {
+		Messages []struct {
+			ID     string
+			From   struct{ Username string }
+			ReadAt *string `json:"read_at"`
+		}
+		Unread int
+	}
+	decode(t, bob.get("/api/messages?box=inbox&status=unread"), &list)
+	if list.Unread != 1 || len(list.Messages) != 1 || list.Messages[0].ID != sent.Message.ID || list.Messages[0].From.Username != "alice" {
+		t.Fatalf("bob's unread inbox: %+v", list)
+	}
+	var opened struct {
+		Message struct {
+			Caption, Filename string
+			ImageURL          string `json:"image_url"`
+		}
+	}
+	decode(t, bob.get("/api/messages/"+sent.Message.ID), &opened)
+	if opened.Message.Caption != "meow" || opened.Message.Filename != "cat.png" {
+		t.Fatalf("opened: %+v", opened.Message)
+	}
+	if got := bob.get(opened.Message.ImageURL); !bytes.Equal([]byte(got.body), img) {
+		t.Fatalf("image bytes differ")
+	}
+	decode(t, bob.get("/api/messages?status=unread"), &list)
+	if list.Unread != 0 || len(list.Messages) != 0 {
+		t.Fatalf("after opening, nothing should be unread: %+v", list)
+	}
+	if r := bob.delete("/api/messages/" + sent.Message.ID); r.status != http.StatusNoContent {
+		t.Fatalf("delete: %d %s", r.status, r.body)
+	}
+	if r := alice.get("/api/messages/" + sent.Message.ID); r.status != http.StatusNotFound {
+		t.Fatalf("after delete the sender gets %d, want 404", r.status)
+	}
+	if r := alice.postJSON("/api/logout", nil); r.status != http.StatusNoContent {
+		t.Fatalf("logout: %d", r.status)
+	}
+	if r := alice.get("/api/me"); r.status != http.StatusUnauthorized || !strings.Contains(r.body, `"unauthorized"`) {
+		t.Fatalf("after logout /api/me: %d %s", r.status, r.body)
+	}
+}
+
+// TestRestart stops the server and starts a new one on the same data dir:
+// accounts, sessions keys and messages survive, and the image still opens.
+func TestRestart(t *testing.T) {
+	dir := t.TempDir()
+	first := startApp(t, dir)
+	alice := first.signUp("alice")
+	first.signUp("bob")
+	img := testPNG(t, 20, 20)
+	if r := alice.postMultipart("/api/messages", field("to", "bob"), file("image", "a.png", img)); r.status != http.StatusCreated {
+		t.Fatalf("send: %d %s", r.status, r.body)
+	}
+	first.stop()
+
+	second := startApp(t, dir)
+	bob := second.client()
+	if r := bob.postForm("/login", url.Values{"username": {"bob"}, "password": {"correct horse battery"}}); r.url != "/inbox" {
+		t.Fatalf("login after restart: %d at %s", r.status, r.url)
+	}
+	var list struct{ Messages []struct{ ID string } }
+	decode(t, bob.get("/api/messages"), &list)
+	if len(list.Messages) != 1 {
+		t.Fatalf("after restart bob has %d messages, want 1", len(list.Messages))
+	}
+	if got := bob.get("/api/messages/" + list.Messages[0].ID + "/image"); !bytes.Equal([]byte(got.body), img) {
+		t.Fatalf("after restart the image does not open to its bytes (status %d)", got.status)
+	}
+}
+
+func decode(t *testing.T, r response, v any) {
+	t.Helper()
+	if r.status >= 300 {
+		t.Fatalf("status %d: %s", r.status, r.body)
+	}
+	if err := json.Unmarshal([]byte(r.body), v); err != nil {
+		t.Fatalf("decode %s: %v", r.body, err)
+	}
+}

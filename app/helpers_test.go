@@ -1,0 +1,247 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// testApp is the whole embedded app on a real SQLite file in a temp dir,
+// served by a real HTTP server.
+type testApp struct {
+	t       *testing.T
+	dir     string
+	server  *httptest.Server
+	backend *backend
+	logs    *bytes.Buffer
+}
+
+func startApp(t *testing.T, dir string, tweak ...func(*Config)) *testApp {
+	t.Helper()
+	cfg, err := configFromEnv(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DataDir = dir
+	cfg.ReactDir = ""
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	logs := &bytes.Buffer{}
+	log := slog.New(slog.NewTextHandler(&lockedWriter{w: logs}, nil))
+	b, err := openLocal(context.Background(), cfg, log)
+	if err != nil {
+		t.Fatalf("open local backend: %v", err)
+	}
+	a := &testApp{t: t, dir: dir, backend: b, logs: logs}
+	a.server = httptest.NewServer(newHandler(cfg, b, log))
+	t.Cleanup(a.stop)
+	return a
+}
+
+func (a *testApp) stop() {
+	if a.server != nil {
+		a.server.Close()
+		a.backend.Close()
+		a.server = nil
+	}
+}
+
+// client is one person's browser without JavaScript: a cookie jar, and
+// redirects followed.
+type client struct {
+	t    *testing.T
+	app  *testApp
+	http *http.Client
+}
+
+func (a *testApp) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: a.t, app: a, http: &http.Client{Jar: jar}}
+}
+
+type response struct {
+	status int
+	body   string
+	url    string
+	header http.Header
+}
+
+func (c *client) do(req *http.Request) response {
+	c.t.Helper()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.t.Fatalf("%s %s: read body: %v", req.Method, req.URL, err)
+	}
+	return response{status: resp.StatusCode, body: string(body), url: resp.Request.URL.Path, header: resp.Header}
+}
+
+func (c *client) get(path string) response {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.app.server.URL+path, nil)
+	return c.do(req)
+}
+
+func (c *client) postForm(path string, form url.Values) response {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, c.app.server.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req)
+}
+
+func (c *client) postJSON(path string, v any) response {
+	c.t.Helper()
+	b, _ := json.Marshal(v)
+	req, _ := http.NewRequest(http.MethodPost, c.app.server.URL+path, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	return c.do(req)
+}
+
+func (c *client) delete(path string) response {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodDelete, c.app.server.URL+path, nil)
+	return c.do(req)
+}
+
+// part is one field of a multipart form; file != "" makes it a file.
+type part struct {
+	name, file string
+	data       []byte
+}
+
+func (c *client) postMultipart(path string, parts ...part) response {
+	c.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for _, p := range parts {
+		var w io.Writer
+		if p.file != "" {
+			w, _ = mw.CreateFormFile(p.name, p.file)
+		} else {
+			w, _ = mw.CreateFormField(p.name)
+		}
+		w.Write(p.data)
+	}
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.app.server.URL+path, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return c.do(req)
+}
+
+func field(name, value string) part          { return part{name: name, data: []byte(value)} }
+func file(name, fn string, data []byte) part { return part{name: name, file: fn, data: data} }
+
+var codePattern = regexp.MustCompile(`code is (\d{6})`)
+
+// codeFor reads the newest code mailed to email from the outbox, as a
+// person (or a script) would.
+func (a *testApp) codeFor(email string) string {
+	a.t.Helper()
+	paths, _ := filepath.Glob(filepath.Join(a.dir, "outbox", "*.eml"))
+	sort.Strings(paths) // names start with a timestamp
+	for i := len(paths) - 1; i >= 0; i-- {
+		raw, err := os.ReadFile(paths[i])
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		if !strings.Contains(string(raw), "To: "+email+"\r\n") {
+			continue
+		}
+		if m := codePattern.FindStringSubmatch(string(raw)); m != nil {
+			return m[1]
+		}
+	}
+	a.t.Fatalf("no code mailed to %s in the outbox", email)
+	return ""
+}
+
+// signUp walks sign-up, verification and login through the HTML forms and
+// returns the logged-in client.
+func (a *testApp) signUp(username string) *client {
+	a.t.Helper()
+	c := a.client()
+	email := username + "@example.com"
+	r := c.postForm("/signup", url.Values{"username": {username}, "email": {email}, "password": {"correct horse battery"}})
+	if r.status != http.StatusOK || r.url != "/verify" {
+		a.t.Fatalf("sign-up %s: got %d at %s, want the verify page: %s", username, r.status, r.url, r.body)
+	}
+	r = c.postForm("/verify", url.Values{"username": {username}, "code": {a.codeFor(email)}})
+	if r.status != http.StatusOK || r.url != "/login" {
+		a.t.Fatalf("verify %s: got %d at %s, want the login page: %s", username, r.status, r.url, r.body)
+	}
+	r = c.postForm("/login", url.Values{"username": {username}, "password": {"correct horse battery"}})
+	if r.status != http.StatusOK || r.url != "/inbox" {
+		a.t.Fatalf("login %s: got %d at %s, want the inbox: %s", username, r.status, r.url, r.body)
+	}
+	return c
+}
+
+// testPNG makes a real PNG of w×h pixels with a pattern, so its bytes are
+// not trivially compressible.
+func testPNG(t testing.TB, w, h int) []byte {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	seed := uint32(w*31 + h)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			seed = seed*1664525 + 1013904223
+			img.Set(x, y, color.NRGBA{uint8(seed >> 24), uint8(x), uint8(y), 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// lockedWriter lets concurrent handlers log into one buffer.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// pngHeader is a PNG signature and header claiming w×h pixels, with no
+// pixels: what a decompression bomb looks like to DecodeConfig.
+func pngHeader(w, h uint32) []byte {
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = 8, 2 // 8-bit RGB
+	chunk := append([]byte("IHDR"), ihdr...)
+	out := []byte("\x89PNG\r\n\x1a\n")
+	out = binary.BigEndian.AppendUint32(out, 13)
+	out = append(out, chunk...)
+	out = binary.BigEndian.AppendUint32(out, crc32.ChecksumIEEE(chunk))
+	return out
+}
