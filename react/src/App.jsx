@@ -1,0 +1,184 @@
+import { useCallback, useEffect, useState } from 'react';
+import * as api from './api/client.js';
+import { AUTH_SCREENS, hrefFor, navigate, parseHash } from './lib/route.js';
+import { Alert, Badge, Button, Card, Loading, errorText } from './components/ui.jsx';
+import Login from './screens/Login.jsx';
+import Signup from './screens/Signup.jsx';
+import Verify from './screens/Verify.jsx';
+import Users from './screens/Users.jsx';
+import Send from './screens/Send.jsx';
+import Inbox from './screens/Inbox.jsx';
+import Sent from './screens/Sent.jsx';
+import MessageView from './screens/MessageView.jsx';
+
+const NAV = [
+  ['inbox', 'Inbox'],
+  ['sent', 'Sent'],
+  ['users', 'People'],
+  ['send', 'Send'],
+];
+
+export default function App() {
+  const [hash, setHash] = useState(() => window.location.hash);
+  // status: loading | in | out | error
+  const [session, setSession] = useState({ status: 'loading', user: null, unread: 0, error: null });
+  // A one-shot notice shown on the screen it was meant for.
+  const [flash, setFlash] = useState(null);
+
+  useEffect(() => {
+    const onHash = () => setHash(window.location.hash);
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+
+  const refreshMe = useCallback(async () => {
+    try {
+      const r = await api.me();
+      setSession(
+        r
+          ? { status: 'in', user: r.user, unread: r.unread ?? 0, error: null }
+          : { status: 'out', user: null, unread: 0, error: null },
+      );
+    } catch (err) {
+      setSession((s) => (s.status === 'in' ? s : { status: 'error', user: null, unread: 0, error: err }));
+    }
+  }, []);
+
+  useEffect(() => {
+    refreshMe();
+  }, [refreshMe]);
+
+  useEffect(() => {
+    api.setUnauthorizedHandler(() => {
+      setSession({ status: 'out', user: null, unread: 0, error: null });
+      setFlash({ hash: window.location.hash, kind: 'info', text: 'Your session ended. Please log in again.' });
+    });
+    return () => api.setUnauthorizedHandler(null);
+  }, []);
+
+  // Navigate, optionally leaving a notice for the target screen.
+  const go = useCallback((name, arg, params, notice) => {
+    const target = hrefFor(name, arg, params);
+    setFlash(notice ? { hash: target, ...notice } : null);
+    navigate(name, arg, params);
+    setHash(target);
+  }, []);
+
+  const setUnread = useCallback((unread) => {
+    if (typeof unread === 'number') setSession((s) => (s.status === 'in' ? { ...s, unread } : s));
+  }, []);
+
+  const route = parseHash(hash);
+  const signedIn = session.status === 'in';
+
+  // A signed-in person asking for login/sign-up lands in the inbox.
+  useEffect(() => {
+    if (signedIn && (route.name === 'login' || route.name === 'signup')) navigate('inbox');
+  }, [signedIn, route.name]);
+
+  async function onLogout() {
+    try {
+      await api.logout();
+    } catch {
+      // the session is gone either way for this tab
+    }
+    setSession({ status: 'out', user: null, unread: 0, error: null });
+    go('login', null, null, { kind: 'success', text: 'You are logged out.' });
+  }
+
+  function onLoggedIn(user, next) {
+    setSession((s) => ({ status: 'in', user, unread: s.unread, error: null }));
+    refreshMe();
+    const target = next && parseHash(next).name && !['login', 'signup', 'verify'].includes(parseHash(next).name) ? next : '#/inbox';
+    setFlash(null);
+    window.location.hash = target;
+    setHash(target);
+  }
+
+  const notice = flash && flash.hash === hash ? flash : null;
+
+  let screen;
+  if (session.status === 'loading') {
+    screen = <Loading />;
+  } else if (session.status === 'error') {
+    screen = (
+      <Card className="mx-auto max-w-md space-y-4">
+        <Alert>{errorText(session.error)}</Alert>
+        <Button onClick={refreshMe}>Try again</Button>
+      </Card>
+    );
+  } else {
+    const name = route.name || (signedIn ? 'inbox' : 'login');
+    const needsLogin = AUTH_SCREENS.includes(name) && !signedIn;
+    const common = { go, params: route.params, notice };
+    if (needsLogin || name === 'login') {
+      screen = (
+        <Login
+          {...common}
+          next={needsLogin && route.name ? hash : route.params.next}
+          onLoggedIn={onLoggedIn}
+        />
+      );
+    } else if (name === 'signup') screen = <Signup {...common} />;
+    else if (name === 'verify') screen = <Verify {...common} />;
+    else if (name === 'users') screen = <Users {...common} />;
+    else if (name === 'send') screen = <Send {...common} />;
+    else if (name === 'inbox') screen = <Inbox key="inbox" {...common} setUnread={setUnread} />;
+    else if (name === 'sent') screen = <Sent {...common} />;
+    else if (name === 'message')
+      screen = <MessageView key={route.arg} {...common} id={route.arg} me={session.user} onOpened={refreshMe} />;
+  }
+
+  const current = route.name || (signedIn ? 'inbox' : 'login');
+
+  return (
+    <div className="flex min-h-screen flex-col">
+      <header className="border-b border-slate-200 bg-white">
+        <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3">
+          <a
+            href={signedIn ? '#/inbox' : '#/login'}
+            className="rounded text-lg font-bold tracking-tight text-indigo-600 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+          >
+            ImageApp
+          </a>
+          {signedIn && (
+            <>
+              <nav aria-label="Main" className="order-3 -mx-1 flex w-full gap-1 overflow-x-auto sm:order-none sm:w-auto">
+                {NAV.map(([name, label]) => {
+                  const active = current === name;
+                  return (
+                    <a
+                      key={name}
+                      href={`#/${name}`}
+                      aria-current={active ? 'page' : undefined}
+                      className={`inline-flex items-center gap-1.5 whitespace-nowrap rounded-lg px-3 py-1.5 text-sm font-medium focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${
+                        active ? 'bg-indigo-50 text-indigo-700' : 'text-slate-600 hover:bg-slate-100 hover:text-slate-900'
+                      }`}
+                    >
+                      {label}
+                      {name === 'inbox' && session.unread > 0 && (
+                        <Badge label={`${session.unread} unread`}>{session.unread}</Badge>
+                      )}
+                    </a>
+                  );
+                })}
+              </nav>
+              <div className="ml-auto flex items-center gap-3">
+                <span className="hidden text-sm text-slate-600 sm:inline" title={session.user.email}>
+                  {session.user.username}
+                </span>
+                <Button variant="secondary" size="sm" onClick={onLogout}>
+                  Log out
+                </Button>
+              </div>
+            </>
+          )}
+        </div>
+      </header>
+      <main className="mx-auto w-full max-w-5xl flex-1 px-4 py-6 sm:py-8">{screen}</main>
+      <footer className="px-4 py-6 text-center text-xs text-slate-500">
+        Images are encrypted at rest with a per-recipient key.
+      </footer>
+    </div>
+  );
+}

@@ -1,0 +1,190 @@
+// The API layer: every call the client makes to the Go server's /api/ routes.
+// Same origin, the session cookie rides along (credentials: 'same-origin').
+// Errors always come back as ApiError carrying the server's {error:{code,message}}.
+
+export class ApiError extends Error {
+  constructor(status, code, message, retryAfter = null) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    // Seconds to wait, from Retry-After on a 429 (null when absent or unparsable).
+    this.retryAfter = retryAfter;
+  }
+}
+
+const FALLBACK = {
+  400: ['invalid', 'The request was not valid.'],
+  401: ['unauthorized', 'Please log in.'],
+  403: ['forbidden', 'You are not allowed to do that.'],
+  404: ['not_found', 'Not found.'],
+  409: ['conflict', 'That conflicts with something that already exists.'],
+  413: ['too_large', 'The file is too large.'],
+  415: ['unsupported_type', 'That file type is not supported. Use PNG, JPEG, GIF or WebP.'],
+  422: ['invalid_image', 'That image could not be read.'],
+  429: ['rate_limited', 'Too many attempts. Please wait and try again.'],
+};
+
+// Parses Retry-After: either delta-seconds or an HTTP date.
+export function parseRetryAfter(value, now = Date.now()) {
+  if (value == null || value === '') return null;
+  const v = String(value).trim();
+  if (/^\d+$/.test(v)) return Number(v);
+  const when = Date.parse(v);
+  if (Number.isNaN(when)) return null;
+  return Math.max(0, Math.ceil((when - now) / 1000));
+}
+
+// Builds an ApiError from a status, the raw response text and the Retry-After header.
+export function errorFromResponse(status, text, retryAfterHeader) {
+  let code;
+  let message;
+  try {
+    const body = JSON.parse(text);
+    if (body && body.error && typeof body.error === 'object') {
+      code = typeof body.error.code === 'string' ? body.error.code : undefined;
+      message = typeof body.error.message === 'string' ? body.error.message : undefined;
+    }
+  } catch {
+    // not JSON: fall back below
+  }
+  const [fbCode, fbMessage] = FALLBACK[status] || ['internal', `Something went wrong (HTTP ${status}).`];
+  return new ApiError(status, code || fbCode, message || fbMessage, parseRetryAfter(retryAfterHeader));
+}
+
+export function networkError() {
+  return new ApiError(0, 'network', 'Could not reach the server. Check your connection and try again.');
+}
+
+// Called on a 401 from a route that needs a session (the session expired or was logged out elsewhere).
+let onUnauthorized = null;
+export function setUnauthorizedHandler(fn) {
+  onUnauthorized = fn;
+}
+
+function notifyUnauthorized(err, auth) {
+  if (auth && err.status === 401 && onUnauthorized) onUnauthorized(err);
+}
+
+async function request(method, path, { body, auth = true } = {}) {
+  const init = {
+    method,
+    credentials: 'same-origin',
+    headers: { Accept: 'application/json' },
+  };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch(path, init);
+  } catch {
+    throw networkError();
+  }
+  if (!res.ok) {
+    const text = await res.text().catch(() => '');
+    const err = errorFromResponse(res.status, text, res.headers.get('Retry-After'));
+    notifyUnauthorized(err, auth);
+    throw err;
+  }
+  if (res.status === 204) return null;
+  const text = await res.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(res.status, 'internal', 'The server sent an unreadable answer.');
+  }
+}
+
+function query(params) {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+  }
+  const s = qs.toString();
+  return s ? `?${s}` : '';
+}
+
+const enc = encodeURIComponent;
+
+// --- account ---------------------------------------------------------------
+
+export const signup = ({ username, email, password }) =>
+  request('POST', '/api/signup', { body: { username, email, password }, auth: false });
+
+export const verify = ({ username, code }) =>
+  request('POST', '/api/verify', { body: { username, code }, auth: false });
+
+export const resendCode = ({ username }) =>
+  request('POST', '/api/verify/resend', { body: { username }, auth: false });
+
+export const login = ({ username, password }) =>
+  request('POST', '/api/login', { body: { username, password }, auth: false });
+
+export const logout = () => request('POST', '/api/logout', { auth: false });
+
+// Resolves to {user, unread}, or null when there is no session (401).
+export async function me() {
+  try {
+    return await request('GET', '/api/me', { auth: false });
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return null;
+    throw err;
+  }
+}
+
+// --- directory -------------------------------------------------------------
+
+export const listUsers = ({ q, cursor } = {}) => request('GET', `/api/users${query({ q, cursor })}`);
+
+// --- messages --------------------------------------------------------------
+
+export const listMessages = ({ box = 'inbox', status = 'all', cursor } = {}) =>
+  request('GET', `/api/messages${query({ box, status, cursor })}`);
+
+export const getMessage = (id) => request('GET', `/api/messages/${enc(id)}`);
+
+export const deleteMessage = (id) => request('DELETE', `/api/messages/${enc(id)}`);
+
+export const imageUrl = (id) => `/api/messages/${enc(id)}/image`;
+
+// Uploads an image with XMLHttpRequest so the person sees upload progress.
+// Returns {promise, abort}; promise resolves to {message} (the 201 body).
+// onProgress receives a fraction 0..1 (or null when the total is unknown).
+export function sendMessage({ to, file, caption, onProgress } = {}) {
+  const xhr = new XMLHttpRequest();
+  const promise = new Promise((resolve, reject) => {
+    const form = new FormData();
+    form.append('to', to);
+    form.append('image', file, file && file.name ? file.name : 'image');
+    if (caption) form.append('caption', caption);
+
+    xhr.open('POST', '/api/messages');
+    xhr.setRequestHeader('Accept', 'application/json');
+    if (onProgress && xhr.upload) {
+      xhr.upload.onprogress = (e) => onProgress(e.lengthComputable && e.total > 0 ? e.loaded / e.total : null);
+    }
+    xhr.onload = () => {
+      const text = typeof xhr.responseText === 'string' ? xhr.responseText : '';
+      if (xhr.status >= 200 && xhr.status < 300) {
+        if (onProgress) onProgress(1);
+        try {
+          resolve(text ? JSON.parse(text) : null);
+        } catch {
+          reject(new ApiError(xhr.status, 'internal', 'The server sent an unreadable answer.'));
+        }
+        return;
+      }
+      const err = errorFromResponse(xhr.status, text, xhr.getResponseHeader('Retry-After'));
+      notifyUnauthorized(err, true);
+      reject(err);
+    };
+    xhr.onerror = () => reject(networkError());
+    xhr.ontimeout = () => reject(networkError());
+    xhr.onabort = () => reject(new ApiError(0, 'aborted', 'Upload cancelled.'));
+    xhr.send(form);
+  });
+  return { promise, abort: () => xhr.abort() };
+}

@@ -1,0 +1,86 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import { formatBytes } from '../lib/format.js';
+
+// A drop target around a normal, labelled file input. Either way, onFile gets one File.
+export default function DropZone({ file, onFile, disabled = false, accept = 'image/png,image/jpeg,image/gif,image/webp' }) {
+  const id = useId();
+  const inputRef = useRef(null);
+  const [over, setOver] = useState(false);
+  const depth = useRef(0);
+
+  // A file dropped beside the zone must not make the browser navigate away to it.
+  useEffect(() => {
+    const guard = (e) => {
+      if (e.dataTransfer && Array.from(e.dataTransfer.types || []).includes('Files')) e.preventDefault();
+    };
+    window.addEventListener('dragover', guard);
+    window.addEventListener('drop', guard);
+    return () => {
+      window.removeEventListener('dragover', guard);
+      window.removeEventListener('drop', guard);
+    };
+  }, []);
+
+  function onDragEnter(e) {
+    e.preventDefault();
+    if (disabled) return;
+    depth.current += 1;
+    setOver(true);
+  }
+  function onDragOver(e) {
+    e.preventDefault();
+    if (e.dataTransfer) e.dataTransfer.dropEffect = disabled ? 'none' : 'copy';
+  }
+  function onDragLeave() {
+    depth.current = Math.max(0, depth.current - 1);
+    if (depth.current === 0) setOver(false);
+  }
+  function onDrop(e) {
+    e.preventDefault();
+    depth.current = 0;
+    setOver(false);
+    if (disabled) return;
+    const f = e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files[0];
+    if (f) {
+      if (inputRef.current) inputRef.current.value = '';
+      onFile(f);
+    }
+  }
+
+  return (
+    <div
+      data-testid="dropzone"
+      onDragEnter={onDragEnter}
+      onDragOver={onDragOver}
+      onDragLeave={onDragLeave}
+      onDrop={onDrop}
+      className={`rounded-xl border-2 border-dashed p-4 text-center transition-colors sm:p-6 ${
+        over ? 'border-indigo-500 bg-indigo-50' : 'border-slate-300 bg-slate-50'
+      }`}
+    >
+      <svg aria-hidden="true" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.5" className="mx-auto size-10 text-slate-400">
+        <path strokeLinecap="round" strokeLinejoin="round" d="M3 16.5V18a2.25 2.25 0 0 0 2.25 2.25h13.5A2.25 2.25 0 0 0 21 18v-1.5m-13.5-9L12 3m0 0 4.5 4.5M12 3v13.5" />
+      </svg>
+      <p className="mt-2 text-sm text-slate-600">{over ? 'Drop the image to attach it' : 'Drag and drop an image here, or choose one:'}</p>
+      <label htmlFor={id} className="mt-3 block text-sm font-medium text-slate-700">
+        Image file
+      </label>
+      <input
+        id={id}
+        ref={inputRef}
+        type="file"
+        name="image"
+        accept={accept}
+        disabled={disabled}
+        onChange={(e) => e.target.files && e.target.files[0] && onFile(e.target.files[0])}
+        className="mx-auto mt-1 block w-full max-w-xs text-sm text-slate-600 file:mr-3 file:rounded-lg file:border-0 file:bg-indigo-600 file:px-3 file:py-2 file:text-sm file:font-semibold file:text-white hover:file:bg-indigo-500 focus-visible:rounded-lg focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+      />
+      <p className="mt-2 text-xs text-slate-500">PNG, JPEG, GIF or WebP, up to 20 MiB.</p>
+      {file && (
+        <p className="mt-3 break-all text-sm font-medium text-slate-800" data-testid="chosen-file">
+          {file.name} <span className="font-normal text-slate-500">({formatBytes(file.size)})</span>
+        </p>
+      )}
+    </div>
+  );
+}

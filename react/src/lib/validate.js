@@ -1,0 +1,20 @@
+// Client-side checks mirroring the server's rules; the server stays the authority.
+export const USERNAME_RE = /^[a-zA-Z0-9_.-]{3,32}$/;
+
+export function validateUsername(username) {
+  if (!username) return 'Enter a username.';
+  if (!USERNAME_RE.test(username)) return 'Usernames are 3–32 characters: letters, digits, dot, dash or underscore.';
+  return null;
+}
+
+export function validateSignup({ username, email, password }) {
+  return (
+    validateUsername(username) ||
+    (!email || !/^[^\s@]+@[^\s@]+$/.test(email) ? 'Enter a valid email address.' : null) ||
+    (!password || password.length < 10 ? 'Use a password of at least 10 characters.' : null)
+  );
+}
+
+export function validateCode(code) {
+  return /^\d{6}$/.test(code) ? null : 'Enter the 6-digit code from the email.';
+}

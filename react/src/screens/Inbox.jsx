@@ -1,0 +1,85 @@
+import { useState } from 'react';
+import * as api from '../api/client.js';
+import { groupBySender } from '../lib/group.js';
+import { hrefFor } from '../lib/route.js';
+import { usePaged } from '../lib/usePaged.js';
+import { Alert, Badge, Button, Card, LinkButton, Loading, PageTitle, errorText } from '../components/ui.jsx';
+import MessageRow from './MessageRow.jsx';
+
+const tab = (active) =>
+  `rounded-md px-3 py-1 text-sm font-medium focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${
+    active ? 'bg-white text-slate-900 shadow-sm' : 'text-slate-600 hover:text-slate-900'
+  }`;
+
+export default function Inbox({ notice, setUnread }) {
+  const [status, setStatus] = useState('all');
+  const list = usePaged(
+    async (cursor) => {
+      const r = await api.listMessages({ box: 'inbox', status, cursor });
+      setUnread(r.unread);
+      return { items: r.messages || [], next: r.next_cursor, extra: r.unread };
+    },
+    [status],
+  );
+  const groups = groupBySender(list.items);
+
+  return (
+    <div className="mx-auto max-w-3xl">
+      <div className="flex flex-wrap items-end justify-between gap-3">
+        <PageTitle sub={typeof list.extra === 'number' ? `${list.extra} unread` : undefined}>Inbox</PageTitle>
+        <div role="group" aria-label="Show" className="mb-4 inline-flex rounded-lg bg-slate-200 p-1">
+          <button type="button" className={tab(status === 'all')} aria-pressed={status === 'all'} onClick={() => setStatus('all')}>
+            All
+          </button>
+          <button type="button" className={tab(status === 'unread')} aria-pressed={status === 'unread'} onClick={() => setStatus('unread')}>
+            Unread
+          </button>
+        </div>
+      </div>
+      {notice && (
+        <div className="mb-4">
+          <Alert kind={notice.kind}>{notice.text}</Alert>
+        </div>
+      )}
+      {list.error && <Alert>{errorText(list.error)}</Alert>}
+      {!list.loading && !list.error && groups.length === 0 && (
+        <Card className="text-center text-sm text-slate-600">
+          {status === 'unread' ? 'No unread messages.' : 'No messages yet. When someone sends you an image, it shows up here.'}
+          <div className="mt-4">
+            <LinkButton variant="primary" href="#/users">
+              Find people
+            </LinkButton>
+          </div>
+        </Card>
+      )}
+      <div className="space-y-4">
+        {groups.map((g) => (
+          <Card key={g.sender.id || g.sender.username} aria-labelledby={`from-${g.sender.id || g.sender.username}`}>
+            <div className="mb-2 flex items-center justify-between gap-3">
+              <h2 id={`from-${g.sender.id || g.sender.username}`} className="flex min-w-0 items-center gap-2 font-semibold">
+                <span className="truncate">{g.sender.username}</span>
+                {g.unread > 0 && <Badge label={`${g.unread} unread from ${g.sender.username}`}>{g.unread}</Badge>}
+              </h2>
+              <LinkButton variant="link" href={hrefFor('send', null, { to: g.sender.username })}>
+                Reply
+              </LinkButton>
+            </div>
+            <ul className="divide-y divide-slate-100">
+              {g.messages.map((m) => (
+                <MessageRow key={m.id} m={m} who={`Image from ${g.sender.username}`} />
+              ))}
+            </ul>
+          </Card>
+        ))}
+      </div>
+      {list.loading && <Loading />}
+      {!list.loading && list.next && (
+        <div className="mt-4">
+          <Button variant="secondary" className="w-full" onClick={list.loadMore}>
+            Load more
+          </Button>
+        </div>
+      )}
+    </div>
+  );
+}

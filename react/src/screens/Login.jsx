@@ -1,0 +1,72 @@
+import { useState } from 'react';
+import * as api from '../api/client.js';
+import { hrefFor } from '../lib/route.js';
+import { Alert, Button, Field, errorText } from '../components/ui.jsx';
+import AuthLayout from './AuthLayout.jsx';
+
+const link = 'rounded font-semibold text-indigo-600 hover:text-indigo-500 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500';
+
+export default function Login({ params, notice, next, onLoggedIn }) {
+  const [username, setUsername] = useState(params.username || '');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+
+  async function onSubmit(e) {
+    e.preventDefault();
+    if (!username || !password) {
+      setError({ message: 'Enter your username and password.' });
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await api.login({ username: username.trim(), password });
+      onLoggedIn(r.user, next);
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  }
+
+  return (
+    <AuthLayout
+      title="Log in"
+      sub="Private image messages between ImageApp users."
+      notice={notice}
+      footer={
+        <>
+          New here?{' '}
+          <a className={link} href="#/signup">
+            Create an account
+          </a>
+          <span className="mx-2 text-slate-400" aria-hidden="true">·</span>
+          <a className={link} href={hrefFor('verify', null, { username: username.trim() })}>
+            Confirm your email
+          </a>
+        </>
+      }
+    >
+      <form className="space-y-4" onSubmit={onSubmit} noValidate>
+        <Field label="Username" name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} />
+        <Field label="Password" name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        {error && (
+          <Alert>
+            {errorText(error)}
+            {error.code === 'unconfirmed' && (
+              <>
+                {' '}
+                <a className="font-semibold underline" href={hrefFor('verify', null, { username: username.trim() })}>
+                  Enter your confirmation code
+                </a>
+              </>
+            )}
+          </Alert>
+        )}
+        <Button type="submit" className="w-full" disabled={busy}>
+          {busy ? 'Logging in…' : 'Log in'}
+        </Button>
+      </form>
+    </AuthLayout>
+  );
+}

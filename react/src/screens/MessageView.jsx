@@ -1,0 +1,123 @@
+import { useEffect, useState } from 'react';
+import * as api from '../api/client.js';
+import { formatBytes, formatDate, typeLabel } from '../lib/format.js';
+import { hrefFor } from '../lib/route.js';
+import { Alert, Button, Card, LinkButton, Loading, errorText } from '../components/ui.jsx';
+
+export default function MessageView({ id, me, go, notice, onOpened }) {
+  const [state, setState] = useState({ message: null, error: null, loading: true });
+  const [confirming, setConfirming] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const [deleteError, setDeleteError] = useState(null);
+  const [imgFailed, setImgFailed] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    api.getMessage(id).then(
+      (r) => {
+        if (!live) return;
+        setState({ message: r.message, error: null, loading: false });
+        if (onOpened) onOpened(); // opening marks it read: refresh the unread count
+      },
+      (err) => live && setState({ message: null, error: err, loading: false }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [id]);
+
+  const m = state.message;
+  const mine = m && me && ((m.from && m.from.id === me.id) || (m.from && m.from.username === me.username));
+  const back = mine ? 'sent' : 'inbox';
+
+  async function onDelete() {
+    setDeleting(true);
+    setDeleteError(null);
+    try {
+      await api.deleteMessage(id);
+      go(back, null, null, { kind: 'success', text: 'Message deleted.' });
+    } catch (err) {
+      setDeleteError(err);
+      setDeleting(false);
+      setConfirming(false);
+    }
+  }
+
+  if (state.loading) return <Loading />;
+  if (state.error) {
+    return (
+      <Card className="mx-auto max-w-xl space-y-4">
+        <Alert>{state.error.status === 404 ? 'This message does not exist or was deleted.' : errorText(state.error)}</Alert>
+        <LinkButton variant="secondary" href="#/inbox">
+          Back to inbox
+        </LinkButton>
+      </Card>
+    );
+  }
+
+  return (
+    <article className="mx-auto max-w-3xl space-y-4">
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <LinkButton variant="link" href={`#/${back}`}>
+          ← Back to {back}
+        </LinkButton>
+        {!mine && m.from && (
+          <LinkButton variant="secondary" size="sm" href={hrefFor('send', null, { to: m.from.username })}>
+            Reply with an image
+          </LinkButton>
+        )}
+      </div>
+      {notice && <Alert kind={notice.kind}>{notice.text}</Alert>}
+      <Card className="space-y-4">
+        <header>
+          <h1 className="text-lg font-semibold">
+            {mine ? `To ${m.to ? m.to.username : 'unknown'}` : `From ${m.from ? m.from.username : 'unknown'}`}
+          </h1>
+          <p className="text-sm text-slate-500">
+            Sent <time dateTime={m.sent_at}>{formatDate(m.sent_at)}</time>
+            {mine && (m.read_at ? ` · read ${formatDate(m.read_at)}` : ' · not opened yet')}
+          </p>
+        </header>
+        <div className="flex justify-center overflow-hidden rounded-lg bg-slate-100">
+          {imgFailed ? (
+            <p className="p-8 text-sm text-slate-600">The image could not be loaded.</p>
+          ) : (
+            <img
+              src={api.imageUrl(id)}
+              alt={m.caption || m.filename || 'Image message'}
+              className="block h-auto max-h-[70vh] max-w-full object-contain"
+              onError={() => setImgFailed(true)}
+            />
+          )}
+        </div>
+        {m.caption && <p className="whitespace-pre-wrap break-words text-slate-800">{m.caption}</p>}
+        <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+          <dt className="text-slate-500">File name</dt>
+          <dd className="break-all text-slate-800">{m.filename || '—'}</dd>
+          <dt className="text-slate-500">Type</dt>
+          <dd className="text-slate-800">
+            {typeLabel(m.content_type)} · {formatBytes(m.size)}
+          </dd>
+        </dl>
+        {deleteError && <Alert>{errorText(deleteError)}</Alert>}
+        <div className="flex flex-wrap items-center gap-2 border-t border-slate-100 pt-4">
+          {confirming ? (
+            <>
+              <span className="text-sm text-slate-700">Delete this message for good?</span>
+              <Button variant="danger" size="sm" onClick={onDelete} disabled={deleting}>
+                {deleting ? 'Deleting…' : 'Yes, delete'}
+              </Button>
+              <Button variant="secondary" size="sm" onClick={() => setConfirming(false)} disabled={deleting}>
+                Keep it
+              </Button>
+            </>
+          ) : (
+            <Button variant="danger" size="sm" onClick={() => setConfirming(true)}>
+              Delete
+            </Button>
+          )}
+        </div>
+      </Card>
+    </article>
+  );
+}

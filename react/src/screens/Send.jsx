@@ -1,0 +1,84 @@
+import { useEffect, useRef, useState } from 'react';
+import * as api from '../api/client.js';
+import { ALLOWED_TYPES, DEFAULT_MAX_BYTES } from '../lib/format.js';
+import { validateUsername } from '../lib/validate.js';
+import DropZone from '../components/DropZone.jsx';
+import { Alert, Button, Card, Field, PageTitle, ProgressBar, errorText } from '../components/ui.jsx';
+
+export default function Send({ go, params, notice }) {
+  const [to, setTo] = useState(params.to || '');
+  const [file, setFile] = useState(null);
+  const [caption, setCaption] = useState('');
+  const [progress, setProgress] = useState(undefined); // undefined: idle; null: unknown; 0..1
+  const [error, setError] = useState(null);
+  const upload = useRef(null);
+
+  useEffect(() => () => upload.current && upload.current.abort(), []);
+
+  const sending = progress !== undefined;
+  const warning = file && file.size > DEFAULT_MAX_BYTES ? 'This file is larger than 20 MiB; the server may refuse it.' : null;
+
+  function chooseFile(f) {
+    setError(null);
+    if (f.type && !ALLOWED_TYPES.includes(f.type)) {
+      setFile(null);
+      setError({ message: 'Only PNG, JPEG, GIF or WebP images can be sent.' });
+      return;
+    }
+    setFile(f);
+  }
+
+  async function onSubmit(e) {
+    e.preventDefault();
+    const recipient = to.trim();
+    const problem = validateUsername(recipient) || (!file ? 'Choose an image to send.' : null);
+    if (problem) {
+      setError({ message: problem });
+      return;
+    }
+    setError(null);
+    setProgress(0);
+    const job = api.sendMessage({ to: recipient, file, caption: caption.trim(), onProgress: setProgress });
+    upload.current = job;
+    try {
+      await job.promise;
+      upload.current = null;
+      go('sent', null, null, { kind: 'success', text: `Sent to ${recipient}.` });
+    } catch (err) {
+      upload.current = null;
+      setProgress(undefined);
+      setError(err);
+    }
+  }
+
+  return (
+    <div className="mx-auto max-w-xl">
+      <PageTitle sub="The image is encrypted at rest with the recipient's own key.">Send an image</PageTitle>
+      {notice && (
+        <div className="mb-4">
+          <Alert kind={notice.kind}>{notice.text}</Alert>
+        </div>
+      )}
+      <Card>
+        <form className="space-y-4" onSubmit={onSubmit} noValidate>
+          <Field label="To (username)" name="to" autoComplete="off" required value={to} disabled={sending} onChange={(e) => setTo(e.target.value)} />
+          <DropZone file={file} onFile={chooseFile} disabled={sending} />
+          {warning && <Alert kind="info">{warning}</Alert>}
+          <Field label="Caption (optional)" name="caption" multiline rows={3} value={caption} disabled={sending} onChange={(e) => setCaption(e.target.value)} />
+          {sending && <ProgressBar value={progress} label={progress === 1 ? 'Encrypting and saving…' : 'Uploading'} />}
+          {error && <Alert>{errorText(error)}</Alert>}
+          <div className="flex flex-col gap-2 sm:flex-row-reverse">
+            <Button type="submit" className="sm:flex-1" disabled={sending}>
+              {sending ? 'Sending…' : 'Send'}
+            </Button>
+            {sending && (
+              <Button variant="secondary" className="sm:flex-1" onClick={() => upload.current && upload.current.abort()}>
+                Cancel
+              </Button>
+            )}
+          </div>
+        </form>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { groupBySender } from '../src/lib/group.js';
+import { hrefFor, parseHash } from '../src/lib/route.js';
+import { formatBytes, typeLabel } from '../src/lib/format.js';
+import { validateCode, validateSignup, validateUsername } from '../src/lib/validate.js';
+import { msg } from './helpers.js';
+
+describe('groupBySender', () => {
+  it('puts senders with unread first, then newest; unread first inside a group', () => {
+    const groups = groupBySender([
+      msg('1', 'ann', { read: true, sent: '2025-01-05T00:00:00Z' }),
+      msg('2', 'bob', { sent: '2025-01-01T00:00:00Z' }),
+      msg('3', 'ann', { sent: '2025-01-02T00:00:00Z' }),
+      msg('4', 'cid', { read: true, sent: '2025-01-09T00:00:00Z' }),
+      msg('5', 'dan', { read: true, sent: '2025-01-03T00:00:00Z' }),
+      msg('6', 'bob', { sent: '2025-01-04T00:00:00Z' }),
+    ]);
+    expect(groups.map((g) => [g.sender.username, g.unread])).toEqual([
+      ['ann', 1], // has unread, newest message Jan 5
+      ['bob', 2], // has unread, newest Jan 4
+      ['cid', 0],
+      ['dan', 0],
+    ]);
+    expect(groups[0].messages.map((m) => m.id)).toEqual(['3', '1']);
+    expect(groups[1].messages.map((m) => m.id)).toEqual(['6', '2']);
+  });
+
+  it('returns nothing for no messages', () => {
+    expect(groupBySender([])).toEqual([]);
+  });
+});
+
+describe('hash routes', () => {
+  it('parses screens, ids and params', () => {
+    expect(parseHash('')).toEqual({ name: '', arg: undefined, params: {} });
+    expect(parseHash('#/inbox')).toMatchObject({ name: 'inbox' });
+    expect(parseHash('#/messages/ab%2Fc')).toMatchObject({ name: 'message', arg: 'ab/c' });
+    expect(parseHash('#/send?to=bob')).toMatchObject({ name: 'send', params: { to: 'bob' } });
+    expect(parseHash('#/nope')).toMatchObject({ name: '' });
+  });
+
+  it('builds hrefs that parse back', () => {
+    expect(hrefFor('verify', null, { username: 'a b' })).toBe('#/verify?username=a+b');
+    expect(hrefFor('message', 'x/1')).toBe('#/messages/x%2F1');
+    expect(parseHash(hrefFor('message', 'x/1')).arg).toBe('x/1');
+    expect(hrefFor('send', null, { to: '' })).toBe('#/send');
+  });
+});
+
+describe('format and validation', () => {
+  it('formats sizes and types', () => {
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(2048)).toBe('2.0 KiB');
+    expect(formatBytes(20 * 1024 * 1024)).toBe('20 MiB');
+    expect(typeLabel('image/jpeg')).toBe('JPEG');
+  });
+
+  it('mirrors the server rules', () => {
+    expect(validateUsername('ab')).toMatch(/3–32/);
+    expect(validateUsername('a.b-c_d')).toBeNull();
+    expect(validateUsername('bad name')).toMatch(/3–32/);
+    expect(validateSignup({ username: 'alice', email: 'a@b', password: 'short' })).toMatch(/10 characters/);
+    expect(validateSignup({ username: 'alice', email: 'nope', password: 'longenough' })).toMatch(/email/);
+    expect(validateSignup({ username: 'alice', email: 'a@b.c', password: 'longenough' })).toBeNull();
+    expect(validateCode('12345')).not.toBeNull();
+    expect(validateCode('123456')).toBeNull();
+  });
+});
