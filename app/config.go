@@ -113,4 +113,3 @@ func or(v, def string) string {
 	}
 	return v
 }
-

@@ -29,7 +29,9 @@ type Error struct {
 	Message string
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("imageapp error: code=%s message=%s", e.Code, e.Message) }
+func (e *Error) Error() string {
+	return fmt.Sprintf("imageapp error: code=%s message=%s", e.Code, e.Message)
+}
 
 // Errorf returns an *Error with the given code and a formatted, user-facing message.
 func Errorf(code, format string, args ...any) *Error {
