@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"imageapp/app/web"
 	"strconv"
 	"strings"
 )
@@ -20,6 +21,7 @@ type Config struct {
 	ReactDir       string // built React client served under /react/ when present
 	TLSCert        string
 	TLSKey         string
+	Limits         web.Limits // abuse limits; zero means web.DefaultLimits (tests tune them)
 
 	AWS AWSConfig
 }

@@ -117,7 +117,7 @@ func newHandler(cfg Config, b *backend, log *slog.Logger) http.Handler {
 		Service: svc, Identity: b.Identity, Users: b.Users, Provision: provisionUser,
 		SessionHashKey: b.SessionHashKey, SessionBlockKey: b.SessionBlockKey,
 		Secure:         cfg.TLSCert != "" || strings.HasPrefix(cfg.BaseURL, "https://"),
-		MaxUploadBytes: cfg.MaxUploadBytes, ReactDir: cfg.ReactDir, Log: log,
+		MaxUploadBytes: cfg.MaxUploadBytes, ReactDir: cfg.ReactDir, Limits: cfg.Limits, Log: log,
 	}).Handler()
 }
 

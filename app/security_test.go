@@ -9,11 +9,15 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"imageapp/app/imageapp"
 	"imageapp/app/local"
+	"imageapp/app/ratelimit"
+	"imageapp/app/web"
 )
 
 // sendAPI sends img from c to the recipient and returns the message ID.
@@ -244,7 +248,7 @@ func TestBadInput(t *testing.T) {
 
 // TestAccountInput: sign-up, verification and login errors, in the page and in JSON.
 func TestAccountInput(t *testing.T) {
-	app := startApp(t, t.TempDir())
+	app := startApp(t, t.TempDir(), generousLimits)
 	app.signUp("alice")
 	c := app.client()
 	signup := func(u, e, p string) response {
@@ -329,5 +333,63 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// generousLimits keeps the abuse limits out of tests about something else.
+func generousLimits(c *Config) {
+	c.Limits = web.Limits{PerIP: ratelimit.Rule{Burst: 1000, Every: time.Millisecond}, PerUser: ratelimit.Rule{Burst: 1000, Every: time.Millisecond}}
+}
+
+// TestRateLimits: each account action answers 429 with Retry-After once a
+// client IP or a username has used its burst, in JSON and in the page.
+func TestRateLimits(t *testing.T) {
+	app := startApp(t, t.TempDir(), func(c *Config) {
+		c.Limits = web.Limits{PerIP: ratelimit.Rule{Burst: 4, Every: time.Hour}, PerUser: ratelimit.Rule{Burst: 2, Every: time.Hour}}
+	})
+	c := app.client()
+	actions := []struct {
+		path string
+		body map[string]string
+	}{
+		{"/api/login", map[string]string{"username": "alice", "password": "0123456789"}},
+		{"/api/verify", map[string]string{"username": "alice", "code": "123456"}},
+		{"/api/verify/resend", map[string]string{"username": "alice"}},
+		{"/api/password/forgot", map[string]string{"username": "alice"}},
+		{"/api/password/reset", map[string]string{"username": "alice", "code": "123456", "password": "0123456789"}},
+	}
+	for _, a := range actions {
+		// Per username: the third try for alice is refused...
+		for i := 0; i < 2; i++ {
+			if r := c.postJSON(a.path, a.body); r.status == http.StatusTooManyRequests {
+				t.Fatalf("%s: try %d already limited", a.path, i+1)
+			}
+		}
+		r := c.postJSON(a.path, a.body)
+		if r.status != http.StatusTooManyRequests || !strings.Contains(r.body, `"rate_limited"`) || r.header.Get("Retry-After") == "" {
+			t.Fatalf("%s: 3rd try for one username: got %d %s (Retry-After %q), want 429", a.path, r.status, r.body, r.header.Get("Retry-After"))
+		}
+		// ...while another username from the same IP still gets through once more,
+		other := map[string]string{}
+		for k, v := range a.body {
+			other[k] = v
+		}
+		other["username"] = "bob"
+		if r := c.postJSON(a.path, other); r.status == http.StatusTooManyRequests {
+			t.Fatalf("%s: bob is limited by alice's tries", a.path)
+		}
+		// and then the IP's burst of 4 is spent.
+		other["username"] = "carol"
+		if r := c.postJSON(a.path, other); r.status != http.StatusTooManyRequests {
+			t.Fatalf("%s: the IP's 5th try: got %d, want 429", a.path, r.status)
+		}
+	}
+	// Sign-up is limited per IP, and the HTML form says so in the page.
+	for i := 0; i < 4; i++ {
+		c.postForm("/signup", url.Values{"username": {"user" + strconv.Itoa(i)}, "email": {"u@example.com"}, "password": {"x"}})
+	}
+	r := c.postForm("/signup", url.Values{"username": {"late"}, "email": {"late@example.com"}, "password": {"0123456789"}})
+	if r.status != http.StatusTooManyRequests || !strings.Contains(r.body, "Too many attempts") || r.header.Get("Retry-After") == "" {
+		t.Fatalf("sign-up form over the limit: got %d, want 429 with the message in the page", r.status)
 	}
 }

@@ -17,10 +17,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
-func formOf(values map[string]string, err error) views.Form {
+func (s *Server) formOf(r *http.Request, values map[string]string, err error) views.Form {
 	f := views.Form{Values: values}
 	if err != nil {
-		f.Error = imageapp.ErrorMessage(err)
+		_, _, f.Error = s.describe(r, err)
 	}
 	return f
 }
@@ -37,6 +37,10 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) (map[string]stri
 		return in, err
 	}
 	in["username"], in["email"] = strings.TrimSpace(in["username"]), strings.TrimSpace(in["email"])
+	if err := s.limit(r, "signup", ""); err != nil {
+		delete(in, "password")
+		return in, err
+	}
 	err = s.identity.SignUp(r.Context(), imageapp.SignUpInput{Username: in["username"], Email: in["email"], Password: in["password"]})
 	delete(in, "password") // never echoed back
 	return in, err
@@ -45,7 +49,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) (map[string]stri
 func (s *Server) signupSubmit(w http.ResponseWriter, r *http.Request) {
 	in, err := s.signup(w, r)
 	if err != nil {
-		s.render(w, r, s.formStatus(r, err), views.SignupPage(s.page(r, "Sign up", "signup"), formOf(in, err)))
+		s.render(w, r, s.formStatus(w, r, err), views.SignupPage(s.page(r, "Sign up", "signup"), s.formOf(r, in, err)))
 		return
 	}
 	redirect(w, r, "/verify?username="+urlEscape(in["username"]), "signed-up")
@@ -73,13 +77,16 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) (map[string]stri
 		return in, err
 	}
 	in["username"], in["code"] = strings.TrimSpace(in["username"]), strings.TrimSpace(in["code"])
+	if err := s.limit(r, "verify", in["username"]); err != nil {
+		return in, err
+	}
 	return in, s.identity.Confirm(r.Context(), in["username"], in["code"])
 }
 
 func (s *Server) verifySubmit(w http.ResponseWriter, r *http.Request) {
 	in, err := s.verify(w, r)
 	if err != nil {
-		s.render(w, r, s.formStatus(r, err), views.VerifyPage(s.page(r, "Confirm your email", ""), formOf(in, err)))
+		s.render(w, r, s.formStatus(w, r, err), views.VerifyPage(s.page(r, "Confirm your email", ""), s.formOf(r, in, err)))
 		return
 	}
 	redirect(w, r, "/login?username="+urlEscape(in["username"]), "confirmed")
@@ -103,13 +110,16 @@ func (s *Server) resend(w http.ResponseWriter, r *http.Request) (map[string]stri
 	if in["username"] == "" {
 		return in, imageapp.Errorf(imageapp.EINVALID, "Enter your username to get a new code.")
 	}
+	if err := s.limit(r, "resend", in["username"]); err != nil {
+		return in, err
+	}
 	return in, s.identity.ResendCode(r.Context(), in["username"])
 }
 
 func (s *Server) resendSubmit(w http.ResponseWriter, r *http.Request) {
 	in, err := s.resend(w, r)
 	if err != nil {
-		s.render(w, r, s.formStatus(r, err), views.VerifyPage(s.page(r, "Confirm your email", ""), formOf(in, err)))
+		s.render(w, r, s.formStatus(w, r, err), views.VerifyPage(s.page(r, "Confirm your email", ""), s.formOf(r, in, err)))
 		return
 	}
 	redirect(w, r, "/verify?username="+urlEscape(in["username"]), "resent")
@@ -136,6 +146,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) (map[string]strin
 		return in, imageapp.User{}, err
 	}
 	in["username"] = strings.TrimSpace(in["username"])
+	if err := s.limit(r, "login", in["username"]); err != nil {
+		delete(in, "password")
+		return in, imageapp.User{}, err
+	}
 	p, err := s.identity.Login(r.Context(), in["username"], in["password"])
 	delete(in, "password")
 	if err != nil {
@@ -149,7 +163,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	in, _, err := s.login(w, r)
 	if err != nil {
 		unconfirmed := imageapp.ErrorCode(err) == imageapp.EUNCONFIRMED
-		s.render(w, r, s.formStatus(r, err), views.LoginPage(s.page(r, "Log in", "login"), formOf(in, err), unconfirmed))
+		s.render(w, r, s.formStatus(w, r, err), views.LoginPage(s.page(r, "Log in", "login"), s.formOf(r, in, err), unconfirmed))
 		return
 	}
 	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
@@ -195,13 +209,16 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) (map[string]stri
 	if err := imageapp.ValidateUsername(in["username"]); err != nil {
 		return in, err
 	}
+	if err := s.limit(r, "forgot", in["username"]); err != nil {
+		return in, err
+	}
 	return in, s.identity.ForgotPassword(r.Context(), in["username"])
 }
 
 func (s *Server) forgotSubmit(w http.ResponseWriter, r *http.Request) {
 	in, err := s.forgot(w, r)
 	if err != nil {
-		s.render(w, r, s.formStatus(r, err), views.ForgotPage(s.page(r, "Reset password", ""), formOf(in, err)))
+		s.render(w, r, s.formStatus(w, r, err), views.ForgotPage(s.page(r, "Reset password", ""), s.formOf(r, in, err)))
 		return
 	}
 	redirect(w, r, "/reset?username="+urlEscape(in["username"]), "reset-sent")
@@ -226,6 +243,10 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) (map[string]strin
 		return in, err
 	}
 	in["username"], in["code"] = strings.TrimSpace(in["username"]), strings.TrimSpace(in["code"])
+	if err := s.limit(r, "reset", in["username"]); err != nil {
+		delete(in, "password")
+		return in, err
+	}
 	err = s.identity.ResetPassword(r.Context(), in["username"], in["code"], in["password"])
 	delete(in, "password")
 	return in, err
@@ -234,7 +255,7 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) (map[string]strin
 func (s *Server) resetSubmit(w http.ResponseWriter, r *http.Request) {
 	in, err := s.reset(w, r)
 	if err != nil {
-		s.render(w, r, s.formStatus(r, err), views.ResetPage(s.page(r, "Reset password", ""), formOf(in, err)))
+		s.render(w, r, s.formStatus(w, r, err), views.ResetPage(s.page(r, "Reset password", ""), s.formOf(r, in, err)))
 		return
 	}
 	redirect(w, r, "/login?username="+urlEscape(in["username"]), "reset-done")

@@ -44,6 +44,10 @@ func (s *Server) describe(r *http.Request, err error) (int, string, string) {
 	if errors.As(err, &se) {
 		return se.status, se.code, se.message
 	}
+	var rl *rateLimitedError
+	if errors.As(err, &rl) {
+		return http.StatusTooManyRequests, imageapp.ERATELIMITED, rl.Error()
+	}
 	var maxErr *http.MaxBytesError
 	if errors.As(err, &maxErr) {
 		return http.StatusRequestEntityTooLarge, imageapp.ETOOLARGE,
@@ -68,17 +72,13 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	status, _, msg := s.describe(r, err)
-	if status == http.StatusTooManyRequests {
-		w.Header().Set("Retry-After", "60")
-	}
+	setRetryAfter(w, err)
 	s.render(w, r, status, views.ErrorPage(s.page(r, "Error", ""), status, msg))
 }
 
 func (s *Server) writeJSONError(w http.ResponseWriter, r *http.Request, err error) {
 	status, code, msg := s.describe(r, err)
-	if status == http.StatusTooManyRequests {
-		w.Header().Set("Retry-After", "60")
-	}
+	setRetryAfter(w, err)
 	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
 }
 
@@ -90,9 +90,22 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // formStatus is the status of a form re-rendered with err.
-func (s *Server) formStatus(r *http.Request, err error) int {
+func (s *Server) formStatus(w http.ResponseWriter, r *http.Request, err error) int {
 	status, _, _ := s.describe(r, err)
+	setRetryAfter(w, err)
 	return status
+}
+
+// setRetryAfter tells a rate-limited client when to come back: the limiter's
+// wait, or a minute for a code that died after too many wrong tries.
+func setRetryAfter(w http.ResponseWriter, err error) {
+	var rl *rateLimitedError
+	switch {
+	case errors.As(err, &rl):
+		w.Header().Set("Retry-After", strconv.Itoa(rl.seconds()))
+	case imageapp.ErrorCode(err) == imageapp.ERATELIMITED:
+		w.Header().Set("Retry-After", "60")
+	}
 }
 
 func humanBytes(n int64) string {

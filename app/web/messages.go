@@ -34,10 +34,10 @@ func (s *Server) sendSubmit(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		f := s.sendForm(r, in, err)
 		if isHTMX(r) {
-			s.render(w, r, s.formStatus(r, err), views.SendPanel(f))
+			s.render(w, r, s.formStatus(w, r, err), views.SendPanel(f))
 			return
 		}
-		s.render(w, r, s.formStatus(r, err), views.SendPage(s.page(r, "Send", "send"), f))
+		s.render(w, r, s.formStatus(w, r, err), views.SendPage(s.page(r, "Send", "send"), f))
 		return
 	}
 	if isHTMX(r) {

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 	"github.com/gorilla/sessions"
 
 	"imageapp/app/imageapp"
@@ -31,6 +30,7 @@ type Server struct {
 	cookie    string
 	maxUpload int64
 	reactDir  string
+	limiters  limiters
 	log       *slog.Logger
 	now       func() time.Time
 }
@@ -48,6 +48,7 @@ type Options struct {
 
 	MaxUploadBytes int64
 	ReactDir       string // serve a built React client under /react/ if it exists
+	Limits         Limits // zero means DefaultLimits
 	Log            *slog.Logger
 	Now            func() time.Time
 }
@@ -77,13 +78,14 @@ func New(o Options) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.limiters = newLimiters(o.Limits, s.now)
 	return s
 }
 
 // Handler returns the full route table wrapped in the security middleware.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RealIP, s.recoverer, securityHeaders)
+	r.Use(s.recoverer, securityHeaders)
 
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
 	r.Handle("/static/*", static.Handler())

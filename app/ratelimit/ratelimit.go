@@ -1,0 +1,69 @@
+// Package ratelimit keeps per-key token buckets (golang.org/x/time/rate) for
+// abuse limits: one bucket per client IP or username and action. State is in
+// memory, per process: behind several instances each enforces its own share.
+package ratelimit
+
+import (
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Rule allows Burst events at once, refilled at one per Every.
+type Rule struct {
+	Burst int
+	Every time.Duration
+}
+
+// Limiter limits events per key under one rule.
+type Limiter struct {
+	rule Rule
+	now  func() time.Time
+
+	mu      sync.Mutex
+	buckets map[string]*rate.Limiter
+	swept   time.Time
+}
+
+// New returns a Limiter; now may be nil (time.Now).
+func New(rule Rule, now func() time.Time) *Limiter {
+	if now == nil {
+		now = time.Now
+	}
+	return &Limiter{rule: rule, now: now, buckets: map[string]*rate.Limiter{}}
+}
+
+// Allow takes one token for key. When none is left it returns false and how
+// long until the next one, for a Retry-After header.
+func (l *Limiter) Allow(key string) (bool, time.Duration) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sweep(now)
+	b, ok := l.buckets[key]
+	if !ok {
+		b = rate.NewLimiter(rate.Every(l.rule.Every), l.rule.Burst)
+		l.buckets[key] = b
+	}
+	r := b.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return false, d
+	}
+	return true, 0
+}
+
+// sweep drops buckets that have refilled completely: they hold no state a
+// fresh bucket would not, and keeping them lets memory grow with every IP.
+func (l *Limiter) sweep(now time.Time) {
+	if now.Sub(l.swept) < time.Minute {
+		return
+	}
+	l.swept = now
+	for k, b := range l.buckets {
+		if b.TokensAt(now) >= float64(l.rule.Burst) {
+			delete(l.buckets, k)
+		}
+	}
+}

@@ -1,0 +1,78 @@
+package web
+
+import (
+	"fmt"
+	"math"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"imageapp/app/ratelimit"
+)
+
+// Limits are the abuse limits on the account actions (sign-up, login,
+// verify, resend, password reset): one bucket per client IP and one per
+// username, for each action.
+type Limits struct {
+	PerIP   ratelimit.Rule
+	PerUser ratelimit.Rule
+}
+
+// DefaultLimits let a person retry comfortably and stop a script cold.
+var DefaultLimits = Limits{
+	PerIP:   ratelimit.Rule{Burst: 20, Every: 30 * time.Second},
+	PerUser: ratelimit.Rule{Burst: 6, Every: time.Minute},
+}
+
+var limitedActions = []string{"signup", "login", "verify", "resend", "forgot", "reset"}
+
+type limiters map[string]*ratelimit.Limiter
+
+func newLimiters(l Limits, now func() time.Time) limiters {
+	if l.PerIP.Burst == 0 {
+		l = DefaultLimits
+	}
+	out := limiters{}
+	for _, a := range limitedActions {
+		out["ip:"+a] = ratelimit.New(l.PerIP, now)
+		out["user:"+a] = ratelimit.New(l.PerUser, now)
+	}
+	return out
+}
+
+// rateLimitedError is a 429 with the wait until the next try.
+type rateLimitedError struct{ wait time.Duration }
+
+func (e *rateLimitedError) Error() string {
+	return fmt.Sprintf("Too many attempts. Try again in %d seconds.", e.seconds())
+}
+
+func (e *rateLimitedError) seconds() int { return int(math.Ceil(e.wait.Seconds())) }
+
+// limit takes a token for the action from the client's IP bucket and, when
+// a username is given, from that username's bucket.
+func (s *Server) limit(r *http.Request, action, username string) error {
+	if ok, wait := s.limiters["ip:"+action].Allow(clientIP(r)); !ok {
+		s.log.Warn("rate limited", "action", action, "by", "ip")
+		return &rateLimitedError{wait}
+	}
+	if username == "" {
+		return nil
+	}
+	if ok, wait := s.limiters["user:"+action].Allow(strings.ToLower(username)); !ok {
+		s.log.Warn("rate limited", "action", action, "by", "username")
+		return &rateLimitedError{wait}
+	}
+	return nil
+}
+
+// clientIP is the connection's peer address. Forwarded-for headers are not
+// trusted: anyone can set them, and trusting them would void per-IP limits.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
