@@ -21,6 +21,7 @@ type backend struct {
 	Keys     imageapp.Keys
 	Blobs    imageapp.Blobs
 	Notifier imageapp.Notifier
+	Sessions imageapp.SessionVersions
 	Live     *local.Notifier // in-process wake-ups for the live inbox
 
 	SessionHashKey, SessionBlockKey []byte
@@ -46,8 +47,10 @@ func openLocal(ctx context.Context, cfg Config, log *slog.Logger) (*backend, err
 	}
 	outbox := &local.Outbox{Dir: filepath.Join(cfg.DataDir, "outbox"), Log: log}
 	live := &local.Notifier{Outbox: outbox, BaseURL: cfg.BaseURL}
+	dir := &local.Directory{DB: db}
 	b := &backend{
-		Users:           &local.Directory{DB: db},
+		Users:           dir,
+		Sessions:        dir,
 		Messages:        &local.Messages{DB: db},
 		Keys:            &local.Keyring{DB: db, MasterKey: secrets.MasterKey},
 		Blobs:           &local.Blobs{Dir: filepath.Join(cfg.DataDir, "blobs")},

@@ -5,6 +5,7 @@ import (
 	"imageapp/app/web"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is everything the app reads from its environment (IMAGEAPP_*),
@@ -21,7 +22,8 @@ type Config struct {
 	ReactDir       string // built React client served under /react/ when present
 	TLSCert        string
 	TLSKey         string
-	Limits         web.Limits // abuse limits; zero means web.DefaultLimits (tests tune them)
+	Limits         web.Limits       // abuse limits; zero means web.DefaultLimits (tests tune them)
+	Now            func() time.Time // the clock; nil means time.Now (tests move it)
 
 	AWS AWSConfig
 }

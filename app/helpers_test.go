@@ -53,7 +53,11 @@ func startApp(t *testing.T, dir string, tweak ...func(*Config)) *testApp {
 		t.Fatalf("open local backend: %v", err)
 	}
 	a := &testApp{t: t, dir: dir, backend: b, logs: logs}
-	a.server = httptest.NewServer(newHandler(cfg, b, log))
+	if strings.HasPrefix(cfg.BaseURL, "https://") {
+		a.server = httptest.NewTLSServer(newHandler(cfg, b, log))
+	} else {
+		a.server = httptest.NewServer(newHandler(cfg, b, log))
+	}
 	t.Cleanup(a.stop)
 	return a
 }
@@ -76,7 +80,7 @@ type client struct {
 
 func (a *testApp) client() *client {
 	jar, _ := cookiejar.New(nil)
-	return &client{t: a.t, app: a, http: &http.Client{Jar: jar}}
+	return &client{t: a.t, app: a, http: &http.Client{Jar: jar, Transport: a.server.Client().Transport}}
 }
 
 type response struct {

@@ -111,13 +111,13 @@ func newHandler(cfg Config, b *backend, log *slog.Logger) http.Handler {
 	}
 	svc := &messaging.Service{
 		Users: b.Users, Messages: b.Messages, Keys: b.Keys, Blobs: b.Blobs, Notifier: b.Notifier,
-		Provision: provisionUser, App: cfg.AppName, MaxPixels: cfg.MaxPixels, Log: log,
+		Provision: provisionUser, App: cfg.AppName, MaxPixels: cfg.MaxPixels, Log: log, Now: cfg.Now,
 	}
 	return web.New(web.Options{
-		Service: svc, Identity: b.Identity, Users: b.Users, Provision: provisionUser,
+		Service: svc, Identity: b.Identity, Users: b.Users, Sessions: b.Sessions, Provision: provisionUser,
 		SessionHashKey: b.SessionHashKey, SessionBlockKey: b.SessionBlockKey,
 		Secure:         cfg.TLSCert != "" || strings.HasPrefix(cfg.BaseURL, "https://"),
-		MaxUploadBytes: cfg.MaxUploadBytes, ReactDir: cfg.ReactDir, Limits: cfg.Limits, Log: log,
+		MaxUploadBytes: cfg.MaxUploadBytes, ReactDir: cfg.ReactDir, Limits: cfg.Limits, Log: log, Now: cfg.Now,
 	}).Handler()
 }
 

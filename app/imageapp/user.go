@@ -18,6 +18,10 @@ type User struct {
 	KeyID     string // the user's own key (KMS key ID or local keyring ID)
 	Topic     string // where notifications for this user go (SNS topic ARN in AWS mode)
 	CreatedAt time.Time
+
+	// SessionVersion is stamped into each session at login; bumping it ends
+	// every session of the user (logout, password change).
+	SessionVersion int64
 }
 
 // Provisioned reports whether post-confirmation provisioning has run.
@@ -140,4 +144,11 @@ type UserQuery struct {
 type UserPage struct {
 	Users []User
 	Next  string // "" on the last page
+}
+
+// SessionVersions ends sessions server-side, so a copied cookie stops working
+// after logout or a password change.
+type SessionVersions interface {
+	// BumpSessionVersion increments the user's session version.
+	BumpSessionVersion(ctx context.Context, userID string) error
 }

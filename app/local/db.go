@@ -97,6 +97,7 @@ var migrations = []string{
 	CREATE INDEX messages_inbox ON messages (recipient_id, created_at DESC, id DESC);
 	CREATE INDEX messages_sent ON messages (sender_id, created_at DESC, id DESC);
 	CREATE INDEX messages_unread ON messages (recipient_id, created_at DESC, id DESC) WHERE read_at IS NULL;`,
+	`ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0;`,
 }
 
 func (d *DB) migrate(ctx context.Context) error {

@@ -13,7 +13,19 @@ import (
 // Directory is the SQLite directory of provisioned users.
 type Directory struct{ DB *DB }
 
-var _ imageapp.Directory = (*Directory)(nil)
+var (
+	_ imageapp.Directory       = (*Directory)(nil)
+	_ imageapp.SessionVersions = (*Directory)(nil)
+)
+
+// BumpSessionVersion ends every session of the user.
+func (d *Directory) BumpSessionVersion(ctx context.Context, userID string) error {
+	_, err := d.DB.db.ExecContext(ctx, `UPDATE users SET session_version = session_version + 1 WHERE id = ?`, userID)
+	if err != nil {
+		return fmt.Errorf("local: bump session version: %w", dbError(err))
+	}
+	return nil
+}
 
 // PutUser inserts u, or updates the entry with the same ID.
 func (d *Directory) PutUser(ctx context.Context, u imageapp.User) error {
@@ -31,12 +43,12 @@ func (d *Directory) PutUser(ctx context.Context, u imageapp.User) error {
 	return nil
 }
 
-const userColumns = `id, username, email, key_id, topic, created_at`
+const userColumns = `id, username, email, key_id, topic, created_at, session_version`
 
 func scanUser(row interface{ Scan(...any) error }) (imageapp.User, error) {
 	var u imageapp.User
 	var created int64
-	err := row.Scan(&u.ID, &u.Username, &u.Email, &u.KeyID, &u.Topic, &created)
+	err := row.Scan(&u.ID, &u.Username, &u.Email, &u.KeyID, &u.Topic, &created, &u.SessionVersion)
 	u.CreatedAt = time.Unix(0, created).UTC()
 	return u, err
 }

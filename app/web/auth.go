@@ -249,7 +249,16 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) (map[string]strin
 	}
 	err = s.identity.ResetPassword(r.Context(), in["username"], in["code"], in["password"])
 	delete(in, "password")
-	return in, err
+	if err != nil {
+		return in, err
+	}
+	// A new password ends every session opened with the old one.
+	if u, err := s.users.UserByUsername(r.Context(), in["username"]); err == nil {
+		return in, s.versions.BumpSessionVersion(r.Context(), u.ID)
+	} else if imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
+		return in, err
+	}
+	return in, nil
 }
 
 func (s *Server) resetSubmit(w http.ResponseWriter, r *http.Request) {

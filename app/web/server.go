@@ -25,6 +25,7 @@ type Server struct {
 	svc       *messaging.Service
 	identity  imageapp.Identity
 	users     imageapp.Directory
+	versions  imageapp.SessionVersions
 	provision func(context.Context, imageapp.User) (imageapp.User, error)
 	sessions  *sessions.CookieStore
 	cookie    string
@@ -40,6 +41,7 @@ type Options struct {
 	Service   *messaging.Service
 	Identity  imageapp.Identity
 	Users     imageapp.Directory
+	Sessions  imageapp.SessionVersions
 	Provision func(context.Context, imageapp.User) (imageapp.User, error)
 
 	SessionHashKey  []byte // 64 bytes, signs the session cookie
@@ -68,7 +70,7 @@ func New(o Options) *Server {
 		cookie = "__Host-imageapp_session" // only set over TLS, for this exact host, path /
 	}
 	s := &Server{
-		svc: o.Service, identity: o.Identity, users: o.Users, provision: o.Provision,
+		svc: o.Service, identity: o.Identity, users: o.Users, versions: o.Sessions, provision: o.Provision,
 		sessions: store, cookie: cookie, maxUpload: o.MaxUploadBytes, reactDir: o.ReactDir,
 		log: o.Log, now: o.Now,
 	}

@@ -38,6 +38,7 @@ func (s *Server) sessionUser(w http.ResponseWriter, r *http.Request) (imageapp.U
 		return imageapp.User{}, false
 	}
 	uid, _ := sess.Values["uid"].(string)
+	ver, _ := sess.Values["ver"].(int64)
 	iat, _ := sess.Values["iat"].(int64)
 	seen, _ := sess.Values["seen"].(int64)
 	now := s.now()
@@ -49,6 +50,9 @@ func (s *Server) sessionUser(w http.ResponseWriter, r *http.Request) (imageapp.U
 		if imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
 			s.log.Error("load session user", "err", err)
 		}
+		return imageapp.User{}, false
+	}
+	if ver != u.SessionVersion { // ended by a logout or a password change
 		return imageapp.User{}, false
 	}
 	if now.Sub(time.Unix(seen, 0)) > seenResolution {
@@ -100,13 +104,21 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, p imageapp
 	sess.Values = map[any]any{}
 	now := s.now().Unix()
 	sess.Values["uid"] = u.ID
+	sess.Values["ver"] = u.SessionVersion
 	sess.Values["sid"] = randomID()
 	sess.Values["iat"] = now
 	sess.Values["seen"] = now
 	return u, sess.Save(r, w)
 }
 
+// endSession logs the user out everywhere: the version bump voids every
+// cookie issued before, including copies, and the browser's cookie is cleared.
 func (s *Server) endSession(w http.ResponseWriter, r *http.Request) error {
+	if u, ok := s.sessionUser(w, r); ok {
+		if err := s.versions.BumpSessionVersion(r.Context(), u.ID); err != nil {
+			return err
+		}
+	}
 	sess, _ := s.sessions.New(r, s.cookie)
 	sess.Values = map[any]any{}
 	sess.Options.MaxAge = -1

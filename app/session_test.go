@@ -1,0 +1,201 @@
+package main
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// clock is a test clock the app reads through Config.Now.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time        { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Add(d time.Duration)   { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+func newClock() *clock                 { return &clock{now: time.Now()} }
+func withClock(c *clock) func(*Config) { return func(cfg *Config) { cfg.Now = c.Now } }
+func (c *client) cookies() []*http.Cookie {
+	u, _ := url.Parse(c.app.server.URL)
+	return c.http.Jar.Cookies(u)
+}
+
+// copyCookies gives another client the same cookies: a stolen session.
+func (c *client) copyCookies(to *client) {
+	u, _ := url.Parse(c.app.server.URL)
+	to.http.Jar.SetCookies(u, c.http.Jar.Cookies(u))
+}
+
+func TestLogoutEndsCopiedSessions(t *testing.T) {
+	app := startApp(t, t.TempDir())
+	alice := app.signUp("alice")
+	thief := app.client()
+	alice.copyCookies(thief)
+	if r := thief.get("/api/me"); r.status != http.StatusOK {
+		t.Fatalf("a copied cookie works before logout (as cookies do): got %d", r.status)
+	}
+	alice.postForm("/logout", nil)
+	if r := thief.get("/api/me"); r.status != http.StatusUnauthorized {
+		t.Fatalf("after logout the copied cookie still works: %d", r.status)
+	}
+}
+
+func TestPasswordResetEndsSessions(t *testing.T) {
+	app := startApp(t, t.TempDir())
+	alice := app.signUp("alice")
+	other := app.client()
+	if r := other.postForm("/forgot", url.Values{"username": {"alice"}}); r.url != "/reset" {
+		t.Fatalf("forgot: landed on %s", r.url)
+	}
+	r := other.postForm("/reset", url.Values{"username": {"alice"}, "code": {app.codeFor("alice@example.com")}, "password": {"a brand new password"}})
+	if r.url != "/login" {
+		t.Fatalf("reset: %d at %s: %s", r.status, r.url, r.body)
+	}
+	if r := alice.get("/api/me"); r.status != http.StatusUnauthorized {
+		t.Fatalf("a session from before the password change still works: %d", r.status)
+	}
+	if r := other.postForm("/login", url.Values{"username": {"alice"}, "password": {"correct horse battery"}}); r.url == "/inbox" {
+		t.Fatalf("the old password still logs in")
+	}
+	if r := other.postForm("/login", url.Values{"username": {"alice"}, "password": {"a brand new password"}}); r.url != "/inbox" {
+		t.Fatalf("the new password does not log in: %d at %s", r.status, r.url)
+	}
+}
+
+func TestSessionRenewedAtLogin(t *testing.T) {
+	app := startApp(t, t.TempDir())
+	alice := app.signUp("alice")
+	before := alice.cookies()
+	if r := alice.postForm("/login", url.Values{"username": {"alice"}, "password": {"correct horse battery"}}); r.url != "/inbox" {
+		t.Fatalf("second login: %s", r.url)
+	}
+	after := alice.cookies()
+	if len(before) != 1 || len(after) != 1 || before[0].Value == after[0].Value {
+		t.Fatalf("login must issue a new session cookie")
+	}
+}
+
+func TestSessionTimeouts(t *testing.T) {
+	clk := newClock()
+	app := startApp(t, t.TempDir(), withClock(clk))
+	alice := app.signUp("alice")
+
+	// Active use keeps the session alive past the idle timeout...
+	for i := 0; i < 4; i++ {
+		clk.Add(90 * time.Minute)
+		if r := alice.get("/api/me"); r.status != http.StatusOK {
+			t.Fatalf("after %v of activity the session ended: %d", time.Duration(i+1)*90*time.Minute, r.status)
+		}
+	}
+	// ...but not past the absolute limit of 12 hours.
+	for i := 0; i < 6; i++ {
+		clk.Add(90 * time.Minute)
+		alice.get("/api/me")
+	}
+	if r := alice.get("/api/me"); r.status != http.StatusUnauthorized {
+		t.Fatalf("a 15-hour-old session still works: %d", r.status)
+	}
+
+	// Idle: 2 hours without a request ends it.
+	bob := app.signUp("bob")
+	clk.Add(2*time.Hour + time.Minute)
+	if r := bob.get("/api/me"); r.status != http.StatusUnauthorized {
+		t.Fatalf("a session idle for over 2 hours still works: %d", r.status)
+	}
+}
+
+func TestHostCookieOverTLS(t *testing.T) {
+	app := startApp(t, t.TempDir(), func(c *Config) { c.BaseURL = "https://imageapp.example" })
+	alice := app.signUp("alice")
+	resp, err := alice.http.PostForm(app.server.URL+"/api/login", url.Values{"username": {"alice"}, "password": {"correct horse battery"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	sc := resp.Header.Get("Set-Cookie")
+	for _, want := range []string{"__Host-imageapp_session=", "Path=/", "HttpOnly", "Secure", "SameSite=Lax"} {
+		if !strings.Contains(sc, want) {
+			t.Errorf("Set-Cookie %q lacks %q", sc, want)
+		}
+	}
+	if strings.Contains(strings.ToLower(sc), "domain=") {
+		t.Errorf("a __Host- cookie must not name a domain: %q", sc)
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	app := startApp(t, t.TempDir())
+	alice := app.signUp("alice")
+	app.signUp("bob")
+	id := sendAPI(t, alice, "bob", testPNG(t, 4, 4))
+
+	for _, path := range []string{"/login", "/inbox", "/messages/" + id, "/api/me"} {
+		r := alice.get(path)
+		csp := r.header.Get("Content-Security-Policy")
+		for _, want := range []string{"script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "default-src 'none'"} {
+			if !strings.Contains(csp, want) {
+				t.Errorf("%s: CSP %q lacks %q", path, csp, want)
+			}
+		}
+		if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+			t.Errorf("%s: CSP allows inline code: %q", path, csp)
+		}
+		for h, want := range map[string]string{
+			"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY",
+		} {
+			if got := r.header.Get(h); got != want {
+				t.Errorf("%s: %s = %q, want %q", path, h, got, want)
+			}
+		}
+		if !strings.Contains(r.header.Get("Permissions-Policy"), "geolocation=()") {
+			t.Errorf("%s: no Permissions-Policy", path)
+		}
+		if strings.Contains(r.body, "<script>") || strings.Contains(r.body, " style=\"") || strings.Contains(r.body, "<style") {
+			t.Errorf("%s: inline script or style in the page", path)
+		}
+	}
+	img := alice.get("/messages/" + id + "/image")
+	for h, want := range map[string]string{
+		"Content-Type": "image/png", "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store",
+	} {
+		if got := img.header.Get(h); got != want {
+			t.Errorf("image: %s = %q, want %q", h, got, want)
+		}
+	}
+	if csp := img.header.Get("Content-Security-Policy"); !strings.Contains(csp, "sandbox") || !strings.Contains(csp, "default-src 'none'") {
+		t.Errorf("image CSP does not sandbox: %q", csp)
+	}
+	if cd := img.header.Get("Content-Disposition"); !strings.HasPrefix(cd, `inline; filename="image-`) {
+		t.Errorf("image Content-Disposition = %q", cd)
+	}
+
+	// No state changes on GET.
+	for _, path := range []string{"/logout", "/messages/" + id + "/delete"} {
+		if r := alice.get(path); r.status != http.StatusMethodNotAllowed && r.status != http.StatusNotFound {
+			t.Errorf("GET %s: got %d, want 405 or 404", path, r.status)
+		}
+	}
+	if r := alice.get("/api/me"); r.status != http.StatusOK {
+		t.Errorf("a GET of /logout must not log out")
+	}
+}
+
+// TestCrossSiteRequestsRefused: a browser's cross-origin POST is refused,
+// while a script without browser headers (curl) goes through.
+func TestCrossSiteRequestsRefused(t *testing.T) {
+	app := startApp(t, t.TempDir())
+	alice := app.signUp("alice")
+	req, _ := http.NewRequest(http.MethodPost, app.server.URL+"/logout", nil)
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.Header.Set("Origin", "https://evil.example")
+	if r := alice.do(req); r.status != http.StatusForbidden {
+		t.Fatalf("cross-site POST /logout: got %d, want 403", r.status)
+	}
+	if r := alice.get("/api/me"); r.status != http.StatusOK {
+		t.Fatalf("the refused cross-site logout logged alice out")
+	}
+}
