@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/binary"
 	"encoding/json"
 	"hash/crc32"
@@ -23,6 +24,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"imageapp/app/local"
 )
 
 // testApp is the whole embedded app on a real SQLite file in a temp dir,
@@ -32,10 +35,18 @@ type testApp struct {
 	dir     string
 	server  *httptest.Server
 	backend *backend
+	db      *sql.DB // the real SQLite file, for inspecting and tampering
 	logs    *bytes.Buffer
 }
 
 func startApp(t *testing.T, dir string, tweak ...func(*Config)) *testApp {
+	t.Helper()
+	return startAppWrapped(t, dir, nil, tweak...)
+}
+
+// startAppWrapped lets a test replace adapters (to inject faults) before the
+// handler is built.
+func startAppWrapped(t *testing.T, dir string, wrap func(*backend), tweak ...func(*Config)) *testApp {
 	t.Helper()
 	cfg, err := configFromEnv(func(string) string { return "" })
 	if err != nil {
@@ -52,7 +63,10 @@ func startApp(t *testing.T, dir string, tweak ...func(*Config)) *testApp {
 	if err != nil {
 		t.Fatalf("open local backend: %v", err)
 	}
-	a := &testApp{t: t, dir: dir, backend: b, logs: logs}
+	a := &testApp{t: t, dir: dir, backend: b, logs: logs, db: b.Messages.(*local.Messages).DB.SQL()}
+	if wrap != nil {
+		wrap(b)
+	}
 	if strings.HasPrefix(cfg.BaseURL, "https://") {
 		a.server = httptest.NewTLSServer(newHandler(cfg, b, log))
 	} else {

@@ -64,6 +64,7 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	defer b.Close()
+	go sweepOrphans(ctx, newService(cfg, b, log), log)
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           newHandler(cfg, b, log),
@@ -104,21 +105,48 @@ func openBackend(ctx context.Context, cfg Config, log *slog.Logger) (*backend, e
 	return openLocal(ctx, cfg, log)
 }
 
-// newHandler wires the service and the web layer over a backend.
-func newHandler(cfg Config, b *backend, log *slog.Logger) http.Handler {
-	provisionUser := func(ctx context.Context, u imageapp.User) (imageapp.User, error) {
+// newService wires the messaging service over a backend.
+func newService(cfg Config, b *backend, log *slog.Logger) *messaging.Service {
+	return &messaging.Service{
+		Users: b.Users, Messages: b.Messages, Keys: b.Keys, Blobs: b.Blobs, Notifier: b.Notifier,
+		Provision: provisioner(b), App: cfg.AppName, MaxPixels: cfg.MaxPixels, Log: log, Now: cfg.Now,
+	}
+}
+
+func provisioner(b *backend) func(context.Context, imageapp.User) (imageapp.User, error) {
+	return func(ctx context.Context, u imageapp.User) (imageapp.User, error) {
 		return provision.User(ctx, b.provisionDeps(), u)
 	}
-	svc := &messaging.Service{
-		Users: b.Users, Messages: b.Messages, Keys: b.Keys, Blobs: b.Blobs, Notifier: b.Notifier,
-		Provision: provisionUser, App: cfg.AppName, MaxPixels: cfg.MaxPixels, Log: log, Now: cfg.Now,
-	}
+}
+
+// newHandler wires the web layer over the service and the backend.
+func newHandler(cfg Config, b *backend, log *slog.Logger) http.Handler {
 	return web.New(web.Options{
-		Service: svc, Identity: b.Identity, Users: b.Users, Sessions: b.Sessions, Provision: provisionUser,
+		Service: newService(cfg, b, log), Identity: b.Identity, Users: b.Users, Sessions: b.Sessions, Provision: provisioner(b),
 		SessionHashKey: b.SessionHashKey, SessionBlockKey: b.SessionBlockKey,
 		Secure:         cfg.TLSCert != "" || strings.HasPrefix(cfg.BaseURL, "https://"),
 		MaxUploadBytes: cfg.MaxUploadBytes, ReactDir: cfg.ReactDir, Limits: cfg.Limits, Log: log, Now: cfg.Now,
 	}).Handler()
+}
+
+// sweepOrphans removes, every interval, blobs a crashed send left without
+// metadata.
+func sweepOrphans(ctx context.Context, svc *messaging.Service, log *slog.Logger) {
+	const interval, grace = 15 * time.Minute, time.Hour
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := svc.SweepOrphans(ctx, grace); err != nil {
+				log.Error("orphan sweep failed", "err", err)
+			} else if n > 0 {
+				log.Info("orphan sweep", "removed", n)
+			}
+		}
+	}
 }
 
 // healthcheck is for container HEALTHCHECKs on images without curl.

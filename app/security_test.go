@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"imageapp/app/imageapp"
-	"imageapp/app/local"
 	"imageapp/app/ratelimit"
 	"imageapp/app/web"
 )
@@ -88,7 +87,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 func TestTamperedMessagesFailCleanly(t *testing.T) {
 	app := startApp(t, t.TempDir())
 	alice, bob := app.signUp("alice"), app.signUp("bob")
-	db := app.backend.Messages.(*local.Messages).DB.SQL()
+	db := app.db
 	blobPath := func(id string) string { return filepath.Join(app.dir, "blobs", id[:2], id) }
 
 	pair := func() (string, string, []byte, []byte) {
@@ -234,7 +233,7 @@ func TestBadInput(t *testing.T) {
 
 	// Only the one good send above left anything behind.
 	var n int
-	must(t, app.backend.Messages.(*local.Messages).DB.SQL().QueryRow(`SELECT count(*) FROM messages`).Scan(&n))
+	must(t, app.db.QueryRow(`SELECT count(*) FROM messages`).Scan(&n))
 	blobs := 0
 	app.backend.Blobs.ListBlobs(context.Background(), func(imageapp.BlobInfo) error { blobs++; return nil })
 	if n != 1 || blobs != 1 {

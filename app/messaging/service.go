@@ -287,3 +287,34 @@ func cleanFilename(name, contentType string) string {
 	}
 	return name
 }
+
+// SweepOrphans removes blobs older than grace that no message points to:
+// what a crash between storing the blob and storing its metadata leaves.
+// The grace period spares blobs of sends still in flight.
+func (s *Service) SweepOrphans(ctx context.Context, grace time.Duration) (int, error) {
+	cutoff := s.now().Add(-grace)
+	var orphans []string
+	err := s.Blobs.ListBlobs(ctx, func(b imageapp.BlobInfo) error {
+		if b.Modified.After(cutoff) {
+			return nil
+		}
+		exists, err := s.Messages.MessageExists(ctx, b.Key)
+		if err != nil {
+			return err
+		}
+		if !exists {
+			orphans = append(orphans, b.Key)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("messaging: sweep: %w", err)
+	}
+	for _, key := range orphans {
+		if err := s.Blobs.DeleteBlob(ctx, key); err != nil {
+			return 0, fmt.Errorf("messaging: sweep: %w", err)
+		}
+		s.log().Info("removed orphan blob", "message_id", key)
+	}
+	return len(orphans), nil
+}

@@ -1,0 +1,288 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"imageapp/app/imageapp"
+	"imageapp/app/local"
+)
+
+// Fault injectors wrap the real adapters and fail one step on demand.
+type faultyKeys struct {
+	imageapp.Keys
+	failGenerate, failDecrypt atomic.Bool
+}
+
+func (k *faultyKeys) GenerateDataKey(ctx context.Context, id string, ec map[string]string) (imageapp.DataKey, error) {
+	if k.failGenerate.Load() {
+		return imageapp.DataKey{}, errors.New("injected: key service unreachable")
+	}
+	return k.Keys.GenerateDataKey(ctx, id, ec)
+}
+
+func (k *faultyKeys) Decrypt(ctx context.Context, id string, ct []byte, ec map[string]string) ([]byte, error) {
+	if k.failDecrypt.Load() {
+		return nil, errors.New("injected: key service unreachable")
+	}
+	return k.Keys.Decrypt(ctx, id, ct, ec)
+}
+
+type faultyBlobs struct {
+	imageapp.Blobs
+	diskFullAfter atomic.Int64 // >0: the disk fills after this many bytes
+	failOpen      atomic.Bool
+}
+
+func (b *faultyBlobs) PutBlob(ctx context.Context, key string, r io.Reader) error {
+	if n := b.diskFullAfter.Load(); n > 0 {
+		r = io.MultiReader(io.LimitReader(r, n), errReader{fmt.Errorf("write blob: %w", syscall.ENOSPC)})
+	}
+	return b.Blobs.PutBlob(ctx, key, r)
+}
+
+func (b *faultyBlobs) Blob(ctx context.Context, key string) (io.ReadCloser, error) {
+	if b.failOpen.Load() {
+		return nil, errors.New("injected: blob store unreachable")
+	}
+	return b.Blobs.Blob(ctx, key)
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+type faultyMessages struct {
+	imageapp.MessageStore
+	failCreate atomic.Bool
+}
+
+func (m *faultyMessages) CreateMessage(ctx context.Context, msg *imageapp.Message) error {
+	if m.failCreate.Load() {
+		return errors.New("injected: metadata store unreachable")
+	}
+	return m.MessageStore.CreateMessage(ctx, msg)
+}
+
+type faultyNotifier struct {
+	imageapp.Notifier
+	fail atomic.Bool
+}
+
+func (n *faultyNotifier) Notify(ctx context.Context, u imageapp.User, note imageapp.Notification) error {
+	if n.fail.Load() {
+		return errors.New("injected: notification service unreachable")
+	}
+	return n.Notifier.Notify(ctx, u, note)
+}
+
+// TestSendFaults fails each step of a send in turn: the sender gets a clear
+// error, and nothing is left half-written — no blob without metadata, no
+// metadata without a blob, no temp file. A failed notification alone does
+// not fail the send.
+func TestSendFaults(t *testing.T) {
+	keys, blobs, msgs, notes := &faultyKeys{}, &faultyBlobs{}, &faultyMessages{}, &faultyNotifier{}
+	app := startAppWrapped(t, t.TempDir(), func(b *backend) {
+		keys.Keys, blobs.Blobs, msgs.MessageStore, notes.Notifier = b.Keys, b.Blobs, b.Messages, b.Notifier
+		b.Keys, b.Blobs, b.Messages, b.Notifier = keys, blobs, msgs, notes
+	})
+	alice := app.signUp("alice")
+	app.signUp("bob")
+	img := testPNG(t, 300, 200) // several segments, so a mid-stream failure is mid-stream
+
+	steps := []struct {
+		name    string
+		inject  func(bool)
+		status  int
+		message string
+	}{
+		{"key service", keys.failGenerate.Store, 500, "Something went wrong"},
+		{"disk full while writing the blob", func(on bool) {
+			if on {
+				blobs.diskFullAfter.Store(100 << 10)
+			} else {
+				blobs.diskFullAfter.Store(0)
+			}
+		}, 503, "disk is full"},
+		{"metadata store", msgs.failCreate.Store, 500, "Something went wrong"},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			st.inject(true)
+			defer st.inject(false)
+			r := alice.postMultipart("/api/messages", field("to", "bob"), file("image", "a.png", img))
+			if r.status != st.status || !strings.Contains(r.body, st.message) {
+				t.Fatalf("got %d %s, want %d with %q", r.status, r.body, st.status, st.message)
+			}
+			assertStored(t, app, 0)
+		})
+	}
+
+	t.Run("notification", func(t *testing.T) {
+		notes.fail.Store(true)
+		defer notes.fail.Store(false)
+		r := alice.postMultipart("/api/messages", field("to", "bob"), file("image", "a.png", img))
+		if r.status != http.StatusCreated {
+			t.Fatalf("a failed notification failed the send: %d %s", r.status, r.body)
+		}
+		assertStored(t, app, 1)
+		if !strings.Contains(app.logs.String(), "notification failed") {
+			t.Errorf("the failed notification was not logged")
+		}
+	})
+}
+
+// TestOpenFaults: a key service or blob store that fails while opening gives
+// an error page, not a broken image.
+func TestOpenFaults(t *testing.T) {
+	keys, blobs := &faultyKeys{}, &faultyBlobs{}
+	app := startAppWrapped(t, t.TempDir(), func(b *backend) {
+		keys.Keys, blobs.Blobs = b.Keys, b.Blobs
+		b.Keys, b.Blobs = keys, blobs
+	})
+	alice := app.signUp("alice")
+	bob := app.signUp("bob")
+	id := sendAPI(t, alice, "bob", testPNG(t, 10, 10))
+	for _, inject := range []func(bool){keys.failDecrypt.Store, blobs.failOpen.Store} {
+		inject(true)
+		for _, path := range []string{"/messages/" + id + "/image", "/api/messages/" + id + "/image"} {
+			r := bob.get(path)
+			if r.status != http.StatusInternalServerError || !strings.Contains(r.body, "Something went wrong") {
+				t.Errorf("GET %s with a failing backend: %d %s", path, r.status, r.body)
+			}
+		}
+		inject(false)
+	}
+	if r := bob.get("/api/messages/" + id + "/image"); r.status != http.StatusOK {
+		t.Fatalf("after the faults clear the image opens again: %d", r.status)
+	}
+}
+
+// assertStored checks the store holds exactly n messages, each with its
+// blob, and no other blob or temp file.
+func assertStored(t *testing.T, app *testApp, n int) {
+	t.Helper()
+	db := app.db
+	var count int
+	must(t, db.QueryRow(`SELECT count(*) FROM messages`).Scan(&count))
+	var blobs []string
+	must(t, app.backend.Blobs.ListBlobs(context.Background(), func(b imageapp.BlobInfo) error {
+		blobs = append(blobs, b.Key)
+		return nil
+	}))
+	if count != n || len(blobs) != n {
+		t.Fatalf("%d messages and %d blobs stored, want %d of each", count, len(blobs), n)
+	}
+	for _, key := range blobs {
+		var exists int
+		must(t, db.QueryRow(`SELECT count(*) FROM messages WHERE id = ?`, key).Scan(&exists))
+		if exists != 1 {
+			t.Fatalf("blob %s has no message", key)
+		}
+	}
+	if tmps, _ := filepath.Glob(filepath.Join(app.dir, "blobs", "*", ".tmp-*")); len(tmps) > 0 {
+		t.Fatalf("temp files left behind: %v", tmps)
+	}
+}
+
+// TestSweepOrphans: a blob whose send crashed before its metadata was stored
+// is removed once older than the grace period; live blobs and young orphans stay.
+func TestSweepOrphans(t *testing.T) {
+	app := startApp(t, t.TempDir())
+	alice := app.signUp("alice")
+	app.signUp("bob")
+	id := sendAPI(t, alice, "bob", testPNG(t, 10, 10))
+	ctx := context.Background()
+	old, young := strings.Repeat("ab", 16), strings.Repeat("cd", 16)
+	for _, key := range []string{old, young} {
+		must(t, app.backend.Blobs.PutBlob(ctx, key, strings.NewReader("ciphertext of a crashed send")))
+	}
+	past := time.Now().Add(-2 * time.Hour)
+	must(t, os.Chtimes(filepath.Join(app.dir, "blobs", old[:2], old), past, past))
+	must(t, os.Chtimes(filepath.Join(app.dir, "blobs", id[:2], id), past, past))
+
+	svc := newService(Config{AppName: "imageapp"}, app.backend, nil)
+	n, err := svc.SweepOrphans(ctx, time.Hour)
+	must(t, err)
+	if n != 1 {
+		t.Fatalf("swept %d blobs, want 1", n)
+	}
+	if _, err := app.backend.Blobs.Blob(ctx, old); imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
+		t.Errorf("the old orphan is still there")
+	}
+	if _, err := app.backend.Blobs.Blob(ctx, young); err != nil {
+		t.Errorf("a young orphan (maybe a send in flight) was removed")
+	}
+	bob := app.client()
+	bob.postJSON("/api/login", map[string]string{"username": "bob", "password": "correct horse battery"})
+	if r := bob.get("/api/messages/" + id + "/image"); r.status != http.StatusOK {
+		t.Errorf("the sweep removed a live message's blob: %d", r.status)
+	}
+}
+
+// TestNoSecretsInLogs captures every log line of a full flow and looks for
+// each secret it handled: passwords, codes, session cookies, keys.
+func TestNoSecretsInLogs(t *testing.T) {
+	dir := t.TempDir()
+	app := startApp(t, dir)
+	alice := app.signUp("alice")
+	bob := app.signUp("bob")
+	id := sendAPI(t, alice, "bob", testPNG(t, 12, 12))
+	bob.get("/messages/" + id)
+	bob.get("/messages/" + id + "/image")
+	bob.postJSON("/api/login", map[string]string{"username": "bob", "password": "a wrong password"})
+	bob.postJSON("/api/verify", map[string]string{"username": "bob", "code": "999999"})
+	alice.postForm("/logout", nil)
+
+	secrets := map[string]string{"password": "correct horse battery", "wrong password": "a wrong password"}
+	paths, _ := filepath.Glob(filepath.Join(dir, "outbox", "*.eml"))
+	for _, p := range paths {
+		raw, _ := os.ReadFile(p)
+		if m := codePattern.FindStringSubmatch(string(raw)); m != nil {
+			secrets["code "+m[1]] = m[1]
+		}
+	}
+	for i, c := range append(bob.cookies(), alice.cookies()...) {
+		secrets[fmt.Sprintf("session cookie %d", i)] = c.Value
+	}
+	var s local.Secrets
+	raw, err := os.ReadFile(filepath.Join(dir, "secrets.json"))
+	must(t, err)
+	must(t, json.Unmarshal(raw, &s))
+	for name, key := range map[string][]byte{"master key": s.MasterKey, "session hash key": s.SessionHashKey,
+		"session block key": s.SessionBlockKey, "code pepper": s.CodePepper} {
+		secrets[name+" (base64)"] = base64.StdEncoding.EncodeToString(key)
+		secrets[name+" (hex)"] = hex.EncodeToString(key)
+	}
+	var wrapped []byte
+	must(t, app.db.QueryRow(`SELECT wrapped_key FROM messages WHERE id = ?`, id).Scan(&wrapped))
+	secrets["wrapped data key (base64)"] = base64.StdEncoding.EncodeToString(wrapped)
+	secrets["wrapped data key (hex)"] = hex.EncodeToString(wrapped)
+
+	logs := app.logs.String()
+	if len(logs) < 200 || !strings.Contains(logs, "message sent") {
+		t.Fatalf("too little was logged to judge: %q", logs)
+	}
+	for name, secret := range secrets {
+		if secret != "" && strings.Contains(logs, secret) {
+			t.Errorf("the logs contain the %s", name)
+		}
+	}
+	if bytes.Contains([]byte(logs), []byte("999999")) {
+		t.Errorf("the logs contain a submitted code")
+	}
+}
