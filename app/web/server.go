@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 	"github.com/gorilla/sessions"
 
 	"imageapp/app/imageapp"
@@ -87,7 +88,9 @@ func New(o Options) *Server {
 // Handler returns the full route table wrapped in the security middleware.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.recoverer, securityHeaders)
+	// Pages and JSON are gzipped when the client accepts it; static assets are
+	// served precompressed, and images are compressed already.
+	r.Use(s.recoverer, securityHeaders, middleware.Compress(5, "text/html", "application/json"))
 
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
 	r.Handle("/static/*", static.Handler())
