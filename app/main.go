@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -64,9 +65,18 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	defer b.Close()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
 	go sweepOrphans(ctx, newService(cfg, b, log), log)
+	return serve(ctx, ln, cfg, b, log)
+}
+
+// serve answers on ln until ctx ends; then it stops accepting and waits up
+// to a minute for requests in flight, so a send under way completes.
+func serve(ctx context.Context, ln net.Listener, cfg Config, b *backend, log *slog.Logger) error {
 	srv := &http.Server{
-		Addr:              cfg.Addr,
 		Handler:           newHandler(cfg, b, log),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
@@ -74,11 +84,11 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	errc := make(chan error, 1)
 	go func() {
-		log.Info("imageapp listening", "addr", cfg.Addr, "backend", cfg.Backend, "data_dir", cfg.DataDir, "tls", cfg.TLSCert != "")
+		log.Info("imageapp listening", "addr", ln.Addr().String(), "backend", cfg.Backend, "data_dir", cfg.DataDir, "tls", cfg.TLSCert != "")
 		if cfg.TLSCert != "" {
-			errc <- srv.ListenAndServeTLS(cfg.TLSCert, cfg.TLSKey)
+			errc <- srv.ServeTLS(ln, cfg.TLSCert, cfg.TLSKey)
 		} else {
-			errc <- srv.ListenAndServe()
+			errc <- srv.Serve(ln)
 		}
 	}()
 	select {
