@@ -45,12 +45,16 @@ func (k *faultyKeys) Decrypt(ctx context.Context, id string, ct []byte, ec map[s
 type faultyBlobs struct {
 	imageapp.Blobs
 	diskFullAfter atomic.Int64 // >0: the disk fills after this many bytes
+	readOnly      atomic.Bool  // the data dir was remounted read-only
 	failOpen      atomic.Bool
 }
 
 func (b *faultyBlobs) PutBlob(ctx context.Context, key string, r io.Reader) error {
 	if n := b.diskFullAfter.Load(); n > 0 {
 		r = io.MultiReader(io.LimitReader(r, n), errReader{fmt.Errorf("write blob: %w", syscall.ENOSPC)})
+	}
+	if b.readOnly.Load() {
+		r = errReader{fmt.Errorf("write blob: %w", syscall.EROFS)}
 	}
 	return b.Blobs.PutBlob(ctx, key, r)
 }
@@ -118,6 +122,7 @@ func TestSendFaults(t *testing.T) {
 				blobs.diskFullAfter.Store(0)
 			}
 		}, 503, "disk is full"},
+		{"read-only data dir", blobs.readOnly.Store, 503, "cannot write its data"},
 		{"metadata store", msgs.failCreate.Store, 500, "Something went wrong"},
 	}
 	for _, st := range steps {
