@@ -182,7 +182,7 @@ func SendPanel(f SendForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "\" hx-post=\"/send\" hx-encoding=\"multipart/form-data\" hx-target=\"#send-panel\" hx-swap=\"outerHTML\" hx-disable=\"find button\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "\" hx-post=\"/send\" hx-encoding=\"multipart/form-data\" hx-target=\"#send-panel\" hx-swap=\"outerHTML\" hx-sync=\"this:drop\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -455,7 +455,7 @@ func SendPanel(f SendForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var23 = []any{btnPrimary}
+			var templ_7745c5c3_Var23 = []any{btnPrimary + " [.htmx-request_&]:pointer-events-none [.htmx-request_&]:opacity-60"}
 			templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_ElementWriter, templ_7745c5c3_Var23...)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
