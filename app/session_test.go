@@ -199,3 +199,24 @@ func TestCrossSiteRequestsRefused(t *testing.T) {
 		t.Fatalf("the refused cross-site logout logged alice out")
 	}
 }
+
+// TestLoginRedirectStaysOnSite: ?next= brings a person back to the page
+// they asked for, and never to another site.
+func TestLoginRedirectStaysOnSite(t *testing.T) {
+	app := startApp(t, t.TempDir())
+	app.signUp("alice")
+	for next, want := range map[string]string{
+		"/sent": "/sent", "//evil.example/x": "/inbox", "https://evil.example": "/inbox", `/\evil.example`: "/inbox", "": "/inbox",
+	} {
+		c := app.client()
+		r := c.postForm("/login", url.Values{"username": {"alice"}, "password": {"correct horse battery"}, "next": {next}})
+		if r.url != want || !strings.HasPrefix(app.server.URL, "http://127.0.0.1") {
+			t.Errorf("next=%q: landed on %s, want %s", next, r.url, want)
+		}
+	}
+	// The login page carries ?next= from the redirect into its form.
+	c := app.client()
+	if r := c.get("/sent"); r.url != "/login" || !strings.Contains(r.body, `name="next" value="/sent"`) {
+		t.Errorf("visiting /sent logged out should offer a login that returns to /sent")
+	}
+}
