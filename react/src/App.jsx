@@ -176,7 +176,7 @@ export default function App() {
         </div>
       </header>
       <main className="mx-auto w-full max-w-5xl flex-1 px-4 py-6 sm:py-8">{screen}</main>
-      <footer className="px-4 py-6 text-center text-xs text-slate-500">
+      <footer className="px-4 py-6 text-center text-xs text-slate-600">
         Images are encrypted at rest with a per-recipient key.
       </footer>
     </div>

@@ -48,7 +48,7 @@ export default function Users({ notice }) {
                   <span className="truncate font-medium">{u.username}</span>
                 </span>
                 <LinkButton variant="secondary" size="sm" href={hrefFor('send', null, { to: u.username })} aria-label={`Send an image to ${u.username}`}>
-                  Send image
+                  Send an image
                 </LinkButton>
               </li>
             ))}
