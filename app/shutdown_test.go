@@ -10,8 +10,11 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"sync"
 	"testing"
 	"time"
+
+	"imageapp/app/imageapp"
 )
 
 // TestGracefulShutdownFinishesSends: a send still uploading when the server
@@ -29,6 +32,8 @@ func TestGracefulShutdownFinishesSends(t *testing.T) {
 	b, err := openLocal(context.Background(), cfg, log)
 	must(t, err)
 	defer b.Close()
+	storing := &signalBlobs{Blobs: b.Blobs, started: make(chan struct{})}
+	b.Blobs = storing
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	must(t, err)
 	ctx, stop := context.WithCancel(context.Background())
@@ -50,7 +55,8 @@ func TestGracefulShutdownFinishesSends(t *testing.T) {
 		mw.WriteField("to", "bob")
 		fw, _ := mw.CreateFormFile("image", "slow.png")
 		fw.Write(img[:len(img)/2])
-		stop() // the signal arrives while the upload is in flight
+		<-storing.started // the handler is streaming this upload into the blob store
+		stop()            // when the signal arrives
 		time.Sleep(300 * time.Millisecond)
 		fw.Write(img[len(img)/2:])
 		mw.Close()
@@ -76,4 +82,16 @@ func TestGracefulShutdownFinishesSends(t *testing.T) {
 	if !bytes.Contains(body, []byte(`"to":{"id"`)) {
 		t.Fatalf("unexpected body: %s", body)
 	}
+}
+
+// signalBlobs tells when a send has started streaming into the blob store.
+type signalBlobs struct {
+	imageapp.Blobs
+	started chan struct{}
+	once    sync.Once
+}
+
+func (s *signalBlobs) PutBlob(ctx context.Context, key string, r io.Reader) error {
+	s.once.Do(func() { close(s.started) })
+	return s.Blobs.PutBlob(ctx, key, r)
 }

@@ -20,6 +20,7 @@ import (
 	"imageapp/app/envelope"
 	"imageapp/app/imageapp"
 	"imageapp/app/imagecheck"
+	"imageapp/app/metastrip"
 )
 
 // Service orchestrates the ports. Zero-valued optional fields get defaults.
@@ -146,6 +147,11 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 	if err != nil {
 		return nil, err
 	}
+	// EXIF, GPS and other metadata go before a byte is encrypted.
+	clean, err := metastrip.Strip(checked.ContentType, checked.Body)
+	if err != nil {
+		return nil, badImage(err)
+	}
 
 	m := &imageapp.Message{
 		ID:            NewID(),
@@ -165,9 +171,9 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 	defer clear(dk.Plaintext)
 	m.WrappedKey = dk.Ciphertext
 
-	if m.Size, err = s.putEncrypted(ctx, m.ID, checked.Body, dk.Plaintext, ec); err != nil {
+	if m.Size, err = s.putEncrypted(ctx, m.ID, clean, dk.Plaintext, ec); err != nil {
 		s.deleteBlob(m.ID)
-		return nil, err
+		return nil, badImage(err)
 	}
 	caption := in.Caption
 	if in.LateCaption != nil {
@@ -196,6 +202,14 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 	s.log().Info("message sent", "message_id", m.ID, "sender_id", m.SenderID, "recipient_id", m.RecipientID,
 		"bytes", m.Size, "content_type", m.ContentType)
 	return m, nil
+}
+
+// badImage turns a container the stripper refused into a 422.
+func badImage(err error) error {
+	if errors.Is(err, metastrip.ErrMalformed) || errors.Is(err, metastrip.ErrUnsupported) {
+		return fmt.Errorf("%w: %v", imageapp.Errorf(imageapp.EBADIMAGE, "The image file is damaged or has an invalid structure."), err)
+	}
+	return err
 }
 
 func validCaption(c string) error {
