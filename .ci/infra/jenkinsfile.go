@@ -1,0 +1,216 @@
+package infra
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// JenkinsStage is one stage('name') { ... } of a declarative pipeline.
+type JenkinsStage struct {
+	Name string
+	Body string
+}
+
+var (
+	lineComment  = regexp.MustCompile(`(?m)^\s*//.*$|\s+//[^'"\n]*$`)
+	stageStart   = regexp.MustCompile(`stage\(\s*['"]([^'"]+)['"]\s*\)\s*\{`)
+	postAlways   = regexp.MustCompile(`post\s*\{\s*always\s*\{`)
+	secretRef    = regexp.MustCompile(`\$\{?(env\.)?[A-Z_]*(TOKEN|PASSWORD|PASSWD|SECRET)[A-Z_]*\b`)
+	literalLogin = regexp.MustCompile(`docker\s+login[^\n]*\s(-p|--password)(\s|=)`)
+)
+
+// stripComments drops // comments (whole lines, and trailing ones after
+// whitespace, which leaves URLs inside strings alone).
+func stripComments(src string) string { return lineComment.ReplaceAllString(src, "") }
+
+// block returns the text between the brace at open and its match.
+func block(src string, open int) string {
+	depth := 0
+	var quote byte
+	for i := open; i < len(src); i++ {
+		c := src[i]
+		switch {
+		case quote != 0:
+			if c == '\\' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '{':
+			depth++
+		case c == '}':
+			depth--
+			if depth == 0 {
+				return src[open+1 : i]
+			}
+		}
+	}
+	return src[open+1:]
+}
+
+// JenkinsStages lists the stages of a Jenkinsfile in order.
+func JenkinsStages(src string) []JenkinsStage {
+	src = stripComments(src)
+	var out []JenkinsStage
+	for _, m := range stageStart.FindAllStringSubmatchIndex(src, -1) {
+		out = append(out, JenkinsStage{Name: src[m[2]:m[3]], Body: block(src, m[1]-1)})
+	}
+	return out
+}
+
+// ImageInputs are the paths whose change means a new image.
+var ImageInputs = []string{"app/", "views/", "static/", "react/", "go.mod", "go.sum", "Dockerfile"}
+
+// JenkinsfileRules checks the pipeline's shape: the stages, how changes are
+// detected, that build and push are gated on them, tags, credentials and
+// cleanup.
+func JenkinsfileRules(raw string) []string {
+	src := stripComments(raw)
+	var bad []string
+	if !regexp.MustCompile(`(?m)^pipeline\s*\{`).MatchString(src) {
+		bad = append(bad, "not a declarative pipeline (pipeline { ... })")
+	}
+	stages := JenkinsStages(raw)
+	find := func(word string) (JenkinsStage, bool) {
+		for _, s := range stages {
+			if strings.Contains(strings.ToLower(s.Name), word) {
+				return s, true
+			}
+		}
+		return JenkinsStage{}, false
+	}
+	order := []string{}
+	for _, want := range []string{"checkout", "test", "change", "build", "push"} {
+		s, ok := find(want)
+		if !ok {
+			bad = append(bad, fmt.Sprintf("no stage whose name contains %q (stages: %v)", want, stageNames(stages)))
+			continue
+		}
+		order = append(order, s.Name)
+	}
+	for i := 1; i < len(order); i++ {
+		if stageIndex(stages, order[i]) < stageIndex(stages, order[i-1]) {
+			bad = append(bad, fmt.Sprintf("stage %q runs before %q", order[i], order[i-1]))
+		}
+	}
+	if s, ok := find("checkout"); ok && !strings.Contains(s.Body, "checkout scm") {
+		bad = append(bad, "the checkout stage does not run `checkout scm`")
+	}
+	if s, ok := find("test"); ok && !strings.Contains(s.Body, "bash .ci/run") {
+		bad = append(bad, "the test stage does not run `bash .ci/run` (the project's test command)")
+	}
+	if s, ok := find("change"); ok {
+		if !strings.Contains(s.Body, "GIT_PREVIOUS_SUCCESSFUL_COMMIT") {
+			bad = append(bad, "change detection does not compare with env.GIT_PREVIOUS_SUCCESSFUL_COMMIT")
+		}
+		if !strings.Contains(s.Body, "HEAD~1") {
+			bad = append(bad, "change detection has no HEAD~1 fallback")
+		}
+		if !strings.Contains(s.Body, "git diff --name-only") {
+			bad = append(bad, "change detection does not list changed files (git diff --name-only)")
+		}
+		for _, p := range ImageInputs {
+			if !strings.Contains(s.Body, "'"+p+"'") {
+				bad = append(bad, fmt.Sprintf("change detection ignores %s, which goes into the image", p))
+			}
+		}
+	}
+	for _, word := range []string{"build", "push"} {
+		s, ok := find(word)
+		if !ok {
+			continue
+		}
+		if !regexp.MustCompile(`when\s*\{[^}]*IMAGE_CHANGED`).MatchString(s.Body) {
+			bad = append(bad, fmt.Sprintf("stage %q is not gated on the detected changes (when { ... IMAGE_CHANGED ... })", s.Name))
+		}
+	}
+	if s, ok := find("build"); ok && !(strings.Contains(s.Body, "$SHORT_SHA") && strings.Contains(s.Body, ":latest")) {
+		bad = append(bad, "the image is not tagged with the short commit SHA and latest")
+	}
+	if s, ok := find("push"); ok {
+		if !strings.Contains(s.Body, "withCredentials(") || !regexp.MustCompile(`credentialsId:\s*(env\.[A-Z_]+|'[^']+')`).MatchString(s.Body) {
+			bad = append(bad, "the push stage does not log in through withCredentials(credentialsId: ...)")
+		}
+		if !strings.Contains(s.Body, "--password-stdin") {
+			bad = append(bad, "docker login must read the secret from stdin (--password-stdin)")
+		}
+		for _, tag := range []string{`"$IMAGE:$SHORT_SHA"`, `"$IMAGE:latest"`} {
+			if !strings.Contains(s.Body, "docker push "+tag) {
+				bad = append(bad, "the push stage does not push "+tag)
+			}
+		}
+	}
+	if literalLogin.MatchString(src) {
+		bad = append(bad, "docker login with -p/--password puts the secret on the command line")
+	}
+	for _, str := range groovyStrings(src) {
+		if str.interpolated && secretRef.MatchString(str.text) {
+			bad = append(bad, fmt.Sprintf("a secret is interpolated by Groovy (use a single-quoted string so the shell expands it): %q", str.text))
+		}
+	}
+	if loc := postAlways.FindStringIndex(src); loc == nil {
+		bad = append(bad, "no post { always { ... } } cleanup")
+	} else {
+		always := block(src, loc[1]-1)
+		for _, want := range []string{"docker logout", "docker rmi", "cleanWs()"} {
+			if !strings.Contains(always, want) {
+				bad = append(bad, "post { always } does not run "+want)
+			}
+		}
+	}
+	return bad
+}
+
+type groovyString struct {
+	interpolated bool // "..." or """...""" (a GString), not '...'
+	text         string
+}
+
+// groovyStrings lists the string literals of a Groovy source.
+func groovyStrings(src string) []groovyString {
+	var out []groovyString
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		if c != '\'' && c != '"' {
+			continue
+		}
+		delim := string(c)
+		if strings.HasPrefix(src[i:], strings.Repeat(delim, 3)) {
+			delim = strings.Repeat(delim, 3)
+		}
+		start := i + len(delim)
+		end := start
+		for end < len(src) && !strings.HasPrefix(src[end:], delim) {
+			if src[end] == '\\' {
+				end++
+			}
+			end++
+		}
+		if end > len(src) {
+			end = len(src)
+		}
+		out = append(out, groovyString{interpolated: c == '"', text: src[start:end]})
+		i = end + len(delim) - 1
+	}
+	return out
+}
+
+func stageNames(stages []JenkinsStage) []string {
+	var out []string
+	for _, s := range stages {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+func stageIndex(stages []JenkinsStage, name string) int {
+	for i, s := range stages {
+		if s.Name == name {
+			return i
+		}
+	}
+	return -1
+}

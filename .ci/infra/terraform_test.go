@@ -1,0 +1,348 @@
+package infra
+
+import (
+	"maps"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var terraformDir = filepath.Join("..", "..", "terraform")
+
+func mustLoadTerraform(t testing.TB) *Module {
+	t.Helper()
+	m, err := LoadDir(terraformDir)
+	if err != nil {
+		t.Fatalf("parse terraform/: %v", err)
+	}
+	return m
+}
+
+// TestTerraformPassesEveryCheck is the gate: the real configuration has
+// every property of TerraformChecks.
+func TestTerraformPassesEveryCheck(t *testing.T) {
+	m := mustLoadTerraform(t)
+	for _, c := range TerraformChecks {
+		t.Run(c.Name, func(t *testing.T) {
+			for _, v := range c.Run(m) {
+				t.Errorf("%s\n    (%s)", v, c.Why)
+			}
+		})
+	}
+}
+
+func TestTerraformFilesByConcern(t *testing.T) {
+	m := mustLoadTerraform(t)
+	for _, f := range []string{"providers.tf", "variables.tf", "cognito.tf", "lambda.tf", "dynamodb.tf", "s3.tf", "kms.tf", "iam.tf", "ec2.tf", "outputs.tf"} {
+		if _, ok := m.Sources[f]; !ok {
+			t.Errorf("terraform/%s is missing", f)
+		}
+	}
+	tfvars, err := readFile(filepath.Join(terraformDir, "terraform.tfvars.example"))
+	if err != nil {
+		t.Fatalf("terraform.tfvars.example: %v", err)
+	}
+	for _, v := range []string{"ssh_key", "ur_ip"} {
+		if !strings.Contains(tfvars, v+" ") && !strings.Contains(tfvars, v+"=") {
+			t.Errorf("terraform.tfvars.example does not set %s", v)
+		}
+	}
+	// Every variable without a default must be in the example.
+	for name, v := range m.Variables {
+		if _, hasDefault := v.Body.Attributes["default"]; !hasDefault && !strings.Contains(tfvars, name) {
+			t.Errorf("variable %s has no default and is not in terraform.tfvars.example", name)
+		}
+	}
+}
+
+// TestTerraformFmt runs `terraform fmt -check` when the binary is here
+// (check.sh runs it too; this keeps `go test` honest on its own).
+func TestTerraformFmt(t *testing.T) {
+	tf, err := exec.LookPath("terraform")
+	if err != nil {
+		t.Skip("terraform is not installed: fmt is checked by check.sh where it is")
+	}
+	cmd := exec.Command(tf, "fmt", "-check", "-recursive", "-diff", ".")
+	cmd.Dir = terraformDir
+	cmd.Env = append(cmd.Environ(), "TF_CLI_CONFIG_FILE=/dev/null")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("terraform fmt -check: %v\n%s", err, out)
+	}
+}
+
+// edit is one textual change to a file of the real configuration.
+type edit struct{ file, old, new string }
+
+// breakers are deliberately broken variants of the real configuration, per
+// check: each must make its check fail, so a check that can never fail (a
+// typo in an attribute path, say) is caught.
+var breakers = map[string][][]edit{
+	"references-resolve": {
+		{{"ec2.tf", "instance_type          = var.instance_type", "instance_type          = var.instance_typo"}},
+		{{"iam.tf", "resources = [aws_dynamodb_table.users.arn]", "resources = [aws_dynamodb_table.user.arn]"}},
+		{{"user_data.sh.tftpl", "--branch '${repo_ref}'", "--branch '${repo_branch}'"}},
+		{{"iam.tf", "data.aws_iam_policy_document.kms_use.json,", "data.aws_iam_policy_document.kms_usage.json,"}},
+	},
+	"no-unused-declarations": {
+		{{"variables.tf", `variable "region" {`, "variable \"unused\" {\n  type = string\n}\n\nvariable \"region\" {"}},
+	},
+	"iam-policies-are-documents": {
+		{{"iam.tf", "policy = data.aws_iam_policy_document.app.json", `policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }] })`}},
+		{{"iam.tf", `resource "aws_iam_instance_profile" "app" {`, "resource \"aws_iam_role_policy_attachment\" \"admin\" {\n  role       = aws_iam_role.app.name\n  policy_arn = \"arn:aws:iam::aws:policy/AdministratorAccess\"\n}\n\nresource \"aws_iam_instance_profile\" \"app\" {"}},
+	},
+	"iam-no-wildcard-actions": {
+		{{"iam.tf", `actions   = ["ssm:GetParameter"]`, `actions   = ["ssm:*"]`}},
+		{{"iam.tf", `"dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:Scan",`, `"dynamodb:*",`}},
+		{{"kms.tf", `actions   = ["kms:DescribeKey"]`, `actions   = ["*"]`}},
+		{{"sns.tf", `actions   = ["sns:Publish"]`, `not_actions = ["iam:*"]`}},
+	},
+	"iam-no-wildcard-resources": {
+		{{"iam.tf", "resources = [aws_ssm_parameter.cognito_client_secret.arn]", `resources = ["*"]`}},
+		{{"kms.tf", `actions   = ["kms:CreateKey"]`, `actions   = ["kms:CreateKey", "kms:ScheduleKeyDeletion"]`}},
+		{{"local:kms_keys_arn", "", `"arn:${local.partition}:kms:${var.region}:${local.account_id}:*"`}},
+		{{"sns.tf", "resources = [local.user_topics_arn]\n  }\n}", "not_resources = [local.user_topics_arn]\n  }\n}"}},
+	},
+	"iam-no-wildcard-principals": {
+		{{"iam.tf", `identifiers = ["ec2.amazonaws.com"]`, `identifiers = ["*"]`}},
+	},
+	"iam-no-access-keys": {
+		{{"iam.tf", `resource "aws_iam_instance_profile" "app" {`, "resource \"aws_iam_user\" \"deploy\" {\n  name = \"deploy\"\n}\n\nresource \"aws_iam_access_key\" \"deploy\" {\n  user = aws_iam_user.deploy.name\n}\n\nresource \"aws_iam_instance_profile\" \"app\" {"}},
+	},
+	"kms-bound-to-app": {
+		{{"kms.tf", "      variable = \"kms:EncryptionContext:app\"\n      values   = [var.app_name]", "      variable = \"kms:EncryptionContext:app\"\n      values   = [\"other\"]"}},
+		{{"kms.tf", "      variable = \"aws:ResourceTag/app\"", "      variable = \"aws:ResourceTag/team\""}},
+		{{"kms.tf", `test     = "StringEquals"
+      variable = "aws:RequestTag/app"`, `test     = "StringLike"
+      variable = "aws:RequestTag/app"`}},
+		{{"kms.tf", `actions   = ["kms:DescribeKey"]`, `actions   = ["kms:DescribeKey", "kms:ScheduleKeyDeletion"]`}},
+		{{"local:kms_aliases_arn", "", `"arn:${local.partition}:kms:${var.region}:${local.account_id}:alias/*"`}},
+	},
+	"s3-public-access-blocked": {
+		{{"s3.tf", "restrict_public_buckets = true", "restrict_public_buckets = false"}},
+		{{"s3.tf", "block_public_acls       = true", "block_public_acls       = var.region == \"x\""}},
+		{{"s3.tf", `resource "aws_s3_bucket_public_access_block" "blobs" {
+  bucket = aws_s3_bucket.blobs.id`, `resource "aws_s3_bucket_public_access_block" "blobs" {
+  bucket = "some-other-bucket"`}},
+	},
+	"s3-tls-only": {
+		{{"s3.tf", `values   = ["false"]`, `values   = ["true"]`}},
+		{{"s3.tf", `resources = [aws_s3_bucket.blobs.arn, "${aws_s3_bucket.blobs.arn}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"`, `resources = [aws_s3_bucket.blobs.arn]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"`}},
+		{{"s3.tf", `sid       = "DenyInsecureTransport"
+    effect    = "Deny"`, `sid       = "DenyInsecureTransport"
+    effect    = "Allow"`}},
+	},
+	"s3-encrypted": {
+		{{"s3.tf", `sse_algorithm = "AES256"`, `sse_algorithm = "none"`}},
+	},
+	"s3-owner-enforced": {
+		{{"s3.tf", `object_ownership = "BucketOwnerEnforced"`, `object_ownership = "ObjectWriter"`}},
+	},
+	"s3-lifecycle": {
+		{{"s3.tf", "days_after_initiation = 1", "days_after_initiation = 30"}},
+		{{"s3.tf", "noncurrent_version_expiration {\n      noncurrent_days = var.noncurrent_version_days\n    }\n", ""}},
+	},
+	"dynamodb-pitr": {
+		{{"dynamodb.tf", "  point_in_time_recovery {\n    enabled = true\n  }\n", "  point_in_time_recovery {\n    enabled = false\n  }\n"}},
+		{{"dynamodb.tf", "  point_in_time_recovery {\n    enabled = true\n  }\n\n  server_side_encryption {\n    enabled = true\n  }\n\n  ttl", "  server_side_encryption {\n    enabled = true\n  }\n\n  ttl"}},
+	},
+	"dynamodb-sse": {
+		{{"dynamodb.tf", "  server_side_encryption {\n    enabled = true\n  }\n\n  ttl {\n    attribute_name = \"expires_at\"\n    enabled        = true\n  }\n}\n", "  ttl {\n    attribute_name = \"expires_at\"\n    enabled        = true\n  }\n}\n"}},
+	},
+	"dynamodb-schema": {
+		{{"dynamodb.tf", `name            = "unread-index"`, `name            = "unread-idx"`}},
+		{{"dynamodb.tf", `hash_key                    = "username"`, `hash_key                    = "user_id"`}},
+		{{"dynamodb.tf", `billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "message_id"`, `billing_mode                = "PROVISIONED"
+  hash_key                    = "message_id"`}},
+		{{"dynamodb.tf", `    hash_key        = "sender_id"
+    range_key       = "sort_key"`, `    hash_key        = "sender_id"`}},
+		{{"dynamodb.tf", `    name            = "user_id-index"
+    hash_key        = "user_id"
+    projection_type = "ALL"`, `    name            = "user_id-index"
+    hash_key        = "user_id"
+    projection_type = "KEYS_ONLY"`}},
+	},
+	"ec2-imdsv2": {
+		{{"ec2.tf", `http_tokens                 = "required"`, `http_tokens                 = "optional"`}},
+		{{"ec2.tf", "http_put_response_hop_limit = 2", "http_put_response_hop_limit = 64"}},
+	},
+	"ec2-root-volume-encrypted": {
+		{{"ec2.tf", "encrypted             = true", "encrypted             = false"}},
+	},
+	"ec2-ingress": {
+		{{"ec2.tf", `cidr_ipv4         = "${var.ur_ip}/32"`, `cidr_ipv4         = "0.0.0.0/0"`}},
+		{{"ec2.tf", `cidr_ipv4         = "${var.ur_ip}/32"`, `cidr_ipv4         = "${var.ur_ip}/24"`}},
+		{{"ec2.tf", "  from_port         = 22\n  to_port           = 22", "  from_port         = 0\n  to_port           = 65535"}},
+		{{"ec2.tf", "  lifecycle {\n    create_before_destroy = true\n  }", "  ingress {\n    from_port   = 3000\n    to_port     = 3000\n    protocol    = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n\n  lifecycle {\n    create_before_destroy = true\n  }"}},
+	},
+	"ec2-instance-profile": {
+		{{"ec2.tf", "  iam_instance_profile   = aws_iam_instance_profile.app.name\n", ""}},
+	},
+	"user-data-no-secrets": {
+		{{"user_data.sh.tftpl", "export DEBIAN_FRONTEND=noninteractive", "export DEBIAN_FRONTEND=noninteractive\nexport AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE"}},
+		{{"user_data.sh.tftpl", "export DEBIAN_FRONTEND=noninteractive", "export DEBIAN_FRONTEND=noninteractive\nexport AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}},
+		{{"ec2.tf", "    publish_port     = local.app_port\n", "    publish_port     = local.app_port\n    client_secret    = aws_cognito_user_pool_client.web.client_secret\n"},
+			{"user_data.sh.tftpl", "IMAGEAPP_PUBLISH_PORT=${publish_port}", "echo '${client_secret}' >/dev/null\nIMAGEAPP_PUBLISH_PORT=${publish_port}"}},
+		{{"ec2.tf", "    IMAGEAPP_BUCKET=${aws_s3_bucket.blobs.id}\n", "    IMAGEAPP_BUCKET=${aws_s3_bucket.blobs.id}\n    IMAGEAPP_COGNITO_CLIENT_SECRET=${aws_ssm_parameter.cognito_client_secret.value}\n"}},
+		{{"user_data.sh.tftpl", "umask 077", "umask 077\nDB_PASSWORD=hunter2hunter2"}},
+	},
+	"lambda-runtime": {
+		{{"lambda.tf", `runtime          = "provided.al2023"`, `runtime          = "go1.x"`}},
+		{{"lambda.tf", `handler          = "bootstrap"`, `handler          = "main"`}},
+		{{"lambda.tf", `architectures    = ["arm64"]`, `architectures    = ["arm64", "x86_64"]`}},
+		{{"lambda.tf", "      IMAGEAPP_APP_NAME    = var.app_name\n", ""}},
+		{{"lambda.tf", `name              = "/aws/lambda/${local.lambda_name}"`, `name              = "/lambda/${local.lambda_name}"`}},
+	},
+	"log-retention": {
+		{{"lambda.tf", "  retention_in_days = var.log_retention_days\n", ""}},
+	},
+	"cognito-password-policy": {
+		{{"cognito.tf", "minimum_length                   = 10", "minimum_length                   = 8"}},
+		{{"cognito.tf", "require_symbols                  = false", "require_symbols                  = true"}},
+	},
+	"cognito-pool": {
+		{{"cognito.tf", `default_email_option = "CONFIRM_WITH_CODE"`, `default_email_option = "CONFIRM_WITH_LINK"`}},
+		{{"cognito.tf", "case_sensitive = false", "case_sensitive = true"}},
+		{{"cognito.tf", `principal      = "cognito-idp.amazonaws.com"`, `principal      = "events.amazonaws.com"`}},
+		{{"cognito.tf", "source_arn     = aws_cognito_user_pool.users.arn", `source_arn     = "arn:aws:cognito-idp:*"`}},
+		{{"cognito.tf", "  lambda_config {\n    post_confirmation = aws_lambda_function.post_confirmation.arn\n  }\n", ""}},
+		{{"cognito.tf", `auto_verified_attributes = ["email"]`, `auto_verified_attributes = ["phone_number"]`}},
+	},
+	"cognito-client": {
+		{{"cognito.tf", "generate_secret               = true", "generate_secret               = false"}},
+		{{"cognito.tf", `explicit_auth_flows           = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]`, `explicit_auth_flows           = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH"]`}},
+		{{"cognito.tf", `prevent_user_existence_errors = "ENABLED"`, `prevent_user_existence_errors = "LEGACY"`}},
+	},
+	"client-secret-in-ssm": {
+		{{"cognito.tf", `type        = "SecureString"`, `type        = "String"`}},
+		{{"iam.tf", "resources = [aws_ssm_parameter.cognito_client_secret.arn]", `resources = ["${aws_ssm_parameter.cognito_client_secret.arn}*"]`}},
+	},
+	"outputs": {
+		{{"outputs.tf", `output "IMAGEAPP_BUCKET" {`, `output "bucket" {`}},
+		{{"ec2.tf", "    AWS_REGION=${var.region}\n", ""}},
+		{{"outputs.tf", `output "ssh" {`, "output \"secret\" {\n  value = aws_cognito_user_pool_client.web.client_secret\n}\n\noutput \"ssh\" {"}},
+	},
+}
+
+// apply makes a broken copy of the real sources. An edit whose file is
+// "local:NAME" replaces the expression of local.NAME with new.
+func apply(t *testing.T, real *Module, edits []edit) *Module {
+	t.Helper()
+	files := maps.Clone(real.Sources)
+	for _, e := range edits {
+		file, old := e.file, e.old
+		if name, ok := strings.CutPrefix(e.file, "local:"); ok {
+			l, found := real.Locals[name]
+			if !found {
+				t.Fatalf("breaker edits local.%s, which does not exist", name)
+			}
+			file, old = l.Expr.Range().Filename, real.Source(l.Expr.Range())
+		}
+		src, ok := files[file]
+		if !ok {
+			t.Fatalf("breaker edits %s, which does not exist", file)
+		}
+		if !strings.Contains(string(src), old) {
+			t.Fatalf("breaker: %s no longer contains %q: update the breaker with the configuration", file, old)
+		}
+		files[file] = []byte(strings.Replace(string(src), old, e.new, 1))
+	}
+	m, err := Load(files)
+	if err != nil {
+		t.Fatalf("broken copy does not parse (a breaker must only break its property): %v", err)
+	}
+	return m
+}
+
+// TestEveryCheckFailsOnItsBrokenCopy proves each check can fail: every
+// breaker makes its check report a violation.
+func TestEveryCheckFailsOnItsBrokenCopy(t *testing.T) {
+	real := mustLoadTerraform(t)
+	for _, c := range TerraformChecks {
+		variants := breakers[c.Name]
+		if len(variants) == 0 {
+			t.Errorf("check %s has no breaker: add a broken variant that it must catch", c.Name)
+			continue
+		}
+		for i, edits := range variants {
+			t.Run(c.Name+"/"+strings.TrimSuffix(edits[0].file, ".tf")+"#"+string(rune('0'+i)), func(t *testing.T) {
+				broken := apply(t, real, edits)
+				if c.Name != "references-resolve" {
+					if problems := broken.UnresolvedReferences(); len(problems) > 0 {
+						t.Fatalf("breaker also broke references (it must only break %s): %v", c.Name, problems)
+					}
+				}
+				if got := c.Run(broken); len(got) == 0 {
+					t.Errorf("check %s passed a configuration broken by %+v", c.Name, edits)
+				} else {
+					t.Logf("caught: %s", got[0])
+				}
+			})
+		}
+	}
+	for name := range breakers {
+		found := false
+		for _, c := range TerraformChecks {
+			found = found || c.Name == name
+		}
+		if !found {
+			t.Errorf("breakers name check %q, which does not exist", name)
+		}
+	}
+}
+
+// TestUserDataIsValidBash renders the user data template the way
+// templatefile does (with sample values) and has bash parse it.
+func TestUserDataIsValidBash(t *testing.T) {
+	m := mustLoadTerraform(t)
+	var rendered []string
+	for _, i := range m.ResourcesOf("aws_instance") {
+		a, ok := i.Body.Attributes["user_data"]
+		if !ok {
+			t.Fatalf("%s has no user_data", Name(i))
+		}
+		out, err := RenderTemplateCall(m, a.Expr, func(name string) string {
+			if name == "app_env" {
+				return "IMAGEAPP_BACKEND=aws\nAWS_REGION=eu-central-1\n"
+			}
+			return "sample-" + name
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rendered = append(rendered, out)
+	}
+	if len(rendered) == 0 {
+		t.Fatal("no instance with user data")
+	}
+	for _, script := range rendered {
+		if !strings.HasPrefix(script, "#!/bin/bash\n") {
+			t.Errorf("user data must start with #!/bin/bash, starts %q", script[:min(20, len(script))])
+		}
+		cmd := exec.Command("bash", "-n")
+		cmd.Stdin = strings.NewReader(script)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("rendered user data is not valid bash: %v\n%s", err, out)
+		}
+		if !strings.Contains(script, "docker compose --profile aws up -d") || !strings.Contains(script, "chmod 0600 .env.aws") {
+			t.Error("user data must write .env.aws with mode 0600 and start the aws profile")
+		}
+	}
+}

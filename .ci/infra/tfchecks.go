@@ -1,0 +1,853 @@
+package infra
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// Check is one property the Terraform configuration must have. Run returns
+// the violations (none = pass).
+type Check struct {
+	Name string
+	Why  string
+	Run  func(m *Module) []string
+}
+
+// WildcardResourceActions are the actions that AWS authorizes on no
+// resource, so a statement made only of them must use Resource "*"; such a
+// statement must still carry conditions. Each entry says why.
+var WildcardResourceActions = map[string]string{
+	"kms:CreateKey": "creates a key that does not exist yet: IAM only accepts Resource \"*\" (terraform/kms.tf pins it with aws:RequestTag/app, tag keys, key spec and usage)",
+}
+
+// AppVar is how the app name appears in rendered configuration.
+const AppVar = "${var.app_name}"
+
+// TerraformChecks are every check of the Terraform configuration.
+var TerraformChecks = []Check{
+	{"references-resolve", "every var., local., data., module. and resource reference names something declared; template variables match", checkReferences},
+	{"no-unused-declarations", "no variable or local is declared and never used", func(m *Module) []string { return m.UnusedDeclarations() }},
+	{"iam-policies-are-documents", "every policy is an aws_iam_policy_document (so the checks below see it); no AWS managed policy attachments", checkPoliciesAreDocuments},
+	{"iam-no-wildcard-actions", "no Allow statement grants an action with *, or uses not_actions", checkNoWildcardActions},
+	{"iam-no-wildcard-resources", "no Allow statement names resource * (except actions AWS cannot scope, with conditions) or a whole service", checkNoWildcardResources},
+	{"iam-no-wildcard-principals", "no Allow statement trusts principal *", checkNoWildcardPrincipals},
+	{"iam-no-access-keys", "no IAM users or access keys: the instance uses its profile", checkNoAccessKeys},
+	{"kms-bound-to-app", "data keys only under keys tagged app = var.app_name and with encryption context app = var.app_name; keys created only with that tag", checkKMSBoundToApp},
+	{"s3-public-access-blocked", "every bucket has a public access block with all four settings true", checkS3PublicAccessBlock},
+	{"s3-tls-only", "every bucket's policy denies requests with aws:SecureTransport = false", checkS3TLSOnly},
+	{"s3-encrypted", "every bucket has default encryption (aws:kms or AES256)", checkS3Encrypted},
+	{"s3-owner-enforced", "every bucket has object ownership BucketOwnerEnforced (no ACLs)", checkS3OwnerEnforced},
+	{"s3-lifecycle", "incomplete multipart uploads are aborted after 1 day; noncurrent versions expire when versioning is on", checkS3Lifecycle},
+	{"dynamodb-pitr", "every table has point-in-time recovery on", checkDynamoPITR},
+	{"dynamodb-sse", "every table has server-side encryption on", checkDynamoSSE},
+	{"dynamodb-schema", "the tables match app/aws/dynamo/schema.go: keys, GSIs, on-demand billing, TTL on expires_at", checkDynamoSchema},
+	{"ec2-imdsv2", "every instance requires IMDSv2 tokens", checkIMDSv2},
+	{"ec2-root-volume-encrypted", "every instance's root volume is encrypted", checkRootVolumeEncrypted},
+	{"ec2-ingress", "SSH (22) only from ${var.ur_ip}/32; nothing else open but the app port", checkIngress},
+	{"ec2-instance-profile", "every instance runs with an instance profile", checkInstanceProfile},
+	{"user-data-no-secrets", "no access key, secret, password or token in user data or its template; no secret attribute passed into it", checkUserDataNoSecrets},
+	{"lambda-runtime", "the trigger runs provided.al2023 with handler bootstrap on one architecture, with its environment and a log group with retention", checkLambda},
+	{"log-retention", "every log group has a retention", checkLogRetention},
+	{"cognito-password-policy", "minimum length 10 and no character-class rules (the app's own rule)", checkCognitoPasswordPolicy},
+	{"cognito-pool", "email verification by code, case-insensitive usernames, post-confirmation trigger wired with a permission for cognito-idp", checkCognitoPool},
+	{"cognito-client", "the client has a secret, USER_PASSWORD + REFRESH_TOKEN flows only, and hides whether users exist", checkCognitoClient},
+	{"client-secret-in-ssm", "the client secret is a SecureString SSM parameter the app role may read", checkClientSecretInSSM},
+	{"outputs", "every value the app reads is an output, and app_env", checkOutputs},
+}
+
+func checkReferences(m *Module) []string { return m.UnresolvedReferences() }
+
+func checkPoliciesAreDocuments(m *Module) []string {
+	var bad []string
+	policyAttrs := map[string][]string{
+		"aws_iam_role":            {"assume_role_policy"},
+		"aws_iam_role_policy":     {"policy"},
+		"aws_iam_policy":          {"policy"},
+		"aws_iam_user_policy":     {"policy"},
+		"aws_iam_group_policy":    {"policy"},
+		"aws_s3_bucket_policy":    {"policy"},
+		"aws_sns_topic_policy":    {"policy"},
+		"aws_kms_key":             {"policy"},
+		"aws_kms_key_policy":      {"policy"},
+		"aws_sqs_queue_policy":    {"policy"},
+		"aws_lambda_function_url": nil,
+	}
+	docRef := regexp.MustCompile(`^\$\{data\.aws_iam_policy_document\.[A-Za-z0-9_-]+\.json\}$`)
+	for typ, attrs := range policyAttrs {
+		for _, r := range m.ResourcesOf(typ) {
+			for _, a := range attrs {
+				v, ok := Attr(m, r, a)
+				if !ok {
+					continue
+				}
+				if s, _ := v.(string); !docRef.MatchString(s) {
+					bad = append(bad, fmt.Sprintf("%s: %s.%s is not data.aws_iam_policy_document.<name>.json", r.DefRange(), Name(r), a))
+				}
+			}
+			if len(Blocks(r.Body, "inline_policy")) > 0 {
+				bad = append(bad, fmt.Sprintf("%s: %s has an inline_policy block: use aws_iam_role_policy with a policy document", r.DefRange(), Name(r)))
+			}
+		}
+	}
+	for _, typ := range []string{"aws_iam_role_policy_attachment", "aws_iam_policy_attachment", "aws_iam_user_policy_attachment", "aws_iam_group_policy_attachment"} {
+		for _, r := range m.ResourcesOf(typ) {
+			if strings.Contains(Str(m, r, "policy_arn"), ":iam::aws:policy/") {
+				bad = append(bad, fmt.Sprintf("%s: %s attaches an AWS managed policy (broader than the app needs)", r.DefRange(), Name(r)))
+			}
+		}
+	}
+	for _, r := range m.ResourcesOf("aws_iam_role") {
+		if mp := Strings(m, r, "managed_policy_arns"); len(mp) > 0 {
+			bad = append(bad, fmt.Sprintf("%s: %s attaches managed policies %v", r.DefRange(), Name(r), mp))
+		}
+	}
+	return bad
+}
+
+func checkNoWildcardActions(m *Module) []string {
+	var bad []string
+	for _, s := range m.PolicyStatements() {
+		if !s.Allows() {
+			continue // a Deny with s3:* only narrows
+		}
+		if len(s.NotActions) > 0 {
+			bad = append(bad, s.Where()+": Allow with not_actions grants everything else")
+		}
+		if len(s.Actions) == 0 {
+			bad = append(bad, s.Where()+": Allow without actions")
+		}
+		for _, a := range s.Actions {
+			if strings.Contains(a, "*") {
+				bad = append(bad, fmt.Sprintf("%s: action %q has a wildcard", s.Where(), a))
+			}
+		}
+	}
+	return bad
+}
+
+// wholeService matches an ARN whose resource part is just "*".
+var wholeService = regexp.MustCompile(`^arn:[^:]+:[^:]+:[^:]*:[^:]*:\*$`)
+
+func checkNoWildcardResources(m *Module) []string {
+	var bad []string
+	for _, s := range m.PolicyStatements() {
+		if !s.Allows() || isAssumeRole(s) {
+			continue
+		}
+		if len(s.NotResources) > 0 {
+			bad = append(bad, s.Where()+": Allow with not_resources grants everything else")
+		}
+		if len(s.Resources) == 0 {
+			bad = append(bad, s.Where()+": Allow without resources")
+		}
+		for _, r := range s.Resources {
+			switch {
+			case r == "*":
+				unscopable := len(s.Actions) > 0
+				for _, a := range s.Actions {
+					if _, ok := WildcardResourceActions[a]; !ok {
+						unscopable = false
+					}
+				}
+				if !unscopable {
+					bad = append(bad, fmt.Sprintf("%s: resource \"*\" for %v (only %v may, AWS cannot scope them)", s.Where(), s.Actions, keys(WildcardResourceActions)))
+				} else if len(s.Conditions) == 0 {
+					bad = append(bad, s.Where()+": resource \"*\" without any condition")
+				}
+			case wholeService.MatchString(r):
+				bad = append(bad, fmt.Sprintf("%s: resource %q is a whole service", s.Where(), r))
+			}
+		}
+	}
+	return bad
+}
+
+func isAssumeRole(s Statement) bool {
+	return len(s.Actions) == 1 && s.Actions[0] == "sts:AssumeRole" && len(s.Resources) == 0 && len(s.Principals) > 0
+}
+
+func checkNoWildcardPrincipals(m *Module) []string {
+	var bad []string
+	for _, s := range m.PolicyStatements() {
+		if !s.Allows() {
+			continue
+		}
+		if len(s.NotPrincipals) > 0 {
+			bad = append(bad, s.Where()+": Allow with not_principals")
+		}
+		for _, p := range s.Principals {
+			if p.Type == "*" || slices.Contains(p.Identifiers, "*") {
+				bad = append(bad, s.Where()+": Allow to principal *")
+			}
+		}
+	}
+	return bad
+}
+
+func checkNoAccessKeys(m *Module) []string {
+	var bad []string
+	for _, typ := range []string{"aws_iam_access_key", "aws_iam_user", "aws_iam_user_login_profile"} {
+		for _, r := range m.ResourcesOf(typ) {
+			bad = append(bad, fmt.Sprintf("%s: %s: no IAM users or access keys; use roles", r.DefRange(), Name(r)))
+		}
+	}
+	return bad
+}
+
+func checkKMSBoundToApp(m *Module) []string {
+	var bad []string
+	granted := false
+	for _, s := range m.PolicyStatements() {
+		if !s.Allows() {
+			continue
+		}
+		if s.HasAction("kms:GenerateDataKey") || s.HasAction("kms:Decrypt") || s.HasAction("kms:Encrypt") || s.HasAction("kms:ReEncryptFrom") {
+			granted = true
+			if v, _ := s.Condition("StringEquals", "aws:ResourceTag/app"); !slices.Equal(v, []string{AppVar}) {
+				bad = append(bad, s.Where()+": data-key use needs condition StringEquals aws:ResourceTag/app = var.app_name")
+			}
+			if v, _ := s.Condition("StringEquals", "kms:EncryptionContext:app"); !slices.Equal(v, []string{AppVar}) {
+				bad = append(bad, s.Where()+": data-key use needs condition StringEquals kms:EncryptionContext:app = var.app_name")
+			}
+		}
+		if s.HasAction("kms:CreateKey") || s.HasAction("kms:TagResource") {
+			if v, _ := s.Condition("StringEquals", "aws:RequestTag/app"); !slices.Equal(v, []string{AppVar}) {
+				bad = append(bad, s.Where()+": key creation/tagging needs condition StringEquals aws:RequestTag/app = var.app_name")
+			}
+		}
+		if s.HasAction("kms:CreateAlias") {
+			for _, r := range s.Resources {
+				if strings.Contains(r, ":alias/") && !strings.Contains(r, ":alias/"+AppVar+"/user/") {
+					bad = append(bad, fmt.Sprintf("%s: aliases beyond alias/<app_name>/user/: %s", s.Where(), r))
+				}
+			}
+		}
+		for _, a := range s.Actions {
+			if slices.Contains([]string{"kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:UpdateAlias", "kms:DeleteAlias", "kms:CreateGrant"}, a) {
+				bad = append(bad, fmt.Sprintf("%s: %s lets the role break or hand out users' keys", s.Where(), a))
+			}
+		}
+	}
+	if !granted {
+		bad = append(bad, "no statement grants kms:GenerateDataKey/kms:Decrypt to the app")
+	}
+	return bad
+}
+
+// perBucket runs fn for every bucket with the resources of typ that point
+// at it (bucket = aws_s3_bucket.<name>.id or .bucket).
+func perBucket(m *Module, typ string, fn func(bucket *hclsyntax.Block, attached []*hclsyntax.Block) []string) []string {
+	var bad []string
+	for _, b := range m.ResourcesOf("aws_s3_bucket") {
+		var attached []*hclsyntax.Block
+		for _, r := range m.ResourcesOf(typ) {
+			ref := Str(m, r, "bucket")
+			if ref == "${"+Name(b)+".id}" || ref == "${"+Name(b)+".bucket}" {
+				attached = append(attached, r)
+			}
+		}
+		bad = append(bad, fn(b, attached)...)
+	}
+	return bad
+}
+
+func checkS3PublicAccessBlock(m *Module) []string {
+	return perBucket(m, "aws_s3_bucket_public_access_block", func(b *hclsyntax.Block, pabs []*hclsyntax.Block) []string {
+		if len(pabs) == 0 {
+			return []string{fmt.Sprintf("%s: %s has no aws_s3_bucket_public_access_block", b.DefRange(), Name(b))}
+		}
+		var bad []string
+		for _, setting := range []string{"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"} {
+			if v, _ := Attr(m, pabs[0], setting); v != true {
+				bad = append(bad, fmt.Sprintf("%s: %s.%s must be true", pabs[0].DefRange(), Name(pabs[0]), setting))
+			}
+		}
+		return bad
+	})
+}
+
+func checkS3TLSOnly(m *Module) []string {
+	return perBucket(m, "aws_s3_bucket_policy", func(b *hclsyntax.Block, policies []*hclsyntax.Block) []string {
+		for _, p := range policies {
+			doc := strings.TrimSuffix(strings.TrimPrefix(Str(m, p, "policy"), "${data."), ".json}")
+			for _, s := range m.PolicyStatements() {
+				if s.Doc != doc || s.Allows() {
+					continue
+				}
+				v, _ := s.Condition("Bool", "aws:SecureTransport")
+				everyone := false
+				for _, pr := range s.Principals {
+					everyone = everyone || (pr.Type == "*" && slices.Contains(pr.Identifiers, "*"))
+				}
+				objects := "${" + Name(b) + ".arn}/*"
+				if slices.Equal(v, []string{"false"}) && everyone && slices.Contains(s.Actions, "s3:*") &&
+					slices.Contains(s.Resources, "${"+Name(b)+".arn}") && slices.Contains(s.Resources, objects) {
+					return nil
+				}
+			}
+		}
+		return []string{fmt.Sprintf("%s: %s has no bucket policy denying s3:* to everyone on the bucket and its objects when aws:SecureTransport is false", b.DefRange(), Name(b))}
+	})
+}
+
+func checkS3Encrypted(m *Module) []string {
+	return perBucket(m, "aws_s3_bucket_server_side_encryption_configuration", func(b *hclsyntax.Block, cfgs []*hclsyntax.Block) []string {
+		for _, c := range cfgs {
+			alg := Str(m, c, "rule.apply_server_side_encryption_by_default.sse_algorithm")
+			if alg == "AES256" || alg == "aws:kms" || alg == "aws:kms:dsse" {
+				return nil
+			}
+		}
+		return []string{fmt.Sprintf("%s: %s has no default encryption (aws:kms or AES256)", b.DefRange(), Name(b))}
+	})
+}
+
+func checkS3OwnerEnforced(m *Module) []string {
+	return perBucket(m, "aws_s3_bucket_ownership_controls", func(b *hclsyntax.Block, cfgs []*hclsyntax.Block) []string {
+		for _, c := range cfgs {
+			if Str(m, c, "rule.object_ownership") == "BucketOwnerEnforced" {
+				return nil
+			}
+		}
+		return []string{fmt.Sprintf("%s: %s needs ownership controls BucketOwnerEnforced", b.DefRange(), Name(b))}
+	})
+}
+
+func checkS3Lifecycle(m *Module) []string {
+	versioned := map[string]bool{}
+	perBucket(m, "aws_s3_bucket_versioning", func(b *hclsyntax.Block, vs []*hclsyntax.Block) []string {
+		for _, v := range vs {
+			versioned[Name(b)] = versioned[Name(b)] || Str(m, v, "versioning_configuration.status") == "Enabled"
+		}
+		return nil
+	})
+	return perBucket(m, "aws_s3_bucket_lifecycle_configuration", func(b *hclsyntax.Block, cfgs []*hclsyntax.Block) []string {
+		aborts, expiresOld := false, false
+		for _, c := range cfgs {
+			for _, rule := range Blocks(c.Body, "rule") {
+				if Str(m, rule, "status") != "Enabled" {
+					continue
+				}
+				if days, ok := Attr(m, rule, "abort_incomplete_multipart_upload.days_after_initiation"); ok && days == 1.0 {
+					aborts = true
+				}
+				if _, ok := Attr(m, rule, "noncurrent_version_expiration.noncurrent_days"); ok {
+					expiresOld = true
+				}
+			}
+		}
+		var bad []string
+		if !aborts {
+			bad = append(bad, fmt.Sprintf("%s: %s needs an enabled lifecycle rule aborting incomplete multipart uploads after 1 day", b.DefRange(), Name(b)))
+		}
+		if versioned[Name(b)] && !expiresOld {
+			bad = append(bad, fmt.Sprintf("%s: %s is versioned but noncurrent versions never expire", b.DefRange(), Name(b)))
+		}
+		return bad
+	})
+}
+
+func checkDynamoPITR(m *Module) []string {
+	var bad []string
+	for _, t := range m.ResourcesOf("aws_dynamodb_table") {
+		if v, _ := Attr(m, t, "point_in_time_recovery.enabled"); v != true {
+			bad = append(bad, fmt.Sprintf("%s: %s needs point_in_time_recovery { enabled = true }", t.DefRange(), Name(t)))
+		}
+	}
+	return bad
+}
+
+func checkDynamoSSE(m *Module) []string {
+	var bad []string
+	for _, t := range m.ResourcesOf("aws_dynamodb_table") {
+		if v, _ := Attr(m, t, "server_side_encryption.enabled"); v != true {
+			bad = append(bad, fmt.Sprintf("%s: %s needs server_side_encryption { enabled = true }", t.DefRange(), Name(t)))
+		}
+	}
+	return bad
+}
+
+// gsi is a global secondary index as app/aws/dynamo/schema.go defines it.
+type gsi struct{ hash, rng string }
+
+// tableSchema is one table of app/aws/dynamo/schema.go.
+type tableSchema struct {
+	hash    string
+	indexes map[string]gsi
+}
+
+// AppTables is the contract with app/aws/dynamo/schema.go (by table suffix).
+var AppTables = map[string]tableSchema{
+	"users": {hash: "username", indexes: map[string]gsi{"user_id-index": {hash: "user_id"}}},
+	"messages": {hash: "message_id", indexes: map[string]gsi{
+		"recipient-index": {"recipient_id", "sort_key"},
+		"sender-index":    {"sender_id", "sort_key"},
+		"unread-index":    {"unread_recipient_id", "sort_key"},
+	}},
+}
+
+func checkDynamoSchema(m *Module) []string {
+	var bad []string
+	found := map[string]bool{}
+	for _, t := range m.ResourcesOf("aws_dynamodb_table") {
+		name := Str(m, t, "name")
+		suffix := name[strings.LastIndex(name, "-")+1:]
+		want, ok := AppTables[suffix]
+		where := fmt.Sprintf("%s: %s", t.DefRange(), Name(t))
+		if !ok {
+			bad = append(bad, where+": table "+name+" is not one the app uses")
+			continue
+		}
+		found[suffix] = true
+		if Str(m, t, "billing_mode") != "PAY_PER_REQUEST" {
+			bad = append(bad, where+": billing_mode must be PAY_PER_REQUEST")
+		}
+		if Str(m, t, "hash_key") != want.hash {
+			bad = append(bad, fmt.Sprintf("%s: hash_key must be %s", where, want.hash))
+		}
+		if Str(m, t, "range_key") != "" {
+			bad = append(bad, where+": the app's tables have no range key")
+		}
+		if Str(m, t, "ttl.attribute_name") != "expires_at" {
+			bad = append(bad, where+": ttl must be on expires_at")
+		}
+		attrs := map[string]string{}
+		for _, a := range Blocks(t.Body, "attribute") {
+			attrs[Str(m, a, "name")] = Str(m, a, "type")
+		}
+		keysUsed := map[string]bool{want.hash: true}
+		got := map[string]gsi{}
+		for _, g := range Blocks(t.Body, "global_secondary_index") {
+			got[Str(m, g, "name")] = gsi{Str(m, g, "hash_key"), Str(m, g, "range_key")}
+			if Str(m, g, "projection_type") != "ALL" {
+				bad = append(bad, fmt.Sprintf("%s: index %s must project ALL", where, Str(m, g, "name")))
+			}
+		}
+		for name, w := range want.indexes {
+			g, ok := got[name]
+			if !ok {
+				bad = append(bad, fmt.Sprintf("%s: index %s is missing", where, name))
+				continue
+			}
+			if g != w {
+				bad = append(bad, fmt.Sprintf("%s: index %s has keys %v, the app queries %v", where, name, g, w))
+			}
+			keysUsed[w.hash] = true
+			if w.rng != "" {
+				keysUsed[w.rng] = true
+			}
+		}
+		for name := range got {
+			if _, ok := want.indexes[name]; !ok {
+				bad = append(bad, fmt.Sprintf("%s: index %s is not one the app uses", where, name))
+			}
+		}
+		for k := range keysUsed {
+			if attrs[k] != "S" {
+				bad = append(bad, fmt.Sprintf("%s: key attribute %s must be declared with type S", where, k))
+			}
+		}
+		for k := range attrs {
+			if !keysUsed[k] {
+				bad = append(bad, fmt.Sprintf("%s: attribute %s is declared but is no key (Terraform rejects that)", where, k))
+			}
+		}
+	}
+	for suffix := range AppTables {
+		if !found[suffix] {
+			bad = append(bad, "no DynamoDB table for "+suffix)
+		}
+	}
+	return bad
+}
+
+func instances(m *Module) []*hclsyntax.Block {
+	return append(m.ResourcesOf("aws_instance"), m.ResourcesOf("aws_launch_template")...)
+}
+
+func checkIMDSv2(m *Module) []string {
+	var bad []string
+	for _, i := range instances(m) {
+		if Str(m, i, "metadata_options.http_tokens") != "required" {
+			bad = append(bad, fmt.Sprintf("%s: %s needs metadata_options { http_tokens = \"required\" }", i.DefRange(), Name(i)))
+		}
+		if Str(m, i, "metadata_options.http_endpoint") == "disabled" {
+			continue
+		}
+		if v, ok := Attr(m, i, "metadata_options.http_put_response_hop_limit"); ok {
+			if f, _ := v.(float64); f < 1 || f > 2 {
+				bad = append(bad, fmt.Sprintf("%s: %s hop limit %v: 1, or 2 for containers", i.DefRange(), Name(i), v))
+			}
+		}
+	}
+	if len(m.ResourcesOf("aws_instance")) == 0 {
+		bad = append(bad, "no aws_instance")
+	}
+	return bad
+}
+
+func checkRootVolumeEncrypted(m *Module) []string {
+	var bad []string
+	for _, i := range m.ResourcesOf("aws_instance") {
+		if v, _ := Attr(m, i, "root_block_device.encrypted"); v != true {
+			bad = append(bad, fmt.Sprintf("%s: %s needs root_block_device { encrypted = true }", i.DefRange(), Name(i)))
+		}
+		for _, ebs := range Blocks(i.Body, "ebs_block_device") {
+			if v, _ := Attr(m, ebs, "encrypted"); v != true {
+				bad = append(bad, fmt.Sprintf("%s: %s has an unencrypted EBS volume", ebs.DefRange(), Name(i)))
+			}
+		}
+	}
+	for _, v := range m.ResourcesOf("aws_ebs_volume") {
+		if e, _ := Attr(m, v, "encrypted"); e != true {
+			bad = append(bad, fmt.Sprintf("%s: %s is not encrypted", v.DefRange(), Name(v)))
+		}
+	}
+	return bad
+}
+
+// ingressRule is one ingress permission, from whichever resource form.
+type ingressRule struct {
+	at        string
+	from, to  float64
+	protocol  string
+	sources   []string
+	sgSources bool
+}
+
+func (m *Module) ingressRules() []ingressRule {
+	var out []ingressRule
+	num := func(b *hclsyntax.Block, a string) float64 {
+		v, _ := Attr(m, b, a)
+		f, _ := v.(float64)
+		return f
+	}
+	for _, r := range m.ResourcesOf("aws_vpc_security_group_ingress_rule") {
+		rule := ingressRule{at: r.DefRange().String() + ": " + Name(r), from: num(r, "from_port"), to: num(r, "to_port"), protocol: Str(m, r, "ip_protocol")}
+		for _, a := range []string{"cidr_ipv4", "cidr_ipv6", "prefix_list_id"} {
+			if s := Str(m, r, a); s != "" {
+				rule.sources = append(rule.sources, s)
+			}
+		}
+		_, rule.sgSources = Attr(m, r, "referenced_security_group_id")
+		out = append(out, rule)
+	}
+	for _, r := range m.ResourcesOf("aws_security_group_rule") {
+		if Str(m, r, "type") != "ingress" {
+			continue
+		}
+		rule := ingressRule{at: r.DefRange().String() + ": " + Name(r), from: num(r, "from_port"), to: num(r, "to_port"), protocol: Str(m, r, "protocol")}
+		rule.sources = append(Strings(m, r, "cidr_blocks"), Strings(m, r, "ipv6_cidr_blocks")...)
+		_, rule.sgSources = Attr(m, r, "source_security_group_id")
+		out = append(out, rule)
+	}
+	for _, sg := range m.ResourcesOf("aws_security_group") {
+		for _, in := range Blocks(sg.Body, "ingress") {
+			rule := ingressRule{at: in.DefRange().String() + ": " + Name(sg), from: num(in, "from_port"), to: num(in, "to_port"), protocol: Str(m, in, "protocol")}
+			rule.sources = append(Strings(m, in, "cidr_blocks"), Strings(m, in, "ipv6_cidr_blocks")...)
+			out = append(out, rule)
+		}
+	}
+	return out
+}
+
+func checkIngress(m *Module) []string {
+	var bad []string
+	appPort := 0.0
+	if l, ok := m.Locals["app_port"]; ok {
+		appPort, _ = Render(m, l.Expr).(float64)
+	}
+	if appPort == 0 {
+		bad = append(bad, "local.app_port (the public app port) is not set")
+	}
+	sshSeen := false
+	for _, r := range m.ingressRules() {
+		all := r.protocol == "-1" || r.protocol == "all"
+		covers := func(p float64) bool { return all || (r.from <= p && p <= r.to) }
+		switch {
+		case covers(22):
+			sshSeen = true
+			if r.from != 22 || r.to != 22 || r.sgSources || !slices.Equal(r.sources, []string{"${var.ur_ip}/32"}) {
+				bad = append(bad, fmt.Sprintf("%s: port 22 must be open to exactly \"${var.ur_ip}/32\" and nothing else; has %v (ports %v-%v)", r.at, r.sources, r.from, r.to))
+			}
+		case r.from == appPort && r.to == appPort && !all:
+		default:
+			bad = append(bad, fmt.Sprintf("%s: ports %v-%v (%s) open: only 22 (admin) and the app port %v may be", r.at, r.from, r.to, r.protocol, appPort))
+		}
+	}
+	if !sshSeen {
+		bad = append(bad, "no SSH ingress rule for ${var.ur_ip}/32")
+	}
+	return bad
+}
+
+func checkInstanceProfile(m *Module) []string {
+	var bad []string
+	for _, i := range m.ResourcesOf("aws_instance") {
+		ref := Str(m, i, "iam_instance_profile")
+		if !strings.HasPrefix(ref, "${aws_iam_instance_profile.") {
+			bad = append(bad, fmt.Sprintf("%s: %s needs iam_instance_profile = aws_iam_instance_profile.<name>.name", i.DefRange(), Name(i)))
+		}
+	}
+	return bad
+}
+
+// secretShapes are what a credential looks like in text.
+var secretShapes = []*regexp.Regexp{
+	regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`),
+	regexp.MustCompile(`(?i)aws_(secret_access_key|access_key_id|session_token)\s*[=:]`),
+	regexp.MustCompile(`(?i)(password|passwd|secret|token|api_?key)["']?\s*[=:]\s*["']?[A-Za-z0-9/+_.-]{6,}`),
+	regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----`),
+	regexp.MustCompile(`(^|[^A-Za-z0-9/+])[A-Za-z0-9/+]{40}([^A-Za-z0-9/+=]|$)`), // shape of an AWS secret key
+}
+
+// secretAttributes are resource attributes that hold secrets.
+var secretAttributes = regexp.MustCompile(`(?i)(^aws_iam_access_key\.|^aws_ssm_parameter\.[^.]+\.(value|insecure_value)$|\.(client_secret|secret|secret_access_key|password|ses_smtp_password_v4|private_key|private_key_pem)$)`)
+
+func checkUserDataNoSecrets(m *Module) []string {
+	var bad []string
+	for _, i := range instances(m) {
+		for _, name := range []string{"user_data", "user_data_base64"} {
+			a, ok := i.Body.Attributes[name]
+			if !ok {
+				continue
+			}
+			where := fmt.Sprintf("%s: %s.%s", a.SrcRange, Name(i), name)
+			for _, ref := range m.References(a.Expr) {
+				if secretAttributes.MatchString(ref) {
+					bad = append(bad, fmt.Sprintf("%s: passes %s, a secret, into user data", where, ref))
+				}
+			}
+			texts := map[string]string{where: m.Source(a.Expr.Range())}
+			for n, src := range m.LocalSources(a.Expr) {
+				texts[fmt.Sprintf("%s (local #%d)", where, n)] = src
+			}
+			hclsyntax.VisitAll(a.Expr, func(n hclsyntax.Node) hcl.Diagnostics {
+				if call, ok := n.(*hclsyntax.FunctionCallExpr); ok && (call.Name == "templatefile" || call.Name == "file") && len(call.Args) > 0 {
+					file := templateFileName(m.Source(call.Args[0].Range()))
+					texts[file] = string(m.Sources[file])
+				}
+				return nil
+			})
+			for label, text := range texts {
+				for _, re := range secretShapes {
+					if loc := re.FindString(text); loc != "" {
+						bad = append(bad, fmt.Sprintf("%s: %q looks like a credential", label, loc))
+					}
+				}
+			}
+		}
+	}
+	return bad
+}
+
+func checkLambda(m *Module) []string {
+	var bad []string
+	fns := m.ResourcesOf("aws_lambda_function")
+	if len(fns) == 0 {
+		return []string{"no aws_lambda_function"}
+	}
+	for _, f := range fns {
+		where := fmt.Sprintf("%s: %s", f.DefRange(), Name(f))
+		if Str(m, f, "runtime") != "provided.al2023" {
+			bad = append(bad, where+": runtime must be provided.al2023")
+		}
+		if Str(m, f, "handler") != "bootstrap" {
+			bad = append(bad, where+": handler must be bootstrap")
+		}
+		if arch := Strings(m, f, "architectures"); len(arch) != 1 || (arch[0] != "arm64" && arch[0] != "x86_64") {
+			bad = append(bad, fmt.Sprintf("%s: architectures must name one of arm64 or x86_64, has %v", where, arch))
+		}
+		env, _ := Attr(m, f, "environment.variables")
+		vars, _ := env.(map[string]any)
+		for _, k := range []string{"IMAGEAPP_USERS_TABLE", "IMAGEAPP_APP_NAME"} {
+			if _, ok := vars[k]; !ok {
+				bad = append(bad, where+": environment lacks "+k)
+			}
+		}
+		name := Str(m, f, "function_name")
+		hasGroup := false
+		for _, g := range m.ResourcesOf("aws_cloudwatch_log_group") {
+			hasGroup = hasGroup || Str(m, g, "name") == "/aws/lambda/"+name
+		}
+		if !hasGroup {
+			bad = append(bad, where+": no aws_cloudwatch_log_group named /aws/lambda/<function_name>")
+		}
+	}
+	return bad
+}
+
+func checkLogRetention(m *Module) []string {
+	var bad []string
+	for _, g := range m.ResourcesOf("aws_cloudwatch_log_group") {
+		if _, ok := Attr(m, g, "retention_in_days"); !ok {
+			bad = append(bad, fmt.Sprintf("%s: %s keeps logs forever: set retention_in_days", g.DefRange(), Name(g)))
+		}
+	}
+	return bad
+}
+
+func userPool(m *Module) (*hclsyntax.Block, []string) {
+	pools := m.ResourcesOf("aws_cognito_user_pool")
+	if len(pools) != 1 {
+		return nil, []string{fmt.Sprintf("want one aws_cognito_user_pool, have %d", len(pools))}
+	}
+	return pools[0], nil
+}
+
+func checkCognitoPasswordPolicy(m *Module) []string {
+	pool, bad := userPool(m)
+	if pool == nil {
+		return bad
+	}
+	if v, _ := Attr(m, pool, "password_policy.minimum_length"); v != 10.0 {
+		bad = append(bad, fmt.Sprintf("%s: password_policy.minimum_length must be 10 (the app's rule), is %v", pool.DefRange(), v))
+	}
+	for _, r := range []string{"require_lowercase", "require_uppercase", "require_numbers", "require_symbols"} {
+		if v, _ := Attr(m, pool, "password_policy."+r); v != false {
+			bad = append(bad, fmt.Sprintf("%s: password_policy.%s must be set to false (the app has no class rules)", pool.DefRange(), r))
+		}
+	}
+	return bad
+}
+
+func checkCognitoPool(m *Module) []string {
+	pool, bad := userPool(m)
+	if pool == nil {
+		return bad
+	}
+	where := fmt.Sprintf("%s: %s", pool.DefRange(), Name(pool))
+	if !slices.Contains(Strings(m, pool, "auto_verified_attributes"), "email") {
+		bad = append(bad, where+": auto_verified_attributes must include email")
+	}
+	if Str(m, pool, "verification_message_template.default_email_option") != "CONFIRM_WITH_CODE" {
+		bad = append(bad, where+": verification must be by code (CONFIRM_WITH_CODE)")
+	}
+	if v, _ := Attr(m, pool, "username_configuration.case_sensitive"); v != false {
+		bad = append(bad, where+": usernames must be case-insensitive")
+	}
+	if len(Strings(m, pool, "username_attributes")) > 0 || len(Strings(m, pool, "alias_attributes")) > 0 {
+		bad = append(bad, where+": the app signs in by username: no username_attributes/alias_attributes")
+	}
+	trigger := Str(m, pool, "lambda_config.post_confirmation")
+	fn := strings.TrimSuffix(strings.TrimPrefix(trigger, "${"), ".arn}")
+	if _, ok := m.Resources[fn]; !ok || !strings.HasPrefix(fn, "aws_lambda_function.") {
+		return append(bad, where+": lambda_config.post_confirmation must be aws_lambda_function.<name>.arn")
+	}
+	permitted := false
+	for _, p := range m.ResourcesOf("aws_lambda_permission") {
+		if Str(m, p, "principal") == "cognito-idp.amazonaws.com" && Str(m, p, "action") == "lambda:InvokeFunction" &&
+			strings.HasPrefix(Str(m, p, "function_name"), "${"+fn+".") && Str(m, p, "source_arn") == "${"+Name(pool)+".arn}" {
+			permitted = true
+		}
+	}
+	if !permitted {
+		bad = append(bad, where+": no aws_lambda_permission lets cognito-idp.amazonaws.com invoke "+fn+" from this pool (source_arn)")
+	}
+	return bad
+}
+
+func checkCognitoClient(m *Module) []string {
+	var bad []string
+	clients := m.ResourcesOf("aws_cognito_user_pool_client")
+	if len(clients) == 0 {
+		return []string{"no aws_cognito_user_pool_client"}
+	}
+	for _, c := range clients {
+		where := fmt.Sprintf("%s: %s", c.DefRange(), Name(c))
+		if v, _ := Attr(m, c, "generate_secret"); v != true {
+			bad = append(bad, where+": generate_secret must be true")
+		}
+		flows := Strings(m, c, "explicit_auth_flows")
+		slices.Sort(flows)
+		if !slices.Equal(flows, []string{"ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_PASSWORD_AUTH"}) {
+			bad = append(bad, fmt.Sprintf("%s: explicit_auth_flows must be exactly ALLOW_USER_PASSWORD_AUTH and ALLOW_REFRESH_TOKEN_AUTH, are %v", where, flows))
+		}
+		if Str(m, c, "prevent_user_existence_errors") != "ENABLED" {
+			bad = append(bad, where+": prevent_user_existence_errors must be ENABLED")
+		}
+		if v, ok := Attr(m, c, "allowed_oauth_flows_user_pool_client"); ok && v == true {
+			bad = append(bad, where+": no OAuth flows: the app uses none")
+		}
+	}
+	return bad
+}
+
+func checkClientSecretInSSM(m *Module) []string {
+	var bad []string
+	var param *hclsyntax.Block
+	for _, p := range m.ResourcesOf("aws_ssm_parameter") {
+		if strings.HasSuffix(Str(m, p, "value"), ".client_secret}") || strings.HasSuffix(Str(m, p, "value_wo"), ".client_secret}") {
+			param = p
+		}
+	}
+	if param == nil {
+		return []string{"no aws_ssm_parameter holds the Cognito client secret"}
+	}
+	if Str(m, param, "type") != "SecureString" {
+		bad = append(bad, fmt.Sprintf("%s: %s must be a SecureString", param.DefRange(), Name(param)))
+	}
+	readable := false
+	for _, s := range m.PolicyStatements() {
+		if s.Allows() && s.HasAction("ssm:GetParameter") && slices.Equal(s.Resources, []string{"${" + Name(param) + ".arn}"}) {
+			readable = true
+		}
+	}
+	if !readable {
+		bad = append(bad, "no statement grants ssm:GetParameter on exactly "+Name(param)+".arn")
+	}
+	return bad
+}
+
+// RequiredOutputs are the values the app reads (app/config.go), by name.
+var RequiredOutputs = []string{
+	"app_url", "app_env", "cognito_client_secret_parameter",
+	"IMAGEAPP_COGNITO_USER_POOL_ID", "IMAGEAPP_COGNITO_CLIENT_ID",
+	"IMAGEAPP_USERS_TABLE", "IMAGEAPP_MESSAGES_TABLE", "IMAGEAPP_BUCKET", "AWS_REGION",
+}
+
+func checkOutputs(m *Module) []string {
+	var bad []string
+	for _, name := range RequiredOutputs {
+		if _, ok := m.Outputs[name]; !ok {
+			bad = append(bad, "output "+name+" is missing")
+		}
+	}
+	for name, o := range m.Outputs {
+		if a, ok := o.Body.Attributes["value"]; ok {
+			for _, ref := range m.References(a.Expr) {
+				if secretAttributes.MatchString(ref) {
+					if v, _ := Attr(m, o, "sensitive"); v != true {
+						bad = append(bad, fmt.Sprintf("output %s exposes %s without sensitive = true", name, ref))
+					}
+				}
+			}
+		}
+	}
+	if o, ok := m.Outputs["app_env"]; ok {
+		env := Str(m, o, "value")
+		for _, k := range []string{"IMAGEAPP_BACKEND=aws", "IMAGEAPP_COGNITO_USER_POOL_ID=", "IMAGEAPP_COGNITO_CLIENT_ID=", "IMAGEAPP_USERS_TABLE=", "IMAGEAPP_MESSAGES_TABLE=", "IMAGEAPP_BUCKET=", "AWS_REGION="} {
+			if !strings.Contains(env, k) {
+				bad = append(bad, "output app_env lacks "+k)
+			}
+		}
+		if strings.Contains(env, "CLIENT_SECRET=") {
+			bad = append(bad, "output app_env must not carry the client secret")
+		}
+	}
+	return bad
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}

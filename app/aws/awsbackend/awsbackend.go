@@ -1,0 +1,139 @@
+// Package awsbackend builds the AWS adapters of every port from one
+// aws.Config. Region and credentials come from the SDK's default chain, and
+// endpoints only from its standard settings (AWS_ENDPOINT_URL,
+// AWS_ENDPOINT_URL_<SERVICE>, or endpoint_url in a profile); the names of
+// the pool, tables and bucket are the app's own configuration.
+package awsbackend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"imageapp/app/aws/cognito"
+	"imageapp/app/aws/dynamo"
+	"imageapp/app/aws/kmskeys"
+	"imageapp/app/aws/s3blobs"
+	"imageapp/app/aws/snsnotify"
+	"imageapp/app/provision"
+)
+
+// LoadConfig loads region, credentials and endpoints the standard way.
+func LoadConfig(ctx context.Context) (aws.Config, error) {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return cfg, fmt.Errorf("awsbackend: load AWS config: %w", err)
+	}
+	if cfg.Region == "" {
+		return cfg, errors.New("awsbackend: no AWS region: set AWS_REGION (or a region in your AWS profile)")
+	}
+	return cfg, nil
+}
+
+// Clients are the SDK clients the adapters use, one per service.
+type Clients struct {
+	Cognito  *cip.Client
+	DynamoDB *dynamodb.Client
+	KMS      *kms.Client
+	S3       *s3.Client
+	SNS      *sns.Client
+}
+
+// NewClients makes the clients from cfg. When an endpoint override points
+// S3 somewhere else (an emulator, MinIO), the client uses path-style
+// addressing, as such servers expect; against AWS the SDK's defaults stand.
+// Request checksums keep the SDK's setting (AWS_REQUEST_CHECKSUM_CALCULATION):
+// uploads hand the SDK one seekable part buffer at a time, which it can
+// checksum over plain HTTP too.
+func NewClients(cfg aws.Config) Clients {
+	return Clients{
+		Cognito:  cip.NewFromConfig(cfg),
+		DynamoDB: dynamodb.NewFromConfig(cfg),
+		KMS:      kms.NewFromConfig(cfg),
+		S3: s3.NewFromConfig(cfg, func(o *s3.Options) {
+			if o.BaseEndpoint != nil {
+				o.UsePathStyle = true
+			}
+		}),
+		SNS: sns.NewFromConfig(cfg),
+	}
+}
+
+// Names are the app's names for its AWS resources (terraform outputs).
+type Names struct {
+	AppName       string // IMAGEAPP_APP_NAME: key aliases, tags, topic names
+	UserPoolID    string
+	ClientID      string
+	ClientSecret  string
+	UsersTable    string
+	MessagesTable string
+	Bucket        string
+	BaseURL       string // links in notifications
+}
+
+// Adapters implement the ports on AWS.
+type Adapters struct {
+	Identity *cognito.Identity
+	Users    *dynamo.Directory
+	Messages *dynamo.Messages
+	Keys     *kmskeys.Keys
+	Blobs    *s3blobs.Blobs
+	Notifier *snsnotify.Notifier
+}
+
+// New builds the adapters over c.
+func New(c Clients, n Names, log *slog.Logger) (*Adapters, error) {
+	for name, v := range map[string]string{
+		"app name": n.AppName, "user pool ID": n.UserPoolID, "client ID": n.ClientID,
+		"users table": n.UsersTable, "messages table": n.MessagesTable, "bucket": n.Bucket,
+	} {
+		if v == "" {
+			return nil, fmt.Errorf("awsbackend: the %s is missing", name)
+		}
+	}
+	opts := c.Cognito.Options()
+	return &Adapters{
+		Identity: &cognito.Identity{
+			Cognito: c.Cognito, ClientID: n.ClientID, ClientSecret: n.ClientSecret, Log: log,
+			Tokens: &cognito.Verifier{
+				Issuer:   Issuer(opts.BaseEndpoint, opts.Region, n.UserPoolID),
+				ClientID: n.ClientID,
+				HTTP:     opts.HTTPClient, // the SDK's client: same proxy and TLS settings
+			},
+		},
+		Users:    &dynamo.Directory{DB: c.DynamoDB, Table: n.UsersTable},
+		Messages: &dynamo.Messages{DB: c.DynamoDB, Table: n.MessagesTable},
+		Keys:     &kmskeys.Keys{KMS: c.KMS, AppName: n.AppName},
+		Blobs:    s3blobs.New(c.S3, n.Bucket, c.S3.Options().RequestChecksumCalculation),
+		Notifier: &snsnotify.Notifier{SNS: c.SNS, AppName: n.AppName, BaseURL: n.BaseURL},
+	}, nil
+}
+
+// Issuer is the pool's token issuer: Cognito's URL in AWS, or the endpoint
+// override followed by the pool ID (what Cognito emulators issue).
+func Issuer(endpoint *string, region, poolID string) string {
+	if endpoint != nil && *endpoint != "" {
+		return strings.TrimRight(*endpoint, "/") + "/" + poolID
+	}
+	return cognito.AWSIssuer(region, poolID)
+}
+
+// ProvisionDeps are the adapters post-confirmation provisioning writes to
+// (the Lambda trigger needs only these three).
+func ProvisionDeps(c Clients, appName, usersTable string) provision.Deps {
+	return provision.Deps{
+		Keys:     &kmskeys.Keys{KMS: c.KMS, AppName: appName},
+		Notifier: &snsnotify.Notifier{SNS: c.SNS, AppName: appName},
+		Users:    &dynamo.Directory{DB: c.DynamoDB, Table: usersTable},
+	}
+}

@@ -1,0 +1,272 @@
+// Package cognito signs people up, confirms their email and logs them in
+// with a Cognito user pool, answering with the same domain errors as the
+// embedded backend. A login is trusted only after the ID token Cognito
+// returns has been verified against the pool's published keys.
+package cognito
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/smithy-go"
+
+	"imageapp/app/imageapp"
+)
+
+// API is the part of the Cognito client the adapter uses.
+type API interface {
+	SignUp(ctx context.Context, in *cip.SignUpInput, optFns ...func(*cip.Options)) (*cip.SignUpOutput, error)
+	ConfirmSignUp(ctx context.Context, in *cip.ConfirmSignUpInput, optFns ...func(*cip.Options)) (*cip.ConfirmSignUpOutput, error)
+	ResendConfirmationCode(ctx context.Context, in *cip.ResendConfirmationCodeInput, optFns ...func(*cip.Options)) (*cip.ResendConfirmationCodeOutput, error)
+	InitiateAuth(ctx context.Context, in *cip.InitiateAuthInput, optFns ...func(*cip.Options)) (*cip.InitiateAuthOutput, error)
+	ForgotPassword(ctx context.Context, in *cip.ForgotPasswordInput, optFns ...func(*cip.Options)) (*cip.ForgotPasswordOutput, error)
+	ConfirmForgotPassword(ctx context.Context, in *cip.ConfirmForgotPasswordInput, optFns ...func(*cip.Options)) (*cip.ConfirmForgotPasswordOutput, error)
+}
+
+// Identity implements imageapp.Identity on a Cognito user pool.
+//
+// Usernames are case-insensitive in the app, so the pool's username is the
+// lowercased name, which makes "Alice" and "alice" the same account whatever
+// the pool's own case setting; the name as typed is kept in the standard
+// preferred_username attribute and used for display.
+type Identity struct {
+	Cognito      API
+	ClientID     string
+	ClientSecret string // "" for an app client without a secret
+	Tokens       *Verifier
+	Log          *slog.Logger
+}
+
+var _ imageapp.Identity = (*Identity)(nil)
+
+// SecretHash is Base64(HMAC-SHA256(client secret, username + client ID)),
+// which Cognito requires on every call for a client that has a secret.
+func SecretHash(clientSecret, clientID, username string) string {
+	mac := hmac.New(sha256.New, []byte(clientSecret))
+	mac.Write([]byte(username + clientID))
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+func (id *Identity) secretHash(poolUsername string) *string {
+	if id.ClientSecret == "" {
+		return nil
+	}
+	return aws.String(SecretHash(id.ClientSecret, id.ClientID, poolUsername))
+}
+
+// poolUsername is the name the pool knows the account by.
+func poolUsername(username string) string { return strings.ToLower(strings.TrimSpace(username)) }
+
+// SignUp validates with the domain's rules first (an emulator or a lax pool
+// policy must not let weaker input in), then creates the account.
+func (id *Identity) SignUp(ctx context.Context, in imageapp.SignUpInput) error {
+	if err := in.Validate(); err != nil {
+		return err
+	}
+	name := poolUsername(in.Username)
+	_, err := id.Cognito.SignUp(ctx, &cip.SignUpInput{
+		ClientId:   aws.String(id.ClientID),
+		SecretHash: id.secretHash(name),
+		Username:   aws.String(name),
+		Password:   aws.String(in.Password),
+		UserAttributes: []types.AttributeType{
+			{Name: aws.String("email"), Value: aws.String(in.Email)},
+			{Name: aws.String("preferred_username"), Value: aws.String(in.Username)},
+		},
+	})
+	if err != nil {
+		return id.mapError("sign up", err, map[string]error{
+			"UsernameExistsException": imageapp.Errorf(imageapp.ECONFLICT, "The username %q is taken. Choose another one.", in.Username),
+			"AliasExistsException":    imageapp.Errorf(imageapp.ECONFLICT, "The username %q is taken. Choose another one.", in.Username),
+		})
+	}
+	return nil
+}
+
+// Confirm confirms the account with the emailed code. Provisioning is the
+// pool's post-confirmation trigger (lambda/); if it failed, the account is
+// confirmed anyway and the app provisions lazily at first login.
+func (id *Identity) Confirm(ctx context.Context, username, code string) error {
+	if err := imageapp.ValidateCode(code); err != nil {
+		return err
+	}
+	name := poolUsername(username)
+	_, err := id.Cognito.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{
+		ClientId:         aws.String(id.ClientID),
+		SecretHash:       id.secretHash(name),
+		Username:         aws.String(name),
+		ConfirmationCode: aws.String(code),
+	})
+	switch {
+	case err == nil:
+		return nil
+	case errorCode(err) == "NotAuthorizedException" && strings.Contains(errorMessage(err), "CONFIRMED"):
+		return nil // "Current status is CONFIRMED": the second click of a double submit
+	case errorCode(err) == "UserLambdaValidationException" || errorCode(err) == "UnexpectedLambdaException":
+		id.log().Error("post-confirmation trigger failed; the app will provision lazily", "err", err)
+		return nil
+	}
+	return id.mapError("confirm", err, map[string]error{
+		"UserNotFoundException":  imageapp.Errorf(imageapp.ENOTFOUND, "There is no account called %q.", username),
+		"NotAuthorizedException": imageapp.Errorf(imageapp.ENOTFOUND, "There is no account called %q.", username),
+	})
+}
+
+// ResendCode asks Cognito to mail a fresh confirmation code.
+func (id *Identity) ResendCode(ctx context.Context, username string) error {
+	name := poolUsername(username)
+	_, err := id.Cognito.ResendConfirmationCode(ctx, &cip.ResendConfirmationCodeInput{
+		ClientId:   aws.String(id.ClientID),
+		SecretHash: id.secretHash(name),
+		Username:   aws.String(name),
+	})
+	if err != nil {
+		alreadyConfirmed := imageapp.Errorf(imageapp.EINVALID, "This account is confirmed already. Log in.")
+		if errorCode(err) == "InvalidParameterException" && strings.Contains(strings.ToLower(errorMessage(err)), "confirmed") {
+			return alreadyConfirmed
+		}
+		return id.mapError("resend code", err, map[string]error{
+			"UserNotFoundException": imageapp.Errorf(imageapp.ENOTFOUND, "There is no account called %q.", username),
+		})
+	}
+	return nil
+}
+
+var wrongLogin = imageapp.Errorf(imageapp.EUNAUTHORIZED, "The username or password is wrong.")
+
+// Login runs USER_PASSWORD_AUTH and returns who the verified ID token says
+// the caller is. Unknown users and wrong passwords get one answer.
+func (id *Identity) Login(ctx context.Context, username, password string) (imageapp.Principal, error) {
+	name := poolUsername(username)
+	if name == "" || password == "" {
+		return imageapp.Principal{}, wrongLogin
+	}
+	params := map[string]string{"USERNAME": name, "PASSWORD": password}
+	if h := id.secretHash(name); h != nil {
+		params["SECRET_HASH"] = *h
+	}
+	out, err := id.Cognito.InitiateAuth(ctx, &cip.InitiateAuthInput{
+		ClientId:       aws.String(id.ClientID),
+		AuthFlow:       types.AuthFlowTypeUserPasswordAuth,
+		AuthParameters: params,
+	})
+	if err != nil {
+		return imageapp.Principal{}, id.mapError("login", err, map[string]error{
+			"NotAuthorizedException":   wrongLogin,
+			"UserNotFoundException":    wrongLogin,
+			"InvalidPasswordException": wrongLogin, // what some emulators answer for a wrong password
+			"PasswordResetRequiredException": imageapp.Errorf(imageapp.EUNAUTHORIZED,
+				"You need to set a new password: use “Forgot password”."),
+		})
+	}
+	if out.AuthenticationResult == nil || out.AuthenticationResult.IdToken == nil {
+		return imageapp.Principal{}, fmt.Errorf("cognito: login: the pool asked for a %s challenge, which the app does not support", out.ChallengeName)
+	}
+	p, err := id.Tokens.Verify(ctx, *out.AuthenticationResult.IdToken)
+	if err != nil {
+		return imageapp.Principal{}, fmt.Errorf("cognito: login: %w", err)
+	}
+	return p, nil
+}
+
+// ForgotPassword mails a reset code; an unknown user gets the same answer.
+func (id *Identity) ForgotPassword(ctx context.Context, username string) error {
+	name := poolUsername(username)
+	_, err := id.Cognito.ForgotPassword(ctx, &cip.ForgotPasswordInput{
+		ClientId:   aws.String(id.ClientID),
+		SecretHash: id.secretHash(name),
+		Username:   aws.String(name),
+	})
+	if errorCode(err) == "UserNotFoundException" {
+		return nil
+	}
+	if err != nil {
+		return id.mapError("forgot password", err, nil)
+	}
+	return nil
+}
+
+// ResetPassword sets a new password with the emailed reset code.
+func (id *Identity) ResetPassword(ctx context.Context, username, code, newPassword string) error {
+	if err := imageapp.ValidateCode(code); err != nil {
+		return err
+	}
+	if err := imageapp.ValidatePassword(newPassword); err != nil {
+		return err
+	}
+	name := poolUsername(username)
+	_, err := id.Cognito.ConfirmForgotPassword(ctx, &cip.ConfirmForgotPasswordInput{
+		ClientId:         aws.String(id.ClientID),
+		SecretHash:       id.secretHash(name),
+		Username:         aws.String(name),
+		ConfirmationCode: aws.String(code),
+		Password:         aws.String(newPassword),
+	})
+	if err != nil {
+		wrongCode := imageapp.Errorf(imageapp.EINVALID, "That code is wrong or has expired.")
+		return id.mapError("reset password", err, map[string]error{
+			"UserNotFoundException":  wrongCode,
+			"NotAuthorizedException": wrongCode,
+		})
+	}
+	return nil
+}
+
+// common maps the Cognito errors whose meaning is the same for every call.
+var common = map[string]error{
+	"CodeMismatchException":          imageapp.Errorf(imageapp.EINVALID, "That code is wrong. Check the latest email, or ask for a new code."),
+	"ExpiredCodeException":           imageapp.Errorf(imageapp.EINVALID, "That code has expired. Ask for a new code."),
+	"UserNotConfirmedException":      imageapp.Errorf(imageapp.EUNCONFIRMED, "Confirm your email first: enter the code we sent you, or ask for a new one."),
+	"InvalidPasswordException":       imageapp.Errorf(imageapp.EINVALID, "That password does not meet the password policy."),
+	"InvalidParameterException":      imageapp.Errorf(imageapp.EINVALID, "Check what you entered and try again."),
+	"LimitExceededException":         imageapp.Errorf(imageapp.ERATELIMITED, "Too many attempts. Wait a while and try again."),
+	"TooManyRequestsException":       imageapp.Errorf(imageapp.ERATELIMITED, "Too many attempts. Wait a while and try again."),
+	"TooManyFailedAttemptsException": imageapp.Errorf(imageapp.ERATELIMITED, "Too many wrong codes. Ask for a new code."),
+	"CodeDeliveryFailureException":   imageapp.Errorf(imageapp.EUNAVAILABLE, "We could not send the email. Try again later."),
+}
+
+// mapError turns a Cognito error into the domain error for op: first the
+// call's own table, then the common one. Anything else stays an internal
+// error, logged in full by the caller.
+func (id *Identity) mapError(op string, err error, specific map[string]error) error {
+	code := errorCode(err)
+	if e, ok := specific[code]; ok {
+		return fmt.Errorf("%w (cognito %s: %s)", e, op, code)
+	}
+	if e, ok := common[code]; ok {
+		return fmt.Errorf("%w (cognito %s: %s)", e, op, code)
+	}
+	return fmt.Errorf("cognito: %s: %w", op, err)
+}
+
+func errorCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+func errorMessage(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorMessage()
+	}
+	return ""
+}
+
+func (id *Identity) log() *slog.Logger {
+	if id.Log != nil {
+		return id.Log
+	}
+	return slog.Default()
+}

@@ -1,0 +1,478 @@
+package dynamo_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"imageapp/app/aws/awsbackend"
+	"imageapp/app/aws/dynamo"
+	"imageapp/app/awstest"
+	"imageapp/app/imageapp"
+)
+
+var stack *awstest.Stack
+
+func TestMain(m *testing.M) {
+	os.Exit(awstest.RunMain(m, awstest.Options{Services: []awstest.Service{awstest.DynamoDB}}, &stack))
+}
+
+var tables atomic.Int32
+
+// counting counts the calls the adapters make, to prove pages are single queries.
+type counting struct {
+	dynamo.API
+	gets, queries, scans atomic.Int32
+}
+
+func (c *counting) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	c.gets.Add(1)
+	return c.API.GetItem(ctx, in, o...)
+}
+
+func (c *counting) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	c.queries.Add(1)
+	return c.API.Query(ctx, in, o...)
+}
+
+func (c *counting) Scan(ctx context.Context, in *dynamodb.ScanInput, o ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error) {
+	c.scans.Add(1)
+	return c.API.Scan(ctx, in, o...)
+}
+
+type fixture struct {
+	client   *dynamodb.Client
+	calls    *counting
+	users    *dynamo.Directory
+	messages *dynamo.Messages
+}
+
+func newFixture(t *testing.T) fixture {
+	t.Helper()
+	ctx := context.Background()
+	cfg, err := awsbackend.LoadConfig(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := awsbackend.NewClients(cfg).DynamoDB
+	n := tables.Add(1)
+	users, messages := fmt.Sprintf("t%d-users", n), fmt.Sprintf("t%d-messages", n)
+	if err := dynamo.CreateTables(ctx, client, users, messages); err != nil {
+		t.Fatalf("create tables: %v", err)
+	}
+	calls := &counting{API: client}
+	return fixture{client: client, calls: calls,
+		users: &dynamo.Directory{DB: calls, Table: users}, messages: &dynamo.Messages{DB: calls, Table: messages}}
+}
+
+// TestSchemaIsTheContract pins the tables terraform must create.
+func TestSchemaIsTheContract(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	if err := dynamo.CreateTables(ctx, f.client, f.users.Table, f.messages.Table); err != nil {
+		t.Fatalf("a second CreateTables must leave existing tables alone: %v", err)
+	}
+	describe := func(name string) *types.TableDescription {
+		out, err := f.client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Table
+	}
+	users := describe(f.users.Table)
+	assertKeys(t, "users table", users.KeySchema, "username:HASH")
+	assertAttrs(t, "users table", users.AttributeDefinitions, "user_id:S", "username:S")
+	assertIndexes(t, "users table", users.GlobalSecondaryIndexes, map[string]string{"user_id-index": "user_id:HASH"})
+
+	messages := describe(f.messages.Table)
+	assertKeys(t, "messages table", messages.KeySchema, "message_id:HASH")
+	assertAttrs(t, "messages table", messages.AttributeDefinitions,
+		"message_id:S", "recipient_id:S", "sender_id:S", "sort_key:S", "unread_recipient_id:S")
+	assertIndexes(t, "messages table", messages.GlobalSecondaryIndexes, map[string]string{
+		"recipient-index": "recipient_id:HASH sort_key:RANGE",
+		"sender-index":    "sender_id:HASH sort_key:RANGE",
+		"unread-index":    "unread_recipient_id:HASH sort_key:RANGE",
+	})
+	ttl, err := f.client.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(f.messages.Table)})
+	if err != nil || aws.ToString(ttl.TimeToLiveDescription.AttributeName) != "expires_at" {
+		t.Errorf("messages TTL = %+v, %v; want expires_at", ttl, err)
+	}
+}
+
+func keyString(ks []types.KeySchemaElement) string {
+	var parts []string
+	for _, k := range ks {
+		parts = append(parts, aws.ToString(k.AttributeName)+":"+string(k.KeyType))
+	}
+	return strings.Join(parts, " ")
+}
+
+func assertKeys(t *testing.T, what string, ks []types.KeySchemaElement, want string) {
+	t.Helper()
+	if got := keyString(ks); got != want {
+		t.Errorf("%s key = %q, want %q", what, got, want)
+	}
+}
+
+func assertAttrs(t *testing.T, what string, defs []types.AttributeDefinition, want ...string) {
+	t.Helper()
+	var got []string
+	for _, d := range defs {
+		got = append(got, aws.ToString(d.AttributeName)+":"+string(d.AttributeType))
+	}
+	sort.Strings(got)
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("%s attribute definitions = %v, want %v", what, got, want)
+	}
+}
+
+func assertIndexes(t *testing.T, what string, gsis []types.GlobalSecondaryIndexDescription, want map[string]string) {
+	t.Helper()
+	if len(gsis) != len(want) {
+		t.Errorf("%s has %d GSIs, want %d", what, len(gsis), len(want))
+	}
+	for _, g := range gsis {
+		name := aws.ToString(g.IndexName)
+		if got := keyString(g.KeySchema); got != want[name] {
+			t.Errorf("%s GSI %s key = %q, want %q", what, name, got, want[name])
+		}
+		if g.Projection == nil || g.Projection.ProjectionType != types.ProjectionTypeAll {
+			t.Errorf("%s GSI %s must project ALL attributes", what, name)
+		}
+	}
+}
+
+func TestUsernamesAreUniqueRegardlessOfCase(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	alice := imageapp.User{ID: "id-alice", Username: "Alice", Email: "alice@example.com", KeyID: "k1", Topic: "t1",
+		CreatedAt: time.Unix(1700000000, 0).UTC()}
+	if err := f.users.PutUser(ctx, alice); err != nil {
+		t.Fatal(err)
+	}
+	err := f.users.PutUser(ctx, imageapp.User{ID: "id-mallory", Username: "ALICE", Email: "m@example.com"})
+	if imageapp.ErrorCode(err) != imageapp.ECONFLICT {
+		t.Fatalf("taking over %q as another ID = %v; want ECONFLICT", "ALICE", err)
+	}
+	// The same ID may write again (provisioning is retried), and keeps its creation time.
+	alice.KeyID, alice.Topic = "k2", "t2"
+	later := alice
+	later.CreatedAt = time.Now()
+	if err := f.users.PutUser(ctx, later); err != nil {
+		t.Fatalf("re-provisioning the same user: %v", err)
+	}
+	for _, lookup := range []func() (imageapp.User, error){
+		func() (imageapp.User, error) { return f.users.UserByUsername(ctx, "aLiCe") },
+		func() (imageapp.User, error) { return f.users.UserByID(ctx, "id-alice") },
+	} {
+		got, err := lookup()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ID != "id-alice" || got.Username != "Alice" || got.Email != alice.Email || got.KeyID != "k2" ||
+			got.Topic != "t2" || !got.CreatedAt.Equal(alice.CreatedAt) {
+			t.Errorf("lookup = %+v; want Alice as stored, keeping the first creation time", got)
+		}
+	}
+	// The raw item follows the schema.
+	raw, err := f.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(f.users.Table),
+		Key: map[string]types.AttributeValue{"username": &types.AttributeValueMemberS{Value: "alice"}}})
+	if err != nil || raw.Item == nil {
+		t.Fatalf("the item is not under its lowercased username: %v", err)
+	}
+	for _, attr := range []string{"user_id", "display_username", "email", "key_id", "topic", "created_at"} {
+		if _, ok := raw.Item[attr]; !ok {
+			t.Errorf("the users item has no %s", attr)
+		}
+	}
+	if _, err := f.users.UserByID(ctx, "nobody"); imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
+		t.Errorf("unknown ID = %v; want ENOTFOUND", err)
+	}
+	if _, err := f.users.UserByUsername(ctx, "nobody"); imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
+		t.Errorf("unknown username = %v; want ENOTFOUND", err)
+	}
+}
+
+func TestSessionVersionSurvivesReprovisioning(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	u := imageapp.User{ID: "id-bob", Username: "bob", Email: "bob@example.com"}
+	if err := f.users.PutUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := f.users.BumpSessionVersion(ctx, u.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u.KeyID, u.Topic = "k", "t"
+	if err := f.users.PutUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.users.UserByID(ctx, u.ID)
+	if err != nil || got.SessionVersion != 2 {
+		t.Errorf("session version = %d (%v), want 2: logging out everywhere must stick", got.SessionVersion, err)
+	}
+}
+
+func TestListUsersPagesCoverEveryMatchOnce(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	var all []string
+	for i := range 23 {
+		name := fmt.Sprintf("User%02d", i)
+		if i%3 == 0 {
+			name = fmt.Sprintf("Cat%02d", i)
+		}
+		all = append(all, name)
+		if err := f.users.PutUser(ctx, imageapp.User{ID: "id-" + name, Username: name, Email: name + "@example.com"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	collect := func(search string, limit int) []string {
+		var names []string
+		cursor := ""
+		for pages := 0; ; pages++ {
+			if pages > 30 {
+				t.Fatal("too many pages: the cursor does not advance")
+			}
+			page, err := f.users.ListUsers(ctx, imageapp.UserQuery{Search: search, Cursor: cursor, Limit: limit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page.Users) > limit {
+				t.Fatalf("page of %d users, limit %d", len(page.Users), limit)
+			}
+			if !sort.SliceIsSorted(page.Users, func(i, j int) bool {
+				return strings.ToLower(page.Users[i].Username) < strings.ToLower(page.Users[j].Username)
+			}) {
+				t.Errorf("page not sorted by username: %v", page.Users)
+			}
+			for _, u := range page.Users {
+				names = append(names, u.Username)
+			}
+			if page.Next == "" {
+				break
+			}
+			cursor = page.Next
+		}
+		sort.Strings(names)
+		return names
+	}
+	if got := collect("", 5); strings.Join(got, ",") != strings.Join(sorted(all), ",") {
+		t.Errorf("paging through everyone gave %v, want %v", got, sorted(all))
+	}
+	var cats []string
+	for _, n := range all {
+		if strings.HasPrefix(n, "Cat") {
+			cats = append(cats, n)
+		}
+	}
+	if got := collect("cAT", 3); strings.Join(got, ",") != strings.Join(cats, ",") {
+		t.Errorf("search %q gave %v, want %v", "cAT", got, cats)
+	}
+	if _, err := f.users.ListUsers(ctx, imageapp.UserQuery{Cursor: "not-a-cursor!"}); imageapp.ErrorCode(err) != imageapp.EINVALID {
+		t.Errorf("a forged cursor = %v; want EINVALID", err)
+	}
+}
+
+func sorted(s []string) []string {
+	s = append([]string(nil), s...)
+	sort.Strings(s)
+	return s
+}
+
+func message(id, from, to string, at time.Time) *imageapp.Message {
+	return &imageapp.Message{ID: id, SenderID: from, SenderName: "name-" + from, RecipientID: to, RecipientName: "name-" + to,
+		CreatedAt: at, ContentType: "image/png", Size: 42, KeyID: "key-" + to, WrappedKey: []byte("wrapped-" + id),
+		SealedMeta: []byte("sealed-" + id)}
+}
+
+func TestMessageItemAndReadState(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	at := time.Unix(1700000000, 123456789).UTC()
+	m := message("m1", "alice", "bob", at)
+	if err := f.messages.CreateMessage(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.messages.CreateMessage(ctx, message("m1", "mallory", "bob", at)); imageapp.ErrorCode(err) != imageapp.ECONFLICT {
+		t.Fatalf("overwriting a message = %v; want ECONFLICT", err)
+	}
+	raw := func() map[string]types.AttributeValue {
+		out, err := f.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(f.messages.Table),
+			Key: map[string]types.AttributeValue{"message_id": &types.AttributeValueMemberS{Value: "m1"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Item
+	}
+	item := raw()
+	if sk := item["sort_key"].(*types.AttributeValueMemberS).Value; sk != "01700000000123456789#m1" {
+		t.Errorf("sort_key = %q", sk)
+	}
+	if !regexp.MustCompile(`^\d{20}#m1$`).MatchString(dynamo.SortKey(at.UnixNano(), "m1")) {
+		t.Error("SortKey is not 20 digits, '#', the ID")
+	}
+	if v, ok := item["unread_recipient_id"].(*types.AttributeValueMemberS); !ok || v.Value != "bob" {
+		t.Errorf("an unread message must carry unread_recipient_id=bob, has %v", item["unread_recipient_id"])
+	}
+	if _, ok := item["read_at"]; ok {
+		t.Error("an unread message has read_at")
+	}
+	if _, ok := item["wrapped_key"].(*types.AttributeValueMemberB); !ok {
+		t.Error("wrapped_key is not binary")
+	}
+	if n, _ := f.messages.CountUnread(ctx, "bob"); n != 1 {
+		t.Errorf("unread count = %d, want 1", n)
+	}
+
+	first := at.Add(time.Minute)
+	if err := f.messages.MarkRead(ctx, "m1", first); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.messages.MarkRead(ctx, "m1", first.Add(time.Hour)); err != nil {
+		t.Fatalf("marking read twice = %v; want nil", err)
+	}
+	if err := f.messages.MarkRead(ctx, "gone", first); err != nil {
+		t.Fatalf("marking a missing message = %v; want nil", err)
+	}
+	item = raw()
+	if _, ok := item["unread_recipient_id"]; ok {
+		t.Error("a read message still has unread_recipient_id, so it stays in the unread-index")
+	}
+	got, err := f.messages.Message(ctx, "m1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.ReadAt.Equal(first) {
+		t.Errorf("read at %v, want the first time %v", got.ReadAt, first)
+	}
+	m.ReadAt = first
+	if fmt.Sprint(*got) != fmt.Sprint(*m) {
+		t.Errorf("round trip:\n got %+v\nwant %+v", *got, *m)
+	}
+	if n, _ := f.messages.CountUnread(ctx, "bob"); n != 0 {
+		t.Errorf("unread count = %d, want 0", n)
+	}
+
+	if ok, _ := f.messages.MessageExists(ctx, "m1"); !ok {
+		t.Error("MessageExists(m1) = false")
+	}
+	if err := f.messages.DeleteMessage(ctx, "m1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.messages.DeleteMessage(ctx, "m1"); imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
+		t.Errorf("second delete = %v; want ENOTFOUND", err)
+	}
+	if _, err := f.messages.Message(ctx, "m1"); imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
+		t.Errorf("get after delete = %v; want ENOTFOUND", err)
+	}
+	if ok, _ := f.messages.MessageExists(ctx, "m1"); ok {
+		t.Error("MessageExists after delete = true")
+	}
+}
+
+// TestMailboxPagesAreKeysetQueries sends messages with equal and distinct
+// times, reads some, and checks every view page by page: newest first, ties
+// broken by ID, each page one Query and no per-item reads.
+func TestMailboxPagesAreKeysetQueries(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	base := time.Unix(1700000000, 0).UTC()
+	var inbox []string
+	for i := range 130 {
+		at := base.Add(time.Duration(i/2) * time.Second) // pairs share a timestamp
+		id := fmt.Sprintf("m%03d", i)
+		if err := f.messages.CreateMessage(ctx, message(id, "alice", "bob", at)); err != nil {
+			t.Fatal(err)
+		}
+		inbox = append([]string{id}, inbox...)
+	}
+	if err := f.messages.CreateMessage(ctx, message("other", "carol", "dave", base)); err != nil {
+		t.Fatal(err)
+	}
+	// Read the oldest three, so the read filter must skip 127 unread messages.
+	read := map[string]bool{"m000": true, "m001": true, "m002": true}
+	for id := range read {
+		if err := f.messages.MarkRead(ctx, id, base.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	filter := func(keep func(string) bool) []string {
+		var out []string
+		for _, id := range inbox {
+			if keep(id) {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		q    imageapp.MessageQuery
+		want []string
+	}{
+		{imageapp.MessageQuery{UserID: "bob", Box: imageapp.Inbox, Status: imageapp.AllMessages, Limit: 50}, inbox},
+		{imageapp.MessageQuery{UserID: "bob", Box: imageapp.Inbox, Status: imageapp.UnreadMessages, Limit: 40}, filter(func(id string) bool { return !read[id] })},
+		{imageapp.MessageQuery{UserID: "bob", Box: imageapp.Inbox, Status: imageapp.ReadMessages, Limit: 2}, filter(func(id string) bool { return read[id] })},
+		{imageapp.MessageQuery{UserID: "alice", Box: imageapp.Sent, Status: imageapp.AllMessages, Limit: 200}, inbox},
+		{imageapp.MessageQuery{UserID: "alice", Box: imageapp.Sent, Status: imageapp.ReadMessages, Limit: 10}, filter(func(id string) bool { return read[id] })},
+		{imageapp.MessageQuery{UserID: "alice", Box: imageapp.Inbox, Status: imageapp.AllMessages, Limit: 10}, nil},
+	} {
+		name := fmt.Sprintf("%s/%s/%s/limit%d", tc.q.UserID, tc.q.Box, tc.q.Status, tc.q.Limit)
+		t.Run(name, func(t *testing.T) {
+			var got []string
+			q := tc.q
+			for pages := 0; ; pages++ {
+				if pages > 20 {
+					t.Fatal("the cursor does not advance")
+				}
+				f.calls.gets.Store(0)
+				page, err := f.messages.Messages(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if f.calls.gets.Load() != 0 {
+					t.Errorf("a page made %d GetItem calls; the indexes project everything", f.calls.gets.Load())
+				}
+				if len(page.Messages) > q.Limit {
+					t.Fatalf("page of %d, limit %d", len(page.Messages), q.Limit)
+				}
+				for _, m := range page.Messages {
+					got = append(got, m.ID)
+				}
+				if page.Next == "" {
+					break
+				}
+				q.Cursor = page.Next
+			}
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Errorf("got %d messages %v\nwant %d %v", len(got), got, len(tc.want), tc.want)
+			}
+		})
+	}
+	f.calls.queries.Store(0)
+	page, err := f.messages.Messages(ctx, imageapp.MessageQuery{UserID: "bob", Box: imageapp.Inbox, Status: imageapp.AllMessages, Limit: 20})
+	if err != nil || len(page.Messages) != 20 || f.calls.queries.Load() != 1 {
+		t.Errorf("an unfiltered page of 20 took %d queries (%v); want one", f.calls.queries.Load(), err)
+	}
+	if n, _ := f.messages.CountUnread(ctx, "bob"); n != 127 {
+		t.Errorf("unread count = %d, want 127", n)
+	}
+	for _, bad := range []string{"x", "MDAwMDA", "%%%"} {
+		_, err := f.messages.Messages(ctx, imageapp.MessageQuery{UserID: "bob", Box: imageapp.Inbox, Cursor: bad, Limit: 5})
+		if imageapp.ErrorCode(err) != imageapp.EINVALID {
+			t.Errorf("cursor %q = %v; want EINVALID", bad, err)
+		}
+	}
+}

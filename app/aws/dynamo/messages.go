@@ -1,0 +1,280 @@
+package dynamo
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"imageapp/app/imageapp"
+)
+
+// Messages is the messages table. Every mailbox view is one Query of a GSI
+// in sort_key order (creation time, then ID), newest first; a page never
+// looks items up one by one, since the indexes project every attribute.
+type Messages struct {
+	DB    API
+	Table string
+}
+
+var _ imageapp.MessageStore = (*Messages)(nil)
+
+// SortKey orders messages by creation time, then ID: zero-padded so that
+// string order is time order.
+func SortKey(createdUnixNano int64, id string) string {
+	return fmt.Sprintf("%020d#%s", createdUnixNano, id)
+}
+
+// CreateMessage stores m; an existing ID is a conflict, never an overwrite.
+func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error {
+	created := m.CreatedAt.UnixNano()
+	it := item{
+		attrMessageID:     str(m.ID),
+		attrSenderID:      str(m.SenderID),
+		attrSenderName:    str(m.SenderName),
+		attrRecipientID:   str(m.RecipientID),
+		attrRecipientName: str(m.RecipientName),
+		attrCreatedAt:     num(created),
+		attrContentType:   str(m.ContentType),
+		attrSize:          num(m.Size),
+		attrKeyID:         str(m.KeyID),
+		attrWrappedKey:    bin(m.WrappedKey),
+		attrSealedMeta:    bin(m.SealedMeta),
+		attrSortKey:       str(SortKey(created, m.ID)),
+	}
+	if m.Unread() {
+		it[attrUnreadRecipientID] = str(m.RecipientID)
+	} else {
+		it[attrReadAt] = num(m.ReadAt.UnixNano())
+	}
+	_, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                aws.String(s.Table),
+		Item:                     it,
+		ConditionExpression:      aws.String("attribute_not_exists(#id)"),
+		ExpressionAttributeNames: map[string]string{"#id": attrMessageID},
+	})
+	if isConditionFailed(err) {
+		return imageapp.Errorf(imageapp.ECONFLICT, "A message with this ID exists already.")
+	}
+	if err != nil {
+		return storeError("create message", err)
+	}
+	return nil
+}
+
+// Message is a strongly consistent GetItem.
+func (s *Messages) Message(ctx context.Context, id string) (*imageapp.Message, error) {
+	if id == "" {
+		return nil, noSuchMessage()
+	}
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.Table),
+		Key:            item{attrMessageID: str(id)},
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, storeError("get message", err)
+	}
+	if out.Item == nil {
+		return nil, noSuchMessage()
+	}
+	return decodeMessage(out.Item)
+}
+
+// filteredBatch is how many items one Query call reads when a filter may drop
+// some; the keyset cursor makes reading past the page harmless.
+const filteredBatch = 100
+
+// Messages returns one page newest first. The cursor is the last sort_key
+// of the previous page, used as a key condition (sort_key < cursor), so a
+// page costs one range read however deep it is, whichever index serves it:
+//
+//	inbox, all     recipient-index
+//	inbox, unread  unread-index (sparse: only unread messages are in it)
+//	inbox, read    recipient-index, filtered on read_at
+//	sent           sender-index, filtered on read_at for unread/read
+func (s *Messages) Messages(ctx context.Context, q imageapp.MessageQuery) (imageapp.MessagePage, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	index, hash := RecipientIndex, attrRecipientID
+	var filter string
+	switch {
+	case q.Box == imageapp.Sent:
+		index, hash = SenderIndex, attrSenderID
+		switch q.Status {
+		case imageapp.UnreadMessages:
+			filter = "attribute_not_exists(#read)"
+		case imageapp.ReadMessages:
+			filter = "attribute_exists(#read)"
+		}
+	case q.Status == imageapp.UnreadMessages:
+		index, hash = UnreadIndex, attrUnreadRecipientID
+	case q.Status == imageapp.ReadMessages:
+		filter = "attribute_exists(#read)"
+	}
+	in := &dynamodb.QueryInput{
+		TableName:                 aws.String(s.Table),
+		IndexName:                 aws.String(index),
+		KeyConditionExpression:    aws.String("#hash = :user"),
+		ExpressionAttributeNames:  map[string]string{"#hash": hash},
+		ExpressionAttributeValues: item{":user": str(q.UserID)},
+		ScanIndexForward:          aws.Bool(false),
+		Limit:                     aws.Int32(int32(limit + 1)), // one more tells whether a next page exists
+	}
+	if filter != "" {
+		in.FilterExpression = aws.String(filter)
+		in.ExpressionAttributeNames["#read"] = attrReadAt
+		in.Limit = aws.Int32(int32(max(limit+1, filteredBatch)))
+	}
+	if q.Cursor != "" {
+		after, err := decodeMessageCursor(q.Cursor)
+		if err != nil {
+			return imageapp.MessagePage{}, err
+		}
+		*in.KeyConditionExpression += " AND #sk < :after"
+		in.ExpressionAttributeNames["#sk"] = attrSortKey
+		in.ExpressionAttributeValues[":after"] = str(after)
+	}
+	var items []item
+	for {
+		out, err := s.DB.Query(ctx, in)
+		if err != nil {
+			return imageapp.MessagePage{}, storeError("list messages", err)
+		}
+		items = append(items, out.Items...)
+		if len(items) > limit || out.LastEvaluatedKey == nil {
+			break
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+	var page imageapp.MessagePage
+	for i, it := range items {
+		if i == limit {
+			last := page.Messages[limit-1]
+			page.Next = encodeMessageCursor(SortKey(last.CreatedAt.UnixNano(), last.ID))
+			break
+		}
+		m, err := decodeMessage(it)
+		if err != nil {
+			return imageapp.MessagePage{}, err
+		}
+		page.Messages = append(page.Messages, m)
+	}
+	return page, nil
+}
+
+var sortKeyPattern = regexp.MustCompile(`^[0-9]{20}#[A-Za-z0-9_-]{1,64}$`)
+
+func encodeMessageCursor(sortKey string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(sortKey))
+}
+
+func decodeMessageCursor(c string) (string, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || !sortKeyPattern.Match(raw) {
+		return "", imageapp.Errorf(imageapp.EINVALID, "That page link is not valid. Go back to the first page.")
+	}
+	return string(raw), nil
+}
+
+// MarkRead sets read_at and drops the message from the unread-index in one
+// conditional update. A failed condition means it is read already (or
+// gone), which is what the caller wanted: the first read time is kept.
+func (s *Messages) MarkRead(ctx context.Context, id string, at time.Time) error {
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.Table),
+		Key:                       item{attrMessageID: str(id)},
+		UpdateExpression:          aws.String("SET #read = :at REMOVE #unread"),
+		ConditionExpression:       aws.String("attribute_exists(#id) AND attribute_not_exists(#read)"),
+		ExpressionAttributeNames:  map[string]string{"#read": attrReadAt, "#unread": attrUnreadRecipientID, "#id": attrMessageID},
+		ExpressionAttributeValues: item{":at": num(at.UnixNano())},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return storeError("mark read", err)
+	}
+	return nil
+}
+
+// DeleteMessage returns ENOTFOUND if the message is gone already.
+func (s *Messages) DeleteMessage(ctx context.Context, id string) error {
+	_, err := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName:                aws.String(s.Table),
+		Key:                      item{attrMessageID: str(id)},
+		ConditionExpression:      aws.String("attribute_exists(#id)"),
+		ExpressionAttributeNames: map[string]string{"#id": attrMessageID},
+	})
+	if isConditionFailed(err) {
+		return noSuchMessage()
+	}
+	if err != nil {
+		return storeError("delete message", err)
+	}
+	return nil
+}
+
+// CountUnread counts the recipient's part of the sparse unread-index.
+func (s *Messages) CountUnread(ctx context.Context, recipientID string) (int, error) {
+	in := &dynamodb.QueryInput{
+		TableName:                 aws.String(s.Table),
+		IndexName:                 aws.String(UnreadIndex),
+		KeyConditionExpression:    aws.String("#hash = :user"),
+		ExpressionAttributeNames:  map[string]string{"#hash": attrUnreadRecipientID},
+		ExpressionAttributeValues: item{":user": str(recipientID)},
+		Select:                    types.SelectCount,
+	}
+	n := 0
+	for {
+		out, err := s.DB.Query(ctx, in)
+		if err != nil {
+			return 0, storeError("count unread", err)
+		}
+		n += int(out.Count)
+		if out.LastEvaluatedKey == nil {
+			return n, nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
+
+// MessageExists reads only the key, strongly consistent.
+func (s *Messages) MessageExists(ctx context.Context, id string) (bool, error) {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:                aws.String(s.Table),
+		Key:                      item{attrMessageID: str(id)},
+		ConsistentRead:           aws.Bool(true),
+		ProjectionExpression:     aws.String("#id"),
+		ExpressionAttributeNames: map[string]string{"#id": attrMessageID},
+	})
+	if err != nil {
+		return false, storeError("message exists", err)
+	}
+	return out.Item != nil, nil
+}
+
+func decodeMessage(it item) (*imageapp.Message, error) {
+	d := decoder{it: it}
+	m := &imageapp.Message{
+		ID:            d.str(attrMessageID),
+		SenderID:      d.str(attrSenderID),
+		SenderName:    d.str(attrSenderName),
+		RecipientID:   d.str(attrRecipientID),
+		RecipientName: d.str(attrRecipientName),
+		CreatedAt:     d.time(attrCreatedAt),
+		ReadAt:        d.time(attrReadAt),
+		ContentType:   d.str(attrContentType),
+		Size:          d.num(attrSize),
+		KeyID:         d.str(attrKeyID),
+		WrappedKey:    d.bin(attrWrappedKey),
+		SealedMeta:    d.bin(attrSealedMeta),
+	}
+	return m, d.err
+}
+
+func noSuchMessage() error { return imageapp.Errorf(imageapp.ENOTFOUND, "There is no such message.") }

@@ -1,0 +1,153 @@
+// Package dynamo keeps the user directory and message metadata in DynamoDB.
+// The table layout is a contract: terraform/ creates the same tables, and
+// CreateTables (for tests and the dev stack) is its executable description.
+//
+// Users table, hash key username (the lowercased username):
+//
+//	username S | user_id S | display_username S | email S | key_id S | topic S | created_at N | session_version N
+//	GSI user_id-index: hash user_id, projection ALL
+//
+// Messages table, hash key message_id:
+//
+//	message_id S | sender_id S | sender_name S | recipient_id S | recipient_name S
+//	created_at N (unix nanos) | read_at N (absent while unread) | content_type S | size N
+//	key_id S | wrapped_key B | sealed_meta B | expires_at N (TTL, unused for now)
+//	sort_key S = fmt.Sprintf("%020d#%s", created_at, message_id)
+//	unread_recipient_id S = recipient_id, present only while unread
+//	GSIs (projection ALL): recipient-index (recipient_id, sort_key),
+//	sender-index (sender_id, sort_key), unread-index (unread_recipient_id, sort_key)
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Attribute and index names of the two tables.
+const (
+	attrUsername        = "username"
+	attrUserID          = "user_id"
+	attrDisplayUsername = "display_username"
+	attrEmail           = "email"
+	attrKeyID           = "key_id"
+	attrTopic           = "topic"
+	attrCreatedAt       = "created_at"
+	attrSessionVersion  = "session_version"
+
+	attrMessageID         = "message_id"
+	attrSenderID          = "sender_id"
+	attrSenderName        = "sender_name"
+	attrRecipientID       = "recipient_id"
+	attrRecipientName     = "recipient_name"
+	attrReadAt            = "read_at"
+	attrContentType       = "content_type"
+	attrSize              = "size"
+	attrWrappedKey        = "wrapped_key"
+	attrSealedMeta        = "sealed_meta"
+	attrSortKey           = "sort_key"
+	attrUnreadRecipientID = "unread_recipient_id"
+	attrExpiresAt         = "expires_at"
+
+	UserIDIndex    = "user_id-index"
+	RecipientIndex = "recipient-index"
+	SenderIndex    = "sender-index"
+	UnreadIndex    = "unread-index"
+)
+
+// SchemaAPI is the part of the DynamoDB client CreateTables uses.
+type SchemaAPI interface {
+	CreateTable(ctx context.Context, in *dynamodb.CreateTableInput, optFns ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error)
+	DescribeTable(ctx context.Context, in *dynamodb.DescribeTableInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error)
+	UpdateTimeToLive(ctx context.Context, in *dynamodb.UpdateTimeToLiveInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateTimeToLiveOutput, error)
+}
+
+// UsersTableInput is the CreateTable request of the users table.
+func UsersTableInput(name string) *dynamodb.CreateTableInput {
+	return &dynamodb.CreateTableInput{
+		TableName:   aws.String(name),
+		BillingMode: types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{
+			{AttributeName: aws.String(attrUsername), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String(attrUserID), AttributeType: types.ScalarAttributeTypeS},
+		},
+		KeySchema: []types.KeySchemaElement{{AttributeName: aws.String(attrUsername), KeyType: types.KeyTypeHash}},
+		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
+			IndexName:  aws.String(UserIDIndex),
+			KeySchema:  []types.KeySchemaElement{{AttributeName: aws.String(attrUserID), KeyType: types.KeyTypeHash}},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		}},
+	}
+}
+
+// MessagesTableInput is the CreateTable request of the messages table.
+func MessagesTableInput(name string) *dynamodb.CreateTableInput {
+	index := func(name, hash string) types.GlobalSecondaryIndex {
+		return types.GlobalSecondaryIndex{
+			IndexName: aws.String(name),
+			KeySchema: []types.KeySchemaElement{
+				{AttributeName: aws.String(hash), KeyType: types.KeyTypeHash},
+				{AttributeName: aws.String(attrSortKey), KeyType: types.KeyTypeRange},
+			},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		}
+	}
+	return &dynamodb.CreateTableInput{
+		TableName:   aws.String(name),
+		BillingMode: types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{
+			{AttributeName: aws.String(attrMessageID), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String(attrRecipientID), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String(attrSenderID), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String(attrUnreadRecipientID), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String(attrSortKey), AttributeType: types.ScalarAttributeTypeS},
+		},
+		KeySchema: []types.KeySchemaElement{{AttributeName: aws.String(attrMessageID), KeyType: types.KeyTypeHash}},
+		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{
+			index(RecipientIndex, attrRecipientID),
+			index(SenderIndex, attrSenderID),
+			index(UnreadIndex, attrUnreadRecipientID),
+		},
+	}
+}
+
+// CreateTables creates both tables with the schema above and waits until
+// they are active. Tables that exist already are left alone, so it can run
+// on every start of a dev stack. The messages table gets TTL on expires_at.
+func CreateTables(ctx context.Context, db SchemaAPI, usersTable, messagesTable string) error {
+	for _, in := range []*dynamodb.CreateTableInput{UsersTableInput(usersTable), MessagesTableInput(messagesTable)} {
+		_, err := db.CreateTable(ctx, in)
+		var inUse *types.ResourceInUseException
+		if err != nil && !errors.As(err, &inUse) {
+			return fmt.Errorf("dynamo: create table %s: %w", *in.TableName, err)
+		}
+		waiter := dynamodb.NewTableExistsWaiter(db, func(o *dynamodb.TableExistsWaiterOptions) {
+			o.MinDelay, o.MaxDelay = 200*time.Millisecond, 2*time.Second
+		})
+		if err := waiter.Wait(ctx, &dynamodb.DescribeTableInput{TableName: in.TableName}, 2*time.Minute); err != nil {
+			return fmt.Errorf("dynamo: wait for table %s: %w", *in.TableName, err)
+		}
+	}
+	_, err := db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
+		TableName: aws.String(messagesTable),
+		TimeToLiveSpecification: &types.TimeToLiveSpecification{
+			AttributeName: aws.String(attrExpiresAt), Enabled: aws.Bool(true),
+		},
+	})
+	if err != nil && !isTTLAlreadyOn(err) {
+		return fmt.Errorf("dynamo: enable TTL on %s: %w", messagesTable, err)
+	}
+	return nil
+}
+
+// isTTLAlreadyOn recognises the ValidationException DynamoDB returns when
+// TTL is enabled already (a second CreateTables on the same tables).
+func isTTLAlreadyOn(err error) bool {
+	var apiErr interface{ ErrorMessage() string }
+	return errors.As(err, &apiErr) && containsFold(apiErr.ErrorMessage(), "already enabled")
+}

@@ -1,0 +1,146 @@
+// Command devstack runs ImageApp in AWS mode on this machine, without an AWS
+// account: it installs and starts the emulators (cognito-local with the
+// real lambda/ trigger under aws-lambda-rie, local-kms, gofakes3, DynamoDB
+// Local, goaws), creates the user pool, app client, tables and bucket, and
+// serves the app with IMAGEAPP_BACKEND=aws on :3000 until Ctrl-C.
+//
+//	bash app/awstest/devstack.sh                  # the same as: go run ./app/awstest/cmd/devstack
+//	bash app/awstest/devstack.sh -addr :8080
+//	bash app/awstest/devstack.sh -emulators-only  # print the environment; run the app yourself
+//
+// Everything the emulators hold is in memory and gone when it stops.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"imageapp/app/aws/awsbackend"
+	"imageapp/app/awstest"
+)
+
+const prefix = "imageapp-dev"
+
+func main() {
+	addr := flag.String("addr", ":3000", "the app's listen address")
+	emulatorsOnly := flag.Bool("emulators-only", false, "start the emulators and print the environment, without the app")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, *addr, *emulatorsOnly); err != nil {
+		fmt.Fprintln(os.Stderr, "devstack:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, addr string, emulatorsOnly bool) error {
+	root, err := awstest.RepoRoot()
+	if err != nil {
+		return err
+	}
+	work := filepath.Join(root, ".cache", "devstack")
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return err
+	}
+	say("building the post-confirmation trigger (lambda/)…")
+	bootstrap, err := awstest.BuildLambda(ctx, work)
+	if err != nil {
+		return err
+	}
+	stack, err := awstest.Start(ctx, awstest.Options{
+		Services:     awstest.All,
+		LambdaBinary: bootstrap,
+		LambdaEnv:    []string{"IMAGEAPP_USERS_TABLE=" + prefix + "-users", "IMAGEAPP_APP_NAME=imageapp"},
+		Log:          os.Stderr,
+	})
+	if err != nil {
+		return err
+	}
+	defer stack.Close()
+	stack.Setenv()
+	cfg, err := awsbackend.LoadConfig(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := awstest.CreateResources(ctx, awsbackend.NewClients(cfg), stack, prefix)
+	if err != nil {
+		return err
+	}
+
+	env := stack.EnvVars()
+	for k, v := range res.Env() {
+		env[k] = v
+	}
+	env["IMAGEAPP_BACKEND"] = "aws"
+	env["IMAGEAPP_ADDR"] = addr
+	env["IMAGEAPP_DATA_DIR"] = filepath.Join(work, "data") // session keys only
+	env["IMAGEAPP_BASE_URL"] = "http://" + addr
+	if strings.HasPrefix(addr, ":") {
+		env["IMAGEAPP_BASE_URL"] = "http://localhost" + addr
+	}
+	printEnv(env)
+	say("confirmation and reset codes are always %s (cognito-local); it cannot resend codes.", awstest.Code)
+
+	if emulatorsOnly {
+		say("emulators running; the app is yours to start with the variables above. Ctrl-C stops them.")
+		<-ctx.Done()
+		return nil
+	}
+	bin := filepath.Join(work, "imageapp")
+	say("building the app…")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./app")
+	build.Dir, build.Stdout, build.Stderr = root, os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("go build ./app: %w", err)
+	}
+	app := exec.Command(bin)
+	app.Dir, app.Stdout, app.Stderr = root, os.Stdout, os.Stderr
+	app.Env = os.Environ()
+	for k, v := range env {
+		app.Env = append(app.Env, k+"="+v)
+	}
+	app.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	if err := app.Start(); err != nil {
+		return err
+	}
+	say("ImageApp (AWS mode) on %s — sign up, confirm with %s, send an image. Ctrl-C stops everything.", env["IMAGEAPP_BASE_URL"], awstest.Code)
+	done := make(chan error, 1)
+	go func() { done <- app.Wait() }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("the app stopped: %v", err)
+	case <-ctx.Done():
+	}
+	app.Process.Signal(syscall.SIGTERM) // the app finishes requests in flight
+	select {
+	case <-done:
+	case <-time.After(70 * time.Second):
+		app.Process.Kill()
+	}
+	return nil
+}
+
+func printEnv(env map[string]string) {
+	keys := make([]string, 0, len(env))
+	for k := range env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	fmt.Println("# AWS mode against the emulators:")
+	for _, k := range keys {
+		if env[k] != "" {
+			fmt.Printf("export %s=%s\n", k, env[k])
+		}
+	}
+}
+
+func say(format string, args ...any) { fmt.Fprintf(os.Stderr, "devstack: "+format+"\n", args...) }

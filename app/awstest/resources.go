@@ -1,0 +1,109 @@
+package awstest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"imageapp/app/aws/awsbackend"
+	"imageapp/app/aws/dynamo"
+)
+
+// Resources are what terraform creates in AWS: a user pool and its app
+// client, the two tables and the bucket. The field names follow the
+// IMAGEAPP_* variables.
+type Resources struct {
+	UserPoolID    string
+	ClientID      string
+	ClientSecret  string
+	UsersTable    string
+	MessagesTable string
+	Bucket        string
+}
+
+// Env is the app's configuration for these resources.
+func (r Resources) Env() map[string]string {
+	return map[string]string{
+		"IMAGEAPP_COGNITO_USER_POOL_ID":  r.UserPoolID,
+		"IMAGEAPP_COGNITO_CLIENT_ID":     r.ClientID,
+		"IMAGEAPP_COGNITO_CLIENT_SECRET": r.ClientSecret,
+		"IMAGEAPP_USERS_TABLE":           r.UsersTable,
+		"IMAGEAPP_MESSAGES_TABLE":        r.MessagesTable,
+		"IMAGEAPP_BUCKET":                r.Bucket,
+	}
+}
+
+// CreateResources creates a fresh set named after prefix (lowercase letters,
+// digits and '-'). The app client has a secret, so SECRET_HASH is exercised.
+// Services absent from the stack are skipped.
+func CreateResources(ctx context.Context, c awsbackend.Clients, s *Stack, prefix string) (Resources, error) {
+	r := Resources{UsersTable: prefix + "-users", MessagesTable: prefix + "-messages", Bucket: prefix + "-blobs"}
+	if _, ok := s.URLs[Cognito]; ok {
+		pool, err := c.Cognito.CreateUserPool(ctx, &cip.CreateUserPoolInput{
+			PoolName:               aws.String(prefix),
+			AutoVerifiedAttributes: []ciptypes.VerifiedAttributeType{ciptypes.VerifiedAttributeTypeEmail},
+			UsernameConfiguration:  &ciptypes.UsernameConfigurationType{CaseSensitive: aws.Bool(false)},
+			Policies: &ciptypes.UserPoolPolicyType{PasswordPolicy: &ciptypes.PasswordPolicyType{
+				MinimumLength: aws.Int32(10),
+			}},
+		})
+		if err != nil {
+			return r, fmt.Errorf("awstest: create user pool: %w", err)
+		}
+		r.UserPoolID = aws.ToString(pool.UserPool.Id)
+		client, err := c.Cognito.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
+			UserPoolId:     aws.String(r.UserPoolID),
+			ClientName:     aws.String(prefix + "-web"),
+			GenerateSecret: true,
+			ExplicitAuthFlows: []ciptypes.ExplicitAuthFlowsType{
+				ciptypes.ExplicitAuthFlowsTypeAllowUserPasswordAuth, ciptypes.ExplicitAuthFlowsTypeAllowRefreshTokenAuth,
+			},
+		})
+		if err != nil {
+			return r, fmt.Errorf("awstest: create user pool client: %w", err)
+		}
+		r.ClientID = aws.ToString(client.UserPoolClient.ClientId)
+		r.ClientSecret = aws.ToString(client.UserPoolClient.ClientSecret)
+	}
+	if _, ok := s.URLs[DynamoDB]; ok {
+		if err := dynamo.CreateTables(ctx, c.DynamoDB, r.UsersTable, r.MessagesTable); err != nil {
+			return r, err
+		}
+	}
+	if _, ok := s.URLs[S3]; ok {
+		if _, err := c.S3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(r.Bucket)}); err != nil {
+			return r, fmt.Errorf("awstest: create bucket: %w", err)
+		}
+	}
+	return r, nil
+}
+
+// BuildLambda builds the real lambda/ command for this machine (the
+// deployed one is linux/arm64; rie runs whatever the host runs) into dir
+// and returns the path of the bootstrap binary.
+func BuildLambda(ctx context.Context, dir string) (string, error) {
+	root, err := RepoRoot()
+	if err != nil {
+		return "", err
+	}
+	goBin, err := goTool()
+	if err != nil {
+		return "", err
+	}
+	out := filepath.Join(dir, "bootstrap")
+	cmd := exec.CommandContext(ctx, goBin, "build", "-tags", "lambda.norpc", "-o", out, "./lambda")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("awstest: build lambda/: %w\n%s", err, strings.TrimSpace(string(b)))
+	}
+	return out, nil
+}

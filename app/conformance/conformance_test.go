@@ -1,0 +1,123 @@
+package conformance_test
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"imageapp/app/aws/awsbackend"
+	"imageapp/app/awstest"
+	"imageapp/app/conformance"
+	"imageapp/app/imageapp"
+	"imageapp/app/local"
+	"imageapp/app/provision"
+)
+
+var stack *awstest.Stack
+
+// TestMain runs the emulators of every service the AWS backend uses. The
+// post-confirmation Lambda is not among them: here provisioning happens
+// lazily, as the app does at login when the trigger has not run (the
+// end-to-end test in package main covers the trigger).
+func TestMain(m *testing.M) {
+	os.Exit(awstest.RunMain(m, awstest.Options{
+		Services: []awstest.Service{awstest.KMS, awstest.S3, awstest.DynamoDB, awstest.SNS, awstest.Cognito},
+	}, &stack))
+}
+
+func TestLocalBackend(t *testing.T) {
+	conformance.Run(t, newLocal)
+}
+
+func TestAWSBackend(t *testing.T) {
+	conformance.Run(t, newAWS)
+}
+
+// newLocal is the embedded backend on a SQLite file in a temp dir, wired
+// as the app wires it (provisioning right after confirmation).
+func newLocal(t *testing.T) *conformance.Backend {
+	dir := t.TempDir()
+	db, err := local.OpenDB(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	master := make([]byte, 32)
+	rand.Read(master)
+	outbox := &local.Outbox{Dir: filepath.Join(dir, "outbox")}
+	dirUsers := &local.Directory{DB: db}
+	b := &conformance.Backend{
+		Users:    dirUsers,
+		Messages: &local.Messages{DB: db},
+		Keys:     &local.Keyring{DB: db, MasterKey: master},
+		Blobs:    &local.Blobs{Dir: filepath.Join(dir, "blobs")},
+		Notifier: &local.Notifier{Outbox: outbox},
+		Code:     outboxCode(outbox.Dir),
+	}
+	deps := provision.Deps{Keys: b.Keys, Notifier: b.Notifier, Users: b.Users}
+	b.Identity = &local.Identity{DB: db, Outbox: outbox, Pepper: master, Log: slog.New(slog.DiscardHandler),
+		PostConfirm: func(ctx context.Context, u imageapp.User) error {
+			_, err := provision.User(ctx, deps, u)
+			return err
+		}}
+	return b
+}
+
+var codePattern = regexp.MustCompile(`code is ([0-9]{6})`)
+
+// outboxCode reads the newest code mailed to an address from the outbox's
+// .eml files (their names start with the time they were written).
+func outboxCode(dir string) func(t testing.TB, email string) string {
+	return func(t testing.TB, email string) string {
+		t.Helper()
+		files, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
+		sort.Sort(sort.Reverse(sort.StringSlice(files)))
+		for _, f := range files {
+			raw, err := os.ReadFile(f)
+			if err != nil || !strings.Contains(string(raw), "To: "+email+"\r\n") {
+				continue
+			}
+			if m := codePattern.FindSubmatch(raw); m != nil {
+				return string(m[1])
+			}
+		}
+		t.Fatalf("no code mailed to %s in %s", email, dir)
+		return ""
+	}
+}
+
+var prefixes atomic.Int32
+
+// newAWS is the AWS backend on fresh resources (pool, tables, bucket) in the
+// running emulators, built by the same code as the app's.
+func newAWS(t *testing.T) *conformance.Backend {
+	ctx := context.Background()
+	cfg, err := awsbackend.LoadConfig(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clients := awsbackend.NewClients(cfg)
+	res, err := awstest.CreateResources(ctx, clients, stack, fmt.Sprintf("conf%d", prefixes.Add(1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := awsbackend.New(clients, awsbackend.Names{
+		AppName: "imageapp", UserPoolID: res.UserPoolID, ClientID: res.ClientID, ClientSecret: res.ClientSecret,
+		UsersTable: res.UsersTable, MessagesTable: res.MessagesTable, Bucket: res.Bucket,
+	}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &conformance.Backend{
+		Identity: a.Identity, Users: a.Users, Messages: a.Messages, Keys: a.Keys, Blobs: a.Blobs, Notifier: a.Notifier,
+		Code: func(testing.TB, string) string { return awstest.Code }, // cognito-local runs with CODE fixed
+	}
+}

@@ -1,0 +1,51 @@
+// Command lambda is the Cognito post-confirmation trigger: when someone
+// confirms their sign-up it provisions them (KMS key, SNS topic, directory
+// row) with the same provision.User the app runs in local mode and lazily.
+//
+// Build it for the provided.al2023 runtime with ./build.sh (dist/bootstrap.zip).
+// It reads IMAGEAPP_USERS_TABLE and IMAGEAPP_APP_NAME (default imageapp),
+// and AWS settings from the standard chain.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"imageapp/app/aws/awsbackend"
+	"imageapp/app/imageapp"
+	"imageapp/app/provision"
+)
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	t, err := newTrigger(context.Background(), os.Getenv, log)
+	if err != nil {
+		log.Error("cannot start", "err", err)
+		os.Exit(1)
+	}
+	lambda.Start(t.handle)
+}
+
+func newTrigger(ctx context.Context, getenv func(string) string, log *slog.Logger) (*trigger, error) {
+	table := getenv("IMAGEAPP_USERS_TABLE")
+	if table == "" {
+		return nil, fmt.Errorf("IMAGEAPP_USERS_TABLE is required")
+	}
+	app := getenv("IMAGEAPP_APP_NAME")
+	if app == "" {
+		app = "imageapp"
+	}
+	cfg, err := awsbackend.LoadConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	deps := awsbackend.ProvisionDeps(awsbackend.NewClients(cfg), app, table)
+	return &trigger{
+		provision: func(ctx context.Context, u imageapp.User) (imageapp.User, error) { return provision.User(ctx, deps, u) },
+		log:       log,
+	}, nil
+}

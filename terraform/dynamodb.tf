@@ -1,0 +1,107 @@
+# The two tables, as app/aws/dynamo/schema.go describes them (CreateTables
+# there is the executable copy used by the tests and the dev stack).
+
+resource "aws_dynamodb_table" "users" {
+  name                        = "${var.app_name}-users"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "username" # the lowercased username
+  deletion_protection_enabled = true
+
+  attribute {
+    name = "username"
+    type = "S"
+  }
+
+  attribute {
+    name = "user_id"
+    type = "S"
+  }
+
+  global_secondary_index {
+    name            = "user_id-index"
+    hash_key        = "user_id"
+    projection_type = "ALL"
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  # Encrypted with the AWS managed key aws/dynamodb (callers need no KMS grant).
+  server_side_encryption {
+    enabled = true
+  }
+
+  ttl {
+    attribute_name = "expires_at"
+    enabled        = true
+  }
+}
+
+resource "aws_dynamodb_table" "messages" {
+  name                        = "${var.app_name}-messages"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "message_id"
+  deletion_protection_enabled = true
+
+  attribute {
+    name = "message_id"
+    type = "S"
+  }
+
+  attribute {
+    name = "recipient_id"
+    type = "S"
+  }
+
+  attribute {
+    name = "sender_id"
+    type = "S"
+  }
+
+  # Present only while the message is unread: the unread index is sparse.
+  attribute {
+    name = "unread_recipient_id"
+    type = "S"
+  }
+
+  # "<created_at, 20 digits>#<message_id>": newest-first keyset pages.
+  attribute {
+    name = "sort_key"
+    type = "S"
+  }
+
+  global_secondary_index {
+    name            = "recipient-index"
+    hash_key        = "recipient_id"
+    range_key       = "sort_key"
+    projection_type = "ALL"
+  }
+
+  global_secondary_index {
+    name            = "sender-index"
+    hash_key        = "sender_id"
+    range_key       = "sort_key"
+    projection_type = "ALL"
+  }
+
+  global_secondary_index {
+    name            = "unread-index"
+    hash_key        = "unread_recipient_id"
+    range_key       = "sort_key"
+    projection_type = "ALL"
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  server_side_encryption {
+    enabled = true
+  }
+
+  ttl {
+    attribute_name = "expires_at"
+    enabled        = true
+  }
+}

@@ -1,0 +1,49 @@
+# The Cognito post-confirmation trigger (lambda/), a Go binary on the OS-only
+# runtime, built for arm64 (Graviton: cheaper per GB-second, and the same
+# architecture as the instance). Build the zip before terraform plan/apply:
+#
+#   cd lambda && GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -o dist/bootstrap . \
+#     && cd dist && zip bootstrap.zip bootstrap
+#
+# (lambda/build.sh runs exactly that.)
+
+locals {
+  lambda_name = "${var.app_name}-post-confirmation"
+}
+
+resource "aws_cloudwatch_log_group" "post_confirmation" {
+  name              = "/aws/lambda/${local.lambda_name}"
+  retention_in_days = var.log_retention_days
+}
+
+resource "aws_lambda_function" "post_confirmation" {
+  function_name    = local.lambda_name
+  description      = "Cognito post-confirmation: per-user KMS key, SNS topic and directory row"
+  role             = aws_iam_role.lambda.arn
+  runtime          = "provided.al2023"
+  handler          = "bootstrap"
+  architectures    = ["arm64"]
+  filename         = var.lambda_zip
+  source_code_hash = filebase64sha256(var.lambda_zip)
+  memory_size      = 128
+  # Cognito waits 5 s for a trigger; past that the sign-up is confirmed and
+  # the app provisions at first login.
+  timeout = 5
+
+  environment {
+    variables = {
+      IMAGEAPP_USERS_TABLE = aws_dynamodb_table.users.name
+      IMAGEAPP_APP_NAME    = var.app_name
+    }
+  }
+
+  logging_config {
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.post_confirmation.name
+  }
+
+  depends_on = [
+    aws_cloudwatch_log_group.post_confirmation,
+    aws_iam_role_policy.lambda,
+  ]
+}

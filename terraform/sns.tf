@@ -1,0 +1,37 @@
+# One topic per user, <app_name>-user-<user id>, created at provisioning by
+# the Lambda trigger or the app (app/aws/snsnotify); the user's email is
+# subscribed to it. Terraform only scopes the permissions to that name.
+
+data "aws_iam_policy_document" "sns_provision" {
+  # CreateTopic with tags also needs sns:TagResource; listing subscriptions
+  # keeps a second Subscribe (and a second confirmation mail) from happening.
+  statement {
+    sid       = "CreateUserTopics"
+    effect    = "Allow"
+    actions   = ["sns:CreateTopic", "sns:TagResource", "sns:ListSubscriptionsByTopic"]
+    resources = [local.user_topics_arn]
+  }
+
+  # Email subscriptions only: no HTTP, SQS or Lambda endpoint can be attached.
+  statement {
+    sid       = "SubscribeUserEmail"
+    effect    = "Allow"
+    actions   = ["sns:Subscribe"]
+    resources = [local.user_topics_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "sns:Protocol"
+      values   = ["email"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "sns_publish" {
+  statement {
+    sid       = "NotifyUsers"
+    effect    = "Allow"
+    actions   = ["sns:Publish"]
+    resources = [local.user_topics_arn]
+  }
+}
