@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"imageapp/app/imageapp"
 	"imageapp/app/local"
@@ -25,7 +26,20 @@ type backend struct {
 	Live     *local.Notifier // in-process wake-ups for the live inbox
 
 	SessionHashKey, SessionBlockKey []byte
-	Close                           func() error
+	close                           func() error
+
+	// notifying tracks notifications still being sent after their send
+	// returned; Close waits for them (each is bounded by a timeout).
+	notifying sync.WaitGroup
+}
+
+// Close waits for notifications in flight, then closes the adapters.
+func (b *backend) Close() error {
+	b.notifying.Wait()
+	if b.close == nil {
+		return nil
+	}
+	return b.close()
 }
 
 func (b *backend) provisionDeps() provision.Deps {
@@ -58,7 +72,7 @@ func openLocal(ctx context.Context, cfg Config, log *slog.Logger) (*backend, err
 		Live:            live,
 		SessionHashKey:  secrets.SessionHashKey,
 		SessionBlockKey: secrets.SessionBlockKey,
-		Close:           db.Close,
+		close:           db.Close,
 	}
 	b.Identity = &local.Identity{
 		DB: db, Outbox: outbox, Pepper: secrets.CodePepper, Log: log,

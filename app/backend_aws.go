@@ -51,7 +51,6 @@ func openAWS(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error
 		Live:            live,
 		SessionHashKey:  secrets.SessionHashKey,
 		SessionBlockKey: secrets.SessionBlockKey,
-		Close:           func() error { return nil },
 	}, nil
 }
 

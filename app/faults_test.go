@@ -145,7 +145,7 @@ func TestSendFaults(t *testing.T) {
 			t.Fatalf("a failed notification failed the send: %d %s", r.status, r.body)
 		}
 		assertStored(t, app, 1)
-		if !strings.Contains(app.logs.String(), "notification failed") {
+		if !strings.Contains(app.logText(), "notification failed") {
 			t.Errorf("the failed notification was not logged")
 		}
 	})
@@ -278,7 +278,7 @@ func TestNoSecretsInLogs(t *testing.T) {
 	secrets["wrapped data key (base64)"] = base64.StdEncoding.EncodeToString(wrapped)
 	secrets["wrapped data key (hex)"] = hex.EncodeToString(wrapped)
 
-	logs := app.logs.String()
+	logs := app.logText()
 	if len(logs) < 200 || !strings.Contains(logs, "message sent") {
 		t.Fatalf("too little was logged to judge: %q", logs)
 	}

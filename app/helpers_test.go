@@ -76,6 +76,13 @@ func startAppWrapped(t *testing.T, dir string, wrap func(*backend), tweak ...fun
 	return a
 }
 
+// logText is everything logged so far, once the notifications a send hands
+// off have finished (they log after the response).
+func (a *testApp) logText() string {
+	a.backend.notifying.Wait()
+	return a.logs.String()
+}
+
 func (a *testApp) stop() {
 	if a.server != nil {
 		a.server.Close()

@@ -122,7 +122,7 @@ func openBackend(ctx context.Context, cfg Config, log *slog.Logger) (*backend, e
 func newService(cfg Config, b *backend, log *slog.Logger) *messaging.Service {
 	return &messaging.Service{
 		Users: b.Users, Messages: b.Messages, Keys: b.Keys, Blobs: b.Blobs, Notifier: b.Notifier,
-		Provision: provisioner(b), App: cfg.AppName, MaxPixels: cfg.MaxPixels, Log: log, Now: cfg.Now,
+		Notifying: &b.notifying, Provision: provisioner(b), App: cfg.AppName, MaxPixels: cfg.MaxPixels, Log: log, Now: cfg.Now,
 	}
 }
 
