@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	_ "modernc.org/sqlite" // pure-Go SQLite driver, registered as "sqlite"
 
@@ -18,7 +19,8 @@ import (
 
 // DB is the SQLite database in the data directory.
 type DB struct {
-	db *sql.DB
+	db    *sql.DB
+	stmts sync.Map // query → *sql.Stmt
 }
 
 // OpenDB opens (creating if needed) <dir>/imageapp.db in WAL mode and
@@ -41,7 +43,57 @@ func OpenDB(ctx context.Context, dir string) (*DB, error) {
 }
 
 // Close closes the database.
-func (d *DB) Close() error { return d.db.Close() }
+func (d *DB) Close() error {
+	d.stmts.Range(func(_, s any) bool {
+		s.(*sql.Stmt).Close()
+		return true
+	})
+	return d.db.Close()
+}
+
+// stmt prepares query once and reuses it: SQLite takes longer to parse
+// the short queries of a request than to run them.
+func (d *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if s, ok := d.stmts.Load(query); ok {
+		return s.(*sql.Stmt), nil
+	}
+	s, err := d.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := d.stmts.LoadOrStore(query, s); loaded {
+		s.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return s, nil
+}
+
+// queryRow is QueryRowContext through a prepared statement.
+func (d *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	s, err := d.stmt(ctx, query)
+	if err != nil {
+		return d.db.QueryRowContext(ctx, query, args...) // reports the same error through Scan
+	}
+	return s.QueryRowContext(ctx, args...)
+}
+
+// query is QueryContext through a prepared statement.
+func (d *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	s, err := d.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(ctx, args...)
+}
+
+// exec is ExecContext through a prepared statement.
+func (d *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	s, err := d.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(ctx, args...)
+}
 
 // SQL exposes the handle for tests and benchmarks that inspect the schema.
 func (d *DB) SQL() *sql.DB { return d.db }

@@ -20,7 +20,7 @@ var (
 
 // BumpSessionVersion ends every session of the user.
 func (d *Directory) BumpSessionVersion(ctx context.Context, userID string) error {
-	_, err := d.DB.db.ExecContext(ctx, `UPDATE users SET session_version = session_version + 1 WHERE id = ?`, userID)
+	_, err := d.DB.exec(ctx, `UPDATE users SET session_version = session_version + 1 WHERE id = ?`, userID)
 	if err != nil {
 		return fmt.Errorf("local: bump session version: %w", dbError(err))
 	}
@@ -29,7 +29,7 @@ func (d *Directory) BumpSessionVersion(ctx context.Context, userID string) error
 
 // PutUser inserts u, or updates the entry with the same ID.
 func (d *Directory) PutUser(ctx context.Context, u imageapp.User) error {
-	_, err := d.DB.db.ExecContext(ctx, `
+	_, err := d.DB.exec(ctx, `
 		INSERT INTO users (id, username, username_key, email, key_id, topic, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET email = excluded.email, key_id = excluded.key_id, topic = excluded.topic`,
@@ -64,7 +64,7 @@ func (d *Directory) UserByUsername(ctx context.Context, username string) (imagea
 }
 
 func (d *Directory) one(ctx context.Context, query string, arg string) (imageapp.User, error) {
-	u, err := scanUser(d.DB.db.QueryRowContext(ctx, query, arg))
+	u, err := scanUser(d.DB.queryRow(ctx, query, arg))
 	if isNoRows(err) {
 		return u, imageapp.Errorf(imageapp.ENOTFOUND, "There is no such user.")
 	}
@@ -81,7 +81,7 @@ func (d *Directory) ListUsers(ctx context.Context, q imageapp.UserQuery) (imagea
 		limit = 50
 	}
 	pattern := "%" + escapeLike(strings.ToLower(q.Search)) + "%"
-	rows, err := d.DB.db.QueryContext(ctx, `
+	rows, err := d.DB.query(ctx, `
 		SELECT `+userColumns+` FROM users
 		WHERE username_key > ? AND username_key LIKE ? ESCAPE '\'
 		ORDER BY username_key LIMIT ?`, strings.ToLower(q.Cursor), pattern, limit+1)

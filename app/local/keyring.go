@@ -33,7 +33,7 @@ const wrapVersion = 1
 // CreateUserKey returns the user's key ID, creating the key on first call.
 func (k *Keyring) CreateUserKey(ctx context.Context, userID string) (string, error) {
 	var id string
-	err := k.DB.db.QueryRowContext(ctx, `SELECT id FROM user_keys WHERE user_id = ?`, userID).Scan(&id)
+	err := k.DB.queryRow(ctx, `SELECT id FROM user_keys WHERE user_id = ?`, userID).Scan(&id)
 	if err == nil {
 		return id, nil
 	}
@@ -45,13 +45,13 @@ func (k *Keyring) CreateUserKey(ctx context.Context, userID string) (string, err
 	if err != nil {
 		return "", err
 	}
-	_, err = k.DB.db.ExecContext(ctx, `INSERT INTO user_keys (id, user_id, wrapped, created_at) VALUES (?, ?, ?, ?)
+	_, err = k.DB.exec(ctx, `INSERT INTO user_keys (id, user_id, wrapped, created_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (user_id) DO NOTHING`, id, userID, wrapped, time.Now().UnixNano())
 	if err != nil {
 		return "", fmt.Errorf("local: keyring: store key: %w", dbError(err))
 	}
 	// A concurrent call may have won the insert: return whichever key is stored.
-	if err := k.DB.db.QueryRowContext(ctx, `SELECT id FROM user_keys WHERE user_id = ?`, userID).Scan(&id); err != nil {
+	if err := k.DB.queryRow(ctx, `SELECT id FROM user_keys WHERE user_id = ?`, userID).Scan(&id); err != nil {
 		return "", fmt.Errorf("local: keyring: %w", err)
 	}
 	return id, nil
@@ -98,7 +98,7 @@ func (k *Keyring) userKey(ctx context.Context, keyID string) (cipher.AEAD, error
 		return aead, nil
 	}
 	var wrapped []byte
-	err := k.DB.db.QueryRowContext(ctx, `SELECT wrapped FROM user_keys WHERE id = ?`, keyID).Scan(&wrapped)
+	err := k.DB.queryRow(ctx, `SELECT wrapped FROM user_keys WHERE id = ?`, keyID).Scan(&wrapped)
 	if isNoRows(err) {
 		return nil, imageapp.Errorf(imageapp.ENOTFOUND, "No such key.")
 	} else if err != nil {

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 	"github.com/gorilla/sessions"
 
 	"imageapp/app/imageapp"
@@ -88,9 +87,7 @@ func New(o Options) *Server {
 // Handler returns the full route table wrapped in the security middleware.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	// Pages and JSON are gzipped when the client accepts it; static assets are
-	// served precompressed, and images are compressed already.
-	r.Use(s.recoverer, securityHeaders, middleware.Compress(5, "text/html", "application/json"))
+	r.Use(s.recoverer, securityHeaders, s.compress)
 
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
 	r.Handle("/static/*", static.Handler())
