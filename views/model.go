@@ -7,6 +7,7 @@ package views
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 	"time"
 
 	"imageapp/app/imageapp"
@@ -106,6 +107,21 @@ func usersURL(q, cursor string) string {
 	return "/users?" + url.Values{"q": {q}, "cursor": {cursor}}.Encode()
 }
 func pageURL(path, cursor string) string { return path + "?" + url.Values{"cursor": {cursor}}.Encode() }
+
+// unreadBadge is the nav count; counts stop at imageapp.MaxUnreadCount.
+func unreadBadge(n int) string {
+	if n >= imageapp.MaxUnreadCount {
+		return strconv.Itoa(imageapp.MaxUnreadCount-1) + "+"
+	}
+	return strconv.Itoa(n)
+}
+
+func unreadLabel(n int) string {
+	if n >= imageapp.MaxUnreadCount {
+		return fmt.Sprintf("more than %d unread messages", imageapp.MaxUnreadCount-1)
+	}
+	return plural(n, "unread message", "unread messages")
+}
 
 func plural(n int, one, many string) string {
 	if n == 1 {

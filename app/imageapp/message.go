@@ -59,6 +59,9 @@ type MessagePage struct {
 	Next     string // "" on the last page
 }
 
+// MaxUnreadCount is where unread counts stop; pages show "99+" from 100.
+const MaxUnreadCount = 100
+
 // MessageStore keeps message metadata (SQLite locally, DynamoDB in AWS mode).
 type MessageStore interface {
 	// CreateMessage stores m. Returns ECONFLICT if the ID exists: a message is never overwritten.
@@ -76,7 +79,9 @@ type MessageStore interface {
 	// DeleteMessage removes the metadata. Returns ENOTFOUND if it is gone already.
 	DeleteMessage(ctx context.Context, id string) error
 
-	// CountUnread counts the recipient's unread messages.
+	// CountUnread counts the recipient's unread messages up to
+	// MaxUnreadCount: a count that stops keeps its cost the same however full
+	// the inbox (on DynamoDB, counting all would read the whole index).
 	CountUnread(ctx context.Context, recipientID string) (int, error)
 
 	// MessageExists reports whether metadata exists for the ID; the blob sweeper

@@ -19,7 +19,7 @@ var _ imageapp.MessageStore = (*Messages)(nil)
 
 // CreateMessage inserts m; an existing ID is a conflict, never an overwrite.
 func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error {
-	_, err := s.DB.db.ExecContext(ctx, `
+	_, err := s.DB.exec(ctx, `
 		INSERT INTO messages (id, sender_id, sender_name, recipient_id, recipient_name, created_at, read_at,
 			content_type, size, key_id, wrapped_key, sealed_meta)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -52,7 +52,7 @@ func scanMessage(row interface{ Scan(...any) error }) (*imageapp.Message, error)
 
 // Message returns ENOTFOUND when there is no such message.
 func (s *Messages) Message(ctx context.Context, id string) (*imageapp.Message, error) {
-	m, err := scanMessage(s.DB.db.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = ?`, id))
+	m, err := scanMessage(s.DB.queryRow(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = ?`, id))
 	if isNoRows(err) {
 		return nil, imageapp.Errorf(imageapp.ENOTFOUND, "There is no such message.")
 	}
@@ -88,7 +88,7 @@ func (s *Messages) Messages(ctx context.Context, q imageapp.MessageQuery) (image
 		args = append(args, created, id)
 	}
 	args = append(args, q.Limit+1)
-	rows, err := s.DB.db.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE `+
+	rows, err := s.DB.query(ctx, `SELECT `+messageColumns+` FROM messages WHERE `+
 		strings.Join(where, " AND ")+` ORDER BY created_at DESC, id DESC LIMIT ?`, args...)
 	if err != nil {
 		return imageapp.MessagePage{}, fmt.Errorf("local: list messages: %w", err)
@@ -133,7 +133,7 @@ func decodeCursor(c string) (int64, string, error) {
 
 // MarkRead sets read_at once; later calls keep the first time.
 func (s *Messages) MarkRead(ctx context.Context, id string, at time.Time) error {
-	_, err := s.DB.db.ExecContext(ctx, `UPDATE messages SET read_at = ? WHERE id = ? AND read_at IS NULL`, at.UnixNano(), id)
+	_, err := s.DB.exec(ctx, `UPDATE messages SET read_at = ? WHERE id = ? AND read_at IS NULL`, at.UnixNano(), id)
 	if err != nil {
 		return fmt.Errorf("local: mark read: %w", dbError(err))
 	}
@@ -142,7 +142,7 @@ func (s *Messages) MarkRead(ctx context.Context, id string, at time.Time) error 
 
 // DeleteMessage returns ENOTFOUND if the message is gone already.
 func (s *Messages) DeleteMessage(ctx context.Context, id string) error {
-	res, err := s.DB.db.ExecContext(ctx, `DELETE FROM messages WHERE id = ?`, id)
+	res, err := s.DB.exec(ctx, `DELETE FROM messages WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("local: delete message: %w", dbError(err))
 	}
@@ -152,10 +152,12 @@ func (s *Messages) DeleteMessage(ctx context.Context, id string) error {
 	return nil
 }
 
-// CountUnread is served by the partial index of unread messages.
+// CountUnread is served by the partial index of unread messages and stops
+// at imageapp.MaxUnreadCount.
 func (s *Messages) CountUnread(ctx context.Context, recipientID string) (int, error) {
 	var n int
-	err := s.DB.db.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE recipient_id = ? AND read_at IS NULL`, recipientID).Scan(&n)
+	err := s.DB.queryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM messages WHERE recipient_id = ? AND read_at IS NULL LIMIT ?)`,
+		recipientID, imageapp.MaxUnreadCount).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("local: count unread: %w", err)
 	}
@@ -165,7 +167,7 @@ func (s *Messages) CountUnread(ctx context.Context, recipientID string) (int, er
 // MessageExists reports whether metadata exists for id.
 func (s *Messages) MessageExists(ctx context.Context, id string) (bool, error) {
 	var n int
-	err := s.DB.db.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE id = ?`, id).Scan(&n)
+	err := s.DB.queryRow(ctx, `SELECT count(*) FROM messages WHERE id = ?`, id).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("local: message exists: %w", err)
 	}

@@ -219,7 +219,9 @@ func (s *Messages) DeleteMessage(ctx context.Context, id string) error {
 	return nil
 }
 
-// CountUnread counts the recipient's part of the sparse unread-index.
+// CountUnread counts the recipient's part of the sparse unread-index up to
+// imageapp.MaxUnreadCount: one Query however many are unread (100 items stay
+// far below the 1 MB a Query reads at most; the loop is for that limit only).
 func (s *Messages) CountUnread(ctx context.Context, recipientID string) (int, error) {
 	in := &dynamodb.QueryInput{
 		TableName:                 aws.String(s.Table),
@@ -228,6 +230,7 @@ func (s *Messages) CountUnread(ctx context.Context, recipientID string) (int, er
 		ExpressionAttributeNames:  map[string]string{"#hash": attrUnreadRecipientID},
 		ExpressionAttributeValues: item{":user": str(recipientID)},
 		Select:                    types.SelectCount,
+		Limit:                     aws.Int32(imageapp.MaxUnreadCount),
 	}
 	n := 0
 	for {
@@ -236,10 +239,11 @@ func (s *Messages) CountUnread(ctx context.Context, recipientID string) (int, er
 			return 0, storeError("count unread", err)
 		}
 		n += int(out.Count)
-		if out.LastEvaluatedKey == nil {
-			return n, nil
+		if out.LastEvaluatedKey == nil || n >= imageapp.MaxUnreadCount {
+			return min(n, imageapp.MaxUnreadCount), nil
 		}
 		in.ExclusiveStartKey = out.LastEvaluatedKey
+		in.Limit = aws.Int32(int32(imageapp.MaxUnreadCount - n))
 	}
 }
 
