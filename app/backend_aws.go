@@ -26,6 +26,7 @@ func openAWS(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error
 	if err != nil {
 		return nil, err
 	}
+	awsCfg.APIOptions = append(awsCfg.APIOptions, cfg.AWSAPIOptions...)
 	a, err := awsbackend.New(awsbackend.NewClients(awsCfg), awsbackend.Names{
 		AppName:       cfg.AppName,
 		UserPoolID:    cfg.AWS.UserPoolID,

@@ -39,7 +39,106 @@ import (
 func TestAWSModeEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	const prefix = "e2e" // awstest.CreateResources names tables <prefix>-users, …
+	app := startAWSApp(t, ctx, "e2e", nil)
+	a, clients, res := app.testApp, app.clients, app.res
+
+	// Sign-up and confirmation through the forms; the trigger provisions.
+	alice, bob := app.signUp("Alice"), app.signUp("bob")
+	if alice.Username != "Alice" {
+		t.Errorf("the trigger stored username %q; want the name as typed, Alice", alice.Username)
+	}
+	assertUserKey(t, clients.KMS, bob)
+	assertUserTopic(t, clients.SNS, bob)
+	notes := awstest.SubscribeHTTP(t, clients.SNS, bob.Topic)
+
+	img := testPNG(t, 300, 200)
+	r := app.login("alice").postMultipart("/api/messages", field("to", "bob"), field("caption", "secret caption"), file("image", "cat.png", img))
+	if r.status != http.StatusCreated {
+		t.Fatalf("send: %d %s", r.status, r.body)
+	}
+	var sent struct {
+		Message struct{ ID string } `json:"message"`
+	}
+	if err := json.Unmarshal([]byte(r.body), &sent); err != nil || sent.Message.ID == "" {
+		t.Fatalf("send answered %s", r.body)
+	}
+	id := sent.Message.ID
+
+	note := notes.Next(t)
+	if note.Subject != "New image from Alice" || !strings.Contains(note.Message, "/messages/"+id) {
+		t.Errorf("notification %q / %q; want the sender and a link to the message", note.Subject, note.Message)
+	}
+	if strings.Contains(note.Message, "secret caption") || strings.Contains(note.Message, "cat.png") {
+		t.Errorf("the notification carries the caption or file name: %q", note.Message)
+	}
+
+	item := assertStoredMessage(t, clients, res, id, alice, bob, img)
+	assertDataKeyIsKMSCiphertext(t, clients.KMS, item, id, alice, bob)
+	if entries, _ := os.ReadDir(a.dir); len(entries) != 1 || entries[0].Name() != "secrets.json" {
+		t.Errorf("the data dir holds %v; in AWS mode only secrets.json (session keys) belongs there", entries)
+	}
+
+	bobC := app.login("bob")
+	r = bobC.get("/api/messages?box=inbox")
+	if r.status != http.StatusOK || !strings.Contains(r.body, id) {
+		t.Fatalf("bob's inbox: %d %s", r.status, r.body)
+	}
+	r = bobC.get("/api/messages/" + id)
+	if r.status != http.StatusOK || !strings.Contains(r.body, `"caption":"secret caption"`) {
+		t.Errorf("bob opens the message: %d %s", r.status, r.body)
+	}
+	r = bobC.get("/api/messages/" + id + "/image")
+	if r.status != http.StatusOK || r.body != string(img) || r.header.Get("Content-Type") != "image/png" {
+		t.Errorf("bob's image: %d, %s, %d bytes; want the %d bytes sent", r.status, r.header.Get("Content-Type"), len(r.body), len(img))
+	}
+	if r := app.login("alice").get("/api/messages/" + id + "/image"); r.status != http.StatusOK {
+		t.Errorf("the sender opens the image: %d", r.status)
+	}
+}
+
+// awsApp is the app in AWS mode (IMAGEAPP_BACKEND=aws) over a fresh set of
+// every emulator, configured only through the standard AWS_* variables and
+// the IMAGEAPP_* names, with the real lambda/ as Cognito's trigger.
+type awsApp struct {
+	*testApp
+	cfg     Config
+	clients awsbackend.Clients
+	res     awstest.Resources
+}
+
+// signUp signs name up and confirms through the forms, and checks that the
+// trigger provisioned the user before any login.
+func (a *awsApp) signUp(name string) imageapp.User {
+	t := a.t
+	c := a.client()
+	r := c.postForm("/signup", url.Values{"username": {name}, "email": {name + "@example.com"}, "password": {"correct horse battery"}})
+	if r.status != http.StatusOK || r.url != "/verify" {
+		t.Fatalf("sign-up %s: %d at %s: %s", name, r.status, r.url, r.body)
+	}
+	r = c.postForm("/verify", url.Values{"username": {name}, "code": {awstest.Code}})
+	if r.status != http.StatusOK || r.url != "/login" {
+		t.Fatalf("verify %s: %d at %s: %s", name, r.status, r.url, r.body)
+	}
+	u, err := a.backend.Users.UserByUsername(context.Background(), name)
+	if err != nil || !u.Provisioned() {
+		t.Fatalf("after confirmation, before any login, %s's directory row is %+v (%v): the trigger did not provision", name, u, err)
+	}
+	return u
+}
+
+// login logs name in through the form.
+func (a *awsApp) login(name string) *client {
+	c := a.client()
+	r := c.postForm("/login", url.Values{"username": {name}, "password": {"correct horse battery"}})
+	if r.status != http.StatusOK || r.url != "/inbox" {
+		a.t.Fatalf("login %s: %d at %s: %s", name, r.status, r.url, r.body)
+	}
+	return c
+}
+
+func startAWSApp(t *testing.T, ctx context.Context, prefix string, tweak func(*Config)) *awsApp {
+	t.Helper()
+	// awstest.CreateResources names tables <prefix>-users, …
 	bootstrap, err := awstest.BuildLambda(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -80,6 +179,9 @@ func TestAWSModeEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.ReactDir = ""
+	if tweak != nil {
+		tweak(&cfg)
+	}
 	log := slog.New(slog.NewTextHandler(&lockedWriter{w: &bytes.Buffer{}}, nil))
 	b, err := openBackend(ctx, cfg, log)
 	if err != nil {
@@ -87,83 +189,7 @@ func TestAWSModeEndToEnd(t *testing.T) {
 	}
 	a := &testApp{t: t, dir: cfg.DataDir, backend: b, server: httptest.NewServer(newHandler(cfg, b, log))}
 	t.Cleanup(a.stop)
-
-	// Sign-up and confirmation through the forms; the trigger provisions.
-	signUp := func(name string) imageapp.User {
-		c := a.client()
-		r := c.postForm("/signup", url.Values{"username": {name}, "email": {name + "@example.com"}, "password": {"correct horse battery"}})
-		if r.status != http.StatusOK || r.url != "/verify" {
-			t.Fatalf("sign-up %s: %d at %s: %s", name, r.status, r.url, r.body)
-		}
-		r = c.postForm("/verify", url.Values{"username": {name}, "code": {awstest.Code}})
-		if r.status != http.StatusOK || r.url != "/login" {
-			t.Fatalf("verify %s: %d at %s: %s", name, r.status, r.url, r.body)
-		}
-		u, err := b.Users.UserByUsername(ctx, name)
-		if err != nil || !u.Provisioned() {
-			t.Fatalf("after confirmation, before any login, %s's directory row is %+v (%v): the trigger did not provision", name, u, err)
-		}
-		return u
-	}
-	alice, bob := signUp("Alice"), signUp("bob")
-	if alice.Username != "Alice" {
-		t.Errorf("the trigger stored username %q; want the name as typed, Alice", alice.Username)
-	}
-	assertUserKey(t, clients.KMS, bob)
-	assertUserTopic(t, clients.SNS, bob)
-	notes := awstest.SubscribeHTTP(t, clients.SNS, bob.Topic)
-
-	login := func(name string) *client {
-		c := a.client()
-		r := c.postForm("/login", url.Values{"username": {name}, "password": {"correct horse battery"}})
-		if r.status != http.StatusOK || r.url != "/inbox" {
-			t.Fatalf("login %s: %d at %s: %s", name, r.status, r.url, r.body)
-		}
-		return c
-	}
-	img := testPNG(t, 300, 200)
-	r := login("alice").postMultipart("/api/messages", field("to", "bob"), field("caption", "secret caption"), file("image", "cat.png", img))
-	if r.status != http.StatusCreated {
-		t.Fatalf("send: %d %s", r.status, r.body)
-	}
-	var sent struct {
-		Message struct{ ID string } `json:"message"`
-	}
-	if err := json.Unmarshal([]byte(r.body), &sent); err != nil || sent.Message.ID == "" {
-		t.Fatalf("send answered %s", r.body)
-	}
-	id := sent.Message.ID
-
-	note := notes.Next(t)
-	if note.Subject != "New image from Alice" || !strings.Contains(note.Message, "/messages/"+id) {
-		t.Errorf("notification %q / %q; want the sender and a link to the message", note.Subject, note.Message)
-	}
-	if strings.Contains(note.Message, "secret caption") || strings.Contains(note.Message, "cat.png") {
-		t.Errorf("the notification carries the caption or file name: %q", note.Message)
-	}
-
-	item := assertStoredMessage(t, clients, res, id, alice, bob, img)
-	assertDataKeyIsKMSCiphertext(t, clients.KMS, item, id, alice, bob)
-	if entries, _ := os.ReadDir(cfg.DataDir); len(entries) != 1 || entries[0].Name() != "secrets.json" {
-		t.Errorf("the data dir holds %v; in AWS mode only secrets.json (session keys) belongs there", entries)
-	}
-
-	bobC := login("bob")
-	r = bobC.get("/api/messages?box=inbox")
-	if r.status != http.StatusOK || !strings.Contains(r.body, id) {
-		t.Fatalf("bob's inbox: %d %s", r.status, r.body)
-	}
-	r = bobC.get("/api/messages/" + id)
-	if r.status != http.StatusOK || !strings.Contains(r.body, `"caption":"secret caption"`) {
-		t.Errorf("bob opens the message: %d %s", r.status, r.body)
-	}
-	r = bobC.get("/api/messages/" + id + "/image")
-	if r.status != http.StatusOK || r.body != string(img) || r.header.Get("Content-Type") != "image/png" {
-		t.Errorf("bob's image: %d, %s, %d bytes; want the %d bytes sent", r.status, r.header.Get("Content-Type"), len(r.body), len(img))
-	}
-	if r := login("alice").get("/api/messages/" + id + "/image"); r.status != http.StatusOK {
-		t.Errorf("the sender opens the image: %d", r.status)
-	}
+	return &awsApp{testApp: a, cfg: cfg, clients: clients, res: res}
 }
 
 func assertUserKey(t *testing.T, client *kms.Client, u imageapp.User) {

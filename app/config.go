@@ -2,10 +2,13 @@ package main
 
 import (
 	"fmt"
-	"imageapp/app/web"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/aws/smithy-go/middleware"
+
+	"imageapp/app/web"
 )
 
 // Config is everything the app reads from its environment (IMAGEAPP_*),
@@ -26,6 +29,9 @@ type Config struct {
 	Now            func() time.Time // the clock; nil means time.Now (tests move it)
 
 	AWS AWSConfig
+	// AWSAPIOptions are extra SDK middleware for every AWS client (the test
+	// that counts AWS calls per operation adds its counter here).
+	AWSAPIOptions []func(*middleware.Stack) error
 }
 
 // AWSConfig names the AWS resources Terraform creates (its outputs use the

@@ -65,6 +65,12 @@ resource "aws_dynamodb_table" "messages" {
     type = "S"
   }
 
+  # Present only once the message is read: the read index is sparse too.
+  attribute {
+    name = "read_recipient_id"
+    type = "S"
+  }
+
   # "<created_at, 20 digits>#<message_id>": newest-first keyset pages.
   attribute {
     name = "sort_key"
@@ -88,6 +94,13 @@ resource "aws_dynamodb_table" "messages" {
   global_secondary_index {
     name            = "unread-index"
     hash_key        = "unread_recipient_id"
+    range_key       = "sort_key"
+    projection_type = "ALL"
+  }
+
+  global_secondary_index {
+    name            = "read-index"
+    hash_key        = "read_recipient_id"
     range_key       = "sort_key"
     projection_type = "ALL"
   }

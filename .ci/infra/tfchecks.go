@@ -388,6 +388,7 @@ var AppTables = map[string]tableSchema{
 		"recipient-index": {"recipient_id", "sort_key"},
 		"sender-index":    {"sender_id", "sort_key"},
 		"unread-index":    {"unread_recipient_id", "sort_key"},
+		"read-index":      {"read_recipient_id", "sort_key"},
 	}},
 }
 

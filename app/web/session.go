@@ -38,14 +38,20 @@ func (s *Server) sessionUser(w http.ResponseWriter, r *http.Request) (imageapp.U
 		return imageapp.User{}, false
 	}
 	uid, _ := sess.Values["uid"].(string)
+	name, _ := sess.Values["name"].(string)
 	ver, _ := sess.Values["ver"].(int64)
 	iat, _ := sess.Values["iat"].(int64)
 	seen, _ := sess.Values["seen"].(int64)
 	now := s.now()
-	if uid == "" || now.Sub(time.Unix(iat, 0)) > sessionAbsolute || now.Sub(time.Unix(seen, 0)) > sessionIdle {
+	if uid == "" || name == "" || now.Sub(time.Unix(iat, 0)) > sessionAbsolute || now.Sub(time.Unix(seen, 0)) > sessionIdle {
 		return imageapp.User{}, false
 	}
-	u, err := s.users.UserByID(r.Context(), uid)
+	// By username, the users table's key: one strongly consistent read on
+	// DynamoDB, where by ID is an index query and then that read.
+	u, err := s.users.UserByUsername(r.Context(), name)
+	if err == nil && u.ID != uid {
+		err = imageapp.Errorf(imageapp.ENOTFOUND, "The session's user is gone.")
+	}
 	if err != nil {
 		if imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
 			s.log.Error("load session user", "err", err)
@@ -104,6 +110,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, p imageapp
 	sess.Values = map[any]any{}
 	now := s.now().Unix()
 	sess.Values["uid"] = u.ID
+	sess.Values["name"] = u.Username
 	sess.Values["ver"] = u.SessionVersion
 	sess.Values["sid"] = randomID()
 	sess.Values["iat"] = now

@@ -97,11 +97,12 @@ func TestSchemaIsTheContract(t *testing.T) {
 	messages := describe(f.messages.Table)
 	assertKeys(t, "messages table", messages.KeySchema, "message_id:HASH")
 	assertAttrs(t, "messages table", messages.AttributeDefinitions,
-		"message_id:S", "recipient_id:S", "sender_id:S", "sort_key:S", "unread_recipient_id:S")
+		"message_id:S", "read_recipient_id:S", "recipient_id:S", "sender_id:S", "sort_key:S", "unread_recipient_id:S")
 	assertIndexes(t, "messages table", messages.GlobalSecondaryIndexes, map[string]string{
 		"recipient-index": "recipient_id:HASH sort_key:RANGE",
 		"sender-index":    "sender_id:HASH sort_key:RANGE",
 		"unread-index":    "unread_recipient_id:HASH sort_key:RANGE",
+		"read-index":      "read_recipient_id:HASH sort_key:RANGE",
 	})
 	ttl, err := f.client.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(f.messages.Table)})
 	if err != nil || aws.ToString(ttl.TimeToLiveDescription.AttributeName) != "expires_at" {
@@ -351,6 +352,9 @@ func TestMessageItemAndReadState(t *testing.T) {
 	if _, ok := item["unread_recipient_id"]; ok {
 		t.Error("a read message still has unread_recipient_id, so it stays in the unread-index")
 	}
+	if v, ok := item["read_recipient_id"].(*types.AttributeValueMemberS); !ok || v.Value != "bob" {
+		t.Errorf("a read message must carry read_recipient_id=bob for the read-index, has %v", item["read_recipient_id"])
+	}
 	got, err := f.messages.Message(ctx, "m1")
 	if err != nil {
 		t.Fatal(err)
@@ -466,8 +470,13 @@ func TestMailboxPagesAreKeysetQueries(t *testing.T) {
 	if err != nil || len(page.Messages) != 20 || f.calls.queries.Load() != 1 {
 		t.Errorf("an unfiltered page of 20 took %d queries (%v); want one", f.calls.queries.Load(), err)
 	}
-	if n, _ := f.messages.CountUnread(ctx, "bob"); n != 127 {
-		t.Errorf("unread count = %d, want 127", n)
+	f.calls.queries.Store(0)
+	if _, err := f.messages.Messages(ctx, imageapp.MessageQuery{UserID: "bob", Box: imageapp.Inbox, Status: imageapp.ReadMessages, Limit: 20}); err != nil || f.calls.queries.Load() != 1 {
+		t.Errorf("a page of read messages under 127 unread took %d queries (%v); want one (the read-index)", f.calls.queries.Load(), err)
+	}
+	f.calls.queries.Store(0)
+	if n, _ := f.messages.CountUnread(ctx, "bob"); n != imageapp.MaxUnreadCount || f.calls.queries.Load() != 1 {
+		t.Errorf("unread count of 127 = %d in %d queries, want %d (where counts stop) in one", n, f.calls.queries.Load(), imageapp.MaxUnreadCount)
 	}
 	for _, bad := range []string{"x", "MDAwMDA", "%%%"} {
 		_, err := f.messages.Messages(ctx, imageapp.MessageQuery{UserID: "bob", Box: imageapp.Inbox, Cursor: bad, Limit: 5})

@@ -51,6 +51,7 @@ func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error
 		it[attrUnreadRecipientID] = str(m.RecipientID)
 	} else {
 		it[attrReadAt] = num(m.ReadAt.UnixNano())
+		it[attrReadRecipientID] = str(m.RecipientID)
 	}
 	_, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:                aws.String(s.Table),
@@ -96,8 +97,9 @@ const filteredBatch = 100
 //
 //	inbox, all     recipient-index
 //	inbox, unread  unread-index (sparse: only unread messages are in it)
-//	inbox, read    recipient-index, filtered on read_at
-//	sent           sender-index, filtered on read_at for unread/read
+//	inbox, read    read-index (sparse: only read messages are in it)
+//	sent           sender-index, filtered on read_at for unread/read (the
+//	               one case where a page may take more than one Query)
 func (s *Messages) Messages(ctx context.Context, q imageapp.MessageQuery) (imageapp.MessagePage, error) {
 	limit := q.Limit
 	if limit <= 0 {
@@ -117,7 +119,7 @@ func (s *Messages) Messages(ctx context.Context, q imageapp.MessageQuery) (image
 	case q.Status == imageapp.UnreadMessages:
 		index, hash = UnreadIndex, attrUnreadRecipientID
 	case q.Status == imageapp.ReadMessages:
-		filter = "attribute_exists(#read)"
+		index, hash = ReadIndex, attrReadRecipientID
 	}
 	in := &dynamodb.QueryInput{
 		TableName:                 aws.String(s.Table),
@@ -189,11 +191,12 @@ func decodeMessageCursor(c string) (string, error) {
 // gone), which is what the caller wanted: the first read time is kept.
 func (s *Messages) MarkRead(ctx context.Context, id string, at time.Time) error {
 	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.Table),
-		Key:                       item{attrMessageID: str(id)},
-		UpdateExpression:          aws.String("SET #read = :at REMOVE #unread"),
-		ConditionExpression:       aws.String("attribute_exists(#id) AND attribute_not_exists(#read)"),
-		ExpressionAttributeNames:  map[string]string{"#read": attrReadAt, "#unread": attrUnreadRecipientID, "#id": attrMessageID},
+		TableName:           aws.String(s.Table),
+		Key:                 item{attrMessageID: str(id)},
+		UpdateExpression:    aws.String("SET #read = :at, #readrid = #rid REMOVE #unread"),
+		ConditionExpression: aws.String("attribute_exists(#id) AND attribute_not_exists(#read)"),
+		ExpressionAttributeNames: map[string]string{"#read": attrReadAt, "#unread": attrUnreadRecipientID, "#id": attrMessageID,
+			"#readrid": attrReadRecipientID, "#rid": attrRecipientID},
 		ExpressionAttributeValues: item{":at": num(at.UnixNano())},
 	})
 	if err != nil && !isConditionFailed(err) {

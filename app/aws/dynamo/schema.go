@@ -14,8 +14,10 @@
 //	key_id S | wrapped_key B | sealed_meta B | expires_at N (TTL, unused for now)
 //	sort_key S = fmt.Sprintf("%020d#%s", created_at, message_id)
 //	unread_recipient_id S = recipient_id, present only while unread
+//	read_recipient_id S = recipient_id, present only once read
 //	GSIs (projection ALL): recipient-index (recipient_id, sort_key),
-//	sender-index (sender_id, sort_key), unread-index (unread_recipient_id, sort_key)
+//	sender-index (sender_id, sort_key), unread-index (unread_recipient_id, sort_key),
+//	read-index (read_recipient_id, sort_key)
 package dynamo
 
 import (
@@ -52,12 +54,14 @@ const (
 	attrSealedMeta        = "sealed_meta"
 	attrSortKey           = "sort_key"
 	attrUnreadRecipientID = "unread_recipient_id"
+	attrReadRecipientID   = "read_recipient_id"
 	attrExpiresAt         = "expires_at"
 
 	UserIDIndex    = "user_id-index"
 	RecipientIndex = "recipient-index"
 	SenderIndex    = "sender-index"
 	UnreadIndex    = "unread-index"
+	ReadIndex      = "read-index"
 )
 
 // SchemaAPI is the part of the DynamoDB client CreateTables uses.
@@ -105,6 +109,7 @@ func MessagesTableInput(name string) *dynamodb.CreateTableInput {
 			{AttributeName: aws.String(attrRecipientID), AttributeType: types.ScalarAttributeTypeS},
 			{AttributeName: aws.String(attrSenderID), AttributeType: types.ScalarAttributeTypeS},
 			{AttributeName: aws.String(attrUnreadRecipientID), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String(attrReadRecipientID), AttributeType: types.ScalarAttributeTypeS},
 			{AttributeName: aws.String(attrSortKey), AttributeType: types.ScalarAttributeTypeS},
 		},
 		KeySchema: []types.KeySchemaElement{{AttributeName: aws.String(attrMessageID), KeyType: types.KeyTypeHash}},
@@ -112,6 +117,7 @@ func MessagesTableInput(name string) *dynamodb.CreateTableInput {
 			index(RecipientIndex, attrRecipientID),
 			index(SenderIndex, attrSenderID),
 			index(UnreadIndex, attrUnreadRecipientID),
+			index(ReadIndex, attrReadRecipientID),
 		},
 	}
 }
