@@ -92,6 +92,10 @@ func Inspect(r io.Reader, maxPixels int) (c *Checked, err error) {
 	}, nil
 }
 
+// imageDecodeConfig is image.DecodeConfig; a test swaps in a decoder that
+// panics, as a bug in a real one would on hostile input.
+var imageDecodeConfig = image.DecodeConfig
+
 // decodeConfig turns a decoder panic on hostile input into an error.
 func decodeConfig(r io.Reader) (cfg image.Config, format string, err error) {
 	defer func() {
@@ -99,5 +103,5 @@ func decodeConfig(r io.Reader) (cfg image.Config, format string, err error) {
 			err = fmt.Errorf("imagecheck: decoder panic: %v", p)
 		}
 	}()
-	return image.DecodeConfig(r)
+	return imageDecodeConfig(r)
 }

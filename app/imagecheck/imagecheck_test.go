@@ -10,6 +10,7 @@ import (
 	"image/png"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"imageapp/app/imageapp"
@@ -83,4 +84,23 @@ func FuzzInspect(f *testing.F) {
 			t.Fatalf("accepted upload not replayed exactly (err %v)", err)
 		}
 	})
+}
+
+// TestDecoderPanicIsBadImage: a decoder that panics on hostile input (a bug
+// in a decoder is one crafted file away) must cost the sender a 422, not the
+// server its request goroutine or the process.
+func TestDecoderPanicIsBadImage(t *testing.T) {
+	restore := imagecheck.SwapDecodeConfig(func(r io.Reader) (image.Config, string, error) {
+		io.ReadFull(r, make([]byte, 16)) // a real decoder reads before it trips
+		var table []int
+		return image.Config{Width: table[7]}, "png", nil // index out of range: a runtime panic
+	})
+	defer restore()
+	_, err := imagecheck.Inspect(bytes.NewReader(encoded(t, "png")), imagecheck.DefaultMaxPixels)
+	if imageapp.ErrorCode(err) != imageapp.EBADIMAGE {
+		t.Fatalf("Inspect after a decoder panic = %v; want EBADIMAGE (422)", err)
+	}
+	if msg := imageapp.ErrorMessage(err); strings.Contains(msg, "index out of range") {
+		t.Errorf("the panic leaks into the user's message: %q", msg)
+	}
 }
