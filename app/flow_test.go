@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+
+	"imageapp/app/imageapp"
+	"imageapp/app/messaging"
 )
 
 var messageLink = regexp.MustCompile(`href="/messages/([0-9a-f]{32})"`)
@@ -210,4 +214,36 @@ func decode(t *testing.T, r response, v any) {
 	if err := json.Unmarshal([]byte(r.body), v); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)
 	}
+}
+
+// TestUnreadCountStops: past imageapp.MaxUnreadCount the count stops (so it
+// costs one bounded query on every backend) and pages say "99+".
+func TestUnreadCountStops(t *testing.T) {
+	app := startApp(t, t.TempDir())
+	app.signUp("alice")
+	bob := app.signUp("bob")
+	svc := newService(Config{AppName: "imageapp"}, app.backend, nil)
+	alice, err := app.backend.Users.UserByUsername(context.Background(), "alice")
+	must(t, err)
+	img := testPNG(t, 4, 4)
+	send := func(n int) {
+		for range n {
+			_, err := svc.Send(context.Background(), alice, messaging.SendInput{To: "bob", Body: bytes.NewReader(img)})
+			must(t, err)
+		}
+	}
+	badge := regexp.MustCompile(`aria-label="([^"]*unread[^"]*)">([^<]*)<`)
+	check := func(wantCount int, wantBadge, wantLabel string) {
+		t.Helper()
+		var me struct{ Unread int }
+		decode(t, bob.get("/api/me"), &me)
+		m := badge.FindStringSubmatch(bob.get("/inbox").body)
+		if me.Unread != wantCount || m == nil || m[2] != wantBadge || m[1] != wantLabel {
+			t.Fatalf("unread %d, badge %q; want %d, %q (%q)", me.Unread, m, wantCount, wantBadge, wantLabel)
+		}
+	}
+	send(imageapp.MaxUnreadCount - 1)
+	check(imageapp.MaxUnreadCount-1, "99", "99 unread messages")
+	send(5)
+	check(imageapp.MaxUnreadCount, "99+", "more than 99 unread messages")
 }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import * as api from './api/client.js';
 import { AUTH_SCREENS, hrefFor, navigate, parseHash } from './lib/route.js';
+import { unreadBadge, unreadLabel } from './lib/format.js';
 import { Alert, Badge, Button, Card, Loading, errorText } from './components/ui.jsx';
 import Login from './screens/Login.jsx';
 import Signup from './screens/Signup.jsx';
@@ -157,7 +158,7 @@ export default function App() {
                     >
                       {label}
                       {name === 'inbox' && session.unread > 0 && (
-                        <Badge label={`${session.unread} unread`}>{session.unread}</Badge>
+                        <Badge label={unreadLabel(session.unread)}>{unreadBadge(session.unread)}</Badge>
                       )}
                     </a>
                   );

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { groupBySender } from '../src/lib/group.js';
 import { hrefFor, parseHash } from '../src/lib/route.js';
-import { formatBytes, typeLabel } from '../src/lib/format.js';
+import { formatBytes, typeLabel, unreadBadge, unreadLabel } from '../src/lib/format.js';
 import { validateCode, validateSignup, validateUsername } from '../src/lib/validate.js';
 import { msg } from './helpers.js';
 
@@ -53,6 +53,14 @@ describe('format and validation', () => {
     expect(formatBytes(2048)).toBe('2.0 KiB');
     expect(formatBytes(20 * 1024 * 1024)).toBe('20 MiB');
     expect(typeLabel('image/jpeg')).toBe('JPEG');
+  });
+
+  it('shows unread counts as the server caps them', () => {
+    expect(unreadBadge(7)).toBe('7');
+    expect(unreadBadge(99)).toBe('99');
+    expect(unreadBadge(100)).toBe('99+');
+    expect(unreadLabel(100)).toBe('more than 99 unread');
+    expect(unreadLabel(3)).toBe('3 unread');
   });
 
   it('mirrors the server rules', () => {

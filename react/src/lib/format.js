@@ -23,5 +23,16 @@ export function typeLabel(contentType) {
   return m ? m[1].toUpperCase() : contentType || '';
 }
 
+// The server's unread counts stop at 100 (imageapp.MaxUnreadCount).
+export const MAX_UNREAD = 100;
+
+export function unreadBadge(n) {
+  return n >= MAX_UNREAD ? `${MAX_UNREAD - 1}+` : String(n);
+}
+
+export function unreadLabel(n) {
+  return n >= MAX_UNREAD ? `more than ${MAX_UNREAD - 1} unread` : `${n} unread`;
+}
+
 export const ALLOWED_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
 export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
