@@ -23,6 +23,8 @@ type DB struct {
 	stmts sync.Map // query → *sql.Stmt
 }
 
+const maxConns = 16
+
 // OpenDB opens (creating if needed) <dir>/imageapp.db in WAL mode and
 // applies pending migrations.
 func OpenDB(ctx context.Context, dir string) (*DB, error) {
@@ -34,6 +36,12 @@ func OpenDB(ctx context.Context, dir string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("local: open %s: %w", path, err)
 	}
+	// Keep the connections: database/sql keeps 2 idle by default, so under
+	// load it would open (and parse the pragmas, map the WAL index, prepare
+	// every statement) and close a connection per request. WAL lets readers
+	// run alongside the one writer; more connections than this only queue.
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
 	d := &DB{db: db}
 	if err := d.migrate(ctx); err != nil {
 		db.Close()
