@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -62,6 +63,10 @@ func Run(t *testing.T, newBackend Factory) {
 		{"UnknownUserAndWrongPasswordLookAlike", testWrongLogin},
 		{"ProvisioningIsIdempotent", testProvisioningIdempotent},
 		{"DirectorySearch", testDirectorySearch},
+		{"SendFaultsLeaveNothingBehind", testSendFaults},
+		{"OpenFaultsAreErrors", testOpenFaults},
+		{"SweeperRemovesOnlyOldOrphans", testSweepOrphans},
+		{"ConcurrentSendsAllArrive", testConcurrentSends},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -75,9 +80,10 @@ func Run(t *testing.T, newBackend Factory) {
 // app wires it, and a clock that ticks one second per message.
 type env struct {
 	*Backend
-	ctx  context.Context
-	svc  *messaging.Service
-	deps provision.Deps
+	ctx   context.Context
+	svc   *messaging.Service
+	deps  provision.Deps
+	clock *clock
 }
 
 func newEnv(t *testing.T, b *Backend) *env {
@@ -88,7 +94,7 @@ func newEnv(t *testing.T, b *Backend) *env {
 		Provision: func(ctx context.Context, u imageapp.User) (imageapp.User, error) { return provision.User(ctx, deps, u) },
 		App:       "imageapp", Now: clock.now, Log: slog.New(slog.DiscardHandler),
 	}
-	return &env{Backend: b, ctx: context.Background(), svc: svc, deps: deps}
+	return &env{Backend: b, ctx: context.Background(), svc: svc, deps: deps, clock: clock}
 }
 
 type clock struct {
@@ -101,6 +107,13 @@ func (c *clock) now() time.Time {
 	defer c.mu.Unlock()
 	c.t = c.t.Add(time.Second)
 	return c.t
+}
+
+// advance makes d pass on the service's clock.
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }
 
 const password = "correct horse battery"
@@ -578,4 +591,225 @@ func testDirectorySearch(t *testing.T, e *env) {
 	if strings.Join(names, ",") != "alice,malice" {
 		t.Errorf("search %q found %v; want alice and malice, sorted", "LIC", names)
 	}
+}
+
+// testSendFaults fails each step of a send in turn. A failed step fails the
+// send with an error that blames the server, and leaves nothing behind; a
+// failed notification alone does not fail the send.
+func testSendFaults(t *testing.T, e *env) {
+	alice, bob := e.user(t, "alice"), e.user(t, "bob")
+	f := e.injectFaults()
+	img := pngImage(t, 256, 256, 1) // ~190 KB: a stream that breaks at 100 KiB breaks mid-image
+	for _, step := range []fault{failGenerateKey, failPutUnread, failPutMidStream, failCreateMessage} {
+		f.set(step)
+		_, err := e.svc.Send(e.ctx, alice, messaging.SendInput{To: "bob", Filename: "a.png", Body: bytes.NewReader(img)})
+		f.wantFired(t)
+		f.set(noFault)
+		wantServerError(t, "send when "+string(step), err)
+		wantStored(t, e, "after a send when "+string(step), bob)
+	}
+
+	// A message that is stored is sent, whatever the answers on the way said.
+	var sent []string
+	for _, step := range []fault{failNotify, failCreateAnswer} {
+		f.set(step)
+		m := e.send(t, alice, "bob", img, "")
+		f.wantFired(t)
+		f.set(noFault)
+		sent = append(sent, m.ID)
+		wantStored(t, e, "after a send when "+string(step), bob, sent...)
+		if got, err := e.readImage(bob, m.ID); err != nil || !bytes.Equal(got, img) {
+			t.Errorf("%s: the message reads %d bytes, %v; want the %d bytes sent", step, len(got), err, len(img))
+		}
+	}
+}
+
+// testOpenFaults: a key service or blob store failing while a message
+// opens gives an error, never a panic or wrong bytes, and loses nothing.
+func testOpenFaults(t *testing.T, e *env) {
+	alice, bob := e.user(t, "alice"), e.user(t, "bob")
+	img := pngImage(t, 256, 256, 2) // several segments, so a stream can break after the first
+	m := e.send(t, alice, "bob", img, "still here")
+	f := e.injectFaults()
+	for _, step := range []fault{failDecrypt, failGetBlob, failBlobMidStream} {
+		f.set(step)
+		if step == failDecrypt {
+			_, err := e.svc.Open(e.ctx, bob, m.ID)
+			wantServerError(t, "Open when "+string(step), err)
+		}
+		got, err := e.readImage(bob, m.ID)
+		f.wantFired(t)
+		f.set(noFault)
+		switch {
+		case err == nil:
+			t.Errorf("%s: the image read without error (%d bytes)", step, len(got))
+		case step != failBlobMidStream: // mid-stream, the image has started: only the error matters
+			wantServerError(t, "OpenImage when "+string(step), err)
+		case messaging.IsAuthError(err):
+			t.Errorf("%s: a broken blob stream reads as tampering: %v", step, err)
+		}
+		if !bytes.HasPrefix(img, got) {
+			t.Errorf("%s: %d bytes returned are not the image's", step, len(got))
+		}
+	}
+
+	if n, err := e.svc.UnreadCount(e.ctx, bob); err != nil || n != 1 {
+		t.Errorf("after the failed opens the unread count is %d, %v; want 1", n, err)
+	}
+	if opened, err := e.svc.Open(e.ctx, bob, m.ID); err != nil || opened.Caption != "still here" {
+		t.Errorf("once the faults clear, Open = %v; want the caption", err)
+	}
+	if got, err := e.readImage(bob, m.ID); err != nil || !bytes.Equal(got, img) {
+		t.Errorf("once the faults clear the image reads %d bytes, %v; want the %d bytes sent", len(got), err, len(img))
+	}
+}
+
+// testSweepOrphans: a blob no message points to (a send that crashed before
+// storing its metadata) is removed once older than the grace period; a
+// younger one may be a send in flight and stays, as do messages' blobs.
+func testSweepOrphans(t *testing.T, e *env) {
+	alice, bob := e.user(t, "alice"), e.user(t, "bob")
+	img := pngImage(t, 16, 16, 1)
+	m := e.send(t, alice, "bob", img, "")
+	orphan := messaging.NewID()
+	putBlob(t, e, orphan, []byte("ciphertext of a crashed send"))
+	const grace = time.Hour
+
+	if n, err := e.svc.SweepOrphans(e.ctx, grace); err != nil || n != 0 {
+		t.Errorf("a sweep right away removed %d blobs (%v); want none: the orphan is younger than the grace", n, err)
+	}
+	if got, want := blobKeys(t, e), sorted(m.ID, orphan); !slices.Equal(got, want) {
+		t.Errorf("after a sweep right away the blobs are %v; want %v", got, want)
+	}
+
+	// Time passes on the service's clock: S3 dates a blob by its own clock,
+	// so the blob cannot be backdated instead.
+	e.clock.advance(2 * grace)
+	if n, err := e.svc.SweepOrphans(e.ctx, grace); err != nil || n != 1 {
+		t.Errorf("a sweep two hours on removed %d blobs (%v); want the orphan", n, err)
+	}
+	if got, want := blobKeys(t, e), sorted(m.ID); !slices.Equal(got, want) {
+		t.Errorf("after a sweep two hours on the blobs are %v; want %v", got, want)
+	}
+	if got, err := e.readImage(bob, m.ID); err != nil || !bytes.Equal(got, img) {
+		t.Errorf("after the sweeps the message reads %d bytes, %v; want the %d bytes sent", len(got), err, len(img))
+	}
+}
+
+// testConcurrentSends: senders sending at once to overlapping recipients
+// give exactly the messages sent, each listed once and opening to its bytes.
+func testConcurrentSends(t *testing.T, e *env) {
+	const senders, perSender = 8, 5
+	from := make([]imageapp.User, senders)
+	for s := range from {
+		from[s] = e.user(t, fmt.Sprintf("sender%d", s))
+	}
+	to := []imageapp.User{e.user(t, "ann"), e.user(t, "ben"), e.user(t, "cat")}
+	imgs := make([][]byte, senders*perSender) // message i goes from sender i/perSender to to[i%3]
+	for i := range imgs {
+		imgs[i] = pngImage(t, 8, 8, uint64(i+1))
+	}
+
+	ids, errs := make([]string, len(imgs)), make([]error, len(imgs))
+	var wg sync.WaitGroup
+	for s := range senders {
+		wg.Go(func() {
+			for i := s * perSender; i < (s+1)*perSender; i++ {
+				m, err := e.svc.Send(e.ctx, from[s], messaging.SendInput{To: to[i%len(to)].Username, Filename: "x.png", Body: bytes.NewReader(imgs[i])})
+				if errs[i] = err; err == nil {
+					ids[i] = m.ID
+				}
+			}
+		})
+	}
+	wg.Wait()
+	sent := map[string]int{} // message ID → index of its image
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+		sent[ids[i]] = i
+	}
+
+	listed := 0
+	for r, recipient := range to {
+		for _, m := range listAll(t, e, recipient, imageapp.Inbox, 4) {
+			i, ok := sent[m.ID]
+			if !ok || i%len(to) != r {
+				t.Errorf("%s's inbox lists %s: not sent to them, or listed twice", recipient.Username, m.ID)
+				continue
+			}
+			delete(sent, m.ID)
+			listed++
+			if got, err := e.readImage(recipient, m.ID); err != nil || !bytes.Equal(got, imgs[i]) {
+				t.Errorf("message %d opens to %d bytes, %v; want its %d bytes", i, len(got), err, len(imgs[i]))
+			}
+		}
+	}
+	if listed != len(imgs) || len(sent) != 0 {
+		t.Errorf("the inboxes list %d messages (%d sent never listed); want exactly %d", listed, len(sent), len(imgs))
+	}
+}
+
+// wantServerError checks err is one a person sees as the server's fault
+// ("try again"), not as a bad image, an unknown user or a tampered message.
+func wantServerError(t *testing.T, what string, err error) {
+	t.Helper()
+	if code := imageapp.ErrorCode(err); code != imageapp.EINTERNAL && code != imageapp.EUNAVAILABLE {
+		t.Errorf("%s: error %v (code %q); want an internal or unavailable error", what, err, code)
+	}
+}
+
+// wantStored checks the viewer's inbox and the whole blob store hold exactly
+// the messages ids: no blob without its message, no message without its blob.
+func wantStored(t *testing.T, e *env, what string, viewer imageapp.User, ids ...string) {
+	t.Helper()
+	var inbox []string
+	for _, m := range listAll(t, e, viewer, imageapp.Inbox, 0) {
+		inbox = append(inbox, m.ID)
+	}
+	slices.Sort(inbox)
+	if blobs, want := blobKeys(t, e), sorted(ids...); !slices.Equal(inbox, want) || !slices.Equal(blobs, want) {
+		t.Errorf("%s: the inbox lists %v and the blob store holds %v; want both to be %v", what, inbox, blobs, want)
+	}
+}
+
+// listAll pages through the viewer's box, limit messages a page.
+func listAll(t *testing.T, e *env, viewer imageapp.User, box imageapp.Box, limit int) []*imageapp.Message {
+	t.Helper()
+	var all []*imageapp.Message
+	q := imageapp.MessageQuery{Box: box, Limit: limit}
+	for pages := 1; ; pages++ {
+		page, err := e.svc.List(e.ctx, viewer, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, page.Messages...)
+		if page.Next == "" {
+			return all
+		}
+		if pages > 100 {
+			t.Fatal("the cursor does not advance")
+		}
+		q.Cursor = page.Next
+	}
+}
+
+// blobKeys lists every blob stored, sorted.
+func blobKeys(t *testing.T, e *env) []string {
+	t.Helper()
+	var keys []string
+	if err := e.Blobs.ListBlobs(e.ctx, func(b imageapp.BlobInfo) error {
+		keys = append(keys, b.Key)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return sorted(keys...)
+}
+
+func sorted(s ...string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return s
 }
