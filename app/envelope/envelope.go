@@ -95,27 +95,57 @@ func NewWriter(w io.Writer, dek []byte, c Context, purpose string) (io.WriteClos
 
 // NewReader returns a reader that decrypts r. Any tampering, truncation or a
 // wrong key or context makes Read return an error wrapping ErrAuthentication;
-// no unauthenticated byte is ever returned.
+// no unauthenticated byte is ever returned. An error of r itself (a dropped
+// connection, a disk error) is returned as it is, not as tampering.
 func NewReader(r io.Reader, dek []byte, c Context, purpose string) (io.Reader, error) {
 	a, err := newAEAD(dek)
 	if err != nil {
 		return nil, err
 	}
-	dr, err := a.NewDecryptingReader(r, c.AAD(purpose))
+	src := &sourceReader{r: r}
+	dr, err := a.NewDecryptingReader(src, c.AAD(purpose))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrAuthentication, err)
+		return nil, src.explain(err)
 	}
-	return &authReader{r: dr}, nil
+	return &authReader{r: dr, src: src}, nil
 }
 
-// authReader marks every decryption failure as ErrAuthentication, while
-// passing through errors of the underlying reader it can tell apart.
-type authReader struct{ r io.Reader }
+// sourceReader remembers the ciphertext source's own failure, which Tink's
+// reader does not tell apart from a failed decryption. The end of the
+// source is no failure: a stream cut short fails authentication.
+type sourceReader struct {
+	r   io.Reader
+	err error
+}
+
+func (s *sourceReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF {
+		s.err = err
+	}
+	return n, err
+}
+
+// explain turns a failure of the decrypting reader into the source's error
+// if the source failed, and into ErrAuthentication otherwise.
+func (s *sourceReader) explain(err error) error {
+	if s.err != nil {
+		return fmt.Errorf("envelope: read ciphertext: %w", s.err)
+	}
+	return fmt.Errorf("%w: %v", ErrAuthentication, err)
+}
+
+// authReader marks every decryption failure as ErrAuthentication and passes
+// errors of the ciphertext source through.
+type authReader struct {
+	r   io.Reader
+	src *sourceReader
+}
 
 func (a *authReader) Read(p []byte) (int, error) {
 	n, err := a.r.Read(p)
 	if err != nil && err != io.EOF {
-		return n, fmt.Errorf("%w: %v", ErrAuthentication, err)
+		return n, a.src.explain(err)
 	}
 	return n, err
 }

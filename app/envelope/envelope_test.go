@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"testing"
+	"testing/iotest"
 
 	"imageapp/app/envelope"
 )
@@ -102,4 +103,29 @@ func FuzzReader(f *testing.F) {
 			t.Fatalf("released %d bytes before the error: not a run of whole authenticated segments", n)
 		}
 	})
+}
+
+// TestSourceErrorsAreNotTampering: a dropped connection or a disk error while
+// reading the ciphertext is that error, not "the message was altered"; the
+// bytes before it are still only authenticated ones.
+func TestSourceErrorsAreNotTampering(t *testing.T) {
+	dek := key()
+	plain := make([]byte, 3*envelope.SegmentSize)
+	rand.Read(plain)
+	ct := seal(t, dek, plain, ctx)
+	dropped := errors.New("connection reset by peer")
+	for _, at := range []int{10, envelope.SegmentSize / 2, 2*envelope.SegmentSize + 100} {
+		src := io.MultiReader(bytes.NewReader(ct[:at]), iotest.ErrReader(dropped))
+		var got []byte
+		r, err := envelope.NewReader(src, dek, ctx, envelope.PurposeImage)
+		if err == nil {
+			got, err = io.ReadAll(r)
+		}
+		if !errors.Is(err, dropped) || errors.Is(err, envelope.ErrAuthentication) {
+			t.Errorf("source failing after %d bytes: err %v; want the source's error, not ErrAuthentication", at, err)
+		}
+		if !bytes.HasPrefix(plain, got) {
+			t.Errorf("source failing after %d bytes: the bytes read before are not the plaintext's start", at)
+		}
+	}
 }

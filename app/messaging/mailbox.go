@@ -135,14 +135,17 @@ func (s *Service) OpenImage(ctx context.Context, viewer imageapp.User, id string
 		return nil, fmt.Errorf("messaging: open blob: %w", err)
 	}
 	dr, err := envelope.NewReader(blob, dek, s.contextOf(m), envelope.PurposeImage)
+	var br *bufio.Reader
+	if err == nil {
+		br = bufio.NewReaderSize(dr, envelope.SegmentSize)
+		_, err = br.Peek(1)
+	}
 	if err != nil {
 		blob.Close()
-		return nil, s.integrity(m, err)
-	}
-	br := bufio.NewReaderSize(dr, envelope.SegmentSize)
-	if _, err := br.Peek(1); err != nil {
-		blob.Close()
-		return nil, s.integrity(m, err)
+		if IsAuthError(err) {
+			return nil, s.integrity(m, err)
+		}
+		return nil, fmt.Errorf("messaging: read blob: %w", err) // the store failed, not the data
 	}
 	return &Image{Message: m, Reader: br, blob: blob}, nil
 }

@@ -197,8 +197,9 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 		return nil, err
 	}
 	if err := s.Messages.CreateMessage(ctx, m); err != nil {
-		s.deleteBlob(m.ID)
-		return nil, fmt.Errorf("messaging: store message: %w", err)
+		if err := s.settleFailedCreate(ctx, m.ID, err); err != nil {
+			return nil, err
+		}
 	}
 
 	n := imageapp.Notification{RecipientID: to.ID, SenderName: from.Username, MessageID: m.ID}
@@ -215,6 +216,29 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 	s.log().Info("message sent", "message_id", m.ID, "sender_id", m.SenderID, "recipient_id", m.RecipientID,
 		"bytes", m.Size, "content_type", m.ContentType)
 	return m, nil
+}
+
+// settleFailedCreate decides a send whose message write reported an error.
+// The write may have landed with its answer lost (a timeout; or an SDK retry
+// of a PutItem that had succeeded, which then fails its own condition). The
+// ID is new and random, so a message under it is this one: then the send
+// stands. With no message the blob goes; when even that cannot be known the
+// blob stays for the sweeper, rather than risk a message without its image.
+func (s *Service) settleFailedCreate(ctx context.Context, id string, createErr error) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	stored, err := s.Messages.MessageExists(ctx, id)
+	switch {
+	case err == nil && stored:
+		s.log().Warn("the message was stored although its write reported an error", "message_id", id, "err", createErr)
+		return nil
+	case err == nil:
+		s.deleteBlob(id)
+	default:
+		s.log().Error("cannot tell whether a failed message write landed; its blob is left to the sweeper",
+			"message_id", id, "err", err)
+	}
+	return fmt.Errorf("messaging: store message: %w", createErr)
 }
 
 // notifyTimeout bounds a notification sent after Send returned.
