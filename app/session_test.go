@@ -7,6 +7,11 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gorilla/securecookie"
+	"github.com/gorilla/sessions"
+
+	"imageapp/app/local"
 )
 
 // clock is a test clock the app reads through Config.Now.
@@ -76,6 +81,18 @@ func TestSessionRenewedAtLogin(t *testing.T) {
 	after := alice.cookies()
 	if len(before) != 1 || len(after) != 1 || before[0].Value == after[0].Value {
 		t.Fatalf("login must issue a new session cookie")
+	}
+	// Not just a re-encoded cookie: a new session, with an ID of its own.
+	secrets, err := local.LoadSecrets(app.dir, "")
+	must(t, err)
+	codecs := sessions.NewCookieStore(secrets.SessionHashKey, secrets.SessionBlockKey).Codecs
+	sid := func(c *http.Cookie) any {
+		values := map[any]any{}
+		must(t, securecookie.DecodeMulti(c.Name, c.Value, &values, codecs...))
+		return values["sid"]
+	}
+	if a, b := sid(before[0]), sid(after[0]); a == nil || a == b {
+		t.Fatalf("the session ID was %v before login and %v after; want a new one", a, b)
 	}
 }
 
