@@ -94,6 +94,16 @@ func TestAWSModeEndToEnd(t *testing.T) {
 	if r := app.login("alice").get("/api/messages/" + id + "/image"); r.status != http.StatusOK {
 		t.Errorf("the sender opens the image: %d", r.status)
 	}
+
+	// Logging out ends every copy of the session: the version lives in DynamoDB.
+	thief := a.client()
+	bobC.copyCookies(thief)
+	if r := bobC.postForm("/logout", nil); r.status != http.StatusOK {
+		t.Fatalf("logout: %d", r.status)
+	}
+	if r := thief.get("/api/me"); r.status != http.StatusUnauthorized {
+		t.Errorf("a cookie copied before logout still works in AWS mode: %d", r.status)
+	}
 }
 
 // awsApp is the app in AWS mode (IMAGEAPP_BACKEND=aws) over a fresh set of
