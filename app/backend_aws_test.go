@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -104,6 +105,23 @@ func TestAWSModeEndToEnd(t *testing.T) {
 	if r := thief.get("/api/me"); r.status != http.StatusUnauthorized {
 		t.Errorf("a cookie copied before logout still works in AWS mode: %d", r.status)
 	}
+
+	// Nothing secret in the log of all that: passwords, codes, cookies, the
+	// app client's secret, the caption.
+	logs := a.logText()
+	if !strings.Contains(logs, "message sent") {
+		t.Fatalf("too little was logged to judge: %q", logs)
+	}
+	secrets := map[string]string{"password": "correct horse battery", "code": awstest.Code,
+		"client secret": res.ClientSecret, "caption": "secret caption"}
+	for i, c := range thief.cookies() {
+		secrets[fmt.Sprintf("session cookie %d", i)] = c.Value
+	}
+	for name, v := range secrets {
+		if v != "" && strings.Contains(logs, v) {
+			t.Errorf("the log holds the %s", name)
+		}
+	}
 }
 
 // awsApp is the app in AWS mode (IMAGEAPP_BACKEND=aws) over a fresh set of
@@ -192,12 +210,13 @@ func startAWSApp(t *testing.T, ctx context.Context, prefix string, tweak func(*C
 	if tweak != nil {
 		tweak(&cfg)
 	}
-	log := slog.New(slog.NewTextHandler(&lockedWriter{w: &bytes.Buffer{}}, nil))
+	logs := &bytes.Buffer{}
+	log := slog.New(slog.NewTextHandler(&lockedWriter{w: logs}, nil))
 	b, err := openBackend(ctx, cfg, log)
 	if err != nil {
 		t.Fatalf("open the AWS backend: %v", err)
 	}
-	a := &testApp{t: t, dir: cfg.DataDir, backend: b, server: httptest.NewServer(newHandler(cfg, b, log))}
+	a := &testApp{t: t, dir: cfg.DataDir, backend: b, logs: logs, server: httptest.NewServer(newHandler(cfg, b, log))}
 	t.Cleanup(a.stop)
 	return &awsApp{testApp: a, cfg: cfg, clients: clients, res: res}
 }
