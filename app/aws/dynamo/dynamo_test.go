@@ -465,6 +465,30 @@ func TestMailboxPagesAreKeysetQueries(t *testing.T) {
 			}
 		})
 	}
+	// A filtered page reads at most filteredCalls Queries, then ends short
+	// (here empty) with a cursor that goes on where it stopped.
+	restore := dynamo.SetFilteredPaging(10, 2)
+	var got []string
+	q := imageapp.MessageQuery{UserID: "alice", Box: imageapp.Sent, Status: imageapp.ReadMessages, Limit: 5}
+	for pages := 0; ; pages++ {
+		f.calls.queries.Store(0)
+		page, err := f.messages.Messages(ctx, q)
+		if err != nil || f.calls.queries.Load() > 2 || pages > 20 {
+			t.Fatalf("a filtered page took %d queries (%v), page %d; want at most 2 and an end", f.calls.queries.Load(), err, pages)
+		}
+		for _, m := range page.Messages {
+			got = append(got, m.ID)
+		}
+		if page.Next == "" {
+			break
+		}
+		q.Cursor = page.Next
+	}
+	restore()
+	if want := filter(func(id string) bool { return read[id] }); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("paging a filtered box in short pages: got %v, want %v", got, want)
+	}
+
 	f.calls.queries.Store(0)
 	page, err := f.messages.Messages(ctx, imageapp.MessageQuery{UserID: "bob", Box: imageapp.Inbox, Status: imageapp.AllMessages, Limit: 20})
 	if err != nil || len(page.Messages) != 20 || f.calls.queries.Load() != 1 {

@@ -88,8 +88,13 @@ func (s *Messages) Message(ctx context.Context, id string) (*imageapp.Message, e
 }
 
 // filteredBatch is how many items one Query call reads when a filter may drop
-// some; the keyset cursor makes reading past the page harmless.
-const filteredBatch = 100
+// some; the keyset cursor makes reading past the page harmless. filteredCalls
+// bounds the calls behind one filtered page: past it the page ends short (even
+// empty) with a cursor, rather than read a whole mailbox in one request.
+var (
+	filteredBatch = 100
+	filteredCalls = 5
+)
 
 // Messages returns one page newest first. The cursor is the last sort_key
 // of the previous page, used as a key condition (sort_key < cursor), so a
@@ -99,7 +104,8 @@ const filteredBatch = 100
 //	inbox, unread  unread-index (sparse: only unread messages are in it)
 //	inbox, read    read-index (sparse: only read messages are in it)
 //	sent           sender-index, filtered on read_at for unread/read (the
-//	               one case where a page may take more than one Query)
+//	               one case where a page takes more than one Query: at most
+//	               filteredCalls, then it ends short with a cursor)
 func (s *Messages) Messages(ctx context.Context, q imageapp.MessageQuery) (imageapp.MessagePage, error) {
 	limit := q.Limit
 	if limit <= 0 {
@@ -145,7 +151,8 @@ func (s *Messages) Messages(ctx context.Context, q imageapp.MessageQuery) (image
 		in.ExpressionAttributeValues[":after"] = str(after)
 	}
 	var items []item
-	for {
+	var resume string // where a page cut short by filteredCalls goes on
+	for calls := 1; ; calls++ {
 		out, err := s.DB.Query(ctx, in)
 		if err != nil {
 			return imageapp.MessagePage{}, storeError("list messages", err)
@@ -154,9 +161,19 @@ func (s *Messages) Messages(ctx context.Context, q imageapp.MessageQuery) (image
 		if len(items) > limit || out.LastEvaluatedKey == nil {
 			break
 		}
+		if calls == filteredCalls {
+			d := decoder{it: out.LastEvaluatedKey}
+			if resume = d.str(attrSortKey); d.err != nil {
+				return imageapp.MessagePage{}, d.err
+			}
+			break
+		}
 		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
 	var page imageapp.MessagePage
+	if resume != "" {
+		page.Next = encodeMessageCursor(resume)
+	}
 	for i, it := range items {
 		if i == limit {
 			last := page.Messages[limit-1]
