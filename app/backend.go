@@ -75,7 +75,7 @@ func openLocal(ctx context.Context, cfg Config, log *slog.Logger) (*backend, err
 		close:           db.Close,
 	}
 	b.Identity = &local.Identity{
-		DB: db, Outbox: outbox, Pepper: secrets.CodePepper, Log: log,
+		DB: db, Outbox: outbox, Pepper: secrets.CodePepper, Log: log, Now: cfg.Now,
 		PostConfirm: func(ctx context.Context, u imageapp.User) error {
 			_, err := provision.User(ctx, b.provisionDeps(), u)
 			return err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -390,5 +391,90 @@ func TestRateLimits(t *testing.T) {
 	r := c.postForm("/signup", url.Values{"username": {"late"}, "email": {"late@example.com"}, "password": {"0123456789"}})
 	if r.status != http.StatusTooManyRequests || !strings.Contains(r.body, "Too many attempts") || r.header.Get("Retry-After") == "" {
 		t.Fatalf("sign-up form over the limit: got %d, want 429 with the message in the page", r.status)
+	}
+}
+
+// TestCodeGuessesAreBoundedPerAccount: asking for a new code gives the new
+// code 5 tries, but not a fresh budget: after 20 wrong codes in a day even the
+// right one is refused, until the day is over. Without the budget, alternating
+// "forgot" and "reset" guesses a 6-digit code without end.
+func TestCodeGuessesAreBoundedPerAccount(t *testing.T) {
+	clk := newClock()
+	app := startApp(t, t.TempDir(), generousLimits, withClock(clk))
+	app.signUp("victim")
+	attacker := app.client()
+	reset := func(code string) response {
+		return attacker.postJSON("/api/password/reset", map[string]string{"username": "victim", "code": code, "password": "attacker pass 1"})
+	}
+	forgot := func() string {
+		t.Helper()
+		if r := attacker.postJSON("/api/password/forgot", map[string]string{"username": "victim"}); r.status != http.StatusAccepted {
+			t.Fatalf("forgot: %d %s", r.status, r.body)
+		}
+		return app.codeFor("victim@example.com")
+	}
+	for round := range 4 {
+		code := forgot()
+		n, _ := strconv.Atoi(code)
+		wrong := fmt.Sprintf("%06d", (n+1)%1_000_000)
+		for i := range 5 {
+			if r := reset(wrong); r.status != http.StatusBadRequest {
+				t.Fatalf("round %d, wrong code %d: got %d %s, want 400", round+1, i+1, r.status, r.body)
+			}
+		}
+	}
+	code := forgot()
+	r := reset(code)
+	if r.status != http.StatusTooManyRequests || !strings.Contains(r.body, "today") {
+		t.Fatalf("the right code after 20 wrong ones in a day: got %d %s, want 429", r.status, r.body)
+	}
+	clk.Add(codeDay + time.Minute)
+	if r := reset(forgot()); r.status != http.StatusOK && r.status != http.StatusNoContent {
+		t.Fatalf("the right code a day later: got %d %s", r.status, r.body)
+	}
+}
+
+// codeDay is the window of the per-account code budget.
+const codeDay = 24 * time.Hour
+
+// TestWrongPasswordsDoNotLockOwnerOut: a stranger's wrong passwords spend a
+// username's login bucket, which then stops new devices, but the browser its
+// owner logged in from before still gets in. A forged device cookie does not.
+func TestWrongPasswordsDoNotLockOwnerOut(t *testing.T) {
+	app := startApp(t, t.TempDir(), func(c *Config) {
+		c.Limits = web.Limits{PerIP: ratelimit.Rule{Burst: 1000, Every: time.Millisecond}, PerUser: ratelimit.Rule{Burst: 3, Every: time.Hour}}
+	})
+	owner := app.signUp("owner") // logged in once: this browser is known
+	if r := owner.postJSON("/api/logout", nil); r.status != http.StatusNoContent {
+		t.Fatalf("logout: %d", r.status)
+	}
+	stranger := app.client()
+	for i := range 3 {
+		stranger.postJSON("/api/login", map[string]string{"username": "owner", "password": "guess number " + strconv.Itoa(i)})
+	}
+	if r := stranger.postJSON("/api/login", map[string]string{"username": "owner", "password": "one more guess"}); r.status != http.StatusTooManyRequests {
+		t.Fatalf("the stranger's 4th guess: got %d, want 429", r.status)
+	}
+	if r := app.client().postJSON("/api/login", map[string]string{"username": "owner", "password": "correct horse battery"}); r.status != http.StatusTooManyRequests {
+		t.Fatalf("a new device while the username is limited: got %d, want 429", r.status)
+	}
+	if r := owner.postForm("/login", url.Values{"username": {"owner"}, "password": {"correct horse battery"}}); r.status != http.StatusOK || r.url != "/inbox" {
+		t.Fatalf("the owner's known browser: got %d at %s, want logged in: %s", r.status, r.url, r.body)
+	}
+	// A device cookie is the owner's only: it does not open another username's bucket,
+	forged := app.client()
+	u, _ := url.Parse(app.server.URL)
+	forged.http.Jar.SetCookies(u, owner.http.Jar.Cookies(u))
+	for i := range 4 {
+		forged.postJSON("/api/login", map[string]string{"username": "someone", "password": "guess number " + strconv.Itoa(i)})
+	}
+	if r := forged.postJSON("/api/login", map[string]string{"username": "someone", "password": "guess"}); r.status != http.StatusTooManyRequests {
+		t.Fatalf("another username with owner's device cookie: got %d, want 429", r.status)
+	}
+	// and a made-up one counts for nothing.
+	madeUp := app.client()
+	madeUp.http.Jar.SetCookies(u, []*http.Cookie{{Name: "imageapp_device", Value: "owner"}})
+	if r := madeUp.postJSON("/api/login", map[string]string{"username": "owner", "password": "correct horse battery"}); r.status != http.StatusTooManyRequests {
+		t.Fatalf("a made-up device cookie: got %d, want 429", r.status)
 	}
 }

@@ -158,6 +158,10 @@ var migrations = []string{
 	CREATE INDEX messages_sent ON messages (sender_id, created_at DESC, id DESC);
 	CREATE INDEX messages_unread ON messages (recipient_id, created_at DESC, id DESC) WHERE read_at IS NULL;`,
 	`ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0;`,
+	// Wrong codes counted per account over a day, across new codes, so asking
+	// for a fresh code does not buy fresh guesses.
+	`ALTER TABLE codes ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE codes ADD COLUMN failures_since INTEGER NOT NULL DEFAULT 0;`,
 }
 
 func (d *DB) migrate(ctx context.Context) error {

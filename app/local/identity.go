@@ -36,9 +36,15 @@ var _ imageapp.Identity = (*Identity)(nil)
 
 const (
 	codeTTL         = 24 * time.Hour
-	maxCodeAttempts = 5
-	purposeConfirm  = "confirm"
-	purposeReset    = "reset"
+	maxCodeAttempts = 5 // wrong tries that kill one code
+	// maxCodeFailures wrong tries per account and purpose within
+	// codeFailureWindow, over all codes sent. Without it every new code brings
+	// 5 fresh guesses, and a script alternating "forgot" and "reset" gets
+	// thousands of guesses at a 6-digit code a day.
+	maxCodeFailures   = 20
+	codeFailureWindow = 24 * time.Hour
+	purposeConfirm    = "confirm"
+	purposeReset      = "reset"
 )
 
 func (id *Identity) now() time.Time {
@@ -213,25 +219,33 @@ func (id *Identity) withCode(ctx context.Context, accountID, purpose, code strin
 	var codeErr error
 	err := id.DB.tx(ctx, func(tx *sql.Tx) error {
 		var stored []byte
-		var expires int64
-		var attempts int
-		err := tx.QueryRowContext(ctx, `SELECT code_hash, expires_at, attempts FROM codes WHERE account_id = ? AND purpose = ?`,
-			accountID, purpose).Scan(&stored, &expires, &attempts)
+		var expires, failuresSince int64
+		var attempts, failures int
+		err := tx.QueryRowContext(ctx, `SELECT code_hash, expires_at, attempts, failures, failures_since FROM codes WHERE account_id = ? AND purpose = ?`,
+			accountID, purpose).Scan(&stored, &expires, &attempts, &failures, &failuresSince)
+		now := id.now().UnixNano()
 		switch {
 		case isNoRows(err):
 			codeErr = imageapp.Errorf(imageapp.EINVALID, "That code is wrong or has expired. Check the latest email, or ask for a new code.")
 			return nil
 		case err != nil:
 			return err
+		case failures >= maxCodeFailures && now-failuresSince < int64(codeFailureWindow):
+			codeErr = imageapp.Errorf(imageapp.ERATELIMITED, "Too many wrong codes for this account today. Try again in 24 hours.")
+			return nil
 		case attempts >= maxCodeAttempts:
 			codeErr = imageapp.Errorf(imageapp.ERATELIMITED, "Too many wrong codes. Ask for a new code.")
 			return nil
-		case id.now().UnixNano() > expires:
+		case now > expires:
 			codeErr = imageapp.Errorf(imageapp.EINVALID, "That code has expired. Ask for a new code.")
 			return nil
 		case subtle.ConstantTimeCompare(stored, id.codeHash(accountID, purpose, code)) != 1:
 			codeErr = imageapp.Errorf(imageapp.EINVALID, "That code is wrong. Check the latest email, or ask for a new code.")
-			_, err := tx.ExecContext(ctx, `UPDATE codes SET attempts = attempts + 1 WHERE account_id = ? AND purpose = ?`, accountID, purpose)
+			if now-failuresSince >= int64(codeFailureWindow) {
+				failures, failuresSince = 0, now // a new window
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE codes SET attempts = attempts + 1, failures = ?, failures_since = ?
+				WHERE account_id = ? AND purpose = ?`, failures+1, failuresSince, accountID, purpose)
 			return dbError(err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM codes WHERE account_id = ? AND purpose = ?`, accountID, purpose); err != nil {

@@ -156,6 +156,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) (map[string]strin
 		return in, imageapp.User{}, err
 	}
 	u, err := s.startSession(w, r, p)
+	if err == nil {
+		s.rememberDevice(w, u.Username)
+	}
 	return in, u, err
 }
 

@@ -5,6 +5,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -51,13 +52,14 @@ func (e *rateLimitedError) Error() string {
 func (e *rateLimitedError) seconds() int { return int(math.Ceil(e.wait.Seconds())) }
 
 // limit takes a token for the action from the client's IP bucket and, when
-// a username is given, from that username's bucket.
+// a username is given, from that username's bucket; a login from a device the
+// username has logged in from before skips the username's bucket.
 func (s *Server) limit(r *http.Request, action, username string) error {
 	if ok, wait := s.limiters["ip:"+action].Allow(clientIP(r)); !ok {
 		s.log.Warn("rate limited", "action", action, "by", "ip")
 		return &rateLimitedError{wait}
 	}
-	if username == "" {
+	if username == "" || action == "login" && s.knownDevice(r, username) {
 		return nil
 	}
 	if ok, wait := s.limiters["user:"+action].Allow(strings.ToLower(username)); !ok {
@@ -67,12 +69,22 @@ func (s *Server) limit(r *http.Request, action, username string) error {
 	return nil
 }
 
-// clientIP is the connection's peer address. Forwarded-for headers are not
-// trusted: anyone can set them, and trusting them would void per-IP limits.
+// clientIP is the connection's peer address, as the key of per-IP limits.
+// Forwarded-for headers are not trusted: anyone can set them, and trusting
+// them would void per-IP limits. An IPv6 address counts as its /64, the
+// block one subscriber gets, else one host could use 2^64 buckets.
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return host
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	addr = addr.Unmap()
+	if addr.Is6() {
+		return netip.PrefixFrom(addr, 64).Masked().String()
+	}
+	return addr.String()
 }
