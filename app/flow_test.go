@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -246,4 +247,65 @@ func TestUnreadCountStops(t *testing.T) {
 	check(imageapp.MaxUnreadCount-1, "99", "99 unread messages")
 	send(5)
 	check(imageapp.MaxUnreadCount, "99+", "more than 99 unread messages")
+}
+
+// TestInboxPagesReachEveryMessage: more unread messages than one page holds
+// and more read ones than one page holds are all reachable by following the
+// inbox's links, and each page's htmx refresh reloads that page, not page 1.
+func TestInboxPagesReachEveryMessage(t *testing.T) {
+	app := startApp(t, t.TempDir())
+	app.signUp("alice")
+	bob := app.signUp("bob")
+	svc := newService(Config{AppName: "imageapp"}, app.backend, nil)
+	alice, err := app.backend.Users.UserByUsername(context.Background(), "alice")
+	must(t, err)
+	img := testPNG(t, 4, 4)
+	send := func(n int) []string {
+		var ids []string
+		for range n {
+			m, err := svc.Send(context.Background(), alice, messaging.SendInput{To: "bob", Body: bytes.NewReader(img)})
+			must(t, err)
+			ids = append(ids, m.ID)
+		}
+		return ids
+	}
+	read := send(60)
+	for _, id := range read {
+		if r := bob.get("/api/messages/" + id); r.status != http.StatusOK {
+			t.Fatalf("open %s: %d", id, r.status)
+		}
+	}
+	unread := send(messaging.MaxPageSize + 5)
+
+	pageLink := regexp.MustCompile(`href="(/inbox\?(?:new|cursor)=[^"]+)"`)
+	refresh := regexp.MustCompile(`hx-get="([^"]*)"`)
+	seen := map[string]bool{}
+	queue, visited := []string{"/inbox"}, map[string]bool{}
+	for len(queue) > 0 {
+		path := queue[0]
+		queue = queue[1:]
+		if visited[path] {
+			continue
+		}
+		visited[path] = true
+		r := bob.get(path)
+		if r.status != http.StatusOK {
+			t.Fatalf("%s: %d", path, r.status)
+		}
+		if m := refresh.FindStringSubmatch(r.body); m == nil || html.UnescapeString(m[1]) != path {
+			t.Fatalf("%s refreshes itself from %q", path, m)
+		}
+		for _, m := range messageLink.FindAllStringSubmatch(r.body, -1) {
+			seen[m[1]] = true
+		}
+		for _, m := range pageLink.FindAllStringSubmatch(r.body, -1) {
+			queue = append(queue, html.UnescapeString(m[1]))
+		}
+	}
+	for _, id := range append(read, unread...) {
+		if !seen[id] {
+			t.Fatalf("message %s is on no inbox page (%d of %d reachable over %d pages)", id, len(seen), len(read)+len(unread), len(visited))
+		}
+	}
+	t.Logf("%d messages over %d pages", len(seen), len(visited))
 }

@@ -108,6 +108,9 @@ func usersURL(q, cursor string) string {
 }
 func pageURL(path, cursor string) string { return path + "?" + url.Values{"cursor": {cursor}}.Encode() }
 
+// newPageURL is the next page of unread messages in the inbox.
+func newPageURL(cursor string) string { return "/inbox?" + url.Values{"new": {cursor}}.Encode() }
+
 // unreadBadge is the nav count; counts stop at imageapp.MaxUnreadCount.
 func unreadBadge(n int) string {
 	if n >= imageapp.MaxUnreadCount {

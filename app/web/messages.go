@@ -3,6 +3,7 @@ package web
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -61,23 +62,44 @@ func (s *Server) apiSend(w http.ResponseWriter, r *http.Request) {
 
 // --- mailboxes ---
 
+// inboxView is one inbox page. The first shows the newest unread messages
+// (up to a full page) above the newest read ones; each list then pages on by
+// its own cursor: ?new= through unread messages, ?cursor= through read ones.
 func (s *Server) inboxView(r *http.Request) (views.InboxView, error) {
 	u, _ := currentUser(r)
-	var v views.InboxView
-	cursor := r.URL.Query().Get("cursor")
-	if cursor == "" { // the first page shows every unread message
-		unread, err := s.svc.List(r.Context(), u, imageapp.MessageQuery{Box: imageapp.Inbox, Status: imageapp.UnreadMessages, Limit: messaging.MaxPageSize})
+	q := r.URL.Query()
+	newCursor, cursor := q.Get("new"), q.Get("cursor")
+	v := views.InboxView{Self: inboxURL(newCursor, cursor)}
+	if cursor == "" {
+		unread, err := s.svc.List(r.Context(), u, imageapp.MessageQuery{Box: imageapp.Inbox, Status: imageapp.UnreadMessages, Cursor: newCursor, Limit: messaging.MaxPageSize})
 		if err != nil {
 			return v, err
 		}
-		v.Unread = unread.Messages
+		v.Unread, v.NextUnread = unread.Messages, unread.Next
 	}
-	earlier, err := s.svc.List(r.Context(), u, imageapp.MessageQuery{Box: imageapp.Inbox, Status: imageapp.ReadMessages, Cursor: cursor})
-	if err != nil {
-		return v, err
+	if newCursor == "" {
+		earlier, err := s.svc.List(r.Context(), u, imageapp.MessageQuery{Box: imageapp.Inbox, Status: imageapp.ReadMessages, Cursor: cursor})
+		if err != nil {
+			return v, err
+		}
+		v.Earlier, v.Next = earlier.Messages, earlier.Next
 	}
-	v.Earlier, v.Next = earlier.Messages, earlier.Next
 	return v, nil
+}
+
+// inboxURL is the address of an inbox page, which its htmx refresh reloads.
+func inboxURL(newCursor, cursor string) string {
+	q := url.Values{}
+	if newCursor != "" {
+		q.Set("new", newCursor)
+	}
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	if len(q) == 0 {
+		return "/inbox"
+	}
+	return "/inbox?" + q.Encode()
 }
 
 func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) {
