@@ -26,6 +26,7 @@ type Config struct {
 	TLSCert        string
 	TLSKey         string
 	Limits         web.Limits       // abuse limits; zero means web.DefaultLimits (tests tune them)
+	Pace           web.Pace         // how fast request bodies must come; zero means web.DefaultPace
 	Now            func() time.Time // the clock; nil means time.Now (tests move it)
 
 	AWS AWSConfig

@@ -138,7 +138,7 @@ func newHandler(cfg Config, b *backend, log *slog.Logger) http.Handler {
 		Service: newService(cfg, b, log), Identity: b.Identity, Users: b.Users, Sessions: b.Sessions, Provision: provisioner(b),
 		SessionHashKey: b.SessionHashKey, SessionBlockKey: b.SessionBlockKey,
 		Secure:         cfg.TLSCert != "" || strings.HasPrefix(cfg.BaseURL, "https://"),
-		MaxUploadBytes: cfg.MaxUploadBytes, ReactDir: cfg.ReactDir, Limits: cfg.Limits, Log: log, Now: cfg.Now,
+		MaxUploadBytes: cfg.MaxUploadBytes, ReactDir: cfg.ReactDir, Limits: cfg.Limits, Pace: cfg.Pace, Log: log, Now: cfg.Now,
 	}).Handler()
 }
 

@@ -225,6 +225,30 @@ func TestBadInput(t *testing.T) {
 			t.Fatalf("got %d, want 400", r.status)
 		}
 	})
+	// Account forms: the wrong media type, an oversized or broken body.
+	post := func(path, ctype, body string) response {
+		req, _ := http.NewRequest(http.MethodPost, app.server.URL+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", ctype)
+		return app.client().do(req)
+	}
+	huge := "username=" + strings.Repeat("a", 70<<10)
+	for _, tc := range []struct {
+		name, path, ctype, body string
+		status                  int
+		want                    string
+	}{
+		{"text/plain", "/api/login", "text/plain", "username=alice", 415, `"code":"unsupported_type"`},
+		{"form over 64 KiB", "/api/login", "application/x-www-form-urlencoded", huge, 413, "larger than the 64 KiB limit"},
+		{"JSON over 64 KiB", "/api/login", "application/json", `{"username":"` + strings.Repeat("a", 70<<10) + `"}`, 413, `"code":"too_large"`},
+		{"form page over 64 KiB", "/login", "application/x-www-form-urlencoded", huge, 413, "larger than the 64 KiB limit"},
+		{"broken multipart", "/api/login", "multipart/form-data; boundary=x", "--x\r\nbroken", 400, "could not be read"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if r := post(tc.path, tc.ctype, tc.body); r.status != tc.status || !strings.Contains(r.body, tc.want) {
+				t.Fatalf("got %d %.300s, want %d with %q", r.status, r.body, tc.status, tc.want)
+			}
+		})
+	}
 	t.Run("a lying extension is judged by content", func(t *testing.T) {
 		r := alice.postMultipart("/api/messages", field("to", "bob"), file("image", "photo.jpg", png))
 		if r.status != http.StatusCreated || !strings.Contains(r.body, `"content_type":"image/png"`) {

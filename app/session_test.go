@@ -220,8 +220,13 @@ func TestCrossSiteRequestsRefused(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodPost, app.server.URL+"/logout", nil)
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
 	req.Header.Set("Origin", "https://evil.example")
-	if r := alice.do(req); r.status != http.StatusForbidden {
+	r := alice.do(req)
+	if r.status != http.StatusForbidden {
 		t.Fatalf("cross-site POST /logout: got %d, want 403", r.status)
+	}
+	// The refusal is a page like any other, with the same protective headers.
+	if r.header.Get("Content-Security-Policy") == "" || r.header.Get("X-Frame-Options") != "DENY" || r.header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Fatalf("the 403 lacks the security headers: %v", r.header)
 	}
 	if r := alice.get("/api/me"); r.status != http.StatusOK {
 		t.Fatalf("the refused cross-site logout logged alice out")

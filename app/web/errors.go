@@ -50,6 +50,10 @@ func (s *Server) describe(r *http.Request, err error) (int, string, string) {
 	}
 	var maxErr *http.MaxBytesError
 	if errors.As(err, &maxErr) {
+		if maxErr.Limit == maxFormBytes { // a form's limit, not the image's
+			return http.StatusRequestEntityTooLarge, imageapp.ETOOLARGE,
+				fmt.Sprintf("The form is larger than the %s limit.", humanBytes(maxErr.Limit))
+		}
 		return http.StatusRequestEntityTooLarge, imageapp.ETOOLARGE,
 			fmt.Sprintf("The upload is larger than the %s limit.", humanBytes(s.maxUpload))
 	}
@@ -111,6 +115,9 @@ func setRetryAfter(w http.ResponseWriter, err error) {
 func humanBytes(n int64) string {
 	if n >= 1<<20 && n%(1<<20) == 0 {
 		return strconv.FormatInt(n>>20, 10) + " MiB"
+	}
+	if n >= 1<<10 && n%(1<<10) == 0 {
+		return strconv.FormatInt(n>>10, 10) + " KiB"
 	}
 	if n >= 1<<10 {
 		return fmt.Sprintf("%.1f KiB", float64(n)/1024)

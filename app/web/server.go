@@ -32,6 +32,7 @@ type Server struct {
 	maxUpload int64
 	reactDir  string
 	limiters  limiters
+	pace      Pace
 	log       *slog.Logger
 	now       func() time.Time
 }
@@ -51,6 +52,7 @@ type Options struct {
 	MaxUploadBytes int64
 	ReactDir       string // serve a built React client under /react/ if it exists
 	Limits         Limits // zero means DefaultLimits
+	Pace           Pace   // how fast request bodies must come; zero means DefaultPace
 	Log            *slog.Logger
 	Now            func() time.Time
 }
@@ -81,13 +83,17 @@ func New(o Options) *Server {
 		s.now = time.Now
 	}
 	s.limiters = newLimiters(o.Limits, s.now)
+	s.pace = o.Pace
+	if s.pace.MinRate == 0 {
+		s.pace = DefaultPace
+	}
 	return s
 }
 
 // Handler returns the full route table wrapped in the security middleware.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.recoverer, securityHeaders, s.compress)
+	r.Use(s.compress)
 
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
 	r.Handle("/static/*", static.Handler())
@@ -160,7 +166,9 @@ func (s *Server) Handler() http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, imageapp.Errorf(imageapp.EFORBIDDEN, "This request came from another site and was refused."))
 	}))
-	return cop.Handler(r)
+	// Outside the router, so that its refusals get the headers too; bodies
+	// are paced before compression wraps the ResponseWriter.
+	return s.recoverer(securityHeaders(s.paceBodies(cop.Handler(r))))
 }
 
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }

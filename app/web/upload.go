@@ -116,7 +116,7 @@ func readField(p *multipart.Part) (string, error) {
 
 func uploadError(err error) error {
 	var maxErr *http.MaxBytesError
-	if errors.As(err, &maxErr) {
+	if errors.As(err, &maxErr) || errors.Is(err, errSlowBody) {
 		return err
 	}
 	return fmt.Errorf("%w: %v", imageapp.Errorf(imageapp.EINVALID, "The upload was cut off or malformed. Try again."), err)

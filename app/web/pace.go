@@ -1,0 +1,80 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"time"
+)
+
+// Request bodies must keep coming. Only headers have a server timeout
+// (ReadHeaderTimeout): an absolute one for bodies would cut off honest slow
+// uploads of large images, and none at all lets a client hold a connection
+// (and its goroutine and buffers) forever by sending a byte now and then.
+// So the read deadline moves with the data: bodyGrace to start, plus time in
+// proportion to the bytes received at bodyMinRate, never more than bodyStall
+// ahead. Time the server itself spends between reads is not the client's.
+type Pace struct {
+	Grace   time.Duration // before the deadline counts bytes
+	MinRate int64         // bytes per second a body must average
+	Stall   time.Duration // the most a sender can be silent, however much it sent
+}
+
+// DefaultPace lets a phone on a poor link send 20 MiB (at 16 KiB/s, 21
+// minutes) and frees a stalled connection within a minute.
+var DefaultPace = Pace{Grace: 30 * time.Second, MinRate: 16 << 10, Stall: time.Minute}
+
+// errSlowBody is the error a request body's reader gets when it timed out.
+var errSlowBody = &statusError{http.StatusRequestTimeout, "timeout", "The upload was too slow and timed out. Try again on a better connection."}
+
+func (s *Server) paceBodies(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = &pacedBody{body: r.Body, rc: http.NewResponseController(w), pace: s.pace, deadline: time.Now().Add(s.pace.Grace)}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+type pacedBody struct {
+	body     io.ReadCloser
+	rc       *http.ResponseController
+	pace     Pace
+	deadline time.Time
+	returned time.Time // when the last Read returned: the server's time starts
+	done     bool
+}
+
+func (p *pacedBody) Read(b []byte) (int, error) {
+	if p.done {
+		return p.body.Read(b)
+	}
+	now := time.Now()
+	if !p.returned.IsZero() {
+		p.deadline = p.deadline.Add(now.Sub(p.returned))
+	}
+	if err := p.rc.SetReadDeadline(p.deadline); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return 0, err
+	}
+	n, err := p.body.Read(b)
+	p.returned = time.Now()
+	p.deadline = p.deadline.Add(time.Duration(n) * time.Second / time.Duration(p.pace.MinRate))
+	if limit := p.returned.Add(p.pace.Stall); p.deadline.After(limit) {
+		p.deadline = limit
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return n, errSlowBody
+	}
+	if err != nil {
+		// The body is over (or broken): lift the deadline, so the server's
+		// own read that watches the idle connection does not time out and
+		// cancel the request while the handler is still working.
+		p.done = true
+		_ = p.rc.SetReadDeadline(time.Time{}) // fails only where it was never set
+
+	}
+	return n, err
+}
+
+func (p *pacedBody) Close() error { return p.body.Close() }
