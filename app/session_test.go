@@ -134,6 +134,16 @@ func TestSessionTimeouts(t *testing.T) {
 	if r := bob.get("/api/me"); r.status != http.StatusUnauthorized {
 		t.Fatalf("a session idle for over 2 hours still works: %d", r.status)
 	}
+	// An htmx refresh after the end is told to load the login page, which
+	// brings the person back to the page they were on, rather than being
+	// redirected inside the fetch and getting the login page as a fragment.
+	req, _ := http.NewRequest(http.MethodGet, app.server.URL+"/inbox", nil)
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set("HX-Current-URL", app.server.URL+"/sent?cursor=abc")
+	r := bob.do(req)
+	if r.status != http.StatusUnauthorized || r.header.Get("HX-Redirect") != "/login?next=%2Fsent%3Fcursor%3Dabc" {
+		t.Fatalf("an htmx request without a session: got %d at %s, HX-Redirect %q", r.status, r.url, r.header.Get("HX-Redirect"))
+	}
 }
 
 func TestHostCookieOverTLS(t *testing.T) {

@@ -80,15 +80,33 @@ func (s *Server) requireUser(next http.Handler) http.Handler {
 				s.writeJSONError(w, r, imageapp.Errorf(imageapp.EUNAUTHORIZED, "Log in first."))
 				return
 			}
-			target := "/login"
+			back := ""
 			if r.Method == http.MethodGet {
-				target += "?" + url.Values{"next": {r.URL.RequestURI()}}.Encode()
+				back = r.URL.RequestURI()
 			}
-			http.Redirect(w, r, target, http.StatusSeeOther)
+			if isHTMX(r) {
+				// A redirect would be followed inside the fetch and the login
+				// page swapped into a fragment; htmx loads this page instead.
+				if u, err := url.Parse(r.Header.Get("HX-Current-URL")); err == nil && u.Path != "" {
+					back = u.RequestURI()
+				}
+				w.Header().Set("HX-Redirect", loginURL(back))
+				s.fail(w, r, imageapp.Errorf(imageapp.EUNAUTHORIZED, "Your session has ended. Log in again."))
+				return
+			}
+			http.Redirect(w, r, loginURL(back), http.StatusSeeOther)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey, u)))
 	})
+}
+
+// loginURL is the login page, which brings the person back to next.
+func loginURL(next string) string {
+	if next == "" {
+		return "/login"
+	}
+	return "/login?" + url.Values{"next": {next}}.Encode()
 }
 
 // startSession makes a brand-new session for p: a fresh cookie with a new
