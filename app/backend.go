@@ -60,7 +60,7 @@ func openLocal(ctx context.Context, cfg Config, log *slog.Logger) (*backend, err
 		return nil, err
 	}
 	outbox := &local.Outbox{Dir: filepath.Join(cfg.DataDir, "outbox"), Log: log}
-	live := &local.Notifier{Outbox: outbox, BaseURL: cfg.BaseURL}
+	live := &local.Notifier{Outbox: outbox, BaseURL: cfg.publicURL()}
 	dir := &local.Directory{DB: db}
 	b := &backend{
 		Users:           dir,

@@ -35,7 +35,7 @@ func openAWS(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error
 		UsersTable:    cfg.AWS.UsersTable,
 		MessagesTable: cfg.AWS.MessagesTable,
 		Bucket:        cfg.AWS.Bucket,
-		BaseURL:       cfg.BaseURL,
+		BaseURL:       cfg.publicURL(),
 	}, log)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -97,6 +98,12 @@ func (c Config) validate() error {
 	default:
 		return fmt.Errorf("config: IMAGEAPP_BACKEND must be local or aws, not %q", c.Backend)
 	}
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			return fmt.Errorf("config: IMAGEAPP_BASE_URL must be the site's address, like https://img.example.com, not %q", c.BaseURL)
+		}
+	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return fmt.Errorf("config: set both IMAGEAPP_TLS_CERT and IMAGEAPP_TLS_KEY, or neither")
 	}
@@ -104,6 +111,23 @@ func (c Config) validate() error {
 		return fmt.Errorf("config: IMAGEAPP_MAX_UPLOAD_BYTES must be at least 1024")
 	}
 	return nil
+}
+
+// publicURL is where people reach the app, for links in mail: BaseURL, or
+// else this machine at the listen address.
+func (c Config) publicURL() string {
+	if c.BaseURL != "" {
+		return c.BaseURL
+	}
+	scheme := "http"
+	if c.TLSCert != "" {
+		scheme = "https"
+	}
+	host := c.Addr
+	if strings.HasPrefix(host, ":") {
+		host = "localhost" + host
+	}
+	return scheme + "://" + host
 }
 
 func intVar(getenv func(string) string, name string, def int64) (int64, error) {

@@ -1,0 +1,34 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+// TestConfigBaseURL: a base URL must be a site's address, and without one
+// mail links point at this machine rather than being bare paths.
+func TestConfigBaseURL(t *testing.T) {
+	for _, bad := range []string{"img.example.com", "javascript:alert(1)", "https://", "https://img.example.com/app?x=1", "ftp://img.example.com"} {
+		_, err := configFromEnv(envOf(map[string]string{"IMAGEAPP_BASE_URL": bad}))
+		if err == nil || !strings.Contains(err.Error(), "IMAGEAPP_BASE_URL") {
+			t.Errorf("IMAGEAPP_BASE_URL=%q: got %v, want an error naming the variable", bad, err)
+		}
+	}
+	for env, want := range map[[3]string]string{
+		{"https://img.example.com/", "", ""}:    "https://img.example.com",
+		{"", ":3000", ""}:                       "http://localhost:3000",
+		{"", "192.0.2.1:8080", ""}:              "http://192.0.2.1:8080",
+		{"", ":8443", "/etc/imageapp/cert.pem"}: "https://localhost:8443",
+	} {
+		c, err := configFromEnv(envOf(map[string]string{"IMAGEAPP_BASE_URL": env[0], "IMAGEAPP_ADDR": env[1],
+			"IMAGEAPP_TLS_CERT": env[2], "IMAGEAPP_TLS_KEY": env[2]}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.publicURL(); got != want {
+			t.Errorf("%q: public URL %q, want %q", env, got, want)
+		}
+	}
+}
