@@ -309,3 +309,22 @@ func TestInboxPagesReachEveryMessage(t *testing.T) {
 	}
 	t.Logf("%d messages over %d pages", len(seen), len(visited))
 }
+
+// TestCaptionLineBreaks: a form sends a textarea's line breaks as CRLF; they
+// count as one character each, as in the browser, and are kept as "\n".
+func TestCaptionLineBreaks(t *testing.T) {
+	app := startApp(t, t.TempDir())
+	alice, bob := app.signUp("alice"), app.signUp("bob")
+	caption := strings.Repeat("line\r\n", 90) // 540 bytes as sent, 449 characters as typed
+	r := alice.postMultipart("/api/messages", field("to", "bob"), field("caption", caption), file("image", "a.png", testPNG(t, 8, 8)))
+	if r.status != http.StatusCreated {
+		t.Fatalf("a 449-character caption with line breaks: got %d %s", r.status, r.body)
+	}
+	var sent struct{ Message struct{ ID string } }
+	decode(t, r, &sent)
+	var got struct{ Message struct{ Caption string } }
+	decode(t, bob.get("/api/messages/"+sent.Message.ID), &got)
+	if want := strings.TrimSpace(strings.Repeat("line\n", 90)); got.Message.Caption != want {
+		t.Fatalf("caption %q, want %q", got.Message.Caption, want)
+	}
+}

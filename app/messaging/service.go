@@ -191,7 +191,7 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 			return nil, err
 		}
 	}
-	md := meta{Caption: strings.TrimSpace(caption), Filename: cleanFilename(in.Filename, checked.ContentType)}
+	md := meta{Caption: cleanCaption(caption), Filename: cleanFilename(in.Filename, checked.ContentType)}
 	if m.SealedMeta, err = sealMeta(md, dk.Plaintext, ec); err != nil {
 		s.deleteBlob(m.ID)
 		return nil, err
@@ -259,8 +259,14 @@ func badImage(err error) error {
 	return err
 }
 
+// cleanCaption trims the caption and makes its line breaks "\n": forms send
+// a textarea's as "\r\n", which the browser counted as one character.
+func cleanCaption(c string) string {
+	return strings.TrimSpace(strings.ReplaceAll(c, "\r\n", "\n"))
+}
+
 func validCaption(c string) error {
-	if !utf8.ValidString(c) || utf8.RuneCountInString(strings.TrimSpace(c)) > MaxCaptionLength {
+	if !utf8.ValidString(c) || utf8.RuneCountInString(cleanCaption(c)) > MaxCaptionLength {
 		return imageapp.Errorf(imageapp.EINVALID, "Captions can be at most %d characters.", MaxCaptionLength)
 	}
 	return nil
