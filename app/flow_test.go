@@ -328,3 +328,37 @@ func TestCaptionLineBreaks(t *testing.T) {
 		t.Fatalf("caption %q, want %q", got.Message.Caption, want)
 	}
 }
+
+// TestSenderViewsSentImage: the sender opening an image they sent sees it as
+// sent ("to bob", under Sent) and, deleting it, lands back on Sent. HEAD on
+// the image answers its headers only; a wrong method says which are right.
+func TestSenderViewsSentImage(t *testing.T) {
+	app := startApp(t, t.TempDir())
+	alice, _ := app.signUp("alice"), app.signUp("bob")
+	var sent struct{ Message struct{ ID string } }
+	decode(t, alice.postMultipart("/api/messages", field("to", "bob"), file("image", "a.png", testPNG(t, 8, 8))), &sent)
+	id := sent.Message.ID
+
+	page := alice.get("/messages/" + id)
+	for _, want := range []string{"<title>Image to bob", `href="/sent" aria-current="page"`, `name="back" value="/sent"`, "Back to sent images"} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the sender's view of the message lacks %q", want)
+		}
+	}
+
+	head, _ := http.NewRequest(http.MethodHead, app.server.URL+"/messages/"+id+"/image", nil)
+	if r := alice.do(head); r.status != http.StatusOK || r.header.Get("Content-Length") == "" || r.body != "" {
+		t.Errorf("HEAD on the image: %d, Content-Length %q, %d body bytes", r.status, r.header.Get("Content-Length"), len(r.body))
+	}
+	if r := alice.get("/logout"); r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") != "POST" {
+		t.Errorf("GET /logout: %d with Allow %q, want 405 with Allow: POST", r.status, r.header.Get("Allow"))
+	}
+	if r := alice.postJSON("/api/messages/"+id+"/image", nil); r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") != "GET, HEAD" {
+		t.Errorf("POST on the image: %d with Allow %q, want 405 with Allow: GET, HEAD", r.status, r.header.Get("Allow"))
+	}
+
+	r := alice.postForm("/messages/"+id+"/delete", url.Values{"back": {"/sent"}})
+	if r.status != http.StatusOK || r.url != "/sent" || !strings.Contains(r.body, "The image was deleted.") {
+		t.Fatalf("the sender's delete: got %d at %s", r.status, r.url)
+	}
+}

@@ -165,7 +165,11 @@ func (s *Server) messagePage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, views.MessagePage(s.page(r, "Image from "+m.SenderName, "inbox"), m, m.RecipientID == u.ID))
+	if m.RecipientID == u.ID {
+		s.render(w, r, http.StatusOK, views.MessagePage(s.page(r, "Image from "+m.SenderName, "inbox"), m, true))
+		return
+	}
+	s.render(w, r, http.StatusOK, views.MessagePage(s.page(r, "Image to "+m.RecipientName, "sent"), m, false))
 }
 
 func (s *Server) apiMessage(w http.ResponseWriter, r *http.Request) {
@@ -218,11 +222,19 @@ func (s *Server) messageImage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) deleteSubmit(w http.ResponseWriter, r *http.Request) {
 	u, _ := currentUser(r)
-	if err := s.svc.Delete(r.Context(), u, chi.URLParam(r, "id")); err != nil {
+	in, err := fields(w, r, "back")
+	if err == nil {
+		err = s.svc.Delete(r.Context(), u, chi.URLParam(r, "id"))
+	}
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	redirect(w, r, "/inbox", "deleted")
+	back := "/inbox"
+	if in["back"] == "/sent" { // the mailbox the message was opened from
+		back = "/sent"
+	}
+	redirect(w, r, back, "deleted")
 }
 
 func (s *Server) apiDelete(w http.ResponseWriter, r *http.Request) {

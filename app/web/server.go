@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 	"github.com/gorilla/sessions"
 
 	"imageapp/app/imageapp"
@@ -93,7 +94,7 @@ func New(o Options) *Server {
 // Handler returns the full route table wrapped in the security middleware.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.compress)
+	r.Use(middleware.GetHead, s.compress) // HEAD is GET without the body
 
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
 	r.Handle("/static/*", static.Handler())
@@ -156,8 +157,12 @@ func (s *Server) Handler() http.Handler {
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, imageapp.Errorf(imageapp.ENOTFOUND, "There is no page at %s.", r.URL.Path))
 	})
+	root := r
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, &statusError{http.StatusMethodNotAllowed, "method_not_allowed", r.Method + " is not allowed here."})
+		allowed := allowedMethods(root, r.URL.Path)
+		w.Header().Set("Allow", strings.Join(allowed, ", ")) // RFC 9110 asks a 405 to list them
+		s.fail(w, r, &statusError{http.StatusMethodNotAllowed, "method_not_allowed",
+			r.Method + " is not allowed here; use " + strings.Join(allowed, " or ") + "."})
 	})
 
 	// Browsers' cross-origin unsafe requests are refused by their Fetch
@@ -169,6 +174,20 @@ func (s *Server) Handler() http.Handler {
 	// Outside the router, so that its refusals get the headers too; bodies
 	// are paced before compression wraps the ResponseWriter.
 	return s.recoverer(securityHeaders(s.paceBodies(cop.Handler(r))))
+}
+
+// allowedMethods are the methods routes answer at path.
+func allowedMethods(routes chi.Routes, path string) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if routes.Match(chi.NewRouteContext(), m, path) {
+			out = append(out, m)
+			if m == http.MethodGet {
+				out = append(out, http.MethodHead) // middleware.GetHead
+			}
+		}
+	}
+	return out
 }
 
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
