@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -26,11 +27,17 @@ import (
 type faultyKeys struct {
 	imageapp.Keys
 	failGenerate, failDecrypt atomic.Bool
+	hang                      chan struct{} // non-nil: GenerateDataKey signals here, then waits for the request to end
 }
 
 func (k *faultyKeys) GenerateDataKey(ctx context.Context, id string, ec map[string]string) (imageapp.DataKey, error) {
 	if k.failGenerate.Load() {
 		return imageapp.DataKey{}, errors.New("injected: key service unreachable")
+	}
+	if k.hang != nil {
+		k.hang <- struct{}{}
+		<-ctx.Done()
+		return imageapp.DataKey{}, fmt.Errorf("injected: generate data key: %w", ctx.Err())
 	}
 	return k.Keys.GenerateDataKey(ctx, id, ec)
 }
@@ -289,5 +296,53 @@ func TestNoSecretsInLogs(t *testing.T) {
 	}
 	if bytes.Contains([]byte(logs), []byte("999999")) {
 		t.Errorf("the logs contain a submitted code")
+	}
+}
+
+// TestClientGoneIsNotAnError: a client that leaves while its send waits on
+// the key service is logged as gone, not as a server error, and the send
+// leaves nothing behind.
+func TestClientGoneIsNotAnError(t *testing.T) {
+	keys := &faultyKeys{hang: make(chan struct{})}
+	app := startAppWrapped(t, t.TempDir(), func(b *backend) { keys.Keys, b.Keys = b.Keys, keys })
+	alice := app.signUp("alice")
+	app.signUp("bob")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	must(t, mw.WriteField("to", "bob"))
+	fw, _ := mw.CreateFormFile("image", "a.png")
+	fw.Write(testPNG(t, 8, 8))
+	must(t, mw.Close())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, app.server.URL+"/api/messages", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	done := make(chan error, 1)
+	go func() {
+		resp, err := alice.http.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	<-keys.hang // the send is waiting on the key service
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the client's request: %v, want it canceled", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(app.logText(), "client went away") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the server never noted the client leaving: %s", app.logText())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if logs := app.logText(); strings.Contains(logs, "level=ERROR") {
+		t.Fatalf("a client leaving was logged as an error:\n%s", logs)
+	}
+	var n int
+	must(t, app.db.QueryRow(`SELECT count(*) FROM messages`).Scan(&n))
+	if n != 0 {
+		t.Fatalf("%d messages stored by a canceled send", n)
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,6 +28,9 @@ var statuses = map[string]int{
 	imageapp.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	imageapp.EINTERNAL:     http.StatusInternalServerError,
 }
+
+// statusClientGone is logged for requests whose client left first (nginx's 499).
+const statusClientGone = 499
 
 // statusError is an HTTP-level error with no domain code (405 and the like).
 type statusError struct {
@@ -56,6 +60,12 @@ func (s *Server) describe(r *http.Request, err error) (int, string, string) {
 		}
 		return http.StatusRequestEntityTooLarge, imageapp.ETOOLARGE,
 			fmt.Sprintf("The upload is larger than the %s limit.", humanBytes(s.maxUpload))
+	}
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		// The client left (closed the tab, lost the connection): nothing
+		// failed on our side, and nobody reads the answer.
+		s.log.Info("client went away", "method", r.Method, "path", r.URL.Path)
+		return statusClientGone, "canceled", "The request was canceled."
 	}
 	code := imageapp.ErrorCode(err)
 	status, ok := statuses[code]
