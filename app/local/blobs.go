@@ -62,7 +62,25 @@ func (b *Blobs) PutBlob(ctx context.Context, key string, r io.Reader) error {
 		os.Remove(tmp)
 		return fsError(err)
 	}
+	// The rename lives in the directory: sync it too, or a crash after the
+	// message row commits could lose the blob's name and leave a message
+	// that cannot open.
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		return fsError(err)
+	}
 	return nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // Blob opens a stored blob; ENOTFOUND if it does not exist.
