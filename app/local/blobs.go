@@ -31,7 +31,12 @@ func (b *Blobs) path(key string) (string, error) {
 }
 
 // PutBlob writes r to a temp file, syncs it, then renames it into place, so
-// a failure or a crash never leaves a partial blob under the key.
+// a failure or a crash never leaves a partial blob under the key. The
+// directory is not synced after the rename: it measured 1.5-2 ms a send, and
+// the message row that names the blob is itself only durable at the next
+// WAL sync (synchronous=NORMAL), whose journal commit on ext4 and XFS
+// carries the earlier rename with it; a crash loses both, or leaves an
+// orphan blob for the sweeper.
 func (b *Blobs) PutBlob(ctx context.Context, key string, r io.Reader) error {
 	path, err := b.path(key)
 	if err != nil {
@@ -62,25 +67,7 @@ func (b *Blobs) PutBlob(ctx context.Context, key string, r io.Reader) error {
 		os.Remove(tmp)
 		return fsError(err)
 	}
-	// The rename lives in the directory: sync it too, or a crash after the
-	// message row commits could lose the blob's name and leave a message
-	// that cannot open.
-	if err := syncDir(filepath.Dir(path)); err != nil {
-		return fsError(err)
-	}
 	return nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // Blob opens a stored blob; ENOTFOUND if it does not exist.
