@@ -21,6 +21,7 @@ package main
 // installs both. The React flow needs react/dist: `cd react && npm ci && npm run build`.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -38,6 +39,8 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"imageapp/app/messaging"
 )
 
 const (
@@ -146,6 +149,23 @@ func pagesFlow(t *testing.T, flow string, jsOff bool) {
 		t.Errorf("the caption should show as text: %q", got)
 	}
 	bob.check("message", "message")
+
+	if !jsOff {
+		// An open inbox refreshes itself: a new image shows up without a
+		// reload, and the refresh says it is a background one.
+		bob.visit("/inbox", `#inbox a[href^="/messages/"]`)
+		bob.eval("watch htmx's requests",
+			`document.addEventListener('htmx:before:request', (e) => { window.lastHeaders = e.detail.ctx.request.headers }), true`)
+		svc := newService(Config{AppName: "imageapp"}, app.backend, nil)
+		from, err := app.backend.Users.UserByUsername(context.Background(), "alice")
+		must(t, err)
+		_, err = svc.Send(context.Background(), from, messaging.SendInput{To: "bob", Body: bytes.NewReader(testPNG(t, 8, 8))})
+		must(t, err)
+		bob.waitJS("the inbox refreshes itself with the new image", `document.querySelectorAll('#inbox a[href^="/messages/"]').length === 2`)
+		if !bob.eval("the refresh's headers", `window.lastHeaders?.['X-Background'] === 'poll'`) {
+			t.Errorf("the inbox's refresh does not say it is a background one")
+		}
+	}
 
 	// htmx ran (or did not) in every tab.
 	for _, tb := range []*tab{alice, bob} {

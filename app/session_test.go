@@ -263,3 +263,30 @@ func TestLoginRedirectStaysOnSite(t *testing.T) {
 		t.Errorf("visiting /sent logged out should offer a login that returns to /sent")
 	}
 }
+
+// TestBackgroundRefreshIsNotUse: the inbox's own refresh, sent every 15 s
+// by an open tab, does not keep an idle session alive; the page says so.
+func TestBackgroundRefreshIsNotUse(t *testing.T) {
+	clk := newClock()
+	app := startApp(t, t.TempDir(), withClock(clk))
+	alice := app.signUp("alice")
+	if page := alice.get("/inbox"); !strings.Contains(page.body, `hx-headers="{&#34;X-Background&#34;:&#34;poll&#34;}"`) {
+		t.Fatalf("the inbox's refresh does not mark itself as background")
+	}
+	poll := func() response {
+		req, _ := http.NewRequest(http.MethodGet, app.server.URL+"/inbox", nil)
+		req.Header.Set("HX-Request", "true")
+		req.Header.Set("X-Background", "poll")
+		return alice.do(req)
+	}
+	for i := range 3 { // 1.5 hours of a tab open and nobody there
+		clk.Add(30 * time.Minute)
+		if r := poll(); r.status != http.StatusOK {
+			t.Fatalf("refresh %d within the idle limit: %d", i+1, r.status)
+		}
+	}
+	clk.Add(31 * time.Minute)
+	if r := poll(); r.status != http.StatusUnauthorized {
+		t.Fatalf("a refresh 2 hours after the last use: got %d, want 401", r.status)
+	}
+}

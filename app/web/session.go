@@ -61,7 +61,8 @@ func (s *Server) sessionUser(w http.ResponseWriter, r *http.Request) (imageapp.U
 	if ver != u.SessionVersion { // ended by a logout or a password change
 		return imageapp.User{}, false
 	}
-	if now.Sub(time.Unix(seen, 0)) > seenResolution {
+	// A page refreshing itself in the background is not the person's use.
+	if now.Sub(time.Unix(seen, 0)) > seenResolution && r.Header.Get("X-Background") == "" {
 		sess.Values["seen"] = now.Unix()
 		if err := sess.Save(r, w); err != nil {
 			s.log.Error("refresh session", "err", err)
