@@ -52,6 +52,12 @@ func TestBenchShort(t *testing.T) {
 	if strings.Count(md, "\n| ") < len(rep.Rows)+1 || !strings.Contains(md, "EXPLAIN QUERY PLAN") || !strings.Contains(md, "USING INDEX messages_inbox") {
 		t.Errorf("the Markdown misses rows or the query plans:\n%s", md)
 	}
+	// Each inbox list reads an index of its own rows, not all of the inbox.
+	for _, want := range []string{"USING INDEX messages_unread", "USING INDEX messages_inbox_read"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("no query plan says %q", want)
+		}
+	}
 	t.Logf("\n%s", md)
 }
 

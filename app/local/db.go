@@ -162,6 +162,10 @@ var migrations = []string{
 	// for a fresh code does not buy fresh guesses.
 	`ALTER TABLE codes ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE codes ADD COLUMN failures_since INTEGER NOT NULL DEFAULT 0;`,
+	// The HTML inbox lists read messages under the unread ones on every view
+	// and every refresh; without this, an inbox of many unread scans them all
+	// to find the first read one.
+	`CREATE INDEX messages_inbox_read ON messages (recipient_id, created_at DESC, id DESC) WHERE read_at IS NOT NULL;`,
 }
 
 func (d *DB) migrate(ctx context.Context) error {
