@@ -21,7 +21,6 @@ package main
 // installs both. The React flow needs react/dist: `cd react && npm ci && npm run build`.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -39,8 +38,6 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
-
-	"imageapp/app/messaging"
 )
 
 const (
@@ -156,14 +153,10 @@ func pagesFlow(t *testing.T, flow string, jsOff bool) {
 		bob.visit("/inbox", `#inbox a[href^="/messages/"]`)
 		bob.eval("watch htmx's requests",
 			`document.addEventListener('htmx:before:request', (e) => { window.lastHeaders = e.detail.ctx.request.headers }), true`)
-		svc := newService(Config{AppName: "imageapp"}, app.backend, nil)
-		from, err := app.backend.Users.UserByUsername(context.Background(), "alice")
-		must(t, err)
-		_, err = svc.Send(context.Background(), from, messaging.SendInput{To: "bob", Body: bytes.NewReader(testPNG(t, 8, 8))})
-		must(t, err)
+		app.sendDirect("alice", "bob", 1)
 		bob.waitJS("the inbox refreshes itself with the new image", `document.querySelectorAll('#inbox a[href^="/messages/"]').length === 2`)
-		if !bob.eval("the refresh's headers", `window.lastHeaders?.['X-Background'] === 'poll'`) {
-			t.Errorf("the inbox's refresh does not say it is a background one")
+		if !bob.eval("the refresh's headers", `window.lastHeaders?.['HX-Source'] === 'div#inbox'`) {
+			t.Errorf("the inbox's refresh does not carry HX-Source: div#inbox, which the server knows it by")
 		}
 	}
 

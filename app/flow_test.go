@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"html"
 	"net/http"
@@ -223,16 +222,7 @@ func TestUnreadCountStops(t *testing.T) {
 	app := startApp(t, t.TempDir())
 	app.signUp("alice")
 	bob := app.signUp("bob")
-	svc := newService(Config{AppName: "imageapp"}, app.backend, nil)
-	alice, err := app.backend.Users.UserByUsername(context.Background(), "alice")
-	must(t, err)
-	img := testPNG(t, 4, 4)
-	send := func(n int) {
-		for range n {
-			_, err := svc.Send(context.Background(), alice, messaging.SendInput{To: "bob", Body: bytes.NewReader(img)})
-			must(t, err)
-		}
-	}
+	send := func(n int) { app.sendDirect("alice", "bob", n) }
 	badge := regexp.MustCompile(`aria-label="([^"]*unread[^"]*)">([^<]*)<`)
 	check := func(wantCount int, wantBadge, wantLabel string) {
 		t.Helper()
@@ -256,19 +246,7 @@ func TestInboxPagesReachEveryMessage(t *testing.T) {
 	app := startApp(t, t.TempDir())
 	app.signUp("alice")
 	bob := app.signUp("bob")
-	svc := newService(Config{AppName: "imageapp"}, app.backend, nil)
-	alice, err := app.backend.Users.UserByUsername(context.Background(), "alice")
-	must(t, err)
-	img := testPNG(t, 4, 4)
-	send := func(n int) []string {
-		var ids []string
-		for range n {
-			m, err := svc.Send(context.Background(), alice, messaging.SendInput{To: "bob", Body: bytes.NewReader(img)})
-			must(t, err)
-			ids = append(ids, m.ID)
-		}
-		return ids
-	}
+	send := func(n int) []string { return app.sendDirect("alice", "bob", n) }
 	read := send(60)
 	for _, id := range read {
 		if r := bob.get("/api/messages/" + id); r.status != http.StatusOK {

@@ -26,6 +26,7 @@ import (
 	"testing"
 
 	"imageapp/app/local"
+	"imageapp/app/messaging"
 )
 
 // testApp is the whole embedded app on a real SQLite file in a temp dir,
@@ -269,4 +270,21 @@ func pngHeader(w, h uint32) []byte {
 	out = append(out, chunk...)
 	out = binary.BigEndian.AppendUint32(out, crc32.ChecksumIEEE(chunk))
 	return out
+}
+
+// sendDirect sends n tiny images from one user to another through the
+// service, without HTTP: for tests that need many messages quickly.
+func (a *testApp) sendDirect(from, to string, n int) []string {
+	a.t.Helper()
+	svc := newService(Config{AppName: "imageapp"}, a.backend, nil)
+	sender, err := a.backend.Users.UserByUsername(context.Background(), from)
+	must(a.t, err)
+	img := testPNG(a.t, 4, 4)
+	var ids []string
+	for range n {
+		m, err := svc.Send(context.Background(), sender, messaging.SendInput{To: to, Body: bytes.NewReader(img)})
+		must(a.t, err)
+		ids = append(ids, m.ID)
+	}
+	return ids
 }

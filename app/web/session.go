@@ -61,14 +61,23 @@ func (s *Server) sessionUser(w http.ResponseWriter, r *http.Request) (imageapp.U
 	if ver != u.SessionVersion { // ended by a logout or a password change
 		return imageapp.User{}, false
 	}
-	// A page refreshing itself in the background is not the person's use.
-	if now.Sub(time.Unix(seen, 0)) > seenResolution && r.Header.Get("X-Background") == "" {
+	if now.Sub(time.Unix(seen, 0)) > seenResolution && !isBackgroundRefresh(r) {
 		sess.Values["seen"] = now.Unix()
 		if err := sess.Save(r, w); err != nil {
 			s.log.Error("refresh session", "err", err)
 		}
 	}
 	return u, true
+}
+
+// inboxRefreshSource is htmx's HX-Source header (tag#id of the requesting
+// element) on the inbox's self-refresh, views.InboxList.
+const inboxRefreshSource = "div#inbox"
+
+// isBackgroundRefresh tells a page refreshing itself, which is not the
+// person's use and must not keep an idle session alive.
+func isBackgroundRefresh(r *http.Request) bool {
+	return r.Header.Get("HX-Source") == inboxRefreshSource
 }
 
 // requireUser lets logged-in users through; others get 401 (API) or are
