@@ -210,8 +210,8 @@ func startAWSApp(t *testing.T, ctx context.Context, prefix string, tweak func(*C
 	if tweak != nil {
 		tweak(&cfg)
 	}
-	logs := &bytes.Buffer{}
-	log := slog.New(slog.NewTextHandler(&lockedWriter{w: logs}, nil))
+	logs := &lockedWriter{w: &bytes.Buffer{}}
+	log := slog.New(slog.NewTextHandler(logs, nil))
 	b, err := openBackend(ctx, cfg, log)
 	if err != nil {
 		t.Fatalf("open the AWS backend: %v", err)

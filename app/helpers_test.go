@@ -37,7 +37,7 @@ type testApp struct {
 	server  *httptest.Server
 	backend *backend
 	db      *sql.DB // the real SQLite file, for inspecting and tampering
-	logs    *bytes.Buffer
+	logs    *lockedWriter
 }
 
 func startApp(t *testing.T, dir string, tweak ...func(*Config)) *testApp {
@@ -58,8 +58,8 @@ func startAppWrapped(t *testing.T, dir string, wrap func(*backend), tweak ...fun
 	for _, f := range tweak {
 		f(&cfg)
 	}
-	logs := &bytes.Buffer{}
-	log := slog.New(slog.NewTextHandler(&lockedWriter{w: logs}, nil))
+	logs := &lockedWriter{w: &bytes.Buffer{}}
+	log := slog.New(slog.NewTextHandler(logs, nil))
 	b, err := openLocal(context.Background(), cfg, log)
 	if err != nil {
 		t.Fatalf("open local backend: %v", err)
@@ -81,7 +81,9 @@ func startAppWrapped(t *testing.T, dir string, wrap func(*backend), tweak ...fun
 // off have finished (they log after the response).
 func (a *testApp) logText() string {
 	a.backend.notifying.Wait()
-	return a.logs.String()
+	a.logs.mu.Lock() // requests may still be logging
+	defer a.logs.mu.Unlock()
+	return a.logs.w.(*bytes.Buffer).String()
 }
 
 func (a *testApp) stop() {
