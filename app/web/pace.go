@@ -58,9 +58,9 @@ func (p *pacedBody) Read(b []byte) (int, error) {
 	if !p.returned.IsZero() {
 		p.deadline = p.deadline.Add(now.Sub(p.returned))
 	}
-	// Moving the connection's deadline on every small read costs more CPU
-	// than the rest of the pacing: move it only when it would fire before
-	// ours, and then a little past it, so it lags ours by at most paceSlack.
+	// Moving the connection's deadline takes a lock and a timer update; a
+	// body comes in thousands of small reads, so move it only when it would
+	// fire before ours, and then a little past it (at most paceSlack late).
 	if p.deadline.After(p.set) {
 		p.set = p.deadline.Add(paceSlack)
 		if err := p.rc.SetReadDeadline(p.set); err != nil && !errors.Is(err, http.ErrNotSupported) {
@@ -82,7 +82,6 @@ func (p *pacedBody) Read(b []byte) (int, error) {
 		// cancel the request while the handler is still working.
 		p.done = true
 		_ = p.rc.SetReadDeadline(time.Time{}) // fails only where it was never set
-
 	}
 	return n, err
 }
