@@ -449,7 +449,7 @@ func TestCodeGuessesAreBoundedPerAccount(t *testing.T) {
 	}
 	code := forgot()
 	r := reset(code)
-	if r.status != http.StatusTooManyRequests || !strings.Contains(r.body, "today") {
+	if r.status != http.StatusTooManyRequests || !strings.Contains(r.body, "today. Try again in 24 hours") {
 		t.Fatalf("the right code after 20 wrong ones in a day: got %d %s, want 429", r.status, r.body)
 	}
 	clk.Add(codeDay + time.Minute)

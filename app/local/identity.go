@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/big"
 	"strings"
 	"time"
@@ -231,7 +232,9 @@ func (id *Identity) withCode(ctx context.Context, accountID, purpose, code strin
 		case err != nil:
 			return err
 		case failures >= maxCodeFailures && now-failuresSince < int64(codeFailureWindow):
-			codeErr = imageapp.Errorf(imageapp.ERATELIMITED, "Too many wrong codes for this account today. Try again in 24 hours.")
+			wait := time.Duration(failuresSince + int64(codeFailureWindow) - now)
+			codeErr = imageapp.Errorf(imageapp.ERATELIMITED, "Too many wrong codes for this account today. Try again in %d hours.",
+				int(math.Ceil(wait.Hours())))
 			return nil
 		case attempts >= maxCodeAttempts:
 			codeErr = imageapp.Errorf(imageapp.ERATELIMITED, "Too many wrong codes. Ask for a new code.")
