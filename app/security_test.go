@@ -463,7 +463,8 @@ const codeDay = 24 * time.Hour
 
 // TestWrongPasswordsDoNotLockOwnerOut: a stranger's wrong passwords spend a
 // username's login bucket, which then stops new devices, but the browser its
-// owner logged in from before still gets in. A forged device cookie does not.
+// owner logged in from before still gets in (it has a bucket of its own). A
+// copied device cookie shares that bucket; a forged one counts for nothing.
 func TestWrongPasswordsDoNotLockOwnerOut(t *testing.T) {
 	app := startApp(t, t.TempDir(), func(c *Config) {
 		c.Limits = web.Limits{PerIP: ratelimit.Rule{Burst: 1000, Every: time.Millisecond}, PerUser: ratelimit.Rule{Burst: 3, Every: time.Hour}}
@@ -485,9 +486,22 @@ func TestWrongPasswordsDoNotLockOwnerOut(t *testing.T) {
 	if r := owner.postForm("/login", url.Values{"username": {"owner"}, "password": {"correct horse battery"}}); r.status != http.StatusOK || r.url != "/inbox" {
 		t.Fatalf("the owner's known browser: got %d at %s, want logged in: %s", r.status, r.url, r.body)
 	}
-	// A device cookie is the owner's only: it does not open another username's bucket,
-	forged := app.client()
+	// A copied device cookie buys no more guesses than the username bucket: it
+	// shares its device's bucket (burst 3, one spent by the owner's login).
 	u, _ := url.Parse(app.server.URL)
+	thief := app.client()
+	thief.http.Jar.SetCookies(u, owner.http.Jar.Cookies(u))
+	accepted := 0
+	for i := range 10 {
+		if r := thief.postJSON("/api/login", map[string]string{"username": "owner", "password": "guess number " + strconv.Itoa(i)}); r.status != http.StatusTooManyRequests {
+			accepted++
+		}
+	}
+	if accepted > 2 {
+		t.Fatalf("a copied device cookie let %d guesses through, want at most the device bucket's 2 left", accepted)
+	}
+	// The cookie does not open another username's bucket,
+	forged := app.client()
 	forged.http.Jar.SetCookies(u, owner.http.Jar.Cookies(u))
 	for i := range 4 {
 		forged.postJSON("/api/login", map[string]string{"username": "someone", "password": "guess number " + strconv.Itoa(i)})

@@ -157,7 +157,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) (map[string]strin
 	}
 	u, err := s.startSession(w, r, p)
 	if err == nil {
-		s.rememberDevice(w, u.Username)
+		s.rememberDevice(w, r, u.Username)
 	}
 	return in, u, err
 }

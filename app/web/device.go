@@ -8,13 +8,21 @@ import (
 	"github.com/gorilla/securecookie"
 )
 
-// A device cookie marks a browser that has logged in as a username before.
-// Logins from it skip that username's rate-limit bucket (the per-IP bucket
-// still applies), so a stranger's wrong passwords can lock the username out
-// of new devices but not out of the ones its owner already uses. This is
-// OWASP's "device cookie" answer to lockout by brute force. It holds only
-// the username, signed and encrypted with the session keys.
+// A device cookie marks a browser that has logged in as a username before,
+// with a random ID of its own. Its logins count in a bucket of that device
+// instead of the username's (the per-IP bucket still applies), so a
+// stranger's wrong passwords can lock the username out of new devices but
+// not out of the ones its owner already uses, while a copied cookie buys no
+// more guesses than the username bucket it replaces. This is OWASP's
+// "device cookie" answer to lockout by brute force. It is signed and
+// encrypted with the session keys.
 const deviceTTL = 30 * 24 * time.Hour // securecookie's own limit on a value's age
+
+// deviceMark is the device cookie's content.
+type deviceMark struct {
+	User string // lower-case username
+	ID   string // random, names the device's own rate-limit bucket
+}
 
 func (s *Server) deviceCookieName() string {
 	if s.sessions.Options.Secure {
@@ -23,10 +31,15 @@ func (s *Server) deviceCookieName() string {
 	return "imageapp_device"
 }
 
-// rememberDevice marks this browser as one username logs in from.
-func (s *Server) rememberDevice(w http.ResponseWriter, username string) {
+// rememberDevice marks this browser as one username logs in from, keeping
+// the device's ID when it was that username's already.
+func (s *Server) rememberDevice(w http.ResponseWriter, r *http.Request, username string) {
+	mark := deviceMark{User: strings.ToLower(username), ID: s.deviceID(r, username)}
+	if mark.ID == "" {
+		mark.ID = randomID()
+	}
 	name := s.deviceCookieName()
-	value, err := securecookie.EncodeMulti(name, strings.ToLower(username), s.sessions.Codecs...)
+	value, err := securecookie.EncodeMulti(name, mark, s.sessions.Codecs...)
 	if err != nil {
 		s.log.Error("encode device cookie", "err", err)
 		return // the login stands; this browser just stays unknown
@@ -37,16 +50,20 @@ func (s *Server) rememberDevice(w http.ResponseWriter, username string) {
 	})
 }
 
-// knownDevice tells whether this browser has logged in as username before.
-func (s *Server) knownDevice(r *http.Request, username string) bool {
+// deviceID is the ID of this browser if it has logged in as username
+// before, or "".
+func (s *Server) deviceID(r *http.Request, username string) string {
 	name := s.deviceCookieName()
 	c, err := r.Cookie(name)
 	if err != nil {
-		return false
+		return ""
 	}
-	var known string
-	if err := securecookie.DecodeMulti(name, c.Value, &known, s.sessions.Codecs...); err != nil {
-		return false // tampered, expired or from old keys: an unknown device
+	var mark deviceMark
+	if err := securecookie.DecodeMulti(name, c.Value, &mark, s.sessions.Codecs...); err != nil {
+		return "" // tampered, expired or from old keys: an unknown device
 	}
-	return known != "" && known == strings.ToLower(username)
+	if mark.User == "" || mark.User != strings.ToLower(username) {
+		return ""
+	}
+	return mark.ID
 }

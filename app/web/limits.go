@@ -53,16 +53,20 @@ func (e *rateLimitedError) seconds() int { return int(math.Ceil(e.wait.Seconds()
 
 // limit takes a token for the action from the client's IP bucket and, when
 // a username is given, from that username's bucket; a login from a device the
-// username has logged in from before skips the username's bucket.
+// username has logged in from before takes it from that device's bucket.
 func (s *Server) limit(r *http.Request, action, username string) error {
 	if ok, wait := s.limiters["ip:"+action].Allow(clientIP(r)); !ok {
 		s.log.Warn("rate limited", "action", action, "by", "ip")
 		return &rateLimitedError{wait}
 	}
-	if username == "" || action == "login" && s.knownDevice(r, username) {
+	if username == "" {
 		return nil
 	}
-	if ok, wait := s.limiters["user:"+action].Allow(strings.ToLower(username)); !ok {
+	key := strings.ToLower(username)
+	if id := s.deviceID(r, username); action == "login" && id != "" {
+		key = "\x00device:" + id // not a username: those have no control characters
+	}
+	if ok, wait := s.limiters["user:"+action].Allow(key); !ok {
 		s.log.Warn("rate limited", "action", action, "by", "username")
 		return &rateLimitedError{wait}
 	}
