@@ -452,6 +452,9 @@ func TestCodeGuessesAreBoundedPerAccount(t *testing.T) {
 	if r.status != http.StatusTooManyRequests || !strings.Contains(r.body, "today. Try again in 24 hours") {
 		t.Fatalf("the right code after 20 wrong ones in a day: got %d %s, want 429", r.status, r.body)
 	}
+	if ra, _ := strconv.Atoi(r.header.Get("Retry-After")); ra < 86000 || ra > 86400 {
+		t.Fatalf("Retry-After %q, want the day's remaining ~86400 seconds", r.header.Get("Retry-After"))
+	}
 	clk.Add(codeDay + time.Minute)
 	if r := reset(forgot()); r.status != http.StatusOK && r.status != http.StatusNoContent {
 		t.Fatalf("the right code a day later: got %d %s", r.status, r.body)

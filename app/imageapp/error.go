@@ -3,6 +3,7 @@ package imageapp
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes a person (or a script) can act on. The web layer maps each to
@@ -59,4 +60,23 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "Something went wrong on our side. Please try again."
+}
+
+// RetryLater is a rate-limit error that knows how long the wait is, so the
+// answer's Retry-After can say it.
+type RetryLater struct {
+	Err   *Error
+	After time.Duration
+}
+
+func (r *RetryLater) Error() string { return r.Err.Error() }
+func (r *RetryLater) Unwrap() error { return r.Err }
+
+// RetryAfter returns how long err says to wait, if it says.
+func RetryAfter(err error) (time.Duration, bool) {
+	var r *RetryLater
+	if errors.As(err, &r) {
+		return r.After, true
+	}
+	return 0, false
 }

@@ -233,8 +233,8 @@ func (id *Identity) withCode(ctx context.Context, accountID, purpose, code strin
 			return err
 		case failures >= maxCodeFailures && now-failuresSince < int64(codeFailureWindow):
 			wait := time.Duration(failuresSince + int64(codeFailureWindow) - now)
-			codeErr = imageapp.Errorf(imageapp.ERATELIMITED, "Too many wrong codes for this account today. Try again in %d hours.",
-				int(math.Ceil(wait.Hours())))
+			codeErr = &imageapp.RetryLater{After: wait, Err: imageapp.Errorf(imageapp.ERATELIMITED,
+				"Too many wrong codes for this account today. Try again in %d hours.", int(math.Ceil(wait.Hours())))}
 			return nil
 		case attempts >= maxCodeAttempts:
 			codeErr = imageapp.Errorf(imageapp.ERATELIMITED, "Too many wrong codes. Ask for a new code.")

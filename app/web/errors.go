@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 
@@ -118,6 +119,10 @@ func setRetryAfter(w http.ResponseWriter, err error) {
 	case errors.As(err, &rl):
 		w.Header().Set("Retry-After", strconv.Itoa(rl.seconds()))
 	case imageapp.ErrorCode(err) == imageapp.ERATELIMITED:
+		if wait, ok := imageapp.RetryAfter(err); ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			return
+		}
 		w.Header().Set("Retry-After", "60")
 	}
 }
