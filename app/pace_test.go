@@ -3,15 +3,20 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"imageapp/app/imageapp"
+	"imageapp/app/ratelimit"
 	"imageapp/app/web"
 )
 
@@ -106,5 +111,82 @@ func TestSlowBodiesAreCut(t *testing.T) {
 	decode(t, bob.get("/api/messages?box=inbox"), &list)
 	if len(list.Messages) != 1 {
 		t.Fatalf("bob has %d messages, want the steady one only", len(list.Messages))
+	}
+}
+
+// pausingBlobs is a store that takes a while before it takes any bytes (a
+// slow disk, S3's uploader with all its parts in flight).
+type pausingBlobs struct {
+	imageapp.Blobs
+	pause time.Duration
+}
+
+func (p pausingBlobs) PutBlob(ctx context.Context, key string, r io.Reader) error {
+	time.Sleep(p.pause)
+	return p.Blobs.PutBlob(ctx, key, r)
+}
+
+// TestPacingOverHTTP2: over HTTP/2 (what the server speaks with TLS) a read
+// deadline is a timer that ends the stream even between reads; the server's
+// own pause must not be charged to a fast client, while a trickle is still cut.
+func TestPacingOverHTTP2(t *testing.T) {
+	pace := web.Pace{Grace: 300 * time.Millisecond, MinRate: 16 << 10, Stall: 300 * time.Millisecond}
+	app := startAppWrapped(t, t.TempDir(), func(b *backend) { b.Blobs = pausingBlobs{b.Blobs, 3 * time.Second} },
+		generousLimits, func(c *Config) { c.Pace = pace })
+	alice := app.signUp("alice")
+	app.signUp("bob")
+	cfg, err := configFromEnv(func(string) string { return "" })
+	must(t, err)
+	cfg.Pace, cfg.Limits = pace, web.Limits{PerIP: ratelimit.Rule{Burst: 1000, Every: time.Millisecond}, PerUser: ratelimit.Rule{Burst: 1000, Every: time.Millisecond}}
+	h2 := httptest.NewUnstartedServer(newHandler(cfg, app.backend, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	h2.EnableHTTP2 = true
+	h2.StartTLS()
+	defer h2.Close()
+
+	send := func(body io.Reader, ctype string) (*http.Response, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, h2.URL+"/api/messages", body)
+		req.Header.Set("Content-Type", ctype)
+		for _, c := range alice.cookies() {
+			req.AddCookie(c)
+		}
+		client := h2.Client()
+		client.Timeout = 30 * time.Second // a server that never gives up fails the test instead of hanging it
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("send over HTTP/2: %v", err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		return resp, string(raw)
+	}
+	var whole bytes.Buffer
+	mw := multipart.NewWriter(&whole)
+	must(t, mw.WriteField("to", "bob"))
+	fw, _ := mw.CreateFormFile("image", "a.png")
+	fw.Write(testPNG(t, 300, 300))
+	must(t, mw.Close())
+
+	resp, body := send(bytes.NewReader(whole.Bytes()), mw.FormDataContentType())
+	if resp.ProtoMajor != 2 || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("a fast upload while the store pauses 3 s: %s %d %s, want HTTP/2 201", resp.Proto, resp.StatusCode, body)
+	}
+
+	pr, pw := io.Pipe()
+	go func() {
+		raw := whole.Bytes()
+		pw.Write(raw[:4096])
+		for _, b := range raw[4096:] {
+			time.Sleep(50 * time.Millisecond)
+			if _, err := pw.Write([]byte{b}); err != nil {
+				return
+			}
+		}
+		pw.Close()
+	}()
+	defer pw.CloseWithError(io.ErrClosedPipe)
+	resp, body = send(pr, mw.FormDataContentType())
+	if resp.StatusCode != http.StatusRequestTimeout {
+		t.Fatalf("a trickle over HTTP/2: %d %s, want 408", resp.StatusCode, body)
 	}
 }

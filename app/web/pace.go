@@ -34,7 +34,8 @@ var errSlowBody = &statusError{http.StatusRequestTimeout, "timeout", "The upload
 func (s *Server) paceBodies(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = &pacedBody{body: r.Body, rc: http.NewResponseController(w), pace: s.pace, deadline: time.Now().Add(s.pace.Grace)}
+			r.Body = &pacedBody{body: r.Body, rc: http.NewResponseController(w), pace: s.pace,
+				deadline: time.Now().Add(s.pace.Grace), h2: r.ProtoMajor == 2}
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -47,6 +48,7 @@ type pacedBody struct {
 	deadline time.Time // when the body must have come this far
 	set      time.Time // the connection's read deadline, at most paceSlack after deadline
 	returned time.Time // when the last Read returned: the server's time starts
+	h2       bool      // HTTP/2: the deadline is a timer that fires even between reads
 	done     bool
 }
 
@@ -61,7 +63,7 @@ func (p *pacedBody) Read(b []byte) (int, error) {
 	// Moving the connection's deadline takes a lock and a timer update; a
 	// body comes in thousands of small reads, so move it only when it would
 	// fire before ours, and then a little past it (at most paceSlack late).
-	if p.deadline.After(p.set) {
+	if p.h2 || p.deadline.After(p.set) {
 		p.set = p.deadline.Add(paceSlack)
 		if err := p.rc.SetReadDeadline(p.set); err != nil && !errors.Is(err, http.ErrNotSupported) {
 			return 0, err
@@ -69,6 +71,12 @@ func (p *pacedBody) Read(b []byte) (int, error) {
 	}
 	n, err := p.body.Read(b)
 	p.returned = time.Now()
+	if p.h2 {
+		// An HTTP/2 deadline ends the stream when it passes, read or not:
+		// lift it between reads, or the server's own pauses (a slow store)
+		// would be charged to the client.
+		_ = p.rc.SetReadDeadline(time.Time{}) // fails only where setting it failed too
+	}
 	p.deadline = p.deadline.Add(time.Duration(n) * time.Second / time.Duration(p.pace.MinRate))
 	if limit := p.returned.Add(p.pace.Stall); p.deadline.After(limit) {
 		p.deadline = limit
