@@ -164,7 +164,7 @@ func TestPacingOverHTTP2(t *testing.T) {
 	mw := multipart.NewWriter(&whole)
 	must(t, mw.WriteField("to", "bob"))
 	fw, _ := mw.CreateFormFile("image", "a.png")
-	fw.Write(testPNG(t, 300, 300))
+	fw.Write(testPNG(t, 1000, 1000)) // ~3 MB: more than HTTP/2's flow-control window buffers
 	must(t, mw.Close())
 
 	resp, body := send(bytes.NewReader(whole.Bytes()), mw.FormDataContentType())
