@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/jpeg"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -188,5 +190,59 @@ func TestPacingOverHTTP2(t *testing.T) {
 	resp, body = send(pr, mw.FormDataContentType())
 	if resp.StatusCode != http.StatusRequestTimeout {
 		t.Fatalf("a trickle over HTTP/2: %d %s, want 408", resp.StatusCode, body)
+	}
+}
+
+// jpegWithLargeEXIF is a valid JPEG whose header runs past imagecheck's
+// 512-byte peek (30 KB of EXIF), so DecodeConfig is the step reading it.
+func jpegWithLargeEXIF(t *testing.T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	must(t, jpeg.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 64, 64)), nil))
+	payload := append([]byte("Exif\x00\x00"), bytes.Repeat([]byte{0}, 30000)...)
+	app1 := append([]byte{0xFF, 0xE1, byte((len(payload) + 2) >> 8), byte(len(payload) + 2)}, payload...)
+	j := buf.Bytes()
+	return append(append(append([]byte{}, j[:2]...), app1...), j[2:]...)
+}
+
+// TestUploadFailuresAreNamed: an upload that stalls or is cut off is
+// answered as such (408, 400 "cut off"), whichever step was reading it —
+// not as a damaged image (422) or a server error (500).
+func TestUploadFailuresAreNamed(t *testing.T) {
+	app := startApp(t, t.TempDir(), generousLimits, func(c *Config) {
+		c.Pace = web.Pace{Grace: 300 * time.Millisecond, MinRate: 16 << 10, Stall: 300 * time.Millisecond}
+	})
+	alice := app.signUp("alice")
+	app.signUp("bob")
+	jpg := jpegWithLargeEXIF(t)
+	if r := alice.postMultipart("/api/messages", field("to", "bob"), file("image", "x.jpg", jpg)); r.status != http.StatusCreated {
+		t.Fatalf("the JPEG itself is refused: %d %s", r.status, r.body)
+	}
+	inEXIF := func(body []byte) int { return bytes.Index(body, []byte{0xFF, 0xD8, 0xFF, 0xE1}) + 2000 }
+
+	stall := func(conn net.Conn, body []byte) error {
+		_, err := conn.Write(body[:inEXIF(body)])
+		return err // and then nothing
+	}
+	if resp, body := rawSend(t, app, alice, jpg, stall); resp.StatusCode != http.StatusRequestTimeout {
+		t.Errorf("a stall while the image's header is read: %d %s, want 408", resp.StatusCode, body)
+	}
+
+	for name, at := range map[string]func([]byte) int{
+		"in the image's header": inEXIF,
+		"in the image's data":   func(body []byte) int { return len(body) - 300 },
+	} {
+		cut := func(conn net.Conn, body []byte) error {
+			if _, err := conn.Write(body[:at(body)]); err != nil {
+				return err
+			}
+			return conn.(*net.TCPConn).CloseWrite() // the rest never comes
+		}
+		if resp, body := rawSend(t, app, alice, jpg, cut); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "cut off") {
+			t.Errorf("an upload cut off %s: %d %s, want 400 saying it was cut off", name, resp.StatusCode, body)
+		}
+	}
+	if logs := app.logText(); strings.Contains(logs, "level=ERROR") {
+		t.Errorf("a failed upload was logged as a server error:\n%s", logs)
 	}
 }

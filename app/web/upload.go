@@ -58,12 +58,17 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) (*imageapp.Message
 				return nil, in, imageapp.Errorf(imageapp.EINVALID, "Send one image per message.")
 			}
 			filename = part.FileName()
-			body := &capReader{r: part, left: s.maxUpload, limit: s.maxUpload}
+			body := &uploadReader{r: &capReader{r: part, left: s.maxUpload, limit: s.maxUpload}}
 			if in["to"] != "" {
 				m, err := s.svc.Send(r.Context(), from, messaging.SendInput{
 					To: in["to"], Filename: filename, Body: body,
 					LateCaption: func() (string, error) { return restCaption(mr, in) },
 				})
+				if err != nil && body.err != nil {
+					// The upload failed (too large, too slow, cut off), whichever
+					// step was reading it: say that, not what the step made of it.
+					err = uploadError(body.err)
+				}
 				return m, in, err
 			}
 			if spooled, err = newSpool(body); err != nil {
@@ -120,6 +125,20 @@ func uploadError(err error) error {
 		return err
 	}
 	return fmt.Errorf("%w: %v", imageapp.Errorf(imageapp.EINVALID, "The upload was cut off or malformed. Try again."), err)
+}
+
+// uploadReader remembers the first error reading the upload gave.
+type uploadReader struct {
+	r   io.Reader
+	err error
+}
+
+func (u *uploadReader) Read(p []byte) (int, error) {
+	n, err := u.r.Read(p)
+	if err != nil && err != io.EOF && u.err == nil {
+		u.err = err
+	}
+	return n, err
 }
 
 // capReader fails with *http.MaxBytesError once more than limit bytes were read,
