@@ -53,7 +53,7 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 		Backend:   or(getenv("IMAGEAPP_BACKEND"), "local"),
 		Addr:      or(getenv("IMAGEAPP_ADDR"), ":3000"),
 		DataDir:   or(getenv("IMAGEAPP_DATA_DIR"), "./data"),
-		BaseURL:   strings.TrimRight(getenv("IMAGEAPP_BASE_URL"), "/"),
+		BaseURL:   normalURL(getenv("IMAGEAPP_BASE_URL")),
 		AppName:   or(getenv("IMAGEAPP_APP_NAME"), "imageapp"),
 		MasterKey: getenv("IMAGEAPP_MASTER_KEY"),
 		ReactDir:  or(getenv("IMAGEAPP_REACT_DIR"), "./react/dist"),
@@ -100,7 +100,8 @@ func (c Config) validate() error {
 	}
 	if c.BaseURL != "" {
 		u, err := url.Parse(c.BaseURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+			(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(c.BaseURL, "#") {
 			return fmt.Errorf("config: IMAGEAPP_BASE_URL must be the site's address, like https://img.example.com, not %q", c.BaseURL)
 		}
 	}
@@ -111,6 +112,22 @@ func (c Config) validate() error {
 		return fmt.Errorf("config: IMAGEAPP_MAX_UPLOAD_BYTES must be at least 1024")
 	}
 	return nil
+}
+
+// normalURL lower-cases an address's scheme and host (HTTPS://X and
+// https://x are one site) and drops a trailing slash; validate judges the rest.
+func normalURL(raw string) string {
+	u, err := url.Parse(strings.TrimRight(raw, "/"))
+	if err != nil || u.Opaque != "" {
+		return raw // validate says what is wrong with it
+	}
+	u.Host = strings.ToLower(u.Host) // url.Parse lower-cases the scheme already
+	return u.String()
+}
+
+// secure tells whether the app is reached over TLS: its own, or a proxy's.
+func (c Config) secure() bool {
+	return c.TLSCert != "" || strings.HasPrefix(c.BaseURL, "https://")
 }
 
 // publicURL is where people reach the app, for links in mail: BaseURL, or

@@ -10,7 +10,8 @@ func envOf(m map[string]string) func(string) string { return func(k string) stri
 // TestConfigBaseURL: a base URL must be a site's address, and without one
 // mail links point at this machine rather than being bare paths.
 func TestConfigBaseURL(t *testing.T) {
-	for _, bad := range []string{"img.example.com", "javascript:alert(1)", "https://", "https://img.example.com/app?x=1", "ftp://img.example.com"} {
+	for _, bad := range []string{"img.example.com", "javascript:alert(1)", "https://", "https://img.example.com/app?x=1", "ftp://img.example.com",
+		"https://user:pw@img.example.com", "https://img.example.com/#top", "https://img.example.com?"} {
 		_, err := configFromEnv(envOf(map[string]string{"IMAGEAPP_BASE_URL": bad}))
 		if err == nil || !strings.Contains(err.Error(), "IMAGEAPP_BASE_URL") {
 			t.Errorf("IMAGEAPP_BASE_URL=%q: got %v, want an error naming the variable", bad, err)
@@ -18,6 +19,7 @@ func TestConfigBaseURL(t *testing.T) {
 	}
 	for env, want := range map[[3]string]string{
 		{"https://img.example.com/", "", ""}:    "https://img.example.com",
+		{"HTTPS://IMG.Example.com", "", ""}:     "https://img.example.com",
 		{"", ":3000", ""}:                       "http://localhost:3000",
 		{"", "192.0.2.1:8080", ""}:              "http://192.0.2.1:8080",
 		{"", ":8443", "/etc/imageapp/cert.pem"}: "https://localhost:8443",
@@ -30,5 +32,9 @@ func TestConfigBaseURL(t *testing.T) {
 		if got := c.publicURL(); got != want {
 			t.Errorf("%q: public URL %q, want %q", env, got, want)
 		}
+	}
+	// The scheme's case does not decide security: HTTPS:// still means Secure __Host- cookies.
+	if c, err := configFromEnv(envOf(map[string]string{"IMAGEAPP_BASE_URL": "HTTPS://Img.Example.com/"})); err != nil || !c.secure() {
+		t.Errorf("HTTPS://Img.Example.com/: secure %v, err %v; want secure", c.secure(), err)
 	}
 }

@@ -286,6 +286,9 @@ func TestInboxPagesReachEveryMessage(t *testing.T) {
 		}
 	}
 	t.Logf("%d messages over %d pages", len(seen), len(visited))
+	if r := bob.get("/inbox?new=abc&cursor=def"); r.status != http.StatusBadRequest {
+		t.Errorf("an inbox page with both cursors: %d, want 400", r.status)
+	}
 }
 
 // TestCaptionLineBreaks: a form sends a textarea's line breaks as CRLF; they

@@ -141,7 +141,7 @@ func newHandler(cfg Config, b *backend, log *slog.Logger) http.Handler {
 	return web.New(web.Options{
 		Service: newService(cfg, b, log), Identity: b.Identity, Users: b.Users, Sessions: b.Sessions, Provision: provisioner(b),
 		SessionHashKey: b.SessionHashKey, SessionBlockKey: b.SessionBlockKey,
-		Secure:         cfg.TLSCert != "" || strings.HasPrefix(cfg.BaseURL, "https://"),
+		Secure:         cfg.secure(),
 		MaxUploadBytes: cfg.MaxUploadBytes, ReactDir: cfg.ReactDir, Limits: cfg.Limits, Pace: cfg.Pace, Log: log, Now: cfg.Now,
 	}).Handler()
 }

@@ -69,6 +69,9 @@ func (s *Server) inboxView(r *http.Request) (views.InboxView, error) {
 	u, _ := currentUser(r)
 	q := r.URL.Query()
 	newCursor, cursor := q.Get("new"), q.Get("cursor")
+	if newCursor != "" && cursor != "" {
+		return views.InboxView{}, imageapp.Errorf(imageapp.EINVALID, "An inbox page follows either new or read messages, not both: drop ?new= or ?cursor=.")
+	}
 	v := views.InboxView{Self: inboxURL(newCursor, cursor)}
 	if cursor == "" {
 		unread, err := s.svc.List(r.Context(), u, imageapp.MessageQuery{Box: imageapp.Inbox, Status: imageapp.UnreadMessages, Cursor: newCursor, Limit: messaging.MaxPageSize})

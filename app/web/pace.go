@@ -21,9 +21,10 @@ type Pace struct {
 	Stall   time.Duration // the most a sender can be silent, however much it sent
 }
 
-// DefaultPace lets a phone on a poor link send 20 MiB (at 16 KiB/s, 21
-// minutes) and frees a stalled connection within a minute.
-var DefaultPace = Pace{Grace: 30 * time.Second, MinRate: 16 << 10, Stall: time.Minute}
+// DefaultPace lets a phone on a poor link (32 kbit/s) send 20 MiB, in 85
+// minutes, and frees a stalled connection within a minute; holding one for
+// an hour costs a client 14 MiB sent.
+var DefaultPace = Pace{Grace: 30 * time.Second, MinRate: 4 << 10, Stall: time.Minute}
 
 // paceSlack is how far the connection's deadline may trail the computed one.
 const paceSlack = 2 * time.Second
