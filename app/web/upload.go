@@ -2,7 +2,6 @@ package web
 
 import (
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -120,11 +119,7 @@ func readField(p *multipart.Part) (string, error) {
 }
 
 func uploadError(err error) error {
-	var maxErr *http.MaxBytesError
-	if errors.As(err, &maxErr) || errors.Is(err, errSlowBody) {
-		return err
-	}
-	return fmt.Errorf("%w: %v", imageapp.Errorf(imageapp.EINVALID, "The upload was cut off or malformed. Try again."), err)
+	return bodyError(err, "The upload was cut off or malformed. Try again.")
 }
 
 // uploadReader remembers the first error reading the upload gave.
@@ -190,10 +185,6 @@ func newSpool(r io.Reader) (*spool, error) {
 	}
 	if err != nil {
 		sp.Close()
-		var maxErr *http.MaxBytesError
-		if errors.As(err, &maxErr) {
-			return nil, err
-		}
 		return nil, uploadError(err)
 	}
 	return sp, nil
