@@ -101,7 +101,7 @@ func (c Config) validate() error {
 	if c.BaseURL != "" {
 		u, err := url.Parse(c.BaseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
-			(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(c.BaseURL, "#") {
+			(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || strings.Contains(c.BaseURL, "#") {
 			return fmt.Errorf("config: IMAGEAPP_BASE_URL must be the site's address, like https://img.example.com, not %q", c.BaseURL)
 		}
 	}

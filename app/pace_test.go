@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"imageapp/app/imageapp"
-	"imageapp/app/ratelimit"
 	"imageapp/app/web"
 )
 
@@ -139,7 +138,8 @@ func TestPacingOverHTTP2(t *testing.T) {
 	app.signUp("bob")
 	cfg, err := configFromEnv(func(string) string { return "" })
 	must(t, err)
-	cfg.Pace, cfg.Limits = pace, web.Limits{PerIP: ratelimit.Rule{Burst: 1000, Every: time.Millisecond}, PerUser: ratelimit.Rule{Burst: 1000, Every: time.Millisecond}}
+	cfg.Pace = pace
+	generousLimits(&cfg)
 	h2 := httptest.NewUnstartedServer(newHandler(cfg, app.backend, slog.New(slog.NewTextHandler(io.Discard, nil))))
 	h2.EnableHTTP2 = true
 	h2.StartTLS()

@@ -108,8 +108,21 @@ func usersURL(q, cursor string) string {
 }
 func pageURL(path, cursor string) string { return path + "?" + url.Values{"cursor": {cursor}}.Encode() }
 
-// newPageURL is the next page of unread messages in the inbox.
-func newPageURL(cursor string) string { return "/inbox?" + url.Values{"new": {cursor}}.Encode() }
+// InboxURL is an inbox page: unread messages from newCursor, or read ones
+// from cursor, or the first page of both when neither is given.
+func InboxURL(newCursor, cursor string) string {
+	q := url.Values{}
+	if newCursor != "" {
+		q.Set("new", newCursor)
+	}
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	if len(q) == 0 {
+		return "/inbox"
+	}
+	return "/inbox?" + q.Encode()
+}
 
 // unreadBadge is the nav count; counts stop at imageapp.MaxUnreadCount.
 func unreadBadge(n int) string {

@@ -63,8 +63,10 @@ func (s *Server) limit(r *http.Request, action, username string) error {
 		return nil
 	}
 	key := strings.ToLower(username)
-	if id := s.deviceID(r, username); action == "login" && id != "" {
-		key = "\x00device:" + id // not a username: those have no control characters
+	if action == "login" {
+		if id := s.deviceID(r, username); id != "" {
+			key = "\x00device:" + id // not a username: those have no control characters
+		}
 	}
 	if ok, wait := s.limiters["user:"+action].Allow(key); !ok {
 		s.log.Warn("rate limited", "action", action, "by", "username")

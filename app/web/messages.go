@@ -3,7 +3,6 @@ package web
 import (
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -72,7 +71,7 @@ func (s *Server) inboxView(r *http.Request) (views.InboxView, error) {
 	if newCursor != "" && cursor != "" {
 		return views.InboxView{}, imageapp.Errorf(imageapp.EINVALID, "An inbox page follows either new or read messages, not both: drop ?new= or ?cursor=.")
 	}
-	v := views.InboxView{Self: inboxURL(newCursor, cursor)}
+	v := views.InboxView{Self: views.InboxURL(newCursor, cursor)}
 	if cursor == "" {
 		unread, err := s.svc.List(r.Context(), u, imageapp.MessageQuery{Box: imageapp.Inbox, Status: imageapp.UnreadMessages, Cursor: newCursor, Limit: messaging.MaxPageSize})
 		if err != nil {
@@ -88,21 +87,6 @@ func (s *Server) inboxView(r *http.Request) (views.InboxView, error) {
 		v.Earlier, v.Next = earlier.Messages, earlier.Next
 	}
 	return v, nil
-}
-
-// inboxURL is the address of an inbox page, which its htmx refresh reloads.
-func inboxURL(newCursor, cursor string) string {
-	q := url.Values{}
-	if newCursor != "" {
-		q.Set("new", newCursor)
-	}
-	if cursor != "" {
-		q.Set("cursor", cursor)
-	}
-	if len(q) == 0 {
-		return "/inbox"
-	}
-	return "/inbox?" + q.Encode()
 }
 
 func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) {
