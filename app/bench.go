@@ -890,7 +890,7 @@ func (e *benchEnv) phaseSend(ctx context.Context, rep *benchReport) error {
 		rep.Rows = append(rep.Rows, row)
 	}
 	rep.Notes = append(rep.Notes, "**Send baseline**: a handler in the same process, on its own `http.Server` on "+
-		"127.0.0.1:0, reads the same multipart request with `r.MultipartReader()` and streams the file part into a "+
+		"127.0.0.1:0, reads the same multipart request with `r.MultipartReader()` (4 KiB reads off the connection; the app reads 64 KiB) and streams the file part into a "+
 		"temp file in the same data dir in 64 KiB writes (as the blob store gets them), **fsyncs it and renames it "+
 		"into place** — the same durable write the blob store does (the second ratio is against the same handler without the fsync). The app additionally does "+
 		"whatever its send path does at the time of the run — today: sniff and check the image, strip its metadata "+
