@@ -830,6 +830,17 @@ func verdict(ok bool) string {
 
 func ratio(a, b time.Duration) float64 { return float64(a) / float64(b) }
 
+// roundSpread is the middle half of the per-round ratios of a to b: each
+// round times both back to back, so this shows how much the machine moved
+// the ratio during the run, which one median of each hides.
+func roundSpread(a, b []sample) string {
+	rs := make([]time.Duration, min(len(a), len(b)))
+	for i := range rs {
+		rs[i] = time.Duration(1000 * ratio(a[i].wall, b[i].wall)) // ratio in thousandths
+	}
+	return fmt.Sprintf("rounds %.2f–%.2f×", float64(percentile(rs, 25))/1000, float64(percentile(rs, 75))/1000)
+}
+
 func durs(ds ...time.Duration) []float64 {
 	out := make([]float64, len(ds))
 	for i, d := range ds {
@@ -878,7 +889,7 @@ func (e *benchEnv) phaseSend(ctx context.Context, rep *benchReport) error {
 			Measure:  fmt.Sprintf("Send %s (`POST /api/messages`)", sc.label),
 			Subject:  fmtDur(s) + " · CPU " + fmtDur(sc0),
 			Baseline: fmtDur(b) + " · CPU " + fmtDur(bc) + " (no fsync: " + fmtDur(b2) + " · CPU " + fmtDur(bc2) + ")",
-			Ratio:    fmtRatio(ratio(s, b)) + " (CPU " + fmtRatio(ratio(sc0, bc)) + ")",
+			Ratio:    fmtRatio(ratio(s, b)) + " (CPU " + fmtRatio(ratio(sc0, bc)) + "; " + roundSpread(res[0], res[1]) + ")",
 			Ratio2:   fmtRatio(ratio(s, b2)) + " (CPU " + fmtRatio(ratio(sc0, bc2)) + ")",
 			Values:   durs(s, b, b2, sc0, bc, bc2),
 		}
@@ -985,7 +996,7 @@ func (e *benchEnv) phaseView(ctx context.Context, rep *benchReport) error {
 			Measure:  fmt.Sprintf("View %s (`GET /api/messages/{id}/image`)", sc.label),
 			Subject:  fmtDur(s) + " · CPU " + fmtDur(sc0),
 			Baseline: fmtDur(b) + " · CPU " + fmtDur(bc),
-			Ratio:    fmtRatio(ratio(s, b)) + " (CPU " + fmtRatio(ratio(sc0, bc)) + ")",
+			Ratio:    fmtRatio(ratio(s, b)) + " (CPU " + fmtRatio(ratio(sc0, bc)) + "; " + roundSpread(res[0], res[1]) + ")",
 			Target:   "≤ 1.3×",
 			Met:      verdict(ratio(s, b) <= 1.3),
 			Values:   durs(s, b, sc0, bc),
@@ -1834,7 +1845,8 @@ func (r *benchReport) Markdown() string {
 	fmt.Fprintf(&b, "\n%s. Machine at start: %s; at end: %s. Run took %s (%s).\n", r.Env, r.LoadStart, r.LoadEnd,
 		r.Elapsed.Round(time.Second), strings.Join(r.Phases, ", "))
 	b.WriteString("\nImageApp and baseline cells: median wall time · mean CPU time (user + system of the whole process, " +
-		"client included) per operation; ratios are ImageApp ÷ baseline of those.\n")
+		"client included) per operation; ratios are ImageApp ÷ baseline of those. \"rounds\" is the middle half " +
+		"(25th–75th percentile) of the ratios of single rounds, each of which runs both back to back.\n")
 	for _, n := range r.Notes {
 		b.WriteString("\n" + n + "\n")
 	}
