@@ -15,6 +15,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"database/sql"
@@ -786,9 +787,10 @@ func (e *benchEnv) warm() int {
 func median(ds []time.Duration) time.Duration { return percentile(ds, 50) }
 
 // percentile is the nearest-rank percentile.
-func percentile(ds []time.Duration, p float64) time.Duration {
+func percentile[T cmp.Ordered](ds []T, p float64) T {
 	if len(ds) == 0 {
-		return 0
+		var zero T
+		return zero
 	}
 	s := slices.Clone(ds)
 	slices.Sort(s)
@@ -834,11 +836,11 @@ func ratio(a, b time.Duration) float64 { return float64(a) / float64(b) }
 // round times both back to back, so this shows how much the machine moved
 // the ratio during the run, which one median of each hides.
 func roundSpread(a, b []sample) string {
-	rs := make([]time.Duration, min(len(a), len(b)))
+	rs := make([]float64, min(len(a), len(b)))
 	for i := range rs {
-		rs[i] = time.Duration(1000 * ratio(a[i].wall, b[i].wall)) // ratio in thousandths
+		rs[i] = ratio(a[i].wall, b[i].wall)
 	}
-	return fmt.Sprintf("rounds %.2f–%.2f×", float64(percentile(rs, 25))/1000, float64(percentile(rs, 75))/1000)
+	return fmt.Sprintf("rounds %.2f–%.2f×", percentile(rs, 25), percentile(rs, 75))
 }
 
 func durs(ds ...time.Duration) []float64 {
