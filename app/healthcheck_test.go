@@ -16,7 +16,16 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"imageapp/app/server"
 )
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
 
 // selfSigned writes a fresh self-signed certificate and key for "imageapp.test".
 func selfSigned(t *testing.T, dir, name string) (certFile, keyFile string) {
@@ -41,18 +50,17 @@ func TestHealthcheckOverTLS(t *testing.T) {
 	dir := t.TempDir()
 	cert, key := selfSigned(t, dir, "server")
 	other, _ := selfSigned(t, dir, "other")
-	cfg, err := configFromEnv(func(string) string { return "" })
+	cfg, err := server.ConfigFromEnv(func(string) string { return "" })
 	must(t, err)
 	cfg.DataDir, cfg.ReactDir, cfg.TLSCert, cfg.TLSKey = filepath.Join(dir, "data"), "", cert, key
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b, err := openLocal(context.Background(), cfg, log)
+	app, err := server.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	must(t, err)
-	defer b.Close()
+	defer app.Close()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	must(t, err)
 	ctx, stop := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- serve(ctx, ln, cfg, b, log) }()
+	go func() { served <- app.Serve(ctx, ln) }()
 	defer func() { stop(); <-served }()
 
 	addr := ln.Addr().String()

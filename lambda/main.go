@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"imageapp/app/aws/awsbackend"
-	"imageapp/app/imageapp"
 	"imageapp/app/provision"
 )
 
@@ -45,7 +44,7 @@ func newTrigger(ctx context.Context, getenv func(string) string, log *slog.Logge
 	}
 	deps := awsbackend.ProvisionDeps(awsbackend.NewClients(cfg), app, table)
 	return &trigger{
-		provision: func(ctx context.Context, u imageapp.User) (imageapp.User, error) { return provision.User(ctx, deps, u) },
+		provision: provision.For(deps),
 		log:       log,
 	}, nil
 }

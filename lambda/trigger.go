@@ -15,7 +15,7 @@ import (
 // trigger handles the user pool's events. Only a confirmed sign-up is acted
 // on; every event goes back to Cognito byte for byte, as it came.
 type trigger struct {
-	provision func(context.Context, imageapp.User) (imageapp.User, error)
+	provision imageapp.Provisioner
 	log       *slog.Logger
 }
 

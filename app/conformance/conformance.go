@@ -29,12 +29,7 @@ import (
 
 // Backend is one fresh, empty set of adapters.
 type Backend struct {
-	Identity imageapp.Identity
-	Users    imageapp.Directory
-	Messages imageapp.MessageStore
-	Keys     imageapp.Keys
-	Blobs    imageapp.Blobs
-	Notifier imageapp.Notifier
+	imageapp.Ports
 
 	// Code returns the newest code (confirmation or reset) mailed to email.
 	Code func(t testing.TB, email string) string
@@ -90,9 +85,8 @@ func newEnv(t *testing.T, b *Backend) *env {
 	deps := provision.Deps{Keys: b.Keys, Notifier: b.Notifier, Users: b.Users}
 	clock := &clock{t: time.Now().UTC().Truncate(time.Second)}
 	svc := &messaging.Service{
-		Users: b.Users, Messages: b.Messages, Keys: b.Keys, Blobs: b.Blobs, Notifier: b.Notifier,
-		Provision: func(ctx context.Context, u imageapp.User) (imageapp.User, error) { return provision.User(ctx, deps, u) },
-		App:       "imageapp", Now: clock.now, Log: slog.New(slog.DiscardHandler),
+		Ports: b.Ports, Provision: provision.For(deps),
+		App: "imageapp", Now: clock.now, Log: slog.New(slog.DiscardHandler),
 	}
 	return &env{Backend: b, ctx: context.Background(), svc: svc, deps: deps, clock: clock}
 }

@@ -55,12 +55,15 @@ func newLocal(t *testing.T) *conformance.Backend {
 	outbox := &local.Outbox{Dir: filepath.Join(dir, "outbox")}
 	dirUsers := &local.Directory{DB: db}
 	b := &conformance.Backend{
-		Users:    dirUsers,
-		Messages: &local.Messages{DB: db},
-		Keys:     &local.Keyring{DB: db, MasterKey: master},
-		Blobs:    &local.Blobs{Dir: filepath.Join(dir, "blobs")},
-		Notifier: &local.Notifier{Outbox: outbox},
-		Code:     outboxCode(outbox.Dir),
+		Ports: imageapp.Ports{
+			Users:    dirUsers,
+			Sessions: dirUsers,
+			Messages: &local.Messages{DB: db},
+			Keys:     &local.Keyring{DB: db, MasterKey: master},
+			Blobs:    &local.Blobs{Dir: filepath.Join(dir, "blobs")},
+			Notifier: &local.Notifier{Outbox: outbox},
+		},
+		Code: outboxCode(outbox.Dir),
 	}
 	deps := provision.Deps{Keys: b.Keys, Notifier: b.Notifier, Users: b.Users}
 	b.Identity = &local.Identity{DB: db, Outbox: outbox, Pepper: master, Log: slog.New(slog.DiscardHandler),
@@ -117,7 +120,9 @@ func newAWS(t *testing.T) *conformance.Backend {
 		t.Fatal(err)
 	}
 	return &conformance.Backend{
-		Identity: a.Identity, Users: a.Users, Messages: a.Messages, Keys: a.Keys, Blobs: a.Blobs, Notifier: a.Notifier,
+		Ports: imageapp.Ports{
+			Identity: a.Identity, Users: a.Users, Sessions: a.Users, Messages: a.Messages, Keys: a.Keys, Blobs: a.Blobs, Notifier: a.Notifier,
+		},
 		Code: func(testing.TB, string) string { return awstest.Code }, // cognito-local runs with CODE fixed
 	}
 }

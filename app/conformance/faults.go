@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"imageapp/app/imageapp"
+	"imageapp/app/imageapptest"
 )
 
 // fault is one step of a send or an open made to fail.
@@ -34,47 +34,77 @@ const breakAfter = 100 << 10
 
 var errInjected = errors.New("injected fault")
 
-// faults wraps the service's ports in fakes that fail the step set, and
-// otherwise delegate to the backend's real adapters. The env keeps the
-// unwrapped adapters, to check what was stored.
+// faults puts the shared fault kit around the service's ports; the env
+// keeps the unwrapped adapters, to check what was stored.
 type faults struct {
-	step  atomic.Value // fault
+	kit   *imageapptest.Kit
+	step  fault
 	fired atomic.Int32 // how many times an injected fault was hit
 }
 
 func (e *env) injectFaults() *faults {
-	f := &faults{}
-	f.set(noFault)
-	e.svc.Keys = faultyKeys{e.Keys, f}
-	e.svc.Blobs = faultyBlobs{e.Blobs, f}
-	e.svc.Messages = faultyMessages{e.Messages, f}
-	e.svc.Notifier = faultyNotifier{e.Notifier, f}
-	return f
+	return &faults{kit: imageapptest.Wrap(&e.svc.Ports)}
 }
 
-func (f *faults) set(step fault) { f.step.Store(step) }
-
-// fail returns the injected error when step is the one set.
-func (f *faults) fail(step fault) error {
-	if f.step.Load().(fault) != step {
-		return nil
+// set makes step fail from now on (noFault: none).
+func (f *faults) set(step fault) {
+	f.step = step
+	var around imageapptest.Around
+	var stream imageapptest.Stream
+	switch step {
+	case failGenerateKey:
+		around = f.failOn(imageapptest.GenerateDataKey)
+	case failPutUnread:
+		around = f.failOn(imageapptest.PutBlob)
+	case failPutMidStream:
+		stream = f.breakOn(imageapptest.PutBlob)
+	case failCreateMessage:
+		around = f.failOn(imageapptest.CreateMessage)
+	case failCreateAnswer:
+		around = func(ctx context.Context, op imageapptest.Op, next func() error) error {
+			if err := next(); err != nil || op != imageapptest.CreateMessage {
+				return err
+			}
+			f.fired.Add(1)
+			return errInjected
+		}
+	case failNotify:
+		around = f.failOn(imageapptest.Notify)
+	case failDecrypt:
+		around = f.failOn(imageapptest.Decrypt)
+	case failGetBlob:
+		around = f.failOn(imageapptest.GetBlob)
+	case failBlobMidStream:
+		stream = f.breakOn(imageapptest.GetBlob)
 	}
-	f.fired.Add(1)
-	return errInjected
+	f.kit.Set(around, stream)
 }
 
-// breaking returns r, or r breaking after breakAfter bytes when step is set.
-func (f *faults) breaking(step fault, r io.Reader) io.Reader {
-	if f.step.Load().(fault) != step {
-		return r
+// failOn fails op, counting each hit.
+func (f *faults) failOn(op imageapptest.Op) imageapptest.Around {
+	fail := imageapptest.FailOn(op, errInjected)
+	return func(ctx context.Context, got imageapptest.Op, next func() error) error {
+		if got == op {
+			f.fired.Add(1)
+		}
+		return fail(ctx, got, next)
 	}
-	return io.MultiReader(io.LimitReader(r, breakAfter), errReader{f})
 }
 
-type errReader struct{ f *faults }
+// breakOn breaks op's stream after breakAfter bytes, counting each hit.
+func (f *faults) breakOn(op imageapptest.Op) imageapptest.Stream {
+	return func(got imageapptest.Op, r io.Reader) io.Reader {
+		if got != op {
+			return r
+		}
+		return io.MultiReader(io.LimitReader(r, breakAfter), countedErr{f})
+	}
+}
 
-func (r errReader) Read([]byte) (int, error) {
-	r.f.fired.Add(1)
+type countedErr struct{ f *faults }
+
+func (c countedErr) Read([]byte) (int, error) {
+	c.f.fired.Add(1)
 	return 0, errInjected
 }
 
@@ -83,78 +113,6 @@ func (r errReader) Read([]byte) (int, error) {
 func (f *faults) wantFired(t *testing.T) {
 	t.Helper()
 	if f.fired.Swap(0) == 0 {
-		t.Errorf("the fault %q was never hit", f.step.Load())
+		t.Errorf("the fault %q was never hit", f.step)
 	}
-}
-
-type faultyKeys struct {
-	imageapp.Keys
-	f *faults
-}
-
-func (k faultyKeys) GenerateDataKey(ctx context.Context, keyID string, ec map[string]string) (imageapp.DataKey, error) {
-	if err := k.f.fail(failGenerateKey); err != nil {
-		return imageapp.DataKey{}, err
-	}
-	return k.Keys.GenerateDataKey(ctx, keyID, ec)
-}
-
-func (k faultyKeys) Decrypt(ctx context.Context, keyID string, ct []byte, ec map[string]string) ([]byte, error) {
-	if err := k.f.fail(failDecrypt); err != nil {
-		return nil, err
-	}
-	return k.Keys.Decrypt(ctx, keyID, ct, ec)
-}
-
-type faultyBlobs struct {
-	imageapp.Blobs
-	f *faults
-}
-
-func (b faultyBlobs) PutBlob(ctx context.Context, key string, r io.Reader) error {
-	if err := b.f.fail(failPutUnread); err != nil {
-		return err
-	}
-	return b.Blobs.PutBlob(ctx, key, b.f.breaking(failPutMidStream, r))
-}
-
-func (b faultyBlobs) Blob(ctx context.Context, key string) (io.ReadCloser, error) {
-	if err := b.f.fail(failGetBlob); err != nil {
-		return nil, err
-	}
-	rc, err := b.Blobs.Blob(ctx, key)
-	if err != nil {
-		return nil, err
-	}
-	return struct {
-		io.Reader
-		io.Closer
-	}{b.f.breaking(failBlobMidStream, rc), rc}, nil
-}
-
-type faultyMessages struct {
-	imageapp.MessageStore
-	f *faults
-}
-
-func (m faultyMessages) CreateMessage(ctx context.Context, msg *imageapp.Message) error {
-	if err := m.f.fail(failCreateMessage); err != nil {
-		return err
-	}
-	if err := m.MessageStore.CreateMessage(ctx, msg); err != nil {
-		return err
-	}
-	return m.f.fail(failCreateAnswer)
-}
-
-type faultyNotifier struct {
-	imageapp.Notifier
-	f *faults
-}
-
-func (n faultyNotifier) Notify(ctx context.Context, to imageapp.User, note imageapp.Notification) error {
-	if err := n.f.fail(failNotify); err != nil {
-		return err
-	}
-	return n.Notifier.Notify(ctx, to, note)
 }

@@ -65,3 +65,19 @@ type Notifier interface {
 	// Notify delivers n to the recipient's topic.
 	Notify(ctx context.Context, recipient User, n Notification) error
 }
+
+// Ports is one backend: an adapter for every port. The wiring builds it, the
+// services run over it, and the conformance suite checks it.
+type Ports struct {
+	Identity Identity
+	Users    Directory
+	Sessions SessionVersions
+	Messages MessageStore
+	Keys     Keys
+	Blobs    Blobs
+	Notifier Notifier
+}
+
+// Provisioner gives a confirmed user their key, topic and directory entry,
+// or returns the entry they already have (package provision).
+type Provisioner func(ctx context.Context, u User) (User, error)

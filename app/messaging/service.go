@@ -26,15 +26,11 @@ import (
 
 // Service orchestrates the ports. Zero-valued optional fields get defaults.
 type Service struct {
-	Users    imageapp.Directory
-	Messages imageapp.MessageStore
-	Keys     imageapp.Keys
-	Blobs    imageapp.Blobs
-	Notifier imageapp.Notifier
+	imageapp.Ports // Users, Messages, Keys, Blobs and Notifier
 
 	// Provision runs post-confirmation provisioning for a user whose key or
 	// topic is missing (the trigger failed or has not run yet).
-	Provision func(ctx context.Context, u imageapp.User) (imageapp.User, error)
+	Provision imageapp.Provisioner
 
 	// Notifying, when set, makes Send notify after it returns instead of
 	// before: a slow notification service (SNS, a disk) never holds up a send

@@ -21,6 +21,11 @@ type Deps struct {
 	Now      func() time.Time
 }
 
+// For returns the provisioning function over d.
+func For(d Deps) imageapp.Provisioner {
+	return func(ctx context.Context, u imageapp.User) (imageapp.User, error) { return User(ctx, d, u) }
+}
+
 // User provisions u (ID, Username and Email set) and returns the stored entry.
 func User(ctx context.Context, d Deps, u imageapp.User) (imageapp.User, error) {
 	if u.ID == "" || u.Username == "" {

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -16,14 +16,8 @@ import (
 // backend is one set of adapters behind the ports, plus what the web layer
 // needs from the data dir (session keys).
 type backend struct {
-	Identity imageapp.Identity
-	Users    imageapp.Directory
-	Messages imageapp.MessageStore
-	Keys     imageapp.Keys
-	Blobs    imageapp.Blobs
-	Notifier imageapp.Notifier
-	Sessions imageapp.SessionVersions
-	Live     *local.Notifier // in-process wake-ups for the live inbox
+	imageapp.Ports
+	Live *local.Notifier // in-process wake-ups for the live inbox
 
 	SessionHashKey, SessionBlockKey []byte
 	close                           func() error
@@ -60,15 +54,17 @@ func openLocal(ctx context.Context, cfg Config, log *slog.Logger) (*backend, err
 		return nil, err
 	}
 	outbox := &local.Outbox{Dir: filepath.Join(cfg.DataDir, "outbox"), Log: log}
-	live := &local.Notifier{Outbox: outbox, BaseURL: cfg.publicURL()}
+	live := &local.Notifier{Outbox: outbox, BaseURL: cfg.PublicURL()}
 	dir := &local.Directory{DB: db}
 	b := &backend{
-		Users:           dir,
-		Sessions:        dir,
-		Messages:        &local.Messages{DB: db},
-		Keys:            &local.Keyring{DB: db, MasterKey: secrets.MasterKey},
-		Blobs:           &local.Blobs{Dir: filepath.Join(cfg.DataDir, "blobs")},
-		Notifier:        live,
+		Ports: imageapp.Ports{
+			Users:    dir,
+			Sessions: dir,
+			Messages: &local.Messages{DB: db},
+			Keys:     &local.Keyring{DB: db, MasterKey: secrets.MasterKey},
+			Blobs:    &local.Blobs{Dir: filepath.Join(cfg.DataDir, "blobs")},
+			Notifier: live,
+		},
 		Live:            live,
 		SessionHashKey:  secrets.SessionHashKey,
 		SessionBlockKey: secrets.SessionBlockKey,

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"bytes"
@@ -26,19 +26,19 @@ func TestGracefulShutdownFinishesSends(t *testing.T) {
 	setup.signUp("bob")
 	setup.stop()
 
-	cfg, _ := configFromEnv(func(string) string { return "" })
-	cfg.DataDir, cfg.ReactDir = dir, ""
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b, err := openLocal(context.Background(), cfg, log)
+	var storing *signalBlobs
+	app, err := Open(context.Background(), testConfig(t, dir), log, WrapPorts(func(p *imageapp.Ports) {
+		storing = &signalBlobs{Blobs: p.Blobs, started: make(chan struct{})}
+		p.Blobs = storing
+	}))
 	must(t, err)
-	defer b.Close()
-	storing := &signalBlobs{Blobs: b.Blobs, started: make(chan struct{})}
-	b.Blobs = storing
+	defer app.Close()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	must(t, err)
 	ctx, stop := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- serve(ctx, ln, cfg, b, log) }()
+	go func() { served <- app.Serve(ctx, ln) }()
 	base := "http://" + ln.Addr().String()
 
 	jar, _ := cookiejar.New(nil)

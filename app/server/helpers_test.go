@@ -1,12 +1,10 @@
-package main
+package server
 
 import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/binary"
 	"encoding/json"
-	"hash/crc32"
 	"image"
 	"image/color"
 	"image/png"
@@ -25,7 +23,9 @@ import (
 	"sync"
 	"testing"
 
-	"imageapp/app/local"
+	_ "modernc.org/sqlite" // the driver the app uses, for openSQLite
+
+	"imageapp/app/imageapp"
 	"imageapp/app/messaging"
 )
 
@@ -34,9 +34,11 @@ import (
 type testApp struct {
 	t       *testing.T
 	dir     string
+	cfg     Config
 	server  *httptest.Server
-	backend *backend
-	db      *sql.DB // the real SQLite file, for inspecting and tampering
+	app     *App
+	backend *backend     // app's, for tests that inspect the stores
+	db      *sql.DB      // the real SQLite file, opened beside the app, for inspecting and tampering
 	logs    *lockedWriter
 }
 
@@ -46,10 +48,34 @@ func startApp(t *testing.T, dir string, tweak ...func(*Config)) *testApp {
 }
 
 // startAppWrapped lets a test replace adapters (to inject faults) before the
-// handler is built.
-func startAppWrapped(t *testing.T, dir string, wrap func(*backend), tweak ...func(*Config)) *testApp {
+// services are built over them.
+func startAppWrapped(t *testing.T, dir string, wrap func(*imageapp.Ports), tweak ...func(*Config)) *testApp {
 	t.Helper()
-	cfg, err := configFromEnv(func(string) string { return "" })
+	cfg := testConfig(t, dir, tweak...)
+	logs := &lockedWriter{w: &bytes.Buffer{}}
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	var opts []Option
+	if wrap != nil {
+		opts = append(opts, WrapPorts(wrap))
+	}
+	app, err := Open(context.Background(), cfg, log, opts...)
+	if err != nil {
+		t.Fatalf("open the app: %v", err)
+	}
+	a := &testApp{t: t, dir: dir, cfg: cfg, app: app, backend: app.backend, logs: logs, db: openSQLite(t, dir)}
+	if cfg.Secure() {
+		a.server = httptest.NewTLSServer(app.Handler())
+	} else {
+		a.server = httptest.NewServer(app.Handler())
+	}
+	t.Cleanup(a.stop)
+	return a
+}
+
+// testConfig is the default configuration on dir, tweaked.
+func testConfig(t *testing.T, dir string, tweak ...func(*Config)) Config {
+	t.Helper()
+	cfg, err := ConfigFromEnv(func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,23 +84,19 @@ func startAppWrapped(t *testing.T, dir string, wrap func(*backend), tweak ...fun
 	for _, f := range tweak {
 		f(&cfg)
 	}
-	logs := &lockedWriter{w: &bytes.Buffer{}}
-	log := slog.New(slog.NewTextHandler(logs, nil))
-	b, err := openLocal(context.Background(), cfg, log)
+	return cfg
+}
+
+// openSQLite opens the app's database file a second time, as an operator's
+// sqlite3 shell would: WAL lets it read and write beside the app.
+func openSQLite(t *testing.T, dir string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "imageapp.db")+"?_pragma=busy_timeout(10000)")
 	if err != nil {
-		t.Fatalf("open local backend: %v", err)
+		t.Fatal(err)
 	}
-	a := &testApp{t: t, dir: dir, backend: b, logs: logs, db: b.Messages.(*local.Messages).DB.SQL()}
-	if wrap != nil {
-		wrap(b)
-	}
-	if strings.HasPrefix(cfg.BaseURL, "https://") {
-		a.server = httptest.NewTLSServer(newHandler(cfg, b, log))
-	} else {
-		a.server = httptest.NewServer(newHandler(cfg, b, log))
-	}
-	t.Cleanup(a.stop)
-	return a
+	t.Cleanup(func() { db.Close() })
+	return db
 }
 
 // logText is everything logged so far, once the notifications a send hands
@@ -89,7 +111,7 @@ func (a *testApp) logText() string {
 func (a *testApp) stop() {
 	if a.server != nil {
 		a.server.Close()
-		a.backend.Close()
+		a.app.Close()
 		a.server = nil
 	}
 }
@@ -259,26 +281,11 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-// pngHeader is a PNG signature and header claiming w×h pixels, with no
-// pixels: what a decompression bomb looks like to DecodeConfig.
-func pngHeader(w, h uint32) []byte {
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], w)
-	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = 8, 2 // 8-bit RGB
-	chunk := append([]byte("IHDR"), ihdr...)
-	out := []byte("\x89PNG\r\n\x1a\n")
-	out = binary.BigEndian.AppendUint32(out, 13)
-	out = append(out, chunk...)
-	out = binary.BigEndian.AppendUint32(out, crc32.ChecksumIEEE(chunk))
-	return out
-}
-
 // sendDirect sends n tiny images from one user to another through the
 // service, without HTTP: for tests that need many messages quickly.
 func (a *testApp) sendDirect(from, to string, n int) []string {
 	a.t.Helper()
-	svc := newService(Config{AppName: "imageapp"}, a.backend, nil)
+	svc := a.app.Messaging()
 	sender, err := a.backend.Users.UserByUsername(context.Background(), from)
 	must(a.t, err)
 	img := testPNG(a.t, 4, 4)

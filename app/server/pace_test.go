@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"bufio"
@@ -8,7 +8,6 @@ import (
 	"image"
 	"image/jpeg"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -133,15 +132,11 @@ func (p pausingBlobs) PutBlob(ctx context.Context, key string, r io.Reader) erro
 // own pause must not be charged to a fast client, while a trickle is still cut.
 func TestPacingOverHTTP2(t *testing.T) {
 	pace := web.Pace{Grace: 300 * time.Millisecond, MinRate: 16 << 10, Stall: 300 * time.Millisecond}
-	app := startAppWrapped(t, t.TempDir(), func(b *backend) { b.Blobs = pausingBlobs{b.Blobs, 3 * time.Second} },
+	app := startAppWrapped(t, t.TempDir(), func(b *imageapp.Ports) { b.Blobs = pausingBlobs{b.Blobs, 3 * time.Second} },
 		generousLimits, func(c *Config) { c.Pace = pace })
 	alice := app.signUp("alice")
 	app.signUp("bob")
-	cfg, err := configFromEnv(func(string) string { return "" })
-	must(t, err)
-	cfg.Pace = pace
-	generousLimits(&cfg)
-	h2 := httptest.NewUnstartedServer(newHandler(cfg, app.backend, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	h2 := httptest.NewUnstartedServer(app.app.Handler())
 	h2.EnableHTTP2 = true
 	h2.StartTLS()
 	defer h2.Close()

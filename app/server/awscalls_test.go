@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 
 	"imageapp/app/awstest"
 	"imageapp/app/imageapp"
+	"imageapp/app/imageapptest"
 	"imageapp/app/messaging"
 )
 
@@ -105,10 +106,7 @@ func TestAWSCallsPerOperation(t *testing.T) {
 	}
 
 	small := testPNG(t, 180, 180) // ~100 KiB
-	large, err := noisePNG(8<<20, 7)
-	if err != nil {
-		t.Fatal(err)
-	}
+	large := imageapptest.NoisePNGOfSize(8<<20, 7)
 	var id string
 	send := measure(fmt.Sprintf("send %d KiB (`POST /api/messages`)", len(small)>>10), func() { id = sendAPI(t, aliceC, "bob", small) })
 	want("send", send, "KMS GenerateDataKey", 1)
@@ -150,7 +148,7 @@ func TestAWSCallsPerOperation(t *testing.T) {
 
 	// A large inbox: unread on top of read ones, past every page size and the
 	// point where unread counts stop. Seeded through the service, uncounted.
-	svc := newService(app.cfg, app.backend, nil)
+	svc := app.app.Messaging()
 	const read, unread = 60, imageapp.MaxUnreadCount + 50
 	tiny := testPNG(t, 4, 4)
 	seed := func(n int) []string {

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"fmt"
@@ -48,7 +48,8 @@ type AWSConfig struct {
 	Bucket        string
 }
 
-func configFromEnv(getenv func(string) string) (Config, error) {
+// ConfigFromEnv reads the IMAGEAPP_* variables through getenv and validates them.
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
 		Backend:   or(getenv("IMAGEAPP_BACKEND"), "local"),
 		Addr:      or(getenv("IMAGEAPP_ADDR"), ":3000"),
@@ -77,10 +78,11 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	c.MaxPixels = int(maxPixels)
-	return c, c.validate()
+	return c, c.Validate()
 }
 
-func (c Config) validate() error {
+// Validate says which setting is wrong, naming its variable.
+func (c Config) Validate() error {
 	switch c.Backend {
 	case "local":
 	case "aws":
@@ -125,14 +127,14 @@ func normalURL(raw string) string {
 	return u.String()
 }
 
-// secure tells whether the app is reached over TLS: its own, or a proxy's.
-func (c Config) secure() bool {
+// Secure tells whether the app is reached over TLS: its own, or a proxy's.
+func (c Config) Secure() bool {
 	return c.TLSCert != "" || strings.HasPrefix(c.BaseURL, "https://")
 }
 
-// publicURL is where people reach the app, for links in mail: BaseURL, or
+// PublicURL is where people reach the app, for links in mail: BaseURL, or
 // else this machine at the listen address.
-func (c Config) publicURL() string {
+func (c Config) PublicURL() string {
 	if c.BaseURL != "" {
 		return c.BaseURL
 	}

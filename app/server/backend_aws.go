@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -35,20 +35,22 @@ func openAWS(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error
 		UsersTable:    cfg.AWS.UsersTable,
 		MessagesTable: cfg.AWS.MessagesTable,
 		Bucket:        cfg.AWS.Bucket,
-		BaseURL:       cfg.publicURL(),
+		BaseURL:       cfg.PublicURL(),
 	}, log)
 	if err != nil {
 		return nil, err
 	}
 	live := &local.Notifier{} // no outbox: SNS mails the user
 	return &backend{
-		Identity:        a.Identity,
-		Users:           a.Users,
-		Sessions:        a.Users,
-		Messages:        a.Messages,
-		Keys:            a.Keys,
-		Blobs:           a.Blobs,
-		Notifier:        bothNotifiers{sns: a.Notifier, live: live},
+		Ports: imageapp.Ports{
+			Identity: a.Identity,
+			Users:    a.Users,
+			Sessions: a.Users,
+			Messages: a.Messages,
+			Keys:     a.Keys,
+			Blobs:    a.Blobs,
+			Notifier: bothNotifiers{sns: a.Notifier, live: live},
+		},
 		Live:            live,
 		SessionHashKey:  secrets.SessionHashKey,
 		SessionBlockKey: secrets.SessionBlockKey,

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"strings"
@@ -12,7 +12,7 @@ func envOf(m map[string]string) func(string) string { return func(k string) stri
 func TestConfigBaseURL(t *testing.T) {
 	for _, bad := range []string{"img.example.com", "javascript:alert(1)", "https://", "https://img.example.com/app?x=1", "ftp://img.example.com",
 		"https://user:pw@img.example.com", "https://img.example.com/#top", "https://img.example.com?"} {
-		_, err := configFromEnv(envOf(map[string]string{"IMAGEAPP_BASE_URL": bad}))
+		_, err := ConfigFromEnv(envOf(map[string]string{"IMAGEAPP_BASE_URL": bad}))
 		if err == nil || !strings.Contains(err.Error(), "IMAGEAPP_BASE_URL") {
 			t.Errorf("IMAGEAPP_BASE_URL=%q: got %v, want an error naming the variable", bad, err)
 		}
@@ -24,17 +24,17 @@ func TestConfigBaseURL(t *testing.T) {
 		{"", "192.0.2.1:8080", ""}:              "http://192.0.2.1:8080",
 		{"", ":8443", "/etc/imageapp/cert.pem"}: "https://localhost:8443",
 	} {
-		c, err := configFromEnv(envOf(map[string]string{"IMAGEAPP_BASE_URL": env[0], "IMAGEAPP_ADDR": env[1],
+		c, err := ConfigFromEnv(envOf(map[string]string{"IMAGEAPP_BASE_URL": env[0], "IMAGEAPP_ADDR": env[1],
 			"IMAGEAPP_TLS_CERT": env[2], "IMAGEAPP_TLS_KEY": env[2]}))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := c.publicURL(); got != want {
+		if got := c.PublicURL(); got != want {
 			t.Errorf("%q: public URL %q, want %q", env, got, want)
 		}
 	}
 	// The scheme's case does not decide security: HTTPS:// still means Secure __Host- cookies.
-	if c, err := configFromEnv(envOf(map[string]string{"IMAGEAPP_BASE_URL": "HTTPS://Img.Example.com/"})); err != nil || !c.secure() {
-		t.Errorf("HTTPS://Img.Example.com/: secure %v, err %v; want secure", c.secure(), err)
+	if c, err := ConfigFromEnv(envOf(map[string]string{"IMAGEAPP_BASE_URL": "HTTPS://Img.Example.com/"})); err != nil || !c.Secure() {
+		t.Errorf("HTTPS://Img.Example.com/: secure %v, err %v; want secure", c.Secure(), err)
 	}
 }

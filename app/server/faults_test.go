@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"bytes"
@@ -8,134 +8,52 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"imageapp/app/imageapp"
+	"imageapp/app/imageapptest"
 	"imageapp/app/local"
 )
 
-// Fault injectors wrap the real adapters and fail one step on demand.
-type faultyKeys struct {
-	imageapp.Keys
-	failGenerate, failDecrypt atomic.Bool
-	hang                      chan struct{} // non-nil: GenerateDataKey signals here, then waits for the request to end
-}
-
-func (k *faultyKeys) GenerateDataKey(ctx context.Context, id string, ec map[string]string) (imageapp.DataKey, error) {
-	if k.failGenerate.Load() {
-		return imageapp.DataKey{}, errors.New("injected: key service unreachable")
-	}
-	if k.hang != nil {
-		k.hang <- struct{}{}
-		<-ctx.Done()
-		return imageapp.DataKey{}, fmt.Errorf("injected: generate data key: %w", ctx.Err())
-	}
-	return k.Keys.GenerateDataKey(ctx, id, ec)
-}
-
-func (k *faultyKeys) Decrypt(ctx context.Context, id string, ct []byte, ec map[string]string) ([]byte, error) {
-	if k.failDecrypt.Load() {
-		return nil, errors.New("injected: key service unreachable")
-	}
-	return k.Keys.Decrypt(ctx, id, ct, ec)
-}
-
-type faultyBlobs struct {
-	imageapp.Blobs
-	diskFullAfter atomic.Int64 // >0: the disk fills after this many bytes
-	readOnly      atomic.Bool  // the data dir was remounted read-only
-	failOpen      atomic.Bool
-}
-
-func (b *faultyBlobs) PutBlob(ctx context.Context, key string, r io.Reader) error {
-	if n := b.diskFullAfter.Load(); n > 0 {
-		r = io.MultiReader(io.LimitReader(r, n), errReader{fmt.Errorf("write blob: %w", syscall.ENOSPC)})
-	}
-	if b.readOnly.Load() {
-		r = errReader{fmt.Errorf("write blob: %w", syscall.EROFS)}
-	}
-	return b.Blobs.PutBlob(ctx, key, r)
-}
-
-func (b *faultyBlobs) Blob(ctx context.Context, key string) (io.ReadCloser, error) {
-	if b.failOpen.Load() {
-		return nil, errors.New("injected: blob store unreachable")
-	}
-	return b.Blobs.Blob(ctx, key)
-}
-
-type errReader struct{ err error }
-
-func (e errReader) Read([]byte) (int, error) { return 0, e.err }
-
-type faultyMessages struct {
-	imageapp.MessageStore
-	failCreate atomic.Bool
-}
-
-func (m *faultyMessages) CreateMessage(ctx context.Context, msg *imageapp.Message) error {
-	if m.failCreate.Load() {
-		return errors.New("injected: metadata store unreachable")
-	}
-	return m.MessageStore.CreateMessage(ctx, msg)
-}
-
-type faultyNotifier struct {
-	imageapp.Notifier
-	fail atomic.Bool
-}
-
-func (n *faultyNotifier) Notify(ctx context.Context, u imageapp.User, note imageapp.Notification) error {
-	if n.fail.Load() {
-		return errors.New("injected: notification service unreachable")
-	}
-	return n.Notifier.Notify(ctx, u, note)
-}
+// injected is what a port returns when the kit fails it.
+var injected = errors.New("injected: service unreachable")
 
 // TestSendFaults fails each step of a send in turn: the sender gets a clear
 // error, and nothing is left half-written — no blob without metadata, no
 // metadata without a blob, no temp file. A failed notification alone does
 // not fail the send.
 func TestSendFaults(t *testing.T) {
-	keys, blobs, msgs, notes := &faultyKeys{}, &faultyBlobs{}, &faultyMessages{}, &faultyNotifier{}
-	app := startAppWrapped(t, t.TempDir(), func(b *backend) {
-		keys.Keys, blobs.Blobs, msgs.MessageStore, notes.Notifier = b.Keys, b.Blobs, b.Messages, b.Notifier
-		b.Keys, b.Blobs, b.Messages, b.Notifier = keys, blobs, msgs, notes
-	})
+	var kit *imageapptest.Kit
+	app := startAppWrapped(t, t.TempDir(), func(p *imageapp.Ports) { kit = imageapptest.Wrap(p) })
 	alice := app.signUp("alice")
 	app.signUp("bob")
 	img := testPNG(t, 300, 200) // several segments, so a mid-stream failure is mid-stream
 
 	steps := []struct {
 		name    string
-		inject  func(bool)
+		around  imageapptest.Around
+		stream  imageapptest.Stream
 		status  int
 		message string
 	}{
-		{"key service", keys.failGenerate.Store, 500, "Something went wrong"},
-		{"disk full while writing the blob", func(on bool) {
-			if on {
-				blobs.diskFullAfter.Store(100 << 10)
-			} else {
-				blobs.diskFullAfter.Store(0)
-			}
-		}, 503, "disk is full"},
-		{"read-only data dir", blobs.readOnly.Store, 503, "cannot write its data"},
-		{"metadata store", msgs.failCreate.Store, 500, "Something went wrong"},
+		{"key service", imageapptest.FailOn(imageapptest.GenerateDataKey, injected), nil, 500, "Something went wrong"},
+		{"disk full while writing the blob", nil,
+			imageapptest.BreakAfter(imageapptest.PutBlob, 100<<10, fmt.Errorf("write blob: %w", syscall.ENOSPC)), 503, "disk is full"},
+		{"read-only data dir", nil,
+			imageapptest.BreakAfter(imageapptest.PutBlob, 0, fmt.Errorf("write blob: %w", syscall.EROFS)), 503, "cannot write its data"},
+		{"metadata store", imageapptest.FailOn(imageapptest.CreateMessage, injected), nil, 500, "Something went wrong"},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
-			st.inject(true)
-			defer st.inject(false)
+			kit.Set(st.around, st.stream)
+			defer kit.Set(nil, nil)
 			r := alice.postMultipart("/api/messages", field("to", "bob"), file("image", "a.png", img))
 			if r.status != st.status || !strings.Contains(r.body, st.message) {
 				t.Fatalf("got %d %s, want %d with %q", r.status, r.body, st.status, st.message)
@@ -145,8 +63,8 @@ func TestSendFaults(t *testing.T) {
 	}
 
 	t.Run("notification", func(t *testing.T) {
-		notes.fail.Store(true)
-		defer notes.fail.Store(false)
+		kit.Set(imageapptest.FailOn(imageapptest.Notify, injected), nil)
+		defer kit.Set(nil, nil)
 		r := alice.postMultipart("/api/messages", field("to", "bob"), file("image", "a.png", img))
 		if r.status != http.StatusCreated {
 			t.Fatalf("a failed notification failed the send: %d %s", r.status, r.body)
@@ -161,23 +79,20 @@ func TestSendFaults(t *testing.T) {
 // TestOpenFaults: a key service or blob store that fails while opening gives
 // an error page, not a broken image.
 func TestOpenFaults(t *testing.T) {
-	keys, blobs := &faultyKeys{}, &faultyBlobs{}
-	app := startAppWrapped(t, t.TempDir(), func(b *backend) {
-		keys.Keys, blobs.Blobs = b.Keys, b.Blobs
-		b.Keys, b.Blobs = keys, blobs
-	})
+	var kit *imageapptest.Kit
+	app := startAppWrapped(t, t.TempDir(), func(p *imageapp.Ports) { kit = imageapptest.Wrap(p) })
 	alice := app.signUp("alice")
 	bob := app.signUp("bob")
 	id := sendAPI(t, alice, "bob", testPNG(t, 10, 10))
-	for _, inject := range []func(bool){keys.failDecrypt.Store, blobs.failOpen.Store} {
-		inject(true)
+	for _, op := range []imageapptest.Op{imageapptest.Decrypt, imageapptest.GetBlob} {
+		kit.Set(imageapptest.FailOn(op, injected), nil)
 		for _, path := range []string{"/messages/" + id + "/image", "/api/messages/" + id + "/image"} {
 			r := bob.get(path)
 			if r.status != http.StatusInternalServerError || !strings.Contains(r.body, "Something went wrong") {
 				t.Errorf("GET %s with a failing backend: %d %s", path, r.status, r.body)
 			}
 		}
-		inject(false)
+		kit.Set(nil, nil)
 	}
 	if r := bob.get("/api/messages/" + id + "/image"); r.status != http.StatusOK {
 		t.Fatalf("after the faults clear the image opens again: %d", r.status)
@@ -227,7 +142,7 @@ func TestSweepOrphans(t *testing.T) {
 	must(t, os.Chtimes(filepath.Join(app.dir, "blobs", old[:2], old), past, past))
 	must(t, os.Chtimes(filepath.Join(app.dir, "blobs", id[:2], id), past, past))
 
-	svc := newService(Config{AppName: "imageapp"}, app.backend, nil)
+	svc := app.app.Messaging()
 	n, err := svc.SweepOrphans(ctx, time.Hour)
 	must(t, err)
 	if n != 1 {
@@ -303,8 +218,18 @@ func TestNoSecretsInLogs(t *testing.T) {
 // the key service is logged as gone, not as a server error, and the send
 // leaves nothing behind.
 func TestClientGoneIsNotAnError(t *testing.T) {
-	keys := &faultyKeys{hang: make(chan struct{})}
-	app := startAppWrapped(t, t.TempDir(), func(b *backend) { keys.Keys, b.Keys = b.Keys, keys })
+	waiting := make(chan struct{})
+	app := startAppWrapped(t, t.TempDir(), func(p *imageapp.Ports) {
+		// The key service hangs until the request ends.
+		imageapptest.Wrap(p).Set(func(ctx context.Context, op imageapptest.Op, next func() error) error {
+			if op != imageapptest.GenerateDataKey {
+				return next()
+			}
+			waiting <- struct{}{}
+			<-ctx.Done()
+			return fmt.Errorf("injected: generate data key: %w", ctx.Err())
+		}, nil)
+	})
 	alice := app.signUp("alice")
 	app.signUp("bob")
 
@@ -325,7 +250,7 @@ func TestClientGoneIsNotAnError(t *testing.T) {
 		}
 		done <- err
 	}()
-	<-keys.hang // the send is waiting on the key service
+	<-waiting // the send is waiting on the key service
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("the client's request: %v, want it canceled", err)

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"bytes"
@@ -18,18 +18,17 @@ import (
 // messages, each opening to its original bytes (run under -race in CI).
 func TestConcurrentSends(t *testing.T) {
 	const senders, perSender, recipients = 50, 20, 10
-	cfg, _ := configFromEnv(func(string) string { return "" })
-	cfg.DataDir = t.TempDir()
+	cfg := testConfig(t, t.TempDir())
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ctx := context.Background()
-	b, err := openLocal(ctx, cfg, log)
+	app, err := Open(ctx, cfg, log)
 	must(t, err)
-	defer b.Close()
-	svc := newService(cfg, b, log)
+	defer app.Close()
+	svc, b := app.Messaging(), app.backend
 
 	users := make([]imageapp.User, senders+recipients)
 	for i := range users {
-		u, err := provisioner(b)(ctx, imageapp.User{ID: fmt.Sprintf("user-%02d", i), Username: fmt.Sprintf("user%02d", i), Email: fmt.Sprintf("u%d@example.com", i)})
+		u, err := b.provisioner()(ctx, imageapp.User{ID: fmt.Sprintf("user-%02d", i), Username: fmt.Sprintf("user%02d", i), Email: fmt.Sprintf("u%d@example.com", i)})
 		must(t, err)
 		users[i] = u
 	}

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"bytes"
@@ -202,7 +202,7 @@ func startAWSApp(t *testing.T, ctx context.Context, prefix string, tweak func(*C
 	for k, v := range res.Env() {
 		env[k] = v
 	}
-	cfg, err := configFromEnv(func(k string) string { return env[k] })
+	cfg, err := ConfigFromEnv(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,11 +212,11 @@ func startAWSApp(t *testing.T, ctx context.Context, prefix string, tweak func(*C
 	}
 	logs := &lockedWriter{w: &bytes.Buffer{}}
 	log := slog.New(slog.NewTextHandler(logs, nil))
-	b, err := openBackend(ctx, cfg, log)
+	app, err := Open(ctx, cfg, log)
 	if err != nil {
 		t.Fatalf("open the AWS backend: %v", err)
 	}
-	a := &testApp{t: t, dir: cfg.DataDir, backend: b, logs: logs, server: httptest.NewServer(newHandler(cfg, b, log))}
+	a := &testApp{t: t, dir: cfg.DataDir, cfg: cfg, app: app, backend: app.backend, logs: logs, server: httptest.NewServer(app.Handler())}
 	t.Cleanup(a.stop)
 	return &awsApp{testApp: a, cfg: cfg, clients: clients, res: res}
 }

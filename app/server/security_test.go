@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"imageapp/app/imageapp"
+	"imageapp/app/imageapptest"
 	"imageapp/app/ratelimit"
 	"imageapp/app/web"
 )
@@ -180,7 +181,7 @@ func TestBadInput(t *testing.T) {
 	if len(large) <= 64<<10 {
 		t.Fatalf("test image too small: %d", len(large))
 	}
-	bomb := pngHeader(50_000, 50_000) // 2.5 gigapixels, a few hundred bytes
+	bomb := imageapptest.PNGHeader(50_000, 50_000) // 2.5 gigapixels, a few hundred bytes
 
 	cases := []struct {
 		name   string

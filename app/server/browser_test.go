@@ -1,4 +1,4 @@
-package main
+package server
 
 // Browser end-to-end tests: the whole app behind httptest, driven in Debian's
 // Chromium by chromedp. Three flows, each in a browser of its own (a fresh

@@ -1,0 +1,170 @@
+// Package server is the whole application as an importable package: it opens
+// a backend from a Config, wires the services and the web layer over it, and
+// serves. Package main (flags, signals) and the benchmark command use it, and
+// so do the end-to-end tests beside it.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"imageapp/app/imageapp"
+	"imageapp/app/messaging"
+	"imageapp/app/provision"
+	"imageapp/app/web"
+)
+
+// App is one running application over one backend.
+type App struct {
+	cfg       Config
+	log       *slog.Logger
+	backend   *backend
+	messaging *messaging.Service
+	handler   http.Handler
+}
+
+// Option changes how Open wires the app.
+type Option func(*options)
+
+type options struct {
+	wrap func(*imageapp.Ports)
+}
+
+// WrapPorts lets the caller replace adapters (to inject faults or time them)
+// after the backend is open and before the services are built over it.
+func WrapPorts(wrap func(*imageapp.Ports)) Option {
+	return func(o *options) { o.wrap = wrap }
+}
+
+// Open opens the backend cfg names and wires the app over it.
+func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	b, err := openBackend(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	if o.wrap != nil {
+		o.wrap(&b.Ports)
+	}
+	a := &App{cfg: cfg, log: log, backend: b}
+	a.messaging = &messaging.Service{
+		Ports: b.Ports, Notifying: &b.notifying, Provision: b.provisioner(),
+		App: cfg.AppName, MaxPixels: cfg.MaxPixels, Log: log, Now: cfg.Now,
+	}
+	a.handler = web.New(web.Options{
+		Service: a.messaging, Identity: b.Identity, Users: b.Users, Sessions: b.Sessions, Provision: b.provisioner(),
+		SessionHashKey: b.SessionHashKey, SessionBlockKey: b.SessionBlockKey,
+		Secure:         cfg.Secure(),
+		MaxUploadBytes: cfg.MaxUploadBytes, ReactDir: cfg.ReactDir, Limits: cfg.Limits, Pace: cfg.Pace, Log: log, Now: cfg.Now,
+	}).Handler()
+	return a, nil
+}
+
+func openBackend(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error) {
+	if cfg.Backend == "aws" {
+		return openAWS(ctx, cfg, log)
+	}
+	return openLocal(ctx, cfg, log)
+}
+
+// Handler is every route, wrapped in the security middleware.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Messaging is the messaging service the handler runs on.
+func (a *App) Messaging() *messaging.Service { return a.messaging }
+
+// Ports are the adapters the services run over (after WrapPorts), for tools
+// that seed or inspect the stores, such as the benchmark.
+func (a *App) Ports() imageapp.Ports { return a.messaging.Ports }
+
+// Provision is post-confirmation provisioning over this backend.
+func (a *App) Provision() imageapp.Provisioner { return a.backend.provisioner() }
+
+// Close waits for notifications still in flight, then closes the backend.
+func (a *App) Close() error { return a.backend.Close() }
+
+// Run listens on the configured address, sweeps orphans in the background
+// and serves until ctx ends.
+func (a *App) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	go a.sweepOrphans(ctx)
+	return a.Serve(ctx, ln)
+}
+
+// Serve answers on ln until ctx ends; then it stops accepting and waits up
+// to a minute for requests in flight, so a send under way completes.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() {
+		a.log.Info("imageapp listening", "addr", ln.Addr().String(), "backend", a.cfg.Backend, "data_dir", a.cfg.DataDir, "tls", a.cfg.TLSCert != "")
+		if a.cfg.TLSCert != "" {
+			errc <- srv.ServeTLS(ln, a.cfg.TLSCert, a.cfg.TLSKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down; finishing requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// sweepOrphans removes, every interval, blobs a crashed send left without
+// metadata.
+func (a *App) sweepOrphans(ctx context.Context) {
+	const interval, grace = 15 * time.Minute, time.Hour
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := a.messaging.SweepOrphans(ctx, grace); err != nil {
+				a.log.Error("orphan sweep failed", "err", err)
+			} else if n > 0 {
+				a.log.Info("orphan sweep", "removed", n)
+			}
+		}
+	}
+}
+
+func (b *backend) provisioner() imageapp.Provisioner {
+	return func(ctx context.Context, u imageapp.User) (imageapp.User, error) {
+		return provision.User(ctx, b.provisionDeps(), u)
+	}
+}
