@@ -5,12 +5,13 @@
 package views
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
-	"imageapp/app/imageapp"
 	"imageapp/static"
 )
 
@@ -34,42 +35,102 @@ type Page struct {
 	Flash *Flash
 }
 
-// Form carries submitted values back into a form after an error.
+// Form is what a person typed into an account form, to refill it after an
+// error (never a password or a code), and that error.
 type Form struct {
-	Values map[string]string
-	Error  string
+	Username string
+	Email    string
+	Next     string // where login goes afterwards
+	Error    string
 }
 
-// Get returns a submitted value.
-func (f Form) Get(name string) string { return f.Values[name] }
+// Limits are the server's upload rules, shown to people before they upload.
+type Limits struct {
+	MaxUpload        string // e.g. "20 MiB"
+	MaxUploadBytes   int64
+	MaxCaptionLength int
+}
+
+// Person is someone in the directory.
+type Person struct {
+	Username string
+}
+
+// Message is a message as the pages list it.
+type Message struct {
+	ID       string
+	FromID   string
+	From     string // sender's username
+	To       string // recipient's username
+	SentAt   time.Time
+	OpenedAt time.Time // zero until the recipient opens it
+	Size     int64
+}
+
+// Unread tells whether the recipient has not opened it yet.
+func (m Message) Unread() bool { return m.OpenedAt.IsZero() }
+
+// OpenedMessage is one message on its own page, with what opening revealed.
+type OpenedMessage struct {
+	Message
+	Caption           string
+	Filename          string
+	ViewerIsRecipient bool
+}
 
 func asset(name string) string { return static.Path(name) }
 
-// Group is one sender's messages on an inbox page.
+// Group is one sender's messages in the inbox.
 type Group struct {
 	Sender   string
-	Messages []*imageapp.Message
+	Messages []Message
 	Unread   int
+	newest   time.Time
 }
 
-// GroupBySender groups a page of messages by sender, groups ordered by their
-// newest message, as the inbox shows them.
-func GroupBySender(ms []*imageapp.Message) []Group {
+// GroupBySender is the inbox rule, the same in the React client (both are
+// tested against testdata/inbox_groups.json): one entry per sender; senders
+// with unread messages first, then by their newest message; within a sender,
+// unread first, then newest first. Ties keep the order given.
+func GroupBySender(ms []Message) []Group {
 	var groups []Group
 	index := map[string]int{}
 	for _, m := range ms {
-		i, ok := index[m.SenderID]
+		i, ok := index[m.FromID]
 		if !ok {
 			i = len(groups)
-			index[m.SenderID] = i
-			groups = append(groups, Group{Sender: m.SenderName})
+			index[m.FromID] = i
+			groups = append(groups, Group{Sender: m.From})
 		}
-		groups[i].Messages = append(groups[i].Messages, m)
+		g := &groups[i]
+		g.Messages = append(g.Messages, m)
 		if m.Unread() {
-			groups[i].Unread++
+			g.Unread++
+		}
+		if m.SentAt.After(g.newest) {
+			g.newest = m.SentAt
 		}
 	}
+	for _, g := range groups {
+		slices.SortStableFunc(g.Messages, func(a, b Message) int {
+			return cmp.Or(compareBool(a.Unread(), b.Unread()), b.SentAt.Compare(a.SentAt))
+		})
+	}
+	slices.SortStableFunc(groups, func(a, b Group) int {
+		return cmp.Or(compareBool(a.Unread > 0, b.Unread > 0), b.newest.Compare(a.newest))
+	})
 	return groups
+}
+
+// compareBool orders true before false.
+func compareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return -1
+	}
+	return 1
 }
 
 func ago(t time.Time) string {
@@ -124,17 +185,21 @@ func InboxURL(newCursor, cursor string) string {
 	return "/inbox?" + q.Encode()
 }
 
-// unreadBadge is the nav count; counts stop at imageapp.MaxUnreadCount.
+// MaxUnreadCount is where the unread count stops counting (the stores
+// count at most this many).
+const MaxUnreadCount = 100
+
+// unreadBadge is the nav count.
 func unreadBadge(n int) string {
-	if n >= imageapp.MaxUnreadCount {
-		return strconv.Itoa(imageapp.MaxUnreadCount-1) + "+"
+	if n >= MaxUnreadCount {
+		return strconv.Itoa(MaxUnreadCount-1) + "+"
 	}
 	return strconv.Itoa(n)
 }
 
 func unreadLabel(n int) string {
-	if n >= imageapp.MaxUnreadCount {
-		return fmt.Sprintf("more than %d unread messages", imageapp.MaxUnreadCount-1)
+	if n >= MaxUnreadCount {
+		return fmt.Sprintf("more than %d unread messages", MaxUnreadCount-1)
 	}
 	return plural(n, "unread message", "unread messages")
 }

@@ -665,7 +665,7 @@ func testSweepOrphans(t *testing.T, e *env) {
 	alice, bob := e.user(t, "alice"), e.user(t, "bob")
 	img := pngImage(t, 16, 16, 1)
 	m := e.send(t, alice, "bob", img, "")
-	orphan := messaging.NewID()
+	orphan := imageapp.NewID()
 	putBlob(t, e, orphan, []byte("ciphertext of a crashed send"))
 	const grace = time.Hour
 

@@ -3,6 +3,7 @@ package imageapp
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -79,4 +80,10 @@ func RetryAfter(err error) (time.Duration, bool) {
 		return r.After, true
 	}
 	return 0, false
+}
+
+// RateLimited is a 429 that says how long to wait.
+func RateLimited(wait time.Duration) *RetryLater {
+	secs := int(math.Ceil(wait.Seconds()))
+	return &RetryLater{Err: Errorf(ERATELIMITED, "Too many attempts. Try again in %d seconds.", secs), After: wait}
 }

@@ -103,8 +103,27 @@ func (d *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 	return s.ExecContext(ctx, args...)
 }
 
-// SQL exposes the handle for tests and benchmarks that inspect the schema.
-func (d *DB) SQL() *sql.DB { return d.db }
+// explain returns SQLite's plan for query with args (EXPLAIN QUERY PLAN):
+// one step a line, each nested step indented two spaces more.
+func (d *DB) explain(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := d.db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	depth := map[int]int{}
+	var out []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			return nil, err
+		}
+		depth[id] = depth[parent] + 1
+		out = append(out, strings.Repeat("  ", depth[id]-1)+detail)
+	}
+	return out, rows.Err()
+}
 
 // migrations run in order, once each; append, never edit.
 var migrations = []string{

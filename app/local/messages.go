@@ -65,31 +65,11 @@ func (s *Messages) Message(ctx context.Context, id string) (*imageapp.Message, e
 // Messages returns a page newest first; the cursor is the (created_at, id)
 // of the last row, so each page is one index range scan however deep it is.
 func (s *Messages) Messages(ctx context.Context, q imageapp.MessageQuery) (imageapp.MessagePage, error) {
-	var where []string
-	var args []any
-	switch q.Box {
-	case imageapp.Sent:
-		where, args = append(where, "sender_id = ?"), append(args, q.UserID)
-	default:
-		where, args = append(where, "recipient_id = ?"), append(args, q.UserID)
+	query, args, err := listQuery(q)
+	if err != nil {
+		return imageapp.MessagePage{}, err
 	}
-	switch q.Status {
-	case imageapp.UnreadMessages:
-		where = append(where, "read_at IS NULL")
-	case imageapp.ReadMessages:
-		where = append(where, "read_at IS NOT NULL")
-	}
-	if q.Cursor != "" {
-		created, id, err := decodeCursor(q.Cursor)
-		if err != nil {
-			return imageapp.MessagePage{}, err
-		}
-		where = append(where, "(created_at, id) < (?, ?)")
-		args = append(args, created, id)
-	}
-	args = append(args, q.Limit+1)
-	rows, err := s.DB.query(ctx, `SELECT `+messageColumns+` FROM messages WHERE `+
-		strings.Join(where, " AND ")+` ORDER BY created_at DESC, id DESC LIMIT ?`, args...)
+	rows, err := s.DB.query(ctx, query, args...)
 	if err != nil {
 		return imageapp.MessagePage{}, fmt.Errorf("local: list messages: %w", err)
 	}
@@ -111,6 +91,36 @@ func (s *Messages) Messages(ctx context.Context, q imageapp.MessageQuery) (image
 		page.Next = encodeCursor(last.CreatedAt.UnixNano(), last.ID)
 	}
 	return page, nil
+}
+
+// listQuery is the query Messages runs for q, and its arguments; it reads
+// one row more than the page, to know whether there is a next one.
+func listQuery(q imageapp.MessageQuery) (string, []any, error) {
+	var where []string
+	var args []any
+	switch q.Box {
+	case imageapp.Sent:
+		where, args = append(where, "sender_id = ?"), append(args, q.UserID)
+	default:
+		where, args = append(where, "recipient_id = ?"), append(args, q.UserID)
+	}
+	switch q.Status {
+	case imageapp.UnreadMessages:
+		where = append(where, "read_at IS NULL")
+	case imageapp.ReadMessages:
+		where = append(where, "read_at IS NOT NULL")
+	}
+	if q.Cursor != "" {
+		created, id, err := decodeCursor(q.Cursor)
+		if err != nil {
+			return "", nil, err
+		}
+		where = append(where, "(created_at, id) < (?, ?)")
+		args = append(args, created, id)
+	}
+	args = append(args, q.Limit+1)
+	return `SELECT ` + messageColumns + ` FROM messages WHERE ` +
+		strings.Join(where, " AND ") + ` ORDER BY created_at DESC, id DESC LIMIT ?`, args, nil
 }
 
 func encodeCursor(created int64, id string) string {
@@ -152,12 +162,13 @@ func (s *Messages) DeleteMessage(ctx context.Context, id string) error {
 	return nil
 }
 
+const countUnreadQuery = `SELECT count(*) FROM (SELECT 1 FROM messages WHERE recipient_id = ? AND read_at IS NULL LIMIT ?)`
+
 // CountUnread is served by the partial index of unread messages and stops
 // at imageapp.MaxUnreadCount.
 func (s *Messages) CountUnread(ctx context.Context, recipientID string) (int, error) {
 	var n int
-	err := s.DB.queryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM messages WHERE recipient_id = ? AND read_at IS NULL LIMIT ?)`,
-		recipientID, imageapp.MaxUnreadCount).Scan(&n)
+	err := s.DB.queryRow(ctx, countUnreadQuery, recipientID, imageapp.MaxUnreadCount).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("local: count unread: %w", err)
 	}
@@ -172,4 +183,34 @@ func (s *Messages) MessageExists(ctx context.Context, id string) (bool, error) {
 		return false, fmt.Errorf("local: message exists: %w", err)
 	}
 	return n > 0, nil
+}
+
+// QueryPlan is SQLite's plan for one query the store runs.
+type QueryPlan struct {
+	Method string   // the store method that runs the query
+	Steps  []string // EXPLAIN QUERY PLAN, one step a line, nested steps indented
+}
+
+// QueryPlans returns SQLite's plan of each query the store runs for q, built
+// by the same code that runs it: the page query of Messages(q) and, unless
+// q is of the sent box, the count of CountUnread(q.UserID). Tools read it to
+// see which index a list is served by.
+func (s *Messages) QueryPlans(ctx context.Context, q imageapp.MessageQuery) ([]QueryPlan, error) {
+	query, args, err := listQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	list, err := s.DB.explain(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("local: explain messages: %w", err)
+	}
+	plans := []QueryPlan{{Method: "Messages", Steps: list}}
+	if q.Box == imageapp.Sent {
+		return plans, nil
+	}
+	count, err := s.DB.explain(ctx, countUnreadQuery, q.UserID, imageapp.MaxUnreadCount)
+	if err != nil {
+		return nil, fmt.Errorf("local: explain unread count: %w", err)
+	}
+	return append(plans, QueryPlan{Method: "CountUnread", Steps: count}), nil
 }

@@ -5,8 +5,6 @@ package messaging
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -69,16 +67,6 @@ func (s *Service) maxPixels() int {
 		return s.MaxPixels
 	}
 	return imagecheck.DefaultMaxPixels
-}
-
-// NewID returns a random 128-bit ID, hex-encoded. Message IDs are also blob
-// keys, so they must never be guessable or chosen by a user.
-func NewID() string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(fmt.Sprintf("messaging: crypto/rand failed: %v", err))
-	}
-	return hex.EncodeToString(b[:])
 }
 
 func (s *Service) contextOf(m *imageapp.Message) envelope.Context {
@@ -156,7 +144,7 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 	}
 
 	m := &imageapp.Message{
-		ID:            NewID(),
+		ID:            imageapp.NewID(),
 		SenderID:      from.ID,
 		SenderName:    from.Username,
 		RecipientID:   to.ID,
@@ -433,3 +421,21 @@ func (s *Service) SweepOrphans(ctx context.Context, grace time.Duration) (int, e
 	}
 	return len(orphans), nil
 }
+
+// Extension is the usual file extension of an accepted image type (".png"),
+// or "" for any other type.
+func Extension(contentType string) string { return imagecheck.Allowed[contentType] }
+
+// ImageTypes are the content types a send accepts, for clients that check
+// before uploading.
+func ImageTypes() []string {
+	return []string{"image/png", "image/jpeg", "image/gif", "image/webp"}
+}
+
+// NewUploadSpool holds an upload whose recipient is not known yet (a script
+// that sends the file before "to"): on disk, encrypted under a key that
+// only the spool knows.
+func NewUploadSpool() (*UploadSpool, error) { return envelope.NewSpool() }
+
+// UploadSpool is an upload held by NewUploadSpool.
+type UploadSpool = envelope.Spool

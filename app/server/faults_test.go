@@ -271,3 +271,23 @@ func TestClientGoneIsNotAnError(t *testing.T) {
 		t.Fatalf("%d messages stored by a canceled send", n)
 	}
 }
+
+// TestFailedFormIsLoggedOnce: a form that fails on our side is logged once,
+// not once per piece of the page that describes the error.
+func TestFailedFormIsLoggedOnce(t *testing.T) {
+	var kit *imageapptest.Kit
+	app := startAppWrapped(t, t.TempDir(), func(p *imageapp.Ports) { kit = imageapptest.Wrap(p) })
+	alice := app.signUp("alice")
+	app.signUp("bob")
+	kit.Set(imageapptest.FailOn(imageapptest.GenerateDataKey, injected), nil)
+	for _, path := range []string{"/send", "/api/messages"} {
+		before := strings.Count(app.logText(), "request failed")
+		r := alice.postMultipart(path, field("to", "bob"), file("image", "a.png", testPNG(t, 8, 8)))
+		if r.status != http.StatusInternalServerError {
+			t.Fatalf("POST %s with the key service down: %d, want 500", path, r.status)
+		}
+		if n := strings.Count(app.logText(), "request failed") - before; n != 1 {
+			t.Errorf("POST %s: the failure was logged %d times, want once:\n%s", path, n, app.logText())
+		}
+	}
+}

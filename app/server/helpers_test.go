@@ -37,8 +37,8 @@ type testApp struct {
 	cfg     Config
 	server  *httptest.Server
 	app     *App
-	backend *backend     // app's, for tests that inspect the stores
-	db      *sql.DB      // the real SQLite file, opened beside the app, for inspecting and tampering
+	backend *backend // app's, for tests that inspect the stores
+	db      *sql.DB  // the real SQLite file, opened beside the app, for inspecting and tampering
 	logs    *lockedWriter
 }
 

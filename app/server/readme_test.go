@@ -14,7 +14,7 @@ func TestReadmeCurlFlow(t *testing.T) {
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Fatalf("curl is needed to run the README's script (apt-get install curl): %v", err)
 	}
-	readme, err := os.ReadFile("../README.md")
+	readme, err := os.ReadFile(filepath.Join(repoRoot(t), "README.md"))
 	must(t, err)
 	section := string(readme)[strings.Index(string(readme), "## Use it from a script"):]
 	start := strings.Index(section, "```sh\n") + len("```sh\n")

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"time"
 
+	"imageapp/app/accounts"
 	"imageapp/app/imageapp"
 	"imageapp/app/messaging"
 	"imageapp/app/provision"
@@ -65,8 +66,11 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 		Ports: b.Ports, Notifying: &b.notifying, Provision: b.provisioner(),
 		App: cfg.AppName, MaxPixels: cfg.MaxPixels, Log: log, Now: cfg.Now,
 	}
+	accounts := &accounts.Service{
+		Identity: b.Identity, Users: b.Users, Sessions: b.Sessions, Provision: b.provisioner(), Log: log,
+	}
 	a.handler = web.New(web.Options{
-		Service: a.messaging, Identity: b.Identity, Users: b.Users, Sessions: b.Sessions, Provision: b.provisioner(),
+		Accounts: accounts, Messaging: a.messaging,
 		SessionHashKey: b.SessionHashKey, SessionBlockKey: b.SessionBlockKey,
 		Secure:         cfg.Secure(),
 		MaxUploadBytes: cfg.MaxUploadBytes, ReactDir: cfg.ReactDir, Limits: cfg.Limits, Pace: cfg.Pace, Log: log, Now: cfg.Now,

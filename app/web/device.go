@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/gorilla/securecookie"
+
+	"imageapp/app/imageapp"
 )
 
 // A device cookie marks a browser that has logged in as a username before,
@@ -36,7 +38,7 @@ func (s *Server) deviceCookieName() string {
 func (s *Server) rememberDevice(w http.ResponseWriter, r *http.Request, username string) {
 	mark := deviceMark{User: strings.ToLower(username), ID: s.deviceID(r, username)}
 	if mark.ID == "" {
-		mark.ID = randomID()
+		mark.ID = imageapp.NewID()
 	}
 	name := s.deviceCookieName()
 	value, err := securecookie.EncodeMulti(name, mark, s.sessions.Codecs...)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -10,7 +9,6 @@ import (
 	"strconv"
 
 	"imageapp/app/imageapp"
-	"imageapp/views"
 )
 
 // statuses maps every domain error code to its HTTP status, in one place.
@@ -42,89 +40,66 @@ type statusError struct {
 
 func (e *statusError) Error() string { return e.message }
 
-// describe returns the status, code and user-facing message for err, and
-// logs errors that are ours rather than the caller's.
-func (s *Server) describe(r *http.Request, err error) (int, string, string) {
+// errorReply is what an error becomes on the wire.
+type errorReply struct {
+	status  int
+	code    string
+	message string
+	retry   string // Retry-After, in seconds; "" for none
+}
+
+// replyFor maps err to its answer. It is pure: it does not log; the caller
+// logs once (see Server.errorReply). clientGone says the request's client
+// has left; maxUpload names the upload limit in the message of a 413.
+func replyFor(err error, clientGone bool, maxUpload int64) errorReply {
 	var se *statusError
 	if errors.As(err, &se) {
-		return se.status, se.code, se.message
-	}
-	var rl *rateLimitedError
-	if errors.As(err, &rl) {
-		return http.StatusTooManyRequests, imageapp.ERATELIMITED, rl.Error()
+		return errorReply{status: se.status, code: se.code, message: se.message}
 	}
 	var maxErr *http.MaxBytesError
 	if errors.As(err, &maxErr) {
+		limit := maxUpload
+		what := "upload"
 		if maxErr.Limit == maxFormBytes { // a form's limit, not the image's
-			return http.StatusRequestEntityTooLarge, imageapp.ETOOLARGE,
-				fmt.Sprintf("The form is larger than the %s limit.", humanBytes(maxErr.Limit))
+			limit, what = maxErr.Limit, "form"
 		}
-		return http.StatusRequestEntityTooLarge, imageapp.ETOOLARGE,
-			fmt.Sprintf("The upload is larger than the %s limit.", humanBytes(s.maxUpload))
+		return errorReply{status: http.StatusRequestEntityTooLarge, code: imageapp.ETOOLARGE,
+			message: fmt.Sprintf("The %s is larger than the %s limit.", what, humanBytes(limit))}
 	}
-	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+	if clientGone && errors.Is(err, context.Canceled) {
 		// The client left (closed the tab, lost the connection): nothing
 		// failed on our side, and nobody reads the answer.
-		s.log.Info("client went away", "method", r.Method, "path", r.URL.Path)
-		return statusClientGone, "canceled", "The request was canceled."
+		return errorReply{status: statusClientGone, code: "canceled", message: "The request was canceled."}
 	}
 	code := imageapp.ErrorCode(err)
 	status, ok := statuses[code]
 	if !ok {
 		status = http.StatusInternalServerError
 	}
-	if status >= 500 {
+	reply := errorReply{status: status, code: code, message: imageapp.ErrorMessage(err)}
+	if code == imageapp.ERATELIMITED {
+		reply.retry = "60" // a code that died after too many wrong tries
+		if wait, ok := imageapp.RetryAfter(err); ok {
+			reply.retry = strconv.Itoa(int(math.Ceil(wait.Seconds())))
+		}
+	}
+	return reply
+}
+
+// errorReply maps err to its answer, logs it once (server faults as errors,
+// a client that left as info), and sets Retry-After.
+func (s *Server) errorReply(w http.ResponseWriter, r *http.Request, err error) errorReply {
+	reply := replyFor(err, r.Context().Err() != nil, s.maxUpload)
+	switch {
+	case reply.status == statusClientGone:
+		s.log.Info("client went away", "method", r.Method, "path", r.URL.Path)
+	case reply.status >= 500:
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	return status, code, imageapp.ErrorMessage(err)
-}
-
-// fail answers with an error as JSON under /api/, else as an error page
-// (or, for htmx, the same page markup, which htmx 4 swaps in for 4xx/5xx).
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	if isAPI(r) {
-		s.writeJSONError(w, r, err)
-		return
+	if reply.retry != "" {
+		w.Header().Set("Retry-After", reply.retry)
 	}
-	status, _, msg := s.describe(r, err)
-	setRetryAfter(w, err)
-	s.render(w, r, status, views.ErrorPage(s.page(r, "Error", ""), status, msg))
-}
-
-func (s *Server) writeJSONError(w http.ResponseWriter, r *http.Request, err error) {
-	status, code, msg := s.describe(r, err)
-	setRetryAfter(w, err)
-	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
-}
-
-// formStatus is the status of a form re-rendered with err.
-func (s *Server) formStatus(w http.ResponseWriter, r *http.Request, err error) int {
-	status, _, _ := s.describe(r, err)
-	setRetryAfter(w, err)
-	return status
-}
-
-// setRetryAfter tells a rate-limited client when to come back: the limiter's
-// wait, or a minute for a code that died after too many wrong tries.
-func setRetryAfter(w http.ResponseWriter, err error) {
-	var rl *rateLimitedError
-	switch {
-	case errors.As(err, &rl):
-		w.Header().Set("Retry-After", strconv.Itoa(rl.seconds()))
-	case imageapp.ErrorCode(err) == imageapp.ERATELIMITED:
-		if wait, ok := imageapp.RetryAfter(err); ok {
-			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-			return
-		}
-		w.Header().Set("Retry-After", "60")
-	}
+	return reply
 }
 
 func humanBytes(n int64) string {

@@ -6,47 +6,96 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"reflect"
+	"strings"
 
 	"imageapp/app/imageapp"
 )
 
 const maxFormBytes = 64 << 10
 
-// fields reads the named fields of a JSON object or an HTML form (urlencoded
-// or multipart), whichever the request carries. A body over the limit is a
-// 413, another media type a 415, and a body that cannot be read a 400.
-func fields(w http.ResponseWriter, r *http.Request, names ...string) (map[string]string, error) {
+// The forms of the account pages and their JSON twins. Field tags name the
+// form fields (the contract scripts post with curl). Values are trimmed,
+// except fields tagged ",raw": a password is taken as typed.
+
+type signupForm struct {
+	Username string `form:"username"`
+	Email    string `form:"email"`
+	Password string `form:"password,raw"`
+}
+
+type verifyForm struct {
+	Username string `form:"username"`
+	Code     string `form:"code"`
+}
+
+type usernameForm struct {
+	Username string `form:"username"`
+}
+
+type loginForm struct {
+	Username string `form:"username"`
+	Password string `form:"password,raw"`
+	Next     string `form:"next"`
+}
+
+type resetForm struct {
+	Username string `form:"username"`
+	Code     string `form:"code"`
+	Password string `form:"password,raw"`
+}
+
+type deleteForm struct {
+	Back string `form:"back"` // the mailbox the message was opened from
+}
+
+// readForm decodes the request's fields into a T: a JSON object or an HTML
+// form (urlencoded or multipart), whichever the request carries. A body
+// over the limit is a 413, another media type a 415, a body that cannot be
+// read a 400. A JSON value that is not a string is left empty, so the
+// field's own check says what is wrong.
+func readForm[T any](w http.ResponseWriter, r *http.Request) (T, error) {
+	var form T
+	values, err := formValues(w, r)
+	if err != nil {
+		return form, err
+	}
+	v := reflect.ValueOf(&form).Elem()
+	for i := range v.NumField() {
+		name, opts, _ := strings.Cut(v.Type().Field(i).Tag.Get("form"), ",")
+		value := values(name)
+		if opts != "raw" {
+			value = strings.TrimSpace(value)
+		}
+		v.Field(i).SetString(value)
+	}
+	return form, nil
+}
+
+// formValues reads the body and returns a lookup of its fields.
+func formValues(w http.ResponseWriter, r *http.Request) (func(string) string, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	out := make(map[string]string, len(names))
 	ctype, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	var err error
 	switch ctype {
 	case "application/json":
 		var raw map[string]any
 		if err := json.NewDecoder(r.Body).Decode(&raw); err != nil {
-			return out, bodyError(err, "The request body is not valid JSON.")
+			return nil, bodyError(err, "The request body is not valid JSON.")
 		}
-		for _, n := range names {
-			if v, ok := raw[n].(string); ok {
-				out[n] = v
-			}
-		}
-		return out, nil
+		return func(name string) string { s, _ := raw[name].(string); return s }, nil
 	case "multipart/form-data":
 		err = r.ParseMultipartForm(maxFormBytes)
 	case "application/x-www-form-urlencoded", "":
 		err = r.ParseForm() // no type: no body fields, so the field checks say what is missing
 	default:
-		return out, imageapp.Errorf(imageapp.EUNSUPPORTED,
+		return nil, imageapp.Errorf(imageapp.EUNSUPPORTED,
 			"Send the fields as JSON (application/json) or as a form (urlencoded or multipart), not %s.", ctype)
 	}
 	if err != nil {
-		return out, bodyError(err, "The form could not be read.")
+		return nil, bodyError(err, "The form could not be read.")
 	}
-	for _, n := range names {
-		out[n] = r.PostFormValue(n)
-	}
-	return out, nil
+	return r.PostFormValue, nil
 }
 
 // bodyError keeps the errors that have a status of their own (too large,

@@ -1,14 +1,13 @@
 package web
 
 import (
-	"fmt"
-	"math"
 	"net"
 	"net/http"
 	"net/netip"
 	"strings"
 	"time"
 
+	"imageapp/app/imageapp"
 	"imageapp/app/ratelimit"
 )
 
@@ -42,22 +41,13 @@ func newLimiters(l Limits, now func() time.Time) limiters {
 	return out
 }
 
-// rateLimitedError is a 429 with the wait until the next try.
-type rateLimitedError struct{ wait time.Duration }
-
-func (e *rateLimitedError) Error() string {
-	return fmt.Sprintf("Too many attempts. Try again in %d seconds.", e.seconds())
-}
-
-func (e *rateLimitedError) seconds() int { return int(math.Ceil(e.wait.Seconds())) }
-
 // limit takes a token for the action from the client's IP bucket and, when
 // a username is given, from that username's bucket; a login from a device the
 // username has logged in from before takes it from that device's bucket.
 func (s *Server) limit(r *http.Request, action, username string) error {
 	if ok, wait := s.limiters["ip:"+action].Allow(clientIP(r)); !ok {
 		s.log.Warn("rate limited", "action", action, "by", "ip")
-		return &rateLimitedError{wait}
+		return imageapp.RateLimited(wait)
 	}
 	if username == "" {
 		return nil
@@ -70,7 +60,7 @@ func (s *Server) limit(r *http.Request, action, username string) error {
 	}
 	if ok, wait := s.limiters["user:"+action].Allow(key); !ok {
 		s.log.Warn("rate limited", "action", action, "by", "username")
-		return &rateLimitedError{wait}
+		return imageapp.RateLimited(wait)
 	}
 	return nil
 }

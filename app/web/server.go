@@ -4,7 +4,6 @@
 package web
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"os"
@@ -16,18 +15,17 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/gorilla/sessions"
 
+	"imageapp/app/accounts"
 	"imageapp/app/imageapp"
 	"imageapp/app/messaging"
 	"imageapp/static"
 )
 
-// Server holds what the handlers need. Build it with New.
+// Server holds what the handlers need: the two services, sessions and
+// limits. Build it with New.
 type Server struct {
-	svc       *messaging.Service
-	identity  imageapp.Identity
-	users     imageapp.Directory
-	versions  imageapp.SessionVersions
-	provision func(context.Context, imageapp.User) (imageapp.User, error)
+	accounts  *accounts.Service
+	messaging *messaging.Service
 	sessions  *sessions.CookieStore
 	cookie    string
 	maxUpload int64
@@ -40,11 +38,8 @@ type Server struct {
 
 // Options configure a Server.
 type Options struct {
-	Service   *messaging.Service
-	Identity  imageapp.Identity
-	Users     imageapp.Directory
-	Sessions  imageapp.SessionVersions
-	Provision func(context.Context, imageapp.User) (imageapp.User, error)
+	Accounts  *accounts.Service
+	Messaging *messaging.Service
 
 	SessionHashKey  []byte // 64 bytes, signs the session cookie
 	SessionBlockKey []byte // 32 bytes, encrypts it
@@ -73,7 +68,7 @@ func New(o Options) *Server {
 		cookie = "__Host-imageapp_session" // only set over TLS, for this exact host, path /
 	}
 	s := &Server{
-		svc: o.Service, identity: o.Identity, users: o.Users, versions: o.Sessions, provision: o.Provision,
+		accounts: o.Accounts, messaging: o.Messaging,
 		sessions: store, cookie: cookie, maxUpload: o.MaxUploadBytes, reactDir: o.ReactDir,
 		log: o.Log, now: o.Now,
 	}

@@ -21,8 +21,9 @@ const NAV = [
 
 export default function App() {
   const [hash, setHash] = useState(() => window.location.hash);
-  // status: loading | in | out | error
-  const [session, setSession] = useState({ status: 'loading', user: null, unread: 0, error: null });
+  // status: loading | in | out | error. limits: the server's upload and caption limits from
+  // /api/me (null from an older server that does not send them).
+  const [session, setSession] = useState({ status: 'loading', user: null, unread: 0, limits: null, error: null });
   // A one-shot notice shown on the screen it was meant for.
   const [flash, setFlash] = useState(null);
 
@@ -37,11 +38,11 @@ export default function App() {
       const r = await api.me();
       setSession(
         r
-          ? { status: 'in', user: r.user, unread: r.unread ?? 0, error: null }
-          : { status: 'out', user: null, unread: 0, error: null },
+          ? { status: 'in', user: r.user, unread: r.unread ?? 0, limits: r.limits ?? null, error: null }
+          : { status: 'out', user: null, unread: 0, limits: null, error: null },
       );
     } catch (err) {
-      setSession((s) => (s.status === 'in' ? s : { status: 'error', user: null, unread: 0, error: err }));
+      setSession((s) => (s.status === 'in' ? s : { status: 'error', user: null, unread: 0, limits: null, error: err }));
     }
   }, []);
 
@@ -51,7 +52,7 @@ export default function App() {
 
   useEffect(() => {
     api.setUnauthorizedHandler(() => {
-      setSession({ status: 'out', user: null, unread: 0, error: null });
+      setSession({ status: 'out', user: null, unread: 0, limits: null, error: null });
       setFlash({ hash: window.location.hash, kind: 'info', text: 'Your session ended. Please log in again.' });
     });
     return () => api.setUnauthorizedHandler(null);
@@ -83,12 +84,12 @@ export default function App() {
     } catch {
       // the session is gone either way for this tab
     }
-    setSession({ status: 'out', user: null, unread: 0, error: null });
+    setSession({ status: 'out', user: null, unread: 0, limits: null, error: null });
     go('login', null, null, { kind: 'success', text: 'You are logged out.' });
   }
 
   function onLoggedIn(user, next) {
-    setSession((s) => ({ status: 'in', user, unread: s.unread, error: null }));
+    setSession((s) => ({ status: 'in', user, unread: s.unread, limits: s.limits, error: null }));
     refreshMe();
     const target = next && parseHash(next).name && !['login', 'signup', 'verify'].includes(parseHash(next).name) ? next : '#/inbox';
     setFlash(null);
@@ -123,7 +124,7 @@ export default function App() {
     } else if (name === 'signup') screen = <Signup {...common} />;
     else if (name === 'verify') screen = <Verify {...common} />;
     else if (name === 'users') screen = <Users {...common} />;
-    else if (name === 'send') screen = <Send {...common} />;
+    else if (name === 'send') screen = <Send {...common} limits={session.limits} />;
     else if (name === 'inbox') screen = <Inbox key="inbox" {...common} setUnread={setUnread} />;
     else if (name === 'sent') screen = <Sent {...common} />;
     else if (name === 'message')
@@ -135,7 +136,7 @@ export default function App() {
   return (
     <div className="flex min-h-screen flex-col">
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3">
+        <div className="mx-auto flex max-w-3xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3">
           <a
             href={signedIn ? '#/inbox' : '#/login'}
             className="rounded text-lg font-bold tracking-tight text-indigo-600 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
@@ -176,8 +177,9 @@ export default function App() {
           )}
         </div>
       </header>
-      <main className="mx-auto w-full max-w-5xl flex-1 px-4 py-6 sm:py-8">{screen}</main>
-      <footer className="px-4 py-6 text-center text-xs text-slate-600">
+      {/* One page column for every screen, as on the server pages (max-w-3xl); forms may sit narrower inside it. */}
+      <main className="mx-auto w-full max-w-3xl flex-1 px-4 py-6 sm:py-8">{screen}</main>
+      <footer className="mx-auto w-full max-w-3xl px-4 py-6 text-center text-xs text-slate-600">
         Images are encrypted at rest with a per-recipient key.
       </footer>
     </div>

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { groupBySender } from '../src/lib/group.js';
 import { hrefFor, parseHash } from '../src/lib/route.js';
-import { formatBytes, typeLabel, unreadBadge, unreadLabel } from '../src/lib/format.js';
+import { captionLength, formatBytes, formatMiB, typeLabel, typesLabel, unreadBadge, unreadLabel } from '../src/lib/format.js';
+import { fileProblem, uploadRules } from '../src/lib/limits.js';
 import { validateCode, validateSignup, validateUsername } from '../src/lib/validate.js';
 import { msg } from './helpers.js';
 
@@ -53,6 +54,29 @@ describe('format and validation', () => {
     expect(formatBytes(2048)).toBe('2.0 KiB');
     expect(formatBytes(20 * 1024 * 1024)).toBe('20 MiB');
     expect(typeLabel('image/jpeg')).toBe('JPEG');
+  });
+
+  it('states limits as the server does', () => {
+    expect(formatMiB(20971520)).toBe('20 MiB');
+    expect(formatMiB(2.5 * 1024 * 1024)).toBe('2.5 MiB');
+    expect(formatMiB(512 * 1024)).toBe('0.5 MiB');
+    expect(formatMiB(undefined)).toBe('');
+    expect(typesLabel(['image/png', 'image/jpeg', 'image/gif', 'image/webp'])).toBe('PNG, JPEG, GIF or WebP');
+    expect(typesLabel(['image/png'])).toBe('PNG');
+    expect(captionLength('  héllo 👋 \r\n')).toBe(7);
+  });
+
+  it('takes upload rules from the server, and guesses none without them', () => {
+    const rules = uploadRules({ max_upload_bytes: 1048576, max_caption_length: 80, image_types: ['image/png'] });
+    expect(rules).toMatchObject({ maxBytes: 1048576, maxCaption: 80, accept: 'image/png', hint: 'PNG, up to 1 MiB.' });
+    expect(fileProblem({ type: 'image/png', size: 1048577 }, rules)).toBe('This image is larger than the 1 MiB limit.');
+    expect(fileProblem({ type: 'image/gif', size: 1 }, rules)).toBe('Only PNG images can be sent.');
+    expect(fileProblem({ type: 'image/png', size: 1048576 }, rules)).toBeNull();
+    for (const none of [undefined, null, {}]) {
+      const r = uploadRules(none);
+      expect(r).toMatchObject({ maxBytes: null, maxCaption: null, types: null, accept: 'image/*', hint: '' });
+      expect(fileProblem({ type: 'application/pdf', size: 1e12 }, r)).toBeNull();
+    }
   });
 
   it('shows unread counts as the server caps them', () => {

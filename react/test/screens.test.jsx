@@ -139,6 +139,14 @@ describe('Users', () => {
 });
 
 const png = (name = 'cat.png', type = 'image/png') => new File([new Uint8Array(3000)], name, { type });
+// A file that claims a size without allocating it.
+const sized = (size, name = 'big.png', type = 'image/png') => {
+  const f = png(name, type);
+  Object.defineProperty(f, 'size', { value: size });
+  return f;
+};
+// What /api/me says; 5 MiB here, so nothing can pass by a hard-coded 20 MiB.
+const LIMITS = { max_upload_bytes: 5 * 1024 * 1024, max_caption_length: 10, image_types: ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] };
 
 describe('Send', () => {
   it('uploads a chosen file with a progress bar, then goes to Sent', async () => {
@@ -185,12 +193,58 @@ describe('Send', () => {
 
   it('refuses a non-image and a missing file locally', async () => {
     const XHR = installFakeXHR();
-    render(<Send go={vi.fn()} params={{ to: 'bob' }} />);
+    render(<Send go={vi.fn()} params={{ to: 'bob' }} limits={LIMITS} />);
     await userEvent.click(screen.getByRole('button', { name: 'Send' }));
     expect(screen.getByRole('alert')).toHaveTextContent('Choose an image to send.');
     fireEvent.drop(screen.getByTestId('dropzone'), { dataTransfer: { files: [png('notes.pdf', 'application/pdf')] } });
     expect(screen.getByRole('alert')).toHaveTextContent('Only PNG, JPEG, GIF or WebP');
     expect(XHR.instances).toHaveLength(0);
+  });
+
+  it("refuses a file over the server's limit before uploading, naming the limit in MiB", async () => {
+    const XHR = installFakeXHR();
+    render(<Send go={vi.fn()} params={{ to: 'bob' }} limits={LIMITS} />);
+    expect(screen.getByTestId('upload-hint')).toHaveTextContent('PNG, JPEG, GIF or WebP, up to 5 MiB.');
+    expect(screen.getByLabelText('Image file')).toHaveAttribute('accept', 'image/png,image/jpeg,image/gif,image/webp');
+    await userEvent.upload(screen.getByLabelText('Image file'), sized(5 * 1024 * 1024 + 1));
+    expect(screen.getByRole('alert')).toHaveTextContent('This image is larger than the 5 MiB limit.');
+    expect(screen.queryByTestId('chosen-file')).not.toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Send' }));
+    expect(screen.getByRole('alert')).toHaveTextContent('Choose an image to send.');
+    await userEvent.upload(screen.getByLabelText('Image file'), sized(5 * 1024 * 1024));
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Send' }));
+    expect(XHR.instances).toHaveLength(1);
+  });
+
+  it("counts the caption against the server's limit and refuses a longer one", async () => {
+    const XHR = installFakeXHR();
+    render(<Send go={vi.fn()} params={{ to: 'bob' }} limits={LIMITS} />);
+    const caption = screen.getByLabelText('Caption (optional)');
+    expect(screen.getByTestId('caption-count')).toHaveTextContent('0 / 10 characters');
+    await userEvent.upload(screen.getByLabelText('Image file'), png());
+    await userEvent.type(caption, '  ten chars!  ');
+    // Counted as the server counts: trimmed, in characters.
+    expect(screen.getByTestId('caption-count')).toHaveTextContent('10 / 10 characters');
+    expect(caption).not.toHaveAttribute('aria-invalid');
+    await userEvent.type(caption, 'x'); // the trailing spaces are inside the caption now
+    expect(screen.getByTestId('caption-count')).toHaveTextContent('13 / 10 characters');
+    expect(caption).toHaveAttribute('aria-invalid', 'true');
+    await userEvent.click(screen.getByRole('button', { name: 'Send' }));
+    expect(screen.getByRole('alert')).toHaveTextContent('Captions can be at most 10 characters.');
+    expect(XHR.instances).toHaveLength(0);
+  });
+
+  it('without limits (an older server) checks no size locally and guesses none', async () => {
+    const XHR = installFakeXHR();
+    render(<Send go={vi.fn()} params={{ to: 'bob' }} />);
+    expect(screen.queryByTestId('upload-hint')).not.toBeInTheDocument();
+    expect(screen.queryByTestId('caption-count')).not.toBeInTheDocument();
+    expect(document.body.textContent).not.toMatch(/MiB/);
+    await userEvent.upload(screen.getByLabelText('Image file'), sized(64 * 1024 * 1024));
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Send' }));
+    expect(XHR.instances).toHaveLength(1);
   });
 
   it('keeps a file dropped beside the zone from navigating the page away', () => {
@@ -213,7 +267,7 @@ describe('Send', () => {
 });
 
 describe('Inbox', () => {
-  it('groups by sender with unread counts, unread senders first', async () => {
+  it('is one list grouped by sender, "N new" per sender, unread senders first', async () => {
     const f = mockFetch({
       'GET /api/messages': jsonResponse(200, {
         messages: [
@@ -229,8 +283,8 @@ describe('Inbox', () => {
     const setUnread = vi.fn();
     render(<Inbox setUnread={setUnread} />);
     const headings = await screen.findAllByRole('heading', { level: 2 });
-    expect(headings.map((h) => h.textContent)).toEqual(['bob2', 'ann1', 'cid']);
-    expect(screen.getByLabelText('2 unread from bob')).toBeInTheDocument();
+    expect(headings.map((h) => h.textContent)).toEqual(['bob2 new', 'ann1 new', 'cid']);
+    expect(screen.queryByRole('heading', { name: /^(Unread|Earlier|New)$/ })).not.toBeInTheDocument();
     expect(setUnread).toHaveBeenCalledWith(3);
     expect(f.mock.calls[0][0]).toBe('/api/messages?box=inbox&status=all');
     const bob = screen.getByRole('region', { name: /bob/ });
@@ -244,12 +298,12 @@ describe('Inbox', () => {
   it('says when there is nothing', async () => {
     mockFetch({ 'GET /api/messages': jsonResponse(200, { messages: [], next_cursor: '', unread: 0 }) });
     render(<Inbox setUnread={vi.fn()} />);
-    expect(await screen.findByText(/No messages yet/)).toBeInTheDocument();
+    expect(await screen.findByText(/No images yet/)).toBeInTheDocument();
   });
 });
 
 describe('Sent', () => {
-  it('lists sent messages with read state', async () => {
+  it('lists sent messages with "Opened …" or "Not opened yet"', async () => {
     const f = mockFetch({
       'GET /api/messages': jsonResponse(200, {
         messages: [msg('9', 'me', { to: 'bob', read: true }), msg('8', 'me', { to: 'cid' })],
@@ -260,7 +314,8 @@ describe('Sent', () => {
     render(<Sent />);
     expect(await screen.findByText('To bob')).toBeInTheDocument();
     expect(screen.getByText('Not opened yet')).toBeInTheDocument();
-    expect(screen.getByText(/^Read /)).toBeInTheDocument();
+    expect(screen.getByText(/^Opened /)).toBeInTheDocument();
+    expect(screen.queryByText(/^Read /)).not.toBeInTheDocument();
     expect(f.mock.calls[0][0]).toBe('/api/messages?box=sent&status=all');
   });
 });
@@ -279,6 +334,23 @@ describe('MessageView', () => {
     expect(screen.getByText('cat.png')).toBeInTheDocument();
     expect(screen.getByText('Look at this', { selector: 'p' })).toBeInTheDocument();
     expect(onOpened).toHaveBeenCalled();
+  });
+
+  it('tells its sender whether it was opened', async () => {
+    const mine = { ...full, from: { id: 'u-me', username: 'me' }, to: { id: 'u-bob', username: 'bob' } };
+    mockFetch({
+      'GET /api/messages/m1': [
+        jsonResponse(200, { message: { ...mine, read_at: '2025-01-02T10:00:00Z' } }),
+        jsonResponse(200, { message: mine }),
+      ],
+    });
+    const { unmount } = render(<MessageView id="m1" me={me} go={vi.fn()} />);
+    expect(await screen.findByRole('heading', { name: 'To bob' })).toBeInTheDocument();
+    expect(screen.getByText(/Opened/)).toBeInTheDocument();
+    unmount();
+    render(<MessageView id="m1" me={me} go={vi.fn()} />);
+    expect(await screen.findByText(/Not opened yet/)).toBeInTheDocument();
+    expect(screen.queryByText(/\bread\b/i)).not.toBeInTheDocument();
   });
 
   it('deletes after confirmation and returns to the inbox', async () => {

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// TestBenchShort runs `go run ./app bench -short` in-process: every phase
+// TestBenchShort runs `go run ./app/cmd/bench -short` in-process: every phase
 // against a real server on loopback, tiny sizes. It asserts no time (CI
 // machines are shared), only that every row was measured: no error, every
 // number > 0, and the Markdown written by -out has every row.
@@ -61,7 +61,7 @@ func TestBenchShort(t *testing.T) {
 	t.Logf("\n%s", md)
 }
 
-// TestBenchMainFlags: the subcommand parses its flags and writes -out.
+// TestBenchMainFlags: the command parses its flags and writes -out.
 func TestBenchMainFlags(t *testing.T) {
 	if benchMain([]string{"-no-such-flag"}) != 2 {
 		t.Error("an unknown flag should exit 2")

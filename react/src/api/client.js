@@ -125,7 +125,8 @@ export const login = ({ username, password }) =>
 
 export const logout = () => request('POST', '/api/logout', { auth: false });
 
-// Resolves to {user, unread}, or null when there is no session (401).
+// Resolves to {user, unread, limits}, or null when there is no session (401).
+// limits = {max_upload_bytes, max_caption_length, image_types}; an older server may omit it.
 export async function me() {
   try {
     return await request('GET', '/api/me', { auth: false });

@@ -2,7 +2,8 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { formatBytes } from '../lib/format.js';
 
 // A drop target around a normal, labelled file input. Either way, onFile gets one File.
-export default function DropZone({ file, onFile, disabled = false, accept = 'image/png,image/jpeg,image/gif,image/webp' }) {
+// accept and hint come from the server's limits (the Send screen); without them any image may be chosen.
+export default function DropZone({ file, onFile, disabled = false, accept = 'image/*', hint }) {
   const id = useId();
   const inputRef = useRef(null);
   const [over, setOver] = useState(false);
@@ -75,7 +76,11 @@ export default function DropZone({ file, onFile, disabled = false, accept = 'ima
         onChange={(e) => e.target.files && e.target.files[0] && onFile(e.target.files[0])}
         className="mx-auto mt-1 block w-full max-w-xs text-sm text-slate-600 file:mr-3 file:rounded-lg file:border-0 file:bg-indigo-600 file:px-3 file:py-2 file:text-sm file:font-semibold file:text-white hover:file:bg-indigo-500 focus-visible:rounded-lg focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
       />
-      <p className="mt-2 text-xs text-slate-500">PNG, JPEG, GIF or WebP, up to 20 MiB.</p>
+      {hint && (
+        <p className="mt-2 text-xs text-slate-500" data-testid="upload-hint">
+          {hint}
+        </p>
+      )}
       {file && (
         <p className="mt-3 break-all text-sm font-medium text-slate-800" data-testid="chosen-file">
           {file.name} <span className="font-normal text-slate-500">({formatBytes(file.size)})</span>

@@ -34,5 +34,22 @@ export function unreadLabel(n) {
   return n >= MAX_UNREAD ? `more than ${MAX_UNREAD - 1} unread` : `${n} unread`;
 }
 
-export const ALLOWED_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
-export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
+// A byte limit in MiB, as the server's limits are stated ("20 MiB", "2.5 MiB").
+export function formatMiB(n) {
+  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) return '';
+  const v = n / (1024 * 1024);
+  const s = Number.isInteger(v) ? String(v) : String(Number(v >= 1 ? v.toFixed(1) : v.toPrecision(2)));
+  return `${s} MiB`;
+}
+
+// "PNG, JPEG, GIF or WebP" from a list of content types.
+export function typesLabel(types) {
+  const names = (types || []).map((t) => (t === 'image/webp' ? 'WebP' : typeLabel(t)));
+  if (names.length <= 1) return names.join('');
+  return `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+}
+
+// Caption length as the server counts it: characters (code points) of the trimmed text.
+export function captionLength(caption) {
+  return [...(caption || '').replace(/\r\n/g, '\n').trim()].length;
+}

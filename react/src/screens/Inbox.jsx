@@ -21,10 +21,11 @@ export default function Inbox({ notice, setUnread }) {
     },
     [status],
   );
+  // One list, one entry per sender, in the order of the shared inbox rule (lib/group.js).
   const groups = groupBySender(list.items);
 
   return (
-    <div className="mx-auto max-w-3xl">
+    <div>
       <div className="flex flex-wrap items-end justify-between gap-3">
         <PageTitle sub={typeof list.extra === 'number' ? `${list.extra} unread` : undefined}>Inbox</PageTitle>
         <div role="group" aria-label="Show" className="mb-4 inline-flex rounded-lg bg-slate-200 p-1">
@@ -44,7 +45,7 @@ export default function Inbox({ notice, setUnread }) {
       {list.error && <Alert>{errorText(list.error)}</Alert>}
       {!list.loading && !list.error && groups.length === 0 && (
         <Card className="text-center text-sm text-slate-600">
-          {status === 'unread' ? 'No unread messages.' : 'No messages yet. When someone sends you an image, it shows up here.'}
+          {status === 'unread' ? 'No unread messages.' : 'No images yet. When someone sends you an image, it shows up here.'}
           <div className="mt-4">
             <LinkButton variant="primary" href="#/users">
               Find people
@@ -58,7 +59,7 @@ export default function Inbox({ notice, setUnread }) {
             <div className="mb-2 flex items-center justify-between gap-3">
               <h2 id={`from-${g.sender.id || g.sender.username}`} className="flex min-w-0 items-center gap-2 font-semibold">
                 <span className="truncate">{g.sender.username}</span>
-                {g.unread > 0 && <Badge label={`${g.unread} unread from ${g.sender.username}`}>{g.unread}</Badge>}
+                {g.unread > 0 && <Badge>{g.unread} new</Badge>}
               </h2>
               <LinkButton variant="link" href={hrefFor('send', null, { to: g.sender.username })}>
                 Reply

@@ -46,7 +46,7 @@ export default function MessageView({ id, me, go, notice, onOpened }) {
   if (state.loading) return <Loading />;
   if (state.error) {
     return (
-      <Card className="mx-auto max-w-xl space-y-4">
+      <Card className="space-y-4">
         <Alert>{state.error.status === 404 ? 'This message does not exist or was deleted.' : errorText(state.error)}</Alert>
         <LinkButton variant="secondary" href="#/inbox">
           Back to inbox
@@ -56,7 +56,7 @@ export default function MessageView({ id, me, go, notice, onOpened }) {
   }
 
   return (
-    <article className="mx-auto max-w-3xl space-y-4">
+    <article className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-2">
         <LinkButton variant="link" href={`#/${back}`}>
           ← Back to {back}
@@ -75,7 +75,15 @@ export default function MessageView({ id, me, go, notice, onOpened }) {
           </h1>
           <p className="text-sm text-slate-500">
             Sent <time dateTime={m.sent_at}>{formatDate(m.sent_at)}</time>
-            {mine && (m.read_at ? ` · read ${formatDate(m.read_at)}` : ' · not opened yet')}
+            {mine &&
+              (m.read_at ? (
+                <>
+                  {' · '}
+                  Opened <time dateTime={m.read_at}>{formatDate(m.read_at)}</time>
+                </>
+              ) : (
+                ' · Not opened yet'
+              ))}
           </p>
         </header>
         <div className="flex justify-center overflow-hidden rounded-lg bg-slate-100">

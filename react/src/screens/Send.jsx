@@ -1,11 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
 import * as api from '../api/client.js';
-import { ALLOWED_TYPES, DEFAULT_MAX_BYTES } from '../lib/format.js';
+import { captionLength } from '../lib/format.js';
+import { fileProblem, uploadRules } from '../lib/limits.js';
 import { validateUsername } from '../lib/validate.js';
 import DropZone from '../components/DropZone.jsx';
 import { Alert, Button, Card, Field, PageTitle, ProgressBar, errorText } from '../components/ui.jsx';
 
-export default function Send({ go, params, notice }) {
+export default function Send({ go, params, notice, limits }) {
   const [to, setTo] = useState(params.to || '');
   const [file, setFile] = useState(null);
   const [caption, setCaption] = useState('');
@@ -16,22 +17,29 @@ export default function Send({ go, params, notice }) {
   useEffect(() => () => upload.current && upload.current.abort(), []);
 
   const sending = progress !== undefined;
-  const warning = file && file.size > DEFAULT_MAX_BYTES ? 'This file is larger than 20 MiB; the server may refuse it.' : null;
+  const rules = uploadRules(limits);
+  const captionLen = captionLength(caption);
+  const captionTooLong = rules.maxCaption !== null && captionLen > rules.maxCaption;
+  const captionTooLongText = `Captions can be at most ${rules.maxCaption} characters.`;
 
   function chooseFile(f) {
-    setError(null);
-    if (f.type && !ALLOWED_TYPES.includes(f.type)) {
+    const problem = fileProblem(f, rules);
+    if (problem) {
       setFile(null);
-      setError({ message: 'Only PNG, JPEG, GIF or WebP images can be sent.' });
+      setError({ message: problem });
       return;
     }
+    setError(null);
     setFile(f);
   }
 
   async function onSubmit(e) {
     e.preventDefault();
     const recipient = to.trim();
-    const problem = validateUsername(recipient) || (!file ? 'Choose an image to send.' : null);
+    const problem =
+      validateUsername(recipient) ||
+      (!file ? 'Choose an image to send.' : fileProblem(file, rules)) ||
+      (captionTooLong ? captionTooLongText : null);
     if (problem) {
       setError({ message: problem });
       return;
@@ -52,7 +60,7 @@ export default function Send({ go, params, notice }) {
   }
 
   return (
-    <div className="mx-auto max-w-xl">
+    <div>
       <PageTitle sub="The image is encrypted at rest with the recipient's own key.">Send an image</PageTitle>
       {notice && (
         <div className="mb-4">
@@ -62,9 +70,24 @@ export default function Send({ go, params, notice }) {
       <Card>
         <form className="space-y-4" onSubmit={onSubmit} noValidate>
           <Field label="To (username)" name="to" autoComplete="off" required value={to} disabled={sending} onChange={(e) => setTo(e.target.value)} />
-          <DropZone file={file} onFile={chooseFile} disabled={sending} />
-          {warning && <Alert kind="info">{warning}</Alert>}
-          <Field label="Caption (optional)" name="caption" multiline rows={3} value={caption} disabled={sending} onChange={(e) => setCaption(e.target.value)} />
+          <DropZone file={file} onFile={chooseFile} disabled={sending} accept={rules.accept} hint={rules.hint} />
+          <Field
+            label="Caption (optional)"
+            name="caption"
+            multiline
+            rows={3}
+            value={caption}
+            disabled={sending}
+            aria-invalid={captionTooLong || undefined}
+            hint={
+              rules.maxCaption !== null && (
+                <span data-testid="caption-count" className={captionTooLong ? 'font-semibold text-red-700' : undefined}>
+                  {captionLen} / {rules.maxCaption} characters{captionTooLong ? ` — ${captionTooLongText}` : ''}
+                </span>
+              )
+            }
+            onChange={(e) => setCaption(e.target.value)}
+          />
           {sending && <ProgressBar value={progress} label={progress === 1 ? 'Encrypting and saving…' : 'Uploading'} />}
           {error && <Alert>{errorText(error)}</Alert>}
           <div className="flex flex-col gap-2 sm:flex-row-reverse">

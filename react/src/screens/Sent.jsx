@@ -11,7 +11,7 @@ export default function Sent({ notice }) {
   }, []);
 
   return (
-    <div className="mx-auto max-w-3xl">
+    <div>
       <PageTitle sub="Images you sent, and whether they were opened.">Sent</PageTitle>
       {notice && (
         <div className="mb-4">
@@ -37,7 +37,7 @@ export default function Sent({ notice }) {
                 key={m.id}
                 m={m}
                 who={`To ${m.to ? m.to.username : 'unknown'}`}
-                status={m.read_at ? `Read ${formatDate(m.read_at)}` : 'Not opened yet'}
+                status={m.read_at ? `Opened ${formatDate(m.read_at)}` : 'Not opened yet'}
               />
             ))}
           </ul>

@@ -22,7 +22,7 @@ export default function Users({ notice }) {
   );
 
   return (
-    <div className="mx-auto max-w-2xl">
+    <div>
       <PageTitle sub="Pick someone to send an image to.">People</PageTitle>
       {notice && (
         <div className="mb-4">

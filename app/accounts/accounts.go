@@ -1,0 +1,146 @@
+// Package accounts is the one place where account rules are decided:
+// sign-up, email confirmation, login (with lazy provisioning), password
+// reset (which ends every session), logout everywhere, and the people
+// directory. Like package messaging it talks only to the ports of package
+// imageapp, so both backends share every rule written here.
+package accounts
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+
+	"imageapp/app/imageapp"
+)
+
+// Service runs the account rules over the ports.
+type Service struct {
+	Identity imageapp.Identity
+	Users    imageapp.Directory
+	Sessions imageapp.SessionVersions
+
+	// Provision runs post-confirmation provisioning for a user whose trigger
+	// failed or has not run yet.
+	Provision imageapp.Provisioner
+	Log       *slog.Logger
+}
+
+const (
+	// MaxSearchLength bounds a directory search.
+	MaxSearchLength = 64
+	// PeoplePageSize is how many people one directory page lists.
+	PeoplePageSize = 50
+)
+
+func (s *Service) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.Default()
+}
+
+// SignUp creates an unconfirmed account and mails a confirmation code.
+// Returns EINVALID for input that breaks the rules, ECONFLICT for a taken username.
+func (s *Service) SignUp(ctx context.Context, in imageapp.SignUpInput) error {
+	return s.Identity.SignUp(ctx, in)
+}
+
+// Confirm confirms the account with the mailed code (and provisions it).
+// Returns EINVALID for a wrong code, ERATELIMITED after too many.
+func (s *Service) Confirm(ctx context.Context, username, code string) error {
+	return s.Identity.Confirm(ctx, username, code)
+}
+
+// ResendCode mails a fresh confirmation code. Returns EINVALID without a username.
+func (s *Service) ResendCode(ctx context.Context, username string) error {
+	if username == "" {
+		return imageapp.Errorf(imageapp.EINVALID, "Enter your username to get a new code.")
+	}
+	return s.Identity.ResendCode(ctx, username)
+}
+
+// Login checks the password and returns the user, provisioning them now if
+// their post-confirmation step has not run. Returns EUNAUTHORIZED for a
+// wrong password or unknown user, EUNCONFIRMED before confirmation.
+func (s *Service) Login(ctx context.Context, username, password string) (imageapp.User, error) {
+	p, err := s.Identity.Login(ctx, username, password)
+	if err != nil {
+		return imageapp.User{}, err
+	}
+	u, err := s.Users.UserByID(ctx, p.ID)
+	if err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
+		return u, err
+	}
+	if err != nil || !u.Provisioned() {
+		s.log().Info("provisioning user lazily at login", "user_id", p.ID)
+		return s.Provision(ctx, imageapp.User{ID: p.ID, Username: p.Username, Email: p.Email})
+	}
+	return u, nil
+}
+
+// ForgotPassword mails a reset code; unknown users get the same answer.
+// Returns EINVALID for a name that cannot be a username.
+func (s *Service) ForgotPassword(ctx context.Context, username string) error {
+	if err := imageapp.ValidateUsername(username); err != nil {
+		return err
+	}
+	return s.Identity.ForgotPassword(ctx, username)
+}
+
+// ResetPassword sets a new password with the mailed code and ends every
+// session opened with the old one. Returns EINVALID for a wrong code or a
+// password that breaks the policy.
+func (s *Service) ResetPassword(ctx context.Context, username, code, password string) error {
+	if err := s.Identity.ResetPassword(ctx, username, code, password); err != nil {
+		return err
+	}
+	u, err := s.Users.UserByUsername(ctx, username)
+	switch {
+	case err == nil:
+		return s.Sessions.BumpSessionVersion(ctx, u.ID)
+	case imageapp.ErrorCode(err) == imageapp.ENOTFOUND:
+		return nil // never provisioned: no session was ever opened
+	default:
+		return err
+	}
+}
+
+// EndSessions ends every session of u, copies of the cookie included.
+func (s *Service) EndSessions(ctx context.Context, u imageapp.User) error {
+	return s.Sessions.BumpSessionVersion(ctx, u.ID)
+}
+
+// SessionUser loads the user a session names, if the session is still
+// theirs: the same ID and session version. Returns ENOTFOUND otherwise.
+func (s *Service) SessionUser(ctx context.Context, id, username string, version int64) (imageapp.User, error) {
+	// By username, the users table's key: one strongly consistent read on
+	// DynamoDB, where by ID is an index query and then that read.
+	u, err := s.Users.UserByUsername(ctx, username)
+	if err != nil {
+		return u, err
+	}
+	if u.ID != id || u.SessionVersion != version { // ended by a logout or a password change
+		return imageapp.User{}, imageapp.Errorf(imageapp.ENOTFOUND, "The session has ended.")
+	}
+	return u, nil
+}
+
+// People is one page of the directory as viewer sees it: everyone but
+// themselves, filtered by search. Returns EINVALID for an over-long search.
+func (s *Service) People(ctx context.Context, viewer imageapp.User, search, cursor string) (imageapp.UserPage, error) {
+	if len(search) > MaxSearchLength {
+		return imageapp.UserPage{}, imageapp.Errorf(imageapp.EINVALID, "Search for at most %d characters.", MaxSearchLength)
+	}
+	page, err := s.Users.ListUsers(ctx, imageapp.UserQuery{Search: strings.TrimSpace(search), Cursor: cursor, Limit: PeoplePageSize})
+	if err != nil {
+		return page, err
+	}
+	others := page.Users[:0]
+	for _, u := range page.Users {
+		if u.ID != viewer.ID {
+			others = append(others, u)
+		}
+	}
+	page.Users = others
+	return page, nil
+}

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+)
+
+// memConc is how many uploads or views the memory phase runs at once.
+const memConc = 10
+
+// phaseMemory weighs memConc concurrent uploads, then views, of the largest
+// image against the same load on the baseline: the peak growth per
+// operation. With -memprofile it also writes heap profiles in mid-flight.
+func (e *benchEnv) phaseMemory(ctx context.Context, rep *benchReport) error {
+	if err := e.ensureViewMessages(); err != nil {
+		return err
+	}
+	l := &memLoad{e: e, big: e.sizes[len(e.sizes)-1], base: e.client(e.baseURL)}
+	reps := pick(e.o.Short, 1, 3)
+	pairs := []struct {
+		name              string
+		subject, baseline func() error
+	}{
+		{"upload", l.uploads(""), l.baseUploads},
+		{"view", l.views, l.baseViews},
+	}
+	for _, p := range pairs {
+		e.progress("memory: %d concurrent %s %ss × %d", memConc, l.big.label, p.name, reps)
+		s, b, err := l.measure(p.name, reps, p.subject, p.baseline)
+		if err != nil {
+			return err
+		}
+		rep.Rows = append(rep.Rows, memRow(l.big, p.name, s, b))
+	}
+	if e.o.MemProfile != "" {
+		if err := l.profiles(e.o.MemProfile, e.o.MemProfile+".view"); err != nil {
+			return err
+		}
+	}
+	rep.Notes = append(rep.Notes, fmt.Sprintf("**Memory**: %d operations at once, sampled every ~1 ms in a goroutine: "+
+		"heap = `/memory/classes/heap/objects + unused` (= MemStats.HeapInuse, includes garbage not yet collected), "+
+		"live heap = `/gc/heap/live` (what survived each GC), RSS = VmRSS of /proc/self/status; peak minus the level "+
+		"before (after a GC and FreeOSMemory), divided by %d, median of %d repetitions. The client runs in the same "+
+		"process with its request bodies outside the Go heap; its own buffers are in both columns, so the baseline "+
+		"column (plain upload / ServeFile) is the floor.", memConc, memConc, reps))
+	return nil
+}
+
+// memLoad is the memory phase's load: memConc operations at once with the
+// largest image, on the app or on the baseline.
+type memLoad struct {
+	e    *benchEnv
+	big  sizeCase
+	base *hclient
+
+	mu  sync.Mutex
+	ids []string // messages the uploads stored, for cleanup
+}
+
+// measure weighs subject, then baseline, reps times, cleaning up after
+// each, and returns the median of each.
+func (l *memLoad) measure(name string, reps int, subject, baseline func() error) (memSample, memSample, error) {
+	var subj, basel []memSample
+	for range reps {
+		sm, err := measureMem(subject)
+		l.cleanup()
+		if err != nil {
+			return memSample{}, memSample{}, fmt.Errorf("memory %s: %w", name, err)
+		}
+		bm, err := measureMem(baseline)
+		l.cleanup()
+		if err != nil {
+			return memSample{}, memSample{}, fmt.Errorf("memory %s baseline: %w", name, err)
+		}
+		subj, basel = append(subj, sm), append(basel, bm)
+	}
+	return medianMem(subj), medianMem(basel), nil
+}
+
+func memRow(big sizeCase, name string, s, b memSample) benchRow {
+	per := func(v float64) float64 { return v / memConc }
+	cell := func(m memSample) string {
+		return fmt.Sprintf("heap +%s, RSS +%s per op (live heap +%s; %s allocated)",
+			fmtBytes(per(m.heap)), fmtBytes(per(m.rss)), fmtBytes(per(m.live)), fmtBytes(per(m.allocs)))
+	}
+	worst := max(per(s.heap), per(s.rss))
+	return benchRow{
+		Measure:  fmt.Sprintf("Memory: %d concurrent %s %ss, peak growth per op", memConc, big.label, name),
+		Subject:  cell(s),
+		Baseline: cell(b),
+		Ratio:    "—",
+		Target:   "< 2 MiB per op",
+		Met:      verdict(worst < 2<<20),
+		// Growth can be ≤ 0 in a sample (memory reused); allocation cannot.
+		Values: []float64{s.allocs, b.allocs, math.Max(s.heap, 1), math.Max(s.rss, 1)},
+	}
+}
+
+// uploads sends the largest image memConc times at once through the app;
+// with a profile path, a heap profile is taken half-way through the bytes.
+func (l *memLoad) uploads(profile string) func() error {
+	return func() error {
+		mk := l.bodies(profile)
+		return concurrently(memConc, func(i int) error {
+			raw, err := l.e.alice.call(l.e.alice.newRequest(http.MethodPost, "/api/messages", mk(), l.big.ctype), http.StatusCreated)
+			if err != nil {
+				return err
+			}
+			var out struct{ Message struct{ ID string } }
+			json.Unmarshal(raw, &out)
+			l.mu.Lock()
+			l.ids = append(l.ids, out.Message.ID)
+			l.mu.Unlock()
+			return nil
+		})
+	}
+}
+
+// bodies makes the request bodies of one round of uploads.
+func (l *memLoad) bodies(profile string) func() io.Reader {
+	if profile == "" {
+		return func() io.Reader { return bytes.NewReader(l.big.body) }
+	}
+	var sent atomic.Int64
+	var once sync.Once
+	return func() io.Reader {
+		return &countingReader{r: bytes.NewReader(l.big.body), sent: &sent, at: int64(memConc * len(l.big.body) / 2), once: &once, fire: heapProfileTo(profile)}
+	}
+}
+
+func (l *memLoad) baseUploads() error {
+	return concurrently(memConc, func(int) error {
+		_, err := l.e.baselineUpload(l.base, l.big, true)
+		return err
+	})
+}
+
+func (l *memLoad) views() error {
+	bob := l.e.bob
+	return concurrently(memConc, func(int) error {
+		_, err := bob.drain(bob.newRequest(http.MethodGet, "/api/messages/"+l.e.viewIDs[l.big.label]+"/image", nil, ""), http.StatusOK)
+		return err
+	})
+}
+
+func (l *memLoad) baseViews() error {
+	return concurrently(memConc, func(int) error {
+		_, err := l.base.drain(l.base.newRequest(http.MethodGet, "/file/"+plainName(l.big), nil, ""), http.StatusOK)
+		return err
+	})
+}
+
+// profiledViews are views that take a heap profile half-way through the bytes.
+func (l *memLoad) profiledViews(path string) func() error {
+	return func() error {
+		var sent atomic.Int64
+		var once sync.Once
+		fire := heapProfileTo(path)
+		bob := l.e.bob
+		return concurrently(memConc, func(int) error {
+			resp, err := bob.hc.Do(bob.newRequest(http.MethodGet, "/api/messages/"+l.e.viewIDs[l.big.label]+"/image", nil, ""))
+			if err != nil {
+				return err
+			}
+			defer resp.Body.Close()
+			_, err = io.Copy(io.Discard, &countingReader{r: resp.Body, sent: &sent, at: int64(memConc * len(l.big.png) / 2), once: &once, fire: fire})
+			return err
+		})
+	}
+}
+
+// profiles writes a heap profile of the uploads to up and of the views to view.
+func (l *memLoad) profiles(up, view string) error {
+	l.e.progress("memory: heap profiles → %s, %s", up, view)
+	for _, run := range []func() error{l.uploads(up), l.profiledViews(view)} {
+		if err := run(); err != nil {
+			return err
+		}
+		l.cleanup()
+	}
+	return nil
+}
+
+// cleanup deletes what the uploads stored, on both sides.
+func (l *memLoad) cleanup() {
+	for _, id := range l.ids {
+		l.e.alice.deleteMessage(id)
+	}
+	l.ids = nil
+	olds, _ := filepath.Glob(filepath.Join(l.e.baseDir, "upload-*"))
+	for _, p := range olds {
+		os.Remove(p)
+	}
+}

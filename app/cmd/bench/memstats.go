@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"runtime/pprof"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// memSample is what the memory phase reads: bytes of heap in use, of live
+// heap (as of the last GC), of RSS, and allocated so far.
+type memSample struct {
+	heap, live, rss, allocs float64
+}
+
+var memMetrics = []string{
+	"/memory/classes/heap/objects:bytes", // + unused = MemStats.HeapInuse
+	"/memory/classes/heap/unused:bytes",
+	"/gc/heap/live:bytes", // live heap as of the last GC
+	"/gc/heap/allocs:bytes",
+}
+
+// memReader reads memSamples without allocating per read.
+type memReader struct {
+	samples []metrics.Sample
+	status  *os.File
+	buf     []byte
+}
+
+func newMemReader() *memReader {
+	m := &memReader{buf: make([]byte, 4096)}
+	for _, n := range memMetrics {
+		m.samples = append(m.samples, metrics.Sample{Name: n})
+	}
+	m.status, _ = os.Open("/proc/self/status")
+	return m
+}
+
+func (m *memReader) read() memSample {
+	metrics.Read(m.samples)
+	v := func(i int) float64 {
+		if m.samples[i].Value.Kind() == metrics.KindUint64 {
+			return float64(m.samples[i].Value.Uint64())
+		}
+		return 0
+	}
+	s := memSample{heap: v(0) + v(1), live: v(2), allocs: v(3)}
+	if m.status != nil {
+		if n, _ := m.status.ReadAt(m.buf, 0); n > 0 {
+			if i := bytes.Index(m.buf[:n], []byte("VmRSS:")); i >= 0 {
+				f := strings.Fields(string(m.buf[i+6 : i+6+bytes.IndexByte(m.buf[i+6:n], '\n')]))
+				if len(f) > 0 {
+					kb, _ := strconv.ParseFloat(f[0], 64)
+					s.rss = kb * 1024
+				}
+			}
+		}
+	}
+	return s
+}
+
+// measureMem runs fn while sampling every millisecond, and returns the peak
+// growth over the level before it of the heap in use, the live heap (as of
+// each GC), and RSS, and the bytes allocated meanwhile.
+func measureMem(fn func() error) (memSample, error) {
+	mr := newMemReader()
+	if mr.status != nil {
+		defer mr.status.Close()
+	}
+	runtime.GC()
+	debug.FreeOSMemory()
+	before := mr.read()
+	peak := before
+	stop, done := make(chan struct{}), make(chan struct{})
+	take := func() {
+		s := mr.read()
+		peak.heap, peak.live, peak.rss = max(peak.heap, s.heap), max(peak.live, s.live), max(peak.rss, s.rss)
+		peak.allocs = s.allocs
+	}
+	go func() {
+		defer close(done)
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				take()
+				return
+			case <-t.C:
+				take()
+			}
+		}
+	}()
+	err := fn()
+	close(stop)
+	<-done
+	return memSample{heap: peak.heap - before.heap, live: peak.live - before.live, rss: peak.rss - before.rss, allocs: peak.allocs - before.allocs}, err
+}
+
+// medianMem is the median of each field on its own.
+func medianMem(ms []memSample) memSample {
+	mid := func(f func(memSample) float64) float64 {
+		v := make([]float64, len(ms))
+		for i, m := range ms {
+			v[i] = f(m)
+		}
+		sort.Float64s(v)
+		return v[len(v)/2]
+	}
+	return memSample{
+		heap:   mid(func(m memSample) float64 { return m.heap }),
+		live:   mid(func(m memSample) float64 { return m.live }),
+		rss:    mid(func(m memSample) float64 { return m.rss }),
+		allocs: mid(func(m memSample) float64 { return m.allocs }),
+	}
+}
+
+// countingReader tells when half of all concurrent uploads went out, for a
+// heap profile in mid-flight.
+type countingReader struct {
+	r    io.Reader
+	sent *atomic.Int64
+	at   int64
+	once *sync.Once
+	fire func()
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if c.sent.Add(int64(n)) >= c.at {
+		c.once.Do(func() { go c.fire() })
+	}
+	return n, err
+}
+
+// heapProfileTo writes a heap profile, after a GC, to path.
+func heapProfileTo(path string) func() {
+	return func() {
+		runtime.GC()
+		f, err := os.Create(path)
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		pprof.Lookup("heap").WriteTo(f, 0)
+	}
+}

@@ -1,0 +1,97 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"imageapp/app/imageapp"
+	"imageapp/app/messaging"
+	"imageapp/views"
+)
+
+// inboxView is one inbox page. The first shows the newest unread messages
+// (up to a full page) and the newest read ones; each kind then pages on by
+// its own cursor: ?new= through unread messages, ?cursor= through read ones.
+func (s *Server) inboxView(r *http.Request) (views.InboxView, error) {
+	u, _ := currentUser(r)
+	q := r.URL.Query()
+	newCursor, cursor := q.Get("new"), q.Get("cursor")
+	if newCursor != "" && cursor != "" {
+		return views.InboxView{}, imageapp.Errorf(imageapp.EINVALID, "An inbox page follows either new or read messages, not both: drop ?new= or ?cursor=.")
+	}
+	v := views.InboxView{Self: views.InboxURL(newCursor, cursor)}
+	if cursor == "" {
+		unread, err := s.messaging.List(r.Context(), u, imageapp.MessageQuery{Box: imageapp.Inbox, Status: imageapp.UnreadMessages, Cursor: newCursor, Limit: messaging.MaxPageSize})
+		if err != nil {
+			return v, err
+		}
+		v.Messages, v.NextUnread = append(v.Messages, listed(unread.Messages)...), unread.Next
+	}
+	if newCursor == "" {
+		read, err := s.messaging.List(r.Context(), u, imageapp.MessageQuery{Box: imageapp.Inbox, Status: imageapp.ReadMessages, Cursor: cursor})
+		if err != nil {
+			return v, err
+		}
+		v.Messages, v.Next = append(v.Messages, listed(read.Messages)...), read.Next
+	}
+	return v, nil
+}
+
+func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) {
+	v, err := s.inboxView(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if isHTMX(r) {
+		s.render(w, r, http.StatusOK, views.InboxList(v))
+		return
+	}
+	s.render(w, r, http.StatusOK, views.InboxPage(s.page(r, "Inbox", "inbox"), v))
+}
+
+// apiMessages lists a mailbox (?box=inbox|sent, ?status=unread|read|all) by pages.
+func (s *Server) apiMessages(w http.ResponseWriter, r *http.Request) {
+	u, _ := currentUser(r)
+	q := r.URL.Query()
+	limit := 0
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 {
+			s.writeJSONError(w, r, imageapp.Errorf(imageapp.EINVALID, "limit must be a positive whole number."))
+			return
+		}
+		limit = n
+	}
+	page, err := s.messaging.List(r.Context(), u, imageapp.MessageQuery{
+		Box: imageapp.Box(q.Get("box")), Status: imageapp.Status(q.Get("status")), Cursor: q.Get("cursor"), Limit: limit,
+	})
+	if err != nil {
+		s.writeJSONError(w, r, err)
+		return
+	}
+	unread, err := s.messaging.UnreadCount(r.Context(), u)
+	if err != nil {
+		s.writeJSONError(w, r, err)
+		return
+	}
+	out := messagesReply{Messages: make([]messageJSON, 0, len(page.Messages)), NextCursor: page.Next, Unread: unread}
+	for _, m := range page.Messages {
+		out.Messages = append(out.Messages, messageOf(m))
+	}
+	s.writeJSON(w, r, http.StatusOK, out)
+}
+
+// listed is messages as the pages list them.
+func listed(ms []*imageapp.Message) []views.Message {
+	out := make([]views.Message, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, listedOne(m))
+	}
+	return out
+}
+
+func listedOne(m *imageapp.Message) views.Message {
+	return views.Message{ID: m.ID, FromID: m.SenderID, From: m.SenderName, To: m.RecipientName,
+		SentAt: m.CreatedAt, OpenedAt: m.ReadAt, Size: m.Size}
+}

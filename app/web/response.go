@@ -1,0 +1,92 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+
+	"github.com/a-h/templ"
+
+	"imageapp/views"
+)
+
+// render writes a templ component as an HTML page or fragment.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := c.Render(r.Context(), w); err != nil {
+		s.log.Error("render", "path", r.URL.Path, "err", err)
+	}
+}
+
+// writeJSON writes v as the JSON reply.
+func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := json.NewEncoder(w).Encode(v); err != nil && r.Context().Err() == nil {
+		s.log.Error("write JSON", "path", r.URL.Path, "err", err)
+	}
+}
+
+// fail answers with an error as JSON under /api/, else as an error page
+// (or, for htmx, the same page markup, which htmx 4 swaps in for 4xx/5xx).
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if isAPI(r) {
+		s.writeJSONError(w, r, err)
+		return
+	}
+	e := s.errorReply(w, r, err)
+	s.render(w, r, e.status, views.ErrorPage(s.page(r, "Error", ""), e.status, e.message))
+}
+
+func (s *Server) writeJSONError(w http.ResponseWriter, r *http.Request, err error) {
+	e := s.errorReply(w, r, err)
+	s.writeJSON(w, r, e.status, errorJSON{Error: errorBody{Code: e.code, Message: e.message}})
+}
+
+// redirect sends a 303 to a path of ours, with an optional flash.
+func redirect(w http.ResponseWriter, r *http.Request, path, flash string) {
+	if flash != "" {
+		u, _ := url.Parse(path) // our own paths: they parse
+		q := u.Query()
+		q.Set("flash", flash)
+		u.RawQuery = q.Encode()
+		path = u.String()
+	}
+	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
+// page builds the frame of a page: title, navigation with the unread count,
+// and a flash message passed by redirect (?flash=…).
+func (s *Server) page(r *http.Request, title, active string) views.Page {
+	p := views.Page{Title: title, Nav: views.Nav{Active: active}}
+	if u, ok := currentUser(r); ok {
+		p.Nav.Username = u.Username
+		if n, err := s.messaging.UnreadCount(r.Context(), u); err == nil {
+			p.Nav.Unread = n
+		} else {
+			s.log.Error("count unread", "err", err)
+		}
+	}
+	if msg, ok := flashes[r.URL.Query().Get("flash")]; ok {
+		p.Flash = &views.Flash{Kind: "ok", Text: msg}
+	}
+	return p
+}
+
+// flashes are the notices a redirect can ask for; a fixed set, so a link
+// cannot put arbitrary text on our pages.
+var flashes = map[string]string{
+	"signed-up":  "Account created. We emailed you a 6-digit code.",
+	"resent":     "We sent a new code. Use the newest email.",
+	"confirmed":  "Email confirmed. You can log in now.",
+	"logged-out": "You are logged out.",
+	"reset-sent": "If that account exists, we emailed it a code.",
+	"reset-done": "Password changed. Log in with the new one.",
+	"deleted":    "The image was deleted.",
+	"sent":       "Image sent.",
+}
+
+func urlEscape(s string) string { return url.QueryEscape(s) }

@@ -1,0 +1,48 @@
+package web
+
+import (
+	"net/http"
+
+	"imageapp/app/messaging"
+	"imageapp/views"
+)
+
+// limits are the upload rules people see before they upload.
+func (s *Server) limits() views.Limits {
+	return views.Limits{MaxUpload: humanBytes(s.maxUpload), MaxUploadBytes: s.maxUpload, MaxCaptionLength: messaging.MaxCaptionLength}
+}
+
+func (s *Server) sendPage(w http.ResponseWriter, r *http.Request) {
+	f := views.SendForm{To: r.URL.Query().Get("to"), Limits: s.limits()}
+	s.render(w, r, http.StatusOK, views.SendPage(s.page(r, "Send", "send"), f))
+}
+
+func (s *Server) sendSubmit(w http.ResponseWriter, r *http.Request) {
+	m, in, err := s.send(w, r)
+	if err != nil {
+		e := s.errorReply(w, r, err)
+		f := views.SendForm{To: in.To, Caption: in.Caption, Error: e.message, Limits: s.limits()}
+		if isHTMX(r) {
+			s.render(w, r, e.status, views.SendPanel(f))
+			return
+		}
+		s.render(w, r, e.status, views.SendPage(s.page(r, "Send", "send"), f))
+		return
+	}
+	if isHTMX(r) {
+		// A fresh form, ready for the next image, with a notice of this one.
+		f := views.SendForm{To: m.RecipientName, Sent: m.RecipientName, Limits: s.limits()}
+		s.render(w, r, http.StatusOK, views.SendPanel(f))
+		return
+	}
+	redirect(w, r, "/sent", "sent")
+}
+
+func (s *Server) apiSend(w http.ResponseWriter, r *http.Request) {
+	m, _, err := s.send(w, r)
+	if err != nil {
+		s.writeJSONError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusCreated, messageReply{Message: messageOf(m)})
+}
