@@ -9,16 +9,17 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"imageapp/app/cookiekeys"
 )
 
 // Secrets are the keys the embedded backend generates on first run and keeps
 // in <data>/secrets.json with mode 0600. Back up the data directory with them:
 // without the master key no stored message can be opened.
 type Secrets struct {
-	MasterKey       []byte `json:"master_key"`        // wraps every user's key
-	SessionHashKey  []byte `json:"session_hash_key"`  // signs session cookies
-	SessionBlockKey []byte `json:"session_block_key"` // encrypts session cookies
-	CodePepper      []byte `json:"code_pepper"`       // keys the hashes of emailed codes
+	MasterKey       []byte `json:"master_key"` // wraps every user's key
+	cookiekeys.Keys        // sign and encrypt the session and device cookies
+	CodePepper      []byte `json:"code_pepper"` // keys the hashes of emailed codes
 }
 
 // LoadSecrets reads <dir>/secrets.json, creating it with fresh random keys
@@ -37,7 +38,7 @@ func LoadSecrets(dir, masterKeyB64 string) (*Secrets, error) {
 			return nil, fmt.Errorf("local: %s is readable by others (mode %v); run chmod 600 on it", path, info.Mode().Perm())
 		}
 	case errors.Is(err, fs.ErrNotExist):
-		s = Secrets{MasterKey: random(32), SessionHashKey: random(64), SessionBlockKey: random(32), CodePepper: random(32)}
+		s = Secrets{MasterKey: random(32), Keys: cookiekeys.New(), CodePepper: random(32)}
 		if masterKeyB64 != "" {
 			s.MasterKey = nil
 		}
@@ -53,6 +54,9 @@ func LoadSecrets(dir, masterKeyB64 string) (*Secrets, error) {
 			return nil, errors.New("local: IMAGEAPP_MASTER_KEY must be 32 bytes, base64-encoded (try: head -c32 /dev/urandom | base64)")
 		}
 		s.MasterKey = key
+	}
+	if err := s.Keys.Validate(); err != nil {
+		return nil, fmt.Errorf("local: %s: %w", path, err)
 	}
 	if len(s.MasterKey) != 32 {
 		return nil, fmt.Errorf("local: no master key: %s was created with IMAGEAPP_MASTER_KEY, so set it again", path)

@@ -8,19 +8,17 @@ import (
 	"path/filepath"
 	"sync"
 
+	"imageapp/app/cookiekeys"
 	"imageapp/app/imageapp"
 	"imageapp/app/local"
 	"imageapp/app/provision"
 )
 
-// backend is one set of adapters behind the ports, plus what the web layer
-// needs from the data dir (session keys).
+// backend is one set of adapters behind the ports, plus the cookie keys.
 type backend struct {
 	imageapp.Ports
-	Live *local.Notifier // in-process wake-ups for the live inbox
-
-	SessionHashKey, SessionBlockKey []byte
-	close                           func() error
+	cookieKeys cookiekeys.Keys
+	close      func() error
 
 	// notifying tracks notifications still being sent after their send
 	// returned; Close waits for them (each is bounded by a timeout).
@@ -54,7 +52,6 @@ func openLocal(ctx context.Context, cfg Config, log *slog.Logger) (*backend, err
 		return nil, err
 	}
 	outbox := &local.Outbox{Dir: filepath.Join(cfg.DataDir, "outbox"), Log: log}
-	live := &local.Notifier{Outbox: outbox, BaseURL: cfg.PublicURL()}
 	dir := &local.Directory{DB: db}
 	b := &backend{
 		Ports: imageapp.Ports{
@@ -63,12 +60,10 @@ func openLocal(ctx context.Context, cfg Config, log *slog.Logger) (*backend, err
 			Messages: &local.Messages{DB: db},
 			Keys:     &local.Keyring{DB: db, MasterKey: secrets.MasterKey},
 			Blobs:    &local.Blobs{Dir: filepath.Join(cfg.DataDir, "blobs")},
-			Notifier: live,
+			Notifier: &local.Notifier{Outbox: outbox, BaseURL: cfg.PublicURL()},
 		},
-		Live:            live,
-		SessionHashKey:  secrets.SessionHashKey,
-		SessionBlockKey: secrets.SessionBlockKey,
-		close:           db.Close,
+		cookieKeys: secrets.Keys,
+		close:      db.Close,
 	}
 	b.Identity = &local.Identity{
 		DB: db, Outbox: outbox, Pepper: secrets.CodePepper, Log: log, Now: cfg.Now,

@@ -5,20 +5,21 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 
 	"imageapp/app/aws/awsbackend"
+	"imageapp/app/cookiekeys"
 	"imageapp/app/imageapp"
-	"imageapp/app/local"
 )
 
 // openAWS builds the AWS backend: Cognito, DynamoDB, KMS, S3 and SNS, with
 // region, credentials and endpoints from the SDK's default chain. The data
-// dir only keeps the session cookie keys (secrets.json).
+// dir only keeps the cookie keys (cookie-keys.json).
 func openAWS(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir %s: %w", cfg.DataDir, err)
 	}
-	secrets, err := local.LoadSecrets(cfg.DataDir, "")
+	keys, err := cookiekeys.LoadFile(filepath.Join(cfg.DataDir, "cookie-keys.json"))
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +41,6 @@ func openAWS(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error
 	if err != nil {
 		return nil, err
 	}
-	live := &local.Notifier{} // no outbox: SNS mails the user
 	return &backend{
 		Ports: imageapp.Ports{
 			Identity: a.Identity,
@@ -49,27 +49,8 @@ func openAWS(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error
 			Messages: a.Messages,
 			Keys:     a.Keys,
 			Blobs:    a.Blobs,
-			Notifier: bothNotifiers{sns: a.Notifier, live: live},
+			Notifier: a.Notifier,
 		},
-		Live:            live,
-		SessionHashKey:  secrets.SessionHashKey,
-		SessionBlockKey: secrets.SessionBlockKey,
+		cookieKeys: keys,
 	}, nil
-}
-
-// bothNotifiers publishes to the recipient's SNS topic and wakes their open
-// pages through the in-process hub. The hub fires first and always: a live
-// inbox must not wait on, or miss a message because of, SNS.
-type bothNotifiers struct {
-	sns  imageapp.Notifier
-	live *local.Notifier
-}
-
-func (n bothNotifiers) CreateUserTopic(ctx context.Context, u imageapp.User) (string, error) {
-	return n.sns.CreateUserTopic(ctx, u)
-}
-
-func (n bothNotifiers) Notify(ctx context.Context, recipient imageapp.User, note imageapp.Notification) error {
-	_ = n.live.Notify(ctx, recipient, note) // in-process, no outbox: cannot fail
-	return n.sns.Notify(ctx, recipient, note)
 }

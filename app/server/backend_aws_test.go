@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -75,8 +76,11 @@ func TestAWSModeEndToEnd(t *testing.T) {
 
 	item := assertStoredMessage(t, clients, res, id, alice, bob, img)
 	assertDataKeyIsKMSCiphertext(t, clients.KMS, item, id, alice, bob)
-	if entries, _ := os.ReadDir(a.dir); len(entries) != 1 || entries[0].Name() != "secrets.json" {
-		t.Errorf("the data dir holds %v; in AWS mode only secrets.json (session keys) belongs there", entries)
+	if entries, _ := os.ReadDir(a.dir); len(entries) != 1 || entries[0].Name() != "cookie-keys.json" {
+		t.Errorf("the data dir holds %v; in AWS mode only cookie-keys.json belongs there", entries)
+	}
+	if raw, err := os.ReadFile(filepath.Join(a.dir, "cookie-keys.json")); err != nil || strings.Contains(string(raw), "master_key") {
+		t.Errorf("AWS mode wrote a master key it never uses (or no cookie keys: %v)", err)
 	}
 
 	bobC := app.login("bob")

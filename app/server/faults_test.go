@@ -190,8 +190,8 @@ func TestNoSecretsInLogs(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join(dir, "secrets.json"))
 	must(t, err)
 	must(t, json.Unmarshal(raw, &s))
-	for name, key := range map[string][]byte{"master key": s.MasterKey, "session hash key": s.SessionHashKey,
-		"session block key": s.SessionBlockKey, "code pepper": s.CodePepper} {
+	for name, key := range map[string][]byte{"master key": s.MasterKey, "session hash key": s.Hash,
+		"session block key": s.Block, "code pepper": s.CodePepper} {
 		secrets[name+" (base64)"] = base64.StdEncoding.EncodeToString(key)
 		secrets[name+" (hex)"] = hex.EncodeToString(key)
 	}

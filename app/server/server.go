@@ -71,7 +71,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 	}
 	a.handler = web.New(web.Options{
 		Accounts: accounts, Messaging: a.messaging,
-		SessionHashKey: b.SessionHashKey, SessionBlockKey: b.SessionBlockKey,
+		SessionHashKey: b.cookieKeys.Hash, SessionBlockKey: b.cookieKeys.Block,
 		Secure:         cfg.Secure(),
 		MaxUploadBytes: cfg.MaxUploadBytes, ReactDir: cfg.ReactDir, Limits: cfg.Limits, Pace: cfg.Pace, Log: log, Now: cfg.Now,
 	}).Handler()

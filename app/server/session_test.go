@@ -96,7 +96,7 @@ func TestSessionRenewedAtLogin(t *testing.T) {
 	// Not just a re-encoded cookie: a new session, with an ID of its own.
 	secrets, err := local.LoadSecrets(app.dir, "")
 	must(t, err)
-	codecs := sessions.NewCookieStore(secrets.SessionHashKey, secrets.SessionBlockKey).Codecs
+	codecs := sessions.NewCookieStore(secrets.Hash, secrets.Block).Codecs
 	sid := func(c *http.Cookie) any {
 		values := map[any]any{}
 		must(t, securecookie.DecodeMulti(c.Name, c.Value, &values, codecs...))

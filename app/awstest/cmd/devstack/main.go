@@ -82,7 +82,7 @@ func run(ctx context.Context, addr string, emulatorsOnly bool) error {
 	}
 	env["IMAGEAPP_BACKEND"] = "aws"
 	env["IMAGEAPP_ADDR"] = addr
-	env["IMAGEAPP_DATA_DIR"] = filepath.Join(work, "data") // session keys only
+	env["IMAGEAPP_DATA_DIR"] = filepath.Join(work, "data") // cookie keys only (cookie-keys.json)
 	env["IMAGEAPP_BASE_URL"] = "http://" + addr
 	if strings.HasPrefix(addr, ":") {
 		env["IMAGEAPP_BASE_URL"] = "http://localhost" + addr
