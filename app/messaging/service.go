@@ -111,28 +111,10 @@ type meta struct {
 // Returns ENOTFOUND for an unknown recipient, EINVALID for bad fields, and
 // the errors of imagecheck.Inspect for the image itself.
 func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*imageapp.Message, error) {
-	if err := validCaption(in.Caption); err != nil {
+	to, err := s.recipient(ctx, from, in)
+	if err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(in.To) == "" {
-		return nil, imageapp.Errorf(imageapp.EINVALID, "Choose who to send the image to.")
-	}
-	if in.Body == nil {
-		return nil, imageapp.Errorf(imageapp.EINVALID, "Choose an image to send.")
-	}
-	to, err := s.Users.UserByUsername(ctx, strings.TrimSpace(in.To))
-	if imageapp.ErrorCode(err) == imageapp.ENOTFOUND {
-		return nil, imageapp.Errorf(imageapp.ENOTFOUND, "There is no user called %q.", in.To)
-	} else if err != nil {
-		return nil, err
-	}
-	if to.ID == from.ID {
-		return nil, imageapp.Errorf(imageapp.EINVALID, "You cannot send an image to yourself.")
-	}
-	if to, err = s.ensureProvisioned(ctx, to); err != nil {
-		return nil, err
-	}
-
 	checked, err := imagecheck.Inspect(in.Body, s.maxPixels())
 	if err != nil {
 		return nil, err
@@ -142,7 +124,6 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 	if err != nil {
 		return nil, badImage(err)
 	}
-
 	m := &imageapp.Message{
 		ID:            imageapp.NewID(),
 		SenderID:      from.ID,
@@ -153,17 +134,52 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 		ContentType:   checked.ContentType,
 		KeyID:         to.KeyID,
 	}
+	if err := s.store(ctx, m, clean, in); err != nil {
+		return nil, err
+	}
+	s.notifySoon(ctx, to, imageapp.Notification{RecipientID: to.ID, SenderName: from.Username, MessageID: m.ID})
+	s.log().Info("message sent", "message_id", m.ID, "sender_id", m.SenderID, "recipient_id", m.RecipientID,
+		"bytes", m.Size, "content_type", m.ContentType)
+	return m, nil
+}
+
+// recipient checks a send's input and returns its provisioned recipient.
+func (s *Service) recipient(ctx context.Context, from imageapp.User, in SendInput) (imageapp.User, error) {
+	if err := validCaption(in.Caption); err != nil {
+		return imageapp.User{}, err
+	}
+	if strings.TrimSpace(in.To) == "" {
+		return imageapp.User{}, imageapp.Errorf(imageapp.EINVALID, "Choose who to send the image to.")
+	}
+	if in.Body == nil {
+		return imageapp.User{}, imageapp.Errorf(imageapp.EINVALID, "Choose an image to send.")
+	}
+	to, err := s.Users.UserByUsername(ctx, strings.TrimSpace(in.To))
+	if imageapp.ErrorCode(err) == imageapp.ENOTFOUND {
+		return to, imageapp.Errorf(imageapp.ENOTFOUND, "There is no user called %q.", in.To)
+	} else if err != nil {
+		return to, err
+	}
+	if to.ID == from.ID {
+		return to, imageapp.Errorf(imageapp.EINVALID, "You cannot send an image to yourself.")
+	}
+	return s.ensureProvisioned(ctx, to)
+}
+
+// store encrypts the image into the blob store under a fresh data key, then
+// writes the message; a failure on the way leaves nothing behind.
+func (s *Service) store(ctx context.Context, m *imageapp.Message, image io.Reader, in SendInput) error {
 	ec := s.contextOf(m)
-	dk, err := s.Keys.GenerateDataKey(ctx, to.KeyID, ec.Map())
+	dk, err := s.Keys.GenerateDataKey(ctx, m.KeyID, ec.Map())
 	if err != nil {
-		return nil, fmt.Errorf("messaging: generate data key: %w", err)
+		return fmt.Errorf("messaging: generate data key: %w", err)
 	}
 	defer clear(dk.Plaintext)
 	m.WrappedKey = dk.Ciphertext
 
-	if m.Size, err = s.putEncrypted(ctx, m.ID, clean, dk.Plaintext, ec); err != nil {
+	if m.Size, err = s.putEncrypted(ctx, m.ID, image, dk.Plaintext, ec); err != nil {
 		s.deleteBlob(m.ID)
-		return nil, badImage(err)
+		return badImage(err)
 	}
 	caption := in.Caption
 	if in.LateCaption != nil {
@@ -172,34 +188,32 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 		}
 		if err != nil {
 			s.deleteBlob(m.ID)
-			return nil, err
+			return err
 		}
 	}
-	md := meta{Caption: cleanCaption(caption), Filename: cleanFilename(in.Filename, checked.ContentType)}
+	md := meta{Caption: cleanCaption(caption), Filename: cleanFilename(in.Filename, m.ContentType)}
 	if m.SealedMeta, err = sealMeta(md, dk.Plaintext, ec); err != nil {
 		s.deleteBlob(m.ID)
-		return nil, err
+		return err
 	}
 	if err := s.Messages.CreateMessage(ctx, m); err != nil {
-		if err := s.settleFailedCreate(ctx, m.ID, err); err != nil {
-			return nil, err
-		}
+		return s.settleFailedCreate(ctx, m.ID, err)
 	}
+	return nil
+}
 
-	n := imageapp.Notification{RecipientID: to.ID, SenderName: from.Username, MessageID: m.ID}
-	if s.Notifying != nil {
-		// Detached from the request, which ends as soon as Send returns.
-		nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), notifyTimeout)
-		s.Notifying.Go(func() {
-			defer cancel()
-			s.notify(nctx, to, n)
-		})
-	} else {
+// notifySoon notifies the recipient: after Send returns when Notifying is
+// set (detached from the request, which ends then), else before.
+func (s *Service) notifySoon(ctx context.Context, to imageapp.User, n imageapp.Notification) {
+	if s.Notifying == nil {
 		s.notify(ctx, to, n)
+		return
 	}
-	s.log().Info("message sent", "message_id", m.ID, "sender_id", m.SenderID, "recipient_id", m.RecipientID,
-		"bytes", m.Size, "content_type", m.ContentType)
-	return m, nil
+	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), notifyTimeout)
+	s.Notifying.Go(func() {
+		defer cancel()
+		s.notify(nctx, to, n)
+	})
 }
 
 // settleFailedCreate decides a send whose message write reported an error.

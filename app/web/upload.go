@@ -37,7 +37,6 @@ func (f *sendForm) set(name, value string) {
 // an unlinked temp file, encrypted under a throwaway key, until "to" is known.
 func (s *Server) send(w http.ResponseWriter, r *http.Request) (*imageapp.Message, *sendForm, error) {
 	in := &sendForm{}
-	from, _ := currentUser(r)
 	// The hard stop for the whole body; the image itself is capped exactly below.
 	r.Body = http.MaxBytesReader(w, r.Body, s.maxUpload+1<<20)
 	boundary, err := multipartBoundary(r)
@@ -50,7 +49,12 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) (*imageapp.Message
 		buf.Reset(nil)
 		uploadBuffers.Put(buf)
 	}()
-	mr := multipart.NewReader(buf, boundary)
+	m, err := s.sendParts(r, multipart.NewReader(buf, boundary), in)
+	return m, in, err
+}
+
+// sendParts reads the form's parts in order until the image can be sent.
+func (s *Server) sendParts(r *http.Request, mr *multipart.Reader, in *sendForm) (*imageapp.Message, error) {
 	var spooled *messaging.UploadSpool
 	defer func() {
 		if spooled != nil {
@@ -64,50 +68,65 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) (*imageapp.Message
 			break
 		}
 		if err != nil {
-			return nil, in, uploadError(err)
+			return nil, uploadError(err)
 		}
-		switch name := part.FormName(); name {
+		switch part.FormName() {
 		case "to", "caption":
-			value, err := readField(part)
-			if err != nil {
-				return nil, in, err
+			if err := readField(part, in); err != nil {
+				return nil, err
 			}
-			in.set(name, value)
 		case "image":
 			if spooled != nil {
-				return nil, in, imageapp.Errorf(imageapp.EINVALID, "Send one image per message.")
+				return nil, imageapp.Errorf(imageapp.EINVALID, "Send one image per message.")
 			}
 			filename = part.FileName()
 			body := &uploadReader{r: &capReader{r: part, left: s.maxUpload, limit: s.maxUpload}}
 			if in.To != "" {
-				m, err := s.messaging.Send(r.Context(), from, messaging.SendInput{
-					To: in.To, Filename: filename, Body: body,
-					LateCaption: func() (string, error) { return restCaption(mr, in) },
-				})
-				if err != nil && body.err != nil {
-					// The upload failed (too large, too slow, cut off), whichever
-					// step was reading it: say that, not what the step made of it.
-					err = uploadError(body.err)
-				}
-				return m, in, err
+				return s.sendStreaming(r, mr, in, filename, body)
 			}
-			if spooled, err = messaging.NewUploadSpool(); err != nil {
-				return nil, in, err
-			}
-			if _, err := spooled.ReadFrom(body); err != nil {
-				return nil, in, uploadError(err)
+			if spooled, err = spool(body); err != nil {
+				return nil, err
 			}
 		}
 	}
 	if spooled == nil {
-		return nil, in, imageapp.Errorf(imageapp.EINVALID, "Choose an image to send.")
+		return nil, imageapp.Errorf(imageapp.EINVALID, "Choose an image to send.")
 	}
 	body, err := spooled.Reader()
 	if err != nil {
-		return nil, in, err
+		return nil, err
 	}
-	m, err := s.messaging.Send(r.Context(), from, messaging.SendInput{To: in.To, Caption: in.Caption, Filename: filename, Body: body})
-	return m, in, err
+	from, _ := currentUser(r)
+	return s.messaging.Send(r.Context(), from, messaging.SendInput{To: in.To, Caption: in.Caption, Filename: filename, Body: body})
+}
+
+// sendStreaming sends the image while it arrives; a caption after it is
+// read when the service asks for it.
+func (s *Server) sendStreaming(r *http.Request, mr *multipart.Reader, in *sendForm, filename string, body *uploadReader) (*imageapp.Message, error) {
+	from, _ := currentUser(r)
+	m, err := s.messaging.Send(r.Context(), from, messaging.SendInput{
+		To: in.To, Filename: filename, Body: body,
+		LateCaption: func() (string, error) { return restCaption(mr, in) },
+	})
+	if err != nil && body.err != nil {
+		// The upload failed (too large, too slow, cut off), whichever step
+		// was reading it: say that, not what the step made of it.
+		err = uploadError(body.err)
+	}
+	return m, err
+}
+
+// spool holds the image until the recipient is known.
+func spool(body io.Reader) (*messaging.UploadSpool, error) {
+	sp, err := messaging.NewUploadSpool()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := sp.ReadFrom(body); err != nil {
+		sp.Close()
+		return nil, uploadError(err)
+	}
+	return sp, nil
 }
 
 // uploadBuffers take a send's body off the connection 64 KiB at a read.
@@ -136,28 +155,28 @@ func restCaption(mr *multipart.Reader, in *sendForm) (string, error) {
 		if err != nil {
 			return "", uploadError(err)
 		}
-		switch name := part.FormName(); name {
+		switch part.FormName() {
 		case "caption", "to":
-			value, err := readField(part)
-			if err != nil {
+			if err := readField(part, in); err != nil {
 				return "", err
 			}
-			in.set(name, value)
 		case "image":
 			return "", imageapp.Errorf(imageapp.EINVALID, "Send one image per message.")
 		}
 	}
 }
 
-func readField(p *multipart.Part) (string, error) {
+// readField reads a text field of the send into in.
+func readField(p *multipart.Part, in *sendForm) error {
 	b, err := io.ReadAll(io.LimitReader(p, maxFieldBytes+1))
 	if err != nil {
-		return "", uploadError(err)
+		return uploadError(err)
 	}
 	if len(b) > maxFieldBytes {
-		return "", imageapp.Errorf(imageapp.EINVALID, "The %s field is too long.", p.FormName())
+		return imageapp.Errorf(imageapp.EINVALID, "The %s field is too long.", p.FormName())
 	}
-	return string(b), nil
+	in.set(p.FormName(), string(b))
+	return nil
 }
 
 func uploadError(err error) error {
