@@ -120,23 +120,37 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	return s, nil
 }
 
+func closeAll(ls []net.Listener) {
+	for _, l := range ls {
+		l.Close()
+	}
+}
+
 func startOnce(ctx context.Context, cache *Cache, opts Options, want map[Service]bool) (*Stack, error) {
 	dir, err := os.MkdirTemp("", "imageapp-awstest-")
 	if err != nil {
 		return nil, err
 	}
 	s := &Stack{URLs: map[Service]string{}, Dir: dir}
+	// Every port stays bound until all are picked, so no two services of
+	// this stack get the same one (a port let go is soon handed out again).
 	ports := map[Service]int{}
+	var held []net.Listener
 	for _, svc := range All {
 		if !want[svc] {
 			continue
 		}
-		if ports[svc], err = freePort(); err != nil {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			closeAll(held)
 			s.Close()
 			return nil, err
 		}
+		held = append(held, l)
+		ports[svc] = l.Addr().(*net.TCPAddr).Port
 		s.URLs[svc] = loopbackURL(ports[svc])
 	}
+	closeAll(held)
 	if err := s.start(ctx, cache, opts, ports); err != nil {
 		s.Close()
 		return nil, err
