@@ -74,11 +74,11 @@ func (b *Blobs) PutBlob(ctx context.Context, key string, r io.Reader) error {
 func (b *Blobs) Blob(ctx context.Context, key string) (io.ReadCloser, error) {
 	path, err := b.path(key)
 	if err != nil {
-		return nil, imageapp.Errorf(imageapp.ENOTFOUND, "No such blob.")
+		return nil, imageapp.ErrNoSuchBlob()
 	}
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, imageapp.Errorf(imageapp.ENOTFOUND, "No such blob.")
+		return nil, imageapp.ErrNoSuchBlob()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("local: open blob: %w", err)
@@ -127,9 +127,9 @@ func (b *Blobs) ListBlobs(ctx context.Context, fn func(imageapp.BlobInfo) error)
 func fsError(err error) error {
 	switch {
 	case errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT):
-		return fmt.Errorf("%w: %v", imageapp.Errorf(imageapp.EUNAVAILABLE, "The server's disk is full. Try again later."), err)
+		return fmt.Errorf("%w: %v", imageapp.ErrDiskFull(), err)
 	case errors.Is(err, syscall.EROFS) || errors.Is(err, fs.ErrPermission):
-		return fmt.Errorf("%w: %v", imageapp.Errorf(imageapp.EUNAVAILABLE, "The server cannot write its data right now. Try again later."), err)
+		return fmt.Errorf("%w: %v", imageapp.ErrCannotWrite(), err)
 	}
 	return fmt.Errorf("local: write blob: %w", err)
 }

@@ -233,9 +233,9 @@ func dbError(err error) error {
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "SQLITE_FULL") || strings.Contains(msg, "database or disk is full"):
-		return fmt.Errorf("%w: %v", imageapp.Errorf(imageapp.EUNAVAILABLE, "The server's disk is full. Try again later."), err)
+		return fmt.Errorf("%w: %v", imageapp.ErrDiskFull(), err)
 	case strings.Contains(msg, "SQLITE_READONLY") || strings.Contains(msg, "readonly database"):
-		return fmt.Errorf("%w: %v", imageapp.Errorf(imageapp.EUNAVAILABLE, "The server cannot write its data right now. Try again later."), err)
+		return fmt.Errorf("%w: %v", imageapp.ErrCannotWrite(), err)
 	}
 	return err
 }

@@ -35,7 +35,7 @@ func (d *Directory) PutUser(ctx context.Context, u imageapp.User) error {
 		ON CONFLICT (id) DO UPDATE SET email = excluded.email, key_id = excluded.key_id, topic = excluded.topic`,
 		u.ID, u.Username, strings.ToLower(u.Username), u.Email, u.KeyID, u.Topic, u.CreatedAt.UnixNano())
 	if isUniqueViolation(err) {
-		return imageapp.Errorf(imageapp.ECONFLICT, "The username %q is taken.", u.Username)
+		return imageapp.ErrUsernameTaken(u.Username)
 	}
 	if err != nil {
 		return fmt.Errorf("local: put user: %w", dbError(err))
@@ -66,7 +66,7 @@ func (d *Directory) UserByUsername(ctx context.Context, username string) (imagea
 func (d *Directory) one(ctx context.Context, query string, arg string) (imageapp.User, error) {
 	u, err := scanUser(d.DB.queryRow(ctx, query, arg))
 	if isNoRows(err) {
-		return u, imageapp.Errorf(imageapp.ENOTFOUND, "There is no such user.")
+		return u, imageapp.ErrNoSuchUser()
 	}
 	if err != nil {
 		return u, fmt.Errorf("local: get user: %w", err)

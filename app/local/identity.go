@@ -66,7 +66,7 @@ func (id *Identity) account(ctx context.Context, username string) (account, erro
 	err := id.DB.db.QueryRowContext(ctx, `SELECT id, username, email, password_hash, confirmed_at FROM accounts WHERE username_key = ?`,
 		strings.ToLower(username)).Scan(&a.ID, &a.Username, &a.Email, &a.PasswordHash, &confirmed)
 	if isNoRows(err) {
-		return a, imageapp.Errorf(imageapp.ENOTFOUND, "There is no account called %q.", username)
+		return a, imageapp.ErrNoAccount(username)
 	}
 	if err != nil {
 		return a, fmt.Errorf("local: identity: %w", err)
@@ -86,7 +86,7 @@ func (id *Identity) SignUp(ctx context.Context, in imageapp.SignUpInput) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, username, username_key, email, password_hash, created_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, a.ID, a.Username, strings.ToLower(a.Username), a.Email, a.PasswordHash, id.now().UnixNano())
 		if isUniqueViolation(err) {
-			return imageapp.Errorf(imageapp.ECONFLICT, "The username %q is taken. Choose another one.", in.Username)
+			return imageapp.ErrUsernameTaken(in.Username)
 		}
 		if err != nil {
 			return dbError(err)
@@ -135,7 +135,7 @@ func (id *Identity) ResendCode(ctx context.Context, username string) error {
 		return err
 	}
 	if a.Confirmed {
-		return imageapp.Errorf(imageapp.EINVALID, "This account is confirmed already. Log in.")
+		return imageapp.ErrAlreadyConfirmed()
 	}
 	code := newCode()
 	if err := id.DB.tx(ctx, func(tx *sql.Tx) error { return id.storeCode(ctx, tx, a.ID, purposeConfirm, code) }); err != nil {
@@ -143,8 +143,6 @@ func (id *Identity) ResendCode(ctx context.Context, username string) error {
 	}
 	return id.mailCode(a, purposeConfirm, code)
 }
-
-var wrongLogin = imageapp.Errorf(imageapp.EUNAUTHORIZED, "The username or password is wrong.")
 
 // dummyHash is compared against for unknown usernames, so the answer takes as
 // long as for a real account.
@@ -155,16 +153,15 @@ func (id *Identity) Login(ctx context.Context, username, password string) (image
 	a, err := id.account(ctx, username)
 	if imageapp.ErrorCode(err) == imageapp.ENOTFOUND {
 		checkPassword(dummyHash, password)
-		return imageapp.Principal{}, wrongLogin
+		return imageapp.Principal{}, imageapp.ErrWrongLogin()
 	} else if err != nil {
 		return imageapp.Principal{}, err
 	}
 	if !checkPassword(a.PasswordHash, password) {
-		return imageapp.Principal{}, wrongLogin
+		return imageapp.Principal{}, imageapp.ErrWrongLogin()
 	}
 	if !a.Confirmed {
-		return imageapp.Principal{}, imageapp.Errorf(imageapp.EUNCONFIRMED,
-			"Confirm your email first: enter the code we sent you, or ask for a new one.")
+		return imageapp.Principal{}, imageapp.ErrUnconfirmed()
 	}
 	return imageapp.Principal{ID: a.ID, Username: a.Username, Email: a.Email}, nil
 }
@@ -194,7 +191,7 @@ func (id *Identity) ResetPassword(ctx context.Context, username, code, newPasswo
 	}
 	a, err := id.account(ctx, username)
 	if imageapp.ErrorCode(err) == imageapp.ENOTFOUND {
-		return imageapp.Errorf(imageapp.EINVALID, "That code is wrong or has expired.")
+		return imageapp.ErrWrongOrExpiredCode()
 	} else if err != nil {
 		return err
 	}
@@ -227,7 +224,7 @@ func (id *Identity) withCode(ctx context.Context, accountID, purpose, code strin
 		now := id.now().UnixNano()
 		switch {
 		case isNoRows(err):
-			codeErr = imageapp.Errorf(imageapp.EINVALID, "That code is wrong or has expired. Check the latest email, or ask for a new code.")
+			codeErr = imageapp.ErrWrongOrExpiredCode()
 			return nil
 		case err != nil:
 			return err
@@ -237,13 +234,13 @@ func (id *Identity) withCode(ctx context.Context, accountID, purpose, code strin
 				"Too many wrong codes for this account today. Try again in %d hours.", int(math.Ceil(wait.Hours())))}
 			return nil
 		case attempts >= maxCodeAttempts:
-			codeErr = imageapp.Errorf(imageapp.ERATELIMITED, "Too many wrong codes. Ask for a new code.")
+			codeErr = imageapp.ErrTooManyWrongCodes()
 			return nil
 		case now > expires:
-			codeErr = imageapp.Errorf(imageapp.EINVALID, "That code has expired. Ask for a new code.")
+			codeErr = imageapp.ErrCodeExpired()
 			return nil
 		case subtle.ConstantTimeCompare(stored, id.codeHash(accountID, purpose, code)) != 1:
-			codeErr = imageapp.Errorf(imageapp.EINVALID, "That code is wrong. Check the latest email, or ask for a new code.")
+			codeErr = imageapp.ErrWrongCode()
 			if now-failuresSince >= int64(codeFailureWindow) {
 				failures, failuresSince = 0, now // a new window
 			}

@@ -75,13 +75,13 @@ func (k *Keyring) GenerateDataKey(ctx context.Context, keyID string, encCtx map[
 func (k *Keyring) Decrypt(ctx context.Context, keyID string, ciphertext []byte, encCtx map[string]string) ([]byte, error) {
 	userKey, err := k.userKey(ctx, keyID)
 	if imageapp.ErrorCode(err) == imageapp.ENOTFOUND {
-		return nil, imageapp.Errorf(imageapp.EINTEGRITY, "The key of this message does not exist.")
+		return nil, imageapp.ErrKeyMissing()
 	} else if err != nil {
 		return nil, err
 	}
 	dek, err := openWith(userKey, ciphertext, dataKeyAAD(keyID, encCtx))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", imageapp.Errorf(imageapp.EINTEGRITY, "The data key does not match this message."), err)
+		return nil, fmt.Errorf("%w: %v", imageapp.ErrKeyMismatch(), err)
 	}
 	return dek, nil
 }

@@ -26,7 +26,7 @@ func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error
 		m.ID, m.SenderID, m.SenderName, m.RecipientID, m.RecipientName, m.CreatedAt.UnixNano(), nullTime(m.ReadAt),
 		m.ContentType, m.Size, m.KeyID, m.WrappedKey, m.SealedMeta)
 	if isUniqueViolation(err) {
-		return imageapp.Errorf(imageapp.ECONFLICT, "A message with this ID exists already.")
+		return imageapp.ErrMessageExists()
 	}
 	if err != nil {
 		return fmt.Errorf("local: create message: %w", dbError(err))
@@ -54,7 +54,7 @@ func scanMessage(row interface{ Scan(...any) error }) (*imageapp.Message, error)
 func (s *Messages) Message(ctx context.Context, id string) (*imageapp.Message, error) {
 	m, err := scanMessage(s.DB.queryRow(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = ?`, id))
 	if isNoRows(err) {
-		return nil, imageapp.Errorf(imageapp.ENOTFOUND, "There is no such message.")
+		return nil, imageapp.ErrNoSuchMessage()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("local: get message: %w", err)
@@ -128,7 +128,7 @@ func encodeCursor(created int64, id string) string {
 }
 
 func decodeCursor(c string) (int64, string, error) {
-	bad := imageapp.Errorf(imageapp.EINVALID, "That page link is not valid. Go back to the first page.")
+	bad := imageapp.ErrBadPageLink()
 	raw, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil {
 		return 0, "", bad
@@ -157,7 +157,7 @@ func (s *Messages) DeleteMessage(ctx context.Context, id string) error {
 		return fmt.Errorf("local: delete message: %w", dbError(err))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return imageapp.Errorf(imageapp.ENOTFOUND, "There is no such message.")
+		return imageapp.ErrNoSuchMessage()
 	}
 	return nil
 }

@@ -85,8 +85,8 @@ func (id *Identity) SignUp(ctx context.Context, in imageapp.SignUpInput) error {
 	})
 	if err != nil {
 		return id.mapError("sign up", err, map[string]error{
-			"UsernameExistsException": imageapp.Errorf(imageapp.ECONFLICT, "The username %q is taken. Choose another one.", in.Username),
-			"AliasExistsException":    imageapp.Errorf(imageapp.ECONFLICT, "The username %q is taken. Choose another one.", in.Username),
+			"UsernameExistsException": imageapp.ErrUsernameTaken(in.Username),
+			"AliasExistsException":    imageapp.ErrUsernameTaken(in.Username),
 		})
 	}
 	return nil
@@ -116,8 +116,8 @@ func (id *Identity) Confirm(ctx context.Context, username, code string) error {
 		return nil
 	}
 	return id.mapError("confirm", err, map[string]error{
-		"UserNotFoundException":  imageapp.Errorf(imageapp.ENOTFOUND, "There is no account called %q.", username),
-		"NotAuthorizedException": imageapp.Errorf(imageapp.ENOTFOUND, "There is no account called %q.", username),
+		"UserNotFoundException":  imageapp.ErrNoAccount(username),
+		"NotAuthorizedException": imageapp.ErrNoAccount(username),
 	})
 }
 
@@ -130,25 +130,22 @@ func (id *Identity) ResendCode(ctx context.Context, username string) error {
 		Username:   aws.String(name),
 	})
 	if err != nil {
-		alreadyConfirmed := imageapp.Errorf(imageapp.EINVALID, "This account is confirmed already. Log in.")
 		if errorCode(err) == "InvalidParameterException" && strings.Contains(strings.ToLower(errorMessage(err)), "confirmed") {
-			return alreadyConfirmed
+			return imageapp.ErrAlreadyConfirmed()
 		}
 		return id.mapError("resend code", err, map[string]error{
-			"UserNotFoundException": imageapp.Errorf(imageapp.ENOTFOUND, "There is no account called %q.", username),
+			"UserNotFoundException": imageapp.ErrNoAccount(username),
 		})
 	}
 	return nil
 }
-
-var wrongLogin = imageapp.Errorf(imageapp.EUNAUTHORIZED, "The username or password is wrong.")
 
 // Login runs USER_PASSWORD_AUTH and returns who the verified ID token says
 // the caller is. Unknown users and wrong passwords get one answer.
 func (id *Identity) Login(ctx context.Context, username, password string) (imageapp.Principal, error) {
 	name := poolUsername(username)
 	if name == "" || password == "" {
-		return imageapp.Principal{}, wrongLogin
+		return imageapp.Principal{}, imageapp.ErrWrongLogin()
 	}
 	params := map[string]string{"USERNAME": name, "PASSWORD": password}
 	if h := id.secretHash(name); h != nil {
@@ -161,9 +158,9 @@ func (id *Identity) Login(ctx context.Context, username, password string) (image
 	})
 	if err != nil {
 		return imageapp.Principal{}, id.mapError("login", err, map[string]error{
-			"NotAuthorizedException":   wrongLogin,
-			"UserNotFoundException":    wrongLogin,
-			"InvalidPasswordException": wrongLogin, // what some emulators answer for a wrong password
+			"NotAuthorizedException":   imageapp.ErrWrongLogin(),
+			"UserNotFoundException":    imageapp.ErrWrongLogin(),
+			"InvalidPasswordException": imageapp.ErrWrongLogin(), // what some emulators answer for a wrong password
 			"PasswordResetRequiredException": imageapp.Errorf(imageapp.EUNAUTHORIZED,
 				"You need to set a new password: use “Forgot password”."),
 		})
@@ -212,7 +209,7 @@ func (id *Identity) ResetPassword(ctx context.Context, username, code, newPasswo
 		Password:         aws.String(newPassword),
 	})
 	if err != nil {
-		wrongCode := imageapp.Errorf(imageapp.EINVALID, "That code is wrong or has expired.")
+		wrongCode := imageapp.ErrWrongOrExpiredCode()
 		return id.mapError("reset password", err, map[string]error{
 			"UserNotFoundException":  wrongCode,
 			"NotAuthorizedException": wrongCode,
@@ -223,15 +220,15 @@ func (id *Identity) ResetPassword(ctx context.Context, username, code, newPasswo
 
 // common maps the Cognito errors whose meaning is the same for every call.
 var common = map[string]error{
-	"CodeMismatchException":          imageapp.Errorf(imageapp.EINVALID, "That code is wrong. Check the latest email, or ask for a new code."),
-	"ExpiredCodeException":           imageapp.Errorf(imageapp.EINVALID, "That code has expired. Ask for a new code."),
-	"UserNotConfirmedException":      imageapp.Errorf(imageapp.EUNCONFIRMED, "Confirm your email first: enter the code we sent you, or ask for a new one."),
-	"InvalidPasswordException":       imageapp.Errorf(imageapp.EINVALID, "That password does not meet the password policy."),
+	"CodeMismatchException":          imageapp.ErrWrongCode(),
+	"ExpiredCodeException":           imageapp.ErrCodeExpired(),
+	"UserNotConfirmedException":      imageapp.ErrUnconfirmed(),
+	"InvalidPasswordException":       imageapp.ErrPasswordPolicy(),
 	"InvalidParameterException":      imageapp.Errorf(imageapp.EINVALID, "Check what you entered and try again."),
-	"LimitExceededException":         imageapp.Errorf(imageapp.ERATELIMITED, "Too many attempts. Wait a while and try again."),
-	"TooManyRequestsException":       imageapp.Errorf(imageapp.ERATELIMITED, "Too many attempts. Wait a while and try again."),
-	"TooManyFailedAttemptsException": imageapp.Errorf(imageapp.ERATELIMITED, "Too many wrong codes. Ask for a new code."),
-	"CodeDeliveryFailureException":   imageapp.Errorf(imageapp.EUNAVAILABLE, "We could not send the email. Try again later."),
+	"LimitExceededException":         imageapp.ErrTooManyAttempts(),
+	"TooManyRequestsException":       imageapp.ErrTooManyAttempts(),
+	"TooManyFailedAttemptsException": imageapp.ErrTooManyWrongCodes(),
+	"CodeDeliveryFailureException":   imageapp.ErrMailFailed(),
 }
 
 // mapError turns a Cognito error into the domain error for op: first the

@@ -57,7 +57,7 @@ func (d *Directory) PutUser(ctx context.Context, u imageapp.User) error {
 		},
 	})
 	if isConditionFailed(err) {
-		return imageapp.Errorf(imageapp.ECONFLICT, "The username %q is taken.", u.Username)
+		return imageapp.ErrUsernameTaken(u.Username)
 	}
 	if err != nil {
 		return storeError("put user", err)
@@ -94,7 +94,7 @@ func (d *Directory) BumpSessionVersion(ctx context.Context, userID string) error
 // provisioning, being idempotent, tolerates.
 func (d *Directory) UserByID(ctx context.Context, id string) (imageapp.User, error) {
 	if id == "" {
-		return imageapp.User{}, noSuchUser()
+		return imageapp.User{}, imageapp.ErrNoSuchUser()
 	}
 	out, err := d.DB.Query(ctx, &dynamodb.QueryInput{
 		TableName:                 aws.String(d.Table),
@@ -109,7 +109,7 @@ func (d *Directory) UserByID(ctx context.Context, id string) (imageapp.User, err
 		return imageapp.User{}, storeError("get user by id", err)
 	}
 	if len(out.Items) == 0 {
-		return imageapp.User{}, noSuchUser()
+		return imageapp.User{}, imageapp.ErrNoSuchUser()
 	}
 	d2 := decoder{it: out.Items[0]}
 	key := d2.str(attrUsername)
@@ -118,7 +118,7 @@ func (d *Directory) UserByID(ctx context.Context, id string) (imageapp.User, err
 	}
 	u, err := d.UserByUsername(ctx, key)
 	if err == nil && u.ID != id {
-		return imageapp.User{}, noSuchUser() // the index lagged a change of owner, which PutUser forbids anyway
+		return imageapp.User{}, imageapp.ErrNoSuchUser() // the index lagged a change of owner, which PutUser forbids anyway
 	}
 	return u, err
 }
@@ -126,7 +126,7 @@ func (d *Directory) UserByID(ctx context.Context, id string) (imageapp.User, err
 // UserByUsername is a strongly consistent GetItem on the lowercased name.
 func (d *Directory) UserByUsername(ctx context.Context, username string) (imageapp.User, error) {
 	if username == "" {
-		return imageapp.User{}, noSuchUser()
+		return imageapp.User{}, imageapp.ErrNoSuchUser()
 	}
 	out, err := d.DB.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(d.Table),
@@ -137,7 +137,7 @@ func (d *Directory) UserByUsername(ctx context.Context, username string) (imagea
 		return imageapp.User{}, storeError("get user", err)
 	}
 	if out.Item == nil {
-		return imageapp.User{}, noSuchUser()
+		return imageapp.User{}, imageapp.ErrNoSuchUser()
 	}
 	return decodeUser(out.Item)
 }
@@ -228,7 +228,7 @@ func decodeScanCursor(c string) (map[string]types.AttributeValue, error) {
 	if c == "" {
 		return nil, nil
 	}
-	bad := imageapp.Errorf(imageapp.EINVALID, "That page link is not valid. Go back to the first page.")
+	bad := imageapp.ErrBadPageLink()
 	raw, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil {
 		return nil, bad
@@ -256,8 +256,6 @@ func decodeUser(it item) (imageapp.User, error) {
 	}
 	return u, d.err
 }
-
-func noSuchUser() error { return imageapp.Errorf(imageapp.ENOTFOUND, "There is no such user.") }
 
 func (d *Directory) now() time.Time {
 	if d.Now != nil {

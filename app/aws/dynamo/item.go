@@ -104,7 +104,7 @@ func storeError(op string, err error) error {
 		throttled  *types.ThrottlingException
 	)
 	if errors.As(err, &throughput) || errors.As(err, &limit) || errors.As(err, &throttled) {
-		return fmt.Errorf("%w: dynamo: %s: %v", imageapp.Errorf(imageapp.EUNAVAILABLE, "The server is busy. Try again in a moment."), op, err)
+		return fmt.Errorf("%w: dynamo: %s: %v", imageapp.ErrBusy(), op, err)
 	}
 	return fmt.Errorf("dynamo: %s: %w", op, err)
 }

@@ -60,7 +60,7 @@ func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error
 		ExpressionAttributeNames: map[string]string{"#id": attrMessageID},
 	})
 	if isConditionFailed(err) {
-		return imageapp.Errorf(imageapp.ECONFLICT, "A message with this ID exists already.")
+		return imageapp.ErrMessageExists()
 	}
 	if err != nil {
 		return storeError("create message", err)
@@ -71,7 +71,7 @@ func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error
 // Message is a strongly consistent GetItem.
 func (s *Messages) Message(ctx context.Context, id string) (*imageapp.Message, error) {
 	if id == "" {
-		return nil, noSuchMessage()
+		return nil, imageapp.ErrNoSuchMessage()
 	}
 	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(s.Table),
@@ -82,7 +82,7 @@ func (s *Messages) Message(ctx context.Context, id string) (*imageapp.Message, e
 		return nil, storeError("get message", err)
 	}
 	if out.Item == nil {
-		return nil, noSuchMessage()
+		return nil, imageapp.ErrNoSuchMessage()
 	}
 	return decodeMessage(out.Item)
 }
@@ -198,7 +198,7 @@ func encodeMessageCursor(sortKey string) string {
 func decodeMessageCursor(c string) (string, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil || !sortKeyPattern.Match(raw) {
-		return "", imageapp.Errorf(imageapp.EINVALID, "That page link is not valid. Go back to the first page.")
+		return "", imageapp.ErrBadPageLink()
 	}
 	return string(raw), nil
 }
@@ -231,7 +231,7 @@ func (s *Messages) DeleteMessage(ctx context.Context, id string) error {
 		ExpressionAttributeNames: map[string]string{"#id": attrMessageID},
 	})
 	if isConditionFailed(err) {
-		return noSuchMessage()
+		return imageapp.ErrNoSuchMessage()
 	}
 	if err != nil {
 		return storeError("delete message", err)
@@ -300,5 +300,3 @@ func decodeMessage(it item) (*imageapp.Message, error) {
 	}
 	return m, d.err
 }
-
-func noSuchMessage() error { return imageapp.Errorf(imageapp.ENOTFOUND, "There is no such message.") }

@@ -100,8 +100,8 @@ func (k *Keys) GenerateDataKey(ctx context.Context, keyID string, encCtx map[str
 }
 
 // Decrypt unwraps a data key with the key ID pinned, so a ciphertext of
-// another key is refused too. A wrong ciphertext, key or context is
-// EINTEGRITY: the stored message was altered.
+// another key is refused too. A missing key, or a wrong ciphertext, key or
+// context, is EINTEGRITY: the stored message was altered or its key is gone.
 func (k *Keys) Decrypt(ctx context.Context, keyID string, ciphertext []byte, encCtx map[string]string) ([]byte, error) {
 	out, err := k.KMS.Decrypt(ctx, &kms.DecryptInput{
 		KeyId:             aws.String(keyID),
@@ -114,8 +114,10 @@ func (k *Keys) Decrypt(ctx context.Context, keyID string, ciphertext []byte, enc
 		notFound  *types.NotFoundException
 	)
 	switch {
-	case errors.As(err, &invalid), errors.As(err, &incorrect), errors.As(err, &notFound):
-		return nil, fmt.Errorf("%w: kmskeys: %v", imageapp.Errorf(imageapp.EINTEGRITY, "The data key does not match this message."), err)
+	case errors.As(err, &notFound):
+		return nil, fmt.Errorf("%w: kmskeys: %v", imageapp.ErrKeyMissing(), err)
+	case errors.As(err, &invalid), errors.As(err, &incorrect):
+		return nil, fmt.Errorf("%w: kmskeys: %v", imageapp.ErrKeyMismatch(), err)
 	case err != nil:
 		return nil, fmt.Errorf("kmskeys: decrypt: %w", err)
 	}

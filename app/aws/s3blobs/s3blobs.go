@@ -88,7 +88,7 @@ func (b *Blobs) PutBlob(ctx context.Context, key string, r io.Reader) error {
 func (b *Blobs) Blob(ctx context.Context, key string) (io.ReadCloser, error) {
 	k, ok := objectKey(key)
 	if !ok {
-		return nil, noSuchBlob()
+		return nil, imageapp.ErrNoSuchBlob()
 	}
 	out, err := b.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(b.Bucket), Key: aws.String(k)})
 	var (
@@ -96,7 +96,7 @@ func (b *Blobs) Blob(ctx context.Context, key string) (io.ReadCloser, error) {
 		notFound *types.NotFound
 	)
 	if errors.As(err, &noKey) || errors.As(err, &notFound) {
-		return nil, noSuchBlob()
+		return nil, imageapp.ErrNoSuchBlob()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("s3blobs: get %s: %w", k, err)
@@ -133,5 +133,3 @@ func (b *Blobs) ListBlobs(ctx context.Context, fn func(imageapp.BlobInfo) error)
 	}
 	return nil
 }
-
-func noSuchBlob() error { return imageapp.Errorf(imageapp.ENOTFOUND, "No such blob.") }
