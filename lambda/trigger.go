@@ -45,7 +45,7 @@ func (t *trigger) handle(ctx context.Context, raw json.RawMessage) (json.RawMess
 }
 
 // userOf reads the new user from the event. The pool's username is the
-// lowercased name (see app/aws/cognito); the name as typed is
+// lowercased name (see app/aws/cognitoidentity); the name as typed is
 // preferred_username.
 func userOf(ev events.CognitoEventUserPoolsPostConfirmation) imageapp.User {
 	attrs := ev.Request.UserAttributes

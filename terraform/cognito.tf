@@ -1,6 +1,6 @@
 # The user pool. The app signs people up with the lowercased username as the
 # pool's username and the name as typed in preferred_username
-# (app/aws/cognito), so usernames are case-insensitive either way.
+# (app/aws/cognitoidentity), so usernames are case-insensitive either way.
 resource "aws_cognito_user_pool" "users" {
   name                = "${var.app_name}-users"
   deletion_protection = "ACTIVE"

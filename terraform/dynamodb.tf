@@ -1,4 +1,4 @@
-# The two tables, as app/aws/dynamo/schema.go describes them (CreateTables
+# The two tables, as app/aws/dynamostore/schema.go describes them (CreateTables
 # there is the executable copy used by the tests and the dev stack).
 
 resource "aws_dynamodb_table" "users" {

@@ -44,7 +44,7 @@ locals {
   partition  = data.aws_partition.current.partition
 
   # ARN patterns of what the app creates at run time (provisioning), in this
-  # account and region only. Names match app/aws/kmskeys and app/aws/snsnotify:
+  # account and region only. Names match app/aws/kmskeys and app/aws/snsnotifier:
   # alias/<app>/user/<user id> and topic <app>-user-<user id>.
   kms_keys_arn     = "arn:${local.partition}:kms:${var.region}:${local.account_id}:key/*"
   kms_aliases_arn  = "arn:${local.partition}:kms:${var.region}:${local.account_id}:alias/${var.app_name}/user/*"

@@ -1,5 +1,5 @@
 # One topic per user, <app_name>-user-<user id>, created at provisioning by
-# the Lambda trigger or the app (app/aws/snsnotify); the user's email is
+# the Lambda trigger or the app (app/aws/snsnotifier); the user's email is
 # subscribed to it. Terraform only scopes the permissions to that name.
 
 data "aws_iam_policy_document" "sns_provision" {

@@ -45,7 +45,7 @@ var TerraformChecks = []Check{
 	{"s3-lifecycle", "incomplete multipart uploads are aborted after 1 day; noncurrent versions expire when versioning is on", checkS3Lifecycle},
 	{"dynamodb-pitr", "every table has point-in-time recovery on", checkDynamoPITR},
 	{"dynamodb-sse", "every table has server-side encryption on", checkDynamoSSE},
-	{"dynamodb-schema", "the tables match app/aws/dynamo/schema.go: keys, GSIs, on-demand billing, TTL on expires_at", checkDynamoSchema},
+	{"dynamodb-schema", "the tables match app/aws/dynamostore/schema.go: keys, GSIs, on-demand billing, TTL on expires_at", checkDynamoSchema},
 	{"ec2-imdsv2", "every instance requires IMDSv2 tokens", checkIMDSv2},
 	{"ec2-root-volume-encrypted", "every instance's root volume is encrypted", checkRootVolumeEncrypted},
 	{"ec2-ingress", "SSH (22) only from ${var.ur_ip}/32; nothing else open but the app port", checkIngress},
@@ -372,16 +372,16 @@ func checkDynamoSSE(m *Module) []string {
 	return bad
 }
 
-// gsi is a global secondary index as app/aws/dynamo/schema.go defines it.
+// gsi is a global secondary index as app/aws/dynamostore/schema.go defines it.
 type gsi struct{ hash, rng string }
 
-// tableSchema is one table of app/aws/dynamo/schema.go.
+// tableSchema is one table of app/aws/dynamostore/schema.go.
 type tableSchema struct {
 	hash    string
 	indexes map[string]gsi
 }
 
-// AppTables is the contract with app/aws/dynamo/schema.go (by table suffix).
+// AppTables is the contract with app/aws/dynamostore/schema.go (by table suffix).
 var AppTables = map[string]tableSchema{
 	"users": {hash: "username", indexes: map[string]gsi{"user_id-index": {hash: "user_id"}}},
 	"messages": {hash: "message_id", indexes: map[string]gsi{

@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"imageapp/app/aws/awsbackend"
-	"imageapp/app/aws/dynamo"
+	"imageapp/app/aws/dynamostore"
 )
 
 // Resources are what terraform creates in AWS: a user pool and its app
@@ -74,7 +74,7 @@ func CreateResources(ctx context.Context, c awsbackend.Clients, s *Stack, prefix
 		r.ClientSecret = aws.ToString(client.UserPoolClient.ClientSecret)
 	}
 	if _, ok := s.URLs[DynamoDB]; ok {
-		if err := dynamo.CreateTables(ctx, c.DynamoDB, r.UsersTable, r.MessagesTable); err != nil {
+		if err := dynamostore.CreateTables(ctx, c.DynamoDB, r.UsersTable, r.MessagesTable); err != nil {
 			return r, err
 		}
 	}

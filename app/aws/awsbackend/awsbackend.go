@@ -20,11 +20,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
-	"imageapp/app/aws/cognito"
-	"imageapp/app/aws/dynamo"
+	"imageapp/app/aws/cognitoidentity"
+	"imageapp/app/aws/dynamostore"
 	"imageapp/app/aws/kmskeys"
 	"imageapp/app/aws/s3blobs"
-	"imageapp/app/aws/snsnotify"
+	"imageapp/app/aws/snsnotifier"
 	"imageapp/app/provision"
 )
 
@@ -83,12 +83,12 @@ type Names struct {
 
 // Adapters implement the ports on AWS.
 type Adapters struct {
-	Identity *cognito.Identity
-	Users    *dynamo.Directory
-	Messages *dynamo.Messages
+	Identity *cognitoidentity.Identity
+	Users    *dynamostore.Directory
+	Messages *dynamostore.Messages
 	Keys     *kmskeys.Keys
 	Blobs    *s3blobs.Blobs
-	Notifier *snsnotify.Notifier
+	Notifier *snsnotifier.Notifier
 }
 
 // New builds the adapters over c.
@@ -103,19 +103,19 @@ func New(c Clients, n Names, log *slog.Logger) (*Adapters, error) {
 	}
 	opts := c.Cognito.Options()
 	return &Adapters{
-		Identity: &cognito.Identity{
+		Identity: &cognitoidentity.Identity{
 			Cognito: c.Cognito, ClientID: n.ClientID, ClientSecret: n.ClientSecret, Log: log,
-			Tokens: &cognito.Verifier{
+			Tokens: &cognitoidentity.Verifier{
 				Issuer:   Issuer(opts.BaseEndpoint, opts.Region, n.UserPoolID),
 				ClientID: n.ClientID,
 				HTTP:     opts.HTTPClient, // the SDK's client: same proxy and TLS settings
 			},
 		},
-		Users:    &dynamo.Directory{DB: c.DynamoDB, Table: n.UsersTable},
-		Messages: &dynamo.Messages{DB: c.DynamoDB, Table: n.MessagesTable},
+		Users:    &dynamostore.Directory{DB: c.DynamoDB, Table: n.UsersTable},
+		Messages: &dynamostore.Messages{DB: c.DynamoDB, Table: n.MessagesTable},
 		Keys:     &kmskeys.Keys{KMS: c.KMS, AppName: n.AppName},
 		Blobs:    s3blobs.New(c.S3, n.Bucket, c.S3.Options().RequestChecksumCalculation),
-		Notifier: &snsnotify.Notifier{SNS: c.SNS, AppName: n.AppName, BaseURL: n.BaseURL},
+		Notifier: &snsnotifier.Notifier{SNS: c.SNS, AppName: n.AppName, BaseURL: n.BaseURL},
 	}, nil
 }
 
@@ -125,7 +125,7 @@ func Issuer(endpoint *string, region, poolID string) string {
 	if endpoint != nil && *endpoint != "" {
 		return strings.TrimRight(*endpoint, "/") + "/" + poolID
 	}
-	return cognito.AWSIssuer(region, poolID)
+	return cognitoidentity.AWSIssuer(region, poolID)
 }
 
 // ProvisionDeps are the adapters post-confirmation provisioning writes to
@@ -133,7 +133,7 @@ func Issuer(endpoint *string, region, poolID string) string {
 func ProvisionDeps(c Clients, appName, usersTable string) provision.Deps {
 	return provision.Deps{
 		Keys:     &kmskeys.Keys{KMS: c.KMS, AppName: appName},
-		Notifier: &snsnotify.Notifier{SNS: c.SNS, AppName: appName},
-		Users:    &dynamo.Directory{DB: c.DynamoDB, Table: usersTable},
+		Notifier: &snsnotifier.Notifier{SNS: c.SNS, AppName: appName},
+		Users:    &dynamostore.Directory{DB: c.DynamoDB, Table: usersTable},
 	}
 }

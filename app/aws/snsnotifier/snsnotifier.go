@@ -1,7 +1,7 @@
-// Package snsnotify tells users about new images through one SNS topic per
+// Package snsnotifier tells users about new images through one SNS topic per
 // user, to which their email is subscribed. A notification names the sender
 // and links to the message; it never carries the image, caption or a key.
-package snsnotify
+package snsnotifier
 
 import (
 	"context"

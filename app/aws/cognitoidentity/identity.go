@@ -1,8 +1,8 @@
-// Package cognito signs people up, confirms their email and logs them in
+// Package cognitoidentity signs people up, confirms their email and logs them in
 // with a Cognito user pool, answering with the same domain errors as the
 // embedded backend. A login is trusted only after the ID token Cognito
 // returns has been verified against the pool's published keys.
-package cognito
+package cognitoidentity
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-// Package dynamo keeps the user directory and message metadata in DynamoDB.
+// Package dynamostore keeps the user directory and message metadata in DynamoDB.
 // The table layout is a contract: terraform/ creates the same tables, and
 // CreateTables (for tests and the dev stack) is its executable description.
 //
@@ -18,7 +18,7 @@
 //	GSIs (projection ALL): recipient-index (recipient_id, sort_key),
 //	sender-index (sender_id, sort_key), unread-index (unread_recipient_id, sort_key),
 //	read-index (read_recipient_id, sort_key)
-package dynamo
+package dynamostore
 
 import (
 	"context"

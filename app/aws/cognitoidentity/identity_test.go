@@ -1,4 +1,4 @@
-package cognito_test
+package cognitoidentity_test
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"imageapp/app/aws/awsbackend"
-	"imageapp/app/aws/cognito"
+	"imageapp/app/aws/cognitoidentity"
 	"imageapp/app/awstest"
 	"imageapp/app/imageapp"
 )
@@ -32,7 +32,7 @@ var pools atomic.Int32
 
 // newIdentity is the adapter on a fresh pool of cognito-local, whose app
 // client has a secret, built the way the app builds it.
-func newIdentity(t *testing.T) *cognito.Identity {
+func newIdentity(t *testing.T) *cognitoidentity.Identity {
 	t.Helper()
 	ctx := context.Background()
 	cfg, err := awsbackend.LoadConfig(ctx)
@@ -75,7 +75,7 @@ func TestLoginVerifiesTheEmulatorsToken(t *testing.T) {
 	}
 
 	// A verifier that expects another client rejects the same login.
-	id.Tokens = &cognito.Verifier{Issuer: id.Tokens.Issuer, ClientID: "someone-else"}
+	id.Tokens = &cognitoidentity.Verifier{Issuer: id.Tokens.Issuer, ClientID: "someone-else"}
 	if _, err := id.Login(ctx, "erin", "correct horse"); err == nil || imageapp.ErrorCode(err) != imageapp.EINTERNAL {
 		t.Errorf("login with a token for another audience = %v; want an internal error", err)
 	}
@@ -116,7 +116,7 @@ func TestPasswordReset(t *testing.T) {
 // recorder is an API that records calls and answers none: input checks
 // must fail before Cognito is asked.
 type recorder struct {
-	cognito.API
+	cognitoidentity.API
 	signUps []*cip.SignUpInput
 }
 
@@ -128,7 +128,7 @@ func (r *recorder) SignUp(ctx context.Context, in *cip.SignUpInput, o ...func(*c
 func TestSignUpValidatesBeforeAskingCognitoAndSendsSecretHash(t *testing.T) {
 	ctx := context.Background()
 	rec := &recorder{}
-	id := &cognito.Identity{Cognito: rec, ClientID: "client-1", ClientSecret: "s3cret"}
+	id := &cognitoidentity.Identity{Cognito: rec, ClientID: "client-1", ClientSecret: "s3cret"}
 	for _, in := range []imageapp.SignUpInput{
 		{Username: "ok_name", Email: "ok@example.com", Password: "short"},
 		{Username: "x", Email: "ok@example.com", Password: "long enough password"},
@@ -148,7 +148,7 @@ func TestSignUpValidatesBeforeAskingCognitoAndSendsSecretHash(t *testing.T) {
 	if aws.ToString(in.Username) != "grace" {
 		t.Errorf("pool username = %q; want it lowercased", aws.ToString(in.Username))
 	}
-	if want := cognito.SecretHash("s3cret", "client-1", "grace"); aws.ToString(in.SecretHash) != want {
+	if want := cognitoidentity.SecretHash("s3cret", "client-1", "grace"); aws.ToString(in.SecretHash) != want {
 		t.Errorf("SECRET_HASH = %q, want %q", aws.ToString(in.SecretHash), want)
 	}
 	attrs := map[string]string{}
@@ -244,13 +244,13 @@ func TestCognitoErrorsMapToTheDomain(t *testing.T) {
 	defer srv.Close()
 	client := cip.New(cip.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), RetryMaxAttempts: 1})
-	id := &cognito.Identity{Cognito: client, ClientID: "client-1", ClientSecret: "s3cret", Log: slog.New(slog.DiscardHandler)}
+	id := &cognitoidentity.Identity{Cognito: client, ClientID: "client-1", ClientSecret: "s3cret", Log: slog.New(slog.DiscardHandler)}
 	ctx := context.Background()
 
 	if err := id.ResendCode(ctx, "NEW"); err != nil {
 		t.Fatalf("resend: %v", err)
 	}
-	if fake.last["ClientId"] != "client-1" || fake.last["SecretHash"] != cognito.SecretHash("s3cret", "client-1", "new") {
+	if fake.last["ClientId"] != "client-1" || fake.last["SecretHash"] != cognitoidentity.SecretHash("s3cret", "client-1", "new") {
 		t.Errorf("request = %v; want the client ID and the SECRET_HASH of the lowercased name", fake.last)
 	}
 	signUp := func(name string) error {

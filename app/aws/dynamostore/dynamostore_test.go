@@ -1,4 +1,4 @@
-package dynamo_test
+package dynamostore_test
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"imageapp/app/aws/awsbackend"
-	"imageapp/app/aws/dynamo"
+	"imageapp/app/aws/dynamostore"
 	"imageapp/app/awstest"
 	"imageapp/app/imageapp"
 )
@@ -31,7 +31,7 @@ var tables atomic.Int32
 
 // counting counts the calls the adapters make, to prove pages are single queries.
 type counting struct {
-	dynamo.API
+	dynamostore.API
 	gets, queries, scans atomic.Int32
 }
 
@@ -53,8 +53,8 @@ func (c *counting) Scan(ctx context.Context, in *dynamodb.ScanInput, o ...func(*
 type fixture struct {
 	client   *dynamodb.Client
 	calls    *counting
-	users    *dynamo.Directory
-	messages *dynamo.Messages
+	users    *dynamostore.Directory
+	messages *dynamostore.Messages
 }
 
 func newFixture(t *testing.T) fixture {
@@ -67,19 +67,19 @@ func newFixture(t *testing.T) fixture {
 	client := awsbackend.NewClients(cfg).DynamoDB
 	n := tables.Add(1)
 	users, messages := fmt.Sprintf("t%d-users", n), fmt.Sprintf("t%d-messages", n)
-	if err := dynamo.CreateTables(ctx, client, users, messages); err != nil {
+	if err := dynamostore.CreateTables(ctx, client, users, messages); err != nil {
 		t.Fatalf("create tables: %v", err)
 	}
 	calls := &counting{API: client}
 	return fixture{client: client, calls: calls,
-		users: &dynamo.Directory{DB: calls, Table: users}, messages: &dynamo.Messages{DB: calls, Table: messages}}
+		users: &dynamostore.Directory{DB: calls, Table: users}, messages: &dynamostore.Messages{DB: calls, Table: messages}}
 }
 
 // TestSchemaIsTheContract pins the tables terraform must create.
 func TestSchemaIsTheContract(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	if err := dynamo.CreateTables(ctx, f.client, f.users.Table, f.messages.Table); err != nil {
+	if err := dynamostore.CreateTables(ctx, f.client, f.users.Table, f.messages.Table); err != nil {
 		t.Fatalf("a second CreateTables must leave existing tables alone: %v", err)
 	}
 	describe := func(name string) *types.TableDescription {
@@ -322,7 +322,7 @@ func TestMessageItemAndReadState(t *testing.T) {
 	if sk := item["sort_key"].(*types.AttributeValueMemberS).Value; sk != "01700000000123456789#m1" {
 		t.Errorf("sort_key = %q", sk)
 	}
-	if !regexp.MustCompile(`^\d{20}#m1$`).MatchString(dynamo.SortKey(at.UnixNano(), "m1")) {
+	if !regexp.MustCompile(`^\d{20}#m1$`).MatchString(dynamostore.SortKey(at.UnixNano(), "m1")) {
 		t.Error("SortKey is not 20 digits, '#', the ID")
 	}
 	if v, ok := item["unread_recipient_id"].(*types.AttributeValueMemberS); !ok || v.Value != "bob" {
@@ -467,7 +467,7 @@ func TestMailboxPagesAreKeysetQueries(t *testing.T) {
 	}
 	// A filtered page reads at most filteredCalls Queries, then ends short
 	// (here empty) with a cursor that goes on where it stopped.
-	restore := dynamo.SetFilteredPaging(10, 2)
+	restore := dynamostore.SetFilteredPaging(10, 2)
 	var got []string
 	q := imageapp.MessageQuery{UserID: "alice", Box: imageapp.Sent, Status: imageapp.ReadMessages, Limit: 5}
 	for pages := 0; ; pages++ {

@@ -1,4 +1,4 @@
-package snsnotify_test
+package snsnotifier_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"imageapp/app/aws/awsbackend"
-	"imageapp/app/aws/snsnotify"
+	"imageapp/app/aws/snsnotifier"
 	"imageapp/app/awstest"
 	"imageapp/app/imageapp"
 )
@@ -21,14 +21,14 @@ func TestMain(m *testing.M) {
 	os.Exit(awstest.RunMain(m, awstest.Options{Services: []awstest.Service{awstest.SNS}}, &stack))
 }
 
-func newNotifier(t *testing.T) (*snsnotify.Notifier, *sns.Client) {
+func newNotifier(t *testing.T) (*snsnotifier.Notifier, *sns.Client) {
 	t.Helper()
 	cfg, err := awsbackend.LoadConfig(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	client := awsbackend.NewClients(cfg).SNS
-	return &snsnotify.Notifier{SNS: client, AppName: "imageapp", BaseURL: "https://img.example"}, client
+	return &snsnotifier.Notifier{SNS: client, AppName: "imageapp", BaseURL: "https://img.example"}, client
 }
 
 func TestUserTopicIsIdempotentWithOneEmailSubscription(t *testing.T) {

@@ -1,4 +1,4 @@
-package cognito_test
+package cognitoidentity_test
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"imageapp/app/aws/cognito"
+	"imageapp/app/aws/cognitoidentity"
 )
 
 // pool is a fake user pool's key and JWKS endpoint.
@@ -70,7 +70,7 @@ func (p *pool) sign(t *testing.T, claims jwt.MapClaims, kid string) string {
 
 func TestVerifierAcceptsAValidIDToken(t *testing.T) {
 	p := newPool(t)
-	v := &cognito.Verifier{Issuer: p.issuer, ClientID: "client-1"}
+	v := &cognitoidentity.Verifier{Issuer: p.issuer, ClientID: "client-1"}
 	got, err := v.Verify(context.Background(), p.sign(t, p.claims(), "k1"))
 	if err != nil {
 		t.Fatalf("verify: %v", err)
@@ -133,7 +133,7 @@ func TestVerifierRejects(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			v := &cognito.Verifier{Issuer: p.issuer, ClientID: "client-1"}
+			v := &cognitoidentity.Verifier{Issuer: p.issuer, ClientID: "client-1"}
 			if got, err := v.Verify(context.Background(), token()); err == nil {
 				t.Errorf("accepted, principal %+v", got)
 			}
@@ -143,7 +143,7 @@ func TestVerifierRejects(t *testing.T) {
 
 func TestVerifierDoesNotRefetchForEveryUnknownKey(t *testing.T) {
 	p := newPool(t)
-	v := &cognito.Verifier{Issuer: p.issuer, ClientID: "client-1"}
+	v := &cognitoidentity.Verifier{Issuer: p.issuer, ClientID: "client-1"}
 	for range 5 {
 		v.Verify(context.Background(), p.sign(t, p.claims(), "forged"))
 	}

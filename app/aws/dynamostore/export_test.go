@@ -1,4 +1,4 @@
-package dynamo
+package dynamostore
 
 // SetFilteredPaging shrinks a filtered page's Query size and call budget
 // until restore, so a test reaches the budget with a few messages.

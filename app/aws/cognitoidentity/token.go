@@ -1,4 +1,4 @@
-package cognito
+package cognitoidentity
 
 import (
 	"context"
