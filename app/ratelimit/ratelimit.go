@@ -1,14 +1,50 @@
-// Package ratelimit keeps per-key token buckets (golang.org/x/time/rate) for
-// abuse limits: one bucket per client IP or username and action. State is in
-// memory, per process: behind several instances each enforces its own share.
+// Package ratelimit keeps per-key token buckets for abuse limits: one bucket
+// per client IP, username or device and action. Memory keeps them in this
+// process (one instance); package valkey keeps them where every instance of
+// a cluster takes from the same bucket.
 package ratelimit
 
 import (
+	"context"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
 )
+
+// Store takes tokens from buckets.
+type Store interface {
+	// Take takes one token from key's bucket under rule. With none left it
+	// reports false and how long until the next one. An error means the
+	// store could not decide; callers refuse rather than allow.
+	Take(ctx context.Context, rule Rule, key string) (ok bool, wait time.Duration, err error)
+}
+
+// Memory is a Store in this process's memory.
+type Memory struct {
+	now func() time.Time
+
+	mu    sync.Mutex
+	rules map[Rule]*Limiter
+}
+
+// NewMemory returns an empty Memory; now may be nil (time.Now).
+func NewMemory(now func() time.Time) *Memory {
+	return &Memory{now: now, rules: map[Rule]*Limiter{}}
+}
+
+// Take implements Store; it never fails.
+func (m *Memory) Take(_ context.Context, rule Rule, key string) (bool, time.Duration, error) {
+	m.mu.Lock()
+	l, ok := m.rules[rule]
+	if !ok {
+		l = New(rule, m.now)
+		m.rules[rule] = l
+	}
+	m.mu.Unlock()
+	ok, wait := l.Allow(key)
+	return ok, wait, nil
+}
 
 // Rule allows Burst events at once, refilled at one per Every.
 type Rule struct {

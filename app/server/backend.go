@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -12,13 +13,16 @@ import (
 	"imageapp/app/imageapp"
 	"imageapp/app/local"
 	"imageapp/app/provision"
+	"imageapp/app/ratelimit"
+	"imageapp/app/valkey"
 )
 
 // backend is one set of adapters behind the ports, plus the cookie keys.
 type backend struct {
 	imageapp.Ports
 	cookieKeys cookiekeys.Keys
-	close      func() error
+	limits     ratelimit.Store // nil: in this process
+	closers    []func() error
 
 	// notifying tracks notifications still being sent after their send
 	// returned; Close waits for them (each is bounded by a timeout).
@@ -28,10 +32,26 @@ type backend struct {
 // Close waits for notifications in flight, then closes the adapters.
 func (b *backend) Close() error {
 	b.notifying.Wait()
-	if b.close == nil {
+	var errs []error
+	for _, c := range b.closers {
+		errs = append(errs, c())
+	}
+	return errors.Join(errs...)
+}
+
+// openShared connects the shared store a cluster's instances use, when
+// IMAGEAPP_VALKEY_URL names one.
+func (b *backend) openShared(ctx context.Context, cfg Config) error {
+	if cfg.ValkeyURL == "" {
 		return nil
 	}
-	return b.close()
+	c, err := valkey.Open(ctx, cfg.ValkeyURL, cfg.AppName)
+	if err != nil {
+		return err
+	}
+	b.closers = append(b.closers, c.Close)
+	b.limits = c.Limits()
+	return nil
 }
 
 func (b *backend) provisionDeps() provision.Deps {
@@ -63,7 +83,7 @@ func openLocal(ctx context.Context, cfg Config, log *slog.Logger) (*backend, err
 			Notifier: &local.Notifier{Outbox: outbox, BaseURL: cfg.PublicURL()},
 		},
 		cookieKeys: secrets.Keys,
-		close:      db.Close,
+		closers:    []func() error{db.Close},
 	}
 	b.Identity = &local.Identity{
 		DB: db, Outbox: outbox, Pepper: secrets.CodePepper, Log: log, Now: cfg.Now,

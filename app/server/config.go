@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -26,6 +27,8 @@ type Config struct {
 	ReactDir       string // built React client served under /react/ when present
 	TLSCert        string
 	TLSKey         string
+	ValkeyURL      string           // the shared store of a cluster (limits, live events, leases); "" = in process
+	TrustedProxies []netip.Prefix   // peers (load balancers) whose X-Forwarded-For names the client
 	Limits         web.Limits       // abuse limits; zero means web.DefaultLimits (tests tune them)
 	Pace           web.Pace         // how fast request bodies must come; zero means web.DefaultPace
 	Now            func() time.Time // the clock; nil means time.Now (tests move it)
@@ -60,6 +63,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		ReactDir:  or(getenv("IMAGEAPP_REACT_DIR"), "./react/dist"),
 		TLSCert:   getenv("IMAGEAPP_TLS_CERT"),
 		TLSKey:    getenv("IMAGEAPP_TLS_KEY"),
+		ValkeyURL: getenv("IMAGEAPP_VALKEY_URL"),
 		AWS: AWSConfig{
 			UserPoolID:    getenv("IMAGEAPP_COGNITO_USER_POOL_ID"),
 			ClientID:      getenv("IMAGEAPP_COGNITO_CLIENT_ID"),
@@ -70,6 +74,9 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		},
 	}
 	var err error
+	if c.TrustedProxies, err = prefixes(getenv("IMAGEAPP_TRUSTED_PROXIES")); err != nil {
+		return c, err
+	}
 	if c.MaxUploadBytes, err = intVar(getenv, "IMAGEAPP_MAX_UPLOAD_BYTES", 20<<20); err != nil {
 		return c, err
 	}
@@ -159,6 +166,24 @@ func intVar(getenv func(string) string, name string, def int64) (int64, error) {
 		return 0, fmt.Errorf("config: %s must be a positive whole number, not %q", name, v)
 	}
 	return n, nil
+}
+
+// prefixes parses a comma- or space-separated list of CIDRs (a bare address
+// is its own /32 or /128).
+func prefixes(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' }) {
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			addr, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return nil, fmt.Errorf("config: IMAGEAPP_TRUSTED_PROXIES must list CIDRs like 10.0.0.0/16, not %q", f)
+			}
+			p = netip.PrefixFrom(addr.Unmap(), addr.Unmap().BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 func or(v, def string) string {

@@ -38,3 +38,25 @@ func TestConfigBaseURL(t *testing.T) {
 		t.Errorf("HTTPS://Img.Example.com/: secure %v, err %v; want secure", c.Secure(), err)
 	}
 }
+
+// TestConfigTrustedProxies: CIDRs and bare addresses parse; anything else is
+// refused with the variable's name.
+func TestConfigTrustedProxies(t *testing.T) {
+	c, err := ConfigFromEnv(envOf(map[string]string{"IMAGEAPP_TRUSTED_PROXIES": "10.0.0.0/16, 192.0.2.7 ::1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"10.0.0.0/16", "192.0.2.7/32", "::1/128"}
+	if len(c.TrustedProxies) != len(want) {
+		t.Fatalf("got %v, want %v", c.TrustedProxies, want)
+	}
+	for i, p := range c.TrustedProxies {
+		if p.String() != want[i] {
+			t.Errorf("prefix %d = %s, want %s", i, p, want[i])
+		}
+	}
+	if _, err := ConfigFromEnv(envOf(map[string]string{"IMAGEAPP_TRUSTED_PROXIES": "proxy.internal"})); err == nil ||
+		!strings.Contains(err.Error(), "IMAGEAPP_TRUSTED_PROXIES") {
+		t.Errorf("a host name was accepted: %v", err)
+	}
+}

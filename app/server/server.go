@@ -58,6 +58,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 	if err != nil {
 		return nil, err
 	}
+	if err := b.openShared(ctx, cfg); err != nil {
+		b.Close()
+		return nil, err
+	}
 	if o.wrap != nil {
 		o.wrap(&b.Ports)
 	}
@@ -70,7 +74,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 		Identity: b.Identity, Users: b.Users, Sessions: b.Sessions, Provision: b.provisioner(), Log: log,
 	}
 	a.handler = web.New(web.Options{
-		Accounts: accounts, Messaging: a.messaging,
+		Accounts: accounts, Messaging: a.messaging, LimitStore: b.limits, TrustedProxies: cfg.TrustedProxies,
 		SessionHashKey: b.cookieKeys.Hash, SessionBlockKey: b.cookieKeys.Block,
 		Secure:         cfg.Secure(),
 		MaxUploadBytes: cfg.MaxUploadBytes, ReactDir: cfg.ReactDir, Limits: cfg.Limits, Pace: cfg.Pace, Log: log, Now: cfg.Now,

@@ -8,12 +8,12 @@ import (
 )
 
 // limits are the upload rules people see before they upload.
-func (s *Server) limits() views.Limits {
+func (s *Server) uploadLimits() views.Limits {
 	return views.Limits{MaxUpload: humanBytes(s.maxUpload), MaxUploadBytes: s.maxUpload, MaxCaptionLength: messaging.MaxCaptionLength}
 }
 
 func (s *Server) sendPage(w http.ResponseWriter, r *http.Request) {
-	f := views.SendForm{To: r.URL.Query().Get("to"), Limits: s.limits()}
+	f := views.SendForm{To: r.URL.Query().Get("to"), Limits: s.uploadLimits()}
 	s.render(w, r, http.StatusOK, views.SendPage(s.page(r, "Send", "send"), f))
 }
 
@@ -21,7 +21,7 @@ func (s *Server) sendSubmit(w http.ResponseWriter, r *http.Request) {
 	m, in, err := s.send(w, r)
 	if err != nil {
 		e := s.errorReply(w, r, err)
-		f := views.SendForm{To: in.To, Caption: in.Caption, Error: e.message, Limits: s.limits()}
+		f := views.SendForm{To: in.To, Caption: in.Caption, Error: e.message, Limits: s.uploadLimits()}
 		if isHTMX(r) {
 			s.render(w, r, e.status, views.SendPanel(f))
 			return
@@ -31,7 +31,7 @@ func (s *Server) sendSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	if isHTMX(r) {
 		// A fresh form, ready for the next image, with a notice of this one.
-		f := views.SendForm{To: m.RecipientName, Sent: m.RecipientName, Limits: s.limits()}
+		f := views.SendForm{To: m.RecipientName, Sent: m.RecipientName, Limits: s.uploadLimits()}
 		s.render(w, r, http.StatusOK, views.SendPanel(f))
 		return
 	}

@@ -6,6 +6,7 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,22 +19,25 @@ import (
 	"imageapp/app/accounts"
 	"imageapp/app/imageapp"
 	"imageapp/app/messaging"
+	"imageapp/app/ratelimit"
 	"imageapp/static"
 )
 
 // Server holds what the handlers need: the two services, sessions and
 // limits. Build it with New.
 type Server struct {
-	accounts  *accounts.Service
-	messaging *messaging.Service
-	sessions  *sessions.CookieStore
-	cookie    string
-	maxUpload int64
-	reactDir  string
-	limiters  limiters
-	pace      Pace
-	log       *slog.Logger
-	now       func() time.Time
+	accounts       *accounts.Service
+	messaging      *messaging.Service
+	sessions       *sessions.CookieStore
+	cookie         string
+	maxUpload      int64
+	reactDir       string
+	rules          Limits
+	limits         ratelimit.Store
+	trustedProxies []netip.Prefix
+	pace           Pace
+	log            *slog.Logger
+	now            func() time.Time
 }
 
 // Options configure a Server.
@@ -46,9 +50,11 @@ type Options struct {
 	Secure          bool   // served over TLS: Secure cookie with the __Host- prefix
 
 	MaxUploadBytes int64
-	ReactDir       string // serve a built React client under /react/ if it exists
-	Limits         Limits // zero means DefaultLimits
-	Pace           Pace   // how fast request bodies must come; zero means DefaultPace
+	ReactDir       string          // serve a built React client under /react/ if it exists
+	Limits         Limits          // zero means DefaultLimits
+	LimitStore     ratelimit.Store // where the buckets are; nil keeps them in this process
+	TrustedProxies []netip.Prefix  // peers whose X-Forwarded-For names the client
+	Pace           Pace            // how fast request bodies must come; zero means DefaultPace
 	Log            *slog.Logger
 	Now            func() time.Time
 }
@@ -78,7 +84,13 @@ func New(o Options) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	s.limiters = newLimiters(o.Limits, s.now)
+	s.rules, s.limits, s.trustedProxies = o.Limits, o.LimitStore, o.TrustedProxies
+	if s.rules.PerIP.Burst == 0 {
+		s.rules = DefaultLimits
+	}
+	if s.limits == nil {
+		s.limits = ratelimit.NewMemory(s.now)
+	}
 	s.pace = o.Pace
 	if s.pace.MinRate == 0 {
 		s.pace = DefaultPace

@@ -1,0 +1,57 @@
+// Package valkey is what the app's instances share through Valkey (or any
+// Redis-protocol server, such as ElastiCache for Valkey): abuse limits, live
+// events and leases. Local mode needs none of it; it keeps these in process.
+package valkey
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Client is a connection pool to the shared store.
+type Client struct {
+	rdb    *redis.Client
+	prefix string // namespaces every key, so apps can share a server
+}
+
+// Open connects to url (redis://host:port/db, or rediss:// for TLS, as
+// ElastiCache for Valkey serves with in-transit encryption) and checks that
+// the server answers. app prefixes every key.
+func Open(ctx context.Context, url, app string) (*Client, error) {
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("valkey: IMAGEAPP_VALKEY_URL: %w", err)
+	}
+	// Every call is on a request's path: fail fast when the store is away,
+	// so a login is refused with a clear answer instead of hanging.
+	opts.DialTimeout = 2 * time.Second
+	opts.ReadTimeout = 2 * time.Second
+	opts.WriteTimeout = 2 * time.Second
+	opts.MaxRetries = 1
+	c := &Client{rdb: redis.NewClient(opts), prefix: app + ":"}
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := c.rdb.Ping(pingCtx).Err(); err != nil {
+		c.rdb.Close()
+		return nil, fmt.Errorf("valkey: %s does not answer: %w", opts.Addr, err)
+	}
+	return c, nil
+}
+
+// Close closes the pool.
+func (c *Client) Close() error { return c.rdb.Close() }
+
+// key namespaces a key under the app.
+func (c *Client) key(parts ...string) string {
+	k := c.prefix
+	for i, p := range parts {
+		if i > 0 {
+			k += ":"
+		}
+		k += p
+	}
+	return k
+}
