@@ -1,0 +1,251 @@
+package server
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"imageapp/app/aws/awsbackend"
+	"imageapp/app/awstest"
+	"imageapp/app/valkey/valkeytest"
+)
+
+// Loopback addresses play the machines of a cluster: the load balancer
+// dials the instances from proxyIP (the only trusted proxy); people reach
+// the load balancer from addresses of their own.
+const proxyIP = "127.0.0.2"
+
+// cluster is N app processes in AWS mode on the emulators, sharing one
+// redis-server, behind a round-robin reverse proxy that appends the
+// client's address to X-Forwarded-For, as a load balancer does.
+type cluster struct {
+	t         *testing.T
+	bin       string
+	env       []string
+	instances []*instance
+	proxy     *httptest.Server
+	next      atomic.Uint64
+	store     *valkeytest.Server
+}
+
+type instance struct {
+	n    int
+	url  string
+	cmd  *exec.Cmd
+	logs *lockedWriter
+	done chan struct{}
+}
+
+func startCluster(t *testing.T, ctx context.Context, n int) *cluster {
+	t.Helper()
+	c := &cluster{t: t, store: valkeytest.Start(t)}
+	c.bin = buildApp(t)
+	stack, err := awstest.Start(ctx, awstest.Options{Services: []awstest.Service{awstest.KMS, awstest.S3, awstest.DynamoDB, awstest.SNS, awstest.Cognito}})
+	if err != nil {
+		t.Fatalf("the emulators did not start: %v", err)
+	}
+	t.Cleanup(stack.Close)
+	for k, v := range stack.EnvVars() {
+		t.Setenv(k, v)
+		c.env = append(c.env, k+"="+v)
+	}
+	awsCfg, err := awsbackend.LoadConfig(ctx)
+	must(t, err)
+	res, err := awstest.CreateResources(ctx, awsbackend.NewClients(awsCfg), stack, "cluster")
+	must(t, err)
+	for k, v := range res.Env() {
+		c.env = append(c.env, k+"="+v)
+	}
+	c.proxy = httptest.NewServer(&httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			target, _ := url.Parse(c.instances[c.next.Add(1)%uint64(len(c.instances))].url)
+			pr.SetURL(target)
+			pr.Out.Header["X-Forwarded-For"] = pr.In.Header["X-Forwarded-For"]
+			pr.SetXForwarded()
+			pr.Out.Host = pr.In.Host
+		},
+		Transport:     dialingFrom(proxyIP),
+		FlushInterval: -1, // event streams pass at once
+	})
+	t.Cleanup(c.proxy.Close)
+	c.env = append(c.env, "IMAGEAPP_BACKEND=aws", "IMAGEAPP_VALKEY_URL="+c.store.URL,
+		"IMAGEAPP_TRUSTED_PROXIES="+proxyIP+"/32", "IMAGEAPP_BASE_URL="+c.proxy.URL)
+	for i := range n {
+		c.instances = append(c.instances, c.start(i+1))
+	}
+	t.Cleanup(func() {
+		for _, in := range c.instances {
+			c.stop(in)
+			if t.Failed() {
+				t.Logf("instance %d log:\n%s", in.n, in.logs.w.(*strings.Builder).String())
+			}
+		}
+	})
+	return c
+}
+
+// buildApp builds the server binary once per test binary.
+func buildApp(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "imageapp")
+	cmd := exec.Command("go", "build", "-o", bin, "./app")
+	cmd.Dir = repoRoot(t)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./app: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// start runs instance n and waits until it answers /healthz.
+func (c *cluster) start(n int) *instance {
+	c.t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	must(c.t, err)
+	addr := l.Addr().String()
+	l.Close()
+	in := &instance{n: n, url: "http://" + addr, logs: &lockedWriter{w: &strings.Builder{}}, done: make(chan struct{})}
+	in.cmd = exec.Command(c.bin)
+	in.cmd.Env = append(os.Environ(), c.env...)
+	in.cmd.Env = append(in.cmd.Env, "IMAGEAPP_ADDR="+addr, "IMAGEAPP_DATA_DIR="+filepath.Join(c.t.TempDir(), "data"))
+	in.cmd.Stdout, in.cmd.Stderr = in.logs, in.logs
+	in.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	must(c.t, in.cmd.Start())
+	go func() { in.cmd.Wait(); close(in.done) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(in.url + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return in
+			}
+		}
+		select {
+		case <-in.done:
+			c.t.Fatalf("instance %d exited at start:\n%s", n, in.logs.w.(*strings.Builder).String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("instance %d did not answer in 30 s:\n%s", n, in.logs.w.(*strings.Builder).String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// stop ends an instance as an orchestrator does: SIGTERM, then a kill.
+func (c *cluster) stop(in *instance) {
+	if in.cmd.Process == nil {
+		return
+	}
+	in.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-in.done:
+	case <-time.After(10 * time.Second):
+		in.cmd.Process.Kill()
+		<-in.done
+	}
+}
+
+// person is a browser that reaches the load balancer from its own address.
+func (c *cluster) person(ip string) *client {
+	jar, _ := cookiejar.New(nil)
+	app := &testApp{t: c.t, server: c.proxy}
+	return &client{t: c.t, app: app, http: &http.Client{Jar: jar, Transport: dialingFrom(ip)}}
+}
+
+// direct is a client that skips the load balancer and talks to instance n
+// itself, from 127.0.0.1 (not a trusted proxy).
+func (c *cluster) direct(n int) *client {
+	jar, _ := cookiejar.New(nil)
+	srv := &httptest.Server{URL: c.instances[n-1].url}
+	return &client{t: c.t, app: &testApp{t: c.t, server: srv}, http: &http.Client{Jar: jar, Transport: dialingFrom("127.0.0.1")}}
+}
+
+func dialingFrom(ip string) *http.Transport {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 5 * time.Second}
+	return &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: 16}
+}
+
+// signUp signs name up and confirms them (cognito-local runs with a fixed code).
+func (c *cluster) signUp(p *client, name string) {
+	c.t.Helper()
+	form := url.Values{"username": {name}, "email": {name + "@example.com"}, "password": {"correct horse battery"}}
+	if r := p.postForm("/api/signup", form); r.status != http.StatusCreated {
+		c.t.Fatalf("sign-up %s: %d %s", name, r.status, r.body)
+	}
+	if r := p.postForm("/api/verify", url.Values{"username": {name}, "code": {awstest.Code}}); r.status != http.StatusOK {
+		c.t.Fatalf("verify %s: %d %s", name, r.status, r.body)
+	}
+}
+
+func (c *cluster) login(p *client, name string) response {
+	c.t.Helper()
+	return p.postForm("/api/login", url.Values{"username": {name}, "password": {"correct horse battery"}})
+}
+
+// TestCluster runs three instances behind the load balancer and checks what
+// a cluster must share: abuse limits across instances, the client's address
+// taken only from the trusted proxy.
+func TestCluster(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	c := startCluster(t, ctx, 3)
+
+	t.Run("FailedLoginsAreLimitedAsOne", func(t *testing.T) {
+		attacker := c.person("127.0.0.3")
+		burst := 20 // web.DefaultLimits.PerIP
+		for i := range burst {
+			r := attacker.postForm("/api/login", url.Values{"username": {"nobody" + strconv.Itoa(i)}, "password": {"not the password"}})
+			if r.status != http.StatusUnauthorized {
+				t.Fatalf("attempt %d through the load balancer: %d %s, want 401", i+1, r.status, r.body)
+			}
+		}
+		for i := range 3 { // the next one, whichever instance gets it
+			r := attacker.postForm("/api/login", url.Values{"username": {"nobody"}, "password": {"not the password"}})
+			if r.status != http.StatusTooManyRequests {
+				t.Errorf("attempt %d after %d spread over three instances: %d, want 429", burst+i+1, burst, r.status)
+			}
+		}
+		if r := c.person("127.0.0.4").postForm("/api/login", url.Values{"username": {"nobody"}, "password": {"not the password"}}); r.status != http.StatusUnauthorized {
+			t.Errorf("another person behind the same load balancer: %d, want 401 (their own bucket)", r.status)
+		}
+	})
+
+	t.Run("SpoofedForwardedForChangesNothing", func(t *testing.T) {
+		// From an untrusted peer the header is ignored: 127.0.0.1 claiming to
+		// be someone else is counted as 127.0.0.1 (fresh bucket), and one
+		// claiming to be the blocked 127.0.0.3 is not blocked.
+		direct := c.direct(1)
+		req, _ := http.NewRequest(http.MethodPost, c.instances[0].url+"/api/login",
+			strings.NewReader(url.Values{"username": {"nobody"}, "password": {"not the password"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", "127.0.0.3")
+		if r := direct.do(req); r.status != http.StatusUnauthorized {
+			t.Errorf("a direct request claiming the blocked address: %d, want 401", r.status)
+		}
+		// Through the load balancer, a client's own claim sits left of the
+		// address the proxy saw, and the proxy's entry is the one that counts.
+		spoofer := c.person("127.0.0.5")
+		req, _ = http.NewRequest(http.MethodPost, c.proxy.URL+"/api/login",
+			strings.NewReader(url.Values{"username": {"nobody"}, "password": {"not the password"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", "127.0.0.3")
+		if r := spoofer.do(req); r.status != http.StatusUnauthorized {
+			t.Errorf("a client behind the proxy claiming the blocked address: %d, want 401", r.status)
+		}
+	})
+}
+
