@@ -248,4 +248,3 @@ func TestCluster(t *testing.T) {
 		}
 	})
 }
-
