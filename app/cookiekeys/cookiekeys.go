@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 )
 
 // Keys sign (Hash, 64 bytes) and encrypt (Block, 32 bytes) cookies.
@@ -40,8 +41,8 @@ func (k Keys) Validate() error {
 }
 
 // LoadFile reads the keys from path, or creates the file (mode 0600) with
-// fresh keys on first run. Two processes starting at once agree: the file is
-// created exclusively, and the one that loses the race reads the winner's.
+// fresh keys on first run. Two processes starting at once agree: the file
+// appears whole or not at all, and the one that loses the race reads the winner's.
 func LoadFile(path string) (Keys, error) {
 	for range 2 {
 		k, err := readFile(path)
@@ -71,25 +72,20 @@ func readFile(path string) (Keys, error) {
 	if err != nil {
 		return k, err
 	}
-	if len(raw) == 0 {
-		// A crash between creating and writing the file: nothing was ever
-		// signed with it, so start over.
-		if err := os.Remove(path); err != nil {
-			return k, err
-		}
-		return k, fs.ErrNotExist
-	}
 	if err := json.Unmarshal(raw, &k); err != nil {
 		return k, fmt.Errorf("cookiekeys: %s is damaged: %w", path, err)
 	}
 	return k, k.Validate()
 }
 
+// createFile publishes a complete file or none: the keys are written to a
+// temp file first and hard-linked into place, which fails if path exists.
 func createFile(path string, k Keys) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.CreateTemp(filepath.Dir(path), ".cookie-keys-*")
 	if err != nil {
-		return err
+		return fmt.Errorf("cookiekeys: %w", err)
 	}
+	defer os.Remove(f.Name())
 	raw, err := json.Marshal(k)
 	if err == nil {
 		_, err = f.Write(raw)
@@ -103,5 +99,5 @@ func createFile(path string, k Keys) error {
 	if err != nil {
 		return fmt.Errorf("cookiekeys: write %s: %w", path, err)
 	}
-	return nil
+	return os.Link(f.Name(), path) // fs.ErrExist when another process won
 }
