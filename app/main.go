@@ -3,6 +3,9 @@
 //
 //	go run ./app                 # embedded backend, data in ./data, on :3000
 //	go run ./app healthcheck     # exit 0 if the local server answers /healthz
+//	go run ./app cookie-keys rotate        # AWS mode: a new cookie key pair (keyscmd.go)
+//	go run ./app cookie-keys retire -keep 1
+//	go run ./app aws create-tables         # dev stacks: the tables, from app/aws/dynamostore/schema.go (awscmd.go)
 //
 // Everything else (config, backends, services, routes) is package server.
 package main
@@ -30,6 +33,12 @@ import (
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
 		os.Exit(healthcheck(os.Getenv("IMAGEAPP_ADDR"), os.Getenv("IMAGEAPP_TLS_CERT")))
+	}
+	if len(os.Args) > 1 && os.Args[1] == "cookie-keys" {
+		os.Exit(cookieKeysMain(os.Args[2:])) // keyscmd.go
+	}
+	if len(os.Args) > 1 && os.Args[1] == "aws" {
+		os.Exit(awsMain(os.Args[2:])) // awscmd.go
 	}
 	cfg, err := server.ConfigFromEnv(os.Getenv)
 	if err == nil {

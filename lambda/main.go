@@ -4,7 +4,9 @@
 //
 // Build it for the provided.al2023 runtime with ./build.sh (dist/bootstrap.zip).
 // It reads IMAGEAPP_USERS_TABLE and IMAGEAPP_APP_NAME (default imageapp),
-// and AWS settings from the standard chain.
+// IMAGEAPP_APP_ROLE_ARN and IMAGEAPP_TRIGGER_ROLE_ARN (the roles the key
+// policy of each new user key names, see app/aws/kmskeys; optional), and
+// AWS settings from the standard chain.
 package main
 
 import (
@@ -16,6 +18,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"imageapp/app/aws/awsbackend"
+	"imageapp/app/aws/kmskeys"
 	"imageapp/app/provision"
 )
 
@@ -38,11 +41,17 @@ func newTrigger(ctx context.Context, getenv func(string) string, log *slog.Logge
 	if app == "" {
 		app = "imageapp"
 	}
+	roles := awsbackend.KeyPolicyRoles{App: getenv("IMAGEAPP_APP_ROLE_ARN"), Creator: getenv("IMAGEAPP_TRIGGER_ROLE_ARN")}
+	for name, arn := range map[string]string{"IMAGEAPP_APP_ROLE_ARN": roles.App, "IMAGEAPP_TRIGGER_ROLE_ARN": roles.Creator} {
+		if arn != "" && !kmskeys.ValidRoleARN(arn) {
+			return nil, fmt.Errorf("%s must be an IAM role ARN (arn:aws:iam::<account>:role/<name>), not %q", name, arn)
+		}
+	}
 	cfg, err := awsbackend.LoadConfig(ctx)
 	if err != nil {
 		return nil, err
 	}
-	deps := awsbackend.ProvisionDeps(awsbackend.NewClients(cfg), app, table)
+	deps := awsbackend.ProvisionDeps(awsbackend.NewClients(cfg), app, table, roles)
 	return &trigger{
 		provision: provision.For(deps),
 		log:       log,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"imageapp/app/imageapp"
@@ -87,5 +88,13 @@ func TestAPreferredUsernameOfAnotherNameIsIgnored(t *testing.T) {
 func TestNewTriggerNeedsTheUsersTable(t *testing.T) {
 	if _, err := newTrigger(context.Background(), func(string) string { return "" }, slog.New(slog.DiscardHandler)); err == nil {
 		t.Error("started without IMAGEAPP_USERS_TABLE")
+	}
+}
+
+func TestNewTriggerRefusesARoleARNThatIsNone(t *testing.T) {
+	env := map[string]string{"IMAGEAPP_USERS_TABLE": "users", "IMAGEAPP_APP_ROLE_ARN": "imageapp-app"}
+	if _, err := newTrigger(context.Background(), func(k string) string { return env[k] }, slog.New(slog.DiscardHandler)); err == nil ||
+		!strings.Contains(err.Error(), "IMAGEAPP_APP_ROLE_ARN") {
+		t.Errorf("a bare role name was taken for IMAGEAPP_APP_ROLE_ARN: %v", err)
 	}
 }

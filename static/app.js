@@ -22,4 +22,68 @@
       e.preventDefault();
     }
   }, true);
+
+  // The live inbox (views/live.templ): the page's event stream (#live) fires
+  // "hello", "inbox", "sent", "unavailable" on the body; the badge and title
+  // follow their unread count. While the stream is away, the list refreshes
+  // every 15 s.
+  var stream = document.getElementById("live");
+  if (!stream) return;
+  var live = false, timer = null;
+
+  function count(n) { return n >= 100 ? "99+" : String(n); } // counts stop at 100
+
+  function setUnread(n) {
+    if (typeof n !== "number") return;
+    var badge = document.getElementById("nav-unread");
+    if (badge) {
+      badge.textContent = count(n);
+      badge.setAttribute("aria-label", n >= 100 ? "more than 99 unread messages" : n + (n === 1 ? " unread message" : " unread messages"));
+      badge.hidden = n === 0;
+    }
+    var title = document.title.replace(/^\(\d+\+?\) /, "");
+    document.title = n > 0 ? "(" + count(n) + ") " + title : title;
+  }
+
+  // on: live now; off after delay ms unless a hello comes first (a stream
+  // the server ends is back within seconds).
+  function setLive(on, delay) {
+    if (!on && delay) {
+      if (!timer) timer = setTimeout(function () { timer = null; setLive(false); }, delay);
+      return;
+    }
+    clearTimeout(timer);
+    timer = null;
+    live = on;
+    var status = document.getElementById("live-status");
+    if (!status) return;
+    status.textContent = on ? "New images appear here as they arrive." :
+      "Live updates are unavailable right now; this list refreshes every 15 seconds.";
+    status.hidden = false;
+    status.dataset.live = String(on);
+  }
+
+  function data(e) {
+    try { return JSON.parse(e.detail && e.detail.data) || {}; } catch (err) { return {}; }
+  }
+
+  document.body.addEventListener("hello", function (e) { setLive(true); setUnread(data(e).unread); });
+  document.body.addEventListener("inbox", function (e) { setUnread(data(e).unread); });
+  document.body.addEventListener("unavailable", function () { setLive(false); });
+  stream.addEventListener("htmx:sse:before:connection", function () { if (live) setLive(false, 5000); });
+  stream.addEventListener("htmx:sse:error", function () { setLive(false, 5000); });
+  stream.addEventListener("htmx:sse:close", function () { setLive(false); });
+  // A first request that failed is not retried by the extension: ask again.
+  function retryLater() {
+    setLive(false);
+    setTimeout(function () { window.htmx.trigger(stream, "reconnect"); }, 15000);
+  }
+  stream.addEventListener("htmx:error", retryLater);
+  stream.addEventListener("htmx:response:error", retryLater);
+  setLive(false, 5000); // until the first hello
+
+  setInterval(function () {
+    var inbox = document.getElementById("inbox");
+    if (!live && inbox && window.htmx && !document.hidden) window.htmx.trigger(inbox, "refresh");
+  }, 15000);
 })();

@@ -1,3 +1,8 @@
+locals {
+  ses_identity_arn = "arn:${local.partition}:ses:${var.region}:${local.account_id}:identity/${var.ses_identity}"
+  mail_from        = var.mail_from != "" ? var.mail_from : (strcontains(var.ses_identity, "@") ? var.ses_identity : "no-reply@${var.ses_identity}")
+}
+
 # The user pool. The app signs people up with the lowercased username as the
 # pool's username and the name as typed in preferred_username
 # (app/aws/cognitoidentity), so usernames are case-insensitive either way.
@@ -41,8 +46,14 @@ resource "aws_cognito_user_pool" "users" {
     allow_admin_create_user_only = false
   }
 
+  # Codes go out through Amazon SES (DEVELOPER): Cognito's own sender has a
+  # small daily cap and AWS documents custom messages as SES-only. The
+  # identity must be verified first and the account out of the SES sandbox
+  # before strangers get mail (README).
   email_configuration {
-    email_sending_account = "COGNITO_DEFAULT"
+    email_sending_account = "DEVELOPER"
+    source_arn            = local.ses_identity_arn
+    from_email_address    = local.mail_from
   }
 
   schema {

@@ -17,9 +17,23 @@ resource "aws_dynamodb_table" "users" {
     type = "S"
   }
 
+  # "all" on every user: the directory-index keeps the whole directory in one
+  # range sorted by username, so a prefix search is one Query (begins_with).
+  attribute {
+    name = "directory"
+    type = "S"
+  }
+
   global_secondary_index {
     name            = "user_id-index"
     hash_key        = "user_id"
+    projection_type = "ALL"
+  }
+
+  global_secondary_index {
+    name            = "directory-index"
+    hash_key        = "directory"
+    range_key       = "username"
     projection_type = "ALL"
   }
 
@@ -77,6 +91,19 @@ resource "aws_dynamodb_table" "messages" {
     type = "S"
   }
 
+  # Pending markers of blob uploads (items with no sort_key, replaced by the
+  # message when it lands): "p0".."p3" and "<started, 20 digits>#<message_id>".
+  # The pending-index is sparse; the orphan sweeper queries it by time.
+  attribute {
+    name = "pending_shard"
+    type = "S"
+  }
+
+  attribute {
+    name = "pending_key"
+    type = "S"
+  }
+
   global_secondary_index {
     name            = "recipient-index"
     hash_key        = "recipient_id"
@@ -102,6 +129,13 @@ resource "aws_dynamodb_table" "messages" {
     name            = "read-index"
     hash_key        = "read_recipient_id"
     range_key       = "sort_key"
+    projection_type = "ALL"
+  }
+
+  global_secondary_index {
+    name            = "pending-index"
+    hash_key        = "pending_shard"
+    range_key       = "pending_key"
     projection_type = "ALL"
   }
 

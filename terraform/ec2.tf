@@ -1,37 +1,47 @@
-# One instance running the container (docker compose, profile aws), with the
-# app's role through an instance profile: no access keys anywhere.
+# The app: an Auto Scaling group of arm64 instances in the private subnets
+# of both zones, from one launch template, behind the ALB (lb.tf). Each
+# instance runs the image Jenkins pushed to ECR, by the tag the SSM
+# parameter image_tag names (ecr.tf), with docker compose (profile aws); it
+# never builds. Nothing that must survive lives on an instance: users,
+# messages and cookie keys are in DynamoDB, blobs in S3, limits and live
+# events in Valkey. So instances are replaced, never repaired: no SSH, no
+# key pair; their logs go to CloudWatch, their boot to the console output.
 #
-# Port: the container listens on 3000; the instance publishes it on 80, the
-# only port open to the world. SSH (22) is open to var.ur_ip alone. The app
-# speaks plain HTTP here: put TLS in front (an ALB with an ACM certificate,
-# or CloudFront) before real users sign in, and set IMAGEAPP_BASE_URL to the
-# https:// URL so session cookies become Secure.
+# A new version (or a rollback) is a new tag in the parameter plus an
+# instance refresh (Jenkinsfile, README); a change of this launch template
+# refreshes the group by itself (instance_refresh below).
 
 locals {
-  app_port      = 80   # public port on the instance
-  app_container = 3000 # IMAGEAPP_ADDR inside the container
-  base_url      = "http://${aws_eip.app.public_ip}"
+  app_port = 3000 # IMAGEAPP_ADDR in the container, published as is; the ALB's target port
+
+  # The group runs no instance until the first image exists (var.image_tag).
+  instances = var.image_tag == "" ? 0 : var.min_instances
 
   # The app's environment (dotenv), every value but the client secret, which
   # the instance appends at boot from SSM (see user_data.sh.tftpl).
   app_env = <<-EOT
     IMAGEAPP_BACKEND=aws
-    IMAGEAPP_ADDR=:${local.app_container}
+    IMAGEAPP_ADDR=:${local.app_port}
     IMAGEAPP_DATA_DIR=/data
     IMAGEAPP_APP_NAME=${var.app_name}
     IMAGEAPP_BASE_URL=${local.base_url}
+    IMAGEAPP_TRUSTED_PROXIES=${join(",", local.lb_subnet_cidrs)}
+    IMAGEAPP_VALKEY_URL=rediss://${aws_elasticache_replication_group.shared.primary_endpoint_address}:${local.valkey_port}
     IMAGEAPP_MAX_UPLOAD_BYTES=${var.max_upload_bytes}
     IMAGEAPP_COGNITO_USER_POOL_ID=${aws_cognito_user_pool.users.id}
     IMAGEAPP_COGNITO_CLIENT_ID=${aws_cognito_user_pool_client.web.id}
     IMAGEAPP_USERS_TABLE=${aws_dynamodb_table.users.name}
     IMAGEAPP_MESSAGES_TABLE=${aws_dynamodb_table.messages.name}
     IMAGEAPP_BUCKET=${aws_s3_bucket.blobs.id}
+    IMAGEAPP_APP_KEY_ID=${aws_kms_key.app.arn}
+    IMAGEAPP_APP_ROLE_ARN=${aws_iam_role.app.arn}
     AWS_REGION=${var.region}
   EOT
 }
 
-# Ubuntu 24.04 LTS (arm64): its archive has docker.io, docker-buildx, docker-compose-v2 and
-# python3-boto3, so nothing is downloaded outside the distribution's packages.
+# Ubuntu 24.04 LTS (arm64): its archive has docker.io, docker-compose-v2 and
+# python3-boto3, so nothing is downloaded outside the distribution's
+# packages and the image registry.
 data "aws_ami" "ubuntu" {
   most_recent = true
   owners      = ["099720109477"] # Canonical
@@ -52,74 +62,72 @@ data "aws_ami" "ubuntu" {
   }
 }
 
-resource "aws_key_pair" "admin" {
-  key_name_prefix = "${var.app_name}-admin-"
-  public_key      = var.ssh_key
-}
-
-# The security group must live in the instance's VPC: the subnet's, or the
-# default VPC when no subnet is given.
-data "aws_subnet" "selected" {
-  count = var.subnet_id == null ? 0 : 1
-  id    = var.subnet_id
-}
-
 resource "aws_security_group" "app" {
   name_prefix = "${var.app_name}-app-"
-  description = "${var.app_name}: HTTP from anywhere, SSH from the admin address only"
-  vpc_id      = var.subnet_id == null ? null : data.aws_subnet.selected[0].vpc_id
+  description = "${var.app_name}: the app instances; the app port from the load balancer only"
+  vpc_id      = aws_vpc.main.id
 
   lifecycle {
     create_before_destroy = true
   }
 }
 
-resource "aws_vpc_security_group_ingress_rule" "ssh" {
-  security_group_id = aws_security_group.app.id
-  description       = "SSH from the admin address only"
-  ip_protocol       = "tcp"
-  from_port         = 22
-  to_port           = 22
-  cidr_ipv4         = "${var.ur_ip}/32"
+resource "aws_vpc_security_group_ingress_rule" "app_from_lb" {
+  security_group_id            = aws_security_group.app.id
+  description                  = "The app (container port 3000) from the load balancer only"
+  ip_protocol                  = "tcp"
+  from_port                    = local.app_port
+  to_port                      = local.app_port
+  referenced_security_group_id = aws_security_group.lb.id
 }
 
-resource "aws_vpc_security_group_ingress_rule" "http" {
-  security_group_id = aws_security_group.app.id
-  description       = "The app (container port 3000, published on 80)"
-  ip_protocol       = "tcp"
-  from_port         = local.app_port
-  to_port           = local.app_port
-  cidr_ipv4         = "0.0.0.0/0"
-}
-
-# Outbound: HTTPS (AWS APIs, git, image and package registries) and HTTP
-# (Ubuntu's package mirrors). DNS, NTP and instance metadata are not
+# Outbound: HTTPS (AWS APIs, ECR) and HTTP (Ubuntu's package mirrors) through
+# the zone's NAT gateway, and Valkey. DNS, NTP and instance metadata are not
 # filtered by security groups.
-resource "aws_vpc_security_group_egress_rule" "https" {
+resource "aws_vpc_security_group_egress_rule" "app_https" {
   security_group_id = aws_security_group.app.id
-  description       = "HTTPS out"
+  description       = "HTTPS out (AWS APIs, ECR)"
   ip_protocol       = "tcp"
   from_port         = 443
   to_port           = 443
   cidr_ipv4         = "0.0.0.0/0"
 }
 
-resource "aws_vpc_security_group_egress_rule" "http" {
+resource "aws_vpc_security_group_egress_rule" "app_http" {
   security_group_id = aws_security_group.app.id
-  description       = "HTTP out (package mirrors)"
+  description       = "HTTP out (Ubuntu's package mirrors, signed packages)"
   ip_protocol       = "tcp"
   from_port         = 80
   to_port           = 80
   cidr_ipv4         = "0.0.0.0/0"
 }
 
-resource "aws_instance" "app" {
-  ami                    = data.aws_ami.ubuntu.id
+resource "aws_vpc_security_group_egress_rule" "app_valkey" {
+  security_group_id            = aws_security_group.app.id
+  description                  = "The shared Valkey store"
+  ip_protocol                  = "tcp"
+  from_port                    = local.valkey_port
+  to_port                      = local.valkey_port
+  referenced_security_group_id = aws_security_group.valkey.id
+}
+
+# The containers' logs (docker's awslogs driver, with the instance role).
+resource "aws_cloudwatch_log_group" "app" {
+  name              = "/${var.app_name}/app"
+  retention_in_days = var.log_retention_days
+}
+
+resource "aws_launch_template" "app" {
+  name_prefix            = "${var.app_name}-app-"
+  description            = "${var.app_name}: Ubuntu arm64 running the image by the tag in SSM"
+  image_id               = data.aws_ami.ubuntu.id
   instance_type          = var.instance_type
-  subnet_id              = var.subnet_id
   vpc_security_group_ids = [aws_security_group.app.id]
-  key_name               = aws_key_pair.admin.key_name
-  iam_instance_profile   = aws_iam_instance_profile.app.name
+  update_default_version = true
+
+  iam_instance_profile {
+    name = aws_iam_instance_profile.app.name
+  }
 
   # IMDSv2 only. Hop limit 2: the container (one network hop further, on
   # Docker's bridge) fetches the role's credentials through IMDS too.
@@ -130,43 +138,99 @@ resource "aws_instance" "app" {
     instance_metadata_tags      = "disabled"
   }
 
-  root_block_device {
-    encrypted             = true
-    volume_type           = "gp3"
-    volume_size           = var.root_volume_size
-    delete_on_termination = true
+  block_device_mappings {
+    device_name = data.aws_ami.ubuntu.root_device_name
+
+    ebs {
+      encrypted             = true
+      volume_type           = "gp3"
+      volume_size           = 16
+      delete_on_termination = true
+    }
   }
 
-  # No secret in here: the client secret is read from SSM at boot.
-  user_data = templatefile("${path.module}/user_data.sh.tftpl", {
-    repo_url         = var.repo_url
-    repo_ref         = var.repo_ref
+  monitoring {
+    enabled = true
+  }
+
+  # No secret in here: the client secret and the image tag are read from
+  # SSM at boot. Compressed: cloud-init unpacks it (the compose file is in it).
+  user_data = base64gzip(templatefile("${path.module}/user_data.sh.tftpl", {
     region           = var.region
     app_env          = local.app_env
+    compose_file     = file("${path.module}/../docker-compose.yml")
     secret_parameter = aws_ssm_parameter.cognito_client_secret.name
+    tag_parameter    = aws_ssm_parameter.image_tag.name
+    repository_url   = aws_ecr_repository.app.repository_url
+    log_group        = aws_cloudwatch_log_group.app.name
     publish_port     = local.app_port
-  })
-  user_data_replace_on_change = true
+  }))
 
-  tags = {
-    Name = "${var.app_name}-app"
+  tag_specifications {
+    resource_type = "instance"
+
+    tags = {
+      Name = "${var.app_name}-app"
+    }
+  }
+
+  tag_specifications {
+    resource_type = "volume"
+
+    tags = {
+      Name = "${var.app_name}-app"
+    }
+  }
+}
+
+resource "aws_autoscaling_group" "app" {
+  name                      = "${var.app_name}-app"
+  min_size                  = local.instances
+  desired_capacity          = local.instances
+  max_size                  = var.max_instances
+  vpc_zone_identifier       = aws_subnet.private[*].id
+  target_group_arns         = [aws_lb_target_group.app.arn]
+  health_check_type         = "ELB"
+  health_check_grace_period = 300
+  default_instance_warmup   = 120
+
+  launch_template {
+    id      = aws_launch_template.app.id
+    version = aws_launch_template.app.latest_version
+  }
+
+  # Replacements start new instances before stopping old ones.
+  instance_maintenance_policy {
+    min_healthy_percentage = 100
+    max_healthy_percentage = 200
+  }
+
+  # A new launch template version rolls out the same way, and rolls back
+  # by itself when the new instances do not become healthy.
+  instance_refresh {
+    strategy = "Rolling"
+
+    preferences {
+      min_healthy_percentage = 100
+      max_healthy_percentage = 200
+      instance_warmup        = "120"
+      auto_rollback          = true
+    }
+  }
+
+  tag {
+    key                 = "Name"
+    value               = "${var.app_name}-app"
+    propagate_at_launch = true
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.max_instances >= 2 * var.min_instances
+      error_message = "max_instances must be at least twice min_instances: a refresh starts the new instances before it stops the old ones."
+    }
   }
 
   # The role's policy must be in place before the boot script reads SSM.
-  depends_on = [aws_iam_role_policy.app]
-}
-
-# The address exists before the instance, so the app's base URL (links in
-# notifications) can name it without a dependency cycle.
-resource "aws_eip" "app" {
-  domain = "vpc"
-
-  tags = {
-    Name = "${var.app_name}-app"
-  }
-}
-
-resource "aws_eip_association" "app" {
-  instance_id   = aws_instance.app.id
-  allocation_id = aws_eip.app.id
+  depends_on = [aws_iam_role_policy.instance, aws_iam_role_policy.app]
 }

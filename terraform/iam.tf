@@ -1,7 +1,18 @@
-# Two roles, each allowed only what its code calls:
-#   - the Lambda trigger: provisioning (kms.tf, sns.tf) + its users-table row + its logs;
-#   - the app (EC2 instance profile, never access keys): provisioning, data
-#     keys, blobs, both tables, notifications and the client secret.
+# Two roles, each allowed only what its code calls, and a deploy policy for
+# Jenkins (ecr.tf):
+#   - the Lambda trigger: provisioning (kms.tf, sns.tf) + its users-table
+#     lookups and row + its logs;
+#   - the app instances (instance profile, never access keys): the app's SDK
+#     calls (policy "app") and what the instance itself does at boot and
+#     while it runs, outside the app's code (policy "instance": read the
+#     image tag and the client secret, pull the image, ship container logs).
+#
+# iam-actions.txt beside this file lists every action each role needs, on
+# which resource, and who calls it. The "code" lines are what the app's SDK
+# calls need, collected by a test that runs the flows on the emulators
+# (app/server TestIAMGrantsMatchTheCode); .ci/infra checks that the
+# policies below grant exactly the lines of that file, so neither the code
+# nor this file can drift from the other.
 # Every policy is an aws_iam_policy_document; .ci/infra checks them all.
 
 # --- Lambda trigger ---------------------------------------------------------
@@ -31,12 +42,14 @@ data "aws_iam_policy_document" "lambda" {
     data.aws_iam_policy_document.sns_provision.json,
   ]
 
-  # provision.User: look the user up by ID (user_id-index), then write the
-  # directory row with a condition (UpdateItem); Get/Put for the same row.
+  # provision.User: look the user up by ID (user_id-index, then the row
+  # itself when a retried trigger finds it), then write the directory row
+  # with a conditional UpdateItem (never a PutItem: a retried trigger keeps
+  # the row's session version).
   statement {
     sid       = "UsersTableRow"
     effect    = "Allow"
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
     resources = [aws_dynamodb_table.users.arn]
   }
 
@@ -88,11 +101,16 @@ resource "aws_iam_instance_profile" "app" {
   role = aws_iam_role.app.name
 }
 
+# The app's SDK calls. Cognito's SignUp, ConfirmSignUp, ResendConfirmationCode,
+# InitiateAuth, ForgotPassword and ConfirmForgotPassword are public
+# (unauthenticated) APIs that IAM never evaluates, authorized by the client
+# ID and SECRET_HASH: the app needs no cognito-idp action at all.
 data "aws_iam_policy_document" "app" {
   # Lazy provisioning at first login runs the same code as the trigger.
   source_policy_documents = [
     data.aws_iam_policy_document.kms_provision.json,
     data.aws_iam_policy_document.kms_use.json,
+    data.aws_iam_policy_document.kms_app_key.json,
     data.aws_iam_policy_document.sns_provision.json,
     data.aws_iam_policy_document.sns_publish.json,
   ]
@@ -106,64 +124,69 @@ data "aws_iam_policy_document" "app" {
     resources = [local.blob_objects_arn]
   }
 
-  # The orphan sweeper lists messages/ (ListObjectsV2 with that prefix).
+  # Not for listing (nothing on a request's path lists): without
+  # s3:ListBucket S3 answers a GetObject of a missing key with 403 Access
+  # Denied, with it 404 NoSuchKey, which the app turns into "no such
+  # message" instead of a server error. No s3:prefix condition: S3 checks
+  # this permission without a prefix, so a condition would bring the 403
+  # back. The bucket holds nothing but the app's blobs.
   statement {
-    sid       = "ListBlobs"
+    sid       = "MissingBlobIs404"
     effect    = "Allow"
     actions   = ["s3:ListBucket"]
     resources = [aws_s3_bucket.blobs.arn]
+  }
+
+  # Users: rows by username, lookups by ID (user_id-index) and the
+  # directory (a Query of directory-index); rows are written with UpdateItem.
+  statement {
+    sid       = "UsersTable"
+    effect    = "Allow"
+    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+    resources = [aws_dynamodb_table.users.arn]
+  }
+
+  statement {
+    sid       = "UsersIndexes"
+    effect    = "Allow"
+    actions   = ["dynamodb:Query"]
+    resources = ["${aws_dynamodb_table.users.arn}/index/user_id-index", "${aws_dynamodb_table.users.arn}/index/directory-index"]
+  }
+
+  # The cluster's cookie key ring is one item of the users table, replaced
+  # whole with a conditional PutItem (app/aws/dynamostore/cookiekeys.go):
+  # PutItem on that item's key only, never on a user's row.
+  statement {
+    sid       = "CookieKeyRing"
+    effect    = "Allow"
+    actions   = ["dynamodb:PutItem"]
+    resources = [aws_dynamodb_table.users.arn]
 
     condition {
-      test     = "StringLike"
-      variable = "s3:prefix"
-      values   = ["messages/*"]
+      test     = "ForAllValues:StringEquals"
+      variable = "dynamodb:LeadingKeys"
+      values   = ["#cookie-keys"]
     }
   }
 
-  # Users: rows, lookups by ID (index) and the paginated directory (the one
-  # Scan of the app). Transactions need no action of their own: IAM
-  # authorizes TransactWriteItems through the item actions listed here.
   statement {
-    sid    = "UsersTable"
-    effect = "Allow"
-    actions = [
-      "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-      "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:Scan",
-    ]
-    resources = [aws_dynamodb_table.users.arn, "${aws_dynamodb_table.users.arn}/index/*"]
-  }
-
-  statement {
-    sid    = "MessagesTable"
-    effect = "Allow"
-    actions = [
-      "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-      "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem",
-    ]
-    resources = [aws_dynamodb_table.messages.arn, "${aws_dynamodb_table.messages.arn}/index/*"]
-  }
-
-  # The instance reads the client secret at boot (user data) with this role.
-  statement {
-    sid       = "ClientSecret"
+    sid       = "MessagesTable"
     effect    = "Allow"
-    actions   = ["ssm:GetParameter"]
-    resources = [aws_ssm_parameter.cognito_client_secret.arn]
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+    resources = [aws_dynamodb_table.messages.arn]
   }
 
-  # SignUp, ConfirmSignUp, ResendConfirmationCode, InitiateAuth,
-  # ForgotPassword and ConfirmForgotPassword are public (unauthenticated)
-  # user pool APIs: IAM does not evaluate them, the client ID and
-  # SECRET_HASH authorize them. Listed, on this pool only, so the policy says
-  # what the app does. The app calls no Admin* API, so none is granted.
   statement {
-    sid    = "UserPoolClient"
-    effect = "Allow"
-    actions = [
-      "cognito-idp:SignUp", "cognito-idp:ConfirmSignUp", "cognito-idp:ResendConfirmationCode",
-      "cognito-idp:InitiateAuth", "cognito-idp:ForgotPassword", "cognito-idp:ConfirmForgotPassword",
+    sid     = "MessagesIndexes"
+    effect  = "Allow"
+    actions = ["dynamodb:Query"]
+    resources = [
+      "${aws_dynamodb_table.messages.arn}/index/recipient-index",
+      "${aws_dynamodb_table.messages.arn}/index/sender-index",
+      "${aws_dynamodb_table.messages.arn}/index/unread-index",
+      "${aws_dynamodb_table.messages.arn}/index/read-index",
+      "${aws_dynamodb_table.messages.arn}/index/pending-index",
     ]
-    resources = [aws_cognito_user_pool.users.arn]
   }
 }
 
@@ -171,4 +194,50 @@ resource "aws_iam_role_policy" "app" {
   name   = "imageapp-server"
   role   = aws_iam_role.app.id
   policy = data.aws_iam_policy_document.app.json
+}
+
+# The instance itself, not the app's code: the boot script reads the image
+# tag and the client secret and pulls the image (user_data.sh.tftpl);
+# docker's awslogs driver ships the containers' logs.
+data "aws_iam_policy_document" "instance" {
+  statement {
+    sid       = "BootParameters"
+    effect    = "Allow"
+    actions   = ["ssm:GetParameter"]
+    resources = [aws_ssm_parameter.cognito_client_secret.arn, aws_ssm_parameter.image_tag.arn]
+  }
+
+  # Registry login: "*" is the only resource AWS accepts (whitelisted in .ci/infra).
+  statement {
+    sid       = "RegistryLogin"
+    effect    = "Allow"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestedRegion"
+      values   = [var.region]
+    }
+  }
+
+  statement {
+    sid       = "PullImage"
+    effect    = "Allow"
+    actions   = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+    resources = [aws_ecr_repository.app.arn]
+  }
+
+  statement {
+    sid       = "ContainerLogs"
+    effect    = "Allow"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.app.arn}:*"]
+  }
+}
+
+resource "aws_iam_role_policy" "instance" {
+  name   = "imageapp-instance"
+  role   = aws_iam_role.app.id
+  policy = data.aws_iam_policy_document.instance.json
 }

@@ -1,8 +1,15 @@
 # Per-user KMS keys are not Terraform resources: the app creates one symmetric
 # key per user at provisioning (the Lambda trigger, or the app lazily at first
 # login), tagged app = var.app_name and user_id, with the alias
-# alias/<app_name>/user/<user id> (app/aws/kmskeys). Their key policy is the
-# default one, which delegates to IAM; these documents are that IAM side.
+# alias/<app_name>/user/<user id> (app/aws/kmskeys). Each gets its key policy
+# at CreateKey (kmskeys.KeyPolicy, from IMAGEAPP_APP_ROLE_ARN): the account's
+# IAM administrators manage it (so these documents apply), the app role may
+# GenerateDataKey/Decrypt under encryption context app = var.app_name from the
+# moment the key exists (IAM tag conditions can lag minutes behind a new
+# key), and the app and trigger roles may ScheduleKeyDeletion (30-day window
+# only) while the key has no alias: the key of a lost alias race. That grant
+# is in the key policy, not here, because only the key policy is certain to
+# hold the instant after CreateKey; no IAM statement grants deletion.
 #
 # Why the tag conditions are safe: a key only becomes usable for data keys if
 # it carries the tag app = var.app_name AND the request's encryption context
@@ -44,8 +51,11 @@ data "aws_iam_policy_document" "kms_provision" {
     }
   }
 
-  # Tags given to CreateKey need kms:TagResource covering every key of the
-  # account and region; only the app's two tag keys, with app = app_name.
+  # Tags given to CreateKey need kms:TagResource on the new key, whose ID
+  # KMS picks, so the resource can only be every key of the account and
+  # region (what KMS does not allow narrower). The conditions narrow it:
+  # only the app's two tag keys, app = app_name, and never on a key that
+  # another app's tag already names.
   statement {
     sid       = "TagUserKeys"
     effect    = "Allow"
@@ -63,13 +73,20 @@ data "aws_iam_policy_document" "kms_provision" {
       variable = "aws:TagKeys"
       values   = ["app", "user_id"]
     }
+
+    condition {
+      test     = "StringEqualsIfExists"
+      variable = "aws:ResourceTag/app"
+      values   = [var.app_name]
+    }
   }
 
   # CreateAlias is authorized on the alias and on the key. Only new aliases
   # under alias/<app_name>/user/ (no UpdateAlias/DeleteAlias: an existing
-  # user's alias cannot be moved). No tag condition on the key: tags on a
-  # key created a moment ago may not be visible to IAM yet, and an alias to
-  # an untagged key is useless (GenerateDataKey requires the tag).
+  # user's alias cannot be moved). The key side cannot be narrower than
+  # every key (its ID is new), and takes no tag condition: tags on a key
+  # created a moment ago may not be visible to IAM yet, and an alias to an
+  # untagged key is useless (GenerateDataKey requires the tag).
   statement {
     sid       = "AliasUserKeys"
     effect    = "Allow"
@@ -78,11 +95,19 @@ data "aws_iam_policy_document" "kms_provision" {
   }
 
   # DescribeKey by alias: is the user provisioned, and which key is theirs.
+  # IAM authorizes it on the key the alias names (any key ID), so the
+  # condition pins the request instead: only through a user alias of this app.
   statement {
     sid       = "DescribeUserKeys"
     effect    = "Allow"
     actions   = ["kms:DescribeKey"]
     resources = [local.kms_keys_arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "kms:RequestAlias"
+      values   = ["alias/${var.app_name}/user/*"]
+    }
   }
 }
 
@@ -106,6 +131,68 @@ data "aws_iam_policy_document" "kms_use" {
       test     = "StringEquals"
       variable = "kms:EncryptionContext:app"
       values   = [var.app_name]
+    }
+  }
+}
+
+# The app's own key. It wraps the cookie keys (session and device cookies):
+# one item of the users table holds the ring of key pairs, each encrypted
+# with this key (app/aws/dynamostore/cookiekeys.go); the first instance to
+# start creates it. So no cookie key is in Terraform state, user data, the
+# image or logs: Terraform only makes the key that wraps them. Rotate the
+# cookie keys with `imageapp cookie-keys rotate` (README); KMS rotates this
+# key's backing material yearly, old ciphertexts still decrypt.
+#
+# Not tagged app = var.app_name: that tag is what the per-user grants above
+# look for. Its own grant, below, allows Encrypt/Decrypt under the cookie-keys
+# encryption context only, and a Deny keeps it so even if the key were tagged.
+resource "aws_kms_key" "app" {
+  description             = "${var.app_name}: wraps the app's cookie keys (encryption context purpose = cookie-keys)"
+  key_usage               = "ENCRYPT_DECRYPT"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+}
+
+resource "aws_kms_alias" "app" {
+  name          = "alias/${var.app_name}/app"
+  target_key_id = aws_kms_key.app.key_id
+}
+
+# The app role and its key: Encrypt (a new pair) and Decrypt (every instance
+# reads the ring) with exactly the context {app, purpose = cookie-keys}.
+data "aws_iam_policy_document" "kms_app_key" {
+  statement {
+    sid       = "CookieKeys"
+    effect    = "Allow"
+    actions   = ["kms:Encrypt", "kms:Decrypt"]
+    resources = [aws_kms_key.app.arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:EncryptionContext:app"
+      values   = [var.app_name]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:EncryptionContext:purpose"
+      values   = ["cookie-keys"]
+    }
+  }
+
+  statement {
+    sid    = "AppKeyIsForCookieKeysOnly"
+    effect = "Deny"
+    actions = [
+      "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext",
+      "kms:ReEncryptFrom", "kms:ReEncryptTo",
+    ]
+    resources = [aws_kms_key.app.arn]
+
+    condition {
+      test     = "StringNotEquals"
+      variable = "kms:EncryptionContext:purpose"
+      values   = ["cookie-keys"]
     }
   }
 }

@@ -26,14 +26,18 @@ resource "aws_lambda_function" "post_confirmation" {
   filename         = var.lambda_zip
   source_code_hash = filebase64sha256(var.lambda_zip)
   memory_size      = 128
-  # Cognito waits 5 s for a trigger; past that the sign-up is confirmed and
-  # the app provisions at first login.
-  timeout = 5
+  # Cognito waits 5 s for a trigger and then fails the confirmation; the
+  # function stops well before, so a slow KMS or SNS call ends in its own
+  # error (the user is confirmed anyway and the app provisions at first
+  # login) instead of Cognito's timeout. Provisioning takes ~1 s warm.
+  timeout = 3
 
   environment {
     variables = {
-      IMAGEAPP_USERS_TABLE = aws_dynamodb_table.users.name
-      IMAGEAPP_APP_NAME    = var.app_name
+      IMAGEAPP_USERS_TABLE      = aws_dynamodb_table.users.name
+      IMAGEAPP_APP_NAME         = var.app_name
+      IMAGEAPP_APP_ROLE_ARN     = aws_iam_role.app.arn    # named in each new user key's policy
+      IMAGEAPP_TRIGGER_ROLE_ARN = aws_iam_role.lambda.arn # may drop a key it created and lost
     }
   }
 

@@ -1,9 +1,49 @@
 # The app's configuration, under the names of the environment variables it
-# reads (app/config.go), so `terraform output -raw NAME` fills NAME.
+# reads (app/server/config.go), so `terraform output -raw NAME` fills NAME;
+# and what an operator and Jenkins need to deploy.
 
 output "app_url" {
-  description = "Where the app answers (plain HTTP: see ec2.tf about TLS)."
+  description = "Where the app answers: https on var.domain (point its DNS at lb_dns_name unless route53_zone_id is set), or CloudFront's address."
   value       = local.base_url
+}
+
+output "lb_dns_name" {
+  description = "The load balancer's name: with var.domain and no route53_zone_id, point the domain at it (CNAME or alias)."
+  value       = aws_lb.app.dns_name
+}
+
+output "acm_validation_records" {
+  description = "With var.domain and no route53_zone_id: the DNS records that prove the domain to ACM; the apply waits until they exist."
+  value = local.alb_https ? [for o in aws_acm_certificate.app[0].domain_validation_options : {
+    name  = o.resource_record_name
+    type  = o.resource_record_type
+    value = o.resource_record_value
+  }] : []
+}
+
+output "ecr_repository_url" {
+  description = "Where Jenkins pushes the image (tag = commit SHA)."
+  value       = aws_ecr_repository.app.repository_url
+}
+
+output "image_tag_parameter" {
+  description = "SSM parameter holding the tag the instances run: write a tag, then refresh the group (README)."
+  value       = aws_ssm_parameter.image_tag.name
+}
+
+output "autoscaling_group" {
+  description = "The app's Auto Scaling group: aws autoscaling start-instance-refresh --auto-scaling-group-name <this>."
+  value       = aws_autoscaling_group.app.name
+}
+
+output "deploy_policy_arn" {
+  description = "Attach to the Jenkins agent's role: push images, set the tag, refresh the group."
+  value       = aws_iam_policy.deploy.arn
+}
+
+output "app_log_group" {
+  description = "CloudWatch log group of the app's containers."
+  value       = aws_cloudwatch_log_group.app.name
 }
 
 output "IMAGEAPP_COGNITO_USER_POOL_ID" {
@@ -31,6 +71,16 @@ output "IMAGEAPP_BUCKET" {
   value = aws_s3_bucket.blobs.id
 }
 
+output "IMAGEAPP_APP_KEY_ID" {
+  description = "The app's KMS key, which wraps the cookie keys (not the keys themselves)."
+  value       = aws_kms_key.app.arn
+}
+
+output "IMAGEAPP_APP_ROLE_ARN" {
+  description = "The app's role, named in the key policy of every new user key."
+  value       = aws_iam_role.app.arn
+}
+
 output "IMAGEAPP_APP_NAME" {
   value = var.app_name
 }
@@ -40,11 +90,6 @@ output "AWS_REGION" {
 }
 
 output "app_env" {
-  description = "Every non-secret setting as a dotenv file: terraform output -raw app_env > .env.aws, then append IMAGEAPP_COGNITO_CLIENT_SECRET from the SSM parameter."
+  description = "Every non-secret setting as a dotenv file (the instances' .env.aws without the client secret). IMAGEAPP_VALKEY_URL answers inside the VPC only."
   value       = local.app_env
-}
-
-output "ssh" {
-  description = "SSH to the instance (from var.ur_ip only)."
-  value       = "ssh ubuntu@${aws_eip.app.public_ip}"
 }

@@ -1,23 +1,22 @@
-# ImageApp on AWS: Cognito (identity), a Lambda post-confirmation trigger
-# (provisioning), DynamoDB (directory + message metadata), S3 (encrypted
-# blobs), per-user KMS keys and SNS topics (created by the app at run time,
-# scoped here), and one EC2 instance running the container.
-#
-# Build the Lambda zip first (see lambda.tf), then:
-#   cp terraform.tfvars.example terraform.tfvars   # set ssh_key, ur_ip, repo_url
-#   terraform init && terraform apply
+# ImageApp on AWS: HTTPS in front (an ALB with ACM, or CloudFront), an Auto
+# Scaling group of arm64 instances over two zones running the image Jenkins
+# pushed to ECR (by tag), ElastiCache for Valkey shared by the instances,
+# Cognito (identity, mail through SES) with a Lambda post-confirmation
+# trigger (provisioning), DynamoDB (directory + message metadata), S3
+# (encrypted blobs), per-user KMS keys and SNS topics (created by the app at
+# run time, scoped here). README "Deploy to AWS" has the commands, in order.
 #
 # The state holds the Cognito client secret (it is an attribute of the app
 # client): keep state in an encrypted, access-controlled backend (for example
 # S3 with SSE-KMS and a lock), never in the repository.
 
 terraform {
-  required_version = ">= 1.6"
+  required_version = ">= 1.7" # terraform test with mock providers (tests/)
 
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = "~> 6.0"
+      version = ">= 5.100, < 7.0" # 5.100 (the mirror .ci/infra checks with) and every 6.x
     }
   }
 }

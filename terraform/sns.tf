@@ -27,11 +27,21 @@ data "aws_iam_policy_document" "sns_provision" {
   }
 }
 
+# The app only: notify, and tell users whether their address confirmed its
+# subscription (the settings page). A subscription's ARN is its topic's ARN
+# followed by :<id>; the attributes say whether it is still pending.
 data "aws_iam_policy_document" "sns_publish" {
   statement {
     sid       = "NotifyUsers"
     effect    = "Allow"
     actions   = ["sns:Publish"]
     resources = [local.user_topics_arn]
+  }
+
+  statement {
+    sid       = "ReadUserSubscriptions"
+    effect    = "Allow"
+    actions   = ["sns:GetSubscriptionAttributes"]
+    resources = ["${local.user_topics_arn}:*"]
   }
 }

@@ -15,63 +15,99 @@ variable "app_name" {
   }
 }
 
-variable "ssh_key" {
-  description = "Your SSH public key (the contents of ~/.ssh/id_ed25519.pub), installed for the ubuntu user."
+variable "domain" {
+  description = "The site's name (img.example.com): an ALB with an ACM certificate for it answers HTTPS. Empty: CloudFront with its default *.cloudfront.net certificate in front of an internal ALB."
   type        = string
+  default     = ""
 
   validation {
-    condition     = can(regex("^(ssh-ed25519|ecdsa-sha2-nistp256|ssh-rsa) ", var.ssh_key))
-    error_message = "ssh_key must be an OpenSSH public key line (ssh-ed25519 ..., ecdsa-sha2-nistp256 ... or ssh-rsa ...), not a private key."
+    condition     = var.domain == "" || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.domain))
+    error_message = "domain must be a lowercase DNS name such as img.example.com (no scheme, no path), or empty."
   }
 }
 
-variable "ur_ip" {
-  description = "Your public IPv4 address (no /32): the only address allowed to reach SSH (port 22)."
+variable "route53_zone_id" {
+  description = "Route 53 hosted zone of var.domain: Terraform then writes the certificate's validation records and the site's alias. Empty: you create them in your DNS (outputs acm_validation_records and lb_dns_name)."
+  type        = string
+  default     = ""
+}
+
+variable "ses_identity" {
+  description = "An Amazon SES identity verified in this account and region, a domain (example.com) or an address (no-reply@example.com): Cognito sends its codes through it (DEVELOPER sending)."
   type        = string
 
   validation {
-    condition     = can(cidrhost("${var.ur_ip}/32", 0)) && !strcontains(var.ur_ip, "/")
-    error_message = "ur_ip must be a single IPv4 address such as 203.0.113.7 (the /32 is added for you)."
+    condition     = can(regex("^([^@\\s]+@)?([a-z0-9-]+\\.)+[a-z]{2,63}$", var.ses_identity))
+    error_message = "ses_identity must be a verified SES domain (example.com) or email address (no-reply@example.com)."
   }
 }
 
-variable "repo_url" {
-  description = "HTTPS URL of the public ImageApp repository the instance clones and builds."
+variable "mail_from" {
+  description = "The From address of Cognito's mail, within ses_identity. Empty: the identity itself if it is an address, else no-reply@<identity>."
   type        = string
+  default     = ""
+}
+
+variable "image_tag" {
+  description = "The first image tag the instances run (a commit SHA Jenkins pushed). Empty until the first image exists: the group then runs no instance. Only the SSM parameter's initial value: Jenkins writes later tags there, and Terraform leaves them alone."
+  type        = string
+  default     = ""
 
   validation {
-    condition     = can(regex("^https://[A-Za-z0-9._~/:-]+$", var.repo_url)) && !strcontains(var.repo_url, "@")
-    error_message = "repo_url must be a plain https:// URL without credentials (user data is not a place for tokens)."
+    condition     = var.image_tag == "" || (can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image_tag)) && var.image_tag != "latest" && var.image_tag != "none")
+    error_message = "image_tag must be an image tag such as a commit SHA (not latest), or empty before the first image."
   }
 }
 
-variable "repo_ref" {
-  description = "Branch or tag of repo_url to deploy."
+variable "vpc_cidr" {
+  description = "The VPC's address range (/16): four /20 subnets are cut from it, a public and a private one in each of two zones."
   type        = string
-  default     = "main"
+  default     = "10.40.0.0/16"
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9._/-]+$", var.repo_ref))
-    error_message = "repo_ref must be a branch or tag name."
+    condition     = can(cidrsubnet(var.vpc_cidr, 4, 3)) && endswith(var.vpc_cidr, "/16")
+    error_message = "vpc_cidr must be an IPv4 /16 such as 10.40.0.0/16."
   }
 }
 
 variable "instance_type" {
-  description = "EC2 instance type (arm64 Graviton: the AMI below is arm64). The image is built on the instance: 4 GiB of memory is comfortable for the Go and Vite builds."
+  description = "EC2 instance type of the app (arm64 Graviton: the AMI and the image are arm64). The instances only run the image; nothing is built on them."
   type        = string
-  default     = "t4g.medium"
+  default     = "t4g.small"
+
+  validation {
+    condition     = can(regex("^[a-z0-9]+g[a-z]*\\.", var.instance_type))
+    error_message = "instance_type must be a Graviton (arm64) type such as t4g.small or m7g.large."
+  }
 }
 
-variable "subnet_id" {
-  description = "Subnet for the instance (a public subnet). null = a default subnet of the default VPC."
-  type        = string
-  default     = null
-}
-
-variable "root_volume_size" {
-  description = "Root volume size in GiB (encrypted gp3)."
+variable "min_instances" {
+  description = "Fewest app instances (at least 2: one per zone)."
   type        = number
-  default     = 20
+  default     = 2
+
+  validation {
+    condition     = var.min_instances >= 2
+    error_message = "min_instances must be at least 2, so each zone has an instance."
+  }
+}
+
+variable "max_instances" {
+  description = "Most app instances (an instance refresh launches new ones before it stops old ones, up to twice the desired count)."
+  type        = number
+  default     = 4
+}
+
+variable "valkey_node_type" {
+  description = "ElastiCache node type of the shared store (abuse limits, live events, leases): a primary and a replica in the two zones."
+  type        = string
+  default     = "cache.t4g.micro"
+}
+
+variable "image_keep_count" {
+  description = "How many images the ECR repository keeps (the oldest expire): every one kept is a tag you can roll back to."
+  type        = number
+  default     = 30
 }
 
 variable "lambda_zip" {
@@ -81,7 +117,7 @@ variable "lambda_zip" {
 }
 
 variable "log_retention_days" {
-  description = "Retention of the Lambda's CloudWatch logs."
+  description = "Retention of the Lambda's and the app's CloudWatch logs."
   type        = number
   default     = 30
 }

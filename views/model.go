@@ -33,6 +33,7 @@ type Page struct {
 	Title string
 	Nav   Nav
 	Flash *Flash
+	Since int64 // when the page's data was read (Unix ms): its live stream catches up from there
 }
 
 // Form is what a person typed into an account form, to refill it after an

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/types"
@@ -32,8 +33,9 @@ func LoadCompose(dir string, profiles []string, env map[string]string) (*types.P
 }
 
 // AppServiceRules are what every flavour of the app service must have:
-// built from the Dockerfile, container port 3000 published, a named volume
-// on /data, the binary's own healthcheck and restart unless-stopped.
+// built from the Dockerfile, container port 3000 published, the binary's own
+// healthcheck and restart unless-stopped; the embedded backend keeps its
+// data in a named volume on /data.
 func AppServiceRules(p *types.Project, name, backend string) []string {
 	s, err := p.GetService(name)
 	if err != nil {
@@ -58,7 +60,7 @@ func AppServiceRules(p *types.Project, name, backend string) []string {
 			named = declared && v.Source != ""
 		}
 	}
-	if !named {
+	if !named && backend == "local" {
 		fail("/data must be a named volume declared under volumes:, has %+v", s.Volumes)
 	}
 	if h := s.HealthCheck; h == nil || h.Disable || !slices.Equal(h.Test, types.HealthCheckTest{"CMD", "/imageapp", "healthcheck"}) {
@@ -77,8 +79,10 @@ func AppServiceRules(p *types.Project, name, backend string) []string {
 }
 
 // AWSServiceRules: the AWS flavour reads its settings from the env file
-// terraform's outputs produce, and never carries access keys.
-func AWSServiceRules(p *types.Project, name, envFile string) []string {
+// terraform's outputs produce, never carries access keys, runs the image
+// named by IMAGEAPP_IMAGE (the tag Jenkins pushed; the instance never
+// builds) and keeps nothing on the instance: no volume.
+func AWSServiceRules(p *types.Project, name, envFile, image string) []string {
 	s, err := p.GetService(name)
 	if err != nil {
 		return []string{err.Error()}
@@ -91,7 +95,7 @@ func AWSServiceRules(p *types.Project, name, envFile string) []string {
 	if !fromFile {
 		bad = append(bad, fmt.Sprintf("%s: must read env_file %s", name, envFile))
 	}
-	for _, k := range []string{"IMAGEAPP_COGNITO_USER_POOL_ID", "IMAGEAPP_USERS_TABLE", "IMAGEAPP_BUCKET", "AWS_REGION"} {
+	for _, k := range []string{"IMAGEAPP_COGNITO_USER_POOL_ID", "IMAGEAPP_USERS_TABLE", "IMAGEAPP_BUCKET", "IMAGEAPP_APP_KEY_ID", "AWS_REGION"} {
 		if value(s.Environment[k]) == "" {
 			bad = append(bad, fmt.Sprintf("%s: %s does not reach the container from %s", name, k, envFile))
 		}
@@ -99,6 +103,14 @@ func AWSServiceRules(p *types.Project, name, envFile string) []string {
 	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"} {
 		if _, ok := s.Environment[k]; ok {
 			bad = append(bad, fmt.Sprintf("%s: sets %s: use the instance role, never keys", name, k))
+		}
+	}
+	if s.Image != image {
+		bad = append(bad, fmt.Sprintf("%s: image must be ${IMAGEAPP_IMAGE} (the tag the instance pulls), is %q with IMAGEAPP_IMAGE=%s", name, s.Image, image))
+	}
+	for _, v := range s.Volumes {
+		if v.Type == types.VolumeTypeVolume || v.Type == types.VolumeTypeBind {
+			bad = append(bad, fmt.Sprintf("%s: mounts %s on %s: nothing of AWS mode may live on the instance", name, v.Source, v.Target))
 		}
 	}
 	return bad
@@ -129,8 +141,57 @@ func DevAWSRules(p *types.Project, name string) []string {
 			bad = append(bad, fmt.Sprintf("%s: does not depend on %s", name, target.Name))
 		}
 	}
+	if value(s.Environment["IMAGEAPP_APP_KEY_ID"]) == "" {
+		bad = append(bad, name+": IMAGEAPP_APP_KEY_ID is not set: AWS mode needs the app key that wraps the cookie keys")
+	}
+	if v := value(s.Environment["IMAGEAPP_ALLOW_INSECURE_HTTP"]); v != "1" && v != "true" {
+		bad = append(bad, name+": IMAGEAPP_ALLOW_INSECURE_HTTP must be 1: the dev stack serves plain HTTP, which AWS mode otherwise refuses")
+	}
+	bad = append(bad, devTablesRules(p, s)...)
 	if k, s := value(s.Environment["AWS_ACCESS_KEY_ID"]), value(s.Environment["AWS_SECRET_ACCESS_KEY"]); k != "test" || s != "test" {
 		bad = append(bad, fmt.Sprintf("%s: only the emulators' dummy credentials (test/test) belong here", name))
+	}
+	return bad
+}
+
+// CreateTablesCommand is how the dev stack makes its tables: the app's own
+// subcommand over app/aws/dynamostore/schema.go (app/awscmd.go).
+var CreateTablesCommand = []string{"aws", "create-tables"}
+
+// devTablesRules: the tables of the dev stack come from the app's code, not
+// a hand copy. A service runs CreateTablesCommand from the app's own build,
+// with the app's table names and DynamoDB endpoint, the app waits for it to
+// finish, and no service creates a table any other way.
+func devTablesRules(p *types.Project, app types.ServiceConfig) []string {
+	var bad []string
+	var creator *types.ServiceConfig
+	for _, name := range enabledNames(p) {
+		s, _ := p.GetService(name)
+		cmd := append(append([]string{}, s.Entrypoint...), s.Command...)
+		if len(s.Command) >= len(CreateTablesCommand) && slices.Equal(s.Command[:len(CreateTablesCommand)], CreateTablesCommand) {
+			creator = &s
+			continue
+		}
+		for _, part := range cmd {
+			if strings.Contains(part, "create-table") || strings.Contains(part, "CreateTable") {
+				bad = append(bad, fmt.Sprintf("%s: creates a table by hand; the dev stack's tables come from `imageapp %s` (the app's schema)", name, strings.Join(CreateTablesCommand, " ")))
+			}
+		}
+	}
+	if creator == nil {
+		return append(bad, fmt.Sprintf("no service runs `imageapp %s`: the dev stack's tables must come from the app's schema", strings.Join(CreateTablesCommand, " ")))
+	}
+	c := creator
+	if c.Build == nil || app.Build == nil || filepath.Clean(c.Build.Context) != filepath.Clean(app.Build.Context) || c.Build.Dockerfile != app.Build.Dockerfile {
+		bad = append(bad, fmt.Sprintf("%s: must run the app's own build (%+v), has %+v", c.Name, app.Build, c.Build))
+	}
+	for _, k := range []string{"IMAGEAPP_USERS_TABLE", "IMAGEAPP_MESSAGES_TABLE", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_REGION"} {
+		if got, want := value(c.Environment[k]), value(app.Environment[k]); got == "" || got != want {
+			bad = append(bad, fmt.Sprintf("%s: %s is %q, the app uses %q", c.Name, k, got, want))
+		}
+	}
+	if d, ok := app.DependsOn[c.Name]; !ok || d.Condition != types.ServiceConditionCompletedSuccessfully {
+		bad = append(bad, fmt.Sprintf("%s: must depend on %s with condition service_completed_successfully", app.Name, c.Name))
 	}
 	return bad
 }

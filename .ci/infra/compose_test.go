@@ -17,6 +17,8 @@ IMAGEAPP_COGNITO_CLIENT_ID=exampleclientid
 IMAGEAPP_USERS_TABLE=imageapp-users
 IMAGEAPP_MESSAGES_TABLE=imageapp-messages
 IMAGEAPP_BUCKET=imageapp-blobs-example
+IMAGEAPP_APP_KEY_ID=arn:aws:kms:eu-central-1:123456789012:key/00000000-0000-4000-8000-000000000000
+IMAGEAPP_APP_ROLE_ARN=arn:aws:iam::123456789012:role/imageapp-app
 AWS_REGION=eu-central-1
 IMAGEAPP_COGNITO_CLIENT_SECRET=placeholder
 `
@@ -27,11 +29,16 @@ type composeProfile struct {
 	service  string   // the app service of that profile
 	backend  string
 	envFile  map[string]string // files beside the compose file
+	env      map[string]string // the environment compose runs in
 }
+
+// instanceImage is what an instance's boot script sets IMAGEAPP_IMAGE to.
+const instanceImage = "123456789012.dkr.ecr.eu-central-1.amazonaws.com/imageapp:0123456789abcdef0123456789abcdef01234567"
 
 var composeProfiles = []composeProfile{
 	{name: "default", service: "app", backend: "local"},
-	{name: "aws", profiles: []string{"aws"}, service: "app-aws", backend: "aws", envFile: map[string]string{".env.aws": fakeAWSEnv}},
+	{name: "aws", profiles: []string{"aws"}, service: "app-aws", backend: "aws", envFile: map[string]string{".env.aws": fakeAWSEnv},
+		env: map[string]string{"IMAGEAPP_IMAGE": instanceImage}},
 	{name: "dev-aws", profiles: []string{"dev-aws"}, service: "app-dev-aws", backend: "aws"},
 }
 
@@ -43,7 +50,11 @@ func checkCompose(t *testing.T, composeFile string, pr composeProfile) []string 
 	if err := copyCompose(dir, composeFile, pr.envFile); err != nil {
 		t.Fatal(err)
 	}
-	p, err := LoadCompose(dir, pr.profiles, map[string]string{})
+	env := map[string]string{}
+	for k, v := range pr.env {
+		env[k] = v
+	}
+	p, err := LoadCompose(dir, pr.profiles, env)
 	if err != nil {
 		return []string{"load: " + err.Error()}
 	}
@@ -54,7 +65,7 @@ func checkCompose(t *testing.T, composeFile string, pr composeProfile) []string 
 			problems = append(problems, "the default profile must start only app, starts "+strings.Join(names, ", "))
 		}
 	case "aws":
-		problems = append(problems, AWSServiceRules(p, pr.service, ".env.aws")...)
+		problems = append(problems, AWSServiceRules(p, pr.service, ".env.aws", pr.env["IMAGEAPP_IMAGE"])...)
 	case "dev-aws":
 		problems = append(problems, DevAWSRules(p, pr.service)...)
 	}
@@ -106,10 +117,17 @@ func TestComposeChecksFailOnBrokenCopies(t *testing.T) {
 		{"app given a profile", "default", "  app:\n    <<: *app\n", "  app:\n    <<: *app\n    profiles: [local]\n", "not enabled"},
 		{"emulator without profile", "default", "  dynamodb:\n    profiles: [dev-aws]\n", "  dynamodb:\n", "start only app"},
 		{"aws: no env file", "aws", "    env_file:\n      - path: .env.aws\n        required: true\n", "", ".env.aws"},
-		{"aws: access keys", "aws", "    environment:\n      IMAGEAPP_BACKEND: aws\n    ports:\n      - \"${IMAGEAPP_PUBLISH_PORT:-3000}:3000\"\n    volumes:\n      - aws-data:/data", "    environment:\n      IMAGEAPP_BACKEND: aws\n      AWS_ACCESS_KEY_ID: AKIAIOSFODNN7EXAMPLE\n    ports:\n      - \"${IMAGEAPP_PUBLISH_PORT:-3000}:3000\"\n    volumes:\n      - aws-data:/data", "never keys"},
+		{"aws: access keys", "aws", "    environment:\n      IMAGEAPP_BACKEND: aws\n    ports:\n      - \"${IMAGEAPP_PUBLISH_PORT:-3000}:3000\"\n", "    environment:\n      IMAGEAPP_BACKEND: aws\n      AWS_ACCESS_KEY_ID: AKIAIOSFODNN7EXAMPLE\n    ports:\n      - \"${IMAGEAPP_PUBLISH_PORT:-3000}:3000\"\n", "never keys"},
+		{"aws: a volume on the instance", "aws", "    environment:\n      IMAGEAPP_BACKEND: aws\n    ports:\n      - \"${IMAGEAPP_PUBLISH_PORT:-3000}:3000\"\n", "    environment:\n      IMAGEAPP_BACKEND: aws\n    ports:\n      - \"${IMAGEAPP_PUBLISH_PORT:-3000}:3000\"\n    volumes:\n      - data:/data\n", "nothing of AWS mode"},
+		{"aws: built, not pulled by tag", "aws", "    image: ${IMAGEAPP_IMAGE:-imageapp:local}\n", "", "IMAGEAPP_IMAGE"},
 		{"aws: local backend", "aws", "    environment:\n      IMAGEAPP_BACKEND: aws\n    ports:", "    environment:\n      IMAGEAPP_BACKEND: local\n    ports:", "IMAGEAPP_BACKEND"},
 		{"dev-aws: endpoint to nowhere", "dev-aws", "http://dynamodb:8000\n      AWS_ENDPOINT_URL_KMS", "http://dynamo:8000\n      AWS_ENDPOINT_URL_KMS", "dynamo"},
+		{"dev-aws: no app key", "dev-aws", "      IMAGEAPP_APP_KEY_ID: alias/imageapp/app # made by dev-aws-init in local-kms; wraps the cookie keys\n", "", "IMAGEAPP_APP_KEY_ID"},
 		{"dev-aws: no dependency", "dev-aws", "      sns:\n        condition: service_started\n", "", "depend on sns"},
+		{"dev-aws: https refused", "dev-aws", "      IMAGEAPP_ALLOW_INSECURE_HTTP: \"1\" # a dev stack on localhost; AWS mode refuses http:// otherwise\n", "", "IMAGEAPP_ALLOW_INSECURE_HTTP"},
+		{"dev-aws: tables by hand", "dev-aws", "    command: [\"aws\", \"create-tables\", \"-wait\", \"60s\"]\n", "    command: [\"sh\", \"-c\", \"aws dynamodb create-table --table-name imageapp-users\"]\n", "create-tables"},
+		{"dev-aws: tables of another name", "dev-aws", "      IMAGEAPP_USERS_TABLE: imageapp-users\n      IMAGEAPP_MESSAGES_TABLE: imageapp-messages\n      AWS_REGION: us-east-1\n      AWS_ACCESS_KEY_ID: test # emulator dummy\n      AWS_SECRET_ACCESS_KEY: test # emulator dummy\n      AWS_EC2_METADATA_DISABLED: \"true\"\n      AWS_ENDPOINT_URL_DYNAMODB", "      IMAGEAPP_USERS_TABLE: dev-users\n      IMAGEAPP_MESSAGES_TABLE: imageapp-messages\n      AWS_REGION: us-east-1\n      AWS_ACCESS_KEY_ID: test # emulator dummy\n      AWS_SECRET_ACCESS_KEY: test # emulator dummy\n      AWS_EC2_METADATA_DISABLED: \"true\"\n      AWS_ENDPOINT_URL_DYNAMODB", "IMAGEAPP_USERS_TABLE"},
+		{"dev-aws: app does not wait for the tables", "dev-aws", "      dev-aws-tables:\n        condition: service_completed_successfully\n", "", "dev-aws-tables"},
 		{"dev-aws: real-looking keys", "dev-aws", "      AWS_SECRET_ACCESS_KEY: test # emulator dummy\n      AWS_EC2", "      AWS_SECRET_ACCESS_KEY: wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY\n      AWS_EC2", "dummy credentials"},
 	} {
 		t.Run(b.label, func(t *testing.T) {

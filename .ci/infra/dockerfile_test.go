@@ -93,7 +93,7 @@ func TestDockerignore(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, keep := range []string{"go.mod", "go.sum", "app/main.go", "app/local/secrets.go", "app/web/upload.go",
-		"views/layout.templ", "views/layout_templ.go", "static/app.css", "static/htmx.min.js", "static/static.go",
+		"views/layout.templ", "views/layout_templ.go", "static/app.css", "static/htmx.min.js", "static/hx-sse.min.js", "static/static.go",
 		"react/package.json", "react/package-lock.json", "react/.npmrc", "react/index.html", "react/src/main.jsx", "react/vite.config.js"} {
 		if excluded, _ := pm.MatchesOrParentMatches(keep); excluded {
 			t.Errorf(".dockerignore excludes %s, which the build needs", keep)

@@ -64,14 +64,24 @@ func JenkinsStages(src string) []JenkinsStage {
 // ImageInputs are the paths whose change means a new image.
 var ImageInputs = []string{"app/", "views/", "static/", "react/", "go.mod", "go.sum", "Dockerfile"}
 
+// AgentRequirements are what the Jenkinsfile's header must say the agent
+// needs, by a word each.
+var AgentRequirements = []string{"Agent requirements", "buildx", "arm64", "AWS CLI", "deploy_policy_arn", "get-login-password"}
+
 // JenkinsfileRules checks the pipeline's shape: the stages, how changes are
-// detected, that build and push are gated on them, tags, credentials and
-// cleanup.
+// detected (a first run builds), that build, push and deploy are gated on
+// them, the arm64 buildx build tagged with the commit SHA, the registry
+// login from the agent's role, the rollout by tag, and cleanup.
 func JenkinsfileRules(raw string) []string {
 	src := stripComments(raw)
 	var bad []string
 	if !regexp.MustCompile(`(?m)^pipeline\s*\{`).MatchString(src) {
 		bad = append(bad, "not a declarative pipeline (pipeline { ... })")
+	}
+	for _, want := range AgentRequirements {
+		if !strings.Contains(raw, want) {
+			bad = append(bad, "the Jenkinsfile does not state the agent's requirements: "+want+" is not mentioned")
+		}
 	}
 	stages := JenkinsStages(raw)
 	find := func(word string) (JenkinsStage, bool) {
@@ -83,7 +93,7 @@ func JenkinsfileRules(raw string) []string {
 		return JenkinsStage{}, false
 	}
 	order := []string{}
-	for _, want := range []string{"checkout", "test", "change", "build", "push"} {
+	for _, want := range []string{"checkout", "test", "change", "build", "push", "deploy"} {
 		s, ok := find(want)
 		if !ok {
 			bad = append(bad, fmt.Sprintf("no stage whose name contains %q (stages: %v)", want, stageNames(stages)))
@@ -96,8 +106,8 @@ func JenkinsfileRules(raw string) []string {
 			bad = append(bad, fmt.Sprintf("stage %q runs before %q", order[i], order[i-1]))
 		}
 	}
-	if s, ok := find("checkout"); ok && !strings.Contains(s.Body, "checkout scm") {
-		bad = append(bad, "the checkout stage does not run `checkout scm`")
+	if s, ok := find("checkout"); ok && (!strings.Contains(s.Body, "checkout scm") || !strings.Contains(s.Body, "git rev-parse HEAD")) {
+		bad = append(bad, "the checkout stage must run `checkout scm` and take the commit SHA (git rev-parse HEAD)")
 	}
 	if s, ok := find("test"); ok && !strings.Contains(s.Body, "bash .ci/run") {
 		bad = append(bad, "the test stage does not run `bash .ci/run` (the project's test command)")
@@ -106,11 +116,14 @@ func JenkinsfileRules(raw string) []string {
 		if !strings.Contains(s.Body, "GIT_PREVIOUS_SUCCESSFUL_COMMIT") {
 			bad = append(bad, "change detection does not compare with env.GIT_PREVIOUS_SUCCESSFUL_COMMIT")
 		}
-		if !strings.Contains(s.Body, "HEAD~1") {
-			bad = append(bad, "change detection has no HEAD~1 fallback")
+		if strings.Contains(s.Body, "HEAD~1") || strings.Contains(s.Body, "HEAD^") {
+			bad = append(bad, "change detection falls back to the parent commit: without a previous success it must build (a new job's first run)")
 		}
-		if !strings.Contains(s.Body, "git diff --name-only") {
+		diff := strings.Index(s.Body, "git diff --name-only")
+		if diff < 0 {
 			bad = append(bad, "change detection does not list changed files (git diff --name-only)")
+		} else if first := strings.Index(s.Body, "env.IMAGE_CHANGED = 'true'"); first < 0 || first > diff {
+			bad = append(bad, "change detection must set IMAGE_CHANGED = 'true' before diffing, for a build with no previous success")
 		}
 		for _, p := range ImageInputs {
 			if !strings.Contains(s.Body, "'"+p+"'") {
@@ -118,7 +131,7 @@ func JenkinsfileRules(raw string) []string {
 			}
 		}
 	}
-	for _, word := range []string{"build", "push"} {
+	for _, word := range []string{"build", "push", "deploy"} {
 		s, ok := find(word)
 		if !ok {
 			continue
@@ -127,19 +140,33 @@ func JenkinsfileRules(raw string) []string {
 			bad = append(bad, fmt.Sprintf("stage %q is not gated on the detected changes (when { ... IMAGE_CHANGED ... })", s.Name))
 		}
 	}
-	if s, ok := find("build"); ok && !(strings.Contains(s.Body, "$SHORT_SHA") && strings.Contains(s.Body, ":latest")) {
-		bad = append(bad, "the image is not tagged with the short commit SHA and latest")
+	if s, ok := find("build"); ok {
+		if !strings.Contains(s.Body, "docker buildx build") || !(strings.Contains(s.Body, "--platform linux/arm64") ||
+			strings.Contains(s.Body, `--platform "$PLATFORM"`) && strings.Contains(src, "PLATFORM = 'linux/arm64'")) {
+			bad = append(bad, "the image must be built with `docker buildx build --platform linux/arm64` (the instances are arm64)")
+		}
+		if !strings.Contains(s.Body, `:$GIT_SHA"`) {
+			bad = append(bad, "the image is not tagged with the commit SHA ($GIT_SHA)")
+		}
+	}
+	if strings.Contains(src, ":latest") {
+		bad = append(bad, "no :latest tag: instances run a commit's tag, and a rollback names one")
 	}
 	if s, ok := find("push"); ok {
-		if !strings.Contains(s.Body, "withCredentials(") || !regexp.MustCompile(`credentialsId:\s*(env\.[A-Z_]+|'[^']+')`).MatchString(s.Body) {
-			bad = append(bad, "the push stage does not log in through withCredentials(credentialsId: ...)")
+		if !regexp.MustCompile(`aws ecr get-login-password[^|\n]*\|\s*docker login --username AWS --password-stdin`).MatchString(s.Body) {
+			bad = append(bad, "the push stage must log in with `aws ecr get-login-password | docker login --username AWS --password-stdin` (the agent's role)")
 		}
-		if !strings.Contains(s.Body, "--password-stdin") {
-			bad = append(bad, "docker login must read the secret from stdin (--password-stdin)")
+		if strings.Contains(s.Body, "withCredentials(") || strings.Contains(src, "usernamePassword(") {
+			bad = append(bad, "no stored registry password: the agent's role logs in to ECR")
 		}
-		for _, tag := range []string{`"$IMAGE:$SHORT_SHA"`, `"$IMAGE:latest"`} {
-			if !strings.Contains(s.Body, "docker push "+tag) {
-				bad = append(bad, "the push stage does not push "+tag)
+		if !strings.Contains(s.Body, `docker push "$ECR_REPOSITORY:$GIT_SHA"`) {
+			bad = append(bad, `the push stage does not push "$ECR_REPOSITORY:$GIT_SHA"`)
+		}
+	}
+	if s, ok := find("deploy"); ok {
+		for _, want := range []string{`aws ssm put-parameter --name "$IMAGE_TAG_PARAMETER"`, `--value "$GIT_SHA"`, "aws autoscaling start-instance-refresh", "describe-instance-refreshes", `--value "$previous"`} {
+			if !strings.Contains(s.Body, want) {
+				bad = append(bad, "the deploy stage must write the tag to the SSM parameter, refresh the group, wait for it and put the previous tag back if it fails: lacks "+want)
 			}
 		}
 	}

@@ -31,7 +31,8 @@ type Module struct {
 	order     []string // resource keys in file order, for stable messages
 }
 
-// LoadDir reads every .tf file and every template (.tftpl, .tpl) in dir.
+// LoadDir reads every .tf file, every template (.tftpl, .tpl) and the IAM
+// file (IAMFile) in dir.
 func LoadDir(dir string) (*Module, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -40,7 +41,7 @@ func LoadDir(dir string) (*Module, error) {
 	files := map[string][]byte{}
 	for _, e := range entries {
 		name := e.Name()
-		if e.IsDir() || !(strings.HasSuffix(name, ".tf") || strings.HasSuffix(name, ".tftpl") || strings.HasSuffix(name, ".tpl")) {
+		if e.IsDir() || !(strings.HasSuffix(name, ".tf") || strings.HasSuffix(name, ".tftpl") || strings.HasSuffix(name, ".tpl") || name == IAMFile) {
 			continue
 		}
 		b, err := os.ReadFile(filepath.Join(dir, name))

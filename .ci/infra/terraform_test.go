@@ -34,7 +34,8 @@ func TestTerraformPassesEveryCheck(t *testing.T) {
 
 func TestTerraformFilesByConcern(t *testing.T) {
 	m := mustLoadTerraform(t)
-	for _, f := range []string{"providers.tf", "variables.tf", "cognito.tf", "lambda.tf", "dynamodb.tf", "s3.tf", "kms.tf", "iam.tf", "ec2.tf", "outputs.tf"} {
+	for _, f := range []string{"providers.tf", "variables.tf", "network.tf", "lb.tf", "ec2.tf", "valkey.tf", "ecr.tf", "cognito.tf", "lambda.tf",
+		"dynamodb.tf", "s3.tf", "kms.tf", "iam.tf", IAMFile, "outputs.tf"} {
 		if _, ok := m.Sources[f]; !ok {
 			t.Errorf("terraform/%s is missing", f)
 		}
@@ -43,7 +44,7 @@ func TestTerraformFilesByConcern(t *testing.T) {
 	if err != nil {
 		t.Fatalf("terraform.tfvars.example: %v", err)
 	}
-	for _, v := range []string{"ssh_key", "ur_ip"} {
+	for _, v := range []string{"ses_identity", "image_tag", "domain"} {
 		if !strings.Contains(tfvars, v+" ") && !strings.Contains(tfvars, v+"=") {
 			t.Errorf("terraform.tfvars.example does not set %s", v)
 		}
@@ -81,7 +82,7 @@ var breakers = map[string][][]edit{
 	"references-resolve": {
 		{{"ec2.tf", "instance_type          = var.instance_type", "instance_type          = var.instance_typo"}},
 		{{"iam.tf", "resources = [aws_dynamodb_table.users.arn]", "resources = [aws_dynamodb_table.user.arn]"}},
-		{{"user_data.sh.tftpl", "--branch '${repo_ref}'", "--branch '${repo_branch}'"}},
+		{{"user_data.sh.tftpl", "if tag=$(ssm_value '${tag_parameter}')", "if tag=$(ssm_value '${tag_param}')"}},
 		{{"iam.tf", "data.aws_iam_policy_document.kms_use.json,", "data.aws_iam_policy_document.kms_usage.json,"}},
 	},
 	"no-unused-declarations": {
@@ -93,15 +94,16 @@ var breakers = map[string][][]edit{
 	},
 	"iam-no-wildcard-actions": {
 		{{"iam.tf", `actions   = ["ssm:GetParameter"]`, `actions   = ["ssm:*"]`}},
-		{{"iam.tf", `"dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:Scan",`, `"dynamodb:*",`}},
+		{{"iam.tf", `actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]`, `actions   = ["dynamodb:*"]`}},
 		{{"kms.tf", `actions   = ["kms:DescribeKey"]`, `actions   = ["*"]`}},
 		{{"sns.tf", `actions   = ["sns:Publish"]`, `not_actions = ["iam:*"]`}},
 	},
 	"iam-no-wildcard-resources": {
-		{{"iam.tf", "resources = [aws_ssm_parameter.cognito_client_secret.arn]", `resources = ["*"]`}},
+		{{"iam.tf", "resources = [aws_ssm_parameter.cognito_client_secret.arn, aws_ssm_parameter.image_tag.arn]", `resources = ["*"]`}},
+		{{"ecr.tf", "    resources = [\"*\"]\n\n    condition {\n      test     = \"StringEquals\"\n      variable = \"aws:RequestedRegion\"\n      values   = [var.region]\n    }\n  }\n\n  statement {\n    sid    = \"PushImages\"", "    resources = [\"*\"]\n  }\n\n  statement {\n    sid    = \"PushImages\""}},
 		{{"kms.tf", `actions   = ["kms:CreateKey"]`, `actions   = ["kms:CreateKey", "kms:ScheduleKeyDeletion"]`}},
 		{{"local:kms_keys_arn", "", `"arn:${local.partition}:kms:${var.region}:${local.account_id}:*"`}},
-		{{"sns.tf", "resources = [local.user_topics_arn]\n  }\n}", "not_resources = [local.user_topics_arn]\n  }\n}"}},
+		{{"sns.tf", "actions   = [\"sns:Publish\"]\n    resources = [local.user_topics_arn]", "actions   = [\"sns:Publish\"]\n    not_resources = [local.user_topics_arn]"}},
 	},
 	"iam-no-wildcard-principals": {
 		{{"iam.tf", `identifiers = ["ec2.amazonaws.com"]`, `identifiers = ["*"]`}},
@@ -111,12 +113,24 @@ var breakers = map[string][][]edit{
 	},
 	"kms-bound-to-app": {
 		{{"kms.tf", "      variable = \"kms:EncryptionContext:app\"\n      values   = [var.app_name]", "      variable = \"kms:EncryptionContext:app\"\n      values   = [\"other\"]"}},
-		{{"kms.tf", "      variable = \"aws:ResourceTag/app\"", "      variable = \"aws:ResourceTag/team\""}},
+		{{"kms.tf", "      test     = \"StringEquals\"\n      variable = \"aws:ResourceTag/app\"", "      test     = \"StringEquals\"\n      variable = \"aws:ResourceTag/team\""}},
 		{{"kms.tf", `test     = "StringEquals"
       variable = "aws:RequestTag/app"`, `test     = "StringLike"
       variable = "aws:RequestTag/app"`}},
 		{{"kms.tf", `actions   = ["kms:DescribeKey"]`, `actions   = ["kms:DescribeKey", "kms:ScheduleKeyDeletion"]`}},
 		{{"local:kms_aliases_arn", "", `"arn:${local.partition}:kms:${var.region}:${local.account_id}:alias/*"`}},
+		{{"kms.tf", "      test     = \"StringEquals\"\n      variable = \"kms:EncryptionContext:purpose\"", "      test     = \"StringLike\"\n      variable = \"kms:EncryptionContext:purpose\""}},
+	},
+	"kms-app-key": {
+		{{"kms.tf", "  enable_key_rotation     = true\n", ""}},
+		{{"kms.tf", "  deletion_window_in_days = 30\n}", "  deletion_window_in_days = 30\n\n  tags = {\n    app = var.app_name\n  }\n}"}},
+		{{"kms.tf", "      variable = \"kms:EncryptionContext:purpose\"\n      values   = [\"cookie-keys\"]", "      variable = \"kms:EncryptionContext:purpose\"\n      values   = [\"cookie-keys\", \"sessions\"]"}},
+		{{"kms.tf", `actions   = ["kms:Encrypt", "kms:Decrypt"]`, `actions   = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"]`}},
+		{{"kms.tf", `sid    = "AppKeyIsForCookieKeysOnly"
+    effect = "Deny"`, `sid    = "AppKeyIsForCookieKeysOnly"
+    effect = "Allow"`}},
+		{{"outputs.tf", "  value       = aws_kms_key.app.arn\n", "  value       = aws_iam_role.app.arn\n"}},
+		{{"kms.tf", "  target_key_id = aws_kms_key.app.key_id\n", "  target_key_id = \"some-other-key\"\n"}},
 	},
 	"s3-public-access-blocked": {
 		{{"s3.tf", "restrict_public_buckets = true", "restrict_public_buckets = false"}},
@@ -187,13 +201,58 @@ var breakers = map[string][][]edit{
 		{{"ec2.tf", "encrypted             = true", "encrypted             = false"}},
 	},
 	"ec2-ingress": {
-		{{"ec2.tf", `cidr_ipv4         = "${var.ur_ip}/32"`, `cidr_ipv4         = "0.0.0.0/0"`}},
-		{{"ec2.tf", `cidr_ipv4         = "${var.ur_ip}/32"`, `cidr_ipv4         = "${var.ur_ip}/24"`}},
-		{{"ec2.tf", "  from_port         = 22\n  to_port           = 22", "  from_port         = 0\n  to_port           = 65535"}},
+		// The instances open to the world, or to SSH.
+		{{"ec2.tf", "  referenced_security_group_id = aws_security_group.lb.id\n}", "  cidr_ipv4                    = \"0.0.0.0/0\"\n}"}},
+		{{"ec2.tf", "  from_port                    = local.app_port\n  to_port                      = local.app_port\n  referenced_security_group_id = aws_security_group.lb.id",
+			"  from_port                    = 22\n  to_port                      = 22\n  referenced_security_group_id = aws_security_group.lb.id"}},
 		{{"ec2.tf", "  lifecycle {\n    create_before_destroy = true\n  }", "  ingress {\n    from_port   = 3000\n    to_port     = 3000\n    protocol    = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n\n  lifecycle {\n    create_before_destroy = true\n  }"}},
+		{{"ec2.tf", "  update_default_version = true\n", "  update_default_version = true\n  key_name               = \"admin\"\n"}},
+		// The load balancer open on another port; Valkey open to more than the app.
+		{{"lb.tf", "  from_port         = 443\n  to_port           = 443", "  from_port         = 8443\n  to_port           = 8443"}},
+		{{"valkey.tf", "  referenced_security_group_id = aws_security_group.app.id", "  referenced_security_group_id = aws_security_group.lb.id"}},
 	},
 	"ec2-instance-profile": {
-		{{"ec2.tf", "  iam_instance_profile   = aws_iam_instance_profile.app.name\n", ""}},
+		{{"ec2.tf", "  iam_instance_profile {\n    name = aws_iam_instance_profile.app.name\n  }\n", ""}},
+	},
+	"lb-https": {
+		{{"lb.tf", `tls_policy = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"`, `tls_policy = "ELBSecurityPolicy-2016-08"`}},
+		{{"lb.tf", "      protocol    = \"HTTPS\"\n      port        = \"443\"", "      protocol    = \"HTTP\"\n      port        = \"8080\""}},
+		{{"lb.tf", `    viewer_protocol_policy   = "redirect-to-https"`, `    viewer_protocol_policy   = "allow-all"`}},
+		{{"lb.tf", "  internal                   = !local.alb_https\n", "  internal                   = false\n"}},
+		{{"lb.tf", "resource \"aws_lb_listener\" \"from_cloudfront\" {\n  count             = local.alb_https ? 0 : 1", "resource \"aws_lb_listener\" \"from_cloudfront\" {\n  count             = 1"}},
+	},
+	"asg": {
+		{{"ec2.tf", "  vpc_zone_identifier       = aws_subnet.private[*].id", "  vpc_zone_identifier       = aws_subnet.public[*].id"}},
+		{{"ec2.tf", `  health_check_type         = "ELB"`, `  health_check_type         = "EC2"`}},
+		{{"lb.tf", `    path                = "/healthz"`, `    path                = "/"`}},
+		{{"variables.tf", "    condition     = var.min_instances >= 2", "    condition     = var.min_instances >= 1"}},
+	},
+	"valkey": {
+		{{"valkey.tf", "  transit_encryption_enabled = true", "  transit_encryption_enabled = false"}},
+		{{"valkey.tf", "  num_cache_clusters         = 2", "  num_cache_clusters         = 1"}},
+		{{"valkey.tf", "  security_group_ids         = [aws_security_group.valkey.id]", "  security_group_ids         = [aws_security_group.app.id]"}},
+	},
+	"images-by-tag": {
+		{{"ecr.tf", `image_tag_mutability = "IMMUTABLE"`, `image_tag_mutability = "MUTABLE"`}},
+		{{"ecr.tf", "  lifecycle {\n    ignore_changes = [value]\n  }\n", ""}},
+		{{"user_data.sh.tftpl", "docker compose --profile aws up -d --no-build app-aws", "docker compose --profile aws up -d --build app-aws"}},
+	},
+	"app-env": {
+		{{"lb.tf", `  base_url  = "https://${local.site_host}"`, `  base_url  = "http://${local.site_host}"`}},
+		{{"ec2.tf", `    IMAGEAPP_TRUSTED_PROXIES=${join(",", local.lb_subnet_cidrs)}`, `    IMAGEAPP_TRUSTED_PROXIES=0.0.0.0/0`}},
+		{{"ec2.tf", "    IMAGEAPP_VALKEY_URL=rediss://", "    IMAGEAPP_VALKEY_URL=redis://"}},
+		{{"ec2.tf", "    IMAGEAPP_BACKEND=aws\n", "    IMAGEAPP_BACKEND=aws\n    IMAGEAPP_ALLOW_INSECURE_HTTP=1\n"}},
+	},
+	"cognito-ses": {
+		{{"cognito.tf", `    email_sending_account = "DEVELOPER"`, `    email_sending_account = "COGNITO_DEFAULT"`}},
+	},
+	"iam-matches-code": {
+		// A grant no line needs, a line the policies lack, a key-scoped grant widened.
+		{{"iam.tf", `actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]`, `actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]`}},
+		{{IAMFile, "app     dynamodb:Query                   table/users/index/directory-index    code\n", ""}},
+		{{IAMFile, "app     ssm:GetParameter                 param/client-secret                  boot\n", "app     ssm:GetParameter                 param/client-secret                  boot\napp     dynamodb:Scan                    table/users                          code\n"}},
+		{{"iam.tf", "    condition {\n      test     = \"ForAllValues:StringEquals\"\n      variable = \"dynamodb:LeadingKeys\"\n      values   = [\"#cookie-keys\"]\n    }\n", ""}},
+		{{"sns.tf", "    resources = [\"${local.user_topics_arn}:*\"]", "    resources = [local.user_topics_arn]"}},
 	},
 	"user-data-no-secrets": {
 		{{"user_data.sh.tftpl", "export DEBIAN_FRONTEND=noninteractive", "export DEBIAN_FRONTEND=noninteractive\nexport AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE"}},
@@ -207,8 +266,12 @@ var breakers = map[string][][]edit{
 		{{"lambda.tf", `runtime          = "provided.al2023"`, `runtime          = "go1.x"`}},
 		{{"lambda.tf", `handler          = "bootstrap"`, `handler          = "main"`}},
 		{{"lambda.tf", `architectures    = ["arm64"]`, `architectures    = ["arm64", "x86_64"]`}},
-		{{"lambda.tf", "      IMAGEAPP_APP_NAME    = var.app_name\n", ""}},
+		{{"lambda.tf", "      IMAGEAPP_APP_NAME         = var.app_name\n", ""}},
+		{{"lambda.tf", "      IMAGEAPP_APP_ROLE_ARN     = aws_iam_role.app.arn    # named in each new user key's policy\n", ""}},
 		{{"lambda.tf", `name              = "/aws/lambda/${local.lambda_name}"`, `name              = "/lambda/${local.lambda_name}"`}},
+	},
+	"lambda-timeout": {
+		{{"lambda.tf", "  timeout = 3\n", "  timeout = 5\n"}},
 	},
 	"log-retention": {
 		{{"lambda.tf", "  retention_in_days = var.log_retention_days\n", ""}},
@@ -232,12 +295,14 @@ var breakers = map[string][][]edit{
 	},
 	"client-secret-in-ssm": {
 		{{"cognito.tf", `type        = "SecureString"`, `type        = "String"`}},
-		{{"iam.tf", "resources = [aws_ssm_parameter.cognito_client_secret.arn]", `resources = ["${aws_ssm_parameter.cognito_client_secret.arn}*"]`}},
+		{{"iam.tf", "resources = [aws_ssm_parameter.cognito_client_secret.arn, aws_ssm_parameter.image_tag.arn]", `resources = ["${aws_ssm_parameter.cognito_client_secret.arn}*", aws_ssm_parameter.image_tag.arn]`}},
 	},
 	"outputs": {
 		{{"outputs.tf", `output "IMAGEAPP_BUCKET" {`, `output "bucket" {`}},
 		{{"ec2.tf", "    AWS_REGION=${var.region}\n", ""}},
-		{{"outputs.tf", `output "ssh" {`, "output \"secret\" {\n  value = aws_cognito_user_pool_client.web.client_secret\n}\n\noutput \"ssh\" {"}},
+		{{"ec2.tf", "    IMAGEAPP_APP_KEY_ID=${aws_kms_key.app.arn}\n", ""}},
+		{{"outputs.tf", `output "IMAGEAPP_APP_ROLE_ARN" {`, `output "app_role" {`}},
+		{{"outputs.tf", `output "app_log_group" {`, "output \"secret\" {\n  value = aws_cognito_user_pool_client.web.client_secret\n}\n\noutput \"app_log_group\" {"}},
 	},
 }
 
@@ -313,14 +378,17 @@ func TestEveryCheckFailsOnItsBrokenCopy(t *testing.T) {
 func TestUserDataIsValidBash(t *testing.T) {
 	m := mustLoadTerraform(t)
 	var rendered []string
-	for _, i := range m.ResourcesOf("aws_instance") {
+	for _, i := range instances(m) {
 		a, ok := i.Body.Attributes["user_data"]
 		if !ok {
 			t.Fatalf("%s has no user_data", Name(i))
 		}
 		out, err := RenderTemplateCall(m, a.Expr, func(name string) string {
-			if name == "app_env" {
+			switch name {
+			case "app_env":
 				return "IMAGEAPP_BACKEND=aws\nAWS_REGION=eu-central-1\n"
+			case "compose_file":
+				return mustRead(t, composeFile)
 			}
 			return "sample-" + name
 		})
@@ -330,7 +398,7 @@ func TestUserDataIsValidBash(t *testing.T) {
 		rendered = append(rendered, out)
 	}
 	if len(rendered) == 0 {
-		t.Fatal("no instance with user data")
+		t.Fatal("no launch template with user data")
 	}
 	for _, script := range rendered {
 		if !strings.HasPrefix(script, "#!/bin/bash\n") {
@@ -341,8 +409,10 @@ func TestUserDataIsValidBash(t *testing.T) {
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Errorf("rendered user data is not valid bash: %v\n%s", err, out)
 		}
-		if !strings.Contains(script, "docker compose --profile aws up -d") || !strings.Contains(script, "chmod 0600 .env.aws") {
-			t.Error("user data must write .env.aws with mode 0600 and start the aws profile")
+		for _, want := range []string{"docker compose --profile aws pull app-aws", "docker compose --profile aws up -d --no-build app-aws", "chmod 0600 .env.aws", "<<'COMPOSEEOF'\n# ImageApp with Docker Compose"} {
+			if !strings.Contains(script, want) {
+				t.Errorf("user data must write the compose file and .env.aws (0600), pull the tagged image and start the aws profile without building: lacks %q", want)
+			}
 		}
 	}
 }

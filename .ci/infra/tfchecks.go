@@ -22,7 +22,9 @@ type Check struct {
 // resource, so a statement made only of them must use Resource "*"; such a
 // statement must still carry conditions. Each entry says why.
 var WildcardResourceActions = map[string]string{
-	"kms:CreateKey": "creates a key that does not exist yet: IAM only accepts Resource \"*\" (terraform/kms.tf pins it with aws:RequestTag/app, tag keys, key spec and usage)",
+	"kms:CreateKey":                         "creates a key that does not exist yet: IAM only accepts Resource \"*\" (terraform/kms.tf pins it with aws:RequestTag/app, tag keys, key spec and usage)",
+	"ecr:GetAuthorizationToken":             "a registry login token, not a repository's: IAM only accepts Resource \"*\" (pinned to the region; pushes and pulls are scoped to the repository)",
+	"autoscaling:DescribeInstanceRefreshes": "Auto Scaling's Describe* have no resource-level permissions: Resource \"*\" only (read-only, pinned to the region; starting a refresh is scoped to the group)",
 }
 
 // AppVar is how the app name appears in rendered configuration.
@@ -36,8 +38,10 @@ var TerraformChecks = []Check{
 	{"iam-no-wildcard-actions", "no Allow statement grants an action with *, or uses not_actions", checkNoWildcardActions},
 	{"iam-no-wildcard-resources", "no Allow statement names resource * (except actions AWS cannot scope, with conditions) or a whole service", checkNoWildcardResources},
 	{"iam-no-wildcard-principals", "no Allow statement trusts principal *", checkNoWildcardPrincipals},
+	{"iam-matches-code", "each role is granted exactly the permissions terraform/iam-actions.txt lists for it, whose code lines a test derives from the app's SDK calls (app/server TestIAMGrantsMatchTheCode)", checkIAMMatchesCode},
 	{"iam-no-access-keys", "no IAM users or access keys: the instance uses its profile", checkNoAccessKeys},
 	{"kms-bound-to-app", "data keys only under keys tagged app = var.app_name and with encryption context app = var.app_name; keys created only with that tag", checkKMSBoundToApp},
+	{"kms-app-key", "the app's own key (cookie keys) rotates, has an alias, is not tagged app, is usable only under encryption context purpose = cookie-keys (an Allow with it, a Deny without it) and is an output", checkAppKey},
 	{"s3-public-access-blocked", "every bucket has a public access block with all four settings true", checkS3PublicAccessBlock},
 	{"s3-tls-only", "every bucket's policy denies requests with aws:SecureTransport = false", checkS3TLSOnly},
 	{"s3-encrypted", "every bucket has default encryption (aws:kms or AES256)", checkS3Encrypted},
@@ -46,12 +50,19 @@ var TerraformChecks = []Check{
 	{"dynamodb-pitr", "every table has point-in-time recovery on", checkDynamoPITR},
 	{"dynamodb-sse", "every table has server-side encryption on", checkDynamoSSE},
 	{"dynamodb-schema", "the tables match app/aws/dynamostore/schema.go: keys, GSIs, on-demand billing, TTL on expires_at", checkDynamoSchema},
-	{"ec2-imdsv2", "every instance requires IMDSv2 tokens", checkIMDSv2},
-	{"ec2-root-volume-encrypted", "every instance's root volume is encrypted", checkRootVolumeEncrypted},
-	{"ec2-ingress", "SSH (22) only from ${var.ur_ip}/32; nothing else open but the app port", checkIngress},
-	{"ec2-instance-profile", "every instance runs with an instance profile", checkInstanceProfile},
+	{"ec2-imdsv2", "the instances come from a launch template that requires IMDSv2 tokens; no stand-alone instance", checkIMDSv2},
+	{"ec2-root-volume-encrypted", "every volume of the launch template is encrypted", checkRootVolumeEncrypted},
+	{"ec2-ingress", "the internet reaches the load balancer only (443, and 80 that redirects), the instances only from the load balancer, Valkey only from the instances; no SSH, no key pair", checkIngress},
+	{"ec2-instance-profile", "the instances run with an instance profile", checkInstanceProfile},
+	{"lb-https", "HTTPS only: the ALB's HTTPS listener uses a TLS 1.2+ policy, a plain HTTP listener redirects to HTTPS unless only CloudFront reaches it, and CloudFront redirects viewers to HTTPS", checkHTTPS},
+	{"asg", "an Auto Scaling group of at least var.min_instances (>= 2) over the private subnets of both zones, behind the ALB's target group with ELB health checks on /healthz", checkASG},
+	{"valkey", "the shared store is ElastiCache for Valkey with TLS in transit, encryption at rest, a replica in the other zone, and only its own security group", checkValkey},
+	{"images-by-tag", "an ECR repository with immutable, scanned tags; the deployed tag is an SSM parameter Terraform does not overwrite; the instances pull it and never build", checkImagesByTag},
+	{"app-env", "the app's environment: an https:// base URL, the ALB's subnets as trusted proxies, Valkey over TLS, no insecure-HTTP switch", checkAppEnv},
+	{"cognito-ses", "Cognito mails through SES (DEVELOPER) from var.ses_identity", checkCognitoSES},
 	{"user-data-no-secrets", "no access key, secret, password or token in user data or its template; no secret attribute passed into it", checkUserDataNoSecrets},
 	{"lambda-runtime", "the trigger runs provided.al2023 with handler bootstrap on one architecture, with its environment and a log group with retention", checkLambda},
+	{"lambda-timeout", "the trigger's timeout is at most 3 s, well under the 5 s Cognito waits for it", checkLambdaTimeout},
 	{"log-retention", "every log group has a retention", checkLogRetention},
 	{"cognito-password-policy", "minimum length 10 and no character-class rules (the app's own rule)", checkCognitoPasswordPolicy},
 	{"cognito-pool", "email verification by code, case-insensitive usernames, post-confirmation trigger wired with a permission for cognito-idp", checkCognitoPool},
@@ -208,7 +219,13 @@ func checkKMSBoundToApp(m *Module) []string {
 		}
 		if s.HasAction("kms:GenerateDataKey") || s.HasAction("kms:Decrypt") || s.HasAction("kms:Encrypt") || s.HasAction("kms:ReEncryptFrom") {
 			granted = true
-			if v, _ := s.Condition("StringEquals", "aws:ResourceTag/app"); !slices.Equal(v, []string{AppVar}) {
+			if onAppKeys(s) {
+				// The app's own keys, named by ARN: bound to one purpose
+				// instead of a tag (checkAppKey says which).
+				if v, _ := s.Condition("StringEquals", "kms:EncryptionContext:purpose"); len(v) != 1 {
+					bad = append(bad, s.Where()+": use of the app's own key needs condition StringEquals kms:EncryptionContext:purpose = one purpose")
+				}
+			} else if v, _ := s.Condition("StringEquals", "aws:ResourceTag/app"); !slices.Equal(v, []string{AppVar}) {
 				bad = append(bad, s.Where()+": data-key use needs condition StringEquals aws:ResourceTag/app = var.app_name")
 			}
 			if v, _ := s.Condition("StringEquals", "kms:EncryptionContext:app"); !slices.Equal(v, []string{AppVar}) {
@@ -235,6 +252,85 @@ func checkKMSBoundToApp(m *Module) []string {
 	}
 	if !granted {
 		bad = append(bad, "no statement grants kms:GenerateDataKey/kms:Decrypt to the app")
+	}
+	return bad
+}
+
+// appKeyARN matches a reference to a key Terraform manages.
+var appKeyARN = regexp.MustCompile(`^\$\{aws_kms_key\.[A-Za-z0-9_-]+\.arn\}$`)
+
+// onAppKeys reports whether every resource of s is a Terraform-managed key.
+func onAppKeys(s Statement) bool {
+	for _, r := range s.Resources {
+		if !appKeyARN.MatchString(r) {
+			return false
+		}
+	}
+	return len(s.Resources) > 0
+}
+
+// AppKeyPurpose is the encryption context purpose of the app key's one use
+// (app/aws/kmskeys.PurposeCookieKeys).
+const AppKeyPurpose = "cookie-keys"
+
+func checkAppKey(m *Module) []string {
+	keys := m.ResourcesOf("aws_kms_key")
+	if len(keys) != 1 {
+		return []string{fmt.Sprintf("want one aws_kms_key (the app's, wrapping the cookie keys), have %d", len(keys))}
+	}
+	k := keys[0]
+	where := fmt.Sprintf("%s: %s", k.DefRange(), Name(k))
+	ref := "${" + Name(k) + ".arn}"
+	var bad []string
+	if v, _ := Attr(m, k, "enable_key_rotation"); v != true {
+		bad = append(bad, where+": enable_key_rotation must be true")
+	}
+	if tags, _ := Attr(m, k, "tags"); tags != nil {
+		if t, _ := tags.(map[string]any); t != nil {
+			if _, ok := t["app"]; ok {
+				bad = append(bad, where+": must not carry the tag app: the per-user grants (aws:ResourceTag/app) would then reach it under any app context")
+			}
+		}
+	}
+	aliased := false
+	for _, a := range m.ResourcesOf("aws_kms_alias") {
+		aliased = aliased || Str(m, a, "target_key_id") == "${"+Name(k)+".key_id}" || Str(m, a, "target_key_id") == "${"+Name(k)+".arn}"
+	}
+	if !aliased {
+		bad = append(bad, where+": has no aws_kms_alias")
+	}
+	allowed, denied := false, false
+	for _, s := range m.PolicyStatements() {
+		if !slices.Contains(s.Resources, ref) {
+			continue
+		}
+		purpose, _ := s.Condition("StringEquals", "kms:EncryptionContext:purpose")
+		if s.Allows() {
+			allowed = true
+			if !slices.Equal(purpose, []string{AppKeyPurpose}) {
+				bad = append(bad, s.Where()+": the app key may be used only with condition StringEquals kms:EncryptionContext:purpose = "+AppKeyPurpose)
+			}
+			if app, _ := s.Condition("StringEquals", "kms:EncryptionContext:app"); !slices.Equal(app, []string{AppVar}) {
+				bad = append(bad, s.Where()+": the app key may be used only with condition StringEquals kms:EncryptionContext:app = var.app_name")
+			}
+			for _, a := range s.Actions {
+				if a != "kms:Encrypt" && a != "kms:Decrypt" {
+					bad = append(bad, fmt.Sprintf("%s: the app key needs only kms:Encrypt and kms:Decrypt, not %s", s.Where(), a))
+				}
+			}
+		} else if v, _ := s.Condition("StringNotEquals", "kms:EncryptionContext:purpose"); slices.Equal(v, []string{AppKeyPurpose}) &&
+			s.HasAction("kms:Decrypt") && s.HasAction("kms:GenerateDataKey") {
+			denied = true
+		}
+	}
+	if !allowed {
+		bad = append(bad, "no statement lets the app use "+Name(k)+" (kms:Encrypt, kms:Decrypt)")
+	}
+	if !denied {
+		bad = append(bad, "no Deny of "+Name(k)+" (Decrypt, GenerateDataKey, ...) when kms:EncryptionContext:purpose is not "+AppKeyPurpose)
+	}
+	if o, ok := m.Outputs["IMAGEAPP_APP_KEY_ID"]; !ok || !slices.Contains([]string{ref, "${" + Name(k) + ".key_id}"}, Str(m, o, "value")) {
+		bad = append(bad, "output IMAGEAPP_APP_KEY_ID must be "+Name(k)+".arn (or .key_id)")
 	}
 	return bad
 }
@@ -383,12 +479,16 @@ type tableSchema struct {
 
 // AppTables is the contract with app/aws/dynamostore/schema.go (by table suffix).
 var AppTables = map[string]tableSchema{
-	"users": {hash: "username", indexes: map[string]gsi{"user_id-index": {hash: "user_id"}}},
+	"users": {hash: "username", indexes: map[string]gsi{
+		"user_id-index":   {hash: "user_id"},
+		"directory-index": {"directory", "username"},
+	}},
 	"messages": {hash: "message_id", indexes: map[string]gsi{
 		"recipient-index": {"recipient_id", "sort_key"},
 		"sender-index":    {"sender_id", "sort_key"},
 		"unread-index":    {"unread_recipient_id", "sort_key"},
 		"read-index":      {"read_recipient_id", "sort_key"},
+		"pending-index":   {"pending_shard", "pending_key"},
 	}},
 }
 
@@ -486,22 +586,31 @@ func checkIMDSv2(m *Module) []string {
 			}
 		}
 	}
-	if len(m.ResourcesOf("aws_instance")) == 0 {
-		bad = append(bad, "no aws_instance")
+	for _, i := range m.ResourcesOf("aws_instance") {
+		bad = append(bad, fmt.Sprintf("%s: %s: a stand-alone instance; the app runs in the Auto Scaling group, from the launch template", i.DefRange(), Name(i)))
+	}
+	if len(m.ResourcesOf("aws_launch_template")) == 0 {
+		bad = append(bad, "no aws_launch_template")
 	}
 	return bad
 }
 
 func checkRootVolumeEncrypted(m *Module) []string {
 	var bad []string
+	for _, t := range m.ResourcesOf("aws_launch_template") {
+		maps := Blocks(t.Body, "block_device_mappings")
+		if len(maps) == 0 {
+			bad = append(bad, fmt.Sprintf("%s: %s declares no block_device_mappings: the root volume must be encrypted explicitly", t.DefRange(), Name(t)))
+		}
+		for _, bdm := range maps {
+			if v, _ := Attr(m, bdm, "ebs.encrypted"); v != true {
+				bad = append(bad, fmt.Sprintf("%s: %s has a volume without ebs { encrypted = true }", bdm.DefRange(), Name(t)))
+			}
+		}
+	}
 	for _, i := range m.ResourcesOf("aws_instance") {
 		if v, _ := Attr(m, i, "root_block_device.encrypted"); v != true {
 			bad = append(bad, fmt.Sprintf("%s: %s needs root_block_device { encrypted = true }", i.DefRange(), Name(i)))
-		}
-		for _, ebs := range Blocks(i.Body, "ebs_block_device") {
-			if v, _ := Attr(m, ebs, "encrypted"); v != true {
-				bad = append(bad, fmt.Sprintf("%s: %s has an unencrypted EBS volume", ebs.DefRange(), Name(i)))
-			}
 		}
 	}
 	for _, v := range m.ResourcesOf("aws_ebs_volume") {
@@ -515,10 +624,22 @@ func checkRootVolumeEncrypted(m *Module) []string {
 // ingressRule is one ingress permission, from whichever resource form.
 type ingressRule struct {
 	at        string
+	group     string // the security group it opens: "aws_security_group.app"
 	from, to  float64
 	protocol  string
-	sources   []string
+	sources   []string // CIDRs and prefix lists
+	sgSource  string   // the security group it admits: "${aws_security_group.lb.id}"
 	sgSources bool
+}
+
+// groupOf names the security group a rule's reference points at.
+func groupOf(ref string) string {
+	ref = strings.TrimSuffix(strings.TrimPrefix(ref, "${"), "}")
+	ref = strings.TrimSuffix(ref, ".id")
+	if i := strings.Index(ref, "["); i >= 0 {
+		ref = ref[:i]
+	}
+	return ref
 }
 
 func (m *Module) ingressRules() []ingressRule {
@@ -529,71 +650,343 @@ func (m *Module) ingressRules() []ingressRule {
 		return f
 	}
 	for _, r := range m.ResourcesOf("aws_vpc_security_group_ingress_rule") {
-		rule := ingressRule{at: r.DefRange().String() + ": " + Name(r), from: num(r, "from_port"), to: num(r, "to_port"), protocol: Str(m, r, "ip_protocol")}
+		rule := ingressRule{at: r.DefRange().String() + ": " + Name(r), group: groupOf(Str(m, r, "security_group_id")),
+			from: num(r, "from_port"), to: num(r, "to_port"), protocol: Str(m, r, "ip_protocol")}
 		for _, a := range []string{"cidr_ipv4", "cidr_ipv6", "prefix_list_id"} {
 			if s := Str(m, r, a); s != "" {
 				rule.sources = append(rule.sources, s)
 			}
 		}
-		_, rule.sgSources = Attr(m, r, "referenced_security_group_id")
+		rule.sgSource = Str(m, r, "referenced_security_group_id")
+		rule.sgSources = rule.sgSource != ""
 		out = append(out, rule)
 	}
 	for _, r := range m.ResourcesOf("aws_security_group_rule") {
 		if Str(m, r, "type") != "ingress" {
 			continue
 		}
-		rule := ingressRule{at: r.DefRange().String() + ": " + Name(r), from: num(r, "from_port"), to: num(r, "to_port"), protocol: Str(m, r, "protocol")}
+		rule := ingressRule{at: r.DefRange().String() + ": " + Name(r), group: groupOf(Str(m, r, "security_group_id")),
+			from: num(r, "from_port"), to: num(r, "to_port"), protocol: Str(m, r, "protocol")}
 		rule.sources = append(Strings(m, r, "cidr_blocks"), Strings(m, r, "ipv6_cidr_blocks")...)
-		_, rule.sgSources = Attr(m, r, "source_security_group_id")
+		rule.sgSource = Str(m, r, "source_security_group_id")
+		rule.sgSources = rule.sgSource != ""
 		out = append(out, rule)
 	}
 	for _, sg := range m.ResourcesOf("aws_security_group") {
 		for _, in := range Blocks(sg.Body, "ingress") {
-			rule := ingressRule{at: in.DefRange().String() + ": " + Name(sg), from: num(in, "from_port"), to: num(in, "to_port"), protocol: Str(m, in, "protocol")}
+			rule := ingressRule{at: in.DefRange().String() + ": " + Name(sg), group: Name(sg), from: num(in, "from_port"), to: num(in, "to_port"), protocol: Str(m, in, "protocol")}
 			rule.sources = append(Strings(m, in, "cidr_blocks"), Strings(m, in, "ipv6_cidr_blocks")...)
+			rule.sgSources = len(Strings(m, in, "security_groups")) > 0
 			out = append(out, rule)
 		}
 	}
 	return out
 }
 
+// The security groups of the deployment, by Terraform name.
+const (
+	lbGroup     = "aws_security_group.lb"
+	appGroup    = "aws_security_group.app"
+	valkeyGroup = "aws_security_group.valkey"
+	// CloudFront's VPC origin reaches the internal ALB from this group.
+	cloudFrontGroup = "data.aws_security_group.cloudfront_vpc_origins"
+)
+
 func checkIngress(m *Module) []string {
 	var bad []string
-	appPort := 0.0
-	if l, ok := m.Locals["app_port"]; ok {
-		appPort, _ = Render(m, l.Expr).(float64)
+	local := func(name string) float64 {
+		if l, ok := m.Locals[name]; ok {
+			f, _ := Render(m, l.Expr).(float64)
+			return f
+		}
+		return 0
 	}
-	if appPort == 0 {
-		bad = append(bad, "local.app_port (the public app port) is not set")
+	appPort, valkeyPort := local("app_port"), local("valkey_port")
+	if appPort == 0 || valkeyPort == 0 {
+		bad = append(bad, "local.app_port and local.valkey_port must be set")
 	}
-	sshSeen := false
+	world := func(sources []string) bool {
+		return slices.Contains(sources, "0.0.0.0/0") || slices.Contains(sources, "::/0")
+	}
+	seen := map[string]bool{}
 	for _, r := range m.ingressRules() {
 		all := r.protocol == "-1" || r.protocol == "all"
-		covers := func(p float64) bool { return all || (r.from <= p && p <= r.to) }
+		single := func(p float64) bool { return !all && r.from == p && r.to == p }
 		switch {
-		case covers(22):
-			sshSeen = true
-			if r.from != 22 || r.to != 22 || r.sgSources || !slices.Equal(r.sources, []string{"${var.ur_ip}/32"}) {
-				bad = append(bad, fmt.Sprintf("%s: port 22 must be open to exactly \"${var.ur_ip}/32\" and nothing else; has %v (ports %v-%v)", r.at, r.sources, r.from, r.to))
-			}
-		case r.from == appPort && r.to == appPort && !all:
+		case all || r.from <= 22 && 22 <= r.to:
+			bad = append(bad, fmt.Sprintf("%s: opens ports %v-%v (%s): no SSH, no port ranges; instances are replaced, not logged into", r.at, r.from, r.to, r.protocol))
+		case r.group == lbGroup && (single(443) || single(80)) && len(r.sources) == 1 && world(r.sources) && !r.sgSources:
+			seen["lb-world-"+fmt.Sprint(r.from)] = true
+		case r.group == lbGroup && single(80) && len(r.sources) == 0 && groupOf(r.sgSource) == cloudFrontGroup:
+			seen["lb-cloudfront"] = true
+		case r.group == appGroup && single(appPort) && len(r.sources) == 0 && groupOf(r.sgSource) == lbGroup:
+			seen["app"] = true
+		case r.group == valkeyGroup && single(valkeyPort) && len(r.sources) == 0 && groupOf(r.sgSource) == appGroup:
+			seen["valkey"] = true
 		default:
-			bad = append(bad, fmt.Sprintf("%s: ports %v-%v (%s) open: only 22 (admin) and the app port %v may be", r.at, r.from, r.to, r.protocol, appPort))
+			bad = append(bad, fmt.Sprintf("%s: opens %s ports %v-%v to %v %s: only the ALB takes 443/80 from the world (or 80 from CloudFront), "+
+				"the instances the app port from the ALB, Valkey its port from the instances", r.at, r.group, r.from, r.to, r.sources, r.sgSource))
 		}
 	}
-	if !sshSeen {
-		bad = append(bad, "no SSH ingress rule for ${var.ur_ip}/32")
+	for _, want := range []string{"app", "valkey"} {
+		if !seen[want] {
+			bad = append(bad, "no ingress rule lets the "+map[string]string{"app": "ALB reach the instances", "valkey": "instances reach Valkey"}[want])
+		}
+	}
+	for _, t := range m.ResourcesOf("aws_launch_template") {
+		if _, ok := t.Body.Attributes["key_name"]; ok {
+			bad = append(bad, fmt.Sprintf("%s: %s has a key pair: no SSH into instances", t.DefRange(), Name(t)))
+		}
+	}
+	for _, k := range m.ResourcesOf("aws_key_pair") {
+		bad = append(bad, fmt.Sprintf("%s: %s: no SSH key pairs", k.DefRange(), Name(k)))
 	}
 	return bad
 }
 
 func checkInstanceProfile(m *Module) []string {
 	var bad []string
+	for _, t := range m.ResourcesOf("aws_launch_template") {
+		if !strings.HasPrefix(Str(m, t, "iam_instance_profile.name"), "${aws_iam_instance_profile.") {
+			bad = append(bad, fmt.Sprintf("%s: %s needs iam_instance_profile { name = aws_iam_instance_profile.<name>.name }", t.DefRange(), Name(t)))
+		}
+	}
 	for _, i := range m.ResourcesOf("aws_instance") {
-		ref := Str(m, i, "iam_instance_profile")
-		if !strings.HasPrefix(ref, "${aws_iam_instance_profile.") {
+		if !strings.HasPrefix(Str(m, i, "iam_instance_profile"), "${aws_iam_instance_profile.") {
 			bad = append(bad, fmt.Sprintf("%s: %s needs iam_instance_profile = aws_iam_instance_profile.<name>.name", i.DefRange(), Name(i)))
 		}
+	}
+	return bad
+}
+
+// ModernTLSPolicies are the ELB policies that offer only TLS 1.2 and 1.3.
+var ModernTLSPolicies = []string{"ELBSecurityPolicy-TLS13-1-2-Res-2021-06", "ELBSecurityPolicy-TLS13-1-2-2021-06", "ELBSecurityPolicy-TLS13-1-3-2021-06"}
+
+func checkHTTPS(m *Module) []string {
+	var bad []string
+	var httpsCount, forwardCount string
+	https := 0
+	for _, l := range m.ResourcesOf("aws_lb_listener") {
+		where := fmt.Sprintf("%s: %s", l.DefRange(), Name(l))
+		count := ""
+		if a, ok := l.Body.Attributes["count"]; ok {
+			count = m.Source(a.Expr.Range())
+		}
+		switch Str(m, l, "protocol") {
+		case "HTTPS":
+			https++
+			httpsCount = count
+			if !slices.Contains(ModernTLSPolicies, Str(m, l, "ssl_policy")) {
+				bad = append(bad, fmt.Sprintf("%s: ssl_policy %q is not one of %v", where, Str(m, l, "ssl_policy"), ModernTLSPolicies))
+			}
+			if !strings.Contains(Str(m, l, "certificate_arn"), "aws_acm_certificate") {
+				bad = append(bad, where+": the certificate must be the ACM certificate (via its validation)")
+			}
+		case "HTTP":
+			switch Str(m, l, "default_action.type") {
+			case "redirect":
+				if Str(m, l, "default_action.redirect.protocol") != "HTTPS" {
+					bad = append(bad, where+": a plain HTTP listener may only redirect to HTTPS")
+				}
+			default:
+				forwardCount = count
+			}
+		default:
+			bad = append(bad, where+": listener protocol must be HTTPS, or HTTP that redirects")
+		}
+	}
+	if https == 0 {
+		bad = append(bad, "no HTTPS listener")
+	}
+	// A forwarding HTTP listener exists exactly when the HTTPS one does not:
+	// then the ALB is internal and only CloudFront reaches it.
+	if forwardCount != "" || httpsCount != "" {
+		inverse := strings.Replace(httpsCount, "? 1 : 0", "? 0 : 1", 1)
+		if forwardCount != "" && (httpsCount == "" || forwardCount != inverse) {
+			bad = append(bad, fmt.Sprintf("a plain HTTP listener forwards (count %q) while the HTTPS listener may exist (count %q)", forwardCount, httpsCount))
+		}
+	}
+	for _, lb := range m.ResourcesOf("aws_lb") {
+		internal := Str(m, lb, "internal")
+		if httpsCount != "" && internal != "${!"+strings.TrimSpace(strings.TrimSuffix(httpsCount, "? 1 : 0"))+"}" {
+			bad = append(bad, fmt.Sprintf("%s: %s must be internal exactly when there is no HTTPS listener (internal = !<the HTTPS listener's condition>), is %q", lb.DefRange(), Name(lb), internal))
+		}
+		if v, _ := Attr(m, lb, "drop_invalid_header_fields"); v != true {
+			bad = append(bad, fmt.Sprintf("%s: %s must drop invalid header fields", lb.DefRange(), Name(lb)))
+		}
+	}
+	for _, d := range m.ResourcesOf("aws_cloudfront_distribution") {
+		p := Str(m, d, "default_cache_behavior.viewer_protocol_policy")
+		if p != "redirect-to-https" && p != "https-only" {
+			bad = append(bad, fmt.Sprintf("%s: %s viewer_protocol_policy %q: viewers must be sent to HTTPS", d.DefRange(), Name(d), p))
+		}
+		for _, o := range Blocks(d.Body, "origin") {
+			if len(Blocks(o.Body, "vpc_origin_config")) == 0 {
+				bad = append(bad, fmt.Sprintf("%s: %s reaches its origin over the internet: use a VPC origin (the ALB stays internal)", o.DefRange(), Name(d)))
+			}
+		}
+	}
+	return bad
+}
+
+func checkASG(m *Module) []string {
+	groups := m.ResourcesOf("aws_autoscaling_group")
+	if len(groups) != 1 {
+		return []string{fmt.Sprintf("want one aws_autoscaling_group, have %d", len(groups))}
+	}
+	g := groups[0]
+	where := fmt.Sprintf("%s: %s", g.DefRange(), Name(g))
+	var bad []string
+	if Str(m, g, "vpc_zone_identifier") != "${aws_subnet.private[*].id}" {
+		bad = append(bad, where+": vpc_zone_identifier must be aws_subnet.private[*].id (both zones' private subnets)")
+	}
+	if Str(m, g, "health_check_type") != "ELB" {
+		bad = append(bad, where+": health_check_type must be ELB (the ALB's checks replace an instance that stops answering)")
+	}
+	if !strings.HasPrefix(Str(m, g, "launch_template.id"), "${aws_launch_template.") {
+		bad = append(bad, where+": must run the launch template")
+	}
+	if tg := Strings(m, g, "target_group_arns"); len(tg) != 1 || !strings.HasPrefix(tg[0], "${aws_lb_target_group.") {
+		bad = append(bad, where+": must register with the ALB's target group")
+	}
+	min := m.Source(g.Body.Attributes["min_size"].Expr.Range())
+	if l, ok := m.Locals[strings.TrimPrefix(min, "local.")]; !ok || !strings.Contains(m.Source(l.Expr.Range()), "var.min_instances") {
+		bad = append(bad, where+": min_size must come from var.min_instances")
+	}
+	if v, ok := m.Variables["min_instances"]; ok {
+		cond := ""
+		for _, val := range Blocks(v.Body, "validation") {
+			cond += Str(m, val, "condition")
+		}
+		if !strings.Contains(cond, ">= 2") {
+			bad = append(bad, "variable min_instances must be validated >= 2 (an instance per zone)")
+		}
+	} else {
+		bad = append(bad, "no variable min_instances")
+	}
+	for _, tg := range m.ResourcesOf("aws_lb_target_group") {
+		if Str(m, tg, "health_check.path") != "/healthz" {
+			bad = append(bad, fmt.Sprintf("%s: %s health checks must ask /healthz", tg.DefRange(), Name(tg)))
+		}
+	}
+	return bad
+}
+
+func checkValkey(m *Module) []string {
+	groups := m.ResourcesOf("aws_elasticache_replication_group")
+	if len(groups) != 1 {
+		return []string{fmt.Sprintf("want one aws_elasticache_replication_group (the shared store), have %d", len(groups))}
+	}
+	g := groups[0]
+	where := fmt.Sprintf("%s: %s", g.DefRange(), Name(g))
+	var bad []string
+	if Str(m, g, "engine") != "valkey" {
+		bad = append(bad, where+": engine must be valkey")
+	}
+	for _, a := range []string{"transit_encryption_enabled", "at_rest_encryption_enabled", "automatic_failover_enabled", "multi_az_enabled"} {
+		if v, _ := Attr(m, g, a); v != true {
+			bad = append(bad, where+": "+a+" must be true")
+		}
+	}
+	if v, _ := Attr(m, g, "num_cache_clusters"); v.(float64) < 2 {
+		bad = append(bad, where+": needs a replica (num_cache_clusters >= 2)")
+	}
+	if sg := Strings(m, g, "security_group_ids"); !slices.Equal(sg, []string{"${" + valkeyGroup + ".id}"}) {
+		bad = append(bad, fmt.Sprintf("%s: security_group_ids must be exactly %s, are %v", where, valkeyGroup, sg))
+	}
+	return bad
+}
+
+func checkImagesByTag(m *Module) []string {
+	var bad []string
+	repos := m.ResourcesOf("aws_ecr_repository")
+	if len(repos) != 1 {
+		return []string{fmt.Sprintf("want one aws_ecr_repository, have %d", len(repos))}
+	}
+	r := repos[0]
+	if Str(m, r, "image_tag_mutability") != "IMMUTABLE" {
+		bad = append(bad, fmt.Sprintf("%s: %s: tags must be IMMUTABLE (a SHA always names one image)", r.DefRange(), Name(r)))
+	}
+	if v, _ := Attr(m, r, "image_scanning_configuration.scan_on_push"); v != true {
+		bad = append(bad, fmt.Sprintf("%s: %s must scan on push", r.DefRange(), Name(r)))
+	}
+	if len(m.ResourcesOf("aws_ecr_lifecycle_policy")) == 0 {
+		bad = append(bad, "no aws_ecr_lifecycle_policy: images pile up forever")
+	}
+	p, ok := m.Resources["aws_ssm_parameter.image_tag"]
+	if !ok {
+		return append(bad, "no aws_ssm_parameter.image_tag (the tag the instances run)")
+	}
+	ignored := ""
+	for _, l := range Blocks(p.Body, "lifecycle") {
+		if a, ok := l.Body.Attributes["ignore_changes"]; ok {
+			ignored = m.Source(a.Expr.Range())
+		}
+	}
+	if !strings.Contains(ignored, "value") {
+		bad = append(bad, fmt.Sprintf("%s: %s must ignore changes of value: Jenkins owns the deployed tag, an apply must not roll it back", p.DefRange(), Name(p)))
+	}
+	tmpl := string(m.Sources["user_data.sh.tftpl"])
+	for _, want := range []string{"docker compose --profile aws pull app-aws", "--no-build", "IMAGEAPP_IMAGE=", "get_authorization_token"} {
+		if !strings.Contains(tmpl, want) {
+			bad = append(bad, "user_data.sh.tftpl must pull the tagged image and never build: lacks "+want)
+		}
+	}
+	for _, never := range []string{"docker build", "git clone", "--build ", "docker compose up --build"} {
+		if strings.Contains(tmpl, never) {
+			bad = append(bad, "user_data.sh.tftpl builds or clones ("+never+"): instances run the pushed image only")
+		}
+	}
+	return bad
+}
+
+func checkAppEnv(m *Module) []string {
+	l, ok := m.Locals["app_env"]
+	if !ok {
+		return []string{"no local.app_env"}
+	}
+	env := m.Source(l.Expr.Range())
+	var bad []string
+	for _, want := range []string{
+		"IMAGEAPP_BASE_URL=${local.base_url}",
+		`IMAGEAPP_TRUSTED_PROXIES=${join(",", local.lb_subnet_cidrs)}`,
+		"IMAGEAPP_VALKEY_URL=rediss://",
+	} {
+		if !strings.Contains(env, want) {
+			bad = append(bad, "local.app_env lacks "+want)
+		}
+	}
+	if strings.Contains(env, "IMAGEAPP_ALLOW_INSECURE_HTTP") {
+		bad = append(bad, "local.app_env sets IMAGEAPP_ALLOW_INSECURE_HTTP: a deployment is HTTPS only")
+	}
+	if b, ok := m.Locals["base_url"]; !ok || !strings.HasPrefix(m.Source(b.Expr.Range()), `"https://`) {
+		bad = append(bad, "local.base_url must be an https:// address")
+	}
+	if c, ok := m.Locals["lb_subnet_cidrs"]; !ok || !strings.Contains(m.Source(c.Expr.Range()), "local.lb_subnets") {
+		bad = append(bad, "local.lb_subnet_cidrs must be the CIDRs of the load balancer's subnets (local.lb_subnets)")
+	}
+	for _, lb := range m.ResourcesOf("aws_lb") {
+		if Str(m, lb, "subnets") != "${local.lb_subnets[*].id}" {
+			bad = append(bad, fmt.Sprintf("%s: %s must sit in local.lb_subnets, the subnets the app trusts", lb.DefRange(), Name(lb)))
+		}
+	}
+	return bad
+}
+
+func checkCognitoSES(m *Module) []string {
+	pool, bad := userPool(m)
+	if pool == nil {
+		return bad
+	}
+	where := fmt.Sprintf("%s: %s", pool.DefRange(), Name(pool))
+	if Str(m, pool, "email_configuration.email_sending_account") != "DEVELOPER" {
+		bad = append(bad, where+": email_configuration.email_sending_account must be DEVELOPER (mail through SES)")
+	}
+	if !strings.Contains(Str(m, pool, "email_configuration.source_arn"), ":identity/${var.ses_identity}") {
+		bad = append(bad, where+": email_configuration.source_arn must name the SES identity (var.ses_identity)")
+	}
+	if arn, ok := m.Locals["ses_identity_arn"]; !ok || !strings.Contains(m.Source(arn.Expr.Range()), ":identity/${var.ses_identity}") {
+		bad = append(bad, "local.ses_identity_arn must be the ARN of var.ses_identity")
 	}
 	return bad
 }
@@ -666,7 +1059,7 @@ func checkLambda(m *Module) []string {
 		}
 		env, _ := Attr(m, f, "environment.variables")
 		vars, _ := env.(map[string]any)
-		for _, k := range []string{"IMAGEAPP_USERS_TABLE", "IMAGEAPP_APP_NAME"} {
+		for _, k := range []string{"IMAGEAPP_USERS_TABLE", "IMAGEAPP_APP_NAME", "IMAGEAPP_APP_ROLE_ARN"} {
 			if _, ok := vars[k]; !ok {
 				bad = append(bad, where+": environment lacks "+k)
 			}
@@ -678,6 +1071,19 @@ func checkLambda(m *Module) []string {
 		}
 		if !hasGroup {
 			bad = append(bad, where+": no aws_cloudwatch_log_group named /aws/lambda/<function_name>")
+		}
+	}
+	return bad
+}
+
+func checkLambdaTimeout(m *Module) []string {
+	var bad []string
+	for _, f := range m.ResourcesOf("aws_lambda_function") {
+		// Unset is Lambda's default of 3 s.
+		if v, ok := Attr(m, f, "timeout"); ok {
+			if n, _ := v.(float64); n < 1 || n > 3 {
+				bad = append(bad, fmt.Sprintf("%s: %s: timeout %v: keep it at most 3 s, well under Cognito's 5 s trigger limit", f.DefRange(), Name(f), v))
+			}
 		}
 	}
 	return bad
@@ -795,12 +1201,17 @@ func checkClientSecretInSSM(m *Module) []string {
 	}
 	readable := false
 	for _, s := range m.PolicyStatements() {
-		if s.Allows() && s.HasAction("ssm:GetParameter") && slices.Equal(s.Resources, []string{"${" + Name(param) + ".arn}"}) {
+		if s.Allows() && s.HasAction("ssm:GetParameter") && slices.Contains(s.Resources, "${"+Name(param)+".arn}") {
 			readable = true
+		}
+		for _, r := range s.Resources {
+			if s.Allows() && s.HasAction("ssm:GetParameter") && strings.Contains(r, "*") {
+				bad = append(bad, fmt.Sprintf("%s: ssm:GetParameter on %s: name parameters exactly", s.Where(), r))
+			}
 		}
 	}
 	if !readable {
-		bad = append(bad, "no statement grants ssm:GetParameter on exactly "+Name(param)+".arn")
+		bad = append(bad, "no statement grants ssm:GetParameter on "+Name(param)+".arn")
 	}
 	return bad
 }
@@ -808,8 +1219,10 @@ func checkClientSecretInSSM(m *Module) []string {
 // RequiredOutputs are the values the app reads (app/config.go), by name.
 var RequiredOutputs = []string{
 	"app_url", "app_env", "cognito_client_secret_parameter",
+	"ecr_repository_url", "image_tag_parameter", "autoscaling_group", "deploy_policy_arn",
 	"IMAGEAPP_COGNITO_USER_POOL_ID", "IMAGEAPP_COGNITO_CLIENT_ID",
 	"IMAGEAPP_USERS_TABLE", "IMAGEAPP_MESSAGES_TABLE", "IMAGEAPP_BUCKET", "AWS_REGION",
+	"IMAGEAPP_APP_KEY_ID", "IMAGEAPP_APP_ROLE_ARN",
 }
 
 func checkOutputs(m *Module) []string {
@@ -832,7 +1245,8 @@ func checkOutputs(m *Module) []string {
 	}
 	if o, ok := m.Outputs["app_env"]; ok {
 		env := Str(m, o, "value")
-		for _, k := range []string{"IMAGEAPP_BACKEND=aws", "IMAGEAPP_COGNITO_USER_POOL_ID=", "IMAGEAPP_COGNITO_CLIENT_ID=", "IMAGEAPP_USERS_TABLE=", "IMAGEAPP_MESSAGES_TABLE=", "IMAGEAPP_BUCKET=", "AWS_REGION="} {
+		for _, k := range []string{"IMAGEAPP_BACKEND=aws", "IMAGEAPP_COGNITO_USER_POOL_ID=", "IMAGEAPP_COGNITO_CLIENT_ID=", "IMAGEAPP_USERS_TABLE=", "IMAGEAPP_MESSAGES_TABLE=", "IMAGEAPP_BUCKET=", "AWS_REGION=",
+			"IMAGEAPP_APP_KEY_ID=", "IMAGEAPP_APP_ROLE_ARN="} {
 			if !strings.Contains(env, k) {
 				bad = append(bad, "output app_env lacks "+k)
 			}

@@ -7,6 +7,7 @@ package accounts
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 
@@ -46,17 +47,37 @@ func (s *Service) SignUp(ctx context.Context, in imageapp.SignUpInput) error {
 }
 
 // Confirm confirms the account with the mailed code (and provisions it).
-// Returns EINVALID for a wrong code, ERATELIMITED after too many.
+// Every code that does not work gets one answer, ErrCodeNotAccepted, whether
+// the account is unknown, confirmed already or waiting with another code, so
+// that trying codes does not tell who has an account. Returns EINVALID for a
+// code that is not 6 digits, ERATELIMITED (with a wait) after too many.
 func (s *Service) Confirm(ctx context.Context, username, code string) error {
-	return s.Identity.Confirm(ctx, username, code)
+	if err := imageapp.ValidateCode(code); err != nil {
+		return err
+	}
+	return codeAnswer(s.Identity.Confirm(ctx, username, code))
 }
 
-// ResendCode mails a fresh confirmation code. Returns EINVALID without a username.
+// ResendCode mails a fresh confirmation code to an account waiting for
+// confirmation. An unknown or confirmed account gets the same answer (the
+// identity port does the same work for it). Returns EINVALID without a username.
 func (s *Service) ResendCode(ctx context.Context, username string) error {
 	if username == "" {
 		return imageapp.Errorf(imageapp.EINVALID, "Enter your username to get a new code.")
 	}
-	return s.Identity.ResendCode(ctx, username)
+	err := s.Identity.ResendCode(ctx, username)
+	if imageapp.ErrorCode(err) == imageapp.ENOTFOUND || imageapp.ErrorMessage(err) == imageapp.ErrAlreadyConfirmed().Message {
+		return nil // no such account, or confirmed already: nothing to send, and nothing to tell
+	}
+	return err
+}
+
+// codeAnswer makes every refusal of a code the same answer.
+func codeAnswer(err error) error {
+	if imageapp.IsCodeRefused(err) {
+		return fmt.Errorf("%w (%v)", imageapp.ErrCodeNotAccepted(), err)
+	}
+	return err
 }
 
 // Login checks the password and returns the user, provisioning them now if
@@ -91,8 +112,14 @@ func (s *Service) ForgotPassword(ctx context.Context, username string) error {
 // session opened with the old one. Returns EINVALID for a wrong code or a
 // password that breaks the policy.
 func (s *Service) ResetPassword(ctx context.Context, username, code, password string) error {
-	if err := s.Identity.ResetPassword(ctx, username, code, password); err != nil {
+	if err := imageapp.ValidateCode(code); err != nil {
 		return err
+	}
+	if err := imageapp.ValidatePassword(password); err != nil {
+		return err
+	}
+	if err := s.Identity.ResetPassword(ctx, username, code, password); err != nil {
+		return codeAnswer(err)
 	}
 	u, err := s.Users.UserByUsername(ctx, username)
 	switch {
@@ -126,7 +153,9 @@ func (s *Service) SessionUser(ctx context.Context, id, username string, version 
 }
 
 // People is one page of the directory as viewer sees it: everyone but
-// themselves, filtered by search. Returns EINVALID for an over-long search.
+// themselves, in username order, only those whose username starts with
+// search (any case) when it is not empty. Returns EINVALID for an over-long
+// search or a cursor of another search.
 func (s *Service) People(ctx context.Context, viewer imageapp.User, search, cursor string) (imageapp.UserPage, error) {
 	if len(search) > MaxSearchLength {
 		return imageapp.UserPage{}, imageapp.Errorf(imageapp.EINVALID, "Search for at most %d characters.", MaxSearchLength)

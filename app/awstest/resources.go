@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"imageapp/app/aws/awsbackend"
@@ -27,7 +28,12 @@ type Resources struct {
 	UsersTable    string
 	MessagesTable string
 	Bucket        string
+	AppKeyID      string // the app's own KMS key (cookie keys)
+	AppRoleARN    string // named in user keys' policies (local-kms keeps but does not enforce them)
 }
+
+// kmsAccount is local-kms's account (its KMS_ACCOUNT_ID default).
+const kmsAccount = "111122223333"
 
 // Env is the app's configuration for these resources.
 func (r Resources) Env() map[string]string {
@@ -38,6 +44,8 @@ func (r Resources) Env() map[string]string {
 		"IMAGEAPP_USERS_TABLE":           r.UsersTable,
 		"IMAGEAPP_MESSAGES_TABLE":        r.MessagesTable,
 		"IMAGEAPP_BUCKET":                r.Bucket,
+		"IMAGEAPP_APP_KEY_ID":            r.AppKeyID,
+		"IMAGEAPP_APP_ROLE_ARN":          r.AppRoleARN,
 	}
 }
 
@@ -77,6 +85,14 @@ func CreateResources(ctx context.Context, c awsbackend.Clients, s *Stack, prefix
 		if err := dynamostore.CreateTables(ctx, c.DynamoDB, r.UsersTable, r.MessagesTable); err != nil {
 			return r, err
 		}
+	}
+	if _, ok := s.URLs[KMS]; ok {
+		key, err := c.KMS.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String(prefix + ": the app key (cookie keys)")})
+		if err != nil {
+			return r, fmt.Errorf("awstest: create the app key: %w", err)
+		}
+		r.AppKeyID = aws.ToString(key.KeyMetadata.KeyId)
+		r.AppRoleARN = "arn:aws:iam::" + kmsAccount + ":role/" + prefix + "-app"
 	}
 	if _, ok := s.URLs[S3]; ok {
 		if _, err := c.S3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(r.Bucket)}); err != nil {

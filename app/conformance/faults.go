@@ -16,6 +16,7 @@ type fault string
 const (
 	noFault           fault = ""
 	failGenerateKey   fault = "GenerateDataKey fails"
+	failPutPending    fault = "PutPending fails"
 	failPutUnread     fault = "PutBlob fails before reading the image"
 	failPutMidStream  fault = "PutBlob's stream breaks mid-image"
 	failCreateMessage fault = "CreateMessage fails"
@@ -26,6 +27,7 @@ const (
 	failDecrypt       fault = "Decrypt fails"
 	failGetBlob       fault = "Blob fails"
 	failBlobMidStream fault = "Blob's stream breaks mid-image"
+	failDeleteBlob    fault = "DeleteBlob fails"
 )
 
 // breakAfter is where a broken stream breaks: past the first 64 KiB
@@ -54,6 +56,8 @@ func (f *faults) set(step fault) {
 	switch step {
 	case failGenerateKey:
 		around = f.failOn(imageapptest.GenerateDataKey)
+	case failPutPending:
+		around = f.failOn(imageapptest.PutPending)
 	case failPutUnread:
 		around = f.failOn(imageapptest.PutBlob)
 	case failPutMidStream:
@@ -76,6 +80,8 @@ func (f *faults) set(step fault) {
 		around = f.failOn(imageapptest.GetBlob)
 	case failBlobMidStream:
 		stream = f.breakOn(imageapptest.GetBlob)
+	case failDeleteBlob:
+		around = f.failOn(imageapptest.DeleteBlob)
 	}
 	f.kit.Set(around, stream)
 }

@@ -1,17 +1,18 @@
 // Package cookiekeys holds the keys that sign and encrypt the session and
-// device cookies. They are the app's own, not a backend's: the embedded
-// backend keeps them in its secrets file, and an instance without one (AWS
-// mode) keeps them in a file of their own in the data directory.
+// device cookies. They are the app's own, not a backend's.
+//
+// A Ring is the list of key pairs in use, newest first: one pair signs, and
+// every pair verifies, so the keys rotate without logging anyone out. The
+// embedded backend keeps a ring of one pair in its secrets file. AWS mode
+// keeps one ring for the whole cluster in a Store (an item of the users
+// table, each pair wrapped by the app's KMS key: app/aws/dynamostore and
+// app/aws/kmskeys), which every instance re-reads every RefreshEvery.
 package cookiekeys
 
 import (
+	"context"
 	"crypto/rand"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 )
 
 // Keys sign (Hash, 64 bytes) and encrypt (Block, 32 bytes) cookies.
@@ -20,9 +21,14 @@ type Keys struct {
 	Block []byte `json:"session_block_key"`
 }
 
+const (
+	hashSize  = 64
+	blockSize = 32
+)
+
 // New returns fresh random keys.
 func New() Keys {
-	k := Keys{Hash: make([]byte, 64), Block: make([]byte, 32)}
+	k := Keys{Hash: make([]byte, hashSize), Block: make([]byte, blockSize)}
 	if _, err := rand.Read(k.Hash); err != nil {
 		panic(fmt.Sprintf("cookiekeys: crypto/rand failed: %v", err))
 	}
@@ -34,70 +40,44 @@ func New() Keys {
 
 // Validate checks the key sizes.
 func (k Keys) Validate() error {
-	if len(k.Hash) != 64 || len(k.Block) != 32 {
+	if len(k.Hash) != hashSize || len(k.Block) != blockSize {
 		return fmt.Errorf("cookiekeys: want a 64-byte hash key and a 32-byte block key, have %d and %d bytes", len(k.Hash), len(k.Block))
 	}
 	return nil
 }
 
-// LoadFile reads the keys from path, or creates the file (mode 0600) with
-// fresh keys on first run. Two processes starting at once agree: the file
-// appears whole or not at all, and the one that loses the race reads the winner's.
-func LoadFile(path string) (Keys, error) {
-	for range 2 {
-		k, err := readFile(path)
-		if !errors.Is(err, fs.ErrNotExist) {
-			return k, err
-		}
-		k = New()
-		err = createFile(path, k)
-		if errors.Is(err, fs.ErrExist) {
-			continue // another process made it first: read theirs
-		}
-		return k, err
-	}
-	return Keys{}, fmt.Errorf("cookiekeys: %s keeps appearing and vanishing", path)
+// PairBytes is k as the plaintext a Wrapper seals: the hash key, then the
+// block key (96 bytes). (A function, not a method: Keys is embedded in the
+// local backend's secrets, which must not grow methods.)
+func PairBytes(k Keys) []byte {
+	return append(append(make([]byte, 0, hashSize+blockSize), k.Hash...), k.Block...)
 }
 
-func readFile(path string) (Keys, error) {
-	var k Keys
-	info, err := os.Stat(path)
-	if err != nil {
-		return k, err
+// PairFromBytes reverses PairBytes.
+func PairFromBytes(b []byte) (Keys, error) {
+	if len(b) != hashSize+blockSize {
+		return Keys{}, fmt.Errorf("cookiekeys: an unwrapped key pair is %d bytes, want %d", len(b), hashSize+blockSize)
 	}
-	if info.Mode().Perm()&0o077 != 0 {
-		return k, fmt.Errorf("cookiekeys: %s is readable by others (mode %v); run chmod 600 on it", path, info.Mode().Perm())
-	}
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return k, err
-	}
-	if err := json.Unmarshal(raw, &k); err != nil {
-		return k, fmt.Errorf("cookiekeys: %s is damaged: %w", path, err)
-	}
-	return k, k.Validate()
+	k := Keys{Hash: append([]byte(nil), b[:hashSize]...), Block: append([]byte(nil), b[hashSize:]...)}
+	return k, nil
 }
 
-// createFile publishes a complete file or none: the keys are written to a
-// temp file first and hard-linked into place, which fails if path exists.
-func createFile(path string, k Keys) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".cookie-keys-*")
-	if err != nil {
-		return fmt.Errorf("cookiekeys: %w", err)
-	}
-	defer os.Remove(f.Name())
-	raw, err := json.Marshal(k)
-	if err == nil {
-		_, err = f.Write(raw)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("cookiekeys: write %s: %w", path, err)
-	}
-	return os.Link(f.Name(), path) // fs.ErrExist when another process won
+// Store keeps one ring for every instance of a cluster.
+type Store interface {
+	// Load returns the ring, creating it with one fresh pair when there is
+	// none yet. Instances starting at once agree: one creates it, the
+	// others read the winner's.
+	Load(ctx context.Context) (Ring, error)
+	// Rotate puts a fresh pair in front of the ring. It fails when the ring
+	// changed since it was read (another rotation or retirement won).
+	Rotate(ctx context.Context) (Ring, error)
+	// Retire drops all but the newest keep pairs (see Ring.Retired).
+	Retire(ctx context.Context, keep int) (Ring, error)
+}
+
+// Wrapper seals key pairs with a key that never leaves its service (a KMS
+// key), bound to an encryption context of its own.
+type Wrapper interface {
+	Wrap(ctx context.Context, plaintext []byte) ([]byte, error)
+	Unwrap(ctx context.Context, ciphertext []byte) ([]byte, error)
 }

@@ -22,6 +22,7 @@ const (
 	ERATELIMITED  = "rate_limited"     // too many attempts: 429
 	EINTEGRITY    = "integrity"        // stored ciphertext failed authentication: 500
 	EUNAVAILABLE  = "unavailable"      // a backend is down or full: 503
+	EQUOTA        = "quota_exceeded"   // the recipient's storage quota is used up: 507
 	EINTERNAL     = "internal"         // anything else: 500
 )
 

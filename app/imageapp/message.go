@@ -64,7 +64,8 @@ const MaxUnreadCount = 100
 
 // MessageStore keeps message metadata (SQLite locally, DynamoDB in AWS mode).
 type MessageStore interface {
-	// CreateMessage stores m. Returns ECONFLICT if the ID exists: a message is never overwritten.
+	// CreateMessage stores m and clears m.ID's pending marker (PutPending) in
+	// the same write. Returns ECONFLICT if the ID exists: a message is never overwritten.
 	CreateMessage(ctx context.Context, m *Message) error
 
 	// Message returns ENOTFOUND when there is no message with that ID.
@@ -76,7 +77,11 @@ type MessageStore interface {
 	// MarkRead sets ReadAt if it is not set yet (idempotent).
 	MarkRead(ctx context.Context, id string, at time.Time) error
 
-	// DeleteMessage removes the metadata. Returns ENOTFOUND if it is gone already.
+	// DeleteMessage removes the metadata and, in the same write, leaves a
+	// pending marker for its blob (started now, by the store's clock): if the
+	// blob's removal fails or never happens, the sweeper removes it. The caller
+	// clears the marker with ClearPending once the blob is gone. Returns
+	// ENOTFOUND if the message is gone already.
 	DeleteMessage(ctx context.Context, id string) error
 
 	// CountUnread counts the recipient's unread messages up to
@@ -84,7 +89,37 @@ type MessageStore interface {
 	// the inbox (on DynamoDB, counting all would read the whole index).
 	CountUnread(ctx context.Context, recipientID string) (int, error)
 
+	// StoredBytes is the size (plaintext bytes) of the messages recipientID
+	// has received and not deleted: what their storage quota counts.
+	StoredBytes(ctx context.Context, recipientID string) (int64, error)
+
 	// MessageExists reports whether metadata exists for the ID; the blob sweeper
-	// uses it to find blobs that no message points to.
+	// uses it to tell an orphan blob from a delivered one.
 	MessageExists(ctx context.Context, id string) (bool, error)
+
+	// PutPending records, before a send uploads the blob of message id, that
+	// the blob may be left without its message (a crash, a failed write);
+	// started is when the send began. CreateMessage clears the marker in the
+	// same write as the message; a send that fails and removes its blob clears
+	// it with ClearPending; the sweeper finds the rest with PendingBefore.
+	// Writing it again is harmless. Returns ECONFLICT if a message with that
+	// ID exists: a marker never stands for a delivered message.
+	PutPending(ctx context.Context, id string, started time.Time) error
+
+	// ClearPending removes the marker of id; a missing one is not an error.
+	// It never removes a message.
+	ClearPending(ctx context.Context, id string) error
+
+	// PendingBefore returns up to limit markers started before cutoff, oldest
+	// first. It reads an index of markers only, so its cost grows with the
+	// markers it returns (the orphans), never with the messages stored.
+	PendingBefore(ctx context.Context, cutoff time.Time, limit int) ([]Pending, error)
+}
+
+// Pending is the marker of a send whose blob upload began and whose message
+// has not landed yet: a send in flight, or, once older than any send may
+// take, an orphan blob for the sweeper.
+type Pending struct {
+	ID      string // the message ID, which is the blob key
+	Started time.Time
 }

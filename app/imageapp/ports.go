@@ -28,7 +28,7 @@ type Keys interface {
 	Decrypt(ctx context.Context, keyID string, ciphertext []byte, encCtx map[string]string) ([]byte, error)
 }
 
-// BlobInfo describes a stored blob, for the sweeper.
+// BlobInfo describes a stored blob, for ListBlobs.
 type BlobInfo struct {
 	Key      string
 	Modified time.Time
@@ -45,7 +45,9 @@ type Blobs interface {
 	// DeleteBlob removes a blob; deleting a missing blob is not an error.
 	DeleteBlob(ctx context.Context, key string) error
 
-	// ListBlobs calls fn for each stored blob (used by the orphan sweeper).
+	// ListBlobs calls fn for each stored blob, for tests and audits only: its
+	// cost grows with every blob kept, so nothing on a request's path or in
+	// the orphan sweep calls it (the sweep reads pending markers instead).
 	ListBlobs(ctx context.Context, fn func(BlobInfo) error) error
 }
 
@@ -64,6 +66,14 @@ type Notifier interface {
 
 	// Notify delivers n to the recipient's topic.
 	Notify(ctx context.Context, recipient User, n Notification) error
+
+	// MailState tells whether u's notification mail reaches them.
+	MailState(ctx context.Context, u User) (MailState, error)
+
+	// ResendConfirmation asks for the confirmation mail of u's
+	// subscription again (pending), or subscribes u's email again (gone);
+	// a confirmed or local subscription has nothing to resend.
+	ResendConfirmation(ctx context.Context, u User) error
 }
 
 // Ports is one backend: an adapter for every port. The wiring builds it, the

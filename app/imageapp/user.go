@@ -96,11 +96,14 @@ type Identity interface {
 
 	// Confirm checks the code and, on success, confirms the account and runs
 	// post-confirmation provisioning. Returns EINVALID for a wrong or expired
-	// code, ERATELIMITED after too many wrong codes, ENOTFOUND for an unknown user.
+	// code and ErrAlreadyConfirmed (EINVALID) for a confirmed account, whatever
+	// the code; ERATELIMITED after too many wrong codes, ENOTFOUND for an
+	// unknown user. The account service gives all but the wait one answer.
 	Confirm(ctx context.Context, username, code string) error
 
 	// ResendCode replaces the confirmation code with a fresh one and sends it.
-	// Returns EINVALID if the account is already confirmed.
+	// Returns ErrAlreadyConfirmed (EINVALID) if the account is confirmed,
+	// ENOTFOUND for an unknown user; the account service answers all alike.
 	ResendCode(ctx context.Context, username string) error
 
 	// Login checks the password. Returns EUNAUTHORIZED for an unknown user or a
@@ -128,14 +131,17 @@ type Directory interface {
 	UserByID(ctx context.Context, id string) (User, error)
 	UserByUsername(ctx context.Context, username string) (User, error)
 
-	// ListUsers returns one page of users ordered by username, filtered by a
-	// case-insensitive substring when query is not empty.
+	// ListUsers returns one page of users in the order of their lowercased
+	// usernames, only those whose username starts with q.Search (compared
+	// case-insensitively, see UsernamePrefix) when it is not empty. Each page
+	// is one range read of an index, however many users there are. Returns
+	// EINVALID for a cursor it did not make.
 	ListUsers(ctx context.Context, q UserQuery) (UserPage, error)
 }
 
 // UserQuery selects a page of the directory.
 type UserQuery struct {
-	Search string
+	Search string // a prefix of the username, any case
 	Cursor string // opaque, from the previous page's Next
 	Limit  int
 }

@@ -1,5 +1,11 @@
 package imageapp
 
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
 // The words a person reads when a backend refuses. Every backend (the
 // embedded one in local, the AWS adapters) builds these errors here, so the
 // same situation reads the same on each, and a change of wording is made
@@ -48,6 +54,13 @@ func ErrMailFailed() *Error {
 	return Errorf(EUNAVAILABLE, "We could not send the email. Try again later.")
 }
 
+// ErrMailUnavailable is for mail the provider refuses to send for now: its
+// sending quota is spent, or its mail service throttles (EUNAVAILABLE: the
+// server's limit, not the person's, so 503 rather than 429).
+func ErrMailUnavailable() *Error {
+	return Errorf(EUNAVAILABLE, "Email is unavailable right now. Try again later.")
+}
+
 // Emailed codes (confirmation and password reset).
 
 // ErrWrongCode is for a code that does not match the latest one sent (EINVALID).
@@ -68,6 +81,26 @@ func ErrWrongOrExpiredCode() *Error {
 // ErrTooManyWrongCodes is for a code that died after too many wrong tries (ERATELIMITED).
 func ErrTooManyWrongCodes() *Error {
 	return Errorf(ERATELIMITED, "Too many wrong codes. Ask for a new code.")
+}
+
+// ErrCodeNotAccepted is the one answer to a code that did not work, whatever
+// the account's state: unknown, confirmed already, a wrong, expired or spent
+// code (EINVALID). See IsCodeRefused.
+func ErrCodeNotAccepted() *Error {
+	return Errorf(EINVALID, "That code did not work: it is wrong, has expired or was used already. "+
+		"Check the latest email, or ask for a new code. If your email is confirmed already, log in.")
+}
+
+// ErrTooManyMails is for a sign-up whose email address has been sent
+// several codes recently (ERATELIMITED; the caller says how long to wait).
+func ErrTooManyMails() *Error {
+	return Errorf(ERATELIMITED, "We have emailed this address several codes recently. Wait a while before asking for another.")
+}
+
+// ErrHashBusy is for a password check refused because too many are running
+// at once (EUNAVAILABLE; the caller says how long to wait).
+func ErrHashBusy() *Error {
+	return Errorf(EUNAVAILABLE, "The server is busy checking other passwords. Try again in a few seconds.")
 }
 
 // Users, messages and blobs.
@@ -107,6 +140,24 @@ func ErrKeyMissing() *Error {
 // ErrKeyMismatch is for a wrapped data key that fails authentication under its key and context (EINTEGRITY).
 func ErrKeyMismatch() *Error {
 	return Errorf(EINTEGRITY, "The data key does not match this message.")
+}
+
+// Sending limits.
+
+// ErrSendingTooFast is for a send over the sender's rate or byte budget
+// (ERATELIMITED, with the wait for Retry-After).
+func ErrSendingTooFast(wait time.Duration) *RetryLater {
+	in := fmt.Sprintf("%d seconds", max(1, int(math.Ceil(wait.Seconds()))))
+	if wait > 90*time.Second {
+		in = fmt.Sprintf("%d minutes", int(math.Ceil(wait.Minutes())))
+	}
+	return &RetryLater{Err: Errorf(ERATELIMITED, "You have sent a lot of images in a short time; try again in %s.", in), After: wait}
+}
+
+// ErrInboxFull is for a send to a recipient whose stored images use up
+// their storage quota (EQUOTA).
+func ErrInboxFull(username string) *Error {
+	return Errorf(EQUOTA, "%s's inbox is full; ask them to delete some images.", username)
 }
 
 // Storage.

@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestWords(t *testing.T) {
@@ -21,10 +22,14 @@ func TestWords(t *testing.T) {
 		"ErrPasswordPolicy":     {ErrPasswordPolicy(), EINVALID},
 		"ErrTooManyAttempts":    {ErrTooManyAttempts(), ERATELIMITED},
 		"ErrMailFailed":         {ErrMailFailed(), EUNAVAILABLE},
+		"ErrMailUnavailable":    {ErrMailUnavailable(), EUNAVAILABLE},
 		"ErrWrongCode":          {ErrWrongCode(), EINVALID},
 		"ErrCodeExpired":        {ErrCodeExpired(), EINVALID},
 		"ErrWrongOrExpiredCode": {ErrWrongOrExpiredCode(), EINVALID},
 		"ErrTooManyWrongCodes":  {ErrTooManyWrongCodes(), ERATELIMITED},
+		"ErrCodeNotAccepted":    {ErrCodeNotAccepted(), EINVALID},
+		"ErrTooManyMails":       {ErrTooManyMails(), ERATELIMITED},
+		"ErrHashBusy":           {ErrHashBusy(), EUNAVAILABLE},
 		"ErrNoSuchUser":         {ErrNoSuchUser(), ENOTFOUND},
 		"ErrNoSuchMessage":      {ErrNoSuchMessage(), ENOTFOUND},
 		"ErrMessageExists":      {ErrMessageExists(), ECONFLICT},
@@ -35,6 +40,8 @@ func TestWords(t *testing.T) {
 		"ErrDiskFull":           {ErrDiskFull(), EUNAVAILABLE},
 		"ErrCannotWrite":        {ErrCannotWrite(), EUNAVAILABLE},
 		"ErrBusy":               {ErrBusy(), EUNAVAILABLE},
+		"ErrSendingTooFast":     {ErrSendingTooFast(5 * time.Minute).Err, ERATELIMITED},
+		"ErrInboxFull":          {ErrInboxFull("bob"), EQUOTA},
 	}
 	for name, w := range words {
 		t.Run(name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"io"
 	"sync"
+	"time"
 
 	"imageapp/app/imageapp"
 )
@@ -19,6 +20,8 @@ const (
 	Decrypt         Op = "Keys.Decrypt"
 	PutBlob         Op = "Blobs.PutBlob"
 	GetBlob         Op = "Blobs.Blob"
+	DeleteBlob      Op = "Blobs.DeleteBlob"
+	PutPending      Op = "Messages.PutPending"
 	CreateMessage   Op = "Messages.CreateMessage"
 	GetMessage      Op = "Messages.Message"
 	Notify          Op = "Notifier.Notify"
@@ -135,6 +138,10 @@ func (w blobs) PutBlob(ctx context.Context, key string, r io.Reader) error {
 	return w.k.call(ctx, PutBlob, func() error { return w.Blobs.PutBlob(ctx, key, w.k.wrap(PutBlob, r)) })
 }
 
+func (w blobs) DeleteBlob(ctx context.Context, key string) error {
+	return w.k.call(ctx, DeleteBlob, func() error { return w.Blobs.DeleteBlob(ctx, key) })
+}
+
 func (w blobs) Blob(ctx context.Context, key string) (rc io.ReadCloser, err error) {
 	err = w.k.call(ctx, GetBlob, func() error {
 		rc, err = w.Blobs.Blob(ctx, key)
@@ -156,6 +163,10 @@ type messages struct {
 
 func (w messages) CreateMessage(ctx context.Context, m *imageapp.Message) error {
 	return w.k.call(ctx, CreateMessage, func() error { return w.MessageStore.CreateMessage(ctx, m) })
+}
+
+func (w messages) PutPending(ctx context.Context, id string, started time.Time) error {
+	return w.k.call(ctx, PutPending, func() error { return w.MessageStore.PutPending(ctx, id, started) })
 }
 
 func (w messages) Message(ctx context.Context, id string) (m *imageapp.Message, err error) {

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -29,6 +30,9 @@ const maxConns = 16
 // applies pending migrations.
 func OpenDB(ctx context.Context, dir string) (*DB, error) {
 	path := filepath.Join(dir, "imageapp.db")
+	if err := ownerOnly(path); err != nil {
+		return nil, err
+	}
 	dsn := "file:" + path + "?_txlock=immediate" +
 		"&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
@@ -48,6 +52,30 @@ func OpenDB(ctx context.Context, dir string) (*DB, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// ownerOnly creates the database file with mode 0600 if it is missing, and
+// makes it and its WAL and shared-memory files 0600 if they are looser.
+// SQLite creates the -wal and -shm files with the database file's mode, and
+// the database itself with the umask's (0644), whatever the directory's.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("local: create %s: %w", path, err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		info, err := os.Stat(p)
+		if err != nil {
+			continue // -wal and -shm exist only while open
+		}
+		if info.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, 0o600); err != nil {
+				return fmt.Errorf("local: chmod 600 %s: %w", p, err)
+			}
+		}
+	}
+	return nil
 }
 
 // Close closes the database.
@@ -185,6 +213,36 @@ var migrations = []string{
 	// and every refresh; without this, an inbox of many unread scans them all
 	// to find the first read one.
 	`CREATE INDEX messages_inbox_read ON messages (recipient_id, created_at DESC, id DESC) WHERE read_at IS NOT NULL;`,
+	// Pending markers of blob uploads (Messages.PutPending): the sweeper
+	// reads the oldest through the index and nothing else. A message row
+	// clears its marker in the same statement, by the trigger.
+	`CREATE TABLE pending_blobs (
+		id          TEXT PRIMARY KEY,
+		started_at  INTEGER NOT NULL
+	);
+	CREATE INDEX pending_blobs_started ON pending_blobs (started_at, id);
+	CREATE TRIGGER messages_clear_pending AFTER INSERT ON messages BEGIN
+		DELETE FROM pending_blobs WHERE id = NEW.id;
+	END;`,
+	// Who asked for each username's codes and who tried them (identity.go,
+	// checkCode), kept by username whether or not it has an account, so the
+	// answers do not tell. source is a keyed hash of a device or address;
+	// '' counts the wrong codes of everyone but the code's requester.
+	// codes.failures and failures_since are no longer used.
+	`CREATE TABLE code_tries (
+		username_key    TEXT NOT NULL,
+		purpose         TEXT NOT NULL,
+		source          TEXT NOT NULL,
+		failures        INTEGER NOT NULL DEFAULT 0,
+		failures_since  INTEGER NOT NULL DEFAULT 0,
+		requested_at    INTEGER NOT NULL DEFAULT 0,
+		touched_at      INTEGER NOT NULL,
+		PRIMARY KEY (username_key, purpose, source)
+	);
+	CREATE INDEX code_tries_touched ON code_tries (touched_at);`,
+	// Each send sums the recipient's stored sizes for their storage quota
+	// (Messages.StoredBytes); this index answers it without the table.
+	`CREATE INDEX messages_recipient_size ON messages (recipient_id, size);`,
 }
 
 func (d *DB) migrate(ctx context.Context) error {

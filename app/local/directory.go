@@ -74,17 +74,21 @@ func (d *Directory) one(ctx context.Context, query string, arg string) (imageapp
 	return u, nil
 }
 
-// ListUsers pages through users by username; the cursor is the last username seen.
+// ListUsers pages through users by lowercased username, those that start
+// with the search: one range of the username_key index from the cursor (or
+// the prefix) to the end of the prefix's range.
 func (d *Directory) ListUsers(ctx context.Context, q imageapp.UserQuery) (imageapp.UserPage, error) {
 	limit := q.Limit
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	pattern := "%" + escapeLike(strings.ToLower(q.Search)) + "%"
-	rows, err := d.DB.query(ctx, `
-		SELECT `+userColumns+` FROM users
-		WHERE username_key > ? AND username_key LIKE ? ESCAPE '\'
-		ORDER BY username_key LIMIT ?`, strings.ToLower(q.Cursor), pattern, limit+1)
+	prefix, ok := imageapp.UsernamePrefix(q.Search)
+	after, err := imageapp.ParseUserCursor(q.Cursor, prefix)
+	if err != nil || !ok {
+		return imageapp.UserPage{}, err
+	}
+	query, args := listUsersQuery(prefix, after, limit+1)
+	rows, err := d.DB.query(ctx, query, args...)
 	if err != nil {
 		return imageapp.UserPage{}, fmt.Errorf("local: list users: %w", err)
 	}
@@ -102,13 +106,37 @@ func (d *Directory) ListUsers(ctx context.Context, q imageapp.UserQuery) (imagea
 	}
 	if len(page.Users) > limit {
 		page.Users = page.Users[:limit]
-		page.Next = strings.ToLower(page.Users[limit-1].Username)
+		page.Next = imageapp.UserCursor(strings.ToLower(page.Users[limit-1].Username))
 	}
 	return page, nil
 }
 
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+// listUsersQuery is the page query of ListUsers: one range of the
+// username_key index, from just after the cursor (or from the prefix) to
+// prefixEnd, the prefix with its last byte one higher (usernames are ASCII,
+// so it never overflows). One lower bound only: with two, SQLite would seek
+// by one and filter by the other.
+func listUsersQuery(prefix, after string, limit int) (string, []any) {
+	lower, from := "username_key > ?", any(after)
+	if after == "" && prefix != "" {
+		lower, from = "username_key >= ?", prefix
+	}
+	if prefix == "" {
+		return `SELECT ` + userColumns + ` FROM users WHERE ` + lower + ` ORDER BY username_key LIMIT ?`,
+			[]any{from, limit}
+	}
+	end := prefix[:len(prefix)-1] + string(prefix[len(prefix)-1]+1)
+	return `SELECT ` + userColumns + ` FROM users WHERE ` + lower + ` AND username_key < ?
+		ORDER BY username_key LIMIT ?`, []any{from, end, limit}
+}
+
+// ListUsersPlan is SQLite's plan of ListUsers' query for a search and the
+// username key a cursor holds ("" for the first page), for tests and tools
+// that check it is one range of the username index.
+func (d *Directory) ListUsersPlan(ctx context.Context, search, after string) ([]string, error) {
+	prefix, _ := imageapp.UsernamePrefix(search)
+	query, args := listUsersQuery(prefix, after, 51)
+	return d.DB.explain(ctx, query, args...)
 }
 
 // nullTime maps a zero time to NULL.

@@ -8,22 +8,31 @@ import (
 	"crypto/subtle"
 	"database/sql"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"math"
 	"math/big"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/argon2"
 
 	"imageapp/app/imageapp"
+	"imageapp/app/ratelimit"
 )
 
 // Identity keeps accounts in SQLite: argon2id password hashes, and
 // confirmation and reset codes mailed to the outbox and stored only as keyed
 // hashes. After confirmation it calls PostConfirm, the same provisioning the
 // Cognito trigger runs in AWS mode.
+//
+// Asking for a code and trying one do the same work, and leave the same
+// traces, whether the username has an account or not, is confirmed or not:
+// a dummy mail is written and discarded where no real one goes, and the
+// wrong-code budgets are kept by username (table code_tries).
 type Identity struct {
 	DB          *DB
 	Outbox      *Outbox
@@ -31,22 +40,62 @@ type Identity struct {
 	PostConfirm func(ctx context.Context, u imageapp.User) error
 	Log         *slog.Logger
 	Now         func() time.Time
+	// Hasher bounds the argon2id hashes running at once; nil means one of
+	// this Identity's own, sized from memory (NewHasher(0, 0)).
+	Hasher *Hasher
+	// MailLimit bounds the codes mailed to one address; zero means
+	// DefaultMailLimit.
+	MailLimit ratelimit.Rule
+
+	once   sync.Once
+	mails  *ratelimit.Limiter
+	swept  atomic.Int64 // when code_tries was last swept, in Unix nanoseconds
+	hasher *Hasher
 }
 
 var _ imageapp.Identity = (*Identity)(nil)
 
 const (
 	codeTTL         = 24 * time.Hour
-	maxCodeAttempts = 5 // wrong tries that kill one code
-	// maxCodeFailures wrong tries per account and purpose within
-	// codeFailureWindow, over all codes sent. Without it every new code brings
-	// 5 fresh guesses, and a script alternating "forgot" and "reset" gets
-	// thousands of guesses at a 6-digit code a day.
-	maxCodeFailures   = 20
+	maxCodeAttempts = 5 // wrong tries by its requester that kill one code
+	// maxCodeFailures is how many wrong codes everyone but the requester of
+	// the current code may try per username and purpose within
+	// codeFailureWindow. Without it every new code brings fresh guesses, and a
+	// script alternating "forgot" and "reset" gets thousands a day.
+	maxCodeFailures = 20
+	// maxSourceFailures is how many wrong codes one device or address may
+	// try per username and purpose within codeFailureWindow, requester or not.
+	maxSourceFailures = 20
 	codeFailureWindow = 24 * time.Hour
 	purposeConfirm    = "confirm"
 	purposeReset      = "reset"
 )
+
+// DefaultMailLimit: five codes to one address at once, then one every four
+// hours. Each code mailed gives whoever asked for it maxCodeAttempts tries,
+// so this bounds the guesses of strangers who ask from many addresses:
+// at most 5×(5+6) + 20 a day against one account.
+var DefaultMailLimit = ratelimit.Rule{Burst: 5, Every: 4 * time.Hour}
+
+func (id *Identity) init() {
+	id.once.Do(func() {
+		rule := id.MailLimit
+		if rule.Burst == 0 {
+			rule = DefaultMailLimit
+		}
+		id.mails = ratelimit.New(rule, id.now)
+		id.hasher = id.Hasher
+		if id.hasher == nil {
+			id.hasher = NewHasher(0, 0)
+		}
+	})
+}
+
+// HasherStats reports the counts of the Identity's hasher.
+func (id *Identity) HasherStats() HasherStats {
+	id.init()
+	return id.hasher.Stats()
+}
 
 func (id *Identity) now() time.Time {
 	if id.Now != nil {
@@ -66,7 +115,7 @@ func (id *Identity) account(ctx context.Context, username string) (account, erro
 	err := id.DB.db.QueryRowContext(ctx, `SELECT id, username, email, password_hash, confirmed_at FROM accounts WHERE username_key = ?`,
 		strings.ToLower(username)).Scan(&a.ID, &a.Username, &a.Email, &a.PasswordHash, &confirmed)
 	if isNoRows(err) {
-		return a, imageapp.ErrNoAccount(username)
+		return account{Username: username}, imageapp.ErrNoAccount(username)
 	}
 	if err != nil {
 		return a, fmt.Errorf("local: identity: %w", err)
@@ -75,14 +124,37 @@ func (id *Identity) account(ctx context.Context, username string) (account, erro
 	return a, nil
 }
 
+// hash hashes a password in one of the hasher's slots.
+func (id *Identity) hash(ctx context.Context, pw string) (string, error) {
+	id.init()
+	var h string
+	err := id.hasher.run(ctx, func() { h = hashPassword(pw) })
+	return h, err
+}
+
+// check compares a password with a hash in one of the hasher's slots.
+func (id *Identity) check(ctx context.Context, encoded, pw string) (bool, error) {
+	id.init()
+	var ok bool
+	err := id.hasher.run(ctx, func() { ok = checkPassword(encoded, pw) })
+	return ok, err
+}
+
 // SignUp creates an unconfirmed account and mails a confirmation code.
+// Returns ERATELIMITED when the address was mailed too many codes lately.
 func (id *Identity) SignUp(ctx context.Context, in imageapp.SignUpInput) error {
 	if err := in.Validate(); err != nil {
 		return err
 	}
-	a := account{ID: newUUID(), Username: in.Username, Email: in.Email, PasswordHash: hashPassword(in.Password)}
+	id.init()
+	source, known := id.source(ctx)
+	pwHash, err := id.hash(ctx, in.Password)
+	if err != nil {
+		return err
+	}
+	a := account{ID: newUUID(), Username: in.Username, Email: in.Email, PasswordHash: pwHash}
 	code := newCode()
-	err := id.DB.tx(ctx, func(tx *sql.Tx) error {
+	err = id.DB.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, username, username_key, email, password_hash, created_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, a.ID, a.Username, strings.ToLower(a.Username), a.Email, a.PasswordHash, id.now().UnixNano())
 		if isUniqueViolation(err) {
@@ -91,32 +163,54 @@ func (id *Identity) SignUp(ctx context.Context, in imageapp.SignUpInput) error {
 		if err != nil {
 			return dbError(err)
 		}
-		return id.storeCode(ctx, tx, a.ID, purposeConfirm, code)
+		// An address is not sent codes without end, however many usernames
+		// name it. Asked only now, so a taken name spends no mail.
+		if ok, wait := id.mails.Allow(mailKey(in.Email)); !ok && !known {
+			return &imageapp.RetryLater{After: wait, Err: imageapp.ErrTooManyMails()}
+		}
+		if err := id.markRequester(ctx, tx, a.Username, purposeConfirm, source, true); err != nil {
+			return err
+		}
+		return id.storeCode(ctx, tx, a.ID, purposeConfirm, code, true)
 	})
 	if err != nil {
 		return err
 	}
-	return id.mailCode(a, purposeConfirm, code)
+	return id.Outbox.Send(codeMail(a, purposeConfirm, code))
 }
 
-// Confirm checks the code, confirms the account and provisions the user.
+// Confirm checks the code, confirms the account and provisions the user. An
+// unknown or confirmed account costs the same work as a wrong code.
 func (id *Identity) Confirm(ctx context.Context, username, code string) error {
 	if err := imageapp.ValidateCode(code); err != nil {
 		return err
 	}
 	a, err := id.account(ctx, username)
-	if err != nil {
+	if err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
 		return err
 	}
+	known := err == nil
+	accountID := a.ID
 	if a.Confirmed {
-		return nil // confirming twice is harmless: the second click of a double submit
+		accountID = "" // no code can confirm it again
 	}
-	err = id.withCode(ctx, a.ID, purposeConfirm, code, func(tx *sql.Tx) error {
+	cerr := id.checkCode(ctx, username, accountID, purposeConfirm, code, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE accounts SET confirmed_at = ? WHERE id = ?`, id.now().UnixNano(), a.ID)
 		return dbError(err)
 	})
-	if err != nil {
-		return err
+	switch {
+	case !known:
+		if cerr == nil || imageapp.IsCodeRefused(cerr) {
+			return imageapp.ErrNoAccount(username)
+		}
+		return cerr
+	case a.Confirmed:
+		if cerr == nil || imageapp.IsCodeRefused(cerr) {
+			return imageapp.ErrAlreadyConfirmed()
+		}
+		return cerr
+	case cerr != nil:
+		return cerr
 	}
 	if id.PostConfirm != nil {
 		u := imageapp.User{ID: a.ID, Username: a.Username, Email: a.Email}
@@ -128,20 +222,24 @@ func (id *Identity) Confirm(ctx context.Context, username, code string) error {
 	return nil
 }
 
-// ResendCode replaces the confirmation code.
+// ResendCode replaces the confirmation code. An unknown or confirmed
+// account gets the same work (and a dummy mail) before its error.
 func (id *Identity) ResendCode(ctx context.Context, username string) error {
 	a, err := id.account(ctx, username)
-	if err != nil {
+	if err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
 		return err
 	}
-	if a.Confirmed {
+	known := err == nil
+	if err := id.requestCode(ctx, a, known && !a.Confirmed, purposeConfirm); err != nil {
+		return err
+	}
+	switch {
+	case !known:
+		return imageapp.ErrNoAccount(username)
+	case a.Confirmed:
 		return imageapp.ErrAlreadyConfirmed()
 	}
-	code := newCode()
-	if err := id.DB.tx(ctx, func(tx *sql.Tx) error { return id.storeCode(ctx, tx, a.ID, purposeConfirm, code) }); err != nil {
-		return err
-	}
-	return id.mailCode(a, purposeConfirm, code)
+	return nil
 }
 
 // dummyHash is compared against for unknown usernames, so the answer takes as
@@ -149,15 +247,22 @@ func (id *Identity) ResendCode(ctx context.Context, username string) error {
 var dummyHash = hashPassword("not-a-real-password-only-for-timing")
 
 // Login checks the password; unknown users and wrong passwords get one answer.
+// Returns EUNAVAILABLE (with a wait) when too many hashes are running.
 func (id *Identity) Login(ctx context.Context, username, password string) (imageapp.Principal, error) {
 	a, err := id.account(ctx, username)
 	if imageapp.ErrorCode(err) == imageapp.ENOTFOUND {
-		checkPassword(dummyHash, password)
+		if _, err := id.check(ctx, dummyHash, password); err != nil {
+			return imageapp.Principal{}, err
+		}
 		return imageapp.Principal{}, imageapp.ErrWrongLogin()
 	} else if err != nil {
 		return imageapp.Principal{}, err
 	}
-	if !checkPassword(a.PasswordHash, password) {
+	ok, err := id.check(ctx, a.PasswordHash, password)
+	if err != nil {
+		return imageapp.Principal{}, err
+	}
+	if !ok {
 		return imageapp.Principal{}, imageapp.ErrWrongLogin()
 	}
 	if !a.Confirmed {
@@ -166,22 +271,19 @@ func (id *Identity) Login(ctx context.Context, username, password string) (image
 	return imageapp.Principal{ID: a.ID, Username: a.Username, Email: a.Email}, nil
 }
 
-// ForgotPassword mails a reset code; unknown usernames get the same answer.
+// ForgotPassword mails a reset code; an unknown username gets the same
+// answer after the same work (a dummy mail written and discarded).
 func (id *Identity) ForgotPassword(ctx context.Context, username string) error {
 	a, err := id.account(ctx, username)
-	if imageapp.ErrorCode(err) == imageapp.ENOTFOUND {
-		return nil
-	} else if err != nil {
+	if err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
 		return err
 	}
-	code := newCode()
-	if err := id.DB.tx(ctx, func(tx *sql.Tx) error { return id.storeCode(ctx, tx, a.ID, purposeReset, code) }); err != nil {
-		return err
-	}
-	return id.mailCode(a, purposeReset, code)
+	return id.requestCode(ctx, a, err == nil, purposeReset)
 }
 
-// ResetPassword sets a new password when the reset code is right.
+// ResetPassword sets a new password when the reset code is right. The new
+// password is hashed first, whatever the code and the account, so every
+// attempt costs the same.
 func (id *Identity) ResetPassword(ctx context.Context, username, code, newPassword string) error {
 	if err := imageapp.ValidateCode(code); err != nil {
 		return err
@@ -190,68 +292,258 @@ func (id *Identity) ResetPassword(ctx context.Context, username, code, newPasswo
 		return err
 	}
 	a, err := id.account(ctx, username)
-	if imageapp.ErrorCode(err) == imageapp.ENOTFOUND {
-		return imageapp.ErrWrongOrExpiredCode()
-	} else if err != nil {
+	if err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
 		return err
 	}
-	return id.withCode(ctx, a.ID, purposeReset, code, func(tx *sql.Tx) error {
+	pwHash, err := id.hash(ctx, newPassword)
+	if err != nil {
+		return err
+	}
+	return id.checkCode(ctx, username, a.ID, purposeReset, code, func(tx *sql.Tx) error {
 		// A reset proves the email, so it confirms an unconfirmed account too.
 		_, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = ?, confirmed_at = coalesce(confirmed_at, ?) WHERE id = ?`,
-			hashPassword(newPassword), id.now().UnixNano(), a.ID)
+			pwHash, id.now().UnixNano(), a.ID)
 		return dbError(err)
 	})
 }
 
-func (id *Identity) storeCode(ctx context.Context, tx *sql.Tx, accountID, purpose, code string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO codes (account_id, purpose, code_hash, expires_at, attempts) VALUES (?, ?, ?, ?, 0)
-		ON CONFLICT (account_id, purpose) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at, attempts = 0`,
-		accountID, purpose, id.codeHash(accountID, purpose, code), id.now().Add(codeTTL).UnixNano())
+// source is who the request's context says is asking, as the key code_tries
+// keeps: a keyed hash, so the table holds no address or device ID.
+func (id *Identity) source(ctx context.Context) (key string, knownDevice bool) {
+	r := imageapp.RequesterOf(ctx)
+	mac := hmac.New(sha256.New, id.Pepper)
+	fmt.Fprintf(mac, "requester|%s", r.Key)
+	return hex.EncodeToString(mac.Sum(nil)[:16]), r.KnownDevice
+}
+
+// mailKey is the bucket of an address: lower-cased, without a +tag, which
+// delivers to the same mailbox.
+func mailKey(email string) string {
+	local, domain, _ := strings.Cut(strings.ToLower(strings.TrimSpace(email)), "@")
+	local, _, _ = strings.Cut(local, "+")
+	return "mail:" + local + "@" + domain
+}
+
+// requestCode asks for a new code of purpose for a. When send is true (the
+// account exists and may get this code) and the address has not been sent
+// too many codes lately, it stores the code, mails it, and makes the asker
+// the code's requester. Otherwise it does the same work to no effect and
+// writes a dummy mail: the answer and its time tell nothing. A request over
+// the address's limit is dropped the same way, silently, so that a stranger
+// cannot learn an account's address by filling its bucket; the code mailed
+// before stays good. A browser the account has logged in from is not
+// limited: it is the owner's.
+func (id *Identity) requestCode(ctx context.Context, a account, send bool, purpose string) error {
+	id.init()
+	bucket := mailKey(a.Email)
+	if !send {
+		bucket = "nomail:" + purpose + ":" + strings.ToLower(a.Username) // the same limit, counted apart
+	}
+	if ok, _ := id.mails.Allow(bucket); !ok && !imageapp.RequesterOf(ctx).KnownDevice {
+		return id.codeRequestWork(ctx, a, false, false, purpose)
+	}
+	return id.codeRequestWork(ctx, a, send, true, purpose)
+}
+
+// codeRequestWork runs the same statements and writes one mail whatever it
+// is asked: send stores and mails a real code, mark makes the asker the
+// requester.
+func (id *Identity) codeRequestWork(ctx context.Context, a account, send, mark bool, purpose string) error {
+	source, _ := id.source(ctx)
+	code := newCode()
+	accountID := a.ID
+	if !send {
+		accountID = "" // stores nothing: no account has it
+	}
+	err := id.DB.tx(ctx, func(tx *sql.Tx) error {
+		if err := id.markRequester(ctx, tx, a.Username, purpose, source, mark); err != nil {
+			return err
+		}
+		return id.storeCode(ctx, tx, accountID, purpose, code, send)
+	})
+	if err != nil {
+		return err
+	}
+	m := codeMail(a, purpose, code)
+	if !send {
+		m.To = "nobody@imageapp.invalid"
+		return id.Outbox.Discard(m)
+	}
+	return id.Outbox.Send(m)
+}
+
+// markRequester records that source asked for username's code of purpose
+// (when mark) and touches its row; now and then it drops rows older than
+// any window they count in.
+func (id *Identity) markRequester(ctx context.Context, tx *sql.Tx, username, purpose, source string, mark bool) error {
+	now := id.now().UnixNano()
+	uk := strings.ToLower(username)
+	requested := int64(0)
+	if mark {
+		// Later than any request before, even on a clock that stood still
+		// or stepped back: the last to ask is the requester.
+		var last int64
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(requested_at), 0) FROM code_tries WHERE username_key = ? AND purpose = ?`,
+			uk, purpose).Scan(&last); err != nil {
+			return dbError(err)
+		}
+		requested = max(now, last+1)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO code_tries (username_key, purpose, source, requested_at, touched_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (username_key, purpose, source) DO UPDATE SET
+			requested_at = CASE WHEN excluded.requested_at > 0 THEN excluded.requested_at ELSE requested_at END,
+			touched_at = excluded.touched_at`,
+		uk, purpose, source, requested, now)
+	if err != nil {
+		return dbError(err)
+	}
+	return id.sweep(ctx, tx, now)
+}
+
+// sweep deletes code_tries rows untouched for longer than every window,
+// at most every ten minutes (one range of an index).
+func (id *Identity) sweep(ctx context.Context, tx *sql.Tx, now int64) error {
+	last := id.swept.Load()
+	if now-last < int64(10*time.Minute) || !id.swept.CompareAndSwap(last, now) {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM code_tries WHERE touched_at < ?`, now-int64(max(codeTTL, codeFailureWindow)+time.Hour))
 	return dbError(err)
 }
 
-// withCode runs fn in the transaction that consumes the code, if the code
-// matches. A wrong try is counted (and committed), and after maxCodeAttempts
-// the code is dead even if the next guess is right.
-func (id *Identity) withCode(ctx context.Context, accountID, purpose, code string, fn func(*sql.Tx) error) error {
+// storeCode replaces accountID's code of purpose. With store false, or an
+// accountID no account has, the same statement stores nothing.
+func (id *Identity) storeCode(ctx context.Context, tx *sql.Tx, accountID, purpose, code string, store bool) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO codes (account_id, purpose, code_hash, expires_at, attempts)
+		SELECT id, ?, ?, ?, 0 FROM accounts WHERE id = ? AND ?
+		ON CONFLICT (account_id, purpose) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at, attempts = 0`,
+		purpose, id.codeHash(accountID, purpose, code), id.now().Add(codeTTL).UnixNano(), accountID, store)
+	return dbError(err)
+}
+
+// tries is one row of code_tries.
+type tries struct {
+	failures, since, requested int64
+}
+
+func (id *Identity) tries(ctx context.Context, tx *sql.Tx, uk, purpose, source string) (tries, error) {
+	var t tries
+	err := tx.QueryRowContext(ctx, `SELECT failures, failures_since, requested_at FROM code_tries
+		WHERE username_key = ? AND purpose = ? AND source = ?`, uk, purpose, source).Scan(&t.failures, &t.since, &t.requested)
+	if isNoRows(err) {
+		return tries{}, nil
+	}
+	return t, err
+}
+
+// failed counts one wrong code in t, starting a new window when the last is over.
+func (t tries) failed(now int64) tries {
+	if now-t.since >= int64(codeFailureWindow) {
+		t.failures, t.since = 0, now
+	}
+	t.failures++
+	return t
+}
+
+// spent reports whether t has used up limit in its window, and the wait.
+func (t tries) spent(limit int, now int64) (bool, time.Duration) {
+	if t.failures < int64(limit) || now-t.since >= int64(codeFailureWindow) {
+		return false, 0
+	}
+	return true, time.Duration(t.since + int64(codeFailureWindow) - now)
+}
+
+func (id *Identity) saveTries(ctx context.Context, tx *sql.Tx, uk, purpose, source string, t tries, now int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO code_tries (username_key, purpose, source, failures, failures_since, touched_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (username_key, purpose, source) DO UPDATE SET failures = excluded.failures,
+			failures_since = excluded.failures_since, touched_at = excluded.touched_at`,
+		uk, purpose, source, t.failures, t.since, now)
+	return dbError(err)
+}
+
+// checkCode runs fn in the transaction that consumes accountID's code of
+// purpose, if code is it. Wrong codes are charged to who tries them:
+//
+//   - every source (device or address) gets maxSourceFailures a day per
+//     username and purpose;
+//   - the requester of the current code (who asked for it last, within its
+//     life) is held back by nothing else, and its wrong tries count against
+//     the code, which dies after maxCodeAttempts;
+//   - everyone else shares maxCodeFailures a day, and their wrong tries do
+//     not touch the code: a stranger can neither kill the owner's code nor,
+//     by spending the shared budget, stop the owner from using a code they
+//     asked for themselves.
+//
+// accountID "" (unknown username, confirmed account) runs the same
+// statements and matches no code. A wrong try is committed before the
+// answer.
+func (id *Identity) checkCode(ctx context.Context, username, accountID, purpose, code string, fn func(*sql.Tx) error) error {
+	uk := strings.ToLower(username)
+	source, _ := id.source(ctx)
+	want := id.codeHash(accountID, purpose, code)
 	var codeErr error
 	err := id.DB.tx(ctx, func(tx *sql.Tx) error {
-		var stored []byte
-		var expires, failuresSince int64
-		var attempts, failures int
-		err := tx.QueryRowContext(ctx, `SELECT code_hash, expires_at, attempts, failures, failures_since FROM codes WHERE account_id = ? AND purpose = ?`,
-			accountID, purpose).Scan(&stored, &expires, &attempts, &failures, &failuresSince)
 		now := id.now().UnixNano()
-		switch {
-		case isNoRows(err):
-			codeErr = imageapp.ErrWrongOrExpiredCode()
-			return nil
-		case err != nil:
+		own, err := id.tries(ctx, tx, uk, purpose, source)
+		if err != nil {
 			return err
-		case failures >= maxCodeFailures && now-failuresSince < int64(codeFailureWindow):
-			wait := time.Duration(failuresSince + int64(codeFailureWindow) - now)
+		}
+		others, err := id.tries(ctx, tx, uk, purpose, "")
+		if err != nil {
+			return err
+		}
+		var requester string
+		err = tx.QueryRowContext(ctx, `SELECT source FROM code_tries WHERE username_key = ? AND purpose = ? AND source != ''
+			AND requested_at > ? ORDER BY requested_at DESC LIMIT 1`, uk, purpose, now-int64(codeTTL)).Scan(&requester)
+		if err != nil && !isNoRows(err) {
+			return err
+		}
+		isRequester := requester == source
+		var stored []byte
+		var expires int64
+		var attempts int
+		err = tx.QueryRowContext(ctx, `SELECT code_hash, expires_at, attempts FROM codes WHERE account_id = ? AND purpose = ?`,
+			accountID, purpose).Scan(&stored, &expires, &attempts)
+		found := err == nil
+		if err != nil && !isNoRows(err) {
+			return err
+		}
+		if spent, wait := own.spent(maxSourceFailures, now); spent {
 			codeErr = &imageapp.RetryLater{After: wait, Err: imageapp.Errorf(imageapp.ERATELIMITED,
-				"Too many wrong codes for this account today. Try again in %d hours.", int(math.Ceil(wait.Hours())))}
+				"Too many wrong codes from here today. Try again in %d hours.", int(math.Ceil(wait.Hours())))}
 			return nil
-		case attempts >= maxCodeAttempts:
+		}
+		if spent, wait := others.spent(maxCodeFailures, now); spent && !isRequester {
+			codeErr = &imageapp.RetryLater{After: wait, Err: imageapp.Errorf(imageapp.ERATELIMITED,
+				"Too many wrong codes were tried for this account today. Ask for a new code here and enter it here, "+
+					"or try again in %d hours.", int(math.Ceil(wait.Hours())))}
+			return nil
+		}
+		match := found && subtle.ConstantTimeCompare(stored, want) == 1
+		switch {
+		case !found:
+			codeErr = imageapp.ErrWrongOrExpiredCode()
+		case isRequester && attempts >= maxCodeAttempts:
 			codeErr = imageapp.ErrTooManyWrongCodes()
-			return nil
 		case now > expires:
 			codeErr = imageapp.ErrCodeExpired()
-			return nil
-		case subtle.ConstantTimeCompare(stored, id.codeHash(accountID, purpose, code)) != 1:
+		case !match:
 			codeErr = imageapp.ErrWrongCode()
-			if now-failuresSince >= int64(codeFailureWindow) {
-				failures, failuresSince = 0, now // a new window
+		}
+		if codeErr == nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM codes WHERE account_id = ? AND purpose = ?`, accountID, purpose); err != nil {
+				return dbError(err)
 			}
-			_, err := tx.ExecContext(ctx, `UPDATE codes SET attempts = attempts + 1, failures = ?, failures_since = ?
-				WHERE account_id = ? AND purpose = ?`, failures+1, failuresSince, accountID, purpose)
-			return dbError(err)
+			return fn(tx)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM codes WHERE account_id = ? AND purpose = ?`, accountID, purpose); err != nil {
-			return dbError(err)
+		if err := id.saveTries(ctx, tx, uk, purpose, source, own.failed(now), now); err != nil {
+			return err
 		}
-		return fn(tx)
+		if !isRequester {
+			return id.saveTries(ctx, tx, uk, purpose, "", others.failed(now), now)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE codes SET attempts = attempts + 1 WHERE account_id = ? AND purpose = ?`, accountID, purpose)
+		return dbError(err)
 	})
 	if err != nil {
 		return err
@@ -265,7 +557,8 @@ func (id *Identity) codeHash(accountID, purpose, code string) []byte {
 	return mac.Sum(nil)
 }
 
-func (id *Identity) mailCode(a account, purpose, code string) error {
+// codeMail is the mail that carries a code.
+func codeMail(a account, purpose, code string) Mail {
 	m := Mail{To: a.Email}
 	switch purpose {
 	case purposeConfirm:
@@ -275,7 +568,7 @@ func (id *Identity) mailCode(a account, purpose, code string) error {
 		m.Subject = "Your ImageApp password reset code"
 		m.Body = fmt.Sprintf("Hello %s,\n\nYour ImageApp password reset code is %s\n\nIt expires in 24 hours. If you did not ask for it, ignore this email.\n", a.Username, code)
 	}
-	return id.Outbox.Send(m)
+	return m
 }
 
 func (id *Identity) log() *slog.Logger {

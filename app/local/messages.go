@@ -150,16 +150,24 @@ func (s *Messages) MarkRead(ctx context.Context, id string, at time.Time) error 
 	return nil
 }
 
-// DeleteMessage returns ENOTFOUND if the message is gone already.
+// DeleteMessage removes the row and leaves a pending marker for its blob, in
+// one transaction. Returns ENOTFOUND if the message is gone already.
 func (s *Messages) DeleteMessage(ctx context.Context, id string) error {
-	res, err := s.DB.exec(ctx, `DELETE FROM messages WHERE id = ?`, id)
-	if err != nil {
-		return fmt.Errorf("local: delete message: %w", dbError(err))
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return imageapp.ErrNoSuchMessage()
-	}
-	return nil
+	return s.DB.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE id = ?`, id)
+		if err != nil {
+			return fmt.Errorf("local: delete message: %w", dbError(err))
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return imageapp.ErrNoSuchMessage()
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO pending_blobs (id, started_at) VALUES (?, ?)
+			ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at`, id, time.Now().UnixNano())
+		if err != nil {
+			return fmt.Errorf("local: delete message: %w", dbError(err))
+		}
+		return nil
+	})
 }
 
 const countUnreadQuery = `SELECT count(*) FROM (SELECT 1 FROM messages WHERE recipient_id = ? AND read_at IS NULL LIMIT ?)`
@@ -173,6 +181,25 @@ func (s *Messages) CountUnread(ctx context.Context, recipientID string) (int, er
 		return 0, fmt.Errorf("local: count unread: %w", err)
 	}
 	return n, nil
+}
+
+// StoredBytes sums the sizes of the recipient's messages, from the
+// messages_recipient_size index alone (it covers the query).
+func (s *Messages) StoredBytes(ctx context.Context, recipientID string) (int64, error) {
+	var n int64
+	err := s.DB.queryRow(ctx, storedBytesQuery, recipientID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("local: stored bytes: %w", err)
+	}
+	return n, nil
+}
+
+const storedBytesQuery = `SELECT COALESCE(SUM(size), 0) FROM messages WHERE recipient_id = ?`
+
+// StoredBytesPlan is SQLite's plan of StoredBytes' query, for the test
+// that checks an index covers it.
+func (s *Messages) StoredBytesPlan(ctx context.Context) ([]string, error) {
+	return s.DB.explain(ctx, storedBytesQuery, "someone")
 }
 
 // MessageExists reports whether metadata exists for id.
@@ -213,4 +240,61 @@ func (s *Messages) QueryPlans(ctx context.Context, q imageapp.MessageQuery) ([]Q
 		return nil, fmt.Errorf("local: explain unread count: %w", err)
 	}
 	return append(plans, QueryPlan{Method: "CountUnread", Steps: count}), nil
+}
+
+// PutPending records the marker of a blob upload about to start, unless a
+// message with that ID exists (ECONFLICT). Writing it again moves its time.
+func (s *Messages) PutPending(ctx context.Context, id string, started time.Time) error {
+	res, err := s.DB.exec(ctx, `
+		INSERT INTO pending_blobs (id, started_at)
+		SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM messages WHERE id = ?)
+		ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at`,
+		id, started.UnixNano(), id)
+	if err != nil {
+		return fmt.Errorf("local: put pending marker: %w", dbError(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return imageapp.ErrMessageExists()
+	}
+	return nil
+}
+
+// ClearPending removes the marker of id; a missing one is fine.
+func (s *Messages) ClearPending(ctx context.Context, id string) error {
+	if _, err := s.DB.exec(ctx, `DELETE FROM pending_blobs WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("local: clear pending marker: %w", dbError(err))
+	}
+	return nil
+}
+
+const pendingBeforeQuery = `SELECT id, started_at FROM pending_blobs WHERE started_at < ? ORDER BY started_at, id LIMIT ?`
+
+// PendingBefore reads the oldest markers through pending_blobs_started: a
+// range of the index from its start, as long as the answer.
+func (s *Messages) PendingBefore(ctx context.Context, cutoff time.Time, limit int) ([]imageapp.Pending, error) {
+	rows, err := s.DB.query(ctx, pendingBeforeQuery, cutoff.UnixNano(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("local: pending markers: %w", err)
+	}
+	defer rows.Close()
+	var out []imageapp.Pending
+	for rows.Next() {
+		var p imageapp.Pending
+		var started int64
+		if err := rows.Scan(&p.ID, &started); err != nil {
+			return nil, fmt.Errorf("local: pending markers: %w", err)
+		}
+		p.Started = time.Unix(0, started).UTC()
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("local: pending markers: %w", err)
+	}
+	return out, nil
+}
+
+// PendingPlan is SQLite's plan of the sweeper's query (PendingBefore), for
+// tests and tools that check it reads the index and not the table.
+func (s *Messages) PendingPlan(ctx context.Context) ([]string, error) {
+	return s.DB.explain(ctx, pendingBeforeQuery, time.Now().UnixNano(), 100)
 }

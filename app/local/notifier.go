@@ -33,3 +33,11 @@ func (n *Notifier) Notify(ctx context.Context, recipient imageapp.User, note ima
 			note.SenderName, n.BaseURL),
 	})
 }
+
+// MailState is always the outbox: local mode writes mail to files.
+func (n *Notifier) MailState(ctx context.Context, u imageapp.User) (imageapp.MailState, error) {
+	return imageapp.MailOutbox, nil
+}
+
+// ResendConfirmation has nothing to do: the outbox needs no confirmation.
+func (n *Notifier) ResendConfirmation(ctx context.Context, u imageapp.User) error { return nil }

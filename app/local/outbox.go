@@ -26,7 +26,19 @@ type Mail struct {
 }
 
 // Send writes m atomically as a new .eml file.
-func (o *Outbox) Send(m Mail) error {
+func (o *Outbox) Send(m Mail) error { return o.write(m, true) }
+
+// Discard does what Send does, file, sync and rename included, to a name
+// that is no mail (.discard-*), and removes it after returning: the work of
+// a mail that must not go out, so that a request that sends none answers as
+// late as one that does. (Unlinking a synced file takes as long again; it
+// is done off the request.)
+func (o *Outbox) Discard(m Mail) error { return o.write(m, false) }
+
+// testHookMailWritten, when set, hears of each mail written (sent or not).
+var testHookMailWritten func(sent bool)
+
+func (o *Outbox) write(m Mail, send bool) error {
 	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
 		return fmt.Errorf("local: outbox: %w", err)
 	}
@@ -45,8 +57,18 @@ func (o *Outbox) Send(m Mail) error {
 	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
 	b.WriteString(strings.ReplaceAll(strings.ReplaceAll(m.Body, "\r\n", "\n"), "\n", "\r\n"))
 	path := filepath.Join(o.Dir, id+".eml")
+	if !send {
+		path = filepath.Join(o.Dir, ".discard-"+id)
+	}
 	if err := writeFileAtomic(path, []byte(b.String()), 0o600); err != nil {
 		return fmt.Errorf("local: outbox: %w", err)
+	}
+	if testHookMailWritten != nil {
+		testHookMailWritten(send)
+	}
+	if !send {
+		go os.Remove(path)
+		return nil
 	}
 	if o.Log != nil {
 		o.Log.Info("mail written to outbox", "file", path, "subject", m.Subject)

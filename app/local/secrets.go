@@ -38,6 +38,13 @@ func LoadSecrets(dir, masterKeyB64 string) (*Secrets, error) {
 			return nil, fmt.Errorf("local: %s is readable by others (mode %v); run chmod 600 on it", path, info.Mode().Perm())
 		}
 	case errors.Is(err, fs.ErrNotExist):
+		if what := existingData(dir); what != "" && masterKeyB64 == "" {
+			// A new master key would open none of the images: refuse,
+			// rather than start and answer every image with a 500.
+			return nil, fmt.Errorf("local: %s is missing, but %s holds data (%s) that only the master key in it can open: "+
+				"restore secrets.json from your backup of the data directory (or set IMAGEAPP_MASTER_KEY if the data was made with it); "+
+				"to start afresh, move the data directory aside", path, dir, what)
+		}
 		s = Secrets{MasterKey: random(32), Keys: cookiekeys.New(), CodePepper: random(32)}
 		if masterKeyB64 != "" {
 			s.MasterKey = nil
@@ -104,4 +111,16 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 		return err
 	}
 	return os.Rename(f.Name(), path)
+}
+
+// existingData names what in dir was written by an earlier run: the
+// database or a stored blob; "" when there is neither.
+func existingData(dir string) string {
+	if info, err := os.Stat(filepath.Join(dir, "imageapp.db")); err == nil && info.Size() > 0 {
+		return "imageapp.db"
+	}
+	if entries, err := os.ReadDir(filepath.Join(dir, "blobs")); err == nil && len(entries) > 0 {
+		return "blobs/"
+	}
+	return ""
 }

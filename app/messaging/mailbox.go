@@ -98,6 +98,7 @@ func (s *Service) Open(ctx context.Context, viewer imageapp.User, id string) (*O
 			return nil, fmt.Errorf("messaging: mark read: %w", err)
 		}
 		m.ReadAt = now
+		s.publishSoon(ctx, openedEvents(m)...)
 	}
 	return &Opened{Message: m, Caption: md.Caption, Filename: md.Filename}, nil
 }
@@ -151,8 +152,9 @@ func (s *Service) OpenImage(ctx context.Context, viewer imageapp.User, id string
 }
 
 // Delete removes a message for good; its recipient or its sender may do it.
-// Metadata goes first: a blob left behind by a crash is swept later, while
-// metadata without a blob would be a message that cannot open.
+// Metadata goes first, leaving a pending marker for the blob in the same
+// write: a blob left behind by a crash is swept later, while metadata
+// without a blob would be a message that cannot open.
 func (s *Service) Delete(ctx context.Context, viewer imageapp.User, id string) error {
 	m, err := s.visible(ctx, viewer, id)
 	if err != nil {
@@ -164,7 +166,8 @@ func (s *Service) Delete(ctx context.Context, viewer imageapp.User, id string) e
 		}
 		return fmt.Errorf("messaging: delete message: %w", err)
 	}
-	s.deleteBlob(m.ID)
+	s.publishSoon(ctx, deletedEvents(m)...)
+	s.discard(m.ID)
 	s.log().Info("message deleted", "message_id", m.ID, "by", viewer.ID)
 	return nil
 }

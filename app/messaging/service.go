@@ -35,6 +35,20 @@ type Service struct {
 	// that is already stored. Whoever owns it waits on it before shutting down.
 	Notifying *sync.WaitGroup
 
+	// Events, when set, tells the users' open pages when a message arrives,
+	// is opened or is deleted (live inbox); published like notifications.
+	Events imageapp.Events
+
+	// MaxSendTime bounds a send's upload and write (DefaultMaxSendTime if
+	// zero); SweepOrphans' grace must be longer (see SweepGrace).
+	MaxSendTime time.Duration
+
+	// QuotaBytes is how many bytes of received images a user may have
+	// stored; a send to a user at or over it is refused (EQUOTA). Zero
+	// means no quota. A send is checked before its upload, so concurrent
+	// sends may pass it by one upload each.
+	QuotaBytes int64
+
 	App       string // the "app" value of every encryption context
 	MaxPixels int
 	Now       func() time.Time
@@ -115,6 +129,9 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkQuota(ctx, to); err != nil {
+		return nil, err
+	}
 	checked, err := imagecheck.Inspect(in.Body, s.maxPixels())
 	if err != nil {
 		return nil, err
@@ -138,9 +155,26 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 		return nil, err
 	}
 	s.notifySoon(ctx, to, imageapp.Notification{RecipientID: to.ID, SenderName: from.Username, MessageID: m.ID})
+	s.publishSoon(ctx, sentEvents(m)...)
 	s.log().Info("message sent", "message_id", m.ID, "sender_id", m.SenderID, "recipient_id", m.RecipientID,
 		"bytes", m.Size, "content_type", m.ContentType)
 	return m, nil
+}
+
+// checkQuota refuses a send to a recipient whose stored images fill their quota.
+func (s *Service) checkQuota(ctx context.Context, to imageapp.User) error {
+	if s.QuotaBytes <= 0 {
+		return nil
+	}
+	used, err := s.Messages.StoredBytes(ctx, to.ID)
+	if err != nil {
+		return fmt.Errorf("messaging: read the recipient's stored bytes: %w", err)
+	}
+	if used >= s.QuotaBytes {
+		s.log().Warn("recipient's storage quota is full", "recipient_id", to.ID, "stored_bytes", used, "quota_bytes", s.QuotaBytes)
+		return imageapp.ErrInboxFull(to.Username)
+	}
+	return nil
 }
 
 // recipient checks a send's input and returns its provisioned recipient.
@@ -167,8 +201,14 @@ func (s *Service) recipient(ctx context.Context, from imageapp.User, in SendInpu
 }
 
 // store encrypts the image into the blob store under a fresh data key, then
-// writes the message; a failure on the way leaves nothing behind.
+// writes the message; a failure on the way leaves nothing behind. A pending
+// marker is written before the upload and leaves with the message's write
+// (or with the blob, on failure), so a crash in between leaves the sweeper
+// a marker to find. The send ends within MaxSendTime, so no sweep, whose
+// grace is longer, takes the blob of a send still under way.
 func (s *Service) store(ctx context.Context, m *imageapp.Message, image io.Reader, in SendInput) error {
+	ctx, cancel := context.WithTimeout(ctx, s.maxSendTime())
+	defer cancel()
 	ec := s.contextOf(m)
 	dk, err := s.Keys.GenerateDataKey(ctx, m.KeyID, ec.Map())
 	if err != nil {
@@ -177,8 +217,11 @@ func (s *Service) store(ctx context.Context, m *imageapp.Message, image io.Reade
 	defer clear(dk.Plaintext)
 	m.WrappedKey = dk.Ciphertext
 
+	if err := s.Messages.PutPending(ctx, m.ID, m.CreatedAt); err != nil {
+		return fmt.Errorf("messaging: mark the upload pending: %w", err)
+	}
 	if m.Size, err = s.putEncrypted(ctx, m.ID, image, dk.Plaintext, ec); err != nil {
-		s.deleteBlob(m.ID)
+		s.discard(m.ID)
 		return badImage(err)
 	}
 	caption := in.Caption
@@ -187,13 +230,13 @@ func (s *Service) store(ctx context.Context, m *imageapp.Message, image io.Reade
 			err = validCaption(caption)
 		}
 		if err != nil {
-			s.deleteBlob(m.ID)
+			s.discard(m.ID)
 			return err
 		}
 	}
 	md := meta{Caption: cleanCaption(caption), Filename: cleanFilename(in.Filename, m.ContentType)}
 	if m.SealedMeta, err = sealMeta(md, dk.Plaintext, ec); err != nil {
-		s.deleteBlob(m.ID)
+		s.discard(m.ID)
 		return err
 	}
 	if err := s.Messages.CreateMessage(ctx, m); err != nil {
@@ -231,7 +274,7 @@ func (s *Service) settleFailedCreate(ctx context.Context, id string, createErr e
 		s.log().Warn("the message was stored although its write reported an error", "message_id", id, "err", createErr)
 		return nil
 	case err == nil:
-		s.deleteBlob(id)
+		s.discard(id)
 	default:
 		s.log().Error("cannot tell whether a failed message write landed; its blob is left to the sweeper",
 			"message_id", id, "err", err)
@@ -372,13 +415,19 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// deleteBlob removes a blob after a failed send. It runs without the
-// request's context, which may be the reason the send failed.
-func (s *Service) deleteBlob(key string) {
+// discard removes the blob of a failed send or a deleted message, then its
+// pending marker; a blob that cannot be removed keeps its marker, and the
+// sweeper removes it later. It runs without the request's context, which
+// may be the reason the send failed.
+func (s *Service) discard(id string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := s.Blobs.DeleteBlob(ctx, key); err != nil {
-		s.log().Error("could not remove the blob of a failed send; the sweeper will", "message_id", key, "err", err)
+	if err := s.Blobs.DeleteBlob(ctx, id); err != nil {
+		s.log().Error("could not remove a blob; the sweeper will", "message_id", id, "err", err)
+		return
+	}
+	if err := s.Messages.ClearPending(ctx, id); err != nil {
+		s.log().Warn("could not clear a blob's pending marker; the sweeper will", "message_id", id, "err", err)
 	}
 }
 
@@ -403,37 +452,6 @@ func cleanFilename(name, contentType string) string {
 		name = "image" + imagecheck.Allowed[contentType]
 	}
 	return name
-}
-
-// SweepOrphans removes blobs older than grace that no message points to:
-// what a crash between storing the blob and storing its metadata leaves.
-// The grace period spares blobs of sends still in flight.
-func (s *Service) SweepOrphans(ctx context.Context, grace time.Duration) (int, error) {
-	cutoff := s.now().Add(-grace)
-	var orphans []string
-	err := s.Blobs.ListBlobs(ctx, func(b imageapp.BlobInfo) error {
-		if b.Modified.After(cutoff) {
-			return nil
-		}
-		exists, err := s.Messages.MessageExists(ctx, b.Key)
-		if err != nil {
-			return err
-		}
-		if !exists {
-			orphans = append(orphans, b.Key)
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("messaging: sweep: %w", err)
-	}
-	for _, key := range orphans {
-		if err := s.Blobs.DeleteBlob(ctx, key); err != nil {
-			return 0, fmt.Errorf("messaging: sweep: %w", err)
-		}
-		s.log().Info("removed orphan blob", "message_id", key)
-	}
-	return len(orphans), nil
 }
 
 // Extension is the usual file extension of an accepted image type (".png"),

@@ -18,6 +18,7 @@ func (r *Reader) gifStart() error {
 	if sig := string(b[:6]); sig != "GIF87a" && sig != "GIF89a" {
 		return malformed("gif: bad signature")
 	}
+	r.gifW, r.gifH = int(b[6])|int(b[7])<<8, int(b[8])|int(b[9])<<8
 	r.emit(b)
 	r.src.Discard(13)
 	if b[10]&0x80 != 0 {
@@ -45,6 +46,15 @@ func (r *Reader) gifBlock() error {
 		d, err := r.need(10, "an image descriptor")
 		if err != nil {
 			return err
+		}
+		// Every frame must lie within the canvas, whose size the pixel
+		// budget was checked against (imagecheck reads only the canvas): a
+		// frame of 65535×65535 on a 1×1 canvas would make a decoder allocate
+		// 16 GiB. Go's own GIF decoder refuses such frames too.
+		left, top := int(d[1])|int(d[2])<<8, int(d[3])|int(d[4])<<8
+		w, h := int(d[5])|int(d[6])<<8, int(d[7])|int(d[8])<<8
+		if left+w > r.gifW || top+h > r.gifH {
+			return malformed("gif: a %dx%d frame at (%d,%d) does not fit the %dx%d canvas", w, h, left, top, r.gifW, r.gifH)
 		}
 		r.emit(d)
 		r.src.Discard(10)

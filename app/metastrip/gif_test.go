@@ -150,3 +150,30 @@ func encodeGIF(t testing.TB, g *gif.GIF) []byte {
 	}
 	return b.Bytes()
 }
+
+// TestGIFFramesMustFitTheCanvas: the pixel budget is checked on the canvas
+// (the logical screen), so a frame that reaches outside it is malformed,
+// however small the file: a 1×1 canvas with a 65535×65535 frame would have
+// a decoder allocate 4 gigapixels. Frames inside the canvas, at any
+// offset, pass.
+func TestGIFFramesMustFitTheCanvas(t *testing.T) {
+	gifWith := func(cw, ch, left, top, w, h uint16) []byte {
+		le := func(v uint16) []byte { return []byte{byte(v), byte(v >> 8)} }
+		return slices.Concat([]byte("GIF89a"), le(cw), le(ch), []byte{0x80, 0, 0, 0, 0, 0, 255, 255, 255},
+			[]byte{0x2C}, le(left), le(top), le(w), le(h), []byte{0}, []byte{2, 1, 0x2C, 0}, []byte{0x3B})
+	}
+	for _, c := range []struct{ cw, ch, left, top, w, h uint16 }{
+		{1, 1, 0, 0, 65535, 65535}, {100, 100, 0, 0, 101, 100}, {100, 100, 0, 0, 100, 101},
+		{100, 100, 1, 0, 100, 100}, {100, 100, 0, 60, 10, 41}, {100, 100, 65535, 65535, 1, 1},
+	} {
+		wantMalformed(t, "image/gif", gifWith(c.cw, c.ch, c.left, c.top, c.w, c.h))
+	}
+	for _, c := range []struct{ cw, ch, left, top, w, h uint16 }{
+		{1, 1, 0, 0, 1, 1}, {100, 100, 0, 0, 100, 100}, {100, 100, 90, 95, 10, 5},
+	} {
+		in := gifWith(c.cw, c.ch, c.left, c.top, c.w, c.h)
+		if out := mustStrip(t, "image/gif", in); !bytes.Equal(out, in) {
+			t.Errorf("a frame %dx%d at (%d,%d) on %dx%d changed", c.w, c.h, c.left, c.top, c.cw, c.ch)
+		}
+	}
+}

@@ -142,6 +142,8 @@ type Reader struct {
 	webpFirst bool // the next chunk is the first
 
 	pngIHDR bool
+
+	gifW, gifH int // GIF: the logical screen (canvas) every frame must lie in
 }
 
 // Strip returns a Reader that yields r's image with its metadata removed.

@@ -18,6 +18,17 @@ type Store interface {
 	// reports false and how long until the next one. An error means the
 	// store could not decide; callers refuse rather than allow.
 	Take(ctx context.Context, rule Rule, key string) (ok bool, wait time.Duration, err error)
+
+	// TakeN takes n tokens at once (a weighted event: bytes, say), all or
+	// none; n is at least 1 and is clamped to the rule's burst, so one
+	// event never asks more than a full bucket holds.
+	TakeN(ctx context.Context, rule Rule, key string, n int) (ok bool, wait time.Duration, err error)
+}
+
+// Cost clamps n to what one take may cost under rule: at least 1, at most
+// the burst.
+func Cost(rule Rule, n int) int {
+	return max(1, min(n, rule.Burst))
 }
 
 // Memory is a Store in this process's memory.
@@ -34,7 +45,12 @@ func NewMemory(now func() time.Time) *Memory {
 }
 
 // Take implements Store; it never fails.
-func (m *Memory) Take(_ context.Context, rule Rule, key string) (bool, time.Duration, error) {
+func (m *Memory) Take(ctx context.Context, rule Rule, key string) (bool, time.Duration, error) {
+	return m.TakeN(ctx, rule, key, 1)
+}
+
+// TakeN implements Store; it never fails.
+func (m *Memory) TakeN(_ context.Context, rule Rule, key string, n int) (bool, time.Duration, error) {
 	m.mu.Lock()
 	l, ok := m.rules[rule]
 	if !ok {
@@ -42,7 +58,7 @@ func (m *Memory) Take(_ context.Context, rule Rule, key string) (bool, time.Dura
 		m.rules[rule] = l
 	}
 	m.mu.Unlock()
-	ok, wait := l.Allow(key)
+	ok, wait := l.AllowN(key, n)
 	return ok, wait, nil
 }
 
@@ -72,7 +88,11 @@ func New(rule Rule, now func() time.Time) *Limiter {
 
 // Allow takes one token for key. When none is left it returns false and how
 // long until the next one, for a Retry-After header.
-func (l *Limiter) Allow(key string) (bool, time.Duration) {
+func (l *Limiter) Allow(key string) (bool, time.Duration) { return l.AllowN(key, 1) }
+
+// AllowN takes n tokens for key, all or none (n is clamped by Cost).
+func (l *Limiter) AllowN(key string, n int) (bool, time.Duration) {
+	n = Cost(l.rule, n)
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -82,7 +102,7 @@ func (l *Limiter) Allow(key string) (bool, time.Duration) {
 		b = rate.NewLimiter(rate.Every(l.rule.Every), l.rule.Burst)
 		l.buckets[key] = b
 	}
-	r := b.ReserveN(now, 1)
+	r := b.ReserveN(now, n)
 	if d := r.DelayFrom(now); d > 0 {
 		r.CancelAt(now)
 		return false, d

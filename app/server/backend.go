@@ -10,7 +10,9 @@ import (
 	"sync"
 
 	"imageapp/app/cookiekeys"
+	"imageapp/app/events"
 	"imageapp/app/imageapp"
+	"imageapp/app/lease"
 	"imageapp/app/local"
 	"imageapp/app/provision"
 	"imageapp/app/ratelimit"
@@ -20,8 +22,10 @@ import (
 // backend is one set of adapters behind the ports, plus the cookie keys.
 type backend struct {
 	imageapp.Ports
-	cookieKeys cookiekeys.Keys
+	cookieKeys *cookiekeys.Live
 	limits     ratelimit.Store // nil: in this process
+	leases     lease.Locker    // nil: in this process
+	events     imageapp.Events // live events: the shared store's, or this process's hub
 	closers    []func() error
 
 	// notifying tracks notifications still being sent after their send
@@ -40,17 +44,24 @@ func (b *backend) Close() error {
 }
 
 // openShared connects the shared store a cluster's instances use, when
-// IMAGEAPP_VALKEY_URL names one.
-func (b *backend) openShared(ctx context.Context, cfg Config) error {
+// IMAGEAPP_VALKEY_URL names one; without it, live events stay in process.
+func (b *backend) openShared(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if cfg.ValkeyURL == "" {
+		hub := events.NewHub(0, nil) // one instance: live events stay in this process
+		b.events = hub
+		b.closers = append(b.closers, hub.Close)
 		return nil
 	}
 	c, err := valkey.Open(ctx, cfg.ValkeyURL, cfg.AppName)
 	if err != nil {
 		return err
 	}
+	ev := c.Events(log)
+	b.events = ev
+	b.closers = append(b.closers, ev.Close) // before the client's pool
 	b.closers = append(b.closers, c.Close)
 	b.limits = c.Limits()
+	b.leases = c.Leases()
 	return nil
 }
 
@@ -82,11 +93,12 @@ func openLocal(ctx context.Context, cfg Config, log *slog.Logger) (*backend, err
 			Blobs:    &local.Blobs{Dir: filepath.Join(cfg.DataDir, "blobs")},
 			Notifier: &local.Notifier{Outbox: outbox, BaseURL: cfg.PublicURL()},
 		},
-		cookieKeys: secrets.Keys,
+		cookieKeys: cookiekeys.NewLive(cookiekeys.Single(secrets.Keys)),
 		closers:    []func() error{db.Close},
 	}
 	b.Identity = &local.Identity{
 		DB: db, Outbox: outbox, Pepper: secrets.CodePepper, Log: log, Now: cfg.Now,
+		Hasher: local.NewHasher(cfg.HashSlots, cfg.HashWait),
 		PostConfirm: func(ctx context.Context, u imageapp.User) error {
 			_, err := provision.User(ctx, b.provisionDeps(), u)
 			return err

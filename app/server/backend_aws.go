@@ -1,11 +1,11 @@
 package server
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 
 	"imageapp/app/aws/awsbackend"
 	"imageapp/app/cookiekeys"
@@ -13,22 +13,17 @@ import (
 )
 
 // openAWS builds the AWS backend: Cognito, DynamoDB, KMS, S3 and SNS, with
-// region, credentials and endpoints from the SDK's default chain. The data
-// dir only keeps the cookie keys (cookie-keys.json).
+// region, credentials and endpoints from the SDK's default chain. Nothing
+// lives on the instance's disk: the cookie keys are one ring for the whole
+// cluster, an item of the users table wrapped by the app's KMS key, which
+// every instance re-reads every cookiekeys.RefreshEvery (see
+// app/cookiekeys/ring.go for why a rotation is then safe).
 func openAWS(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error) {
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data dir %s: %w", cfg.DataDir, err)
-	}
-	keys, err := cookiekeys.LoadFile(filepath.Join(cfg.DataDir, "cookie-keys.json"))
+	clients, err := awsClients(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := awsbackend.LoadConfig(ctx)
-	if err != nil {
-		return nil, err
-	}
-	awsCfg.APIOptions = append(awsCfg.APIOptions, cfg.AWSAPIOptions...)
-	a, err := awsbackend.New(awsbackend.NewClients(awsCfg), awsbackend.Names{
+	a, err := awsbackend.New(clients, awsbackend.Names{
 		AppName:       cfg.AppName,
 		UserPoolID:    cfg.AWS.UserPoolID,
 		ClientID:      cfg.AWS.ClientID,
@@ -37,10 +32,27 @@ func openAWS(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error
 		MessagesTable: cfg.AWS.MessagesTable,
 		Bucket:        cfg.AWS.Bucket,
 		BaseURL:       cfg.PublicURL(),
+		AppKeyID:      cfg.AWS.AppKeyID,
+		AppRoleARN:    cfg.AWS.AppRoleARN,
 	}, log)
 	if err != nil {
 		return nil, err
 	}
+	store, err := awsbackend.CookieKeys(clients, cfg.AppName, cfg.AWS.UsersTable, cfg.AWS.AppKeyID)
+	if err != nil {
+		return nil, err
+	}
+	ring, err := store.Load(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("cookie keys (IMAGEAPP_APP_KEY_ID, IMAGEAPP_USERS_TABLE): %w", err)
+	}
+	live := cookiekeys.NewLive(ring)
+	refreshing, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		live.Refresh(refreshing, store, cmp.Or(cfg.CookieKeysEvery, cookiekeys.RefreshEvery), log)
+	}()
 	return &backend{
 		Ports: imageapp.Ports{
 			Identity: a.Identity,
@@ -51,6 +63,34 @@ func openAWS(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error
 			Blobs:    a.Blobs,
 			Notifier: a.Notifier,
 		},
-		cookieKeys: keys,
+		cookieKeys: live,
+		closers:    []func() error{func() error { stop(); <-done; return nil }},
 	}, nil
+}
+
+func awsClients(ctx context.Context, cfg Config) (awsbackend.Clients, error) {
+	awsCfg, err := awsbackend.LoadConfig(ctx)
+	if err != nil {
+		return awsbackend.Clients{}, err
+	}
+	awsCfg.APIOptions = append(awsCfg.APIOptions, cfg.AWSAPIOptions...)
+	return awsbackend.NewClients(awsCfg), nil
+}
+
+// CookieKeyStore is the cluster's cookie key ring in AWS mode, for the
+// `cookie-keys` command. The local backend has one pair in its secrets
+// file and nothing to rotate across instances.
+func CookieKeyStore(ctx context.Context, cfg Config) (cookiekeys.Store, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Backend != "aws" {
+		return nil, errors.New("cookie keys rotate across instances in AWS mode only (IMAGEAPP_BACKEND=aws); " +
+			"the local backend keeps one pair in secrets.json")
+	}
+	clients, err := awsClients(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return awsbackend.CookieKeys(clients, cfg.AppName, cfg.AWS.UsersTable, cfg.AWS.AppKeyID)
 }

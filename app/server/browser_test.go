@@ -29,6 +29,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -148,16 +149,38 @@ func pagesFlow(t *testing.T, flow string, jsOff bool) {
 	bob.check("message", "message")
 
 	if !jsOff {
-		// An open inbox refreshes itself: a new image shows up without a
-		// reload, and the refresh says it is a background one.
+		// The inbox is live: a new image shows up within 2 s, pushed over the
+		// page's event stream (the fallback refresh is every 15 s), with the
+		// nav's count and the tab's title; the list morphs in place, so
+		// keyboard focus stays on the row it was on; the refresh says it is a
+		// background one.
 		bob.visit("/inbox", `#inbox a[href^="/messages/"]`)
+		bob.waitJS("the page says its updates are live", `document.getElementById('live-status')?.dataset.live === 'true'`)
+		if got := bob.text("#live-status"); !strings.Contains(got, "as they arrive") {
+			t.Errorf("the live status says %q", got)
+		}
+		if title := evalAs[string](bob, "the title", `document.title`); title != "Inbox · ImageApp" {
+			t.Errorf("with nothing unread the title is %q", title)
+		}
+		focused := evalAs[string](bob, "focus the first row", `(() => { const a = document.querySelector('#inbox a[href^="/messages/"]'); a.focus(); return a.getAttribute('href'); })()`)
 		bob.eval("watch htmx's requests",
 			`document.addEventListener('htmx:before:request', (e) => { window.lastHeaders = e.detail.ctx.request.headers }), true`)
-		app.sendDirect("alice", "bob", 1)
-		bob.waitJS("the inbox refreshes itself with the new image", `document.querySelectorAll('#inbox a[href^="/messages/"]').length === 2`)
+		sent := time.Now()
+		id := app.sendDirect("alice", "bob", 1)[0]
+		bob.waitJSWithin("the new image shows up in the open inbox", 2*time.Second,
+			fmt.Sprintf(`document.querySelector('#inbox a[href="/messages/%s"]') !== null`, id))
+		bob.waitJSWithin("the tab's title counts it", 2*time.Second, `document.title === '(1) Inbox · ImageApp'`)
+		t.Logf("the new image showed in bob's open inbox %v after the send", time.Since(sent).Round(time.Millisecond))
+		if !bob.eval("the unread badge", `document.querySelector('#nav-unread[aria-label="1 unread message"]:not([hidden])')?.innerText === '1'`) {
+			t.Errorf("the nav's badge does not count the new message")
+		}
+		if got := evalAs[string](bob, "the focused element", `document.activeElement?.getAttribute('href') ?? document.activeElement?.tagName`); got != focused {
+			t.Errorf("after the live update the focus is on %q, want it to stay on %q", got, focused)
+		}
 		if !bob.eval("the refresh's headers", `window.lastHeaders?.['HX-Source'] === 'div#inbox'`) {
 			t.Errorf("the inbox's refresh does not carry HX-Source: div#inbox, which the server knows it by")
 		}
+		bob.check("inbox (live)", "inbox-live")
 	}
 
 	// htmx ran (or did not) in every tab.
@@ -242,12 +265,16 @@ func TestBrowserReact(t *testing.T) {
 	alice.do("write a caption", chromedp.SendKeys(chromedp.CSS("textarea[name=caption]"), "Sea & <sun>"))
 	alice.do("send the image", chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
 	alice.waitJS("the sent screen says it was sent", `location.hash.startsWith('#/sent') && [...document.querySelectorAll('[role=status]')].some(e => e.innerText.includes('Sent to bob.'))`)
+	// bob's open inbox shows it by itself, over its event stream, with the count in the tab's title.
+	bob.waitJSWithin("the image shows up in bob's open inbox", 2*time.Second, `document.querySelector('main a[href^="#/messages/"]') !== null`)
+	bob.waitJSWithin("bob's tab title counts it", 2*time.Second, `document.title === '(1) Inbox · ImageApp'`)
+	if got := bob.text("[data-testid=live-status]"); !strings.Contains(got, "as they arrive") {
+		t.Errorf("bob's inbox says %q about live updates", got)
+	}
 	alice.waitJS("the sent list shows it", `document.querySelector('main a[href^="#/messages/"]') !== null`)
 	alice.check("sent")
 
-	// bob reloads his inbox and opens the image.
-	bob.do("reload the inbox", chromedp.Reload())
-	bob.waitJS("the message is listed", `document.querySelector('main a[href^="#/messages/"]') !== null`)
+	// bob opens the image.
 	if got := bob.text("main"); !strings.Contains(got, "Image from alice") || !strings.Contains(got, "(unread)") {
 		t.Errorf("bob's inbox should show an unread image from alice: %q", got)
 	}
@@ -261,6 +288,8 @@ func TestBrowserReact(t *testing.T) {
 		t.Errorf("the message screen should show the caption and file name: %q", got)
 	}
 	bob.check("message", "message")
+	// alice's open Sent view learns that bob opened it.
+	alice.waitJSWithin("alice's Sent view shows it opened", 2*time.Second, `document.querySelector('main ul[aria-label="Sent messages"]')?.innerText.includes('Opened')`)
 
 	alice.checkConsole()
 	bob.checkConsole()
@@ -528,6 +557,21 @@ func (tb *tab) waitJS(what, cond string) {
 		mo.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
 	})`
 	evalAs[bool](tb, what, expr, chromedp.EvalAwaitPromise)
+}
+
+// waitJSWithin is waitJS with a deadline of its own, for what must happen fast.
+func (tb *tab) waitJSWithin(what string, d time.Duration, cond string) {
+	tb.b.t.Helper()
+	expr := `new Promise((resolve) => {
+		const ok = () => { try { return Boolean(` + cond + `); } catch (e) { return false; } };
+		if (ok()) { resolve(true); return; }
+		const timer = setTimeout(() => { mo.disconnect(); resolve(false); }, ` + strconv.FormatInt(d.Milliseconds(), 10) + `);
+		const mo = new MutationObserver(() => { if (ok()) { clearTimeout(timer); mo.disconnect(); resolve(true); } });
+		mo.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+	})`
+	if !evalAs[bool](tb, what, expr, chromedp.EvalAwaitPromise) {
+		tb.fatal(what, fmt.Errorf("not within %v", d))
+	}
 }
 
 // imageWidth is the naturalWidth of the image at sel once it has loaded (0 if

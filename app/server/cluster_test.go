@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -13,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -38,6 +41,8 @@ type cluster struct {
 	instances []*instance
 	proxy     *httptest.Server
 	next      atomic.Uint64
+	mu        sync.Mutex
+	down      map[int]bool // instances taken out of the load balancer
 	store     *valkeytest.Server
 }
 
@@ -71,7 +76,7 @@ func startCluster(t *testing.T, ctx context.Context, n int) *cluster {
 	}
 	c.proxy = httptest.NewServer(&httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
-			target, _ := url.Parse(c.instances[c.next.Add(1)%uint64(len(c.instances))].url)
+			target, _ := url.Parse(c.pick().url)
 			pr.SetURL(target)
 			pr.Out.Header["X-Forwarded-For"] = pr.In.Header["X-Forwarded-For"]
 			pr.SetXForwarded()
@@ -81,7 +86,7 @@ func startCluster(t *testing.T, ctx context.Context, n int) *cluster {
 		FlushInterval: -1, // event streams pass at once
 	})
 	t.Cleanup(c.proxy.Close)
-	c.env = append(c.env, "IMAGEAPP_BACKEND=aws", "IMAGEAPP_VALKEY_URL="+c.store.URL,
+	c.env = append(c.env, "IMAGEAPP_BACKEND=aws", "IMAGEAPP_ALLOW_INSECURE_HTTP=1", "IMAGEAPP_VALKEY_URL="+c.store.URL,
 		"IMAGEAPP_TRUSTED_PROXIES="+proxyIP+"/32", "IMAGEAPP_BASE_URL="+c.proxy.URL)
 	for i := range n {
 		c.instances = append(c.instances, c.start(i+1))
@@ -95,6 +100,32 @@ func startCluster(t *testing.T, ctx context.Context, n int) *cluster {
 		}
 	})
 	return c
+}
+
+// pick is the next live instance, round robin.
+func (c *cluster) pick() *instance {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for {
+		in := c.instances[c.next.Add(1)%uint64(len(c.instances))]
+		if !c.down[in.n] {
+			return in
+		}
+	}
+}
+
+// kill ends instance n at once (a crashed machine) and takes it out of the
+// load balancer, as its failing health checks would.
+func (c *cluster) kill(n int) {
+	c.mu.Lock()
+	if c.down == nil {
+		c.down = map[int]bool{}
+	}
+	c.down[n] = true
+	c.mu.Unlock()
+	in := c.instances[n-1]
+	in.cmd.Process.Kill()
+	<-in.done
 }
 
 // buildApp builds the server binary once per test binary.
@@ -247,4 +278,145 @@ func TestCluster(t *testing.T) {
 			t.Errorf("a client behind the proxy claiming the blocked address: %d, want 401", r.status)
 		}
 	})
+
+	c.signUp(c.person("127.0.0.6"), "alice")
+	c.signUp(c.person("127.0.0.7"), "bob")
+
+	t.Run("ACookieFromOneInstanceWorksOnAll", func(t *testing.T) {
+		first := c.direct(1)
+		if r := c.login(first, "alice"); r.status != http.StatusOK {
+			t.Fatalf("login on instance 1: %d %s", r.status, r.body)
+		}
+		for n := 2; n <= 3; n++ {
+			other := c.direct(n)
+			c.carryCookies(first, other)
+			if r := other.get("/api/me"); r.status != http.StatusOK {
+				t.Errorf("instance 1's session cookie on instance %d: %d, want 200", n, r.status)
+			}
+		}
+	})
+
+	t.Run("LogoutOnOneEndsTheSessionOnAll", func(t *testing.T) {
+		first := c.direct(1)
+		must(t, c.login(first, "alice").err())
+		copies := []*client{c.direct(2), c.direct(3)}
+		for _, cp := range copies {
+			c.carryCookies(first, cp)
+		}
+		if r := first.postForm("/api/logout", nil); r.status != http.StatusNoContent {
+			t.Fatalf("logout on instance 1: %d %s", r.status, r.body)
+		}
+		for i, cp := range copies {
+			if r := cp.get("/api/me"); r.status != http.StatusUnauthorized {
+				t.Errorf("a copy of the cookie on instance %d after logout on instance 1: %d, want 401", i+2, r.status)
+			}
+		}
+	})
+
+	t.Run("ConcurrentSendsOverEveryInstanceAllOpen", func(t *testing.T) {
+		alice, bob := c.person("127.0.0.6"), c.person("127.0.0.7")
+		must(t, c.login(alice, "alice").err())
+		must(t, c.login(bob, "bob").err())
+		const senders, each = 3, 20
+		sent := make(chan [2]string, senders*each) // id, caption
+		errs := make(chan error, senders*each)
+		var wg sync.WaitGroup
+		for s := range senders {
+			wg.Go(func() {
+				for i := range each {
+					caption := fmt.Sprintf("from sender %d, image %d", s, i)
+					r := alice.postMultipart("/api/messages", field("to", "bob"), field("caption", caption),
+						file("image", "a.png", testPNG(t, 8+s, 8+i)))
+					var out struct{ Message struct{ ID string } }
+					if r.status != http.StatusCreated || json.Unmarshal([]byte(r.body), &out) != nil {
+						errs <- fmt.Errorf("send %d/%d: %d %s", s, i, r.status, r.body)
+						continue
+					}
+					sent <- [2]string{out.Message.ID, caption}
+				}
+			})
+		}
+		wg.Wait()
+		close(sent)
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		n := 0
+		for m := range sent {
+			n++
+			var opened struct{ Message struct{ Caption string } }
+			r := bob.get("/api/messages/" + m[0])
+			if r.status != http.StatusOK || json.Unmarshal([]byte(r.body), &opened) != nil || opened.Message.Caption != m[1] {
+				t.Errorf("message %s: %d, caption %q; want 200 and %q", m[0], r.status, opened.Message.Caption, m[1])
+			}
+			if img := bob.get("/api/messages/" + m[0] + "/image"); img.status != http.StatusOK {
+				t.Errorf("image %s: %d", m[0], img.status)
+			}
+		}
+		if n != senders*each {
+			t.Errorf("%d sends arrived, want %d", n, senders*each)
+		}
+	})
+}
+
+// TestClusterLiveInbox: a message sent through instance 1 reaches an inbox
+// held open on instance 3 within 2 s; when the instance holding a stream
+// dies, the page's reconnect through the load balancer lands on another
+// and nothing sent meanwhile is missed.
+func TestClusterLiveInbox(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	c := startCluster(t, ctx, 3)
+	c.signUp(c.person("127.0.0.6"), "alice")
+	c.signUp(c.person("127.0.0.7"), "bob")
+	alice := c.direct(1)
+	must(t, c.login(alice, "alice").err())
+
+	t.Run("AcrossInstances", func(t *testing.T) {
+		bob := c.direct(3)
+		must(t, c.login(bob, "bob").err())
+		s := bob.stream("/api/events", nil)
+		s.connected(true)
+		start := time.Now()
+		id := sendAPI(t, alice, "bob", testPNG(t, 8, 8))
+		if d := s.expect("inbox", 2*time.Second).json(t); d.ID != id || d.From != "alice" {
+			t.Errorf("bob's stream on instance 3: %+v, want alice's %s", d, id)
+		}
+		t.Logf("sent through instance 1, heard on instance 3 after %v", time.Since(start).Round(time.Millisecond))
+	})
+
+	t.Run("AnInstanceDiesMidStream", func(t *testing.T) {
+		bob := c.direct(2)
+		must(t, c.login(bob, "bob").err())
+		s := bob.stream("/api/events", nil)
+		last := s.connected(true).id
+		c.kill(2)
+		for {
+			if _, ok := s.next(5 * time.Second); !ok {
+				break // the stream ended with its instance
+			}
+		}
+		id := sendAPI(t, alice, "bob", testPNG(t, 9, 9)) // while bob is away
+		viaLB := c.person("127.0.0.7")
+		c.carryCookies(bob, viaLB)
+		s = viaLB.stream("/api/events", http.Header{"Last-Event-ID": {last}})
+		s.expect("hello", 2*time.Second)
+		// Either the stream says to reload the inbox (it missed something),
+		// or the message's own event is still on its way; both bring it.
+		if d := s.expect("inbox", 2*time.Second).json(t); d.Kind != "resync" && d.ID != id {
+			t.Errorf("after reconnecting: %+v, want a resync or the message %s", d, id)
+		}
+		if r := viaLB.get("/api/messages?box=inbox"); r.status != http.StatusOK || !strings.Contains(r.body, id) {
+			t.Errorf("after reconnecting, bob's inbox: %d, want it to hold %s", r.status, id)
+		}
+	})
+}
+
+// carryCookies gives to (a client of another instance) from's cookies, as a
+// browser's next request through the load balancer carries them.
+func (c *cluster) carryCookies(from, to *client) {
+	fromURL, _ := url.Parse(from.app.server.URL)
+	toURL, _ := url.Parse(to.app.server.URL)
+	to.http.Jar.SetCookies(toURL, from.http.Jar.Cookies(fromURL))
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/smithy-go/middleware"
 
+	"imageapp/app/aws/kmskeys"
 	"imageapp/app/web"
 )
 
@@ -32,6 +33,18 @@ type Config struct {
 	Limits         web.Limits       // abuse limits; zero means web.DefaultLimits (tests tune them)
 	Pace           web.Pace         // how fast request bodies must come; zero means web.DefaultPace
 	Now            func() time.Time // the clock; nil means time.Now (tests move it)
+	// HashSlots is how many password hashes (19 MiB each) may run at once in
+	// the embedded backend; zero means as many as a quarter of the memory
+	// holds, at most one per CPU (IMAGEAPP_HASH_SLOTS). HashWait is how long
+	// a login waits for one before a 503; zero means 2 s (tests shorten it).
+	HashSlots int
+	HashWait  time.Duration
+	// CookieKeysEvery is how often AWS mode re-reads the cluster's cookie
+	// keys; zero means cookiekeys.RefreshEvery (tests shorten it).
+	CookieKeysEvery time.Duration
+	// AllowInsecureHTTP lets AWS mode run on a plain http:// address: for
+	// emulators and dev stacks only (IMAGEAPP_ALLOW_INSECURE_HTTP=1).
+	AllowInsecureHTTP bool
 
 	AWS AWSConfig
 	// AWSAPIOptions are extra SDK middleware for every AWS client (the test
@@ -49,6 +62,8 @@ type AWSConfig struct {
 	UsersTable    string
 	MessagesTable string
 	Bucket        string
+	AppKeyID      string // the app's KMS key: wraps the cookie keys (IMAGEAPP_APP_KEY_ID)
+	AppRoleARN    string // the app's IAM role, named in each new user key's policy; optional (IMAGEAPP_APP_ROLE_ARN)
 }
 
 // ConfigFromEnv reads the IMAGEAPP_* variables through getenv and validates them.
@@ -71,9 +86,16 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			UsersTable:    getenv("IMAGEAPP_USERS_TABLE"),
 			MessagesTable: getenv("IMAGEAPP_MESSAGES_TABLE"),
 			Bucket:        getenv("IMAGEAPP_BUCKET"),
+			AppKeyID:      getenv("IMAGEAPP_APP_KEY_ID"),
+			AppRoleARN:    getenv("IMAGEAPP_APP_ROLE_ARN"),
 		},
 	}
 	var err error
+	if v := getenv("IMAGEAPP_ALLOW_INSECURE_HTTP"); v != "" {
+		if c.AllowInsecureHTTP, err = strconv.ParseBool(v); err != nil {
+			return c, fmt.Errorf("config: IMAGEAPP_ALLOW_INSECURE_HTTP must be 1 or 0, not %q", v)
+		}
+	}
 	if c.TrustedProxies, err = prefixes(getenv("IMAGEAPP_TRUSTED_PROXIES")); err != nil {
 		return c, err
 	}
@@ -85,6 +107,13 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	c.MaxPixels = int(maxPixels)
+	if getenv("IMAGEAPP_HASH_SLOTS") != "" {
+		slots, err := intVar(getenv, "IMAGEAPP_HASH_SLOTS", 0)
+		if err != nil {
+			return c, err
+		}
+		c.HashSlots = int(slots)
+	}
 	return c, c.Validate()
 }
 
@@ -99,10 +128,14 @@ func (c Config) Validate() error {
 			"IMAGEAPP_USERS_TABLE":          c.AWS.UsersTable,
 			"IMAGEAPP_MESSAGES_TABLE":       c.AWS.MessagesTable,
 			"IMAGEAPP_BUCKET":               c.AWS.Bucket,
+			"IMAGEAPP_APP_KEY_ID":           c.AWS.AppKeyID,
 		} {
 			if v == "" {
 				return fmt.Errorf("config: %s is required when IMAGEAPP_BACKEND=aws (terraform output gives it)", name)
 			}
+		}
+		if c.AWS.AppRoleARN != "" && !kmskeys.ValidRoleARN(c.AWS.AppRoleARN) {
+			return fmt.Errorf("config: IMAGEAPP_APP_ROLE_ARN must be an IAM role ARN like arn:aws:iam::123456789012:role/imageapp-app, not %q", c.AWS.AppRoleARN)
 		}
 	default:
 		return fmt.Errorf("config: IMAGEAPP_BACKEND must be local or aws, not %q", c.Backend)
@@ -113,6 +146,12 @@ func (c Config) Validate() error {
 			(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || strings.Contains(c.BaseURL, "#") {
 			return fmt.Errorf("config: IMAGEAPP_BASE_URL must be the site's address, like https://img.example.com, not %q", c.BaseURL)
 		}
+	}
+	if c.Backend == "aws" && !c.Secure() && !c.AllowInsecureHTTP {
+		// Real people sign in here: cookies must be Secure, passwords must
+		// not cross the network in the clear.
+		return fmt.Errorf("config: AWS mode needs IMAGEAPP_BASE_URL to be the site's https:// address (TLS may end at the "+
+			"load balancer), not %q; only against emulators on your machine set IMAGEAPP_ALLOW_INSECURE_HTTP=1", c.PublicURL())
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return fmt.Errorf("config: set both IMAGEAPP_TLS_CERT and IMAGEAPP_TLS_KEY, or neither")

@@ -60,3 +60,42 @@ func TestConfigTrustedProxies(t *testing.T) {
 		t.Errorf("a host name was accepted: %v", err)
 	}
 }
+
+// TestConfigAWSModeNeedsHTTPS: AWS mode serves real people, so it refuses a
+// plain http:// address (or none) unless IMAGEAPP_ALLOW_INSECURE_HTTP says
+// this is a dev stack; https:// or the app's own TLS passes without it.
+func TestConfigAWSModeNeedsHTTPS(t *testing.T) {
+	aws := func(extra map[string]string) map[string]string {
+		env := map[string]string{"IMAGEAPP_BACKEND": "aws", "IMAGEAPP_COGNITO_USER_POOL_ID": "p", "IMAGEAPP_COGNITO_CLIENT_ID": "c",
+			"IMAGEAPP_USERS_TABLE": "u", "IMAGEAPP_MESSAGES_TABLE": "m", "IMAGEAPP_BUCKET": "b", "IMAGEAPP_APP_KEY_ID": "alias/imageapp/app"}
+		for k, v := range extra {
+			env[k] = v
+		}
+		return env
+	}
+	for _, env := range []map[string]string{
+		aws(nil), // no base URL: http://localhost:3000
+		aws(map[string]string{"IMAGEAPP_BASE_URL": "http://img.example.com"}),
+		aws(map[string]string{"IMAGEAPP_BASE_URL": "http://img.example.com", "IMAGEAPP_ALLOW_INSECURE_HTTP": "0"}),
+	} {
+		_, err := ConfigFromEnv(envOf(env))
+		if err == nil || !strings.Contains(err.Error(), "https://") || !strings.Contains(err.Error(), "IMAGEAPP_ALLOW_INSECURE_HTTP") {
+			t.Errorf("AWS mode on %q: %v; want a refusal naming https:// and IMAGEAPP_ALLOW_INSECURE_HTTP", env["IMAGEAPP_BASE_URL"], err)
+		}
+	}
+	for _, env := range []map[string]string{
+		aws(map[string]string{"IMAGEAPP_BASE_URL": "https://img.example.com"}),
+		aws(map[string]string{"IMAGEAPP_TLS_CERT": "/etc/cert.pem", "IMAGEAPP_TLS_KEY": "/etc/key.pem"}),
+		aws(map[string]string{"IMAGEAPP_BASE_URL": "http://localhost:3000", "IMAGEAPP_ALLOW_INSECURE_HTTP": "1"}),
+		aws(map[string]string{"IMAGEAPP_ALLOW_INSECURE_HTTP": "true"}),
+		{"IMAGEAPP_BASE_URL": "http://img.example.com"}, // local mode: plain HTTP is the user's choice
+	} {
+		if _, err := ConfigFromEnv(envOf(env)); err != nil {
+			t.Errorf("%v: %v", env, err)
+		}
+	}
+	if _, err := ConfigFromEnv(envOf(aws(map[string]string{"IMAGEAPP_ALLOW_INSECURE_HTTP": "yes please"}))); err == nil ||
+		!strings.Contains(err.Error(), "IMAGEAPP_ALLOW_INSECURE_HTTP") {
+		t.Errorf("a value that is no boolean: %v; want an error naming the variable", err)
+	}
+}

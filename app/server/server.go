@@ -26,6 +26,7 @@ type App struct {
 	log       *slog.Logger
 	backend   *backend
 	messaging *messaging.Service
+	web       *web.Server
 	handler   http.Handler
 }
 
@@ -58,7 +59,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 	if err != nil {
 		return nil, err
 	}
-	if err := b.openShared(ctx, cfg); err != nil {
+	if err := b.openShared(ctx, cfg, log); err != nil {
 		b.Close()
 		return nil, err
 	}
@@ -67,18 +68,18 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 	}
 	a := &App{cfg: cfg, log: log, backend: b}
 	a.messaging = &messaging.Service{
-		Ports: b.Ports, Notifying: &b.notifying, Provision: b.provisioner(),
+		Ports: b.Ports, Notifying: &b.notifying, Provision: b.provisioner(), Events: b.events,
 		App: cfg.AppName, MaxPixels: cfg.MaxPixels, Log: log, Now: cfg.Now,
 	}
 	accounts := &accounts.Service{
 		Identity: b.Identity, Users: b.Users, Sessions: b.Sessions, Provision: b.provisioner(), Log: log,
 	}
-	a.handler = web.New(web.Options{
-		Accounts: accounts, Messaging: a.messaging, LimitStore: b.limits, TrustedProxies: cfg.TrustedProxies,
-		SessionHashKey: b.cookieKeys.Hash, SessionBlockKey: b.cookieKeys.Block,
-		Secure:         cfg.Secure(),
+	a.web = web.New(web.Options{
+		Accounts: accounts, Messaging: a.messaging, Events: b.events, LimitStore: b.limits, TrustedProxies: cfg.TrustedProxies,
+		CookieKeys: b.cookieKeys, Secure: cfg.Secure(),
 		MaxUploadBytes: cfg.MaxUploadBytes, ReactDir: cfg.ReactDir, Limits: cfg.Limits, Pace: cfg.Pace, Log: log, Now: cfg.Now,
-	}).Handler()
+	})
+	a.handler = a.web.Handler()
 	return a, nil
 }
 
@@ -125,6 +126,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
+	// Event streams never finish on their own: end them as shutdown begins,
+	// or Shutdown would wait its whole minute for them.
+	srv.RegisterOnShutdown(a.web.EndStreams)
 	errc := make(chan error, 1)
 	go func() {
 		a.log.Info("imageapp listening", "addr", ln.Addr().String(), "backend", a.cfg.Backend, "data_dir", a.cfg.DataDir, "tls", a.cfg.TLSCert != "")
@@ -149,26 +153,6 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	return nil
-}
-
-// sweepOrphans removes, every interval, blobs a crashed send left without
-// metadata.
-func (a *App) sweepOrphans(ctx context.Context) {
-	const interval, grace = 15 * time.Minute, time.Hour
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := a.messaging.SweepOrphans(ctx, grace); err != nil {
-				a.log.Error("orphan sweep failed", "err", err)
-			} else if n > 0 {
-				a.log.Info("orphan sweep", "removed", n)
-			}
-		}
-	}
 }
 
 func (b *backend) provisioner() imageapp.Provisioner {

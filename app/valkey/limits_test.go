@@ -85,3 +85,28 @@ func TestLimitsFailWhenTheStoreIsGone(t *testing.T) {
 		t.Fatalf("with the store down: ok %v, err %v; want an error and no token", ok, err)
 	}
 }
+
+// TestLimitsTakeWeighted: a take of n tokens costs n, all or none, and the
+// wait it reports is until n are back; a cost above the burst is clamped.
+func TestLimitsTakeWeighted(t *testing.T) {
+	srv := valkeytest.Start(t)
+	l := open(t, srv.URL).Limits()
+	rule := ratelimit.Rule{Burst: 100, Every: time.Minute}
+	ctx := context.Background()
+	if ok, _, err := l.TakeN(ctx, rule, "bytes", 70); !ok || err != nil {
+		t.Fatalf("70 of 100: %v, %v; want taken", ok, err)
+	}
+	ok, wait, err := l.TakeN(ctx, rule, "bytes", 40)
+	if ok || err != nil || wait < 9*time.Minute || wait > 10*time.Minute {
+		t.Fatalf("40 more with 30 left: ok %v, wait %v, %v; want refused for about 10 minutes", ok, wait, err)
+	}
+	if ok, _, err := l.TakeN(ctx, rule, "bytes", 30); !ok || err != nil {
+		t.Fatalf("the 30 left (a refused take costs nothing): %v, %v; want taken", ok, err)
+	}
+	if ok, _, _ := l.Take(ctx, rule, "bytes"); ok {
+		t.Fatal("an empty bucket gave a token")
+	}
+	if ok, _, err := l.TakeN(ctx, rule, "other", 1000); !ok || err != nil {
+		t.Fatalf("a cost above the burst on a full bucket: %v, %v; want it clamped to the burst and taken", ok, err)
+	}
+}

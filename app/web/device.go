@@ -17,7 +17,7 @@ import (
 // not out of the ones its owner already uses, while a copied cookie buys no
 // more guesses than the username bucket it replaces. This is OWASP's
 // "device cookie" answer to lockout by brute force. It is signed and
-// encrypted with the session keys.
+// encrypted with the session cookie's codecs (the same key ring).
 const deviceTTL = 30 * 24 * time.Hour // securecookie's own limit on a value's age
 
 // deviceMark is the device cookie's content.
@@ -27,7 +27,7 @@ type deviceMark struct {
 }
 
 func (s *Server) deviceCookieName() string {
-	if s.sessions.Options.Secure {
+	if s.secure {
 		return "__Host-imageapp_device"
 	}
 	return "imageapp_device"
@@ -41,14 +41,14 @@ func (s *Server) rememberDevice(w http.ResponseWriter, r *http.Request, username
 		mark.ID = imageapp.NewID()
 	}
 	name := s.deviceCookieName()
-	value, err := securecookie.EncodeMulti(name, mark, s.sessions.Codecs...)
+	value, err := securecookie.EncodeMulti(name, mark, s.sessionStore().Codecs...)
 	if err != nil {
 		s.log.Error("encode device cookie", "err", err)
 		return // the login stands; this browser just stays unknown
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: name, Value: value, Path: "/", MaxAge: int(deviceTTL / time.Second),
-		HttpOnly: true, Secure: s.sessions.Options.Secure, SameSite: http.SameSiteLaxMode,
+		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
 	})
 }
 
@@ -61,7 +61,7 @@ func (s *Server) deviceID(r *http.Request, username string) string {
 		return ""
 	}
 	var mark deviceMark
-	if err := securecookie.DecodeMulti(name, c.Value, &mark, s.sessions.Codecs...); err != nil {
+	if err := securecookie.DecodeMulti(name, c.Value, &mark, s.sessionStore().Codecs...); err != nil {
 		return "" // tampered, expired or from old keys: an unknown device
 	}
 	if mark.User == "" || mark.User != strings.ToLower(username) {

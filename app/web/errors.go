@@ -25,6 +25,7 @@ var statuses = map[string]int{
 	imageapp.ERATELIMITED:  http.StatusTooManyRequests,
 	imageapp.EINTEGRITY:    http.StatusInternalServerError,
 	imageapp.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	imageapp.EQUOTA:        http.StatusInsufficientStorage,
 	imageapp.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -58,13 +59,10 @@ func replyFor(err error, clientGone bool, maxUpload int64) errorReply {
 	}
 	var maxErr *http.MaxBytesError
 	if errors.As(err, &maxErr) {
-		limit := maxUpload
-		what := "upload"
-		if maxErr.Limit == maxFormBytes { // a form's limit, not the image's
-			limit, what = maxErr.Limit, "form"
-		}
+		// Only uploads get here: a form's limit is a statusError of its own
+		// (formValues), so an upload cap equal to it is not taken for it.
 		return errorReply{status: http.StatusRequestEntityTooLarge, code: imageapp.ETOOLARGE,
-			message: fmt.Sprintf("The %s is larger than the %s limit.", what, humanBytes(limit))}
+			message: fmt.Sprintf("The upload is larger than the %s limit.", humanBytes(maxUpload))}
 	}
 	if clientGone && errors.Is(err, context.Canceled) {
 		// The client left (closed the tab, lost the connection): nothing
@@ -78,10 +76,10 @@ func replyFor(err error, clientGone bool, maxUpload int64) errorReply {
 	}
 	reply := errorReply{status: status, code: code, message: imageapp.ErrorMessage(err)}
 	if code == imageapp.ERATELIMITED {
-		reply.retry = "60" // a code that died after too many wrong tries
-		if wait, ok := imageapp.RetryAfter(err); ok {
-			reply.retry = strconv.Itoa(int(math.Ceil(wait.Seconds())))
-		}
+		reply.retry = "60" // a limit that does not say its wait
+	}
+	if wait, ok := imageapp.RetryAfter(err); ok { // a 429, or a 503 of a busy server
+		reply.retry = strconv.Itoa(max(1, int(math.Ceil(wait.Seconds()))))
 	}
 	return reply
 }

@@ -81,7 +81,7 @@ func formValues(w http.ResponseWriter, r *http.Request) (func(string) string, er
 	case "application/json":
 		var raw map[string]any
 		if err := json.NewDecoder(r.Body).Decode(&raw); err != nil {
-			return nil, bodyError(err, "The request body is not valid JSON.")
+			return nil, bodyError(formTooLarge(err), "The request body is not valid JSON.")
 		}
 		return func(name string) string { s, _ := raw[name].(string); return s }, nil
 	case "multipart/form-data":
@@ -93,16 +93,30 @@ func formValues(w http.ResponseWriter, r *http.Request) (func(string) string, er
 			"Send the fields as JSON (application/json) or as a form (urlencoded or multipart), not %s.", ctype)
 	}
 	if err != nil {
-		return nil, bodyError(err, "The form could not be read.")
+		return nil, bodyError(formTooLarge(err), "The form could not be read.")
 	}
 	return r.PostFormValue, nil
+}
+
+// errFormTooLarge is a form over maxFormBytes: a 413 that names the form's
+// limit, whatever the upload limit is.
+var errFormTooLarge = &statusError{http.StatusRequestEntityTooLarge, imageapp.ETOOLARGE,
+	"The form is larger than the " + humanBytes(maxFormBytes) + " limit."}
+
+// formTooLarge turns the form's MaxBytesReader error into errFormTooLarge.
+func formTooLarge(err error) error {
+	var maxErr *http.MaxBytesError
+	if errors.As(err, &maxErr) {
+		return errFormTooLarge
+	}
+	return err
 }
 
 // bodyError keeps the errors that have a status of their own (too large,
 // too slow) and makes any other reading error a 400 with msg.
 func bodyError(err error, msg string) error {
 	var maxErr *http.MaxBytesError
-	if errors.As(err, &maxErr) || errors.Is(err, errSlowBody) {
+	if errors.As(err, &maxErr) || errors.Is(err, errSlowBody) || err == errFormTooLarge || err == errPartHeaderTooLarge {
 		return err
 	}
 	return fmt.Errorf("%w: %v", imageapp.Errorf(imageapp.EINVALID, "%s", msg), err)

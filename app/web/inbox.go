@@ -44,7 +44,8 @@ func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if isHTMX(r) {
-		s.render(w, r, http.StatusOK, views.InboxList(v))
+		// The list, with the nav's count and the tab's title (live.templ).
+		s.render(w, r, http.StatusOK, views.InboxRefresh(s.page(r, "Inbox", "inbox"), v))
 		return
 	}
 	s.render(w, r, http.StatusOK, views.InboxPage(s.page(r, "Inbox", "inbox"), v))

@@ -125,6 +125,6 @@ func messageOf(m *imageapp.Message) messageJSON {
 }
 
 func openedOf(m *messaging.Opened) openedJSON {
-	return openedJSON{messageJSON: messageOf(m.Message), Caption: m.Caption, Filename: m.Filename,
+	return openedJSON{messageJSON: messageOf(m.Message), Caption: displayText(m.Caption), Filename: displayText(m.Filename),
 		ImageURL: "/api/messages/" + m.ID + "/image"}
 }

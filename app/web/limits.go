@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -11,22 +12,96 @@ import (
 
 // Limits are the abuse limits on the account actions (sign-up, login,
 // verify, resend, password reset): one bucket per client IP and one per
-// username, for each action.
+// username, for each action; and the sender's budgets on sending.
 type Limits struct {
 	PerIP   ratelimit.Rule
 	PerUser ratelimit.Rule
+
+	// Sends is each sender's budget of sends (one token a send), and
+	// SendKiB their budget of upload bytes, in KiB (a send costs its
+	// Content-Length, or the upload cap when it does not say). Build both
+	// with SendLimits; zero means the default's.
+	Sends   ratelimit.Rule
+	SendKiB ratelimit.Rule
+}
+
+// Default sending budgets: more than a person sends by hand, far less than
+// a script fills a disk with (IMAGEAPP_SEND_PER_MINUTE, IMAGEAPP_SEND_BYTES_PER_HOUR).
+const (
+	DefaultSendsPerMinute   = 30
+	DefaultSendBytesPerHour = 500 << 20
+)
+
+// SendLimits are the rules of a budget of perMinute sends (all at once, at
+// most, then one every 1/perMinute minute) and bytesPerHour upload bytes.
+func SendLimits(perMinute int, bytesPerHour int64) (sends, kib ratelimit.Rule) {
+	perMinute, k := max(perMinute, 1), max(bytesPerHour>>10, 1)
+	return ratelimit.Rule{Burst: perMinute, Every: time.Minute / time.Duration(perMinute)},
+		ratelimit.Rule{Burst: int(k), Every: time.Hour / time.Duration(k)}
 }
 
 // DefaultLimits let a person retry comfortably and stop a script cold.
-var DefaultLimits = Limits{
-	PerIP:   ratelimit.Rule{Burst: 20, Every: 30 * time.Second},
-	PerUser: ratelimit.Rule{Burst: 6, Every: time.Minute},
+var DefaultLimits = func() Limits {
+	sends, kib := SendLimits(DefaultSendsPerMinute, DefaultSendBytesPerHour)
+	return Limits{
+		PerIP:   ratelimit.Rule{Burst: 20, Every: 30 * time.Second},
+		PerUser: ratelimit.Rule{Burst: 6, Every: time.Minute},
+		Sends:   sends,
+		SendKiB: kib,
+	}
+}()
+
+// withDefaults fills in the zero rules from DefaultLimits.
+func (l Limits) withDefaults() Limits {
+	if l.PerIP.Burst == 0 {
+		l.PerIP, l.PerUser = DefaultLimits.PerIP, DefaultLimits.PerUser
+	}
+	if l.Sends.Burst == 0 {
+		l.Sends = DefaultLimits.Sends
+	}
+	if l.SendKiB.Burst == 0 {
+		l.SendKiB = DefaultLimits.SendKiB
+	}
+	return l
+}
+
+// limitSend takes a send from the sender's budgets before a byte of the
+// upload is read: one send, and the upload's bytes (its Content-Length, or
+// the upload cap when it does not say; a chunked upload is cut at the cap).
+// A refusal is a 429 whose wait is the longer budget's.
+func (s *Server) limitSend(r *http.Request) error {
+	from, _ := currentUser(r)
+	size := s.maxUpload
+	if r.ContentLength > 0 {
+		size = min(r.ContentLength, s.maxUpload)
+	}
+	for _, b := range []struct {
+		rule ratelimit.Rule
+		key  string
+		cost int
+	}{
+		{s.rules.Sends, "send:count:" + from.ID, 1},
+		{s.rules.SendKiB, "send:kib:" + from.ID, int((size + 1023) >> 10)},
+	} {
+		ok, wait, err := s.limits.TakeN(r.Context(), b.rule, b.key, b.cost)
+		if err != nil {
+			s.log.Error("sending limits unavailable; refusing", "err", err)
+			return imageapp.Errorf(imageapp.EUNAVAILABLE, "We cannot check sending limits right now, so we are not accepting images. Try again in a minute.")
+		}
+		if !ok {
+			s.log.Warn("sender over budget", "sender_id", from.ID, "budget", b.key[:strings.LastIndexByte(b.key, ':')])
+			return imageapp.ErrSendingTooFast(wait)
+		}
+	}
+	return nil
 }
 
 // limit takes a token for the action from the client's IP bucket and, when
-// a username is given, from that username's bucket; a login from a device the
-// username has logged in from before takes it from that device's bucket.
-// When the store cannot answer, the action is refused (503), never let through.
+// a username is given, from that username's bucket; a request from a device
+// the username has logged in from before (login, and the code actions: a
+// stranger must not lock the owner out of a reset either) takes it from
+// that device's bucket. When the store cannot answer, the action is refused
+// (503), never let through.
 func (s *Server) limit(r *http.Request, action, username string) error {
 	if err := s.take(r, s.rules.PerIP, "ip:"+action+":"+s.clientIP(r)); err != nil {
 		return err
@@ -35,12 +110,21 @@ func (s *Server) limit(r *http.Request, action, username string) error {
 		return nil
 	}
 	key := "user:" + action + ":" + strings.ToLower(username)
-	if action == "login" {
-		if id := s.deviceID(r, username); id != "" {
-			key = "device:login:" + id
-		}
+	if id := s.deviceID(r, username); id != "" {
+		key = "device:" + action + ":" + id
 	}
 	return s.take(r, s.rules.PerUser, key)
+}
+
+// asking is r's context, naming who asks for or tries username's codes: the
+// browser, when it has logged in as username before, else the client's
+// address. The identity port charges wrong codes to it.
+func (s *Server) asking(r *http.Request, username string) context.Context {
+	who := imageapp.Requester{Key: "ip:" + s.clientIP(r)}
+	if id := s.deviceID(r, username); id != "" {
+		who = imageapp.Requester{Key: "device:" + id, KnownDevice: true}
+	}
+	return imageapp.WithRequester(r.Context(), who)
 }
 
 func (s *Server) take(r *http.Request, rule ratelimit.Rule, key string) error {

@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"path"
+	"strings"
 
 	"imageapp/app/imageapp"
 	"imageapp/views"
@@ -50,7 +52,10 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, e.status, views.LoginPage(s.page(r, "Log in", "login"), form, unconfirmed))
 		return
 	}
-	http.Redirect(w, r, localPath(f.Next), http.StatusSeeOther)
+	// Not http.Redirect: it cleans the path again, which could turn what
+	// localPath checked into something else ("/./\x" into "/\x").
+	w.Header().Set("Location", localPath(f.Next))
+	w.WriteHeader(http.StatusSeeOther)
 }
 
 func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
@@ -78,11 +83,41 @@ func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// localPath keeps a ?next= target on this site.
+// localPath is where a login may send the browser back to: next, if it is
+// a path on this site, else the inbox. It returns exactly what goes into the
+// Location header, and judges that: the path cleaned of "." and ".."
+// segments and of doubled slashes, then refused unless it is one "/" followed
+// by something that is not "/" or "\" (browsers read "/\host" as "//host",
+// another site), with no backslash, control character, space or non-ASCII
+// byte anywhere (browsers drop tabs and newlines, and turn "\" into "/").
+// A next with a backslash anywhere goes home at once.
 func localPath(next string) string {
+	const home = "/inbox"
 	u, err := url.Parse(next)
-	if err != nil || next == "" || u.IsAbs() || u.Host != "" || len(next) < 1 || next[0] != '/' || (len(next) > 1 && (next[1] == '/' || next[1] == '\\')) {
-		return "/inbox"
+	if err != nil || next == "" || next[0] != '/' || strings.Contains(next, `\`) || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return home
 	}
-	return next
+	loc := path.Clean(u.EscapedPath())
+	if u.RawQuery != "" {
+		loc += "?" + u.RawQuery
+	}
+	if !isLocalPath(loc) {
+		return home
+	}
+	return loc
+}
+
+// isLocalPath reports whether a Location value stays on this site, as a
+// browser reads it.
+func isLocalPath(loc string) bool {
+	if loc == "" || loc[0] != '/' || (len(loc) > 1 && (loc[1] == '/' || loc[1] == '\\')) {
+		return false
+	}
+	for i := 0; i < len(loc); i++ {
+		if c := loc[i]; c <= ' ' || c == '\\' || c >= 0x7f {
+			return false
+		}
+	}
+	u, err := url.Parse(loc)
+	return err == nil && u.Scheme == "" && u.Host == "" && u.User == nil && u.Opaque == ""
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -18,7 +19,7 @@ func (s *Server) messagePage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	v := views.OpenedMessage{Message: listedOne(m.Message), Caption: m.Caption, Filename: m.Filename, ViewerIsRecipient: m.RecipientID == u.ID}
+	v := views.OpenedMessage{Message: listedOne(m.Message), Caption: displayText(m.Caption), Filename: displayText(m.Filename), ViewerIsRecipient: m.RecipientID == u.ID}
 	if v.ViewerIsRecipient {
 		s.render(w, r, http.StatusOK, views.MessagePage(s.page(r, "Image from "+m.SenderName, "inbox"), v))
 		return
@@ -62,9 +63,14 @@ func (s *Server) messageImage(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodHead {
 		return
 	}
-	if _, err := io.Copy(w, img); err != nil {
-		if messaging.IsAuthError(err) {
+	// Under a moving write deadline: a client that stops reading frees the
+	// blob file and the connection within Pace.Stall (pace.go).
+	if _, err := io.Copy(s.paceWrites(w, r), img); err != nil {
+		switch {
+		case messaging.IsAuthError(err):
 			s.log.Error("image failed authentication mid-stream", "message_id", img.ID, "err", err)
+		case errors.Is(err, errSlowReader):
+			s.log.Info("client stopped reading an image; dropped", "message_id", img.ID)
 		}
 		panic(http.ErrAbortHandler)
 	}

@@ -96,3 +96,57 @@ func (p *pacedBody) Read(b []byte) (int, error) {
 }
 
 func (p *pacedBody) Close() error { return p.body.Close() }
+
+// Responses must keep going too. A client that asks for an image and then
+// reads slowly, or not at all, would otherwise hold the blob file, the
+// decryption and the connection for as long as it likes: a write blocks
+// once the socket's buffers are full, and the server has no write timeout
+// (an absolute one would cut off honest slow downloads of large images).
+// So the write deadline moves with the data, by the same Pace as bodies:
+// Grace to start, then time in proportion to the bytes sent at MinRate,
+// never more than Stall ahead of the last write that got through. Time the
+// server spends between writes (reading, decrypting) is not the client's.
+
+// errSlowReader is what a write that timed out becomes.
+var errSlowReader = errors.New("web: the client stopped reading the response")
+
+// pacedWriter writes a response body under a moving write deadline.
+type pacedWriter struct {
+	w        io.Writer
+	rc       *http.ResponseController
+	pace     Pace
+	deadline time.Time // when the response must have come this far
+	returned time.Time // when the last Write returned
+	h2       bool      // HTTP/2: the deadline is a timer that fires even between writes
+}
+
+// paceWrites returns w's body writer under a moving write deadline.
+func (s *Server) paceWrites(w http.ResponseWriter, r *http.Request) io.Writer {
+	return &pacedWriter{w: w, rc: http.NewResponseController(w), pace: s.pace,
+		deadline: time.Now().Add(s.pace.Grace), h2: r.ProtoMajor == 2}
+}
+
+func (p *pacedWriter) Write(b []byte) (int, error) {
+	now := time.Now()
+	if !p.returned.IsZero() {
+		p.deadline = p.deadline.Add(now.Sub(p.returned))
+	}
+	if err := p.rc.SetWriteDeadline(p.deadline); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return 0, err
+	}
+	n, err := p.w.Write(b)
+	p.returned = time.Now()
+	if p.h2 {
+		// As for bodies: an HTTP/2 deadline ends the stream when it passes,
+		// written or not, so lift it while the server works.
+		_ = p.rc.SetWriteDeadline(time.Time{})
+	}
+	p.deadline = p.deadline.Add(time.Duration(n) * time.Second / time.Duration(p.pace.MinRate))
+	if limit := p.returned.Add(p.pace.Stall); p.deadline.After(limit) {
+		p.deadline = limit
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return n, errSlowReader
+	}
+	return n, err
+}

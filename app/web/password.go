@@ -18,7 +18,7 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) (usernameForm, e
 	if err := s.limit(r, "forgot", f.Username); err != nil {
 		return f, err
 	}
-	return f, s.accounts.ForgotPassword(r.Context(), f.Username)
+	return f, s.accounts.ForgotPassword(s.asking(r, f.Username), f.Username)
 }
 
 func (s *Server) forgotSubmit(w http.ResponseWriter, r *http.Request) {
@@ -53,7 +53,7 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) (resetForm, error
 	if err := s.limit(r, "reset", f.Username); err != nil {
 		return f, err
 	}
-	return f, s.accounts.ResetPassword(r.Context(), f.Username, f.Code, f.Password)
+	return f, s.accounts.ResetPassword(s.asking(r, f.Username), f.Username, f.Code, f.Password)
 }
 
 func (s *Server) resetSubmit(w http.ResponseWriter, r *http.Request) {

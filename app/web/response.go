@@ -61,7 +61,7 @@ func redirect(w http.ResponseWriter, r *http.Request, path, flash string) {
 // page builds the frame of a page: title, navigation with the unread count,
 // and a flash message passed by redirect (?flash=…).
 func (s *Server) page(r *http.Request, title, active string) views.Page {
-	p := views.Page{Title: title, Nav: views.Nav{Active: active}}
+	p := views.Page{Title: title, Nav: views.Nav{Active: active}, Since: pageSince(r)}
 	if u, ok := currentUser(r); ok {
 		p.Nav.Username = u.Username
 		if n, err := s.messaging.UnreadCount(r.Context(), u); err == nil {
@@ -80,13 +80,14 @@ func (s *Server) page(r *http.Request, title, active string) views.Page {
 // cannot put arbitrary text on our pages.
 var flashes = map[string]string{
 	"signed-up":  "Account created. We emailed you a 6-digit code.",
-	"resent":     "We sent a new code. Use the newest email.",
+	"resent":     "If that account is waiting for confirmation, we emailed it a new code. Use the newest email.",
 	"confirmed":  "Email confirmed. You can log in now.",
 	"logged-out": "You are logged out.",
 	"reset-sent": "If that account exists, we emailed it a code.",
 	"reset-done": "Password changed. Log in with the new one.",
 	"deleted":    "The image was deleted.",
 	"sent":       "Image sent.",
+	"mail-again": "If your address was not confirmed yet, we asked for the confirmation email again. Follow its link.",
 }
 
 func urlEscape(s string) string { return url.QueryEscape(s) }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -17,6 +18,7 @@ import (
 	"github.com/gorilla/sessions"
 
 	"imageapp/app/accounts"
+	"imageapp/app/cookiekeys"
 	"imageapp/app/imageapp"
 	"imageapp/app/messaging"
 	"imageapp/app/ratelimit"
@@ -28,7 +30,9 @@ import (
 type Server struct {
 	accounts       *accounts.Service
 	messaging      *messaging.Service
-	sessions       *sessions.CookieStore
+	cookieKeys     *cookiekeys.Live
+	cookieStore    atomic.Pointer[cookieStore] // built from cookieKeys, see sessionStore
+	secure         bool
 	cookie         string
 	maxUpload      int64
 	reactDir       string
@@ -38,16 +42,21 @@ type Server struct {
 	pace           Pace
 	log            *slog.Logger
 	now            func() time.Time
+
+	live *liveStreams // the event streams (events.go)
 }
 
 // Options configure a Server.
 type Options struct {
 	Accounts  *accounts.Service
 	Messaging *messaging.Service
+	Events    imageapp.Events // live events for GET /events and /api/events; nil: no live updates
 
-	SessionHashKey  []byte // 64 bytes, signs the session cookie
-	SessionBlockKey []byte // 32 bytes, encrypts it
-	Secure          bool   // served over TLS: Secure cookie with the __Host- prefix
+	// CookieKeys sign and encrypt the session and device cookies: the
+	// ring's signing pair signs, every pair verifies. Whoever holds it may
+	// swap the ring (cookiekeys.Live.Refresh); requests pick it up.
+	CookieKeys *cookiekeys.Live
+	Secure     bool // served over TLS: Secure cookie with the __Host- prefix
 
 	MaxUploadBytes int64
 	ReactDir       string          // serve a built React client under /react/ if it exists
@@ -61,13 +70,8 @@ type Options struct {
 
 // New returns a Server.
 func New(o Options) *Server {
-	store := sessions.NewCookieStore(o.SessionHashKey, o.SessionBlockKey)
-	store.Options = &sessions.Options{
-		Path:     "/",
-		MaxAge:   int(sessionAbsolute / time.Second),
-		HttpOnly: true,
-		Secure:   o.Secure,
-		SameSite: http.SameSiteLaxMode,
+	if o.CookieKeys == nil || o.CookieKeys.Ring() == nil || o.CookieKeys.Ring().Validate() != nil {
+		panic("web: Options.CookieKeys must hold a valid ring") // a wiring mistake, not a request's
 	}
 	cookie := "imageapp_session"
 	if o.Secure {
@@ -75,7 +79,7 @@ func New(o Options) *Server {
 	}
 	s := &Server{
 		accounts: o.Accounts, messaging: o.Messaging,
-		sessions: store, cookie: cookie, maxUpload: o.MaxUploadBytes, reactDir: o.ReactDir,
+		cookieKeys: o.CookieKeys, secure: o.Secure, cookie: cookie, maxUpload: o.MaxUploadBytes, reactDir: o.ReactDir,
 		log: o.Log, now: o.Now,
 	}
 	if s.log == nil {
@@ -85,9 +89,7 @@ func New(o Options) *Server {
 		s.now = time.Now
 	}
 	s.rules, s.limits, s.trustedProxies = o.Limits, o.LimitStore, o.TrustedProxies
-	if s.rules.PerIP.Burst == 0 {
-		s.rules = DefaultLimits
-	}
+	s.rules = s.rules.withDefaults()
 	if s.limits == nil {
 		s.limits = ratelimit.NewMemory(s.now)
 	}
@@ -95,7 +97,42 @@ func New(o Options) *Server {
 	if s.pace.MinRate == 0 {
 		s.pace = DefaultPace
 	}
+	s.live = newLiveStreams(o.Events)
 	return s
+}
+
+// cookieStore is the session store built from one ring, for the pair that
+// signs at the time it was built.
+type cookieStore struct {
+	ring   *cookiekeys.Ring
+	signer int
+	store  *sessions.CookieStore
+}
+
+// sessionStore is the cookie store for the ring in use now. It is built
+// again only when the ring is replaced or its signing pair changes (a
+// rotated pair starts to sign once it is old enough); two requests racing to
+// build it both get a correct store, and either one is kept.
+func (s *Server) sessionStore() *sessions.CookieStore {
+	ring := s.cookieKeys.Ring()
+	now := s.now()
+	signer := ring.Signer(now)
+	if c := s.cookieStore.Load(); c != nil && c.ring == ring && c.signer == signer {
+		return c.store
+	}
+	// NewCookieStore gives every codec securecookie's 30-day limit on a
+	// value's age (the device cookie relies on it); the session's own
+	// lifetime is checked against its iat and seen times.
+	store := sessions.NewCookieStore(ring.KeyPairs(now)...)
+	store.Options = &sessions.Options{
+		Path:     "/",
+		MaxAge:   int(sessionAbsolute / time.Second),
+		HttpOnly: true,
+		Secure:   s.secure,
+		SameSite: http.SameSiteLaxMode,
+	}
+	s.cookieStore.Store(&cookieStore{ring: ring, signer: signer, store: store})
+	return store
 }
 
 // Handler returns the full route table wrapped in the security middleware.
@@ -132,10 +169,13 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/send", s.sendPage)
 		r.Post("/send", s.sendSubmit)
 		r.Get("/inbox", s.inboxPage)
+		r.Get("/events", s.eventStream)
 		r.Get("/sent", s.sentPage)
 		r.Get("/messages/{id}", s.messagePage)
 		r.Get("/messages/{id}/image", s.messageImage)
 		r.Post("/messages/{id}/delete", s.deleteSubmit)
+		r.Get("/settings", s.settingsPage)
+		r.Post("/settings/mail/resend", s.resendMailSubmit)
 	})
 
 	// JSON twins.
@@ -150,6 +190,9 @@ func (s *Server) Handler() http.Handler {
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireUser)
 			r.Get("/me", s.apiMe)
+			r.Get("/me/mail", s.apiMail)
+			r.Post("/me/mail/resend", s.apiMailResend)
+			r.Get("/events", s.eventStream)
 			r.Get("/users", s.apiUsers)
 			r.Get("/messages", s.apiMessages)
 			r.Post("/messages", s.apiSend)
@@ -180,7 +223,7 @@ func (s *Server) Handler() http.Handler {
 	}))
 	// Outside the router, so that its refusals get the headers too; bodies
 	// are paced before compression wraps the ResponseWriter.
-	return s.recoverer(securityHeaders(s.paceBodies(cop.Handler(r))))
+	return s.recoverer(securityHeaders(s.secure, s.paceBodies(cop.Handler(r))))
 }
 
 // allowedMethods are the methods routes answer at path.
@@ -201,11 +244,12 @@ func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/")
 
 func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
 
-// reactHandler serves the built client, falling back to index.html.
+// reactHandler serves the built client, falling back to index.html for
+// any path that is not a file (a directory is never listed).
 func reactHandler(dir string) http.Handler {
 	files := http.FileServer(http.Dir(dir))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, err := os.Stat(filepath.Join(dir, filepath.Clean("/"+r.URL.Path))); err != nil {
+		if info, err := os.Stat(filepath.Join(dir, filepath.Clean("/"+r.URL.Path))); err != nil || info.IsDir() {
 			r.URL.Path = "/"
 		}
 		if strings.HasPrefix(r.URL.Path, "assets/") {

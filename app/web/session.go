@@ -17,7 +17,10 @@ const (
 
 type ctxKey int
 
-const userKey ctxKey = 0
+const (
+	userKey  ctxKey = 0
+	beganKey ctxKey = 1 // when requireUser let the request in
+)
 
 // currentUser returns the logged-in user put in the context by requireUser.
 func currentUser(r *http.Request) (imageapp.User, bool) {
@@ -28,7 +31,7 @@ func currentUser(r *http.Request) (imageapp.User, bool) {
 // sessionUser reads the session cookie and loads its user. An expired,
 // ended or tampered cookie is simply no session.
 func (s *Server) sessionUser(w http.ResponseWriter, r *http.Request) (imageapp.User, bool) {
-	sess, err := s.sessions.Get(r, s.cookie)
+	sess, err := s.sessionStore().Get(r, s.cookie)
 	if err != nil || sess.IsNew {
 		return imageapp.User{}, false
 	}
@@ -61,19 +64,22 @@ func (s *Server) sessionUser(w http.ResponseWriter, r *http.Request) (imageapp.U
 // element) on the inbox's self-refresh, views.InboxList.
 const inboxRefreshSource = "div#inbox"
 
-// isBackgroundRefresh tells a page refreshing itself, which is not the
-// person's use and must not keep an idle session alive.
+// isBackgroundRefresh tells a page refreshing itself, or its live event
+// stream, which are not the person's use and must not keep an idle session
+// alive.
 func isBackgroundRefresh(r *http.Request) bool {
-	return r.Header.Get("HX-Source") == inboxRefreshSource
+	return r.Header.Get("HX-Source") == inboxRefreshSource || isEventStream(r)
 }
 
 // requireUser lets logged-in users through; others get 401 (API) or are
 // sent to the login page, which brings them back afterwards.
 func (s *Server) requireUser(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		began := time.Now() // before the handler reads anything: see pageSince
 		u, ok := s.sessionUser(w, r)
 		if ok {
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey, u)))
+			ctx := context.WithValue(context.WithValue(r.Context(), userKey, u), beganKey, began)
+			next.ServeHTTP(w, r.WithContext(ctx))
 			return
 		}
 		if isAPI(r) {
@@ -109,7 +115,7 @@ func loginURL(next string) string {
 // startSession makes a brand-new session for u: a fresh cookie with a new
 // random session ID, so a session fixed before login is worthless after it.
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u imageapp.User) error {
-	sess, _ := s.sessions.New(r, s.cookie) // a decode error only means no usable old cookie
+	sess, _ := s.sessionStore().New(r, s.cookie) // a decode error only means no usable old cookie
 	sess.IsNew = true
 	sess.Values = map[any]any{}
 	now := s.now().Unix()
@@ -130,7 +136,7 @@ func (s *Server) endSession(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	sess, _ := s.sessions.New(r, s.cookie)
+	sess, _ := s.sessionStore().New(r, s.cookie)
 	sess.Values = map[any]any{}
 	sess.Options.MaxAge = -1
 	return sess.Save(r, w)

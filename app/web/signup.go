@@ -19,7 +19,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) (signupForm, err
 	if err := s.limit(r, "signup", ""); err != nil {
 		return f, err
 	}
-	return f, s.accounts.SignUp(r.Context(), imageapp.SignUpInput{Username: f.Username, Email: f.Email, Password: f.Password})
+	return f, s.accounts.SignUp(s.asking(r, f.Username), imageapp.SignUpInput{Username: f.Username, Email: f.Email, Password: f.Password})
 }
 
 func (s *Server) signupSubmit(w http.ResponseWriter, r *http.Request) {

@@ -37,6 +37,9 @@ func (f *sendForm) set(name, value string) {
 // an unlinked temp file, encrypted under a throwaway key, until "to" is known.
 func (s *Server) send(w http.ResponseWriter, r *http.Request) (*imageapp.Message, *sendForm, error) {
 	in := &sendForm{}
+	if err := s.limitSend(r); err != nil {
+		return nil, in, err
+	}
 	// The hard stop for the whole body; the image itself is capped exactly below.
 	r.Body = http.MaxBytesReader(w, r.Body, s.maxUpload+1<<20)
 	boundary, err := multipartBoundary(r)
@@ -49,12 +52,74 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) (*imageapp.Message
 		buf.Reset(nil)
 		uploadBuffers.Put(buf)
 	}()
-	m, err := s.sendParts(r, multipart.NewReader(buf, boundary), in)
+	gate := &partGate{r: buf}
+	m, err := s.sendParts(r, &parts{mr: multipart.NewReader(gate, boundary), gate: gate}, in)
 	return m, in, err
 }
 
+// maxPartHeaderBytes bounds what the multipart reader may take from the
+// body while it looks for the next part: the boundary line and the part's
+// headers (and a preamble). mime/multipart allows a part 10 MiB of headers
+// and holds them all, about twice over, in memory; a browser sends a few
+// hundred bytes. (The reader's own 4 KiB of read-ahead comes on top.)
+const maxPartHeaderBytes = 16 << 10
+
+// errPartHeaderTooLarge refuses a part whose headers exceed maxPartHeaderBytes.
+var errPartHeaderTooLarge = &statusError{http.StatusRequestEntityTooLarge, imageapp.ETOOLARGE,
+	"A part of the upload has headers larger than " + humanBytes(maxPartHeaderBytes) + "."}
+
+// parts reads a send's parts, each part's headers under the gate's limit.
+type parts struct {
+	mr   *multipart.Reader
+	gate *partGate
+	last *multipart.Part
+}
+
+// next is the next part, or io.EOF. What is left of the last part is read
+// (and dropped) first, outside the headers' limit.
+func (ps *parts) next() (*multipart.Part, error) {
+	if ps.last != nil {
+		if _, err := io.Copy(io.Discard, ps.last); err != nil {
+			return nil, err
+		}
+	}
+	ps.gate.left, ps.gate.counting = maxPartHeaderBytes, true
+	p, err := ps.mr.NextPart()
+	ps.gate.counting = false
+	if ps.gate.tripped {
+		return nil, errPartHeaderTooLarge
+	}
+	ps.last = p
+	return p, err
+}
+
+// partGate passes the body to the multipart reader, counting (and
+// capping) only while it reads between parts.
+type partGate struct {
+	r        io.Reader
+	counting bool
+	left     int64
+	tripped  bool
+}
+
+func (g *partGate) Read(p []byte) (int, error) {
+	if !g.counting {
+		return g.r.Read(p)
+	}
+	if g.left <= 0 {
+		g.tripped = true
+		return 0, errPartHeaderTooLarge
+	}
+	if int64(len(p)) > g.left {
+		p = p[:g.left]
+	}
+	n, err := g.r.Read(p)
+	g.left -= int64(n)
+	return n, err
+}
+
 // sendParts reads the form's parts in order until the image can be sent.
-func (s *Server) sendParts(r *http.Request, mr *multipart.Reader, in *sendForm) (*imageapp.Message, error) {
+func (s *Server) sendParts(r *http.Request, mr *parts, in *sendForm) (*imageapp.Message, error) {
 	var spooled *messaging.UploadSpool
 	defer func() {
 		if spooled != nil {
@@ -63,7 +128,7 @@ func (s *Server) sendParts(r *http.Request, mr *multipart.Reader, in *sendForm) 
 	}()
 	var filename string
 	for {
-		part, err := mr.NextPart()
+		part, err := mr.next()
 		if err == io.EOF {
 			break
 		}
@@ -102,7 +167,7 @@ func (s *Server) sendParts(r *http.Request, mr *multipart.Reader, in *sendForm) 
 
 // sendStreaming sends the image while it arrives; a caption after it is
 // read when the service asks for it.
-func (s *Server) sendStreaming(r *http.Request, mr *multipart.Reader, in *sendForm, filename string, body *uploadReader) (*imageapp.Message, error) {
+func (s *Server) sendStreaming(r *http.Request, mr *parts, in *sendForm, filename string, body *uploadReader) (*imageapp.Message, error) {
 	from, _ := currentUser(r)
 	m, err := s.messaging.Send(r.Context(), from, messaging.SendInput{
 		To: in.To, Filename: filename, Body: body,
@@ -146,9 +211,9 @@ func multipartBoundary(r *http.Request) (string, error) {
 }
 
 // restCaption reads the parts after the file, for a caption sent last.
-func restCaption(mr *multipart.Reader, in *sendForm) (string, error) {
+func restCaption(mr *parts, in *sendForm) (string, error) {
 	for {
-		part, err := mr.NextPart()
+		part, err := mr.next()
 		if err == io.EOF {
 			return in.Caption, nil
 		}

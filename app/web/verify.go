@@ -19,7 +19,7 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) (verifyForm, err
 	if err := s.limit(r, "verify", f.Username); err != nil {
 		return f, err
 	}
-	return f, s.accounts.Confirm(r.Context(), f.Username, f.Code)
+	return f, s.accounts.Confirm(s.asking(r, f.Username), f.Username, f.Code)
 }
 
 func (s *Server) verifySubmit(w http.ResponseWriter, r *http.Request) {
@@ -59,7 +59,7 @@ func (s *Server) resend(w http.ResponseWriter, r *http.Request) (usernameForm, e
 			return f, err
 		}
 	}
-	return f, s.accounts.ResendCode(r.Context(), f.Username)
+	return f, s.accounts.ResendCode(s.asking(r, f.Username), f.Username)
 }
 
 func (s *Server) resendSubmit(w http.ResponseWriter, r *http.Request) {

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import * as api from './api/client.js';
 import { AUTH_SCREENS, hrefFor, navigate, parseHash } from './lib/route.js';
 import { unreadBadge, unreadLabel } from './lib/format.js';
+import { useLiveEvents } from './lib/live.js';
 import { Alert, Badge, Button, Card, Loading, errorText } from './components/ui.jsx';
 import Login from './screens/Login.jsx';
 import Signup from './screens/Signup.jsx';
@@ -72,6 +73,8 @@ export default function App() {
 
   const route = parseHash(hash);
   const signedIn = session.status === 'in';
+  // The live inbox: new messages, opened ones and the count arrive over /api/events.
+  const live = useLiveEvents(signedIn, setUnread);
 
   // A signed-in person asking for login/sign-up lands in the inbox.
   useEffect(() => {
@@ -125,13 +128,21 @@ export default function App() {
     else if (name === 'verify') screen = <Verify {...common} />;
     else if (name === 'users') screen = <Users {...common} />;
     else if (name === 'send') screen = <Send {...common} limits={session.limits} />;
-    else if (name === 'inbox') screen = <Inbox key="inbox" {...common} setUnread={setUnread} />;
-    else if (name === 'sent') screen = <Sent {...common} />;
+    else if (name === 'inbox')
+      screen = <Inbox key="inbox" {...common} setUnread={setUnread} version={live.inbox} live={live.status} />;
+    else if (name === 'sent') screen = <Sent {...common} version={live.sent} />;
     else if (name === 'message')
       screen = <MessageView key={route.arg} {...common} id={route.arg} me={session.user} onOpened={refreshMe} />;
   }
 
   const current = route.name || (signedIn ? 'inbox' : 'login');
+
+  // The tab's title counts unread messages, as on the server pages: "(2) Inbox · ImageApp".
+  const label = NAV.find(([n]) => n === current)?.[1];
+  const title = `${signedIn && session.unread > 0 ? `(${unreadBadge(session.unread)}) ` : ''}${label ? `${label} · ` : ''}ImageApp`;
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
 
   return (
     <div className="flex min-h-screen flex-col">
@@ -153,6 +164,13 @@ export default function App() {
                       key={name}
                       href={`#/${name}`}
                       aria-current={active ? 'page' : undefined}
+                      onClick={(e) => {
+                        // Already here: the hash does not change, so reload the list instead.
+                        if (active && (name === 'inbox' || name === 'sent')) {
+                          e.preventDefault();
+                          live.reload(name);
+                        }
+                      }}
                       className={`inline-flex items-center gap-1.5 whitespace-nowrap rounded-lg px-3 py-1.5 text-sm font-medium focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${
                         active ? 'bg-indigo-50 text-indigo-700' : 'text-slate-600 hover:bg-slate-100 hover:text-slate-900'
                       }`}

@@ -79,6 +79,8 @@ type Names struct {
 	MessagesTable string
 	Bucket        string
 	BaseURL       string // links in notifications
+	AppKeyID      string // IMAGEAPP_APP_KEY_ID: the app's KMS key, wraps the cookie keys
+	AppRoleARN    string // IMAGEAPP_APP_ROLE_ARN: named in every new user key's policy; "" = KMS's default policy
 }
 
 // Adapters implement the ports on AWS.
@@ -113,7 +115,7 @@ func New(c Clients, n Names, log *slog.Logger) (*Adapters, error) {
 		},
 		Users:    &dynamostore.Directory{DB: c.DynamoDB, Table: n.UsersTable},
 		Messages: &dynamostore.Messages{DB: c.DynamoDB, Table: n.MessagesTable},
-		Keys:     &kmskeys.Keys{KMS: c.KMS, AppName: n.AppName},
+		Keys:     &kmskeys.Keys{KMS: c.KMS, AppName: n.AppName, AppRoleARN: n.AppRoleARN},
 		Blobs:    s3blobs.New(c.S3, n.Bucket, c.S3.Options().RequestChecksumCalculation),
 		Notifier: &snsnotifier.Notifier{SNS: c.SNS, AppName: n.AppName, BaseURL: n.BaseURL},
 	}, nil
@@ -128,11 +130,30 @@ func Issuer(endpoint *string, region, poolID string) string {
 	return cognitoidentity.AWSIssuer(region, poolID)
 }
 
+// CookieKeys is the cluster's cookie key ring (cookiekeys.Store): one item
+// of the users table, each pair wrapped by the app's KMS key under the
+// encryption context {app, purpose: cookie-keys}.
+func CookieKeys(c Clients, appName, usersTable, appKeyID string) (*dynamostore.CookieKeys, error) {
+	if usersTable == "" {
+		return nil, errors.New("awsbackend: the users table is missing")
+	}
+	wrap, err := kmskeys.NewAppKey(c.KMS, appKeyID, appName, kmskeys.PurposeCookieKeys)
+	if err != nil {
+		return nil, err
+	}
+	return &dynamostore.CookieKeys{DB: c.DynamoDB, Table: usersTable, Wrap: wrap}, nil
+}
+
+// KeyPolicyRoles are the roles new user keys' policies name
+// (kmskeys.KeyPolicy): the app's, and the creator's when that is another
+// role (the Lambda trigger's). An empty App keeps KMS's default policy.
+type KeyPolicyRoles struct{ App, Creator string }
+
 // ProvisionDeps are the adapters post-confirmation provisioning writes to
 // (the Lambda trigger needs only these three).
-func ProvisionDeps(c Clients, appName, usersTable string) provision.Deps {
+func ProvisionDeps(c Clients, appName, usersTable string, roles KeyPolicyRoles) provision.Deps {
 	return provision.Deps{
-		Keys:     &kmskeys.Keys{KMS: c.KMS, AppName: appName},
+		Keys:     &kmskeys.Keys{KMS: c.KMS, AppName: appName, AppRoleARN: roles.App, CreatorRoleARN: roles.Creator},
 		Notifier: &snsnotifier.Notifier{SNS: c.SNS, AppName: appName},
 		Users:    &dynamostore.Directory{DB: c.DynamoDB, Table: usersTable},
 	}

@@ -110,7 +110,9 @@ func (id *Identity) Confirm(ctx context.Context, username, code string) error {
 	case err == nil:
 		return nil
 	case errorCode(err) == "NotAuthorizedException" && strings.Contains(errorMessage(err), "CONFIRMED"):
-		return nil // "Current status is CONFIRMED": the second click of a double submit
+		// "Current status is CONFIRMED", whatever the code: not a success, or
+		// any code would tell that the account exists and is confirmed.
+		return fmt.Errorf("%w (cognito confirm: %s)", imageapp.ErrAlreadyConfirmed(), errorCode(err))
 	case errorCode(err) == "UserLambdaValidationException" || errorCode(err) == "UnexpectedLambdaException":
 		id.log().Error("post-confirmation trigger failed; the app will provision lazily", "err", err)
 		return nil
@@ -236,6 +238,9 @@ var common = map[string]error{
 // error, logged in full by the caller.
 func (id *Identity) mapError(op string, err error, specific map[string]error) error {
 	code := errorCode(err)
+	if isMailQuota(err) {
+		return fmt.Errorf("%w (cognito %s: %s)", imageapp.ErrMailUnavailable(), op, code)
+	}
 	if e, ok := specific[code]; ok {
 		return fmt.Errorf("%w (cognito %s: %s)", e, op, code)
 	}
@@ -243,6 +248,14 @@ func (id *Identity) mapError(op string, err error, specific map[string]error) er
 		return fmt.Errorf("%w (cognito %s: %s)", e, op, code)
 	}
 	return fmt.Errorf("cognito: %s: %w", op, err)
+}
+
+// isMailQuota tells Cognito's refusal to send mail (its daily quota, or SES
+// throttling it) from its per-user attempt limit: both are
+// LimitExceededException, only the first is about email. It is the
+// service's limit, not the person's: 503, try later, rather than 429.
+func isMailQuota(err error) bool {
+	return errorCode(err) == "LimitExceededException" && strings.Contains(strings.ToLower(errorMessage(err)), "email")
 }
 
 func errorCode(err error) string {

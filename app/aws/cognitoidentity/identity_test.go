@@ -272,7 +272,7 @@ func TestCognitoErrorsMapToTheDomain(t *testing.T) {
 		{"confirm, expired code", id.Confirm(ctx, "late", "123456"), imageapp.EINVALID},
 		{"confirm, too many tries", id.Confirm(ctx, "guesser", "123456"), imageapp.ERATELIMITED},
 		{"confirm, unknown user", id.Confirm(ctx, "ghost", "123456"), imageapp.ENOTFOUND},
-		{"confirm, twice", id.Confirm(ctx, "twice", "123456"), ""},
+		{"confirm, twice", id.Confirm(ctx, "twice", "123456"), imageapp.EINVALID},
 		{"confirm, trigger failed", id.Confirm(ctx, "trigger", "123456"), ""},
 		{"login, wrong password", login("wrong"), imageapp.EUNAUTHORIZED},
 		{"login, unknown user", login("ghost"), imageapp.EUNAUTHORIZED},

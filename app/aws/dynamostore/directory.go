@@ -2,15 +2,11 @@ package dynamostore
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"imageapp/app/imageapp"
 )
@@ -34,7 +30,7 @@ var (
 // UpdateItem rather than a PutItem so that re-provisioning keeps the
 // session version and the first creation time.
 func (d *Directory) PutUser(ctx context.Context, u imageapp.User) error {
-	if u.ID == "" || u.Username == "" {
+	if u.ID == "" || u.Username == "" || reservedKey(u.Username) {
 		return imageapp.Errorf(imageapp.EINVALID, "A user needs an ID and a username.")
 	}
 	created := u.CreatedAt
@@ -45,15 +41,15 @@ func (d *Directory) PutUser(ctx context.Context, u imageapp.User) error {
 		TableName: aws.String(d.Table),
 		Key:       item{attrUsername: str(strings.ToLower(u.Username))},
 		UpdateExpression: aws.String("SET #uid = :id, #name = :name, #email = :email, #key = :key, #topic = :topic, " +
-			"#created = if_not_exists(#created, :created)"),
+			"#created = if_not_exists(#created, :created), #dir = :dir"),
 		ConditionExpression: aws.String("attribute_not_exists(#username) OR #uid = :id"),
 		ExpressionAttributeNames: map[string]string{
 			"#username": attrUsername, "#uid": attrUserID, "#name": attrDisplayUsername, "#email": attrEmail,
-			"#key": attrKeyID, "#topic": attrTopic, "#created": attrCreatedAt,
+			"#key": attrKeyID, "#topic": attrTopic, "#created": attrCreatedAt, "#dir": attrDirectory,
 		},
 		ExpressionAttributeValues: item{
 			":id": str(u.ID), ":name": str(u.Username), ":email": str(u.Email), ":key": str(u.KeyID),
-			":topic": str(u.Topic), ":created": num(created.UnixNano()),
+			":topic": str(u.Topic), ":created": num(created.UnixNano()), ":dir": str(DirectoryPartition),
 		},
 	})
 	if isConditionFailed(err) {
@@ -125,7 +121,7 @@ func (d *Directory) UserByID(ctx context.Context, id string) (imageapp.User, err
 
 // UserByUsername is a strongly consistent GetItem on the lowercased name.
 func (d *Directory) UserByUsername(ctx context.Context, username string) (imageapp.User, error) {
-	if username == "" {
+	if username == "" || reservedKey(username) { // the app's own items (CookieKeysKey) are no user
 		return imageapp.User{}, imageapp.ErrNoSuchUser()
 	}
 	out, err := d.DB.GetItem(ctx, &dynamodb.GetItemInput{
@@ -145,99 +141,105 @@ func (d *Directory) UserByUsername(ctx context.Context, username string) (imagea
 const (
 	defaultUserPage = 50
 	maxUserPage     = 200
-	// scanBatch is how many items one Scan call evaluates before the filter;
-	// scanCalls bounds the calls behind one page, so a rare search term
-	// returns a short page with a cursor instead of reading the whole table.
-	scanBatch = 200
-	scanCalls = 10
+
+	// DirectoryPartition is the directory-index's one partition key, on
+	// every user. One key keeps the whole directory in one sorted range, so
+	// a prefix search is one Query; a GSI partition key serves about 3,000
+	// reads a second (a page of 50 users is a few read units), and its
+	// writes are sign-ups, so one is enough for a directory. Sharding it
+	// would make every page a merge of the shards' pages.
+	DirectoryPartition = "all"
 )
 
-// ListUsers is the one Scan of the app: the directory has no natural
-// partition to query. The filter is a substring of the lowercased username.
-// DynamoDB scans in hash order, not alphabetically, so users are sorted by
-// username within each page only; pages follow the table's own order. The
-// cursor is the key to resume after (base64 of its JSON). A page may hold
-// fewer than Limit users and still have a Next, and the last page may be empty.
+// ListUsers is one Query of the directory-index: the users whose lowercased
+// username begins_with the search, in username order, limit+1 items (the
+// extra one tells whether a next page exists). The cursor is the last
+// username key, the start key of the next page's Query. The index is
+// eventually consistent: a user who signed up a moment ago may be missing
+// for a moment.
 func (d *Directory) ListUsers(ctx context.Context, q imageapp.UserQuery) (imageapp.UserPage, error) {
 	limit := q.Limit
 	if limit <= 0 || limit > maxUserPage {
 		limit = defaultUserPage
 	}
-	start, err := decodeScanCursor(q.Cursor)
-	if err != nil {
+	prefix, ok := imageapp.UsernamePrefix(q.Search)
+	after, err := imageapp.ParseUserCursor(q.Cursor, prefix)
+	if err != nil || !ok {
 		return imageapp.UserPage{}, err
 	}
-	in := &dynamodb.ScanInput{
-		TableName:         aws.String(d.Table),
-		Limit:             aws.Int32(int32(limit)),
-		ExclusiveStartKey: start,
+	in := &dynamodb.QueryInput{
+		TableName:                 aws.String(d.Table),
+		IndexName:                 aws.String(DirectoryIndex),
+		KeyConditionExpression:    aws.String("#dir = :dir"),
+		ExpressionAttributeNames:  map[string]string{"#dir": attrDirectory},
+		ExpressionAttributeValues: item{":dir": str(DirectoryPartition)},
+		Limit:                     aws.Int32(int32(limit + 1)),
 	}
-	if search := strings.ToLower(strings.TrimSpace(q.Search)); search != "" {
-		in.Limit = aws.Int32(int32(max(limit, scanBatch)))
-		in.FilterExpression = aws.String("contains(#username, :q)")
-		in.ExpressionAttributeNames = map[string]string{"#username": attrUsername}
-		in.ExpressionAttributeValues = item{":q": str(search)}
+	if prefix != "" {
+		*in.KeyConditionExpression += " AND begins_with(#username, :prefix)"
+		in.ExpressionAttributeNames["#username"] = attrUsername
+		in.ExpressionAttributeValues[":prefix"] = str(prefix)
+	}
+	if after != "" {
+		in.ExclusiveStartKey = item{attrDirectory: str(DirectoryPartition), attrUsername: str(after)}
+	}
+	out, err := d.DB.Query(ctx, in)
+	if err != nil {
+		return imageapp.UserPage{}, storeError("list users", err)
 	}
 	var page imageapp.UserPage
-	var next map[string]types.AttributeValue
-	for call := 0; call < scanCalls; call++ {
-		out, err := d.DB.Scan(ctx, in)
-		if err != nil {
-			return imageapp.UserPage{}, storeError("list users", err)
-		}
-		next = out.LastEvaluatedKey
-		for i, it := range out.Items {
-			u, err := decodeUser(it)
-			if err != nil {
-				return imageapp.UserPage{}, err
-			}
-			page.Users = append(page.Users, u)
-			if len(page.Users) == limit && (i < len(out.Items)-1 || next != nil) {
-				// Resume right after this item: a Scan's start key is the
-				// table key of the last item seen.
-				next = item{attrUsername: it[attrUsername]}
-				break
-			}
-		}
-		if len(page.Users) == limit || next == nil {
+	for i, it := range out.Items {
+		if i == limit {
+			page.Next = imageapp.UserCursor(strings.ToLower(page.Users[limit-1].Username))
 			break
 		}
-		in.ExclusiveStartKey = next
+		u, err := decodeUser(it)
+		if err != nil {
+			return imageapp.UserPage{}, err
+		}
+		page.Users = append(page.Users, u)
 	}
-	if next != nil {
-		page.Next = encodeScanCursor(next)
-	}
-	sort.Slice(page.Users, func(i, j int) bool {
-		return strings.ToLower(page.Users[i].Username) < strings.ToLower(page.Users[j].Username)
-	})
 	return page, nil
 }
 
-func encodeScanCursor(key map[string]types.AttributeValue) string {
-	plain := map[string]string{}
-	for k, v := range key {
-		if s, ok := v.(*types.AttributeValueMemberS); ok {
-			plain[k] = s.Value
+// BackfillDirectory puts users written before the directory-index existed
+// into it (sets their directory attribute) and returns how many it changed.
+// It is a one-off for an upgrade, not for a request's path: it Scans the
+// whole table. Running it again changes nothing.
+func (d *Directory) BackfillDirectory(ctx context.Context) (int, error) {
+	in := &dynamodb.ScanInput{
+		TableName:                aws.String(d.Table),
+		FilterExpression:         aws.String("attribute_not_exists(#dir) AND attribute_exists(#uid)"),
+		ProjectionExpression:     aws.String("#username"),
+		ExpressionAttributeNames: map[string]string{"#dir": attrDirectory, "#uid": attrUserID, "#username": attrUsername},
+	}
+	n := 0
+	for {
+		out, err := d.DB.Scan(ctx, in)
+		if err != nil {
+			return n, storeError("backfill directory", err)
 		}
+		for _, it := range out.Items {
+			_, err := d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+				TableName:                 aws.String(d.Table),
+				Key:                       item{attrUsername: it[attrUsername]},
+				UpdateExpression:          aws.String("SET #dir = :dir"),
+				ConditionExpression:       aws.String("attribute_exists(#uid)"),
+				ExpressionAttributeNames:  map[string]string{"#dir": attrDirectory, "#uid": attrUserID},
+				ExpressionAttributeValues: item{":dir": str(DirectoryPartition)},
+			})
+			if err != nil && !isConditionFailed(err) {
+				return n, storeError("backfill directory", err)
+			}
+			if err == nil {
+				n++
+			}
+		}
+		if out.LastEvaluatedKey == nil {
+			return n, nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
-	raw, _ := json.Marshal(plain)
-	return base64.RawURLEncoding.EncodeToString(raw)
-}
-
-func decodeScanCursor(c string) (map[string]types.AttributeValue, error) {
-	if c == "" {
-		return nil, nil
-	}
-	bad := imageapp.ErrBadPageLink()
-	raw, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return nil, bad
-	}
-	var plain map[string]string
-	if err := json.Unmarshal(raw, &plain); err != nil || len(plain) != 1 || plain[attrUsername] == "" {
-		return nil, bad
-	}
-	return item{attrUsername: str(plain[attrUsername])}, nil
 }
 
 func decodeUser(it item) (imageapp.User, error) {

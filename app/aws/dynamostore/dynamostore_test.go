@@ -33,6 +33,7 @@ var tables atomic.Int32
 type counting struct {
 	dynamostore.API
 	gets, queries, scans atomic.Int32
+	read                 atomic.Int32 // items the Queries read (ScannedCount)
 }
 
 func (c *counting) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
@@ -42,7 +43,11 @@ func (c *counting) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...
 
 func (c *counting) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
 	c.queries.Add(1)
-	return c.API.Query(ctx, in, o...)
+	out, err := c.API.Query(ctx, in, o...)
+	if err == nil {
+		c.read.Add(out.ScannedCount)
+	}
+	return out, err
 }
 
 func (c *counting) Scan(ctx context.Context, in *dynamodb.ScanInput, o ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error) {
@@ -91,18 +96,23 @@ func TestSchemaIsTheContract(t *testing.T) {
 	}
 	users := describe(f.users.Table)
 	assertKeys(t, "users table", users.KeySchema, "username:HASH")
-	assertAttrs(t, "users table", users.AttributeDefinitions, "user_id:S", "username:S")
-	assertIndexes(t, "users table", users.GlobalSecondaryIndexes, map[string]string{"user_id-index": "user_id:HASH"})
+	assertAttrs(t, "users table", users.AttributeDefinitions, "directory:S", "user_id:S", "username:S")
+	assertIndexes(t, "users table", users.GlobalSecondaryIndexes, map[string]string{
+		"user_id-index":   "user_id:HASH",
+		"directory-index": "directory:HASH username:RANGE",
+	})
 
 	messages := describe(f.messages.Table)
 	assertKeys(t, "messages table", messages.KeySchema, "message_id:HASH")
 	assertAttrs(t, "messages table", messages.AttributeDefinitions,
-		"message_id:S", "read_recipient_id:S", "recipient_id:S", "sender_id:S", "sort_key:S", "unread_recipient_id:S")
+		"message_id:S", "pending_key:S", "pending_shard:S", "read_recipient_id:S", "recipient_id:S", "sender_id:S", "sort_key:S",
+		"unread_recipient_id:S")
 	assertIndexes(t, "messages table", messages.GlobalSecondaryIndexes, map[string]string{
 		"recipient-index": "recipient_id:HASH sort_key:RANGE",
 		"sender-index":    "sender_id:HASH sort_key:RANGE",
 		"unread-index":    "unread_recipient_id:HASH sort_key:RANGE",
 		"read-index":      "read_recipient_id:HASH sort_key:RANGE",
+		"pending-index":   "pending_shard:HASH pending_key:RANGE",
 	})
 	ttl, err := f.client.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(f.messages.Table)})
 	if err != nil || aws.ToString(ttl.TimeToLiveDescription.AttributeName) != "expires_at" {
@@ -226,7 +236,11 @@ func TestSessionVersionSurvivesReprovisioning(t *testing.T) {
 	}
 }
 
-func TestListUsersPagesCoverEveryMatchOnce(t *testing.T) {
+// TestListUsersIsAPrefixQuery: the directory pages through the
+// directory-index in username order across pages, a search is a prefix of
+// the username in any case, and each page is one Query that reads at most
+// one user more than it shows: no Scan, nothing filtered away.
+func TestListUsersIsAPrefixQuery(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	var all []string
@@ -247,17 +261,18 @@ func TestListUsersPagesCoverEveryMatchOnce(t *testing.T) {
 			if pages > 30 {
 				t.Fatal("too many pages: the cursor does not advance")
 			}
+			f.calls.queries.Store(0)
+			f.calls.scans.Store(0)
+			f.calls.read.Store(0)
 			page, err := f.users.ListUsers(ctx, imageapp.UserQuery{Search: search, Cursor: cursor, Limit: limit})
 			if err != nil {
 				t.Fatal(err)
 			}
+			if q, s, r := f.calls.queries.Load(), f.calls.scans.Load(), f.calls.read.Load(); q != 1 || s != 0 || int(r) > limit+1 {
+				t.Errorf("a page of %d took %d Queries and %d Scans reading %d items; want one Query of at most %d", limit, q, s, r, limit+1)
+			}
 			if len(page.Users) > limit {
 				t.Fatalf("page of %d users, limit %d", len(page.Users), limit)
-			}
-			if !sort.SliceIsSorted(page.Users, func(i, j int) bool {
-				return strings.ToLower(page.Users[i].Username) < strings.ToLower(page.Users[j].Username)
-			}) {
-				t.Errorf("page not sorted by username: %v", page.Users)
 			}
 			for _, u := range page.Users {
 				names = append(names, u.Username)
@@ -267,11 +282,10 @@ func TestListUsersPagesCoverEveryMatchOnce(t *testing.T) {
 			}
 			cursor = page.Next
 		}
-		sort.Strings(names)
 		return names
 	}
 	if got := collect("", 5); strings.Join(got, ",") != strings.Join(sorted(all), ",") {
-		t.Errorf("paging through everyone gave %v, want %v", got, sorted(all))
+		t.Errorf("paging through everyone gave %v, want %v in order", got, sorted(all))
 	}
 	var cats []string
 	for _, n := range all {
@@ -279,11 +293,56 @@ func TestListUsersPagesCoverEveryMatchOnce(t *testing.T) {
 			cats = append(cats, n)
 		}
 	}
-	if got := collect("cAT", 3); strings.Join(got, ",") != strings.Join(cats, ",") {
-		t.Errorf("search %q gave %v, want %v", "cAT", got, cats)
+	if got := collect("cAT", 3); strings.Join(got, ",") != strings.Join(sorted(cats), ",") {
+		t.Errorf("search %q gave %v, want %v in order", "cAT", got, sorted(cats))
+	}
+	if got := collect("at", 3); len(got) != 0 {
+		t.Errorf("search %q (inside names, not a prefix) gave %v, want no one", "at", got)
 	}
 	if _, err := f.users.ListUsers(ctx, imageapp.UserQuery{Cursor: "not-a-cursor!"}); imageapp.ErrorCode(err) != imageapp.EINVALID {
 		t.Errorf("a forged cursor = %v; want EINVALID", err)
+	}
+}
+
+// TestBackfillDirectory: users written before the directory-index existed
+// (no directory attribute) appear in it after the one-off backfill, which
+// changes nothing the second time and leaves other items alone.
+func TestBackfillDirectory(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	if err := f.users.PutUser(ctx, imageapp.User{ID: "id-new", Username: "newer", Email: "n@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range []map[string]types.AttributeValue{
+		{"username": &types.AttributeValueMemberS{Value: "older"}, "user_id": &types.AttributeValueMemberS{Value: "id-old"},
+			"display_username": &types.AttributeValueMemberS{Value: "Older"}, "email": &types.AttributeValueMemberS{Value: "o@example.com"}},
+		{"username": &types.AttributeValueMemberS{Value: "#not-a-user"}}, // an item of another kind: never listed
+	} {
+		if _, err := f.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(f.users.Table), Item: it}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names := func() string {
+		page, err := f.users.ListUsers(ctx, imageapp.UserQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, u := range page.Users {
+			out = append(out, u.Username)
+		}
+		return strings.Join(out, ",")
+	}
+	if got := names(); got != "newer" {
+		t.Fatalf("before the backfill the directory lists %q; want only the user written with the index", got)
+	}
+	for i, want := range []int{1, 0} {
+		if n, err := f.users.BackfillDirectory(ctx); err != nil || n != want {
+			t.Errorf("backfill %d changed %d users (%v); want %d", i+1, n, err, want)
+		}
+	}
+	if got := names(); got != "newer,Older" {
+		t.Errorf("after the backfill the directory lists %q; want newer,Older", got)
 	}
 }
 

@@ -30,7 +30,9 @@ func SortKey(createdUnixNano int64, id string) string {
 	return fmt.Sprintf("%020d#%s", createdUnixNano, id)
 }
 
-// CreateMessage stores m; an existing ID is a conflict, never an overwrite.
+// CreateMessage stores m; an existing message is a conflict, never an
+// overwrite. The item replaces m's pending marker, if any: the message
+// lands and the marker leaves the pending-index in one write.
 func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error {
 	created := m.CreatedAt.UnixNano()
 	it := item{
@@ -56,8 +58,8 @@ func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error
 	_, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:                aws.String(s.Table),
 		Item:                     it,
-		ConditionExpression:      aws.String("attribute_not_exists(#id)"),
-		ExpressionAttributeNames: map[string]string{"#id": attrMessageID},
+		ConditionExpression:      aws.String("attribute_not_exists(#sk)"),
+		ExpressionAttributeNames: map[string]string{"#sk": attrSortKey},
 	})
 	if isConditionFailed(err) {
 		return imageapp.ErrMessageExists()
@@ -65,10 +67,51 @@ func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error
 	if err != nil {
 		return storeError("create message", err)
 	}
+	// The message stands; should the count fail, the caller finds it stored
+	// (MessageExists) and the count is short by this message.
+	return s.addStored(ctx, m.RecipientID, m.Size)
+}
+
+// usageKey is the message_id of the item counting a recipient's stored
+// bytes: no message ID (hex) has a '#', and the item has no sort_key, so it
+// is in no index and is no message.
+func usageKey(recipientID string) string { return "usage#" + recipientID }
+
+// addStored adds n (negative on delete) to the recipient's stored bytes.
+func (s *Messages) addStored(ctx context.Context, recipientID string, n int64) error {
+	if recipientID == "" || n == 0 {
+		return nil
+	}
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.Table),
+		Key:                       item{attrMessageID: str(usageKey(recipientID))},
+		UpdateExpression:          aws.String("ADD #bytes :n"),
+		ExpressionAttributeNames:  map[string]string{"#bytes": attrStoredBytes},
+		ExpressionAttributeValues: item{":n": num(n)},
+	})
+	if err != nil {
+		return storeError("count stored bytes", err)
+	}
 	return nil
 }
 
-// Message is a strongly consistent GetItem.
+// StoredBytes reads the recipient's counter (strongly consistent): one
+// GetItem however full the inbox.
+func (s *Messages) StoredBytes(ctx context.Context, recipientID string) (int64, error) {
+	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.Table),
+		Key:            item{attrMessageID: str(usageKey(recipientID))},
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return 0, storeError("stored bytes", err)
+	}
+	d := decoder{it: out.Item}
+	n := d.num(attrStoredBytes)
+	return max(0, n), d.err
+}
+
+// Message is a strongly consistent GetItem; a pending marker is no message.
 func (s *Messages) Message(ctx context.Context, id string) (*imageapp.Message, error) {
 	if id == "" {
 		return nil, imageapp.ErrNoSuchMessage()
@@ -81,7 +124,7 @@ func (s *Messages) Message(ctx context.Context, id string) (*imageapp.Message, e
 	if err != nil {
 		return nil, storeError("get message", err)
 	}
-	if out.Item == nil {
+	if !isMessage(out.Item) {
 		return nil, imageapp.ErrNoSuchMessage()
 	}
 	return decodeMessage(out.Item)
@@ -211,8 +254,8 @@ func (s *Messages) MarkRead(ctx context.Context, id string, at time.Time) error 
 		TableName:           aws.String(s.Table),
 		Key:                 item{attrMessageID: str(id)},
 		UpdateExpression:    aws.String("SET #read = :at, #readrid = #rid REMOVE #unread"),
-		ConditionExpression: aws.String("attribute_exists(#id) AND attribute_not_exists(#read)"),
-		ExpressionAttributeNames: map[string]string{"#read": attrReadAt, "#unread": attrUnreadRecipientID, "#id": attrMessageID,
+		ConditionExpression: aws.String("attribute_exists(#sk) AND attribute_not_exists(#read)"),
+		ExpressionAttributeNames: map[string]string{"#read": attrReadAt, "#unread": attrUnreadRecipientID, "#sk": attrSortKey,
 			"#readrid": attrReadRecipientID, "#rid": attrRecipientID},
 		ExpressionAttributeValues: item{":at": num(at.UnixNano())},
 	})
@@ -222,13 +265,17 @@ func (s *Messages) MarkRead(ctx context.Context, id string, at time.Time) error 
 	return nil
 }
 
-// DeleteMessage returns ENOTFOUND if the message is gone already.
+// DeleteMessage replaces the message's item with a pending marker for its
+// blob: one conditional PutItem, so the metadata goes and the marker comes
+// in the same write. Returns ENOTFOUND if the message is gone already (or
+// the ID is only a marker, which stays as it is).
 func (s *Messages) DeleteMessage(ctx context.Context, id string) error {
-	_, err := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+	out, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:                aws.String(s.Table),
-		Key:                      item{attrMessageID: str(id)},
-		ConditionExpression:      aws.String("attribute_exists(#id)"),
-		ExpressionAttributeNames: map[string]string{"#id": attrMessageID},
+		Item:                     pendingItem(id, time.Now()),
+		ConditionExpression:      aws.String("attribute_exists(#sk)"),
+		ExpressionAttributeNames: map[string]string{"#sk": attrSortKey},
+		ReturnValues:             types.ReturnValueAllOld,
 	})
 	if isConditionFailed(err) {
 		return imageapp.ErrNoSuchMessage()
@@ -236,7 +283,13 @@ func (s *Messages) DeleteMessage(ctx context.Context, id string) error {
 	if err != nil {
 		return storeError("delete message", err)
 	}
-	return nil
+	// The message is gone; the old item says whose bytes it freed.
+	d := decoder{it: out.Attributes}
+	recipient, size := d.str(attrRecipientID), d.num(attrSize)
+	if d.err != nil {
+		return d.err
+	}
+	return s.addStored(ctx, recipient, -size)
 }
 
 // CountUnread counts the recipient's part of the sparse unread-index up to
@@ -267,19 +320,26 @@ func (s *Messages) CountUnread(ctx context.Context, recipientID string) (int, er
 	}
 }
 
-// MessageExists reads only the key, strongly consistent.
+// MessageExists reads only the sort_key, strongly consistent: a pending
+// marker under the ID has none, and is no message.
 func (s *Messages) MessageExists(ctx context.Context, id string) (bool, error) {
 	out, err := s.DB.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:                aws.String(s.Table),
 		Key:                      item{attrMessageID: str(id)},
 		ConsistentRead:           aws.Bool(true),
-		ProjectionExpression:     aws.String("#id"),
-		ExpressionAttributeNames: map[string]string{"#id": attrMessageID},
+		ProjectionExpression:     aws.String("#sk"),
+		ExpressionAttributeNames: map[string]string{"#sk": attrSortKey},
 	})
 	if err != nil {
 		return false, storeError("message exists", err)
 	}
-	return out.Item != nil, nil
+	return isMessage(out.Item), nil
+}
+
+// isMessage tells a message's item from a pending marker (or nothing).
+func isMessage(it item) bool {
+	_, ok := it[attrSortKey]
+	return ok
 }
 
 func decodeMessage(it item) (*imageapp.Message, error) {

@@ -5,7 +5,10 @@
 // Users table, hash key username (the lowercased username):
 //
 //	username S | user_id S | display_username S | email S | key_id S | topic S | created_at N | session_version N
+//	directory S = "all" on every user (DirectoryPartition), for the directory-index
 //	GSI user_id-index: hash user_id, projection ALL
+//	GSI directory-index: hash directory, range username, projection ALL: the
+//	directory in username order, searched by prefix with begins_with
 //
 // Messages table, hash key message_id:
 //
@@ -18,6 +21,24 @@
 //	GSIs (projection ALL): recipient-index (recipient_id, sort_key),
 //	sender-index (sender_id, sort_key), unread-index (unread_recipient_id, sort_key),
 //	read-index (read_recipient_id, sort_key)
+//
+// A pending marker (MessageStore.PutPending) is an item of the messages table
+// under the message's ID that is not a message yet: no sort_key, only
+//
+//	message_id S | pending_shard S = "p<0..PendingShards-1>" | pending_key S = fmt.Sprintf("%020d#%s", started, message_id)
+//	GSI pending-index (pending_shard, pending_key), projection ALL: sparse,
+//	only markers are in it; the sweeper queries each shard for keys before a cutoff
+//
+// A recipient's storage counter is an item of the messages table too, in
+// no index (no sort_key, no recipient_id):
+//
+//	message_id S = "usage#<recipient's user_id>" | stored_bytes N: the sizes of
+//	their stored messages, ADDed right after each message's PutItem and
+//	subtracted right after its delete
+//
+// The message's PutItem replaces its marker, so the row landing and the
+// marker going are one write. An item is a message if and only if it has a
+// sort_key.
 package dynamostore
 
 import (
@@ -56,8 +77,14 @@ const (
 	attrUnreadRecipientID = "unread_recipient_id"
 	attrReadRecipientID   = "read_recipient_id"
 	attrExpiresAt         = "expires_at"
+	attrDirectory         = "directory"
+	attrPendingShard      = "pending_shard"
+	attrPendingKey        = "pending_key"
+	attrStoredBytes       = "stored_bytes"
 
 	UserIDIndex    = "user_id-index"
+	DirectoryIndex = "directory-index"
+	PendingIndex   = "pending-index"
 	RecipientIndex = "recipient-index"
 	SenderIndex    = "sender-index"
 	UnreadIndex    = "unread-index"
@@ -79,11 +106,19 @@ func UsersTableInput(name string) *dynamodb.CreateTableInput {
 		AttributeDefinitions: []types.AttributeDefinition{
 			{AttributeName: aws.String(attrUsername), AttributeType: types.ScalarAttributeTypeS},
 			{AttributeName: aws.String(attrUserID), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String(attrDirectory), AttributeType: types.ScalarAttributeTypeS},
 		},
 		KeySchema: []types.KeySchemaElement{{AttributeName: aws.String(attrUsername), KeyType: types.KeyTypeHash}},
 		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
 			IndexName:  aws.String(UserIDIndex),
 			KeySchema:  []types.KeySchemaElement{{AttributeName: aws.String(attrUserID), KeyType: types.KeyTypeHash}},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		}, {
+			IndexName: aws.String(DirectoryIndex),
+			KeySchema: []types.KeySchemaElement{
+				{AttributeName: aws.String(attrDirectory), KeyType: types.KeyTypeHash},
+				{AttributeName: aws.String(attrUsername), KeyType: types.KeyTypeRange},
+			},
 			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
 		}},
 	}
@@ -91,12 +126,16 @@ func UsersTableInput(name string) *dynamodb.CreateTableInput {
 
 // MessagesTableInput is the CreateTable request of the messages table.
 func MessagesTableInput(name string) *dynamodb.CreateTableInput {
-	index := func(name, hash string) types.GlobalSecondaryIndex {
+	index := func(name, hash string, rng ...string) types.GlobalSecondaryIndex {
+		sortKey := attrSortKey
+		if len(rng) > 0 {
+			sortKey = rng[0]
+		}
 		return types.GlobalSecondaryIndex{
 			IndexName: aws.String(name),
 			KeySchema: []types.KeySchemaElement{
 				{AttributeName: aws.String(hash), KeyType: types.KeyTypeHash},
-				{AttributeName: aws.String(attrSortKey), KeyType: types.KeyTypeRange},
+				{AttributeName: aws.String(sortKey), KeyType: types.KeyTypeRange},
 			},
 			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
 		}
@@ -111,6 +150,8 @@ func MessagesTableInput(name string) *dynamodb.CreateTableInput {
 			{AttributeName: aws.String(attrUnreadRecipientID), AttributeType: types.ScalarAttributeTypeS},
 			{AttributeName: aws.String(attrReadRecipientID), AttributeType: types.ScalarAttributeTypeS},
 			{AttributeName: aws.String(attrSortKey), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String(attrPendingShard), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String(attrPendingKey), AttributeType: types.ScalarAttributeTypeS},
 		},
 		KeySchema: []types.KeySchemaElement{{AttributeName: aws.String(attrMessageID), KeyType: types.KeyTypeHash}},
 		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{
@@ -118,6 +159,7 @@ func MessagesTableInput(name string) *dynamodb.CreateTableInput {
 			index(SenderIndex, attrSenderID),
 			index(UnreadIndex, attrUnreadRecipientID),
 			index(ReadIndex, attrReadRecipientID),
+			index(PendingIndex, attrPendingShard, attrPendingKey),
 		},
 	}
 }

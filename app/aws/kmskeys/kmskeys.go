@@ -30,6 +30,17 @@ type API interface {
 type Keys struct {
 	KMS     API
 	AppName string // alias prefix and the app tag
+
+	// AppRoleARN is the app's IAM role (IMAGEAPP_APP_ROLE_ARN). When set,
+	// every new key gets an explicit key policy (KeyPolicy) naming it, so
+	// the key is usable the moment it exists; when empty (tests, emulators)
+	// KMS attaches its default policy and IAM alone decides, whose tag
+	// conditions can lag minutes behind a new key.
+	AppRoleARN string
+	// CreatorRoleARN is the role this process runs as when it is not the
+	// app's (the Lambda trigger's, IMAGEAPP_TRIGGER_ROLE_ARN): the key
+	// policy lets it drop a key it created and lost a race with.
+	CreatorRoleARN string
 }
 
 var _ imageapp.Keys = (*Keys)(nil)
@@ -52,7 +63,7 @@ func (k *Keys) CreateUserKey(ctx context.Context, userID string) (string, error)
 	if id, err := k.describe(ctx, alias); err == nil || !isNotFound(err) {
 		return id, err
 	}
-	created, err := k.KMS.CreateKey(ctx, &kms.CreateKeyInput{
+	in := &kms.CreateKeyInput{
 		Description: aws.String(fmt.Sprintf("%s: wraps the data keys of images sent to user %s", k.AppName, userID)),
 		KeySpec:     types.KeySpecSymmetricDefault,
 		KeyUsage:    types.KeyUsageTypeEncryptDecrypt,
@@ -60,7 +71,20 @@ func (k *Keys) CreateUserKey(ctx context.Context, userID string) (string, error)
 			{TagKey: aws.String("app"), TagValue: aws.String(k.AppName)},
 			{TagKey: aws.String("user_id"), TagValue: aws.String(userID)},
 		},
-	})
+	}
+	if k.AppRoleARN != "" {
+		policy, err := KeyPolicy(k.AppName, k.AppRoleARN, k.CreatorRoleARN)
+		if err != nil {
+			return "", err
+		}
+		in.Policy = aws.String(policy)
+		// KMS's lockout check wants the caller itself to be allowed
+		// PutKeyPolicy, which the app's roles must never be. The policy's
+		// first statement keeps the key manageable: it hands the key to the
+		// account's IAM administrators, as KMS's default policy does.
+		in.BypassPolicyLockoutSafetyCheck = true
+	}
+	created, err := k.KMS.CreateKey(ctx, in)
 	if err != nil {
 		return "", fmt.Errorf("kmskeys: create key: %w", err)
 	}
@@ -68,8 +92,13 @@ func (k *Keys) CreateUserKey(ctx context.Context, userID string) (string, error)
 	_, err = k.KMS.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(alias), TargetKeyId: aws.String(keyID)})
 	var exists *types.AlreadyExistsException
 	if errors.As(err, &exists) {
-		// Another call won the race: drop our key, use theirs.
-		_, _ = k.KMS.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: aws.String(keyID), PendingWindowInDays: aws.Int32(7)})
+		// Another call won the race: drop our key, use theirs. The key
+		// policy allows exactly this (an unaliased key, this window); should
+		// it fail anyway, the key holds nothing and is found by its tags
+		// without an alias (README, "Users' KMS keys").
+		_, _ = k.KMS.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{
+			KeyId: aws.String(keyID), PendingWindowInDays: aws.Int32(LostKeyPendingDays),
+		})
 		return k.describe(ctx, alias)
 	}
 	if err != nil {

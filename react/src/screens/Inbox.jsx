@@ -1,8 +1,9 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import * as api from '../api/client.js';
 import { groupBySender } from '../lib/group.js';
 import { hrefFor } from '../lib/route.js';
 import { usePaged } from '../lib/usePaged.js';
+import { liveText } from '../lib/live.js';
 import { Alert, Badge, Button, Card, LinkButton, Loading, PageTitle, errorText } from '../components/ui.jsx';
 import MessageRow from './MessageRow.jsx';
 
@@ -11,7 +12,9 @@ const tab = (active) =>
     active ? 'bg-white text-slate-900 shadow-sm' : 'text-slate-600 hover:text-slate-900'
   }`;
 
-export default function Inbox({ notice, setUnread }) {
+// version grows when the inbox changed (a live event, or a click on Inbox
+// while here): the list reloads in place. live is the stream's status.
+export default function Inbox({ notice, setUnread, version = 0, live }) {
   const [status, setStatus] = useState('all');
   const list = usePaged(
     async (cursor) => {
@@ -21,6 +24,16 @@ export default function Inbox({ notice, setUnread }) {
     },
     [status],
   );
+  const refresh = useRef(list.refresh);
+  refresh.current = list.refresh;
+  const seen = useRef(version); // what the first load already shows
+  useEffect(() => {
+    if (version !== seen.current) {
+      seen.current = version;
+      refresh.current();
+    }
+  }, [version]);
+  const liveStatus = liveText(live);
   // One list, one entry per sender, in the order of the shared inbox rule (lib/group.js).
   const groups = groupBySender(list.items);
 
@@ -37,6 +50,11 @@ export default function Inbox({ notice, setUnread }) {
           </button>
         </div>
       </div>
+      {liveStatus && (
+        <p role="status" data-testid="live-status" className="-mt-2 mb-4 text-sm text-slate-600">
+          {liveStatus}
+        </p>
+      )}
       {notice && (
         <div className="mb-4">
           <Alert kind={notice.kind}>{notice.text}</Alert>

@@ -1,14 +1,26 @@
+import { useEffect, useRef } from 'react';
 import * as api from '../api/client.js';
 import { formatDate } from '../lib/format.js';
 import { usePaged } from '../lib/usePaged.js';
 import { Alert, Button, Card, LinkButton, Loading, PageTitle, errorText } from '../components/ui.jsx';
 import MessageRow from './MessageRow.jsx';
 
-export default function Sent({ notice }) {
+// version grows when the sent box changed (a recipient opened a message,
+// a live event) or Sent was clicked while here: the list reloads in place.
+export default function Sent({ notice, version = 0 }) {
   const list = usePaged(async (cursor) => {
     const r = await api.listMessages({ box: 'sent', status: 'all', cursor });
     return { items: r.messages || [], next: r.next_cursor };
   }, []);
+  const refresh = useRef(list.refresh);
+  refresh.current = list.refresh;
+  const seen = useRef(version); // what the first load already shows
+  useEffect(() => {
+    if (version !== seen.current) {
+      seen.current = version;
+      refresh.current();
+    }
+  }, [version]);
 
   return (
     <div>

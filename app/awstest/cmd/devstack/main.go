@@ -81,8 +81,9 @@ func run(ctx context.Context, addr string, emulatorsOnly bool) error {
 		env[k] = v
 	}
 	env["IMAGEAPP_BACKEND"] = "aws"
+	env["IMAGEAPP_ALLOW_INSECURE_HTTP"] = "1" // plain HTTP on this machine: a dev stack, not a deployment
 	env["IMAGEAPP_ADDR"] = addr
-	env["IMAGEAPP_DATA_DIR"] = filepath.Join(work, "data") // cookie keys only (cookie-keys.json)
+	env["IMAGEAPP_DATA_DIR"] = filepath.Join(work, "data") // unused in AWS mode: nothing lives on disk
 	env["IMAGEAPP_BASE_URL"] = "http://" + addr
 	if strings.HasPrefix(addr, ":") {
 		env["IMAGEAPP_BASE_URL"] = "http://localhost" + addr

@@ -1,0 +1,59 @@
+package server
+
+import (
+	"context"
+	"time"
+
+	"imageapp/app/lease"
+)
+
+// The orphan sweep runs every sweepInterval on every instance, but under one
+// lease for the cluster (Valkey's when IMAGEAPP_VALKEY_URL is set, else this
+// process's), so one instance sweeps at a time; sweepTTL bounds a sweep (it
+// stops a margin before the lease lapses and goes on at the next tick).
+const (
+	sweepInterval = 15 * time.Minute
+	sweepLease    = "sweep-orphans"
+	sweepTTL      = 10 * time.Minute
+)
+
+// sweepOrphans removes, every interval, the blobs that crashed sends and
+// failed deletes left behind (messaging.SweepOrphans: the cost grows with
+// the orphans, not with the messages kept).
+func (a *App) sweepOrphans(ctx context.Context) {
+	leases := a.leases()
+	t := time.NewTicker(sweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			a.sweepOnce(ctx, leases)
+		}
+	}
+}
+
+// leases is the cluster's shared lease store, or one for this process.
+func (a *App) leases() lease.Locker {
+	if a.backend.leases != nil {
+		return a.backend.leases
+	}
+	return lease.NewLocal(nil)
+}
+
+// sweepOnce sweeps unless another instance holds the lease, and reports
+// whether it swept.
+func (a *App) sweepOnce(ctx context.Context, leases lease.Locker) bool {
+	ran, err := lease.Run(ctx, leases, sweepLease, sweepTTL, func(ctx context.Context) error {
+		n, err := a.messaging.SweepOrphans(ctx, a.messaging.SweepGrace())
+		if n > 0 {
+			a.log.Info("orphan sweep", "removed", n)
+		}
+		return err
+	})
+	if err != nil {
+		a.log.Error("orphan sweep failed", "err", err)
+	}
+	return ran
+}

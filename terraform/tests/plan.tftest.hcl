@@ -1,0 +1,375 @@
+# `terraform test` (.ci/infra/check.sh runs it): plan the whole configuration
+# with the real AWS provider and no credentials, and assert its security
+# properties on the rendered plan: IAM policies, listeners and TLS, security
+# groups, the instances and the shared store. Two plans between them hold
+# every resource: one with a domain (ALB + ACM + Route 53), one without
+# (CloudFront in front of an internal ALB).
+#
+# Nothing here reaches AWS: the provider skips every call at configuration,
+# the data sources that would call AWS (account, zones, AMI, CloudFront's
+# managed policies, CloudFront's security group) are overridden, and so are
+# the identifiers AWS would assign, so that the policy documents render at
+# plan time and can be read.
+
+provider "aws" {
+  region                      = "eu-central-1"
+  access_key                  = "mock-access-key" # not a credential: nothing is sent
+  secret_key                  = "mock-secret-key"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = "true"
+  skip_region_validation      = true
+  max_retries                 = 1
+}
+
+variables {
+  ses_identity = "example.com"
+  image_tag    = "0123456789abcdef0123456789abcdef01234567"
+  lambda_zip   = "tests/lambda-stub.zip"
+}
+
+# --- what AWS would answer or assign ----------------------------------------
+
+override_data {
+  target = data.aws_caller_identity.current
+  values = {
+    account_id = "123456789012"
+    arn        = "arn:aws:iam::123456789012:user/terraform-test"
+    user_id    = "AIDATERRAFORMTEST"
+  }
+}
+
+override_data {
+  target = data.aws_availability_zones.available
+  values = {
+    names    = ["eu-central-1a", "eu-central-1b", "eu-central-1c"]
+    zone_ids = ["euc1-az2", "euc1-az3", "euc1-az1"]
+  }
+}
+
+override_data {
+  target = data.aws_ami.ubuntu
+  values = {
+    id               = "ami-0123456789abcdef0"
+    architecture     = "arm64"
+    root_device_name = "/dev/sda1"
+  }
+}
+
+override_data {
+  target = data.aws_cloudfront_cache_policy.disabled
+  values = { id = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad" }
+}
+
+override_data {
+  target = data.aws_cloudfront_origin_request_policy.all_viewer
+  values = { id = "216adef6-5c7f-47e4-b989-5492eafa07d3" }
+}
+
+override_data {
+  target = data.aws_security_group.cloudfront_vpc_origins
+  values = { id = "sg-0cf0cf0cf0cf0cf00" }
+}
+
+override_resource {
+  target          = aws_dynamodb_table.users
+  override_during = plan
+  values          = { arn = "arn:aws:dynamodb:eu-central-1:123456789012:table/imageapp-users" }
+}
+
+override_resource {
+  target          = aws_dynamodb_table.messages
+  override_during = plan
+  values          = { arn = "arn:aws:dynamodb:eu-central-1:123456789012:table/imageapp-messages" }
+}
+
+override_resource {
+  target          = aws_s3_bucket.blobs
+  override_during = plan
+  values = {
+    id  = "imageapp-blobs-test"
+    arn = "arn:aws:s3:::imageapp-blobs-test"
+  }
+}
+
+override_resource {
+  target          = aws_kms_key.app
+  override_during = plan
+  values = {
+    key_id = "00000000-0000-4000-8000-000000000000"
+    arn    = "arn:aws:kms:eu-central-1:123456789012:key/00000000-0000-4000-8000-000000000000"
+  }
+}
+
+override_resource {
+  target          = aws_ssm_parameter.cognito_client_secret
+  override_during = plan
+  values          = { arn = "arn:aws:ssm:eu-central-1:123456789012:parameter/imageapp/cognito/client-secret" }
+}
+
+override_resource {
+  target          = aws_ssm_parameter.image_tag
+  override_during = plan
+  values          = { arn = "arn:aws:ssm:eu-central-1:123456789012:parameter/imageapp/image-tag" }
+}
+
+override_resource {
+  target          = aws_cloudwatch_log_group.app
+  override_during = plan
+  values          = { arn = "arn:aws:logs:eu-central-1:123456789012:log-group:/imageapp/app" }
+}
+
+override_resource {
+  target          = aws_cloudwatch_log_group.post_confirmation
+  override_during = plan
+  values          = { arn = "arn:aws:logs:eu-central-1:123456789012:log-group:/aws/lambda/imageapp-post-confirmation" }
+}
+
+override_resource {
+  target          = aws_ecr_repository.app
+  override_during = plan
+  values = {
+    arn            = "arn:aws:ecr:eu-central-1:123456789012:repository/imageapp"
+    repository_url = "123456789012.dkr.ecr.eu-central-1.amazonaws.com/imageapp"
+  }
+}
+
+override_resource {
+  target          = aws_autoscaling_group.app
+  override_during = plan
+  values          = { arn = "arn:aws:autoscaling:eu-central-1:123456789012:autoScalingGroup:11111111-2222-3333-4444-555555555555:autoScalingGroupName/imageapp-app" }
+}
+
+override_resource {
+  target          = aws_security_group.lb
+  override_during = plan
+  values          = { id = "sg-0000000000000001b" }
+}
+
+override_resource {
+  target          = aws_security_group.app
+  override_during = plan
+  values          = { id = "sg-000000000000000a9" }
+}
+
+override_resource {
+  target          = aws_security_group.valkey
+  override_during = plan
+  values          = { id = "sg-00000000000000077" }
+}
+
+# --- with a domain ------------------------------------------------------------
+
+run "with_domain" {
+  command = plan
+
+  variables {
+    domain          = "img.example.com"
+    route53_zone_id = "Z0123456789ABCDEFGHIJ"
+  }
+
+  # HTTPS: the certificate's domain, the modern policy, and port 80 only redirects.
+  assert {
+    condition     = aws_acm_certificate.app[0].domain_name == "img.example.com" && aws_acm_certificate.app[0].validation_method == "DNS"
+    error_message = "the ALB's certificate must be an ACM certificate for var.domain, validated by DNS"
+  }
+  assert {
+    condition     = aws_lb_listener.https[0].protocol == "HTTPS" && aws_lb_listener.https[0].port == 443 && aws_lb_listener.https[0].ssl_policy == "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"
+    error_message = "the HTTPS listener must use the TLS 1.3/1.2 restricted policy"
+  }
+  assert {
+    condition     = aws_lb_listener.https[0].default_action[0].type == "forward"
+    error_message = "the HTTPS listener forwards to the app"
+  }
+  assert {
+    condition = (aws_lb_listener.redirect[0].protocol == "HTTP" && aws_lb_listener.redirect[0].default_action[0].type == "redirect" &&
+    aws_lb_listener.redirect[0].default_action[0].redirect[0].protocol == "HTTPS" && aws_lb_listener.redirect[0].default_action[0].redirect[0].status_code == "HTTP_301")
+    error_message = "port 80 must only redirect to HTTPS (301)"
+  }
+  assert {
+    condition     = length(aws_lb_listener.from_cloudfront) == 0 && length(aws_cloudfront_distribution.app) == 0
+    error_message = "with a domain, no plain HTTP listener forwards and there is no CloudFront"
+  }
+  assert {
+    condition     = aws_lb.app.internal == false && aws_lb.app.drop_invalid_header_fields == true
+    error_message = "the ALB faces the internet and drops invalid headers"
+  }
+
+  # Security groups: the world reaches only the ALB on 443 and 80; the
+  # instances only from the ALB; Valkey only from the instances.
+  assert {
+    condition = (aws_vpc_security_group_ingress_rule.lb_https[0].from_port == 443 && aws_vpc_security_group_ingress_rule.lb_https[0].to_port == 443 &&
+    aws_vpc_security_group_ingress_rule.lb_redirect[0].from_port == 80 && aws_vpc_security_group_ingress_rule.lb_redirect[0].to_port == 80)
+    error_message = "the ALB is open on 443 and 80 only"
+  }
+  assert {
+    condition = (aws_vpc_security_group_ingress_rule.app_from_lb.referenced_security_group_id == aws_security_group.lb.id &&
+      aws_vpc_security_group_ingress_rule.app_from_lb.cidr_ipv4 == null && aws_vpc_security_group_ingress_rule.app_from_lb.from_port == 3000 &&
+    aws_vpc_security_group_ingress_rule.app_from_lb.to_port == 3000)
+    error_message = "the instances accept the app port from the ALB's security group only"
+  }
+  assert {
+    condition = (aws_vpc_security_group_ingress_rule.valkey_from_app.referenced_security_group_id == aws_security_group.app.id &&
+    aws_vpc_security_group_ingress_rule.valkey_from_app.cidr_ipv4 == null)
+    error_message = "Valkey accepts the app's security group only"
+  }
+
+  # The app's settings: https base URL, trusted proxies = the ALB's (public) subnets.
+  assert {
+    condition     = local.base_url == "https://img.example.com"
+    error_message = "IMAGEAPP_BASE_URL must be https://<domain>"
+  }
+  assert {
+    condition     = local.lb_subnet_cidrs == ["10.40.0.0/20", "10.40.16.0/20"]
+    error_message = "IMAGEAPP_TRUSTED_PROXIES must be the ALB's subnets (the public ones)"
+  }
+  assert {
+    condition     = aws_route53_record.site[0].type == "A" && aws_route53_record.site[0].zone_id == "Z0123456789ABCDEFGHIJ" && aws_route53_record.site[0].name == "img.example.com"
+    error_message = "the domain points at the ALB"
+  }
+}
+
+# --- without a domain: CloudFront ---------------------------------------------
+
+run "with_cloudfront" {
+  command = plan
+
+  assert {
+    condition     = aws_cloudfront_distribution.app[0].default_cache_behavior[0].viewer_protocol_policy == "redirect-to-https"
+    error_message = "CloudFront must redirect HTTP to HTTPS"
+  }
+  assert {
+    condition     = aws_cloudfront_distribution.app[0].viewer_certificate[0].cloudfront_default_certificate == true
+    error_message = "without a domain, CloudFront's default certificate"
+  }
+  assert {
+    condition     = aws_lb.app.internal == true && length(aws_lb_listener.https) == 0 && length(aws_lb_listener.redirect) == 0
+    error_message = "without a domain the ALB is internal, behind CloudFront"
+  }
+  assert {
+    condition     = length(aws_vpc_security_group_ingress_rule.lb_https) == 0 && length(aws_vpc_security_group_ingress_rule.lb_redirect) == 0
+    error_message = "the internal ALB has no ingress from the internet"
+  }
+  assert {
+    condition     = aws_vpc_security_group_ingress_rule.lb_from_cloudfront[0].cidr_ipv4 == null && aws_vpc_security_group_ingress_rule.lb_from_cloudfront[0].from_port == 80
+    error_message = "the internal ALB accepts CloudFront's VPC origin only"
+  }
+  assert {
+    condition     = startswith(local.base_url, "https://") && local.lb_subnet_cidrs == ["10.40.32.0/20", "10.40.48.0/20"]
+    error_message = "https base URL; trusted proxies = the internal ALB's (private) subnets"
+  }
+
+  # Two zones, several instances, arm64, IMDSv2, encrypted disks, no SSH.
+  assert {
+    condition     = aws_autoscaling_group.app.min_size >= 2 && aws_autoscaling_group.app.max_size >= 2 * aws_autoscaling_group.app.min_size && aws_autoscaling_group.app.health_check_type == "ELB"
+    error_message = "the group keeps at least 2 instances over both private subnets, judged by the ALB's health checks"
+  }
+  assert {
+    condition     = aws_lb_target_group.app.health_check[0].path == "/healthz" && aws_lb_target_group.app.port == 3000
+    error_message = "the ALB checks the app's /healthz on port 3000"
+  }
+  assert {
+    condition     = length(distinct(aws_subnet.private[*].availability_zone)) == 2 && length(distinct(aws_subnet.public[*].availability_zone)) == 2
+    error_message = "public and private subnets in two zones"
+  }
+  assert {
+    condition     = alltrue([for s in aws_subnet.private : !s.map_public_ip_on_launch])
+    error_message = "private subnets give no public addresses"
+  }
+  assert {
+    condition = (aws_launch_template.app.metadata_options[0].http_tokens == "required" && aws_launch_template.app.key_name == null &&
+    aws_launch_template.app.block_device_mappings[0].ebs[0].encrypted == "true" && startswith(aws_launch_template.app.instance_type, "t4g."))
+    error_message = "instances: IMDSv2 only, no SSH key, encrypted root volume, arm64"
+  }
+  assert {
+    condition     = aws_elasticache_replication_group.shared.transit_encryption_enabled == true && aws_elasticache_replication_group.shared.engine == "valkey" && aws_elasticache_replication_group.shared.multi_az_enabled == true
+    error_message = "Valkey: TLS in transit, two zones"
+  }
+  assert {
+    condition     = aws_ecr_repository.app.image_tag_mutability == "IMMUTABLE" && aws_ecr_repository.app.image_scanning_configuration[0].scan_on_push
+    error_message = "images by immutable tag, scanned on push"
+  }
+  assert {
+    condition     = aws_cognito_user_pool.users.email_configuration[0].email_sending_account == "DEVELOPER" && aws_cognito_user_pool.users.email_configuration[0].source_arn == "arn:aws:ses:eu-central-1:123456789012:identity/example.com"
+    error_message = "Cognito sends through the SES identity"
+  }
+
+  # IAM, on the statements as Terraform renders them (every document the
+  # roles and the deploy policy are made of; the merged JSON itself is only
+  # known once the resources it names exist).
+  assert {
+    condition = alltrue(flatten([for d in [data.aws_iam_policy_document.app, data.aws_iam_policy_document.instance, data.aws_iam_policy_document.lambda,
+      data.aws_iam_policy_document.deploy, data.aws_iam_policy_document.kms_provision, data.aws_iam_policy_document.kms_use,
+      data.aws_iam_policy_document.kms_app_key, data.aws_iam_policy_document.sns_provision, data.aws_iam_policy_document.sns_publish] :
+    [for st in d.statement : [for a in st.actions : !strcontains(a, "*")] if st.effect == "Allow"]]))
+    error_message = "no policy grants a wildcard action"
+  }
+  assert {
+    condition = alltrue(flatten([for d in [data.aws_iam_policy_document.app, data.aws_iam_policy_document.instance, data.aws_iam_policy_document.lambda,
+      data.aws_iam_policy_document.deploy, data.aws_iam_policy_document.kms_provision, data.aws_iam_policy_document.kms_use,
+      data.aws_iam_policy_document.kms_app_key, data.aws_iam_policy_document.sns_provision, data.aws_iam_policy_document.sns_publish] :
+      [for st in d.statement : !contains(st.resources, "*") || (
+        length(setsubtract(st.actions, ["kms:CreateKey", "ecr:GetAuthorizationToken", "autoscaling:DescribeInstanceRefreshes"])) == 0 &&
+    length(st.condition) > 0) if st.effect == "Allow"]]))
+    error_message = "resource * only for the actions AWS cannot scope, and only with conditions"
+  }
+  assert {
+    condition = !anytrue(flatten([for st in data.aws_iam_policy_document.app.statement :
+      [for a in st.actions : contains(["dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:Scan", "dynamodb:DeleteItem"], a) &&
+    contains(st.resources, "arn:aws:dynamodb:eu-central-1:123456789012:table/imageapp-users")]]))
+    error_message = "the app may not batch-read, condition-check, scan or delete on the users table"
+  }
+  assert {
+    condition = alltrue([for st in data.aws_iam_policy_document.app.statement : !contains(st.actions, "dynamodb:PutItem") ||
+      !contains(st.resources, "arn:aws:dynamodb:eu-central-1:123456789012:table/imageapp-users") ||
+    anytrue([for c in st.condition : c.test == "ForAllValues:StringEquals" && c.variable == "dynamodb:LeadingKeys" && toset(c.values) == toset(["#cookie-keys"])])])
+    error_message = "PutItem on the users table only for the cookie key ring's item"
+  }
+  assert {
+    condition = anytrue([for st in data.aws_iam_policy_document.app.statement : contains(st.actions, "s3:ListBucket") &&
+    st.resources == toset(["arn:aws:s3:::imageapp-blobs-test"]) && length(st.condition) == 0])
+    error_message = "s3:ListBucket on the bucket without a prefix condition, so a missing blob is 404"
+  }
+  assert {
+    condition = !anytrue(flatten([for d in [data.aws_iam_policy_document.app, data.aws_iam_policy_document.instance] :
+    [for st in d.statement : anytrue([for a in st.actions : startswith(a, "cognito-idp:")])]]))
+    error_message = "the app calls only Cognito's public APIs: no cognito-idp action"
+  }
+  assert {
+    condition = anytrue([for st in data.aws_iam_policy_document.kms_provision.statement : contains(st.actions, "kms:DescribeKey") &&
+    anytrue([for c in st.condition : c.test == "StringLike" && c.variable == "kms:RequestAlias" && toset(c.values) == toset(["alias/imageapp/user/*"])])])
+    error_message = "DescribeKey only through the app's user aliases"
+  }
+  assert {
+    condition = alltrue([for st in concat(data.aws_iam_policy_document.kms_use.statement, data.aws_iam_policy_document.kms_app_key.statement) :
+      st.effect == "Deny" || anytrue([for c in st.condition : c.test == "StringEquals" && c.variable == "kms:EncryptionContext:app" && toset(c.values) == toset(["imageapp"])])
+    ])
+    error_message = "every data-key use is bound to the app's encryption context"
+  }
+  assert {
+    condition = alltrue([for st in data.aws_iam_policy_document.instance.statement : st.effect == "Allow" && (
+      contains(st.actions, "ecr:GetAuthorizationToken") || alltrue([for r in st.resources : startswith(r, "arn:aws:ssm:eu-central-1:123456789012:parameter/imageapp/") ||
+    startswith(r, "arn:aws:ecr:eu-central-1:123456789012:repository/imageapp") || startswith(r, "arn:aws:logs:eu-central-1:123456789012:log-group:/imageapp/app:")]))])
+    error_message = "the instance's own permissions name only its parameters, its repository and its log group"
+  }
+  assert {
+    condition = anytrue([for st in data.aws_iam_policy_document.blobs_bucket.statement : st.effect == "Deny" && contains(st.actions, "s3:*") &&
+    anytrue([for c in st.condition : c.test == "Bool" && c.variable == "aws:SecureTransport" && toset(c.values) == toset(["false"])])])
+    error_message = "the bucket refuses plain HTTP"
+  }
+}
+
+# --- before the first image ---------------------------------------------------
+
+run "before_the_first_image" {
+  command = plan
+
+  variables {
+    image_tag = ""
+  }
+
+  assert {
+    condition     = aws_autoscaling_group.app.min_size == 0 && aws_ssm_parameter.image_tag.value == "none"
+    error_message = "without an image the group runs nothing and the tag parameter says none"
+  }
+}
