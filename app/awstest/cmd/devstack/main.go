@@ -7,6 +7,7 @@
 //	bash app/awstest/devstack.sh                  # the same as: go run ./app/awstest/cmd/devstack
 //	bash app/awstest/devstack.sh -addr :8080
 //	bash app/awstest/devstack.sh -emulators-only  # print the environment; run the app yourself
+//	bash app/awstest/devstack.sh -instances 3     # a cluster: 3 app processes, redis-server, a load balancer
 //
 // Everything the emulators hold is in memory and gone when it stops.
 package main
@@ -15,17 +16,23 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"imageapp/app/aws/awsbackend"
 	"imageapp/app/awstest"
+	"imageapp/app/valkey/valkeytest"
 )
 
 const prefix = "imageapp-dev"
@@ -33,16 +40,17 @@ const prefix = "imageapp-dev"
 func main() {
 	addr := flag.String("addr", ":3000", "the app's listen address")
 	emulatorsOnly := flag.Bool("emulators-only", false, "start the emulators and print the environment, without the app")
+	instances := flag.Int("instances", 1, "app processes; more than one adds redis-server (the shared store) and a round-robin load balancer on -addr")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *addr, *emulatorsOnly); err != nil {
+	if err := run(ctx, *addr, *emulatorsOnly, *instances); err != nil {
 		fmt.Fprintln(os.Stderr, "devstack:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, addr string, emulatorsOnly bool) error {
+func run(ctx context.Context, addr string, emulatorsOnly bool, instances int) error {
 	root, err := awstest.RepoRoot()
 	if err != nil {
 		return err
@@ -103,6 +111,77 @@ func run(ctx context.Context, addr string, emulatorsOnly bool) error {
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("go build ./app: %w", err)
 	}
+	if instances > 1 {
+		return runCluster(ctx, root, bin, env, addr, instances)
+	}
+	app, err := startApp(root, bin, env)
+	if err != nil {
+		return err
+	}
+	say("ImageApp (AWS mode) on %s — sign up, confirm with %s, send an image. Ctrl-C stops everything.", env["IMAGEAPP_BASE_URL"], awstest.Code)
+	return waitAndStop(ctx, app)
+}
+
+// runCluster serves n app processes behind a round-robin load balancer on
+// addr, sharing a redis-server, as a deployment behind an ALB does.
+func runCluster(ctx context.Context, root, bin string, env map[string]string, addr string, n int) error {
+	store, err := valkeytest.StartProcess()
+	if err != nil {
+		return err
+	}
+	defer store.Stop()
+	env["IMAGEAPP_VALKEY_URL"] = store.URL
+	env["IMAGEAPP_TRUSTED_PROXIES"] = "127.0.0.1/32" // the load balancer below dials from loopback
+	var targets []*url.URL
+	var apps []*exec.Cmd
+	defer func() {
+		for _, app := range apps {
+			app.Process.Signal(syscall.SIGTERM)
+		}
+		for _, app := range apps {
+			app.Wait()
+		}
+	}()
+	for i := range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		instAddr := l.Addr().String()
+		l.Close()
+		env["IMAGEAPP_ADDR"] = instAddr
+		app, err := startApp(root, bin, env)
+		if err != nil {
+			return err
+		}
+		apps = append(apps, app)
+		u, _ := url.Parse("http://" + instAddr)
+		targets = append(targets, u)
+		say("instance %d on %s", i+1, instAddr)
+	}
+	var next atomic.Uint64
+	lb := &http.Server{Addr: addr, Handler: &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(targets[next.Add(1)%uint64(len(targets))])
+			pr.Out.Header["X-Forwarded-For"] = pr.In.Header["X-Forwarded-For"]
+			pr.SetXForwarded()
+			pr.Out.Host = pr.In.Host
+		},
+		FlushInterval: -1, // event streams pass at once
+	}}
+	go func() {
+		<-ctx.Done()
+		lb.Close()
+	}()
+	say("%d instances of ImageApp (AWS mode) behind %s, sharing %s — sign up, confirm with %s. Ctrl-C stops everything.",
+		n, env["IMAGEAPP_BASE_URL"], store.URL, awstest.Code)
+	if err := lb.ListenAndServe(); err != nil && err != http.ErrServerClosed {
+		return err
+	}
+	return nil
+}
+
+func startApp(root, bin string, env map[string]string) (*exec.Cmd, error) {
 	app := exec.Command(bin)
 	app.Dir, app.Stdout, app.Stderr = root, os.Stdout, os.Stderr
 	app.Env = os.Environ()
@@ -110,10 +189,10 @@ func run(ctx context.Context, addr string, emulatorsOnly bool) error {
 		app.Env = append(app.Env, k+"="+v)
 	}
 	app.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-	if err := app.Start(); err != nil {
-		return err
-	}
-	say("ImageApp (AWS mode) on %s — sign up, confirm with %s, send an image. Ctrl-C stops everything.", env["IMAGEAPP_BASE_URL"], awstest.Code)
+	return app, app.Start()
+}
+
+func waitAndStop(ctx context.Context, app *exec.Cmd) error {
 	done := make(chan error, 1)
 	go func() { done <- app.Wait() }()
 	select {
