@@ -34,21 +34,22 @@ resource "aws_vpc_security_group_ingress_rule" "valkey_from_app" {
 }
 
 resource "aws_elasticache_replication_group" "shared" {
-  replication_group_id       = "${var.app_name}-shared"
-  description                = "${var.app_name}: abuse limits, live events, leases"
-  engine                     = "valkey"
-  engine_version             = "8.0"
-  parameter_group_name       = "default.valkey8"
-  node_type                  = var.valkey_node_type
-  port                       = local.valkey_port
-  num_cache_clusters         = 2
-  automatic_failover_enabled = true
-  multi_az_enabled           = true
-  subnet_group_name          = aws_elasticache_subnet_group.shared.name
-  security_group_ids         = [aws_security_group.valkey.id]
-  transit_encryption_enabled = true
-  at_rest_encryption_enabled = true
-  auto_minor_version_upgrade = true
-  snapshot_retention_limit   = 0 # nothing in it must survive
-  apply_immediately          = false
+  replication_group_id        = "${var.app_name}-shared"
+  description                 = "${var.app_name}: abuse limits, live events, leases"
+  engine                      = "valkey"
+  engine_version              = "8.0"
+  parameter_group_name        = "default.valkey8"
+  node_type                   = var.valkey_node_type
+  port                        = local.valkey_port
+  num_cache_clusters          = 2
+  preferred_cache_cluster_azs = local.zones
+  automatic_failover_enabled  = true
+  multi_az_enabled            = true
+  subnet_group_name           = aws_elasticache_subnet_group.shared.name
+  security_group_ids          = [aws_security_group.valkey.id]
+  transit_encryption_enabled  = true
+  at_rest_encryption_enabled  = true
+  auto_minor_version_upgrade  = true
+  snapshot_retention_limit    = 0 # nothing in it must survive
+  apply_immediately           = false
 }

@@ -228,9 +228,9 @@ var breakers = map[string][][]edit{
 		{{"variables.tf", "    condition     = var.min_instances >= 2", "    condition     = var.min_instances >= 1"}},
 	},
 	"valkey": {
-		{{"valkey.tf", "  transit_encryption_enabled = true", "  transit_encryption_enabled = false"}},
-		{{"valkey.tf", "  num_cache_clusters         = 2", "  num_cache_clusters         = 1"}},
-		{{"valkey.tf", "  security_group_ids         = [aws_security_group.valkey.id]", "  security_group_ids         = [aws_security_group.app.id]"}},
+		{{"valkey.tf", "  transit_encryption_enabled  = true", "  transit_encryption_enabled  = false"}},
+		{{"valkey.tf", "  num_cache_clusters          = 2", "  num_cache_clusters          = 1"}},
+		{{"valkey.tf", "  security_group_ids          = [aws_security_group.valkey.id]", "  security_group_ids          = [aws_security_group.app.id]"}},
 	},
 	"images-by-tag": {
 		{{"ecr.tf", `image_tag_mutability = "IMMUTABLE"`, `image_tag_mutability = "MUTABLE"`}},

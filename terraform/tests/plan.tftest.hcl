@@ -286,6 +286,10 @@ run "with_cloudfront" {
     error_message = "Valkey: TLS in transit, two zones"
   }
   assert {
+    condition     = aws_elasticache_replication_group.shared.preferred_cache_cluster_azs == tolist(["eu-central-1a", "eu-central-1b"]) && aws_elasticache_replication_group.shared.num_cache_clusters == 2
+    error_message = "Valkey: a node in each of the two zones"
+  }
+  assert {
     condition     = aws_ecr_repository.app.image_tag_mutability == "IMMUTABLE" && aws_ecr_repository.app.image_scanning_configuration[0].scan_on_push
     error_message = "images by immutable tag, scanned on push"
   }
