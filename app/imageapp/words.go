@@ -147,7 +147,10 @@ func ErrKeyMismatch() *Error {
 // ErrSendingTooFast is for a send over the sender's rate or byte budget
 // (ERATELIMITED, with the wait for Retry-After).
 func ErrSendingTooFast(wait time.Duration) *RetryLater {
-	in := fmt.Sprintf("%d seconds", max(1, int(math.Ceil(wait.Seconds()))))
+	in := "a second"
+	if wait > time.Second {
+		in = fmt.Sprintf("%d seconds", int(math.Ceil(wait.Seconds())))
+	}
 	if wait > 90*time.Second {
 		in = fmt.Sprintf("%d minutes", int(math.Ceil(wait.Minutes())))
 	}

@@ -240,9 +240,21 @@ var migrations = []string{
 		PRIMARY KEY (username_key, purpose, source)
 	);
 	CREATE INDEX code_tries_touched ON code_tries (touched_at);`,
-	// Each send sums the recipient's stored sizes for their storage quota
-	// (Messages.StoredBytes); this index answers it without the table.
-	`CREATE INDEX messages_recipient_size ON messages (recipient_id, size);`,
+	// Each recipient's stored bytes, for their storage quota
+	// (Messages.StoredBytes): kept by the triggers in the same statement as
+	// the message's row, so a send reads one row however full the inbox.
+	`CREATE TABLE stored_bytes (
+		recipient_id  TEXT PRIMARY KEY,
+		bytes         INTEGER NOT NULL
+	);
+	INSERT INTO stored_bytes (recipient_id, bytes) SELECT recipient_id, SUM(size) FROM messages GROUP BY recipient_id;
+	CREATE TRIGGER messages_count_stored AFTER INSERT ON messages BEGIN
+		INSERT INTO stored_bytes (recipient_id, bytes) VALUES (NEW.recipient_id, NEW.size)
+			ON CONFLICT (recipient_id) DO UPDATE SET bytes = bytes + excluded.bytes;
+	END;
+	CREATE TRIGGER messages_uncount_stored AFTER DELETE ON messages BEGIN
+		UPDATE stored_bytes SET bytes = bytes - OLD.size WHERE recipient_id = OLD.recipient_id;
+	END;`,
 }
 
 func (d *DB) migrate(ctx context.Context) error {

@@ -81,3 +81,22 @@ func TestQueryPlans(t *testing.T) {
 		t.Errorf("a bad cursor: Messages %v, QueryPlans %v; want EINVALID from both", listErr, planErr)
 	}
 }
+
+// TestStoredBytesPlan: the quota's count, read on every send, is one row
+// found by key, never a sum over the recipient's messages.
+func TestStoredBytesPlan(t *testing.T) {
+	ctx := context.Background()
+	db, err := OpenDB(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	plan, err := (&Messages{DB: db}).StoredBytesPlan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(plan, "\n"); !strings.Contains(got, "SEARCH stored_bytes USING INDEX sqlite_autoindex_stored_bytes_1") ||
+		strings.Contains(got, "messages") {
+		t.Fatalf("plan:\n%s\nwant one search of stored_bytes by key", got)
+	}
+}

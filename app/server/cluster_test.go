@@ -87,7 +87,8 @@ func startCluster(t *testing.T, ctx context.Context, n int) *cluster {
 	})
 	t.Cleanup(c.proxy.Close)
 	c.env = append(c.env, "IMAGEAPP_BACKEND=aws", "IMAGEAPP_ALLOW_INSECURE_HTTP=1", "IMAGEAPP_VALKEY_URL="+c.store.URL,
-		"IMAGEAPP_TRUSTED_PROXIES="+proxyIP+"/32", "IMAGEAPP_BASE_URL="+c.proxy.URL)
+		"IMAGEAPP_TRUSTED_PROXIES="+proxyIP+"/32", "IMAGEAPP_BASE_URL="+c.proxy.URL,
+		"IMAGEAPP_SEND_PER_MINUTE=1000000") // the test sends 60 at once; the budget is tested in sendlimits_test.go
 	for i := range n {
 		c.instances = append(c.instances, c.start(i+1))
 	}

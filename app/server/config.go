@@ -28,11 +28,19 @@ type Config struct {
 	ReactDir       string // built React client served under /react/ when present
 	TLSCert        string
 	TLSKey         string
-	ValkeyURL      string           // the shared store of a cluster (limits, live events, leases); "" = in process
-	TrustedProxies []netip.Prefix   // peers (load balancers) whose X-Forwarded-For names the client
-	Limits         web.Limits       // abuse limits; zero means web.DefaultLimits (tests tune them)
-	Pace           web.Pace         // how fast request bodies must come; zero means web.DefaultPace
-	Now            func() time.Time // the clock; nil means time.Now (tests move it)
+	ValkeyURL      string         // the shared store of a cluster (limits, live events, leases); "" = in process
+	TrustedProxies []netip.Prefix // peers (load balancers) whose X-Forwarded-For names the client
+	Limits         web.Limits     // abuse limits; zero means web.DefaultLimits (tests tune them)
+	// SendPerMinute and SendBytesPerHour are each sender's budgets
+	// (IMAGEAPP_SEND_PER_MINUTE, IMAGEAPP_SEND_BYTES_PER_HOUR); zero means
+	// Limits.Sends and Limits.SendKiB as they are (web's defaults if zero).
+	SendPerMinute    int
+	SendBytesPerHour int64
+	// QuotaBytes is how many bytes of received images each user may keep
+	// (IMAGEAPP_QUOTA_BYTES); zero means DefaultQuotaBytes.
+	QuotaBytes int64
+	Pace       web.Pace         // how fast request bodies must come; zero means web.DefaultPace
+	Now        func() time.Time // the clock; nil means time.Now (tests move it)
 	// HashSlots is how many password hashes (19 MiB each) may run at once in
 	// the embedded backend; zero means as many as a quarter of the memory
 	// holds, at most one per CPU (IMAGEAPP_HASH_SLOTS). HashWait is how long
@@ -102,6 +110,20 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if c.MaxUploadBytes, err = intVar(getenv, "IMAGEAPP_MAX_UPLOAD_BYTES", 20<<20); err != nil {
 		return c, err
 	}
+	perMinute, err := intVar(getenv, "IMAGEAPP_SEND_PER_MINUTE", web.DefaultSendsPerMinute)
+	if err != nil {
+		return c, err
+	}
+	if perMinute > 1_000_000 {
+		return c, fmt.Errorf("config: IMAGEAPP_SEND_PER_MINUTE must be at most 1000000, not %d", perMinute)
+	}
+	c.SendPerMinute = int(perMinute)
+	if c.SendBytesPerHour, err = intVar(getenv, "IMAGEAPP_SEND_BYTES_PER_HOUR", web.DefaultSendBytesPerHour); err != nil {
+		return c, err
+	}
+	if c.QuotaBytes, err = intVar(getenv, "IMAGEAPP_QUOTA_BYTES", DefaultQuotaBytes); err != nil {
+		return c, err
+	}
 	maxPixels, err := intVar(getenv, "IMAGEAPP_MAX_PIXELS", 40_000_000)
 	if err != nil {
 		return c, err
@@ -159,7 +181,44 @@ func (c Config) Validate() error {
 	if c.MaxUploadBytes < 1024 {
 		return fmt.Errorf("config: IMAGEAPP_MAX_UPLOAD_BYTES must be at least 1024")
 	}
+	if c.SendBytesPerHour != 0 && c.SendBytesPerHour < c.MaxUploadBytes {
+		return fmt.Errorf("config: IMAGEAPP_SEND_BYTES_PER_HOUR (%d) must be at least IMAGEAPP_MAX_UPLOAD_BYTES (%d): "+
+			"a budget must hold one image of the largest size", c.SendBytesPerHour, c.MaxUploadBytes)
+	}
+	if c.SendPerMinute < 0 || c.SendBytesPerHour < 0 || c.QuotaBytes < 0 {
+		return fmt.Errorf("config: IMAGEAPP_SEND_PER_MINUTE, IMAGEAPP_SEND_BYTES_PER_HOUR and IMAGEAPP_QUOTA_BYTES must be positive")
+	}
 	return nil
+}
+
+// DefaultQuotaBytes is each user's storage quota of received images: about
+// ten thousand photos from a phone.
+const DefaultQuotaBytes = 1 << 30
+
+// limits are the web layer's limits: Limits with the sending budgets
+// SendPerMinute and SendBytesPerHour set.
+func (c Config) limits() web.Limits {
+	l := c.Limits
+	if c.SendPerMinute > 0 || c.SendBytesPerHour > 0 {
+		sends, kib := web.SendLimits(or0(c.SendPerMinute, web.DefaultSendsPerMinute), or0(c.SendBytesPerHour, web.DefaultSendBytesPerHour))
+		if c.SendPerMinute > 0 {
+			l.Sends = sends
+		}
+		if c.SendBytesPerHour > 0 {
+			l.SendKiB = kib
+		}
+	}
+	return l
+}
+
+// quota is QuotaBytes, or its default.
+func (c Config) quota() int64 { return or0(c.QuotaBytes, DefaultQuotaBytes) }
+
+func or0[T int | int64](v, def T) T {
+	if v == 0 {
+		return def
+	}
+	return v
 }
 
 // normalURL lower-cases an address's scheme and host (HTTPS://X and

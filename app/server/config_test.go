@@ -3,6 +3,7 @@ package server
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -97,5 +98,35 @@ func TestConfigAWSModeNeedsHTTPS(t *testing.T) {
 	if _, err := ConfigFromEnv(envOf(aws(map[string]string{"IMAGEAPP_ALLOW_INSECURE_HTTP": "yes please"}))); err == nil ||
 		!strings.Contains(err.Error(), "IMAGEAPP_ALLOW_INSECURE_HTTP") {
 		t.Errorf("a value that is no boolean: %v; want an error naming the variable", err)
+	}
+}
+
+// TestConfigSendingLimits: the sending budgets and the quota parse, default
+// generously, and a wrong value is refused naming its variable.
+func TestConfigSendingLimits(t *testing.T) {
+	c, err := ConfigFromEnv(envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SendPerMinute != 30 || c.SendBytesPerHour != 500<<20 || c.QuotaBytes != 1<<30 {
+		t.Errorf("defaults: %d/min, %d bytes/h, quota %d", c.SendPerMinute, c.SendBytesPerHour, c.QuotaBytes)
+	}
+	c, err = ConfigFromEnv(envOf(map[string]string{"IMAGEAPP_SEND_PER_MINUTE": "6", "IMAGEAPP_SEND_BYTES_PER_HOUR": "104857600", "IMAGEAPP_QUOTA_BYTES": "5000000"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := c.limits(); l.Sends.Burst != 6 || l.Sends.Every != 10*time.Second || l.SendKiB.Burst != 100<<10 || c.quota() != 5_000_000 {
+		t.Errorf("limits %+v, quota %d", l, c.quota())
+	}
+	for env, name := range map[[2]string]string{
+		{"IMAGEAPP_SEND_PER_MINUTE", "0"}:           "IMAGEAPP_SEND_PER_MINUTE",
+		{"IMAGEAPP_SEND_PER_MINUTE", "lots"}:        "IMAGEAPP_SEND_PER_MINUTE",
+		{"IMAGEAPP_SEND_BYTES_PER_HOUR", "-1"}:      "IMAGEAPP_SEND_BYTES_PER_HOUR",
+		{"IMAGEAPP_SEND_BYTES_PER_HOUR", "1048576"}: "IMAGEAPP_SEND_BYTES_PER_HOUR", // under one 20 MiB upload
+		{"IMAGEAPP_QUOTA_BYTES", "1GiB"}:            "IMAGEAPP_QUOTA_BYTES",
+	} {
+		if _, err := ConfigFromEnv(envOf(map[string]string{env[0]: env[1]})); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%q: %v; want an error naming %s", env[0], env[1], err, name)
+		}
 	}
 }

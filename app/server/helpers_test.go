@@ -81,6 +81,8 @@ func testConfig(t *testing.T, dir string, tweak ...func(*Config)) Config {
 	}
 	cfg.DataDir = dir
 	cfg.ReactDir = ""
+	// Tests send quickly; those of the sending budgets set their own.
+	cfg.SendPerMinute, cfg.SendBytesPerHour = 1_000_000, 1<<40
 	for _, f := range tweak {
 		f(&cfg)
 	}

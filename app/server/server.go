@@ -69,7 +69,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 	a := &App{cfg: cfg, log: log, backend: b}
 	a.messaging = &messaging.Service{
 		Ports: b.Ports, Notifying: &b.notifying, Provision: b.provisioner(), Events: b.events,
-		App: cfg.AppName, MaxPixels: cfg.MaxPixels, Log: log, Now: cfg.Now,
+		App: cfg.AppName, MaxPixels: cfg.MaxPixels, Log: log, Now: cfg.Now, QuotaBytes: cfg.quota(),
 	}
 	accounts := &accounts.Service{
 		Identity: b.Identity, Users: b.Users, Sessions: b.Sessions, Provision: b.provisioner(), Log: log,
@@ -77,7 +77,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 	a.web = web.New(web.Options{
 		Accounts: accounts, Messaging: a.messaging, Events: b.events, LimitStore: b.limits, TrustedProxies: cfg.TrustedProxies,
 		CookieKeys: b.cookieKeys, Secure: cfg.Secure(),
-		MaxUploadBytes: cfg.MaxUploadBytes, ReactDir: cfg.ReactDir, Limits: cfg.Limits, Pace: cfg.Pace, Log: log, Now: cfg.Now,
+		MaxUploadBytes: cfg.MaxUploadBytes, ReactDir: cfg.ReactDir, Limits: cfg.limits(), Pace: cfg.Pace, Log: log, Now: cfg.Now,
 	})
 	a.handler = a.web.Handler()
 	return a, nil
