@@ -329,7 +329,7 @@ func VerifyPage(p Page, f Form) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = codeField(" tracking-[0.5em] text-lg").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = codeField("", " tracking-[0.5em] text-lg").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -869,7 +869,7 @@ func ResetPage(p Page, f Form) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = codeField("").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = codeField(f.Code, "").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

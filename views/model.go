@@ -37,10 +37,11 @@ type Page struct {
 }
 
 // Form is what a person typed into an account form, to refill it after an
-// error (never a password or a code), and that error.
+// error (never a password), and that error.
 type Form struct {
 	Username string
 	Email    string
+	Code     string // a reset code, kept only when the new password, not the code, was refused
 	Next     string // where login goes afterwards
 	Error    string
 }

@@ -446,7 +446,7 @@ func SendPanel(f SendForm) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "</textarea></div><div class=\"flex items-center justify-end gap-3\"><span class=\"htmx-indicator text-sm text-slate-500\">Encrypting and sending…</span> ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "</textarea></div><div class=\"flex items-center justify-end gap-3\"><span id=\"send-status\" role=\"status\" class=\"hidden text-sm text-slate-500 [.htmx-request_&]:inline\">Encrypting and sending…</span> ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -89,6 +89,9 @@ func pagesFlow(t *testing.T, flow string, jsOff bool) {
 		t.Errorf("the send form's To field = %q, want bob (from ?to=bob)", v)
 	}
 	alice.check("send")
+	if alice.eval("the sending status on an idle form", `getComputedStyle(document.getElementById('send-status')).display !== 'none'`) {
+		t.Errorf("\"Encrypting and sending…\" shows on a form that is not sending")
+	}
 
 	// alice sends an image through the form.
 	img := writeTestPNG(t, 640, 400)

@@ -251,3 +251,28 @@ func TestBackgroundRefreshIsNotUse(t *testing.T) {
 		t.Fatalf("a refresh 2 hours after the last use: got %d, want 401", r.status)
 	}
 }
+
+// TestResetKeepsTheCodeAfterAPasswordError: a new password that breaks the
+// policy re-shows the form with the code still filled in; a wrong code is
+// not refilled.
+func TestResetKeepsTheCodeAfterAPasswordError(t *testing.T) {
+	app := startApp(t, t.TempDir(), generousLimits)
+	app.signUp("alice")
+	c := app.client()
+	if r := c.postForm("/forgot", url.Values{"username": {"alice"}}); r.status != http.StatusOK {
+		t.Fatalf("forgot: %d", r.status)
+	}
+	code := app.codeFor("alice@example.com")
+	r := c.postForm("/reset", url.Values{"username": {"alice"}, "code": {code}, "password": {"short"}})
+	if r.status != http.StatusBadRequest || !strings.Contains(r.body, `value="`+code+`"`) {
+		t.Errorf("a too-short password: %d, the code refilled %v; want 400 with the code kept", r.status, strings.Contains(r.body, code))
+	}
+	wrong := "000000"
+	if wrong == code {
+		wrong = "111111"
+	}
+	r = c.postForm("/reset", url.Values{"username": {"alice"}, "code": {wrong}, "password": {"a long enough password"}})
+	if strings.Contains(r.body, `value="`+wrong+`"`) {
+		t.Errorf("a wrong code was refilled into the form")
+	}
+}

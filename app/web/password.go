@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"imageapp/app/imageapp"
 	"imageapp/views"
 )
 
@@ -61,6 +62,9 @@ func (s *Server) resetSubmit(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		e := s.errorReply(w, r, err)
 		form := views.Form{Username: f.Username, Error: e.message}
+		if imageapp.ValidatePassword(f.Password) != nil {
+			form.Code = f.Code // the code was not the problem: do not make the person type it again
+		}
 		s.render(w, r, e.status, views.ResetPage(s.page(r, "Reset password", ""), form))
 		return
 	}
