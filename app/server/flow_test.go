@@ -333,6 +333,12 @@ func TestSenderViewsSentImage(t *testing.T) {
 	}
 	if r := alice.get("/logout"); r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") != "POST" {
 		t.Errorf("GET /logout: %d with Allow %q, want 405 with Allow: POST", r.status, r.header.Get("Allow"))
+	} else if !strings.Contains(r.body, `action="/logout"`) || !strings.Contains(r.body, "Log out?") || strings.Contains(r.body, "is not allowed here") {
+		// A bookmarked /logout speaks to people and offers the button, with the logged-in header.
+		t.Errorf("GET /logout does not offer the logout button in plain words:\n%.600s", r.body)
+	}
+	if r := app.client().get("/logout"); !strings.Contains(r.body, "You are logged out") {
+		t.Errorf("GET /logout without a session: %.300s", r.body)
 	}
 	if r := alice.postJSON("/api/messages/"+id+"/image", nil); r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") != "GET, HEAD" {
 		t.Errorf("POST on the image: %d with Allow %q, want 405 with Allow: GET, HEAD", r.status, r.header.Get("Allow"))

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"path"
@@ -120,4 +121,16 @@ func isLocalPath(loc string) bool {
 	}
 	u, err := url.Parse(loc)
 	return err == nil && u.Scheme == "" && u.Host == "" && u.User == nil && u.Opaque == ""
+}
+
+// formOnlyPage answers a visit to an address only a form posts to (a
+// bookmarked /logout): it says so in plain words, with the page's real
+// header, and offers the button when there is one to offer.
+func (s *Server) formOnlyPage(w http.ResponseWriter, r *http.Request) {
+	if u, ok := s.sessionUser(w, r); ok {
+		r = r.WithContext(context.WithValue(r.Context(), userKey, u))
+	}
+	_, loggedIn := currentUser(r)
+	v := views.FormOnly{Path: r.URL.Path, LoggedIn: loggedIn}
+	s.render(w, r, http.StatusMethodNotAllowed, views.FormOnlyPage(s.page(r, "Nothing to show here", ""), v))
 }

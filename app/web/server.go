@@ -211,6 +211,10 @@ func (s *Server) Handler() http.Handler {
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		allowed := allowedMethods(root, r.URL.Path)
 		w.Header().Set("Allow", strings.Join(allowed, ", ")) // RFC 9110 asks a 405 to list them
+		if !isAPI(r) && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			s.formOnlyPage(w, r) // a bookmarked or typed address of a form's target
+			return
+		}
 		s.fail(w, r, &statusError{http.StatusMethodNotAllowed, "method_not_allowed",
 			r.Method + " is not allowed here; use " + strings.Join(allowed, " or ") + "."})
 	})
