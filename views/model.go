@@ -49,7 +49,6 @@ type Form struct {
 // Limits are the server's upload rules, shown to people before they upload.
 type Limits struct {
 	MaxUpload        string // e.g. "20 MiB"
-	MaxUploadBytes   int64
 	MaxCaptionLength int
 }
 

@@ -9,7 +9,7 @@ import (
 
 // limits are the upload rules people see before they upload.
 func (s *Server) uploadLimits() views.Limits {
-	return views.Limits{MaxUpload: humanBytes(s.maxUpload), MaxUploadBytes: s.maxUpload, MaxCaptionLength: messaging.MaxCaptionLength}
+	return views.Limits{MaxUpload: humanBytes(s.maxUpload), MaxCaptionLength: messaging.MaxCaptionLength}
 }
 
 func (s *Server) sendPage(w http.ResponseWriter, r *http.Request) {
