@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -39,7 +40,7 @@ func TestConfirmSignUpProvisionsTheUser(t *testing.T) {
 		t.Errorf("the event came back changed:\n%s", out)
 	}
 	want := imageapp.User{ID: "2b1c0a9e-0000-4000-8000-000000000001", Username: "Alice", Email: "alice@example.com"}
-	if len(*calls) != 1 || (*calls)[0] != want {
+	if len(*calls) != 1 || !reflect.DeepEqual((*calls)[0], want) {
 		t.Errorf("provisioned %+v; want %+v", *calls, want)
 	}
 }

@@ -104,6 +104,13 @@ resource "aws_dynamodb_table" "messages" {
     type = "S"
   }
 
+  # The two user IDs of a message in order (sender and recipient either way):
+  # the images two people exchanged, as one conversation, newest first.
+  attribute {
+    name = "pair"
+    type = "S"
+  }
+
   global_secondary_index {
     name            = "recipient-index"
     hash_key        = "recipient_id"
@@ -136,6 +143,13 @@ resource "aws_dynamodb_table" "messages" {
     name            = "pending-index"
     hash_key        = "pending_shard"
     range_key       = "pending_key"
+    projection_type = "ALL"
+  }
+
+  global_secondary_index {
+    name            = "conversation-index"
+    hash_key        = "pair"
+    range_key       = "sort_key"
     projection_type = "ALL"
   }
 

@@ -186,6 +186,7 @@ data "aws_iam_policy_document" "app" {
       "${aws_dynamodb_table.messages.arn}/index/unread-index",
       "${aws_dynamodb_table.messages.arn}/index/read-index",
       "${aws_dynamodb_table.messages.arn}/index/pending-index",
+      "${aws_dynamodb_table.messages.arn}/index/conversation-index",
     ]
   }
 }

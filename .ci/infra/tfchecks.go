@@ -484,11 +484,12 @@ var AppTables = map[string]tableSchema{
 		"directory-index": {"directory", "username"},
 	}},
 	"messages": {hash: "message_id", indexes: map[string]gsi{
-		"recipient-index": {"recipient_id", "sort_key"},
-		"sender-index":    {"sender_id", "sort_key"},
-		"unread-index":    {"unread_recipient_id", "sort_key"},
-		"read-index":      {"read_recipient_id", "sort_key"},
-		"pending-index":   {"pending_shard", "pending_key"},
+		"recipient-index":    {"recipient_id", "sort_key"},
+		"sender-index":       {"sender_id", "sort_key"},
+		"unread-index":       {"unread_recipient_id", "sort_key"},
+		"read-index":         {"read_recipient_id", "sort_key"},
+		"pending-index":      {"pending_shard", "pending_key"},
+		"conversation-index": {"pair", "sort_key"},
 	}},
 }
 

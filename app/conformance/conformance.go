@@ -66,6 +66,10 @@ func Run(t *testing.T, newBackend Factory) {
 		{"DirectoryPagesInOrder", testDirectoryPages},
 		{"ConcurrentSendsAllArrive", testConcurrentSends},
 		{"StorageQuotaCountsStoredReceivedBytes", testStorageQuota},
+		{"PreviewsSealedPerUserOneUnwrapAPage", testThumbnails},
+		{"ThumbKeyIsSetOnce", testThumbKeyIsSetOnce},
+		{"LargeImagesGetACaptionOnlyPreview", testLargeImagesGoWithoutThumbnail},
+		{"ConversationBothWaysInPages", testConversation},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,7 +94,7 @@ func newEnv(t *testing.T, b *Backend) *env {
 	clock := &clock{t: time.Now().UTC().Truncate(time.Second)}
 	svc := &messaging.Service{
 		Ports: b.Ports, Provision: provision.For(deps),
-		App: "imageapp", Now: clock.now, Log: slog.New(slog.DiscardHandler),
+		App: "imageapp", Now: clock.now, Log: slog.New(slog.DiscardHandler), ThumbKeys: &messaging.ThumbKeyCache{},
 	}
 	return &env{Backend: b, ctx: context.Background(), svc: svc, deps: deps, clock: clock}
 }

@@ -67,10 +67,14 @@ func Canonical(m map[string]string) []byte {
 	return b.Bytes()
 }
 
-// Purposes keep the image stream and the metadata apart under one data key.
+// Purposes keep the streams sealed under one key and context apart: the
+// image and its metadata (under the data key), and a message's two
+// previews (under each party's thumbnail key).
 const (
-	PurposeImage = "image"
-	PurposeMeta  = "meta"
+	PurposeImage            = "image"
+	PurposeMeta             = "meta"
+	PurposeRecipientPreview = "preview-recipient"
+	PurposeSenderPreview    = "preview-sender"
 )
 
 // ErrAuthentication means the ciphertext, key or context do not match.
@@ -152,8 +156,18 @@ func (a *authReader) Read(p []byte) (int, error) {
 
 // Seal encrypts a small value (caption, file name) in one call.
 func Seal(plaintext, dek []byte, c Context) ([]byte, error) {
+	return SealAs(plaintext, dek, c, PurposeMeta)
+}
+
+// Open decrypts a value made by Seal.
+func Open(ciphertext, dek []byte, c Context) ([]byte, error) {
+	return OpenAs(ciphertext, dek, c, PurposeMeta)
+}
+
+// SealAs encrypts a small value for purpose in one call.
+func SealAs(plaintext, key []byte, c Context, purpose string) ([]byte, error) {
 	var buf bytes.Buffer
-	w, err := NewWriter(&buf, dek, c, PurposeMeta)
+	w, err := NewWriter(&buf, key, c, purpose)
 	if err != nil {
 		return nil, err
 	}
@@ -166,9 +180,9 @@ func Seal(plaintext, dek []byte, c Context) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Open decrypts a value made by Seal.
-func Open(ciphertext, dek []byte, c Context) ([]byte, error) {
-	r, err := NewReader(bytes.NewReader(ciphertext), dek, c, PurposeMeta)
+// OpenAs decrypts a value made by SealAs for the same purpose.
+func OpenAs(ciphertext, key []byte, c Context, purpose string) ([]byte, error) {
+	r, err := NewReader(bytes.NewReader(ciphertext), key, c, purpose)
 	if err != nil {
 		return nil, err
 	}

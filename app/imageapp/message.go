@@ -22,6 +22,41 @@ type Message struct {
 	KeyID         string    // the recipient's key that wraps the data key
 	WrappedKey    []byte    // the data key, encrypted under KeyID with the message's encryption context
 	SealedMeta    []byte    // caption and file name, encrypted under the data key
+
+	// Preview and SenderPreview are what lists show of the message — its
+	// thumbnail and the start of its caption — sealed under the recipient's
+	// and the sender's thumbnail key (User.ThumbKey), so a page of them
+	// costs one key unwrap, not one per row. Empty for older messages.
+	Preview       []byte
+	SenderPreview []byte
+}
+
+// PreviewFor is the sealed preview viewerID can open, or nil.
+func (m *Message) PreviewFor(viewerID string) []byte {
+	switch viewerID {
+	case m.RecipientID:
+		return m.Preview
+	case m.SenderID:
+		return m.SenderPreview
+	}
+	return nil
+}
+
+// OtherParty is the user ID at the other end of the message from viewerID.
+func (m *Message) OtherParty(viewerID string) string {
+	if viewerID == m.SenderID {
+		return m.RecipientID
+	}
+	return m.SenderID
+}
+
+// PairKey names the conversation between two users, the same whichever is
+// first: the two IDs in order.
+func PairKey(a, b string) string {
+	if b < a {
+		a, b = b, a
+	}
+	return a + "|" + b
 }
 
 // Unread reports whether the recipient has not opened the message yet.
@@ -33,6 +68,8 @@ type Box string
 const (
 	Inbox Box = "inbox"
 	Sent  Box = "sent"
+	// Conversation is the messages between UserID and With, both ways.
+	Conversation Box = "conversation"
 )
 
 // Status filters a mailbox by read state.
@@ -47,6 +84,7 @@ const (
 // MessageQuery selects one page of a user's mailbox, newest first.
 type MessageQuery struct {
 	UserID string
+	With   string // the other user's ID, for the Conversation box
 	Box    Box
 	Status Status
 	Cursor string // opaque, from the previous page's Next

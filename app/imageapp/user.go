@@ -12,11 +12,15 @@ import (
 // send and receive images. The ID is stable (Cognito's sub in AWS mode); the
 // username is shown to people and is unique regardless of case.
 type User struct {
-	ID        string
-	Username  string
-	Email     string
-	KeyID     string // the user's own key (KMS key ID or local keyring ID)
-	Topic     string // where notifications for this user go (SNS topic ARN in AWS mode)
+	ID       string
+	Username string
+	Email    string
+	KeyID    string // the user's own key (KMS key ID or local keyring ID)
+	Topic    string // where notifications for this user go (SNS topic ARN in AWS mode)
+
+	// ThumbKey is the key of the user's thumbnails, wrapped under KeyID
+	// (SetThumbKey); empty until their first thumbnail.
+	ThumbKey  []byte
 	CreatedAt time.Time
 
 	// SessionVersion is stamped into each session at login; bumping it ends
@@ -125,6 +129,11 @@ type Directory interface {
 	// PutUser stores u. It is idempotent for the same ID; returns ECONFLICT if
 	// the username belongs to another ID.
 	PutUser(ctx context.Context, u User) error
+
+	// SetThumbKey stores wrapped as u's thumbnail key unless u has one
+	// already, and returns the one stored: racing callers all get the first.
+	// Returns ENOTFOUND for an unknown user.
+	SetThumbKey(ctx context.Context, userID string, wrapped []byte) ([]byte, error)
 
 	// UserByID and UserByUsername return ENOTFOUND when there is no such user.
 	// Username lookups are case-insensitive.

@@ -255,6 +255,17 @@ var migrations = []string{
 	CREATE TRIGGER messages_uncount_stored AFTER DELETE ON messages BEGIN
 		UPDATE stored_bytes SET bytes = bytes - OLD.size WHERE recipient_id = OLD.recipient_id;
 	END;`,
+	// Previews (thumbnail and caption start), sealed under each party's
+	// thumbnail key (users.thumb_key, wrapped by their own key), and the conversation a message belongs to:
+	// pair is the two user IDs in order (imageapp.PairKey), so the images
+	// two people exchanged are one range of one index.
+	`ALTER TABLE users ADD COLUMN thumb_key BLOB;
+	ALTER TABLE messages ADD COLUMN preview BLOB;
+	ALTER TABLE messages ADD COLUMN sender_preview BLOB;
+	ALTER TABLE messages ADD COLUMN pair TEXT NOT NULL DEFAULT '';
+	UPDATE messages SET pair = CASE WHEN sender_id < recipient_id
+		THEN sender_id || '|' || recipient_id ELSE recipient_id || '|' || sender_id END;
+	CREATE INDEX messages_pair ON messages (pair, created_at DESC, id DESC);`,
 }
 
 func (d *DB) migrate(ctx context.Context) error {

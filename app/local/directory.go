@@ -43,12 +43,26 @@ func (d *Directory) PutUser(ctx context.Context, u imageapp.User) error {
 	return nil
 }
 
-const userColumns = `id, username, email, key_id, topic, created_at, session_version`
+// SetThumbKey stores wrapped unless the user has a thumbnail key, and
+// returns the stored one.
+func (d *Directory) SetThumbKey(ctx context.Context, userID string, wrapped []byte) ([]byte, error) {
+	_, err := d.DB.exec(ctx, `UPDATE users SET thumb_key = ? WHERE id = ? AND thumb_key IS NULL`, wrapped, userID)
+	if err != nil {
+		return nil, fmt.Errorf("local: set thumbnail key: %w", dbError(err))
+	}
+	u, err := d.UserByID(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	return u.ThumbKey, nil
+}
+
+const userColumns = `id, username, email, key_id, topic, created_at, session_version, thumb_key`
 
 func scanUser(row interface{ Scan(...any) error }) (imageapp.User, error) {
 	var u imageapp.User
 	var created int64
-	err := row.Scan(&u.ID, &u.Username, &u.Email, &u.KeyID, &u.Topic, &created, &u.SessionVersion)
+	err := row.Scan(&u.ID, &u.Username, &u.Email, &u.KeyID, &u.Topic, &created, &u.SessionVersion, &u.ThumbKey)
 	u.CreatedAt = time.Unix(0, created).UTC()
 	return u, err
 }

@@ -21,10 +21,11 @@ var _ imageapp.MessageStore = (*Messages)(nil)
 func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error {
 	_, err := s.DB.exec(ctx, `
 		INSERT INTO messages (id, sender_id, sender_name, recipient_id, recipient_name, created_at, read_at,
-			content_type, size, key_id, wrapped_key, sealed_meta)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			content_type, size, key_id, wrapped_key, sealed_meta, preview, sender_preview, pair)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.ID, m.SenderID, m.SenderName, m.RecipientID, m.RecipientName, m.CreatedAt.UnixNano(), nullTime(m.ReadAt),
-		m.ContentType, m.Size, m.KeyID, m.WrappedKey, m.SealedMeta)
+		m.ContentType, m.Size, m.KeyID, m.WrappedKey, m.SealedMeta, m.Preview, m.SenderPreview,
+		imageapp.PairKey(m.SenderID, m.RecipientID))
 	if isUniqueViolation(err) {
 		return imageapp.ErrMessageExists()
 	}
@@ -35,14 +36,14 @@ func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error
 }
 
 const messageColumns = `id, sender_id, sender_name, recipient_id, recipient_name, created_at, read_at,
-	content_type, size, key_id, wrapped_key, sealed_meta`
+	content_type, size, key_id, wrapped_key, sealed_meta, preview, sender_preview`
 
 func scanMessage(row interface{ Scan(...any) error }) (*imageapp.Message, error) {
 	var m imageapp.Message
 	var created int64
 	var read sql.NullInt64
 	err := row.Scan(&m.ID, &m.SenderID, &m.SenderName, &m.RecipientID, &m.RecipientName, &created, &read,
-		&m.ContentType, &m.Size, &m.KeyID, &m.WrappedKey, &m.SealedMeta)
+		&m.ContentType, &m.Size, &m.KeyID, &m.WrappedKey, &m.SealedMeta, &m.Preview, &m.SenderPreview)
 	m.CreatedAt = time.Unix(0, created).UTC()
 	if read.Valid {
 		m.ReadAt = time.Unix(0, read.Int64).UTC()
@@ -101,6 +102,8 @@ func listQuery(q imageapp.MessageQuery) (string, []any, error) {
 	switch q.Box {
 	case imageapp.Sent:
 		where, args = append(where, "sender_id = ?"), append(args, q.UserID)
+	case imageapp.Conversation:
+		where, args = append(where, "pair = ?"), append(args, imageapp.PairKey(q.UserID, q.With))
 	default:
 		where, args = append(where, "recipient_id = ?"), append(args, q.UserID)
 	}

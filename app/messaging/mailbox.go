@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"imageapp/app/envelope"
 	"imageapp/app/imageapp"
@@ -57,6 +58,26 @@ func (s *Service) List(ctx context.Context, viewer imageapp.User, q imageapp.Mes
 	}
 	q.Limit = min(q.Limit, MaxPageSize)
 	return s.Messages.Messages(ctx, q)
+}
+
+// Conversation returns one page of the images the viewer and the user
+// called with exchanged, both ways, newest first. Returns ENOTFOUND for an
+// unknown username.
+func (s *Service) Conversation(ctx context.Context, viewer imageapp.User, with, cursor string, limit int) (imageapp.User, imageapp.MessagePage, error) {
+	other, err := s.Users.UserByUsername(ctx, strings.TrimSpace(with))
+	if imageapp.ErrorCode(err) == imageapp.ENOTFOUND || (err == nil && other.ID == viewer.ID) {
+		return other, imageapp.MessagePage{}, imageapp.Errorf(imageapp.ENOTFOUND, "There is no conversation with %q.", with)
+	} else if err != nil {
+		return other, imageapp.MessagePage{}, err
+	}
+	if limit <= 0 {
+		limit = DefaultPageSize
+	}
+	page, err := s.Messages.Messages(ctx, imageapp.MessageQuery{
+		UserID: viewer.ID, With: other.ID, Box: imageapp.Conversation, Status: imageapp.AllMessages,
+		Cursor: cursor, Limit: min(limit, MaxPageSize),
+	})
+	return other, page, err
 }
 
 // UnreadCount counts the viewer's unread messages.

@@ -49,10 +49,19 @@ type Service struct {
 	// sends may pass it by one upload each.
 	QuotaBytes int64
 
+	// ThumbMaxPixels bounds the images that get a thumbnail
+	// (thumbnail.DefaultMaxPixels if zero): larger ones are not decoded.
+	ThumbMaxPixels int
+
 	App       string // the "app" value of every encryption context
 	MaxPixels int
 	Now       func() time.Time
 	Log       *slog.Logger
+
+	// ThumbKeys, when set, keeps unwrapped thumbnail keys in memory for
+	// ThumbKeyTTL, so repeated pages cost no KMS call; without it every page
+	// of previews costs one.
+	ThumbKeys *ThumbKeyCache
 }
 
 const (
@@ -141,6 +150,13 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 	if err != nil {
 		return nil, badImage(err)
 	}
+	// The thumbnail is decoded from the image as it streams to the store.
+	var image io.Reader = clean
+	thumb := s.startThumb(ctx, checked.Width, checked.Height)
+	if thumb != nil {
+		defer thumb.finish(errSendEnded) // stops the decoder of a send that failed
+		image = io.TeeReader(clean, thumb)
+	}
 	m := &imageapp.Message{
 		ID:            imageapp.NewID(),
 		SenderID:      from.ID,
@@ -151,7 +167,17 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 		ContentType:   checked.ContentType,
 		KeyID:         to.KeyID,
 	}
-	if err := s.store(ctx, m, clean, in); err != nil {
+	sealPreviews := func(ctx context.Context, caption string) {
+		p := Preview{Caption: caption}
+		if thumb != nil {
+			var err error
+			if p.Thumb, err = thumb.finish(nil); err != nil {
+				s.log().Warn("message goes without a thumbnail", "message_id", m.ID, "err", err)
+			}
+		}
+		s.sealPreviews(ctx, m, from, to, p)
+	}
+	if err := s.store(ctx, m, image, in, sealPreviews); err != nil {
 		return nil, err
 	}
 	s.notifySoon(ctx, to, imageapp.Notification{RecipientID: to.ID, SenderName: from.Username, MessageID: m.ID})
@@ -206,7 +232,7 @@ func (s *Service) recipient(ctx context.Context, from imageapp.User, in SendInpu
 // (or with the blob, on failure), so a crash in between leaves the sweeper
 // a marker to find. The send ends within MaxSendTime, so no sweep, whose
 // grace is longer, takes the blob of a send still under way.
-func (s *Service) store(ctx context.Context, m *imageapp.Message, image io.Reader, in SendInput) error {
+func (s *Service) store(ctx context.Context, m *imageapp.Message, image io.Reader, in SendInput, sealPreviews func(context.Context, string)) error {
 	ctx, cancel := context.WithTimeout(ctx, s.maxSendTime())
 	defer cancel()
 	ec := s.contextOf(m)
@@ -239,6 +265,7 @@ func (s *Service) store(ctx context.Context, m *imageapp.Message, image io.Reade
 		s.discard(m.ID)
 		return err
 	}
+	sealPreviews(ctx, md.Caption)
 	if err := s.Messages.CreateMessage(ctx, m); err != nil {
 		return s.settleFailedCreate(ctx, m.ID, err)
 	}
@@ -281,6 +308,9 @@ func (s *Service) settleFailedCreate(ctx context.Context, id string, createErr e
 	}
 	return fmt.Errorf("messaging: store message: %w", createErr)
 }
+
+// errSendEnded stops the thumbnail decoder of a send that ended early.
+var errSendEnded = errors.New("messaging: the send ended before its image was read")
 
 // notifyTimeout bounds a notification sent after Send returned.
 const notifyTimeout = 30 * time.Second

@@ -70,6 +70,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 	a.messaging = &messaging.Service{
 		Ports: b.Ports, Notifying: &b.notifying, Provision: b.provisioner(), Events: b.events,
 		App: cfg.AppName, MaxPixels: cfg.MaxPixels, Log: log, Now: cfg.Now, QuotaBytes: cfg.quota(),
+		ThumbKeys: &messaging.ThumbKeyCache{},
 	}
 	accounts := &accounts.Service{
 		Identity: b.Identity, Users: b.Users, Sessions: b.Sessions, Provision: b.provisioner(), Log: log,

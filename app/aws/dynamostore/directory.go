@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"imageapp/app/imageapp"
 )
@@ -59,6 +60,32 @@ func (d *Directory) PutUser(ctx context.Context, u imageapp.User) error {
 		return storeError("put user", err)
 	}
 	return nil
+}
+
+// SetThumbKey sets thumb_key if the user has none, in one conditional
+// update, and returns the stored one.
+func (d *Directory) SetThumbKey(ctx context.Context, userID string, wrapped []byte) ([]byte, error) {
+	u, err := d.UserByID(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	out, err := d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(d.Table),
+		Key:                       item{attrUsername: str(strings.ToLower(u.Username))},
+		UpdateExpression:          aws.String("SET #thumb = if_not_exists(#thumb, :thumb)"),
+		ConditionExpression:       aws.String("#uid = :id"),
+		ExpressionAttributeNames:  map[string]string{"#thumb": attrThumbKey, "#uid": attrUserID},
+		ExpressionAttributeValues: item{":thumb": bin(wrapped), ":id": str(userID)},
+		ReturnValues:              types.ReturnValueAllNew,
+	})
+	if isConditionFailed(err) {
+		return nil, imageapp.ErrNoSuchUser()
+	}
+	if err != nil {
+		return nil, storeError("set thumbnail key", err)
+	}
+	stored, err := decodeUser(out.Attributes)
+	return stored.ThumbKey, err
 }
 
 // BumpSessionVersion ends every session of the user.
@@ -252,6 +279,7 @@ func decodeUser(it item) (imageapp.User, error) {
 		Topic:          d.str(attrTopic),
 		CreatedAt:      d.time(attrCreatedAt),
 		SessionVersion: d.num(attrSessionVersion),
+		ThumbKey:       d.bin(attrThumbKey),
 	}
 	if u.Username == "" {
 		u.Username = d.str(attrUsername)

@@ -48,6 +48,13 @@ func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error
 		attrWrappedKey:    bin(m.WrappedKey),
 		attrSealedMeta:    bin(m.SealedMeta),
 		attrSortKey:       str(SortKey(created, m.ID)),
+		attrPair:          str(imageapp.PairKey(m.SenderID, m.RecipientID)),
+	}
+	if len(m.Preview) > 0 {
+		it[attrPreview] = bin(m.Preview)
+	}
+	if len(m.SenderPreview) > 0 {
+		it[attrSenderPreview] = bin(m.SenderPreview)
 	}
 	if m.Unread() {
 		it[attrUnreadRecipientID] = str(m.RecipientID)
@@ -154,11 +161,14 @@ func (s *Messages) Messages(ctx context.Context, q imageapp.MessageQuery) (image
 	if limit <= 0 {
 		limit = 50
 	}
-	index, hash := RecipientIndex, attrRecipientID
+	index, hash, user := RecipientIndex, attrRecipientID, q.UserID
 	var filter string
 	switch {
-	case q.Box == imageapp.Sent:
+	case q.Box == imageapp.Sent || q.Box == imageapp.Conversation:
 		index, hash = SenderIndex, attrSenderID
+		if q.Box == imageapp.Conversation {
+			index, hash, user = PairIndex, attrPair, imageapp.PairKey(q.UserID, q.With)
+		}
 		switch q.Status {
 		case imageapp.UnreadMessages:
 			filter = "attribute_not_exists(#read)"
@@ -175,7 +185,7 @@ func (s *Messages) Messages(ctx context.Context, q imageapp.MessageQuery) (image
 		IndexName:                 aws.String(index),
 		KeyConditionExpression:    aws.String("#hash = :user"),
 		ExpressionAttributeNames:  map[string]string{"#hash": hash},
-		ExpressionAttributeValues: item{":user": str(q.UserID)},
+		ExpressionAttributeValues: item{":user": str(user)},
 		ScanIndexForward:          aws.Bool(false),
 		Limit:                     aws.Int32(int32(limit + 1)), // one more tells whether a next page exists
 	}
@@ -357,6 +367,8 @@ func decodeMessage(it item) (*imageapp.Message, error) {
 		KeyID:         d.str(attrKeyID),
 		WrappedKey:    d.bin(attrWrappedKey),
 		SealedMeta:    d.bin(attrSealedMeta),
+		Preview:       d.bin(attrPreview),
+		SenderPreview: d.bin(attrSenderPreview),
 	}
 	return m, d.err
 }

@@ -5,6 +5,7 @@
 // Users table, hash key username (the lowercased username):
 //
 //	username S | user_id S | display_username S | email S | key_id S | topic S | created_at N | session_version N
+//	thumb_key B (the thumbnail key wrapped under key_id; absent until the first thumbnail)
 //	directory S = "all" on every user (DirectoryPartition), for the directory-index
 //	GSI user_id-index: hash user_id, projection ALL
 //	GSI directory-index: hash directory, range username, projection ALL: the
@@ -15,12 +16,14 @@
 //	message_id S | sender_id S | sender_name S | recipient_id S | recipient_name S
 //	created_at N (unix nanos) | read_at N (absent while unread) | content_type S | size N
 //	key_id S | wrapped_key B | sealed_meta B | expires_at N (TTL, unused for now)
+//	preview B | sender_preview B (sealed thumbnail and caption start, absent on older messages)
 //	sort_key S = fmt.Sprintf("%020d#%s", created_at, message_id)
+//	pair S = imageapp.PairKey(sender_id, recipient_id): the conversation
 //	unread_recipient_id S = recipient_id, present only while unread
 //	read_recipient_id S = recipient_id, present only once read
 //	GSIs (projection ALL): recipient-index (recipient_id, sort_key),
 //	sender-index (sender_id, sort_key), unread-index (unread_recipient_id, sort_key),
-//	read-index (read_recipient_id, sort_key)
+//	read-index (read_recipient_id, sort_key), conversation-index (pair, sort_key)
 //
 // A pending marker (MessageStore.PutPending) is an item of the messages table
 // under the message's ID that is not a message yet: no sort_key, only
@@ -81,6 +84,10 @@ const (
 	attrPendingShard      = "pending_shard"
 	attrPendingKey        = "pending_key"
 	attrStoredBytes       = "stored_bytes"
+	attrThumbKey          = "thumb_key"
+	attrPreview           = "preview"
+	attrSenderPreview     = "sender_preview"
+	attrPair              = "pair"
 
 	UserIDIndex    = "user_id-index"
 	DirectoryIndex = "directory-index"
@@ -89,6 +96,7 @@ const (
 	SenderIndex    = "sender-index"
 	UnreadIndex    = "unread-index"
 	ReadIndex      = "read-index"
+	PairIndex      = "conversation-index"
 )
 
 // SchemaAPI is the part of the DynamoDB client CreateTables uses.
@@ -152,6 +160,7 @@ func MessagesTableInput(name string) *dynamodb.CreateTableInput {
 			{AttributeName: aws.String(attrSortKey), AttributeType: types.ScalarAttributeTypeS},
 			{AttributeName: aws.String(attrPendingShard), AttributeType: types.ScalarAttributeTypeS},
 			{AttributeName: aws.String(attrPendingKey), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String(attrPair), AttributeType: types.ScalarAttributeTypeS},
 		},
 		KeySchema: []types.KeySchemaElement{{AttributeName: aws.String(attrMessageID), KeyType: types.KeyTypeHash}},
 		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{
@@ -160,6 +169,7 @@ func MessagesTableInput(name string) *dynamodb.CreateTableInput {
 			index(UnreadIndex, attrUnreadRecipientID),
 			index(ReadIndex, attrReadRecipientID),
 			index(PendingIndex, attrPendingShard, attrPendingKey),
+			index(PairIndex, attrPair),
 		},
 	}
 }

@@ -1,0 +1,109 @@
+package thumbnail
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"testing"
+)
+
+func encoded(t *testing.T, format string, w, h int) []byte {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, color.NRGBA{uint8(x), uint8(y), 200, 128})
+		}
+	}
+	var buf bytes.Buffer
+	var err error
+	switch format {
+	case "png":
+		err = png.Encode(&buf, img)
+	case "jpeg":
+		err = jpeg.Encode(&buf, img, nil)
+	case "gif":
+		err = gif.Encode(&buf, img, nil)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestMakeFitsTheBoxAndKeepsTheShape(t *testing.T) {
+	for _, tc := range []struct {
+		format       string
+		w, h         int
+		wantW, wantH int
+	}{
+		{"png", 1200, 600, 160, 80},
+		{"jpeg", 300, 900, 53, 160},
+		{"gif", 40, 30, 40, 30}, // small images are not enlarged
+		{"png", 5000, 1, 160, 1},
+	} {
+		out, err := Make(bytes.NewReader(encoded(t, tc.format, tc.w, tc.h)))
+		if err != nil {
+			t.Fatalf("%s %dx%d: %v", tc.format, tc.w, tc.h, err)
+		}
+		cfg, format, err := image.DecodeConfig(bytes.NewReader(out))
+		if err != nil || format != "jpeg" {
+			t.Fatalf("%s %dx%d: thumbnail is %q, %v; want a JPEG", tc.format, tc.w, tc.h, format, err)
+		}
+		if cfg.Width != tc.wantW || cfg.Height != tc.wantH {
+			t.Errorf("%s %dx%d: thumbnail is %dx%d, want %dx%d", tc.format, tc.w, tc.h, cfg.Width, cfg.Height, tc.wantW, tc.wantH)
+		}
+		if len(out) > 12<<10 {
+			t.Errorf("%s %dx%d: thumbnail is %d bytes; a preview should stay small", tc.format, tc.w, tc.h, len(out))
+		}
+	}
+}
+
+func TestMakeFlattensTransparencyOnWhite(t *testing.T) {
+	img := image.NewNRGBA(image.Rect(0, 0, 10, 10)) // fully transparent
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	out, err := Make(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	thumb, err := jpeg.Decode(bytes.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, g, b, _ := thumb.At(5, 5).RGBA(); r>>8 < 250 || g>>8 < 250 || b>>8 < 250 {
+		t.Errorf("a transparent pixel became %d,%d,%d; want white, not black", r>>8, g>>8, b>>8)
+	}
+}
+
+func TestMakeRefusesWhatIsNoImage(t *testing.T) {
+	good := encoded(t, "png", 50, 50)
+	for name, in := range map[string][]byte{
+		"empty":     nil,
+		"text":      []byte("hello, this is not an image"),
+		"truncated": good[:len(good)/2],
+	} {
+		if _, err := Make(bytes.NewReader(in)); err == nil {
+			t.Errorf("%s: Make returned no error", name)
+		}
+	}
+}
+
+func BenchmarkMake12MP(b *testing.B) {
+	img := image.NewRGBA(image.Rect(0, 0, 4000, 3000))
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(buf.Len()))
+	for b.Loop() {
+		if _, err := Make(bytes.NewReader(buf.Bytes())); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
