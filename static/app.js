@@ -2,31 +2,10 @@
 // Under the strict CSP there is no inline script, so behaviour lives here.
 (function () {
   "use strict";
-  // Preview the chosen image on the send form before uploading.
-  document.addEventListener("change", function (e) {
-    var input = e.target;
-    if (!(input instanceof HTMLInputElement) || input.type !== "file" || !input.dataset.preview) return;
-    var img = document.getElementById(input.dataset.preview);
-    if (!img) return;
-    var file = input.files && input.files[0];
-    if (img.dataset.url) URL.revokeObjectURL(img.dataset.url);
-    if (!file) { img.hidden = true; return; }
-    img.dataset.url = URL.createObjectURL(file);
-    img.src = img.dataset.url;
-    img.hidden = false;
-  });
-  // Ask before deleting a message.
-  document.addEventListener("submit", function (e) {
-    var form = e.target;
-    if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
-      e.preventDefault();
-    }
-  }, true);
-
   // The live inbox (views/live.templ): the page's event stream (#live) fires
   // "hello", "inbox", "sent", "unavailable" on the body; the badge and title
-  // follow their unread count. While the stream is away, the list refreshes
-  // every 15 s.
+  // follow their unread count. While the stream is away, the list (the
+  // inbox, or a conversation) refreshes every 15 s.
   var stream = document.getElementById("live");
   if (!stream) return;
   var live = false, timer = null;
@@ -83,7 +62,7 @@
   setLive(false, 5000); // until the first hello
 
   setInterval(function () {
-    var inbox = document.getElementById("inbox");
-    if (!live && inbox && window.htmx && !document.hidden) window.htmx.trigger(inbox, "refresh");
+    var list = document.getElementById("inbox") || document.getElementById("conversation");
+    if (!live && list && window.htmx && !document.hidden) window.htmx.trigger(list, "refresh");
   }, 15000);
 })();

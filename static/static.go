@@ -16,7 +16,7 @@ import (
 	"strings"
 )
 
-//go:embed app.css htmx.min.js hx-sse.min.js app.js
+//go:embed app.css htmx.min.js hx-sse.min.js app.js send.js time.js confirm.js favicon.svg
 var files embed.FS
 
 type asset struct {

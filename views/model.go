@@ -49,7 +49,9 @@ type Form struct {
 // Limits are the server's upload rules, shown to people before they upload.
 type Limits struct {
 	MaxUpload        string // e.g. "20 MiB"
+	MaxUploadBytes   int64  // the same, for the send form's check before uploading
 	MaxCaptionLength int
+	ImageTypes       []string // content types accepted, e.g. "image/png"
 }
 
 // Person is someone in the directory.
@@ -66,6 +68,12 @@ type Message struct {
 	SentAt   time.Time
 	OpenedAt time.Time // zero until the recipient opens it
 	Size     int64
+
+	// Thumb is the image's thumbnail as a data: URL ("" when there is
+	// none) and Snippet the start of its caption: its preview, which the
+	// server opened for this viewer.
+	Thumb   string
+	Snippet string
 }
 
 // Unread tells whether the recipient has not opened it yet.
@@ -87,6 +95,17 @@ type Group struct {
 	Messages []Message
 	Unread   int
 	newest   time.Time
+}
+
+// Newest is the group's newest message, whose preview stands for it.
+func (g Group) Newest() Message {
+	newest := g.Messages[0]
+	for _, m := range g.Messages[1:] {
+		if m.SentAt.After(newest.SentAt) {
+			newest = m
+		}
+	}
+	return newest
 }
 
 // GroupBySender is the inbox rule, the same in the React client (both are
@@ -168,6 +187,16 @@ func verifyURL(username string) string {
 func usersURL(q, cursor string) string {
 	return "/users?" + url.Values{"q": {q}, "cursor": {cursor}}.Encode()
 }
+
+// ConversationURL is the page of the images exchanged with username.
+func ConversationURL(username, cursor string) string {
+	u := "/conversations/" + url.PathEscape(username)
+	if cursor != "" {
+		u += "?" + url.Values{"cursor": {cursor}}.Encode()
+	}
+	return u
+}
+
 func pageURL(path, cursor string) string { return path + "?" + url.Values{"cursor": {cursor}}.Encode() }
 
 // InboxURL is an inbox page: unread messages from newCursor, or read ones

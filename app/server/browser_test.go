@@ -129,16 +129,17 @@ func pagesFlow(t *testing.T, flow string, jsOff bool) {
 		alice.check("sent")
 	}
 
-	// bob finds it in his inbox and opens it.
-	bob.visit("/inbox", `#inbox a[href^="/messages/"]`)
-	if got := bob.text("#inbox"); !strings.Contains(got, "Image from alice") || !strings.Contains(got, "(unread)") {
-		t.Errorf("bob's inbox should show an unread image from alice: %q", got)
+	// bob finds alice in his inbox, opens their conversation, then the image.
+	bob.visit("/inbox", `#inbox a[href="/conversations/alice"]`)
+	if got := bob.text("#inbox"); !strings.Contains(got, "alice") || !strings.Contains(got, "1 new") || !strings.Contains(got, "Sea & <sun>") {
+		t.Errorf("bob's inbox should show one new image from alice with its caption: %q", got)
 	}
 	if !bob.eval("the unread badge", `document.querySelector('[aria-label="1 unread message"]') !== null`) {
 		t.Errorf("the nav should count 1 unread message")
 	}
 	bob.check("inbox", "inbox")
-	bob.submit("open the message", `#inbox a[href^="/messages/"]`, "")
+	bob.submit("open the conversation", `#inbox a[href="/conversations/alice"]`, "/conversations/alice")
+	bob.submit("open the message", `#conversation a[href^="/messages/"]`, "")
 	if p := bob.path(); !regexp.MustCompile(`^/messages/[0-9a-f]{32}$`).MatchString(p) {
 		t.Fatalf("opening the message landed on %s", p)
 	}
@@ -157,7 +158,7 @@ func pagesFlow(t *testing.T, flow string, jsOff bool) {
 		// nav's count and the tab's title; the list morphs in place, so
 		// keyboard focus stays on the row it was on; the refresh says it is a
 		// background one.
-		bob.visit("/inbox", `#inbox a[href^="/messages/"]`)
+		bob.visit("/inbox", `#inbox a[href="/conversations/alice"]`)
 		bob.waitJS("the page says its updates are live", `document.getElementById('live-status')?.dataset.live === 'true'`)
 		if got := bob.text("#live-status"); !strings.Contains(got, "as they arrive") {
 			t.Errorf("the live status says %q", got)
@@ -165,13 +166,13 @@ func pagesFlow(t *testing.T, flow string, jsOff bool) {
 		if title := evalAs[string](bob, "the title", `document.title`); title != "Inbox · ImageApp" {
 			t.Errorf("with nothing unread the title is %q", title)
 		}
-		focused := evalAs[string](bob, "focus the first row", `(() => { const a = document.querySelector('#inbox a[href^="/messages/"]'); a.focus(); return a.getAttribute('href'); })()`)
+		focused := evalAs[string](bob, "focus the first row", `(() => { const a = document.querySelector('#inbox a[href="/conversations/alice"]'); a.focus(); return a.getAttribute('href'); })()`)
 		bob.eval("watch htmx's requests",
 			`document.addEventListener('htmx:before:request', (e) => { window.lastHeaders = e.detail.ctx.request.headers }), true`)
 		sent := time.Now()
-		id := app.sendDirect("alice", "bob", 1)[0]
+		app.sendDirect("alice", "bob", 1)
 		bob.waitJSWithin("the new image shows up in the open inbox", 2*time.Second,
-			fmt.Sprintf(`document.querySelector('#inbox a[href="/messages/%s"]') !== null`, id))
+			`document.querySelector('#inbox a[href="/conversations/alice"]')?.innerText.includes('1 new')`)
 		bob.waitJSWithin("the tab's title counts it", 2*time.Second, `document.title === '(1) Inbox · ImageApp'`)
 		t.Logf("the new image showed in bob's open inbox %v after the send", time.Since(sent).Round(time.Millisecond))
 		if !bob.eval("the unread badge", `document.querySelector('#nav-unread[aria-label="1 unread message"]:not([hidden])')?.innerText === '1'`) {
@@ -269,7 +270,7 @@ func TestBrowserReact(t *testing.T) {
 	alice.do("send the image", chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
 	alice.waitJS("the sent screen says it was sent", `location.hash.startsWith('#/sent') && [...document.querySelectorAll('[role=status]')].some(e => e.innerText.includes('Sent to bob.'))`)
 	// bob's open inbox shows it by itself, over its event stream, with the count in the tab's title.
-	bob.waitJSWithin("the image shows up in bob's open inbox", 2*time.Second, `document.querySelector('main a[href^="#/messages/"]') !== null`)
+	bob.waitJSWithin("the image shows up in bob's open inbox", 2*time.Second, `document.querySelector('main a[href="#/conversations/alice"]') !== null`)
 	bob.waitJSWithin("bob's tab title counts it", 2*time.Second, `document.title === '(1) Inbox · ImageApp'`)
 	if got := bob.text("[data-testid=live-status]"); !strings.Contains(got, "as they arrive") {
 		t.Errorf("bob's inbox says %q about live updates", got)
@@ -277,12 +278,14 @@ func TestBrowserReact(t *testing.T) {
 	alice.waitJS("the sent list shows it", `document.querySelector('main a[href^="#/messages/"]') !== null`)
 	alice.check("sent")
 
-	// bob opens the image.
-	if got := bob.text("main"); !strings.Contains(got, "Image from alice") || !strings.Contains(got, "(unread)") {
-		t.Errorf("bob's inbox should show an unread image from alice: %q", got)
+	// bob opens the image (by its address here; the way through the conversation
+	// screen is TestBrowserReactConversation's).
+	if got := bob.text(`main a[href="#/conversations/alice"]`); !strings.Contains(got, "alice") || !strings.Contains(got, "1 new") {
+		t.Errorf("bob's inbox should show alice with 1 new image: %q", got)
 	}
 	bob.check("inbox", "inbox")
-	bob.do("open the message", chromedp.Click(chromedp.CSS(`main a[href^="#/messages/"]`)))
+	href := evalAs[string](alice, "read the message's address", `document.querySelector('main a[href^="#/messages/"]').getAttribute('href')`)
+	evalAs[string](bob, "open the message", "location.hash = "+jsString(href))
 	bob.waitJS("the message screen", `location.hash.startsWith('#/messages/') && document.querySelector('article img') !== null`)
 	if w := bob.imageWidth("article img"); w != 640 {
 		t.Errorf("the opened image's naturalWidth = %d, want 640: the image did not render", w)

@@ -86,7 +86,7 @@ func TestIAMGrantsMatchTheCode(t *testing.T) {
 	tooBig := aliceC.postMultipart("/api/messages", field("to", "bob"), file("image", "big.png", imageapptest.NoisePNGOfSize(14<<20, 3)))
 	ok(tooBig, http.StatusRequestEntityTooLarge)
 	app.backend.notifying.Wait()
-	for _, path := range []string{"/inbox", "/api/messages", "/api/messages?status=unread", "/api/messages?status=read", "/sent", "/api/messages?box=sent"} {
+	for _, path := range []string{"/inbox", "/api/messages", "/api/messages?status=unread", "/api/messages?status=read", "/sent", "/api/messages?box=sent", "/conversations/alice"} {
 		ok(bobC.get(path), http.StatusOK)
 	}
 	ok(bobC.get("/messages/"+id), http.StatusOK)

@@ -46,7 +46,8 @@ type resetForm struct {
 }
 
 type deleteForm struct {
-	Back string `form:"back"` // the mailbox the message was opened from
+	Back    string `form:"back"`    // the mailbox the message was opened from
+	Confirm string `form:"confirm"` // "yes" deletes; anything else asks first
 }
 
 // readForm decodes the request's fields into a T: a JSON object or an HTML

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 
 	"imageapp/app/imageapp"
@@ -20,21 +21,44 @@ func (s *Server) inboxView(r *http.Request) (views.InboxView, error) {
 		return views.InboxView{}, imageapp.Errorf(imageapp.EINVALID, "An inbox page follows either new or read messages, not both: drop ?new= or ?cursor=.")
 	}
 	v := views.InboxView{Self: views.InboxURL(newCursor, cursor)}
+	var msgs []*imageapp.Message
 	if cursor == "" {
 		unread, err := s.messaging.List(r.Context(), u, imageapp.MessageQuery{Box: imageapp.Inbox, Status: imageapp.UnreadMessages, Cursor: newCursor, Limit: messaging.MaxPageSize})
 		if err != nil {
 			return v, err
 		}
-		v.Messages, v.NextUnread = append(v.Messages, listed(unread.Messages)...), unread.Next
+		msgs, v.NextUnread = append(msgs, unread.Messages...), unread.Next
 	}
 	if newCursor == "" {
 		read, err := s.messaging.List(r.Context(), u, imageapp.MessageQuery{Box: imageapp.Inbox, Status: imageapp.ReadMessages, Cursor: cursor})
 		if err != nil {
 			return v, err
 		}
-		v.Messages, v.Next = append(v.Messages, listed(read.Messages)...), read.Next
+		msgs, v.Next = append(msgs, read.Messages...), read.Next
+	}
+	// Each sender's row shows their newest image: only those previews open.
+	previews := s.messaging.Previews(r.Context(), u, newestPerSender(msgs))
+	for _, m := range msgs {
+		v.Messages = append(v.Messages, withPreview(listedOne(m), previews[m.ID]))
 	}
 	return v, nil
+}
+
+// newestPerSender is each sender's newest message among msgs.
+func newestPerSender(msgs []*imageapp.Message) []*imageapp.Message {
+	newest := map[string]*imageapp.Message{}
+	var out []*imageapp.Message
+	for _, m := range msgs {
+		if n, ok := newest[m.SenderID]; !ok || m.CreatedAt.After(n.CreatedAt) {
+			if !ok {
+				out = append(out, m)
+			} else {
+				out[slices.Index(out, n)] = m
+			}
+			newest[m.SenderID] = m
+		}
+	}
+	return out
 }
 
 func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) {
@@ -77,8 +101,9 @@ func (s *Server) apiMessages(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := messagesReply{Messages: make([]messageJSON, 0, len(page.Messages)), NextCursor: page.Next, Unread: unread}
+	previews := s.messaging.Previews(r.Context(), u, page.Messages)
 	for _, m := range page.Messages {
-		out.Messages = append(out.Messages, messageOf(m))
+		out.Messages = append(out.Messages, previewed(messageOf(m), previews[m.ID]))
 	}
 	s.writeJSON(w, r, http.StatusOK, out)
 }

@@ -78,6 +78,8 @@ type messageJSON struct {
 	ReadAt      *string    `json:"read_at"` // null until the recipient opens it
 	ContentType string     `json:"content_type"`
 	Size        int64      `json:"size"`
+	Thumbnail   string     `json:"thumbnail,omitempty"` // a data: URL of a JPEG, in lists only
+	Snippet     string     `json:"snippet,omitempty"`   // the caption's start, in lists only
 }
 
 // openedJSON is one message with what only opening it reveals.
@@ -94,6 +96,14 @@ type messageReply struct {
 
 type openedReply struct {
 	Message openedJSON `json:"message"`
+}
+
+// conversationReply is a page of the images exchanged with someone,
+// oldest first; next_cursor pages back to earlier ones.
+type conversationReply struct {
+	With       personJSON    `json:"with"`
+	Messages   []messageJSON `json:"messages"`
+	NextCursor string        `json:"next_cursor"`
 }
 
 type messagesReply struct {

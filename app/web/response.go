@@ -15,7 +15,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	if err := c.Render(r.Context(), w); err != nil {
+	if err := c.Render(views.WithZone(r.Context(), readerZone(r)), w); err != nil {
 		s.log.Error("render", "path", r.URL.Path, "err", err)
 	}
 }

@@ -8,7 +8,7 @@ import (
 
 // pageCSP allows only our own scripts and styles: no inline script or
 // style, nothing framed, forms post only to us.
-const pageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; connect-src 'self'; " +
+const pageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; " +
 	"font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // securityHeaders sets the headers every answer carries. HSTS goes with

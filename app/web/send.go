@@ -7,9 +7,11 @@ import (
 	"imageapp/views"
 )
 
-// limits are the upload rules people see before they upload.
+// uploadLimits are the upload rules people see before they upload, from
+// the same source as /api/me's limits.
 func (s *Server) uploadLimits() views.Limits {
-	return views.Limits{MaxUpload: humanBytes(s.maxUpload), MaxCaptionLength: messaging.MaxCaptionLength}
+	return views.Limits{MaxUpload: humanBytes(s.maxUpload), MaxUploadBytes: s.maxUpload,
+		MaxCaptionLength: messaging.MaxCaptionLength, ImageTypes: messaging.ImageTypes()}
 }
 
 func (s *Server) sendPage(w http.ResponseWriter, r *http.Request) {

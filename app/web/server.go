@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -142,12 +140,7 @@ func (s *Server) Handler() http.Handler {
 
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
 	r.Handle("/static/*", static.Handler())
-	if s.reactDir != "" {
-		if _, err := os.Stat(filepath.Join(s.reactDir, "index.html")); err == nil {
-			r.Handle("/react/*", http.StripPrefix("/react/", reactHandler(s.reactDir)))
-			r.Get("/react", http.RedirectHandler("/react/", http.StatusMovedPermanently).ServeHTTP)
-		}
-	}
+	s.mountReact(r)
 
 	// Pages.
 	r.Get("/", s.home)
@@ -171,6 +164,7 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/inbox", s.inboxPage)
 		r.Get("/events", s.eventStream)
 		r.Get("/sent", s.sentPage)
+		r.Get("/conversations/{username}", s.conversationPage)
 		r.Get("/messages/{id}", s.messagePage)
 		r.Get("/messages/{id}/image", s.messageImage)
 		r.Post("/messages/{id}/delete", s.deleteSubmit)
@@ -199,6 +193,7 @@ func (s *Server) Handler() http.Handler {
 			r.Get("/messages/{id}", s.apiMessage)
 			r.Get("/messages/{id}/image", s.messageImage)
 			r.Delete("/messages/{id}", s.apiDelete)
+			r.Get("/conversations/{username}", s.apiConversation)
 		})
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			s.writeJSONError(w, r, imageapp.Errorf(imageapp.ENOTFOUND, "No such API route: %s %s.", r.Method, r.URL.Path))
@@ -247,18 +242,3 @@ func allowedMethods(routes chi.Routes, path string) []string {
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
 
 func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
-
-// reactHandler serves the built client, falling back to index.html for
-// any path that is not a file (a directory is never listed).
-func reactHandler(dir string) http.Handler {
-	files := http.FileServer(http.Dir(dir))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if info, err := os.Stat(filepath.Join(dir, filepath.Clean("/"+r.URL.Path))); err != nil || info.IsDir() {
-			r.URL.Path = "/"
-		}
-		if strings.HasPrefix(r.URL.Path, "assets/") {
-			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-		}
-		files.ServeHTTP(w, r)
-	})
-}
