@@ -7,6 +7,9 @@ import { Alert, Badge, Button, Card, Loading, errorText } from './components/ui.
 import Login from './screens/Login.jsx';
 import Signup from './screens/Signup.jsx';
 import Verify from './screens/Verify.jsx';
+import Forgot from './screens/Forgot.jsx';
+import Reset from './screens/Reset.jsx';
+import Conversation from './screens/Conversation.jsx';
 import Users from './screens/Users.jsx';
 import Send from './screens/Send.jsx';
 import Inbox from './screens/Inbox.jsx';
@@ -102,6 +105,12 @@ export default function App() {
 
   const notice = flash && flash.hash === hash ? flash : null;
 
+  // A new action (a form sent, a button pressed) makes the last notice stale: it goes
+  // at once, so an old "done" can never sit above the new action's error. A button
+  // that leaves a notice of its own sets it after this (capture runs first).
+  const dropNotice = useCallback(() => setFlash(null), []);
+  const onMainClick = useCallback((e) => e.target.closest?.('button') && dropNotice(), [dropNotice]);
+
   let screen;
   if (session.status === 'loading') {
     screen = <Loading />;
@@ -126,6 +135,8 @@ export default function App() {
       );
     } else if (name === 'signup') screen = <Signup {...common} />;
     else if (name === 'verify') screen = <Verify {...common} />;
+    else if (name === 'forgot') screen = <Forgot {...common} />;
+    else if (name === 'reset') screen = <Reset {...common} />;
     else if (name === 'users') screen = <Users {...common} />;
     else if (name === 'send') screen = <Send {...common} limits={session.limits} />;
     else if (name === 'inbox')
@@ -133,6 +144,8 @@ export default function App() {
     else if (name === 'sent') screen = <Sent {...common} version={live.sent} />;
     else if (name === 'message')
       screen = <MessageView key={route.arg} {...common} id={route.arg} me={session.user} onOpened={refreshMe} />;
+    else if (name === 'conversation')
+      screen = <Conversation key={route.arg} {...common} username={route.arg} me={session.user} version={live.inbox + live.sent} />;
   }
 
   const current = route.name || (signedIn ? 'inbox' : 'login');
@@ -196,7 +209,7 @@ export default function App() {
         </div>
       </header>
       {/* One page column for every screen, as on the server pages (max-w-3xl); forms may sit narrower inside it. */}
-      <main className="mx-auto w-full max-w-3xl flex-1 px-4 py-6 sm:py-8">{screen}</main>
+      <main className="mx-auto w-full max-w-3xl flex-1 px-4 py-6 sm:py-8" onSubmitCapture={dropNotice} onClickCapture={onMainClick}>{screen}</main>
       <footer className="mx-auto w-full max-w-3xl px-4 py-6 text-center text-xs text-slate-600">
         Images are encrypted at rest with a per-recipient key.
       </footer>

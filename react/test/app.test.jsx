@@ -36,15 +36,18 @@ describe('App', () => {
     expect(within(nav).getByRole('link', { name: 'Sent' })).toHaveAttribute('aria-current', 'page');
   });
 
-  it('opens the inbox for a signed-in person, and a message from it', async () => {
+  it('opens the inbox for a signed-in person, the conversation with a sender, and a message from it', async () => {
     const full = { ...msg('m1', 'bob'), caption: 'hello', filename: 'a.png', image_url: '/api/messages/m1/image' };
     mockFetch({
       'GET /api/me': [jsonResponse(200, { user: alice, unread: 1 }), jsonResponse(200, { user: alice, unread: 0 })],
       'GET /api/messages': inbox(1),
+      'GET /api/conversations/bob': jsonResponse(200, { with: { id: 'u-bob', username: 'bob' }, messages: [msg('m1', 'bob')], next_cursor: '' }),
       'GET /api/messages/m1': jsonResponse(200, { message: full }),
     });
     render(<App />);
     expect(await screen.findByRole('heading', { name: 'Inbox' })).toBeInTheDocument();
+    await userEvent.click(await screen.findByRole('link', { name: /Images from ?bob/ }));
+    expect(window.location.hash).toBe('#/conversations/bob');
     await userEvent.click(await screen.findByRole('link', { name: /Image from bob/ }));
     expect(await screen.findByRole('img', { name: 'hello' })).toHaveAttribute('src', '/api/messages/m1/image');
     // opening marks it read: the header count refreshes from /api/me

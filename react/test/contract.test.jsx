@@ -30,6 +30,7 @@ import Send from '../src/screens/Send.jsx';
 import Login from '../src/screens/Login.jsx';
 import Signup from '../src/screens/Signup.jsx';
 import Verify from '../src/screens/Verify.jsx';
+import Conversation from '../src/screens/Conversation.jsx';
 import { installFakeXHR, jsonResponse, mockFetch } from './helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -45,6 +46,7 @@ const ROUTES = [
   'GET /api/messages?box=sent',
   'GET /api/messages/{id}',
   'POST /api/messages',
+  'GET /api/conversations/{username}',
   'error 404',
 ];
 
@@ -165,22 +167,40 @@ describe('recorded replies: every route, the fields the client reads', () => {
 // --- the screens, fed the recorded replies ------------------------------------
 
 describe('screens show what the server sends', () => {
-  it('Inbox: one entry per sender, "N new", a link per message', async () => {
+  it('Inbox: one entry per sender, "N new", each opening the conversation', async () => {
     mockFetch({ 'GET /api/messages': messagesRoute });
     const setUnread = vi.fn();
     render(<Inbox setUnread={setUnread} />);
-    const headings = await screen.findAllByRole('heading', { level: 2 });
+    const list = await screen.findByRole('list', { name: 'Conversations' });
+    const entries = within(list).getAllByRole('link');
     const groups = groupBySender(inbox().messages);
-    expect(headings).toHaveLength(groups.length);
+    expect(entries).toHaveLength(groups.length);
     groups.forEach((g, i) => {
-      expect(headings[i]).toHaveTextContent(g.sender.username);
-      if (g.unread > 0) expect(headings[i]).toHaveTextContent(`${g.unread} new`);
-      else expect(headings[i]).not.toHaveTextContent(/new/);
-      const region = screen.getByRole('region', { name: new RegExp(g.sender.username) });
-      const links = within(region).getAllByRole('link', { name: new RegExp(`Image from ${g.sender.username}`) });
-      expect(links.map((a) => a.getAttribute('href'))).toEqual(g.messages.map((m) => hrefFor('message', m.id)));
+      expect(entries[i]).toHaveTextContent(g.sender.username);
+      if (g.unread > 0) expect(entries[i]).toHaveTextContent(`${g.unread} new`);
+      else expect(entries[i]).not.toHaveTextContent(/new/);
+      expect(entries[i]).toHaveAttribute('href', hrefFor('conversation', g.sender.username));
     });
     expect(setUnread).toHaveBeenCalledWith(inbox().unread);
+  });
+
+  it('Conversation: the images both ways, oldest first, each with its thumbnail and side', async () => {
+    const c = body('GET /api/conversations/{username}');
+    expect(c.with.username).toBeTypeOf('string');
+    expect(c.next_cursor).toBeTypeOf('string');
+    for (const m of c.messages) {
+      if ('thumbnail' in m) expect(m.thumbnail).toMatch(/^data:image\/jpeg;base64,/);
+    }
+    const times = c.messages.map((m) => Date.parse(m.sent_at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    const viewer = c.messages.map((m) => m.from).find((u) => u.username !== c.with.username);
+    mockFetch({ [`GET /api/conversations/${encodeURIComponent(c.with.username)}`]: reply('GET /api/conversations/{username}') });
+    render(<Conversation username={c.with.username} me={viewer} />);
+    const list = await screen.findByRole('list', { name: `Images with ${c.with.username}` });
+    const items = within(list).getAllByRole('listitem');
+    expect(items.map((li) => within(li).getByRole('link').getAttribute('href'))).toEqual(c.messages.map((m) => hrefFor('message', m.id)));
+    expect(items.map((li) => li.dataset.mine)).toEqual(c.messages.map((m) => String(m.from.username !== c.with.username)));
+    expect(await within(list).findAllByTestId('thumb')).toHaveLength(c.messages.filter((m) => m.thumbnail).length);
   });
 
   it('Sent: recipient, and "Opened …" or "Not opened yet"', async () => {

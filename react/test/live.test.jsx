@@ -74,7 +74,7 @@ describe('the live inbox', () => {
     expect(document.title).toBe('Inbox · ImageApp');
 
     es.emit('inbox', { kind: 'message', id: 'm1', from: 'bob', unread: 1 });
-    expect(await screen.findByRole('link', { name: /Image from bob/ })).toBeInTheDocument();
+    expect(await screen.findByRole('link', { name: /Images from ?bob/ })).toBeInTheDocument();
     const nav = screen.getByRole('navigation', { name: 'Main' });
     expect(within(nav).getByLabelText('1 unread')).toHaveTextContent('1');
     expect(document.title).toBe('(1) Inbox · ImageApp');
@@ -104,7 +104,7 @@ describe('the live inbox', () => {
     expect(await screen.findByText(/No images yet/)).toBeInTheDocument();
     const nav = screen.getByRole('navigation', { name: 'Main' });
     await userEvent.click(within(nav).getByRole('link', { name: /Inbox/ }));
-    expect(await screen.findByRole('link', { name: /Image from bob/ })).toBeInTheDocument();
+    expect(await screen.findByRole('link', { name: /Images from ?bob/ })).toBeInTheDocument();
     expect(f.mock.calls.filter(([url]) => String(url).startsWith('/api/messages')).length).toBe(2);
   });
 

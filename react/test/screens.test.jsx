@@ -10,6 +10,7 @@ import Inbox from '../src/screens/Inbox.jsx';
 import Sent from '../src/screens/Sent.jsx';
 import MessageView from '../src/screens/MessageView.jsx';
 import { apiError, installFakeXHR, jsonResponse, mockFetch, msg } from './helpers.js';
+import { formatDate } from '../src/lib/format.js';
 
 const body = (f, i = -1) => JSON.parse(f.mock.calls.at(i)[1].body);
 
@@ -267,11 +268,12 @@ describe('Send', () => {
 });
 
 describe('Inbox', () => {
-  it('is one list grouped by sender, "N new" per sender, unread senders first', async () => {
+  it('is one entry per sender, with the newest thumbnail, "N new", unread senders first, opening the conversation', async () => {
+    const thumb = 'data:image/jpeg;base64,/9j/2w==';
     const f = mockFetch({
       'GET /api/messages': jsonResponse(200, {
         messages: [
-          msg('1', 'bob', { sent: '2025-01-03T00:00:00Z' }),
+          { ...msg('1', 'bob', { sent: '2025-01-03T00:00:00Z' }), thumbnail: thumb },
           msg('2', 'bob', { sent: '2025-01-02T00:00:00Z' }),
           msg('3', 'ann', { sent: '2025-01-01T00:00:00Z' }),
           msg('4', 'cid', { read: true, sent: '2025-01-09T00:00:00Z' }),
@@ -282,14 +284,17 @@ describe('Inbox', () => {
     });
     const setUnread = vi.fn();
     render(<Inbox setUnread={setUnread} />);
-    const headings = await screen.findAllByRole('heading', { level: 2 });
-    expect(headings.map((h) => h.textContent)).toEqual(['bob2 new', 'ann1 new', 'cid']);
-    expect(screen.queryByRole('heading', { name: /^(Unread|Earlier|New)$/ })).not.toBeInTheDocument();
+    const list = await screen.findByRole('list', { name: 'Conversations' });
+    const entries = within(list).getAllByRole('link');
+    expect(entries.map((a) => a.getAttribute('href'))).toEqual(['#/conversations/bob', '#/conversations/ann', '#/conversations/cid']);
+    expect(entries[0]).toHaveAccessibleName(new RegExp(`^Images from ?bob ?${formatDate('2025-01-03T00:00:00Z')} ?2 new$`));
+    expect(entries[2]).not.toHaveTextContent(/new/);
+    // The newest image's thumbnail, through a blob: URL (the CSP allows no data: images).
+    expect((await within(entries[0]).findByTestId('thumb')).getAttribute('src')).toMatch(/^blob:/);
+    expect(within(entries[1]).getByTestId('thumb-placeholder')).toBeInTheDocument(); // none: a neutral placeholder
+    expect(within(entries[0]).getByText(formatDate('2025-01-03T00:00:00Z'))).toBeInTheDocument();
     expect(setUnread).toHaveBeenCalledWith(3);
     expect(f.mock.calls[0][0]).toBe('/api/messages?box=inbox&status=all');
-    const bob = screen.getByRole('region', { name: /bob/ });
-    expect(within(bob).getAllByRole('link', { name: /Image from bob/ })[0]).toHaveAttribute('href', '#/messages/1');
-    expect(within(bob).getByRole('link', { name: 'Reply' })).toHaveAttribute('href', '#/send?to=bob');
 
     await userEvent.click(screen.getByRole('button', { name: 'Unread' }));
     await waitFor(() => expect(f.mock.calls.at(-1)[0]).toBe('/api/messages?box=inbox&status=unread'));
@@ -353,18 +358,49 @@ describe('MessageView', () => {
     expect(screen.queryByText(/\bread\b/i)).not.toBeInTheDocument();
   });
 
-  it('deletes after confirmation and returns to the inbox', async () => {
+  it('deletes only after a dialog that says it is gone for both, then returns to the inbox', async () => {
     const f = mockFetch({
       'GET /api/messages/m1': jsonResponse(200, { message: full }),
       'DELETE /api/messages/m1': new Response(null, { status: 204 }),
     });
     const go = vi.fn();
     render(<MessageView id="m1" me={me} go={go} />);
-    await userEvent.click(await screen.findByRole('button', { name: 'Delete' }));
+    const del = await screen.findByRole('button', { name: 'Delete' });
+    await userEvent.click(del);
+    const dialog = screen.getByRole('dialog', { name: 'Delete this image for both of you?' });
+    expect(dialog).toHaveAttribute('aria-modal', 'true');
+    expect(dialog).toHaveAccessibleDescription('bob and you will no longer be able to see it. This cannot be undone.');
+    expect(within(dialog).getByRole('button', { name: 'Cancel' })).toHaveFocus();
     expect(f).toHaveBeenCalledTimes(1);
-    await userEvent.click(screen.getByRole('button', { name: 'Yes, delete' }));
-    await waitFor(() => expect(go).toHaveBeenCalledWith('inbox', null, null, { kind: 'success', text: 'Message deleted.' }));
+
+    // Cancel (and Escape) close it, delete nothing, and give focus back.
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(del).toHaveFocus();
+    await userEvent.click(del);
+    await userEvent.keyboard('{Escape}');
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(f).toHaveBeenCalledTimes(1);
+
+    await userEvent.click(del);
+    await userEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Delete' }));
+    await waitFor(() => expect(go).toHaveBeenCalledWith('inbox', null, null, { kind: 'success', text: 'The image was deleted.' }));
     expect(f.mock.calls[1][1].method).toBe('DELETE');
+  });
+
+  it('names the recipient in the dialog when its sender deletes it', async () => {
+    const mine = { ...full, from: { id: 'u-me', username: 'me' }, to: { id: 'u-cid', username: 'cid' } };
+    mockFetch({ 'GET /api/messages/m1': jsonResponse(200, { message: mine }) });
+    render(<MessageView id="m1" me={me} go={vi.fn()} />);
+    await userEvent.click(await screen.findByRole('button', { name: 'Delete' }));
+    expect(screen.getByRole('dialog')).toHaveAccessibleDescription(/^cid and you will no longer be able to see it/);
+  });
+
+  it('offers Download and, to its recipient, Reply with an image', async () => {
+    mockFetch({ 'GET /api/messages/m1': jsonResponse(200, { message: full }) });
+    render(<MessageView id="m1" me={me} go={vi.fn()} />);
+    expect(await screen.findByRole('link', { name: 'Download' })).toHaveAttribute('href', '/api/messages/m1/image?download=1');
+    expect(screen.getByRole('link', { name: 'Reply with an image' })).toHaveAttribute('href', '#/send?to=bob');
   });
 
   it('says when the message is gone', async () => {

@@ -123,6 +123,14 @@ export const resendCode = ({ username }) =>
 export const login = ({ username, password }) =>
   request('POST', '/api/login', { body: { username, password }, auth: false });
 
+// Mails a reset code (202 whether or not the account exists).
+export const forgotPassword = ({ username }) =>
+  request('POST', '/api/password/forgot', { body: { username }, auth: false });
+
+// Sets a new password with the mailed code (204).
+export const resetPassword = ({ username, code, password }) =>
+  request('POST', '/api/password/reset', { body: { username, code, password }, auth: false });
+
 export const logout = () => request('POST', '/api/logout', { auth: false });
 
 // Resolves to {user, unread, limits}, or null when there is no session (401).
@@ -150,6 +158,13 @@ export const getMessage = (id) => request('GET', `/api/messages/${enc(id)}`);
 export const deleteMessage = (id) => request('DELETE', `/api/messages/${enc(id)}`);
 
 export const imageUrl = (id) => `/api/messages/${enc(id)}/image`;
+
+// The same bytes as a file to save (the server answers Content-Disposition: attachment).
+export const downloadUrl = (id) => `${imageUrl(id)}?download=1`;
+
+// The images exchanged with one person: {with, messages (oldest first), next_cursor (older page)}.
+export const getConversation = (username, { cursor } = {}) =>
+  request('GET', `/api/conversations/${enc(username)}${query({ cursor })}`);
 
 // Uploads an image with XMLHttpRequest so the person sees upload progress.
 // Returns {promise, abort}; promise resolves to {message} (the 201 body).

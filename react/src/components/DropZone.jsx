@@ -81,6 +81,7 @@ export default function DropZone({ file, onFile, disabled = false, accept = 'ima
           {hint}
         </p>
       )}
+      {file && <Preview file={file} />}
       {file && (
         <p className="mt-3 break-all text-sm font-medium text-slate-800" data-testid="chosen-file">
           {file.name} <span className="font-normal text-slate-500">({formatBytes(file.size)})</span>
@@ -88,4 +89,18 @@ export default function DropZone({ file, onFile, disabled = false, accept = 'ima
       )}
     </div>
   );
+}
+
+// The chosen image as it will be sent, before sending (as on the server's send
+// page); a blob: URL, which the page's CSP allows, freed when the file changes.
+function Preview({ file }) {
+  const [url, setUrl] = useState(null);
+  useEffect(() => {
+    if (typeof URL.createObjectURL !== 'function') return undefined;
+    const u = URL.createObjectURL(file);
+    setUrl(u);
+    return () => URL.revokeObjectURL(u);
+  }, [file]);
+  if (!url) return null;
+  return <img src={url} alt="Preview of the chosen image" className="mx-auto mt-3 max-h-64 max-w-full rounded-lg ring-1 ring-slate-200" />;
 }

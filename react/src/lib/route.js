@@ -1,7 +1,7 @@
 // Hash routing without a router library: '#/name/arg?k=v' <-> {name, arg, params}.
 
-export const AUTH_SCREENS = ['inbox', 'sent', 'users', 'send', 'message'];
-export const PUBLIC_SCREENS = ['login', 'signup', 'verify'];
+export const AUTH_SCREENS = ['inbox', 'sent', 'users', 'send', 'message', 'conversation'];
+export const PUBLIC_SCREENS = ['login', 'signup', 'verify', 'forgot', 'reset'];
 
 export function parseHash(hash) {
   const raw = (hash || '').replace(/^#\/?/, '');
@@ -11,13 +11,15 @@ export function parseHash(hash) {
   let name = parts[0] || '';
   let arg = parts[1];
   if (name === 'messages' && arg) name = 'message';
+  if (name === 'conversations' && arg) name = 'conversation';
   if (![...AUTH_SCREENS, ...PUBLIC_SCREENS].includes(name)) name = '';
   return { name, arg, params };
 }
 
 export function hrefFor(name, arg, params) {
-  let path = name === 'message' ? `messages/${encodeURIComponent(arg)}` : name;
-  if (name !== 'message' && arg) path += `/${encodeURIComponent(arg)}`;
+  const plural = { message: 'messages', conversation: 'conversations' }[name];
+  let path = plural ? `${plural}/${encodeURIComponent(arg)}` : name;
+  if (!plural && arg) path += `/${encodeURIComponent(arg)}`;
   const qs = params ? new URLSearchParams(Object.entries(params).filter(([, v]) => v != null && v !== '')).toString() : '';
   return `#/${path}${qs ? `?${qs}` : ''}`;
 }

@@ -18,3 +18,10 @@ export function validateSignup({ username, email, password }) {
 export function validateCode(code) {
   return /^\d{6}$/.test(code) ? null : 'Enter the 6-digit code from the email.';
 }
+
+// The server's password policy (imageapp.ValidatePassword): 10+ characters, at most 256 bytes.
+export function validatePassword(password) {
+  if ([...(password || '')].length < 10) return 'Passwords need at least 10 characters.';
+  if (new TextEncoder().encode(password).length > 256) return 'Passwords can be at most 256 bytes.';
+  return null;
+}

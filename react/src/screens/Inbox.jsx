@@ -5,7 +5,8 @@ import { hrefFor } from '../lib/route.js';
 import { usePaged } from '../lib/usePaged.js';
 import { liveText } from '../lib/live.js';
 import { Alert, Badge, Button, Card, LinkButton, Loading, PageTitle, errorText } from '../components/ui.jsx';
-import MessageRow from './MessageRow.jsx';
+import { formatDate } from '../lib/format.js';
+import Thumb from '../components/Thumb.jsx';
 
 const tab = (active) =>
   `rounded-md px-3 py-1 text-sm font-medium focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${
@@ -71,26 +72,15 @@ export default function Inbox({ notice, setUnread, version = 0, live }) {
           </div>
         </Card>
       )}
-      <div className="space-y-4">
-        {groups.map((g) => (
-          <Card key={g.sender.id || g.sender.username} aria-labelledby={`from-${g.sender.id || g.sender.username}`}>
-            <div className="mb-2 flex items-center justify-between gap-3">
-              <h2 id={`from-${g.sender.id || g.sender.username}`} className="flex min-w-0 items-center gap-2 font-semibold">
-                <span className="truncate">{g.sender.username}</span>
-                {g.unread > 0 && <Badge>{g.unread} new</Badge>}
-              </h2>
-              <LinkButton variant="link" href={hrefFor('send', null, { to: g.sender.username })}>
-                Reply
-              </LinkButton>
-            </div>
-            <ul className="divide-y divide-slate-100">
-              {g.messages.map((m) => (
-                <MessageRow key={m.id} m={m} who={`Image from ${g.sender.username}`} />
-              ))}
-            </ul>
-          </Card>
-        ))}
-      </div>
+      {groups.length > 0 && (
+        <div className="overflow-hidden rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
+          <ul aria-label="Conversations" className="divide-y divide-slate-100">
+            {groups.map((g) => (
+              <ConversationEntry key={g.sender.id || g.sender.username} g={g} />
+            ))}
+          </ul>
+        </div>
+      )}
       {list.loading && <Loading />}
       {!list.loading && list.next && (
         <div className="mt-4">
@@ -100,5 +90,34 @@ export default function Inbox({ notice, setUnread, version = 0, live }) {
         </div>
       )}
     </div>
+  );
+}
+
+const newestFirst = (a, b) => (Date.parse(b.sent_at) || 0) - (Date.parse(a.sent_at) || 0);
+
+// One person in the inbox: the newest image's thumbnail, their name, when, and
+// how many are new; it opens the conversation with them.
+function ConversationEntry({ g }) {
+  const newest = [...g.messages].sort(newestFirst)[0];
+  const unread = g.unread > 0;
+  return (
+    <li>
+      <a
+        href={hrefFor('conversation', g.sender.username)}
+        className="flex items-center gap-3 px-4 py-3 hover:bg-slate-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-indigo-500 sm:px-5"
+      >
+        <Thumb src={newest.thumbnail} size="size-14" />
+        <span className="min-w-0 flex-1">
+          <span className={`block truncate ${unread ? 'font-semibold text-slate-900' : 'text-slate-700'}`}>
+            <span className="sr-only">Images from </span>
+            {g.sender.username}
+          </span>{' '}
+          <span className="block text-xs text-slate-500">
+            <time dateTime={newest.sent_at}>{formatDate(newest.sent_at)}</time>
+          </span>
+        </span>{' '}
+        {unread && <Badge>{g.unread} new</Badge>}
+      </a>
+    </li>
   );
 }

@@ -67,6 +67,11 @@ export default function Login({ params, notice, next, onLoggedIn }) {
           {busy ? 'Logging in…' : 'Log in'}
         </Button>
       </form>
+      <p className="text-sm">
+        <a className={link} href={hrefFor('forgot', null, { username: username.trim() })}>
+          Forgot your password?
+        </a>
+      </p>
     </AuthLayout>
   );
 }

@@ -3,6 +3,7 @@ import * as api from '../api/client.js';
 import { formatBytes, formatDate, typeLabel } from '../lib/format.js';
 import { hrefFor } from '../lib/route.js';
 import { Alert, Button, Card, LinkButton, Loading, errorText } from '../components/ui.jsx';
+import ConfirmDialog from '../components/ConfirmDialog.jsx';
 
 export default function MessageView({ id, me, go, notice, onOpened }) {
   const [state, setState] = useState({ message: null, error: null, loading: true });
@@ -29,13 +30,14 @@ export default function MessageView({ id, me, go, notice, onOpened }) {
   const m = state.message;
   const mine = m && me && ((m.from && m.from.id === me.id) || (m.from && m.from.username === me.username));
   const back = mine ? 'sent' : 'inbox';
+  const other = m && (mine ? m.to : m.from)?.username;
 
   async function onDelete() {
     setDeleting(true);
     setDeleteError(null);
     try {
       await api.deleteMessage(id);
-      go(back, null, null, { kind: 'success', text: 'Message deleted.' });
+      go(back, null, null, { kind: 'success', text: 'The image was deleted.' });
     } catch (err) {
       setDeleteError(err);
       setDeleting(false);
@@ -109,22 +111,25 @@ export default function MessageView({ id, me, go, notice, onOpened }) {
         </dl>
         {deleteError && <Alert>{errorText(deleteError)}</Alert>}
         <div className="flex flex-wrap items-center gap-2 border-t border-slate-100 pt-4">
-          {confirming ? (
-            <>
-              <span className="text-sm text-slate-700">Delete this message for good?</span>
-              <Button variant="danger" size="sm" onClick={onDelete} disabled={deleting}>
-                {deleting ? 'Deleting…' : 'Yes, delete'}
-              </Button>
-              <Button variant="secondary" size="sm" onClick={() => setConfirming(false)} disabled={deleting}>
-                Keep it
-              </Button>
-            </>
-          ) : (
-            <Button variant="danger" size="sm" onClick={() => setConfirming(true)}>
-              Delete
-            </Button>
-          )}
+          <LinkButton variant="secondary" size="sm" href={api.downloadUrl(id)} download={m.filename || true}>
+            Download
+          </LinkButton>
+          <Button variant="danger" size="sm" className="ml-auto" onClick={() => setConfirming(true)}>
+            Delete
+          </Button>
         </div>
+        {confirming && (
+          <ConfirmDialog
+            title="Delete this image for both of you?"
+            confirmLabel="Delete"
+            busyLabel="Deleting…"
+            busy={deleting}
+            onConfirm={onDelete}
+            onCancel={() => setConfirming(false)}
+          >
+            {other || 'The other person'} and you will no longer be able to see it. This cannot be undone.
+          </ConfirmDialog>
+        )}
       </Card>
     </article>
   );
