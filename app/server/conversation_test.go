@@ -129,3 +129,31 @@ func TestConversations(t *testing.T) {
 	}
 	must(t, rows.Err())
 }
+
+// TestInboxUnreadFilter: like the React client's All / Unread, the inbox
+// page can show only people with new images.
+func TestInboxUnreadFilter(t *testing.T) {
+	app := startApp(t, t.TempDir())
+	alice, bob := app.signUp("alice"), app.signUp("bob")
+	app.signUp("carol")
+	sendWithCaption(t, alice, "bob", "zebra-read")
+	id := app.sendDirect("carol", "bob", 1)[0]
+	var page struct{ Messages []struct{ ID string } }
+	r := bob.get("/api/messages?box=inbox")
+	must(t, json.Unmarshal([]byte(r.body), &page))
+	for _, m := range page.Messages {
+		if m.ID != id {
+			bob.get("/api/messages/" + m.ID) // opens alice's image
+		}
+	}
+	all, unread := bob.get("/inbox"), bob.get("/inbox?show=unread")
+	if !strings.Contains(all.body, `href="/conversations/alice"`) || !strings.Contains(all.body, `href="/conversations/carol"`) {
+		t.Error("the whole inbox lacks alice or carol")
+	}
+	if strings.Contains(unread.body, `href="/conversations/alice"`) || !strings.Contains(unread.body, `href="/conversations/carol"`) {
+		t.Error("the unread inbox should list carol (new) and not alice (opened)")
+	}
+	if !strings.Contains(unread.body, `href="/inbox?show=unread" aria-current="page"`) {
+		t.Error("the unread filter is not marked current")
+	}
+}

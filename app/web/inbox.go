@@ -20,7 +20,13 @@ func (s *Server) inboxView(r *http.Request) (views.InboxView, error) {
 	if newCursor != "" && cursor != "" {
 		return views.InboxView{}, imageapp.Errorf(imageapp.EINVALID, "An inbox page follows either new or read messages, not both: drop ?new= or ?cursor=.")
 	}
-	v := views.InboxView{Self: views.InboxURL(newCursor, cursor)}
+	v := views.InboxView{Self: views.InboxURL(newCursor, cursor), OnlyUnread: q.Get("show") == "unread"}
+	if v.OnlyUnread {
+		v.Self = "/inbox?show=unread"
+		if cursor != "" {
+			return v, imageapp.Errorf(imageapp.EINVALID, "Unread images page with ?new=, not ?cursor=.")
+		}
+	}
 	var msgs []*imageapp.Message
 	if cursor == "" {
 		unread, err := s.messaging.List(r.Context(), u, imageapp.MessageQuery{Box: imageapp.Inbox, Status: imageapp.UnreadMessages, Cursor: newCursor, Limit: messaging.MaxPageSize})
@@ -29,7 +35,7 @@ func (s *Server) inboxView(r *http.Request) (views.InboxView, error) {
 		}
 		msgs, v.NextUnread = append(msgs, unread.Messages...), unread.Next
 	}
-	if newCursor == "" {
+	if newCursor == "" && !v.OnlyUnread {
 		read, err := s.messaging.List(r.Context(), u, imageapp.MessageQuery{Box: imageapp.Inbox, Status: imageapp.ReadMessages, Cursor: cursor})
 		if err != nil {
 			return v, err
