@@ -152,7 +152,7 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 	}
 	// The thumbnail is decoded from the image as it streams to the store.
 	var image io.Reader = clean
-	thumb := s.startThumb(ctx, checked.Width, checked.Height)
+	thumb := s.startThumb(checked.Width, checked.Height)
 	if thumb != nil {
 		defer thumb.finish(errSendEnded) // stops the decoder of a send that failed
 		image = io.TeeReader(clean, thumb)

@@ -114,17 +114,20 @@ type thumbMaker struct {
 
 // thumbSlots bounds the decodes running at once: each holds a whole
 // decoded image in memory.
-var thumbSlots = make(chan struct{}, 2)
+var thumbSlots = make(chan struct{}, 4)
 
 // startThumb starts a thumbnail of a w×h image, or returns nil when it is
-// too large to decode or ctx ends while waiting for a slot.
-func (s *Service) startThumb(ctx context.Context, w, h int) *thumbMaker {
+// too large to decode or every slot is taken. It never waits for a slot: a
+// decode lasts as long as its upload, and slow uploads must not hold up
+// other people's sends; those sends go with a caption-only preview.
+func (s *Service) startThumb(w, h int) *thumbMaker {
 	if int64(w)*int64(h) > int64(s.thumbMaxPixels()) {
 		return nil
 	}
 	select {
 	case thumbSlots <- struct{}{}:
-	case <-ctx.Done():
+	default:
+		s.log().Info("all thumbnail slots are busy; the message goes with a caption-only preview")
 		return nil
 	}
 	pr, pw := io.Pipe()
