@@ -17,8 +17,9 @@ resource "aws_dynamodb_table" "users" {
     type = "S"
   }
 
-  # "all" on every user: the directory-index keeps the whole directory in one
-  # range sorted by username, so a prefix search is one Query (begins_with).
+  # "all" on every listed user ("hidden" on one who asked not to be listed,
+  # a key no page queries): the directory-index keeps the whole directory in
+  # one range sorted by username, so a prefix search is one Query (begins_with).
   attribute {
     name = "directory"
     type = "S"
@@ -111,6 +112,19 @@ resource "aws_dynamodb_table" "messages" {
     type = "S"
   }
 
+  # Only on expiring messages: "e0".."e3" and "<expires_at, 20 digits>#<message_id>".
+  # The expiry-index is sparse; the expiry sweep queries it by time and
+  # shreds what ran out (TTL on expires_at is the backstop).
+  attribute {
+    name = "expiry_shard"
+    type = "S"
+  }
+
+  attribute {
+    name = "expiry_key"
+    type = "S"
+  }
+
   global_secondary_index {
     name            = "recipient-index"
     hash_key        = "recipient_id"
@@ -150,6 +164,13 @@ resource "aws_dynamodb_table" "messages" {
     name            = "conversation-index"
     hash_key        = "pair"
     range_key       = "sort_key"
+    projection_type = "ALL"
+  }
+
+  global_secondary_index {
+    name            = "expiry-index"
+    hash_key        = "expiry_shard"
+    range_key       = "expiry_key"
     projection_type = "ALL"
   }
 

@@ -9,7 +9,8 @@
 # key), and the app and trigger roles may ScheduleKeyDeletion (30-day window
 # only) while the key has no alias: the key of a lost alias race. That grant
 # is in the key policy, not here, because only the key policy is certain to
-# hold the instant after CreateKey; no IAM statement grants deletion.
+# hold the instant after CreateKey. The one IAM grant of deletion is the
+# app's, for a deleted account's key, with the 7-day window only (below).
 #
 # Why the tag conditions are safe: a key only becomes usable for data keys if
 # it carries the tag app = var.app_name AND the request's encryption context
@@ -131,6 +132,29 @@ data "aws_iam_policy_document" "kms_use" {
       test     = "StringEquals"
       variable = "kms:EncryptionContext:app"
       values   = [var.app_name]
+    }
+  }
+
+  # Account deletion (app/accounts/delete.go): the deleted user's key is
+  # scheduled for deletion with KMS's shortest window, 7 days, which makes it
+  # unusable at once; an administrator can cancel within the window. Only
+  # that window, only the app's keys.
+  statement {
+    sid       = "DestroyDeletedAccountsKey"
+    effect    = "Allow"
+    actions   = ["kms:ScheduleKeyDeletion"]
+    resources = [local.kms_keys_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/app"
+      values   = [var.app_name]
+    }
+
+    condition {
+      test     = "NumericEquals"
+      variable = "kms:ScheduleKeyDeletionPendingWindowInDays"
+      values   = ["7"]
     }
   }
 }

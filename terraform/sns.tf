@@ -44,4 +44,12 @@ data "aws_iam_policy_document" "sns_publish" {
     actions   = ["sns:GetSubscriptionAttributes"]
     resources = ["${local.user_topics_arn}:*"]
   }
+
+  # A deleted account's topic goes with it (its subscriptions too).
+  statement {
+    sid       = "DeleteUserTopics"
+    effect    = "Allow"
+    actions   = ["sns:DeleteTopic"]
+    resources = [local.user_topics_arn]
+  }
 }

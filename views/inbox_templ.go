@@ -1063,7 +1063,7 @@ func SentPage(p Page, ms []Message, next string) templ.Component {
 							return templ_7745c5c3_Err
 						}
 						if m.Unread() {
-							templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 68, "Not opened yet ")
+							templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 68, "Delivered ")
 							if templ_7745c5c3_Err != nil {
 								return templ_7745c5c3_Err
 							}

@@ -74,6 +74,9 @@ type Message struct {
 	// server opened for this viewer.
 	Thumb   string
 	Snippet string
+
+	ViewOnce  bool      // opens once, by a POST
+	ExpiresAt time.Time // zero when it is kept until deleted
 }
 
 // Unread tells whether the recipient has not opened it yet.

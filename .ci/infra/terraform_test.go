@@ -118,6 +118,7 @@ var breakers = map[string][][]edit{
       variable = "aws:RequestTag/app"`, `test     = "StringLike"
       variable = "aws:RequestTag/app"`}},
 		{{"kms.tf", `actions   = ["kms:DescribeKey"]`, `actions   = ["kms:DescribeKey", "kms:ScheduleKeyDeletion"]`}},
+		{{"kms.tf", "variable = \"kms:ScheduleKeyDeletionPendingWindowInDays\"\n      values   = [\"7\"]", "variable = \"kms:ScheduleKeyDeletionPendingWindowInDays\"\n      values   = [\"1\"]"}},
 		{{"local:kms_aliases_arn", "", `"arn:${local.partition}:kms:${var.region}:${local.account_id}:alias/*"`}},
 		{{"kms.tf", "      test     = \"StringEquals\"\n      variable = \"kms:EncryptionContext:purpose\"", "      test     = \"StringLike\"\n      variable = \"kms:EncryptionContext:purpose\""}},
 	},

@@ -245,8 +245,18 @@ func checkKMSBoundToApp(m *Module) []string {
 			}
 		}
 		for _, a := range s.Actions {
-			if slices.Contains([]string{"kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:UpdateAlias", "kms:DeleteAlias", "kms:CreateGrant"}, a) {
+			if slices.Contains([]string{"kms:DisableKey", "kms:PutKeyPolicy", "kms:UpdateAlias", "kms:DeleteAlias", "kms:CreateGrant"}, a) {
 				bad = append(bad, fmt.Sprintf("%s: %s lets the role break or hand out users' keys", s.Where(), a))
+			}
+		}
+		// Account deletion destroys the user's key: allowed only with KMS's
+		// shortest window (7 days, so administrators can still cancel a
+		// deletion a compromised app asked for) and only on the app's keys.
+		if s.HasAction("kms:ScheduleKeyDeletion") {
+			days, _ := s.Condition("NumericEquals", "kms:ScheduleKeyDeletionPendingWindowInDays")
+			app, _ := s.Condition("StringEquals", "aws:ResourceTag/app")
+			if !slices.Equal(days, []string{"7"}) || !slices.Equal(app, []string{AppVar}) {
+				bad = append(bad, s.Where()+": kms:ScheduleKeyDeletion needs conditions NumericEquals kms:ScheduleKeyDeletionPendingWindowInDays = 7 and StringEquals aws:ResourceTag/app = var.app_name")
 			}
 		}
 	}
@@ -490,6 +500,7 @@ var AppTables = map[string]tableSchema{
 		"read-index":         {"read_recipient_id", "sort_key"},
 		"pending-index":      {"pending_shard", "pending_key"},
 		"conversation-index": {"pair", "sort_key"},
+		"expiry-index":       {"expiry_shard", "expiry_key"},
 	}},
 }
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"imageapp/app/imageapp"
 )
@@ -24,6 +25,16 @@ type Service struct {
 	// failed or has not run yet.
 	Provision imageapp.Provisioner
 	Log       *slog.Logger
+
+	// Keys and Notifier are what account deletion destroys besides the
+	// account: the user's key and their notification topic. Mailbox
+	// removes the messages sent to them.
+	Keys     imageapp.Keys
+	Notifier imageapp.Notifier
+	Mailbox  interface {
+		PurgeReceived(ctx context.Context, userID string) (int, error)
+	}
+	Now func() time.Time
 }
 
 const (
@@ -43,6 +54,17 @@ func (s *Service) log() *slog.Logger {
 // SignUp creates an unconfirmed account and mails a confirmation code.
 // Returns EINVALID for input that breaks the rules, ECONFLICT for a taken username.
 func (s *Service) SignUp(ctx context.Context, in imageapp.SignUpInput) error {
+	if err := in.Validate(); err != nil {
+		return err
+	}
+	retired, err := s.Users.UsernameRetired(ctx, in.Username)
+	if err != nil {
+		return err
+	}
+	if retired {
+		return imageapp.Errorf(imageapp.ECONFLICT,
+			"The username %q belonged to an account deleted recently; it is kept for %d days. Choose another.", in.Username, RetireDays)
+	}
 	return s.Identity.SignUp(ctx, in)
 }
 

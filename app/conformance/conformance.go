@@ -70,6 +70,13 @@ func Run(t *testing.T, newBackend Factory) {
 		{"ThumbKeyIsSetOnce", testThumbKeyIsSetOnce},
 		{"LargeImagesGetACaptionOnlyPreview", testLargeImagesGoWithoutThumbnail},
 		{"ConversationBothWaysInPages", testConversation},
+		{"ExpiredMessagesAreGoneAtOnceAndShredded", testExpiry},
+		{"ViewOnceOpensOnceThenIsShredded", testViewOnce},
+		{"DeleteAccountDestroysTheKeyAndRetiresTheName", testDeleteAccount},
+		{"PrivacySettingsRoundTrip", testPrivacyRoundTrips},
+		{"HiddenUsersLeaveTheDirectory", testHiddenUsersLeaveTheDirectory},
+		{"ReadReceiptsOffHideReadState", testReadReceiptsOff},
+		{"OpenedEventWithReceiptsOn", testOpenedEventWithReceiptsOn},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

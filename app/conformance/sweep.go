@@ -197,6 +197,16 @@ func (w countedMessages) Messages(ctx context.Context, q imageapp.MessageQuery) 
 	return w.s.Messages(ctx, q)
 }
 
+func (w countedMessages) ConsumeViewOnce(ctx context.Context, id string, at time.Time) (bool, error) {
+	w.c.add("ConsumeViewOnce", 1)
+	return w.s.ConsumeViewOnce(ctx, id, at)
+}
+
+func (w countedMessages) ExpiredBefore(ctx context.Context, cutoff time.Time, limit int) ([]string, error) {
+	w.c.add("ExpiredBefore", 1)
+	return w.s.ExpiredBefore(ctx, cutoff, limit)
+}
+
 func (w countedMessages) MarkRead(ctx context.Context, id string, at time.Time) error {
 	w.c.add("MarkRead", 1)
 	return w.s.MarkRead(ctx, id, at)

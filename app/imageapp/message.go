@@ -29,6 +29,19 @@ type Message struct {
 	// costs one key unwrap, not one per row. Empty for older messages.
 	Preview       []byte
 	SenderPreview []byte
+
+	// ExpiresAt, when set, is when the message is gone for good: from then
+	// on nobody can open or list it, and the sweep shreds it (its wrapped
+	// data key goes with its row, then the blob). Whole seconds.
+	ExpiresAt time.Time
+	// ViewOnce messages open once, by an explicit action of the recipient
+	// (ConsumeViewOnce), and are shredded as they are shown.
+	ViewOnce bool
+}
+
+// Expired reports whether the message's time ran out by now.
+func (m *Message) Expired(now time.Time) bool {
+	return !m.ExpiresAt.IsZero() && !now.Before(m.ExpiresAt)
 }
 
 // PreviewFor is the sealed preview viewerID can open, or nil.
@@ -114,6 +127,16 @@ type MessageStore interface {
 
 	// MarkRead sets ReadAt if it is not set yet (idempotent).
 	MarkRead(ctx context.Context, id string, at time.Time) error
+
+	// ConsumeViewOnce sets ReadAt of a view-once message that has none, in
+	// one conditional write, and reports whether this call set it: of many
+	// racing calls, one gets true. ENOTFOUND if the message is gone.
+	ConsumeViewOnce(ctx context.Context, id string, at time.Time) (bool, error)
+
+	// ExpiredBefore returns up to limit IDs of messages whose ExpiresAt is
+	// before cutoff, soonest first, from an index of expiring messages only:
+	// its cost grows with the messages it returns.
+	ExpiredBefore(ctx context.Context, cutoff time.Time, limit int) ([]string, error)
 
 	// DeleteMessage removes the metadata and, in the same write, leaves a
 	// pending marker for its blob (started now, by the store's clock): if the

@@ -26,6 +26,12 @@ type Keys interface {
 	// Decrypt unwraps a data key. Returns EINTEGRITY when the ciphertext or
 	// the context does not match.
 	Decrypt(ctx context.Context, keyID string, ciphertext []byte, encCtx map[string]string) ([]byte, error)
+
+	// DestroyUserKey makes the user's key unusable at once and destroys it
+	// (KMS: ScheduleKeyDeletion with the shortest window; locally the key's
+	// row is erased): every data key it wrapped is lost with it. Destroying
+	// a key that is gone already is not an error.
+	DestroyUserKey(ctx context.Context, keyID string) error
 }
 
 // BlobInfo describes a stored blob, for ListBlobs.
@@ -69,6 +75,10 @@ type Notifier interface {
 
 	// MailState tells whether u's notification mail reaches them.
 	MailState(ctx context.Context, u User) (MailState, error)
+
+	// DeleteUserTopic removes where u's notifications went (the SNS topic
+	// and its subscriptions); a topic that is gone already is not an error.
+	DeleteUserTopic(ctx context.Context, u User) error
 
 	// ResendConfirmation asks for the confirmation mail of u's
 	// subscription again (pending), or subscribes u's email again (gone);

@@ -26,6 +26,11 @@ type User struct {
 	// SessionVersion is stamped into each session at login; bumping it ends
 	// every session of the user (logout, password change).
 	SessionVersion int64
+
+	// Privacy settings (SetPrivacy); the zero values are the defaults:
+	// read receipts on, listed in the directory.
+	NoReadReceipts bool // others do not see when this user opens their images, nor this user theirs
+	Hidden         bool // left out of ListUsers; UserByUsername still finds them
 }
 
 // Provisioned reports whether post-confirmation provisioning has run.
@@ -119,6 +124,10 @@ type Identity interface {
 	// so the answer does not reveal who has an account.
 	ForgotPassword(ctx context.Context, username string) error
 
+	// DeleteAccount checks the password, as Login does (EUNAUTHORIZED when
+	// wrong), then removes the account, so nobody can log in with it.
+	DeleteAccount(ctx context.Context, username, password string) error
+
 	// ResetPassword sets a new password if the reset code is right. Returns
 	// EINVALID for a wrong code or a password that breaks the policy.
 	ResetPassword(ctx context.Context, username, code, newPassword string) error
@@ -134,6 +143,18 @@ type Directory interface {
 	// already, and returns the one stored: racing callers all get the first.
 	// Returns ENOTFOUND for an unknown user.
 	SetThumbKey(ctx context.Context, userID string, wrapped []byte) ([]byte, error)
+
+	// SetPrivacy stores the user's privacy settings; PutUser never changes
+	// them. Returns ENOTFOUND for an unknown user.
+	SetPrivacy(ctx context.Context, userID string, p Privacy) error
+
+	// DeleteUser removes u's entry and keeps u's username retired until
+	// until: UsernameRetired reports it, and sign-up refuses it, until then.
+	DeleteUser(ctx context.Context, u User, until time.Time) error
+
+	// UsernameRetired reports whether a deleted account's username is still
+	// kept from new accounts (case-insensitively).
+	UsernameRetired(ctx context.Context, username string) (bool, error)
 
 	// UserByID and UserByUsername return ENOTFOUND when there is no such user.
 	// Username lookups are case-insensitive.

@@ -35,7 +35,10 @@ func OpenDB(ctx context.Context, dir string) (*DB, error) {
 	}
 	dsn := "file:" + path + "?_txlock=immediate" +
 		"&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)" +
+		// A deleted row's bytes (a wrapped data key) are overwritten, not
+		// left in a free page of the file.
+		"&_pragma=secure_delete(1)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("local: open %s: %w", path, err)
@@ -266,6 +269,15 @@ var migrations = []string{
 	UPDATE messages SET pair = CASE WHEN sender_id < recipient_id
 		THEN sender_id || '|' || recipient_id ELSE recipient_id || '|' || sender_id END;
 	CREATE INDEX messages_pair ON messages (pair, created_at DESC, id DESC);`,
+	// Expiring and view-once messages: the expiry sweep reads the partial
+	// index, which holds the expiring messages only.
+	`ALTER TABLE messages ADD COLUMN expires_at INTEGER;
+	ALTER TABLE messages ADD COLUMN view_once INTEGER NOT NULL DEFAULT 0;
+	CREATE INDEX messages_expiry ON messages (expires_at, id) WHERE expires_at IS NOT NULL;`,
+	// Usernames of deleted accounts, kept from new accounts for a while.
+	retiredMigration,
+	// Privacy settings (privacy.go).
+	privacyMigration,
 }
 
 func (d *DB) migrate(ctx context.Context) error {

@@ -57,12 +57,13 @@ func (d *Directory) SetThumbKey(ctx context.Context, userID string, wrapped []by
 	return u.ThumbKey, nil
 }
 
-const userColumns = `id, username, email, key_id, topic, created_at, session_version, thumb_key`
+const userColumns = `id, username, email, key_id, topic, created_at, session_version, thumb_key, no_read_receipts, hidden`
 
 func scanUser(row interface{ Scan(...any) error }) (imageapp.User, error) {
 	var u imageapp.User
 	var created int64
-	err := row.Scan(&u.ID, &u.Username, &u.Email, &u.KeyID, &u.Topic, &created, &u.SessionVersion, &u.ThumbKey)
+	err := row.Scan(&u.ID, &u.Username, &u.Email, &u.KeyID, &u.Topic, &created, &u.SessionVersion, &u.ThumbKey,
+		&u.NoReadReceipts, &u.Hidden)
 	u.CreatedAt = time.Unix(0, created).UTC()
 	return u, err
 }
@@ -129,11 +130,12 @@ func (d *Directory) ListUsers(ctx context.Context, q imageapp.UserQuery) (imagea
 // username_key index, from just after the cursor (or from the prefix) to
 // prefixEnd, the prefix with its last byte one higher (usernames are ASCII,
 // so it never overflows). One lower bound only: with two, SQLite would seek
-// by one and filter by the other.
+// by one and filter by the other. "hidden = 0" picks the partial index
+// users_listed, which holds listed users only.
 func listUsersQuery(prefix, after string, limit int) (string, []any) {
-	lower, from := "username_key > ?", any(after)
+	lower, from := "hidden = 0 AND username_key > ?", any(after)
 	if after == "" && prefix != "" {
-		lower, from = "username_key >= ?", prefix
+		lower, from = "hidden = 0 AND username_key >= ?", prefix
 	}
 	if prefix == "" {
 		return `SELECT ` + userColumns + ` FROM users WHERE ` + lower + ` ORDER BY username_key LIMIT ?`,

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/base64"
@@ -21,11 +22,11 @@ var _ imageapp.MessageStore = (*Messages)(nil)
 func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error {
 	_, err := s.DB.exec(ctx, `
 		INSERT INTO messages (id, sender_id, sender_name, recipient_id, recipient_name, created_at, read_at,
-			content_type, size, key_id, wrapped_key, sealed_meta, preview, sender_preview, pair)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			content_type, size, key_id, wrapped_key, sealed_meta, preview, sender_preview, pair, expires_at, view_once)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.ID, m.SenderID, m.SenderName, m.RecipientID, m.RecipientName, m.CreatedAt.UnixNano(), nullTime(m.ReadAt),
 		m.ContentType, m.Size, m.KeyID, m.WrappedKey, m.SealedMeta, m.Preview, m.SenderPreview,
-		imageapp.PairKey(m.SenderID, m.RecipientID))
+		imageapp.PairKey(m.SenderID, m.RecipientID), nullTime(m.ExpiresAt), m.ViewOnce)
 	if isUniqueViolation(err) {
 		return imageapp.ErrMessageExists()
 	}
@@ -36,17 +37,20 @@ func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error
 }
 
 const messageColumns = `id, sender_id, sender_name, recipient_id, recipient_name, created_at, read_at,
-	content_type, size, key_id, wrapped_key, sealed_meta, preview, sender_preview`
+	content_type, size, key_id, wrapped_key, sealed_meta, preview, sender_preview, expires_at, view_once`
 
 func scanMessage(row interface{ Scan(...any) error }) (*imageapp.Message, error) {
 	var m imageapp.Message
 	var created int64
-	var read sql.NullInt64
+	var read, expires sql.NullInt64
 	err := row.Scan(&m.ID, &m.SenderID, &m.SenderName, &m.RecipientID, &m.RecipientName, &created, &read,
-		&m.ContentType, &m.Size, &m.KeyID, &m.WrappedKey, &m.SealedMeta, &m.Preview, &m.SenderPreview)
+		&m.ContentType, &m.Size, &m.KeyID, &m.WrappedKey, &m.SealedMeta, &m.Preview, &m.SenderPreview, &expires, &m.ViewOnce)
 	m.CreatedAt = time.Unix(0, created).UTC()
 	if read.Valid {
 		m.ReadAt = time.Unix(0, read.Int64).UTC()
+	}
+	if expires.Valid {
+		m.ExpiresAt = time.Unix(0, expires.Int64).UTC()
 	}
 	return &m, err
 }
@@ -143,6 +147,42 @@ func decodeCursor(c string) (int64, string, error) {
 	}
 	return created, id, nil
 }
+
+// ConsumeViewOnce sets read_at of an unopened view-once message, in one
+// conditional statement, and reports whether it did.
+func (s *Messages) ConsumeViewOnce(ctx context.Context, id string, at time.Time) (bool, error) {
+	res, err := s.DB.exec(ctx, `UPDATE messages SET read_at = ? WHERE id = ? AND view_once = 1 AND read_at IS NULL`, at.UnixNano(), id)
+	if err != nil {
+		return false, fmt.Errorf("local: consume view-once: %w", dbError(err))
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return n == 1, err
+	}
+	if exists, err := s.MessageExists(ctx, id); err != nil || !exists {
+		return false, cmp.Or(err, error(imageapp.ErrNoSuchMessage()))
+	}
+	return false, nil
+}
+
+// ExpiredBefore reads the partial index of expiring messages.
+func (s *Messages) ExpiredBefore(ctx context.Context, cutoff time.Time, limit int) ([]string, error) {
+	rows, err := s.DB.query(ctx, expiredQuery, cutoff.UnixNano(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("local: expired messages: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("local: expired messages: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+const expiredQuery = `SELECT id FROM messages WHERE expires_at IS NOT NULL AND expires_at < ? ORDER BY expires_at, id LIMIT ?`
 
 // MarkRead sets read_at once; later calls keep the first time.
 func (s *Messages) MarkRead(ctx context.Context, id string, at time.Time) error {

@@ -33,6 +33,9 @@ func (s *Service) visible(ctx context.Context, viewer imageapp.User, id string) 
 	if m.RecipientID != viewer.ID && m.SenderID != viewer.ID {
 		return nil, notFound()
 	}
+	if m.Expired(s.now()) {
+		return nil, s.expired(ctx, m)
+	}
 	return m, nil
 }
 
@@ -57,7 +60,8 @@ func (s *Service) List(ctx context.Context, viewer imageapp.User, q imageapp.Mes
 		q.Limit = DefaultPageSize
 	}
 	q.Limit = min(q.Limit, MaxPageSize)
-	return s.Messages.Messages(ctx, q)
+	page, err := s.Messages.Messages(ctx, q)
+	return s.listReceipts(ctx, viewer, q, s.withoutExpired(page)), err
 }
 
 // Conversation returns one page of the images the viewer and the user
@@ -77,7 +81,7 @@ func (s *Service) Conversation(ctx context.Context, viewer imageapp.User, with, 
 		UserID: viewer.ID, With: other.ID, Box: imageapp.Conversation, Status: imageapp.AllMessages,
 		Cursor: cursor, Limit: min(limit, MaxPageSize),
 	})
-	return other, page, err
+	return other, s.hideReceipts(ctx, viewer, s.withoutExpired(page), other), err
 }
 
 // UnreadCount counts the viewer's unread messages.
@@ -100,6 +104,10 @@ func (s *Service) Open(ctx context.Context, viewer imageapp.User, id string) (*O
 	if err != nil {
 		return nil, err
 	}
+	s.receipts().hide(ctx, viewer, []*imageapp.Message{m}) // its sender sees read state only when shared
+	if m.ViewOnce {
+		return &Opened{Message: m}, nil // its caption, too, shows only in ViewOnce
+	}
 	dek, err := s.dataKey(ctx, m)
 	if err != nil {
 		return nil, err
@@ -109,8 +117,8 @@ func (s *Service) Open(ctx context.Context, viewer imageapp.User, id string) (*O
 	if err != nil {
 		return nil, s.integrity(m, err)
 	}
-	var md meta
-	if err := json.Unmarshal(raw, &md); err != nil {
+	md, err := decodeMeta(raw)
+	if err != nil {
 		return nil, s.integrity(m, err)
 	}
 	if m.RecipientID == viewer.ID && m.Unread() {
@@ -119,9 +127,15 @@ func (s *Service) Open(ctx context.Context, viewer imageapp.User, id string) (*O
 			return nil, fmt.Errorf("messaging: mark read: %w", err)
 		}
 		m.ReadAt = now
-		s.publishSoon(ctx, openedEvents(m)...)
+		s.publishSoon(ctx, s.openedEventsFor(ctx, viewer, m)...)
 	}
 	return &Opened{Message: m, Caption: md.Caption, Filename: md.Filename}, nil
+}
+
+func decodeMeta(raw []byte) (meta, error) {
+	var md meta
+	err := json.Unmarshal(raw, &md)
+	return md, err
 }
 
 // Image is a decrypting stream of a message's image.
@@ -144,11 +158,19 @@ func (s *Service) OpenImage(ctx context.Context, viewer imageapp.User, id string
 	if err != nil {
 		return nil, err
 	}
+	if m.ViewOnce {
+		return nil, errOpensOnce()
+	}
 	dek, err := s.dataKey(ctx, m)
 	if err != nil {
 		return nil, err
 	}
 	defer clear(dek)
+	return s.imageStream(ctx, m, dek)
+}
+
+// imageStream opens m's blob and decrypts its first segment with dek.
+func (s *Service) imageStream(ctx context.Context, m *imageapp.Message, dek []byte) (*Image, error) {
 	blob, err := s.Blobs.Blob(ctx, m.ID)
 	if err != nil {
 		if imageapp.ErrorCode(err) == imageapp.ENOTFOUND {
@@ -181,14 +203,12 @@ func (s *Service) Delete(ctx context.Context, viewer imageapp.User, id string) e
 	if err != nil {
 		return err
 	}
-	if err := s.Messages.DeleteMessage(ctx, m.ID); err != nil {
+	if err := s.shred(ctx, m); err != nil {
 		if imageapp.ErrorCode(err) == imageapp.ENOTFOUND {
 			return notFound()
 		}
 		return fmt.Errorf("messaging: delete message: %w", err)
 	}
-	s.publishSoon(ctx, deletedEvents(m)...)
-	s.discard(m.ID)
 	s.log().Info("message deleted", "message_id", m.ID, "by", viewer.ID)
 	return nil
 }

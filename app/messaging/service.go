@@ -92,6 +92,9 @@ func (s *Service) maxPixels() int {
 	return imagecheck.DefaultMaxPixels
 }
 
+// ContextOf is the encryption context that binds m's key and ciphertext.
+func (s *Service) ContextOf(m *imageapp.Message) envelope.Context { return s.contextOf(m) }
+
 func (s *Service) contextOf(m *imageapp.Message) envelope.Context {
 	return envelope.Context{App: s.App, MessageID: m.ID, SenderID: m.SenderID, RecipientID: m.RecipientID}
 }
@@ -115,10 +118,21 @@ type SendInput struct {
 	Filename string // as the sender's device named it; stored encrypted
 	Body     io.Reader
 
-	// LateCaption, when set, is called once Body is fully read and returns
-	// the caption. A multipart form may put the caption after the file; this
-	// lets the upload stream instead of being buffered to learn it.
-	LateCaption func() (string, error)
+	// Keep is how long the message lives: "" or "keep" (until deleted),
+	// "1h", "1d", "7d", or "once" (view once); see ParseKeep.
+	Keep string
+
+	// Rest, when set, is called once Body is fully read and returns the
+	// fields as they stand after the whole upload: a multipart form may put
+	// the caption after the file, and this lets the upload stream instead of
+	// being buffered to learn it. They replace Caption and Keep.
+	Rest func() (Rest, error)
+}
+
+// Rest is the fields of a send that may come after its image.
+type Rest struct {
+	Caption string
+	Keep    string
 }
 
 // meta is what is sealed next to the image: shown on open, never stored in the clear.
@@ -168,6 +182,12 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 		KeyID:         to.KeyID,
 	}
 	sealPreviews := func(ctx context.Context, caption string) {
+		if m.ViewOnce { // nothing of it shows before its one view
+			if thumb != nil {
+				thumb.finish(errSendEnded)
+			}
+			return
+		}
 		p := Preview{Caption: caption}
 		if thumb != nil {
 			var err error
@@ -206,6 +226,9 @@ func (s *Service) checkQuota(ctx context.Context, to imageapp.User) error {
 // recipient checks a send's input and returns its provisioned recipient.
 func (s *Service) recipient(ctx context.Context, from imageapp.User, in SendInput) (imageapp.User, error) {
 	if err := validCaption(in.Caption); err != nil {
+		return imageapp.User{}, err
+	}
+	if _, _, err := ParseKeep(in.Keep); err != nil {
 		return imageapp.User{}, err
 	}
 	if strings.TrimSpace(in.To) == "" {
@@ -250,15 +273,21 @@ func (s *Service) store(ctx context.Context, m *imageapp.Message, image io.Reade
 		s.discard(m.ID)
 		return badImage(err)
 	}
-	caption := in.Caption
-	if in.LateCaption != nil {
-		if caption, err = in.LateCaption(); err == nil {
+	caption, keep := in.Caption, in.Keep
+	if in.Rest != nil {
+		var rest Rest
+		if rest, err = in.Rest(); err == nil {
+			caption, keep = rest.Caption, rest.Keep
 			err = validCaption(caption)
 		}
 		if err != nil {
 			s.discard(m.ID)
 			return err
 		}
+	}
+	if err := s.setRetention(m, keep); err != nil {
+		s.discard(m.ID)
+		return err
 	}
 	md := meta{Caption: cleanCaption(caption), Filename: cleanFilename(in.Filename, m.ContentType)}
 	if m.SealedMeta, err = sealMeta(md, dk.Plaintext, ec); err != nil {

@@ -206,7 +206,7 @@ func TestBrowserReactConversation(t *testing.T) {
 	if sides != "false,true,false" {
 		t.Errorf("the conversation's sides, oldest first: %s, want false,true,false (alice, bob, alice)", sides)
 	}
-	if got := bob.text(`ol[aria-label="Images with alice"] > li[data-mine=true]`); !strings.Contains(got, "Sent") && !strings.Contains(got, "Opened") {
+	if got := bob.text(`ol[aria-label="Images with alice"] > li[data-mine=true]`); !strings.Contains(got, "Delivered") && !strings.Contains(got, "Opened") {
 		t.Errorf("bob's own image shows no status: %q", got)
 	}
 	bob.waitJS("the thumbnails load", `[...document.querySelectorAll('ol[aria-label="Images with alice"] img')].every((i) => i.complete && i.naturalWidth > 0)`)

@@ -107,7 +107,7 @@ func pagesFlow(t *testing.T, flow string, jsOff bool) {
 	if jsOff {
 		// A plain multipart POST and a 303 to the sent page.
 		alice.submit("send the image", `#send-panel button[type=submit]`, "/sent")
-		if got := alice.text("main"); !strings.Contains(got, "Not opened yet") {
+		if got := alice.text("main"); !strings.Contains(got, "Delivered") {
 			t.Errorf("the sent page should say bob has not opened it yet: %q", got)
 		}
 		alice.check("sent")
@@ -123,7 +123,7 @@ func pagesFlow(t *testing.T, flow string, jsOff bool) {
 		}
 		alice.check("send (sent)")
 		alice.visit("/sent", "main ul")
-		if got := alice.text("main"); !strings.Contains(got, "Not opened yet") {
+		if got := alice.text("main"); !strings.Contains(got, "Delivered") {
 			t.Errorf("the sent page should say bob has not opened it yet: %q", got)
 		}
 		alice.check("sent")

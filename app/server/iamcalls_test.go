@@ -24,6 +24,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"imageapp/app/aws/awsbackend"
+	"imageapp/app/aws/kmskeys"
 	"imageapp/app/aws/s3blobs"
 	"imageapp/app/imageapp"
 	"imageapp/app/imageapptest"
@@ -128,6 +129,16 @@ func TestIAMGrantsMatchTheCode(t *testing.T) {
 	if n, err := svc.SweepOrphans(ctx, svc.SweepGrace()); err != nil || n != 1 {
 		t.Fatalf("sweep: %d, %v; want the one orphan", n, err)
 	}
+	if _, err := svc.SweepExpired(ctx); err != nil {
+		t.Fatalf("expiry sweep: %v", err)
+	}
+	// Expiring and view-once sends, and a view.
+	sendKeep(t, aliceC, "bob", "1h", small, false)
+	_, once := sendKeep(t, aliceC, "bob", "once", small, false)
+	ok(bobC.postForm("/messages/"+once.Message.ID+"/view", nil), http.StatusOK)
+	// Account deletion: key, login, directory entry, topic, messages.
+	app.signUp("erin")
+	ok(app.login("erin").do(jsonRequest(t, app.testApp, http.MethodDelete, "/api/me", `{"password":"correct horse battery"}`)), http.StatusNoContent)
 	store, err := CookieKeyStore(ctx, app.cfg)
 	must(t, err)
 	rotated, err := store.Rotate(ctx)
@@ -377,6 +388,9 @@ func permissions(n resourceNames, call string, params any) [][2]string {
 	case *kms.EncryptInput:
 		return one("kms:Encrypt", key(p.KeyId))
 	case *kms.ScheduleKeyDeletionInput:
+		if aws.ToInt32(p.PendingWindowInDays) == kmskeys.DeletedAccountPendingDays {
+			return one("kms:ScheduleKeyDeletion", key(p.KeyId)) // a deleted account's key: IAM grants it, for that window only
+		}
 		return nil // the lost key of an alias race: the key policy allows it (kmskeys.KeyPolicy), no IAM grant does
 
 	// SNS
@@ -396,6 +410,8 @@ func permissions(n resourceNames, call string, params any) [][2]string {
 		return one("sns:ListSubscriptionsByTopic", topic(p.TopicArn))
 	case *sns.PublishInput:
 		return one("sns:Publish", topic(p.TopicArn))
+	case *sns.DeleteTopicInput:
+		return one("sns:DeleteTopic", topic(p.TopicArn))
 	case *sns.GetSubscriptionAttributesInput:
 		if topic(p.SubscriptionArn) == "topic/user" {
 			return one("sns:GetSubscriptionAttributes", "subscription/user")
@@ -404,7 +420,8 @@ func permissions(n resourceNames, call string, params any) [][2]string {
 	}
 	switch call {
 	case "Cognito Identity Provider SignUp", "Cognito Identity Provider ConfirmSignUp", "Cognito Identity Provider ResendConfirmationCode",
-		"Cognito Identity Provider InitiateAuth", "Cognito Identity Provider ForgotPassword", "Cognito Identity Provider ConfirmForgotPassword":
+		"Cognito Identity Provider InitiateAuth", "Cognito Identity Provider ForgotPassword", "Cognito Identity Provider ConfirmForgotPassword",
+		"Cognito Identity Provider DeleteUser": // authorized by the user's own access token
 		return nil // public user pool APIs: IAM does not evaluate them
 	}
 	service, op, _ := strings.Cut(call, " ")

@@ -91,7 +91,7 @@ func TestMessagePageActions(t *testing.T) {
 	alice, bob := app.signUp("alice"), app.signUp("bob")
 	id := sendAPI(t, alice, "bob", testPNG(t, 8, 8))
 
-	if body := pageText(alice.get("/messages/" + id).body); !strings.Contains(body, "Sent ") || !strings.Contains(body, "Not opened yet") {
+	if body := pageText(alice.get("/messages/" + id).body); !strings.Contains(body, "Sent ") || !strings.Contains(body, "Delivered") {
 		t.Errorf("alice's page before bob opened it: %q", body)
 	}
 	r := bob.get("/messages/" + id)

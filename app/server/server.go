@@ -74,6 +74,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 	}
 	accounts := &accounts.Service{
 		Identity: b.Identity, Users: b.Users, Sessions: b.Sessions, Provision: b.provisioner(), Log: log,
+		Keys: b.Keys, Notifier: b.Notifier, Mailbox: a.messaging, Now: cfg.Now,
 	}
 	a.web = web.New(web.Options{
 		Accounts: accounts, Messaging: a.messaging, Events: b.events, LimitStore: b.limits, TrustedProxies: cfg.TrustedProxies,
@@ -107,14 +108,15 @@ func (a *App) Provision() imageapp.Provisioner { return a.backend.provisioner() 
 // Close waits for notifications still in flight, then closes the backend.
 func (a *App) Close() error { return a.backend.Close() }
 
-// Run listens on the configured address, sweeps orphans in the background
-// and serves until ctx ends.
+// Run listens on the configured address, sweeps orphans and expired
+// messages in the background and serves until ctx ends.
 func (a *App) Run(ctx context.Context) error {
 	ln, err := net.Listen("tcp", a.cfg.Addr)
 	if err != nil {
 		return err
 	}
 	go a.sweepOrphans(ctx)
+	go a.sweepExpired(ctx)
 	return a.Serve(ctx, ln)
 }
 

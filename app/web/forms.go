@@ -45,6 +45,11 @@ type resetForm struct {
 	Password string `form:"password,raw"`
 }
 
+// deleteAccountForm confirms an account's deletion with its password.
+type deleteAccountForm struct {
+	Password string `form:"password,raw"`
+}
+
 type deleteForm struct {
 	Back    string `form:"back"`    // the mailbox the message was opened from
 	Confirm string `form:"confirm"` // "yes" deletes; anything else asks first

@@ -125,5 +125,5 @@ func listed(ms []*imageapp.Message) []views.Message {
 
 func listedOne(m *imageapp.Message) views.Message {
 	return views.Message{ID: m.ID, FromID: m.SenderID, From: m.SenderName, To: m.RecipientName,
-		SentAt: m.CreatedAt, OpenedAt: m.ReadAt, Size: m.Size}
+		SentAt: m.CreatedAt, OpenedAt: m.ReadAt, Size: m.Size, ViewOnce: m.ViewOnce, ExpiresAt: m.ExpiresAt}
 }

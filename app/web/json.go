@@ -80,6 +80,8 @@ type messageJSON struct {
 	Size        int64      `json:"size"`
 	Thumbnail   string     `json:"thumbnail,omitempty"` // a data: URL of a JPEG, in lists only
 	Snippet     string     `json:"snippet,omitempty"`   // the caption's start, in lists only
+	ViewOnce    bool       `json:"view_once"`           // opens once, by POST …/view
+	ExpiresAt   *string    `json:"expires_at"`          // null when kept until deleted
 }
 
 // openedJSON is one message with what only opening it reveals.
@@ -126,15 +128,24 @@ func messageOf(m *imageapp.Message) messageJSON {
 		SentAt:      m.CreatedAt.Format(time.RFC3339),
 		ContentType: m.ContentType,
 		Size:        m.Size,
+		ViewOnce:    m.ViewOnce,
 	}
 	if !m.ReadAt.IsZero() {
 		at := m.ReadAt.Format(time.RFC3339)
 		out.ReadAt = &at
 	}
+	if !m.ExpiresAt.IsZero() {
+		at := m.ExpiresAt.Format(time.RFC3339)
+		out.ExpiresAt = &at
+	}
 	return out
 }
 
 func openedOf(m *messaging.Opened) openedJSON {
-	return openedJSON{messageJSON: messageOf(m.Message), Caption: displayText(m.Caption), Filename: displayText(m.Filename),
+	out := openedJSON{messageJSON: messageOf(m.Message), Caption: displayText(m.Caption), Filename: displayText(m.Filename),
 		ImageURL: "/api/messages/" + m.ID + "/image"}
+	if m.ViewOnce {
+		out.ImageURL = "" // it shows only in the answer to POST …/view
+	}
+	return out
 }

@@ -79,15 +79,16 @@ func (s *Server) page(r *http.Request, title, active string) views.Page {
 // flashes are the notices a redirect can ask for; a fixed set, so a link
 // cannot put arbitrary text on our pages.
 var flashes = map[string]string{
-	"signed-up":  "Account created. We emailed you a 6-digit code.",
-	"resent":     "If that account is waiting for confirmation, we emailed it a new code. Use the newest email.",
-	"confirmed":  "Email confirmed. You can log in now.",
-	"logged-out": "You are logged out.",
-	"reset-sent": "If that account exists, we emailed it a code.",
-	"reset-done": "Password changed. Log in with the new one.",
-	"deleted":    "The image was deleted.",
-	"sent":       "Image sent.",
-	"mail-again": "If your address was not confirmed yet, we asked for the confirmation email again. Follow its link.",
+	"signed-up":       "Account created. We emailed you a 6-digit code.",
+	"resent":          "If that account is waiting for confirmation, we emailed it a new code. Use the newest email.",
+	"confirmed":       "Email confirmed. You can log in now.",
+	"logged-out":      "You are logged out.",
+	"reset-sent":      "If that account exists, we emailed it a code.",
+	"reset-done":      "Password changed. Log in with the new one.",
+	"deleted":         "The image was deleted.",
+	"sent":            "Image sent.",
+	"mail-again":      "If your address was not confirmed yet, we asked for the confirmation email again. Follow its link.",
+	"account-deleted": "Your account is deleted. Nobody can open the images sent to you any more.",
 }
 
 func urlEscape(s string) string { return url.QueryEscape(s) }

@@ -23,7 +23,7 @@ func (s *Server) sendSubmit(w http.ResponseWriter, r *http.Request) {
 	m, in, err := s.send(w, r)
 	if err != nil {
 		e := s.errorReply(w, r, err)
-		f := views.SendForm{To: in.To, Caption: in.Caption, Error: e.message, Limits: s.uploadLimits()}
+		f := views.SendForm{To: in.To, Caption: in.Caption, Keep: in.Keep, Error: e.message, Limits: s.uploadLimits()}
 		if isHTMX(r) {
 			s.render(w, r, e.status, views.SendPanel(f))
 			return

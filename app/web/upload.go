@@ -18,6 +18,7 @@ const maxFieldBytes = 4 << 10
 type sendForm struct {
 	To      string // the recipient's username
 	Caption string
+	Keep    string // how long it lives: keep, 1h, 1d, 7d, once (messaging.ParseKeep)
 }
 
 // set stores a field read from the upload; other names are ignored.
@@ -27,6 +28,8 @@ func (f *sendForm) set(name, value string) {
 		f.To = value
 	case "caption":
 		f.Caption = value
+	case "keep":
+		f.Keep = value
 	}
 }
 
@@ -136,7 +139,7 @@ func (s *Server) sendParts(r *http.Request, mr *parts, in *sendForm) (*imageapp.
 			return nil, uploadError(err)
 		}
 		switch part.FormName() {
-		case "to", "caption":
+		case "to", "caption", "keep":
 			if err := readField(part, in); err != nil {
 				return nil, err
 			}
@@ -162,16 +165,16 @@ func (s *Server) sendParts(r *http.Request, mr *parts, in *sendForm) (*imageapp.
 		return nil, err
 	}
 	from, _ := currentUser(r)
-	return s.messaging.Send(r.Context(), from, messaging.SendInput{To: in.To, Caption: in.Caption, Filename: filename, Body: body})
+	return s.messaging.Send(r.Context(), from, messaging.SendInput{To: in.To, Caption: in.Caption, Keep: in.Keep, Filename: filename, Body: body})
 }
 
-// sendStreaming sends the image while it arrives; a caption after it is
-// read when the service asks for it.
+// sendStreaming sends the image while it arrives; a caption (or keep)
+// after it is read when the service asks for it.
 func (s *Server) sendStreaming(r *http.Request, mr *parts, in *sendForm, filename string, body *uploadReader) (*imageapp.Message, error) {
 	from, _ := currentUser(r)
 	m, err := s.messaging.Send(r.Context(), from, messaging.SendInput{
-		To: in.To, Filename: filename, Body: body,
-		LateCaption: func() (string, error) { return restCaption(mr, in) },
+		To: in.To, Keep: in.Keep, Filename: filename, Body: body,
+		Rest: func() (messaging.Rest, error) { return restFields(mr, in) },
 	})
 	if err != nil && body.err != nil {
 		// The upload failed (too large, too slow, cut off), whichever step
@@ -210,23 +213,23 @@ func multipartBoundary(r *http.Request) (string, error) {
 	return params["boundary"], nil
 }
 
-// restCaption reads the parts after the file, for a caption sent last.
-func restCaption(mr *parts, in *sendForm) (string, error) {
+// restFields reads the parts after the file, for a caption or keep sent last.
+func restFields(mr *parts, in *sendForm) (messaging.Rest, error) {
 	for {
 		part, err := mr.next()
 		if err == io.EOF {
-			return in.Caption, nil
+			return messaging.Rest{Caption: in.Caption, Keep: in.Keep}, nil
 		}
 		if err != nil {
-			return "", uploadError(err)
+			return messaging.Rest{}, uploadError(err)
 		}
 		switch part.FormName() {
-		case "caption", "to":
+		case "caption", "to", "keep":
 			if err := readField(part, in); err != nil {
-				return "", err
+				return messaging.Rest{}, err
 			}
 		case "image":
-			return "", imageapp.Errorf(imageapp.EINVALID, "Send one image per message.")
+			return messaging.Rest{}, imageapp.Errorf(imageapp.EINVALID, "Send one image per message.")
 		}
 	}
 }

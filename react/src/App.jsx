@@ -15,6 +15,8 @@ import Send from './screens/Send.jsx';
 import Inbox from './screens/Inbox.jsx';
 import Sent from './screens/Sent.jsx';
 import MessageView from './screens/MessageView.jsx';
+import Account from './screens/Account.jsx';
+import { DELETED_NOTICE } from './screens/DeleteAccount.jsx';
 
 const NAV = [
   ['inbox', 'Inbox'],
@@ -94,6 +96,12 @@ export default function App() {
     go('login', null, null, { kind: 'success', text: 'You are logged out.' });
   }
 
+  // The server deleted the account and cleared the cookie: forget the user, as the pages do.
+  function onAccountDeleted() {
+    setSession({ status: 'out', user: null, unread: 0, limits: null, error: null });
+    go('login', null, null, { kind: 'success', text: DELETED_NOTICE });
+  }
+
   function onLoggedIn(user, next) {
     setSession((s) => ({ status: 'in', user, unread: s.unread, limits: s.limits, error: null }));
     refreshMe();
@@ -144,6 +152,7 @@ export default function App() {
     else if (name === 'sent') screen = <Sent {...common} version={live.sent} />;
     else if (name === 'message')
       screen = <MessageView key={route.arg} {...common} id={route.arg} me={session.user} onOpened={refreshMe} />;
+    else if (name === 'account') screen = <Account me={session.user} onDeleted={onAccountDeleted} />;
     else if (name === 'conversation')
       screen = <Conversation key={route.arg} {...common} username={route.arg} me={session.user} version={live.inbox + live.sent} />;
   }
@@ -200,6 +209,13 @@ export default function App() {
                 <span className="hidden text-sm text-slate-600 sm:inline" title={session.user.email}>
                   {session.user.username}
                 </span>
+                <a
+                  href="#/account"
+                  aria-current={current === 'account' ? 'page' : undefined}
+                  className="whitespace-nowrap rounded text-sm font-medium text-slate-600 hover:text-slate-900 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+                >
+                  Account
+                </a>
                 <Button variant="secondary" size="sm" onClick={onLogout}>
                   Log out
                 </Button>

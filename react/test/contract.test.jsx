@@ -203,7 +203,7 @@ describe('screens show what the server sends', () => {
     expect(await within(list).findAllByTestId('thumb')).toHaveLength(c.messages.filter((m) => m.thumbnail).length);
   });
 
-  it('Sent: recipient, and "Opened …" or "Not opened yet"', async () => {
+  it('Sent: recipient, and "Opened …" or "Delivered"', async () => {
     mockFetch({ 'GET /api/messages': messagesRoute });
     render(<Sent />);
     const list = await screen.findByRole('list', { name: 'Sent messages' });
@@ -212,12 +212,12 @@ describe('screens show what the server sends', () => {
     sent().messages.forEach((m, i) => {
       expect(rows[i]).toHaveTextContent(`To ${m.to.username}`);
       if (m.read_at) expect(rows[i]).toHaveTextContent(/Opened /);
-      else expect(rows[i]).toHaveTextContent('Not opened yet');
+      else expect(rows[i]).toHaveTextContent('Delivered');
       expect(rows[i]).not.toHaveTextContent(/\bRead\b/);
     });
     // Both states show up, whatever the recording's order.
     expect(within(list).getAllByText(/^Opened /).length).toBeGreaterThan(0);
-    expect(within(list).getAllByText('Not opened yet').length).toBeGreaterThan(0);
+    expect(within(list).getAllByText('Delivered').length).toBeGreaterThan(0);
   });
 
   it('Message, as its recipient: sender, caption, file name', async () => {
@@ -230,12 +230,12 @@ describe('screens show what the server sends', () => {
     expect(screen.getByText(m.filename)).toBeInTheDocument();
   });
 
-  it('Message, as its sender: recipient and "Opened"/"Not opened yet"', async () => {
+  it('Message, as its sender: recipient and "Opened"/"Delivered"', async () => {
     const m = opened();
     mockFetch({ [`GET /api/messages/${encodeURIComponent(m.id)}`]: reply('GET /api/messages/{id}') });
     render(<MessageView id={m.id} me={m.from} go={vi.fn()} />);
     expect(await screen.findByRole('heading', { name: `To ${m.to.username}` })).toBeInTheDocument();
-    expect(screen.getByText(m.read_at ? /Opened/ : /Not opened yet/)).toBeInTheDocument();
+    expect(screen.getByText(m.read_at ? /Opened/ : /Delivered/)).toBeInTheDocument();
   });
 
   it('Message that is not there: the 404 error reply', async () => {
@@ -243,7 +243,7 @@ describe('screens show what the server sends', () => {
     mockFetch({ 'GET /api/messages/gone': reply('error 404') });
     await expect(api.getMessage('gone')).rejects.toMatchObject({ status: 404, code: e.code, message: e.message });
     render(<MessageView id="gone" me={me().user} go={vi.fn()} />);
-    expect(await screen.findByRole('alert')).toHaveTextContent('does not exist or was deleted');
+    expect(await screen.findByRole('alert')).toHaveTextContent(e.message);
   });
 
   it('Users: every user, with a link to send them an image', async () => {

@@ -139,7 +139,7 @@ describe('conversation', () => {
     expect(items[0]).toHaveClass('justify-start');
     expect(items[1]).toHaveClass('justify-end');
     expect(within(items[0]).getByRole('link')).toHaveAccessibleName(/^Image from bob, .*, new$/);
-    expect(within(items[1]).getByRole('link')).toHaveAccessibleName(/^Image you sent, .*, Sent$/);
+    expect(within(items[1]).getByRole('link')).toHaveAccessibleName(/^Image you sent, .*, Delivered$/);
     expect(within(items[2]).getByRole('link')).toHaveAccessibleName(/^Image you sent, .*, Opened$/);
     expect(within(items[0]).getByTestId('thumb-placeholder')).toBeInTheDocument();
     expect(await within(items[1]).findByTestId('thumb')).toBeInTheDocument();

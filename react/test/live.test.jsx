@@ -89,10 +89,10 @@ describe('the live inbox', () => {
       'GET /api/messages': [page([msg('m1', 'me', { to: 'bob' })], 0), page([msg('m1', 'me', { to: 'bob', read: true })], 0)],
     });
     render(<App />);
-    expect(await screen.findByText('Not opened yet')).toBeInTheDocument();
+    expect(await screen.findByText('Delivered')).toBeInTheDocument();
     FakeEventSource.latest().emit('sent', { kind: 'opened', id: 'm1' });
     expect(await screen.findByText(/^Opened /)).toBeInTheDocument();
-    expect(screen.queryByText('Not opened yet')).not.toBeInTheDocument();
+    expect(screen.queryByText('Delivered')).not.toBeInTheDocument();
   });
 
   it('reloads the inbox when Inbox is clicked while on it', async () => {

@@ -308,7 +308,7 @@ describe('Inbox', () => {
 });
 
 describe('Sent', () => {
-  it('lists sent messages with "Opened …" or "Not opened yet"', async () => {
+  it('lists sent messages with "Opened …" or "Delivered"', async () => {
     const f = mockFetch({
       'GET /api/messages': jsonResponse(200, {
         messages: [msg('9', 'me', { to: 'bob', read: true }), msg('8', 'me', { to: 'cid' })],
@@ -318,7 +318,7 @@ describe('Sent', () => {
     });
     render(<Sent />);
     expect(await screen.findByText('To bob')).toBeInTheDocument();
-    expect(screen.getByText('Not opened yet')).toBeInTheDocument();
+    expect(screen.getByText('Delivered')).toBeInTheDocument();
     expect(screen.getByText(/^Opened /)).toBeInTheDocument();
     expect(screen.queryByText(/^Read /)).not.toBeInTheDocument();
     expect(f.mock.calls[0][0]).toBe('/api/messages?box=sent&status=all');
@@ -354,7 +354,7 @@ describe('MessageView', () => {
     expect(screen.getByText(/Opened/)).toBeInTheDocument();
     unmount();
     render(<MessageView id="m1" me={me} go={vi.fn()} />);
-    expect(await screen.findByText(/Not opened yet/)).toBeInTheDocument();
+    expect(await screen.findByText(/Delivered/)).toBeInTheDocument();
     expect(screen.queryByText(/\bread\b/i)).not.toBeInTheDocument();
   });
 

@@ -30,6 +30,7 @@ type API interface {
 	InitiateAuth(ctx context.Context, in *cip.InitiateAuthInput, optFns ...func(*cip.Options)) (*cip.InitiateAuthOutput, error)
 	ForgotPassword(ctx context.Context, in *cip.ForgotPasswordInput, optFns ...func(*cip.Options)) (*cip.ForgotPasswordOutput, error)
 	ConfirmForgotPassword(ctx context.Context, in *cip.ConfirmForgotPasswordInput, optFns ...func(*cip.Options)) (*cip.ConfirmForgotPasswordOutput, error)
+	DeleteUser(ctx context.Context, in *cip.DeleteUserInput, optFns ...func(*cip.Options)) (*cip.DeleteUserOutput, error)
 }
 
 // Identity implements imageapp.Identity on a Cognito user pool.
@@ -145,9 +146,22 @@ func (id *Identity) ResendCode(ctx context.Context, username string) error {
 // Login runs USER_PASSWORD_AUTH and returns who the verified ID token says
 // the caller is. Unknown users and wrong passwords get one answer.
 func (id *Identity) Login(ctx context.Context, username, password string) (imageapp.Principal, error) {
+	tokens, err := id.authenticate(ctx, username, password)
+	if err != nil {
+		return imageapp.Principal{}, err
+	}
+	p, err := id.Tokens.Verify(ctx, *tokens.IdToken)
+	if err != nil {
+		return imageapp.Principal{}, fmt.Errorf("cognito: login: %w", err)
+	}
+	return p, nil
+}
+
+// authenticate checks the password with the pool and returns its tokens.
+func (id *Identity) authenticate(ctx context.Context, username, password string) (*types.AuthenticationResultType, error) {
 	name := poolUsername(username)
 	if name == "" || password == "" {
-		return imageapp.Principal{}, imageapp.ErrWrongLogin()
+		return nil, imageapp.ErrWrongLogin()
 	}
 	params := map[string]string{"USERNAME": name, "PASSWORD": password}
 	if h := id.secretHash(name); h != nil {
@@ -159,7 +173,7 @@ func (id *Identity) Login(ctx context.Context, username, password string) (image
 		AuthParameters: params,
 	})
 	if err != nil {
-		return imageapp.Principal{}, id.mapError("login", err, map[string]error{
+		return nil, id.mapError("login", err, map[string]error{
 			"NotAuthorizedException":   imageapp.ErrWrongLogin(),
 			"UserNotFoundException":    imageapp.ErrWrongLogin(),
 			"InvalidPasswordException": imageapp.ErrWrongLogin(), // what some emulators answer for a wrong password
@@ -167,14 +181,24 @@ func (id *Identity) Login(ctx context.Context, username, password string) (image
 				"You need to set a new password: use “Forgot password”."),
 		})
 	}
-	if out.AuthenticationResult == nil || out.AuthenticationResult.IdToken == nil {
-		return imageapp.Principal{}, fmt.Errorf("cognito: login: the pool asked for a %s challenge, which the app does not support", out.ChallengeName)
+	if out.AuthenticationResult == nil || out.AuthenticationResult.IdToken == nil || out.AuthenticationResult.AccessToken == nil {
+		return nil, fmt.Errorf("cognito: login: the pool asked for a %s challenge, which the app does not support", out.ChallengeName)
 	}
-	p, err := id.Tokens.Verify(ctx, *out.AuthenticationResult.IdToken)
+	return out.AuthenticationResult, nil
+}
+
+// DeleteAccount signs in with the password and deletes the account with
+// its own access token (Cognito's DeleteUser): no admin right is needed,
+// and none is granted to the app.
+func (id *Identity) DeleteAccount(ctx context.Context, username, password string) error {
+	tokens, err := id.authenticate(ctx, username, password)
 	if err != nil {
-		return imageapp.Principal{}, fmt.Errorf("cognito: login: %w", err)
+		return err
 	}
-	return p, nil
+	if _, err := id.Cognito.DeleteUser(ctx, &cip.DeleteUserInput{AccessToken: tokens.AccessToken}); err != nil {
+		return id.mapError("delete account", err, nil)
+	}
+	return nil
 }
 
 // ForgotPassword mails a reset code; an unknown user gets the same answer.

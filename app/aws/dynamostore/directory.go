@@ -29,7 +29,8 @@ var (
 // PutUser stores u under its lowercased username. The condition makes the
 // username's first owner keep it: another ID gets ECONFLICT. It is an
 // UpdateItem rather than a PutItem so that re-provisioning keeps the
-// session version and the first creation time.
+// session version, the first creation time and the privacy settings (a
+// hidden user's directory attribute stays HiddenPartition).
 func (d *Directory) PutUser(ctx context.Context, u imageapp.User) error {
 	if u.ID == "" || u.Username == "" || reservedKey(u.Username) {
 		return imageapp.Errorf(imageapp.EINVALID, "A user needs an ID and a username.")
@@ -42,15 +43,18 @@ func (d *Directory) PutUser(ctx context.Context, u imageapp.User) error {
 		TableName: aws.String(d.Table),
 		Key:       item{attrUsername: str(strings.ToLower(u.Username))},
 		UpdateExpression: aws.String("SET #uid = :id, #name = :name, #email = :email, #key = :key, #topic = :topic, " +
-			"#created = if_not_exists(#created, :created), #dir = :dir"),
-		ConditionExpression: aws.String("attribute_not_exists(#username) OR #uid = :id"),
+			"#created = if_not_exists(#created, :created), #dir = if_not_exists(#dir, :dir) REMOVE #retired"),
+		// A deleted account's tombstone keeps its name until retired_until.
+		ConditionExpression: aws.String("attribute_not_exists(#username) OR #uid = :id OR (attribute_not_exists(#uid) AND #retired < :now)"),
 		ExpressionAttributeNames: map[string]string{
 			"#username": attrUsername, "#uid": attrUserID, "#name": attrDisplayUsername, "#email": attrEmail,
 			"#key": attrKeyID, "#topic": attrTopic, "#created": attrCreatedAt, "#dir": attrDirectory,
+			"#retired": attrRetiredUntil,
 		},
 		ExpressionAttributeValues: item{
 			":id": str(u.ID), ":name": str(u.Username), ":email": str(u.Email), ":key": str(u.KeyID),
 			":topic": str(u.Topic), ":created": num(created.UnixNano()), ":dir": str(DirectoryPartition),
+			":now": num(d.now().UnixNano()),
 		},
 	})
 	if isConditionFailed(err) {
@@ -159,7 +163,7 @@ func (d *Directory) UserByUsername(ctx context.Context, username string) (imagea
 	if err != nil {
 		return imageapp.User{}, storeError("get user", err)
 	}
-	if out.Item == nil {
+	if _, ok := out.Item[attrUserID]; !ok { // no item, or a deleted account's tombstone
 		return imageapp.User{}, imageapp.ErrNoSuchUser()
 	}
 	return decodeUser(out.Item)
@@ -250,7 +254,7 @@ func (d *Directory) BackfillDirectory(ctx context.Context) (int, error) {
 			_, err := d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 				TableName:                 aws.String(d.Table),
 				Key:                       item{attrUsername: it[attrUsername]},
-				UpdateExpression:          aws.String("SET #dir = :dir"),
+				UpdateExpression:          aws.String("SET #dir = if_not_exists(#dir, :dir)"),
 				ConditionExpression:       aws.String("attribute_exists(#uid)"),
 				ExpressionAttributeNames:  map[string]string{"#dir": attrDirectory, "#uid": attrUserID},
 				ExpressionAttributeValues: item{":dir": str(DirectoryPartition)},
@@ -284,6 +288,7 @@ func decodeUser(it item) (imageapp.User, error) {
 	if u.Username == "" {
 		u.Username = d.str(attrUsername)
 	}
+	decodePrivacy(it, &u)
 	return u, d.err
 }
 

@@ -105,7 +105,7 @@ func TestSchemaIsTheContract(t *testing.T) {
 	messages := describe(f.messages.Table)
 	assertKeys(t, "messages table", messages.KeySchema, "message_id:HASH")
 	assertAttrs(t, "messages table", messages.AttributeDefinitions,
-		"message_id:S", "pair:S", "pending_key:S", "pending_shard:S", "read_recipient_id:S", "recipient_id:S", "sender_id:S", "sort_key:S",
+		"expiry_key:S", "expiry_shard:S", "message_id:S", "pair:S", "pending_key:S", "pending_shard:S", "read_recipient_id:S", "recipient_id:S", "sender_id:S", "sort_key:S",
 		"unread_recipient_id:S")
 	assertIndexes(t, "messages table", messages.GlobalSecondaryIndexes, map[string]string{
 		"recipient-index":    "recipient_id:HASH sort_key:RANGE",
@@ -114,6 +114,7 @@ func TestSchemaIsTheContract(t *testing.T) {
 		"read-index":         "read_recipient_id:HASH sort_key:RANGE",
 		"pending-index":      "pending_shard:HASH pending_key:RANGE",
 		"conversation-index": "pair:HASH sort_key:RANGE",
+		"expiry-index":       "expiry_shard:HASH expiry_key:RANGE",
 	})
 	ttl, err := f.client.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(f.messages.Table)})
 	if err != nil || aws.ToString(ttl.TimeToLiveDescription.AttributeName) != "expires_at" {

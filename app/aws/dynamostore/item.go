@@ -76,6 +76,17 @@ func (d *decoder) bin(name string) []byte {
 	return nil
 }
 
+func (d *decoder) boolean(name string) bool {
+	switch v := d.it[name].(type) {
+	case *types.AttributeValueMemberBOOL:
+		return v.Value
+	case nil:
+		return false
+	}
+	d.fail(name)
+	return false
+}
+
 // time reads unix nanoseconds; an absent attribute is the zero time.
 func (d *decoder) time(name string) time.Time {
 	if _, ok := d.it[name]; !ok {

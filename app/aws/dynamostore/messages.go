@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"regexp"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -52,6 +54,14 @@ func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error
 	}
 	if len(m.Preview) > 0 {
 		it[attrPreview] = bin(m.Preview)
+	}
+	if m.ViewOnce {
+		it[attrViewOnce] = &types.AttributeValueMemberBOOL{Value: true}
+	}
+	if !m.ExpiresAt.IsZero() {
+		it[attrExpiresAt] = num(m.ExpiresAt.Unix())
+		it[attrExpiryShard] = str(shardOf("e", m.ID))
+		it[attrExpiryKey] = str(expiryKey(m.ExpiresAt, m.ID))
 	}
 	if len(m.SenderPreview) > 0 {
 		it[attrSenderPreview] = bin(m.SenderPreview)
@@ -256,6 +266,78 @@ func decodeMessageCursor(c string) (string, error) {
 	return string(raw), nil
 }
 
+// ConsumeViewOnce is MarkRead's conditional update on a view-once message;
+// a failed condition is a view that came second (or no such message).
+func (s *Messages) ConsumeViewOnce(ctx context.Context, id string, at time.Time) (bool, error) {
+	_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           aws.String(s.Table),
+		Key:                 item{attrMessageID: str(id)},
+		UpdateExpression:    aws.String("SET #read = :at, #readrid = #rid REMOVE #unread"),
+		ConditionExpression: aws.String("attribute_exists(#sk) AND attribute_not_exists(#read) AND #once = :true"),
+		ExpressionAttributeNames: map[string]string{"#read": attrReadAt, "#unread": attrUnreadRecipientID, "#sk": attrSortKey,
+			"#readrid": attrReadRecipientID, "#rid": attrRecipientID, "#once": attrViewOnce},
+		ExpressionAttributeValues: item{":at": num(at.UnixNano()), ":true": &types.AttributeValueMemberBOOL{Value: true}},
+	})
+	if isConditionFailed(err) {
+		exists, err := s.MessageExists(ctx, id)
+		if err == nil && !exists {
+			err = imageapp.ErrNoSuchMessage()
+		}
+		return false, err
+	}
+	if err != nil {
+		return false, storeError("consume view-once", err)
+	}
+	return true, nil
+}
+
+// expiryKey orders expiring messages by expiry second, then ID.
+func expiryKey(at time.Time, id string) string { return fmt.Sprintf("%020d#%s", at.Unix(), id) }
+
+// ExpiredBefore queries each shard of the sparse expiry-index for keys
+// before the cutoff and merges them, soonest first: ExpiryShards Queries
+// that read only what they return. The index lags a deletion, so callers
+// settle each ID with a consistent read (DeleteMessage's condition).
+func (s *Messages) ExpiredBefore(ctx context.Context, cutoff time.Time, limit int) ([]string, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	var keys []string
+	for shard := range PendingShards {
+		out, err := s.DB.Query(ctx, &dynamodb.QueryInput{
+			TableName:                aws.String(s.Table),
+			IndexName:                aws.String(ExpiryIndex),
+			KeyConditionExpression:   aws.String("#shard = :shard AND #key < :cutoff"),
+			ExpressionAttributeNames: map[string]string{"#shard": attrExpiryShard, "#key": attrExpiryKey},
+			ExpressionAttributeValues: item{
+				":shard":  str(fmt.Sprintf("e%d", shard)),
+				":cutoff": str(fmt.Sprintf("%020d", cutoff.Unix())),
+			},
+			Limit: aws.Int32(int32(limit)),
+		})
+		if err != nil {
+			return nil, storeError("expired messages", err)
+		}
+		for _, it := range out.Items {
+			d := decoder{it: it}
+			keys = append(keys, d.str(attrExpiryKey))
+			if d.err != nil {
+				return nil, d.err
+			}
+		}
+	}
+	slices.Sort(keys)
+	ids := make([]string, 0, min(len(keys), limit))
+	for _, k := range keys[:min(len(keys), limit)] {
+		_, id, ok := strings.Cut(k, "#")
+		if !ok || id == "" {
+			return nil, fmt.Errorf("dynamo: expiry key %q is malformed", k)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
 // MarkRead sets read_at and drops the message from the unread-index in one
 // conditional update. A failed condition means it is read already (or
 // gone), which is what the caller wanted: the first read time is kept.
@@ -369,6 +451,10 @@ func decodeMessage(it item) (*imageapp.Message, error) {
 		SealedMeta:    d.bin(attrSealedMeta),
 		Preview:       d.bin(attrPreview),
 		SenderPreview: d.bin(attrSenderPreview),
+		ViewOnce:      d.boolean(attrViewOnce),
+	}
+	if secs := d.num(attrExpiresAt); secs > 0 {
+		m.ExpiresAt = time.Unix(secs, 0).UTC()
 	}
 	return m, d.err
 }

@@ -25,10 +25,14 @@ import (
 const PendingShards = 4
 
 // pendingShard is the pending-index partition of a message ID's marker.
-func pendingShard(id string) string {
+func pendingShard(id string) string { return shardOf("p", id) }
+
+// shardOf spreads IDs over PendingShards partitions of a sparse index (the
+// pending and the expiry index), by a hash of the ID.
+func shardOf(prefix, id string) string {
 	h := fnv.New32a()
 	h.Write([]byte(id))
-	return fmt.Sprintf("p%d", h.Sum32()%PendingShards)
+	return fmt.Sprintf("%s%d", prefix, h.Sum32()%PendingShards)
 }
 
 // pendingKey orders markers by start time, then ID, like SortKey.

@@ -6,7 +6,9 @@
 //
 //	username S | user_id S | display_username S | email S | key_id S | topic S | created_at N | session_version N
 //	thumb_key B (the thumbnail key wrapped under key_id; absent until the first thumbnail)
-//	directory S = "all" on every user (DirectoryPartition), for the directory-index
+//	directory S = "all" (DirectoryPartition) on every listed user, "hidden"
+//	(HiddenPartition) on one who asked not to be listed; PutUser never changes it once set
+//	no_read_receipts BOOL (true when the user turned read receipts off; absent otherwise)
 //	GSI user_id-index: hash user_id, projection ALL
 //	GSI directory-index: hash directory, range username, projection ALL: the
 //	directory in username order, searched by prefix with begins_with
@@ -15,7 +17,12 @@
 //
 //	message_id S | sender_id S | sender_name S | recipient_id S | recipient_name S
 //	created_at N (unix nanos) | read_at N (absent while unread) | content_type S | size N
-//	key_id S | wrapped_key B | sealed_meta B | expires_at N (TTL, unused for now)
+//	key_id S | wrapped_key B | sealed_meta B | view_once BOOL (absent = false)
+//	expires_at N (unix seconds, the table's TTL: DynamoDB drops the row, and the
+//	wrapped key with it, within days of expiry should the app's sweep not have)
+//	expiry_shard S = "e<0..PendingShards-1>" | expiry_key S = fmt.Sprintf("%020d#%s", expires_at, message_id):
+//	present only on expiring messages; GSI expiry-index (expiry_shard, expiry_key),
+//	projection ALL: sparse, the expiry sweep queries each shard for keys before now
 //	preview B | sender_preview B (sealed thumbnail and caption start, absent on older messages)
 //	sort_key S = fmt.Sprintf("%020d#%s", created_at, message_id)
 //	pair S = imageapp.PairKey(sender_id, recipient_id): the conversation
@@ -88,6 +95,9 @@ const (
 	attrPreview           = "preview"
 	attrSenderPreview     = "sender_preview"
 	attrPair              = "pair"
+	attrViewOnce          = "view_once"
+	attrExpiryShard       = "expiry_shard"
+	attrExpiryKey         = "expiry_key"
 
 	UserIDIndex    = "user_id-index"
 	DirectoryIndex = "directory-index"
@@ -97,6 +107,7 @@ const (
 	UnreadIndex    = "unread-index"
 	ReadIndex      = "read-index"
 	PairIndex      = "conversation-index"
+	ExpiryIndex    = "expiry-index"
 )
 
 // SchemaAPI is the part of the DynamoDB client CreateTables uses.
@@ -161,6 +172,8 @@ func MessagesTableInput(name string) *dynamodb.CreateTableInput {
 			{AttributeName: aws.String(attrPendingShard), AttributeType: types.ScalarAttributeTypeS},
 			{AttributeName: aws.String(attrPendingKey), AttributeType: types.ScalarAttributeTypeS},
 			{AttributeName: aws.String(attrPair), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String(attrExpiryShard), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String(attrExpiryKey), AttributeType: types.ScalarAttributeTypeS},
 		},
 		KeySchema: []types.KeySchemaElement{{AttributeName: aws.String(attrMessageID), KeyType: types.KeyTypeHash}},
 		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{
@@ -170,6 +183,7 @@ func MessagesTableInput(name string) *dynamodb.CreateTableInput {
 			index(ReadIndex, attrReadRecipientID),
 			index(PendingIndex, attrPendingShard, attrPendingKey),
 			index(PairIndex, attrPair),
+			index(ExpiryIndex, attrExpiryShard, attrExpiryKey),
 		},
 	}
 }

@@ -133,6 +133,14 @@ export const resetPassword = ({ username, code, password }) =>
 
 export const logout = () => request('POST', '/api/logout', { auth: false });
 
+// Privacy settings: resolve to {privacy: {read_receipts, listed}}. PUT takes either or both.
+export const getPrivacy = () => request('GET', '/api/me/privacy');
+export const setPrivacy = (settings) => request('PUT', '/api/me/privacy', { body: settings });
+
+// Deletes the account for good, confirmed by its password: 204 (the server clears the
+// session cookie), 403 for a wrong password (still logged in), 429 with Retry-After.
+export const deleteAccount = ({ password }) => request('DELETE', '/api/me', { body: { password } });
+
 // Resolves to {user, unread, limits}, or null when there is no session (401).
 // limits = {max_upload_bytes, max_caption_length, image_types}; an older server may omit it.
 export async function me() {
@@ -159,6 +167,10 @@ export const deleteMessage = (id) => request('DELETE', `/api/messages/${enc(id)}
 
 export const imageUrl = (id) => `/api/messages/${enc(id)}/image`;
 
+// Opens a view-once image, its only time: resolves to {message, image} with the
+// image as a data: URL. The server deletes it for good as it answers.
+export const viewOnce = (id) => request('POST', `/api/messages/${enc(id)}/view`);
+
 // The same bytes as a file to save (the server answers Content-Disposition: attachment).
 export const downloadUrl = (id) => `${imageUrl(id)}?download=1`;
 
@@ -169,11 +181,13 @@ export const getConversation = (username, { cursor } = {}) =>
 // Uploads an image with XMLHttpRequest so the person sees upload progress.
 // Returns {promise, abort}; promise resolves to {message} (the 201 body).
 // onProgress receives a fraction 0..1 (or null when the total is unknown).
-export function sendMessage({ to, file, caption, onProgress } = {}) {
+// keep: how long it lives (keep, 1h, 1d, 7d or once; the server's default when absent).
+export function sendMessage({ to, file, caption, keep, onProgress } = {}) {
   const xhr = new XMLHttpRequest();
   const promise = new Promise((resolve, reject) => {
     const form = new FormData();
     form.append('to', to);
+    if (keep) form.append('keep', keep); // before the file, so the server knows it as the image streams in
     form.append('image', file, file && file.name ? file.name : 'image');
     if (caption) form.append('caption', caption);
 

@@ -6,6 +6,8 @@ const VARIANTS = {
   primary: 'bg-indigo-600 text-white shadow-sm hover:bg-indigo-500',
   secondary: 'bg-white text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50',
   danger: 'bg-red-600 text-white shadow-sm hover:bg-red-500',
+  // The way to a danger, not the danger itself (that is the dialog's solid red button).
+  dangerOutline: 'bg-white text-red-700 ring-1 ring-inset ring-red-300 hover:bg-red-50',
   link: 'text-indigo-600 hover:text-indigo-500 underline-offset-2 hover:underline px-0 py-0',
 };
 

@@ -3,6 +3,8 @@ import * as api from '../api/client.js';
 import { formatDate } from '../lib/format.js';
 import { hrefFor } from '../lib/route.js';
 import Thumb from '../components/Thumb.jsx';
+import RetentionBadge from '../components/RetentionBadge.jsx';
+import { retentionLabel } from '../lib/retention.js';
 import { Alert, Button, Card, LinkButton, Loading, PageTitle, errorText } from '../components/ui.jsx';
 
 const isMine = (m, me) => Boolean(me && m.from && (m.from.id === me.id || m.from.username === me.username));
@@ -101,17 +103,18 @@ export default function Conversation({ username, me, notice, version = 0 }) {
 // status, theirs on the left.
 function Bubble({ m, mine, name }) {
   const unread = !mine && !m.read_at;
-  const status = mine ? (m.read_at ? 'Opened' : 'Sent') : null;
+  const status = mine ? (m.read_at ? 'Opened' : 'Delivered') : null;
   return (
     <li className={`flex ${mine ? 'justify-end' : 'justify-start'}`} data-mine={mine ? 'true' : 'false'}>
       <a
         href={hrefFor('message', m.id)}
-        aria-label={`${mine ? 'Image you sent' : `Image from ${name}`}, ${formatDate(m.sent_at)}${status ? `, ${status}` : ''}${unread ? ', new' : ''}`}
+        aria-label={`${mine ? 'Image you sent' : `Image from ${name}`}${retentionLabel(m) ? `, ${retentionLabel(m)}` : ''}, ${formatDate(m.sent_at)}${status ? `, ${status}` : ''}${unread ? ', new' : ''}`}
         className={`flex max-w-[85%] flex-col gap-1.5 rounded-2xl p-2 ring-1 ring-inset focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${
           mine ? 'items-end bg-indigo-50 ring-indigo-100 hover:bg-indigo-100' : 'items-start bg-white ring-slate-200 hover:bg-slate-50'
         }`}
       >
         <Thumb src={m.thumbnail} size="size-40" />
+        <RetentionBadge m={m} />{' '}
         <span className="px-1 text-xs text-slate-600">
           <time dateTime={m.sent_at}>{formatDate(m.sent_at)}</time>
           {status && <span className="font-medium"> · {status}</span>}

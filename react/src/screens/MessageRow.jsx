@@ -1,5 +1,6 @@
 import { hrefFor } from '../lib/route.js';
 import { formatBytes, formatDate, typeLabel } from '../lib/format.js';
+import RetentionBadge from '../components/RetentionBadge.jsx';
 
 // One message in a list: a link to the message view.
 export default function MessageRow({ m, who, status }) {
@@ -17,7 +18,7 @@ export default function MessageRow({ m, who, status }) {
             {unread && <span className="sr-only"> (unread)</span>}
           </span>
           <span className="block text-xs text-slate-500">
-            {typeLabel(m.content_type)} · {formatBytes(m.size)}
+            {typeLabel(m.content_type)} · {formatBytes(m.size)} <RetentionBadge m={m} />
           </span>
         </span>
         <span className="shrink-0 text-right text-xs text-slate-500">

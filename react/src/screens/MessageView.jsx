@@ -4,6 +4,11 @@ import { formatBytes, formatDate, typeLabel } from '../lib/format.js';
 import { hrefFor } from '../lib/route.js';
 import { Alert, Button, Card, LinkButton, Loading, errorText } from '../components/ui.jsx';
 import ConfirmDialog from '../components/ConfirmDialog.jsx';
+import { expiresIn } from '../lib/retention.js';
+import { ViewOncePanel, ViewedOnce } from './ViewOnce.jsx';
+
+// A 404 says why when the server does (expired, viewed once already).
+const goneText = (err) => (err.message && err.message !== 'Not found.' ? err.message : 'This message does not exist or was deleted.');
 
 export default function MessageView({ id, me, go, notice, onOpened }) {
   const [state, setState] = useState({ message: null, error: null, loading: true });
@@ -11,6 +16,7 @@ export default function MessageView({ id, me, go, notice, onOpened }) {
   const [deleting, setDeleting] = useState(false);
   const [deleteError, setDeleteError] = useState(null);
   const [imgFailed, setImgFailed] = useState(false);
+  const [viewed, setViewed] = useState(null); // a view-once image, opened: {message, image}
 
   useEffect(() => {
     let live = true;
@@ -49,12 +55,19 @@ export default function MessageView({ id, me, go, notice, onOpened }) {
   if (state.error) {
     return (
       <Card className="space-y-4">
-        <Alert>{state.error.status === 404 ? 'This message does not exist or was deleted.' : errorText(state.error)}</Alert>
+        <Alert>{state.error.status === 404 ? goneText(state.error) : errorText(state.error)}</Alert>
         <LinkButton variant="secondary" href="#/inbox">
           Back to inbox
         </LinkButton>
       </Card>
     );
+  }
+
+  if (viewed) return <ViewedOnce viewed={viewed} />;
+  const once = Boolean(m.view_once);
+  function onViewed(r) {
+    setViewed(r);
+    if (onOpened) onOpened(); // it was unread: refresh the count
   }
 
   return (
@@ -77,6 +90,7 @@ export default function MessageView({ id, me, go, notice, onOpened }) {
           </h1>
           <p className="text-sm text-slate-500">
             Sent <time dateTime={m.sent_at}>{formatDate(m.sent_at)}</time>
+            {m.expires_at && ` · ${expiresIn(m.expires_at)}`}
             {mine &&
               (m.read_at ? (
                 <>
@@ -84,36 +98,44 @@ export default function MessageView({ id, me, go, notice, onOpened }) {
                   Opened <time dateTime={m.read_at}>{formatDate(m.read_at)}</time>
                 </>
               ) : (
-                ' · Not opened yet'
+                ' · Delivered'
               ))}
           </p>
         </header>
-        <div className="flex justify-center overflow-hidden rounded-lg bg-slate-100">
-          {imgFailed ? (
-            <p className="p-8 text-sm text-slate-600">The image could not be loaded.</p>
-          ) : (
-            <img
-              src={api.imageUrl(id)}
-              alt={m.caption || m.filename || 'Image message'}
-              className="block h-auto max-h-[70vh] max-w-full object-contain"
-              onError={() => setImgFailed(true)}
-            />
-          )}
-        </div>
+        {once ? (
+          <ViewOncePanel m={m} mine={mine} onViewed={onViewed} />
+        ) : (
+          <div className="flex justify-center overflow-hidden rounded-lg bg-slate-100">
+            {imgFailed ? (
+              <p className="p-8 text-sm text-slate-600">The image could not be loaded.</p>
+            ) : (
+              <img
+                src={api.imageUrl(id)}
+                alt={m.caption || m.filename || 'Image message'}
+                className="block h-auto max-h-[70vh] max-w-full object-contain"
+                onError={() => setImgFailed(true)}
+              />
+            )}
+          </div>
+        )}
         {m.caption && <p className="whitespace-pre-wrap break-words text-slate-800">{m.caption}</p>}
-        <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
-          <dt className="text-slate-500">File name</dt>
-          <dd className="break-all text-slate-800">{m.filename || '—'}</dd>
-          <dt className="text-slate-500">Type</dt>
-          <dd className="text-slate-800">
-            {typeLabel(m.content_type)} · {formatBytes(m.size)}
-          </dd>
-        </dl>
+        {!once && (
+          <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+            <dt className="text-slate-500">File name</dt>
+            <dd className="break-all text-slate-800">{m.filename || '—'}</dd>
+            <dt className="text-slate-500">Type</dt>
+            <dd className="text-slate-800">
+              {typeLabel(m.content_type)} · {formatBytes(m.size)}
+            </dd>
+          </dl>
+        )}
         {deleteError && <Alert>{errorText(deleteError)}</Alert>}
         <div className="flex flex-wrap items-center gap-2 border-t border-slate-100 pt-4">
-          <LinkButton variant="secondary" size="sm" href={api.downloadUrl(id)} download={m.filename || true}>
-            Download
-          </LinkButton>
+          {!once && (
+            <LinkButton variant="secondary" size="sm" href={api.downloadUrl(id)} download={m.filename || true}>
+              Download
+            </LinkButton>
+          )}
           <Button variant="danger" size="sm" className="ml-auto" onClick={() => setConfirming(true)}>
             Delete
           </Button>

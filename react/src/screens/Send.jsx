@@ -3,13 +3,15 @@ import * as api from '../api/client.js';
 import { captionLength } from '../lib/format.js';
 import { fileProblem, uploadRules } from '../lib/limits.js';
 import { validateUsername } from '../lib/validate.js';
+import { KEEP_CHOICES, KEEP_HINT } from '../lib/retention.js';
 import DropZone from '../components/DropZone.jsx';
-import { Alert, Button, Card, Field, PageTitle, ProgressBar, errorText } from '../components/ui.jsx';
+import { Alert, Button, Card, Field, PageTitle, ProgressBar, errorText, inputClass } from '../components/ui.jsx';
 
 export default function Send({ go, params, notice, limits }) {
   const [to, setTo] = useState(params.to || '');
   const [file, setFile] = useState(null);
   const [caption, setCaption] = useState('');
+  const [keep, setKeep] = useState('keep');
   const [progress, setProgress] = useState(undefined); // undefined: idle; null: unknown; 0..1
   const [error, setError] = useState(null);
   const upload = useRef(null);
@@ -46,7 +48,7 @@ export default function Send({ go, params, notice, limits }) {
     }
     setError(null);
     setProgress(0);
-    const job = api.sendMessage({ to: recipient, file, caption: caption.trim(), onProgress: setProgress });
+    const job = api.sendMessage({ to: recipient, file, caption: caption.trim(), keep, onProgress: setProgress });
     upload.current = job;
     try {
       await job.promise;
@@ -88,6 +90,7 @@ export default function Send({ go, params, notice, limits }) {
             }
             onChange={(e) => setCaption(e.target.value)}
           />
+          <KeepField value={keep} disabled={sending} onChange={setKeep} />
           {sending && <ProgressBar value={progress} label={progress === 1 ? 'Encrypting and saving…' : 'Uploading'} />}
           {error && <Alert>{errorText(error)}</Alert>}
           <div className="flex flex-col gap-2 sm:flex-row-reverse">
@@ -102,6 +105,27 @@ export default function Send({ go, params, notice, limits }) {
           </div>
         </form>
       </Card>
+    </div>
+  );
+}
+
+// How long the image lives, with the server form's choices and words.
+function KeepField({ value, disabled, onChange }) {
+  return (
+    <div>
+      <label htmlFor="keep" className="mb-1 block text-sm font-medium text-slate-700">
+        Keep
+      </label>
+      <select id="keep" name="keep" aria-describedby="keep-hint" className={inputClass} value={value} disabled={disabled} onChange={(e) => onChange(e.target.value)}>
+        {KEEP_CHOICES.map(([v, label]) => (
+          <option key={v} value={v}>
+            {label}
+          </option>
+        ))}
+      </select>
+      <p id="keep-hint" className="mt-1 text-xs text-slate-500">
+        {KEEP_HINT}
+      </p>
     </div>
   );
 }

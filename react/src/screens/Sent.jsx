@@ -49,7 +49,7 @@ export default function Sent({ notice, version = 0 }) {
                 key={m.id}
                 m={m}
                 who={`To ${m.to ? m.to.username : 'unknown'}`}
-                status={m.read_at ? `Opened ${formatDate(m.read_at)}` : 'Not opened yet'}
+                status={m.read_at ? `Opened ${formatDate(m.read_at)}` : 'Delivered'}
               />
             ))}
           </ul>

@@ -1,0 +1,42 @@
+package messaging
+
+import (
+	"context"
+	"encoding/json"
+
+	"imageapp/app/envelope"
+	"imageapp/app/imageapp"
+)
+
+// ReadMeta decrypts a message's caption and file name for its recipient or
+// its sender, like Open, but leaves it as it was: an export of someone's
+// data must not mark their unread messages read, nor tell the sender's open
+// pages that they were. It costs one key unwrap per message (no cache: an
+// export reads each message once, and a cached data key would outlive it).
+// A view-once message shows neither, as with Open. Returns ENOTFOUND unless
+// the viewer is the recipient or the sender (or the message expired), and
+// EINTEGRITY when the stored data was altered.
+func (s *Service) ReadMeta(ctx context.Context, viewer imageapp.User, id string) (*Opened, error) {
+	m, err := s.visible(ctx, viewer, id)
+	if err != nil {
+		return nil, err
+	}
+	s.receipts().hide(ctx, viewer, []*imageapp.Message{m}) // as Open: read state only when shared
+	if m.ViewOnce {
+		return &Opened{Message: m}, nil // as Open: nothing of it shows outside its one view
+	}
+	dek, err := s.dataKey(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(dek)
+	raw, err := envelope.Open(m.SealedMeta, dek, s.contextOf(m))
+	if err != nil {
+		return nil, s.integrity(m, err)
+	}
+	var md meta
+	if err := json.Unmarshal(raw, &md); err != nil {
+		return nil, s.integrity(m, err)
+	}
+	return &Opened{Message: m, Caption: md.Caption, Filename: md.Filename}, nil
+}

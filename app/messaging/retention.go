@@ -1,0 +1,240 @@
+package messaging
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"imageapp/app/envelope"
+	"imageapp/app/imageapp"
+)
+
+// Expiry and view-once. An expired message is gone for every reader at the
+// second it expires (visible refuses it, lists leave it out), and the expiry
+// sweep shreds it within a minute: the row, which holds the only wrapped copy
+// of its data key, goes first, then the blob. A view-once message opens only
+// through ViewOnce, a POST in the web layer (never a GET, which a link
+// preview or a prefetch could make), which shreds it as it is shown.
+
+// KeepChoices are the values of SendInput.Keep people choose from, in order.
+var KeepChoices = []string{"keep", "1h", "1d", "7d", "once"}
+
+// ParseKeep reads a SendInput.Keep: how long the message lives (0 =
+// until deleted), and whether it opens once.
+func ParseKeep(keep string) (time.Duration, bool, error) {
+	switch keep {
+	case "", "keep":
+		return 0, false, nil
+	case "1h":
+		return time.Hour, false, nil
+	case "1d":
+		return 24 * time.Hour, false, nil
+	case "7d":
+		return 7 * 24 * time.Hour, false, nil
+	case "once":
+		return 0, true, nil
+	}
+	return 0, false, imageapp.Errorf(imageapp.EINVALID, "Choose how long the image is kept: keep, 1h, 1d, 7d or once.")
+}
+
+// setRetention applies keep to m: its expiry, in whole seconds (the unit of
+// DynamoDB's TTL), rounded up so it never ends early, or view-once.
+func (s *Service) setRetention(m *imageapp.Message, keep string) error {
+	d, once, err := ParseKeep(keep)
+	if err != nil {
+		return err
+	}
+	m.ViewOnce = once
+	if d > 0 {
+		at := m.CreatedAt.Add(d)
+		if t := at.Truncate(time.Second); t.Before(at) {
+			at = t.Add(time.Second)
+		}
+		m.ExpiresAt = at
+	}
+	return nil
+}
+
+// expired answers a party asking for a message whose time ran out, and
+// shreds it now rather than at the next sweep.
+func (s *Service) expired(ctx context.Context, m *imageapp.Message) error {
+	s.shredDetached(ctx, m)
+	return imageapp.Errorf(imageapp.ENOTFOUND, "This image has expired and is gone for good.")
+}
+
+// shred removes a message for good: its row first (the only wrapped copy
+// of its data key goes with it, and a pending marker for the blob comes in
+// the same write), then the blob. Open pages hear that it is gone.
+func (s *Service) shred(ctx context.Context, m *imageapp.Message) error {
+	if err := s.Messages.DeleteMessage(ctx, m.ID); err != nil {
+		return err
+	}
+	s.publishSoon(ctx, deletedEvents(m)...)
+	s.discard(m.ID)
+	return nil
+}
+
+// shredDetached shreds m apart from the request that found it expired.
+func (s *Service) shredDetached(ctx context.Context, m *imageapp.Message) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if err := s.shred(ctx, m); err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
+		s.log().Warn("could not shred an expired message; the sweep will", "message_id", m.ID, "err", err)
+	}
+}
+
+// withoutExpired leaves out of a page the messages whose time ran out.
+func (s *Service) withoutExpired(page imageapp.MessagePage) imageapp.MessagePage {
+	now := s.now()
+	kept := page.Messages[:0]
+	for _, m := range page.Messages {
+		if !m.Expired(now) {
+			kept = append(kept, m)
+		}
+	}
+	page.Messages = kept
+	return page
+}
+
+// SweepExpired shreds the messages whose time ran out: one ExpiredBefore
+// per batch, then for each a consistent read and the shred. It returns how
+// many it shredded; one it cannot shred stays for the next sweep.
+func (s *Service) SweepExpired(ctx context.Context) (int, error) {
+	shredded, failures := 0, 0
+	seen := map[string]bool{}
+	for {
+		now := s.now()
+		ids, err := s.Messages.ExpiredBefore(ctx, now.Add(time.Second), sweepBatch)
+		if err != nil {
+			return shredded, fmt.Errorf("messaging: expired messages: %w", err)
+		}
+		fresh := 0
+		for _, id := range ids {
+			if seen[id] { // the index may list a shredded message a moment longer
+				continue
+			}
+			seen[id], fresh = true, fresh+1
+			m, err := s.Messages.Message(ctx, id)
+			if imageapp.ErrorCode(err) == imageapp.ENOTFOUND {
+				continue
+			}
+			if err == nil && m.Expired(now) {
+				err = s.shred(ctx, m)
+				if err == nil {
+					shredded++
+				}
+			}
+			if err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
+				s.log().Warn("could not shred an expired message", "message_id", id, "err", err)
+				if failures++; failures >= sweepErrors {
+					return shredded, fmt.Errorf("messaging: expiry sweep stopped after %d failures: %w", failures, err)
+				}
+			}
+		}
+		if fresh == 0 || len(ids) < sweepBatch || ctx.Err() != nil {
+			return shredded, ctx.Err()
+		}
+	}
+}
+
+// errOpensOnce refuses a plain GET of a view-once image.
+func errOpensOnce() error {
+	return imageapp.Errorf(imageapp.ECONFLICT, "This image opens once: open it from its page, with the Open button.")
+}
+
+// ViewOnce shows a view-once message to its recipient, once: it claims the
+// view in one conditional write (of racing views, one wins), unwraps the
+// data key, shreds the row, and returns the image as a stream whose Close
+// removes the blob. Anyone else, and any second view, gets ENOTFOUND.
+func (s *Service) ViewOnce(ctx context.Context, viewer imageapp.User, id string) (*Opened, *Image, error) {
+	m, err := s.visible(ctx, viewer, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !m.ViewOnce {
+		return nil, nil, imageapp.Errorf(imageapp.EINVALID, "This image is not a view-once image: open it as usual.")
+	}
+	if m.RecipientID != viewer.ID {
+		return nil, nil, imageapp.Errorf(imageapp.ENOTFOUND, "Only %s can open this image, once.", m.RecipientName)
+	}
+	dek, err := s.dataKey(ctx, m)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer clear(dek)
+	won, err := s.Messages.ConsumeViewOnce(ctx, m.ID, s.now())
+	if err != nil {
+		return nil, nil, fmt.Errorf("messaging: claim the view: %w", err)
+	}
+	if !won {
+		return nil, nil, imageapp.Errorf(imageapp.ENOTFOUND, "This image was viewed already and is gone for good.")
+	}
+	opened, img, err := s.openWith(ctx, m, dek)
+	if err != nil {
+		s.shredDetached(ctx, m)
+		return nil, nil, err
+	}
+	// The row, and the only wrapped copy of the data key, go before a byte
+	// is shown; the blob goes when the stream closes (or to the sweeper).
+	if err := s.Messages.DeleteMessage(ctx, m.ID); err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
+		img.blob.Close()
+		return nil, nil, fmt.Errorf("messaging: shred a viewed-once message: %w", err)
+	}
+	s.publishSoon(ctx, deletedEvents(m)...)
+	img.blob = discardOnClose{img.blob, func() { s.discard(m.ID) }}
+	s.log().Info("view-once message viewed and shredded", "message_id", m.ID)
+	return opened, img, nil
+}
+
+// openWith decrypts m's caption and opens its image with an unwrapped key.
+func (s *Service) openWith(ctx context.Context, m *imageapp.Message, dek []byte) (*Opened, *Image, error) {
+	raw, err := envelope.Open(m.SealedMeta, dek, s.contextOf(m))
+	if err != nil {
+		return nil, nil, s.integrity(m, err)
+	}
+	md, err := decodeMeta(raw)
+	if err != nil {
+		return nil, nil, s.integrity(m, err)
+	}
+	img, err := s.imageStream(ctx, m, dek)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &Opened{Message: m, Caption: md.Caption, Filename: md.Filename}, img, nil
+}
+
+// discardOnClose closes a blob, then removes it.
+type discardOnClose struct {
+	io.Closer
+	after func()
+}
+
+func (d discardOnClose) Close() error {
+	err := d.Closer.Close()
+	d.after()
+	return err
+}
+
+// PurgeReceived shreds every message sent to userID, page by page: for a
+// deleted account, whose key is destroyed already, so the messages are
+// unreadable before this runs; it removes what is left of them.
+func (s *Service) PurgeReceived(ctx context.Context, userID string) (int, error) {
+	purged := 0
+	q := imageapp.MessageQuery{UserID: userID, Box: imageapp.Inbox, Status: imageapp.AllMessages, Limit: MaxPageSize}
+	for {
+		page, err := s.Messages.Messages(ctx, q)
+		if err != nil {
+			return purged, fmt.Errorf("messaging: list messages to purge: %w", err)
+		}
+		for _, m := range page.Messages {
+			if err := s.shred(ctx, m); err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
+				return purged, fmt.Errorf("messaging: purge message %s: %w", m.ID, err)
+			}
+			purged++
+		}
+		if q.Cursor = page.Next; q.Cursor == "" {
+			return purged, nil
+		}
+	}
+}

@@ -1,0 +1,34 @@
+import { Card, LinkButton, PageTitle } from '../components/ui.jsx';
+import PrivacySettings from './PrivacySettings.jsx';
+import DeleteAccount from './DeleteAccount.jsx';
+
+// The URL of the export: the server streams a zip with every image the person received and
+// sent, and an index.json. A plain link, so the browser downloads it as it streams (no
+// buffering in JavaScript) and stays on this screen.
+export const EXPORT_URL = '/api/me/export';
+
+// onDeleted: the account is gone (the server cleared the session); the app forgets the user.
+export default function Account({ me, onDeleted }) {
+  return (
+    <div className="space-y-6">
+      <PageTitle sub={me ? `Signed in as ${me.username} (${me.email})` : undefined}>Account</PageTitle>
+      <PrivacySettings />
+      <Card aria-labelledby="export-heading">
+        <h2 id="export-heading" className="text-lg font-semibold text-slate-900">
+          Export my data
+        </h2>
+        <p className="mt-2 text-sm text-slate-600">
+          Download a zip of every image you received and sent, decrypted, with an index.json that lists each one: who it was
+          with, when it was sent and opened, its caption and file name.
+        </p>
+        <p className="mt-2 text-sm text-slate-600">
+          Your images stay unread when you export them. You can export a few times an hour.
+        </p>
+        <LinkButton variant="primary" className="mt-4" href={EXPORT_URL}>
+          Download my data (.zip)
+        </LinkButton>
+      </Card>
+      <DeleteAccount onDeleted={onDeleted} />
+    </div>
+  );
+}

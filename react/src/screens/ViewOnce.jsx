@@ -1,0 +1,100 @@
+import { useEffect, useRef, useState } from 'react';
+import * as api from '../api/client.js';
+import { hrefFor } from '../lib/route.js';
+import { blobFromDataUrl } from '../components/Thumb.jsx';
+import { Alert, Button, Card, LinkButton, errorText } from '../components/ui.jsx';
+
+// A view-once image opens with a POST, never a GET: the answer carries the
+// image itself, and the server deletes it for good as it answers.
+
+// ViewOncePanel stands where the image would be. Its recipient opens it with
+// "Open it now" (onViewed gets {message, image}); its sender only learns that
+// it opens once.
+export function ViewOncePanel({ m, mine, onViewed }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const gone = error?.status === 404; // viewed elsewhere, expired or deleted: nothing to open
+
+  async function open() {
+    setBusy(true);
+    setError(null);
+    try {
+      onViewed(await api.viewOnce(m.id));
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div data-testid="view-once" className="rounded-lg bg-amber-50 p-4 text-amber-950 ring-1 ring-amber-200">
+      <p className="font-semibold">This image opens once.</p>
+      {mine ? (
+        <p className="mt-1 text-sm">Only {m.to?.username || 'its recipient'} can open it, once; then it is gone for good. You cannot open it.</p>
+      ) : (
+        <>
+          <p className="mt-1 text-sm">Open it when you are ready: once you leave it, it is gone for good, for both of you.</p>
+          {error && (
+            <div className="mt-3">
+              <Alert>{errorText(error)}</Alert>
+            </div>
+          )}
+          {!gone && (
+            <Button className="mt-3" onClick={open} disabled={busy}>
+              {busy ? 'Opening…' : 'Open it now'}
+            </Button>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
+
+// An object URL for a data: URL, freed when the screen goes: once it is
+// gone, nothing is left to show the image again.
+function useObjectUrl(dataUrl) {
+  const [url, setUrl] = useState(undefined); // undefined until made; null when the data is unreadable
+  useEffect(() => {
+    const blob = blobFromDataUrl(dataUrl);
+    if (!blob || typeof URL.createObjectURL !== 'function') {
+      setUrl(blob ? dataUrl : null);
+      return undefined;
+    }
+    const u = URL.createObjectURL(blob);
+    setUrl(u);
+    return () => URL.revokeObjectURL(u);
+  }, [dataUrl]);
+  return url;
+}
+
+// ViewedOnce shows a view-once image, its only time (as the server's page does).
+export function ViewedOnce({ viewed }) {
+  const m = viewed.message || {};
+  const from = m.from?.username || 'unknown';
+  const url = useObjectUrl(viewed.image);
+  // The button that opened it is gone: focus moves to what replaced it.
+  const heading = useRef(null);
+  useEffect(() => heading.current?.focus(), []);
+  return (
+    <article className="space-y-4">
+      <Card className="space-y-4">
+        <header>
+          <h1 ref={heading} tabIndex={-1} className="text-lg font-semibold focus:outline-none">
+            From {from}, once
+          </h1>
+          <p className="text-sm text-slate-600">This image is already deleted: when you leave this page it is gone for good.</p>
+        </header>
+        <figure className="space-y-3">
+          <div className="flex justify-center overflow-hidden rounded-lg bg-slate-100">
+            {url && <img src={url} alt={`Image from ${from}`} className="block h-auto max-h-[70vh] max-w-full object-contain" />}
+            {url === null && <p className="p-8 text-sm text-slate-600">The image could not be shown.</p>}
+          </div>
+          {m.caption && <figcaption className="whitespace-pre-wrap break-words text-slate-800">{m.caption}</figcaption>}
+        </figure>
+      </Card>
+      <LinkButton variant="link" href={hrefFor('conversation', from)}>
+        ← All images with {from}
+      </LinkButton>
+    </article>
+  );
+}
