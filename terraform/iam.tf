@@ -110,6 +110,7 @@ data "aws_iam_policy_document" "app" {
   source_policy_documents = [
     data.aws_iam_policy_document.kms_provision.json,
     data.aws_iam_policy_document.kms_use.json,
+    data.aws_iam_policy_document.kms_destroy.json,
     data.aws_iam_policy_document.kms_app_key.json,
     data.aws_iam_policy_document.sns_provision.json,
     data.aws_iam_policy_document.sns_publish.json,

@@ -134,11 +134,13 @@ data "aws_iam_policy_document" "kms_use" {
       values   = [var.app_name]
     }
   }
+}
 
-  # Account deletion (app/accounts/delete.go): the deleted user's key is
-  # scheduled for deletion with KMS's shortest window, 7 days, which makes it
-  # unusable at once; an administrator can cancel within the window. Only
-  # that window, only the app's keys.
+# Account deletion (app/accounts/delete.go): the deleted user's key is
+# scheduled for deletion with KMS's shortest window, 7 days, which makes it
+# unusable at once; an administrator can cancel within the window. Only that
+# window, only the app's keys. The app role only.
+data "aws_iam_policy_document" "kms_destroy" {
   statement {
     sid       = "DestroyDeletedAccountsKey"
     effect    = "Allow"
