@@ -24,5 +24,9 @@ export default defineConfig({
     include: ['test/**/*.test.{js,jsx}'],
     css: false,
     restoreMocks: true,
+    // The screens' tests wait on rendered text (findBy…, up to 1 s each);
+    // a loaded CI machine can take several seconds for a whole screen, and a
+    // timeout there says nothing about the code.
+    testTimeout: 20000,
   },
 });

@@ -12,11 +12,12 @@ import (
 	"io/fs"
 	"mime"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 )
 
-//go:embed app.css htmx.min.js hx-sse.min.js app.js send.js time.js confirm.js favicon.svg
+//go:embed app.css htmx.min.js hx-sse.min.js app.js send.js confirm.js favicon.svg
 var files embed.FS
 
 type asset struct {
@@ -72,6 +73,16 @@ func Path(name string) string {
 		panic(fmt.Sprintf("static: no embedded file %q", name))
 	}
 	return "/static/" + a.name
+}
+
+// DataURL is an embedded file as a data: URL, for a small file every page
+// names (the favicon): no request, no headers, nothing to cache.
+func DataURL(name string) string {
+	a, ok := byOriginal[name]
+	if !ok {
+		panic(fmt.Sprintf("static: no embedded file %q", name))
+	}
+	return "data:" + a.ctype + "," + url.PathEscape(string(a.raw))
 }
 
 // Handler serves /static/<hashed name>. Names change with content, so

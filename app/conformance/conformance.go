@@ -73,10 +73,13 @@ func Run(t *testing.T, newBackend Factory) {
 		{"ExpiredMessagesAreGoneAtOnceAndShredded", testExpiry},
 		{"ViewOnceOpensOnceThenIsShredded", testViewOnce},
 		{"DeleteAccountDestroysTheKeyAndRetiresTheName", testDeleteAccount},
+		{"BlockedSendersAreWithheldAndNotTold", testBlocking},
 		{"PrivacySettingsRoundTrip", testPrivacyRoundTrips},
 		{"HiddenUsersLeaveTheDirectory", testHiddenUsersLeaveTheDirectory},
 		{"ReadReceiptsOffHideReadState", testReadReceiptsOff},
 		{"OpenedEventWithReceiptsOn", testOpenedEventWithReceiptsOn},
+		{"ChangePasswordChecksTheCurrentOne", testChangePassword},
+		{"MailOffSendsNoNotification", testMailOff},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -30,10 +30,11 @@ func (e *env) setPrivacy(t *testing.T, u imageapp.User, p imageapp.Privacy) imag
 // setting is stored and read back by ID and by username, on its own.
 func testPrivacyRoundTrips(t *testing.T, e *env) {
 	alice := e.user(t, "alice")
-	if p := imageapp.PrivacyOf(alice); p != (imageapp.Privacy{ReadReceipts: true, Listed: true}) {
-		t.Errorf("a new user's privacy = %+v; want receipts on and listed", p)
+	if p := imageapp.PrivacyOf(alice); p != (imageapp.Privacy{ReadReceipts: true, Listed: true, NotifyByMail: true}) {
+		t.Errorf("a new user's privacy = %+v; want receipts on, listed and mailed", p)
 	}
-	for _, p := range []imageapp.Privacy{{}, {ReadReceipts: true}, {Listed: true}, {ReadReceipts: true, Listed: true}} {
+	for i := range 8 {
+		p := imageapp.Privacy{ReadReceipts: i&1 != 0, Listed: i&2 != 0, NotifyByMail: i&4 != 0}
 		e.setPrivacy(t, alice, p)
 		byName, err := e.Users.UserByUsername(e.ctx, "ALICE")
 		if err != nil || imageapp.PrivacyOf(byName) != p {

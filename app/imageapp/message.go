@@ -37,6 +37,11 @@ type Message struct {
 	// ViewOnce messages open once, by an explicit action of the recipient
 	// (ConsumeViewOnce), and are shredded as they are shown.
 	ViewOnce bool
+
+	// Withheld messages were sent to someone who blocks the sender: the
+	// sender sees them as any other sent message, the recipient never
+	// (not listed, counted, notified, nor charged to their quota).
+	Withheld bool
 }
 
 // Expired reports whether the message's time ran out by now.

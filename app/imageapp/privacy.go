@@ -1,14 +1,16 @@
 package imageapp
 
 // Privacy is what a person chooses to share: whether others see when they
-// open an image (and, in return, they see others'), and whether the people
-// directory lists them. A new user has both on (PrivacyOf a zero User).
+// open an image (and, in return, they see others'), whether the people
+// directory lists them, and whether an image sent to them is also mailed.
+// A new user has all on (PrivacyOf a zero User).
 type Privacy struct {
 	ReadReceipts bool // send read receipts, and see others'
 	Listed       bool // appear in the people directory and its search
+	NotifyByMail bool // get an email for each image sent to them (the live inbox updates either way)
 }
 
 // PrivacyOf is the user's current settings.
 func PrivacyOf(u User) Privacy {
-	return Privacy{ReadReceipts: !u.NoReadReceipts, Listed: !u.Hidden}
+	return Privacy{ReadReceipts: !u.NoReadReceipts, Listed: !u.Hidden, NotifyByMail: !u.NoMail}
 }

@@ -28,9 +28,10 @@ type User struct {
 	SessionVersion int64
 
 	// Privacy settings (SetPrivacy); the zero values are the defaults:
-	// read receipts on, listed in the directory.
+	// read receipts on, listed in the directory, mailed for each image.
 	NoReadReceipts bool // others do not see when this user opens their images, nor this user theirs
 	Hidden         bool // left out of ListUsers; UserByUsername still finds them
+	NoMail         bool // no notification email when an image arrives
 }
 
 // Provisioned reports whether post-confirmation provisioning has run.
@@ -131,6 +132,11 @@ type Identity interface {
 	// ResetPassword sets a new password if the reset code is right. Returns
 	// EINVALID for a wrong code or a password that breaks the policy.
 	ResetPassword(ctx context.Context, username, code, newPassword string) error
+
+	// ChangePassword checks the current password, as Login does
+	// (EUNAUTHORIZED when wrong), then sets the new one. Returns EINVALID
+	// for a new password that breaks the policy.
+	ChangePassword(ctx context.Context, username, current, newPassword string) error
 }
 
 // Directory holds provisioned users (SQLite locally, DynamoDB in AWS mode).
@@ -152,6 +158,14 @@ type Directory interface {
 	// until: UsernameRetired reports it, and sign-up refuses it, until then.
 	DeleteUser(ctx context.Context, u User, until time.Time) error
 
+	// SetBlocked blocks (or unblocks) blockedID for blockerID: images from
+	// them are withheld from blockerID. Idempotent. Returns EINVALID past
+	// MaxBlocked blocked people.
+	SetBlocked(ctx context.Context, blockerID, blockedID string, blocked bool) error
+
+	// Blocked lists the IDs blockerID blocks, in no particular order.
+	Blocked(ctx context.Context, blockerID string) ([]string, error)
+
 	// UsernameRetired reports whether a deleted account's username is still
 	// kept from new accounts (case-insensitively).
 	UsernameRetired(ctx context.Context, username string) (bool, error)
@@ -168,6 +182,10 @@ type Directory interface {
 	// EINVALID for a cursor it did not make.
 	ListUsers(ctx context.Context, q UserQuery) (UserPage, error)
 }
+
+// MaxBlocked bounds the people one user may block: the list is read
+// whole on every send to them.
+const MaxBlocked = 1000
 
 // UserQuery selects a page of the directory.
 type UserQuery struct {

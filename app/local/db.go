@@ -278,6 +278,10 @@ var migrations = []string{
 	retiredMigration,
 	// Privacy settings (privacy.go).
 	privacyMigration,
+	// Blocks and withheld messages (blocks.go).
+	blocksMigration,
+	// Email notifications off (privacy.go).
+	noMailMigration,
 }
 
 func (d *DB) migrate(ctx context.Context) error {

@@ -22,11 +22,11 @@ var _ imageapp.MessageStore = (*Messages)(nil)
 func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error {
 	_, err := s.DB.exec(ctx, `
 		INSERT INTO messages (id, sender_id, sender_name, recipient_id, recipient_name, created_at, read_at,
-			content_type, size, key_id, wrapped_key, sealed_meta, preview, sender_preview, pair, expires_at, view_once)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			content_type, size, key_id, wrapped_key, sealed_meta, preview, sender_preview, pair, expires_at, view_once, withheld)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.ID, m.SenderID, m.SenderName, m.RecipientID, m.RecipientName, m.CreatedAt.UnixNano(), nullTime(m.ReadAt),
 		m.ContentType, m.Size, m.KeyID, m.WrappedKey, m.SealedMeta, m.Preview, m.SenderPreview,
-		imageapp.PairKey(m.SenderID, m.RecipientID), nullTime(m.ExpiresAt), m.ViewOnce)
+		imageapp.PairKey(m.SenderID, m.RecipientID), nullTime(m.ExpiresAt), m.ViewOnce, m.Withheld)
 	if isUniqueViolation(err) {
 		return imageapp.ErrMessageExists()
 	}
@@ -37,14 +37,14 @@ func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error
 }
 
 const messageColumns = `id, sender_id, sender_name, recipient_id, recipient_name, created_at, read_at,
-	content_type, size, key_id, wrapped_key, sealed_meta, preview, sender_preview, expires_at, view_once`
+	content_type, size, key_id, wrapped_key, sealed_meta, preview, sender_preview, expires_at, view_once, withheld`
 
 func scanMessage(row interface{ Scan(...any) error }) (*imageapp.Message, error) {
 	var m imageapp.Message
 	var created int64
 	var read, expires sql.NullInt64
 	err := row.Scan(&m.ID, &m.SenderID, &m.SenderName, &m.RecipientID, &m.RecipientName, &created, &read,
-		&m.ContentType, &m.Size, &m.KeyID, &m.WrappedKey, &m.SealedMeta, &m.Preview, &m.SenderPreview, &expires, &m.ViewOnce)
+		&m.ContentType, &m.Size, &m.KeyID, &m.WrappedKey, &m.SealedMeta, &m.Preview, &m.SenderPreview, &expires, &m.ViewOnce, &m.Withheld)
 	m.CreatedAt = time.Unix(0, created).UTC()
 	if read.Valid {
 		m.ReadAt = time.Unix(0, read.Int64).UTC()
@@ -108,8 +108,8 @@ func listQuery(q imageapp.MessageQuery) (string, []any, error) {
 		where, args = append(where, "sender_id = ?"), append(args, q.UserID)
 	case imageapp.Conversation:
 		where, args = append(where, "pair = ?"), append(args, imageapp.PairKey(q.UserID, q.With))
-	default:
-		where, args = append(where, "recipient_id = ?"), append(args, q.UserID)
+	default: // the inbox: a withheld message is its sender's only
+		where, args = append(where, "recipient_id = ?", "withheld = 0"), append(args, q.UserID)
 	}
 	switch q.Status {
 	case imageapp.UnreadMessages:
@@ -213,7 +213,7 @@ func (s *Messages) DeleteMessage(ctx context.Context, id string) error {
 	})
 }
 
-const countUnreadQuery = `SELECT count(*) FROM (SELECT 1 FROM messages WHERE recipient_id = ? AND read_at IS NULL LIMIT ?)`
+const countUnreadQuery = `SELECT count(*) FROM (SELECT 1 FROM messages WHERE recipient_id = ? AND read_at IS NULL AND withheld = 0 LIMIT ?)`
 
 // CountUnread is served by the partial index of unread messages and stops
 // at imageapp.MaxUnreadCount.

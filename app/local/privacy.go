@@ -14,10 +14,14 @@ const privacyMigration = `ALTER TABLE users ADD COLUMN no_read_receipts INTEGER 
 	ALTER TABLE users ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
 	CREATE INDEX users_listed ON users (username_key) WHERE hidden = 0;`
 
+// noMailMigration adds the email notification setting: 1 when a user
+// turned the mail off, so existing users keep getting it.
+const noMailMigration = `ALTER TABLE users ADD COLUMN no_mail INTEGER NOT NULL DEFAULT 0;`
+
 // SetPrivacy stores the user's privacy settings.
 func (d *Directory) SetPrivacy(ctx context.Context, userID string, p imageapp.Privacy) error {
-	res, err := d.DB.exec(ctx, `UPDATE users SET no_read_receipts = ?, hidden = ? WHERE id = ?`,
-		!p.ReadReceipts, !p.Listed, userID)
+	res, err := d.DB.exec(ctx, `UPDATE users SET no_read_receipts = ?, hidden = ?, no_mail = ? WHERE id = ?`,
+		!p.ReadReceipts, !p.Listed, !p.NotifyByMail, userID)
 	if err != nil {
 		return fmt.Errorf("local: set privacy: %w", dbError(err))
 	}

@@ -62,10 +62,25 @@ func (s *Service) publish(ctx context.Context, l live) {
 // sentEvents are the events of a new message: the recipient's inbox has it
 // (with their new count), the sender's other pages list it under Sent.
 func sentEvents(m *imageapp.Message) []live {
-	return []live{
+	return onlySender(m, []live{
 		{userID: m.RecipientID, counted: true, event: imageapp.Event{Kind: imageapp.EventMessage, Box: imageapp.Inbox, MessageID: m.ID, From: m.SenderName}},
 		{userID: m.SenderID, event: imageapp.Event{Kind: imageapp.EventMessage, Box: imageapp.Sent, MessageID: m.ID}},
+	})
+}
+
+// onlySender keeps a withheld message's events from its recipient, who
+// must never learn of it.
+func onlySender(m *imageapp.Message, events []live) []live {
+	if !m.Withheld {
+		return events
 	}
+	kept := events[:0]
+	for _, e := range events {
+		if e.userID == m.SenderID {
+			kept = append(kept, e)
+		}
+	}
+	return kept
 }
 
 // openedEvents are the events of a message its recipient opened for the
@@ -79,8 +94,8 @@ func openedEvents(m *imageapp.Message) []live {
 
 // deletedEvents: a deleted message leaves both people's lists.
 func deletedEvents(m *imageapp.Message) []live {
-	return []live{
+	return onlySender(m, []live{
 		{userID: m.RecipientID, counted: true, event: imageapp.Event{Kind: imageapp.EventDeleted, Box: imageapp.Inbox, MessageID: m.ID}},
 		{userID: m.SenderID, event: imageapp.Event{Kind: imageapp.EventDeleted, Box: imageapp.Sent, MessageID: m.ID}},
-	}
+	})
 }

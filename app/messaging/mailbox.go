@@ -30,7 +30,7 @@ func (s *Service) visible(ctx context.Context, viewer imageapp.User, id string) 
 	} else if err != nil {
 		return nil, err
 	}
-	if m.RecipientID != viewer.ID && m.SenderID != viewer.ID {
+	if m.RecipientID != viewer.ID && m.SenderID != viewer.ID || m.Withheld && m.SenderID != viewer.ID {
 		return nil, notFound()
 	}
 	if m.Expired(s.now()) {
@@ -81,7 +81,7 @@ func (s *Service) Conversation(ctx context.Context, viewer imageapp.User, with, 
 		UserID: viewer.ID, With: other.ID, Box: imageapp.Conversation, Status: imageapp.AllMessages,
 		Cursor: cursor, Limit: min(limit, MaxPageSize),
 	})
-	return other, s.hideReceipts(ctx, viewer, s.withoutExpired(page), other), err
+	return other, s.hideReceipts(ctx, viewer, withoutWithheld(viewer, s.withoutExpired(page)), other), err
 }
 
 // UnreadCount counts the viewer's unread messages.

@@ -155,6 +155,10 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 	if err := s.checkQuota(ctx, to); err != nil {
 		return nil, err
 	}
+	withheld, err := s.blocks(ctx, to, from)
+	if err != nil {
+		return nil, err
+	}
 	checked, err := imagecheck.Inspect(in.Body, s.maxPixels())
 	if err != nil {
 		return nil, err
@@ -180,6 +184,7 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 		CreatedAt:     s.now(),
 		ContentType:   checked.ContentType,
 		KeyID:         to.KeyID,
+		Withheld:      withheld,
 	}
 	sealPreviews := func(ctx context.Context, caption string) {
 		if m.ViewOnce { // nothing of it shows before its one view
@@ -200,7 +205,11 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 	if err := s.store(ctx, m, image, in, sealPreviews); err != nil {
 		return nil, err
 	}
-	s.notifySoon(ctx, to, imageapp.Notification{RecipientID: to.ID, SenderName: from.Username, MessageID: m.ID})
+	if !m.Withheld { // the sender is not told; the recipient never knows
+		if imageapp.PrivacyOf(to).NotifyByMail { // off: no mail, the live inbox still updates
+			s.notifySoon(ctx, to, imageapp.Notification{RecipientID: to.ID, SenderName: from.Username, MessageID: m.ID})
+		}
+	}
 	s.publishSoon(ctx, sentEvents(m)...)
 	s.log().Info("message sent", "message_id", m.ID, "sender_id", m.SenderID, "recipient_id", m.RecipientID,
 		"bytes", m.Size, "content_type", m.ContentType)

@@ -199,6 +199,9 @@ func (s *Service) sealPreviews(ctx context.Context, m *imageapp.Message, from, t
 		purpose string
 		out     *[]byte
 	}{{to, envelope.PurposeRecipientPreview, &m.Preview}, {from, envelope.PurposeSenderPreview, &m.SenderPreview}} {
+		if m.Withheld && side.owner.ID == to.ID {
+			continue // the recipient never sees it
+		}
 		key, err := s.thumbKey(ctx, side.owner)
 		if err == nil {
 			*side.out, err = envelope.SealAs(raw, key, ec, side.purpose)

@@ -50,11 +50,12 @@ func watchSends(a *testApp) *sendWatch {
 	return w
 }
 
-// slowBody reads 16 KiB every 10 ms: about 1.6 MB/s.
+// slowBody reads 16 KiB every 25 ms: about 650 kB/s, so a 6 MiB upload
+// stays under way for seconds even after the socket buffers fill at once.
 type slowBody struct{ io.ReadCloser }
 
 func (s *slowBody) Read(p []byte) (int, error) {
-	time.Sleep(10 * time.Millisecond)
+	time.Sleep(25 * time.Millisecond)
 	return s.ReadCloser.Read(p[:min(len(p), 16<<10)])
 }
 
@@ -197,7 +198,9 @@ func sendCancelled(alice *tab, watch *sendWatch) {
 	watch.slow.Store(true)
 	defer watch.slow.Store(false)
 	alice.do("send", chromedp.Click(chromedp.CSS(`#send-form button[type=submit]`)))
-	alice.waitJS("the upload is under way", `(() => { const p = document.getElementById('send-progress-bar'); return p.value > 0 && p.value < 90 && !document.getElementById('send-cancel').hidden; })()`)
+	// Mid-upload, whatever part of the file the loopback's socket buffers
+	// took at once: Cancel shows until 100 %.
+	alice.waitJS("the upload is under way", `(() => { const p = document.getElementById('send-progress-bar'); return p.value > 0 && p.value < 100 && !document.getElementById('send-cancel').hidden; })()`)
 	if !alice.eval("the sending status", `getComputedStyle(document.getElementById('send-status')).display !== 'none'`) {
 		t.Errorf("\"Encrypting and sending…\" does not show while sending")
 	}

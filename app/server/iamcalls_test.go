@@ -136,6 +136,15 @@ func TestIAMGrantsMatchTheCode(t *testing.T) {
 	sendKeep(t, aliceC, "bob", "1h", small, false)
 	_, once := sendKeep(t, aliceC, "bob", "once", small, false)
 	ok(bobC.postForm("/messages/"+once.Message.ID+"/view", nil), http.StatusOK)
+	// Password change (by the user's own access token) and mail off.
+	ok(aliceC.postJSON("/api/me/password", map[string]string{"current_password": "correct horse battery", "new_password": "correct horse battery 2"}), http.StatusNoContent)
+	ok(bobC.putJSON("/api/me/privacy", map[string]bool{"notify_by_mail": false}), http.StatusOK)
+	sendAPI(t, aliceC, "bob", small)
+	// Blocking: the blocker's set, read on every send to them.
+	ok(bobC.postForm("/people/alice/block", url.Values{"back": {"/settings"}}), http.StatusOK)
+	sendAPI(t, aliceC, "bob", small)
+	ok(bobC.get("/settings"), http.StatusOK)
+	ok(bobC.postForm("/people/alice/unblock", url.Values{"back": {"/settings"}}), http.StatusOK)
 	// Account deletion: key, login, directory entry, topic, messages.
 	app.signUp("erin")
 	ok(app.login("erin").do(jsonRequest(t, app.testApp, http.MethodDelete, "/api/me", `{"password":"correct horse battery"}`)), http.StatusNoContent)
@@ -281,7 +290,9 @@ func permissions(n resourceNames, call string, params any) [][2]string {
 	// Writes to an item whose key no user can have (the cookie key ring)
 	// are told apart: the policy grants them on that key alone.
 	item := func(name *string, key map[string]ddbtypes.AttributeValue) string {
-		if v, ok := key["username"].(*ddbtypes.AttributeValueMemberS); ok && strings.HasPrefix(v.Value, "#") {
+		if v, ok := key["username"].(*ddbtypes.AttributeValueMemberS); ok && strings.HasPrefix(v.Value, "#blocks#") {
+			return table(name) + ":#blocks#user" // one user's blocks item
+		} else if ok && strings.HasPrefix(v.Value, "#") {
 			return table(name) + ":" + v.Value
 		}
 		return table(name)
@@ -421,7 +432,7 @@ func permissions(n resourceNames, call string, params any) [][2]string {
 	switch call {
 	case "Cognito Identity Provider SignUp", "Cognito Identity Provider ConfirmSignUp", "Cognito Identity Provider ResendConfirmationCode",
 		"Cognito Identity Provider InitiateAuth", "Cognito Identity Provider ForgotPassword", "Cognito Identity Provider ConfirmForgotPassword",
-		"Cognito Identity Provider DeleteUser": // authorized by the user's own access token
+		"Cognito Identity Provider DeleteUser", "Cognito Identity Provider ChangePassword": // authorized by the user's own access token
 		return nil // public user pool APIs: IAM does not evaluate them
 	}
 	service, op, _ := strings.Cut(call, " ")

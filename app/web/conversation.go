@@ -35,8 +35,13 @@ func (s *Server) conversationPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, _ := currentUser(r)
+	blocked, err := s.messaging.IsBlocked(r.Context(), u, with)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	v := views.ConversationView{With: with.Username, Self: r.URL.RequestURI(), Earlier: earlier, ViewerID: u.ID,
-		Messages: make([]views.Message, 0, len(msgs))}
+		Messages: make([]views.Message, 0, len(msgs)), Blocked: blocked}
 	for _, m := range msgs {
 		v.Messages = append(v.Messages, withPreview(listedOne(m), previews[m.ID]))
 	}

@@ -29,7 +29,7 @@ func (s *Server) withPrivacy(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		u, _ := currentUser(r)
 		p := imageapp.PrivacyOf(u)
-		ctx := views.WithPrivacy(r.Context(), views.PrivacySettings{ReadReceipts: p.ReadReceipts, Listed: p.Listed})
+		ctx := views.WithPrivacy(r.Context(), views.PrivacySettings{ReadReceipts: p.ReadReceipts, Listed: p.Listed, NotifyByMail: p.NotifyByMail})
 		next(w, r.WithContext(ctx))
 	}
 }
@@ -38,7 +38,9 @@ func (s *Server) privacySubmit(w http.ResponseWriter, r *http.Request) {
 	f, err := readForm[privacyForm](w, r)
 	if err == nil {
 		u, _ := currentUser(r)
-		err = s.accounts.SetPrivacy(r.Context(), u, imageapp.Privacy{ReadReceipts: f.ReadReceipts != "", Listed: f.Listed != ""})
+		p := imageapp.PrivacyOf(u) // keeps the mail setting, which has a form of its own
+		p.ReadReceipts, p.Listed = f.ReadReceipts != "", f.Listed != ""
+		err = s.accounts.SetPrivacy(r.Context(), u, p)
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -50,6 +52,7 @@ func (s *Server) privacySubmit(w http.ResponseWriter, r *http.Request) {
 type privacyJSON struct {
 	ReadReceipts bool `json:"read_receipts"`
 	Listed       bool `json:"listed"`
+	NotifyByMail bool `json:"notify_by_mail"`
 }
 
 type privacyReply struct {
@@ -57,7 +60,7 @@ type privacyReply struct {
 }
 
 func privacyReplyOf(p imageapp.Privacy) privacyReply {
-	return privacyReply{Privacy: privacyJSON{ReadReceipts: p.ReadReceipts, Listed: p.Listed}}
+	return privacyReply{Privacy: privacyJSON{ReadReceipts: p.ReadReceipts, Listed: p.Listed, NotifyByMail: p.NotifyByMail}}
 }
 
 // apiPrivacy is GET /api/me/privacy.
@@ -67,7 +70,7 @@ func (s *Server) apiPrivacy(w http.ResponseWriter, r *http.Request) {
 }
 
 // apiPrivacyPut is PUT /api/me/privacy: {"read_receipts": bool, "listed":
-// bool}, either may be left out to keep it as it is.
+// bool, "notify_by_mail": bool}, any may be left out to keep it as it is.
 func (s *Server) apiPrivacyPut(w http.ResponseWriter, r *http.Request) {
 	u, _ := currentUser(r)
 	p, err := readPrivacy(w, r, imageapp.PrivacyOf(u))
@@ -89,16 +92,20 @@ func readPrivacy(w http.ResponseWriter, r *http.Request, p imageapp.Privacy) (im
 	var in struct {
 		ReadReceipts *bool `json:"read_receipts"`
 		Listed       *bool `json:"listed"`
+		NotifyByMail *bool `json:"notify_by_mail"`
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		return p, bodyError(formTooLarge(err), `Send {"read_receipts": true|false, "listed": true|false}.`)
+		return p, bodyError(formTooLarge(err), `Send {"read_receipts": true|false, "listed": true|false, "notify_by_mail": true|false}.`)
 	}
 	if in.ReadReceipts != nil {
 		p.ReadReceipts = *in.ReadReceipts
 	}
 	if in.Listed != nil {
 		p.Listed = *in.Listed
+	}
+	if in.NotifyByMail != nil {
+		p.NotifyByMail = *in.NotifyByMail
 	}
 	return p, nil
 }

@@ -31,6 +31,7 @@ type API interface {
 	ForgotPassword(ctx context.Context, in *cip.ForgotPasswordInput, optFns ...func(*cip.Options)) (*cip.ForgotPasswordOutput, error)
 	ConfirmForgotPassword(ctx context.Context, in *cip.ConfirmForgotPasswordInput, optFns ...func(*cip.Options)) (*cip.ConfirmForgotPasswordOutput, error)
 	DeleteUser(ctx context.Context, in *cip.DeleteUserInput, optFns ...func(*cip.Options)) (*cip.DeleteUserOutput, error)
+	ChangePassword(ctx context.Context, in *cip.ChangePasswordInput, optFns ...func(*cip.Options)) (*cip.ChangePasswordOutput, error)
 }
 
 // Identity implements imageapp.Identity on a Cognito user pool.

@@ -66,9 +66,15 @@ func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error
 	if len(m.SenderPreview) > 0 {
 		it[attrSenderPreview] = bin(m.SenderPreview)
 	}
-	if m.Unread() {
+	switch {
+	case m.Withheld:
+		// Only its sender's: out of every recipient index (recipient,
+		// unread, read) and the recipient's stored bytes.
+		delete(it, attrRecipientID)
+		it[attrWithheldRecipientID] = str(m.RecipientID)
+	case m.Unread():
 		it[attrUnreadRecipientID] = str(m.RecipientID)
-	} else {
+	default:
 		it[attrReadAt] = num(m.ReadAt.UnixNano())
 		it[attrReadRecipientID] = str(m.RecipientID)
 	}
@@ -83,6 +89,9 @@ func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error
 	}
 	if err != nil {
 		return storeError("create message", err)
+	}
+	if m.Withheld {
+		return nil
 	}
 	// The message stands; should the count fail, the caller finds it stored
 	// (MessageExists) and the count is short by this message.
@@ -452,6 +461,9 @@ func decodeMessage(it item) (*imageapp.Message, error) {
 		Preview:       d.bin(attrPreview),
 		SenderPreview: d.bin(attrSenderPreview),
 		ViewOnce:      d.boolean(attrViewOnce),
+	}
+	if m.RecipientID == "" {
+		m.RecipientID, m.Withheld = d.str(attrWithheldRecipientID), true
 	}
 	if secs := d.num(attrExpiresAt); secs > 0 {
 		m.ExpiresAt = time.Unix(secs, 0).UTC()

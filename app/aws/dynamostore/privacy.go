@@ -16,6 +16,10 @@ const (
 	// absent otherwise.
 	attrNoReadReceipts = "no_read_receipts"
 
+	// attrNoMail is true on a user who turned email notifications off;
+	// absent otherwise.
+	attrNoMail = "no_mail"
+
 	// HiddenPartition is the directory attribute of a user who asked not to
 	// be listed: the directory-index keeps them under this key, which
 	// ListUsers never queries. A value rather than a REMOVE, so PutUser's
@@ -35,13 +39,16 @@ func (d *Directory) SetPrivacy(ctx context.Context, userID string, p imageapp.Pr
 	if !p.Listed {
 		dir = HiddenPartition
 	}
+	off := func(on bool) types.AttributeValue { return &types.AttributeValueMemberBOOL{Value: !on} }
 	_, err = d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(d.Table),
-		Key:                       item{attrUsername: str(strings.ToLower(u.Username))},
-		UpdateExpression:          aws.String("SET #dir = :dir, #norr = :norr"),
-		ConditionExpression:       aws.String("#uid = :id"),
-		ExpressionAttributeNames:  map[string]string{"#dir": attrDirectory, "#norr": attrNoReadReceipts, "#uid": attrUserID},
-		ExpressionAttributeValues: item{":dir": str(dir), ":norr": &types.AttributeValueMemberBOOL{Value: !p.ReadReceipts}, ":id": str(userID)},
+		TableName:           aws.String(d.Table),
+		Key:                 item{attrUsername: str(strings.ToLower(u.Username))},
+		UpdateExpression:    aws.String("SET #dir = :dir, #norr = :norr, #nomail = :nomail"),
+		ConditionExpression: aws.String("#uid = :id"),
+		ExpressionAttributeNames: map[string]string{
+			"#dir": attrDirectory, "#norr": attrNoReadReceipts, "#nomail": attrNoMail, "#uid": attrUserID},
+		ExpressionAttributeValues: item{
+			":dir": str(dir), ":norr": off(p.ReadReceipts), ":nomail": off(p.NotifyByMail), ":id": str(userID)},
 	})
 	if isConditionFailed(err) {
 		return imageapp.ErrNoSuchUser()
@@ -56,6 +63,9 @@ func (d *Directory) SetPrivacy(ctx context.Context, userID string, p imageapp.Pr
 func decodePrivacy(it item, u *imageapp.User) {
 	if v, ok := it[attrNoReadReceipts].(*types.AttributeValueMemberBOOL); ok {
 		u.NoReadReceipts = v.Value
+	}
+	if v, ok := it[attrNoMail].(*types.AttributeValueMemberBOOL); ok {
+		u.NoMail = v.Value
 	}
 	if v, ok := it[attrDirectory].(*types.AttributeValueMemberS); ok {
 		u.Hidden = v.Value == HiddenPartition

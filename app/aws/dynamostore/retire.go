@@ -26,7 +26,7 @@ func (d *Directory) DeleteUser(ctx context.Context, u imageapp.User, until time.
 	names := map[string]string{"#retired": attrRetiredUntil, "#uid": attrUserID}
 	var removes []string
 	for i, attr := range []string{attrUserID, attrDisplayUsername, attrEmail, attrKeyID, attrTopic, attrCreatedAt,
-		attrSessionVersion, attrDirectory, attrThumbKey, attrNoReadReceipts} {
+		attrSessionVersion, attrDirectory, attrThumbKey, attrNoReadReceipts, attrNoMail} {
 		name := fmt.Sprintf("#a%d", i)
 		names[name] = attr
 		removes = append(removes, name)
@@ -44,6 +44,16 @@ func (d *Directory) DeleteUser(ctx context.Context, u imageapp.User, until time.
 	}
 	if err != nil {
 		return storeError("delete user", err)
+	}
+	// Their blocks item goes empty (an UpdateItem: the app may not DeleteItem users).
+	_, err = d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                aws.String(d.Table),
+		Key:                      blocksKey(u.ID),
+		UpdateExpression:         aws.String("REMOVE #blocked"),
+		ExpressionAttributeNames: map[string]string{"#blocked": attrBlocked},
+	})
+	if err != nil {
+		return storeError("delete the user's blocks", err)
 	}
 	return nil
 }

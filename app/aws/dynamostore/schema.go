@@ -9,6 +9,7 @@
 //	directory S = "all" (DirectoryPartition) on every listed user, "hidden"
 //	(HiddenPartition) on one who asked not to be listed; PutUser never changes it once set
 //	no_read_receipts BOOL (true when the user turned read receipts off; absent otherwise)
+//	no_mail BOOL (true when the user turned email notifications off; absent otherwise)
 //	GSI user_id-index: hash user_id, projection ALL
 //	GSI directory-index: hash directory, range username, projection ALL: the
 //	directory in username order, searched by prefix with begins_with
@@ -96,8 +97,12 @@ const (
 	attrSenderPreview     = "sender_preview"
 	attrPair              = "pair"
 	attrViewOnce          = "view_once"
-	attrExpiryShard       = "expiry_shard"
-	attrExpiryKey         = "expiry_key"
+	// withheld_recipient_id stands for recipient_id on a withheld message
+	// (sent to someone who blocks its sender), keeping it out of the
+	// recipient's indexes: only the sender's and the pair's list it.
+	attrWithheldRecipientID = "withheld_recipient_id"
+	attrExpiryShard         = "expiry_shard"
+	attrExpiryKey           = "expiry_key"
 
 	UserIDIndex    = "user_id-index"
 	DirectoryIndex = "directory-index"

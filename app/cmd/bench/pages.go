@@ -16,7 +16,7 @@ import (
 )
 
 var assetRef = regexp.MustCompile(`(?:href|src)="(/static/[^"]+)"`)
-var hashedName = regexp.MustCompile(`^/static/[A-Za-z0-9_-]+(\.min)?\.[0-9a-f]{10}\.(css|js)$`)
+var hashedName = regexp.MustCompile(`^/static/[A-Za-z0-9_-]+(\.min)?\.[0-9a-f]{10}\.(css|js|svg)$`)
 
 // phasePages weighs the HTML inbox as a browser gets it (the page and every
 // asset it references) and its htmx refresh, for an ordinary inbox and, when

@@ -133,9 +133,15 @@ export const resetPassword = ({ username, code, password }) =>
 
 export const logout = () => request('POST', '/api/logout', { auth: false });
 
-// Privacy settings: resolve to {privacy: {read_receipts, listed}}. PUT takes either or both.
+// Privacy settings: resolve to {privacy: {read_receipts, listed, notify_by_mail}}. PUT takes any of them;
+// one left out stays as it is.
 export const getPrivacy = () => request('GET', '/api/me/privacy');
 export const setPrivacy = (settings) => request('PUT', '/api/me/privacy', { body: settings });
+
+// Changes the password (204): 403 for a wrong current one, 400 for a weak new one, 429 with
+// Retry-After. Every other session ends; the server re-issues this one's cookie.
+export const changePassword = ({ current_password, new_password }) =>
+  request('POST', '/api/me/password', { body: { current_password, new_password } });
 
 // Deletes the account for good, confirmed by its password: 204 (the server clears the
 // session cookie), 403 for a wrong password (still logged in), 429 with Retry-After.
@@ -155,6 +161,15 @@ export async function me() {
 // --- directory -------------------------------------------------------------
 
 export const listUsers = ({ q, cursor } = {}) => request('GET', `/api/users${query({ q, cursor })}`);
+
+// --- blocking --------------------------------------------------------------
+
+// Blocks or unblocks someone: 204 (both idempotent), 404 for an unknown user, 400 for yourself.
+export const block = (username) => request('PUT', `/api/blocks/${enc(username)}`);
+export const unblock = (username) => request('DELETE', `/api/blocks/${enc(username)}`);
+
+// The people I block: {users: [{id, username}]}, sorted by username.
+export const listBlocked = () => request('GET', '/api/me/blocked');
 
 // --- messages --------------------------------------------------------------
 

@@ -1,5 +1,8 @@
 import { Card, LinkButton, PageTitle } from '../components/ui.jsx';
 import PrivacySettings from './PrivacySettings.jsx';
+import BlockedPeople from './BlockedPeople.jsx';
+import ChangePassword from './ChangePassword.jsx';
+import MailNotifications from './MailNotifications.jsx';
 import DeleteAccount from './DeleteAccount.jsx';
 
 // The URL of the export: the server streams a zip with every image the person received and
@@ -12,7 +15,10 @@ export default function Account({ me, onDeleted }) {
   return (
     <div className="space-y-6">
       <PageTitle sub={me ? `Signed in as ${me.username} (${me.email})` : undefined}>Account</PageTitle>
+      <MailNotifications email={me?.email} />
       <PrivacySettings />
+      <BlockedPeople />
+      <ChangePassword />
       <Card aria-labelledby="export-heading">
         <h2 id="export-heading" className="text-lg font-semibold text-slate-900">
           Export my data

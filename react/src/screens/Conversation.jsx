@@ -6,6 +6,10 @@ import Thumb from '../components/Thumb.jsx';
 import RetentionBadge from '../components/RetentionBadge.jsx';
 import { retentionLabel } from '../lib/retention.js';
 import { Alert, Button, Card, LinkButton, Loading, PageTitle, errorText } from '../components/ui.jsx';
+import { BlockStep, BlockedBanner, useBlocking } from './ConversationBlock.jsx';
+
+// Nobody blocks themselves (the server answers 400): no step in a conversation with oneself.
+const isSelf = (name, me) => Boolean(me && me.username === name);
 
 const isMine = (m, me) => Boolean(me && m.from && (m.from.id === me.id || m.from.username === me.username));
 
@@ -41,6 +45,18 @@ export default function Conversation({ username, me, notice, version = 0 }) {
     load('');
   }, [load, version]);
 
+  // Blocking: the banner and the "Block …" step; a change reloads the images and
+  // its notice takes the focus (the pressed button is gone), as a page would.
+  const blocking = useBlocking(username);
+  const noticeBox = useRef(null);
+  useEffect(() => {
+    if (blocking.notice) {
+      noticeBox.current?.focus();
+      load('');
+    }
+  }, [blocking.notice, load]);
+  const shownNotice = blocking.notice ? { kind: 'success', text: blocking.notice } : notice;
+
   // Once the first images are there, show the newest (the bottom), as a chat does.
   const end = useRef(null);
   const shown = state.messages.length > 0;
@@ -66,11 +82,12 @@ export default function Conversation({ username, me, notice, version = 0 }) {
         ← Back to inbox
       </LinkButton>
       <PageTitle sub={`Images you and ${name} sent each other.`}>{name}</PageTitle>
-      {notice && (
-        <div className="mb-4">
-          <Alert kind={notice.kind}>{notice.text}</Alert>
+      {shownNotice && (
+        <div ref={noticeBox} tabIndex={-1} className="mb-4 rounded-lg focus:outline-none">
+          <Alert kind={shownNotice.kind}>{shownNotice.text}</Alert>
         </div>
       )}
+      {blocking.blocked && <BlockedBanner name={name} blocking={blocking} />}
       {state.next && (
         <div className="mb-4 text-center">
           <Button variant="secondary" size="sm" onClick={() => load(state.next)} disabled={state.loading}>
@@ -90,8 +107,9 @@ export default function Conversation({ username, me, notice, version = 0 }) {
         </ol>
       )}
       {state.loading && <Loading />}
-      <div ref={end} className="mt-6 flex justify-end">
-        <LinkButton variant="primary" href={hrefFor('send', null, { to: name })}>
+      <div ref={end} className="mt-6 flex flex-col-reverse items-stretch gap-3 sm:flex-row sm:items-start sm:justify-between">
+        {!isSelf(name, me) && <BlockStep name={name} blocking={blocking} />}
+        <LinkButton variant="primary" className="shrink-0 sm:ml-auto" href={hrefFor('send', null, { to: name })}>
           Reply with an image
         </LinkButton>
       </div>

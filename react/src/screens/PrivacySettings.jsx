@@ -37,7 +37,8 @@ export default function PrivacySettings() {
     setError(null);
     setNotice(null);
     try {
-      const r = await setPrivacy(form);
+      // Only this card's two settings: the mail setting has its own card (MailNotifications).
+      const r = await setPrivacy({ read_receipts: form.read_receipts, listed: form.listed });
       setSaved(r.privacy);
       setForm(r.privacy);
       setNotice('Privacy settings saved.');
