@@ -18,6 +18,12 @@ resource "aws_cognito_user_pool" "users" {
   # Email verification by a code (the app's /verify form takes it).
   auto_verified_attributes = ["email"]
 
+  # A changed email takes effect only once its code is entered: until then
+  # the old address stays, for sign-in, resets and codes.
+  user_attribute_update_settings {
+    attributes_require_verification_before_update = ["email"]
+  }
+
   verification_message_template {
     default_email_option = "CONFIRM_WITH_CODE"
     email_subject        = "Your ImageApp verification code"

@@ -45,6 +45,15 @@ data "aws_iam_policy_document" "sns_publish" {
     resources = ["${local.user_topics_arn}:*"]
   }
 
+  # A changed email: the old address's subscription goes
+  # (app/aws/snsnotifier/emailchange.go).
+  statement {
+    sid       = "UnsubscribeOldEmail"
+    effect    = "Allow"
+    actions   = ["sns:Unsubscribe"]
+    resources = ["${local.user_topics_arn}:*"]
+  }
+
   # A deleted account's topic goes with it (its subscriptions too).
   statement {
     sid       = "DeleteUserTopics"

@@ -146,7 +146,7 @@ func (s *Service) ResetPassword(ctx context.Context, username, code, password st
 	u, err := s.Users.UserByUsername(ctx, username)
 	switch {
 	case err == nil:
-		return s.Sessions.BumpSessionVersion(ctx, u.ID)
+		return s.endAllSessions(ctx, u.ID)
 	case imageapp.ErrorCode(err) == imageapp.ENOTFOUND:
 		return nil // never provisioned: no session was ever opened
 	default:
@@ -156,7 +156,7 @@ func (s *Service) ResetPassword(ctx context.Context, username, code, password st
 
 // EndSessions ends every session of u, copies of the cookie included.
 func (s *Service) EndSessions(ctx context.Context, u imageapp.User) error {
-	return s.Sessions.BumpSessionVersion(ctx, u.ID)
+	return s.endAllSessions(ctx, u.ID)
 }
 
 // SessionUser loads the user a session names, if the session is still

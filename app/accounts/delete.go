@@ -35,7 +35,7 @@ func (s *Service) DeleteAccount(ctx context.Context, u imageapp.User, password s
 		do   func() error
 	}{
 		{"destroy the key", func() error { return s.Keys.DestroyUserKey(ctx, u.KeyID) }},
-		{"end the sessions", func() error { return s.Sessions.BumpSessionVersion(ctx, u.ID) }},
+		{"end the sessions", func() error { return s.endAllSessions(ctx, u.ID) }},
 		{"delete the login", func() error { return s.Identity.DeleteAccount(ctx, u.Username, password) }},
 		{"delete the directory entry", func() error {
 			return s.Users.DeleteUser(ctx, u, s.now().Add(RetireDays*24*time.Hour))

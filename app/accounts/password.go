@@ -22,7 +22,7 @@ func (s *Service) ChangePassword(ctx context.Context, u imageapp.User, current, 
 		}
 		return u, err
 	}
-	if err := s.Sessions.BumpSessionVersion(ctx, u.ID); err != nil {
+	if err := s.endAllSessions(ctx, u.ID); err != nil {
 		return u, err
 	}
 	s.log().Info("password changed; every session ended", "user_id", u.ID)

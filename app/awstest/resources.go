@@ -58,7 +58,11 @@ func CreateResources(ctx context.Context, c awsbackend.Clients, s *Stack, prefix
 		pool, err := c.Cognito.CreateUserPool(ctx, &cip.CreateUserPoolInput{
 			PoolName:               aws.String(prefix),
 			AutoVerifiedAttributes: []ciptypes.VerifiedAttributeType{ciptypes.VerifiedAttributeTypeEmail},
-			UsernameConfiguration:  &ciptypes.UsernameConfigurationType{CaseSensitive: aws.Bool(false)},
+			// As terraform sets it: a changed email waits for its code.
+			UserAttributeUpdateSettings: &ciptypes.UserAttributeUpdateSettingsType{
+				AttributesRequireVerificationBeforeUpdate: []ciptypes.VerifiedAttributeType{ciptypes.VerifiedAttributeTypeEmail},
+			},
+			UsernameConfiguration: &ciptypes.UsernameConfigurationType{CaseSensitive: aws.Bool(false)},
 			Policies: &ciptypes.UserPoolPolicyType{PasswordPolicy: &ciptypes.PasswordPolicyType{
 				MinimumLength: aws.Int32(10),
 			}},

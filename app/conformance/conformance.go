@@ -79,7 +79,9 @@ func Run(t *testing.T, newBackend Factory) {
 		{"ReadReceiptsOffHideReadState", testReadReceiptsOff},
 		{"OpenedEventWithReceiptsOn", testOpenedEventWithReceiptsOn},
 		{"ChangePasswordChecksTheCurrentOne", testChangePassword},
+		{"SessionRegistryListsAndEnds", testSessionRegistry},
 		{"MailOffSendsNoNotification", testMailOff},
+		{"EmailChangeWaitsForTheCode", testEmailChange},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

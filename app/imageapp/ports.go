@@ -84,6 +84,11 @@ type Notifier interface {
 	// subscription again (pending), or subscribes u's email again (gone);
 	// a confirmed or local subscription has nothing to resend.
 	ResendConfirmation(ctx context.Context, u User) error
+
+	// ChangeEmail moves u's notifications from oldEmail to u.Email: it
+	// tells oldEmail of the change (a security notice), subscribes u.Email
+	// (in AWS mode it must confirm) and unsubscribes oldEmail.
+	ChangeEmail(ctx context.Context, u User, oldEmail string) error
 }
 
 // Ports is one backend: an adapter for every port. The wiring builds it, the

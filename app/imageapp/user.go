@@ -63,10 +63,18 @@ func (in SignUpInput) Validate() error {
 	if err := ValidateUsername(in.Username); err != nil {
 		return err
 	}
-	if addr, err := mail.ParseAddress(in.Email); err != nil || addr.Address != in.Email || !strings.Contains(in.Email, ".") {
-		return Errorf(EINVALID, "Enter a valid email address, like name@example.com.")
+	if err := ValidateEmail(in.Email); err != nil {
+		return err
 	}
 	return ValidatePassword(in.Password)
+}
+
+// ValidateEmail checks that email is one plain address.
+func ValidateEmail(email string) error {
+	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email || !strings.Contains(email, ".") {
+		return Errorf(EINVALID, "Enter a valid email address, like name@example.com.")
+	}
+	return nil
 }
 
 // ValidateUsername checks the username rule: 3–32 letters, digits, '_', '.' or '-'.
@@ -137,6 +145,22 @@ type Identity interface {
 	// (EUNAUTHORIZED when wrong), then sets the new one. Returns EINVALID
 	// for a new password that breaks the policy.
 	ChangePassword(ctx context.Context, username, current, newPassword string) error
+
+	// RequestEmailChange checks the password, as Login does (EUNAUTHORIZED
+	// when wrong), and mails a code to newEmail; the account's address
+	// stays the old one until ConfirmEmailChange. Codes are limited like
+	// sign-up codes (ERATELIMITED).
+	RequestEmailChange(ctx context.Context, username, password, newEmail string) error
+
+	// ConfirmEmailChange checks the password and the code mailed by
+	// RequestEmailChange and, when both are right, makes the new address the
+	// account's, returning it. A wrong, expired or missing code gets the
+	// answers of Confirm's codes (EINVALID, ERATELIMITED).
+	ConfirmEmailChange(ctx context.Context, username, password, code string) (newEmail string, err error)
+
+	// CancelEmailChange forgets a requested change, so its code no longer
+	// works; it is not an error when none is waiting.
+	CancelEmailChange(ctx context.Context, username string) error
 }
 
 // Directory holds provisioned users (SQLite locally, DynamoDB in AWS mode).
@@ -205,4 +229,5 @@ type UserPage struct {
 type SessionVersions interface {
 	// BumpSessionVersion increments the user's session version.
 	BumpSessionVersion(ctx context.Context, userID string) error
+	SessionRegistry // which sessions are still active, one by one (sessions.go)
 }

@@ -282,6 +282,10 @@ var migrations = []string{
 	blocksMigration,
 	// Email notifications off (privacy.go).
 	noMailMigration,
+	// Email changes waiting for their code (emailchange.go).
+	emailChangeMigration,
+	// Each user's active sessions (sessions.go).
+	sessionsMigration,
 }
 
 func (d *DB) migrate(ctx context.Context) error {

@@ -66,6 +66,9 @@ func TestAPIContract(t *testing.T) {
 	record("GET /api/conversations/{username}", alice.get("/api/conversations/bob"), http.StatusOK)
 	record("GET /api/me/privacy", alice.get("/api/me/privacy"), http.StatusOK)
 	record("PUT /api/me/privacy", alice.putJSON("/api/me/privacy", map[string]bool{"read_receipts": true, "listed": true}), http.StatusOK)
+	record("POST /api/me/email", alice.postJSON("/api/me/email", map[string]string{
+		"new_email": "alice.new@example.com", "password": "correct horse battery"}), http.StatusAccepted)
+	record("GET /api/me/email", alice.get("/api/me/email"), http.StatusOK)
 	record("error 404", alice.get("/api/messages/"+url.PathEscape("0123456789abcdef0123456789abcdef")), http.StatusNotFound)
 
 	got, err := json.MarshalIndent(replies, "", "  ")

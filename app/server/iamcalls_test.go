@@ -26,6 +26,7 @@ import (
 	"imageapp/app/aws/awsbackend"
 	"imageapp/app/aws/kmskeys"
 	"imageapp/app/aws/s3blobs"
+	"imageapp/app/awstest"
 	"imageapp/app/imageapp"
 	"imageapp/app/imageapptest"
 	"imageapp/app/provision"
@@ -140,6 +141,10 @@ func TestIAMGrantsMatchTheCode(t *testing.T) {
 	ok(aliceC.postJSON("/api/me/password", map[string]string{"current_password": "correct horse battery", "new_password": "correct horse battery 2"}), http.StatusNoContent)
 	ok(bobC.putJSON("/api/me/privacy", map[string]bool{"notify_by_mail": false}), http.StatusOK)
 	sendAPI(t, aliceC, "bob", small)
+	// Email change (the user's own access token), then the notice to the
+	// old address, the new one subscribed and the old one unsubscribed.
+	ok(bobC.postJSON("/api/me/email", map[string]string{"new_email": "bob.new@example.com", "password": "correct horse battery"}), http.StatusAccepted)
+	ok(bobC.postJSON("/api/me/email/confirm", map[string]string{"code": awstest.Code, "password": "correct horse battery"}), http.StatusOK)
 	// Blocking: the blocker's set, read on every send to them.
 	ok(bobC.postForm("/people/alice/block", url.Values{"back": {"/settings"}}), http.StatusOK)
 	sendAPI(t, aliceC, "bob", small)
@@ -290,8 +295,8 @@ func permissions(n resourceNames, call string, params any) [][2]string {
 	// Writes to an item whose key no user can have (the cookie key ring)
 	// are told apart: the policy grants them on that key alone.
 	item := func(name *string, key map[string]ddbtypes.AttributeValue) string {
-		if v, ok := key["username"].(*ddbtypes.AttributeValueMemberS); ok && strings.HasPrefix(v.Value, "#blocks#") {
-			return table(name) + ":#blocks#user" // one user's blocks item
+		if v, ok := key["username"].(*ddbtypes.AttributeValueMemberS); ok && (strings.HasPrefix(v.Value, "#blocks#") || strings.HasPrefix(v.Value, "#sessions#")) {
+			return table(name) // a user's blocks or sessions item: written like a user's row (UpdateItem), no key condition
 		} else if ok && strings.HasPrefix(v.Value, "#") {
 			return table(name) + ":" + v.Value
 		}
@@ -423,6 +428,11 @@ func permissions(n resourceNames, call string, params any) [][2]string {
 		return one("sns:Publish", topic(p.TopicArn))
 	case *sns.DeleteTopicInput:
 		return one("sns:DeleteTopic", topic(p.TopicArn))
+	case *sns.UnsubscribeInput:
+		if topic(p.SubscriptionArn) == "topic/user" {
+			return one("sns:Unsubscribe", "subscription/user")
+		}
+		return one("sns:Unsubscribe", "subscription/?"+aws.ToString(p.SubscriptionArn))
 	case *sns.GetSubscriptionAttributesInput:
 		if topic(p.SubscriptionArn) == "topic/user" {
 			return one("sns:GetSubscriptionAttributes", "subscription/user")
@@ -432,7 +442,8 @@ func permissions(n resourceNames, call string, params any) [][2]string {
 	switch call {
 	case "Cognito Identity Provider SignUp", "Cognito Identity Provider ConfirmSignUp", "Cognito Identity Provider ResendConfirmationCode",
 		"Cognito Identity Provider InitiateAuth", "Cognito Identity Provider ForgotPassword", "Cognito Identity Provider ConfirmForgotPassword",
-		"Cognito Identity Provider DeleteUser", "Cognito Identity Provider ChangePassword": // authorized by the user's own access token
+		"Cognito Identity Provider DeleteUser", "Cognito Identity Provider ChangePassword", // authorized by the user's own access token
+		"Cognito Identity Provider UpdateUserAttributes", "Cognito Identity Provider VerifyUserAttribute", "Cognito Identity Provider GetUser":
 		return nil // public user pool APIs: IAM does not evaluate them
 	}
 	service, op, _ := strings.Cut(call, " ")

@@ -64,5 +64,5 @@ func (s *Server) apiChangePassword(w http.ResponseWriter, r *http.Request) {
 // settingsCards hands the settings page's cards what they read from the
 // render context; GET /settings and a re-rendered form share it.
 func (s *Server) settingsCards(next http.HandlerFunc) http.HandlerFunc {
-	return s.withPrivacy(s.withBlocked(next))
+	return s.withPrivacy(s.withBlocked(s.withSessions(s.withEmailChange(next))))
 }

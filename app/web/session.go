@@ -10,9 +10,10 @@ import (
 )
 
 const (
-	sessionAbsolute = 12 * time.Hour // a login lasts at most this long
-	sessionIdle     = 2 * time.Hour  // and ends after this long unused
-	seenResolution  = time.Minute    // refresh the idle clock at most this often
+	sessionAbsolute = 12 * time.Hour  // a login lasts at most this long
+	sessionIdle     = 2 * time.Hour   // and ends after this long unused
+	seenResolution  = time.Minute     // refresh the idle clock at most this often
+	touchResolution = 5 * time.Minute // and the session list's "last seen" at most this often
 )
 
 type ctxKey int
@@ -20,6 +21,7 @@ type ctxKey int
 const (
 	userKey  ctxKey = 0
 	beganKey ctxKey = 1 // when requireUser let the request in
+	sidKey   ctxKey = 2 // the session ID of the request's cookie
 )
 
 // currentUser returns the logged-in user put in the context by requireUser.
@@ -31,10 +33,17 @@ func currentUser(r *http.Request) (imageapp.User, bool) {
 // sessionUser reads the session cookie and loads its user. An expired,
 // ended or tampered cookie is simply no session.
 func (s *Server) sessionUser(w http.ResponseWriter, r *http.Request) (imageapp.User, bool) {
+	u, _, ok := s.sessionOf(w, r)
+	return u, ok
+}
+
+// sessionOf is sessionUser with the cookie's session ID.
+func (s *Server) sessionOf(w http.ResponseWriter, r *http.Request) (imageapp.User, string, bool) {
 	sess, err := s.sessionStore().Get(r, s.cookie)
 	if err != nil || sess.IsNew {
-		return imageapp.User{}, false
+		return imageapp.User{}, "", false
 	}
+	sid, _ := sess.Values["sid"].(string)
 	uid, _ := sess.Values["uid"].(string)
 	name, _ := sess.Values["name"].(string)
 	ver, _ := sess.Values["ver"].(int64)
@@ -42,22 +51,27 @@ func (s *Server) sessionUser(w http.ResponseWriter, r *http.Request) (imageapp.U
 	seen, _ := sess.Values["seen"].(int64)
 	now := s.now()
 	if uid == "" || name == "" || now.Sub(time.Unix(iat, 0)) > sessionAbsolute || now.Sub(time.Unix(seen, 0)) > sessionIdle {
-		return imageapp.User{}, false
+		return imageapp.User{}, "", false
 	}
-	u, err := s.accounts.SessionUser(r.Context(), uid, name, ver)
+	u, listed, err := s.accounts.ActiveSession(r.Context(), uid, name, sid, ver)
 	if err != nil {
 		if imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
 			s.log.Error("load session user", "err", err)
 		}
-		return imageapp.User{}, false
+		return imageapp.User{}, "", false
 	}
 	if now.Sub(time.Unix(seen, 0)) > seenResolution && !isBackgroundRefresh(r) {
 		sess.Values["seen"] = now.Unix()
 		if err := sess.Save(r, w); err != nil {
 			s.log.Error("refresh session", "err", err)
 		}
+		if now.Sub(listed.LastSeen) > touchResolution {
+			if err := s.accounts.TouchSession(r.Context(), u, sid, now); err != nil {
+				s.log.Error("touch session", "err", err) // only the list's "last seen" lags
+			}
+		}
 	}
-	return u, true
+	return u, sid, true
 }
 
 // inboxRefreshSource is htmx's HX-Source header (tag#id of the requesting
@@ -76,9 +90,10 @@ func isBackgroundRefresh(r *http.Request) bool {
 func (s *Server) requireUser(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		began := time.Now() // before the handler reads anything: see pageSince
-		u, ok := s.sessionUser(w, r)
+		u, sid, ok := s.sessionOf(w, r)
 		if ok {
 			ctx := context.WithValue(context.WithValue(r.Context(), userKey, u), beganKey, began)
+			ctx = context.WithValue(ctx, sidKey, sid)
 			next.ServeHTTP(w, r.WithContext(ctx))
 			return
 		}
@@ -122,17 +137,31 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u imageapp
 	sess.Values["uid"] = u.ID
 	sess.Values["name"] = u.Username
 	sess.Values["ver"] = u.SessionVersion
-	sess.Values["sid"] = imageapp.NewID()
+	sid := imageapp.NewID()
+	sess.Values["sid"] = sid
 	sess.Values["iat"] = now
 	sess.Values["seen"] = now
+	at := time.Unix(now, 0)
+	listed := imageapp.Session{ID: sid, Device: deviceName(r.UserAgent()), Created: at, LastSeen: at}
+	if err := s.accounts.StartSession(r.Context(), u, listed); err != nil {
+		return err
+	}
 	return sess.Save(r, w)
 }
 
-// endSession logs the user out everywhere: every cookie issued before,
-// copies included, stops working, and the browser's cookie is cleared.
+// currentSID is the session ID of the request's cookie, put in the
+// context by requireUser.
+func currentSID(r *http.Request) string {
+	sid, _ := r.Context().Value(sidKey).(string)
+	return sid
+}
+
+// endSession logs this device out: its session leaves the user's list, so
+// the cookie, copies included, stops working on every instance, and the
+// browser's cookie is cleared. The person's other devices stay logged in.
 func (s *Server) endSession(w http.ResponseWriter, r *http.Request) error {
-	if u, ok := s.sessionUser(w, r); ok {
-		if err := s.accounts.EndSessions(r.Context(), u); err != nil {
+	if u, sid, ok := s.sessionOf(w, r); ok {
+		if err := s.accounts.EndSession(r.Context(), u, sid); err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
 			return err
 		}
 	}

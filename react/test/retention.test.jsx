@@ -139,7 +139,8 @@ describe('MessageView: view once', () => {
     expect(f.mock.calls[1][0]).toBe('/api/messages/m1/view');
     expect(f.mock.calls[1][1].method).toBe('POST');
     expect(screen.getByText('This image is already deleted: when you leave this page it is gone for good.')).toBeInTheDocument();
-    expect(screen.getByRole('img', { name: 'Image from bob' })).toHaveAttribute('src', 'blob:once');
+    // The data: URL becomes a blob: URL a moment after the heading shows.
+    expect(await screen.findByRole('img', { name: 'Image from bob' })).toHaveAttribute('src', 'blob:once');
     expect(screen.getByText('Just this once')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Delete' })).not.toBeInTheDocument();
     expect(screen.queryByRole('link', { name: 'Download' })).not.toBeInTheDocument();

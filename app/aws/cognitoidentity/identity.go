@@ -32,6 +32,9 @@ type API interface {
 	ConfirmForgotPassword(ctx context.Context, in *cip.ConfirmForgotPasswordInput, optFns ...func(*cip.Options)) (*cip.ConfirmForgotPasswordOutput, error)
 	DeleteUser(ctx context.Context, in *cip.DeleteUserInput, optFns ...func(*cip.Options)) (*cip.DeleteUserOutput, error)
 	ChangePassword(ctx context.Context, in *cip.ChangePasswordInput, optFns ...func(*cip.Options)) (*cip.ChangePasswordOutput, error)
+	UpdateUserAttributes(ctx context.Context, in *cip.UpdateUserAttributesInput, optFns ...func(*cip.Options)) (*cip.UpdateUserAttributesOutput, error)
+	VerifyUserAttribute(ctx context.Context, in *cip.VerifyUserAttributeInput, optFns ...func(*cip.Options)) (*cip.VerifyUserAttributeOutput, error)
+	GetUser(ctx context.Context, in *cip.GetUserInput, optFns ...func(*cip.Options)) (*cip.GetUserOutput, error)
 }
 
 // Identity implements imageapp.Identity on a Cognito user pool.

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
@@ -311,31 +310,11 @@ func (s *Messages) ExpiredBefore(ctx context.Context, cutoff time.Time, limit in
 	if limit <= 0 {
 		return nil, nil
 	}
-	var keys []string
-	for shard := range PendingShards {
-		out, err := s.DB.Query(ctx, &dynamodb.QueryInput{
-			TableName:                aws.String(s.Table),
-			IndexName:                aws.String(ExpiryIndex),
-			KeyConditionExpression:   aws.String("#shard = :shard AND #key < :cutoff"),
-			ExpressionAttributeNames: map[string]string{"#shard": attrExpiryShard, "#key": attrExpiryKey},
-			ExpressionAttributeValues: item{
-				":shard":  str(fmt.Sprintf("e%d", shard)),
-				":cutoff": str(fmt.Sprintf("%020d", cutoff.Unix())),
-			},
-			Limit: aws.Int32(int32(limit)),
-		})
-		if err != nil {
-			return nil, storeError("expired messages", err)
-		}
-		for _, it := range out.Items {
-			d := decoder{it: it}
-			keys = append(keys, d.str(attrExpiryKey))
-			if d.err != nil {
-				return nil, d.err
-			}
-		}
+	keys, err := s.shardKeysBefore(ctx, sparseIndex{ExpiryIndex, attrExpiryShard, attrExpiryKey, "e"},
+		fmt.Sprintf("%020d", cutoff.Unix()), limit)
+	if err != nil {
+		return nil, storeError("expired messages", err)
 	}
-	slices.Sort(keys)
 	ids := make([]string, 0, min(len(keys), limit))
 	for _, k := range keys[:min(len(keys), limit)] {
 		_, id, ok := strings.Cut(k, "#")

@@ -93,32 +93,11 @@ func (s *Messages) PendingBefore(ctx context.Context, cutoff time.Time, limit in
 	if limit <= 0 {
 		return nil, nil
 	}
-	var keys []string
-	for shard := range PendingShards {
-		out, err := s.DB.Query(ctx, &dynamodb.QueryInput{
-			TableName:                aws.String(s.Table),
-			IndexName:                aws.String(PendingIndex),
-			KeyConditionExpression:   aws.String("#shard = :shard AND #key < :cutoff"),
-			ExpressionAttributeNames: map[string]string{"#shard": attrPendingShard, "#key": attrPendingKey},
-			ExpressionAttributeValues: item{
-				":shard":  str(fmt.Sprintf("p%d", shard)),
-				":cutoff": str(fmt.Sprintf("%020d", cutoff.UnixNano())),
-			},
-			ProjectionExpression: aws.String("#key"),
-			Limit:                aws.Int32(int32(limit)),
-		})
-		if err != nil {
-			return nil, storeError("pending markers", err)
-		}
-		for _, it := range out.Items {
-			d := decoder{it: it}
-			keys = append(keys, d.str(attrPendingKey))
-			if d.err != nil {
-				return nil, d.err
-			}
-		}
+	keys, err := s.shardKeysBefore(ctx, sparseIndex{PendingIndex, attrPendingShard, attrPendingKey, "p"},
+		fmt.Sprintf("%020d", cutoff.UnixNano()), limit)
+	if err != nil {
+		return nil, storeError("pending markers", err)
 	}
-	slices.Sort(keys)
 	if len(keys) > limit {
 		keys = keys[:limit]
 	}
@@ -132,4 +111,42 @@ func (s *Messages) PendingBefore(ctx context.Context, cutoff time.Time, limit in
 		out = append(out, imageapp.Pending{ID: id, Started: time.Unix(0, nanos).UTC()})
 	}
 	return out, nil
+}
+
+// sparseIndex is a sharded sparse index of keys that start with a time
+// (the pending and the expiry index): its name, shard and key attributes,
+// and the shard prefix.
+type sparseIndex struct{ name, shardAttr, keyAttr, prefix string }
+
+// shardKeysBefore queries each shard of ix for keys below cutoff and
+// returns them merged in order (up to limit from each shard): PendingShards
+// Queries that read only the keys they return.
+func (s *Messages) shardKeysBefore(ctx context.Context, ix sparseIndex, cutoff string, limit int) ([]string, error) {
+	var keys []string
+	for shard := range PendingShards {
+		out, err := s.DB.Query(ctx, &dynamodb.QueryInput{
+			TableName:                aws.String(s.Table),
+			IndexName:                aws.String(ix.name),
+			KeyConditionExpression:   aws.String("#shard = :shard AND #key < :cutoff"),
+			ExpressionAttributeNames: map[string]string{"#shard": ix.shardAttr, "#key": ix.keyAttr},
+			ExpressionAttributeValues: item{
+				":shard":  str(fmt.Sprintf("%s%d", ix.prefix, shard)),
+				":cutoff": str(cutoff),
+			},
+			ProjectionExpression: aws.String("#key"),
+			Limit:                aws.Int32(int32(limit)),
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range out.Items {
+			d := decoder{it: it}
+			keys = append(keys, d.str(ix.keyAttr))
+			if d.err != nil {
+				return nil, d.err
+			}
+		}
+	}
+	slices.Sort(keys)
+	return keys, nil
 }

@@ -143,6 +143,17 @@ export const setPrivacy = (settings) => request('PUT', '/api/me/privacy', { body
 export const changePassword = ({ current_password, new_password }) =>
   request('POST', '/api/me/password', { body: { current_password, new_password } });
 
+// The account's email and the address waiting for its code ("" when none):
+// {email: {address, pending}}. Request (202) mails a code to new_email; confirm (200) makes it
+// the account's; both answer 403 for a wrong password, confirm 400 for a wrong code, 429 with
+// Retry-After. Cancel (200) forgets the waiting address.
+export const emailState = () => request('GET', '/api/me/email');
+export const requestEmailChange = ({ new_email, password }) =>
+  request('POST', '/api/me/email', { body: { new_email, password } });
+export const confirmEmailChange = ({ code, password }) =>
+  request('POST', '/api/me/email/confirm', { body: { code, password } });
+export const cancelEmailChange = () => request('POST', '/api/me/email/cancel', { body: {} });
+
 // Deletes the account for good, confirmed by its password: 204 (the server clears the
 // session cookie), 403 for a wrong password (still logged in), 429 with Retry-After.
 export const deleteAccount = ({ password }) => request('DELETE', '/api/me', { body: { password } });
@@ -170,6 +181,12 @@ export const unblock = (username) => request('DELETE', `/api/blocks/${enc(userna
 
 // The people I block: {users: [{id, username}]}, sorted by username.
 export const listBlocked = () => request('GET', '/api/me/blocked');
+
+// Where the person is logged in: {sessions: [{id, device, created_at, last_seen, current}]}; end one
+// (404 if it is not theirs) or every other one: 204.
+export const listSessions = () => request('GET', '/api/me/sessions');
+export const endSession = (id) => request('DELETE', `/api/me/sessions/${enc(id)}`);
+export const endOtherSessions = () => request('DELETE', '/api/me/sessions');
 
 // --- messages --------------------------------------------------------------
 

@@ -2,6 +2,8 @@ import { Card, LinkButton, PageTitle } from '../components/ui.jsx';
 import PrivacySettings from './PrivacySettings.jsx';
 import BlockedPeople from './BlockedPeople.jsx';
 import ChangePassword from './ChangePassword.jsx';
+import ChangeEmail from './ChangeEmail.jsx';
+import Sessions from './Sessions.jsx';
 import MailNotifications from './MailNotifications.jsx';
 import DeleteAccount from './DeleteAccount.jsx';
 
@@ -18,7 +20,9 @@ export default function Account({ me, onDeleted }) {
       <MailNotifications email={me?.email} />
       <PrivacySettings />
       <BlockedPeople />
+      <ChangeEmail email={me?.email} />
       <ChangePassword />
+      <Sessions />
       <Card aria-labelledby="export-heading">
         <h2 id="export-heading" className="text-lg font-semibold text-slate-900">
           Export my data

@@ -1,0 +1,82 @@
+package accounts
+
+import (
+	"context"
+	"time"
+
+	"imageapp/app/imageapp"
+)
+
+// Sessions, one by one: each login is listed in the user's session
+// registry, a session cookie works only while its ID is listed there, and
+// the person can end any of them from any other.
+
+// StartSession lists a new session of u: the device that just logged in.
+func (s *Service) StartSession(ctx context.Context, u imageapp.User, sess imageapp.Session) error {
+	return s.Sessions.AddSession(ctx, u.ID, sess)
+}
+
+// ActiveSession loads the user a session cookie names, if that session is
+// still theirs: the same ID and session version (SessionUser), and its
+// session ID still listed. It returns the listed session too, for its
+// last-seen time. Returns ENOTFOUND for an ended session; a cookie from
+// before the registry (no ID, or one never listed) is ended too.
+func (s *Service) ActiveSession(ctx context.Context, id, username, sid string, version int64) (imageapp.User, imageapp.Session, error) {
+	u, err := s.SessionUser(ctx, id, username, version)
+	if err != nil {
+		return u, imageapp.Session{}, err
+	}
+	list, err := s.Sessions.Sessions(ctx, u.ID)
+	if err != nil {
+		return imageapp.User{}, imageapp.Session{}, err
+	}
+	for _, sess := range list {
+		if sess.ID == sid && sid != "" {
+			return u, sess, nil
+		}
+	}
+	return imageapp.User{}, imageapp.Session{}, imageapp.Errorf(imageapp.ENOTFOUND, "The session has ended.")
+}
+
+// TouchSession records that u used the session at at.
+func (s *Service) TouchSession(ctx context.Context, u imageapp.User, sid string, at time.Time) error {
+	return s.Sessions.TouchSession(ctx, u.ID, sid, at)
+}
+
+// ListSessions is u's active sessions, last seen first.
+func (s *Service) ListSessions(ctx context.Context, u imageapp.User) ([]imageapp.Session, error) {
+	return s.Sessions.Sessions(ctx, u.ID)
+}
+
+// EndSession ends one of u's sessions (this device's, at logout, or another
+// from the list). Returns ENOTFOUND for an ID that is not one of u's
+// sessions, so nobody learns about others' sessions.
+func (s *Service) EndSession(ctx context.Context, u imageapp.User, sid string) error {
+	list, err := s.Sessions.Sessions(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	for _, sess := range list {
+		if sess.ID == sid {
+			s.log().Info("session ended", "user_id", u.ID)
+			return s.Sessions.EndSession(ctx, u.ID, sid)
+		}
+	}
+	return imageapp.Errorf(imageapp.ENOTFOUND, "That session has ended already.")
+}
+
+// EndOtherSessions ends every session of u but current.
+func (s *Service) EndOtherSessions(ctx context.Context, u imageapp.User, current string) error {
+	s.log().Info("other sessions ended", "user_id", u.ID)
+	return s.Sessions.KeepOnlySession(ctx, u.ID, current)
+}
+
+// endAllSessions ends every session of the user: the version bump ends
+// every cookie at once, and the registry is emptied so the list does not
+// show sessions that cannot work any more.
+func (s *Service) endAllSessions(ctx context.Context, userID string) error {
+	if err := s.Sessions.BumpSessionVersion(ctx, userID); err != nil {
+		return err
+	}
+	return s.Sessions.KeepOnlySession(ctx, userID, "")
+}
