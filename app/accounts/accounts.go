@@ -154,11 +154,6 @@ func (s *Service) ResetPassword(ctx context.Context, username, code, password st
 	}
 }
 
-// EndSessions ends every session of u, copies of the cookie included.
-func (s *Service) EndSessions(ctx context.Context, u imageapp.User) error {
-	return s.endAllSessions(ctx, u.ID)
-}
-
 // SessionUser loads the user a session names, if the session is still
 // theirs: the same ID and session version. Returns ENOTFOUND otherwise.
 func (s *Service) SessionUser(ctx context.Context, id, username string, version int64) (imageapp.User, error) {

@@ -2,9 +2,7 @@ package messaging
 
 import (
 	"context"
-	"encoding/json"
 
-	"imageapp/app/envelope"
 	"imageapp/app/imageapp"
 )
 
@@ -30,13 +28,5 @@ func (s *Service) ReadMeta(ctx context.Context, viewer imageapp.User, id string)
 		return nil, err
 	}
 	defer clear(dek)
-	raw, err := envelope.Open(m.SealedMeta, dek, s.contextOf(m))
-	if err != nil {
-		return nil, s.integrity(m, err)
-	}
-	var md meta
-	if err := json.Unmarshal(raw, &md); err != nil {
-		return nil, s.integrity(m, err)
-	}
-	return &Opened{Message: m, Caption: md.Caption, Filename: md.Filename}, nil
+	return s.openMeta(m, dek)
 }

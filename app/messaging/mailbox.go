@@ -100,42 +100,30 @@ type Opened struct {
 // recipient, marks it read. Returns ENOTFOUND unless the viewer is the
 // recipient or the sender, and EINTEGRITY when the stored data was altered.
 func (s *Service) Open(ctx context.Context, viewer imageapp.User, id string) (*Opened, error) {
-	m, err := s.visible(ctx, viewer, id)
-	if err != nil {
-		return nil, err
+	o, err := s.ReadMeta(ctx, viewer, id)
+	if err != nil || o.ViewOnce || o.RecipientID != viewer.ID || !o.Unread() {
+		return o, err // a view-once message is read only by ViewOnce
 	}
-	s.receipts().hide(ctx, viewer, []*imageapp.Message{m}) // its sender sees read state only when shared
-	if m.ViewOnce {
-		return &Opened{Message: m}, nil // its caption, too, shows only in ViewOnce
+	now := s.now()
+	if err := s.Messages.MarkRead(ctx, o.ID, now); err != nil {
+		return nil, fmt.Errorf("messaging: mark read: %w", err)
 	}
-	dek, err := s.dataKey(ctx, m)
-	if err != nil {
-		return nil, err
-	}
-	defer clear(dek)
-	raw, err := envelope.Open(m.SealedMeta, dek, s.contextOf(m))
-	if err != nil {
-		return nil, s.integrity(m, err)
-	}
-	md, err := decodeMeta(raw)
-	if err != nil {
-		return nil, s.integrity(m, err)
-	}
-	if m.RecipientID == viewer.ID && m.Unread() {
-		now := s.now()
-		if err := s.Messages.MarkRead(ctx, m.ID, now); err != nil {
-			return nil, fmt.Errorf("messaging: mark read: %w", err)
-		}
-		m.ReadAt = now
-		s.publishSoon(ctx, s.openedEventsFor(ctx, viewer, m)...)
-	}
-	return &Opened{Message: m, Caption: md.Caption, Filename: md.Filename}, nil
+	o.ReadAt = now
+	s.publishSoon(ctx, s.openedEventsFor(ctx, viewer, o.Message)...)
+	return o, nil
 }
 
-func decodeMeta(raw []byte) (meta, error) {
+// openMeta decrypts m's caption and file name with its unwrapped data key.
+func (s *Service) openMeta(m *imageapp.Message, dek []byte) (*Opened, error) {
+	raw, err := envelope.Open(m.SealedMeta, dek, s.contextOf(m))
 	var md meta
-	err := json.Unmarshal(raw, &md)
-	return md, err
+	if err == nil {
+		err = json.Unmarshal(raw, &md)
+	}
+	if err != nil {
+		return nil, s.integrity(m, err)
+	}
+	return &Opened{Message: m, Caption: md.Caption, Filename: md.Filename}, nil
 }
 
 // Image is a decrypting stream of a message's image.

@@ -6,7 +6,6 @@ import (
 	"io"
 	"time"
 
-	"imageapp/app/envelope"
 	"imageapp/app/imageapp"
 )
 
@@ -189,19 +188,15 @@ func (s *Service) ViewOnce(ctx context.Context, viewer imageapp.User, id string)
 
 // openWith decrypts m's caption and opens its image with an unwrapped key.
 func (s *Service) openWith(ctx context.Context, m *imageapp.Message, dek []byte) (*Opened, *Image, error) {
-	raw, err := envelope.Open(m.SealedMeta, dek, s.contextOf(m))
+	opened, err := s.openMeta(m, dek)
 	if err != nil {
-		return nil, nil, s.integrity(m, err)
-	}
-	md, err := decodeMeta(raw)
-	if err != nil {
-		return nil, nil, s.integrity(m, err)
+		return nil, nil, err
 	}
 	img, err := s.imageStream(ctx, m, dek)
 	if err != nil {
 		return nil, nil, err
 	}
-	return &Opened{Message: m, Caption: md.Caption, Filename: md.Filename}, img, nil
+	return opened, img, nil
 }
 
 // discardOnClose closes a blob, then removes it.

@@ -115,8 +115,8 @@ func (a *App) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	go a.sweepOrphans(ctx)
-	go a.sweepExpired(ctx)
+	go a.every(ctx, a.orphanSweep())
+	go a.every(ctx, a.expirySweep())
 	return a.Serve(ctx, ln)
 }
 

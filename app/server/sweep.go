@@ -7,66 +7,45 @@ import (
 	"imageapp/app/lease"
 )
 
-// The orphan sweep runs every sweepInterval on every instance, but under one
+// Background work runs every interval on every instance, but under one
 // lease for the cluster (Valkey's when IMAGEAPP_VALKEY_URL is set, else this
-// process's), so one instance sweeps at a time; sweepTTL bounds a sweep (it
-// stops a margin before the lease lapses and goes on at the next tick).
-const (
-	sweepInterval = 15 * time.Minute
-	sweepLease    = "sweep-orphans"
-	sweepTTL      = 10 * time.Minute
+// process's), so one instance runs it at a time; ttl bounds a run (it stops
+// a margin before the lease lapses and goes on at the next tick).
+type job struct {
+	name  string        // what the log calls it
+	lease string        // the lease's name
+	every time.Duration // how often
+	ttl   time.Duration // how long one run may take
+	done  string        // what the log calls the things a run handled
+	run   func(ctx context.Context) (int, error)
+}
 
-	// Expired messages are refused the second they expire; the shred that
-	// destroys their key and blob follows within expiryInterval.
-	expiryInterval = time.Minute
-	expiryLease    = "sweep-expired"
-	expiryTTL      = 50 * time.Second
-)
+// orphanSweep removes the blobs that crashed sends and failed deletes left
+// behind (messaging.SweepOrphans: the cost grows with the orphans, not with
+// the messages kept).
+func (a *App) orphanSweep() job {
+	return job{name: "orphan sweep", lease: "sweep-orphans", every: 15 * time.Minute, ttl: 10 * time.Minute, done: "removed",
+		run: func(ctx context.Context) (int, error) { return a.messaging.SweepOrphans(ctx, a.messaging.SweepGrace()) }}
+}
 
-// sweepExpired shreds the messages whose time ran out, every minute, under
-// one lease for the cluster (messaging.SweepExpired).
-func (a *App) sweepExpired(ctx context.Context) {
+// expirySweep shreds the messages whose time ran out (messaging.SweepExpired):
+// they are refused the second they expire, and destroyed within a minute.
+func (a *App) expirySweep() job {
+	return job{name: "expiry sweep", lease: "sweep-expired", every: time.Minute, ttl: 50 * time.Second, done: "shredded",
+		run: a.messaging.SweepExpired}
+}
+
+// every runs j on its interval until ctx ends.
+func (a *App) every(ctx context.Context, j job) {
 	leases := a.leases()
-	t := time.NewTicker(expiryInterval)
+	t := time.NewTicker(j.every)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			a.expireOnce(ctx, leases)
-		}
-	}
-}
-
-// expireOnce shreds expired messages unless another instance holds the lease.
-func (a *App) expireOnce(ctx context.Context, leases lease.Locker) bool {
-	ran, err := lease.Run(ctx, leases, expiryLease, expiryTTL, func(ctx context.Context) error {
-		n, err := a.messaging.SweepExpired(ctx)
-		if n > 0 {
-			a.log.Info("expiry sweep", "shredded", n)
-		}
-		return err
-	})
-	if err != nil {
-		a.log.Error("expiry sweep failed", "err", err)
-	}
-	return ran
-}
-
-// sweepOrphans removes, every interval, the blobs that crashed sends and
-// failed deletes left behind (messaging.SweepOrphans: the cost grows with
-// the orphans, not with the messages kept).
-func (a *App) sweepOrphans(ctx context.Context) {
-	leases := a.leases()
-	t := time.NewTicker(sweepInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			a.sweepOnce(ctx, leases)
+			a.runOnce(ctx, leases, j)
 		}
 	}
 }
@@ -79,18 +58,18 @@ func (a *App) leases() lease.Locker {
 	return lease.NewLocal(nil)
 }
 
-// sweepOnce sweeps unless another instance holds the lease, and reports
-// whether it swept.
-func (a *App) sweepOnce(ctx context.Context, leases lease.Locker) bool {
-	ran, err := lease.Run(ctx, leases, sweepLease, sweepTTL, func(ctx context.Context) error {
-		n, err := a.messaging.SweepOrphans(ctx, a.messaging.SweepGrace())
+// runOnce runs j unless another instance holds its lease, and reports
+// whether it ran.
+func (a *App) runOnce(ctx context.Context, leases lease.Locker, j job) bool {
+	ran, err := lease.Run(ctx, leases, j.lease, j.ttl, func(ctx context.Context) error {
+		n, err := j.run(ctx)
 		if n > 0 {
-			a.log.Info("orphan sweep", "removed", n)
+			a.log.Info(j.name, j.done, n)
 		}
 		return err
 	})
 	if err != nil {
-		a.log.Error("orphan sweep failed", "err", err)
+		a.log.Error(j.name+" failed", "err", err)
 	}
 	return ran
 }

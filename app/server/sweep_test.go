@@ -52,7 +52,7 @@ func TestSweepOrphans(t *testing.T) {
 	clock.advance(app.app.Messaging().SweepGrace() + time.Minute)
 	crash(young)
 
-	if !app.app.sweepOnce(ctx, lease.NewLocal(nil)) {
+	if !app.app.runOnce(ctx, lease.NewLocal(nil), app.app.orphanSweep()) {
 		t.Fatal("the sweep did not run with the lease free")
 	}
 	if _, err := app.backend.Blobs.Blob(ctx, old); imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
@@ -102,7 +102,7 @@ func TestOneSweeperPerCluster(t *testing.T) {
 		for _, a := range apps {
 			for range 3 { // the ticks of several instances at once
 				wg.Go(func() {
-					if a.app.sweepOnce(context.Background(), a.app.leases()) {
+					if a.app.runOnce(context.Background(), a.app.leases(), a.app.orphanSweep()) {
 						swept.Add(1)
 					}
 				})

@@ -9,7 +9,7 @@ import Forgot from '../src/screens/Forgot.jsx';
 import Reset from '../src/screens/Reset.jsx';
 import Conversation from '../src/screens/Conversation.jsx';
 import Send from '../src/screens/Send.jsx';
-import { blobFromDataUrl } from '../src/components/Thumb.jsx';
+import { blobFromDataUrl } from '../src/lib/objectUrl.js';
 import { hrefFor, parseHash } from '../src/lib/route.js';
 import { apiError, jsonResponse, mockFetch, msg } from './helpers.js';
 
@@ -127,7 +127,7 @@ describe('conversation', () => {
   it('shows the images both ways, newest last: mine right with Sent/Opened, theirs left; Load earlier; Reply', async () => {
     const f = mockFetch({
       'GET /api/conversations/bob': [
-        page([theirs('3', { sent: '2025-01-03T00:00:00Z' }), mine('4', { sent: '2025-01-04T00:00:00Z' }), mine('5', { read: true, sent: '2025-01-05T00:00:00Z' })], 'older'),
+        page([{ ...theirs('3', { sent: '2025-01-03T00:00:00Z' }), snippet: 'At the lake' }, mine('4', { sent: '2025-01-04T00:00:00Z' }), mine('5', { read: true, sent: '2025-01-05T00:00:00Z' })], 'older'),
         page([theirs('1', { read: true, sent: '2025-01-01T00:00:00Z' }), mine('2', { sent: '2025-01-02T00:00:00Z' })]),
       ],
     });
@@ -138,7 +138,8 @@ describe('conversation', () => {
     expect(items.map((li) => li.dataset.mine)).toEqual(['false', 'true', 'true']);
     expect(items[0]).toHaveClass('justify-start');
     expect(items[1]).toHaveClass('justify-end');
-    expect(within(items[0]).getByRole('link')).toHaveAccessibleName(/^Image from bob, .*, new$/);
+    expect(within(items[0]).getByRole('link')).toHaveAccessibleName(/^Image from bob: At the lake, .*, new$/);
+    expect(within(items[0]).getByText('At the lake')).toBeInTheDocument(); // the caption's start, as on the server page
     expect(within(items[1]).getByRole('link')).toHaveAccessibleName(/^Image you sent, .*, Delivered$/);
     expect(within(items[2]).getByRole('link')).toHaveAccessibleName(/^Image you sent, .*, Opened$/);
     expect(within(items[0]).getByTestId('thumb-placeholder')).toBeInTheDocument();
@@ -171,7 +172,7 @@ describe('conversation', () => {
     expect(parseHash('#/reset')).toMatchObject({ name: 'reset' });
   });
 
-  it('thumbnails are decoded from their data: URL', async () => {
+  it('a view-once image\'s data: URL is decoded to a blob, and nothing but an image is', async () => {
     const blob = blobFromDataUrl('data:image/jpeg;base64,/9j/2w==');
     expect(blob.type).toBe('image/jpeg');
     expect([...new Uint8Array(await blob.arrayBuffer())]).toEqual([0xff, 0xd8, 0xff, 0xdb]);

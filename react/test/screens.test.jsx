@@ -273,7 +273,7 @@ describe('Inbox', () => {
     const f = mockFetch({
       'GET /api/messages': jsonResponse(200, {
         messages: [
-          { ...msg('1', 'bob', { sent: '2025-01-03T00:00:00Z' }), thumbnail: thumb },
+          { ...msg('1', 'bob', { sent: '2025-01-03T00:00:00Z' }), thumbnail: thumb, snippet: 'At the lake' },
           msg('2', 'bob', { sent: '2025-01-02T00:00:00Z' }),
           msg('3', 'ann', { sent: '2025-01-01T00:00:00Z' }),
           msg('4', 'cid', { read: true, sent: '2025-01-09T00:00:00Z' }),
@@ -287,10 +287,11 @@ describe('Inbox', () => {
     const list = await screen.findByRole('list', { name: 'Conversations' });
     const entries = within(list).getAllByRole('link');
     expect(entries.map((a) => a.getAttribute('href'))).toEqual(['#/conversations/bob', '#/conversations/ann', '#/conversations/cid']);
-    expect(entries[0]).toHaveAccessibleName(new RegExp(`^Images from ?bob ?${formatDate('2025-01-03T00:00:00Z')} ?2 new$`));
+    expect(entries[0]).toHaveAccessibleName(new RegExp(`^Images from ?bob ?At the lake ?${formatDate('2025-01-03T00:00:00Z')} ?2 new$`));
+    expect(entries[1]).toHaveTextContent(/^Images from ann Image /); // no caption: the word, as on the server page
     expect(entries[2]).not.toHaveTextContent(/new/);
-    // The newest image's thumbnail, through a blob: URL (the CSP allows no data: images).
-    expect((await within(entries[0]).findByTestId('thumb')).getAttribute('src')).toMatch(/^blob:/);
+    // The newest image's thumbnail, as the server sent it (the CSP allows data: images).
+    expect((await within(entries[0]).findByTestId('thumb')).getAttribute('src')).toBe(thumb);
     expect(within(entries[1]).getByTestId('thumb-placeholder')).toBeInTheDocument(); // none: a neutral placeholder
     expect(within(entries[0]).getByText(formatDate('2025-01-03T00:00:00Z'))).toBeInTheDocument();
     expect(setUnread).toHaveBeenCalledWith(3);

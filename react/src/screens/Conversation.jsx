@@ -126,12 +126,13 @@ function Bubble({ m, mine, name }) {
     <li className={`flex ${mine ? 'justify-end' : 'justify-start'}`} data-mine={mine ? 'true' : 'false'}>
       <a
         href={hrefFor('message', m.id)}
-        aria-label={`${mine ? 'Image you sent' : `Image from ${name}`}${retentionLabel(m) ? `, ${retentionLabel(m)}` : ''}, ${formatDate(m.sent_at)}${status ? `, ${status}` : ''}${unread ? ', new' : ''}`}
+        aria-label={`${mine ? 'Image you sent' : `Image from ${name}`}${m.snippet ? `: ${m.snippet}` : ''}${retentionLabel(m) ? `, ${retentionLabel(m)}` : ''}, ${formatDate(m.sent_at)}${status ? `, ${status}` : ''}${unread ? ', new' : ''}`}
         className={`flex max-w-[85%] flex-col gap-1.5 rounded-2xl p-2 ring-1 ring-inset focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${
           mine ? 'items-end bg-indigo-50 ring-indigo-100 hover:bg-indigo-100' : 'items-start bg-white ring-slate-200 hover:bg-slate-50'
         }`}
       >
         <Thumb src={m.thumbnail} size="size-40" />
+        {m.snippet && <span className="max-w-40 break-words px-1 text-sm text-slate-800">{m.snippet}</span>}{' '}
         <RetentionBadge m={m} />{' '}
         <span className="px-1 text-xs text-slate-600">
           <time dateTime={m.sent_at}>{formatDate(m.sent_at)}</time>

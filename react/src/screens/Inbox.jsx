@@ -95,8 +95,8 @@ export default function Inbox({ notice, setUnread, version = 0, live }) {
 
 const newestFirst = (a, b) => (Date.parse(b.sent_at) || 0) - (Date.parse(a.sent_at) || 0);
 
-// One person in the inbox: the newest image's thumbnail, their name, when, and
-// how many are new; it opens the conversation with them.
+// One person in the inbox: the newest image's thumbnail and caption start,
+// their name, when, and how many are new; it opens the conversation with them.
 function ConversationEntry({ g }) {
   const newest = [...g.messages].sort(newestFirst)[0];
   const unread = g.unread > 0;
@@ -112,6 +112,7 @@ function ConversationEntry({ g }) {
             <span className="sr-only">Images from </span>
             {g.sender.username}
           </span>{' '}
+          <span className="block truncate text-sm text-slate-600">{newest.snippet || 'Image'}</span>{' '}
           <span className="block text-xs text-slate-500">
             <time dateTime={newest.sent_at}>{formatDate(newest.sent_at)}</time>
           </span>

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import * as api from '../api/client.js';
 import { hrefFor } from '../lib/route.js';
-import { blobFromDataUrl } from '../components/Thumb.jsx';
+import { useObjectUrl } from '../lib/objectUrl.js';
 import { Alert, Button, Card, LinkButton, errorText } from '../components/ui.jsx';
 
 // A view-once image opens with a POST, never a GET: the answer carries the
@@ -48,23 +48,6 @@ export function ViewOncePanel({ m, mine, onViewed }) {
       )}
     </div>
   );
-}
-
-// An object URL for a data: URL, freed when the screen goes: once it is
-// gone, nothing is left to show the image again.
-function useObjectUrl(dataUrl) {
-  const [url, setUrl] = useState(undefined); // undefined until made; null when the data is unreadable
-  useEffect(() => {
-    const blob = blobFromDataUrl(dataUrl);
-    if (!blob || typeof URL.createObjectURL !== 'function') {
-      setUrl(blob ? dataUrl : null);
-      return undefined;
-    }
-    const u = URL.createObjectURL(blob);
-    setUrl(u);
-    return () => URL.revokeObjectURL(u);
-  }, [dataUrl]);
-  return url;
 }
 
 // ViewedOnce shows a view-once image, its only time (as the server's page does).
