@@ -125,6 +125,14 @@ resource "aws_dynamodb_table" "messages" {
     type = "S"
   }
 
+  # Only on message requests (images from strangers to someone who accepts
+  # only people they know): the recipient's ID, in place of recipient_id.
+  # The request-index is sparse: a recipient's waiting requests.
+  attribute {
+    name = "request_recipient_id"
+    type = "S"
+  }
+
   global_secondary_index {
     name            = "recipient-index"
     hash_key        = "recipient_id"
@@ -171,6 +179,13 @@ resource "aws_dynamodb_table" "messages" {
     name            = "expiry-index"
     hash_key        = "expiry_shard"
     range_key       = "expiry_key"
+    projection_type = "ALL"
+  }
+
+  global_secondary_index {
+    name            = "request-index"
+    hash_key        = "request_recipient_id"
+    range_key       = "sort_key"
     projection_type = "ALL"
   }
 

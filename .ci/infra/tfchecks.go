@@ -501,6 +501,7 @@ var AppTables = map[string]tableSchema{
 		"pending-index":      {"pending_shard", "pending_key"},
 		"conversation-index": {"pair", "sort_key"},
 		"expiry-index":       {"expiry_shard", "expiry_key"},
+		"request-index":      {"request_recipient_id", "sort_key"},
 	}},
 }
 

@@ -74,6 +74,7 @@ func Run(t *testing.T, newBackend Factory) {
 		{"ViewOnceOpensOnceThenIsShredded", testViewOnce},
 		{"DeleteAccountDestroysTheKeyAndRetiresTheName", testDeleteAccount},
 		{"BlockedSendersAreWithheldAndNotTold", testBlocking},
+		{"StrangersImagesWaitAsMessageRequests", testMessageRequests},
 		{"PrivacySettingsRoundTrip", testPrivacyRoundTrips},
 		{"HiddenUsersLeaveTheDirectory", testHiddenUsersLeaveTheDirectory},
 		{"ReadReceiptsOffHideReadState", testReadReceiptsOff},

@@ -33,8 +33,8 @@ func testPrivacyRoundTrips(t *testing.T, e *env) {
 	if p := imageapp.PrivacyOf(alice); p != (imageapp.Privacy{ReadReceipts: true, Listed: true, NotifyByMail: true}) {
 		t.Errorf("a new user's privacy = %+v; want receipts on, listed and mailed", p)
 	}
-	for i := range 8 {
-		p := imageapp.Privacy{ReadReceipts: i&1 != 0, Listed: i&2 != 0, NotifyByMail: i&4 != 0}
+	for i := range 16 {
+		p := imageapp.Privacy{ReadReceipts: i&1 != 0, Listed: i&2 != 0, NotifyByMail: i&4 != 0, MessageRequests: i&8 != 0}
 		e.setPrivacy(t, alice, p)
 		byName, err := e.Users.UserByUsername(e.ctx, "ALICE")
 		if err != nil || imageapp.PrivacyOf(byName) != p {

@@ -212,6 +212,11 @@ func (w countedMessages) MarkRead(ctx context.Context, id string, at time.Time) 
 	return w.s.MarkRead(ctx, id, at)
 }
 
+func (w countedMessages) AcceptRequests(ctx context.Context, recipientID, senderID string) (int, error) {
+	w.c.add("AcceptRequests", 1)
+	return w.s.AcceptRequests(ctx, recipientID, senderID)
+}
+
 func (w countedMessages) DeleteMessage(ctx context.Context, id string) error {
 	w.c.add("DeleteMessage", 1)
 	return w.s.DeleteMessage(ctx, id)

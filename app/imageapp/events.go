@@ -10,6 +10,7 @@ const (
 	EventRead    EventKind = "read"    // the user opened a message of their inbox
 	EventOpened  EventKind = "opened"  // the recipient opened a message the user sent
 	EventDeleted EventKind = "deleted" // a message the user received or sent was deleted
+	EventRequest EventKind = "request" // a message request arrived (inbox): someone the user does not know sent an image
 )
 
 // Event tells a user's open pages that one of their mailboxes changed, so

@@ -42,6 +42,12 @@ type Message struct {
 	// sender sees them as any other sent message, the recipient never
 	// (not listed, counted, notified, nor charged to their quota).
 	Withheld bool
+
+	// Request messages came from a stranger to someone who accepts images
+	// only from people they know (Privacy.MessageRequests): they wait, not
+	// in the recipient's inbox, unread count or mail, and cannot be opened
+	// until the recipient accepts (AcceptRequests) — or deletes them.
+	Request bool
 }
 
 // Expired reports whether the message's time ran out by now.
@@ -88,6 +94,8 @@ const (
 	Sent  Box = "sent"
 	// Conversation is the messages between UserID and With, both ways.
 	Conversation Box = "conversation"
+	// Requests is the message requests waiting for UserID, newest first.
+	Requests Box = "requests"
 )
 
 // Status filters a mailbox by read state.
@@ -132,6 +140,10 @@ type MessageStore interface {
 
 	// MarkRead sets ReadAt if it is not set yet (idempotent).
 	MarkRead(ctx context.Context, id string, at time.Time) error
+
+	// AcceptRequests turns the requests senderID sent recipientID into
+	// ordinary unread messages, and returns how many it turned.
+	AcceptRequests(ctx context.Context, recipientID, senderID string) (int, error)
 
 	// ConsumeViewOnce sets ReadAt of a view-once message that has none, in
 	// one conditional write, and reports whether this call set it: of many

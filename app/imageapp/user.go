@@ -32,6 +32,9 @@ type User struct {
 	NoReadReceipts bool // others do not see when this user opens their images, nor this user theirs
 	Hidden         bool // left out of ListUsers; UserByUsername still finds them
 	NoMail         bool // no notification email when an image arrives
+	// MessageRequests on: images from people this user never sent to nor
+	// accepted wait as message requests (Message.Request) until accepted.
+	MessageRequests bool
 }
 
 // Provisioned reports whether post-confirmation provisioning has run.
@@ -190,6 +193,15 @@ type Directory interface {
 	// Blocked lists the IDs blockerID blocks, in no particular order.
 	Blocked(ctx context.Context, blockerID string) ([]string, error)
 
+	// AddContact records that userID knows contactID (they sent them an
+	// image, or accepted their request): for a user with MessageRequests
+	// on, images from contacts arrive as any other. Idempotent. Returns
+	// EINVALID past MaxContacts contacts.
+	AddContact(ctx context.Context, userID, contactID string) error
+
+	// Knows reports whether contactID is one of userID's contacts.
+	Knows(ctx context.Context, userID, contactID string) (bool, error)
+
 	// UsernameRetired reports whether a deleted account's username is still
 	// kept from new accounts (case-insensitively).
 	UsernameRetired(ctx context.Context, username string) (bool, error)
@@ -210,6 +222,10 @@ type Directory interface {
 // MaxBlocked bounds the people one user may block: the list is read
 // whole on every send to them.
 const MaxBlocked = 1000
+
+// MaxContacts bounds the people one user is recorded to know: the set is
+// read whole when someone who has message requests on gets an image.
+const MaxContacts = 2000
 
 // UserQuery selects a page of the directory.
 type UserQuery struct {

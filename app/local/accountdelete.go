@@ -58,6 +58,9 @@ func (d *Directory) DeleteUser(ctx context.Context, u imageapp.User, until time.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM blocks WHERE blocker_id = ?`, u.ID); err != nil {
 			return fmt.Errorf("local: delete the user's blocks: %w", dbError(err))
 		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM contacts WHERE user_id = ?`, u.ID); err != nil {
+			return fmt.Errorf("local: delete the user's contacts: %w", dbError(err))
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO retired_usernames (username_key, until) VALUES (?, ?)
 			ON CONFLICT (username_key) DO UPDATE SET until = max(until, excluded.until)`, strings.ToLower(u.Username), until.UnixNano())
 		if err != nil {

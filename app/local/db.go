@@ -286,6 +286,8 @@ var migrations = []string{
 	emailChangeMigration,
 	// Each user's active sessions (sessions.go).
 	sessionsMigration,
+	// Message requests and contacts (requests.go).
+	requestsMigration,
 }
 
 func (d *DB) migrate(ctx context.Context) error {

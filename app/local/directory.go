@@ -57,13 +57,13 @@ func (d *Directory) SetThumbKey(ctx context.Context, userID string, wrapped []by
 	return u.ThumbKey, nil
 }
 
-const userColumns = `id, username, email, key_id, topic, created_at, session_version, thumb_key, no_read_receipts, hidden, no_mail`
+const userColumns = `id, username, email, key_id, topic, created_at, session_version, thumb_key, no_read_receipts, hidden, no_mail, message_requests`
 
 func scanUser(row interface{ Scan(...any) error }) (imageapp.User, error) {
 	var u imageapp.User
 	var created int64
 	err := row.Scan(&u.ID, &u.Username, &u.Email, &u.KeyID, &u.Topic, &created, &u.SessionVersion, &u.ThumbKey,
-		&u.NoReadReceipts, &u.Hidden, &u.NoMail)
+		&u.NoReadReceipts, &u.Hidden, &u.NoMail, &u.MessageRequests)
 	u.CreatedAt = time.Unix(0, created).UTC()
 	return u, err
 }

@@ -22,11 +22,11 @@ var _ imageapp.MessageStore = (*Messages)(nil)
 func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error {
 	_, err := s.DB.exec(ctx, `
 		INSERT INTO messages (id, sender_id, sender_name, recipient_id, recipient_name, created_at, read_at,
-			content_type, size, key_id, wrapped_key, sealed_meta, preview, sender_preview, pair, expires_at, view_once, withheld)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			content_type, size, key_id, wrapped_key, sealed_meta, preview, sender_preview, pair, expires_at, view_once, withheld, request)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.ID, m.SenderID, m.SenderName, m.RecipientID, m.RecipientName, m.CreatedAt.UnixNano(), nullTime(m.ReadAt),
 		m.ContentType, m.Size, m.KeyID, m.WrappedKey, m.SealedMeta, m.Preview, m.SenderPreview,
-		imageapp.PairKey(m.SenderID, m.RecipientID), nullTime(m.ExpiresAt), m.ViewOnce, m.Withheld)
+		imageapp.PairKey(m.SenderID, m.RecipientID), nullTime(m.ExpiresAt), m.ViewOnce, m.Withheld, m.Request)
 	if isUniqueViolation(err) {
 		return imageapp.ErrMessageExists()
 	}
@@ -37,14 +37,14 @@ func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error
 }
 
 const messageColumns = `id, sender_id, sender_name, recipient_id, recipient_name, created_at, read_at,
-	content_type, size, key_id, wrapped_key, sealed_meta, preview, sender_preview, expires_at, view_once, withheld`
+	content_type, size, key_id, wrapped_key, sealed_meta, preview, sender_preview, expires_at, view_once, withheld, request`
 
 func scanMessage(row interface{ Scan(...any) error }) (*imageapp.Message, error) {
 	var m imageapp.Message
 	var created int64
 	var read, expires sql.NullInt64
 	err := row.Scan(&m.ID, &m.SenderID, &m.SenderName, &m.RecipientID, &m.RecipientName, &created, &read,
-		&m.ContentType, &m.Size, &m.KeyID, &m.WrappedKey, &m.SealedMeta, &m.Preview, &m.SenderPreview, &expires, &m.ViewOnce, &m.Withheld)
+		&m.ContentType, &m.Size, &m.KeyID, &m.WrappedKey, &m.SealedMeta, &m.Preview, &m.SenderPreview, &expires, &m.ViewOnce, &m.Withheld, &m.Request)
 	m.CreatedAt = time.Unix(0, created).UTC()
 	if read.Valid {
 		m.ReadAt = time.Unix(0, read.Int64).UTC()
@@ -108,8 +108,10 @@ func listQuery(q imageapp.MessageQuery) (string, []any, error) {
 		where, args = append(where, "sender_id = ?"), append(args, q.UserID)
 	case imageapp.Conversation:
 		where, args = append(where, "pair = ?"), append(args, imageapp.PairKey(q.UserID, q.With))
-	default: // the inbox: a withheld message is its sender's only
-		where, args = append(where, "recipient_id = ?", "withheld = 0"), append(args, q.UserID)
+	case imageapp.Requests:
+		where, args = append(where, "recipient_id = ?", "request = 1"), append(args, q.UserID)
+	default: // the inbox: a withheld message is its sender's only, a request waits apart
+		where, args = append(where, "recipient_id = ?", "withheld = 0", "request = 0"), append(args, q.UserID)
 	}
 	switch q.Status {
 	case imageapp.UnreadMessages:
@@ -213,7 +215,7 @@ func (s *Messages) DeleteMessage(ctx context.Context, id string) error {
 	})
 }
 
-const countUnreadQuery = `SELECT count(*) FROM (SELECT 1 FROM messages WHERE recipient_id = ? AND read_at IS NULL AND withheld = 0 LIMIT ?)`
+const countUnreadQuery = `SELECT count(*) FROM (SELECT 1 FROM messages WHERE recipient_id = ? AND read_at IS NULL AND withheld = 0 AND request = 0 LIMIT ?)`
 
 // CountUnread is served by the partial index of unread messages and stops
 // at imageapp.MaxUnreadCount.
@@ -275,7 +277,7 @@ func (s *Messages) QueryPlans(ctx context.Context, q imageapp.MessageQuery) ([]Q
 		return nil, fmt.Errorf("local: explain messages: %w", err)
 	}
 	plans := []QueryPlan{{Method: "Messages", Steps: list}}
-	if q.Box == imageapp.Sent {
+	if q.Box == imageapp.Sent || q.Box == imageapp.Requests {
 		return plans, nil
 	}
 	count, err := s.DB.explain(ctx, countUnreadQuery, q.UserID, imageapp.MaxUnreadCount)

@@ -51,13 +51,15 @@ func TestQueryPlans(t *testing.T) {
 			map[string]string{"Messages": "USING INDEX messages_inbox_read"}},
 		{imageapp.MessageQuery{UserID: "alice", Box: imageapp.Sent, Cursor: page.Next, Limit: 50},
 			map[string]string{"Messages": "USING INDEX messages_sent"}},
+		{imageapp.MessageQuery{UserID: "bob", Box: imageapp.Requests, Cursor: page.Next, Limit: 50},
+			map[string]string{"Messages": "USING INDEX messages_requests"}},
 	} {
 		plans, err := s.QueryPlans(ctx, c.q)
 		if err != nil {
 			t.Fatalf("%+v: %v", c.q, err)
 		}
 		wantPlans := 2
-		if c.q.Box == imageapp.Sent {
+		if c.q.Box == imageapp.Sent || c.q.Box == imageapp.Requests {
 			wantPlans = 1
 		}
 		if len(plans) != wantPlans {

@@ -20,8 +20,8 @@ const noMailMigration = `ALTER TABLE users ADD COLUMN no_mail INTEGER NOT NULL D
 
 // SetPrivacy stores the user's privacy settings.
 func (d *Directory) SetPrivacy(ctx context.Context, userID string, p imageapp.Privacy) error {
-	res, err := d.DB.exec(ctx, `UPDATE users SET no_read_receipts = ?, hidden = ?, no_mail = ? WHERE id = ?`,
-		!p.ReadReceipts, !p.Listed, !p.NotifyByMail, userID)
+	res, err := d.DB.exec(ctx, `UPDATE users SET no_read_receipts = ?, hidden = ?, no_mail = ?, message_requests = ? WHERE id = ?`,
+		!p.ReadReceipts, !p.Listed, !p.NotifyByMail, p.MessageRequests, userID)
 	if err != nil {
 		return fmt.Errorf("local: set privacy: %w", dbError(err))
 	}

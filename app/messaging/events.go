@@ -62,8 +62,12 @@ func (s *Service) publish(ctx context.Context, l live) {
 // sentEvents are the events of a new message: the recipient's inbox has it
 // (with their new count), the sender's other pages list it under Sent.
 func sentEvents(m *imageapp.Message) []live {
+	kind := imageapp.EventMessage
+	if m.Request {
+		kind = imageapp.EventRequest // the inbox shows that a request waits, not the image
+	}
 	return onlySender(m, []live{
-		{userID: m.RecipientID, counted: true, event: imageapp.Event{Kind: imageapp.EventMessage, Box: imageapp.Inbox, MessageID: m.ID, From: m.SenderName}},
+		{userID: m.RecipientID, counted: true, event: imageapp.Event{Kind: kind, Box: imageapp.Inbox, MessageID: m.ID, From: m.SenderName}},
 		{userID: m.SenderID, event: imageapp.Event{Kind: imageapp.EventMessage, Box: imageapp.Sent, MessageID: m.ID}},
 	})
 }

@@ -12,10 +12,11 @@ import (
 // pages that they were. It costs one key unwrap per message (no cache: an
 // export reads each message once, and a cached data key would outlive it).
 // A view-once message shows neither, as with Open. Returns ENOTFOUND unless
-// the viewer is the recipient or the sender (or the message expired), and
+// the viewer is the recipient or the sender (or the message expired),
+// EFORBIDDEN for a request the viewer has not accepted, and
 // EINTEGRITY when the stored data was altered.
 func (s *Service) ReadMeta(ctx context.Context, viewer imageapp.User, id string) (*Opened, error) {
-	m, err := s.visible(ctx, viewer, id)
+	m, err := s.openable(ctx, viewer, id)
 	if err != nil {
 		return nil, err
 	}

@@ -142,7 +142,7 @@ func (img *Image) Close() error { return img.blob.Close() }
 // segment that fails makes Read return an error wrapping
 // envelope.ErrAuthentication; no unauthenticated byte is ever returned.
 func (s *Service) OpenImage(ctx context.Context, viewer imageapp.User, id string) (*Image, error) {
-	m, err := s.visible(ctx, viewer, id)
+	m, err := s.openable(ctx, viewer, id)
 	if err != nil {
 		return nil, err
 	}

@@ -147,7 +147,7 @@ func errOpensOnce() error {
 // data key, shreds the row, and returns the image as a stream whose Close
 // removes the blob. Anyone else, and any second view, gets ENOTFOUND.
 func (s *Service) ViewOnce(ctx context.Context, viewer imageapp.User, id string) (*Opened, *Image, error) {
-	m, err := s.visible(ctx, viewer, id)
+	m, err := s.openable(ctx, viewer, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -216,7 +216,19 @@ func (d discardOnClose) Close() error {
 // unreadable before this runs; it removes what is left of them.
 func (s *Service) PurgeReceived(ctx context.Context, userID string) (int, error) {
 	purged := 0
-	q := imageapp.MessageQuery{UserID: userID, Box: imageapp.Inbox, Status: imageapp.AllMessages, Limit: MaxPageSize}
+	for _, box := range []imageapp.Box{imageapp.Inbox, imageapp.Requests} {
+		n, err := s.purgeBox(ctx, userID, box)
+		if purged += n; err != nil {
+			return purged, err
+		}
+	}
+	return purged, nil
+}
+
+// purgeBox shreds every message of one of userID's boxes.
+func (s *Service) purgeBox(ctx context.Context, userID string, box imageapp.Box) (int, error) {
+	purged := 0
+	q := imageapp.MessageQuery{UserID: userID, Box: box, Status: imageapp.AllMessages, Limit: MaxPageSize}
 	for {
 		page, err := s.Messages.Messages(ctx, q)
 		if err != nil {

@@ -159,6 +159,18 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 	if err != nil {
 		return nil, err
 	}
+	request := false
+	if !withheld {
+		if request, err = s.isRequest(ctx, to, from); err != nil {
+			return nil, err
+		}
+	}
+	// Whom one sends to is whom one knows: their images reach one, even
+	// with message requests on. Recorded first: a send that fails after
+	// leaves a contact, never an image that came as a request for nothing.
+	if err := s.remember(ctx, from, to); err != nil {
+		return nil, err
+	}
 	checked, err := imagecheck.Inspect(in.Body, s.maxPixels())
 	if err != nil {
 		return nil, err
@@ -185,6 +197,7 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 		ContentType:   checked.ContentType,
 		KeyID:         to.KeyID,
 		Withheld:      withheld,
+		Request:       request,
 	}
 	sealPreviews := func(ctx context.Context, caption string) {
 		if m.ViewOnce { // nothing of it shows before its one view
@@ -205,7 +218,7 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 	if err := s.store(ctx, m, image, in, sealPreviews); err != nil {
 		return nil, err
 	}
-	if !m.Withheld { // the sender is not told; the recipient never knows
+	if !m.Withheld && !m.Request { // withheld: the recipient never knows; a request waits unannounced
 		if imageapp.PrivacyOf(to).NotifyByMail { // off: no mail, the live inbox still updates
 			s.notifySoon(ctx, to, imageapp.Notification{RecipientID: to.ID, SenderName: from.Username, MessageID: m.ID})
 		}

@@ -220,6 +220,9 @@ func (s *Service) Previews(ctx context.Context, viewer imageapp.User, msgs []*im
 	var key []byte
 	for _, m := range msgs {
 		sealed := m.PreviewFor(viewer.ID)
+		if m.Request && m.RecipientID == viewer.ID {
+			continue // nothing of a request shows before it is accepted
+		}
 		if len(sealed) == 0 {
 			continue
 		}

@@ -105,8 +105,8 @@ func TestSchemaIsTheContract(t *testing.T) {
 	messages := describe(f.messages.Table)
 	assertKeys(t, "messages table", messages.KeySchema, "message_id:HASH")
 	assertAttrs(t, "messages table", messages.AttributeDefinitions,
-		"expiry_key:S", "expiry_shard:S", "message_id:S", "pair:S", "pending_key:S", "pending_shard:S", "read_recipient_id:S", "recipient_id:S", "sender_id:S", "sort_key:S",
-		"unread_recipient_id:S")
+		"expiry_key:S", "expiry_shard:S", "message_id:S", "pair:S", "pending_key:S", "pending_shard:S", "read_recipient_id:S", "recipient_id:S",
+		"request_recipient_id:S", "sender_id:S", "sort_key:S", "unread_recipient_id:S")
 	assertIndexes(t, "messages table", messages.GlobalSecondaryIndexes, map[string]string{
 		"recipient-index":    "recipient_id:HASH sort_key:RANGE",
 		"sender-index":       "sender_id:HASH sort_key:RANGE",
@@ -115,6 +115,7 @@ func TestSchemaIsTheContract(t *testing.T) {
 		"pending-index":      "pending_shard:HASH pending_key:RANGE",
 		"conversation-index": "pair:HASH sort_key:RANGE",
 		"expiry-index":       "expiry_shard:HASH expiry_key:RANGE",
+		"request-index":      "request_recipient_id:HASH sort_key:RANGE",
 	})
 	ttl, err := f.client.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(f.messages.Table)})
 	if err != nil || aws.ToString(ttl.TimeToLiveDescription.AttributeName) != "expires_at" {

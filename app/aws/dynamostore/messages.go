@@ -71,6 +71,10 @@ func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error
 		// unread, read) and the recipient's stored bytes.
 		delete(it, attrRecipientID)
 		it[attrWithheldRecipientID] = str(m.RecipientID)
+	case m.Request:
+		// Out of the recipient's inbox indexes, in the request-index.
+		delete(it, attrRecipientID)
+		it[attrRequestRecipientID] = str(m.RecipientID)
 	case m.Unread():
 		it[attrUnreadRecipientID] = str(m.RecipientID)
 	default:
@@ -193,6 +197,8 @@ func (s *Messages) Messages(ctx context.Context, q imageapp.MessageQuery) (image
 		case imageapp.ReadMessages:
 			filter = "attribute_exists(#read)"
 		}
+	case q.Box == imageapp.Requests:
+		index, hash = RequestIndex, attrRequestRecipientID
 	case q.Status == imageapp.UnreadMessages:
 		index, hash = UnreadIndex, attrUnreadRecipientID
 	case q.Status == imageapp.ReadMessages:
@@ -366,6 +372,9 @@ func (s *Messages) DeleteMessage(ctx context.Context, id string) error {
 	// The message is gone; the old item says whose bytes it freed.
 	d := decoder{it: out.Attributes}
 	recipient, size := d.str(attrRecipientID), d.num(attrSize)
+	if recipient == "" {
+		recipient = d.str(attrRequestRecipientID) // a request counts too; a withheld message does not
+	}
 	if d.err != nil {
 		return d.err
 	}
@@ -442,7 +451,11 @@ func decodeMessage(it item) (*imageapp.Message, error) {
 		ViewOnce:      d.boolean(attrViewOnce),
 	}
 	if m.RecipientID == "" {
-		m.RecipientID, m.Withheld = d.str(attrWithheldRecipientID), true
+		if id := d.str(attrRequestRecipientID); id != "" {
+			m.RecipientID, m.Request = id, true
+		} else {
+			m.RecipientID, m.Withheld = d.str(attrWithheldRecipientID), true
+		}
 	}
 	if secs := d.num(attrExpiresAt); secs > 0 {
 		m.ExpiresAt = time.Unix(secs, 0).UTC()

@@ -43,12 +43,12 @@ func (d *Directory) SetPrivacy(ctx context.Context, userID string, p imageapp.Pr
 	_, err = d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:           aws.String(d.Table),
 		Key:                 item{attrUsername: str(strings.ToLower(u.Username))},
-		UpdateExpression:    aws.String("SET #dir = :dir, #norr = :norr, #nomail = :nomail"),
+		UpdateExpression:    aws.String("SET #dir = :dir, #norr = :norr, #nomail = :nomail, #mr = :mr"),
 		ConditionExpression: aws.String("#uid = :id"),
 		ExpressionAttributeNames: map[string]string{
-			"#dir": attrDirectory, "#norr": attrNoReadReceipts, "#nomail": attrNoMail, "#uid": attrUserID},
+			"#dir": attrDirectory, "#norr": attrNoReadReceipts, "#nomail": attrNoMail, "#mr": attrMessageRequests, "#uid": attrUserID},
 		ExpressionAttributeValues: item{
-			":dir": str(dir), ":norr": off(p.ReadReceipts), ":nomail": off(p.NotifyByMail), ":id": str(userID)},
+			":dir": str(dir), ":norr": off(p.ReadReceipts), ":nomail": off(p.NotifyByMail), ":mr": off(!p.MessageRequests), ":id": str(userID)},
 	})
 	if isConditionFailed(err) {
 		return imageapp.ErrNoSuchUser()
@@ -66,6 +66,9 @@ func decodePrivacy(it item, u *imageapp.User) {
 	}
 	if v, ok := it[attrNoMail].(*types.AttributeValueMemberBOOL); ok {
 		u.NoMail = v.Value
+	}
+	if v, ok := it[attrMessageRequests].(*types.AttributeValueMemberBOOL); ok {
+		u.MessageRequests = v.Value
 	}
 	if v, ok := it[attrDirectory].(*types.AttributeValueMemberS); ok {
 		u.Hidden = v.Value == HiddenPartition

@@ -26,7 +26,7 @@ func (d *Directory) DeleteUser(ctx context.Context, u imageapp.User, until time.
 	names := map[string]string{"#retired": attrRetiredUntil, "#uid": attrUserID}
 	var removes []string
 	for i, attr := range []string{attrUserID, attrDisplayUsername, attrEmail, attrKeyID, attrTopic, attrCreatedAt,
-		attrSessionVersion, attrDirectory, attrThumbKey, attrNoReadReceipts, attrNoMail} {
+		attrSessionVersion, attrDirectory, attrThumbKey, attrNoReadReceipts, attrNoMail, attrMessageRequests} {
 		name := fmt.Sprintf("#a%d", i)
 		names[name] = attr
 		removes = append(removes, name)
@@ -54,6 +54,15 @@ func (d *Directory) DeleteUser(ctx context.Context, u imageapp.User, until time.
 	})
 	if err != nil {
 		return storeError("delete the user's blocks", err)
+	}
+	_, err = d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                aws.String(d.Table),
+		Key:                      contactsKey(u.ID),
+		UpdateExpression:         aws.String("REMOVE #c"),
+		ExpressionAttributeNames: map[string]string{"#c": attrContacts},
+	})
+	if err != nil {
+		return storeError("delete the user's contacts", err)
 	}
 	return nil
 }

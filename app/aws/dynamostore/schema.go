@@ -10,6 +10,7 @@
 //	(HiddenPartition) on one who asked not to be listed; PutUser never changes it once set
 //	no_read_receipts BOOL (true when the user turned read receipts off; absent otherwise)
 //	no_mail BOOL (true when the user turned email notifications off; absent otherwise)
+//	message_requests BOOL (true when the user accepts images only from people they know; absent otherwise)
 //	GSI user_id-index: hash user_id, projection ALL
 //	GSI directory-index: hash directory, range username, projection ALL: the
 //	directory in username order, searched by prefix with begins_with
@@ -32,6 +33,9 @@
 //	GSIs (projection ALL): recipient-index (recipient_id, sort_key),
 //	sender-index (sender_id, sort_key), unread-index (unread_recipient_id, sort_key),
 //	read-index (read_recipient_id, sort_key), conversation-index (pair, sort_key)
+//	request_recipient_id S = recipient_id on a message request (then
+//	recipient_id is absent, see requests.go); GSI request-index
+//	(request_recipient_id, sort_key), projection ALL: sparse
 //
 // A pending marker (MessageStore.PutPending) is an item of the messages table
 // under the message's ID that is not a message yet: no sort_key, only
@@ -179,6 +183,7 @@ func MessagesTableInput(name string) *dynamodb.CreateTableInput {
 			{AttributeName: aws.String(attrPair), AttributeType: types.ScalarAttributeTypeS},
 			{AttributeName: aws.String(attrExpiryShard), AttributeType: types.ScalarAttributeTypeS},
 			{AttributeName: aws.String(attrExpiryKey), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String(attrRequestRecipientID), AttributeType: types.ScalarAttributeTypeS},
 		},
 		KeySchema: []types.KeySchemaElement{{AttributeName: aws.String(attrMessageID), KeyType: types.KeyTypeHash}},
 		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{
@@ -189,6 +194,7 @@ func MessagesTableInput(name string) *dynamodb.CreateTableInput {
 			index(PendingIndex, attrPendingShard, attrPendingKey),
 			index(PairIndex, attrPair),
 			index(ExpiryIndex, attrExpiryShard, attrExpiryKey),
+			index(RequestIndex, attrRequestRecipientID),
 		},
 	}
 }
