@@ -50,6 +50,9 @@ func testMessageRequests(t *testing.T, e *env) {
 	if used, err := e.Messages.StoredBytes(e.ctx, bob.ID); err != nil || used != fromCarol.Size+req.Size {
 		t.Errorf("bob's stored bytes: %d, %v; want %d (a request is his to store)", used, err, fromCarol.Size+req.Size)
 	}
+	if n, err := e.svc.RequestsWaiting(e.ctx, bob); err != nil || n != 1 {
+		t.Errorf("people whose requests wait for bob: %d, %v; want 1", n, err)
+	}
 	reqs, err := e.svc.Requests(e.ctx, bob)
 	if err != nil || len(reqs) != 1 || reqs[0].From.ID != alice.ID || reqs[0].From.Username != "alice" || reqs[0].Count != 1 {
 		t.Fatalf("bob's requests: %+v, %v; want one from alice", reqs, err)
@@ -95,6 +98,9 @@ func testMessageRequests(t *testing.T, e *env) {
 	}
 	if reqs, err := e.svc.Requests(e.ctx, bob); err != nil || len(reqs) != 0 {
 		t.Errorf("bob's requests after accepting: %+v, %v; want none", reqs, err)
+	}
+	if n, err := e.svc.RequestsWaiting(e.ctx, bob); err != nil || n != 0 {
+		t.Errorf("people whose requests wait for bob after accepting: %d, %v; want 0", n, err)
 	}
 	if later := e.send(t, alice, "bob", img, ""); later.Request {
 		t.Error("alice's image after bob accepted her came as a request")

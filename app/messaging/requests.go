@@ -89,6 +89,25 @@ func (s *Service) Requests(ctx context.Context, viewer imageapp.User) ([]Request
 	return out, err
 }
 
+// requestsGlance is how many of the newest requests RequestsWaiting reads.
+const requestsGlance = 50
+
+// RequestsWaiting counts the people whose requests wait for the viewer,
+// among the requestsGlance newest: one read of one index, cheap enough
+// for every inbox page (Requests lists them all).
+func (s *Service) RequestsWaiting(ctx context.Context, viewer imageapp.User) (int, error) {
+	page, err := s.Messages.Messages(ctx, imageapp.MessageQuery{UserID: viewer.ID, Box: imageapp.Requests,
+		Status: imageapp.AllMessages, Limit: requestsGlance})
+	if err != nil {
+		return 0, fmt.Errorf("messaging: count requests: %w", err)
+	}
+	people := map[string]bool{}
+	for _, m := range s.withoutExpired(page).Messages {
+		people[m.SenderID] = true
+	}
+	return len(people), nil
+}
+
 // eachRequest calls fn for each unexpired request to viewer, newest first,
 // up to maxRequestsRead.
 func (s *Service) eachRequest(ctx context.Context, viewer imageapp.User, fn func(*imageapp.Message) error) error {
