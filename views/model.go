@@ -77,6 +77,11 @@ type Message struct {
 
 	ViewOnce  bool      // opens once, by a POST
 	ExpiresAt time.Time // zero when it is kept until deleted
+
+	// Request: a message request to the reader, not accepted yet; it shows
+	// only its type and size, and does not open.
+	Request     bool
+	ContentType string
 }
 
 // Unread tells whether the recipient has not opened it yet.

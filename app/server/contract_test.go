@@ -69,6 +69,18 @@ func TestAPIContract(t *testing.T) {
 	record("POST /api/me/email", alice.postJSON("/api/me/email", map[string]string{
 		"new_email": "alice.new@example.com", "password": "correct horse battery"}), http.StatusAccepted)
 	record("GET /api/me/email", alice.get("/api/me/email"), http.StatusOK)
+
+	// Message requests: alice accepts images only from people she knows;
+	// dave and erin are strangers to her.
+	must(t, alice.putJSON("/api/me/privacy", map[string]bool{"message_requests": true}).err())
+	dave, erin := app.signUp("dave"), app.signUp("erin")
+	sendWith(t, dave, "alice", testPNG(t, 10, 10), "")
+	clock.Add(time.Minute)
+	sendWith(t, erin, "alice", testPNG(t, 10, 10), "From erin")
+	record("GET /api/requests", alice.get("/api/requests"), http.StatusOK)
+	record("GET /api/conversations/{username} (a request)", alice.get("/api/conversations/erin"), http.StatusOK)
+	record("POST /api/requests/{username}/accept", alice.postJSON("/api/requests/dave/accept", nil), http.StatusOK)
+	record("DELETE /api/requests/{username}?block=yes", alice.delete("/api/requests/erin?block=yes"), http.StatusOK)
 	record("error 404", alice.get("/api/messages/"+url.PathEscape("0123456789abcdef0123456789abcdef")), http.StatusNotFound)
 
 	got, err := json.MarshalIndent(replies, "", "  ")

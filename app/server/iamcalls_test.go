@@ -150,6 +150,19 @@ func TestIAMGrantsMatchTheCode(t *testing.T) {
 	sendAPI(t, aliceC, "bob", small)
 	ok(bobC.get("/settings"), http.StatusOK)
 	ok(bobC.postForm("/people/alice/unblock", url.Values{"back": {"/settings"}}), http.StatusOK)
+	// Message requests: bob's contacts, read on a send to him; a stranger's
+	// image waits in the request-index until accepted.
+	ok(bobC.putJSON("/api/me/privacy", map[string]bool{"message_requests": true}), http.StatusOK)
+	app.signUp("frank")
+	sendAPI(t, app.login("frank"), "bob", small)
+	bobUser, err := app.app.Ports().Users.UserByUsername(ctx, "bob")
+	must(t, err)
+	if reqs, err := svc.Requests(ctx, bobUser); err != nil || len(reqs) != 1 {
+		t.Fatalf("bob's requests: %+v, %v; want frank's", reqs, err)
+	}
+	if _, n, err := svc.AcceptRequests(ctx, bobUser, "frank"); err != nil || n != 1 {
+		t.Fatalf("bob accepts frank: %d, %v", n, err)
+	}
 	// Account deletion: key, login, directory entry, topic, messages.
 	app.signUp("erin")
 	ok(app.login("erin").do(jsonRequest(t, app.testApp, http.MethodDelete, "/api/me", `{"password":"correct horse battery"}`)), http.StatusNoContent)
@@ -295,8 +308,8 @@ func permissions(n resourceNames, call string, params any) [][2]string {
 	// Writes to an item whose key no user can have (the cookie key ring)
 	// are told apart: the policy grants them on that key alone.
 	item := func(name *string, key map[string]ddbtypes.AttributeValue) string {
-		if v, ok := key["username"].(*ddbtypes.AttributeValueMemberS); ok && (strings.HasPrefix(v.Value, "#blocks#") || strings.HasPrefix(v.Value, "#sessions#")) {
-			return table(name) // a user's blocks or sessions item: written like a user's row (UpdateItem), no key condition
+		if v, ok := key["username"].(*ddbtypes.AttributeValueMemberS); ok && (strings.HasPrefix(v.Value, "#blocks#") || strings.HasPrefix(v.Value, "#sessions#") || strings.HasPrefix(v.Value, "#contacts#")) {
+			return table(name) // a user's blocks, sessions or contacts item: written like a user's row (UpdateItem), no key condition
 		} else if ok && strings.HasPrefix(v.Value, "#") {
 			return table(name) + ":" + v.Value
 		}

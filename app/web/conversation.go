@@ -40,10 +40,17 @@ func (s *Server) conversationPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	waiting, err := s.requestsFrom(r, with, msgs)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	v := views.ConversationView{With: with.Username, Self: r.URL.RequestURI(), Earlier: earlier, ViewerID: u.ID,
-		Messages: make([]views.Message, 0, len(msgs)), Blocked: blocked}
+		Messages: make([]views.Message, 0, len(msgs)), Blocked: blocked, Requests: waiting}
 	for _, m := range msgs {
-		v.Messages = append(v.Messages, withPreview(listedOne(m), previews[m.ID]))
+		lm := withPreview(listedOne(m), previews[m.ID])
+		lm.Request = m.Request && m.RecipientID == u.ID
+		v.Messages = append(v.Messages, lm)
 	}
 	if isHTMX(r) {
 		s.render(w, r, http.StatusOK, views.ConversationList(v))
@@ -58,9 +65,10 @@ func (s *Server) apiConversation(w http.ResponseWriter, r *http.Request) {
 		s.writeJSONError(w, r, err)
 		return
 	}
+	u, _ := currentUser(r)
 	out := conversationReply{With: personOf(with), Messages: make([]messageJSON, 0, len(msgs)), NextCursor: earlier}
 	for _, m := range msgs {
-		out.Messages = append(out.Messages, previewed(messageOf(m), previews[m.ID]))
+		out.Messages = append(out.Messages, previewed(listedOf(m, u.ID), previews[m.ID]))
 	}
 	s.writeJSON(w, r, http.StatusOK, out)
 }

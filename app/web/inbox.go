@@ -42,6 +42,11 @@ func (s *Server) inboxView(r *http.Request) (views.InboxView, error) {
 		}
 		msgs, v.Next = append(msgs, read.Messages...), read.Next
 	}
+	people, err := s.requestCount(r)
+	if err != nil {
+		return v, err
+	}
+	v.Requests = people
 	// Each sender's row shows their newest image: only those previews open.
 	previews := s.messaging.Previews(r.Context(), u, newestPerSender(msgs))
 	for _, m := range msgs {
@@ -109,7 +114,7 @@ func (s *Server) apiMessages(w http.ResponseWriter, r *http.Request) {
 	out := messagesReply{Messages: make([]messageJSON, 0, len(page.Messages)), NextCursor: page.Next, Unread: unread}
 	previews := s.messaging.Previews(r.Context(), u, page.Messages)
 	for _, m := range page.Messages {
-		out.Messages = append(out.Messages, previewed(messageOf(m), previews[m.ID]))
+		out.Messages = append(out.Messages, previewed(listedOf(m, u.ID), previews[m.ID]))
 	}
 	s.writeJSON(w, r, http.StatusOK, out)
 }
@@ -125,5 +130,5 @@ func listed(ms []*imageapp.Message) []views.Message {
 
 func listedOne(m *imageapp.Message) views.Message {
 	return views.Message{ID: m.ID, FromID: m.SenderID, From: m.SenderName, To: m.RecipientName,
-		SentAt: m.CreatedAt, OpenedAt: m.ReadAt, Size: m.Size, ViewOnce: m.ViewOnce, ExpiresAt: m.ExpiresAt}
+		SentAt: m.CreatedAt, OpenedAt: m.ReadAt, Size: m.Size, ViewOnce: m.ViewOnce, ExpiresAt: m.ExpiresAt, ContentType: m.ContentType}
 }

@@ -82,6 +82,7 @@ type messageJSON struct {
 	Snippet     string     `json:"snippet,omitempty"`   // the caption's start, in lists only
 	ViewOnce    bool       `json:"view_once"`           // opens once, by POST …/view
 	ExpiresAt   *string    `json:"expires_at"`          // null when kept until deleted
+	Request     bool       `json:"request"`             // a message request to the viewer: no preview, does not open
 }
 
 // openedJSON is one message with what only opening it reveals.
@@ -138,6 +139,14 @@ func messageOf(m *imageapp.Message) messageJSON {
 		at := m.ExpiresAt.Format(time.RFC3339)
 		out.ExpiresAt = &at
 	}
+	return out
+}
+
+// listedOf is a message as viewerID lists it: marked when it is a request
+// waiting for them (never to its sender, who is not told).
+func listedOf(m *imageapp.Message, viewerID string) messageJSON {
+	out := messageOf(m)
+	out.Request = m.Request && m.RecipientID == viewerID
 	return out
 }
 

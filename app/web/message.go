@@ -19,6 +19,10 @@ import (
 func (s *Server) messagePage(w http.ResponseWriter, r *http.Request) {
 	u, _ := currentUser(r)
 	m, err := s.messaging.Open(r.Context(), u, chi.URLParam(r, "id"))
+	if imageapp.ErrorCode(err) == imageapp.EFORBIDDEN { // a message request: point to where it is decided
+		s.render(w, r, http.StatusForbidden, views.RequestErrorPage(s.page(r, "Message request", "inbox"), imageapp.ErrorMessage(err)))
+		return
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -9,8 +9,8 @@ import (
 	"imageapp/views"
 )
 
-// Privacy settings: read receipts and being listed in the directory. The
-// page form posts two checkboxes (an unchecked one is not sent, so absent
+// Privacy settings: read receipts, being listed in the directory and
+// message requests. The page form posts three checkboxes (an unchecked one is not sent, so absent
 // means off); the JSON twin takes booleans and leaves out what it omits.
 
 func init() {
@@ -19,8 +19,9 @@ func init() {
 
 // privacyForm is the settings page's form: "on" (any non-empty value) or absent.
 type privacyForm struct {
-	ReadReceipts string `form:"read_receipts"`
-	Listed       string `form:"listed"`
+	ReadReceipts    string `form:"read_receipts"`
+	Listed          string `form:"listed"`
+	MessageRequests string `form:"message_requests"`
 }
 
 // withPrivacy gives the settings page the person's privacy settings (its
@@ -29,7 +30,8 @@ func (s *Server) withPrivacy(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		u, _ := currentUser(r)
 		p := imageapp.PrivacyOf(u)
-		ctx := views.WithPrivacy(r.Context(), views.PrivacySettings{ReadReceipts: p.ReadReceipts, Listed: p.Listed, NotifyByMail: p.NotifyByMail})
+		ctx := views.WithPrivacy(r.Context(), views.PrivacySettings{ReadReceipts: p.ReadReceipts, Listed: p.Listed, NotifyByMail: p.NotifyByMail,
+			MessageRequests: p.MessageRequests})
 		next(w, r.WithContext(ctx))
 	}
 }
@@ -39,7 +41,7 @@ func (s *Server) privacySubmit(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		u, _ := currentUser(r)
 		p := imageapp.PrivacyOf(u) // keeps the mail setting, which has a form of its own
-		p.ReadReceipts, p.Listed = f.ReadReceipts != "", f.Listed != ""
+		p.ReadReceipts, p.Listed, p.MessageRequests = f.ReadReceipts != "", f.Listed != "", f.MessageRequests != ""
 		err = s.accounts.SetPrivacy(r.Context(), u, p)
 	}
 	if err != nil {
@@ -50,9 +52,10 @@ func (s *Server) privacySubmit(w http.ResponseWriter, r *http.Request) {
 }
 
 type privacyJSON struct {
-	ReadReceipts bool `json:"read_receipts"`
-	Listed       bool `json:"listed"`
-	NotifyByMail bool `json:"notify_by_mail"`
+	ReadReceipts    bool `json:"read_receipts"`
+	Listed          bool `json:"listed"`
+	NotifyByMail    bool `json:"notify_by_mail"`
+	MessageRequests bool `json:"message_requests"`
 }
 
 type privacyReply struct {
@@ -60,7 +63,8 @@ type privacyReply struct {
 }
 
 func privacyReplyOf(p imageapp.Privacy) privacyReply {
-	return privacyReply{Privacy: privacyJSON{ReadReceipts: p.ReadReceipts, Listed: p.Listed, NotifyByMail: p.NotifyByMail}}
+	return privacyReply{Privacy: privacyJSON{ReadReceipts: p.ReadReceipts, Listed: p.Listed, NotifyByMail: p.NotifyByMail,
+		MessageRequests: p.MessageRequests}}
 }
 
 // apiPrivacy is GET /api/me/privacy.
@@ -70,7 +74,8 @@ func (s *Server) apiPrivacy(w http.ResponseWriter, r *http.Request) {
 }
 
 // apiPrivacyPut is PUT /api/me/privacy: {"read_receipts": bool, "listed":
-// bool, "notify_by_mail": bool}, any may be left out to keep it as it is.
+// bool, "notify_by_mail": bool, "message_requests": bool}, any may be left
+// out to keep it as it is.
 func (s *Server) apiPrivacyPut(w http.ResponseWriter, r *http.Request) {
 	u, _ := currentUser(r)
 	p, err := readPrivacy(w, r, imageapp.PrivacyOf(u))
@@ -90,13 +95,14 @@ func readPrivacy(w http.ResponseWriter, r *http.Request, p imageapp.Privacy) (im
 		return p, imageapp.Errorf(imageapp.EUNSUPPORTED, "Send the settings as JSON (application/json).")
 	}
 	var in struct {
-		ReadReceipts *bool `json:"read_receipts"`
-		Listed       *bool `json:"listed"`
-		NotifyByMail *bool `json:"notify_by_mail"`
+		ReadReceipts    *bool `json:"read_receipts"`
+		Listed          *bool `json:"listed"`
+		NotifyByMail    *bool `json:"notify_by_mail"`
+		MessageRequests *bool `json:"message_requests"`
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		return p, bodyError(formTooLarge(err), `Send {"read_receipts": true|false, "listed": true|false, "notify_by_mail": true|false}.`)
+		return p, bodyError(formTooLarge(err), `Send {"read_receipts": true|false, "listed": true|false, "notify_by_mail": true|false, "message_requests": true|false}.`)
 	}
 	if in.ReadReceipts != nil {
 		p.ReadReceipts = *in.ReadReceipts
@@ -106,6 +112,9 @@ func readPrivacy(w http.ResponseWriter, r *http.Request, p imageapp.Privacy) (im
 	}
 	if in.NotifyByMail != nil {
 		p.NotifyByMail = *in.NotifyByMail
+	}
+	if in.MessageRequests != nil {
+		p.MessageRequests = *in.MessageRequests
 	}
 	return p, nil
 }
