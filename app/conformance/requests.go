@@ -109,6 +109,14 @@ func testMessageRequests(t *testing.T, e *env) {
 		t.Errorf("accepting alice again: %d, %v; want 0 and no error", n, err)
 	}
 
+	// A reply accepts: bob sends to harry, whose request waits; it opens.
+	harry := e.user(t, "harry")
+	fromHarry := e.send(t, harry, "bob", img, "")
+	e.send(t, bob, "harry", img, "")
+	if _, err := e.svc.Open(e.ctx, bob, fromHarry.ID); err != nil {
+		t.Errorf("bob opens harry's image after replying to him: %v", err)
+	}
+
 	// dave's two requests, deleted: gone for both, and from bob's storage.
 	before, _ := e.Messages.StoredBytes(e.ctx, bob.ID)
 	d1, d2 := e.send(t, dave, "bob", img, ""), e.send(t, dave, "bob", img, "")

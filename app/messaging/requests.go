@@ -45,6 +45,24 @@ func (s *Service) remember(ctx context.Context, user, contact imageapp.User) err
 	return nil
 }
 
+// replyAccepts accepts to's waiting requests when from sends them an
+// image, as Signal takes a reply for an accept: from knows them now, and
+// their older images should not stay locked. Only someone with message
+// requests on pays the read of their requests for it.
+func (s *Service) replyAccepts(ctx context.Context, from, to imageapp.User) error {
+	if !from.MessageRequests {
+		return nil
+	}
+	n, err := s.Messages.AcceptRequests(ctx, from.ID, to.ID)
+	if err != nil {
+		return fmt.Errorf("messaging: accept the requests of the person replied to: %w", err)
+	}
+	if n > 0 {
+		s.log().Info("message requests accepted by a reply", "user_id", from.ID, "sender_id", to.ID, "messages", n)
+	}
+	return nil
+}
+
 // errRequest refuses to open a request its recipient has not accepted.
 func errRequest(m *imageapp.Message) error {
 	return imageapp.Errorf(imageapp.EFORBIDDEN,

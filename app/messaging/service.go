@@ -171,6 +171,9 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 	if err := s.remember(ctx, from, to); err != nil {
 		return nil, err
 	}
+	if err := s.replyAccepts(ctx, from, to); err != nil {
+		return nil, err
+	}
 	checked, err := imagecheck.Inspect(in.Body, s.maxPixels())
 	if err != nil {
 		return nil, err
