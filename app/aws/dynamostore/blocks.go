@@ -50,15 +50,21 @@ func (d *Directory) SetBlocked(ctx context.Context, blockerID, blockedID string,
 // Blocked reads blockerID's set, strongly consistent: an unblock counts
 // from the next send on.
 func (d *Directory) Blocked(ctx context.Context, blockerID string) ([]string, error) {
+	return d.stringSet(ctx, blocksKey(blockerID), attrBlocked, "blocked")
+}
+
+// stringSet reads the string set attr of the item at key, strongly
+// consistent; a missing item or attribute is an empty set.
+func (d *Directory) stringSet(ctx context.Context, key item, attr, what string) ([]string, error) {
 	out, err := d.DB.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(d.Table),
-		Key:            blocksKey(blockerID),
+		Key:            key,
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return nil, storeError("blocked", err)
+		return nil, storeError(what, err)
 	}
-	if set, ok := out.Item[attrBlocked].(*types.AttributeValueMemberSS); ok {
+	if set, ok := out.Item[attr].(*types.AttributeValueMemberSS); ok {
 		return set.Value, nil
 	}
 	return nil, nil

@@ -2,6 +2,7 @@ package dynamostore
 
 import (
 	"context"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -62,22 +63,8 @@ func (d *Directory) AddContact(ctx context.Context, userID, contactID string) er
 // Knows reads userID's set, strongly consistent: an accept counts from the
 // next send on.
 func (d *Directory) Knows(ctx context.Context, userID, contactID string) (bool, error) {
-	out, err := d.DB.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(d.Table),
-		Key:            contactsKey(userID),
-		ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return false, storeError("knows", err)
-	}
-	if set, ok := out.Item[attrContacts].(*types.AttributeValueMemberSS); ok {
-		for _, id := range set.Value {
-			if id == contactID {
-				return true, nil
-			}
-		}
-	}
-	return false, nil
+	contacts, err := d.stringSet(ctx, contactsKey(userID), attrContacts, "knows")
+	return slices.Contains(contacts, contactID), err
 }
 
 // AcceptRequests reads the recipient's part of the request-index and, for
