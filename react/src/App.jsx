@@ -16,6 +16,7 @@ import Inbox from './screens/Inbox.jsx';
 import Sent from './screens/Sent.jsx';
 import MessageView from './screens/MessageView.jsx';
 import Account from './screens/Account.jsx';
+import Requests from './screens/Requests.jsx';
 import { DELETED_NOTICE } from './screens/DeleteAccount.jsx';
 
 const NAV = [
@@ -148,19 +149,29 @@ export default function App() {
     else if (name === 'users') screen = <Users {...common} />;
     else if (name === 'send') screen = <Send {...common} limits={session.limits} />;
     else if (name === 'inbox')
-      screen = <Inbox key="inbox" {...common} setUnread={setUnread} version={live.inbox} live={live.status} />;
+      screen = (
+        <Inbox
+          key="inbox"
+          {...common}
+          setUnread={setUnread}
+          version={live.inbox}
+          requestsVersion={live.inbox + live.requests}
+          live={live.status}
+        />
+      );
+    else if (name === 'requests') screen = <Requests {...common} version={live.inbox + live.requests} />;
     else if (name === 'sent') screen = <Sent {...common} version={live.sent} />;
     else if (name === 'message')
       screen = <MessageView key={route.arg} {...common} id={route.arg} me={session.user} onOpened={refreshMe} />;
     else if (name === 'account') screen = <Account me={session.user} onDeleted={onAccountDeleted} />;
     else if (name === 'conversation')
-      screen = <Conversation key={route.arg} {...common} username={route.arg} me={session.user} version={live.inbox + live.sent} />;
+      screen = <Conversation key={route.arg} {...common} username={route.arg} me={session.user} version={live.inbox + live.sent + live.requests} />;
   }
 
   const current = route.name || (signedIn ? 'inbox' : 'login');
 
   // The tab's title counts unread messages, as on the server pages: "(2) Inbox · ImageApp".
-  const label = NAV.find(([n]) => n === current)?.[1];
+  const label = current === 'requests' ? 'Message requests' : NAV.find(([n]) => n === current)?.[1];
   const title = `${signedIn && session.unread > 0 ? `(${unreadBadge(session.unread)}) ` : ''}${label ? `${label} · ` : ''}ImageApp`;
   useEffect(() => {
     document.title = title;
@@ -180,15 +191,17 @@ export default function App() {
             <>
               <nav aria-label="Main" className="order-3 -mx-1 flex w-full gap-1 overflow-x-auto sm:order-none sm:w-auto">
                 {NAV.map(([name, label]) => {
-                  const active = current === name;
+                  const here = current === name;
+                  // Message requests belong to the inbox, as on the server pages.
+                  const active = here || (name === 'inbox' && current === 'requests');
                   return (
                     <a
                       key={name}
                       href={`#/${name}`}
-                      aria-current={active ? 'page' : undefined}
+                      aria-current={here ? 'page' : active ? 'true' : undefined}
                       onClick={(e) => {
                         // Already here: the hash does not change, so reload the list instead.
-                        if (active && (name === 'inbox' || name === 'sent')) {
+                        if (here && (name === 'inbox' || name === 'sent')) {
                           e.preventDefault();
                           live.reload(name);
                         }

@@ -133,8 +133,8 @@ export const resetPassword = ({ username, code, password }) =>
 
 export const logout = () => request('POST', '/api/logout', { auth: false });
 
-// Privacy settings: resolve to {privacy: {read_receipts, listed, notify_by_mail}}. PUT takes any of them;
-// one left out stays as it is.
+// Privacy settings: resolve to {privacy: {read_receipts, listed, notify_by_mail, message_requests}}. PUT
+// takes any of them; one left out stays as it is.
 export const getPrivacy = () => request('GET', '/api/me/privacy');
 export const setPrivacy = (settings) => request('PUT', '/api/me/privacy', { body: settings });
 
@@ -187,6 +187,16 @@ export const listBlocked = () => request('GET', '/api/me/blocked');
 export const listSessions = () => request('GET', '/api/me/sessions');
 export const endSession = (id) => request('DELETE', `/api/me/sessions/${enc(id)}`);
 export const endOtherSessions = () => request('DELETE', '/api/me/sessions');
+
+// --- message requests ------------------------------------------------------
+
+// Images from people the person does not know, while "message_requests" is on: {requests: [{username,
+// count, latest}]}, one entry per sender. Accept moves theirs into the inbox ({accepted}); delete removes
+// them for good ({deleted}), and with block also blocks the sender ({deleted, blocked}).
+export const listRequests = () => request('GET', '/api/requests');
+export const acceptRequests = (username) => request('POST', `/api/requests/${enc(username)}/accept`);
+export const deleteRequests = (username, { block = false } = {}) =>
+  request('DELETE', `/api/requests/${enc(username)}${block ? '?block=yes' : ''}`);
 
 // --- messages --------------------------------------------------------------
 

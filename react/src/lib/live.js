@@ -1,7 +1,8 @@
 // The live inbox: while signed in, one EventSource per tab on /api/events.
 // The server streams named events with JSON data (see app/web/events.go):
 //   hello        on each connection: {unread}
-//   inbox        the inbox changed: {kind, id, from, unread}  (kind "resync": reload it)
+//   inbox        the inbox changed: {kind, id, from, unread}  (kind "resync": reload it;
+//                kind "request": a message request came, the requests reload, the inbox stays)
 //   sent         the sent box changed: {kind, id}             (e.g. "opened")
 //   unavailable  live events cannot be had now; the server says when to retry
 // EventSource reconnects by itself and sends the last event's id, so the
@@ -21,12 +22,12 @@ function parse(e) {
   }
 }
 
-// useLiveEvents(enabled, onUnread) -> {status, inbox, sent, reload}
+// useLiveEvents(enabled, onUnread) -> {status, inbox, sent, requests, reload}
 //   status: 'connecting' | 'live' | 'down' | 'unsupported'
-//   inbox, sent: versions that grow when that list should reload
+//   inbox, sent, requests: versions that grow when that list should reload
 //   reload(box): ask for a reload (clicking the screen's own nav link)
 export function useLiveEvents(enabled, onUnread) {
-  const [state, setState] = useState({ status: 'connecting', inbox: 0, sent: 0 });
+  const [state, setState] = useState({ status: 'connecting', inbox: 0, sent: 0, requests: 0 });
   const unread = useRef(onUnread);
   unread.current = onUnread;
 
@@ -65,8 +66,9 @@ export function useLiveEvents(enabled, onUnread) {
         unread.current?.(parse(e).unread);
       });
       es.addEventListener('inbox', (e) => {
-        unread.current?.(parse(e).unread);
-        reload('inbox');
+        const data = parse(e);
+        unread.current?.(data.unread);
+        reload(data.kind === 'request' ? 'requests' : 'inbox');
       });
       es.addEventListener('sent', () => reload('sent'));
       es.addEventListener('unavailable', () => down(true));
@@ -90,7 +92,9 @@ export function useLiveEvents(enabled, onUnread) {
     }
     const poll = setInterval(() => {
       setState((s) =>
-        s.status === 'live' || document.hidden ? s : { ...s, inbox: s.inbox + 1, sent: s.sent + 1 },
+        s.status === 'live' || document.hidden
+          ? s
+          : { ...s, inbox: s.inbox + 1, sent: s.sent + 1, requests: s.requests + 1 },
       );
     }, FALLBACK_MS);
     return () => {

@@ -1,6 +1,6 @@
 // Hash routing without a router library: '#/name/arg?k=v' <-> {name, arg, params}.
 
-export const AUTH_SCREENS = ['inbox', 'sent', 'users', 'send', 'message', 'conversation', 'account'];
+export const AUTH_SCREENS = ['inbox', 'sent', 'users', 'send', 'message', 'conversation', 'account', 'requests'];
 export const PUBLIC_SCREENS = ['login', 'signup', 'verify', 'forgot', 'reset'];
 
 export function parseHash(hash) {

@@ -1,17 +1,21 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import * as api from '../api/client.js';
-import { formatDate } from '../lib/format.js';
+import { formatBytes, formatDate, typeLabel } from '../lib/format.js';
 import { hrefFor } from '../lib/route.js';
 import Thumb from '../components/Thumb.jsx';
 import RetentionBadge from '../components/RetentionBadge.jsx';
 import { retentionLabel } from '../lib/retention.js';
 import { Alert, Button, Card, LinkButton, Loading, PageTitle, errorText } from '../components/ui.jsx';
 import { BlockStep, BlockedBanner, useBlocking } from './ConversationBlock.jsx';
+import RequestActions, { REQUEST_NOTICES } from './RequestActions.jsx';
 
 // Nobody blocks themselves (the server answers 400): no step in a conversation with oneself.
 const isSelf = (name, me) => Boolean(me && me.username === name);
 
 const isMine = (m, me) => Boolean(me && m.from && (m.from.id === me.id || m.from.username === me.username));
+
+// A message request the person received: nothing of it shows until they accept.
+const isRequest = (m, me) => Boolean(m.request) && !isMine(m, me);
 
 // The images exchanged with one person, newest last, like a chat. The API pages
 // backwards: each page is oldest first, and next_cursor fetches the older one.
@@ -47,15 +51,30 @@ export default function Conversation({ username, me, notice, version = 0 }) {
 
   // Blocking: the banner and the "Block …" step; a change reloads the images and
   // its notice takes the focus (the pressed button is gone), as a page would.
-  const blocking = useBlocking(username);
+  // Block… of a request blocks too: blockedAt makes useBlocking ask again.
+  const [blockedAt, setBlockedAt] = useState(0);
+  const blocking = useBlocking(username, blockedAt);
+  const [said, setSaid] = useState(null); // this screen's last change: {text}
   const noticeBox = useRef(null);
   useEffect(() => {
     if (blocking.notice) {
-      noticeBox.current?.focus();
+      setSaid({ text: blocking.notice });
       load('');
     }
   }, [blocking.notice, load]);
-  const shownNotice = blocking.notice ? { kind: 'success', text: blocking.notice } : notice;
+  // In the commit that shows the notice, so it never shows unfocused.
+  useLayoutEffect(() => {
+    if (said) noticeBox.current?.focus();
+  }, [said]);
+  const shownNotice = said ? { kind: 'success', text: said.text } : notice;
+
+  // A request decided in the banner: the images reload (shown, or gone).
+  function onDecided(kind) {
+    setSaid({ text: REQUEST_NOTICES[kind] });
+    if (kind === 'block') setBlockedAt((n) => n + 1);
+    load('');
+  }
+  const requests = state.messages.filter((m) => isRequest(m, me)).length;
 
   // Once the first images are there, show the newest (the bottom), as a chat does.
   const end = useRef(null);
@@ -88,6 +107,8 @@ export default function Conversation({ username, me, notice, version = 0 }) {
         </div>
       )}
       {blocking.blocked && <BlockedBanner name={name} blocking={blocking} />}
+      {/* The count only when every page is here: else the question says "the images". */}
+      {requests > 0 && <RequestBanner name={name} count={state.next ? 0 : requests} onDone={onDecided} />}
       {state.next && (
         <div className="mb-4 text-center">
           <Button variant="secondary" size="sm" onClick={() => load(state.next)} disabled={state.loading}>
@@ -102,16 +123,19 @@ export default function Conversation({ username, me, notice, version = 0 }) {
       {state.messages.length > 0 && (
         <ol aria-label={`Images with ${name}`} className="space-y-3">
           {state.messages.map((m) => (
-            <Bubble key={m.id} m={m} mine={isMine(m, me)} name={name} />
+            isRequest(m, me) ? <RequestBubble key={m.id} m={m} name={name} /> : <Bubble key={m.id} m={m} mine={isMine(m, me)} name={name} />
           ))}
         </ol>
       )}
       {state.loading && <Loading />}
+      {/* While requests wait, the banner's Accept, Delete… and Block… stand in for Block and Reply. */}
       <div ref={end} className="mt-6 flex flex-col-reverse items-stretch gap-3 sm:flex-row sm:items-start sm:justify-between">
-        {!isSelf(name, me) && <BlockStep name={name} blocking={blocking} />}
-        <LinkButton variant="primary" className="shrink-0 sm:ml-auto" href={hrefFor('send', null, { to: name })}>
-          Reply with an image
-        </LinkButton>
+        {requests === 0 && !isSelf(name, me) && <BlockStep name={name} blocking={blocking} />}
+        {requests === 0 && (
+          <LinkButton variant="primary" className="shrink-0 sm:ml-auto" href={hrefFor('send', null, { to: name })}>
+            Reply with an image
+          </LinkButton>
+        )}
       </div>
     </div>
   );
@@ -140,6 +164,40 @@ function Bubble({ m, mine, name }) {
           {unread && <span className="font-semibold text-indigo-700"> · New</span>}
         </span>
       </a>
+    </li>
+  );
+}
+
+// RequestBanner tops a conversation with someone whose images wait as message requests.
+function RequestBanner({ name, count, onDone }) {
+  return (
+    <div className="mb-4 rounded-lg bg-amber-50 p-4 text-sm text-amber-900 ring-1 ring-amber-200" data-testid="request-banner">
+      <p className="mb-3">{name} is not someone you know. Accept to see their images.</p>
+      <RequestActions name={name} count={count} onDone={onDone} />
+    </div>
+  );
+}
+
+// RequestBubble stands in for an image that is a request: no thumbnail, no
+// caption, and it does not open.
+function RequestBubble({ m, name }) {
+  return (
+    <li className="flex justify-start" data-mine="false" data-request="true">
+      <div className="flex max-w-[85%] flex-col items-start gap-1.5 rounded-2xl bg-slate-100 p-2 ring-1 ring-inset ring-slate-200">
+        <span aria-hidden="true" className="flex size-40 items-center justify-center rounded-lg bg-slate-200 text-slate-500">
+          <svg viewBox="0 0 24 24" className="size-8" fill="none" stroke="currentColor" strokeWidth="1.5">
+            <rect x="3" y="4" width="18" height="16" rx="2" />
+            <path d="M8 12h8" />
+          </svg>
+        </span>
+        <span className="px-1 text-sm text-slate-800">
+          <span className="sr-only">From {name}: </span>
+          <span className="font-medium">Message request</span> · {typeLabel(m.content_type)} · {formatBytes(m.size)}
+        </span>
+        <span className="px-1 text-xs text-slate-600">
+          <time dateTime={m.sent_at}>{formatDate(m.sent_at)}</time>
+        </span>
+      </div>
     </li>
   );
 }

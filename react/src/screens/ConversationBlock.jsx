@@ -8,7 +8,8 @@ import { BLOCKED_NOTICE, UNBLOCKED_NOTICE } from './BlockedPeople.jsx';
 
 // useBlocking knows whether the person blocks username (from GET /api/me/blocked)
 // and changes it. blocked is null while unknown; notice is the last change's words.
-export function useBlocking(username) {
+// A new version asks again (a block made elsewhere, e.g. by Block… of a request).
+export function useBlocking(username, version = 0) {
   const [state, setState] = useState({ blocked: null, busy: false, error: null, notice: null });
 
   useEffect(() => {
@@ -20,7 +21,7 @@ export function useBlocking(username) {
     return () => {
       live = false;
     };
-  }, [username]);
+  }, [username, version]);
 
   // Resolves to whether it worked; on a failure the error says why.
   const setBlocked = useCallback(

@@ -15,7 +15,8 @@ const tab = (active) =>
 
 // version grows when the inbox changed (a live event, or a click on Inbox
 // while here): the list reloads in place. live is the stream's status.
-export default function Inbox({ notice, setUnread, version = 0, live }) {
+// requestsVersion grows when the message requests may have changed.
+export default function Inbox({ notice, setUnread, version = 0, requestsVersion = 0, live }) {
   const [status, setStatus] = useState('all');
   const list = usePaged(
     async (cursor) => {
@@ -25,6 +26,7 @@ export default function Inbox({ notice, setUnread, version = 0, live }) {
     },
     [status],
   );
+  const waiting = useRequestCount(requestsVersion); // after the list: it loads first
   const refresh = useRef(list.refresh);
   refresh.current = list.refresh;
   const seen = useRef(version); // what the first load already shows
@@ -51,6 +53,18 @@ export default function Inbox({ notice, setUnread, version = 0, live }) {
           </button>
         </div>
       </div>
+      {waiting > 0 && (
+        <a
+          href="#/requests"
+          data-testid="requests-link"
+          className="mb-4 flex items-center justify-between gap-3 rounded-xl bg-white px-4 py-3 text-sm font-medium text-slate-700 shadow-sm ring-1 ring-slate-200 hover:bg-slate-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-indigo-500"
+        >
+          <span>Message requests ({waiting})</span>
+          <span aria-hidden="true" className="text-slate-400">
+            →
+          </span>
+        </a>
+      )}
       {liveStatus && (
         <p role="status" data-testid="live-status" className="-mt-2 mb-4 text-sm text-slate-600">
           {liveStatus}
@@ -91,6 +105,23 @@ export default function Inbox({ notice, setUnread, version = 0, live }) {
       )}
     </div>
   );
+}
+
+// useRequestCount is how many people wait as message requests (0 while
+// unknown, or when the server cannot say: the inbox works without it).
+function useRequestCount(version) {
+  const [count, setCount] = useState(0);
+  useEffect(() => {
+    let live = true;
+    api.listRequests().then(
+      (r) => live && setCount((r?.requests || []).length),
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [version]);
+  return count;
 }
 
 const newestFirst = (a, b) => (Date.parse(b.sent_at) || 0) - (Date.parse(a.sent_at) || 0);

@@ -56,9 +56,17 @@ export default function MessageView({ id, me, go, notice, onOpened }) {
     return (
       <Card className="space-y-4">
         <Alert>{state.error.status === 404 ? goneText(state.error) : errorText(state.error)}</Alert>
-        <LinkButton variant="secondary" href="#/inbox">
-          Back to inbox
-        </LinkButton>
+        <div className="flex flex-wrap gap-2">
+          {/* 403: a message request, not accepted yet; it is decided there. */}
+          {state.error.status === 403 && (
+            <LinkButton variant="primary" href="#/requests">
+              Message requests
+            </LinkButton>
+          )}
+          <LinkButton variant="secondary" href="#/inbox">
+            Back to inbox
+          </LinkButton>
+        </div>
       </Card>
     );
   }

@@ -2,8 +2,9 @@ import { useEffect, useId, useState } from 'react';
 import { getPrivacy, setPrivacy } from '../api/client.js';
 import { Alert, Button, Card, Loading, errorText } from '../components/ui.jsx';
 
-// The same two settings as the server's settings page: read receipts (off: senders see
-// "Delivered", and you do not see when others open yours) and being listed in the directory.
+// The same settings as the server's settings page: read receipts (off: senders see
+// "Delivered", and you do not see when others open yours), being listed in the directory,
+// and message requests (images from strangers wait until accepted).
 const OPTIONS = [
   [
     'read_receipts',
@@ -11,7 +12,16 @@ const OPTIONS = [
     'When off, people you receive images from see “Delivered”, and you do not see when they open yours.',
   ],
   ['listed', 'Show me in the people directory', 'When off, people can still send to you if they know your exact username.'],
+  [
+    'message_requests',
+    'Only accept images from people I know',
+    'Images from others wait as message requests until you accept them.',
+  ],
 ];
+
+// The settings this card saves (the mail setting has its own card, MailNotifications),
+// of those the server has: an older one without message requests gets no such box.
+const ours = (privacy) => OPTIONS.map(([name]) => name).filter((name) => typeof privacy?.[name] === 'boolean');
 
 export default function PrivacySettings() {
   const [saved, setSaved] = useState(null); // what the server has
@@ -37,8 +47,7 @@ export default function PrivacySettings() {
     setError(null);
     setNotice(null);
     try {
-      // Only this card's two settings: the mail setting has its own card (MailNotifications).
-      const r = await setPrivacy({ read_receipts: form.read_receipts, listed: form.listed });
+      const r = await setPrivacy(Object.fromEntries(ours(saved).map((name) => [name, form[name]])));
       setSaved(r.privacy);
       setForm(r.privacy);
       setNotice('Privacy settings saved.');
@@ -61,7 +70,7 @@ export default function PrivacySettings() {
       {!form && !error && <Loading />}
       {form && (
         <form className="mt-4 space-y-4" onSubmit={onSubmit}>
-          {OPTIONS.map(([name, label, hint]) => (
+          {OPTIONS.filter(([name]) => ours(saved).includes(name)).map(([name, label, hint]) => (
             <Option key={name} name={name} label={label} hint={hint} checked={!!form[name]} onChange={toggle(name)} />
           ))}
           {notice && <Alert kind="success">{notice}</Alert>}
@@ -79,7 +88,7 @@ export default function PrivacySettings() {
   );
 }
 
-const sameSettings = (a, b) => a.read_receipts === b.read_receipts && a.listed === b.listed;
+const sameSettings = (a, b) => ours(a).every((name) => a[name] === b[name]);
 
 function Option({ name, label, hint, checked, onChange }) {
   const id = useId();
