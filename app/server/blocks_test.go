@@ -19,6 +19,7 @@ func TestBlockingOverHTTP(t *testing.T) {
 	if r.status != http.StatusOK || r.url != "/conversations/alice" || !strings.Contains(r.body, "You block alice") {
 		t.Fatalf("block: %d at %s; want the conversation with the blocked banner", r.status, r.url)
 	}
+	app.app.backend.notifying.Wait() // the first image's mail is sent after its answer: count it in
 	mails := app.mailsTo("bob@example.com")
 	sendWithCaption(t, alice, "bob", "withheld-zebra")
 	app.app.backend.notifying.Wait()

@@ -74,7 +74,7 @@ func TestBrowserReactPrivacy(t *testing.T) {
 	app.sendCaptioned("alice", "bob", "Sunset at the lake")
 
 	bob.do("open Account", chromedp.Click(chromedp.CSS(`a[href="#/account"]`)))
-	bob.waitJS("the privacy boxes", `document.querySelector('#privacy-heading') && document.querySelectorAll('section[aria-labelledby=privacy-heading] input[type=checkbox]').length === 2`)
+	bob.waitJS("the privacy boxes", `document.querySelector('#privacy-heading') && document.querySelectorAll('section[aria-labelledby=privacy-heading] input[type=checkbox]').length === 3`)
 	bob.do("untick read receipts", chromedp.Click(chromedp.CSS(`main input[name=read_receipts]`)))
 	bob.do("save", chromedp.Click(chromedp.CSS(`section[aria-labelledby=privacy-heading] button[type=submit]`)))
 	bob.waitJS("it is saved", `document.querySelector('main').innerText.includes('Privacy settings saved.')`)
