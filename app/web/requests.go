@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -107,7 +108,7 @@ func (s *Server) requestConfirm(w http.ResponseWriter, r *http.Request, action r
 	}
 	q := views.RequestQuestion{Username: name, Block: action == blockRequests, Back: localRequestBack(f.Back)}
 	for _, req := range reqs {
-		if req.From.Username == name {
+		if strings.EqualFold(req.From.Username, name) {
 			q.Username, q.Count = req.From.Username, req.Count
 		}
 	}
