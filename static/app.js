@@ -62,6 +62,12 @@
   stream.addEventListener("htmx:response:error", retryLater);
   setLive(false, 5000); // until the first hello
 
+  // A list reloading itself waits while a question (a <dialog>) is open in
+  // it: the reload would close it under the reader. The next event catches up.
+  document.body.addEventListener("htmx:before:request", function (e) {
+    if (e.target.querySelector && e.target.querySelector("dialog[open]")) e.preventDefault();
+  });
+
   setInterval(function () {
     var list = document.getElementById("inbox") || document.getElementById("conversation");
     if (!live && list && window.htmx && !document.hidden) window.htmx.trigger(list, "refresh");

@@ -2,6 +2,7 @@ package server
 
 import (
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -52,6 +53,24 @@ func requestsFlow(t *testing.T, flow string, jsOff bool) {
 		t.Errorf("/requests says %q", got)
 	}
 	bob.check("requests list", "requests-list")
+	if !jsOff {
+		// A new request shows up on the open list; a question open in it
+		// stays open through the next one (the reload waits), and deletes both.
+		app.signUp("erin")
+		app.sendCaptioned("erin", "bob", "erin-secret")
+		bob.waitJS("erin's request arrives live", `document.getElementById('requests').innerText.includes('erin')`)
+		bob.do("ask to delete erin's", chromedp.Click(chromedp.CSS(`form[data-dialog][action="/requests/erin/delete"] button`)))
+		bob.waitJS("the dialog opens", `!!document.querySelector('dialog[open]')`)
+		app.sendCaptioned("erin", "bob", "erin-secret-2")
+		time.Sleep(1500 * time.Millisecond) // the live event comes within a second; the dialog must outlive it
+		if !bob.eval("the dialog is still open", `!!document.querySelector('#requests dialog[open]')`) {
+			t.Fatal("a live request closed the open question")
+		}
+		bob.submit("delete erin's", `dialog[open] form[action="/requests/erin/delete"]:not([data-dialog]) button`, "/requests")
+		if got := bob.text("main"); !contains(got, "Deleted.") || contains(got, "erin") {
+			t.Errorf("after deleting erin's two, /requests says %q", got)
+		}
+	}
 	bob.submit("accept alice", `form[action="/requests/alice/accept"] button`, "/requests")
 	if got := bob.text("main"); !contains(got, "Accepted. Their images are in your inbox.") || contains(got, "alice") {
 		t.Errorf("after accepting alice /requests says %q", got)

@@ -138,6 +138,10 @@ func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := views.RequestsView{Requests: requestViews(reqs), On: u.MessageRequests}
+	if isHTMX(r) { // the list reloading itself on a live event
+		s.render(w, r, http.StatusOK, views.RequestsList(v))
+		return
+	}
 	s.render(w, r, http.StatusOK, views.RequestsPage(s.page(r, "Message requests", "inbox"), v))
 }
 
