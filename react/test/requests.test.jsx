@@ -364,6 +364,7 @@ describe('MessageView: a request', () => {
     render(<MessageView id="r1" me={me} />);
     expect(await screen.findByRole('alert')).toHaveTextContent('This image is a message request from bob');
     expect(screen.getByRole('link', { name: 'Message requests' })).toHaveAttribute('href', '#/requests');
+    expect(screen.getByRole('heading', { level: 1, name: 'Message request' })).toBeInTheDocument(); // the page has its h1
     expect(screen.queryByRole('img')).not.toBeInTheDocument();
   });
 });
