@@ -131,7 +131,13 @@ func (e *env) readState(t *testing.T, viewer imageapp.User, box imageapp.Box, ot
 // sentReadIDs is the sent box filtered to read messages.
 func (e *env) sentReadIDs(t *testing.T, viewer imageapp.User) []string {
 	t.Helper()
-	page, err := e.svc.List(e.ctx, viewer, imageapp.MessageQuery{Box: imageapp.Sent, Status: imageapp.ReadMessages})
+	return e.sentIDs(t, viewer, imageapp.ReadMessages)
+}
+
+// sentIDs is the sent box filtered by status.
+func (e *env) sentIDs(t *testing.T, viewer imageapp.User, status imageapp.Status) []string {
+	t.Helper()
+	page, err := e.svc.List(e.ctx, viewer, imageapp.MessageQuery{Box: imageapp.Sent, Status: status})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,6 +174,9 @@ func testReadReceiptsOff(t *testing.T, e *env) {
 	}
 	if ids := e.sentReadIDs(t, alice); len(ids) != 0 {
 		t.Errorf("alice's sent box filtered to read lists %v though bob has receipts off", ids)
+	}
+	if ids := e.sentIDs(t, alice, imageapp.UnreadMessages); !slices.Equal(ids, []string{m.ID}) {
+		t.Errorf("alice's sent box filtered to unread = %v; want [%s]: leaving it out would tell her bob opened it", ids, m.ID)
 	}
 	if l, c, o := e.readState(t, bob, imageapp.Inbox, "alice", m.ID); !l || !c || !o {
 		t.Errorf("bob's own read state: inbox %v, conversation %v, message %v; want read everywhere", l, c, o)

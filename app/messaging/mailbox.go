@@ -60,7 +60,13 @@ func (s *Service) List(ctx context.Context, viewer imageapp.User, q imageapp.Mes
 		q.Limit = DefaultPageSize
 	}
 	q.Limit = min(q.Limit, MaxPageSize)
-	page, err := s.Messages.Messages(ctx, q)
+	stored := q
+	if q.Box == imageapp.Sent && q.Status == imageapp.UnreadMessages {
+		// The store cannot tell a read it must hide: it lists them all and
+		// listReceipts keeps those that look unread, hidden reads included.
+		stored.Status = imageapp.AllMessages
+	}
+	page, err := s.Messages.Messages(ctx, stored)
 	return s.listReceipts(ctx, viewer, q, s.withoutExpired(page)), err
 }
 

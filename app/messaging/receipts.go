@@ -67,18 +67,20 @@ func (s *Service) hideReceipts(ctx context.Context, viewer imageapp.User, page i
 	return page
 }
 
-// listReceipts hides read state on a mailbox page; a sent box filtered to
-// read messages then drops those whose read state is hidden, so the filter
-// does not tell what the rows do not. (A sent box filtered to unread still
-// leaves out a message read with receipts hidden: the store filters first.)
+// listReceipts hides read state on a mailbox page; a sent box filtered by
+// read state then keeps the rows by the state they show, so the filter
+// does not tell what the rows do not: a read whose receipt is hidden is
+// listed as unread, never as read. (List asks the store for the whole sent
+// box when it is filtered to unread, so such a read is among the rows;
+// the page may hold fewer than its limit, and its cursor goes on.)
 func (s *Service) listReceipts(ctx context.Context, viewer imageapp.User, q imageapp.MessageQuery, page imageapp.MessagePage) imageapp.MessagePage {
 	page = s.hideReceipts(ctx, viewer, page)
-	if q.Box != imageapp.Sent || q.Status != imageapp.ReadMessages {
+	if q.Box != imageapp.Sent || q.Status == imageapp.AllMessages {
 		return page
 	}
 	kept := page.Messages[:0]
 	for _, m := range page.Messages {
-		if !m.ReadAt.IsZero() {
+		if m.ReadAt.IsZero() == (q.Status == imageapp.UnreadMessages) {
 			kept = append(kept, m)
 		}
 	}
