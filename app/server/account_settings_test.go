@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -164,4 +165,39 @@ func TestMailNotificationsOff(t *testing.T) {
 	if n := app.notificationsTo("bob@example.com"); n != 2 {
 		t.Errorf("mail on again: %d mails in all; want 2", n)
 	}
+}
+
+// TestSettingsIndexFindsEveryCard: the settings page's section links each
+// lead to a card on the page, and every card has a link.
+func TestSettingsIndexFindsEveryCard(t *testing.T) {
+	app := startApp(t, t.TempDir())
+	alice := app.signUp("alice")
+	r := alice.get("/settings")
+	if r.status != http.StatusOK {
+		t.Fatalf("settings: %d", r.status)
+	}
+	nav := between(r.body, `<nav aria-label="Settings sections"`, `</nav>`)
+	links := regexp.MustCompile(`href="#([a-z-]+)"`).FindAllStringSubmatch(nav, -1)
+	cards := regexp.MustCompile(`<section id="([a-z-]+)"`).FindAllStringSubmatch(r.body, -1)
+	if len(links) == 0 || len(links) != len(cards) {
+		t.Fatalf("%d section links for %d cards", len(links), len(cards))
+	}
+	for i := range links {
+		if links[i][1] != cards[i][1] {
+			t.Errorf("link %d goes to #%s; card %d is #%s", i, links[i][1], i, cards[i][1])
+		}
+	}
+}
+
+// between is the part of s from the first start to the end after it.
+func between(s, start, end string) string {
+	i := strings.Index(s, start)
+	if i < 0 {
+		return ""
+	}
+	s = s[i:]
+	if j := strings.Index(s, end); j >= 0 {
+		return s[:j]
+	}
+	return s
 }
