@@ -18,6 +18,7 @@ import (
 )
 
 const awsUsage = `usage: imageapp aws create-tables [-wait 60s]
+       imageapp aws backfill
 
   create-tables   create the users and messages tables (IMAGEAPP_USERS_TABLE,
                   IMAGEAPP_MESSAGES_TABLE) with the app's own schema
@@ -27,6 +28,12 @@ const awsUsage = `usage: imageapp aws create-tables [-wait 60s]
                   Terraform creates the tables (terraform/dynamodb.tf).
                   -wait D keeps trying for D while DynamoDB does not answer
                   yet (a container that starts beside it).
+  backfill        once, after upgrading tables written by an older version:
+                  puts users into the directory-index and messages into their
+                  conversation (the attributes those indexes need). It scans
+                  both tables, so run it with an operator's credentials (the
+                  app's role may not Scan), while the app runs or not; a
+                  second run changes nothing.
 
 Region, credentials and endpoint come from the SDK's chain (AWS_REGION,
 AWS_ENDPOINT_URL_DYNAMODB, ...).
@@ -36,7 +43,7 @@ AWS_ENDPOINT_URL_DYNAMODB, ...).
 func awsMain(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := runAWS(ctx, args, os.Stdout, os.Getenv, func(ctx context.Context) (dynamostore.SchemaAPI, error) {
+	err := runAWS(ctx, args, os.Stdout, os.Getenv, func(ctx context.Context) (awsDB, error) {
 		cfg, err := awsbackend.LoadConfig(ctx)
 		if err != nil {
 			return nil, err
@@ -56,26 +63,42 @@ func awsMain(args []string) int {
 	return 0
 }
 
+// awsDB is what the aws subcommands need of the DynamoDB client.
+type awsDB interface {
+	dynamostore.SchemaAPI
+	dynamostore.API
+}
+
 // runAWS parses args and runs the subcommand over the client open gives.
-func runAWS(ctx context.Context, args []string, out io.Writer, getenv func(string) string, open func(context.Context) (dynamostore.SchemaAPI, error)) error {
-	if len(args) == 0 || args[0] != "create-tables" {
-		if len(args) == 0 {
-			return usageError{"aws: say create-tables"}
-		}
+func runAWS(ctx context.Context, args []string, out io.Writer, getenv func(string) string, open func(context.Context) (awsDB, error)) error {
+	if len(args) == 0 {
+		return usageError{"aws: say create-tables or backfill"}
+	}
+	if args[0] != "create-tables" && args[0] != "backfill" {
 		return usageError{fmt.Sprintf("aws: unknown command %q", args[0])}
 	}
-	fs := flag.NewFlagSet("aws create-tables", flag.ContinueOnError)
+	fs := flag.NewFlagSet("aws "+args[0], flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	wait := fs.Duration("wait", 0, "keep trying this long while DynamoDB does not answer")
+	wait := new(time.Duration)
+	if args[0] == "create-tables" {
+		wait = fs.Duration("wait", 0, "keep trying this long while DynamoDB does not answer")
+	}
 	if err := fs.Parse(args[1:]); err != nil {
-		return usageError{fmt.Sprintf("aws create-tables: %v", err)}
+		return usageError{fmt.Sprintf("aws %s: %v", args[0], err)}
 	}
 	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("aws create-tables: unexpected %q", fs.Arg(0))}
+		return usageError{fmt.Sprintf("aws %s: unexpected %q", args[0], fs.Arg(0))}
 	}
 	users, messages := getenv("IMAGEAPP_USERS_TABLE"), getenv("IMAGEAPP_MESSAGES_TABLE")
 	if users == "" || messages == "" {
-		return usageError{"aws create-tables: set IMAGEAPP_USERS_TABLE and IMAGEAPP_MESSAGES_TABLE"}
+		return usageError{fmt.Sprintf("aws %s: set IMAGEAPP_USERS_TABLE and IMAGEAPP_MESSAGES_TABLE", args[0])}
+	}
+	if args[0] == "backfill" {
+		db, err := open(ctx)
+		if err != nil {
+			return err
+		}
+		return backfill(ctx, out, db, users, messages)
 	}
 	db, err := open(ctx)
 	if err != nil {
@@ -100,4 +123,19 @@ func runAWS(ctx context.Context, args []string, out io.Writer, getenv func(strin
 	return nil
 }
 
-var _ dynamostore.SchemaAPI = (*dynamodb.Client)(nil)
+// backfill gives items written by older versions what today's indexes need.
+func backfill(ctx context.Context, out io.Writer, db awsDB, users, messages string) error {
+	n, err := (&dynamostore.Directory{DB: db, Table: users}).BackfillDirectory(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%s: %d users put into the directory\n", users, n)
+	n, err = (&dynamostore.Messages{DB: db, Table: messages}).BackfillPairs(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%s: %d messages put into their conversation\n", messages, n)
+	return nil
+}
+
+var _ awsDB = (*dynamodb.Client)(nil)

@@ -16,14 +16,16 @@ import (
 	"imageapp/app/aws/awsbackend"
 	"imageapp/app/aws/dynamostore"
 	"imageapp/app/awstest"
+	"imageapp/app/imageapp"
 )
 
 func TestAWSCommandArguments(t *testing.T) {
 	env := map[string]string{"IMAGEAPP_USERS_TABLE": "u", "IMAGEAPP_MESSAGES_TABLE": "m"}
-	for _, args := range [][]string{nil, {"drop-tables"}, {"create-tables", "extra"}, {"create-tables", "-wait", "soon"}} {
+	for _, args := range [][]string{nil, {"drop-tables"}, {"create-tables", "extra"}, {"create-tables", "-wait", "soon"},
+		{"backfill", "-wait", "1s"}, {"backfill", "now"}} {
 		opened := false
 		err := runAWS(context.Background(), args, &bytes.Buffer{}, func(k string) string { return env[k] },
-			func(context.Context) (dynamostore.SchemaAPI, error) {
+			func(context.Context) (awsDB, error) {
 				opened = true
 				return nil, errors.New("unreachable")
 			})
@@ -33,7 +35,7 @@ func TestAWSCommandArguments(t *testing.T) {
 		}
 	}
 	err := runAWS(context.Background(), []string{"create-tables"}, &bytes.Buffer{}, func(string) string { return "" },
-		func(context.Context) (dynamostore.SchemaAPI, error) { return nil, errors.New("unreachable") })
+		func(context.Context) (awsDB, error) { return nil, errors.New("unreachable") })
 	if err == nil || !strings.Contains(err.Error(), "IMAGEAPP_USERS_TABLE") {
 		t.Errorf("without table names: %v", err)
 	}
@@ -55,7 +57,7 @@ func TestAWSCreateTables(t *testing.T) {
 	}
 	env := map[string]string{"IMAGEAPP_USERS_TABLE": "dev-users", "IMAGEAPP_MESSAGES_TABLE": "dev-messages"}
 	var db *dynamodb.Client
-	open := func(ctx context.Context) (dynamostore.SchemaAPI, error) {
+	open := func(ctx context.Context) (awsDB, error) {
 		cfg, err := awsbackend.LoadConfig(ctx)
 		db = awsbackend.NewClients(cfg).DynamoDB
 		return db, err
@@ -66,6 +68,29 @@ func TestAWSCreateTables(t *testing.T) {
 			t.Fatalf("create-tables: %v\n%s", err, out.String())
 		}
 	}
+	// backfill: an older version's message (no pair) joins its conversation; a second run changes nothing.
+	msgs := &dynamostore.Messages{DB: db, Table: "dev-messages"}
+	m := &imageapp.Message{ID: "m1", SenderID: "a", SenderName: "a", RecipientID: "b", RecipientName: "b",
+		CreatedAt: time.Unix(1700000000, 0), ContentType: "image/png", KeyID: "k", WrappedKey: []byte("w"), SealedMeta: []byte("s")}
+	if err := msgs.CreateMessage(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String("dev-messages"),
+		Key: map[string]ddbtypes.AttributeValue{"message_id": &ddbtypes.AttributeValueMemberS{Value: "m1"}}, UpdateExpression: aws.String("REMOVE pair")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"dev-messages: 1 messages put into their conversation", "dev-messages: 0 messages put into their conversation"} {
+		var out bytes.Buffer
+		if err := runAWS(ctx, []string{"backfill"}, &out, func(k string) string { return env[k] }, open); err != nil || !strings.Contains(out.String(), want) {
+			t.Errorf("backfill: %v, said %q; want %q", err, out.String(), want)
+		}
+	}
+	page, err := msgs.Messages(ctx, imageapp.MessageQuery{UserID: "b", With: "a", Box: imageapp.Conversation, Limit: 5})
+	if err != nil || len(page.Messages) != 1 {
+		t.Errorf("the conversation after the backfill: %d messages, %v; want the old one", len(page.Messages), err)
+	}
+
 	for name, want := range map[string]*dynamodb.CreateTableInput{
 		"dev-users": dynamostore.UsersTableInput("dev-users"), "dev-messages": dynamostore.MessagesTableInput("dev-messages"),
 	} {

@@ -349,6 +349,56 @@ func TestBackfillDirectory(t *testing.T) {
 	}
 }
 
+// TestBackfillPairs: messages written before conversations existed (no
+// pair) join their conversation after the one-off backfill, which changes
+// nothing the second time and leaves pending markers alone.
+func TestBackfillPairs(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	at := time.Unix(1700000000, 0).UTC()
+	for i, m := range []*imageapp.Message{message("m1", "alice", "bob", at), message("m2", "bob", "alice", at.Add(time.Second)),
+		message("m3", "alice", "bob", at.Add(2*time.Second))} {
+		if err := f.messages.CreateMessage(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		if i < 2 { // as an older version wrote them
+			_, err := f.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(f.messages.Table),
+				Key: map[string]types.AttributeValue{"message_id": &types.AttributeValueMemberS{Value: m.ID}}, UpdateExpression: aws.String("REMOVE pair")})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := f.messages.PutPending(ctx, "m4", at); err != nil {
+		t.Fatal(err)
+	}
+	conversation := func() string {
+		page, err := f.messages.Messages(ctx, imageapp.MessageQuery{UserID: "bob", With: "alice", Box: imageapp.Conversation, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, m := range page.Messages {
+			ids = append(ids, m.ID)
+		}
+		return strings.Join(ids, ",")
+	}
+	if got := conversation(); got != "m3" {
+		t.Fatalf("before the backfill the conversation lists %q; want m3 only", got)
+	}
+	for i, want := range []int{2, 0} {
+		if n, err := f.messages.BackfillPairs(ctx); err != nil || n != want {
+			t.Errorf("backfill %d changed %d messages (%v); want %d", i+1, n, err, want)
+		}
+	}
+	if got := conversation(); got != "m3,m2,m1" {
+		t.Errorf("after the backfill the conversation lists %q; want m3,m2,m1", got)
+	}
+	if ok, err := f.messages.MessageExists(ctx, "m4"); ok || err != nil {
+		t.Errorf("the pending marker became a message (%v)", err)
+	}
+}
+
 func sorted(s []string) []string {
 	s = append([]string(nil), s...)
 	sort.Strings(s)
