@@ -52,6 +52,7 @@ func (b *backend) openShared(ctx context.Context, cfg Config, log *slog.Logger) 
 		b.closers = append(b.closers, hub.Close)
 		return nil
 	}
+	valkey.LogTo(log)
 	c, err := valkey.Open(ctx, cfg.ValkeyURL, cfg.AppName)
 	if err != nil {
 		return err

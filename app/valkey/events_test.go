@@ -1,8 +1,10 @@
 package valkey_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"runtime"
 	"strings"
@@ -181,6 +183,9 @@ func TestEventsOneConnectionPerInstance(t *testing.T) {
 // fail instead of hanging, and publishing fails (the caller logs it; a send
 // does not depend on it). When it is back, subscriptions work again.
 func TestEventsStoreDown(t *testing.T) {
+	var logged syncBuffer
+	valkey.LogTo(slog.New(slog.NewTextHandler(&logged, nil)))
+	defer valkey.LogTo(slog.Default())
 	srv := valkeytest.Start(t)
 	e := liveEvents(t, srv.URL)
 	ctx := context.Background()
@@ -208,6 +213,30 @@ func TestEventsStoreDown(t *testing.T) {
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("failing took %v; it must fail fast", d)
 	}
+	for i := 0; i < 10 && !strings.Contains(logged.String(), "valkey client"); i++ {
+		e.Publish(ctx, "bob", imageapp.Event{Kind: imageapp.EventMessage}) // each fails to dial
+	}
+	if got := logged.String(); !strings.Contains(got, "level=WARN msg=\"valkey client\"") {
+		t.Errorf("the client's own complaints did not reach the app's log: %q", got)
+	}
+}
+
+// syncBuffer is a bytes.Buffer a logger may write from other goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // TestEventsConnectionKilled: a pub/sub connection the server drops (a

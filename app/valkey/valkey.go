@@ -6,6 +6,7 @@ package valkey
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -39,6 +40,17 @@ func Open(ctx context.Context, url, app string) (*Client, error) {
 		return nil, fmt.Errorf("valkey: %s does not answer: %w", opts.Addr, err)
 	}
 	return c, nil
+}
+
+// LogTo sends go-redis's own messages (a pool that cannot dial, a dropped
+// connection) to log as warnings, instead of to stderr in a format of its
+// own. go-redis has one logger for the whole process.
+func LogTo(log *slog.Logger) { redis.SetLogger(redisLog{log}) }
+
+type redisLog struct{ log *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.WarnContext(ctx, "valkey client", "detail", fmt.Sprintf(format, v...))
 }
 
 // Close closes the pool.
