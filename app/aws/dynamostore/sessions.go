@@ -36,25 +36,55 @@ func sessionValue(s imageapp.Session) types.AttributeValue {
 	}}
 }
 
+// sessionTries bounds the read-and-write rounds of a change that depends on
+// the whole map; each round loses only to another change of the same map.
+const sessionTries = 5
+
 // AddSession sets the session's map entry and, in the same UpdateItem,
-// removes the entries seen longest ago past MaxSessions. The first session
-// creates the map (conditionally: a racing first login retries).
+// removes the entries seen longest ago past MaxSessions. The write holds
+// only if the map is still the one read (sameSessions), so racing logins
+// never leave more than MaxSessions; the first session creates the map.
 func (d *Directory) AddSession(ctx context.Context, userID string, s imageapp.Session) error {
-	for try := 0; ; try++ {
+	return d.retrySessions(ctx, userID, "add session", func(list []imageapp.Session) *dynamodb.UpdateItemInput {
+		return d.addSessionInput(userID, s, list)
+	})
+}
+
+// retrySessions reads the user's sessions and makes the write change
+// returns for them (nil: nothing to write), again when the map changed in
+// between.
+func (d *Directory) retrySessions(ctx context.Context, userID, what string, change func([]imageapp.Session) *dynamodb.UpdateItemInput) error {
+	for try := 1; ; try++ {
 		list, err := d.Sessions(ctx, userID)
 		if err != nil {
 			return err
 		}
-		in := d.addSessionInput(userID, s, list)
+		in := change(list)
+		if in == nil {
+			return nil
+		}
 		_, err = d.DB.UpdateItem(ctx, in)
-		if isConditionFailed(err) && try < 3 {
-			continue // the map appeared or went meanwhile
+		if isConditionFailed(err) && try < sessionTries {
+			continue // the map changed meanwhile: read it again
 		}
 		if err != nil {
-			return storeError("add session", err)
+			return storeError(what, err)
 		}
 		return nil
 	}
+}
+
+// sameSessions is the condition that the map still holds exactly list's
+// sessions: as many, and each of them. It adds its names and values to in.
+func sameSessions(in *dynamodb.UpdateItemInput, list []imageapp.Session) string {
+	cond := "size(#s) = :count"
+	in.ExpressionAttributeValues[":count"] = num(int64(len(list)))
+	for i, s := range list {
+		name := "#has" + strconv.Itoa(i)
+		in.ExpressionAttributeNames[name] = s.ID
+		cond += " AND attribute_exists(#s." + name + ")"
+	}
+	return cond
 }
 
 func (d *Directory) addSessionInput(userID string, s imageapp.Session, list []imageapp.Session) *dynamodb.UpdateItemInput {
@@ -88,7 +118,7 @@ func (d *Directory) addSessionInput(userID string, s imageapp.Session, list []im
 		expr += " REMOVE " + removes
 	}
 	in.UpdateExpression = aws.String(expr)
-	in.ConditionExpression = aws.String("attribute_exists(#s)")
+	in.ConditionExpression = aws.String(sameSessions(in, list))
 	return in
 }
 
@@ -140,35 +170,34 @@ func (d *Directory) KeepOnlySession(ctx context.Context, userID, keep string) er
 		}
 		return nil
 	}
-	list, err := d.Sessions(ctx, userID)
-	if err != nil {
-		return err
-	}
-	names, removes := map[string]string{"#s": attrSessions}, ""
-	for i, s := range list {
-		if s.ID == keep {
-			continue
+	// Exactly the sessions read go: a login that lands in between fails the
+	// write (sameSessions), and the next round ends it too.
+	return d.retrySessions(ctx, userID, "end other sessions", func(list []imageapp.Session) *dynamodb.UpdateItemInput {
+		in := &dynamodb.UpdateItemInput{
+			TableName:                 aws.String(d.Table),
+			Key:                       sessionsKey(userID),
+			ExpressionAttributeNames:  map[string]string{"#s": attrSessions},
+			ExpressionAttributeValues: item{},
 		}
-		name := "#sid" + strconv.Itoa(i)
-		names[name] = s.ID
-		if removes != "" {
-			removes += ", "
+		removes := ""
+		for i, s := range list {
+			if s.ID == keep {
+				continue
+			}
+			name := "#sid" + strconv.Itoa(i)
+			in.ExpressionAttributeNames[name] = s.ID
+			if removes != "" {
+				removes += ", "
+			}
+			removes += "#s." + name
 		}
-		removes += "#s." + name
-	}
-	if removes == "" {
-		return nil
-	}
-	_, err = d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                aws.String(d.Table),
-		Key:                      sessionsKey(userID),
-		UpdateExpression:         aws.String("REMOVE " + removes),
-		ExpressionAttributeNames: names,
+		if removes == "" {
+			return nil
+		}
+		in.UpdateExpression = aws.String("REMOVE " + removes)
+		in.ConditionExpression = aws.String(sameSessions(in, list))
+		return in
 	})
-	if err != nil {
-		return storeError("end other sessions", err)
-	}
-	return nil
 }
 
 // Sessions reads the user's item, strongly consistent: an ended session
