@@ -62,8 +62,7 @@
   stream.addEventListener("htmx:response:error", retryLater);
   setLive(false, 5000); // until the first hello
 
-  // A list reloading itself waits while a question (a <dialog>) is open in
-  // it: the reload would close it under the reader. The next event catches up.
+  // A reload would close an open <dialog> under the reader: wait for the next event.
   document.body.addEventListener("htmx:before:request", function (e) {
     if (e.target.querySelector && e.target.querySelector("dialog[open]")) e.preventDefault();
   });

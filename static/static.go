@@ -85,6 +85,17 @@ func DataURL(name string) string {
 	return "data:" + a.ctype + "," + url.PathEscape(string(a.raw))
 }
 
+// documentOnlyHeaders govern a document (what it may load, frame or use):
+// a stylesheet or a script never is one, so on them they are bytes for
+// nothing on every first visit. nosniff (and HSTS) stay: they do apply.
+var documentOnlyHeaders = []string{"Content-Security-Policy", "X-Frame-Options", "Permissions-Policy", "Cross-Origin-Opener-Policy"}
+
+// subresource reports whether the asset can only be loaded by a page,
+// never opened as a document that runs anything (an SVG can be).
+func (a *asset) subresource() bool {
+	return strings.HasPrefix(a.ctype, "text/css") || strings.HasPrefix(a.ctype, "text/javascript")
+}
+
 // Handler serves /static/<hashed name>. Names change with content, so
 // responses are immutable and cached for a year.
 func Handler() http.Handler {
@@ -95,6 +106,11 @@ func Handler() http.Handler {
 			return
 		}
 		h := w.Header()
+		if a.subresource() {
+			for _, name := range documentOnlyHeaders {
+				h.Del(name)
+			}
+		}
 		h.Set("Content-Type", a.ctype)
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
 		h.Set("ETag", a.etag)

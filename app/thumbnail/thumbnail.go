@@ -42,6 +42,11 @@ func Make(r io.Reader) (thumb []byte, err error) {
 		return nil, fmt.Errorf("thumbnail: decode: %w", err)
 	}
 	w, h := fit(src.Bounds().Dx(), src.Bounds().Dy())
+	if k := shrinkFactor(src.Bounds().Dx(), src.Bounds().Dy(), w, h); k > 1 {
+		if small, ok := boxShrink(src, k); ok {
+			src = small
+		}
+	}
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
 	draw.Draw(dst, dst.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
 	// BiLinear widens its kernel when it shrinks, so a large image scales
