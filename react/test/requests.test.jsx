@@ -227,6 +227,16 @@ describe('Inbox: the requests link', () => {
     expect(calls(f, 'GET', '/api/requests')).toHaveLength(2);
   });
 
+  it('an inbox of only requests says so, instead of "No images yet"', async () => {
+    mockFetch({
+      'GET /api/messages': jsonResponse(200, { messages: [], next_cursor: '', unread: 0 }),
+      'GET /api/requests': waiting(req('bob', 2)),
+    });
+    render(<Inbox setUnread={() => {}} />);
+    expect(await screen.findByText(/Only message requests so far/)).toBeInTheDocument();
+    expect(screen.queryByText(/No images yet/)).not.toBeInTheDocument();
+  });
+
   it('shows no link when nobody waits, or when the requests cannot be read', async () => {
     mockFetch({ 'GET /api/messages': inbox(), 'GET /api/requests': [waiting(), apiError(500, 'internal', 'x')] });
     const { unmount } = render(<Inbox setUnread={() => {}} />);

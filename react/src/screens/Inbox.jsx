@@ -78,7 +78,11 @@ export default function Inbox({ notice, setUnread, version = 0, requestsVersion 
       {list.error && <Alert>{errorText(list.error)}</Alert>}
       {!list.loading && !list.error && groups.length === 0 && (
         <Card className="text-center text-sm text-slate-600">
-          {status === 'unread' ? 'No unread messages.' : 'No images yet. When someone sends you an image, it shows up here.'}
+          {status === 'unread'
+            ? 'No unread messages.'
+            : waiting > 0
+              ? 'Only message requests so far. Images from people you know show up here; open the requests above to decide on the others.'
+              : 'No images yet. When someone sends you an image, it shows up here.'}
           <div className="mt-4">
             <LinkButton variant="primary" href="#/users">
               Find people
