@@ -278,6 +278,34 @@ describe('Inbox: the requests link', () => {
     expect(await screen.findByRole('link', { name: /Message requests \(1\)/ })).toBeInTheDocument();
     expect(calls(f, 'GET', '/api/messages?box=inbox&status=all')).toHaveLength(1);
   });
+
+  it('a resync (a reconnect that may have missed events) reloads the requests screen', async () => {
+    const sources = [];
+    vi.stubGlobal(
+      'EventSource',
+      class {
+        static CLOSED = 2;
+        constructor() {
+          this.listeners = {};
+          sources.push(this);
+        }
+        addEventListener(type, fn) {
+          this.listeners[type] = fn;
+        }
+        close() {}
+      },
+    );
+    window.location.hash = '#/requests';
+    mockFetch({
+      'GET /api/me': jsonResponse(200, { user: me, unread: 1 }),
+      'GET /api/me/privacy': jsonResponse(200, { privacy: { read_receipts: true, listed: true, notify_by_mail: true, message_requests: true } }),
+      'GET /api/requests': [waiting(), waiting(req('bob', 1))],
+    });
+    render(<App />);
+    expect(await screen.findByText('No message requests.')).toBeInTheDocument();
+    act(() => sources[0].listeners.inbox(new MessageEvent('inbox', { data: JSON.stringify({ kind: 'resync', unread: 1 }) })));
+    expect(await screen.findByText('bob')).toBeInTheDocument();
+  });
 });
 
 describe('Conversation: requests', () => {
