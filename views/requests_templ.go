@@ -969,7 +969,7 @@ func (q RequestQuestion) consequence() string {
 	if q.Block {
 		return q.Username + " will no longer be able to send you images, and is not told. " + images + " will be deleted for good."
 	}
-	return images + " will be deleted for good, unopened. " + q.Username + " is not told, and can still send you new ones."
+	return images + " will be deleted for good, unopened, for both of you. " + q.Username + " is not told why, and can still send you new ones."
 }
 
 func (q RequestQuestion) action() string {

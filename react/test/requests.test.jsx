@@ -130,7 +130,7 @@ describe('the Requests screen', () => {
     await userEvent.click(within(row('bob')).getByRole('button', { name: 'Delete…' }));
     let dialog = screen.getByRole('dialog', { name: 'Delete bob’s message request?' });
     expect(dialog).toHaveAccessibleDescription(
-      'The 2 images they sent you will be deleted for good, unopened. bob is not told, and can still send you new ones.',
+      'The 2 images they sent you will be deleted for good, unopened, for both of you. bob is not told why, and can still send you new ones.',
     );
     expect(within(dialog).getByRole('button', { name: 'Cancel' })).toHaveFocus();
     await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));

@@ -29,7 +29,7 @@ export function requestQuestion(kind, name, count) {
   }
   return {
     title: `Delete ${name}’s message request?`,
-    text: `${images} will be deleted for good, unopened. ${name} is not told, and can still send you new ones.`,
+    text: `${images} will be deleted for good, unopened, for both of you. ${name} is not told why, and can still send you new ones.`,
     confirm: 'Delete',
   };
 }
