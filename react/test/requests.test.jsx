@@ -211,6 +211,27 @@ describe('the Requests screen', () => {
   });
 });
 
+// stubEventSource replaces EventSource with one that records its listeners;
+// it returns the sources made, so a test can fire their events.
+function stubEventSource() {
+  const sources = [];
+  vi.stubGlobal(
+    'EventSource',
+    class {
+      static CLOSED = 2;
+      constructor() {
+        this.listeners = {};
+        sources.push(this);
+      }
+      addEventListener(type, fn) {
+        this.listeners[type] = fn;
+      }
+      close() {}
+    },
+  );
+  return sources;
+}
+
 describe('Inbox: the requests link', () => {
   const inbox = () => jsonResponse(200, { messages: [msg('m1', 'ann')], next_cursor: '', unread: 1 });
 
@@ -250,21 +271,7 @@ describe('Inbox: the requests link', () => {
   });
 
   it('a live “request” event brings the link in, and leaves the inbox list alone', async () => {
-    const sources = [];
-    vi.stubGlobal(
-      'EventSource',
-      class {
-        static CLOSED = 2;
-        constructor() {
-          this.listeners = {};
-          sources.push(this);
-        }
-        addEventListener(type, fn) {
-          this.listeners[type] = fn;
-        }
-        close() {}
-      },
-    );
+    const sources = stubEventSource();
     window.location.hash = '#/inbox';
     const f = mockFetch({
       'GET /api/me': jsonResponse(200, { user: me, unread: 1 }),
@@ -280,21 +287,7 @@ describe('Inbox: the requests link', () => {
   });
 
   it('a resync (a reconnect that may have missed events) reloads the requests screen', async () => {
-    const sources = [];
-    vi.stubGlobal(
-      'EventSource',
-      class {
-        static CLOSED = 2;
-        constructor() {
-          this.listeners = {};
-          sources.push(this);
-        }
-        addEventListener(type, fn) {
-          this.listeners[type] = fn;
-        }
-        close() {}
-      },
-    );
+    const sources = stubEventSource();
     window.location.hash = '#/requests';
     mockFetch({
       'GET /api/me': jsonResponse(200, { user: me, unread: 1 }),
