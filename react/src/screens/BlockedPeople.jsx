@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { listBlocked, unblock } from '../api/client.js';
 import { Alert, Button, Card, Loading, errorText } from '../components/ui.jsx';
+import { useLoad } from '../lib/useLoad.js';
 
 // The server pages' words (app/web/blocks.go, views/blocks.templ), word for word.
 export const BLOCKED_NOTICE = 'Blocked. They can no longer send you images, and are not told.';
@@ -15,16 +16,7 @@ export default function BlockedPeople() {
   const [notice, setNotice] = useState(null);
   const noticeBox = useRef(null);
 
-  useEffect(() => {
-    let live = true;
-    listBlocked().then(
-      (r) => live && setUsers(r?.users || []),
-      (err) => live && setError(err),
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
+  useLoad(listBlocked, (r) => setUsers(r?.users || []), setError, []);
 
   // The pressed button is gone with its row: the notice takes the focus, so it is heard.
   useEffect(() => {

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { cancelEmailChange, confirmEmailChange, emailState, requestEmailChange } from '../api/client.js';
 import { Alert, Button, Card, Field, errorText } from '../components/ui.jsx';
+import { useLoad } from '../lib/useLoad.js';
 
 // The server's flashes (app/web/email_settings.go), word for word.
 export const CODE_SENT_NOTICE = 'We emailed a 6-digit code to your new address. Enter it below to make the change.';
@@ -21,15 +22,8 @@ export default function ChangeEmail({ email }) {
   const [notice, setNotice] = useState(null);
   const errorBox = useRef(null);
 
-  useEffect(() => {
-    let live = true;
-    emailState()
-      .then((r) => live && r?.email && setState(r.email))
-      .catch(() => {}); // the address from /api/me stands; a change can still be asked for
-    return () => {
-      live = false;
-    };
-  }, []);
+  // On an error the address from /api/me stands; a change can still be asked for.
+  useLoad(emailState, (r) => r?.email && setState(r.email), () => {}, []);
 
   useEffect(() => {
     if (error) errorBox.current?.focus();

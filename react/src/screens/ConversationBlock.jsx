@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import * as api from '../api/client.js';
 import { Alert, Button, errorText } from '../components/ui.jsx';
 import { BLOCKED_NOTICE, UNBLOCKED_NOTICE } from './BlockedPeople.jsx';
+import { useLoad } from '../lib/useLoad.js';
 
 // Blocking from a conversation, as on the server's conversation page: the
 // "Block <name>…" step and, once blocked, the banner with Unblock.
@@ -12,16 +13,12 @@ import { BLOCKED_NOTICE, UNBLOCKED_NOTICE } from './BlockedPeople.jsx';
 export function useBlocking(username, version = 0) {
   const [state, setState] = useState({ blocked: null, busy: false, error: null, notice: null });
 
-  useEffect(() => {
-    let live = true;
-    api.listBlocked().then(
-      (r) => live && setState((s) => ({ ...s, blocked: (r?.users || []).some((u) => u.username === username) })),
-      (err) => live && setState((s) => ({ ...s, error: err })),
-    );
-    return () => {
-      live = false;
-    };
-  }, [username, version]);
+  useLoad(
+    api.listBlocked,
+    (r) => setState((s) => ({ ...s, blocked: (r?.users || []).some((u) => u.username === username) })),
+    (err) => setState((s) => ({ ...s, error: err })),
+    [username, version],
+  );
 
   // Resolves to whether it worked; on a failure the error says why.
   const setBlocked = useCallback(

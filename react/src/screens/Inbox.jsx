@@ -7,6 +7,7 @@ import { liveText } from '../lib/live.js';
 import { Alert, Badge, Button, Card, LinkButton, Loading, PageTitle, errorText } from '../components/ui.jsx';
 import { formatDate } from '../lib/format.js';
 import Thumb from '../components/Thumb.jsx';
+import { useLoad } from '../lib/useLoad.js';
 
 const tab = (active) =>
   `rounded-md px-3 py-1 text-sm font-medium focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${
@@ -115,16 +116,8 @@ export default function Inbox({ notice, setUnread, version = 0, requestsVersion 
 // unknown, or when the server cannot say: the inbox works without it).
 function useRequestCount(version) {
   const [count, setCount] = useState(0);
-  useEffect(() => {
-    let live = true;
-    api.listRequests().then(
-      (r) => live && setCount((r?.requests || []).length),
-      () => {},
-    );
-    return () => {
-      live = false;
-    };
-  }, [version]);
+  // An error leaves the count as it was: the inbox works without it.
+  useLoad(api.listRequests, (r) => setCount((r?.requests || []).length), () => {}, [version]);
   return count;
 }
 

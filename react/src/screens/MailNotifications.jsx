@@ -1,6 +1,7 @@
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { getPrivacy, setPrivacy } from '../api/client.js';
 import { Alert, Button, Card, Loading, errorText } from '../components/ui.jsx';
+import { useLoad } from '../lib/useLoad.js';
 
 // The server settings page's "Email notifications" switch: on (the default), each image
 // sent to you is also mailed to you; off, no email comes, and the inbox still updates live.
@@ -13,16 +14,7 @@ export default function MailNotifications({ email }) {
   const [error, setError] = useState(null);
   const [notice, setNotice] = useState(null);
 
-  useEffect(() => {
-    let live = true;
-    getPrivacy().then(
-      (r) => live && (setSaved(r.privacy.notify_by_mail !== false), setOn(r.privacy.notify_by_mail !== false)),
-      (e) => live && setError(e),
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
+  useLoad(getPrivacy, (r) => (setSaved(r.privacy.notify_by_mail !== false), setOn(r.privacy.notify_by_mail !== false)), setError, []);
 
   async function onSubmit(e) {
     e.preventDefault();

@@ -1,6 +1,7 @@
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { getPrivacy, setPrivacy } from '../api/client.js';
 import { Alert, Button, Card, Loading, errorText } from '../components/ui.jsx';
+import { useLoad } from '../lib/useLoad.js';
 
 // The same settings as the server's settings page: read receipts (off: senders see
 // "Delivered", and you do not see when others open yours), being listed in the directory,
@@ -30,16 +31,7 @@ export default function PrivacySettings() {
   const [error, setError] = useState(null);
   const [notice, setNotice] = useState(null);
 
-  useEffect(() => {
-    let live = true;
-    getPrivacy().then(
-      (r) => live && (setSaved(r.privacy), setForm(r.privacy)),
-      (e) => live && setError(e),
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
+  useLoad(getPrivacy, (r) => (setSaved(r.privacy), setForm(r.privacy)), setError, []);
 
   async function onSubmit(e) {
     e.preventDefault();

@@ -1,9 +1,10 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 import * as api from '../api/client.js';
 import { formatDate } from '../lib/format.js';
 import { hrefFor } from '../lib/route.js';
 import { Alert, Card, LinkButton, Loading, PageTitle, errorText } from '../components/ui.jsx';
 import RequestActions, { REQUEST_NOTICES, imagesText } from './RequestActions.jsx';
+import { useLoad } from '../lib/useLoad.js';
 
 // The server page's words (views/requests.templ).
 export const REQUESTS_INTRO =
@@ -22,16 +23,7 @@ export default function Requests({ notice, version = 0 }) {
   const [done, setDone] = useState(null); // the last decision: {kind, name}
   const noticeBox = useRef(null);
 
-  useEffect(() => {
-    let live = true;
-    api.listRequests().then(
-      (r) => live && (setRequests(r?.requests || []), setError(null)),
-      (err) => live && setError(err),
-    );
-    return () => {
-      live = false;
-    };
-  }, [version]);
+  useLoad(api.listRequests, (r) => (setRequests(r?.requests || []), setError(null)), setError, [version]);
 
   // The pressed button is gone with its row: the notice takes the focus, so it is heard.
   useLayoutEffect(() => {
@@ -92,16 +84,8 @@ export default function Requests({ notice, version = 0 }) {
 // NoRequests says how requests come about, by whether the setting is on.
 function NoRequests() {
   const [on, setOn] = useState(null);
-  useEffect(() => {
-    let live = true;
-    api.getPrivacy().then(
-      (r) => live && setOn(Boolean(r?.privacy?.message_requests)),
-      () => live && setOn(false),
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
+  // Unknown (an error) reads as off: the hint then says how to turn it on.
+  useLoad(api.getPrivacy, (r) => setOn(Boolean(r?.privacy?.message_requests)), () => setOn(false), []);
   return (
     <Card className="text-center text-sm text-slate-600">
       <p className="font-medium text-slate-900">No message requests.</p>

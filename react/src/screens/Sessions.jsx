@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { endOtherSessions, endSession, listSessions } from '../api/client.js';
 import { Alert, Button, Card, Loading, errorText } from '../components/ui.jsx';
 import { formatDate } from '../lib/format.js';
+import { useLoad } from '../lib/useLoad.js';
 
 // The server pages' words (app/web/sessions.go, views/sessions.templ), word for word.
 export const SESSION_ENDED = 'That device is logged out.';
@@ -18,16 +19,7 @@ export default function Sessions() {
   const [notice, setNotice] = useState(null);
   const noticeBox = useRef(null);
 
-  useEffect(() => {
-    let live = true;
-    listSessions().then(
-      (r) => live && setSessions(r?.sessions || []),
-      (err) => live && setError(err),
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
+  useLoad(listSessions, (r) => setSessions(r?.sessions || []), setError, []);
 
   // The pressed button is gone with its row: the notice takes the focus, so it is heard.
   useEffect(() => {
