@@ -123,6 +123,9 @@ func testMessageRequests(t *testing.T, e *env) {
 	if reqs, err := e.svc.Requests(e.ctx, bob); err != nil || len(reqs) != 1 || reqs[0].Count != 2 {
 		t.Errorf("bob's requests: %+v, %v; want dave's two", reqs, err)
 	}
+	if who, n, err := e.svc.RequestsFrom(e.ctx, bob, "DAVE"); err != nil || n != 2 || who.ID != dave.ID {
+		t.Errorf("dave's requests to bob: %d, %v; want 2", n, err)
+	}
 	if _, n, err := e.svc.DeleteRequests(e.ctx, bob, "dave"); err != nil || n != 2 {
 		t.Fatalf("bob deletes dave's requests: %d, %v; want 2", n, err)
 	}
@@ -179,5 +182,7 @@ func testMessageRequests(t *testing.T, e *env) {
 		wantCode(t, "accept "+name, err, imageapp.ENOTFOUND)
 		_, _, err = e.svc.DeleteRequests(e.ctx, bob, name)
 		wantCode(t, "delete the requests of "+name, err, imageapp.ENOTFOUND)
+		_, _, err = e.svc.RequestsFrom(e.ctx, bob, name)
+		wantCode(t, "count the requests of "+name, err, imageapp.ENOTFOUND)
 	}
 }

@@ -187,13 +187,7 @@ func (s *Service) DeleteRequests(ctx context.Context, viewer imageapp.User, user
 	if err != nil {
 		return other, 0, err
 	}
-	var theirs []*imageapp.Message
-	err = s.eachRequest(ctx, viewer, func(m *imageapp.Message) error {
-		if m.SenderID == other.ID {
-			theirs = append(theirs, m)
-		}
-		return nil
-	})
+	theirs, err := s.requestsOf(ctx, viewer, other.ID)
 	if err != nil {
 		return other, 0, err
 	}
@@ -206,4 +200,28 @@ func (s *Service) DeleteRequests(ctx context.Context, viewer imageapp.User, user
 	}
 	s.log().Info("message requests deleted", "user_id", viewer.ID, "sender_id", other.ID, "messages", deleted)
 	return other, deleted, nil
+}
+
+// RequestsFrom is how many images of the person called username wait as
+// requests to the viewer (what Delete and Block would remove). Returns
+// ENOTFOUND for an unknown user.
+func (s *Service) RequestsFrom(ctx context.Context, viewer imageapp.User, username string) (imageapp.User, int, error) {
+	other, err := s.requester(ctx, viewer, username)
+	if err != nil {
+		return other, 0, err
+	}
+	theirs, err := s.requestsOf(ctx, viewer, other.ID)
+	return other, len(theirs), err
+}
+
+// requestsOf is senderID's requests to viewer, newest first.
+func (s *Service) requestsOf(ctx context.Context, viewer imageapp.User, senderID string) ([]*imageapp.Message, error) {
+	var theirs []*imageapp.Message
+	err := s.eachRequest(ctx, viewer, func(m *imageapp.Message) error {
+		if m.SenderID == senderID {
+			theirs = append(theirs, m)
+		}
+		return nil
+	})
+	return theirs, err
 }

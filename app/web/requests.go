@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -100,24 +99,12 @@ func pastTense(a requestAction) string {
 // requests: 404 for an unknown user, as the decision itself would.
 func (s *Server) requestConfirm(w http.ResponseWriter, r *http.Request, action requestAction, f requestForm) {
 	u, _ := currentUser(r)
-	name := chi.URLParam(r, "username")
-	reqs, err := s.messaging.Requests(r.Context(), u)
+	other, n, err := s.messaging.RequestsFrom(r.Context(), u, chi.URLParam(r, "username"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	q := views.RequestQuestion{Username: name, Block: action == blockRequests, Back: localRequestBack(f.Back)}
-	for _, req := range reqs {
-		if strings.EqualFold(req.From.Username, name) {
-			q.Username, q.Count = req.From.Username, req.Count
-		}
-	}
-	if q.Count == 0 { // accepted in another tab, or no such person: 404 then
-		if _, _, err := s.messaging.Conversation(r.Context(), u, name, "", 1); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
+	q := views.RequestQuestion{Username: other.Username, Count: n, Block: action == blockRequests, Back: localRequestBack(f.Back)}
 	s.render(w, r, http.StatusOK, views.RequestConfirmPage(s.page(r, views.RequestQuestionTitle(q), "inbox"), q))
 }
 
@@ -224,11 +211,6 @@ func (s *Server) requestsFrom(r *http.Request, from imageapp.User, shown []*imag
 	if !slices.ContainsFunc(shown, func(m *imageapp.Message) bool { return m.Request && m.RecipientID == u.ID }) {
 		return 0, nil
 	}
-	reqs, err := s.messaging.Requests(r.Context(), u)
-	for _, req := range reqs {
-		if req.From.ID == from.ID {
-			return req.Count, err
-		}
-	}
-	return 0, err
+	_, n, err := s.messaging.RequestsFrom(r.Context(), u, from.Username)
+	return n, err
 }
