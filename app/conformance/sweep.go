@@ -278,3 +278,13 @@ func (w countedBlobs) ListBlobs(ctx context.Context, fn func(imageapp.BlobInfo) 
 	w.c.add("ListBlobs", 1)
 	return w.b.ListBlobs(ctx, fn)
 }
+
+func (w countedMessages) SetPreviews(ctx context.Context, id string, recipient, sender []byte) error {
+	w.c.add("SetPreviews", 1)
+	return w.s.SetPreviews(ctx, id, recipient, sender)
+}
+
+func (w countedMessages) PreviewsDueBefore(ctx context.Context, cutoff time.Time, limit int) ([]string, error) {
+	w.c.add("PreviewsDueBefore", 1)
+	return w.s.PreviewsDueBefore(ctx, cutoff, limit)
+}

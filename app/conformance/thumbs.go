@@ -30,6 +30,16 @@ func (e *env) countingService() (*messaging.Service, *atomic.Int64) {
 	return &messaging.Service{Ports: ports, App: "imageapp", Log: slog.New(slog.DiscardHandler), ThumbKeys: &messaging.ThumbKeyCache{}}, &decrypts
 }
 
+// stored is m as the store holds it now (with the previews made after its send).
+func (e *env) stored(t *testing.T, m *imageapp.Message) *imageapp.Message {
+	t.Helper()
+	m, err := e.Messages.Message(e.ctx, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 func (e *env) fresh(t *testing.T, u imageapp.User) imageapp.User {
 	t.Helper()
 	u, err := e.Users.UserByID(e.ctx, u.ID)
@@ -118,14 +128,14 @@ func testThumbKeyIsSetOnce(t *testing.T, e *env) {
 	wantCode(t, "SetThumbKey of an unknown user", err, imageapp.ENOTFOUND)
 }
 
-func testLargeImagesGoWithoutThumbnail(t *testing.T, e *env) {
+func testCostlyImagesGoWithoutThumbnail(t *testing.T, e *env) {
 	alice, _ := e.user(t, "alice"), e.user(t, "bob")
-	e.svc.ThumbMaxPixels = 100 * 100
+	e.svc.PreviewBudget = thumbnail.NewBudget(1) // no decode fits
 	long := strings.Repeat("word ", 40)
-	m := e.send(t, alice, "bob", pngImage(t, 101, 100, 3), long)
+	m := e.stored(t, e.send(t, alice, "bob", pngImage(t, 101, 100, 3), long))
 	p, ok := e.svc.Previews(e.ctx, e.fresh(t, alice), []*imageapp.Message{m})[m.ID]
 	if !ok || len(p.Thumb) != 0 {
-		t.Fatalf("an image over ThumbMaxPixels: preview %v with %d bytes of thumbnail; want a preview without one", ok, len(p.Thumb))
+		t.Fatalf("an image over the preview budget: preview %v with %d bytes of thumbnail; want a preview without one", ok, len(p.Thumb))
 	}
 	if r := []rune(p.Caption); len(r) != messaging.PreviewCaptionLength || !strings.HasPrefix(long, string(r[:len(r)-1])) {
 		t.Errorf("preview caption %q; want the caption's first %d characters", p.Caption, messaging.PreviewCaptionLength)

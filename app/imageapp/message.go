@@ -29,6 +29,12 @@ type Message struct {
 	// costs one key unwrap, not one per row. Empty for older messages.
 	Preview       []byte
 	SenderPreview []byte
+	// PreviewDue says the previews are still to be made: a send stores its
+	// message first and its previews after it has answered (SetPreviews).
+	// While it is set the message is in an index of due previews, so a
+	// preview that a crash or a full queue never made is redone by a sweep
+	// (PreviewsDueBefore).
+	PreviewDue bool
 
 	// ExpiresAt, when set, is when the message is gone for good: from then
 	// on nobody can open or list it, and the sweep shreds it (its wrapped
@@ -174,6 +180,17 @@ type MessageStore interface {
 	// MessageExists reports whether metadata exists for the ID; the blob sweeper
 	// uses it to tell an orphan blob from a delivered one.
 	MessageExists(ctx context.Context, id string) (bool, error)
+
+	// SetPreviews stores the sealed previews of message id (either may be
+	// empty: that side gets none) and clears PreviewDue, in one write.
+	// Returns ENOTFOUND if the message is gone (deleted or expired while its
+	// preview was made): nothing is written then.
+	SetPreviews(ctx context.Context, id string, recipient, sender []byte) error
+
+	// PreviewsDueBefore returns up to limit IDs of messages created before
+	// cutoff whose PreviewDue is still set, oldest first, from an index of
+	// due previews only: its cost grows with the previews it returns.
+	PreviewsDueBefore(ctx context.Context, cutoff time.Time, limit int) ([]string, error)
 
 	// PutPending records, before a send uploads the blob of message id, that
 	// the blob may be left without its message (a crash, a failed write);

@@ -288,6 +288,8 @@ var migrations = []string{
 	sessionsMigration,
 	// Message requests and contacts (requests.go).
 	requestsMigration,
+	// Previews made after the send answered (previews.go).
+	previewsMigration,
 }
 
 func (d *DB) migrate(ctx context.Context) error {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"imageapp/app/imageapp"
 	"imageapp/app/imagecheck"
 	"imageapp/app/metastrip"
+	"imageapp/app/thumbnail"
 )
 
 // Service orchestrates the ports. Zero-valued optional fields get defaults.
@@ -49,9 +51,13 @@ type Service struct {
 	// sends may pass it by one upload each.
 	QuotaBytes int64
 
-	// ThumbMaxPixels bounds the images that get a thumbnail
-	// (thumbnail.DefaultMaxPixels if zero): larger ones are not decoded.
-	ThumbMaxPixels int
+	// Previewing, when set, makes previews after the send has answered, on
+	// its workers (RunPreviews); without it Send makes them before it returns.
+	Previewing *PreviewQueue
+
+	// PreviewBudget bounds the bytes the previews' decoders hold at once
+	// (one of DefaultPreviewBudget if nil).
+	PreviewBudget *thumbnail.Budget
 
 	App       string // the "app" value of every encryption context
 	MaxPixels int
@@ -127,6 +133,12 @@ type SendInput struct {
 	// the caption after the file, and this lets the upload stream instead of
 	// being buffered to learn it. They replace Caption and Keep.
 	Rest func() (Rest, error)
+
+	// Answered, when set, is closed by the caller once the send's answer
+	// has been written and flushed to the client: the preview waits for it,
+	// so it never takes the CPU from the answer. (The request's context
+	// ends before the flush, so it cannot say this.)
+	Answered <-chan struct{}
 }
 
 // Rest is the fields of a send that may come after its image.
@@ -183,13 +195,6 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 	if err != nil {
 		return nil, badImage(err)
 	}
-	// The thumbnail is decoded from the image as it streams to the store.
-	var image io.Reader = clean
-	thumb := s.startThumb(checked.Width, checked.Height)
-	if thumb != nil {
-		defer thumb.finish(errSendEnded) // stops the decoder of a send that failed
-		image = io.TeeReader(clean, thumb)
-	}
 	m := &imageapp.Message{
 		ID:            imageapp.NewID(),
 		SenderID:      from.ID,
@@ -202,23 +207,8 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 		Withheld:      withheld,
 		Request:       request,
 	}
-	sealPreviews := func(ctx context.Context, caption string) {
-		if m.ViewOnce { // nothing of it shows before its one view
-			if thumb != nil {
-				thumb.finish(errSendEnded)
-			}
-			return
-		}
-		p := Preview{Caption: caption}
-		if thumb != nil {
-			var err error
-			if p.Thumb, err = thumb.finish(nil); err != nil {
-				s.log().Warn("message goes without a thumbnail", "message_id", m.ID, "err", err)
-			}
-		}
-		s.sealPreviews(ctx, m, from, to, p)
-	}
-	if err := s.store(ctx, m, image, in, sealPreviews); err != nil {
+	job, err := s.store(ctx, m, clean, in, from, to)
+	if err != nil {
 		return nil, err
 	}
 	if !m.Withheld && !m.Request { // withheld: the recipient never knows; a request waits unannounced
@@ -226,7 +216,12 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 			s.notifySoon(ctx, to, imageapp.Notification{RecipientID: to.ID, SenderName: from.Username, MessageID: m.ID})
 		}
 	}
-	s.publishSoon(ctx, sentEvents(m)...)
+	if job != nil {
+		job.events = sentEvents(m)
+		s.queuePreview(ctx, job, in.Answered)
+	} else {
+		s.publishSoon(ctx, sentEvents(m)...)
+	}
 	s.log().Info("message sent", "message_id", m.ID, "sender_id", m.SenderID, "recipient_id", m.RecipientID,
 		"bytes", m.Size, "content_type", m.ContentType)
 	return m, nil
@@ -275,28 +270,30 @@ func (s *Service) recipient(ctx context.Context, from imageapp.User, in SendInpu
 }
 
 // store encrypts the image into the blob store under a fresh data key, then
-// writes the message; a failure on the way leaves nothing behind. A pending
+// writes the message; a failure on the way leaves nothing behind. It
+// returns the job that makes the message's previews, holding a copy of the
+// data key, or nil for a message that shows no preview (view once). A pending
 // marker is written before the upload and leaves with the message's write
 // (or with the blob, on failure), so a crash in between leaves the sweeper
 // a marker to find. The send ends within MaxSendTime, so no sweep, whose
 // grace is longer, takes the blob of a send still under way.
-func (s *Service) store(ctx context.Context, m *imageapp.Message, image io.Reader, in SendInput, sealPreviews func(context.Context, string)) error {
+func (s *Service) store(ctx context.Context, m *imageapp.Message, image io.Reader, in SendInput, from, to imageapp.User) (*previewJob, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.maxSendTime())
 	defer cancel()
 	ec := s.contextOf(m)
 	dk, err := s.Keys.GenerateDataKey(ctx, m.KeyID, ec.Map())
 	if err != nil {
-		return fmt.Errorf("messaging: generate data key: %w", err)
+		return nil, fmt.Errorf("messaging: generate data key: %w", err)
 	}
 	defer clear(dk.Plaintext)
 	m.WrappedKey = dk.Ciphertext
 
 	if err := s.Messages.PutPending(ctx, m.ID, m.CreatedAt); err != nil {
-		return fmt.Errorf("messaging: mark the upload pending: %w", err)
+		return nil, fmt.Errorf("messaging: mark the upload pending: %w", err)
 	}
 	if m.Size, err = s.putEncrypted(ctx, m.ID, image, dk.Plaintext, ec); err != nil {
 		s.discard(m.ID)
-		return badImage(err)
+		return nil, badImage(err)
 	}
 	caption, keep := in.Caption, in.Keep
 	if in.Rest != nil {
@@ -307,23 +304,27 @@ func (s *Service) store(ctx context.Context, m *imageapp.Message, image io.Reade
 		}
 		if err != nil {
 			s.discard(m.ID)
-			return err
+			return nil, err
 		}
 	}
 	if err := s.setRetention(m, keep); err != nil {
 		s.discard(m.ID)
-		return err
+		return nil, err
 	}
 	md := meta{Caption: cleanCaption(caption), Filename: cleanFilename(in.Filename, m.ContentType)}
 	if m.SealedMeta, err = sealMeta(md, dk.Plaintext, ec); err != nil {
 		s.discard(m.ID)
-		return err
+		return nil, err
 	}
-	sealPreviews(ctx, md.Caption)
+	m.PreviewDue = !m.ViewOnce // nothing of a view-once image shows before its one view
 	if err := s.Messages.CreateMessage(ctx, m); err != nil {
-		return s.settleFailedCreate(ctx, m.ID, err)
+		return nil, s.settleFailedCreate(ctx, m.ID, err)
 	}
-	return nil
+	if !m.PreviewDue {
+		return nil, nil
+	}
+	snapshot := *m
+	return &previewJob{m: &snapshot, from: from, to: to, dek: slices.Clone(dk.Plaintext), caption: md.Caption}, nil
 }
 
 // notifySoon notifies the recipient: after Send returns when Notifying is
@@ -362,9 +363,6 @@ func (s *Service) settleFailedCreate(ctx context.Context, id string, createErr e
 	}
 	return fmt.Errorf("messaging: store message: %w", createErr)
 }
-
-// errSendEnded stops the thumbnail decoder of a send that ended early.
-var errSendEnded = errors.New("messaging: the send ended before its image was read")
 
 // notifyTimeout bounds a notification sent after Send returned.
 const notifyTimeout = 30 * time.Second

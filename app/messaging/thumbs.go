@@ -5,13 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"sync"
 	"time"
 
 	"imageapp/app/envelope"
 	"imageapp/app/imageapp"
-	"imageapp/app/thumbnail"
 )
 
 // Thumbnails are sealed under a thumbnail key per user, not under each
@@ -103,78 +101,9 @@ func (s *Service) thumbKey(ctx context.Context, u imageapp.User) ([]byte, error)
 	return plain, nil
 }
 
-// thumbMaker makes a thumbnail from the image as the send streams it: its
-// Write feeds a decoder in a goroutine, so the image is read once.
-type thumbMaker struct {
-	pw   *io.PipeWriter
-	done chan struct{}
-	jpeg []byte
-	err  error
-}
-
-// thumbSlots bounds the decodes running at once: each holds a whole
-// decoded image in memory.
-var thumbSlots = make(chan struct{}, 4)
-
-// startThumb starts a thumbnail of a w×h image, or returns nil when it is
-// too large to decode or every slot is taken. It never waits for a slot: a
-// decode lasts as long as its upload, and slow uploads must not hold up
-// other people's sends; those sends go with a caption-only preview.
-func (s *Service) startThumb(w, h int) *thumbMaker {
-	if int64(w)*int64(h) > int64(s.thumbMaxPixels()) {
-		return nil
-	}
-	select {
-	case thumbSlots <- struct{}{}:
-	default:
-		s.log().Info("all thumbnail slots are busy; the message goes with a caption-only preview")
-		return nil
-	}
-	pr, pw := io.Pipe()
-	t := &thumbMaker{pw: pw, done: make(chan struct{})}
-	go func() {
-		defer func() { <-thumbSlots }()
-		defer close(t.done)
-		t.jpeg, t.err = thumbnail.Make(pr)
-		// Keep reading what the decoder left (a GIF's later frames), so the
-		// send's writes never block on a decoder that is done or failed.
-		_, drainErr := io.Copy(io.Discard, pr)
-		if t.err == nil && drainErr != nil {
-			t.err = drainErr
-		}
-	}()
-	return t
-}
-
-func (t *thumbMaker) Write(p []byte) (int, error) {
-	if _, err := t.pw.Write(p); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
-
-// finish ends the input and returns the thumbnail; failed is the send's
-// error, if any, which stops the decoder.
-func (t *thumbMaker) finish(failed error) ([]byte, error) {
-	if failed != nil {
-		t.pw.CloseWithError(failed)
-	} else {
-		t.pw.Close()
-	}
-	<-t.done
-	return t.jpeg, t.err
-}
-
-func (s *Service) thumbMaxPixels() int {
-	if s.ThumbMaxPixels > 0 {
-		return s.ThumbMaxPixels
-	}
-	return thumbnail.DefaultMaxPixels
-}
-
 // Preview is what a list shows of a message without opening it.
 type Preview struct {
-	Thumb   []byte `json:"thumb,omitempty"`   // a JPEG, none when the image was too large to decode
+	Thumb   []byte `json:"thumb,omitempty"`   // a JPEG, none when the image could not be decoded within the budget
 	Caption string `json:"caption,omitempty"` // the caption's start, at most PreviewCaptionLength characters
 }
 
@@ -182,23 +111,24 @@ type Preview struct {
 const PreviewCaptionLength = 80
 
 // sealPreviews seals the preview for the recipient and for the sender, each
-// under their own thumbnail key. A preview is a comfort: when it cannot be
-// sealed the message goes without one, and the log says why.
-func (s *Service) sealPreviews(ctx context.Context, m *imageapp.Message, from, to imageapp.User, p Preview) {
+// under their own thumbnail key; the recipient gets none of a withheld
+// message. A preview is a comfort: a side whose preview cannot be sealed
+// goes without one, and the log says why.
+func (s *Service) sealPreviews(ctx context.Context, m *imageapp.Message, from, to imageapp.User, p Preview) (recipient, sender []byte) {
 	if r := []rune(p.Caption); len(r) > PreviewCaptionLength {
 		p.Caption = string(r[:PreviewCaptionLength-1]) + "…"
 	}
 	raw, err := json.Marshal(p)
 	if err != nil {
 		s.log().Warn("message goes without a preview", "message_id", m.ID, "err", err)
-		return
+		return nil, nil
 	}
 	ec := s.contextOf(m)
 	for _, side := range []struct {
 		owner   imageapp.User
 		purpose string
 		out     *[]byte
-	}{{to, envelope.PurposeRecipientPreview, &m.Preview}, {from, envelope.PurposeSenderPreview, &m.SenderPreview}} {
+	}{{to, envelope.PurposeRecipientPreview, &recipient}, {from, envelope.PurposeSenderPreview, &sender}} {
 		if m.Withheld && side.owner.ID == to.ID {
 			continue // the recipient never sees it
 		}
@@ -210,6 +140,7 @@ func (s *Service) sealPreviews(ctx context.Context, m *imageapp.Message, from, t
 			s.log().Warn("message goes without a preview", "message_id", m.ID, "user_id", side.owner.ID, "err", err)
 		}
 	}
+	return recipient, sender
 }
 
 // Previews opens the previews viewer may see among msgs, by message ID: one

@@ -31,7 +31,7 @@ const (
 
 // Make decodes the image in r and returns its thumbnail as a JPEG. It does
 // not read r to its end (a GIF's later frames are left unread).
-func Make(r io.Reader) (thumb []byte, err error) {
+func makeFull(r io.Reader) (thumb []byte, err error) {
 	defer func() {
 		if p := recover(); p != nil { // a decoder bug on hostile input is an error, not a crash
 			err = fmt.Errorf("thumbnail: decoder panic: %v", p)

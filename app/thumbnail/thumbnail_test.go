@@ -45,7 +45,7 @@ func TestMakeFitsTheBoxAndKeepsTheShape(t *testing.T) {
 		{"gif", 40, 30, 40, 30}, // small images are not enlarged
 		{"png", 5000, 1, 160, 1},
 	} {
-		out, err := Make(bytes.NewReader(encoded(t, tc.format, tc.w, tc.h)))
+		out, err := makeFull(bytes.NewReader(encoded(t, tc.format, tc.w, tc.h)))
 		if err != nil {
 			t.Fatalf("%s %dx%d: %v", tc.format, tc.w, tc.h, err)
 		}
@@ -68,7 +68,7 @@ func TestMakeFlattensTransparencyOnWhite(t *testing.T) {
 	if err := png.Encode(&buf, img); err != nil {
 		t.Fatal(err)
 	}
-	out, err := Make(&buf)
+	out, err := makeFull(&buf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestMakeRefusesWhatIsNoImage(t *testing.T) {
 		"text":      []byte("hello, this is not an image"),
 		"truncated": good[:len(good)/2],
 	} {
-		if _, err := Make(bytes.NewReader(in)); err == nil {
+		if _, err := makeFull(bytes.NewReader(in)); err == nil {
 			t.Errorf("%s: Make returned no error", name)
 		}
 	}
@@ -102,7 +102,7 @@ func BenchmarkMake12MP(b *testing.B) {
 	}
 	b.SetBytes(int64(buf.Len()))
 	for b.Loop() {
-		if _, err := Make(bytes.NewReader(buf.Bytes())); err != nil {
+		if _, err := makeFull(bytes.NewReader(buf.Bytes())); err != nil {
 			b.Fatal(err)
 		}
 	}

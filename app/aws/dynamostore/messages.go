@@ -65,6 +65,10 @@ func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error
 	if len(m.SenderPreview) > 0 {
 		it[attrSenderPreview] = bin(m.SenderPreview)
 	}
+	if m.PreviewDue {
+		it[attrPreviewShard] = str(shardOf("v", m.ID))
+		it[attrPreviewKey] = str(SortKey(created, m.ID))
+	}
 	switch {
 	case m.Withheld:
 		// Only its sender's: out of every recipient index (recipient,
@@ -449,6 +453,7 @@ func decodeMessage(it item) (*imageapp.Message, error) {
 		Preview:       d.bin(attrPreview),
 		SenderPreview: d.bin(attrSenderPreview),
 		ViewOnce:      d.boolean(attrViewOnce),
+		PreviewDue:    d.str(attrPreviewKey) != "",
 	}
 	if m.RecipientID == "" {
 		if id := d.str(attrRequestRecipientID); id != "" {

@@ -36,6 +36,10 @@
 //	request_recipient_id S = recipient_id on a message request (then
 //	recipient_id is absent, see requests.go); GSI request-index
 //	(request_recipient_id, sort_key), projection ALL: sparse
+//	preview_shard S = "v<0..PendingShards-1>" | preview_key S = fmt.Sprintf("%020d#%s", created_at, message_id):
+//	present only while the message's previews are still to be made (PreviewDue);
+//	GSI preview-index (preview_shard, preview_key), projection KEYS_ONLY: sparse,
+//	the preview sweep queries each shard for keys before a cutoff
 //
 // A pending marker (MessageStore.PutPending) is an item of the messages table
 // under the message's ID that is not a message yet: no sort_key, only
@@ -107,6 +111,8 @@ const (
 	attrWithheldRecipientID = "withheld_recipient_id"
 	attrExpiryShard         = "expiry_shard"
 	attrExpiryKey           = "expiry_key"
+	attrPreviewShard        = "preview_shard"
+	attrPreviewKey          = "preview_key"
 
 	UserIDIndex    = "user_id-index"
 	DirectoryIndex = "directory-index"
@@ -117,7 +123,15 @@ const (
 	ReadIndex      = "read-index"
 	PairIndex      = "conversation-index"
 	ExpiryIndex    = "expiry-index"
+	PreviewIndex   = "preview-index"
 )
+
+// keysOnly makes ix project only the keys: what a sweep that reads the
+// keys and then each item needs.
+func keysOnly(ix types.GlobalSecondaryIndex) types.GlobalSecondaryIndex {
+	ix.Projection = &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly}
+	return ix
+}
 
 // SchemaAPI is the part of the DynamoDB client CreateTables uses.
 type SchemaAPI interface {
@@ -184,6 +198,8 @@ func MessagesTableInput(name string) *dynamodb.CreateTableInput {
 			{AttributeName: aws.String(attrExpiryShard), AttributeType: types.ScalarAttributeTypeS},
 			{AttributeName: aws.String(attrExpiryKey), AttributeType: types.ScalarAttributeTypeS},
 			{AttributeName: aws.String(attrRequestRecipientID), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String(attrPreviewShard), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String(attrPreviewKey), AttributeType: types.ScalarAttributeTypeS},
 		},
 		KeySchema: []types.KeySchemaElement{{AttributeName: aws.String(attrMessageID), KeyType: types.KeyTypeHash}},
 		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{
@@ -195,6 +211,7 @@ func MessagesTableInput(name string) *dynamodb.CreateTableInput {
 			index(PairIndex, attrPair),
 			index(ExpiryIndex, attrExpiryShard, attrExpiryKey),
 			index(RequestIndex, attrRequestRecipientID),
+			keysOnly(index(PreviewIndex, attrPreviewShard, attrPreviewKey)),
 		},
 	}
 }

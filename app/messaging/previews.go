@@ -1,0 +1,308 @@
+package messaging
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"imageapp/app/envelope"
+	"imageapp/app/imageapp"
+	"imageapp/app/thumbnail"
+)
+
+// A send answers as soon as its blob and its message are durable; its
+// previews are made afterwards, by a small queue of workers per instance
+// that reads the stored blob back with the send's data key (handed over in
+// memory, so no key is unwrapped again) and stores the sealed previews with
+// SetPreviews. Decoding a large image takes several times longer than
+// storing it, and no sender should wait for a thumbnail. A message is
+// stored with PreviewDue set until then, so a preview that a crash, a
+// shutdown or a full queue never made is redone by SweepPreviews.
+
+const (
+	// DefaultPreviewQueue is how many previews may wait for a worker; a
+	// send that finds the queue full leaves its preview to the sweep.
+	DefaultPreviewQueue = 64
+	// DefaultPreviewWorkers is how many previews are made at once.
+	DefaultPreviewWorkers = 2
+	// DefaultPreviewBudget bounds the bytes that preview decodes hold at
+	// once on an instance (thumbnail.Budget), whatever the images' pixels.
+	DefaultPreviewBudget = 64 << 20
+
+	// previewEventHold is how long the live events of a new message wait for
+	// its preview, so an open inbox shows the row once, with its thumbnail,
+	// rather than without and then with.
+	previewEventHold = time.Second
+	// answerWait bounds the wait for a send's answer to be written: a client
+	// that does not read it must not keep its preview (and events) for ever.
+	answerWait = 10 * time.Second
+	// previewTimeout bounds making one preview.
+	previewTimeout = time.Minute
+	// PreviewGrace is how old a due preview must be before the sweep takes
+	// it: older than any preview the queue is still making.
+	PreviewGrace = 2 * time.Minute
+)
+
+// PreviewQueue runs the preview workers of one instance. Build it with
+// NewPreviewQueue, set it as Service.Previewing, and run Service.RunPreviews.
+type PreviewQueue struct {
+	jobs    chan *previewJob
+	workers int
+}
+
+// NewPreviewQueue returns a queue of capacity jobs made by workers
+// goroutines; zero values get the defaults.
+func NewPreviewQueue(capacity, workers int) *PreviewQueue {
+	if capacity <= 0 {
+		capacity = DefaultPreviewQueue
+	}
+	if workers <= 0 {
+		workers = DefaultPreviewWorkers
+	}
+	return &PreviewQueue{jobs: make(chan *previewJob, capacity), workers: workers}
+}
+
+// previewJob is one message's previews to make. dek is the send's data key,
+// cleared once the preview is made (or given up).
+type previewJob struct {
+	m        *imageapp.Message
+	from, to imageapp.User
+	dek      []byte
+	caption  string
+
+	events  []live // the message's live events, held until the preview is stored
+	publish sync.Once
+}
+
+// defaultBudget bounds the previews of every Service without a budget of
+// its own (tests, tools): the bound of one instance.
+var defaultBudget = sync.OnceValue(func() *thumbnail.Budget { return thumbnail.NewBudget(DefaultPreviewBudget) })
+
+func (s *Service) previewBudget() *thumbnail.Budget {
+	if s.PreviewBudget != nil {
+		return s.PreviewBudget
+	}
+	return defaultBudget()
+}
+
+// queuePreview hands m's preview to the queue once answered is closed (the
+// send's answer has been written), or makes it now when the service has no
+// queue. Either way the message's live events go out when the preview is
+// stored, or previewEventHold after the answer, whichever comes first.
+func (s *Service) queuePreview(ctx context.Context, j *previewJob, answered <-chan struct{}) {
+	if s.Previewing == nil {
+		s.makePreview(context.WithoutCancel(ctx), j)
+		return
+	}
+	bg := context.WithoutCancel(ctx)
+	s.later(func() {
+		if answered != nil {
+			t := time.NewTimer(answerWait)
+			select {
+			case <-answered:
+			case <-t.C:
+				s.log().Warn("a send's answer took too long to write; making its preview anyway", "message_id", j.m.ID)
+			}
+			t.Stop()
+		}
+		hold := time.AfterFunc(previewEventHold, func() { s.publishHeld(bg, j) })
+		select {
+		case s.Previewing.jobs <- j:
+		default:
+			hold.Stop()
+			clear(j.dek)
+			s.log().Warn("the preview queue is full; the sweep will make this preview", "message_id", j.m.ID)
+			s.publishHeld(bg, j)
+		}
+	})
+}
+
+// later runs fn in a goroutine that Notifying (when set) waits for.
+func (s *Service) later(fn func()) {
+	if s.Notifying != nil {
+		s.Notifying.Go(fn)
+		return
+	}
+	go fn()
+}
+
+// publishHeld publishes a job's held events, once.
+func (s *Service) publishHeld(ctx context.Context, j *previewJob) {
+	j.publish.Do(func() {
+		if s.Events == nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(ctx, liveTimeout)
+		defer cancel()
+		for _, l := range j.events {
+			s.publish(ctx, l)
+		}
+	})
+}
+
+// RunPreviews makes the queued previews until ctx ends, then returns once
+// the previews under way are done; those still queued are left to the
+// sweep (their data keys are cleared). It does nothing without a queue.
+func (s *Service) RunPreviews(ctx context.Context) {
+	q := s.Previewing
+	if q == nil {
+		return
+	}
+	var wg sync.WaitGroup
+	for range q.workers {
+		wg.Go(func() {
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case j := <-q.jobs:
+					s.makePreview(context.WithoutCancel(ctx), j)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for {
+		select {
+		case j := <-q.jobs:
+			clear(j.dek)
+		default:
+			return
+		}
+	}
+}
+
+// makePreview decrypts the stored image with the job's data key, makes its
+// thumbnail within the budget, seals the preview for each side and stores
+// it, then publishes the held events. An image that cannot be previewed
+// (too costly, damaged) gets a caption-only preview; a preview that cannot
+// be stored stays due, for the sweep.
+func (s *Service) makePreview(ctx context.Context, j *previewJob) {
+	defer clear(j.dek)
+	defer s.publishHeld(ctx, j)
+	ctx, cancel := context.WithTimeout(ctx, previewTimeout)
+	defer cancel()
+	p := Preview{Caption: j.caption}
+	thumb, err := s.thumbnailOf(ctx, j.m, j.dek)
+	switch {
+	case err == nil:
+		p.Thumb = thumb
+	case errors.Is(err, thumbnail.ErrTooCostly):
+		s.log().Info("image too costly to preview; caption-only preview", "message_id", j.m.ID)
+	case imageapp.ErrorCode(err) == imageapp.ENOTFOUND:
+		return // deleted before its preview was made
+	default:
+		s.log().Warn("message goes without a thumbnail", "message_id", j.m.ID, "err", err)
+	}
+	recipient, sender := s.sealPreviews(ctx, j.m, j.from, j.to, p)
+	if err := s.Messages.SetPreviews(ctx, j.m.ID, recipient, sender); err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
+		s.log().Warn("could not store a preview; the sweep will make it again", "message_id", j.m.ID, "err", err)
+	}
+}
+
+// thumbnailOf decodes m's stored image with dek into its thumbnail.
+func (s *Service) thumbnailOf(ctx context.Context, m *imageapp.Message, dek []byte) ([]byte, error) {
+	blob, err := s.Blobs.Blob(ctx, m.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer blob.Close()
+	img, err := envelope.NewReader(blob, dek, s.contextOf(m), envelope.PurposeImage)
+	if err != nil {
+		return nil, fmt.Errorf("messaging: read blob for preview: %w", err)
+	}
+	return thumbnail.Make(ctx, img, s.previewBudget())
+}
+
+// SweepPreviews makes the previews that are due and older than
+// PreviewGrace: those a crash, a shutdown or a full queue never made. Each
+// costs one data key unwrap (the send's key is gone with its process) and
+// one read of the blob. It returns how many it made; it stops when ctx
+// ends, and a preview it cannot make stays due for the next sweep.
+func (s *Service) SweepPreviews(ctx context.Context) (int, error) {
+	made := 0
+	seen := map[string]bool{} // the index may list a preview just made (DynamoDB's lags)
+	var errs []error
+	for {
+		ids, err := s.Messages.PreviewsDueBefore(ctx, s.now().Add(-PreviewGrace), sweepBatch)
+		if err != nil {
+			return made, err
+		}
+		fresh := 0
+		for _, id := range ids {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			fresh++
+			ok, err := s.redoPreview(ctx, id)
+			if ok {
+				made++
+			}
+			if err != nil {
+				errs = append(errs, err)
+			}
+			if ctx.Err() != nil || len(errs) >= sweepErrors {
+				return made, sweepError(ctx, errs)
+			}
+		}
+		if len(ids) < sweepBatch || fresh == 0 {
+			return made, errors.Join(errs...)
+		}
+	}
+}
+
+// redoPreview makes the due preview of message id, reporting whether it did.
+func (s *Service) redoPreview(ctx context.Context, id string) (bool, error) {
+	m, err := s.Messages.Message(ctx, id)
+	if imageapp.ErrorCode(err) == imageapp.ENOTFOUND {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("messaging: read a message due a preview: %w", err)
+	}
+	if !m.PreviewDue || m.Expired(s.now()) {
+		return false, nil // made meanwhile, or about to be shredded
+	}
+	j, err := s.redoJob(ctx, m)
+	switch code := imageapp.ErrorCode(err); {
+	case err == nil:
+		s.makePreview(ctx, j)
+		return true, nil
+	case code == imageapp.ENOTFOUND || code == imageapp.EINTEGRITY:
+		// A party's account is gone (its messages go with it) or the
+		// message cannot open: no preview can be made, so none is due.
+		s.log().Warn("a due preview cannot be made; the message goes without", "message_id", id, "err", err)
+		if err := s.Messages.SetPreviews(ctx, id, nil, nil); err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
+			return false, fmt.Errorf("messaging: clear a due preview of %s: %w", id, err)
+		}
+		return false, nil
+	default:
+		return false, fmt.Errorf("messaging: redo preview of %s: %w", id, err)
+	}
+}
+
+// redoJob rebuilds the preview job of a send whose process is gone: the
+// parties, and the data key and caption unwrapped again.
+func (s *Service) redoJob(ctx context.Context, m *imageapp.Message) (*previewJob, error) {
+	from, err := s.Users.UserByID(ctx, m.SenderID)
+	if err != nil {
+		return nil, err
+	}
+	to, err := s.Users.UserByID(ctx, m.RecipientID)
+	if err != nil {
+		return nil, err
+	}
+	dek, err := s.dataKey(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	o, err := s.openMeta(m, dek)
+	if err != nil {
+		clear(dek)
+		return nil, err
+	}
+	return &previewJob{m: m, from: from, to: to, dek: dek, caption: o.Caption}, nil
+}
