@@ -48,9 +48,14 @@ const (
 // PreviewQueue runs the preview workers of one instance. Build it with
 // NewPreviewQueue, set it as Service.Previewing, and run Service.RunPreviews.
 type PreviewQueue struct {
-	jobs    chan *previewJob
-	workers int
+	jobs     chan *previewJob
+	workers  int
+	inflight sync.WaitGroup // previews handed to the queue and not yet made or given up
 }
+
+// Wait waits until every preview handed to the queue so far is made or
+// given up, for tests and the benchmark. Call it while RunPreviews runs.
+func (q *PreviewQueue) Wait() { q.inflight.Wait() }
 
 // NewPreviewQueue returns a queue of capacity jobs made by workers
 // goroutines; zero values get the defaults.
@@ -97,6 +102,8 @@ func (s *Service) queuePreview(ctx context.Context, j *previewJob, answered <-ch
 		return
 	}
 	bg := context.WithoutCancel(ctx)
+	q := s.Previewing
+	q.inflight.Add(1)
 	s.later(func() {
 		if answered != nil {
 			t := time.NewTimer(answerWait)
@@ -109,12 +116,13 @@ func (s *Service) queuePreview(ctx context.Context, j *previewJob, answered <-ch
 		}
 		hold := time.AfterFunc(previewEventHold, func() { s.publishHeld(bg, j) })
 		select {
-		case s.Previewing.jobs <- j:
+		case q.jobs <- j:
 		default:
 			hold.Stop()
 			clear(j.dek)
 			s.log().Warn("the preview queue is full; the sweep will make this preview", "message_id", j.m.ID)
 			s.publishHeld(bg, j)
+			q.inflight.Done()
 		}
 	})
 }
@@ -159,6 +167,7 @@ func (s *Service) RunPreviews(ctx context.Context) {
 					return
 				case j := <-q.jobs:
 					s.makePreview(context.WithoutCancel(ctx), j)
+					q.inflight.Done()
 				}
 			}
 		})
@@ -168,6 +177,7 @@ func (s *Service) RunPreviews(ctx context.Context) {
 		select {
 		case j := <-q.jobs:
 			clear(j.dek)
+			q.inflight.Done()
 		default:
 			return
 		}

@@ -90,7 +90,8 @@ func TestAWSCallsPerOperation(t *testing.T) {
 	measure := func(op string, fn func()) map[string]int {
 		calls := counter.during(func() {
 			fn()
-			app.backend.notifying.Wait() // the notification is part of the send
+			app.backend.notifying.Wait()          // the notification is part of the send
+			app.app.Messaging().Previewing.Wait() // and so is its preview, made after the answer
 		})
 		rows = append(rows, row{op, calls})
 		return calls
@@ -123,6 +124,10 @@ func TestAWSCallsPerOperation(t *testing.T) {
 	want("send", send, "S3 PutObject", 1)
 	want("send", send, "SNS Publish", 1)
 	want("send", send, "DynamoDB PutItem", 2) // the pending marker, then the message over it
+	// The preview, after the answer: the blob read back with the send's own
+	// data key (no KMS call), the sealed previews written to the row.
+	want("send", send, "S3 GetObject", 1)
+	want("send", send, "DynamoDB UpdateItem", 1)
 	sendLarge := measure(fmt.Sprintf("send %.0f MiB (`POST /api/messages`)", float64(len(large))/(1<<20)), func() { sendAPI(t, aliceC, "bob", large) })
 	want("send, large", sendLarge, "KMS GenerateDataKey", 1)
 	want("send, large", sendLarge, "S3 UploadPart", 2) // 5 MiB parts: the only count that grows, with the image
@@ -182,6 +187,7 @@ func TestAWSCallsPerOperation(t *testing.T) {
 	}
 	seed(unread)
 	app.backend.notifying.Wait()
+	app.app.Messaging().Previewing.Wait()
 	many := inboxCalls(fmt.Sprintf("%d messages (%d unread)", read+unread+2, unread))
 	for i, p := range pages {
 		if !maps.Equal(few[i], many[i]) {

@@ -54,6 +54,7 @@ func (a *testApp) sendCaptioned(from, to, caption string) {
 	must(a.t, err)
 	_, err = a.app.Messaging().Send(context.Background(), sender, messaging.SendInput{To: to, Caption: caption, Body: bytes.NewReader(testPNG(a.t, 240, 160))})
 	must(a.t, err)
+	a.previewsMade()
 }
 
 func contains(s string, parts ...string) bool {

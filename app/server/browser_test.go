@@ -520,6 +520,7 @@ func (tb *tab) value(sel string) string {
 // visit loads a page and waits until sel is visible.
 func (tb *tab) visit(path, sel string) {
 	tb.b.t.Helper()
+	tb.b.app.previewsMade() // a page shows the previews of what was sent before it
 	tb.do("open "+path, chromedp.Navigate(tb.b.app.server.URL+path), chromedp.WaitVisible(chromedp.CSS(sel)))
 }
 

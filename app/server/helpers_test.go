@@ -149,6 +149,9 @@ func (c *client) do(req *http.Request) response {
 	if err != nil {
 		c.t.Fatalf("%s %s: read body: %v", req.Method, req.URL, err)
 	}
+	if req.Method == http.MethodPost {
+		c.app.previewsMade() // what a test reads next shows the previews of what it sent
+	}
 	return response{status: resp.StatusCode, body: string(body), url: resp.Request.URL.Path, header: resp.Header}
 }
 
@@ -297,5 +300,10 @@ func (a *testApp) sendDirect(from, to string, n int) []string {
 		must(a.t, err)
 		ids = append(ids, m.ID)
 	}
+	a.previewsMade()
 	return ids
 }
+
+// previewsMade waits for the previews of the images sent so far: the app
+// makes them after each send has answered.
+func (a *testApp) previewsMade() { a.app.Messaging().Previewing.Wait() }

@@ -28,6 +28,8 @@ type App struct {
 	messaging *messaging.Service
 	web       *web.Server
 	handler   http.Handler
+
+	stopPreviews func() // ends the preview workers and waits for them
 }
 
 // Option changes how Open wires the app.
@@ -70,8 +72,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 	a.messaging = &messaging.Service{
 		Ports: b.Ports, Notifying: &b.notifying, Provision: b.provisioner(), Events: b.events,
 		App: cfg.AppName, MaxPixels: cfg.MaxPixels, Log: log, Now: cfg.Now, QuotaBytes: cfg.quota(),
-		ThumbKeys: &messaging.ThumbKeyCache{},
+		ThumbKeys: &messaging.ThumbKeyCache{}, Previewing: messaging.NewPreviewQueue(0, 0),
 	}
+	a.stopPreviews = a.runPreviews()
 	accounts := &accounts.Service{
 		Identity: b.Identity, Users: b.Users, Sessions: b.Sessions, Provision: b.provisioner(), Log: log,
 		Keys: b.Keys, Notifier: b.Notifier, Mailbox: a.messaging, Now: cfg.Now,
@@ -105,8 +108,27 @@ func (a *App) Ports() imageapp.Ports { return a.messaging.Ports }
 // Provision is post-confirmation provisioning over this backend.
 func (a *App) Provision() imageapp.Provisioner { return a.backend.provisioner() }
 
-// Close waits for notifications still in flight, then closes the backend.
-func (a *App) Close() error { return a.backend.Close() }
+// Close ends the preview workers (previews still queued are left to the
+// sweep), waits for notifications still in flight, then closes the backend.
+func (a *App) Close() error {
+	a.stopPreviews()
+	return a.backend.Close()
+}
+
+// runPreviews starts the preview workers; the function it returns stops
+// them, waiting for the previews under way.
+func (a *App) runPreviews() func() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.messaging.RunPreviews(ctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
 
 // Run listens on the configured address, sweeps orphans and expired
 // messages in the background and serves until ctx ends.
@@ -117,6 +139,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	go a.every(ctx, a.orphanSweep())
 	go a.every(ctx, a.expirySweep())
+	go a.every(ctx, a.previewSweep())
 	return a.Serve(ctx, ln)
 }
 

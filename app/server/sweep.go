@@ -35,6 +35,14 @@ func (a *App) expirySweep() job {
 		run: a.messaging.SweepExpired}
 }
 
+// previewSweep makes the previews a crash, a shutdown or a full queue left
+// undone (messaging.SweepPreviews: its cost grows with those, not with the
+// messages kept).
+func (a *App) previewSweep() job {
+	return job{name: "preview sweep", lease: "sweep-previews", every: time.Minute, ttl: 50 * time.Second, done: "made",
+		run: a.messaging.SweepPreviews}
+}
+
 // every runs j on its interval until ctx ends.
 func (a *App) every(ctx context.Context, j job) {
 	leases := a.leases()

@@ -20,7 +20,9 @@ func (s *Server) sendPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) sendSubmit(w http.ResponseWriter, r *http.Request) {
-	m, in, err := s.send(w, r)
+	answered := make(chan struct{})
+	defer flushAnswer(w, answered)
+	m, in, err := s.send(w, r, answered)
 	if err != nil {
 		e := s.errorReply(w, r, err)
 		f := views.SendForm{To: in.To, Caption: in.Caption, Keep: in.Keep, Error: e.message, Limits: s.uploadLimits()}
@@ -41,10 +43,20 @@ func (s *Server) sendSubmit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiSend(w http.ResponseWriter, r *http.Request) {
-	m, _, err := s.send(w, r)
+	answered := make(chan struct{})
+	defer flushAnswer(w, answered)
+	m, _, err := s.send(w, r, answered)
 	if err != nil {
 		s.writeJSONError(w, r, err)
 		return
 	}
 	s.writeJSON(w, r, http.StatusCreated, messageReply{Message: messageOf(m)})
+}
+
+// flushAnswer sends what the handler wrote to the client, then closes
+// answered: the send's preview is made only after, so it never delays the
+// answer. (A failed flush is a client gone; its preview is still made.)
+func flushAnswer(w http.ResponseWriter, answered chan<- struct{}) {
+	_ = http.NewResponseController(w).Flush()
+	close(answered)
 }

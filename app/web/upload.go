@@ -19,6 +19,8 @@ type sendForm struct {
 	To      string // the recipient's username
 	Caption string
 	Keep    string // how long it lives: keep, 1h, 1d, 7d, once (messaging.ParseKeep)
+
+	answered <-chan struct{} // closed once the answer is flushed (messaging.SendInput.Answered)
 }
 
 // set stores a field read from the upload; other names are ignored.
@@ -38,8 +40,8 @@ func (f *sendForm) set(name, value string) {
 // client send it, the file streams straight into encryption. When a script
 // puts the file first (curl -F image=@x -F to=bob), the file is spooled to
 // an unlinked temp file, encrypted under a throwaway key, until "to" is known.
-func (s *Server) send(w http.ResponseWriter, r *http.Request) (*imageapp.Message, *sendForm, error) {
-	in := &sendForm{}
+func (s *Server) send(w http.ResponseWriter, r *http.Request, answered <-chan struct{}) (*imageapp.Message, *sendForm, error) {
+	in := &sendForm{answered: answered}
 	if err := s.limitSend(r); err != nil {
 		return nil, in, err
 	}
@@ -165,7 +167,7 @@ func (s *Server) sendParts(r *http.Request, mr *parts, in *sendForm) (*imageapp.
 		return nil, err
 	}
 	from, _ := currentUser(r)
-	return s.messaging.Send(r.Context(), from, messaging.SendInput{To: in.To, Caption: in.Caption, Keep: in.Keep, Filename: filename, Body: body})
+	return s.messaging.Send(r.Context(), from, messaging.SendInput{To: in.To, Caption: in.Caption, Keep: in.Keep, Filename: filename, Body: body, Answered: in.answered})
 }
 
 // sendStreaming sends the image while it arrives; a caption (or keep)
@@ -173,7 +175,7 @@ func (s *Server) sendParts(r *http.Request, mr *parts, in *sendForm) (*imageapp.
 func (s *Server) sendStreaming(r *http.Request, mr *parts, in *sendForm, filename string, body *uploadReader) (*imageapp.Message, error) {
 	from, _ := currentUser(r)
 	m, err := s.messaging.Send(r.Context(), from, messaging.SendInput{
-		To: in.To, Keep: in.Keep, Filename: filename, Body: body,
+		To: in.To, Keep: in.Keep, Filename: filename, Body: body, Answered: in.answered,
 		Rest: func() (messaging.Rest, error) { return restFields(mr, in) },
 	})
 	if err != nil && body.err != nil {

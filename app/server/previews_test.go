@@ -1,0 +1,144 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"imageapp/app/imageapp"
+	"imageapp/app/imageapptest"
+)
+
+// holdPreviews starts an app whose preview reads of a blob (the only
+// Blobs.Blob calls a send makes) wait on hold while it is set.
+func holdPreviews(t *testing.T, hold func()) (*testApp, *atomic.Bool) {
+	t.Helper()
+	var holding atomic.Bool
+	holding.Store(true)
+	app := startAppWrapped(t, t.TempDir(), func(p *imageapp.Ports) {
+		imageapptest.Wrap(p).Set(func(ctx context.Context, op imageapptest.Op, next func() error) error {
+			if op == imageapptest.GetBlob && holding.Load() {
+				hold()
+			}
+			return next()
+		}, nil)
+	})
+	return app, &holding
+}
+
+// postImage sends img as the React client does and returns the status and
+// the message's ID, without waiting for its preview as client.do does.
+func postImage(t *testing.T, c *client, to string, img []byte) (int, string) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	must(t, mw.WriteField("to", to))
+	fw, err := mw.CreateFormFile("image", "photo.png")
+	must(t, err)
+	_, err = fw.Write(img)
+	must(t, err)
+	must(t, mw.Close())
+	req, _ := http.NewRequest(http.MethodPost, c.app.server.URL+"/api/messages", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	hc := *c.http
+	hc.Timeout = 30 * time.Second // a send that waited for its preview would never answer
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatalf("send to %s: %v", to, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var sent struct{ Message struct{ ID string } }
+	_ = json.Unmarshal(raw, &sent)
+	return resp.StatusCode, sent.Message.ID
+}
+
+// thumbnailOf is the thumbnail bob's inbox JSON lists for message id.
+func thumbnailOf(t *testing.T, c *client, id string) (listed bool, thumb string) {
+	t.Helper()
+	var page struct {
+		Messages []struct{ ID, Thumbnail string }
+	}
+	decode(t, c.get("/api/messages"), &page)
+	for _, m := range page.Messages {
+		if m.ID == id {
+			return true, m.Thumbnail
+		}
+	}
+	return false, ""
+}
+
+// TestSendAnswersBeforeItsPreview: a send answers once its image and row
+// are stored, whatever its preview does: with the preview's read of the
+// blob held for ever, the send still gets its 201, the image opens, and
+// the preview comes by itself once it can be made.
+func TestSendAnswersBeforeItsPreview(t *testing.T) {
+	release := make(chan struct{})
+	app, holding := holdPreviews(t, func() { <-release })
+	t.Cleanup(func() { // before the app stops (cleanups run last first)
+		holding.Store(false)
+		close(release)
+	})
+	alice, bob := app.signUp("alice"), app.signUp("bob")
+
+	status, id := postImage(t, alice, "bob", testPNG(t, 300, 200))
+	if status != http.StatusCreated || id == "" {
+		t.Fatalf("a send whose preview is held: %d (id %q); want 201", status, id)
+	}
+	if listed, thumb := thumbnailOf(t, bob, id); !listed || thumb != "" {
+		t.Fatalf("before its preview is made the message is listed %v with thumbnail %.30q; want listed without", listed, thumb)
+	}
+	holding.Store(false)
+	close(release)
+	release = make(chan struct{}) // the cleanup's close
+	app.previewsMade()
+	if _, thumb := thumbnailOf(t, bob, id); thumb == "" {
+		t.Error("the preview was not made after the send answered")
+	}
+}
+
+// TestLiveEventCarriesThePreview: the recipient's live event waits for the
+// preview (up to about a second), so an open inbox that reloads on it
+// shows the new row with its thumbnail at once, not without and then with.
+// A preview that takes longer does not hold the event back.
+func TestLiveEventCarriesThePreview(t *testing.T) {
+	var slow atomic.Bool // a preview that never comes, instead of one that is a little slow
+	release := make(chan struct{})
+	app, _ := holdPreviews(t, func() {
+		if slow.Load() {
+			<-release
+			return
+		}
+		time.Sleep(300 * time.Millisecond) // longer than a send takes to publish, well under the hold
+	})
+	t.Cleanup(func() { close(release) })
+	alice, bob := app.signUp("alice"), app.signUp("bob")
+	bobs := bob.stream("/api/events", nil)
+	bobs.connected(true)
+
+	status, id := postImage(t, alice, "bob", testPNG(t, 300, 200))
+	if status != http.StatusCreated {
+		t.Fatalf("send: %d", status)
+	}
+	if d := bobs.expect("inbox", 5*time.Second).json(t); d.Kind != "message" || d.ID != id {
+		t.Fatalf("bob's event %+v; want the new message %s", d, id)
+	}
+	if _, thumb := thumbnailOf(t, bob, id); thumb == "" {
+		t.Error("when bob's live event arrived, his inbox listed the message without its thumbnail")
+	}
+
+	slow.Store(true)
+	status, id = postImage(t, alice, "bob", testPNG(t, 300, 200))
+	if status != http.StatusCreated {
+		t.Fatalf("send: %d", status)
+	}
+	if d := bobs.expect("inbox", 5*time.Second).json(t); d.Kind != "message" || d.ID != id {
+		t.Fatalf("with its preview held for ever, bob's event %+v; want the new message %s anyway", d, id)
+	}
+}
