@@ -133,6 +133,20 @@ resource "aws_dynamodb_table" "messages" {
     type = "S"
   }
 
+  # Only while a message's previews are still to be made (they are made
+  # after the send answers): "v0".."v3" and "<created_at, 20 digits>#<message_id>".
+  # The preview-index is sparse and keys only; the preview sweep queries it
+  # by time and redoes what a crash or a full queue left undone.
+  attribute {
+    name = "preview_shard"
+    type = "S"
+  }
+
+  attribute {
+    name = "preview_key"
+    type = "S"
+  }
+
   global_secondary_index {
     name            = "recipient-index"
     hash_key        = "recipient_id"
@@ -187,6 +201,13 @@ resource "aws_dynamodb_table" "messages" {
     hash_key        = "request_recipient_id"
     range_key       = "sort_key"
     projection_type = "ALL"
+  }
+
+  global_secondary_index {
+    name            = "preview-index"
+    hash_key        = "preview_shard"
+    range_key       = "preview_key"
+    projection_type = "KEYS_ONLY"
   }
 
   point_in_time_recovery {

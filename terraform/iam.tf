@@ -190,6 +190,7 @@ data "aws_iam_policy_document" "app" {
       "${aws_dynamodb_table.messages.arn}/index/conversation-index",
       "${aws_dynamodb_table.messages.arn}/index/expiry-index",
       "${aws_dynamodb_table.messages.arn}/index/request-index",
+      "${aws_dynamodb_table.messages.arn}/index/preview-index",
     ]
   }
 }

@@ -502,8 +502,13 @@ var AppTables = map[string]tableSchema{
 		"conversation-index": {"pair", "sort_key"},
 		"expiry-index":       {"expiry_shard", "expiry_key"},
 		"request-index":      {"request_recipient_id", "sort_key"},
+		"preview-index":      {"preview_shard", "preview_key"},
 	}},
 }
+
+// KeysOnlyIndexes project only the keys (schema.go's keysOnly): the sweep
+// that reads them reads each item after; the others serve whole pages.
+var KeysOnlyIndexes = map[string]bool{"preview-index": true}
 
 func checkDynamoSchema(m *Module) []string {
 	var bad []string
@@ -538,8 +543,12 @@ func checkDynamoSchema(m *Module) []string {
 		got := map[string]gsi{}
 		for _, g := range Blocks(t.Body, "global_secondary_index") {
 			got[Str(m, g, "name")] = gsi{Str(m, g, "hash_key"), Str(m, g, "range_key")}
-			if Str(m, g, "projection_type") != "ALL" {
-				bad = append(bad, fmt.Sprintf("%s: index %s must project ALL", where, Str(m, g, "name")))
+			proj := "ALL"
+			if KeysOnlyIndexes[Str(m, g, "name")] {
+				proj = "KEYS_ONLY"
+			}
+			if Str(m, g, "projection_type") != proj {
+				bad = append(bad, fmt.Sprintf("%s: index %s must project %s", where, Str(m, g, "name"), proj))
 			}
 		}
 		for name, w := range want.indexes {
