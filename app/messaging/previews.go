@@ -191,7 +191,10 @@ func (s *Service) RunPreviews(ctx context.Context) {
 // be stored stays due, for the sweep.
 func (s *Service) makePreview(ctx context.Context, j *previewJob) {
 	defer clear(j.dek)
-	defer s.publishHeld(ctx, j)
+	// The events go out on their own goroutine: a slow shared store (Valkey
+	// down) must not hold the worker up.
+	published := ctx
+	defer s.later(func() { s.publishHeld(published, j) })
 	ctx, cancel := context.WithTimeout(ctx, previewTimeout)
 	defer cancel()
 	p := Preview{Caption: j.caption}
