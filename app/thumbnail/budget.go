@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"golang.org/x/sync/semaphore"
 )
@@ -15,8 +16,9 @@ var ErrTooCostly = errors.New("thumbnail: the image's decode costs more than the
 // Budget bounds the bytes that preview decodes hold at once, across
 // goroutines. One Budget is shared by all the decodes of a process.
 type Budget struct {
-	sem *semaphore.Weighted
-	max int64
+	sem  *semaphore.Weighted
+	max  int64
+	last atomic.Int64 // the last amount acquired, for the tests
 }
 
 // NewBudget returns a budget of maxBytes.
@@ -36,5 +38,6 @@ func (b *Budget) acquire(ctx context.Context, n int64) (release func(), err erro
 	if err := b.sem.Acquire(ctx, n); err != nil {
 		return nil, fmt.Errorf("thumbnail: waiting for memory: %w", err)
 	}
+	b.last.Store(n)
 	return func() { b.sem.Release(n) }, nil
 }

@@ -5,22 +5,9 @@ import (
 	"image/color"
 )
 
-// Scaling a photo straight down to a thumbnail with BiLinear costs more
-// than decoding it: the kernel widens with the reduction, so each output
-// pixel reads a wide strip of the source in floating point. Averaging
-// whole k×k blocks first (a box filter: integer adds, each source pixel
-// read once) leaves BiLinear a small image to finish; together they look
-// the same at thumbnail size for a fraction of the time (BenchmarkScale).
-
-// shrinkFactor is the block side that takes a w×h image down to no less
-// than twice the thumbnail's tw×th, or 1 when there is little to gain.
-func shrinkFactor(w, h, tw, th int) int {
-	k := min(w/(2*tw), h/(2*th))
-	if k < 2 {
-		return 1
-	}
-	return k
-}
+// The thumbnail's old box step, on a whole decoded image: kept as the
+// reference the streaming box filter and BenchmarkMakeFullDecode
+// compare with.
 
 // boxShrink averages src in k×k blocks (the last row and column of blocks
 // may be smaller) into an opaque-or-not RGBA image, reading the pixel
