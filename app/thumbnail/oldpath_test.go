@@ -1,8 +1,16 @@
 package thumbnail
 
 import (
+	"bytes"
 	"image"
 	"image/color"
+	_ "image/gif" // image.Decode reads GIFs
+	"image/jpeg"
+	_ "image/png" // and PNGs
+	"io"
+
+	"golang.org/x/image/draw"
+	_ "golang.org/x/image/webp" // and WebPs
 )
 
 // The thumbnail's old box step, on a whole decoded image: kept as the
@@ -117,4 +125,29 @@ func sum(p []byte) uint64 {
 		t += uint64(v)
 	}
 	return t
+}
+
+// oldMake is Make as it was before the budget: image.Decode of the whole
+// image, the box step on the decoded layout, BiLinear to fit, no crop and
+// no orientation. The tests compare previews with it, and
+// BenchmarkMakeFullDecode times it.
+func oldMake(r io.Reader) ([]byte, error) {
+	src, _, err := image.Decode(r)
+	if err != nil {
+		return nil, err
+	}
+	w, h := fit(src.Bounds().Dx(), src.Bounds().Dy())
+	if k := shrinkFactor(src.Bounds().Dx(), src.Bounds().Dy(), w, h); k > 1 {
+		if small, ok := boxShrink(src, k); ok {
+			src = small
+		}
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	draw.Draw(dst, dst.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
+	draw.BiLinear.Scale(dst, dst.Bounds(), src, src.Bounds(), draw.Over, nil)
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, dst, &jpeg.Options{Quality: quality}); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
