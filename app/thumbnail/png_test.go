@@ -109,8 +109,7 @@ func TestPNGTransparencyIsWhite(t *testing.T) {
 // bombPNG is a w×h 16-bit RGBA PNG of one opaque red, which deflate
 // shrinks a thousandfold: a small file whose whole decode is 8 bytes a
 // pixel.
-func bombPNG(t testing.TB, w, h int) []byte {
-	t.Helper()
+func bombPNG(w, h int) []byte {
 	var idat bytes.Buffer
 	z, _ := zlib.NewWriterLevel(&idat, zlib.BestCompression)
 	row := make([]byte, 1+8*w)
@@ -136,7 +135,7 @@ func bombPNG(t testing.TB, w, h int) []byte {
 	return out.Bytes()
 }
 
-var bomb = sync.OnceValue(func() []byte { return bombPNG(nil, 4000, 4000) })
+var bomb = sync.OnceValue(func() []byte { return bombPNG(4000, 4000) })
 
 // TestPNGInterlacedTooCostly: an interlaced PNG is decoded whole, so one
 // larger than the budget allows is refused at once.
