@@ -39,11 +39,8 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/color"
 	"image/jpeg"
 	"io"
-
-	"golang.org/x/image/draw"
 )
 
 const (
@@ -137,14 +134,8 @@ func fit(w, h int) (int, int) {
 
 // encode scales the box-filtered image to tw×th over white and encodes it.
 func encode(small *image.RGBA, tw, th int) ([]byte, error) {
-	dst := image.NewRGBA(image.Rect(0, 0, tw, th))
-	draw.Draw(dst, dst.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
-	// BiLinear widens its kernel when it shrinks, so what is left to
-	// shrink after the box filter goes without the aliasing of
-	// nearest-neighbour sampling.
-	draw.BiLinear.Scale(dst, dst.Bounds(), small, small.Bounds(), draw.Over, nil)
 	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, dst, &jpeg.Options{Quality: quality}); err != nil {
+	if err := jpeg.Encode(&buf, areaScale(small, tw, th), &jpeg.Options{Quality: quality}); err != nil {
 		return nil, fmt.Errorf("thumbnail: encode: %w", err)
 	}
 	return buf.Bytes(), nil
