@@ -82,7 +82,9 @@ func Make(ctx context.Context, r io.Reader, budget *Budget) (thumb []byte, err e
 	if budget == nil {
 		return nil, errors.New("thumbnail: no budget")
 	}
-	br := bufio.NewReader(r)
+	// The decoders read as they go, so a context that ends stops them at
+	// their next read: the budget bounds a decode's memory, not its time.
+	br := bufio.NewReader(ctxReader{ctx, r})
 	magic, _ := br.Peek(16)
 	var small *image.RGBA
 	var tw, th int
@@ -153,4 +155,17 @@ func shrinkFull(m image.Image) *image.RGBA {
 func filterCost(w, h int) int64 {
 	crop, _, _, k := plan(w, h)
 	return boxerCost(crop, k)
+}
+
+// ctxReader ends reading once its context is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
