@@ -150,23 +150,32 @@ func adobeCMYK(t testing.TB, w, h int, ink [4]color.CMYK, progressive bool) []by
 // the test when it is not installed.
 func imagemagick(t testing.TB, data []byte, args ...string) []byte {
 	t.Helper()
+	out, err := convert(data, args...)
+	if err != nil {
+		t.Skipf("ImageMagick: %v", err)
+	}
+	return out
+}
+
+// convert runs data through ImageMagick's convert, writing a JPEG.
+func convert(data []byte, args ...string) ([]byte, error) {
 	convert, err := exec.LookPath("convert")
 	if err != nil {
-		t.Skip("ImageMagick's convert is not installed")
+		return nil, err
 	}
-	dir := t.TempDir()
+	dir, err := os.MkdirTemp("", "thumbnail")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
 	in, out := filepath.Join(dir, "in"), filepath.Join(dir, "out.jpg")
 	if err := os.WriteFile(in, data, 0o600); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if msg, err := exec.Command(convert, append(append([]string{in}, args...), out)...).CombinedOutput(); err != nil {
-		t.Skipf("convert: %v: %s", err, msg)
+		return nil, fmt.Errorf("%v: %s", err, msg)
 	}
-	res, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return os.ReadFile(out)
 }
 
 var inks = [4]color.CMYK{{0, 200, 200, 20}, {200, 0, 180, 30}, {220, 180, 0, 10}, {0, 40, 220, 0}}

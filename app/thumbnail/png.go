@@ -384,6 +384,35 @@ func abs(x int) int {
 // convert turns the samples of pixels x0 to x1 of a row into premultiplied
 // 16-bit RGBA.
 func (d *pngDecoder) convert(dst []uint16, row []byte, x0, x1 int) {
+	// The common layouts without tRNS get loops of their own: the
+	// general one below decides the layout for every pixel.
+	switch {
+	case d.ctype == ctRGB && d.depth == 8 && !d.hasTRNS:
+		src := row[3*x0 : 3*x1]
+		for i, o := 0, 0; i+2 < len(src); i, o = i+3, o+4 {
+			dst[o], dst[o+1], dst[o+2], dst[o+3] = uint16(src[i])*0x101, uint16(src[i+1])*0x101, uint16(src[i+2])*0x101, 0xffff
+		}
+		return
+	case d.ctype == ctRGBA && d.depth == 8:
+		nrgbaRow(dst, row[4*x0:4*x1])
+		return
+	case d.ctype == ctRGBA && d.depth == 16:
+		src := row[8*x0 : 8*x1]
+		for i, o := 0, 0; i+7 < len(src); i, o = i+8, o+4 {
+			a := uint32(src[i+6])<<8 | uint32(src[i+7])
+			dst[o] = uint16((uint32(src[i])<<8 | uint32(src[i+1])) * a / 0xffff)
+			dst[o+1] = uint16((uint32(src[i+2])<<8 | uint32(src[i+3])) * a / 0xffff)
+			dst[o+2] = uint16((uint32(src[i+4])<<8 | uint32(src[i+5])) * a / 0xffff)
+			dst[o+3] = uint16(a)
+		}
+		return
+	case d.ctype == ctGray && d.depth == 8 && !d.hasTRNS:
+		for i, o := x0, 0; i < x1; i, o = i+1, o+4 {
+			v := uint16(row[i]) * 0x101
+			dst[o], dst[o+1], dst[o+2], dst[o+3] = v, v, v, 0xffff
+		}
+		return
+	}
 	s16 := func(i int) uint16 { return uint16(row[2*i])<<8 | uint16(row[2*i+1]) }
 	for x, o := x0, 0; x < x1; x, o = x+1, o+4 {
 		var r, g, b, a uint16

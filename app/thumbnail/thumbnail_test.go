@@ -8,6 +8,7 @@ import (
 	"image/gif"
 	"image/jpeg"
 	"image/png"
+	"strings"
 	"testing"
 )
 
@@ -95,6 +96,30 @@ func TestMakeRefusesWhatIsNoImage(t *testing.T) {
 	} {
 		if _, err := Make(context.Background(), bytes.NewReader(in), testBudget); err == nil {
 			t.Errorf("%s: Make returned no error", name)
+		}
+	}
+}
+
+// TestTruncatedIsAnError: an image cut short anywhere in its pixels is an
+// error, on every path, never a panic or a preview of half an image.
+func TestTruncatedIsAnError(t *testing.T) {
+	big := encodeJPEG(t, photo(1600, 1200, 8), 80)
+	for name, data := range map[string][]byte{
+		"JPEG at 1/8":             big,
+		"JPEG whole":              encodeJPEG(t, photo(300, 200, 9), 80),
+		"JPEG at 1/8 progressive": fixture(t, "ycck-progressive.jpg"),
+		"PNG":                     encodePNG(t, pngVariants(300, 200)["RGBA 8"]),
+		"PNG interlaced":          fixture(t, "interlaced.png"),
+		"GIF":                     encoded(t, "gif", 200, 100),
+		"WebP lossy":              fixture(t, "lossy-alpha.webp"),
+		"WebP lossless":           fixture(t, "lossless.webp"),
+	} {
+		for i := range 9 {
+			cut := data[:len(data)*i/10]
+			_, err := Make(context.Background(), bytes.NewReader(cut), testBudget)
+			if err == nil || strings.Contains(err.Error(), "panic") {
+				t.Errorf("%s cut to %d of %d bytes: %v; want a decode error", name, len(cut), len(data), err)
+			}
 		}
 	}
 }
