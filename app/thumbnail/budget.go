@@ -41,3 +41,7 @@ func (b *Budget) acquire(ctx context.Context, n int64) (release func(), err erro
 	b.last.Store(n)
 	return func() { b.sem.Release(n) }, nil
 }
+
+// area is w×h, capped far above any budget, so that a cost built from the
+// area of a hostile header (PNG allows 2³¹-1 a side) cannot overflow.
+func area(w, h int) int64 { return min(int64(w)*int64(h), 1<<48) }

@@ -3,6 +3,7 @@ package thumbnail
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"image/color"
 	"runtime"
@@ -126,5 +127,27 @@ func TestCancelWhileWaiting(t *testing.T) {
 	release()
 	if err := <-done; err != nil {
 		t.Errorf("after the release: %v", err)
+	}
+}
+
+// TestHugeHeaders: a PNG header may claim 2³¹-1 pixels a side; the cost
+// of such an image must come out too large, not overflow into a small one
+// (a row alone of the narrowest is 8 MiB).
+func TestHugeHeaders(t *testing.T) {
+	for _, interlaced := range []byte{0, 1} {
+		for _, size := range [][2]uint32{{1<<31 - 1, 1<<31 - 1}, {1<<31 - 1, 1 << 30}, {1 << 20, 1<<31 - 1}} {
+			ihdr := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, size[0]), size[1])
+			var buf bytes.Buffer
+			buf.WriteString(pngHeader)
+			binary.Write(&buf, binary.BigEndian, uint32(13))
+			buf.WriteString("IHDR")
+			buf.Write(append(ihdr, 16, 6, 0, 0, interlaced))
+			buf.Write([]byte{0, 0, 0, 0})
+			buf.Write([]byte{0, 0, 0, 0, 'I', 'D', 'A', 'T', 0, 0, 0, 0})
+			_, err := Make(context.Background(), &buf, NewBudget(16<<20))
+			if !errors.Is(err, ErrTooCostly) {
+				t.Errorf("%dx%d, interlaced %d: %v; want ErrTooCostly", size[0], size[1], interlaced, err)
+			}
+		}
 	}
 }

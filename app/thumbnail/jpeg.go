@@ -56,7 +56,7 @@ func makeJPEG(ctx context.Context, r io.Reader, budget *Budget) (small *image.RG
 		k = shrinkFactor(crop.Dx(), crop.Dy(), tw, th)
 		cost := overhead + c.Cost + boxerCost(crop, k)
 		if c.Orientation != 1 {
-			cost += 4 * int64(dw) * int64(dh)
+			cost += 4 * area(dw, dh)
 		}
 		rel, err := budget.acquire(ctx, cost)
 		release = rel
@@ -89,7 +89,7 @@ func wholeJPEGCost(c jpegdc.Config) int64 {
 	cost := overhead + pw*ph*perPixel
 	w, h := orientedSize(c.Width, c.Height, c.Orientation)
 	if c.Orientation != 1 {
-		cost += 8*int64(w)*int64(h) + boxerCost(image.Rect(0, 0, w, h), 1)
+		cost += 8*area(w, h) + boxerCost(image.Rect(0, 0, w, h), 1)
 	}
 	return cost + filterCost(w, h)
 }

@@ -90,7 +90,7 @@ func makeWholePNG(ctx context.Context, r io.Reader, budget *Budget, w, h, depth 
 	if depth == 16 {
 		perPixel = 8
 	}
-	cost := overhead + 2*perPixel*int64(w)*int64(h) + 4*perPixel*int64(w) + filterCost(w, h)
+	cost := overhead + 2*perPixel*area(w, h) + 4*perPixel*int64(w) + filterCost(w, h)
 	release, err := budget.acquire(ctx, cost)
 	if err != nil {
 		return nil, 0, 0, err

@@ -26,7 +26,7 @@ func makeGIF(ctx context.Context, br interface {
 		return nil, 0, 0, wrapDecode(io.ErrUnexpectedEOF)
 	}
 	w, h := int(hdr[6])|int(hdr[7])<<8, int(hdr[8])|int(hdr[9])<<8
-	cost := overhead + 2*int64(w)*int64(h) + filterCost(w, h)
+	cost := overhead + 2*area(w, h) + filterCost(w, h)
 	release, err := budget.acquire(ctx, cost)
 	if err != nil {
 		return nil, 0, 0, err
