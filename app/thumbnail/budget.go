@@ -36,7 +36,7 @@ func (b *Budget) acquire(ctx context.Context, n int64) (release func(), err erro
 		return nil, fmt.Errorf("%w (%d bytes of %d)", ErrTooCostly, n, b.max)
 	}
 	if err := b.sem.Acquire(ctx, n); err != nil {
-		return nil, fmt.Errorf("thumbnail: waiting for memory: %w", err)
+		return nil, fmt.Errorf("waiting for memory: %w", err)
 	}
 	b.last.Store(n)
 	return func() { b.sem.Release(n) }, nil

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"image"
 	"image/jpeg"
 	"io"
@@ -66,7 +65,7 @@ func makeJPEG(ctx context.Context, r io.Reader, budget *Budget) (small *image.RG
 		return decodeWholeJPEG(io.MultiReader(bytes.NewReader(rec.buf), r), cfg.Orientation)
 	}
 	if err != nil {
-		return nil, 0, 0, wrapDecode(err)
+		return nil, 0, 0, err
 	}
 	dc = orient(dc, cfg.Orientation)
 	b := newBoxer(crop, k)
@@ -97,7 +96,7 @@ func wholeJPEGCost(c jpegdc.Config) int64 {
 func decodeWholeJPEG(r io.Reader, orientation int) (small *image.RGBA, tw, th int, err error) {
 	m, err := jpeg.Decode(r)
 	if err != nil {
-		return nil, 0, 0, wrapDecode(err)
+		return nil, 0, 0, err
 	}
 	if orientation != 1 {
 		b := m.Bounds()
@@ -107,13 +106,6 @@ func decodeWholeJPEG(r io.Reader, orientation int) (small *image.RGBA, tw, th in
 	}
 	_, tw, th, _ = plan(m.Bounds().Dx(), m.Bounds().Dy())
 	return shrinkFull(m), tw, th, nil
-}
-
-func wrapDecode(err error) error {
-	if errors.Is(err, ErrTooCostly) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	return fmt.Errorf("thumbnail: decode: %w", err)
 }
 
 // recorder keeps what is read through it, up to maxReplay bytes, so a

@@ -51,11 +51,11 @@ func makePNG(ctx context.Context, br interface {
 }, budget *Budget) (small *image.RGBA, tw, th int, err error) {
 	hdr, _ := br.Peek(8 + 8 + 13)
 	if len(hdr) < 29 || string(hdr[12:16]) != "IHDR" {
-		return nil, 0, 0, wrapDecode(pngErr("missing IHDR"))
+		return nil, 0, 0, pngErr("missing IHDR")
 	}
 	w, h := int64(binary.BigEndian.Uint32(hdr[16:])), int64(binary.BigEndian.Uint32(hdr[20:]))
 	if w <= 0 || h <= 0 || w >= 1<<31 || h >= 1<<31 {
-		return nil, 0, 0, wrapDecode(pngErr("bad dimensions"))
+		return nil, 0, 0, pngErr("bad dimensions")
 	}
 	if hdr[28] == 1 {
 		return makeWholePNG(ctx, br, budget, int(w), int(h), int(hdr[24]))
@@ -65,7 +65,7 @@ func makePNG(ctx context.Context, br interface {
 		d.pal[i] = [4]uint16{0, 0, 0, 0xffff}
 	}
 	if err := d.readHeaders(); err != nil {
-		return nil, 0, 0, wrapDecode(err)
+		return nil, 0, 0, err
 	}
 	crop, tw, th, k := plan(d.width, d.height)
 	rowBytes := d.rowBytes()
@@ -76,7 +76,7 @@ func makePNG(ctx context.Context, br interface {
 	defer release()
 	b := newBoxer(crop, k)
 	if err := d.decodeRows(b, int(rowBytes)); err != nil {
-		return nil, 0, 0, wrapDecode(err)
+		return nil, 0, 0, err
 	}
 	return b.out, tw, th, nil
 }
@@ -98,7 +98,7 @@ func makeWholePNG(ctx context.Context, r io.Reader, budget *Budget, w, h, depth 
 	defer release()
 	m, err := png.Decode(r)
 	if err != nil {
-		return nil, 0, 0, wrapDecode(err)
+		return nil, 0, 0, err
 	}
 	_, tw, th, _ := plan(w, h)
 	return shrinkFull(m), tw, th, nil

@@ -101,9 +101,20 @@ func Make(ctx context.Context, r io.Reader, budget *Budget) (thumb []byte, err e
 		return nil, errors.New("thumbnail: decode: not a PNG, JPEG, GIF or WebP image")
 	}
 	if err != nil {
-		return nil, err
+		return nil, wrap(err)
 	}
 	return encode(small, tw, th)
+}
+
+// wrap gives an error from a decode the package's prefix.
+func wrap(err error) error {
+	switch {
+	case errors.Is(err, ErrTooCostly):
+		return err
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("thumbnail: %w", err)
+	}
+	return fmt.Errorf("thumbnail: decode: %w", err)
 }
 
 // plan is what a preview of a w×h image (as shown) is made of: the centre

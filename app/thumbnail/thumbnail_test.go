@@ -123,3 +123,43 @@ func TestTruncatedIsAnError(t *testing.T) {
 		}
 	}
 }
+
+// TestPanoramaShowsItsCentre: an 8000×600 panorama's preview is its
+// centre, cut to 2:1, not a 160×12 sliver of the whole; on both JPEG paths
+// (whole under a large budget, 1/8 scale under a small one) and as a PNG.
+func TestPanoramaShowsItsCentre(t *testing.T) {
+	m := image.NewRGBA(image.Rect(0, 0, 8000, 600))
+	for y := range 600 {
+		for x := range 8000 {
+			c := color.RGBA{200, 30, 30, 255} // the sides: red
+			if x >= 3400 && x < 4600 {
+				c = color.RGBA{30, 30, 200, 255} // the centre 1200×600: blue
+			}
+			m.SetRGBA(x, y, c)
+		}
+	}
+	jpg := encodeJPEG(t, m, 90)
+	var pngBuf bytes.Buffer
+	if err := png.Encode(&pngBuf, m); err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		data   []byte
+		budget *Budget
+	}{
+		"JPEG whole":     {jpg, testBudget},
+		"JPEG at 1/8":    {jpg, NewBudget(16 << 20)},
+		"PNG row by row": {pngBuf.Bytes(), testBudget},
+	} {
+		p := thumb(t, tc.data, tc.budget)
+		if p.Rect.Dx() != 160 || p.Rect.Dy() != 80 {
+			t.Errorf("%s: the preview is %v; want 160x80", name, p.Rect)
+			continue
+		}
+		for _, x := range []int{2, 80, 157} {
+			if c := p.RGBAAt(x, 40); !near(c, color.RGBA{30, 30, 200, 255}, 12) {
+				t.Errorf("%s: pixel %d of the middle row is %v; want the centre's blue", name, x, c)
+			}
+		}
+	}
+}

@@ -23,7 +23,7 @@ func makeGIF(ctx context.Context, br interface {
 }, budget *Budget) (*image.RGBA, int, int, error) {
 	hdr, _ := br.Peek(10)
 	if len(hdr) < 10 {
-		return nil, 0, 0, wrapDecode(io.ErrUnexpectedEOF)
+		return nil, 0, 0, io.ErrUnexpectedEOF
 	}
 	w, h := int(hdr[6])|int(hdr[7])<<8, int(hdr[8])|int(hdr[9])<<8
 	cost := overhead + 2*area(w, h) + filterCost(w, h)
@@ -34,7 +34,7 @@ func makeGIF(ctx context.Context, br interface {
 	defer release()
 	m, err := gif.Decode(br)
 	if err != nil {
-		return nil, 0, 0, wrapDecode(err)
+		return nil, 0, 0, err
 	}
 	_, tw, th, _ := plan(m.Bounds().Dx(), m.Bounds().Dy())
 	return shrinkFull(m), tw, th, nil
@@ -51,7 +51,7 @@ func makeWebP(ctx context.Context, br interface {
 	hdr, _ := br.Peek(64)
 	cfg, err := webp.DecodeConfig(bytes.NewReader(hdr))
 	if err != nil {
-		return nil, 0, 0, wrapDecode(err)
+		return nil, 0, 0, err
 	}
 	pw, ph := int64((cfg.Width+15)/16*16), int64((cfg.Height+15)/16*16)
 	cost := overhead + 16*pw*ph + filterCost(cfg.Width, cfg.Height)
@@ -62,7 +62,7 @@ func makeWebP(ctx context.Context, br interface {
 	defer release()
 	m, err := webp.Decode(br)
 	if err != nil {
-		return nil, 0, 0, wrapDecode(err)
+		return nil, 0, 0, err
 	}
 	_, tw, th, _ := plan(m.Bounds().Dx(), m.Bounds().Dy())
 	return shrinkFull(m), tw, th, nil
