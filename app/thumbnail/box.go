@@ -183,8 +183,9 @@ func premultipliedPalette(p color.Palette) [][4]uint16 {
 // than decoding it: the kernel widens with the reduction, so each output
 // pixel reads a wide strip of the source in floating point. Averaging
 // whole k×k blocks first (a box filter: integer adds, each source pixel
-// read once) leaves BiLinear a small image to finish; together they look
-// the same at thumbnail size for a fraction of the time (BenchmarkScale).
+// read once) leaves a small image to finish (areaScale); together they
+// look like BiLinear from the whole image at thumbnail size
+// (TestPreviewLooksLikeBiLinear), for a fraction of the time.
 
 // shrinkFactor is the block side that takes a w×h image down to no less
 // than twice the thumbnail's tw×th, or 1 when there is little to gain.

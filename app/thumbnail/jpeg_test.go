@@ -239,7 +239,7 @@ func TestJPEGYCCK(t *testing.T) {
 // the one made from the whole decoded image, baseline, progressive and
 // gray.
 func TestJPEGCloseToOldPreview(t *testing.T) {
-	src := photo(2400, 1800, 1)
+	src := photo(1600, 1200, 1)
 	baseline := encodeJPEG(t, src, 85)
 	gray := image.NewGray(src.Bounds())
 	for i := range gray.Pix {
