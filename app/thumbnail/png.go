@@ -31,13 +31,13 @@ type pngDecoder struct {
 	r             io.Reader
 	width, height int
 	depth, ctype  int
-	interlaced    bool
 	pal           [256][4]uint16 // premultiplied; missing entries are opaque black
 	trns          [3]uint16      // the colour key of gray and RGB images
 	hasTRNS       bool
 	chunkLeft     uint32 // the IDAT data left in the current chunk
 	idatDone      bool
 	tmp           [8]byte
+	buf           [3 * 256]byte // a PLTE or tRNS chunk
 }
 
 var errPNGFormat = errors.New("invalid PNG")
@@ -180,7 +180,7 @@ func (d *pngDecoder) readHeaders() error {
 				return pngErr("bad PLTE")
 			}
 			seenPLTE = true
-			p := make([]byte, n)
+			p := d.buf[:n]
 			if _, err := io.ReadFull(d.r, p); err != nil {
 				return unexpected(err)
 			}
@@ -228,7 +228,7 @@ func (d *pngDecoder) readTRNS(n uint32) error {
 	if n > 256 {
 		return pngErr("bad tRNS")
 	}
-	p := make([]byte, n)
+	p := d.buf[:n]
 	if _, err := io.ReadFull(d.r, p); err != nil {
 		return unexpected(err)
 	}

@@ -21,9 +21,11 @@
 //     4 a block, and 8 a pixel of the crop's width for the scratch row;
 //   - a JPEG at 1/8: 2 bytes a block and component of the padded frame,
 //     4 a block for the DC image, and 4 more a block to turn it upright;
-//   - a JPEG decoded whole: what image/jpeg holds (at most 8 bytes a pixel
-//     of the frame padded to 32, and 16 more for a progressive one), and,
-//     when the EXIF orientation turns it, 8 bytes a pixel to do so;
+//   - a JPEG decoded whole (one whose 1/8 scale would be smaller than the
+//     thumbnail, when the budget allows): what image/jpeg holds (at most 8
+//     bytes a pixel of the frame padded to 32, and 16 more for a
+//     progressive one), and, when the EXIF orientation turns it, 12 bytes
+//     a pixel to do so;
 //   - a PNG row by row: two rows of raw samples;
 //   - an interlaced PNG, decoded whole: twice its decoded size (the passes,
 //     then the image), at 8 bytes a pixel for 16-bit samples, 4 otherwise;

@@ -57,6 +57,10 @@ const (
 	maxTq   = 3
 
 	maxComponents = 4
+
+	// maxExif bounds the APP1 segments read for the orientation, which is
+	// in the first entries of IFD0; larger ones are skipped.
+	maxExif = 4096
 )
 
 // block is a quantization table, in zig-zag order.
@@ -126,7 +130,8 @@ type decoder struct {
 	check   func(Config) error
 	checked bool
 
-	orientation int // EXIF Orientation, 1 when absent.
+	orientation int            // EXIF Orientation, 1 when absent.
+	exif        *[maxExif]byte // The APP1 segment being read.
 
 	ri    int // Restart Interval.
 	nComp int
@@ -666,11 +671,13 @@ func (d *decoder) config() Config {
 // is read, as the tag lives there; anything malformed leaves orientation 1,
 // which is what browsers show for a segment they cannot read.
 func (d *decoder) processApp1Marker(n int) error {
-	const maxExif = 4096 // The orientation is in the first entries of IFD0.
 	if n < 14 || n > maxExif {
 		return d.ignore(n)
 	}
-	p := make([]byte, n)
+	if d.exif == nil {
+		d.exif = new([maxExif]byte) // once: a file may hold many APP1 segments
+	}
+	p := d.exif[:n]
 	if err := d.readFull(p); err != nil {
 		return err
 	}
