@@ -149,6 +149,9 @@ func fit(w, h int) (int, int) {
 
 // encode scales the box-filtered image to tw×th over white and encodes it.
 func encode(small *image.RGBA, tw, th int) ([]byte, error) {
+	if tw < 1 || th < 1 || small.Rect.Empty() {
+		return nil, errors.New("thumbnail: decode: the image has no pixels")
+	}
 	var buf bytes.Buffer
 	if err := jpeg.Encode(&buf, areaScale(small, tw, th), &jpeg.Options{Quality: quality}); err != nil {
 		return nil, fmt.Errorf("thumbnail: encode: %w", err)

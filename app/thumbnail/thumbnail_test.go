@@ -91,6 +91,7 @@ func TestMakeRefusesWhatIsNoImage(t *testing.T) {
 	good := encoded(t, "png", 50, 50)
 	for name, in := range map[string][]byte{
 		"empty":     nil,
+		"no pixels": encoded(t, "gif", 0, 0),
 		"text":      []byte("hello, this is not an image"),
 		"truncated": good[:len(good)/2],
 	} {
