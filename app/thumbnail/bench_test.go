@@ -11,8 +11,9 @@ import (
 )
 
 // benchInputs are what people send, by cost: a 12-megapixel photo
-// (baseline, and progressive when ImageMagick can make one), a phone
-// screenshot, a PNG of noise, and the 16-bit PNG bomb.
+// (baseline, and progressive when ImageMagick can make one, else a
+// smaller progressive fixture), a phone screenshot, a PNG of noise, and
+// the 16-bit PNG bomb.
 var benchInputs = sync.OnceValue(func() []struct {
 	name string
 	data []byte
@@ -28,13 +29,17 @@ var benchInputs = sync.OnceValue(func() []struct {
 		{"noise-2000x1500.png", encodePNG(&b, noise(2000, 1500))},
 		{"bomb-16bit-4000x4000.png", bomb()},
 	}
-	if prog := progressive(photoJPEG); prog != nil {
-		ins = append(ins[:1], append([]struct {
-			name string
-			data []byte
-		}{{"photo-12MP-progressive.jpg", prog}}, ins[1:]...)...)
+	prog := struct {
+		name string
+		data []byte
+	}{"photo-12MP-progressive.jpg", progressive(photoJPEG)}
+	if prog.data == nil { // no ImageMagick: the committed, smaller one
+		prog.name, prog.data = "ycck-progressive-1280x1280.jpg", fixture(&b, "ycck-progressive.jpg")
 	}
-	return ins
+	return append(ins[:1], append([]struct {
+		name string
+		data []byte
+	}{prog}, ins[1:]...)...)
 })
 
 // progressive is ImageMagick's progressive twin of a JPEG, or nil.
