@@ -1,20 +1,24 @@
 package thumbnail
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"image"
-	"io"
+	"sync/atomic"
 
 	"golang.org/x/sync/semaphore"
 )
 
-// Budget bounds the bytes that preview decodes hold at once.
+// ErrTooCostly reports that decoding an image would need more memory than
+// the whole budget: the image gets a caption-only preview instead.
+var ErrTooCostly = errors.New("thumbnail: the image's decode costs more than the budget")
+
+// Budget bounds the bytes that preview decodes hold at once, across
+// goroutines. One Budget is shared by all the decodes of a process.
 type Budget struct {
-	sem *semaphore.Weighted
-	max int64
+	sem  *semaphore.Weighted
+	max  int64
+	last atomic.Int64 // the last amount acquired, for the tests
 }
 
 // NewBudget returns a budget of maxBytes.
@@ -22,30 +26,22 @@ func NewBudget(maxBytes int64) *Budget {
 	return &Budget{sem: semaphore.NewWeighted(maxBytes), max: maxBytes}
 }
 
-// Max is the most bytes the budget lends.
+// Max is the budget's size: the most one decode may cost.
 func (b *Budget) Max() int64 { return b.max }
 
-// ErrTooCostly is for an image whose decode would need more than the budget.
-var ErrTooCostly = errors.New("thumbnail: the image needs more memory to decode than the preview budget")
-
-// Make reads an image as it is stored and returns its preview as a JPEG,
-// holding no more than it acquired from budget.
-func Make(ctx context.Context, r io.Reader, budget *Budget) ([]byte, error) {
-	raw, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("thumbnail: read: %w", err)
+// acquire waits for n bytes of the budget, or for ctx to end. A decode
+// larger than the whole budget fails at once rather than waiting for ever.
+func (b *Budget) acquire(ctx context.Context, n int64) (release func(), err error) {
+	if n > b.max || n < 0 {
+		return nil, fmt.Errorf("%w (%d bytes of %d)", ErrTooCostly, n, b.max)
 	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(raw))
-	if err != nil {
-		return nil, fmt.Errorf("thumbnail: decode: %w", err)
+	if err := b.sem.Acquire(ctx, n); err != nil {
+		return nil, fmt.Errorf("waiting for memory: %w", err)
 	}
-	cost := int64(cfg.Width) * int64(cfg.Height) * 8
-	if cost > budget.Max() {
-		return nil, ErrTooCostly
-	}
-	if err := budget.sem.Acquire(ctx, cost); err != nil {
-		return nil, err
-	}
-	defer budget.sem.Release(cost)
-	return makeFull(bytes.NewReader(raw))
+	b.last.Store(n)
+	return func() { b.sem.Release(n) }, nil
 }
+
+// area is w×h, capped far above any budget, so that a cost built from the
+// area of a hostile header (PNG allows 2³¹-1 a side) cannot overflow.
+func area(w, h int) int64 { return min(int64(w)*int64(h), 1<<48) }

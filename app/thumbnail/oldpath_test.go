@@ -1,26 +1,21 @@
 package thumbnail
 
 import (
+	"bytes"
 	"image"
 	"image/color"
+	_ "image/gif" // image.Decode reads GIFs
+	"image/jpeg"
+	_ "image/png" // and PNGs
+	"io"
+
+	"golang.org/x/image/draw"
+	_ "golang.org/x/image/webp" // and WebPs
 )
 
-// Scaling a photo straight down to a thumbnail with BiLinear costs more
-// than decoding it: the kernel widens with the reduction, so each output
-// pixel reads a wide strip of the source in floating point. Averaging
-// whole k×k blocks first (a box filter: integer adds, each source pixel
-// read once) leaves BiLinear a small image to finish; together they look
-// the same at thumbnail size for a fraction of the time (BenchmarkScale).
-
-// shrinkFactor is the block side that takes a w×h image down to no less
-// than twice the thumbnail's tw×th, or 1 when there is little to gain.
-func shrinkFactor(w, h, tw, th int) int {
-	k := min(w/(2*tw), h/(2*th))
-	if k < 2 {
-		return 1
-	}
-	return k
-}
+// The thumbnail's old box step, on a whole decoded image: kept as the
+// reference the streaming box filter and BenchmarkMakeFullDecode
+// compare with.
 
 // boxShrink averages src in k×k blocks (the last row and column of blocks
 // may be smaller) into an opaque-or-not RGBA image, reading the pixel
@@ -130,4 +125,29 @@ func sum(p []byte) uint64 {
 		t += uint64(v)
 	}
 	return t
+}
+
+// oldMake is Make as it was before the budget: image.Decode of the whole
+// image, the box step on the decoded layout, BiLinear to fit, no crop and
+// no orientation. The tests compare previews with it, and
+// BenchmarkMakeFullDecode times it.
+func oldMake(r io.Reader) ([]byte, error) {
+	src, _, err := image.Decode(r)
+	if err != nil {
+		return nil, err
+	}
+	w, h := fit(src.Bounds().Dx(), src.Bounds().Dy())
+	if k := shrinkFactor(src.Bounds().Dx(), src.Bounds().Dy(), w, h); k > 1 {
+		if small, ok := boxShrink(src, k); ok {
+			src = small
+		}
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	draw.Draw(dst, dst.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
+	draw.BiLinear.Scale(dst, dst.Bounds(), src, src.Bounds(), draw.Over, nil)
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, dst, &jpeg.Options{Quality: quality}); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

@@ -7,36 +7,59 @@ import (
 	"image/jpeg"
 	"math"
 	"testing"
-	"time"
 
 	"golang.org/x/image/draw"
 )
 
-// TestBoxShrinkAverages: each output pixel is the average of its block,
+// TestBoxerAverages: each output pixel is the average of its block,
 // partial blocks at the edges included; straight alpha is premultiplied.
-func TestBoxShrinkAverages(t *testing.T) {
+func TestBoxerAverages(t *testing.T) {
 	src := image.NewRGBA(image.Rect(0, 0, 3, 2))
 	for i, v := range []uint8{10, 20, 30, 40, 50, 60} { // grey levels, row by row
 		src.Set(i%3, i/3, color.RGBA{v, v, v, 255})
 	}
-	dst, ok := boxShrink(src, 2)
-	if !ok || dst.Bounds().Dx() != 2 || dst.Bounds().Dy() != 1 {
-		t.Fatalf("shrunk to %v (%v); want 2×1", dst.Bounds(), ok)
+	b := newBoxer(src.Rect, 2)
+	b.addImage(src)
+	if b.out.Rect.Dx() != 2 || b.out.Rect.Dy() != 1 {
+		t.Fatalf("shrunk to %v; want 2×1", b.out.Rect)
 	}
-	if got := dst.RGBAAt(0, 0).R; got != (10+20+40+50)/4 {
+	if got := b.out.RGBAAt(0, 0).R; got != (10+20+40+50)/4 {
 		t.Errorf("the full block averages to %d; want %d", got, (10+20+40+50)/4)
 	}
-	if got := dst.RGBAAt(1, 0).R; got != (30+60)/2 {
+	if got := b.out.RGBAAt(1, 0).R; got != (30+60)/2 {
 		t.Errorf("the edge block averages to %d; want %d", got, (30+60)/2)
 	}
 	straight := image.NewNRGBA(image.Rect(0, 0, 2, 1))
 	straight.SetNRGBA(0, 0, color.NRGBA{200, 0, 0, 255})
 	straight.SetNRGBA(1, 0, color.NRGBA{0, 0, 255, 0}) // invisible: adds no blue
-	if got, _ := boxShrink(straight, 2); got.RGBAAt(0, 0) != (color.RGBA{100, 0, 0, 127}) {
-		t.Errorf("straight alpha averaged to %v; want {100 0 0 127}", got.RGBAAt(0, 0))
+	b = newBoxer(straight.Rect, 2)
+	b.addImage(straight)
+	if got := b.out.RGBAAt(0, 0); got != (color.RGBA{100, 0, 0, 128}) {
+		t.Errorf("straight alpha averaged to %v; want {100 0 0 128}", got)
 	}
-	if _, ok := boxShrink(image.NewGray(image.Rect(0, 0, 4, 4)), 2); ok {
-		t.Error("a layout without a fast path was shrunk")
+	// A crop's rows and columns outside it are left out.
+	b = newBoxer(image.Rect(1, 1, 3, 2), 2)
+	b.addImage(src)
+	if got := b.out.RGBAAt(0, 0).R; got != (50+60)/2 {
+		t.Errorf("the cropped block averages to %d; want %d", got, (50+60)/2)
+	}
+}
+
+// TestAreaScale: each output pixel is the mean of the area it covers,
+// over white.
+func TestAreaScale(t *testing.T) {
+	src := image.NewRGBA(image.Rect(0, 0, 3, 1))
+	for x, v := range []uint8{30, 60, 90} {
+		src.SetRGBA(x, 0, color.RGBA{v, v, v, 255})
+	}
+	got := areaScale(src, 2, 1)
+	// Output pixel 0 covers 1½ source pixels: (30 + 60/2) / 1.5 = 40.
+	if r0, r1 := got.RGBAAt(0, 0).R, got.RGBAAt(1, 0).R; r0 != 40 || r1 != 80 {
+		t.Errorf("3→2 gave %d, %d; want 40, 80", r0, r1)
+	}
+	clear(src.Pix) // transparent
+	if c := areaScale(src, 2, 1).RGBAAt(1, 0); c != (color.RGBA{255, 255, 255, 255}) {
+		t.Errorf("transparent became %v; want white", c)
 	}
 }
 
@@ -58,7 +81,8 @@ func scene(w, h int) *image.NRGBA {
 	return img
 }
 
-// direct is the thumbnail's scaling without the box step: the reference.
+// direct is the old thumbnail's scaling without the box step, BiLinear
+// from the whole image: the reference for how a preview should look.
 func direct(src image.Image) *image.RGBA {
 	w, h := fit(src.Bounds().Dx(), src.Bounds().Dy())
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
@@ -67,22 +91,11 @@ func direct(src image.Image) *image.RGBA {
 	return dst
 }
 
-// boxed is the thumbnail's scaling as Make does it.
-func boxed(src image.Image) *image.RGBA {
-	w, h := fit(src.Bounds().Dx(), src.Bounds().Dy())
-	if k := shrinkFactor(src.Bounds().Dx(), src.Bounds().Dy(), w, h); k > 1 {
-		if small, ok := boxShrink(src, k); ok {
-			src = small
-		}
-	}
-	return direct(src)
-}
-
-// TestBoxThenBiLinearLooksTheSame: on every fast layout, the thumbnail
-// scaled through the box step is the directly scaled one, to within a
-// couple of levels on average and a few at its worst pixel.
-func TestBoxThenBiLinearLooksTheSame(t *testing.T) {
-	nrgba := scene(1600, 1200)
+// TestPreviewLooksLikeBiLinear: on every layout the decoders make, the box
+// filter then area averaging gives what BiLinear from the whole image gives,
+// to within a couple of levels on average and a few at its worst pixel.
+func TestPreviewLooksLikeBiLinear(t *testing.T) {
+	nrgba := scene(960, 720)
 	rgba := image.NewRGBA(nrgba.Bounds())
 	draw.Draw(rgba, rgba.Bounds(), nrgba, image.Point{}, draw.Src)
 	var buf bytes.Buffer
@@ -98,14 +111,15 @@ func TestBoxThenBiLinearLooksTheSame(t *testing.T) {
 		sources["YCbCr "+ratio.String()] = toYCbCr(rgba, ratio)
 	}
 	for name, src := range sources {
-		a, b := direct(src), boxed(src)
+		_, tw, th, _ := plan(src.Bounds().Dx(), src.Bounds().Dy())
+		a, b := direct(src), areaScale(shrinkFull(src), tw, th)
 		var sum, worst float64
 		for i := range a.Pix {
 			d := math.Abs(float64(a.Pix[i]) - float64(b.Pix[i]))
 			sum, worst = sum+d, max(worst, d)
 		}
 		if mean := sum / float64(len(a.Pix)); mean > 2 || worst > 40 {
-			t.Errorf("%s: box then BiLinear differs from BiLinear by %.2f on average, %v at worst", name, mean, worst)
+			t.Errorf("%s: the preview differs from BiLinear by %.2f on average, %v at worst", name, mean, worst)
 		}
 	}
 }
@@ -125,30 +139,4 @@ func toYCbCr(src *image.RGBA, ratio image.YCbCrSubsampleRatio) *image.YCbCr {
 		}
 	}
 	return dst
-}
-
-// BenchmarkScale times the box step plus BiLinear against BiLinear alone
-// (the baseline, in the same run) on a 12-megapixel photo's layout.
-func BenchmarkScale(b *testing.B) {
-	rgba := image.NewRGBA(image.Rect(0, 0, 4000, 3000))
-	draw.Draw(rgba, rgba.Bounds(), scene(4000, 3000), image.Point{}, draw.Src)
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, rgba, &jpeg.Options{Quality: 90}); err != nil {
-		b.Fatal(err)
-	}
-	photo, err := jpeg.Decode(&buf)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var tDirect, tBoxed time.Duration
-	for b.Loop() {
-		start := time.Now()
-		direct(photo)
-		mid := time.Now()
-		boxed(photo)
-		tDirect, tBoxed = tDirect+mid.Sub(start), tBoxed+time.Since(mid)
-	}
-	b.ReportMetric(float64(tDirect.Milliseconds())/float64(b.N), "ms-direct/op")
-	b.ReportMetric(float64(tBoxed.Milliseconds())/float64(b.N), "ms-boxed/op")
-	b.ReportMetric(float64(tBoxed)/float64(tDirect), "boxed/direct")
 }

@@ -1,0 +1,133 @@
+package thumbnail
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"image"
+	"image/jpeg"
+	"io"
+
+	"imageapp/app/thumbnail/jpegdc"
+)
+
+// maxReplay bounds the JPEG header kept in case the image turns out small
+// enough to decode whole: a stripped header (tables and the EXIF
+// orientation) is a few hundred bytes.
+const maxReplay = 64 << 10
+
+// errDecodeWhole stops the DC decode of a JPEG that is better decoded whole.
+var errDecodeWhole = errors.New("decode whole")
+
+// makeJPEG decodes a JPEG at 1/8 scale, turned upright, or whole when
+// its 1/8 scale would be smaller than the thumbnail and the budget allows.
+func makeJPEG(ctx context.Context, r io.Reader, budget *Budget) (small *image.RGBA, tw, th int, err error) {
+	rec := &recorder{r: r, buf: make([]byte, 0, maxReplay)}
+	var release func()
+	defer func() {
+		if release != nil {
+			release()
+		}
+	}()
+	var cfg jpegdc.Config
+	var crop image.Rectangle
+	var k int
+	dc, err := jpegdc.Decode(rec, func(c jpegdc.Config) error {
+		cfg = c
+		w, h := orientedSize(c.Width, c.Height, c.Orientation)
+		var fullCrop image.Rectangle
+		fullCrop, tw, th, _ = plan(w, h)
+		if (fullCrop.Dx()/8 < tw || fullCrop.Dy()/8 < th) && !rec.over {
+			if cost := wholeJPEGCost(c); cost <= budget.Max() {
+				rec.stop()
+				rel, err := budget.acquire(ctx, cost)
+				if err != nil {
+					return err
+				}
+				release = rel
+				return errDecodeWhole
+			}
+		}
+		rec.stop()
+		rec.buf = nil
+		dw, dh := orientedSize((c.Width+7)/8, (c.Height+7)/8, c.Orientation)
+		crop = image.Rect(fullCrop.Min.X/8, fullCrop.Min.Y/8, (fullCrop.Max.X+7)/8, (fullCrop.Max.Y+7)/8).Intersect(image.Rect(0, 0, dw, dh))
+		k = shrinkFactor(crop.Dx(), crop.Dy(), tw, th)
+		cost := overhead + c.Cost + boxerCost(crop, k)
+		if c.Orientation != 1 {
+			cost += 4 * area(dw, dh)
+		}
+		rel, err := budget.acquire(ctx, cost)
+		release = rel
+		return err
+	})
+	if errors.Is(err, errDecodeWhole) {
+		return decodeWholeJPEG(io.MultiReader(bytes.NewReader(rec.buf), r), cfg.Orientation)
+	}
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	dc = orient(dc, cfg.Orientation)
+	b := newBoxer(crop, k)
+	b.addImage(dc)
+	return b.out, tw, th, nil
+}
+
+// wholeJPEGCost bounds what image/jpeg and the rest of a whole decode
+// allocate: Y, chroma and K planes (at most 4 bytes a pixel of the frame,
+// padded to whole MCUs, at most 32×32), a second image when the colour
+// model is converted (CMYK, YCbCrK, RGB: 4 more), progressive coefficients
+// (64 int32s a block and component: 16 bytes a pixel), and, for a turned
+// image, the copy to RGBA and the turned copy.
+func wholeJPEGCost(c jpegdc.Config) int64 {
+	pw, ph := int64((c.Width+31)/32*32), int64((c.Height+31)/32*32)
+	perPixel := int64(8)
+	if c.Progressive {
+		perPixel += 16
+	}
+	cost := overhead + pw*ph*perPixel
+	w, h := orientedSize(c.Width, c.Height, c.Orientation)
+	if c.Orientation != 1 {
+		cost += 8*area(w, h) + boxerCost(image.Rect(0, 0, w, h), 1)
+	}
+	return cost + filterCost(w, h)
+}
+
+func decodeWholeJPEG(r io.Reader, orientation int) (small *image.RGBA, tw, th int, err error) {
+	m, err := jpeg.Decode(r)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	if orientation != 1 {
+		b := m.Bounds()
+		flat := newBoxer(image.Rect(0, 0, b.Dx(), b.Dy()), 1)
+		flat.addImage(m)
+		m = orient(flat.out, orientation)
+	}
+	_, tw, th, _ = plan(m.Bounds().Dx(), m.Bounds().Dy())
+	return shrinkFull(m), tw, th, nil
+}
+
+// recorder keeps what is read through it, up to maxReplay bytes, so a
+// decode that has read the header can hand the whole input to another.
+type recorder struct {
+	r       io.Reader
+	buf     []byte
+	stopped bool
+	over    bool // more than maxReplay bytes went by: no replay
+}
+
+func (c *recorder) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if !c.stopped && !c.over {
+		if len(c.buf)+n > cap(c.buf) {
+			c.over, c.buf = true, nil
+		} else {
+			c.buf = append(c.buf, p[:n]...)
+		}
+	}
+	return n, err
+}
+
+// stop ends the recording; what was kept stays in buf.
+func (c *recorder) stop() { c.stopped = true }
