@@ -47,7 +47,7 @@ func TestPreviewBombsKeepTheProcessSmall(t *testing.T) {
 	}{{"16-bit PNG", bomb}, {"16 MP progressive JPEG", progressive}} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := startProcess(t, bin) // a fresh process: a heap the last case grew is not returned at once
-			alice, _ := srv.signUp("alice"), srv.signUp("bob")
+			alice, bob := srv.signUp("alice"), srv.signUp("bob")
 			send := func(img []byte, name string) {
 				if r := alice.postMultipart("/api/messages", field("to", "bob"), file("image", name, img)); r.status != http.StatusCreated {
 					t.Errorf("send %s: %d %s", name, r.status, r.body)
@@ -88,6 +88,13 @@ func TestPreviewBombsKeepTheProcessSmall(t *testing.T) {
 			t.Logf("four %s sends: RSS %d MiB before, peak %d MiB (+%d MiB)", tc.name, before>>20, peak.Load()>>20, growth>>20)
 			if growth > rssGrowthBound {
 				t.Errorf("four %s sends grew the server's RSS by %d MiB; the README promises under %d MiB", tc.name, growth>>20, rssGrowthBound>>20)
+			}
+			var page struct{ Messages []struct{ Thumbnail string } }
+			decode(t, bob.get("/api/messages"), &page)
+			for i, m := range page.Messages {
+				if m.Thumbnail == "" {
+					t.Errorf("message %d of bob's inbox has no thumbnail: the bound held by refusing the preview", i)
+				}
 			}
 		})
 	}

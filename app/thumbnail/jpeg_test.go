@@ -146,13 +146,12 @@ func adobeCMYK(t testing.TB, w, h int, ink [4]color.CMYK, progressive bool) []by
 	return out
 }
 
-// imagemagick runs data through ImageMagick's convert with args, or skips
-// the test when it is not installed.
+// imagemagick runs data through ImageMagick's convert with args.
 func imagemagick(t testing.TB, data []byte, args ...string) []byte {
 	t.Helper()
 	out, err := convert(data, args...)
 	if err != nil {
-		t.Skipf("ImageMagick: %v", err)
+		t.Fatalf("ImageMagick (install it with `bash .ci/image-deps.sh`, as root): %v", err)
 	}
 	return out
 }

@@ -162,7 +162,7 @@ func TestDecodeMatchesBlockMeans(t *testing.T) {
 func TestDecodeFixtures(t *testing.T) {
 	files, _ := filepath.Glob("../testdata/*.jpg")
 	if len(files) == 0 {
-		t.Skip("no fixtures")
+		t.Fatal("no fixtures in app/thumbnail/testdata")
 	}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
@@ -178,7 +178,7 @@ func TestDecodeFixtures(t *testing.T) {
 func TestDecodeProgressiveMade(t *testing.T) {
 	convert, err := exec.LookPath("convert")
 	if err != nil {
-		t.Skip("no ImageMagick")
+		t.Fatalf("ImageMagick is missing (%v): install it with `bash .ci/image-deps.sh` (as root)", err)
 	}
 	var buf bytes.Buffer
 	if err := jpeg.Encode(&buf, photo(517, 301), &jpeg.Options{Quality: 90}); err != nil {
