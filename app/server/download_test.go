@@ -32,3 +32,32 @@ func TestADownloadIsNamedForWhatItReallyIs(t *testing.T) {
 		}
 	}
 }
+
+// TestAnExportNamesEachImageForWhatItReallyIs: in the export's zip, a PNG
+// sent as invoice.html is a .png entry, and no entry takes its name or
+// extension from what the sender called the file.
+func TestAnExportNamesEachImageForWhatItReallyIs(t *testing.T) {
+	app := startApp(t, t.TempDir())
+	alice, bob := app.signUp("alice"), app.signUp("bob")
+	sendCaptioned(t, alice, "bob", "", "invoice.html", testPNG(t, 8, 8))
+	sendCaptioned(t, alice, "bob", "", "CON", testPNG(t, 9, 9))
+
+	r := bob.postForm("/api/me/export", nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("export: %d %.200s", r.status, r.body)
+	}
+	files, _ := openExport(t, []byte(r.body))
+	images := 0
+	for name := range files {
+		if name == "index.json" {
+			continue
+		}
+		images++
+		if !strings.HasPrefix(name, "received/") || !strings.HasSuffix(name, ".png") || strings.Contains(strings.ToLower(name), "invoice") || strings.Contains(name, "CON") {
+			t.Errorf("the zip has %q; want received/<time>_<id>.png", name)
+		}
+	}
+	if images != 2 {
+		t.Errorf("the zip holds %d images; want 2", images)
+	}
+}
