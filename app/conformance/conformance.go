@@ -62,6 +62,7 @@ func Run(t *testing.T, newBackend Factory) {
 		{"OpenFaultsAreErrors", testOpenFaults},
 		{"SweeperRemovesOnlyOldOrphans", testSweepOrphans},
 		{"SweepCostGrowsWithOrphansNotMessages", testSweepCost},
+		{"SweepCountsOnlyBlobsThatWereThere", testSweepCountsOnlyStoredBlobs},
 		{"DeleteLeavesAFailedBlobToTheSweeper", testDeleteBlobFails},
 		{"DirectoryPagesInOrder", testDirectoryPages},
 		{"ConcurrentSendsAllArrive", testConcurrentSends},
