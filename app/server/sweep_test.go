@@ -97,7 +97,7 @@ func TestSweepRemovesUploadsKilledMidway(t *testing.T) {
 		killed = append(killed, leave(filepath.Join(blobs, ".tmp"), 4096))
 	}
 	must(t, app.backend.Messages.PutPending(ctx, imageapp.NewID(), clock.now())) // killed before its temp file
-	killed = append(killed, leave(filepath.Join(blobs, "ab"), 1024))           // an older version's, beside the blobs
+	killed = append(killed, leave(filepath.Join(blobs, "ab"), 1024))             // an older version's, beside the blobs
 	clock.advance(app.app.Messaging().SweepGrace() + time.Minute)
 
 	if !app.app.runOnce(ctx, lease.NewLocal(nil), app.app.orphanSweep()) {
