@@ -91,7 +91,8 @@ func openLocal(ctx context.Context, cfg Config, log *slog.Logger) (*backend, err
 	if err != nil {
 		return nil, err
 	}
-	outbox := &local.Outbox{Dir: filepath.Join(cfg.DataDir, "outbox"), Log: log}
+	outbox := &local.Outbox{Dir: filepath.Join(cfg.DataDir, "outbox"), Log: log,
+		MaxFiles: cfg.OutboxMaxFiles, MaxAge: time.Duration(cfg.OutboxMaxDays) * 24 * time.Hour}
 	dir := &local.Directory{DB: db}
 	blobs := &local.Blobs{Dir: filepath.Join(cfg.DataDir, "blobs")}
 	b := &backend{
