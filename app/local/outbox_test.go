@@ -46,8 +46,8 @@ func TestTheOutboxDropsMailsOlderThanItKeepsThem(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	old := now.Add(-8 * 24 * time.Hour).Format(mailTimeLayout) + "-0badc0de.eml"
-	recent := now.Add(-6 * 24 * time.Hour).Format(mailTimeLayout) + "-0000cafe.eml"
+	old := now.Add(-8*24*time.Hour).Format(mailTimeLayout) + "-0badc0de.eml"
+	recent := now.Add(-6*24*time.Hour).Format(mailTimeLayout) + "-0000cafe.eml"
 	write(old)
 	write(recent)
 	write("notes.eml") // not a name the outbox gives: not its to remove

@@ -47,7 +47,7 @@ type Config struct {
 	OutboxMaxFiles int
 	OutboxMaxDays  int
 	Pace           web.Pace         // how fast request bodies must come; zero means web.DefaultPace
-	Now        func() time.Time // the clock; nil means time.Now (tests move it)
+	Now            func() time.Time // the clock; nil means time.Now (tests move it)
 	// HashSlots is how many password hashes (19 MiB each) may run at once in
 	// the embedded backend; zero means as many as a quarter of the memory
 	// holds, at most one per CPU (IMAGEAPP_HASH_SLOTS). HashWait is how long
