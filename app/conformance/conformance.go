@@ -63,6 +63,7 @@ func Run(t *testing.T, newBackend Factory) {
 		{"SweeperRemovesOnlyOldOrphans", testSweepOrphans},
 		{"SweepCostGrowsWithOrphansNotMessages", testSweepCost},
 		{"SweepCountsOnlyBlobsThatWereThere", testSweepCountsOnlyStoredBlobs},
+		{"RequestBytesCountWaitingRequestsOnly", testRequestBytes},
 		{"DeleteLeavesAFailedBlobToTheSweeper", testDeleteBlobFails},
 		{"DirectoryPagesInOrder", testDirectoryPages},
 		{"ConcurrentSendsAllArrive", testConcurrentSends},

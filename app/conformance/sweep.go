@@ -256,6 +256,11 @@ func (w countedMessages) CountUnread(ctx context.Context, recipientID string) (i
 	return w.s.CountUnread(ctx, recipientID)
 }
 
+func (w countedMessages) RequestBytes(ctx context.Context, recipientID string, upTo int64) (int64, error) {
+	w.c.add("RequestBytes", 1)
+	return w.s.RequestBytes(ctx, recipientID, upTo)
+}
+
 func (w countedMessages) StoredBytes(ctx context.Context, recipientID string) (int64, error) {
 	w.c.add("StoredBytes", 1)
 	return w.s.StoredBytes(ctx, recipientID)
