@@ -9,8 +9,9 @@ package views
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-// ExportCard is the settings page's "Export my data": a plain link, so the
-// download works with JavaScript off; the browser stays on the page.
+// ExportCard is the settings page's "Export my data": a plain form POST, so
+// the download works with JavaScript off and the browser stays on the page,
+// and a link from another site cannot spend the export budget.
 func ExportCard() templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -64,7 +65,7 @@ func ExportCard() templ.Component {
 			}
 			templ.ReleaseBuffer(templ_7745c5c3_Buffer)
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "><h2 id=\"export-heading\" class=\"text-lg font-semibold\">Export my data</h2><p class=\"mt-2 text-sm text-slate-600\">Download a zip of every image you received and sent, decrypted, with an index.json that lists each one: who it was with, when it was sent and opened, its caption and file name.</p><p class=\"mt-2 text-sm text-slate-600\">Opening your images in the export does not mark them as read. You can export a few times an hour.</p>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "><h2 id=\"export-heading\" class=\"text-lg font-semibold\">Export my data</h2><p class=\"mt-2 text-sm text-slate-600\">Download a zip of every image you received and sent, decrypted, with an index.json that lists each one: who it was with, when it was sent and opened, its caption and file name.</p><p class=\"mt-2 text-sm text-slate-600\">Opening your images in the export does not mark them as read. You can export a few times an hour.</p><form method=\"post\" action=\"/settings/export\" class=\"mt-4\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -72,11 +73,11 @@ func ExportCard() templ.Component {
 			templ_7745c5c3_ElementWriter := templ_7745c5c3_Buffer
 			templ_7745c5c3_Buffer := templ.GetBuffer()
 			var templ_7745c5c3_ElementScripts []templ.ComponentScript
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<a href=\"/settings/export\" class=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<button type=\"submit\" class=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var4 = []any{btnPrimary + " mt-4"}
+			var templ_7745c5c3_Var4 = []any{btnPrimary}
 			templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_ElementWriter, templ_7745c5c3_Var4...)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -104,7 +105,7 @@ func ExportCard() templ.Component {
 			}
 			templ.ReleaseBuffer(templ_7745c5c3_Buffer)
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, ">Download my data (.zip)</a></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, ">Download my data (.zip)</button></form></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

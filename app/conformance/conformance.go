@@ -62,6 +62,8 @@ func Run(t *testing.T, newBackend Factory) {
 		{"OpenFaultsAreErrors", testOpenFaults},
 		{"SweeperRemovesOnlyOldOrphans", testSweepOrphans},
 		{"SweepCostGrowsWithOrphansNotMessages", testSweepCost},
+		{"SweepCountsOnlyBlobsThatWereThere", testSweepCountsOnlyStoredBlobs},
+		{"RequestBytesCountWaitingRequestsOnly", testRequestBytes},
 		{"DeleteLeavesAFailedBlobToTheSweeper", testDeleteBlobFails},
 		{"DirectoryPagesInOrder", testDirectoryPages},
 		{"ConcurrentSendsAllArrive", testConcurrentSends},

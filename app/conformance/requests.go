@@ -186,3 +186,49 @@ func testMessageRequests(t *testing.T, e *env) {
 		wantCode(t, "count the requests of "+name, err, imageapp.ENOTFOUND)
 	}
 }
+
+// testRequestBytes: RequestBytes sums the sizes of the requests waiting
+// for a recipient, and only those: not the images of contacts, not what
+// others received; an accepted or deleted request stops counting; a sum
+// asked to stop at a bound is at least that bound once it is reached.
+func testRequestBytes(t *testing.T, e *env) {
+	alice, bob, carol, dave := e.user(t, "alice"), e.user(t, "bob"), e.user(t, "carol"), e.user(t, "dave")
+	bob = e.setPrivacy(t, bob, imageapp.Privacy{ReadReceipts: true, Listed: true, NotifyByMail: true, MessageRequests: true})
+	requestBytes := func(upTo int64) int64 {
+		t.Helper()
+		n, err := e.Messages.RequestBytes(e.ctx, bob.ID, upTo)
+		if err != nil {
+			t.Fatalf("RequestBytes(bob): %v", err)
+		}
+		return n
+	}
+	if n := requestBytes(1 << 30); n != 0 {
+		t.Errorf("bob's request bytes before any image: %d; want 0", n)
+	}
+	e.send(t, bob, "carol", pngImage(t, 8, 8, 1), "")
+	fromCarol := e.send(t, carol, "bob", pngImage(t, 16, 16, 2), "") // a contact: no request
+	fromAlice := e.send(t, alice, "bob", pngImage(t, 16, 16, 3), "")
+	fromDave := e.send(t, dave, "bob", pngImage(t, 24, 24, 4), "")
+	e.send(t, dave, "alice", pngImage(t, 16, 16, 5), "") // alice takes anyone's: no request, and not bob's
+	if fromCarol.Request || !fromAlice.Request || !fromDave.Request {
+		t.Fatalf("requests: carol's %v, alice's %v, dave's %v; want only alice's and dave's", fromCarol.Request, fromAlice.Request, fromDave.Request)
+	}
+	if got, want := requestBytes(1<<30), fromAlice.Size+fromDave.Size; got != want {
+		t.Errorf("bob's request bytes: %d; want %d (alice's %d + dave's %d, not carol's)", got, want, fromAlice.Size, fromDave.Size)
+	}
+	if got := requestBytes(1); got < 1 {
+		t.Errorf("bob's request bytes up to 1: %d; want at least 1", got)
+	}
+	if _, _, err := e.svc.AcceptRequests(e.ctx, bob, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if got := requestBytes(1 << 30); got != fromDave.Size {
+		t.Errorf("after accepting alice, bob's request bytes: %d; want dave's %d", got, fromDave.Size)
+	}
+	if _, _, err := e.svc.DeleteRequests(e.ctx, bob, "dave"); err != nil {
+		t.Fatal(err)
+	}
+	if got := requestBytes(1 << 30); got != 0 {
+		t.Errorf("after deleting dave's requests, bob's request bytes: %d; want 0", got)
+	}
+}

@@ -84,13 +84,14 @@ func testSweepOrphans(t *testing.T, e *env) {
 
 // testSweepCost: a sweep over N delivered messages and one orphan makes the
 // same few port calls for N = 10 as for N = 40: one read of the old
-// markers, then one existence check, one blob removal and one marker
-// removal for the orphan; it never lists the blobs or reads a message.
+// markers, then one existence check of its message and one of its blob, one
+// blob removal and one marker removal for the orphan; it never lists the
+// blobs or reads a message.
 func testSweepCost(t *testing.T, e *env) {
 	alice, _ := e.user(t, "alice"), e.user(t, "bob")
 	grace := e.svc.SweepGrace()
 	calls := countCalls(&e.svc.Ports)
-	want := map[string]int{"PendingBefore": 1, "PendingBefore items": 1, "MessageExists": 1, "DeleteBlob": 1, "ClearPending": 1}
+	want := map[string]int{"PendingBefore": 1, "PendingBefore items": 1, "MessageExists": 1, "Blob": 1, "DeleteBlob": 1, "ClearPending": 1}
 	delivered := 0
 	for _, n := range []int{10, 40} {
 		for ; delivered < n; delivered++ {
@@ -114,6 +115,34 @@ func testSweepCost(t *testing.T, e *env) {
 		if keys := blobKeys(t, e); len(keys) != n {
 			t.Errorf("%d blobs after the sweep; want the %d delivered", len(keys), n)
 		}
+	}
+}
+
+// testSweepCountsOnlyStoredBlobs: a send killed before its blob was stored
+// leaves a marker and no blob; the sweep settles that marker but does not
+// count it as a removed blob, and counts the one orphan that had a blob.
+func testSweepCountsOnlyStoredBlobs(t *testing.T, e *env) {
+	grace := e.svc.SweepGrace()
+	var bare []string
+	for range 3 {
+		id := imageapp.NewID()
+		if err := e.Messages.PutPending(e.ctx, id, e.clock.now()); err != nil {
+			t.Fatalf("put pending marker: %v", err)
+		}
+		bare = append(bare, id)
+	}
+	orphan := e.crash(t)
+	e.clock.advance(2 * grace)
+
+	removed, err := e.svc.SweepOrphans(e.ctx, grace)
+	if err != nil || removed != 1 {
+		t.Errorf("a sweep of 3 markers without a blob and 1 with one removed %d (%v); want 1: only the blob that was there", removed, err)
+	}
+	if pending := pendingIDs(t, e); len(pending) != 0 {
+		t.Errorf("after the sweep the markers %v are left; want every old one settled (bare: %v, orphan: %s)", pending, bare, orphan)
+	}
+	if _, err := e.Blobs.Blob(e.ctx, orphan); imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
+		t.Errorf("the orphan's blob is still there: %v", err)
 	}
 }
 
@@ -225,6 +254,11 @@ func (w countedMessages) DeleteMessage(ctx context.Context, id string) error {
 func (w countedMessages) CountUnread(ctx context.Context, recipientID string) (int, error) {
 	w.c.add("CountUnread", 1)
 	return w.s.CountUnread(ctx, recipientID)
+}
+
+func (w countedMessages) RequestBytes(ctx context.Context, recipientID string, upTo int64) (int64, error) {
+	w.c.add("RequestBytes", 1)
+	return w.s.RequestBytes(ctx, recipientID, upTo)
 }
 
 func (w countedMessages) StoredBytes(ctx context.Context, recipientID string) (int64, error) {

@@ -177,6 +177,13 @@ type MessageStore interface {
 	// has received and not deleted: what their storage quota counts.
 	StoredBytes(ctx context.Context, recipientID string) (int64, error)
 
+	// RequestBytes is the size (plaintext bytes) of the message requests
+	// waiting for recipientID (received, not accepted, not deleted), counted
+	// up to upTo: once the sum reaches upTo it may stop and return any sum
+	// of at least upTo, so its cost grows with the requests needed to reach
+	// it, not with all those waiting.
+	RequestBytes(ctx context.Context, recipientID string, upTo int64) (int64, error)
+
 	// MessageExists reports whether metadata exists for the ID; the blob sweeper
 	// uses it to tell an orphan blob from a delivered one.
 	MessageExists(ctx context.Context, id string) (bool, error)

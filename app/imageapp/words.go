@@ -163,6 +163,13 @@ func ErrInboxFull(username string) *Error {
 	return Errorf(EQUOTA, "%s's inbox is full; ask them to delete some images.", username)
 }
 
+// ErrRequestsFull is for a send that would wait as a message request to a
+// recipient whose waiting requests fill the share of their storage that
+// requests may use (EQUOTA).
+func ErrRequestsFull(username string) *Error {
+	return Errorf(EQUOTA, "%s has too many images waiting as message requests; try again after they have gone through them.", username)
+}
+
 // Storage.
 
 // ErrDiskFull is for a write refused because the server's disk is full (EUNAVAILABLE).

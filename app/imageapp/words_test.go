@@ -42,6 +42,7 @@ func TestWords(t *testing.T) {
 		"ErrBusy":               {ErrBusy(), EUNAVAILABLE},
 		"ErrSendingTooFast":     {ErrSendingTooFast(5 * time.Minute).Err, ERATELIMITED},
 		"ErrInboxFull":          {ErrInboxFull("bob"), EQUOTA},
+		"ErrRequestsFull":       {ErrRequestsFull("bob"), EQUOTA},
 	}
 	for name, w := range words {
 		t.Run(name, func(t *testing.T) {

@@ -10,13 +10,29 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"imageapp/app/imageapp"
 )
 
 // Blobs stores encrypted blobs as files under <data>/blobs/<2 chars>/<key>.
-type Blobs struct{ Dir string }
+// A put writes to a temp file under <data>/blobs/.tmp/ first, so that what
+// a crashed put leaves behind is found without reading every blob's folder.
+type Blobs struct {
+	Dir string
+
+	// oldTempsSwept is set once RemoveStaleUploads has looked for the temp
+	// files that versions before .tmp/ left beside the blobs.
+	oldTempsSwept atomic.Bool
+}
+
+// tempDir holds the temp files of puts in flight, and of puts that crashed.
+const tempDir = ".tmp"
+
+// tempPrefix starts the name of every temp file of a put.
+const tempPrefix = ".tmp-"
 
 var _ imageapp.Blobs = (*Blobs)(nil)
 
@@ -31,7 +47,8 @@ func (b *Blobs) path(key string) (string, error) {
 }
 
 // PutBlob writes r to a temp file, syncs it, then renames it into place, so
-// a failure or a crash never leaves a partial blob under the key. The
+// a failure or a crash never leaves a partial blob under the key (a crash
+// leaves the temp file, for RemoveStaleUploads). The
 // directory is not synced after the rename: it measured 1.5-2 ms a send, and
 // the message row that names the blob is itself only durable at the next
 // WAL sync (synchronous=NORMAL), whose journal commit on ext4 and XFS
@@ -42,10 +59,14 @@ func (b *Blobs) PutBlob(ctx context.Context, key string, r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	tmpDir := filepath.Join(b.Dir, tempDir)
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fsError(err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+key+"-*")
+	if err := os.MkdirAll(tmpDir, 0o700); err != nil {
+		return fsError(err)
+	}
+	f, err := os.CreateTemp(tmpDir, tempPrefix+key+"-*")
 	if err != nil {
 		return fsError(err)
 	}
@@ -98,8 +119,8 @@ func (b *Blobs) DeleteBlob(ctx context.Context, key string) error {
 	return nil
 }
 
-// ListBlobs walks the blob directory. Temp files of puts in flight are
-// skipped; they are removed by the put that made them.
+// ListBlobs walks the blob directory. Temp files of puts are skipped: the
+// put that made them removes them, or RemoveStaleUploads when it crashed.
 func (b *Blobs) ListBlobs(ctx context.Context, fn func(imageapp.BlobInfo) error) error {
 	err := filepath.WalkDir(b.Dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -108,7 +129,10 @@ func (b *Blobs) ListBlobs(ctx context.Context, fn func(imageapp.BlobInfo) error)
 			}
 			return err
 		}
-		if d.IsDir() || strings.HasPrefix(d.Name(), ".tmp-") {
+		if d.IsDir() && d.Name() == tempDir && path != b.Dir {
+			return fs.SkipDir
+		}
+		if d.IsDir() || strings.HasPrefix(d.Name(), tempPrefix) {
 			return nil
 		}
 		info, err := d.Info()
@@ -121,6 +145,77 @@ func (b *Blobs) ListBlobs(ctx context.Context, fn func(imageapp.BlobInfo) error)
 		return fmt.Errorf("local: list blobs: %w", err)
 	}
 	return nil
+}
+
+// RemoveStaleUploads removes the temp files of puts that began before
+// cutoff and never finished (the process was killed mid-put), and returns
+// how many files it removed and their bytes; a file that is gone already is
+// not counted. It reads only the temp folder, whose size grows with such
+// leftovers, not with the blobs kept; the first call of a process also
+// walks the blob folders once for the temp files that versions before the
+// temp folder left there. cutoff must be older than any put in flight may
+// be (the send grace).
+func (b *Blobs) RemoveStaleUploads(ctx context.Context, cutoff time.Time) (files int, bytes int64, err error) {
+	remove := func(path string, d fs.DirEntry) error {
+		info, err := d.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !info.ModTime().Before(cutoff) {
+			return nil
+		}
+		if err := os.Remove(path); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		files++
+		bytes += info.Size()
+		return nil
+	}
+	entries, err := os.ReadDir(filepath.Join(b.Dir, tempDir))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return 0, 0, fmt.Errorf("local: read temp blobs: %w", err)
+	}
+	var errs []error
+	for _, d := range entries {
+		if ctx.Err() != nil {
+			return files, bytes, ctx.Err()
+		}
+		if !d.IsDir() && strings.HasPrefix(d.Name(), tempPrefix) {
+			errs = append(errs, remove(filepath.Join(b.Dir, tempDir, d.Name()), d))
+		}
+	}
+	if !b.oldTempsSwept.Load() {
+		werr := filepath.WalkDir(b.Dir, func(path string, d fs.DirEntry, err error) error {
+			switch {
+			case errors.Is(err, fs.ErrNotExist):
+				return nil
+			case err != nil:
+				return err
+			case ctx.Err() != nil:
+				return ctx.Err()
+			case d.IsDir() && d.Name() == tempDir && path != b.Dir:
+				return fs.SkipDir
+			case d.IsDir() || !strings.HasPrefix(d.Name(), tempPrefix):
+				return nil
+			}
+			errs = append(errs, remove(path, d))
+			return nil
+		})
+		errs = append(errs, werr)
+		if werr == nil {
+			b.oldTempsSwept.Store(true)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return files, bytes, fmt.Errorf("local: remove stale uploads: %w", err)
+	}
+	return files, bytes, nil
 }
 
 // fsError turns a full or read-only disk into an error a person can act on.

@@ -241,6 +241,20 @@ func (s *Messages) StoredBytes(ctx context.Context, recipientID string) (int64, 
 
 const storedBytesQuery = `SELECT COALESCE((SELECT bytes FROM stored_bytes WHERE recipient_id = ?), 0)`
 
+// RequestBytes sums the sizes of the recipient's requests from the partial
+// index of requests (messages_requests), reading no other message; it reads
+// them all, as one SQLite sum is cheaper than stopping at upTo.
+func (s *Messages) RequestBytes(ctx context.Context, recipientID string, upTo int64) (int64, error) {
+	var n int64
+	err := s.DB.queryRow(ctx, requestBytesQuery, recipientID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("local: request bytes: %w", err)
+	}
+	return n, nil
+}
+
+const requestBytesQuery = `SELECT COALESCE(SUM(size), 0) FROM messages WHERE recipient_id = ? AND request = 1`
+
 // StoredBytesPlan is SQLite's plan of StoredBytes' query, for the test
 // that checks it reads one row by key.
 func (s *Messages) StoredBytesPlan(ctx context.Context) ([]string, error) {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"imageapp/app/imageapp"
 )
 
 // DefaultMaxSendTime bounds a send from its pending marker to its message's
@@ -38,10 +40,13 @@ func (s *Service) SweepGrace() time.Duration { return s.maxSendTime() + time.Hou
 // the pending markers older than grace, never the blob store or the
 // messages, so its cost grows with the orphans, not with the messages kept:
 // one PendingBefore per batch of up to 100 markers, then for each marker one
-// MessageExists and one ClearPending, and one DeleteBlob if it has no message
-// (a marker whose message exists only loses its marker). It returns the number
-// of blobs removed. A marker it cannot settle stays for the next sweep; the
-// sweep stops when ctx ends.
+// MessageExists and one ClearPending, and one Blob and one DeleteBlob if it
+// has no message (a marker whose message exists only loses its marker). It
+// returns the number of blobs removed, counting only those that were there:
+// a send killed before its blob was stored leaves a marker and no blob (and,
+// in the embedded store, a temp file that Blobs.RemoveStaleUploads removes).
+// A marker it cannot settle stays for the next sweep; the sweep stops when
+// ctx ends.
 func (s *Service) SweepOrphans(ctx context.Context, grace time.Duration) (int, error) {
 	if least := s.maxSendTime() + time.Minute; grace < least {
 		return 0, fmt.Errorf("messaging: a sweep's grace of %v is shorter than a send may take (%v)", grace, least)
@@ -82,19 +87,39 @@ func (s *Service) SweepOrphans(ctx context.Context, grace time.Duration) (int, e
 }
 
 // settlePending settles one old marker: the blob goes if no message points to
-// it, then the marker. orphan reports whether the blob was removed.
-func (s *Service) settlePending(ctx context.Context, id string) (orphan bool, err error) {
+// it, then the marker. removed reports whether there was a blob to remove.
+func (s *Service) settlePending(ctx context.Context, id string) (removed bool, err error) {
 	exists, err := s.Messages.MessageExists(ctx, id)
 	if err != nil {
 		return false, err
 	}
 	if !exists {
+		if removed, err = s.blobStored(ctx, id); err != nil {
+			return false, err
+		}
 		if err := s.Blobs.DeleteBlob(ctx, id); err != nil {
 			return false, err
 		}
-		s.log().Info("removed orphan blob", "message_id", id)
+		if removed {
+			s.log().Info("removed orphan blob", "message_id", id)
+		}
 	}
-	return !exists, s.Messages.ClearPending(ctx, id)
+	return removed, s.Messages.ClearPending(ctx, id)
+}
+
+// blobStored reports whether the blob id is stored. DeleteBlob cannot tell,
+// as deleting a missing blob is no error, and a sweep that counted every
+// marker as a removed blob would report work it did not do.
+func (s *Service) blobStored(ctx context.Context, id string) (bool, error) {
+	rc, err := s.Blobs.Blob(ctx, id)
+	if imageapp.ErrorCode(err) == imageapp.ENOTFOUND {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	rc.Close()
+	return true, nil
 }
 
 func sweepError(ctx context.Context, errs []error) error {

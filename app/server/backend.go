@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"imageapp/app/cookiekeys"
 	"imageapp/app/events"
@@ -26,11 +27,18 @@ type backend struct {
 	limits     ratelimit.Store // nil: in this process
 	leases     lease.Locker    // nil: in this process
 	events     imageapp.Events // live events: the shared store's, or this process's hub
+	uploads    staleUploads    // nil: the blob store leaves nothing behind when a put crashes (S3)
 	closers    []func() error
 
 	// notifying tracks notifications still being sent after their send
 	// returned; Close waits for them (each is bounded by a timeout).
 	notifying sync.WaitGroup
+}
+
+// staleUploads is a blob store whose puts can leave a partial file behind
+// when the process is killed mid-put (local.Blobs).
+type staleUploads interface {
+	RemoveStaleUploads(ctx context.Context, cutoff time.Time) (files int, bytes int64, err error)
 }
 
 // Close waits for notifications in flight, then closes the adapters.
@@ -83,18 +91,21 @@ func openLocal(ctx context.Context, cfg Config, log *slog.Logger) (*backend, err
 	if err != nil {
 		return nil, err
 	}
-	outbox := &local.Outbox{Dir: filepath.Join(cfg.DataDir, "outbox"), Log: log}
+	outbox := &local.Outbox{Dir: filepath.Join(cfg.DataDir, "outbox"), Log: log,
+		MaxFiles: cfg.OutboxMaxFiles, MaxAge: time.Duration(cfg.OutboxMaxDays) * 24 * time.Hour}
 	dir := &local.Directory{DB: db}
+	blobs := &local.Blobs{Dir: filepath.Join(cfg.DataDir, "blobs")}
 	b := &backend{
 		Ports: imageapp.Ports{
 			Users:    dir,
 			Sessions: dir,
 			Messages: &local.Messages{DB: db},
 			Keys:     &local.Keyring{DB: db, MasterKey: secrets.MasterKey},
-			Blobs:    &local.Blobs{Dir: filepath.Join(cfg.DataDir, "blobs")},
+			Blobs:    blobs,
 			Notifier: &local.Notifier{Outbox: outbox, BaseURL: cfg.PublicURL()},
 		},
 		cookieKeys: cookiekeys.NewLive(cookiekeys.Single(secrets.Keys)),
+		uploads:    blobs,
 		closers:    []func() error{db.Close},
 	}
 	b.Identity = &local.Identity{

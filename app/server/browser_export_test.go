@@ -14,8 +14,8 @@ import (
 
 // TestBrowserExportCard: the settings page's "Export my data" card, with
 // JavaScript off, fits at 375 and 1280 px and passes axe (checked with
-// JavaScript on in the same run); its Download link is a plain link that
-// downloads the zip while the page stays where it is.
+// JavaScript on in the same run); its Download button is a plain form POST
+// that downloads the zip while the page stays where it is.
 func TestBrowserExportCard(t *testing.T) {
 	app := startApp(t, t.TempDir())
 	b := startBrowser(t, app, "export")
@@ -35,7 +35,7 @@ func TestBrowserExportCard(t *testing.T) {
 	}
 }
 
-// downloadExport clicks the card's link and waits for the zip to land in
+// downloadExport clicks the card's button and waits for the zip to land in
 // the browser's download folder; the tab stays on the settings page.
 func downloadExport(t *testing.T, tb *tab) {
 	t.Helper()
@@ -46,7 +46,7 @@ func downloadExport(t *testing.T, tb *tab) {
 	}); err != nil {
 		t.Fatalf("allow downloads: %v", err)
 	}
-	tb.do("click Download", chromedp.Click(chromedp.CSS(`#export a[href="/settings/export"]`)))
+	tb.do("click Download", chromedp.Click(chromedp.CSS(`#export form[action="/settings/export"] button`)))
 	deadline := time.Now().Add(browserStep)
 	for {
 		zips, _ := filepath.Glob(filepath.Join(dir, "imageapp-usernojs-*.zip"))
@@ -70,7 +70,7 @@ func downloadExport(t *testing.T, tb *tab) {
 }
 
 // TestBrowserReactAccount: the React client's Account screen, reached from
-// the header, fits at 375 and 1280 px, passes axe, and links to the export.
+// the header, fits at 375 and 1280 px, passes axe, and has the export's form.
 func TestBrowserReactAccount(t *testing.T) {
 	dist := filepath.Join(repoRoot(t), "react", "dist")
 	if _, err := os.Stat(filepath.Join(dist, "index.html")); err != nil {
@@ -81,7 +81,7 @@ func TestBrowserReactAccount(t *testing.T) {
 	tb := b.newTab("alice", false)
 	reactSignUp(tb, "alice", false)
 	tb.do("open Account", chromedp.Click(chromedp.CSS(`header a[href="#/account"]`)))
-	tb.waitJS("the account screen", `location.hash === '#/account' && document.querySelector('a[href="/api/me/export"]') !== null`)
+	tb.waitJS("the account screen", `location.hash === '#/account' && document.querySelector('form[method="post"][action="/api/me/export"] button') !== null`)
 	tb.check("account", "account")
 	tb.checkConsole()
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"imageapp/app/aws/kmskeys"
+	"imageapp/app/local"
 	"imageapp/app/web"
 )
 
@@ -39,8 +40,14 @@ type Config struct {
 	// QuotaBytes is how many bytes of received images each user may keep
 	// (IMAGEAPP_QUOTA_BYTES); zero means DefaultQuotaBytes.
 	QuotaBytes int64
-	Pace       web.Pace         // how fast request bodies must come; zero means web.DefaultPace
-	Now        func() time.Time // the clock; nil means time.Now (tests move it)
+	// OutboxMaxFiles and OutboxMaxDays bound the embedded backend's mail
+	// outbox: the newest this many mails, none older than this many days
+	// (IMAGEAPP_OUTBOX_MAX_FILES, IMAGEAPP_OUTBOX_MAX_DAYS); zero means
+	// local.DefaultOutboxMaxFiles and local.DefaultOutboxMaxAge.
+	OutboxMaxFiles int
+	OutboxMaxDays  int
+	Pace           web.Pace         // how fast request bodies must come; zero means web.DefaultPace
+	Now            func() time.Time // the clock; nil means time.Now (tests move it)
 	// HashSlots is how many password hashes (19 MiB each) may run at once in
 	// the embedded backend; zero means as many as a quarter of the memory
 	// holds, at most one per CPU (IMAGEAPP_HASH_SLOTS). HashWait is how long
@@ -124,6 +131,18 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if c.QuotaBytes, err = intVar(getenv, "IMAGEAPP_QUOTA_BYTES", DefaultQuotaBytes); err != nil {
 		return c, err
 	}
+	outboxFiles, err := intVar(getenv, "IMAGEAPP_OUTBOX_MAX_FILES", local.DefaultOutboxMaxFiles)
+	if err != nil {
+		return c, err
+	}
+	outboxDays, err := intVar(getenv, "IMAGEAPP_OUTBOX_MAX_DAYS", int64(local.DefaultOutboxMaxAge/(24*time.Hour)))
+	if err != nil {
+		return c, err
+	}
+	if outboxFiles > 1_000_000 || outboxDays > 36_500 {
+		return c, fmt.Errorf("config: IMAGEAPP_OUTBOX_MAX_FILES must be at most 1000000 and IMAGEAPP_OUTBOX_MAX_DAYS at most 36500")
+	}
+	c.OutboxMaxFiles, c.OutboxMaxDays = int(outboxFiles), int(outboxDays)
 	maxPixels, err := intVar(getenv, "IMAGEAPP_MAX_PIXELS", 40_000_000)
 	if err != nil {
 		return c, err

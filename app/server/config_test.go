@@ -1,6 +1,7 @@
 package server
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -128,5 +129,38 @@ func TestConfigSendingLimits(t *testing.T) {
 		if _, err := ConfigFromEnv(envOf(map[string]string{env[0]: env[1]})); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s=%q: %v; want an error naming %s", env[0], env[1], err, name)
 		}
+	}
+}
+
+// TestTheOutboxBoundsComeFromTheEnvironment: IMAGEAPP_OUTBOX_MAX_FILES and
+// IMAGEAPP_OUTBOX_MAX_DAYS default to a thousand mails and a week, take
+// positive numbers, and an error names the variable.
+func TestTheOutboxBoundsComeFromTheEnvironment(t *testing.T) {
+	c, err := ConfigFromEnv(envOf(nil))
+	if err != nil || c.OutboxMaxFiles != 1000 || c.OutboxMaxDays != 7 {
+		t.Errorf("by default the outbox keeps %d files, %d days (%v); want 1000 and 7", c.OutboxMaxFiles, c.OutboxMaxDays, err)
+	}
+	c, err = ConfigFromEnv(envOf(map[string]string{"IMAGEAPP_OUTBOX_MAX_FILES": "50", "IMAGEAPP_OUTBOX_MAX_DAYS": "2"}))
+	if err != nil || c.OutboxMaxFiles != 50 || c.OutboxMaxDays != 2 {
+		t.Errorf("IMAGEAPP_OUTBOX_MAX_FILES=50, _DAYS=2: %d files, %d days (%v)", c.OutboxMaxFiles, c.OutboxMaxDays, err)
+	}
+	for _, name := range []string{"IMAGEAPP_OUTBOX_MAX_FILES", "IMAGEAPP_OUTBOX_MAX_DAYS"} {
+		for _, bad := range []string{"0", "-3", "many"} {
+			if _, err := ConfigFromEnv(envOf(map[string]string{name: bad})); err == nil || !strings.Contains(err.Error(), name) {
+				t.Errorf("%s=%s: %v; want an error naming it", name, bad, err)
+			}
+		}
+	}
+}
+
+// TestTheAppsOutboxStaysBounded: the embedded backend's outbox keeps no
+// more mails than configured, however many it writes.
+func TestTheAppsOutboxStaysBounded(t *testing.T) {
+	app := startApp(t, t.TempDir(), func(c *Config) { c.OutboxMaxFiles = 2 })
+	for _, name := range []string{"alice", "bob", "carol", "dave"} {
+		app.signUp(name)
+	}
+	if mails, _ := filepath.Glob(filepath.Join(app.dir, "outbox", "*.eml")); len(mails) != 2 {
+		t.Errorf("after four sign-ups with OutboxMaxFiles 2 the outbox holds %d mails; want 2", len(mails))
 	}
 }

@@ -20,7 +20,7 @@ func TestAWSModeExport(t *testing.T) {
 	sendCaptioned(t, alice, "bob", "to bob", "a.png", toBob)
 	sendCaptioned(t, bob, "alice", "to alice", "b.png", fromBob)
 
-	r := alice.get("/api/me/export")
+	r := alice.postForm("/api/me/export", nil)
 	if r.status != 200 {
 		t.Fatalf("export: %d %.200s", r.status, r.body)
 	}

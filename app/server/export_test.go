@@ -100,7 +100,7 @@ func sendCaptioned(t *testing.T, c *client, to, caption, name string, img []byte
 
 // TestExportMyData: alice and bob exchange images both ways (carol sends
 // bob one too); each downloads "Export my data", one from the settings
-// page's link and one from the API. The zip holds exactly their own images,
+// page's form and one from the API. The zip holds exactly their own images,
 // byte for byte, under safe, distinct names, with an index of every field;
 // exporting marks nothing read; a third export within the hour is a 429.
 func TestExportMyData(t *testing.T) {
@@ -131,10 +131,10 @@ func TestExportMyData(t *testing.T) {
 	}
 
 	// alice, from the settings page: its card links to the download.
-	if r := alice.get("/settings"); !strings.Contains(r.body, `href="/settings/export"`) || !strings.Contains(r.body, "Export my data") {
-		t.Errorf("the settings page has no Export my data link: %s", r.body)
+	if r := alice.get("/settings"); !strings.Contains(r.body, `<form method="post" action="/settings/export"`) || !strings.Contains(r.body, "Export my data") {
+		t.Errorf("the settings page has no Export my data form: %s", r.body)
 	}
-	r = alice.get("/settings/export")
+	r = alice.postForm("/settings/export", nil)
 	checkExportHeaders(t, r, "alice")
 	files, idx := openExport(t, []byte(r.body))
 	checkExport(t, "alice", files, idx, sent, map[string]bool{a1: true, a2: true, b1: true, v1: true})
@@ -143,7 +143,7 @@ func TestExportMyData(t *testing.T) {
 	}
 
 	// bob, through the API: carol's image is his, alice's opened one says when.
-	r = bob.get("/api/me/export")
+	r = bob.postForm("/api/me/export", nil)
 	checkExportHeaders(t, r, "bob")
 	files, idx = openExport(t, []byte(r.body))
 	checkExport(t, "bob", files, idx, sent, map[string]bool{a1: true, a2: true, b1: true, c1: true, v1: true})
@@ -159,17 +159,17 @@ func TestExportMyData(t *testing.T) {
 	}
 
 	// Two exports, then the limit: a page that says so, and JSON under /api/.
-	alice.get("/api/me/export")
-	r = alice.get("/settings/export")
+	alice.postForm("/api/me/export", nil)
+	r = alice.postForm("/settings/export", nil)
 	if r.status != http.StatusTooManyRequests || !strings.Contains(r.body, "Try again in") || r.header.Get("Retry-After") == "" ||
 		!strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
 		t.Errorf("a third export: %d %s, Retry-After %q; want a 429 page that says when", r.status, r.header.Get("Content-Type"), r.header.Get("Retry-After"))
 	}
-	r = alice.get("/api/me/export")
+	r = alice.postForm("/api/me/export", nil)
 	if r.status != http.StatusTooManyRequests || !strings.Contains(r.body, `"code":"rate_limited"`) {
 		t.Errorf("a third export through the API: %d %s; want a 429 in JSON", r.status, r.body)
 	}
-	if r := app.client().get("/api/me/export"); r.status != http.StatusUnauthorized {
+	if r := app.client().postForm("/api/me/export", nil); r.status != http.StatusUnauthorized {
 		t.Errorf("an export without a session: %d; want 401", r.status)
 	}
 }
@@ -323,7 +323,7 @@ func TestExportStreams(t *testing.T) {
 			return conn, err
 		},
 	}}
-	resp, err := slow.Get(app.server.URL + "/api/me/export")
+	resp, err := slow.Post(app.server.URL+"/api/me/export", "", nil)
 	must(t, err)
 	defer resp.Body.Close()
 	head := make([]byte, 1024)
@@ -405,7 +405,7 @@ func TestExportFaults(t *testing.T) {
 	flipByte(t, filepath.Join(dir, "blobs", late[:2], late), 200<<10)
 	pages.box.Store(imageapp.Sent)
 
-	r := alice.get("/api/me/export")
+	r := alice.postForm("/api/me/export", nil)
 	if r.status != http.StatusOK {
 		t.Fatalf("export: %d %s", r.status, r.body)
 	}
@@ -436,7 +436,7 @@ func TestExportFaults(t *testing.T) {
 
 	// Before the first byte: a proper error, as JSON and as a page.
 	pages.box.Store(imageapp.Inbox)
-	r = alice.get("/api/me/export")
+	r = alice.postForm("/api/me/export", nil)
 	if r.status != http.StatusInternalServerError || !strings.Contains(r.body, `"error"`) || r.header.Get("Content-Disposition") != "" {
 		t.Errorf("export with the store down: %d %s %q; want a JSON 500 and no attachment", r.status, r.body, r.header.Get("Content-Disposition"))
 	}
@@ -454,4 +454,41 @@ func flipByte(t *testing.T, path string, off int64) {
 	b[0] ^= 0xff
 	_, err = f.WriteAt(b, off)
 	must(t, err)
+}
+
+// TestALinkNeverSpendsTheExportBudget: opening /settings/export (a link,
+// an image tag, a bookmark) shows the settings page with the export button
+// and starts nothing; the JSON route refuses a GET; another site's POST is
+// refused. After all of that, the two exports the budget allows still work.
+func TestALinkNeverSpendsTheExportBudget(t *testing.T) {
+	app := startApp(t, t.TempDir())
+	alice := app.signUp("alice")
+	app.signUp("bob")
+	sendAPI(t, alice, "bob", testPNG(t, 8, 8))
+
+	for range 3 {
+		r := alice.get("/settings/export")
+		if r.status != http.StatusOK || r.url != "/settings" || !strings.Contains(r.body, `<form method="post" action="/settings/export"`) {
+			t.Fatalf("GET /settings/export: %d at %s; want the settings page with the export form", r.status, r.url)
+		}
+		if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+			t.Fatalf("GET /settings/export answered %s; want a page, not an export", ct)
+		}
+		if r := alice.get("/api/me/export"); r.status != http.StatusMethodNotAllowed || !strings.Contains(r.body, `"code"`) {
+			t.Fatalf("GET /api/me/export: %d %.200s; want a 405 in JSON", r.status, r.body)
+		}
+	}
+	for _, path := range []string{"/settings/export", "/api/me/export"} {
+		req, _ := http.NewRequest(http.MethodPost, app.server.URL+path, nil)
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		req.Header.Set("Origin", "https://elsewhere.example")
+		if r := alice.do(req); r.status != http.StatusForbidden {
+			t.Errorf("another site's POST %s: %d; want 403", path, r.status)
+		}
+	}
+	for i, path := range []string{"/settings/export", "/api/me/export"} {
+		if r := alice.postForm(path, nil); r.status != http.StatusOK || r.header.Get("Content-Type") != "application/zip" {
+			t.Errorf("export %d (POST %s) after the GETs: %d %.200s; want a zip, the budget unspent", i+1, path, r.status, r.body)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"imageapp/app/lease"
@@ -22,10 +23,23 @@ type job struct {
 
 // orphanSweep removes the blobs that crashed sends and failed deletes left
 // behind (messaging.SweepOrphans: the cost grows with the orphans, not with
-// the messages kept).
+// the messages kept), and in the embedded backend the temp files of puts
+// killed mid-upload, older than the same grace. It counts only files that
+// were there to remove.
 func (a *App) orphanSweep() job {
 	return job{name: "orphan sweep", lease: "sweep-orphans", every: 15 * time.Minute, ttl: 10 * time.Minute, done: "removed",
-		run: func(ctx context.Context) (int, error) { return a.messaging.SweepOrphans(ctx, a.messaging.SweepGrace()) }}
+		run: func(ctx context.Context) (int, error) {
+			grace := a.messaging.SweepGrace()
+			n, err := a.messaging.SweepOrphans(ctx, grace)
+			if a.backend.uploads == nil {
+				return n, err
+			}
+			files, bytes, uerr := a.backend.uploads.RemoveStaleUploads(ctx, a.now().Add(-grace))
+			if files > 0 {
+				a.log.Info("removed unfinished uploads", "files", files, "bytes", bytes)
+			}
+			return n + files, errors.Join(err, uerr)
+		}}
 }
 
 // expirySweep shreds the messages whose time ran out (messaging.SweepExpired):
@@ -80,4 +94,12 @@ func (a *App) runOnce(ctx context.Context, leases lease.Locker, j job) bool {
 		a.log.Error(j.name+" failed", "err", err)
 	}
 	return ran
+}
+
+// now is the configured clock.
+func (a *App) now() time.Time {
+	if a.cfg.Now != nil {
+		return a.cfg.Now()
+	}
+	return time.Now()
 }

@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -68,6 +70,50 @@ func TestSweepOrphans(t *testing.T) {
 	bob.postJSON("/api/login", map[string]string{"username": "bob", "password": "correct horse battery"})
 	if r := bob.get("/api/messages/" + id + "/image"); r.status != http.StatusOK {
 		t.Errorf("the sweep removed a live message's blob: %d", r.status)
+	}
+}
+
+// TestSweepRemovesUploadsKilledMidway: sends killed (kill -9) mid-upload
+// leave a pending marker and a temp file, no blob; once older than the
+// grace the sweep removes the temp files (also those older versions left
+// beside the blobs) and counts those files, not the markers, as removed.
+func TestSweepRemovesUploadsKilledMidway(t *testing.T) {
+	clock := &testClock{t: time.Now().UTC()}
+	app := startApp(t, t.TempDir(), func(c *Config) { c.Now = clock.now })
+	ctx := context.Background()
+	blobs := filepath.Join(app.dir, "blobs")
+	leave := func(dir string, size int) string {
+		must(t, os.MkdirAll(dir, 0o700))
+		f, err := os.CreateTemp(dir, ".tmp-"+imageapp.NewID()+"-*")
+		must(t, err)
+		_, err = f.Write(make([]byte, size))
+		must(t, err)
+		must(t, f.Close())
+		return f.Name()
+	}
+	var killed []string
+	for range 3 {
+		must(t, app.backend.Messages.PutPending(ctx, imageapp.NewID(), clock.now()))
+		killed = append(killed, leave(filepath.Join(blobs, ".tmp"), 4096))
+	}
+	must(t, app.backend.Messages.PutPending(ctx, imageapp.NewID(), clock.now())) // killed before its temp file
+	killed = append(killed, leave(filepath.Join(blobs, "ab"), 1024))             // an older version's, beside the blobs
+	clock.advance(app.app.Messaging().SweepGrace() + time.Minute)
+
+	if !app.app.runOnce(ctx, lease.NewLocal(nil), app.app.orphanSweep()) {
+		t.Fatal("the sweep did not run with the lease free")
+	}
+	for _, p := range killed {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("the temp file of a killed upload is still there: %s", p)
+		}
+	}
+	logs := app.logText()
+	if !strings.Contains(logs, "removed=4") || !strings.Contains(logs, "files=4 bytes=13312") {
+		t.Errorf("the sweep's log does not say it removed the 4 temp files (13312 bytes), and only those:\n%s", logs)
+	}
+	if strings.Contains(logs, "removed orphan blob") {
+		t.Errorf("the sweep logged removing a blob that was never stored:\n%s", logs)
 	}
 }
 

@@ -17,7 +17,7 @@ import (
 	"imageapp/app/ratelimit"
 )
 
-// "Export my data" (GET /settings/export and GET /api/me/export) streams a
+// "Export my data" (POST /settings/export and POST /api/me/export) streams a
 // zip of the images the person received and sent, decrypted, and an
 // index.json. Nothing is held whole: the mailboxes are read a page at a
 // time, each image is decrypted segment by segment straight into the zip,
@@ -61,15 +61,22 @@ type exportIndex struct {
 	Count      int       `json:"count"`
 }
 
+// exportPage answers GET /settings/export (an old bookmark, or a link from
+// another site) with the settings page's export card, and spends nothing:
+// only the card's POST starts an export, and cross-origin protection keeps
+// other sites from posting it.
+func (s *Server) exportPage(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, "/settings#export", http.StatusSeeOther)
+}
+
+// exportDownload starts an export: a POST, because each one spends the
+// person's export budget.
 func (s *Server) exportDownload(w http.ResponseWriter, r *http.Request) {
 	u, _ := currentUser(r)
 	h := w.Header()
 	h.Set("Content-Type", "application/zip")
 	h.Set("Content-Disposition", attachment(fmt.Sprintf("imageapp-%s-%s.zip", u.Username, s.now().UTC().Format("2006-01-02"))))
 	h.Set("Cache-Control", "no-store")
-	if r.Method == http.MethodHead { // GetHead: the headers, without decrypting anything
-		return
-	}
 	ex, err := s.startExport(r, u)
 	if err != nil {
 		for _, k := range []string{"Content-Type", "Content-Disposition"} {

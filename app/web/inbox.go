@@ -47,6 +47,9 @@ func (s *Server) inboxView(r *http.Request) (views.InboxView, error) {
 		return v, err
 	}
 	v.Requests = people
+	if v.Storage, err = s.storageNotice(r); err != nil {
+		return v, err
+	}
 	// Each sender's row shows their newest image: only those previews open.
 	previews := s.messaging.Previews(r.Context(), u, newestPerSender(msgs))
 	for _, m := range msgs {

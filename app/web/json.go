@@ -60,9 +60,10 @@ type limitsJSON struct {
 }
 
 type meReply struct {
-	User   accountJSON `json:"user"`
-	Unread int         `json:"unread"`
-	Limits limitsJSON  `json:"limits"`
+	User    accountJSON `json:"user"`
+	Unread  int         `json:"unread"`
+	Limits  limitsJSON  `json:"limits"`
+	Storage storageJSON `json:"storage"`
 }
 
 type peopleReply struct {

@@ -145,7 +145,8 @@ func (s *Server) apiDelete(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// downloadName is the file name the sender's file had, decrypted, or
+// downloadName is the file name the sender's file had, decrypted, with the
+// extension of the image's real type (messaging.DownloadName), or
 // image-<id><ext> when it had none.
 func (s *Server) downloadName(r *http.Request, u imageapp.User, m *imageapp.Message) (string, error) {
 	opened, err := s.messaging.Open(r.Context(), u, m.ID)
@@ -154,10 +155,7 @@ func (s *Server) downloadName(r *http.Request, u imageapp.User, m *imageapp.Mess
 	}
 	name := strings.Map(safeFileRune, strings.TrimSpace(opened.Filename))
 	name = strings.Trim(name, ". _")
-	if name == "" {
-		name = "image-" + m.ID[:8] + messaging.Extension(m.ContentType)
-	}
-	return name, nil
+	return messaging.DownloadName(name, m.ContentType, "image-"+m.ID[:8]), nil
 }
 
 // safeFileRune drops what a file name must not carry: control characters

@@ -45,7 +45,8 @@ func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, r, http.StatusOK, out)
 }
 
-// apiMe is the logged-in person, their unread count and the upload limits.
+// apiMe is the logged-in person, their unread count, the upload limits and
+// how full their storage is.
 func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
 	u, _ := currentUser(r)
 	n, err := s.messaging.UnreadCount(r.Context(), u)
@@ -53,7 +54,12 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
 		s.writeJSONError(w, r, err)
 		return
 	}
+	storage, err := s.storageOf(r)
+	if err != nil {
+		s.writeJSONError(w, r, err)
+		return
+	}
 	s.writeJSON(w, r, http.StatusOK, meReply{User: accountOf(u), Unread: n, Limits: limitsJSON{
 		MaxUploadBytes: s.maxUpload, MaxCaptionLength: messaging.MaxCaptionLength, ImageTypes: messaging.ImageTypes(),
-	}})
+	}, Storage: storage})
 }

@@ -187,7 +187,8 @@ func (s *Server) Handler() http.Handler {
 		r.Post("/settings/sessions/{sid}/end", s.endSessionSubmit)
 		r.Post("/settings/notifications", s.notificationsSubmit)
 		r.Post("/settings/mail/resend", s.resendMailSubmit)
-		r.Get("/settings/export", s.exportDownload)
+		r.Get("/settings/export", s.exportPage)
+		r.Post("/settings/export", s.exportDownload)
 	})
 
 	// JSON twins.
@@ -214,7 +215,7 @@ func (s *Server) Handler() http.Handler {
 			r.Delete("/me/sessions", s.apiEndOtherSessions)
 			r.Delete("/me/sessions/{sid}", s.apiEndSession)
 			r.Post("/me/mail/resend", s.apiMailResend)
-			r.Get("/me/export", s.exportDownload)
+			r.Post("/me/export", s.exportDownload)
 			r.Get("/events", s.eventStream)
 			r.Get("/users", s.apiUsers)
 			r.Get("/messages", s.apiMessages)

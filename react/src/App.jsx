@@ -29,7 +29,8 @@ const NAV = [
 export default function App() {
   const [hash, setHash] = useState(() => window.location.hash);
   // status: loading | in | out | error. limits: the server's upload and caption limits from
-  // /api/me (null from an older server that does not send them).
+  // /api/me (null from an older server that does not send them); storage: how full the
+  // person's storage is, from /api/me (the inbox says when it is full).
   const [session, setSession] = useState({ status: 'loading', user: null, unread: 0, limits: null, error: null });
   // A one-shot notice shown on the screen it was meant for.
   const [flash, setFlash] = useState(null);
@@ -45,7 +46,7 @@ export default function App() {
       const r = await api.me();
       setSession(
         r
-          ? { status: 'in', user: r.user, unread: r.unread ?? 0, limits: r.limits ?? null, error: null }
+          ? { status: 'in', user: r.user, unread: r.unread ?? 0, limits: r.limits ?? null, storage: r.storage ?? null, error: null }
           : { status: 'out', user: null, unread: 0, limits: null, error: null },
       );
     } catch (err) {
@@ -104,7 +105,7 @@ export default function App() {
   }
 
   function onLoggedIn(user, next) {
-    setSession((s) => ({ status: 'in', user, unread: s.unread, limits: s.limits, error: null }));
+    setSession((s) => ({ status: 'in', user, unread: s.unread, limits: s.limits, storage: s.storage, error: null }));
     refreshMe();
     const target = next && parseHash(next).name && !['login', 'signup', 'verify'].includes(parseHash(next).name) ? next : '#/inbox';
     setFlash(null);
@@ -157,6 +158,7 @@ export default function App() {
           version={live.inbox}
           requestsVersion={live.inbox + live.requests}
           live={live.status}
+          storage={session.storage}
         />
       );
     else if (name === 'requests') screen = <Requests {...common} version={live.inbox + live.requests} />;

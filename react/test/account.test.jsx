@@ -7,7 +7,7 @@ import { jsonResponse, mockFetch } from './helpers.js';
 const me = { id: 'u-me', username: 'me', email: 'me@example.com' };
 
 describe('Account', () => {
-  it('is reached from the header and links to the streamed export of my data', async () => {
+  it('is reached from the header and posts for the streamed export of my data', async () => {
     window.location.hash = '#/sent';
     mockFetch({
       'GET /api/me': jsonResponse(200, { user: me, unread: 0 }),
@@ -20,7 +20,13 @@ describe('Account', () => {
     expect(window.location.hash).toBe('#/account');
     expect(screen.getByRole('link', { name: /Account/ })).toHaveAttribute('aria-current', 'page');
     const card = screen.getByRole('region', { name: 'Export my data' });
-    // A plain link: the browser downloads the zip as the server streams it, with JavaScript or not.
-    expect(within(card).getByRole('link', { name: 'Download my data (.zip)' })).toHaveAttribute('href', '/api/me/export');
+    // A plain form POST: the browser downloads the zip as the server streams it, and a link from
+    // another site cannot start an export (each one spends the export budget).
+    const button = within(card).getByRole('button', { name: 'Download my data (.zip)' });
+    expect(button).toHaveAttribute('type', 'submit');
+    const form = button.closest('form');
+    expect(form).toHaveAttribute('method', 'post');
+    expect(form).toHaveAttribute('action', '/api/me/export');
+    expect(within(card).queryByRole('link', { name: 'Download my data (.zip)' })).toBeNull();
   });
 });

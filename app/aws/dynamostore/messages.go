@@ -144,6 +144,39 @@ func (s *Messages) StoredBytes(ctx context.Context, recipientID string) (int64, 
 	return max(0, n), d.err
 }
 
+// RequestBytes queries the recipient's requests index for the sizes only,
+// page by page, until the sum reaches upTo or the requests end. The index
+// is eventually consistent: a request sent a moment ago may not count yet.
+func (s *Messages) RequestBytes(ctx context.Context, recipientID string, upTo int64) (int64, error) {
+	in := &dynamodb.QueryInput{
+		TableName:                 aws.String(s.Table),
+		IndexName:                 aws.String(RequestIndex),
+		KeyConditionExpression:    aws.String("#hash = :user"),
+		ProjectionExpression:      aws.String("#size"),
+		ExpressionAttributeNames:  map[string]string{"#hash": attrRequestRecipientID, "#size": attrSize},
+		ExpressionAttributeValues: item{":user": str(recipientID)},
+	}
+	var sum int64
+	for {
+		out, err := s.DB.Query(ctx, in)
+		if err != nil {
+			return 0, storeError("request bytes", err)
+		}
+		for _, it := range out.Items {
+			d := decoder{it: it}
+			n := d.num(attrSize)
+			if d.err != nil {
+				return 0, d.err
+			}
+			sum += n
+		}
+		if sum >= upTo || out.LastEvaluatedKey == nil {
+			return sum, nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
+
 // Message is a strongly consistent GetItem; a pending marker is no message.
 func (s *Messages) Message(ctx context.Context, id string) (*imageapp.Message, error) {
 	if id == "" {

@@ -1,4 +1,4 @@
-import { Card, LinkButton, PageTitle } from '../components/ui.jsx';
+import { Button, Card, PageTitle } from '../components/ui.jsx';
 import PrivacySettings from './PrivacySettings.jsx';
 import BlockedPeople from './BlockedPeople.jsx';
 import ChangePassword from './ChangePassword.jsx';
@@ -8,8 +8,9 @@ import MailNotifications from './MailNotifications.jsx';
 import DeleteAccount from './DeleteAccount.jsx';
 
 // The URL of the export: the server streams a zip with every image the person received and
-// sent, and an index.json. A plain link, so the browser downloads it as it streams (no
-// buffering in JavaScript) and stays on this screen.
+// sent, and an index.json. A plain form POST, so the browser downloads it as it streams (no
+// buffering in JavaScript) and stays on this screen; a POST because each export spends the
+// person's export budget, which a link from another site must not.
 export const EXPORT_URL = '/api/me/export';
 
 // onDeleted: the account is gone (the server cleared the session); the app forgets the user.
@@ -34,9 +35,9 @@ export default function Account({ me, onDeleted }) {
         <p className="mt-2 text-sm text-slate-600">
           Your images stay unread when you export them. You can export a few times an hour.
         </p>
-        <LinkButton variant="primary" className="mt-4" href={EXPORT_URL}>
-          Download my data (.zip)
-        </LinkButton>
+        <form method="post" action={EXPORT_URL} className="mt-4">
+          <Button type="submit">Download my data (.zip)</Button>
+        </form>
       </Card>
       <DeleteAccount onDeleted={onDeleted} />
     </div>

@@ -16,8 +16,10 @@ const tab = (active) =>
 
 // version grows when the inbox changed (a live event, or a click on Inbox
 // while here): the list reloads in place. live is the stream's status.
-// requestsVersion grows when the message requests may have changed.
-export default function Inbox({ notice, setUnread, version = 0, requestsVersion = 0, live }) {
+// requestsVersion grows when the message requests may have changed. storage is /api/me's
+// word on the person's storage: when full, images sent to them are refused, so the inbox
+// says so and points to the message requests, which may be what fills it.
+export default function Inbox({ notice, setUnread, version = 0, requestsVersion = 0, live, storage }) {
   const [status, setStatus] = useState('all');
   const list = usePaged(
     async (cursor) => {
@@ -54,6 +56,16 @@ export default function Inbox({ notice, setUnread, version = 0, requestsVersion 
           </button>
         </div>
       </div>
+      {storage?.full && (
+        <div role="status" data-testid="storage-full" className="mb-4 rounded-lg bg-amber-50 p-4 text-sm text-amber-900 ring-1 ring-amber-200">
+          <p>Your storage is full: images sent to you are refused until you delete some.</p>
+          <p className="mt-2">
+            <a href="#/requests" className="font-medium text-indigo-700 underline-offset-2 hover:underline">
+              Review message requests
+            </a>
+          </p>
+        </div>
+      )}
       {waiting > 0 && (
         <a
           href="#/requests"
