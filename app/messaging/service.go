@@ -167,6 +167,9 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 	if err := s.checkQuota(ctx, to); err != nil {
 		return nil, err
 	}
+	if err := s.checkRequestAllowance(ctx, to, from); err != nil {
+		return nil, err
+	}
 	withheld, err := s.blocks(ctx, to, from)
 	if err != nil {
 		return nil, err

@@ -204,4 +204,3 @@ func (p *process) status(t *testing.T, field string) int64 {
 func (p *process) resetPeak() {
 	_ = os.WriteFile("/proc/"+strconv.Itoa(p.pid)+"/clear_refs", []byte("5"), 0)
 }
-

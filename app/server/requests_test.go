@@ -264,3 +264,28 @@ func checked(page, id string) bool {
 	end := strings.Index(page[i:], ">")
 	return strings.Contains(page[i:i+end], "checked")
 }
+
+// TestStrangersCannotFillAnInboxThatFriendsStillReach: message requests
+// have their own small share of the quota: once strangers' waiting images
+// fill it, the next stranger gets 507, while a person the recipient knows
+// still gets through.
+func TestStrangersCannotFillAnInboxThatFriendsStillReach(t *testing.T) {
+	app := startApp(t, t.TempDir(), func(c *Config) { c.QuotaBytes = 2 << 20 }) // requests may hold 5 %: about 102 KiB
+	alice, bob, carol := app.signUp("alice"), app.signUp("bob"), app.signUp("carol")
+	sendAPI(t, bob, "alice", testPNG(t, 8, 8)) // bob knows alice
+	if got := putPrivacy(t, bob, map[string]bool{"message_requests": true}); !got["message_requests"] {
+		t.Fatalf("bob's privacy: %v; want message requests on", got)
+	}
+
+	big := testPNG(t, 300, 300) // about 126 KiB: one fills the allowance
+	if r := carol.postMultipart("/api/messages", field("to", "bob"), file("image", "a.png", big)); r.status != http.StatusCreated {
+		t.Fatalf("a stranger's first request: %d %s; want 201", r.status, r.body)
+	}
+	r := carol.postMultipart("/api/messages", field("to", "bob"), file("image", "b.png", big))
+	if r.status != http.StatusInsufficientStorage {
+		t.Errorf("a stranger's request past the allowance: %d %s; want 507", r.status, r.body)
+	}
+	if r := alice.postMultipart("/api/messages", field("to", "bob"), file("image", "c.png", big)); r.status != http.StatusCreated {
+		t.Errorf("a friend's image with the requests full: %d %s; want 201", r.status, r.body)
+	}
+}

@@ -10,7 +10,6 @@ import (
 	"time"
 )
 
-
 // TestTooCostly: a decode larger than the whole budget fails at once with
 // ErrTooCostly, whatever the format.
 func TestTooCostly(t *testing.T) {
