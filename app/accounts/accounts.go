@@ -62,9 +62,11 @@ func (s *Service) SignUp(ctx context.Context, in imageapp.SignUpInput) error {
 		return err
 	}
 	if retired {
-		return imageapp.Errorf(imageapp.ECONFLICT,
-			"The username %q belonged to an account deleted recently; it is kept for %d days. Choose another.", in.Username, RetireDays)
+		return imageapp.ErrUsernameRetired(in.Username, RetireDays)
 	}
+	// The check above only words the common case: the identity port claims
+	// the name atomically with its own check, which a deletion running now
+	// cannot slip between.
 	return s.Identity.SignUp(ctx, in)
 }
 

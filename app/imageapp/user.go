@@ -181,6 +181,20 @@ type Directory interface {
 	// them. Returns ENOTFOUND for an unknown user.
 	SetPrivacy(ctx context.Context, userID string, p Privacy) error
 
+	// RetireUsername keeps u's username, and every name with its
+	// skeleton (UsernameSkeleton), from new accounts until until, from now
+	// on, while u's entry stays: deleting an account retires the name
+	// before it removes anything that holds it, so that no sign-up slips in
+	// between. It marks u's deletion as begun. Idempotent.
+	RetireUsername(ctx context.Context, u User, until time.Time) error
+
+	// SetLoginGone records, on u's deletion begun by RetireUsername, that
+	// u's login is deleted; LoginGone reports it. A deletion that stops
+	// after that step is finished by a retry without the password, which
+	// logs in no more.
+	SetLoginGone(ctx context.Context, u User) error
+	LoginGone(ctx context.Context, u User) (bool, error)
+
 	// DeleteUser removes u's entry and keeps u's username retired until
 	// until: UsernameRetired reports it, and sign-up refuses it, until then.
 	DeleteUser(ctx context.Context, u User, until time.Time) error
@@ -202,8 +216,9 @@ type Directory interface {
 	// Knows reports whether contactID is one of userID's contacts.
 	Knows(ctx context.Context, userID, contactID string) (bool, error)
 
-	// UsernameRetired reports whether a deleted account's username is still
-	// kept from new accounts (case-insensitively).
+	// UsernameRetired reports whether username, or a name with its
+	// skeleton, is kept from new accounts: its account was deleted (or is
+	// being deleted) within the retirement.
 	UsernameRetired(ctx context.Context, username string) (bool, error)
 
 	// UserByID and UserByUsername return ENOTFOUND when there is no such user.

@@ -3,11 +3,13 @@ package dynamostore
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"imageapp/app/imageapp"
 )
@@ -17,7 +19,152 @@ import (
 // and directory it is in neither index; PutUser refuses the name to anyone
 // until retired_until has passed.
 
-const attrRetiredUntil = "retired_until"
+// A retired_until on an item that still has a user_id is a deletion in
+// progress (RetireUsername): the name is refused to claims and new
+// accounts from then on. login_gone records that its login is deleted.
+//
+// A sign-up claims its name first (ClaimUsername): claimed_until on an item
+// without a user_id holds the name for the life of the confirmation code;
+// provisioning (PutUser) takes the claimed name over.
+
+const (
+	attrRetiredUntil = "retired_until"
+	attrLoginGone    = "login_gone"
+	attrClaimedUntil = "claimed_until"
+)
+
+// RetireUsername sets retired_until on u's item, which keeps its user_id:
+// one conditional write, so a claim (which wants no user_id and no
+// retirement) can never pass between it and the login's deletion.
+func (d *Directory) RetireUsername(ctx context.Context, u imageapp.User, until time.Time) error {
+	_, err := d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(d.Table),
+		Key:                       item{attrUsername: str(strings.ToLower(u.Username))},
+		UpdateExpression:          aws.String("SET #retired = :until"),
+		ConditionExpression:       aws.String("#uid = :id"),
+		ExpressionAttributeNames:  map[string]string{"#retired": attrRetiredUntil, "#uid": attrUserID},
+		ExpressionAttributeValues: item{":id": str(u.ID), ":until": num(until.UnixNano())},
+	})
+	if isConditionFailed(err) {
+		return nil // a tombstone already, or the name is another user's: nothing of u's holds it
+	}
+	if err != nil {
+		return storeError("retire username", err)
+	}
+	return nil
+}
+
+// SetLoginGone sets login_gone on u's item while it is u's.
+func (d *Directory) SetLoginGone(ctx context.Context, u imageapp.User) error {
+	_, err := d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(d.Table),
+		Key:                       item{attrUsername: str(strings.ToLower(u.Username))},
+		UpdateExpression:          aws.String("SET #gone = :true"),
+		ConditionExpression:       aws.String("#uid = :id AND attribute_exists(#retired)"),
+		ExpressionAttributeNames:  map[string]string{"#gone": attrLoginGone, "#uid": attrUserID, "#retired": attrRetiredUntil},
+		ExpressionAttributeValues: item{":id": str(u.ID), ":true": &types.AttributeValueMemberBOOL{Value: true}},
+	})
+	if isConditionFailed(err) {
+		return nil
+	}
+	if err != nil {
+		return storeError("mark the login gone", err)
+	}
+	return nil
+}
+
+// LoginGone reads u's item: u's, retiring, with login_gone.
+func (d *Directory) LoginGone(ctx context.Context, u imageapp.User) (bool, error) {
+	out, err := d.DB.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(d.Table),
+		Key:            item{attrUsername: str(strings.ToLower(u.Username))},
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return false, storeError("read the deletion", err)
+	}
+	gone, _ := out.Item[attrLoginGone].(*types.AttributeValueMemberBOOL)
+	dec := decoder{it: out.Item}
+	return dec.str(attrUserID) == u.ID && gone != nil && gone.Value, nil
+}
+
+// ClaimUsername holds username for a sign-up until until, in one
+// conditional write: it refuses a name that is a user's, retired (also
+// while its account is being deleted), or claimed by another sign-up whose
+// code is still good (ECONFLICT). A claim whose time is over is taken over.
+func (d *Directory) ClaimUsername(ctx context.Context, username string, until time.Time) error {
+	if reservedKey(username) {
+		return imageapp.ErrUsernameTaken(username)
+	}
+	now := d.now()
+	_, err := d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:        aws.String(d.Table),
+		Key:              item{attrUsername: str(strings.ToLower(username))},
+		UpdateExpression: aws.String("SET #claim = :until"),
+		ConditionExpression: aws.String("attribute_not_exists(#uid) AND (attribute_not_exists(#retired) OR #retired < :now) " +
+			"AND (attribute_not_exists(#claim) OR #claim < :now)"),
+		ExpressionAttributeNames:  map[string]string{"#claim": attrClaimedUntil, "#uid": attrUserID, "#retired": attrRetiredUntil},
+		ExpressionAttributeValues: item{":until": num(until.UnixNano()), ":now": num(now.UnixNano())},
+	})
+	if isConditionFailed(err) {
+		return d.claimRefused(ctx, username, now)
+	}
+	if err != nil {
+		return storeError("claim username", err)
+	}
+	return nil
+}
+
+// claimRefused words a refused claim: retired, or taken.
+func (d *Directory) claimRefused(ctx context.Context, username string, now time.Time) error {
+	out, err := d.DB.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(d.Table),
+		Key:            item{attrUsername: str(strings.ToLower(username))},
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return storeError("claim username", err)
+	}
+	dec := decoder{it: out.Item}
+	if until := dec.num(attrRetiredUntil); until > now.UnixNano() {
+		return imageapp.ErrUsernameRetired(username, int(math.Ceil(time.Duration(until-now.UnixNano()).Hours()/24)))
+	}
+	return imageapp.ErrUsernameTaken(username)
+}
+
+// ExtendClaim moves the claim on username, while no user holds it, to
+// until (a new code was mailed).
+func (d *Directory) ExtendClaim(ctx context.Context, username string, until time.Time) error {
+	_, err := d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(d.Table),
+		Key:                       item{attrUsername: str(strings.ToLower(username))},
+		UpdateExpression:          aws.String("SET #claim = :until"),
+		ConditionExpression:       aws.String("attribute_not_exists(#uid) AND attribute_exists(#claim)"),
+		ExpressionAttributeNames:  map[string]string{"#claim": attrClaimedUntil, "#uid": attrUserID},
+		ExpressionAttributeValues: item{":until": num(until.UnixNano())},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return storeError("extend username claim", err)
+	}
+	return nil
+}
+
+// ReleaseClaim drops the claim until made, when a sign-up failed after
+// claiming: the name is free again at once.
+func (d *Directory) ReleaseClaim(ctx context.Context, username string, until time.Time) error {
+	_, err := d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(d.Table),
+		Key:                       item{attrUsername: str(strings.ToLower(username))},
+		UpdateExpression:          aws.String("REMOVE #claim"),
+		ConditionExpression:       aws.String("attribute_not_exists(#uid) AND #claim = :until"),
+		ExpressionAttributeNames:  map[string]string{"#claim": attrClaimedUntil, "#uid": attrUserID},
+		ExpressionAttributeValues: item{":until": num(until.UnixNano())},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return storeError("release username", err)
+	}
+	return nil
+}
 
 // DeleteUser turns u's item into the username's tombstone, in one
 // conditional UpdateItem (the app's role may PutItem only the cookie key
@@ -26,7 +173,8 @@ func (d *Directory) DeleteUser(ctx context.Context, u imageapp.User, until time.
 	names := map[string]string{"#retired": attrRetiredUntil, "#uid": attrUserID}
 	var removes []string
 	for i, attr := range []string{attrUserID, attrDisplayUsername, attrEmail, attrKeyID, attrTopic, attrCreatedAt,
-		attrSessionVersion, attrDirectory, attrThumbKey, attrNoReadReceipts, attrNoMail, attrMessageRequests} {
+		attrSessionVersion, attrDirectory, attrThumbKey, attrNoReadReceipts, attrNoMail, attrMessageRequests,
+		attrLoginGone, attrClaimedUntil} {
 		name := fmt.Sprintf("#a%d", i)
 		names[name] = attr
 		removes = append(removes, name)
@@ -67,7 +215,8 @@ func (d *Directory) DeleteUser(ctx context.Context, u imageapp.User, until time.
 	return nil
 }
 
-// UsernameRetired reads the name's item: a tombstone still in its time.
+// UsernameRetired reads the name's item: a tombstone still in its time, or
+// a user's item whose deletion has begun.
 func (d *Directory) UsernameRetired(ctx context.Context, username string) (bool, error) {
 	out, err := d.DB.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(d.Table),
@@ -79,5 +228,5 @@ func (d *Directory) UsernameRetired(ctx context.Context, username string) (bool,
 	}
 	dec := decoder{it: out.Item}
 	until := dec.num(attrRetiredUntil)
-	return dec.str(attrUserID) == "" && until > d.now().UnixNano(), dec.err
+	return until > d.now().UnixNano(), dec.err
 }
