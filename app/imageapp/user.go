@@ -112,7 +112,10 @@ func ValidateCode(code string) error {
 type Identity interface {
 	// SignUp creates an unconfirmed account and sends a confirmation code.
 	// Returns EINVALID for input that breaks the rules, ECONFLICT if the
-	// username is taken (case-insensitively).
+	// username, or a name with its skeleton (UsernameSkeleton), is held by
+	// an account or retired (Directory.RetireUsername), checked atomically
+	// with the claim of the name. An unconfirmed account whose code has
+	// expired holds its name no more: the new account replaces it.
 	SignUp(ctx context.Context, in SignUpInput) error
 
 	// Confirm checks the code and, on success, confirms the account and runs

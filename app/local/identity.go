@@ -193,14 +193,18 @@ func (id *Identity) SignUp(ctx context.Context, in imageapp.SignUpInput) error {
 func (id *Identity) claimName(ctx context.Context, tx *sql.Tx, username string) error {
 	now := id.now()
 	sk := imageapp.UsernameSkeleton(username)
+	var retired string
 	var until int64
-	err := tx.QueryRowContext(ctx, `SELECT coalesce(max(until), 0) FROM retired_usernames WHERE skeleton = ? AND until > ?`, sk, now.UnixNano()).Scan(&until)
-	if err != nil && !isNoRows(err) {
+	err := tx.QueryRowContext(ctx, `SELECT username_key, until FROM retired_usernames WHERE skeleton = ? AND until > ?
+		ORDER BY username_key = ? DESC LIMIT 1`, sk, now.UnixNano(), strings.ToLower(username)).Scan(&retired, &until)
+	switch {
+	case err != nil && !isNoRows(err):
 		return dbError(err)
-	}
-	if until > 0 {
+	case err == nil && retired == strings.ToLower(username):
 		days := int(math.Ceil(time.Unix(0, until).Sub(now).Hours() / 24))
 		return imageapp.ErrUsernameRetired(username, days)
+	case err == nil:
+		return imageapp.ErrUsernameTooSimilar(username)
 	}
 	_, err = tx.ExecContext(ctx, `DELETE FROM accounts WHERE skeleton = ? AND confirmed_at IS NULL
 		AND NOT EXISTS (SELECT 1 FROM codes WHERE account_id = accounts.id AND purpose = ? AND expires_at >= ?)`,

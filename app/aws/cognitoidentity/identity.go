@@ -118,7 +118,7 @@ func (id *Identity) SignUp(ctx context.Context, in imageapp.SignUpInput) error {
 	name := poolUsername(in.Username)
 	until := id.now().Add(CodeLifetime)
 	if id.Names != nil {
-		if err := id.Names.ClaimUsername(ctx, name, until); err != nil {
+		if err := id.Names.ClaimUsername(ctx, in.Username, until); err != nil {
 			return err
 		}
 	}

@@ -66,7 +66,7 @@ func (d *Directory) PutUser(ctx context.Context, u imageapp.User) error {
 	if err != nil {
 		return storeError("put user", err)
 	}
-	return nil
+	return d.holdSkeleton(ctx, u.Username)
 }
 
 // SetThumbKey sets thumb_key if the user has none, in one conditional

@@ -51,7 +51,7 @@ func (d *Directory) RetireUsername(ctx context.Context, u imageapp.User, until t
 	if err != nil {
 		return storeError("retire username", err)
 	}
-	return nil
+	return d.retireSkeleton(ctx, u.Username, until)
 }
 
 // SetLoginGone sets login_gone on u's item while it is u's.
@@ -88,15 +88,20 @@ func (d *Directory) LoginGone(ctx context.Context, u imageapp.User) (bool, error
 	return dec.str(attrUserID) == u.ID && gone != nil && gone.Value, nil
 }
 
-// ClaimUsername holds username for a sign-up until until, in one
-// conditional write: it refuses a name that is a user's, retired (also
-// while its account is being deleted), or claimed by another sign-up whose
-// code is still good (ECONFLICT). A claim whose time is over is taken over.
+// ClaimUsername holds username for a sign-up until until: first its
+// skeleton (refused while another name that looks like it holds it:
+// ECONFLICT), then the name itself, in one conditional write that refuses
+// a name that is a user's, retired (also while its account is being
+// deleted), or claimed by another sign-up whose code is still good
+// (ECONFLICT). A claim whose time is over is taken over.
 func (d *Directory) ClaimUsername(ctx context.Context, username string, until time.Time) error {
 	if reservedKey(username) {
 		return imageapp.ErrUsernameTaken(username)
 	}
 	now := d.now()
+	if err := d.claimSkeleton(ctx, username, until, now); err != nil {
+		return err
+	}
 	_, err := d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:        aws.String(d.Table),
 		Key:              item{attrUsername: str(strings.ToLower(username))},
@@ -107,7 +112,11 @@ func (d *Directory) ClaimUsername(ctx context.Context, username string, until ti
 		ExpressionAttributeValues: item{":until": num(until.UnixNano()), ":now": num(now.UnixNano())},
 	})
 	if isConditionFailed(err) {
-		return d.claimRefused(ctx, username, now)
+		// The skeleton was free, the name is not: a user from before
+		// skeletons existed holds the name (their skeleton is theirs from
+		// now), or the skeleton goes back, so that no look-alike waits for
+		// a claim nobody made.
+		return d.claimRefused(ctx, username, now, until)
 	}
 	if err != nil {
 		return storeError("claim username", err)
@@ -115,8 +124,9 @@ func (d *Directory) ClaimUsername(ctx context.Context, username string, until ti
 	return nil
 }
 
-// claimRefused words a refused claim: retired, or taken.
-func (d *Directory) claimRefused(ctx context.Context, username string, now time.Time) error {
+// claimRefused settles the skeleton claimed until until for a name whose
+// own claim was refused, and words the refusal: retired, or taken.
+func (d *Directory) claimRefused(ctx context.Context, username string, now, until time.Time) error {
 	out, err := d.DB.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(d.Table),
 		Key:            item{attrUsername: str(strings.ToLower(username))},
@@ -126,6 +136,13 @@ func (d *Directory) claimRefused(ctx context.Context, username string, now time.
 		return storeError("claim username", err)
 	}
 	dec := decoder{it: out.Item}
+	settle := d.releaseSkeleton
+	if dec.str(attrUserID) != "" {
+		settle = func(ctx context.Context, username string, _ time.Time) error { return d.holdSkeleton(ctx, username) }
+	}
+	if err := settle(ctx, username, until); err != nil {
+		return err
+	}
 	if until := dec.num(attrRetiredUntil); until > now.UnixNano() {
 		return imageapp.ErrUsernameRetired(username, int(math.Ceil(time.Duration(until-now.UnixNano()).Hours()/24)))
 	}
@@ -146,7 +163,10 @@ func (d *Directory) ExtendClaim(ctx context.Context, username string, until time
 	if err != nil && !isConditionFailed(err) {
 		return storeError("extend username claim", err)
 	}
-	return nil
+	if err != nil {
+		return nil // a user's name now, or not claimed at all
+	}
+	return d.updateSkeleton(ctx, username, "SET #claimed_until = :until", item{":until": num(until.UnixNano())})
 }
 
 // ReleaseClaim drops the claim until made, when a sign-up failed after
@@ -163,7 +183,10 @@ func (d *Directory) ReleaseClaim(ctx context.Context, username string, until tim
 	if err != nil && !isConditionFailed(err) {
 		return storeError("release username", err)
 	}
-	return nil
+	if err != nil {
+		return nil // not this claim any more
+	}
+	return d.releaseSkeleton(ctx, username, until)
 }
 
 // DeleteUser turns u's item into the username's tombstone, in one
@@ -193,6 +216,9 @@ func (d *Directory) DeleteUser(ctx context.Context, u imageapp.User, until time.
 	if err != nil {
 		return storeError("delete user", err)
 	}
+	if err := d.retireSkeleton(ctx, u.Username, until); err != nil {
+		return err
+	}
 	// Their blocks item goes empty (an UpdateItem: the app may not DeleteItem users).
 	_, err = d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                aws.String(d.Table),
@@ -215,9 +241,13 @@ func (d *Directory) DeleteUser(ctx context.Context, u imageapp.User, until time.
 	return nil
 }
 
-// UsernameRetired reads the name's item: a tombstone still in its time, or
-// a user's item whose deletion has begun.
+// UsernameRetired reads the skeleton's item, retired by any look-alike,
+// then the name's: a tombstone still in its time, or a user's item whose
+// deletion has begun.
 func (d *Directory) UsernameRetired(ctx context.Context, username string) (bool, error) {
+	if retired, err := d.skeletonRetired(ctx, username); err != nil || retired {
+		return retired, err
+	}
 	out, err := d.DB.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(d.Table),
 		Key:            item{attrUsername: str(strings.ToLower(username))},
