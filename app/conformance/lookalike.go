@@ -42,6 +42,8 @@ func testUnconfirmedAccountsLoseTheirNameWithTheirCode(t *testing.T, e *env) {
 	err := svc.SignUp(e.ctx, owner)
 	wantCode(t, "a sign-up for a name whose unconfirmed account's code is good", err, imageapp.ECONFLICT)
 
+	// (A new code renews the claim: cognito-local has no
+	// ResendConfirmationCode, so each backend's own tests show it.)
 	e.PassTime(25 * time.Hour) // the squatter's code has expired
 	if err := svc.SignUp(e.ctx, owner); err != nil {
 		t.Fatalf("a sign-up for a name whose unconfirmed account's code has expired: %v", err)

@@ -166,7 +166,8 @@ func (d *Directory) ExtendClaim(ctx context.Context, username string, until time
 	if err != nil {
 		return nil // a user's name now, or not claimed at all
 	}
-	return d.updateSkeleton(ctx, username, "SET #claimed_until = :until", item{":until": num(until.UnixNano())})
+	return d.updateSkeletonIf(ctx, username, "SET #claimed_until = :until", item{":until": num(until.UnixNano())},
+		"#holder = :name AND attribute_exists(#claimed_until)")
 }
 
 // ReleaseClaim drops the claim until made, when a sign-up failed after

@@ -77,6 +77,12 @@ func (d *Directory) skeletonRefused(ctx context.Context, username string, now ti
 // look-alike users from before skeletons existed, of which the first
 // keeps it.
 func (d *Directory) updateSkeleton(ctx context.Context, username, update string, values item) error {
+	return d.updateSkeletonIf(ctx, username, update, values, "attribute_not_exists(#holder) OR #holder = :name")
+}
+
+// updateSkeletonIf runs update on username's skeleton item when cond holds
+// (:name is the lowercased username, #holder the holder).
+func (d *Directory) updateSkeletonIf(ctx context.Context, username, update string, values item, cond string) error {
 	if values == nil {
 		values = item{}
 	}
@@ -91,7 +97,7 @@ func (d *Directory) updateSkeleton(ctx context.Context, username, update string,
 		TableName:                 aws.String(d.Table),
 		Key:                       skeletonKey(username),
 		UpdateExpression:          aws.String(update),
-		ConditionExpression:       aws.String("attribute_not_exists(#holder) OR #holder = :name"),
+		ConditionExpression:       aws.String(cond),
 		ExpressionAttributeNames:  names,
 		ExpressionAttributeValues: values,
 	})
