@@ -30,14 +30,19 @@ const RetireDays = 90
 // stay with their recipients.
 //
 // Every step is idempotent, so a deletion that stopped half-way is finished
-// by trying again. Once the login is gone the password logs in no more; the
-// directory's mark of that (LoginGone) lets the session finish without it.
+// by trying again. Once the login is gone the password logs in no more, so
+// the directory marks the login's deletion before it runs
+// (BeginLoginDeletion), and a retry after the mark asks for no password: the
+// deletion was confirmed with it. Then a login that refuses the password is
+// taken for gone; should it be there still (the person typed another
+// password on the retry), it reaches nothing: its key is gone, and a
+// retired name is not provisioned again.
 func (s *Service) DeleteAccount(ctx context.Context, u imageapp.User, password string) error {
-	loginGone, err := s.Users.LoginGone(ctx, u)
+	loginGoing, err := s.Users.LoginDeletionBegun(ctx, u)
 	if err != nil {
 		return err
 	}
-	if !loginGone {
+	if !loginGoing {
 		if _, err := s.Identity.Login(ctx, u.Username, password); err != nil {
 			if imageapp.ErrorCode(err) == imageapp.EUNAUTHORIZED {
 				return imageapp.Errorf(imageapp.EFORBIDDEN, "That password is not right, so the account was not deleted.")
@@ -53,13 +58,14 @@ func (s *Service) DeleteAccount(ctx context.Context, u imageapp.User, password s
 		{"retire the username", func() error { return s.Users.RetireUsername(ctx, u, until) }},
 		{"destroy the key", func() error { return s.Keys.DestroyUserKey(ctx, u.KeyID) }},
 		{"delete the login", func() error {
-			if loginGone {
-				return nil
-			}
-			if err := s.Identity.DeleteAccount(ctx, u.Username, password); err != nil {
+			if err := s.Users.BeginLoginDeletion(ctx, u); err != nil {
 				return err
 			}
-			return s.Users.SetLoginGone(ctx, u)
+			err := s.Identity.DeleteAccount(ctx, u.Username, password)
+			if loginGoing && imageapp.ErrorCode(err) == imageapp.EUNAUTHORIZED {
+				return nil // deleted by the try before
+			}
+			return err
 		}},
 		{"delete the notification topic", func() error { return s.Notifier.DeleteUserTopic(ctx, u) }},
 		{"delete the messages sent to them", func() error {

@@ -191,12 +191,12 @@ type Directory interface {
 	// between. It marks u's deletion as begun. Idempotent.
 	RetireUsername(ctx context.Context, u User, until time.Time) error
 
-	// SetLoginGone records, on u's deletion begun by RetireUsername, that
-	// u's login is deleted; LoginGone reports it. A deletion that stops
-	// after that step is finished by a retry without the password, which
-	// logs in no more.
-	SetLoginGone(ctx context.Context, u User) error
-	LoginGone(ctx context.Context, u User) (bool, error)
+	// BeginLoginDeletion records, on u's deletion begun by RetireUsername,
+	// that u's login is about to be deleted; LoginDeletionBegun reports it.
+	// A deletion that stops after that is finished by a retry without the
+	// password, which may log in no more.
+	BeginLoginDeletion(ctx context.Context, u User) error
+	LoginDeletionBegun(ctx context.Context, u User) (bool, error)
 
 	// DeleteUser removes u's entry and keeps u's username retired until
 	// until: UsernameRetired reports it, and sign-up refuses it, until then.

@@ -67,8 +67,8 @@ func retire(ctx context.Context, tx *sql.Tx, u imageapp.User, until time.Time) e
 	return nil
 }
 
-// SetLoginGone marks u's retirement row: their login is deleted.
-func (d *Directory) SetLoginGone(ctx context.Context, u imageapp.User) error {
+// BeginLoginDeletion marks u's retirement row: their login is being deleted.
+func (d *Directory) BeginLoginDeletion(ctx context.Context, u imageapp.User) error {
 	_, err := d.DB.exec(ctx, `UPDATE retired_usernames SET login_gone = 1 WHERE username_key = ? AND user_id = ?`,
 		strings.ToLower(u.Username), u.ID)
 	if err != nil {
@@ -77,8 +77,8 @@ func (d *Directory) SetLoginGone(ctx context.Context, u imageapp.User) error {
 	return nil
 }
 
-// LoginGone reads the mark SetLoginGone leaves.
-func (d *Directory) LoginGone(ctx context.Context, u imageapp.User) (bool, error) {
+// LoginDeletionBegun reads the mark BeginLoginDeletion leaves.
+func (d *Directory) LoginDeletionBegun(ctx context.Context, u imageapp.User) (bool, error) {
 	var gone bool
 	err := d.DB.queryRow(ctx, `SELECT login_gone FROM retired_usernames WHERE username_key = ? AND user_id = ?`,
 		strings.ToLower(u.Username), u.ID).Scan(&gone)

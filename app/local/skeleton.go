@@ -12,7 +12,7 @@ import (
 // unique, so one account holds a name and all that look like it, and
 // retired_usernames.skeleton retires the look-alikes of a deleted name with
 // it. A retired_usernames row with a user_id is a deletion in progress (or
-// done): login_gone records that its login was deleted.
+// done): login_gone records that its login's deletion has begun.
 const skeletonMigration = `ALTER TABLE accounts ADD COLUMN skeleton TEXT;
 CREATE UNIQUE INDEX accounts_skeleton ON accounts (skeleton);
 ALTER TABLE retired_usernames ADD COLUMN skeleton TEXT;

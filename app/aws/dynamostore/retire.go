@@ -54,8 +54,8 @@ func (d *Directory) RetireUsername(ctx context.Context, u imageapp.User, until t
 	return d.retireSkeleton(ctx, u.Username, until)
 }
 
-// SetLoginGone sets login_gone on u's item while it is u's.
-func (d *Directory) SetLoginGone(ctx context.Context, u imageapp.User) error {
+// BeginLoginDeletion sets login_gone on u's item while it is u's and retiring.
+func (d *Directory) BeginLoginDeletion(ctx context.Context, u imageapp.User) error {
 	_, err := d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(d.Table),
 		Key:                       item{attrUsername: str(strings.ToLower(u.Username))},
@@ -73,8 +73,8 @@ func (d *Directory) SetLoginGone(ctx context.Context, u imageapp.User) error {
 	return nil
 }
 
-// LoginGone reads u's item: u's, retiring, with login_gone.
-func (d *Directory) LoginGone(ctx context.Context, u imageapp.User) (bool, error) {
+// LoginDeletionBegun reads u's item: u's, retiring, with login_gone.
+func (d *Directory) LoginDeletionBegun(ctx context.Context, u imageapp.User) (bool, error) {
 	out, err := d.DB.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(d.Table),
 		Key:            item{attrUsername: str(strings.ToLower(u.Username))},
