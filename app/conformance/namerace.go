@@ -11,8 +11,9 @@ import (
 	"imageapp/app/imageapp"
 )
 
-// Deleting an account races nobody for its name: every step of a deletion
-// is paused in turn (the ports are wrapped, so the window is as wide as a
+// Deleting an account races nobody for its name: each step of a deletion
+// that retires or removes what holds the name (retirement, key, login,
+// topic, directory entry) is paused in turn (the ports are wrapped, so the window is as wide as a
 // test wants, not as wide as a scheduler happens to make it) and a
 // stranger's sign-up for the name, or one like it, runs in the pause.
 
@@ -155,7 +156,8 @@ func (d *deletionFirst) SignUp(ctx context.Context, in imageapp.SignUpInput) err
 
 var errStep = errors.New("injected failure of a deletion step")
 
-// failingUsers makes DeleteUser fail while fail is set.
+// failingNotifier makes DeleteUserTopic fail while *fail is set: a step
+// after the login's deletion.
 type failingNotifier struct {
 	imageapp.Notifier
 	fail *bool
@@ -168,6 +170,8 @@ func (n failingNotifier) DeleteUserTopic(ctx context.Context, u imageapp.User) e
 	return n.Notifier.DeleteUserTopic(ctx, u)
 }
 
+// failingKeys makes DestroyUserKey fail while *fail is set: a step before
+// the login's deletion.
 type failingKeys struct {
 	imageapp.Keys
 	fail *bool
