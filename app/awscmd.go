@@ -30,7 +30,9 @@ const awsUsage = `usage: imageapp aws create-tables [-wait 60s]
                   yet (a container that starts beside it).
   backfill        once, after upgrading tables written by an older version:
                   puts users into the directory-index and messages into their
-                  conversation (the attributes those indexes need). It scans
+                  conversation (the attributes those indexes need), and gives
+                  each user the item of their username's skeleton (look-alike
+                  names). It scans
                   both tables, so run it with an operator's credentials (the
                   app's role may not Scan), while the app runs or not; a
                   second run changes nothing.
@@ -130,6 +132,11 @@ func backfill(ctx context.Context, out io.Writer, db awsDB, users, messages stri
 		return err
 	}
 	fmt.Fprintf(out, "%s: %d users put into the directory\n", users, n)
+	n, err = (&dynamostore.Directory{DB: db, Table: users}).BackfillSkeletons(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%s: %d users hold their username's skeleton\n", users, n)
 	n, err = (&dynamostore.Messages{DB: db, Table: messages}).BackfillPairs(ctx)
 	if err != nil {
 		return err

@@ -52,18 +52,16 @@ func (s *Service) log() *slog.Logger {
 }
 
 // SignUp creates an unconfirmed account and mails a confirmation code.
-// Returns EINVALID for input that breaks the rules, ECONFLICT for a taken username.
+// Returns EINVALID for input that breaks the rules, ECONFLICT for a
+// username that is taken, looks like one that is taken, or is retired.
+//
+// Whether the name is free is the identity port's to decide, not checked
+// here first: it claims the name in the same transaction or conditional
+// write that checks it, and a deletion retires its name before its login
+// goes, so no deletion running meanwhile can slip in between.
 func (s *Service) SignUp(ctx context.Context, in imageapp.SignUpInput) error {
 	if err := in.Validate(); err != nil {
 		return err
-	}
-	retired, err := s.Users.UsernameRetired(ctx, in.Username)
-	if err != nil {
-		return err
-	}
-	if retired {
-		return imageapp.Errorf(imageapp.ECONFLICT,
-			"The username %q belonged to an account deleted recently; it is kept for %d days. Choose another.", in.Username, RetireDays)
 	}
 	return s.Identity.SignUp(ctx, in)
 }

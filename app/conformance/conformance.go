@@ -33,6 +33,10 @@ type Backend struct {
 
 	// Code returns the newest code (confirmation or reset) mailed to email.
 	Code func(t testing.TB, email string) string
+
+	// PassTime makes d pass on the clocks of the identity and directory
+	// adapters (codes expire, claims end).
+	PassTime func(d time.Duration)
 }
 
 // Factory returns a fresh backend for one test.
@@ -87,6 +91,10 @@ func Run(t *testing.T, newBackend Factory) {
 		{"SessionRegistryListsAndEnds", testSessionRegistry},
 		{"MailOffSendsNoNotification", testMailOff},
 		{"EmailChangeWaitsForTheCode", testEmailChange},
+		{"SignUpCannotTakeANameBeingDeleted", testSignUpCannotTakeANameBeingDeleted},
+		{"ADeletionThatStoppedCanBeFinished", testADeletionThatStoppedCanBeFinished},
+		{"LookAlikeUsernamesAreRefused", testLookAlikeUsernamesAreRefused},
+		{"UnconfirmedAccountsLoseTheirNameWithTheirCode", testUnconfirmedAccountsLoseTheirNameWithTheirCode},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

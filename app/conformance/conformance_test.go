@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"imageapp/app/aws/awsbackend"
 	"imageapp/app/awstest"
@@ -66,7 +67,9 @@ func newLocal(t *testing.T) *conformance.Backend {
 		Code: outboxCode(outbox.Dir),
 	}
 	deps := provision.Deps{Keys: b.Keys, Notifier: b.Notifier, Users: b.Users}
-	b.Identity = &local.Identity{DB: db, Outbox: outbox, Pepper: master, Log: slog.New(slog.DiscardHandler),
+	now, pass := laterClock()
+	b.PassTime = pass
+	b.Identity = &local.Identity{DB: db, Outbox: outbox, Pepper: master, Log: slog.New(slog.DiscardHandler), Now: now,
 		PostConfirm: func(ctx context.Context, u imageapp.User) error {
 			_, err := provision.User(ctx, deps, u)
 			return err
@@ -119,10 +122,20 @@ func newAWS(t *testing.T) *conformance.Backend {
 	if err != nil {
 		t.Fatal(err)
 	}
+	now, pass := laterClock()
+	a.Identity.Now, a.Users.Now = now, now
 	return &conformance.Backend{
 		Ports: imageapp.Ports{
 			Identity: a.Identity, Users: a.Users, Sessions: a.Users, Messages: a.Messages, Keys: a.Keys, Blobs: a.Blobs, Notifier: a.Notifier,
 		},
-		Code: func(testing.TB, string) string { return awstest.Code }, // cognito-local runs with CODE fixed
+		Code:     func(testing.TB, string) string { return awstest.Code }, // cognito-local runs with CODE fixed
+		PassTime: pass,
 	}
+}
+
+// laterClock is the real clock, moved on by what pass adds.
+func laterClock() (now func() time.Time, pass func(time.Duration)) {
+	var offset atomic.Int64
+	return func() time.Time { return time.Now().Add(time.Duration(offset.Load())) },
+		func(d time.Duration) { offset.Add(int64(d)) }
 }

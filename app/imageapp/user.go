@@ -112,7 +112,10 @@ func ValidateCode(code string) error {
 type Identity interface {
 	// SignUp creates an unconfirmed account and sends a confirmation code.
 	// Returns EINVALID for input that breaks the rules, ECONFLICT if the
-	// username is taken (case-insensitively).
+	// username, or a name with its skeleton (UsernameSkeleton), is held by
+	// an account or retired (Directory.RetireUsername), checked atomically
+	// with the claim of the name. An unconfirmed account whose code has
+	// expired holds its name no more: the new account replaces it.
 	SignUp(ctx context.Context, in SignUpInput) error
 
 	// Confirm checks the code and, on success, confirms the account and runs
@@ -181,6 +184,20 @@ type Directory interface {
 	// them. Returns ENOTFOUND for an unknown user.
 	SetPrivacy(ctx context.Context, userID string, p Privacy) error
 
+	// RetireUsername keeps u's username, and every name with its
+	// skeleton (UsernameSkeleton), from new accounts until until, from now
+	// on, while u's entry stays: deleting an account retires the name
+	// before it removes anything that holds it, so that no sign-up slips in
+	// between. It marks u's deletion as begun. Idempotent.
+	RetireUsername(ctx context.Context, u User, until time.Time) error
+
+	// BeginLoginDeletion records, on u's deletion begun by RetireUsername,
+	// that u's login is about to be deleted; LoginDeletionBegun reports it.
+	// A deletion that stops after that is finished by a retry without the
+	// password, which may log in no more.
+	BeginLoginDeletion(ctx context.Context, u User) error
+	LoginDeletionBegun(ctx context.Context, u User) (bool, error)
+
 	// DeleteUser removes u's entry and keeps u's username retired until
 	// until: UsernameRetired reports it, and sign-up refuses it, until then.
 	DeleteUser(ctx context.Context, u User, until time.Time) error
@@ -202,8 +219,9 @@ type Directory interface {
 	// Knows reports whether contactID is one of userID's contacts.
 	Knows(ctx context.Context, userID, contactID string) (bool, error)
 
-	// UsernameRetired reports whether a deleted account's username is still
-	// kept from new accounts (case-insensitively).
+	// UsernameRetired reports whether username, or a name with its
+	// skeleton, is kept from new accounts: its account was deleted (or is
+	// being deleted) within the retirement.
 	UsernameRetired(ctx context.Context, username string) (bool, error)
 
 	// UserByID and UserByUsername return ENOTFOUND when there is no such user.

@@ -19,6 +19,19 @@ func ErrUsernameTaken(username string) *Error {
 	return Errorf(ECONFLICT, "The username %q is taken. Choose another one.", username)
 }
 
+// ErrUsernameTooSimilar is for a sign-up whose username looks like one
+// another account holds or that is retired (see UsernameSkeleton); it does
+// not say whose (ECONFLICT).
+func ErrUsernameTooSimilar(username string) *Error {
+	return Errorf(ECONFLICT, "The username %q is too similar to an existing one. Choose another one.", username)
+}
+
+// ErrUsernameRetired is for a sign-up whose username, or one like it,
+// belonged to an account deleted within the last days days (ECONFLICT).
+func ErrUsernameRetired(username string, days int) *Error {
+	return Errorf(ECONFLICT, "The username %q belonged to an account deleted recently; it is kept for %d days. Choose another one.", username, days)
+}
+
 // ErrNoAccount is for a confirm or resend for a username no account has (ENOTFOUND).
 func ErrNoAccount(username string) *Error {
 	return Errorf(ENOTFOUND, "There is no account called %q.", username)

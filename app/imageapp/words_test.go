@@ -16,6 +16,8 @@ func TestWords(t *testing.T) {
 	}{
 		"ErrUsernameTaken":      {ErrUsernameTaken("alice"), ECONFLICT},
 		"ErrNoAccount":          {ErrNoAccount("alice"), ENOTFOUND},
+		"ErrUsernameTooSimilar": {ErrUsernameTooSimilar("aIice"), ECONFLICT},
+		"ErrUsernameRetired":    {ErrUsernameRetired("bob", 90), ECONFLICT},
 		"ErrAlreadyConfirmed":   {ErrAlreadyConfirmed(), EINVALID},
 		"ErrWrongLogin":         {ErrWrongLogin(), EUNAUTHORIZED},
 		"ErrUnconfirmed":        {ErrUnconfirmed(), EUNCONFIRMED},
@@ -63,7 +65,7 @@ func TestWords(t *testing.T) {
 	}
 
 	// A name is part of what the person reads.
-	for _, e := range []*Error{ErrUsernameTaken("alice"), ErrNoAccount("alice")} {
+	for _, e := range []*Error{ErrUsernameTaken("alice"), ErrNoAccount("alice"), ErrUsernameTooSimilar("alice"), ErrUsernameRetired("alice", 90)} {
 		if !strings.Contains(e.Message, `"alice"`) {
 			t.Errorf("%q does not name the username", e.Message)
 		}

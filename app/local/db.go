@@ -54,6 +54,10 @@ func OpenDB(ctx context.Context, dir string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := d.backfillSkeletons(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -290,6 +294,9 @@ var migrations = []string{
 	requestsMigration,
 	// Previews made after the send answered (previews.go).
 	previewsMigration,
+	// Username skeletons, for look-alikes, and deletions in progress
+	// (accountdelete.go); backfillSkeletons fills in the rows before it.
+	skeletonMigration,
 }
 
 func (d *DB) migrate(ctx context.Context) error {

@@ -27,13 +27,24 @@ func (d *Directory) BumpSessionVersion(ctx context.Context, userID string) error
 	return nil
 }
 
-// PutUser inserts u, or updates the entry with the same ID.
+// PutUser inserts u, or updates the entry with the same ID. A retired
+// name (its account deleted, or being deleted) is not provisioned again,
+// as DynamoDB's tombstone refuses it.
 func (d *Directory) PutUser(ctx context.Context, u imageapp.User) error {
 	_, err := d.DB.exec(ctx, `
 		INSERT INTO users (id, username, username_key, email, key_id, topic, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
+		SELECT ?, ?, ?, ?, ?, ?, ?
+		WHERE NOT EXISTS (SELECT 1 FROM retired_usernames WHERE username_key = ? AND until > ?)
 		ON CONFLICT (id) DO UPDATE SET email = excluded.email, key_id = excluded.key_id, topic = excluded.topic`,
-		u.ID, u.Username, strings.ToLower(u.Username), u.Email, u.KeyID, u.Topic, u.CreatedAt.UnixNano())
+		u.ID, u.Username, strings.ToLower(u.Username), u.Email, u.KeyID, u.Topic, u.CreatedAt.UnixNano(),
+		strings.ToLower(u.Username), time.Now().UnixNano())
+	if err == nil {
+		var n int
+		err = d.DB.queryRow(ctx, `SELECT count(*) FROM users WHERE id = ?`, u.ID).Scan(&n)
+		if err == nil && n == 0 {
+			return imageapp.ErrUsernameTaken(u.Username)
+		}
+	}
 	if isUniqueViolation(err) {
 		return imageapp.ErrUsernameTaken(u.Username)
 	}

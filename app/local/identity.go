@@ -155,8 +155,15 @@ func (id *Identity) SignUp(ctx context.Context, in imageapp.SignUpInput) error {
 	a := account{ID: newUUID(), Username: in.Username, Email: in.Email, PasswordHash: pwHash}
 	code := newCode()
 	err = id.DB.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, username, username_key, email, password_hash, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, a.ID, a.Username, strings.ToLower(a.Username), a.Email, a.PasswordHash, id.now().UnixNano())
+		// The name is claimed in the transaction that checks it is free:
+		// a deletion retires its name before the account goes, so between
+		// the two no sign-up finds it free.
+		if err := id.claimName(ctx, tx, a.Username); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, username, username_key, email, password_hash, created_at, skeleton)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, a.ID, a.Username, strings.ToLower(a.Username), a.Email, a.PasswordHash, id.now().UnixNano(),
+			imageapp.UsernameSkeleton(a.Username))
 		if isUniqueViolation(err) {
 			return imageapp.ErrUsernameTaken(in.Username)
 		}
@@ -177,6 +184,46 @@ func (id *Identity) SignUp(ctx context.Context, in imageapp.SignUpInput) error {
 		return err
 	}
 	return id.Outbox.Send(codeMail(a, purposeConfirm, code))
+}
+
+// claimName refuses username when it, or a name that looks like it, is
+// retired or held by an account, in tx, the sign-up's transaction. An
+// unconfirmed account whose confirmation code has expired holds its name
+// no more: it is deleted here, so the new account replaces it.
+func (id *Identity) claimName(ctx context.Context, tx *sql.Tx, username string) error {
+	now := id.now()
+	sk := imageapp.UsernameSkeleton(username)
+	var retired string
+	var until int64
+	err := tx.QueryRowContext(ctx, `SELECT username_key, until FROM retired_usernames WHERE skeleton = ? AND until > ?
+		ORDER BY username_key = ? DESC LIMIT 1`, sk, now.UnixNano(), strings.ToLower(username)).Scan(&retired, &until)
+	switch {
+	case err != nil && !isNoRows(err):
+		return dbError(err)
+	case err == nil && retired == strings.ToLower(username):
+		days := int(math.Ceil(time.Unix(0, until).Sub(now).Hours() / 24))
+		return imageapp.ErrUsernameRetired(username, days)
+	case err == nil:
+		return imageapp.ErrUsernameTooSimilar(username)
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM accounts WHERE skeleton = ? AND confirmed_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM codes WHERE account_id = accounts.id AND purpose = ? AND expires_at >= ?)`,
+		sk, purposeConfirm, now.UnixNano())
+	if err != nil {
+		return dbError(err)
+	}
+	var holder string
+	err = tx.QueryRowContext(ctx, `SELECT username_key FROM accounts WHERE skeleton = ?`, sk).Scan(&holder)
+	switch {
+	case isNoRows(err):
+		return nil
+	case err != nil:
+		return dbError(err)
+	case holder == strings.ToLower(username):
+		return imageapp.ErrUsernameTaken(username)
+	default:
+		return imageapp.ErrUsernameTooSimilar(username)
+	}
 }
 
 // Confirm checks the code, confirms the account and provisions the user. An
@@ -316,12 +363,10 @@ func (id *Identity) source(ctx context.Context) (key string, knownDevice bool) {
 	return hex.EncodeToString(mac.Sum(nil)[:16]), r.KnownDevice
 }
 
-// mailKey is the bucket of an address: lower-cased, without a +tag, which
-// delivers to the same mailbox.
+// mailKey is the bucket of an address: its mailbox (imageapp.MailboxKey),
+// so the spellings that deliver to one mailbox share one bucket.
 func mailKey(email string) string {
-	local, domain, _ := strings.Cut(strings.ToLower(strings.TrimSpace(email)), "@")
-	local, _, _ = strings.Cut(local, "+")
-	return "mail:" + local + "@" + domain
+	return "mail:" + imageapp.MailboxKey(email)
 }
 
 // requestCode asks for a new code of purpose for a. When send is true (the

@@ -312,8 +312,8 @@ func permissions(n resourceNames, call string, params any) [][2]string {
 	// Writes to an item whose key no user can have (the cookie key ring)
 	// are told apart: the policy grants them on that key alone.
 	item := func(name *string, key map[string]ddbtypes.AttributeValue) string {
-		if v, ok := key["username"].(*ddbtypes.AttributeValueMemberS); ok && (strings.HasPrefix(v.Value, "#blocks#") || strings.HasPrefix(v.Value, "#sessions#") || strings.HasPrefix(v.Value, "#contacts#")) {
-			return table(name) // a user's blocks, sessions or contacts item: written like a user's row (UpdateItem), no key condition
+		if v, ok := key["username"].(*ddbtypes.AttributeValueMemberS); ok && (strings.HasPrefix(v.Value, "#blocks#") || strings.HasPrefix(v.Value, "#sessions#") || strings.HasPrefix(v.Value, "#contacts#") || strings.HasPrefix(v.Value, "#skeleton#")) {
+			return table(name) // a user's blocks, sessions or contacts item, or a username's skeleton: written like a user's row (UpdateItem), no key condition
 		} else if ok && strings.HasPrefix(v.Value, "#") {
 			return table(name) + ":" + v.Value
 		}

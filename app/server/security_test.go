@@ -369,7 +369,8 @@ func must(t *testing.T, err error) {
 
 // generousLimits keeps the abuse limits out of tests about something else.
 func generousLimits(c *Config) {
-	c.Limits = web.Limits{PerIP: ratelimit.Rule{Burst: 1000, Every: time.Millisecond}, PerUser: ratelimit.Rule{Burst: 1000, Every: time.Millisecond}}
+	generous := ratelimit.Rule{Burst: 1000, Every: time.Millisecond}
+	c.Limits = web.Limits{PerIP: generous, PerUser: generous, CodeMailsPerIP: generous, CodeMails: generous}
 }
 
 // TestRateLimits: each account action answers 429 with Retry-After once a

@@ -78,6 +78,9 @@ func (s *Server) requestEmail(w http.ResponseWriter, r *http.Request) (string, e
 	if err := s.limit(r, "login", u.Username); err != nil {
 		return "", err
 	}
+	if err := s.limitCodeMail(r, u.Username); err != nil {
+		return "", err
+	}
 	if err := s.accounts.RequestEmailChange(s.asking(r, u.Username), u, in.Password, in.NewEmail); err != nil {
 		return "", err
 	}

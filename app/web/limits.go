@@ -17,6 +17,16 @@ type Limits struct {
 	PerIP   ratelimit.Rule
 	PerUser ratelimit.Rule
 
+	// CodeMailsPerIP is each client address's budget of the mails that
+	// carry a code (sign-up, a new confirmation code, a password reset, an
+	// email change), and CodeMails everyone's together: the per-action
+	// buckets refill for each action apart, and the per-address bucket of
+	// the identity port counts one mailbox, so without these one client,
+	// or many, could make the server mail strangers without end. Zero
+	// means the default's.
+	CodeMailsPerIP ratelimit.Rule
+	CodeMails      ratelimit.Rule
+
 	// Sends is each sender's budget of sends (one token a send), and
 	// SendKiB their budget of upload bytes, in KiB (a send costs its
 	// Content-Length, or the upload cap when it does not say). Build both
@@ -46,8 +56,12 @@ var DefaultLimits = func() Limits {
 	return Limits{
 		PerIP:   ratelimit.Rule{Burst: 20, Every: 30 * time.Second},
 		PerUser: ratelimit.Rule{Burst: 6, Every: time.Minute},
-		Sends:   sends,
-		SendKiB: kib,
+		// Twenty code mails an hour from one address; a thousand an hour
+		// from everyone, far above what people signing up ask for.
+		CodeMailsPerIP: ratelimit.Rule{Burst: 20, Every: 3 * time.Minute},
+		CodeMails:      ratelimit.Rule{Burst: 1000, Every: 3600 * time.Millisecond},
+		Sends:          sends,
+		SendKiB:        kib,
 	}
 }()
 
@@ -55,6 +69,12 @@ var DefaultLimits = func() Limits {
 func (l Limits) withDefaults() Limits {
 	if l.PerIP.Burst == 0 {
 		l.PerIP, l.PerUser = DefaultLimits.PerIP, DefaultLimits.PerUser
+	}
+	if l.CodeMailsPerIP.Burst == 0 {
+		l.CodeMailsPerIP = DefaultLimits.CodeMailsPerIP
+	}
+	if l.CodeMails.Burst == 0 {
+		l.CodeMails = DefaultLimits.CodeMails
 	}
 	if l.Sends.Burst == 0 {
 		l.Sends = DefaultLimits.Sends
@@ -118,6 +138,22 @@ func (s *Server) limit(r *http.Request, action, username string) error {
 		key = "device:" + action + ":" + id
 	}
 	return s.take(r, s.rules.PerUser, key)
+}
+
+// limitCodeMail takes one code mail from the client address's budget and
+// from everyone's, before an action that may mail a code to an address
+// the asker typed or named. A browser username has logged in from is not
+// charged to everyone's budget: a stranger who spends it must not stop
+// the owner's own reset. Like the other account limits it is refused
+// (503) when the store cannot answer.
+func (s *Server) limitCodeMail(r *http.Request, username string) error {
+	if err := s.take(r, s.rules.CodeMailsPerIP, "codemail:ip:"+s.clientIP(r)); err != nil {
+		return err
+	}
+	if username != "" && s.deviceID(r, username) != "" {
+		return nil
+	}
+	return s.take(r, s.rules.CodeMails, "codemail:all")
 }
 
 // asking is r's context, naming who asks for or tries username's codes: the

@@ -19,6 +19,9 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) (usernameForm, e
 	if err := s.limit(r, "forgot", f.Username); err != nil {
 		return f, err
 	}
+	if err := s.limitCodeMail(r, f.Username); err != nil {
+		return f, err
+	}
 	return f, s.accounts.ForgotPassword(s.asking(r, f.Username), f.Username)
 }
 

@@ -19,6 +19,9 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) (signupForm, err
 	if err := s.limit(r, "signup", ""); err != nil {
 		return f, err
 	}
+	if err := s.limitCodeMail(r, ""); err != nil {
+		return f, err
+	}
 	return f, s.accounts.SignUp(s.asking(r, f.Username), imageapp.SignUpInput{Username: f.Username, Email: f.Email, Password: f.Password})
 }
 

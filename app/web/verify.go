@@ -58,6 +58,9 @@ func (s *Server) resend(w http.ResponseWriter, r *http.Request) (usernameForm, e
 		if err := s.limit(r, "resend", f.Username); err != nil {
 			return f, err
 		}
+		if err := s.limitCodeMail(r, f.Username); err != nil {
+			return f, err
+		}
 	}
 	return f, s.accounts.ResendCode(s.asking(r, f.Username), f.Username)
 }

@@ -104,16 +104,18 @@ func New(c Clients, n Names, log *slog.Logger) (*Adapters, error) {
 		}
 	}
 	opts := c.Cognito.Options()
+	users := &dynamostore.Directory{DB: c.DynamoDB, Table: n.UsersTable}
 	return &Adapters{
 		Identity: &cognitoidentity.Identity{
 			Cognito: c.Cognito, ClientID: n.ClientID, ClientSecret: n.ClientSecret, Log: log,
+			Names: users, UserPoolID: n.UserPoolID,
 			Tokens: &cognitoidentity.Verifier{
 				Issuer:   Issuer(opts.BaseEndpoint, opts.Region, n.UserPoolID),
 				ClientID: n.ClientID,
 				HTTP:     opts.HTTPClient, // the SDK's client: same proxy and TLS settings
 			},
 		},
-		Users:    &dynamostore.Directory{DB: c.DynamoDB, Table: n.UsersTable},
+		Users:    users,
 		Messages: &dynamostore.Messages{DB: c.DynamoDB, Table: n.MessagesTable},
 		Keys:     &kmskeys.Keys{KMS: c.KMS, AppName: n.AppName, AppRoleARN: n.AppRoleARN},
 		Blobs:    s3blobs.New(c.S3, n.Bucket, c.S3.Options().RequestChecksumCalculation),

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -35,7 +36,23 @@ type API interface {
 	UpdateUserAttributes(ctx context.Context, in *cip.UpdateUserAttributesInput, optFns ...func(*cip.Options)) (*cip.UpdateUserAttributesOutput, error)
 	VerifyUserAttribute(ctx context.Context, in *cip.VerifyUserAttributeInput, optFns ...func(*cip.Options)) (*cip.VerifyUserAttributeOutput, error)
 	GetUser(ctx context.Context, in *cip.GetUserInput, optFns ...func(*cip.Options)) (*cip.GetUserOutput, error)
+	AdminGetUser(ctx context.Context, in *cip.AdminGetUserInput, optFns ...func(*cip.Options)) (*cip.AdminGetUserOutput, error)
+	AdminDeleteUser(ctx context.Context, in *cip.AdminDeleteUserInput, optFns ...func(*cip.Options)) (*cip.AdminDeleteUserOutput, error)
 }
+
+// Names holds usernames for sign-ups in the directory, atomically with the
+// directory's own checks (dynamostore.Directory): a name a user holds, a
+// retired name, or one claimed by a sign-up whose code is still good is
+// refused (ECONFLICT).
+type Names interface {
+	ClaimUsername(ctx context.Context, username string, until time.Time) error
+	ExtendClaim(ctx context.Context, username string, until time.Time) error
+	ReleaseClaim(ctx context.Context, username string, until time.Time) error
+}
+
+// CodeLifetime is how long Cognito's confirmation codes work: a sign-up's
+// claim on its name lasts as long.
+const CodeLifetime = 24 * time.Hour
 
 // Identity implements imageapp.Identity on a Cognito user pool.
 //
@@ -49,6 +66,21 @@ type Identity struct {
 	ClientSecret string // "" for an app client without a secret
 	Tokens       *Verifier
 	Log          *slog.Logger
+
+	// Names claims each sign-up's name before the pool is asked; nil
+	// claims nothing (the pool alone decides: adapter tests only).
+	Names Names
+	// UserPoolID names the pool for the admin calls that remove an
+	// unconfirmed account whose code expired.
+	UserPoolID string
+	Now        func() time.Time
+}
+
+func (id *Identity) now() time.Time {
+	if id.Now != nil {
+		return id.Now().UTC()
+	}
+	return time.Now().UTC()
 }
 
 var _ imageapp.Identity = (*Identity)(nil)
@@ -72,12 +104,49 @@ func (id *Identity) secretHash(poolUsername string) *string {
 func poolUsername(username string) string { return strings.ToLower(strings.TrimSpace(username)) }
 
 // SignUp validates with the domain's rules first (an emulator or a lax pool
-// policy must not let weaker input in), then creates the account.
+// policy must not let weaker input in), claims the name in the directory,
+// then creates the account. The claim is the check a deletion cannot slip
+// past: it refuses the name of a user, and a retired one, in one
+// conditional write, and a deletion retires the name before its login
+// goes. A name whose claim is free but which the pool still holds is an
+// unconfirmed account whose code expired: it is removed, and the sign-up
+// takes its place.
 func (id *Identity) SignUp(ctx context.Context, in imageapp.SignUpInput) error {
 	if err := in.Validate(); err != nil {
 		return err
 	}
 	name := poolUsername(in.Username)
+	until := id.now().Add(CodeLifetime)
+	if id.Names != nil {
+		if err := id.Names.ClaimUsername(ctx, in.Username, until); err != nil {
+			return err
+		}
+	}
+	err := id.signUp(ctx, name, in)
+	if errorCode(err) == "UsernameExistsException" && id.Names != nil {
+		removed, rerr := id.removeExpired(ctx, name)
+		if rerr != nil {
+			id.log().Error("could not remove an unconfirmed account whose code expired", "err", rerr)
+		}
+		if removed {
+			err = id.signUp(ctx, name, in)
+		}
+	}
+	if err != nil {
+		if id.Names != nil {
+			if rerr := id.Names.ReleaseClaim(ctx, name, until); rerr != nil {
+				id.log().Error("could not release a sign-up's claim", "err", rerr)
+			}
+		}
+		return id.mapError("sign up", err, map[string]error{
+			"UsernameExistsException": imageapp.ErrUsernameTaken(in.Username),
+			"AliasExistsException":    imageapp.ErrUsernameTaken(in.Username),
+		})
+	}
+	return nil
+}
+
+func (id *Identity) signUp(ctx context.Context, name string, in imageapp.SignUpInput) error {
 	_, err := id.Cognito.SignUp(ctx, &cip.SignUpInput{
 		ClientId:   aws.String(id.ClientID),
 		SecretHash: id.secretHash(name),
@@ -88,13 +157,30 @@ func (id *Identity) SignUp(ctx context.Context, in imageapp.SignUpInput) error {
 			{Name: aws.String("preferred_username"), Value: aws.String(in.Username)},
 		},
 	})
-	if err != nil {
-		return id.mapError("sign up", err, map[string]error{
-			"UsernameExistsException": imageapp.ErrUsernameTaken(in.Username),
-			"AliasExistsException":    imageapp.ErrUsernameTaken(in.Username),
-		})
+	return err
+}
+
+// removeExpired deletes the pool's account called name if it is
+// unconfirmed and unchanged for longer than a code lives: the directory's
+// claim on the name has expired with its code, so it holds the name no
+// more. A confirmed account (its provisioning may not have run yet) stays.
+func (id *Identity) removeExpired(ctx context.Context, name string) (bool, error) {
+	if id.UserPoolID == "" {
+		return false, nil
 	}
-	return nil
+	u, err := id.Cognito.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(id.UserPoolID), Username: aws.String(name)})
+	if err != nil {
+		return false, fmt.Errorf("cognito: admin get user: %w", err)
+	}
+	changed := u.UserLastModifiedDate
+	if u.UserStatus != types.UserStatusTypeUnconfirmed || changed == nil || id.now().Sub(*changed) < CodeLifetime {
+		return false, nil
+	}
+	if _, err := id.Cognito.AdminDeleteUser(ctx, &cip.AdminDeleteUserInput{UserPoolId: aws.String(id.UserPoolID), Username: aws.String(name)}); err != nil {
+		return false, fmt.Errorf("cognito: admin delete user: %w", err)
+	}
+	id.log().Info("removed an unconfirmed account whose code expired, for a new sign-up of its name")
+	return true, nil
 }
 
 // Confirm confirms the account with the emailed code. Provisioning is the
@@ -143,6 +229,12 @@ func (id *Identity) ResendCode(ctx context.Context, username string) error {
 		return id.mapError("resend code", err, map[string]error{
 			"UserNotFoundException": imageapp.ErrNoAccount(username),
 		})
+	}
+	if id.Names != nil {
+		// A fresh code keeps the name for its life.
+		if err := id.Names.ExtendClaim(ctx, name, id.now().Add(CodeLifetime)); err != nil {
+			return err
+		}
 	}
 	return nil
 }

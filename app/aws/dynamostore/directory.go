@@ -43,13 +43,16 @@ func (d *Directory) PutUser(ctx context.Context, u imageapp.User) error {
 		TableName: aws.String(d.Table),
 		Key:       item{attrUsername: str(strings.ToLower(u.Username))},
 		UpdateExpression: aws.String("SET #uid = :id, #name = :name, #email = :email, #key = :key, #topic = :topic, " +
-			"#created = if_not_exists(#created, :created), #dir = if_not_exists(#dir, :dir) REMOVE #retired"),
-		// A deleted account's tombstone keeps its name until retired_until.
-		ConditionExpression: aws.String("attribute_not_exists(#username) OR #uid = :id OR (attribute_not_exists(#uid) AND #retired < :now)"),
+			"#created = if_not_exists(#created, :created), #dir = if_not_exists(#dir, :dir) REMOVE #retired, #claim"),
+		// A deleted account's tombstone keeps its name until retired_until,
+		// and an account being deleted is not provisioned again; a sign-up's
+		// claim (no user_id) is taken over by the account confirmed under it.
+		ConditionExpression: aws.String("attribute_not_exists(#username) OR (#uid = :id AND attribute_not_exists(#retired)) OR " +
+			"(attribute_not_exists(#uid) AND (attribute_not_exists(#retired) OR #retired < :now))"),
 		ExpressionAttributeNames: map[string]string{
 			"#username": attrUsername, "#uid": attrUserID, "#name": attrDisplayUsername, "#email": attrEmail,
 			"#key": attrKeyID, "#topic": attrTopic, "#created": attrCreatedAt, "#dir": attrDirectory,
-			"#retired": attrRetiredUntil,
+			"#retired": attrRetiredUntil, "#claim": attrClaimedUntil,
 		},
 		ExpressionAttributeValues: item{
 			":id": str(u.ID), ":name": str(u.Username), ":email": str(u.Email), ":key": str(u.KeyID),
@@ -63,7 +66,7 @@ func (d *Directory) PutUser(ctx context.Context, u imageapp.User) error {
 	if err != nil {
 		return storeError("put user", err)
 	}
-	return nil
+	return d.holdSkeleton(ctx, u.Username)
 }
 
 // SetThumbKey sets thumb_key if the user has none, in one conditional

@@ -113,7 +113,7 @@ func (e *benchEnv) startApp(ctx context.Context) error {
 	}
 	cfg.DataDir, cfg.ReactDir, cfg.Addr = e.dir, "", "127.0.0.1:0"
 	generous := ratelimit.Rule{Burst: 1000, Every: time.Millisecond}
-	cfg.Limits = web.Limits{PerIP: generous, PerUser: generous}
+	cfg.Limits = web.Limits{PerIP: generous, PerUser: generous, CodeMailsPerIP: generous, CodeMails: generous}
 	// The send budgets and the quota exist to stop one account filling a
 	// disk; a benchmark sends far more than a person does, on purpose.
 	cfg.SendPerMinute, cfg.SendBytesPerHour, cfg.QuotaBytes = 1_000_000, 1<<50, 1<<50
