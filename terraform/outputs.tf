@@ -27,7 +27,7 @@ output "ecr_repository_url" {
 }
 
 output "image_tag_parameter" {
-  description = "SSM parameter holding the tag the instances run: write a tag, then refresh the group (README)."
+  description = "SSM parameter recording the last released image tag (written by rollout.sh promote; the instances read their tag from their launch template version)."
   value       = aws_ssm_parameter.image_tag.name
 }
 

@@ -49,7 +49,7 @@ variable "mail_from" {
 }
 
 variable "image_tag" {
-  description = "The first image tag the instances run (a commit SHA Jenkins pushed). Empty until the first image exists: the group then runs no instance. Only the SSM parameter's initial value: Jenkins writes later tags there, and Terraform leaves them alone."
+  description = "The first image tag the instances run (a commit SHA Jenkins pushed). Empty until the first image exists: the group then runs no instance. Only the initial value of the launch template's image-tag and of the SSM record: Jenkins makes later versions (terraform/deploy/rollout.sh), and Terraform leaves them alone."
   type        = string
   default     = ""
 
