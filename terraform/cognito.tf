@@ -11,6 +11,17 @@ resource "aws_cognito_user_pool" "users" {
   deletion_protection = "ACTIVE"
   mfa_configuration   = "OFF"
 
+  # Threat protection (var.cognito_threat_protection) needs the Plus tier;
+  # without it the pool keeps the tier it has (Lite or Essentials).
+  user_pool_tier = var.cognito_threat_protection == "OFF" ? null : "PLUS"
+
+  dynamic "user_pool_add_ons" {
+    for_each = var.cognito_threat_protection == "OFF" ? [] : [1]
+    content {
+      advanced_security_mode = var.cognito_threat_protection
+    }
+  }
+
   username_configuration {
     case_sensitive = false
   }

@@ -175,11 +175,15 @@ resource "aws_dynamodb_table" "messages" {
     projection_type = "ALL"
   }
 
+  # The sweeps read only keys from these two (app/aws/dynamostore/pending.go
+  # shardKeysBefore: ProjectionExpression = the index's range key): KEYS_ONLY
+  # writes and stores a fraction of ALL. The others serve pages that read
+  # whole items (ALL); see terraform/README.md for which could shrink.
   global_secondary_index {
     name            = "pending-index"
     hash_key        = "pending_shard"
     range_key       = "pending_key"
-    projection_type = "ALL"
+    projection_type = "KEYS_ONLY"
   }
 
   global_secondary_index {
@@ -193,7 +197,7 @@ resource "aws_dynamodb_table" "messages" {
     name            = "expiry-index"
     hash_key        = "expiry_shard"
     range_key       = "expiry_key"
-    projection_type = "ALL"
+    projection_type = "KEYS_ONLY"
   }
 
   global_secondary_index {

@@ -1,15 +1,16 @@
 # The app: an Auto Scaling group of arm64 instances in the private subnets
 # of both zones, from one launch template, behind the ALB (lb.tf). Each
-# instance runs the image Jenkins pushed to ECR, by the tag the SSM
-# parameter image_tag names (ecr.tf), with docker compose (profile aws); it
-# never builds. Nothing that must survive lives on an instance: users,
-# messages and cookie keys are in DynamoDB, blobs in S3, limits and live
-# events in Valkey. So instances are replaced, never repaired: no SSH, no
-# key pair; their logs go to CloudWatch, their boot to the console output.
+# instance runs the image Jenkins pushed to ECR, by the tag its launch
+# template version carries (the instance tag image-tag), with the small
+# production compose file (compose.prod.yml); it never builds. Nothing that
+# must survive lives on an instance: users, messages and cookie keys are in
+# DynamoDB, blobs in S3, limits and live events in Valkey. So instances are
+# replaced, never repaired: no SSH, no key pair; their logs go to
+# CloudWatch, their boot to the console output.
 #
-# A new version (or a rollback) is a new tag in the parameter plus an
-# instance refresh (Jenkinsfile, README); a change of this launch template
-# refreshes the group by itself (instance_refresh below).
+# A new version (or a rollback) is a new launch template version plus an
+# instance refresh with checkpoints, alarms and auto-rollback
+# (terraform/deploy/rollout.sh, run by Jenkins; terraform/README.md).
 
 locals {
   app_port = 3000 # IMAGEAPP_ADDR in the container, published as is; the ALB's target port
@@ -26,7 +27,7 @@ locals {
     IMAGEAPP_APP_NAME=${var.app_name}
     IMAGEAPP_BASE_URL=${local.base_url}
     IMAGEAPP_TRUSTED_PROXIES=${join(",", local.lb_subnet_cidrs)}
-    IMAGEAPP_VALKEY_URL=rediss://${aws_elasticache_replication_group.shared.primary_endpoint_address}:${local.valkey_port}
+    IMAGEAPP_VALKEY_URL=rediss://${local.valkey_user}@${aws_elasticache_replication_group.shared.primary_endpoint_address}:${local.valkey_port}
     IMAGEAPP_MAX_UPLOAD_BYTES=${var.max_upload_bytes}
     IMAGEAPP_COGNITO_USER_POOL_ID=${aws_cognito_user_pool.users.id}
     IMAGEAPP_COGNITO_CLIENT_ID=${aws_cognito_user_pool_client.web.id}
@@ -35,30 +36,30 @@ locals {
     IMAGEAPP_BUCKET=${aws_s3_bucket.blobs.id}
     IMAGEAPP_APP_KEY_ID=${aws_kms_key.app.arn}
     IMAGEAPP_APP_ROLE_ARN=${aws_iam_role.app.arn}
+    IMAGEAPP_LOG_FORMAT=${var.app_log_format}
     AWS_REGION=${var.region}
   EOT
+
+  # The image tag a launch template version runs: an instance tag of the
+  # version (read at boot through IMDS), so a rollback to the previous
+  # version brings the previous image back with it. Terraform sets the
+  # first one; Jenkins makes every later version (terraform/deploy/rollout.sh).
+  image_tag_key = "image-tag"
+  first_tag     = var.image_tag == "" ? "none" : var.image_tag
 }
 
-# Ubuntu 24.04 LTS (arm64): its archive has docker.io, docker-compose-v2 and
-# python3-boto3, so nothing is downloaded outside the distribution's
-# packages and the image registry.
+# Ubuntu 24.04 LTS (arm64), pinned by ID (var.ami_id): its archive has
+# docker.io, docker-compose-v2 and python3-boto3, so nothing is downloaded
+# outside the distribution's packages and the image registry. Pinned, not
+# "most recent": a new Ubuntu build must not roll the fleet (or cancel a
+# rollout in flight) on an unrelated apply. Bump it on purpose; the change
+# rolls out like a release (checkpoints, alarms, rollback).
 data "aws_ami" "ubuntu" {
-  most_recent = true
-  owners      = ["099720109477"] # Canonical
+  owners = ["099720109477"] # Canonical
 
   filter {
-    name   = "name"
-    values = ["ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-arm64-server-*"]
-  }
-
-  filter {
-    name   = "architecture"
-    values = ["arm64"]
-  }
-
-  filter {
-    name   = "virtualization-type"
-    values = ["hvm"]
+    name   = "image-id"
+    values = [var.ami_id]
   }
 }
 
@@ -119,7 +120,7 @@ resource "aws_cloudwatch_log_group" "app" {
 
 resource "aws_launch_template" "app" {
   name_prefix            = "${var.app_name}-app-"
-  description            = "${var.app_name}: Ubuntu arm64 running the image by the tag in SSM"
+  description            = "${var.app_name}: Ubuntu arm64 running the image named by the instance tag image-tag"
   image_id               = data.aws_ami.ubuntu.id
   instance_type          = var.instance_type
   vpc_security_group_ids = [aws_security_group.app.id]
@@ -135,7 +136,7 @@ resource "aws_launch_template" "app" {
     http_endpoint               = "enabled"
     http_tokens                 = "required"
     http_put_response_hop_limit = 2
-    instance_metadata_tags      = "disabled"
+    instance_metadata_tags      = "enabled" # the boot script reads the image-tag tag
   }
 
   block_device_mappings {
@@ -153,24 +154,28 @@ resource "aws_launch_template" "app" {
     enabled = true
   }
 
-  # No secret in here: the client secret and the image tag are read from
-  # SSM at boot. Compressed: cloud-init unpacks it (the compose file is in it).
+  # No secret in here: the client secret and the Valkey password are read
+  # from SSM at boot, the image tag from this version's instance tag.
+  # Compressed: cloud-init unpacks it (the production compose file is in it).
   user_data = base64gzip(templatefile("${path.module}/user_data.sh.tftpl", {
-    region           = var.region
-    app_env          = local.app_env
-    compose_file     = file("${path.module}/../docker-compose.yml")
-    secret_parameter = aws_ssm_parameter.cognito_client_secret.name
-    tag_parameter    = aws_ssm_parameter.image_tag.name
-    repository_url   = aws_ecr_repository.app.repository_url
-    log_group        = aws_cloudwatch_log_group.app.name
-    publish_port     = local.app_port
+    region                    = var.region
+    app_env                   = local.app_env
+    compose_file              = file("${path.module}/compose.prod.yml")
+    secret_parameter          = aws_ssm_parameter.cognito_client_secret.name
+    valkey_password_parameter = aws_ssm_parameter.valkey_password.name
+    valkey_user               = local.valkey_user
+    image_tag_key             = local.image_tag_key
+    repository_url            = aws_ecr_repository.app.repository_url
+    log_group                 = aws_cloudwatch_log_group.app.name
+    publish_port              = local.app_port
   }))
 
   tag_specifications {
     resource_type = "instance"
 
     tags = {
-      Name = "${var.app_name}-app"
+      Name                  = "${var.app_name}-app"
+      (local.image_tag_key) = local.first_tag
     }
   }
 
@@ -179,6 +184,18 @@ resource "aws_launch_template" "app" {
 
     tags = {
       Name = "${var.app_name}-app"
+    }
+  }
+
+  # Jenkins owns the image tag after the first apply: it makes a new version
+  # with the new tag for every release. A later apply (an AMI bump, say)
+  # copies the tag Terraform last read instead of putting var.image_tag back.
+  lifecycle {
+    ignore_changes = [tag_specifications]
+
+    precondition {
+      condition     = data.aws_ami.ubuntu.architecture == "arm64"
+      error_message = "ami_id must be an arm64 AMI (the instance types and the image are Graviton)."
     }
   }
 }
@@ -194,9 +211,11 @@ resource "aws_autoscaling_group" "app" {
   health_check_grace_period = 300
   default_instance_warmup   = 120
 
+  # The default version: Terraform's newest, or the one Jenkins promoted
+  # after its rollout and smoke test (never a version still being tried).
   launch_template {
     id      = aws_launch_template.app.id
-    version = aws_launch_template.app.latest_version
+    version = aws_launch_template.app.default_version
   }
 
   # Replacements start new instances before stopping old ones.
@@ -205,8 +224,12 @@ resource "aws_autoscaling_group" "app" {
     max_healthy_percentage = 200
   }
 
-  # A new launch template version rolls out the same way, and rolls back
-  # by itself when the new instances do not become healthy.
+  # A new launch template version rolls out in steps (var.rollout_checkpoints,
+  # 10 % / 50 % / 100 % by default), waits at each while the rollout alarms
+  # watch, and rolls back by itself, to the previous version and so the
+  # previous image, when an alarm fires or new instances stay unhealthy.
+  # Jenkins starts its refreshes with the same preferences (outputs
+  # rollout_preferences_json).
   instance_refresh {
     strategy = "Rolling"
 
@@ -214,7 +237,14 @@ resource "aws_autoscaling_group" "app" {
       min_healthy_percentage = 100
       max_healthy_percentage = 200
       instance_warmup        = "120"
+      checkpoint_percentages = var.rollout_checkpoints
+      checkpoint_delay       = tostring(var.checkpoint_delay_seconds)
+      skip_matching          = false
       auto_rollback          = true
+
+      alarm_specification {
+        alarms = local.rollout_alarms
+      }
     }
   }
 

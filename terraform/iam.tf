@@ -201,15 +201,15 @@ resource "aws_iam_role_policy" "app" {
   policy = data.aws_iam_policy_document.app.json
 }
 
-# The instance itself, not the app's code: the boot script reads the image
-# tag and the client secret and pulls the image (user_data.sh.tftpl);
+# The instance itself, not the app's code: the boot script reads the client
+# secret and the Valkey password and pulls the image (user_data.sh.tftpl);
 # docker's awslogs driver ships the containers' logs.
 data "aws_iam_policy_document" "instance" {
   statement {
     sid       = "BootParameters"
     effect    = "Allow"
     actions   = ["ssm:GetParameter"]
-    resources = [aws_ssm_parameter.cognito_client_secret.arn, aws_ssm_parameter.image_tag.arn]
+    resources = [aws_ssm_parameter.cognito_client_secret.arn, aws_ssm_parameter.valkey_password.arn]
   }
 
   # Registry login: "*" is the only resource AWS accepts (whitelisted in .ci/infra).

@@ -177,11 +177,7 @@ resource "aws_kms_key" "app" {
   key_usage               = "ENCRYPT_DECRYPT"
   enable_key_rotation     = true
   deletion_window_in_days = 30
-}
-
-resource "aws_kms_alias" "app" {
-  name          = "alias/${var.app_name}/app"
-  target_key_id = aws_kms_key.app.key_id
+  policy                  = data.aws_iam_policy_document.app_key_policy.json
 }
 
 # The app role and its key: Encrypt (a new pair) and Decrypt (every instance
@@ -221,4 +217,61 @@ data "aws_iam_policy_document" "kms_app_key" {
       values   = ["cookie-keys"]
     }
   }
+}
+
+# The app key's own policy separates the two jobs: administrators
+# (var.kms_admin_arns, or the account's IAM administrators through the
+# account principal) manage the key and cannot use it; the app role uses it
+# (Encrypt/Decrypt under the cookie-keys context) and cannot manage it. The
+# account principal gets no cryptographic action, so no IAM policy can grant
+# one to anybody else. In a key policy, resource "*" is this key.
+# The principal running Terraform must be one of the administrators (KMS
+# refuses a policy that would lock its caller out).
+data "aws_iam_policy_document" "app_key_policy" {
+  statement {
+    sid    = "KeyAdministrators"
+    effect = "Allow"
+    actions = [
+      "kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:ListKeyPolicies",
+      "kms:GetKeyRotationStatus", "kms:EnableKeyRotation", "kms:DisableKeyRotation", "kms:RotateKeyOnDemand",
+      "kms:ListResourceTags", "kms:TagResource", "kms:UntagResource", "kms:UpdateKeyDescription",
+      "kms:EnableKey", "kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
+      "kms:ListGrants", "kms:RevokeGrant", "kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias",
+    ]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = length(var.kms_admin_arns) > 0 ? var.kms_admin_arns : ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+  }
+
+  statement {
+    sid       = "AppUsesKeyForCookieKeys"
+    effect    = "Allow"
+    actions   = ["kms:Encrypt", "kms:Decrypt"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = [aws_iam_role.app.arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:EncryptionContext:app"
+      values   = [var.app_name]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:EncryptionContext:purpose"
+      values   = ["cookie-keys"]
+    }
+  }
+}
+
+resource "aws_kms_alias" "app" {
+  name          = "alias/${var.app_name}/app"
+  target_key_id = aws_kms_key.app.key_id
 }

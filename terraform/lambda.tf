@@ -5,7 +5,9 @@
 #   cd lambda && GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -o dist/bootstrap . \
 #     && cd dist && zip bootstrap.zip bootstrap
 #
-# (lambda/build.sh runs exactly that.)
+# (lambda/build.sh runs exactly that.) After the first apply, Jenkins ships
+# the code with every release (aws lambda update-function-code, the
+# Jenkinsfile's "Ship Lambda" stage), so it never drifts from the image.
 
 locals {
   lambda_name = "${var.app_name}-post-confirmation"
@@ -44,6 +46,13 @@ resource "aws_lambda_function" "post_confirmation" {
   logging_config {
     log_format = "Text"
     log_group  = aws_cloudwatch_log_group.post_confirmation.name
+  }
+
+  # Jenkins ships the code of every release (same commit as the image):
+  # an apply from an older checkout must not put older code back. The zip
+  # is only needed for the first create.
+  lifecycle {
+    ignore_changes = [filename, source_code_hash]
   }
 
   depends_on = [

@@ -95,6 +95,15 @@ resource "aws_lb" "app" {
   subnets                    = local.lb_subnets[*].id
   drop_invalid_header_fields = true
   idle_timeout               = 120 # live inbox streams (server-sent events) stay open
+
+  # One line per request to the log bucket (monitoring.tf), kept var.lb_log_days.
+  access_logs {
+    bucket  = aws_s3_bucket.lb_logs.id
+    prefix  = "alb"
+    enabled = true
+  }
+
+  depends_on = [aws_s3_bucket_policy.lb_logs]
 }
 
 resource "aws_lb_target_group" "app" {
@@ -106,7 +115,7 @@ resource "aws_lb_target_group" "app" {
   deregistration_delay = 75 # the app finishes in-flight sends before it stops
 
   health_check {
-    path                = "/healthz"
+    path                = var.health_check_path
     matcher             = "200"
     interval            = 15
     timeout             = 5

@@ -27,7 +27,7 @@ output "ecr_repository_url" {
 }
 
 output "image_tag_parameter" {
-  description = "SSM parameter holding the tag the instances run: write a tag, then refresh the group (README)."
+  description = "SSM parameter recording the last released image tag (written by rollout.sh promote; the instances read their tag from their launch template version)."
   value       = aws_ssm_parameter.image_tag.name
 }
 
@@ -92,4 +92,49 @@ output "AWS_REGION" {
 output "app_env" {
   description = "Every non-secret setting as a dotenv file (the instances' .env.aws without the client secret). IMAGEAPP_VALKEY_URL answers inside the VPC only."
   value       = local.app_env
+}
+
+output "launch_template_id" {
+  description = "The app's launch template: Jenkins makes a version of it per release (LAUNCH_TEMPLATE_ID, terraform/deploy/rollout.sh)."
+  value       = aws_launch_template.app.id
+}
+
+output "rollout_preferences_json" {
+  description = "The instance refresh preferences (checkpoints, rollout alarms, auto-rollback) Jenkins passes to start-instance-refresh (ROLLOUT_PREFERENCES)."
+  value       = jsonencode(local.rollout_preferences)
+}
+
+output "health_check_path" {
+  description = "What the ALB asks the app (HEALTH_PATH of the smoke test)."
+  value       = var.health_check_path
+}
+
+output "smoke_parameter" {
+  description = "The SSM SecureString parameter an operator creates with the smoke test's two accounts (SMOKE_PARAMETER; terraform/README.md)."
+  value       = local.smoke_parameter
+}
+
+output "lambda_function" {
+  description = "The post-confirmation trigger, whose code Jenkins ships (LAMBDA_FUNCTION)."
+  value       = aws_lambda_function.post_confirmation.function_name
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic of every alarm and the budget: subscribe your pager or mail to it."
+  value       = aws_sns_topic.alarms.arn
+}
+
+output "dashboard_url" {
+  description = "The CloudWatch dashboard."
+  value       = "https://${var.region}.console.aws.amazon.com/cloudwatch/home?region=${var.region}#dashboards/dashboard/${aws_cloudwatch_dashboard.main.dashboard_name}"
+}
+
+output "lb_log_bucket" {
+  description = "Where the ALB writes its access logs (prefix alb/)."
+  value       = aws_s3_bucket.lb_logs.id
+}
+
+output "valkey_password_parameter" {
+  description = "SSM SecureString with the Valkey password of the app's user (the instances read it at boot)."
+  value       = aws_ssm_parameter.valkey_password.name
 }

@@ -4,7 +4,7 @@
 # Cognito (identity, mail through SES) with a Lambda post-confirmation
 # trigger (provisioning), DynamoDB (directory + message metadata), S3
 # (encrypted blobs), per-user KMS keys and SNS topics (created by the app at
-# run time, scoped here). README "Deploy to AWS" has the commands, in order.
+# run time, scoped here). terraform/README.md has the commands, in order.
 #
 # The state holds the Cognito client secret (it is an attribute of the app
 # client): keep state in an encrypted, access-controlled backend (for example
@@ -49,4 +49,9 @@ locals {
   kms_aliases_arn  = "arn:${local.partition}:kms:${var.region}:${local.account_id}:alias/${var.app_name}/user/*"
   user_topics_arn  = "arn:${local.partition}:sns:${var.region}:${local.account_id}:${var.app_name}-user-*"
   blob_objects_arn = "${aws_s3_bucket.blobs.arn}/messages/*"
+
+  # The smoke test's two synthetic accounts: one SecureString parameter an
+  # operator creates (terraform/README.md); Terraform never holds its value.
+  smoke_parameter      = "/${var.app_name}/smoke/accounts"
+  smoke_parameters_arn = "arn:${local.partition}:ssm:${var.region}:${local.account_id}:parameter${local.smoke_parameter}"
 }

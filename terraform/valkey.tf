@@ -2,11 +2,76 @@
 # events and the sweep lease, the same for every instance. ElastiCache for
 # Valkey, a primary and a replica in the two zones with automatic failover,
 # TLS in transit (rediss://), encrypted at rest, reachable only from the
-# app's security group. It holds nothing that must survive: losing it
-# resets rate-limit buckets and drops live updates (pages still refresh).
+# app's security group, and only with a password (RBAC: an ElastiCache user
+# group whose only enabled user is the app's). It holds nothing that must
+# survive: losing it resets rate-limit buckets and drops live updates (pages
+# still refresh).
 
 locals {
   valkey_port = 6379
+  valkey_user = "${var.app_name}-app"
+}
+
+# The app user's password: 40 letters and digits from Secrets Manager's
+# generator, written once to a SecureString parameter (the instances read it
+# at boot: user_data.sh.tftpl) and to the ElastiCache user. Both ignore later
+# reads of the generator, which answers anew on every plan. The password is
+# in Terraform's state (like the Cognito client secret: keep state in an
+# encrypted, access-controlled backend), never in user data or the repository.
+# Rotation: terraform/README.md.
+data "aws_secretsmanager_random_password" "valkey" {
+  password_length     = 40
+  exclude_punctuation = true
+  include_space       = false
+}
+
+resource "aws_ssm_parameter" "valkey_password" {
+  name        = "/${var.app_name}/valkey/password"
+  description = "The password of the ElastiCache user ${local.valkey_user} (IMAGEAPP_VALKEY_PASSWORD, and in IMAGEAPP_VALKEY_URL)"
+  type        = "SecureString"
+  value       = data.aws_secretsmanager_random_password.valkey.random_password
+
+  lifecycle {
+    ignore_changes = [value]
+  }
+}
+
+# The app's user: every command but the dangerous ones (FLUSHALL, KEYS,
+# CONFIG, DEBUG, ...), only on keys under the app's prefix (the app names
+# every key <app_name>:...; app/valkey), every channel.
+resource "aws_elasticache_user" "app" {
+  user_id       = local.valkey_user
+  user_name     = local.valkey_user
+  engine        = "valkey"
+  access_string = "on ~${var.app_name}:* &* +@all -@dangerous"
+
+  authentication_mode {
+    type      = "password"
+    passwords = [data.aws_secretsmanager_random_password.valkey.random_password]
+  }
+
+  lifecycle {
+    ignore_changes = [authentication_mode]
+  }
+}
+
+# ElastiCache requires a user named "default" in every group: here it is
+# switched off, so a connection without the app's password can do nothing.
+resource "aws_elasticache_user" "default_off" {
+  user_id       = "${var.app_name}-default-off"
+  user_name     = "default"
+  engine        = "valkey"
+  access_string = "off -@all"
+
+  authentication_mode {
+    type = "no-password-required"
+  }
+}
+
+resource "aws_elasticache_user_group" "app" {
+  user_group_id = "${var.app_name}-shared"
+  engine        = "valkey"
+  user_ids      = [aws_elasticache_user.default_off.user_id, aws_elasticache_user.app.user_id]
 }
 
 resource "aws_elasticache_subnet_group" "shared" {
@@ -48,6 +113,7 @@ resource "aws_elasticache_replication_group" "shared" {
   subnet_group_name           = aws_elasticache_subnet_group.shared.name
   security_group_ids          = [aws_security_group.valkey.id]
   transit_encryption_enabled  = true
+  user_group_ids              = [aws_elasticache_user_group.app.user_group_id]
   at_rest_encryption_enabled  = true
   auto_minor_version_upgrade  = true
   snapshot_retention_limit    = 0 # nothing in it must survive

@@ -49,7 +49,7 @@ variable "mail_from" {
 }
 
 variable "image_tag" {
-  description = "The first image tag the instances run (a commit SHA Jenkins pushed). Empty until the first image exists: the group then runs no instance. Only the SSM parameter's initial value: Jenkins writes later tags there, and Terraform leaves them alone."
+  description = "The first image tag the instances run (a commit SHA Jenkins pushed). Empty until the first image exists: the group then runs no instance. Only the initial value of the launch template's image-tag and of the SSM record: Jenkins makes later versions (terraform/deploy/rollout.sh), and Terraform leaves them alone."
   type        = string
   default     = ""
 
@@ -132,4 +132,117 @@ variable "noncurrent_version_days" {
   description = "Days an overwritten or deleted blob stays recoverable (bucket versioning) before S3 expires it."
   type        = number
   default     = 7
+}
+
+variable "ami_id" {
+  description = "The instances' AMI: Ubuntu 24.04 LTS arm64 (Canonical's), pinned by ID and bumped on purpose (a change rolls the fleet with the same checkpoints and rollback as a release). The current one: aws ssm get-parameter --name /aws/service/canonical/ubuntu/server/24.04/stable/current/arm64/hvm/ebs-gp3/ami-id --query Parameter.Value --output text."
+  type        = string
+
+  validation {
+    condition     = can(regex("^ami-[0-9a-f]{8,17}$", var.ami_id))
+    error_message = "ami_id must be an AMI ID such as ami-0123456789abcdef0."
+  }
+}
+
+variable "health_check_path" {
+  description = "The path the ALB's target group checks. /readyz (the app checks its real dependencies: DynamoDB, Valkey, KMS) once the app serves it; /healthz (the process is up) until then. Liveness stays the container's own healthcheck."
+  type        = string
+  default     = "/healthz"
+
+  validation {
+    condition     = contains(["/healthz", "/readyz"], var.health_check_path)
+    error_message = "health_check_path must be /readyz or /healthz."
+  }
+}
+
+variable "rollout_checkpoints" {
+  description = "Percentages of the group an instance refresh replaces before it pauses (checkpoint_delay_seconds) and lets the alarms judge; the last is always 100."
+  type        = list(number)
+  default     = [10, 50, 100]
+
+  validation {
+    condition     = length(var.rollout_checkpoints) >= 2 && var.rollout_checkpoints[length(var.rollout_checkpoints) - 1] == 100 && alltrue([for p in var.rollout_checkpoints : p > 0 && p <= 100])
+    error_message = "rollout_checkpoints must be at least two ascending percentages ending with 100."
+  }
+}
+
+variable "checkpoint_delay_seconds" {
+  description = "How long a refresh waits at each checkpoint, watching the rollout alarms, before it goes on."
+  type        = number
+  default     = 300
+}
+
+variable "alarm_email" {
+  description = "An address that gets the alarms and budget mails (an SNS email subscription it must confirm). Empty: subscribe to the topic output alarm_topic_arn yourself."
+  type        = string
+  default     = ""
+}
+
+variable "monthly_budget_usd" {
+  description = "The AWS Budget of the account's monthly cost, in USD: mails at 80 % of actual spend and at 100 % of the forecast."
+  type        = number
+  default     = 250
+}
+
+variable "alarm_5xx_per_minute" {
+  description = "Server errors (the app's 5xx plus the ALB's own) per minute that count as a breach: two breaching minutes of three raise the alarm and roll back a refresh in flight."
+  type        = number
+  default     = 10
+}
+
+variable "alarm_p99_seconds" {
+  description = "p99 target response time that counts as slow (live event streams are long requests: see terraform/README.md)."
+  type        = number
+  default     = 3
+}
+
+variable "lb_log_days" {
+  description = "Days the ALB's access logs are kept in their bucket."
+  type        = number
+  default     = 90
+}
+
+variable "app_log_format" {
+  description = "IMAGEAPP_LOG_FORMAT: json makes the app write one JSON object per line (slog's JSON handler: time, level, msg, ...), which the metric filters and Logs Insights queries read; text is the app's default."
+  type        = string
+  default     = "json"
+
+  validation {
+    condition     = contains(["json", "text"], var.app_log_format)
+    error_message = "app_log_format must be json or text."
+  }
+}
+
+variable "waf_enabled" {
+  description = "A WAF web ACL on the ALB: AWS managed rules and per-address rate limits on sign-up, login, verify and password reset. On by default: every fake sign-up costs (SES mail, a Cognito user, in per-user key mode a $1/month KMS key), and the app's own limits live in Valkey, behind the ALB."
+  type        = bool
+  default     = true
+}
+
+variable "waf_rate_limit" {
+  description = "Requests per 5 minutes one address may make to the sign-up, login, verify and reset routes (page and /api/ twins) before the WAF blocks it."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.waf_rate_limit >= 10
+    error_message = "waf_rate_limit must be at least 10 (WAF's minimum)."
+  }
+}
+
+variable "cognito_threat_protection" {
+  description = "Cognito threat protection (advanced security): OFF, AUDIT (records risk, blocks nothing) or ENFORCED. Anything but OFF moves the pool to the Plus tier, billed per monthly active user."
+  type        = string
+  default     = "OFF"
+
+  validation {
+    condition     = contains(["OFF", "AUDIT", "ENFORCED"], var.cognito_threat_protection)
+    error_message = "cognito_threat_protection must be OFF, AUDIT or ENFORCED."
+  }
+}
+
+variable "kms_admin_arns" {
+  description = "IAM roles or users that administer the app's KMS key (policy, rotation, deletion) but cannot use it. Empty: the account's IAM administrators (the account root principal, with those admin actions only)."
+  type        = list(string)
+  default     = []
 }

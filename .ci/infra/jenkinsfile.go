@@ -86,7 +86,11 @@ func JenkinsfileRules(raw string) []string {
 	stages := JenkinsStages(raw)
 	find := func(word string) (JenkinsStage, bool) {
 		for _, s := range stages {
-			if strings.Contains(strings.ToLower(s.Name), word) {
+			name := strings.ToLower(s.Name)
+			if word == "test" && strings.Contains(name, "smoke") {
+				continue // the post-deploy smoke test is not the test stage
+			}
+			if strings.Contains(name, word) {
 				return s, true
 			}
 		}
@@ -164,11 +168,33 @@ func JenkinsfileRules(raw string) []string {
 		}
 	}
 	if s, ok := find("deploy"); ok {
-		for _, want := range []string{`aws ssm put-parameter --name "$IMAGE_TAG_PARAMETER"`, `--value "$GIT_SHA"`, "aws autoscaling start-instance-refresh", "describe-instance-refreshes", `--value "$previous"`} {
-			if !strings.Contains(s.Body, want) {
-				bad = append(bad, "the deploy stage must write the tag to the SSM parameter, refresh the group, wait for it and put the previous tag back if it fails: lacks "+want)
-			}
+		if !strings.Contains(s.Body, `bash terraform/deploy/rollout.sh start "$GIT_SHA"`) {
+			bad = append(bad, `the deploy stage must roll out with bash terraform/deploy/rollout.sh start "$GIT_SHA" (a launch template version carrying the tag; checkpoints, alarms, auto-rollback)`)
 		}
+		if strings.Contains(s.Body, "aws ssm put-parameter") {
+			bad = append(bad, "the deploy stage writes the tag before the rollout is healthy: only the promote stage records it")
+		}
+	}
+	smoke, okSmoke := find("smoke")
+	promote, okPromote := find("promote")
+	switch {
+	case !okSmoke:
+		bad = append(bad, "no smoke test stage (terraform/deploy/smoke.sh after the deploy)")
+	case !strings.Contains(smoke.Body, "bash terraform/deploy/smoke.sh"):
+		bad = append(bad, "the smoke test stage does not run bash terraform/deploy/smoke.sh")
+	case !regexp.MustCompile(`failure\s*\{[^}]*rollout\.sh rollback`).MatchString(smoke.Body):
+		bad = append(bad, "a failed smoke test must roll back (post { failure { sh 'bash terraform/deploy/rollout.sh rollback' } })")
+	}
+	if !okPromote || !strings.Contains(promote.Body, "bash terraform/deploy/rollout.sh promote") {
+		bad = append(bad, "no promote stage running bash terraform/deploy/rollout.sh promote (the tag is recorded only after the smoke test)")
+	}
+	if d, ok := find("deploy"); ok && okSmoke && okPromote {
+		if !(stageIndex(stages, d.Name) < stageIndex(stages, smoke.Name) && stageIndex(stages, smoke.Name) < stageIndex(stages, promote.Name)) {
+			bad = append(bad, "the stages must run deploy, then the smoke test, then promote")
+		}
+	}
+	if l, ok := find("lambda"); !ok || !strings.Contains(l.Body, "bash lambda/build.sh") || !strings.Contains(l.Body, "aws lambda update-function-code") {
+		bad = append(bad, "no stage ships the Lambda from this commit (bash lambda/build.sh, aws lambda update-function-code)")
 	}
 	if literalLogin.MatchString(src) {
 		bad = append(bad, "docker login with -p/--password puts the secret on the command line")

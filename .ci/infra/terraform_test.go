@@ -35,7 +35,7 @@ func TestTerraformPassesEveryCheck(t *testing.T) {
 func TestTerraformFilesByConcern(t *testing.T) {
 	m := mustLoadTerraform(t)
 	for _, f := range []string{"providers.tf", "variables.tf", "network.tf", "lb.tf", "ec2.tf", "valkey.tf", "ecr.tf", "cognito.tf", "lambda.tf",
-		"dynamodb.tf", "s3.tf", "kms.tf", "iam.tf", IAMFile, "outputs.tf"} {
+		"dynamodb.tf", "s3.tf", "kms.tf", "iam.tf", IAMFile, "outputs.tf", "monitoring.tf", "waf.tf"} {
 		if _, ok := m.Sources[f]; !ok {
 			t.Errorf("terraform/%s is missing", f)
 		}
@@ -82,7 +82,7 @@ var breakers = map[string][][]edit{
 	"references-resolve": {
 		{{"ec2.tf", "instance_type          = var.instance_type", "instance_type          = var.instance_typo"}},
 		{{"iam.tf", "resources = [aws_dynamodb_table.users.arn]", "resources = [aws_dynamodb_table.user.arn]"}},
-		{{"user_data.sh.tftpl", "if tag=$(ssm_value '${tag_parameter}')", "if tag=$(ssm_value '${tag_param}')"}},
+		{{"user_data.sh.tftpl", "valkey_pw=$(ssm_value '${valkey_password_parameter}')", "valkey_pw=$(ssm_value '${valkey_password_param}')"}},
 		{{"iam.tf", "data.aws_iam_policy_document.kms_use.json,", "data.aws_iam_policy_document.kms_usage.json,"}},
 	},
 	"no-unused-declarations": {
@@ -99,7 +99,7 @@ var breakers = map[string][][]edit{
 		{{"sns.tf", `actions   = ["sns:Publish"]`, `not_actions = ["iam:*"]`}},
 	},
 	"iam-no-wildcard-resources": {
-		{{"iam.tf", "resources = [aws_ssm_parameter.cognito_client_secret.arn, aws_ssm_parameter.image_tag.arn]", `resources = ["*"]`}},
+		{{"iam.tf", "resources = [aws_ssm_parameter.cognito_client_secret.arn, aws_ssm_parameter.valkey_password.arn]", `resources = ["*"]`}},
 		{{"ecr.tf", "    resources = [\"*\"]\n\n    condition {\n      test     = \"StringEquals\"\n      variable = \"aws:RequestedRegion\"\n      values   = [var.region]\n    }\n  }\n\n  statement {\n    sid    = \"PushImages\"", "    resources = [\"*\"]\n  }\n\n  statement {\n    sid    = \"PushImages\""}},
 		{{"kms.tf", `actions   = ["kms:CreateKey"]`, `actions   = ["kms:CreateKey", "kms:ScheduleKeyDeletion"]`}},
 		{{"local:kms_keys_arn", "", `"arn:${local.partition}:kms:${var.region}:${local.account_id}:*"`}},
@@ -124,7 +124,7 @@ var breakers = map[string][][]edit{
 	},
 	"kms-app-key": {
 		{{"kms.tf", "  enable_key_rotation     = true\n", ""}},
-		{{"kms.tf", "  deletion_window_in_days = 30\n}", "  deletion_window_in_days = 30\n\n  tags = {\n    app = var.app_name\n  }\n}"}},
+		{{"kms.tf", "  policy                  = data.aws_iam_policy_document.app_key_policy.json\n}", "  policy                  = data.aws_iam_policy_document.app_key_policy.json\n\n  tags = {\n    app = var.app_name\n  }\n}"}},
 		{{"kms.tf", "      variable = \"kms:EncryptionContext:purpose\"\n      values   = [\"cookie-keys\"]", "      variable = \"kms:EncryptionContext:purpose\"\n      values   = [\"cookie-keys\", \"sessions\"]"}},
 		{{"kms.tf", `actions   = ["kms:Encrypt", "kms:Decrypt"]`, `actions   = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"]`}},
 		{{"kms.tf", `sid    = "AppKeyIsForCookieKeysOnly"
@@ -225,7 +225,7 @@ var breakers = map[string][][]edit{
 	"asg": {
 		{{"ec2.tf", "  vpc_zone_identifier       = aws_subnet.private[*].id", "  vpc_zone_identifier       = aws_subnet.public[*].id"}},
 		{{"ec2.tf", `  health_check_type         = "ELB"`, `  health_check_type         = "EC2"`}},
-		{{"lb.tf", `    path                = "/healthz"`, `    path                = "/"`}},
+		{{"lb.tf", `    path                = var.health_check_path`, `    path                = "/"`}},
 		{{"variables.tf", "    condition     = var.min_instances >= 2", "    condition     = var.min_instances >= 1"}},
 	},
 	"valkey": {
@@ -236,7 +236,7 @@ var breakers = map[string][][]edit{
 	"images-by-tag": {
 		{{"ecr.tf", `image_tag_mutability = "IMMUTABLE"`, `image_tag_mutability = "MUTABLE"`}},
 		{{"ecr.tf", "  lifecycle {\n    ignore_changes = [value]\n  }\n", ""}},
-		{{"user_data.sh.tftpl", "docker compose --profile aws up -d --no-build app-aws", "docker compose --profile aws up -d --build app-aws"}},
+		{{"user_data.sh.tftpl", "docker compose -f compose.yml up -d --no-build app", "docker compose -f compose.yml up -d --build app"}},
 	},
 	"app-env": {
 		{{"lb.tf", `  base_url  = "https://${local.site_host}"`, `  base_url  = "http://${local.site_host}"`}},
@@ -258,7 +258,7 @@ var breakers = map[string][][]edit{
 	"user-data-no-secrets": {
 		{{"user_data.sh.tftpl", "export DEBIAN_FRONTEND=noninteractive", "export DEBIAN_FRONTEND=noninteractive\nexport AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE"}},
 		{{"user_data.sh.tftpl", "export DEBIAN_FRONTEND=noninteractive", "export DEBIAN_FRONTEND=noninteractive\nexport AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}},
-		{{"ec2.tf", "    publish_port     = local.app_port\n", "    publish_port     = local.app_port\n    client_secret    = aws_cognito_user_pool_client.web.client_secret\n"},
+		{{"ec2.tf", "    publish_port              = local.app_port\n", "    publish_port              = local.app_port\n    client_secret             = aws_cognito_user_pool_client.web.client_secret\n"},
 			{"user_data.sh.tftpl", "IMAGEAPP_PUBLISH_PORT=${publish_port}", "echo '${client_secret}' >/dev/null\nIMAGEAPP_PUBLISH_PORT=${publish_port}"}},
 		{{"ec2.tf", "    IMAGEAPP_BUCKET=${aws_s3_bucket.blobs.id}\n", "    IMAGEAPP_BUCKET=${aws_s3_bucket.blobs.id}\n    IMAGEAPP_COGNITO_CLIENT_SECRET=${aws_ssm_parameter.cognito_client_secret.value}\n"}},
 		{{"user_data.sh.tftpl", "umask 077", "umask 077\nDB_PASSWORD=hunter2hunter2"}},
@@ -296,7 +296,61 @@ var breakers = map[string][][]edit{
 	},
 	"client-secret-in-ssm": {
 		{{"cognito.tf", `type        = "SecureString"`, `type        = "String"`}},
-		{{"iam.tf", "resources = [aws_ssm_parameter.cognito_client_secret.arn, aws_ssm_parameter.image_tag.arn]", `resources = ["${aws_ssm_parameter.cognito_client_secret.arn}*", aws_ssm_parameter.image_tag.arn]`}},
+		{{"iam.tf", "resources = [aws_ssm_parameter.cognito_client_secret.arn, aws_ssm_parameter.valkey_password.arn]", `resources = ["${aws_ssm_parameter.cognito_client_secret.arn}*", aws_ssm_parameter.valkey_password.arn]`}},
+	},
+	"rollout": {
+		{{"ec2.tf", "      auto_rollback          = true\n", "      auto_rollback          = false\n"}},
+		{{"ec2.tf", "      checkpoint_percentages = var.rollout_checkpoints\n", ""}},
+		{{"variables.tf", "  default     = [10, 50, 100]", "  default     = [100]"}},
+		{{"ec2.tf", "      alarm_specification {\n        alarms = local.rollout_alarms\n      }\n", ""}},
+		{{"monitoring.tf", "    aws_cloudwatch_metric_alarm.rollout_unhealthy_hosts.alarm_name,\n", ""}},
+		{{"ec2.tf", "    version = aws_launch_template.app.default_version", "    version = aws_launch_template.app.latest_version"}},
+		{{"ec2.tf", "      (local.image_tag_key) = local.first_tag\n", ""}},
+		{{"ec2.tf", "  owners = [\"099720109477\"] # Canonical\n", "  owners      = [\"099720109477\"] # Canonical\n  most_recent = true\n"}},
+		{{"ec2.tf", "    values = [var.ami_id]", "    values = [\"ubuntu/images/*\"]"}},
+		{{"user_data.sh.tftpl", "tags/instance/${image_tag_key}", "placement/region"}},
+	},
+	"alarms": {
+		{{"monitoring.tf", "      metric_name = \"HTTPCode_Target_5XX_Count\"", "      metric_name = \"RequestCount\""}},
+		{{"monitoring.tf", "  metric_name         = \"UnHealthyHostCount\"", "  metric_name         = \"HealthyHostCount\""}},
+		{{"monitoring.tf", "  metric_name         = \"TargetResponseTime\"", "  metric_name         = \"RequestCount\""}},
+		{{"monitoring.tf", ", GlobalSecondaryIndexName = each.value.index }", " }"}, {"monitoring.tf", ", GlobalSecondaryIndexName = each.value.index }", " }"}},
+		{{"monitoring.tf", "  metric_name         = \"Errors\"", "  metric_name         = \"Invocations\""}},
+		{{"monitoring.tf", "  metric_name         = \"Reputation.BounceRate\"", "  metric_name         = \"Send\""}},
+		{{"monitoring.tf", "SUM(NumberOfNotificationsFailed)", "SUM(NumberOfMessagesPublished)"}},
+		{{"monitoring.tf", "  metric_name         = \"DatabaseMemoryUsagePercentage\"", "  metric_name         = \"CPUUtilization\""}},
+		{{"monitoring.tf", "      metric_name = \"CallCount\"", "      metric_name = \"ResourceCount\""}},
+		{{"monitoring.tf", "  alarm_actions       = [aws_sns_topic.alarms.arn]\n  ok_actions          = [aws_sns_topic.alarms.arn]\n}\n\n# --- the other alarms", "}\n\n# --- the other alarms"}},
+	},
+	"lb-access-logs": {
+		{{"lb.tf", "    enabled = true\n", "    enabled = false\n"}},
+		{{"monitoring.tf", "      identifiers = [\"logdelivery.elasticloadbalancing.amazonaws.com\"]", "      identifiers = [\"s3.amazonaws.com\"]"}},
+		{{"monitoring.tf", "      identifiers = [data.aws_elb_service_account.current.arn]", "      identifiers = [\"arn:aws:iam::${local.account_id}:root\"]"}},
+		{{"monitoring.tf", "    resources = [\"${aws_s3_bucket.lb_logs.arn}/alb/AWSLogs/${local.account_id}/*\"]\n\n    principals {\n      type        = \"AWS\"", "    resources = [\"${aws_s3_bucket.blobs.arn}/*\"]\n\n    principals {\n      type        = \"AWS\""}},
+		{{"monitoring.tf", "    expiration {\n      days = var.lb_log_days\n    }\n", "    noncurrent_version_expiration {\n      noncurrent_days = var.lb_log_days\n    }\n"}},
+	},
+	"valkey-auth": {
+		{{"valkey.tf", "  user_group_ids              = [aws_elasticache_user_group.app.user_group_id]\n", ""}},
+		{{"valkey.tf", "  access_string = \"off -@all\"", "  access_string = \"on ~* +@all\""}},
+		{{"valkey.tf", "    type      = \"password\"\n    passwords = [data.aws_secretsmanager_random_password.valkey.random_password]", "    type = \"no-password-required\""}},
+		{{"valkey.tf", "  type        = \"SecureString\"", "  type        = \"String\""}},
+		{{"iam.tf", "    resources = [aws_ssm_parameter.cognito_client_secret.arn, aws_ssm_parameter.valkey_password.arn]", "    resources = [aws_ssm_parameter.cognito_client_secret.arn]"}, {"iam-actions.txt", "app     ssm:GetParameter                 param/valkey-password                boot\n", ""}},
+		{{"ec2.tf", "    valkey_password_parameter = aws_ssm_parameter.valkey_password.name\n", "    valkey_password_parameter = aws_ssm_parameter.valkey_password.value\n"}},
+	},
+	"waf": {
+		{{"waf.tf", "  count       = var.waf_enabled ? 1 : 0\n", ""}},
+		{{"waf.tf", "        scope_down_statement {", "        dummy_scope {"}},
+		{{"waf.tf", `"/forgot", "/api/signup"`, `"/api/signup"`}},
+		{{"waf.tf", "  resource_arn = aws_lb.app.arn", "  resource_arn = aws_lb.app.id"}},
+		{{"waf.tf", `    "AWSManagedRulesCommonRuleSet" = { priority = 30`, `    "AWSManagedRulesSQLiRuleSet" = { priority = 30`}},
+	},
+	"kms-key-policy": {
+		{{"kms.tf", "  policy                  = data.aws_iam_policy_document.app_key_policy.json\n", ""}},
+		{{"kms.tf", `      "kms:DescribeKey", "kms:GetKeyPolicy",`, `      "kms:DescribeKey", "kms:Decrypt", "kms:GetKeyPolicy",`}},
+		{{"kms.tf", "      identifiers = [aws_iam_role.app.arn]\n    }\n\n    condition {\n      test     = \"StringEquals\"\n      variable = \"kms:EncryptionContext:app\"", "      identifiers = [aws_iam_role.lambda.arn]\n    }\n\n    condition {\n      test     = \"StringEquals\"\n      variable = \"kms:EncryptionContext:app\""}},
+	},
+	"prod-compose": {
+		{{"ec2.tf", `file("${path.module}/compose.prod.yml")`, `file("${path.module}/../docker-compose.yml")`}},
 	},
 	"outputs": {
 		{{"outputs.tf", `output "IMAGEAPP_BUCKET" {`, `output "bucket" {`}},
@@ -389,7 +443,7 @@ func TestUserDataIsValidBash(t *testing.T) {
 			case "app_env":
 				return "IMAGEAPP_BACKEND=aws\nAWS_REGION=eu-central-1\n"
 			case "compose_file":
-				return mustRead(t, composeFile)
+				return mustRead(t, prodComposeFile)
 			}
 			return "sample-" + name
 		})
@@ -410,9 +464,14 @@ func TestUserDataIsValidBash(t *testing.T) {
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Errorf("rendered user data is not valid bash: %v\n%s", err, out)
 		}
-		for _, want := range []string{"docker compose --profile aws pull app-aws", "docker compose --profile aws up -d --no-build app-aws", "chmod 0600 .env.aws", "<<'COMPOSEEOF'\n# ImageApp with Docker Compose"} {
+		for _, want := range []string{"docker compose -f compose.yml pull app", "docker compose -f compose.yml up -d --no-build app", "chmod 0600 .env.aws", "<<'COMPOSEEOF'\n# What an instance runs"} {
 			if !strings.Contains(script, want) {
-				t.Errorf("user data must write the compose file and .env.aws (0600), pull the tagged image and start the aws profile without building: lacks %q", want)
+				t.Errorf("user data must write the production compose file and .env.aws (0600), pull the tagged image and start it without building: lacks %q", want)
+			}
+		}
+		for _, never := range []string{"dynamodb-local", "local-kms", "cognito-local", "dev-only-not-a-secret"} {
+			if strings.Contains(script, never) {
+				t.Errorf("user data carries the dev stack (%s): production gets terraform/compose.prod.yml only", never)
 			}
 		}
 	}

@@ -25,6 +25,9 @@ var WildcardResourceActions = map[string]string{
 	"kms:CreateKey":                         "creates a key that does not exist yet: IAM only accepts Resource \"*\" (terraform/kms.tf pins it with aws:RequestTag/app, tag keys, key spec and usage)",
 	"ecr:GetAuthorizationToken":             "a registry login token, not a repository's: IAM only accepts Resource \"*\" (pinned to the region; pushes and pulls are scoped to the repository)",
 	"autoscaling:DescribeInstanceRefreshes": "Auto Scaling's Describe* have no resource-level permissions: Resource \"*\" only (read-only, pinned to the region; starting a refresh is scoped to the group)",
+	"ec2:DescribeLaunchTemplateVersions":    "EC2's Describe* have no resource-level permissions: Resource \"*\" only (read-only, pinned to the region; making versions is scoped to the template)",
+	"ec2:RunInstances":                      "a refresh to a launch template version is authorized like launching from it, over subnets, groups, volumes and interfaces whose ARNs are not known in advance: Resource \"*\" with ec2:LaunchTemplate = the app's template",
+	"ec2:CreateTags":                        "tags of the instances and volumes a launch creates, whose IDs are new: Resource \"*\" with ec2:LaunchTemplate = the app's template",
 }
 
 // AppVar is how the app name appears in rendered configuration.
@@ -69,6 +72,13 @@ var TerraformChecks = []Check{
 	{"cognito-client", "the client has a secret, USER_PASSWORD + REFRESH_TOKEN flows only, and hides whether users exist", checkCognitoClient},
 	{"client-secret-in-ssm", "the client secret is a SecureString SSM parameter the app role may read", checkClientSecretInSSM},
 	{"outputs", "every value the app reads is an output, and app_env", checkOutputs},
+	{"rollout", "instance refresh with checkpoints, an alarm specification (5xx, unhealthy hosts) and auto-rollback; the image tag rides on the launch template version; the AMI is pinned; the group runs the default version", checkRollout},
+	{"alarms", "alarms (with actions) on ALB 5xx, unhealthy hosts, p99, DynamoDB throttles (GSIs too), Lambda errors, SES bounces/complaints, SNS failures, Valkey memory, KMS quota; a dashboard; a budget", checkAlarms},
+	{"lb-access-logs", "the ALB logs to a bucket whose policy admits the ELB account and the log-delivery principal, and the logs expire", checkLBAccessLogs},
+	{"valkey-auth", "Valkey requires a password (RBAC, default user off); the password is a SecureString the instance reads at boot, never in user data", checkValkeyAuth},
+	{"waf", "an optional WAF web ACL on the ALB: AWS managed rule groups and a blocking rate rule on the account routes", checkWAF},
+	{"kms-key-policy", "the app key's policy separates administrators (no use) from the app role's use (cookie-keys context only)", checkKeyPolicy},
+	{"prod-compose", "user data carries the production compose file, not the dev stack", checkProdCompose},
 }
 
 func checkReferences(m *Module) []string { return m.UnresolvedReferences() }
@@ -144,10 +154,24 @@ func checkNoWildcardActions(m *Module) []string {
 // wholeService matches an ARN whose resource part is just "*".
 var wholeService = regexp.MustCompile(`^arn:[^:]+:[^:]+:[^:]*:[^:]*:\*$`)
 
+// keyPolicyDocs are the documents used as a KMS key's own policy
+// (aws_kms_key.policy): there resource "*" means that key, and principals
+// say who may do what (checkKeyPolicy).
+func (m *Module) keyPolicyDocs() map[string]bool {
+	out := map[string]bool{}
+	for _, k := range m.ResourcesOf("aws_kms_key") {
+		if p := Str(m, k, "policy"); p != "" {
+			out[strings.TrimSuffix(strings.TrimPrefix(p, "${data."), ".json}")] = true
+		}
+	}
+	return out
+}
+
 func checkNoWildcardResources(m *Module) []string {
 	var bad []string
+	keyDocs := m.keyPolicyDocs()
 	for _, s := range m.PolicyStatements() {
-		if !s.Allows() || isAssumeRole(s) {
+		if !s.Allows() || isAssumeRole(s) || keyDocs[s.Doc] {
 			continue
 		}
 		if len(s.NotResources) > 0 {
@@ -213,8 +237,9 @@ func checkNoAccessKeys(m *Module) []string {
 func checkKMSBoundToApp(m *Module) []string {
 	var bad []string
 	granted := false
+	keyDocs := m.keyPolicyDocs()
 	for _, s := range m.PolicyStatements() {
-		if !s.Allows() {
+		if !s.Allows() || keyDocs[s.Doc] {
 			continue
 		}
 		if s.HasAction("kms:GenerateDataKey") || s.HasAction("kms:Decrypt") || s.HasAction("kms:Encrypt") || s.HasAction("kms:ReEncryptFrom") {
@@ -487,6 +512,17 @@ type tableSchema struct {
 	indexes map[string]gsi
 }
 
+// IndexProjections are the indexes that project less than ALL, because
+// every query of them reads only keys: the sweeps' shardKeysBefore
+// (app/aws/dynamostore/pending.go) asks only for the index's range key.
+// Every other index serves pages that read whole items (ALL). A projection
+// cannot change in place: DynamoDB rebuilds the index.
+var IndexProjections = map[string]string{
+	"pending-index": "KEYS_ONLY",
+	"expiry-index":  "KEYS_ONLY",
+	"preview-index": "KEYS_ONLY",
+}
+
 // AppTables is the contract with app/aws/dynamostore/schema.go (by table suffix).
 var AppTables = map[string]tableSchema{
 	"users": {hash: "username", indexes: map[string]gsi{
@@ -505,10 +541,6 @@ var AppTables = map[string]tableSchema{
 		"preview-index":      {"preview_shard", "preview_key"},
 	}},
 }
-
-// KeysOnlyIndexes project only the keys (schema.go's keysOnly): the sweep
-// that reads them reads each item after; the others serve whole pages.
-var KeysOnlyIndexes = map[string]bool{"preview-index": true}
 
 func checkDynamoSchema(m *Module) []string {
 	var bad []string
@@ -543,12 +575,13 @@ func checkDynamoSchema(m *Module) []string {
 		got := map[string]gsi{}
 		for _, g := range Blocks(t.Body, "global_secondary_index") {
 			got[Str(m, g, "name")] = gsi{Str(m, g, "hash_key"), Str(m, g, "range_key")}
-			proj := "ALL"
-			if KeysOnlyIndexes[Str(m, g, "name")] {
-				proj = "KEYS_ONLY"
+			name := Str(m, g, "name")
+			want := "ALL"
+			if IndexProjections[name] != "" {
+				want = IndexProjections[name]
 			}
-			if Str(m, g, "projection_type") != proj {
-				bad = append(bad, fmt.Sprintf("%s: index %s must project %s", where, Str(m, g, "name"), proj))
+			if got := Str(m, g, "projection_type"); got != want {
+				bad = append(bad, fmt.Sprintf("%s: index %s must project %s, projects %s (IndexProjections says why)", where, name, want, got))
 			}
 		}
 		for name, w := range want.indexes {
@@ -887,11 +920,128 @@ func checkASG(m *Module) []string {
 		bad = append(bad, "no variable min_instances")
 	}
 	for _, tg := range m.ResourcesOf("aws_lb_target_group") {
-		if Str(m, tg, "health_check.path") != "/healthz" {
-			bad = append(bad, fmt.Sprintf("%s: %s health checks must ask /healthz", tg.DefRange(), Name(tg)))
+		if Str(m, tg, "health_check.path") != "${var.health_check_path}" {
+			bad = append(bad, fmt.Sprintf("%s: %s health checks must ask var.health_check_path (/readyz or /healthz)", tg.DefRange(), Name(tg)))
 		}
 	}
+	if v, ok := m.Variables["health_check_path"]; !ok || Str(m, v, "default") != "/healthz" && Str(m, v, "default") != "/readyz" {
+		bad = append(bad, "variable health_check_path must default to /healthz (until the app serves /readyz) or /readyz")
+	}
 	return bad
+}
+
+// RolloutAlarmMetrics are the metrics of the alarms an instance refresh
+// must watch: server errors and unhealthy targets.
+var RolloutAlarmMetrics = []string{"HTTPCode_Target_5XX_Count", "UnHealthyHostCount"}
+
+// checkRollout: the group refreshes in steps, watches alarms and rolls back
+// by itself; the image tag rides on the launch template version (so the
+// rollback covers it); the AMI is pinned; the group runs the default
+// version (never one Jenkins is still trying).
+func checkRollout(m *Module) []string {
+	var bad []string
+	for _, g := range m.ResourcesOf("aws_autoscaling_group") {
+		where := fmt.Sprintf("%s: %s", g.DefRange(), Name(g))
+		refreshes := Blocks(g.Body, "instance_refresh")
+		if len(refreshes) != 1 {
+			bad = append(bad, where+": needs an instance_refresh block")
+			continue
+		}
+		prefs := Blocks(refreshes[0].Body, "preferences")
+		if len(prefs) != 1 {
+			bad = append(bad, where+": instance_refresh needs preferences")
+			continue
+		}
+		p := prefs[0]
+		if v, _ := Attr(m, p, "auto_rollback"); v != true {
+			bad = append(bad, where+": instance_refresh.preferences.auto_rollback must be true")
+		}
+		if a, ok := p.Body.Attributes["checkpoint_percentages"]; !ok {
+			bad = append(bad, where+": instance_refresh.preferences needs checkpoint_percentages (e.g. 10 %, 50 %)")
+		} else if src := m.Source(a.Expr.Range()); src != "var.rollout_checkpoints" {
+			bad = append(bad, where+": checkpoint_percentages must be var.rollout_checkpoints, is "+src)
+		}
+		if v, ok := m.Variables["rollout_checkpoints"]; !ok {
+			bad = append(bad, "no variable rollout_checkpoints")
+		} else if cp := asFloats(Render(m, v.Body.Attributes["default"].Expr)); len(cp) < 3 || cp[len(cp)-1] != 100 || cp[0] > 25 {
+			bad = append(bad, fmt.Sprintf("variable rollout_checkpoints must default to a small first step, a middle one and 100 (e.g. [10, 50, 100]), is %v", cp))
+		}
+		if _, ok := p.Body.Attributes["checkpoint_delay"]; !ok {
+			bad = append(bad, where+": instance_refresh.preferences needs checkpoint_delay")
+		}
+		if v, _ := Attr(m, p, "min_healthy_percentage"); v != 100.0 {
+			bad = append(bad, where+": a refresh must keep min_healthy_percentage = 100")
+		}
+		alarms := Blocks(p.Body, "alarm_specification")
+		if len(alarms) != 1 {
+			bad = append(bad, where+": instance_refresh.preferences needs an alarm_specification")
+		} else {
+			watched := m.Source(alarms[0].Body.Attributes["alarms"].Expr.Range())
+			if l, ok := m.Locals[strings.TrimPrefix(watched, "local.")]; ok {
+				watched = m.Source(l.Expr.Range())
+			}
+			for _, metric := range RolloutAlarmMetrics {
+				found := false
+				for _, a := range m.ResourcesOf("aws_cloudwatch_metric_alarm") {
+					if strings.Contains(watched, Name(a)+".") && strings.Contains(m.Source(a.Body.Range()), `"`+metric+`"`) {
+						found = true
+					}
+				}
+				if !found {
+					bad = append(bad, fmt.Sprintf("%s: the refresh's alarm_specification watches no alarm on %s", where, metric))
+				}
+			}
+		}
+		if Str(m, g, "launch_template.version") != "${aws_launch_template.app.default_version}" {
+			bad = append(bad, where+": the group must run the launch template's default_version (latest_version may be a release still being tried)")
+		}
+	}
+	for _, lt := range m.ResourcesOf("aws_launch_template") {
+		where := fmt.Sprintf("%s: %s", lt.DefRange(), Name(lt))
+		carries := false
+		for _, ts := range Blocks(lt.Body, "tag_specifications") {
+			if Str(m, ts, "resource_type") == "instance" && strings.Contains(m.Source(ts.Body.Range()), "(local.image_tag_key)") {
+				carries = true
+			}
+		}
+		if !carries {
+			bad = append(bad, where+": the instance tag_specifications must carry the image tag (local.image_tag_key), so a rollback to the previous version brings its image back")
+		}
+		if Str(m, lt, "metadata_options.instance_metadata_tags") != "enabled" {
+			bad = append(bad, where+": instance_metadata_tags must be enabled (the boot script reads the image tag through IMDS)")
+		}
+		img := Str(m, lt, "image_id")
+		ds, ok := m.Data[strings.TrimSuffix(strings.TrimPrefix(img, "${data."), ".id}")]
+		switch {
+		case img == "${var.ami_id}":
+		case ok:
+			if v, _ := Attr(m, ds, "most_recent"); v == true {
+				bad = append(bad, fmt.Sprintf("%s: %s uses most_recent: an Ubuntu release would roll the fleet on any apply; pin var.ami_id", ds.DefRange(), Name(ds)))
+			}
+			if !strings.Contains(m.Source(ds.Body.Range()), "var.ami_id") {
+				bad = append(bad, fmt.Sprintf("%s: %s must select var.ami_id (a pinned AMI)", ds.DefRange(), Name(ds)))
+			}
+		default:
+			bad = append(bad, where+": image_id must be var.ami_id or an aws_ami data source that selects it")
+		}
+	}
+	tmpl := string(m.Sources["user_data.sh.tftpl"])
+	if !strings.Contains(tmpl, "tags/instance/${image_tag_key}") {
+		bad = append(bad, "user_data.sh.tftpl must read the image tag from its launch template version (IMDS tags/instance/${image_tag_key})")
+	}
+	return bad
+}
+
+func asFloats(v any) []float64 {
+	var out []float64
+	if l, ok := v.([]any); ok {
+		for _, x := range l {
+			if f, ok := x.(float64); ok {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
 }
 
 func checkValkey(m *Module) []string {
@@ -937,7 +1087,7 @@ func checkImagesByTag(m *Module) []string {
 	}
 	p, ok := m.Resources["aws_ssm_parameter.image_tag"]
 	if !ok {
-		return append(bad, "no aws_ssm_parameter.image_tag (the tag the instances run)")
+		return append(bad, "no aws_ssm_parameter.image_tag (the record of the released tag)")
 	}
 	ignored := ""
 	for _, l := range Blocks(p.Body, "lifecycle") {
@@ -949,7 +1099,7 @@ func checkImagesByTag(m *Module) []string {
 		bad = append(bad, fmt.Sprintf("%s: %s must ignore changes of value: Jenkins owns the deployed tag, an apply must not roll it back", p.DefRange(), Name(p)))
 	}
 	tmpl := string(m.Sources["user_data.sh.tftpl"])
-	for _, want := range []string{"docker compose --profile aws pull app-aws", "--no-build", "IMAGEAPP_IMAGE=", "get_authorization_token"} {
+	for _, want := range []string{"docker compose -f compose.yml pull app", "--no-build", "IMAGEAPP_IMAGE=", "get_authorization_token"} {
 		if !strings.Contains(tmpl, want) {
 			bad = append(bad, "user_data.sh.tftpl must pull the tagged image and never build: lacks "+want)
 		}
@@ -1287,4 +1437,294 @@ func keys[V any](m map[string]V) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// RequiredAlarms are the metrics (namespace/metric) some
+// aws_cloudwatch_metric_alarm must watch, each with why.
+var RequiredAlarms = map[string]string{
+	"AWS/ApplicationELB/HTTPCode_Target_5XX_Count":  "the app's server errors",
+	"AWS/ApplicationELB/HTTPCode_ELB_5XX_Count":     "the ALB's own 5xx (no healthy target)",
+	"AWS/ApplicationELB/UnHealthyHostCount":         "targets failing the health check",
+	"AWS/ApplicationELB/TargetResponseTime":         "p99 latency",
+	"AWS/DynamoDB/ReadThrottleEvents":               "throttled reads (tables and GSIs)",
+	"AWS/DynamoDB/WriteThrottleEvents":              "throttled writes (tables and GSIs)",
+	"AWS/Lambda/Errors":                             "the post-confirmation trigger failing",
+	"AWS/SES/Reputation.BounceRate":                 "SES bounces (AWS pauses sending at 10 %)",
+	"AWS/SES/Reputation.ComplaintRate":              "SES complaints (AWS pauses sending at 0.5 %)",
+	"AWS/SNS/NumberOfNotificationsFailed":           "notification mails not delivered",
+	"AWS/ElastiCache/DatabaseMemoryUsagePercentage": "Valkey memory (evictions drop limits and events)",
+	"AWS/Usage/CallCount":                           "KMS requests against the account's quota (throttling)",
+}
+
+var quoted = regexp.MustCompile(`"([^"]+)"`)
+
+func checkAlarms(m *Module) []string {
+	var bad []string
+	found := map[string]bool{}
+	for _, a := range m.ResourcesOf("aws_cloudwatch_metric_alarm") {
+		src := m.Source(a.Body.Range())
+		if !strings.Contains(src, "alarm_actions") {
+			bad = append(bad, fmt.Sprintf("%s: %s notifies nobody (alarm_actions)", a.DefRange(), Name(a)))
+		}
+		for key := range RequiredAlarms {
+			i := strings.LastIndex(key, "/")
+			ns, metric := key[:i], key[i+1:]
+			if (strings.Contains(src, `"`+ns+`"`) || strings.Contains(src, `\"`+ns+`\"`)) && strings.Contains(src, metric) {
+				found[key] = true
+			}
+		}
+	}
+	for key, why := range RequiredAlarms {
+		if !found[key] {
+			bad = append(bad, fmt.Sprintf("no alarm on %s (%s)", key, why))
+		}
+	}
+	if t := m.ResourcesOf("aws_cloudwatch_metric_alarm"); len(t) > 0 {
+		for _, a := range m.ResourcesOf("aws_cloudwatch_metric_alarm") {
+			src := m.Source(a.Body.Range())
+			if strings.Contains(src, "ThrottleEvents") && !strings.Contains(src, "GlobalSecondaryIndexName") {
+				bad = append(bad, fmt.Sprintf("%s: %s watches tables but not their GSIs (GlobalSecondaryIndexName)", a.DefRange(), Name(a)))
+			}
+		}
+	}
+	if len(m.ResourcesOf("aws_cloudwatch_dashboard")) == 0 {
+		bad = append(bad, "no aws_cloudwatch_dashboard")
+	}
+	if len(m.ResourcesOf("aws_budgets_budget")) == 0 {
+		bad = append(bad, "no aws_budgets_budget (a monthly cost budget that mails)")
+	}
+	return bad
+}
+
+// checkLBAccessLogs: the ALB writes access logs to a bucket whose policy
+// lets the ELB service write (the Region's ELB account, or the log
+// delivery service principal), and the logs expire.
+func checkLBAccessLogs(m *Module) []string {
+	var bad []string
+	for _, lb := range m.ResourcesOf("aws_lb") {
+		where := fmt.Sprintf("%s: %s", lb.DefRange(), Name(lb))
+		if v, _ := Attr(m, lb, "access_logs.enabled"); v != true {
+			bad = append(bad, where+": access_logs must be enabled")
+			continue
+		}
+		bucketRef := strings.TrimSuffix(strings.TrimPrefix(Str(m, lb, "access_logs.bucket"), "${"), ".id}")
+		if _, ok := m.Resources[bucketRef]; !ok {
+			bad = append(bad, where+": access_logs.bucket must be a bucket of this configuration")
+			continue
+		}
+		var policyDoc string
+		for _, p := range m.ResourcesOf("aws_s3_bucket_policy") {
+			if Str(m, p, "bucket") == "${"+bucketRef+".id}" {
+				policyDoc = strings.TrimSuffix(strings.TrimPrefix(Str(m, p, "policy"), "${data."), ".json}")
+			}
+		}
+		elbAccount, logDelivery := false, false
+		for _, s := range m.PolicyStatements() {
+			if s.Doc != policyDoc || !s.Allows() || !s.HasAction("s3:PutObject") {
+				continue
+			}
+			for _, r := range s.Resources {
+				if !strings.HasPrefix(r, "${"+bucketRef+".arn}/") {
+					bad = append(bad, fmt.Sprintf("%s: log delivery may write %s, beyond the log bucket's objects", s.Where(), r))
+				}
+			}
+			for _, p := range s.Principals {
+				for _, id := range p.Identifiers {
+					elbAccount = elbAccount || p.Type == "AWS" && strings.Contains(id, "aws_elb_service_account")
+					logDelivery = logDelivery || p.Type == "Service" && id == "logdelivery.elasticloadbalancing.amazonaws.com"
+				}
+			}
+		}
+		if !elbAccount || !logDelivery {
+			bad = append(bad, fmt.Sprintf("%s: the policy of %s must let the Region's ELB account (data.aws_elb_service_account) and logdelivery.elasticloadbalancing.amazonaws.com put objects", where, bucketRef))
+		}
+		expires := false
+		for _, lc := range m.ResourcesOf("aws_s3_bucket_lifecycle_configuration") {
+			if Str(m, lc, "bucket") != "${"+bucketRef+".id}" {
+				continue
+			}
+			for _, rule := range Blocks(lc.Body, "rule") {
+				if _, ok := Attr(m, rule, "expiration.days"); ok && Str(m, rule, "status") == "Enabled" {
+					expires = true
+				}
+			}
+		}
+		if !expires {
+			bad = append(bad, where+": the access logs never expire (a lifecycle rule with expiration.days)")
+		}
+	}
+	return bad
+}
+
+// checkValkeyAuth: the shared store requires a password (an RBAC user
+// group whose default user is off), the password is a SecureString the
+// instance reads at boot, and user data carries only its name.
+func checkValkeyAuth(m *Module) []string {
+	var bad []string
+	for _, g := range m.ResourcesOf("aws_elasticache_replication_group") {
+		where := fmt.Sprintf("%s: %s", g.DefRange(), Name(g))
+		groups := Strings(m, g, "user_group_ids")
+		if len(groups) == 0 && Str(m, g, "auth_token") == "" {
+			bad = append(bad, where+": no AUTH: set user_group_ids (RBAC) or auth_token")
+			continue
+		}
+		for _, ug := range m.ResourcesOf("aws_elasticache_user_group") {
+			if len(groups) == 0 || !strings.Contains(groups[0], Name(ug)+".") {
+				continue
+			}
+			for _, uid := range Strings(m, ug, "user_ids") {
+				ref := strings.TrimSuffix(strings.TrimPrefix(uid, "${"), ".user_id}")
+				u, ok := m.Resources[ref]
+				if !ok {
+					bad = append(bad, fmt.Sprintf("%s: %s names %s, not a user of this configuration", ug.DefRange(), Name(ug), uid))
+					continue
+				}
+				access := Str(m, u, "access_string")
+				if strings.HasPrefix(access, "off") {
+					continue
+				}
+				if Str(m, u, "authentication_mode.type") != "password" {
+					bad = append(bad, fmt.Sprintf("%s: %s is enabled without a password", u.DefRange(), Name(u)))
+				}
+				if Str(m, u, "user_name") == "default" {
+					bad = append(bad, fmt.Sprintf("%s: %s: the default user must be off", u.DefRange(), Name(u)))
+				}
+			}
+		}
+	}
+	p, ok := m.Resources["aws_ssm_parameter.valkey_password"]
+	if !ok {
+		return append(bad, "no aws_ssm_parameter.valkey_password (the Valkey password, for the instances)")
+	}
+	if Str(m, p, "type") != "SecureString" {
+		bad = append(bad, fmt.Sprintf("%s: %s must be a SecureString", p.DefRange(), Name(p)))
+	}
+	readable := false
+	for _, s := range m.PolicyStatements() {
+		if s.Allows() && s.HasAction("ssm:GetParameter") && slices.Contains(s.Resources, "${aws_ssm_parameter.valkey_password.arn}") && s.Doc == "aws_iam_policy_document.instance" {
+			readable = true
+		}
+	}
+	if !readable {
+		bad = append(bad, "the instance policy does not grant ssm:GetParameter on aws_ssm_parameter.valkey_password.arn")
+	}
+	tmpl := string(m.Sources["user_data.sh.tftpl"])
+	if !strings.Contains(tmpl, "ssm_value '${valkey_password_parameter}'") {
+		bad = append(bad, "user_data.sh.tftpl must read the Valkey password from SSM at boot (ssm_value '${valkey_password_parameter}')")
+	}
+	for _, lt := range instances(m) {
+		if src := m.Source(lt.Body.Attributes["user_data"].Expr.Range()); strings.Contains(src, "valkey_password.value") || strings.Contains(src, "random_password") {
+			bad = append(bad, fmt.Sprintf("%s: %s passes the Valkey password itself into user data", lt.DefRange(), Name(lt)))
+		}
+	}
+	return bad
+}
+
+// WAFRatePaths are the routes a rate-based rule must cover (page and JSON).
+var WAFRatePaths = []string{"/signup", "/login", "/verify", "/forgot", "/api/signup", "/api/login", "/api/verify", "/api/forgot"}
+
+// checkWAF: a web ACL (behind a variable) on the ALB with AWS managed rule
+// groups and a blocking rate-based rule scoped to the account routes.
+func checkWAF(m *Module) []string {
+	acls := m.ResourcesOf("aws_wafv2_web_acl")
+	if len(acls) != 1 {
+		return []string{fmt.Sprintf("want one aws_wafv2_web_acl, have %d", len(acls))}
+	}
+	acl := acls[0]
+	where := fmt.Sprintf("%s: %s", acl.DefRange(), Name(acl))
+	src := m.Source(acl.Body.Range())
+	var bad []string
+	if c, ok := acl.Body.Attributes["count"]; !ok || !strings.Contains(m.Source(c.Expr.Range()), "var.waf_enabled") {
+		bad = append(bad, where+": count must follow var.waf_enabled")
+	}
+	rate := false
+	for _, r := range Blocks(acl.Body, "rule") {
+		rs := m.Source(r.Body.Range())
+		if strings.Contains(rs, "rate_based_statement") && strings.Contains(rs, "scope_down_statement") && strings.Contains(rs, "block") {
+			rate = true
+		}
+	}
+	if !rate {
+		bad = append(bad, where+": no blocking rate_based_statement with a scope_down_statement")
+	}
+	paths, ok := m.Locals["waf_rate_paths"]
+	if !ok || !strings.Contains(src, "local.waf_rate_paths") {
+		bad = append(bad, where+": the rate rule's scope must be local.waf_rate_paths")
+	} else if got := asStrings(Render(m, paths.Expr)); !slices.Equal(got, WAFRatePaths) {
+		bad = append(bad, fmt.Sprintf("local.waf_rate_paths is %v, want %v", got, WAFRatePaths))
+	}
+	if !strings.Contains(src, "managed_rule_group_statement") || !strings.Contains(m.Source(m.Locals["waf_managed_groups"].Expr.Range()), "AWSManagedRulesCommonRuleSet") {
+		bad = append(bad, where+": needs AWS managed rule groups (AWSManagedRulesCommonRuleSet at least)")
+	}
+	assoc := false
+	for _, a := range m.ResourcesOf("aws_wafv2_web_acl_association") {
+		assoc = assoc || Str(m, a, "resource_arn") == "${aws_lb.app.arn}"
+	}
+	if !assoc {
+		bad = append(bad, "no aws_wafv2_web_acl_association with the ALB")
+	}
+	return bad
+}
+
+// KeyAdminForbidden are the actions a key administrator must not have on
+// the app key: using it.
+var KeyAdminForbidden = []string{"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:CreateGrant"}
+
+// checkKeyPolicy: the app key's own policy separates administration
+// (no cryptographic use) from the app role's use (under the cookie-keys
+// context only).
+func checkKeyPolicy(m *Module) []string {
+	keyDocs := m.keyPolicyDocs()
+	if len(keyDocs) == 0 {
+		return []string{"the app's aws_kms_key has no policy of its own (key administrators vs the app's use)"}
+	}
+	var bad []string
+	admin, use := false, false
+	for _, s := range m.PolicyStatements() {
+		if !keyDocs[s.Doc] || !s.Allows() {
+			continue
+		}
+		crypto := false
+		for _, a := range KeyAdminForbidden {
+			crypto = crypto || s.HasAction(a)
+		}
+		if s.HasAction("kms:PutKeyPolicy") {
+			admin = true
+			if crypto {
+				bad = append(bad, s.Where()+": key administrators may also use the key: split the statement")
+			}
+		}
+		if crypto {
+			use = true
+			for _, p := range s.Principals {
+				if !slices.Equal(p.Identifiers, []string{"${aws_iam_role.app.arn}"}) {
+					bad = append(bad, fmt.Sprintf("%s: only the app role may use the key, not %v", s.Where(), p.Identifiers))
+				}
+			}
+			if v, _ := s.Condition("StringEquals", "kms:EncryptionContext:purpose"); !slices.Equal(v, []string{AppKeyPurpose}) {
+				bad = append(bad, s.Where()+": the app's use needs condition kms:EncryptionContext:purpose = "+AppKeyPurpose)
+			}
+		}
+	}
+	if !admin || !use {
+		bad = append(bad, "the key policy needs an administrators' statement (kms:PutKeyPolicy) and the app role's use statement")
+	}
+	return bad
+}
+
+// checkProdCompose: user data embeds the production compose file, not the
+// repository's dev stack (emulators included).
+func checkProdCompose(m *Module) []string {
+	var bad []string
+	for _, lt := range instances(m) {
+		a, ok := lt.Body.Attributes["user_data"]
+		if !ok {
+			continue
+		}
+		src := m.Source(a.Expr.Range())
+		if strings.Contains(src, "docker-compose.yml") || !strings.Contains(src, `file("${path.module}/compose.prod.yml")`) {
+			bad = append(bad, fmt.Sprintf("%s: %s user data must embed terraform/compose.prod.yml, not the dev docker-compose.yml", a.SrcRange, Name(lt)))
+		}
+	}
+	return bad
 }

@@ -23,6 +23,7 @@ provider "aws" {
 }
 
 variables {
+  ami_id       = "ami-0123456789abcdef0"
   ses_identity = "example.com"
   image_tag    = "0123456789abcdef0123456789abcdef01234567"
   lambda_zip   = "tests/lambda-stub.zip"
@@ -54,6 +55,11 @@ override_data {
     architecture     = "arm64"
     root_device_name = "/dev/sda1"
   }
+}
+
+override_data {
+  target = data.aws_secretsmanager_random_password.valkey
+  values = { random_password = "mockpasswordmockpasswordmockpassword0000" } # not a secret: nothing is sent
 }
 
 override_data {
@@ -138,6 +144,39 @@ override_resource {
   target          = aws_autoscaling_group.app
   override_during = plan
   values          = { arn = "arn:aws:autoscaling:eu-central-1:123456789012:autoScalingGroup:11111111-2222-3333-4444-555555555555:autoScalingGroupName/imageapp-app" }
+}
+
+override_resource {
+  target          = aws_ssm_parameter.valkey_password
+  override_during = plan
+  values          = { arn = "arn:aws:ssm:eu-central-1:123456789012:parameter/imageapp/valkey/password" }
+}
+
+override_resource {
+  target          = aws_launch_template.app
+  override_during = plan
+  values          = { arn = "arn:aws:ec2:eu-central-1:123456789012:launch-template/lt-0123456789abcdef0", id = "lt-0123456789abcdef0" }
+}
+
+override_resource {
+  target          = aws_lambda_function.post_confirmation
+  override_during = plan
+  values          = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:imageapp-post-confirmation" }
+}
+
+override_resource {
+  target          = aws_iam_role.app
+  override_during = plan
+  values          = { arn = "arn:aws:iam::123456789012:role/imageapp-app" }
+}
+
+override_resource {
+  target          = aws_s3_bucket.lb_logs
+  override_during = plan
+  values = {
+    id  = "imageapp-lb-logs-test"
+    arn = "arn:aws:s3:::imageapp-lb-logs-test"
+  }
 }
 
 override_resource {
@@ -266,7 +305,7 @@ run "with_cloudfront" {
   }
   assert {
     condition     = aws_lb_target_group.app.health_check[0].path == "/healthz" && aws_lb_target_group.app.port == 3000
-    error_message = "the ALB checks the app's /healthz on port 3000"
+    error_message = "by default the ALB checks the app's /healthz on port 3000 (until the app serves /readyz)"
   }
   assert {
     condition     = length(distinct(aws_subnet.private[*].availability_zone)) == 2 && length(distinct(aws_subnet.public[*].availability_zone)) == 2
@@ -313,7 +352,8 @@ run "with_cloudfront" {
       data.aws_iam_policy_document.deploy, data.aws_iam_policy_document.kms_provision, data.aws_iam_policy_document.kms_use,
       data.aws_iam_policy_document.kms_app_key, data.aws_iam_policy_document.sns_provision, data.aws_iam_policy_document.sns_publish] :
       [for st in d.statement : !contains(st.resources, "*") || (
-        length(setsubtract(st.actions, ["kms:CreateKey", "ecr:GetAuthorizationToken", "autoscaling:DescribeInstanceRefreshes"])) == 0 &&
+        length(setsubtract(st.actions, ["kms:CreateKey", "ecr:GetAuthorizationToken", "autoscaling:DescribeInstanceRefreshes",
+        "ec2:DescribeLaunchTemplateVersions", "ec2:RunInstances", "ec2:CreateTags"])) == 0 &&
     length(st.condition) > 0) if st.effect == "Allow"]]))
     error_message = "resource * only for the actions AWS cannot scope, and only with conditions"
   }
@@ -375,5 +415,180 @@ run "before_the_first_image" {
   assert {
     condition     = aws_autoscaling_group.app.min_size == 0 && aws_ssm_parameter.image_tag.value == "none"
     error_message = "without an image the group runs nothing and the tag parameter says none"
+  }
+}
+
+# --- rollouts that cannot hurt everyone -----------------------------------------
+
+run "rollouts" {
+  command = plan
+
+  variables {
+    health_check_path = "/readyz"
+  }
+
+  assert {
+    condition     = aws_lb_target_group.app.health_check[0].path == "/readyz"
+    error_message = "health_check_path switches the ALB's check to /readyz"
+  }
+  assert {
+    condition     = aws_autoscaling_group.app.instance_refresh[0].preferences[0].checkpoint_percentages == tolist([10, 50, 100]) && aws_autoscaling_group.app.instance_refresh[0].preferences[0].checkpoint_delay == "300"
+    error_message = "an instance refresh pauses at 10 % and 50 % (and 100 %), 5 minutes each"
+  }
+  assert {
+    condition     = aws_autoscaling_group.app.instance_refresh[0].preferences[0].auto_rollback == true && aws_autoscaling_group.app.instance_refresh[0].preferences[0].min_healthy_percentage == 100
+    error_message = "an instance refresh rolls back by itself and never drops below full capacity"
+  }
+  assert {
+    condition = toset(aws_autoscaling_group.app.instance_refresh[0].preferences[0].alarm_specification[0].alarms) == toset(["imageapp-rollout-5xx", "imageapp-rollout-unhealthy-hosts"]) && (
+    aws_cloudwatch_metric_alarm.rollout_5xx.alarm_name == "imageapp-rollout-5xx" && aws_cloudwatch_metric_alarm.rollout_unhealthy_hosts.metric_name == "UnHealthyHostCount")
+    error_message = "an instance refresh watches the 5xx and unhealthy-host alarms"
+  }
+  assert {
+    condition     = jsondecode(output.rollout_preferences_json).AutoRollback == true && jsondecode(output.rollout_preferences_json).CheckpointPercentages == [10, 50, 100] && length(jsondecode(output.rollout_preferences_json).AlarmSpecification.Alarms) == 2
+    error_message = "Jenkins gets the same checkpoints, alarms and auto-rollback"
+  }
+  assert {
+    condition     = aws_launch_template.app.image_id == "ami-0123456789abcdef0" && data.aws_ami.ubuntu.most_recent != true && one([for f in data.aws_ami.ubuntu.filter : f.values if f.name == "image-id"]) == toset(["ami-0123456789abcdef0"])
+    error_message = "the AMI is pinned by var.ami_id, never the most recent"
+  }
+  assert {
+    condition     = one([for t in aws_launch_template.app.tag_specifications : t.tags["image-tag"] if t.resource_type == "instance"]) == "0123456789abcdef0123456789abcdef01234567" && aws_launch_template.app.metadata_options[0].instance_metadata_tags == "enabled"
+    error_message = "the launch template version carries the image tag (an instance tag the boot script reads through IMDS), so a rollback covers it"
+  }
+}
+
+# --- observability ------------------------------------------------------------------
+
+run "observability" {
+  command = plan
+
+  variables {
+    alarm_email = "ops@example.com"
+  }
+
+  assert {
+    condition = (anytrue([for q in aws_cloudwatch_metric_alarm.rollout_5xx.metric_query : try(q.metric[0].metric_name, "") == "HTTPCode_Target_5XX_Count"]) &&
+    anytrue([for q in aws_cloudwatch_metric_alarm.rollout_5xx.metric_query : try(q.metric[0].metric_name, "") == "HTTPCode_ELB_5XX_Count"]))
+    error_message = "an alarm on the ALB's and the targets' 5xx"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.p99_latency.extended_statistic == "p99" && aws_cloudwatch_metric_alarm.p99_latency.metric_name == "TargetResponseTime"
+    error_message = "an alarm on p99 latency"
+  }
+  assert {
+    condition = (length(aws_cloudwatch_metric_alarm.dynamodb_throttles) == 12 && contains(keys(aws_cloudwatch_metric_alarm.dynamodb_throttles), "imageapp-messages/expiry-index") &&
+    contains(keys(aws_cloudwatch_metric_alarm.dynamodb_throttles), "imageapp-users/directory-index") && contains(keys(aws_cloudwatch_metric_alarm.dynamodb_throttles), "imageapp-users"))
+    error_message = "a throttle alarm on each table and each GSI (2 tables + 10 indexes)"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.lambda_errors.metric_name == "Errors" && aws_cloudwatch_metric_alarm.lambda_errors.namespace == "AWS/Lambda"
+    error_message = "an alarm on the trigger's errors"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.ses_bounces.metric_name == "Reputation.BounceRate" && aws_cloudwatch_metric_alarm.ses_complaints.metric_name == "Reputation.ComplaintRate"
+    error_message = "alarms on SES bounces and complaints"
+  }
+  assert {
+    condition     = strcontains(one(aws_cloudwatch_metric_alarm.sns_delivery_failures.metric_query).expression, "NumberOfNotificationsFailed")
+    error_message = "an alarm on SNS delivery failures"
+  }
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.valkey_memory) == 2 && alltrue([for a in aws_cloudwatch_metric_alarm.valkey_memory : a.metric_name == "DatabaseMemoryUsagePercentage"])
+    error_message = "a memory alarm on each Valkey node"
+  }
+  assert {
+    condition     = anytrue([for q in aws_cloudwatch_metric_alarm.kms_throttling.metric_query : strcontains(try(q.expression, ""), "SERVICE_QUOTA")])
+    error_message = "an alarm on KMS requests against the account's quota"
+  }
+  assert {
+    condition     = aws_sns_topic_subscription.alarm_email[0].endpoint == "ops@example.com" && aws_budgets_budget.monthly.limit_amount == "250" && aws_budgets_budget.monthly.time_unit == "MONTHLY"
+    error_message = "alarms and the budget mail the operator"
+  }
+  assert {
+    condition     = aws_cloudwatch_dashboard.main.dashboard_name == "imageapp" && aws_cloudwatch_log_metric_filter.app_errors.pattern == "{ $.level = \"ERROR\" }"
+    error_message = "a dashboard, and ERROR lines of the app's JSON logs counted"
+  }
+  assert {
+    condition     = aws_lb.app.access_logs[0].enabled == true && aws_lb.app.access_logs[0].bucket == "imageapp-lb-logs-test"
+    error_message = "the ALB writes access logs to the log bucket"
+  }
+  assert {
+    condition = (anytrue([for st in data.aws_iam_policy_document.lb_logs_bucket.statement : st.effect == "Allow" && contains(st.actions, "s3:PutObject") &&
+      anytrue([for p in st.principals : p.type == "Service" && contains(p.identifiers, "logdelivery.elasticloadbalancing.amazonaws.com")])]) &&
+      anytrue([for st in data.aws_iam_policy_document.lb_logs_bucket.statement : st.effect == "Allow" && contains(st.actions, "s3:PutObject") &&
+    anytrue([for p in st.principals : p.type == "AWS" && contains(p.identifiers, "arn:aws:iam::054676820928:root")])]))
+    error_message = "the log bucket admits the ELB account of the region and the log-delivery service principal"
+  }
+  assert {
+    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.lb_logs.rule : r.expiration[0].days if r.id == "expire-logs"]) == 90
+    error_message = "access logs expire"
+  }
+}
+
+# --- hardening -----------------------------------------------------------------------
+
+run "hardening" {
+  command = plan
+
+  variables {
+    domain                    = "img.example.com"
+    cognito_threat_protection = "ENFORCED"
+  }
+
+  assert {
+    condition     = aws_elasticache_replication_group.shared.user_group_ids == toset(["imageapp-shared"]) && aws_elasticache_user_group.app.user_ids == toset(["imageapp-default-off", "imageapp-app"])
+    error_message = "Valkey requires AUTH: the replication group uses the user group"
+  }
+  assert {
+    condition     = aws_elasticache_user.app.authentication_mode[0].type == "password" && startswith(aws_elasticache_user.default_off.access_string, "off ") && aws_elasticache_user.default_off.user_name == "default"
+    error_message = "the app's Valkey user has a password; the default user is off"
+  }
+  assert {
+    condition     = aws_ssm_parameter.valkey_password.type == "SecureString" && local.valkey_user == "imageapp-app" && aws_elasticache_user.app.user_name == local.valkey_user
+    error_message = "the Valkey password is a SecureString the instance reads at boot (the URL in user data names the user only: .ci/infra)"
+  }
+  assert {
+    condition     = aws_wafv2_web_acl.app[0].scope == "REGIONAL" && length(aws_wafv2_web_acl_association.app) == 1
+    error_message = "a WAF web ACL guards the ALB"
+  }
+  assert {
+    condition = length([for r in aws_wafv2_web_acl.app[0].rule : r if r.name == "rate-account-routes"]) == 1 && alltrue([for r in aws_wafv2_web_acl.app[0].rule : (
+      r.statement[0].rate_based_statement[0].limit == 100 && r.statement[0].rate_based_statement[0].aggregate_key_type == "IP" && length(r.action[0].block) == 1 &&
+      toset([for s in r.statement[0].rate_based_statement[0].scope_down_statement[0].or_statement[0].statement : s.byte_match_statement[0].search_string]) ==
+    toset(["/signup", "/login", "/verify", "/forgot", "/api/signup", "/api/login", "/api/verify", "/api/forgot"])) if r.name == "rate-account-routes"])
+    error_message = "a rate-based rule blocks one address's floods of /signup, /login, /verify, /forgot and the /api/ twins"
+  }
+  assert {
+    condition     = length([for r in aws_wafv2_web_acl.app[0].rule : r if length(r.statement[0].managed_rule_group_statement) > 0]) == 3
+    error_message = "three AWS managed rule groups"
+  }
+  assert {
+    condition     = aws_cognito_user_pool.users.user_pool_add_ons[0].advanced_security_mode == "ENFORCED" && aws_cognito_user_pool.users.user_pool_tier == "PLUS"
+    error_message = "Cognito threat protection on request"
+  }
+  assert {
+    condition = (alltrue([for st in data.aws_iam_policy_document.app_key_policy.statement : !(contains(st.actions, "kms:Decrypt") || contains(st.actions, "kms:Encrypt")) ||
+      alltrue([for p in st.principals : p.identifiers == toset(["arn:aws:iam::123456789012:role/imageapp-app"])])]) &&
+      anytrue([for st in data.aws_iam_policy_document.app_key_policy.statement : contains(st.actions, "kms:PutKeyPolicy") &&
+    alltrue([for p in st.principals : p.identifiers == toset(["arn:aws:iam::123456789012:root"])])]))
+    error_message = "the app key's policy: administrators manage, only the app role encrypts and decrypts"
+  }
+  assert {
+    condition     = one([for g in aws_dynamodb_table.messages.global_secondary_index : g.projection_type if g.name == "expiry-index"]) == "KEYS_ONLY" && one([for g in aws_dynamodb_table.messages.global_secondary_index : g.projection_type if g.name == "pending-index"]) == "KEYS_ONLY"
+    error_message = "the sweep indexes project keys only"
+  }
+}
+
+run "waf_off" {
+  command = plan
+
+  variables {
+    waf_enabled = false
+  }
+
+  assert {
+    condition     = length(aws_wafv2_web_acl.app) == 0 && length(aws_wafv2_web_acl_association.app) == 0 && length(aws_cognito_user_pool.users.user_pool_add_ons) == 0
+    error_message = "waf_enabled = false removes the web ACL; threat protection is off by default"
   }
 }

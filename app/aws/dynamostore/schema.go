@@ -24,7 +24,7 @@
 //	wrapped key with it, within days of expiry should the app's sweep not have)
 //	expiry_shard S = "e<0..PendingShards-1>" | expiry_key S = fmt.Sprintf("%020d#%s", expires_at, message_id):
 //	present only on expiring messages; GSI expiry-index (expiry_shard, expiry_key),
-//	projection ALL: sparse, the expiry sweep queries each shard for keys before now
+//	projection KEYS_ONLY: sparse, the expiry sweep queries each shard for keys before now
 //	preview B | sender_preview B (sealed thumbnail and caption start, absent on older messages)
 //	sort_key S = fmt.Sprintf("%020d#%s", created_at, message_id)
 //	pair S = imageapp.PairKey(sender_id, recipient_id): the conversation
@@ -45,7 +45,7 @@
 // under the message's ID that is not a message yet: no sort_key, only
 //
 //	message_id S | pending_shard S = "p<0..PendingShards-1>" | pending_key S = fmt.Sprintf("%020d#%s", started, message_id)
-//	GSI pending-index (pending_shard, pending_key), projection ALL: sparse,
+//	GSI pending-index (pending_shard, pending_key), projection KEYS_ONLY: sparse,
 //	only markers are in it; the sweeper queries each shard for keys before a cutoff
 //
 // A recipient's storage counter is an item of the messages table too, in
@@ -126,8 +126,8 @@ const (
 	PreviewIndex   = "preview-index"
 )
 
-// keysOnly makes ix project only the keys: what a sweep that reads the
-// keys and then each item needs.
+// keysOnly makes ix project only the keys: the sweeps read only the
+// index's range key (shardKeysBefore), then each item they act on.
 func keysOnly(ix types.GlobalSecondaryIndex) types.GlobalSecondaryIndex {
 	ix.Projection = &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly}
 	return ix
@@ -207,9 +207,9 @@ func MessagesTableInput(name string) *dynamodb.CreateTableInput {
 			index(SenderIndex, attrSenderID),
 			index(UnreadIndex, attrUnreadRecipientID),
 			index(ReadIndex, attrReadRecipientID),
-			index(PendingIndex, attrPendingShard, attrPendingKey),
+			keysOnly(index(PendingIndex, attrPendingShard, attrPendingKey)),
 			index(PairIndex, attrPair),
-			index(ExpiryIndex, attrExpiryShard, attrExpiryKey),
+			keysOnly(index(ExpiryIndex, attrExpiryShard, attrExpiryKey)),
 			index(RequestIndex, attrRequestRecipientID),
 			keysOnly(index(PreviewIndex, attrPreviewShard, attrPreviewKey)),
 		},
