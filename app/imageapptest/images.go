@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"image"
+	"image/jpeg"
 	"image/png"
 	"math"
 	"math/rand/v2"
@@ -46,4 +47,22 @@ func PNGHeader(w, h uint32) []byte {
 	out = append(out, chunk...)
 	out = binary.BigEndian.AppendUint32(out, crc32.ChecksumIEEE(chunk))
 	return out
+}
+
+// JPEGWithOrientation encodes img as a JPEG that says, in an EXIF APP1
+// segment, how to turn it upright (orientation 1–8, as cameras write it:
+// a phone held upright stores its landscape sensor image with 6).
+func JPEGWithOrientation(img image.Image, orientation int) []byte {
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
+		panic(err) // an in-memory image always encodes
+	}
+	tiff := []byte{'M', 'M', 0, 42, 0, 0, 0, 8, // big-endian TIFF, first IFD at 8
+		0, 1, // one entry: Orientation, SHORT, count 1
+		0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, byte(orientation), 0, 0,
+		0, 0, 0, 0} // no next IFD
+	payload := append([]byte("Exif\x00\x00"), tiff...)
+	app1 := append([]byte{0xff, 0xe1, byte((len(payload) + 2) >> 8), byte(len(payload) + 2)}, payload...)
+	jpg := buf.Bytes()
+	return append(append(append([]byte{}, jpg[:2]...), app1...), jpg[2:]...)
 }
