@@ -191,10 +191,17 @@ func (s *Service) RunPreviews(ctx context.Context) {
 // be stored stays due, for the sweep.
 func (s *Service) makePreview(ctx context.Context, j *previewJob) {
 	defer clear(j.dek)
-	// The events go out on their own goroutine: a slow shared store (Valkey
-	// down) must not hold the worker up.
+	// A worker's events go out on their own goroutine: a slow shared store
+	// (Valkey down) must not hold it up. Without a queue, Send does all
+	// before it returns.
 	published := ctx
-	defer s.later(func() { s.publishHeld(published, j) })
+	defer func() {
+		if s.Previewing == nil {
+			s.publishHeld(published, j)
+			return
+		}
+		s.later(func() { s.publishHeld(published, j) })
+	}()
 	ctx, cancel := context.WithTimeout(ctx, previewTimeout)
 	defer cancel()
 	p := Preview{Caption: j.caption}

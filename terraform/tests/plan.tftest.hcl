@@ -477,9 +477,9 @@ run "observability" {
     error_message = "an alarm on p99 latency"
   }
   assert {
-    condition = (length(aws_cloudwatch_metric_alarm.dynamodb_throttles) == 12 && contains(keys(aws_cloudwatch_metric_alarm.dynamodb_throttles), "imageapp-messages/expiry-index") &&
+    condition = (length(aws_cloudwatch_metric_alarm.dynamodb_throttles) == 13 && contains(keys(aws_cloudwatch_metric_alarm.dynamodb_throttles), "imageapp-messages/expiry-index") &&
     contains(keys(aws_cloudwatch_metric_alarm.dynamodb_throttles), "imageapp-users/directory-index") && contains(keys(aws_cloudwatch_metric_alarm.dynamodb_throttles), "imageapp-users"))
-    error_message = "a throttle alarm on each table and each GSI (2 tables + 10 indexes)"
+    error_message = "a throttle alarm on each table and each GSI (2 tables + 11 indexes)"
   }
   assert {
     condition     = aws_cloudwatch_metric_alarm.lambda_errors.metric_name == "Errors" && aws_cloudwatch_metric_alarm.lambda_errors.namespace == "AWS/Lambda"
