@@ -74,7 +74,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 	}
 	accounts := &accounts.Service{
 		Identity: b.Identity, Users: b.Users, Sessions: b.Sessions, Provision: b.provisioner(), Log: log,
-		Keys: b.Keys, Notifier: b.Notifier, Mailbox: a.messaging, Now: cfg.Now,
+		Keys: b.Keys, Notifier: b.Notifier, Mailbox: a.messaging, Events: b.events, Now: cfg.Now,
 	}
 	a.web = web.New(web.Options{
 		Accounts: accounts, Messaging: a.messaging, Events: b.events, LimitStore: b.limits, TrustedProxies: cfg.TrustedProxies,
