@@ -36,6 +36,7 @@ type Server struct {
 	reactDir       string
 	rules          Limits
 	limits         ratelimit.Store
+	ownLimits      *ratelimit.Memory // the send budgets while limits cannot answer
 	trustedProxies []netip.Prefix
 	pace           Pace
 	log            *slog.Logger
@@ -88,8 +89,9 @@ func New(o Options) *Server {
 	}
 	s.rules, s.limits, s.trustedProxies = o.Limits, o.LimitStore, o.TrustedProxies
 	s.rules = s.rules.withDefaults()
+	s.ownLimits = ratelimit.NewMemory(s.now)
 	if s.limits == nil {
-		s.limits = ratelimit.NewMemory(s.now)
+		s.limits = s.ownLimits
 	}
 	s.pace = o.Pace
 	if s.pace.MinRate == 0 {
