@@ -42,7 +42,8 @@ type Server struct {
 	log            *slog.Logger
 	now            func() time.Time
 
-	live *liveStreams // the event streams (events.go)
+	live  *liveStreams // the event streams (events.go)
+	drain *drain       // a deploy's drain of the sends (drain.go)
 }
 
 // Options configure a Server.
@@ -98,6 +99,7 @@ func New(o Options) *Server {
 		s.pace = DefaultPace
 	}
 	s.live = newLiveStreams(o.Events)
+	s.drain = newDrain()
 	return s
 }
 

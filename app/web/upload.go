@@ -40,9 +40,15 @@ func (f *sendForm) set(name, value string) {
 // an unlinked temp file, encrypted under a throwaway key, until "to" is known.
 func (s *Server) send(w http.ResponseWriter, r *http.Request) (*imageapp.Message, *sendForm, error) {
 	in := &sendForm{}
+	if s.drain.draining() {
+		w.Header().Set("Connection", "close") // the body is not read
+		return nil, in, errDraining
+	}
 	if err := s.limitSend(r); err != nil {
 		return nil, in, err
 	}
+	untrack := s.drain.track(w, r)
+	defer untrack()
 	// The hard stop for the whole body; the image itself is capped exactly below.
 	r.Body = http.MaxBytesReader(w, r.Body, s.maxUpload+1<<20)
 	boundary, err := multipartBoundary(r)
@@ -57,6 +63,12 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) (*imageapp.Message
 	}()
 	gate := &partGate{r: buf}
 	m, err := s.sendParts(r, &parts{mr: multipart.NewReader(gate, boundary), gate: gate}, in)
+	if err != nil && s.drain.wasCut() {
+		// Cut by the drain, whatever step noticed: say so, so the client
+		// sends again instead of reporting a broken image.
+		w.Header().Set("Connection", "close")
+		return nil, in, errDraining
+	}
 	return m, in, err
 }
 
