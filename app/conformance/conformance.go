@@ -83,6 +83,7 @@ func Run(t *testing.T, newBackend Factory) {
 		{"SessionRegistryListsAndEnds", testSessionRegistry},
 		{"MailOffSendsNoNotification", testMailOff},
 		{"EmailChangeWaitsForTheCode", testEmailChange},
+		{"SendKeysAnswerARetryOnce", testSendKeys},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -288,6 +288,8 @@ var migrations = []string{
 	sessionsMigration,
 	// Message requests and contacts (requests.go).
 	requestsMigration,
+	// Keys of idempotent sends (sendkeys.go).
+	sendKeysMigration,
 }
 
 func (d *DB) migrate(ctx context.Context) error {
