@@ -84,6 +84,7 @@ func Run(t *testing.T, newBackend Factory) {
 		{"MailOffSendsNoNotification", testMailOff},
 		{"EmailChangeWaitsForTheCode", testEmailChange},
 		{"SendKeysAnswerARetryOnce", testSendKeys},
+		{"AnExpiringImagesStreamIsCutAtTheExpiry", testExpiringStreamIsCut},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
