@@ -142,7 +142,13 @@ func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.GetHead, s.compress) // HEAD is GET without the body
 
-	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
+	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		if s.drain.draining() { // stopping: the load balancer takes it out
+			http.Error(w, "draining", http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ok"))
+	})
 	r.Handle("/static/*", static.Handler())
 	s.mountReact(r)
 
