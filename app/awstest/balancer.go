@@ -3,6 +3,8 @@ package awstest
 import (
 	"context"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
@@ -21,8 +23,9 @@ import (
 //     none is healthy every instance gets requests (an ALB "fails open");
 //   - a GET or HEAD that cannot reach its instance (refused, reset before
 //     an answer) is tried on the next one, and the instance counts as
-//     failed; other methods are not retried (the request may have run),
-//     and get a 502, as from an ALB.
+//     failed; so is any request whose connection could not even be made;
+//     other failed requests are not retried (they may have run), and get
+//     a 502, as from an ALB.
 //
 // Rewrite, when set, adjusts each outgoing request (X-Forwarded-For and the
 // like) after the balancer chose its instance.
@@ -169,8 +172,13 @@ func (rt retrying) RoundTrip(req *http.Request) (*http.Response, error) {
 		tried[t] = true
 		out := req.Clone(req.Context())
 		out.URL.Scheme, out.URL.Host = t.url.Scheme, t.url.Host
+		if req.Body != nil && req.Body != http.NoBody {
+			// The transport closes the body of a request that failed; one
+			// that never left is sent again. (The server closes it.)
+			out.Body = keepOpen{req.Body}
+		}
 		resp, err := rt.b.transport().RoundTrip(out)
-		if err == nil || !idempotent || req.Context().Err() != nil {
+		if err == nil || !(idempotent || neverSent(err)) || req.Context().Err() != nil {
 			if err != nil {
 				t.fails.Add(1)
 			}
@@ -179,3 +187,15 @@ func (rt retrying) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.fails.Add(1)
 	}
 }
+
+// neverSent reports whether err means the request never left: the
+// connection to the instance could not be made.
+func neverSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// keepOpen is a request body the transport cannot close.
+type keepOpen struct{ io.Reader }
+
+func (keepOpen) Close() error { return nil }
