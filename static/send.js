@@ -11,6 +11,19 @@
 
   var upload = null; // the XMLHttpRequest under way
   var previewURL = "";
+  // The Idempotency-Key of the send on the form: sending the same form again
+  // (after an error, or an answer lost with the connection) reuses it, so
+  // the server never stores the image twice; a change to the form, or a
+  // sent image, makes the next send a new one.
+  var sendKey = "";
+
+  function newSendKey() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") return window.crypto.randomUUID();
+    var bytes = new Uint8Array(16), hex = "";
+    window.crypto.getRandomValues(bytes);
+    for (var i = 0; i < bytes.length; i++) hex += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16);
+    return hex;
+  }
 
   // The limits the server rendered into the form (the same as /api/me's).
   function rules(f) {
@@ -71,6 +84,7 @@
   function choose(file, fromInput) {
     var f = form(), input = byId("image");
     if (!f || !input || upload) return;
+    sendKey = ""; // another image: another send
     var problem = fileProblem(file, rules(f));
     if (problem) {
       input.value = "";
@@ -90,6 +104,7 @@
   function clearFile() {
     var input = byId("image");
     if (!input) return;
+    sendKey = "";
     input.value = "";
     showPreview(null);
     input.focus();
@@ -137,6 +152,7 @@
     if (xhr.status >= 200 && xhr.status < 300) {
       var fresh = doc.getElementById("send-panel"), panel = byId("send-panel");
       if (fresh && panel) {
+        sendKey = "";
         showPreview(null);
         panel.replaceWith(document.importNode(fresh, true));
         var note = byId("send-panel").querySelector("[role=status]");
@@ -156,6 +172,8 @@
     xhr.open("POST", f.action);
     xhr.setRequestHeader("HX-Request", "true"); // the server answers with the panel alone
     xhr.setRequestHeader("HX-Current-URL", window.location.href);
+    if (!sendKey) sendKey = newSendKey();
+    xhr.setRequestHeader("Idempotency-Key", sendKey);
     xhr.upload.addEventListener("progress", function (e) {
       if (e.lengthComputable && e.total > 0) setProgress(Math.floor((e.loaded / e.total) * 100));
     });
@@ -186,6 +204,14 @@
     if (problem) { showError(problem); return; }
     send(f);
   });
+
+  // Any change to the form makes its next send a new one.
+  function formChanged(e) {
+    var f = form();
+    if (f && e.target instanceof Node && f.contains(e.target)) sendKey = "";
+  }
+  document.addEventListener("input", formChanged);
+  document.addEventListener("change", formChanged);
 
   document.addEventListener("change", function (e) {
     var input = e.target;

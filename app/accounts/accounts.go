@@ -34,7 +34,10 @@ type Service struct {
 	Mailbox  interface {
 		PurgeReceived(ctx context.Context, userID string) (int, error)
 	}
-	Now func() time.Time
+	// Events carries the news that sessions ended to the user's open
+	// event streams, on every instance (nil: there are none to tell).
+	Events imageapp.Events
+	Now    func() time.Time
 }
 
 const (

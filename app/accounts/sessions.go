@@ -59,7 +59,11 @@ func (s *Service) EndSession(ctx context.Context, u imageapp.User, sid string) e
 	for _, sess := range list {
 		if sess.ID == sid {
 			s.log().Info("session ended", "user_id", u.ID)
-			return s.Sessions.EndSession(ctx, u.ID, sid)
+			if err := s.Sessions.EndSession(ctx, u.ID, sid); err != nil {
+				return err
+			}
+			s.sessionsEnded(ctx, u.ID)
+			return nil
 		}
 	}
 	return imageapp.Errorf(imageapp.ENOTFOUND, "That session has ended already.")
@@ -68,7 +72,11 @@ func (s *Service) EndSession(ctx context.Context, u imageapp.User, sid string) e
 // EndOtherSessions ends every session of u but current.
 func (s *Service) EndOtherSessions(ctx context.Context, u imageapp.User, current string) error {
 	s.log().Info("other sessions ended", "user_id", u.ID)
-	return s.Sessions.KeepOnlySession(ctx, u.ID, current)
+	if err := s.Sessions.KeepOnlySession(ctx, u.ID, current); err != nil {
+		return err
+	}
+	s.sessionsEnded(ctx, u.ID)
+	return nil
 }
 
 // endAllSessions ends every session of the user: the version bump ends
@@ -78,5 +86,22 @@ func (s *Service) endAllSessions(ctx context.Context, userID string) error {
 	if err := s.Sessions.BumpSessionVersion(ctx, userID); err != nil {
 		return err
 	}
-	return s.Sessions.KeepOnlySession(ctx, userID, "")
+	if err := s.Sessions.KeepOnlySession(ctx, userID, ""); err != nil {
+		return err
+	}
+	s.sessionsEnded(ctx, userID)
+	return nil
+}
+
+// sessionsEnded tells the user's open event streams, wherever they are
+// served, that sessions ended, so the ones whose session it was end now
+// rather than at their next check. The sessions have ended either way: a
+// lost signal only leaves a stream open until that check (a heartbeat).
+func (s *Service) sessionsEnded(ctx context.Context, userID string) {
+	if s.Events == nil {
+		return
+	}
+	if _, err := s.Events.Publish(ctx, userID, imageapp.Event{Kind: imageapp.EventSessionsEnded, Unread: -1}); err != nil {
+		s.log().Warn("open event streams not told that sessions ended; they end at their next check", "user_id", userID, "err", err)
+	}
 }

@@ -95,6 +95,8 @@ func Run(t *testing.T, newBackend Factory) {
 		{"ADeletionThatStoppedCanBeFinished", testADeletionThatStoppedCanBeFinished},
 		{"LookAlikeUsernamesAreRefused", testLookAlikeUsernamesAreRefused},
 		{"UnconfirmedAccountsLoseTheirNameWithTheirCode", testUnconfirmedAccountsLoseTheirNameWithTheirCode},
+		{"SendKeysAnswerARetryOnce", testSendKeys},
+		{"AnExpiringImagesStreamIsCutAtTheExpiry", testExpiringStreamIsCut},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -63,6 +63,7 @@ func newLocal(t *testing.T) *conformance.Backend {
 			Keys:     &local.Keyring{DB: db, MasterKey: master},
 			Blobs:    &local.Blobs{Dir: filepath.Join(dir, "blobs")},
 			Notifier: &local.Notifier{Outbox: outbox},
+			SendKeys: &local.SendKeys{DB: db},
 		},
 		Code: outboxCode(outbox.Dir),
 	}
@@ -127,6 +128,7 @@ func newAWS(t *testing.T) *conformance.Backend {
 	return &conformance.Backend{
 		Ports: imageapp.Ports{
 			Identity: a.Identity, Users: a.Users, Sessions: a.Users, Messages: a.Messages, Keys: a.Keys, Blobs: a.Blobs, Notifier: a.Notifier,
+			SendKeys: a.Messages,
 		},
 		Code:     func(testing.TB, string) string { return awstest.Code }, // cognito-local runs with CODE fixed
 		PassTime: pass,

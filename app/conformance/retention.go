@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"sync"
 	"sync/atomic"
@@ -183,4 +184,25 @@ func idsOf(ms []*imageapp.Message) []string {
 		ids[i] = m.ID
 	}
 	return ids
+}
+
+// testExpiringStreamIsCut: an image whose stream opened before its message
+// expired stops at the expiry; what it gives past it is an error, never
+// more of the image.
+func testExpiringStreamIsCut(t *testing.T, e *env) {
+	alice, bob := e.user(t, "alice"), e.user(t, "bob")
+	m := e.sendKeep(t, alice, "bob", "1h", "", pngImage(t, 64, 64, 7))
+	img, err := e.svc.OpenImage(e.ctx, bob, m.ID)
+	if err != nil {
+		t.Fatalf("bob opens the image before its hour: %v", err)
+	}
+	defer img.Close()
+	if _, err := io.ReadFull(img, make([]byte, 8)); err != nil {
+		t.Fatalf("the first bytes: %v", err)
+	}
+	e.clock.advance(time.Hour)
+	rest, err := io.ReadAll(img)
+	if !errors.Is(err, messaging.ErrExpiredMidStream) || len(rest) > 0 {
+		t.Errorf("reading on past the expiry: %d more bytes, %v; want none and ErrExpiredMidStream", len(rest), err)
+	}
 }

@@ -11,6 +11,13 @@ const (
 	EventOpened  EventKind = "opened"  // the recipient opened a message the user sent
 	EventDeleted EventKind = "deleted" // a message the user received or sent was deleted
 	EventRequest EventKind = "request" // a message request arrived (inbox): someone the user does not know sent an image
+
+	// EventSessionsEnded says some of the user's sessions ended (a logout,
+	// "log out other devices", a password change, the account's deletion).
+	// It is for the servers, never shown to a client: each open event
+	// stream of the user checks its own session again and ends when that
+	// session is one of them, so a stream does not outlive its session.
+	EventSessionsEnded EventKind = "sessions-ended"
 )
 
 // Event tells a user's open pages that one of their mailboxes changed, so

@@ -101,6 +101,7 @@ type Ports struct {
 	Keys     Keys
 	Blobs    Blobs
 	Notifier Notifier
+	SendKeys SendKeys
 }
 
 // Provisioner gives a confirmed user their key, topic and directory entry,

@@ -199,3 +199,15 @@ func ErrCannotWrite() *Error {
 func ErrBusy() *Error {
 	return Errorf(EUNAVAILABLE, "The server is busy. Try again in a moment.")
 }
+
+// StoreRetryAfter is how long a client is asked to wait after a store call
+// ran out of time: a brownout usually passes within seconds.
+const StoreRetryAfter = 5 * time.Second
+
+// ErrStoreSlow is for a store call that did not answer within its deadline
+// (EUNAVAILABLE, with a Retry-After): the request gives up in time instead
+// of hanging for as long as the store does.
+func ErrStoreSlow() *RetryLater {
+	return &RetryLater{After: StoreRetryAfter, Err: Errorf(EUNAVAILABLE,
+		"Our storage is answering too slowly right now, so this did not go through. Try again in a few seconds.")}
+}

@@ -297,6 +297,8 @@ var migrations = []string{
 	// Username skeletons, for look-alikes, and deletions in progress
 	// (accountdelete.go); backfillSkeletons fills in the rows before it.
 	skeletonMigration,
+	// Keys of idempotent sends (sendkeys.go).
+	sendKeysMigration,
 }
 
 func (d *DB) migrate(ctx context.Context) error {

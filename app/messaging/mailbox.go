@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"imageapp/app/envelope"
 	"imageapp/app/imageapp"
@@ -160,7 +161,33 @@ func (s *Service) OpenImage(ctx context.Context, viewer imageapp.User, id string
 		return nil, err
 	}
 	defer clear(dek)
-	return s.imageStream(ctx, m, dek)
+	img, err := s.imageStream(ctx, m, dek)
+	if err != nil || m.ExpiresAt.IsZero() {
+		return img, err
+	}
+	// An expiring image is not shown past its time, however early its
+	// stream began: a slow download is cut when the message expires.
+	img.Reader = &untilReader{r: img.Reader, at: m.ExpiresAt, now: s.now}
+	return img, nil
+}
+
+// ErrExpiredMidStream is what an image's stream reads once its message
+// expired while the stream was open.
+var ErrExpiredMidStream = errors.New("messaging: the message expired while its image was streaming")
+
+// untilReader reads r until at, by now's clock; then it fails with
+// ErrExpiredMidStream.
+type untilReader struct {
+	r   io.Reader
+	at  time.Time
+	now func() time.Time
+}
+
+func (u *untilReader) Read(p []byte) (int, error) {
+	if !u.now().Before(u.at) {
+		return 0, ErrExpiredMidStream
+	}
+	return u.r.Read(p)
 }
 
 // imageStream opens m's blob and decrypts its first segment with dek.

@@ -103,6 +103,7 @@ func openLocal(ctx context.Context, cfg Config, log *slog.Logger) (*backend, err
 			Keys:     &local.Keyring{DB: db, MasterKey: secrets.MasterKey},
 			Blobs:    blobs,
 			Notifier: &local.Notifier{Outbox: outbox, BaseURL: cfg.PublicURL()},
+			SendKeys: &local.SendKeys{DB: db},
 		},
 		cookieKeys: cookiekeys.NewLive(cookiekeys.Single(secrets.Keys)),
 		uploads:    blobs,

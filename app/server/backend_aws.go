@@ -62,6 +62,7 @@ func openAWS(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error
 			Keys:     a.Keys,
 			Blobs:    a.Blobs,
 			Notifier: a.Notifier,
+			SendKeys: a.Messages,
 		},
 		cookieKeys: live,
 		closers:    []func() error{func() error { stop(); <-done; return nil }},

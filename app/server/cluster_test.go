@@ -39,10 +39,8 @@ type cluster struct {
 	bin       string
 	env       []string
 	instances []*instance
-	proxy     *httptest.Server
-	next      atomic.Uint64
-	mu        sync.Mutex
-	down      map[int]bool // instances taken out of the load balancer
+	proxy     *httptest.Server // serves lb
+	lb        *awstest.Balancer
 	store     *valkeytest.Server
 }
 
@@ -74,24 +72,31 @@ func startCluster(t *testing.T, ctx context.Context, n int) *cluster {
 	for k, v := range res.Env() {
 		c.env = append(c.env, k+"="+v)
 	}
-	c.proxy = httptest.NewServer(&httputil.ReverseProxy{
-		Rewrite: func(pr *httputil.ProxyRequest) {
-			target, _ := url.Parse(c.pick().url)
-			pr.SetURL(target)
-			pr.Out.Header["X-Forwarded-For"] = pr.In.Header["X-Forwarded-For"]
-			pr.SetXForwarded()
-			pr.Out.Host = pr.In.Host
-		},
-		Transport:     dialingFrom(proxyIP),
-		FlushInterval: -1, // event streams pass at once
-	})
+	// The balancer's instances are known once they start; it is served at
+	// once, for IMAGEAPP_BASE_URL.
+	var lb atomic.Pointer[awstest.Balancer]
+	c.proxy = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { lb.Load().ServeHTTP(w, r) }))
 	t.Cleanup(c.proxy.Close)
 	c.env = append(c.env, "IMAGEAPP_BACKEND=aws", "IMAGEAPP_ALLOW_INSECURE_HTTP=1", "IMAGEAPP_VALKEY_URL="+c.store.URL,
 		"IMAGEAPP_TRUSTED_PROXIES="+proxyIP+"/32", "IMAGEAPP_BASE_URL="+c.proxy.URL,
 		"IMAGEAPP_SEND_PER_MINUTE=1000000") // the test sends 60 at once; the budget is tested in sendlimits_test.go
+	var urls []string
 	for i := range n {
 		c.instances = append(c.instances, c.start(i+1))
+		urls = append(urls, c.instances[i].url)
 	}
+	b, err := awstest.NewBalancer(urls, dialingFrom(proxyIP))
+	must(t, err)
+	b.HealthEvery = 500 * time.Millisecond
+	b.Rewrite = func(pr *httputil.ProxyRequest) {
+		pr.Out.Header["X-Forwarded-For"] = pr.In.Header["X-Forwarded-For"]
+		pr.SetXForwarded()
+		pr.Out.Host = pr.In.Host
+	}
+	b.Start()
+	t.Cleanup(b.Close)
+	lb.Store(b)
+	c.lb = b
 	t.Cleanup(func() {
 		for _, in := range c.instances {
 			c.stop(in)
@@ -103,27 +108,9 @@ func startCluster(t *testing.T, ctx context.Context, n int) *cluster {
 	return c
 }
 
-// pick is the next live instance, round robin.
-func (c *cluster) pick() *instance {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for {
-		in := c.instances[c.next.Add(1)%uint64(len(c.instances))]
-		if !c.down[in.n] {
-			return in
-		}
-	}
-}
-
-// kill ends instance n at once (a crashed machine) and takes it out of the
-// load balancer, as its failing health checks would.
+// kill ends instance n at once (a crashed machine); the load balancer
+// finds out by itself, as an ALB does.
 func (c *cluster) kill(n int) {
-	c.mu.Lock()
-	if c.down == nil {
-		c.down = map[int]bool{}
-	}
-	c.down[n] = true
-	c.mu.Unlock()
 	in := c.instances[n-1]
 	in.cmd.Process.Kill()
 	<-in.done
@@ -411,6 +398,29 @@ func TestClusterLiveInbox(t *testing.T) {
 		if r := viaLB.get("/api/messages?box=inbox"); r.status != http.StatusOK || !strings.Contains(r.body, id) {
 			t.Errorf("after reconnecting, bob's inbox: %d, want it to hold %s", r.status, id)
 		}
+	})
+
+	// As behind an ALB: reads that meet the dead instance before its health
+	// checks fail are tried on another, and then it gets none.
+	t.Run("ReadsDoNotSeeADeadInstance", func(t *testing.T) {
+		bob := c.person("127.0.0.7")
+		must(t, c.login(bob, "bob").err())
+		c.kill(3)
+		statuses := map[int]int{}
+		for range 30 {
+			statuses[bob.get("/api/messages?box=inbox").status]++
+		}
+		if statuses[http.StatusOK] != 30 {
+			t.Errorf("30 reads through the balancer right after an instance died: %v; want 30 × 200", statuses)
+		}
+		deadline := time.Now().Add(3 * time.Second)
+		for c.lb.Healthy() != 1 && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Millisecond)
+		}
+		if n := c.lb.Healthy(); n != 1 {
+			t.Errorf("%d instances healthy 3 s after the second died; want 1", n)
+		}
+		t.Logf("reads right after the kill: %v", statuses)
 	})
 }
 

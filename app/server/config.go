@@ -54,6 +54,9 @@ type Config struct {
 	// a login waits for one before a 503; zero means 2 s (tests shorten it).
 	HashSlots int
 	HashWait  time.Duration
+	// Drain is how long a stopping server lets requests in flight finish
+	// (IMAGEAPP_DRAIN_SECONDS); zero means DefaultDrain. See App.Serve.
+	Drain time.Duration
 	// CookieKeysEvery is how often AWS mode re-reads the cluster's cookie
 	// keys; zero means cookiekeys.RefreshEvery (tests shorten it).
 	CookieKeysEvery time.Duration
@@ -148,6 +151,11 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	c.MaxPixels = int(maxPixels)
+	drain, err := intVar(getenv, "IMAGEAPP_DRAIN_SECONDS", int64(DefaultDrain/time.Second))
+	if err != nil {
+		return c, err
+	}
+	c.Drain = time.Duration(drain) * time.Second
 	if getenv("IMAGEAPP_HASH_SLOTS") != "" {
 		slots, err := intVar(getenv, "IMAGEAPP_HASH_SLOTS", 0)
 		if err != nil {
@@ -230,10 +238,18 @@ func (c Config) limits() web.Limits {
 	return l
 }
 
+// DefaultDrain is how long a stopping server waits for requests in
+// flight: under the 90 s an orchestrator (ECS, Kubernetes: 30 s unless
+// told) is set to wait before it kills the process.
+const DefaultDrain = 60 * time.Second
+
+// drain is Drain, or its default.
+func (c Config) drain() time.Duration { return or0(c.Drain, DefaultDrain) }
+
 // quota is QuotaBytes, or its default.
 func (c Config) quota() int64 { return or0(c.QuotaBytes, DefaultQuotaBytes) }
 
-func or0[T int | int64](v, def T) T {
+func or0[T int | int64 | time.Duration](v, def T) T {
 	if v == 0 {
 		return def
 	}

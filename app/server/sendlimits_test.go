@@ -2,11 +2,14 @@ package server
 
 import (
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"imageapp/app/imageapptest"
+	"imageapp/app/valkey/valkeytest"
 )
 
 // TestSendRateBudget: a sender past their sends per minute gets a 429 that
@@ -92,5 +95,33 @@ func TestStorageQuota(t *testing.T) {
 	}
 	if r := alice.postMultipart("/api/messages", field("to", "bob"), file("image", "b.png", img)); r.status != http.StatusCreated {
 		t.Fatalf("a send after bob made room: %d %s", r.status, r.body)
+	}
+}
+
+// TestSendBudgetHoldsWhileTheSharedStoreIsDown: with the shared limit
+// store gone, sending goes on but under this instance's own budget, not
+// none (a sender limited to 3 a minute sends 3, then gets a 429), and the
+// fallback is logged; a login still fails closed.
+func TestSendBudgetHoldsWhileTheSharedStoreIsDown(t *testing.T) {
+	store := valkeytest.Start(t)
+	a := startApp(t, t.TempDir(), func(c *Config) { c.ValkeyURL = store.URL; c.SendPerMinute = 3 })
+	alice := a.signUp("alice")
+	a.signUp("bob")
+	img := testPNG(t, 8, 8)
+
+	store.Stop()
+	var statuses []int
+	for range 6 {
+		statuses = append(statuses, alice.postMultipart("/api/messages", field("to", "bob"), file("image", "a.png", img)).status)
+	}
+	want := []int{201, 201, 201, 429, 429, 429}
+	if !slices.Equal(statuses, want) {
+		t.Errorf("six sends in a row with the store down: %v, want %v", statuses, want)
+	}
+	if !strings.Contains(a.logText(), "this instance's own limits apply") {
+		t.Error("the fallback to this instance's limits is not logged")
+	}
+	if r := a.client().postForm("/api/login", url.Values{"username": {"alice"}, "password": {"correct horse battery"}}); r.status != http.StatusServiceUnavailable {
+		t.Errorf("a login with the limit store down: %d, want 503 (fail closed)", r.status)
 	}
 }

@@ -7,7 +7,6 @@ package server
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -77,7 +76,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 	a.stopPreviews = a.runPreviews()
 	accounts := &accounts.Service{
 		Identity: b.Identity, Users: b.Users, Sessions: b.Sessions, Provision: b.provisioner(), Log: log,
-		Keys: b.Keys, Notifier: b.Notifier, Mailbox: a.messaging, Now: cfg.Now,
+		Keys: b.Keys, Notifier: b.Notifier, Mailbox: a.messaging, Events: b.events, Now: cfg.Now,
 	}
 	a.web = web.New(web.Options{
 		Accounts: accounts, Messaging: a.messaging, Events: b.events, LimitStore: b.limits, TrustedProxies: cfg.TrustedProxies,
@@ -143,8 +142,9 @@ func (a *App) Run(ctx context.Context) error {
 	return a.Serve(ctx, ln)
 }
 
-// Serve answers on ln until ctx ends; then it stops accepting and waits up
-// to a minute for requests in flight, so a send under way completes.
+// Serve answers on ln until ctx ends; then it stops accepting and drains
+// (Config.Drain, a minute by default): a send under way completes, or is
+// answered with a retryable 503 if it cannot within the drain.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           a.handler,
@@ -169,11 +169,31 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
-	a.log.Info("shutting down; finishing requests in flight")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	return a.drain(srv, errc)
+}
+
+// drain stops srv as a deploy needs it: new sends get a retryable 503 at
+// once; requests in flight get the drain's time to finish; uploads still
+// going near its end are cut and answered with the same 503 (the send
+// stores nothing), so no client sees a reset; and a request that still
+// runs at the end is closed. A drain is how a server is meant to stop:
+// it returns nil (exit 0) however the requests ended.
+func (a *App) drain(srv *http.Server, errc <-chan error) error {
+	drain := a.cfg.drain()
+	a.log.Info("shutting down; finishing requests in flight", "drain", drain)
+	a.web.BeginDrain()
+	// Time for a cut upload to answer: its send fails, discards its blob
+	// and writes the 503.
+	cut := time.AfterFunc(drain-min(drain/4, 10*time.Second), func() {
+		a.log.Warn("drain nearly over; cutting uploads still in flight (they get a retryable 503)")
+		a.web.CutUploads()
+	})
+	defer cut.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), drain)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	if err := srv.Shutdown(ctx); err != nil {
+		a.log.Error("requests still running at the end of the drain; closing them", "err", err)
+		srv.Close()
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -37,6 +37,12 @@ import (
 // client (the write fails or times out), the server ends every stream after
 // streamLifetime (the client reconnects, perhaps to another instance), and
 // EndStreams ends them all when the server shuts down.
+//
+// Nor does a stream outlive its session: when sessions of the person end
+// (imageapp.EventSessionsEnded, published through the same events, so on
+// every instance) and at every heartbeat, the stream checks its session and
+// ends when it has ended. The heartbeat's check covers a signal that was
+// lost (the shared store down) and a session that merely expired.
 const (
 	streamRetry        = 3 * time.Second  // the client's reconnect delay
 	streamPausedRetry  = 15 * time.Second // when live events are unavailable: the fallback refresh's pace
@@ -178,10 +184,22 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 		case <-lifetime.C: // the client reconnects with its Last-Event-ID
 			return
 		case <-heartbeat.C:
+			if !s.streamSessionActive(w, r) {
+				return
+			}
 			st.comment("")
 		case e, ok := <-events:
 			if !ok { // the store went away or closed: the client reconnects and catches up
 				return
+			}
+			// A stream must not outlive its session: on the news that some
+			// of the person's sessions ended (or after a gap, which may have
+			// swallowed that news), this one checks its own.
+			if (e.Kind == imageapp.EventSessionsEnded || e.Gap) && !s.streamSessionActive(w, r) {
+				return
+			}
+			if e.Kind == imageapp.EventSessionsEnded {
+				continue
 			}
 			st.send(e)
 		}
@@ -189,6 +207,15 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+// streamSessionActive reports whether the session that opened the stream
+// r is still active: not logged out, ended from another device or by a
+// password change, the account not deleted, not idle or too old. (An event
+// stream never refreshes its cookie, so checking it writes nothing to w.)
+func (s *Server) streamSessionActive(w http.ResponseWriter, r *http.Request) bool {
+	_, sid, ok := s.sessionOf(w, r)
+	return ok && sid == currentSID(r)
 }
 
 // subscribe opens the user's live events and reads where they stand. Once

@@ -105,12 +105,12 @@ func (s *Server) limitSend(r *http.Request) error {
 	} {
 		ok, wait, err := s.limits.TakeN(r.Context(), b.rule, b.key, b.cost)
 		if err != nil {
-			// Unlike a login, a send is by a known account, and what it can
-			// fill is bounded by the recipient's quota (kept in the message
-			// store, not here): an outage of the limit store does not stop
-			// sending.
-			s.log.Error("sending limits unavailable; letting the send through", "err", err)
-			return nil
+			// Unlike a login, a send is by a known account, so an outage of
+			// the shared store does not stop sending; nor does it lift the
+			// budget: this instance keeps it alone meanwhile, so a sender
+			// gets at most the budget once per instance, never unlimited.
+			s.log.Error("sending limits unavailable; this instance's own limits apply", "err", err)
+			ok, wait, _ = s.ownLimits.TakeN(r.Context(), b.rule, b.key, b.cost) // Memory never fails
 		}
 		if !ok {
 			s.log.Warn("sender over budget", "sender_id", from.ID, "budget", b.key[:strings.LastIndexByte(b.key, ':')])

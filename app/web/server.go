@@ -36,12 +36,14 @@ type Server struct {
 	reactDir       string
 	rules          Limits
 	limits         ratelimit.Store
+	ownLimits      *ratelimit.Memory // the send budgets while limits cannot answer
 	trustedProxies []netip.Prefix
 	pace           Pace
 	log            *slog.Logger
 	now            func() time.Time
 
-	live *liveStreams // the event streams (events.go)
+	live  *liveStreams // the event streams (events.go)
+	drain *drain       // a deploy's drain of the sends (drain.go)
 }
 
 // Options configure a Server.
@@ -88,14 +90,16 @@ func New(o Options) *Server {
 	}
 	s.rules, s.limits, s.trustedProxies = o.Limits, o.LimitStore, o.TrustedProxies
 	s.rules = s.rules.withDefaults()
+	s.ownLimits = ratelimit.NewMemory(s.now)
 	if s.limits == nil {
-		s.limits = ratelimit.NewMemory(s.now)
+		s.limits = s.ownLimits
 	}
 	s.pace = o.Pace
 	if s.pace.MinRate == 0 {
 		s.pace = DefaultPace
 	}
 	s.live = newLiveStreams(o.Events)
+	s.drain = newDrain()
 	return s
 }
 
@@ -138,7 +142,13 @@ func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.GetHead, s.compress) // HEAD is GET without the body
 
-	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
+	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		if s.drain.draining() { // stopping: the load balancer takes it out
+			http.Error(w, "draining", http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ok"))
+	})
 	r.Handle("/static/*", static.Handler())
 	s.mountReact(r)
 

@@ -39,9 +39,20 @@ func (s *Server) sessionUser(w http.ResponseWriter, r *http.Request) (imageapp.U
 
 // sessionOf is sessionUser with the cookie's session ID.
 func (s *Server) sessionOf(w http.ResponseWriter, r *http.Request) (imageapp.User, string, bool) {
+	u, sid, err := s.checkSession(w, r)
+	return u, sid, err == nil
+}
+
+// errNoSession is checkSession's answer for a request without a working
+// session: none, expired, ended or tampered with.
+var errNoSession = imageapp.Errorf(imageapp.EUNAUTHORIZED, "Log in first.")
+
+// checkSession is sessionOf that tells why there is no session: errNoSession,
+// or the error of a store that could not say (down, or too slow).
+func (s *Server) checkSession(w http.ResponseWriter, r *http.Request) (imageapp.User, string, error) {
 	sess, err := s.sessionStore().Get(r, s.cookie)
 	if err != nil || sess.IsNew {
-		return imageapp.User{}, "", false
+		return imageapp.User{}, "", errNoSession
 	}
 	sid, _ := sess.Values["sid"].(string)
 	uid, _ := sess.Values["uid"].(string)
@@ -51,14 +62,15 @@ func (s *Server) sessionOf(w http.ResponseWriter, r *http.Request) (imageapp.Use
 	seen, _ := sess.Values["seen"].(int64)
 	now := s.now()
 	if uid == "" || name == "" || now.Sub(time.Unix(iat, 0)) > sessionAbsolute || now.Sub(time.Unix(seen, 0)) > sessionIdle {
-		return imageapp.User{}, "", false
+		return imageapp.User{}, "", errNoSession
 	}
 	u, listed, err := s.accounts.ActiveSession(r.Context(), uid, name, sid, ver)
 	if err != nil {
-		if imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
-			s.log.Error("load session user", "err", err)
+		if imageapp.ErrorCode(err) == imageapp.ENOTFOUND {
+			return imageapp.User{}, "", errNoSession
 		}
-		return imageapp.User{}, "", false
+		s.log.Error("load session user", "err", err)
+		return imageapp.User{}, "", err
 	}
 	if now.Sub(time.Unix(seen, 0)) > seenResolution && !isBackgroundRefresh(r) {
 		sess.Values["seen"] = now.Unix()
@@ -71,7 +83,7 @@ func (s *Server) sessionOf(w http.ResponseWriter, r *http.Request) (imageapp.Use
 			}
 		}
 	}
-	return u, sid, true
+	return u, sid, nil
 }
 
 // inboxRefreshSource is htmx's HX-Source header (tag#id of the requesting
@@ -90,11 +102,17 @@ func isBackgroundRefresh(r *http.Request) bool {
 func (s *Server) requireUser(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		began := time.Now() // before the handler reads anything: see pageSince
-		u, sid, ok := s.sessionOf(w, r)
-		if ok {
+		u, sid, err := s.checkSession(w, r)
+		if err == nil {
 			ctx := context.WithValue(context.WithValue(r.Context(), userKey, u), beganKey, began)
 			ctx = context.WithValue(ctx, sidKey, sid)
 			next.ServeHTTP(w, r.WithContext(ctx))
+			return
+		}
+		if imageapp.ErrorCode(err) == imageapp.EUNAVAILABLE {
+			// The session may well be fine: the store cannot say now. A
+			// retryable 503, not a logout.
+			s.fail(w, r, err)
 			return
 		}
 		if isAPI(r) {

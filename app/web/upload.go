@@ -40,16 +40,39 @@ func (f *sendForm) set(name, value string) {
 // client send it, the file streams straight into encryption. When a script
 // puts the file first (curl -F image=@x -F to=bob), the file is spooled to
 // an unlinked temp file, encrypted under a throwaway key, until "to" is known.
+//
+// A send with an Idempotency-Key header runs once per key (see
+// messaging.Service.SendOnce): a retry gets the first send's message, with
+// the header Idempotent-Replayed, and its upload is not read.
 func (s *Server) send(w http.ResponseWriter, r *http.Request, answered <-chan struct{}) (*imageapp.Message, *sendForm, error) {
 	in := &sendForm{answered: answered}
-	if err := s.limitSend(r); err != nil {
-		return nil, in, err
+	if s.drain.draining() {
+		w.Header().Set("Connection", "close") // the body is not read
+		return nil, in, errDraining
 	}
+	from, _ := currentUser(r)
+	m, replayed, err := s.messaging.SendOnce(r.Context(), from, r.Header.Get("Idempotency-Key"), func() (*imageapp.Message, error) {
+		return s.sendUpload(w, r, in)
+	})
+	if replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+		w.Header().Set("Connection", "close") // the body is not read
+	}
+	return m, in, err
+}
+
+// sendUpload takes the send from the sender's budgets and sends the upload.
+func (s *Server) sendUpload(w http.ResponseWriter, r *http.Request, in *sendForm) (*imageapp.Message, error) {
+	if err := s.limitSend(r); err != nil {
+		return nil, err
+	}
+	untrack := s.drain.track(w, r)
+	defer untrack()
 	// The hard stop for the whole body; the image itself is capped exactly below.
 	r.Body = http.MaxBytesReader(w, r.Body, s.maxUpload+1<<20)
 	boundary, err := multipartBoundary(r)
 	if err != nil {
-		return nil, in, imageapp.Errorf(imageapp.EINVALID, "Send the image as a multipart/form-data upload with fields to, image and caption.")
+		return nil, imageapp.Errorf(imageapp.EINVALID, "Send the image as a multipart/form-data upload with fields to, image and caption.")
 	}
 	buf := uploadBuffers.Get().(*bufio.Reader)
 	buf.Reset(r.Body)
@@ -59,7 +82,13 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, answered <-chan st
 	}()
 	gate := &partGate{r: buf}
 	m, err := s.sendParts(r, &parts{mr: multipart.NewReader(gate, boundary), gate: gate}, in)
-	return m, in, err
+	if err != nil && s.drain.wasCut() {
+		// Cut by the drain, whatever step noticed: say so, so the client
+		// sends again instead of reporting a broken image.
+		w.Header().Set("Connection", "close")
+		return nil, errDraining
+	}
+	return m, err
 }
 
 // maxPartHeaderBytes bounds what the multipart reader may take from the

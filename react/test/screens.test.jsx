@@ -192,6 +192,26 @@ describe('Send', () => {
     expect(screen.getByRole('button', { name: 'Send' })).toBeEnabled();
   });
 
+  it('sends the same form again with the same Idempotency-Key, and a changed one with a new key', async () => {
+    const XHR = installFakeXHR();
+    render(<Send go={vi.fn()} params={{ to: 'bob' }} />);
+    await userEvent.upload(screen.getByLabelText('Image file'), png());
+    await userEvent.click(screen.getByRole('button', { name: 'Send' }));
+    const first = XHR.instances[0].requestHeaders['Idempotency-Key'];
+    expect(first).toMatch(/^[0-9a-f-]{32,36}$/);
+    act(() => XHR.instances[0].fail()); // the answer was lost: the image may be stored already
+    expect(await screen.findByRole('alert')).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Send' }));
+    expect(XHR.instances[1].requestHeaders['Idempotency-Key']).toBe(first);
+    act(() => XHR.instances[1].respond(503, { error: { code: 'unavailable', message: 'This server is restarting.' } }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('This server is restarting.');
+
+    await userEvent.type(screen.getByLabelText('Caption (optional)'), 'x');
+    await userEvent.click(screen.getByRole('button', { name: 'Send' }));
+    expect(XHR.instances[2].requestHeaders['Idempotency-Key']).not.toBe(first);
+  });
+
   it('refuses a non-image and a missing file locally', async () => {
     const XHR = installFakeXHR();
     render(<Send go={vi.fn()} params={{ to: 'bob' }} limits={LIMITS} />);

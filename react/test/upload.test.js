@@ -32,6 +32,18 @@ describe('sendMessage (XHR upload)', () => {
     expect(onProgress).toHaveBeenLastCalledWith(1);
   });
 
+  it('names each send with an Idempotency-Key, the one given for a retry', () => {
+    const XHR = installFakeXHR();
+    api.sendMessage({ to: 'bob', file: png() });
+    api.sendMessage({ to: 'bob', file: png() });
+    api.sendMessage({ to: 'bob', file: png(), idempotencyKey: 'k-1' });
+    const keys = XHR.instances.map((x) => x.requestHeaders['Idempotency-Key']);
+    expect(keys[0]).toBeTruthy();
+    expect(keys[1]).toBeTruthy();
+    expect(keys[0]).not.toBe(keys[1]);
+    expect(keys[2]).toBe('k-1');
+  });
+
   it('omits an empty caption', () => {
     const XHR = installFakeXHR();
     api.sendMessage({ to: 'bob', file: png() });

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -49,7 +50,8 @@ type Clients struct {
 	SNS      *sns.Client
 }
 
-// NewClients makes the clients from cfg. When an endpoint override points
+// NewClients makes the clients from cfg. Every DynamoDB call has a
+// deadline and bounded retries (deadline.go). When an endpoint override points
 // S3 somewhere else (an emulator, MinIO), the client uses path-style
 // addressing, as such servers expect; against AWS the SDK's defaults stand.
 // Request checksums keep the SDK's setting (AWS_REQUEST_CHECKSUM_CALCULATION):
@@ -57,9 +59,13 @@ type Clients struct {
 // checksum over plain HTTP too.
 func NewClients(cfg aws.Config) Clients {
 	return Clients{
-		Cognito:  cip.NewFromConfig(cfg),
-		DynamoDB: dynamodb.NewFromConfig(cfg),
-		KMS:      kms.NewFromConfig(cfg),
+		Cognito: cip.NewFromConfig(cfg),
+		DynamoDB: dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
+			o.Retryer = storeRetryer()
+			o.APIOptions = append(slices.Clip(o.APIOptions), callDeadline(StoreCallDeadline)) // cfg's slice stays the others'
+
+		}),
+		KMS: kms.NewFromConfig(cfg),
 		S3: s3.NewFromConfig(cfg, func(o *s3.Options) {
 			if o.BaseEndpoint != nil {
 				o.UsePathStyle = true

@@ -220,11 +220,23 @@ export const downloadUrl = (id) => `${imageUrl(id)}?download=1`;
 export const getConversation = (username, { cursor } = {}) =>
   request('GET', `/api/conversations/${enc(username)}${query({ cursor })}`);
 
+// newSendKey is a fresh Idempotency-Key for one send: crypto.randomUUID
+// where the page is a secure context, else 128 random bits in hex.
+export function newSendKey() {
+  if (globalThis.crypto && typeof globalThis.crypto.randomUUID === 'function') return globalThis.crypto.randomUUID();
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 // Uploads an image with XMLHttpRequest so the person sees upload progress.
 // Returns {promise, abort}; promise resolves to {message} (the 201 body).
 // onProgress receives a fraction 0..1 (or null when the total is unknown).
 // keep: how long it lives (keep, 1h, 1d, 7d or once; the server's default when absent).
-export function sendMessage({ to, file, caption, keep, onProgress } = {}) {
+// idempotencyKey names this send: a retry of it passes the same key, so the
+// server answers with the first send's message instead of storing the image
+// twice (a fresh key when absent).
+export function sendMessage({ to, file, caption, keep, onProgress, idempotencyKey = newSendKey() } = {}) {
   const xhr = new XMLHttpRequest();
   const promise = new Promise((resolve, reject) => {
     const form = new FormData();
@@ -235,6 +247,7 @@ export function sendMessage({ to, file, caption, keep, onProgress } = {}) {
 
     xhr.open('POST', '/api/messages');
     xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Idempotency-Key', idempotencyKey);
     if (onProgress && xhr.upload) {
       xhr.upload.onprogress = (e) => onProgress(e.lengthComputable && e.total > 0 ? e.loaded / e.total : null);
     }

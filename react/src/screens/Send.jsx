@@ -15,8 +15,15 @@ export default function Send({ go, params, notice, limits }) {
   const [progress, setProgress] = useState(undefined); // undefined: idle; null: unknown; 0..1
   const [error, setError] = useState(null);
   const upload = useRef(null);
+  // The Idempotency-Key of the send on the form: sending the same form again
+  // (after an error, or a lost answer) reuses it, so the server never stores
+  // the image twice; any change to the form makes it a new send.
+  const sendKey = useRef(null);
 
   useEffect(() => () => upload.current && upload.current.abort(), []);
+  useEffect(() => {
+    sendKey.current = null;
+  }, [to, file, caption, keep]);
 
   const sending = progress !== undefined;
   const rules = uploadRules(limits);
@@ -48,7 +55,15 @@ export default function Send({ go, params, notice, limits }) {
     }
     setError(null);
     setProgress(0);
-    const job = api.sendMessage({ to: recipient, file, caption: caption.trim(), keep, onProgress: setProgress });
+    if (!sendKey.current) sendKey.current = api.newSendKey();
+    const job = api.sendMessage({
+      to: recipient,
+      file,
+      caption: caption.trim(),
+      keep,
+      onProgress: setProgress,
+      idempotencyKey: sendKey.current,
+    });
     upload.current = job;
     try {
       await job.promise;

@@ -19,14 +19,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
-	"net/url"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -132,7 +130,7 @@ func runCluster(ctx context.Context, root, bin string, env map[string]string, ad
 	defer store.Stop()
 	env["IMAGEAPP_VALKEY_URL"] = store.URL
 	env["IMAGEAPP_TRUSTED_PROXIES"] = "127.0.0.1/32" // the load balancer below dials from loopback
-	var targets []*url.URL
+	var targets []string
 	var apps []*exec.Cmd
 	defer func() {
 		for _, app := range apps {
@@ -155,20 +153,22 @@ func runCluster(ctx context.Context, root, bin string, env map[string]string, ad
 			return err
 		}
 		apps = append(apps, app)
-		u, _ := url.Parse("http://" + instAddr)
-		targets = append(targets, u)
+		targets = append(targets, "http://"+instAddr)
 		say("instance %d on %s", i+1, instAddr)
 	}
-	var next atomic.Uint64
-	lb := &http.Server{Addr: addr, Handler: &httputil.ReverseProxy{
-		Rewrite: func(pr *httputil.ProxyRequest) {
-			pr.SetURL(targets[next.Add(1)%uint64(len(targets))])
-			pr.Out.Header["X-Forwarded-For"] = pr.In.Header["X-Forwarded-For"]
-			pr.SetXForwarded()
-			pr.Out.Host = pr.In.Host
-		},
-		FlushInterval: -1, // event streams pass at once
-	}}
+	// As an ALB: health checks, and reads retried on another instance.
+	balancer, err := awstest.NewBalancer(targets, nil)
+	if err != nil {
+		return err
+	}
+	balancer.Rewrite = func(pr *httputil.ProxyRequest) {
+		pr.Out.Header["X-Forwarded-For"] = pr.In.Header["X-Forwarded-For"]
+		pr.SetXForwarded()
+		pr.Out.Host = pr.In.Host
+	}
+	balancer.Start()
+	defer balancer.Close()
+	lb := &http.Server{Addr: addr, Handler: balancer}
 	go func() {
 		<-ctx.Done()
 		lb.Close()
