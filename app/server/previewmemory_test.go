@@ -119,14 +119,16 @@ func sixteenBitPNG(t *testing.T, w, h int) []byte {
 // process is the server binary running on the embedded backend.
 type process struct {
 	*testApp
+	in  *instance
 	pid int
 	db  *sql.DB
 }
 
-// startProcess starts the server binary bin on a fresh data dir.
-func startProcess(t *testing.T, bin string) *process {
+// startProcess starts the server binary bin on a fresh data dir, with env
+// (IMAGEAPP_*=…) added to its environment.
+func startProcess(t *testing.T, bin string, env ...string) *process {
 	t.Helper()
-	c := &cluster{t: t, bin: bin, env: []string{"IMAGEAPP_BACKEND=local"}}
+	c := &cluster{t: t, bin: bin, env: append([]string{"IMAGEAPP_BACKEND=local"}, env...)}
 	in := c.start(1)
 	t.Cleanup(func() { c.stop(in) })
 	dir := ""
@@ -136,7 +138,7 @@ func startProcess(t *testing.T, bin string) *process {
 		}
 	}
 	app := &testApp{t: t, dir: dir, server: &httptest.Server{URL: in.url}}
-	return &process{testApp: app, pid: in.cmd.Process.Pid, db: openSQLite(t, dir)}
+	return &process{testApp: app, in: in, pid: in.cmd.Process.Pid, db: openSQLite(t, dir)}
 }
 
 // client is a browser of the process (testApp.client needs an httptest server).
