@@ -17,8 +17,11 @@ import (
 // thumbnail and the caption, for both sides.
 func testDuePreviewsAreRedoneBySweep(t *testing.T, e *env) {
 	alice, bob := e.user(t, "alice"), e.user(t, "bob")
-	e.svc.Previewing = messaging.NewPreviewQueue(4, 1) // never run: the jobs wait for ever, as after a crash
+	// A queue of one that never runs: the first job waits for ever, as after
+	// a crash; the second finds the queue full.
+	e.svc.Previewing = messaging.NewPreviewQueue(1, 1)
 	m := e.send(t, alice, "bob", pngImage(t, 400, 200, 5), "sunset")
+	full := e.send(t, alice, "bob", pngImage(t, 300, 200, 6), "dusk")
 	once, err := e.svc.Send(e.ctx, alice, messaging.SendInput{To: "bob", Keep: "once", Filename: "x.png", Body: bytes.NewReader(pngImage(t, 8, 8, 1))})
 	if err != nil {
 		t.Fatal(err)
@@ -31,8 +34,8 @@ func testDuePreviewsAreRedoneBySweep(t *testing.T, e *env) {
 		t.Error("a view-once message is due a preview; it must never get one")
 	}
 	due, err := e.Messages.PreviewsDueBefore(e.ctx, time.Now().Add(time.Hour), 10)
-	if err != nil || !slices.Equal(due, []string{m.ID}) {
-		t.Fatalf("PreviewsDueBefore = %v, %v; want only %s", due, err, m.ID)
+	if err != nil || !slices.Equal(due, []string{m.ID, full.ID}) {
+		t.Fatalf("PreviewsDueBefore = %v, %v; want %s and %s, oldest first", due, err, m.ID, full.ID)
 	}
 	if due, err := e.Messages.PreviewsDueBefore(e.ctx, m.CreatedAt, 10); err != nil || len(due) != 0 {
 		t.Errorf("PreviewsDueBefore its creation = %v, %v; want none", due, err)
@@ -43,8 +46,8 @@ func testDuePreviewsAreRedoneBySweep(t *testing.T, e *env) {
 		t.Fatalf("a sweep within the grace made %d previews (%v); want none", n, err)
 	}
 	e.clock.advance(messaging.PreviewGrace + time.Minute)
-	if n, err := e.svc.SweepPreviews(e.ctx); err != nil || n != 1 {
-		t.Fatalf("the sweep made %d previews (%v); want 1", n, err)
+	if n, err := e.svc.SweepPreviews(e.ctx); err != nil || n != 2 {
+		t.Fatalf("the sweep made %d previews (%v); want 2", n, err)
 	}
 	got = e.stored(t, m)
 	if got.PreviewDue {

@@ -48,14 +48,43 @@ const (
 // PreviewQueue runs the preview workers of one instance. Build it with
 // NewPreviewQueue, set it as Service.Previewing, and run Service.RunPreviews.
 type PreviewQueue struct {
-	jobs     chan *previewJob
-	workers  int
-	inflight sync.WaitGroup // previews handed to the queue and not yet made or given up
+	jobs    chan *previewJob
+	workers int
+
+	mu      sync.Mutex
+	pending int           // previews handed to the queue and not yet made or given up
+	idle    chan struct{} // closed when pending falls to zero; nil before the first
 }
 
 // Wait waits until every preview handed to the queue so far is made or
 // given up, for tests and the benchmark. Call it while RunPreviews runs.
-func (q *PreviewQueue) Wait() { q.inflight.Wait() }
+// Unlike a sync.WaitGroup's, it may run while sends add previews.
+func (q *PreviewQueue) Wait() {
+	q.mu.Lock()
+	idle := q.idle
+	q.mu.Unlock()
+	if idle != nil {
+		<-idle
+	}
+}
+
+func (q *PreviewQueue) add() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.pending == 0 {
+		q.idle = make(chan struct{})
+	}
+	q.pending++
+}
+
+func (q *PreviewQueue) done() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.pending--
+	if q.pending == 0 {
+		close(q.idle)
+	}
+}
 
 // NewPreviewQueue returns a queue of capacity jobs made by workers
 // goroutines; zero values get the defaults.
@@ -103,7 +132,7 @@ func (s *Service) queuePreview(ctx context.Context, j *previewJob, answered <-ch
 	}
 	bg := context.WithoutCancel(ctx)
 	q := s.Previewing
-	q.inflight.Add(1)
+	q.add()
 	s.later(func() {
 		if answered != nil {
 			t := time.NewTimer(answerWait)
@@ -122,7 +151,7 @@ func (s *Service) queuePreview(ctx context.Context, j *previewJob, answered <-ch
 			clear(j.dek)
 			s.log().Warn("the preview queue is full; the sweep will make this preview", "message_id", j.m.ID)
 			s.publishHeld(bg, j)
-			q.inflight.Done()
+			q.done()
 		}
 	})
 }
@@ -167,7 +196,7 @@ func (s *Service) RunPreviews(ctx context.Context) {
 					return
 				case j := <-q.jobs:
 					s.makePreview(context.WithoutCancel(ctx), j)
-					q.inflight.Done()
+					q.done()
 				}
 			}
 		})
@@ -177,7 +206,7 @@ func (s *Service) RunPreviews(ctx context.Context) {
 		select {
 		case j := <-q.jobs:
 			clear(j.dek)
-			q.inflight.Done()
+			q.done()
 		default:
 			return
 		}
