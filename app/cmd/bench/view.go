@@ -80,6 +80,8 @@ func (e *benchEnv) ensureViewMessages() error {
 			return err
 		}
 	}
+	// Their previews decode after the answers: not during the first views.
+	e.svc.Previewing.Wait()
 	return nil
 }
 
