@@ -193,7 +193,7 @@ func (e *benchEnv) seedInbox(ctx context.Context, username string, n int) (time.
 			reportMu.Unlock()
 		}
 	})
-	e.svc.Previewing.Wait()
+	e.settle()
 	return time.Since(t0), err
 }
 

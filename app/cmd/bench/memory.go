@@ -79,7 +79,7 @@ func (l *memLoad) measure(name string, reps int, subject func(split func()) erro
 		fm, sm, err := measureMemSplit(subject)
 		// The previews of the uploads run after their answers: let them
 		// finish before the baseline is weighed and the messages deleted.
-		l.e.svc.Previewing.Wait()
+		l.e.settle()
 		l.cleanup()
 		if err != nil {
 			return first, s, b, fmt.Errorf("memory %s: %w", name, err)
@@ -205,7 +205,7 @@ func (l *memLoad) profiles(up, view string) error {
 		if err := run(); err != nil {
 			return err
 		}
-		l.e.svc.Previewing.Wait()
+		l.e.settle()
 		l.cleanup()
 	}
 	return nil

@@ -29,10 +29,11 @@ func (e *benchEnv) phaseSend(ctx context.Context, rep *benchReport) error {
 }
 
 // timedSend is one send through the app, timed to its answer. Then,
-// untimed, it waits for the preview the send queued (appending how long
-// after the answer it was stored to previews, when not nil) and deletes the
-// message: a preview still decoding would take the CPU from the next timed
-// run, app or baseline.
+// untimed, it waits for what the send does after answering, its preview
+// and its notification mail (appending how long after the answer the
+// preview was stored to previews, when not nil), and deletes the message:
+// a preview still decoding, or a mail's fsync, would take from the next
+// timed run, app or baseline.
 func (e *benchEnv) timedSend(sc sizeCase, previews *[]time.Duration) timedFn {
 	return func() (sample, error) {
 		var id string
@@ -44,7 +45,7 @@ func (e *benchEnv) timedSend(sc sizeCase, previews *[]time.Duration) timedFn {
 		if err != nil {
 			return d, err
 		}
-		e.svc.Previewing.Wait()
+		e.settle()
 		if previews != nil {
 			if at, ok := e.stamps.stored(id); ok {
 				*previews = append(*previews, at.Sub(answered))
@@ -76,8 +77,12 @@ func sendRow(i int, sc sizeCase, res [][]sample, previews []time.Duration) bench
 	s, b, b2 := median(walls(res[0])), median(walls(res[1])), median(walls(res[2]))
 	sc0, bc, bc2 := cpuPerOp(res[0]), cpuPerOp(res[1]), cpuPerOp(res[2])
 	subject := fmtDur(s) + " · CPU " + fmtDur(sc0)
-	if len(previews) > 0 { // the answer does not wait for it; the next run does
-		subject += "; its preview stored a median " + fmtDur(median(previews)) + " after the answer"
+	// The answer does not wait for the preview; the next run does. It may be
+	// stored before the client has read the answer (≤ 0).
+	if p := median(previews); len(previews) > 0 && p > 0 {
+		subject += "; its preview stored a median " + fmtDur(p) + " after the client had the answer"
+	} else if len(previews) > 0 {
+		subject += "; its preview stored (median) by the time the client had read the answer"
 	}
 	row := benchRow{
 		Measure:  fmt.Sprintf("Send %s (`POST /api/messages`)", sc.label),
@@ -102,7 +107,7 @@ const sendNote = "**Send baseline**: a handler in the same process, on its own `
 	"whatever its send path does at the time of the run — today: sniff and check the image, strip its metadata " +
 	"(`app/metastrip`, streaming), encrypt it (AES-GCM-HKDF streaming), store the row in SQLite (with its preview due), answer; then, after the answer is flushed, " +
 	"its preview queue reads the blob back, decodes the thumbnail, seals and stores the previews, and the notification mail is written to the outbox (also fsynced). " +
-	"The send is timed to its answer; each run then waits, untimed, for its preview (the time from the answer until the preview was stored is in the ImageApp cell) " +
+	"The send is timed to its answer; each run then waits, untimed, for its preview (the time from the answer until the preview was stored is in the ImageApp cell) and its mail " +
 	"and deletes what it stored, so no preview runs during the next timed run. The noise PNGs are the worst case for a PNG decoder; the 12 MP photo is a " +
 	"photo-like JPEG made at startup (see the preview note). " +
 	"Rounds: 2N for the smaller sizes, N for 10 MiB, after warm-up rounds."

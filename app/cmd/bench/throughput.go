@@ -42,7 +42,7 @@ func (e *benchEnv) phaseThroughput(ctx context.Context, rep *benchReport) error 
 	}
 	rep.Rows = append(rep.Rows, benchRow{
 		Measure: fmt.Sprintf("Throughput: %s sends, %d concurrent clients, %s windows", small.label, throughputWorkers, e.o.Duration),
-		Subject: fmt.Sprintf("%.0f sends/s answered; their previews ran %s past the window (%.0f sends/s counting that); "+
+		Subject: fmt.Sprintf("%.0f sends/s answered; their previews and mails ran %s past the window (%.0f sends/s counting that); "+
 			"previews made for %d%% of the sends, the rest left to the sweep (queue full)",
 			t.subject, t.drain.Round(time.Millisecond), t.sustained, t.madePct),
 		Baseline: fmt.Sprintf("%.0f uploads/s (fsync)", t.baseline),
@@ -65,8 +65,8 @@ type throughputResult struct {
 }
 
 // throughputRounds runs a window of each side per round, alternating which
-// goes first. After an app window it waits for the previews the window
-// queued, so they do not run in the baseline's window.
+// goes first. After an app window it waits for the previews (and mails)
+// the window queued, so they do not run in the baseline's window.
 func (e *benchEnv) throughputRounds(subject, baseline func() error) (throughputResult, error) {
 	rounds := pick(e.o.Short, 1, 3)
 	var subj, basel, sust []float64
@@ -83,7 +83,7 @@ func (e *benchEnv) throughputRounds(subject, baseline func() error) (throughputR
 					return throughputResult{}, err
 				}
 				t0 := time.Now()
-				e.svc.Previewing.Wait()
+				e.settle()
 				drain := time.Since(t0)
 				subj, sust = append(subj, float64(n)/took.Seconds()), append(sust, float64(n)/(took+drain).Seconds())
 				drains = append(drains, drain)

@@ -81,7 +81,7 @@ func (e *benchEnv) ensureViewMessages() error {
 		}
 	}
 	// Their previews decode after the answers: not during the first views.
-	e.svc.Previewing.Wait()
+	e.settle()
 	return nil
 }
 
