@@ -158,43 +158,44 @@ func (e *benchEnv) seedInbox(ctx context.Context, username string, n int) (time.
 		return 0, err
 	}
 	e.progress("seeding %d messages into %s's inbox", n, username)
-	var next atomic.Int64
 	t0 := time.Now()
 	lastReport := time.Now()
 	var reportMu sync.Mutex
-	pending := 0 // sends since the last wait for their previews
-	const previewBatch = messaging.DefaultPreviewQueue - 2*workers
-	err = concurrently(workers, func(w int) error {
-		for {
-			i := next.Add(1) - 1
-			if i >= int64(n) {
-				return nil
+	// Each send queues its preview; a full queue would leave the rest to the
+	// app's sweep, which would make them minutes later, in the middle of
+	// another phase. So the seed goes in batches that fit the queue and
+	// settles after each (the queue's Wait must not race with new sends).
+	const batch = messaging.DefaultPreviewQueue - 2*workers
+	for start := 0; start < n; start += batch {
+		var next atomic.Int64
+		next.Store(int64(start))
+		end := int64(min(start+batch, n))
+		err = concurrently(workers, func(w int) error {
+			for {
+				i := next.Add(1) - 1
+				if i >= end {
+					return nil
+				}
+				_, err := e.svc.Send(ctx, from[int(i)%senders], messaging.SendInput{
+					To: username, Filename: "tiny.png", Body: bytes.NewReader(e.tiny),
+				})
+				if err != nil {
+					return fmt.Errorf("seed message %d: %w", i, err)
+				}
+				reportMu.Lock()
+				if time.Since(lastReport) > 10*time.Second {
+					lastReport = time.Now()
+					e.progress("  seeded %d/%d", i, n)
+				}
+				reportMu.Unlock()
 			}
-			_, err := e.svc.Send(ctx, from[int(i)%senders], messaging.SendInput{
-				To: username, Filename: "tiny.png", Body: bytes.NewReader(e.tiny),
-			})
-			if err != nil {
-				return fmt.Errorf("seed message %d: %w", i, err)
-			}
-			reportMu.Lock()
-			// Each send queues its preview; a full queue would leave the
-			// rest to the app's sweep, which would make them minutes later,
-			// in the middle of another phase. So every previewBatch sends
-			// the seed waits for the queue (the other workers wait on the
-			// lock), which keeps it below its DefaultPreviewQueue slots.
-			if pending++; pending >= previewBatch {
-				e.svc.Previewing.Wait()
-				pending = 0
-			}
-			if time.Since(lastReport) > 10*time.Second {
-				lastReport = time.Now()
-				e.progress("  seeded %d/%d", i, n)
-			}
-			reportMu.Unlock()
+		})
+		e.settle()
+		if err != nil {
+			return 0, err
 		}
-	})
-	e.settle()
-	return time.Since(t0), err
+	}
+	return time.Since(t0), nil
 }
 
 // provisionSenders makes n directory users to send to username, without
