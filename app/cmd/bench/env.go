@@ -49,6 +49,7 @@ type benchEnv struct {
 	// The realistic inputs (inputs.go): a photo, a screenshot, a bomb.
 	photo, shot, bomb sizeCase
 	stamps            *previewStamps // when each preview was stored
+	gate              *blobGate      // holds the previews' blob reads when the send phase asks
 
 	alice, bob *hclient // sender and recipient of the send/view/memory phases
 	bobUser    imageapp.User
@@ -136,6 +137,8 @@ func (e *benchEnv) startApp(ctx context.Context) error {
 	// through this, which notes when (preview.go).
 	e.stamps = &previewStamps{MessageStore: e.svc.Messages, at: map[string]time.Time{}}
 	e.svc.Messages = e.stamps
+	e.gate = &blobGate{Blobs: e.svc.Blobs}
+	e.svc.Blobs = e.gate
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err

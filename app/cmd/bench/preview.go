@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"strings"
 	"sync"
@@ -76,6 +77,46 @@ func (p *previewStamps) withThumbnail(id string) bool {
 // thumbnailSealedMin tells a sealed preview with a thumbnail (≥ ~1 KB of
 // JPEG) from a caption-only one (the empty caption, sealed: < 200 B).
 const thumbnailSealedMin = 512
+
+// blobGate is the app's blob store with a gate on reading: while closed,
+// a Blob call (a preview reading the image back; no view runs meanwhile)
+// waits for it to open. The send phase closes it around a send so that the
+// preview starts once the client has its answer, as it would with a client
+// on another machine, rather than on the cores the in-process client needs
+// to read the answer.
+type blobGate struct {
+	imageapp.Blobs
+	mu   sync.Mutex
+	open chan struct{} // nil: open
+}
+
+func (g *blobGate) Blob(ctx context.Context, id string) (io.ReadCloser, error) {
+	g.mu.Lock()
+	wait := g.open
+	g.mu.Unlock()
+	if wait != nil {
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return g.Blobs.Blob(ctx, id)
+}
+
+// hold closes the gate until the returned func opens it.
+func (g *blobGate) hold() (release func()) {
+	ch := make(chan struct{})
+	g.mu.Lock()
+	g.open = ch
+	g.mu.Unlock()
+	return func() {
+		g.mu.Lock()
+		g.open = nil
+		g.mu.Unlock()
+		close(ch)
+	}
+}
 
 // settle waits for what the app does after its answers: the notification
 // mails and the hand-offs to the preview queue (Notifying), then the
