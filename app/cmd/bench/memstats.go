@@ -87,13 +87,13 @@ func measureMemSplit(fn func(split func()) error) (first, whole memSample, err e
 	runtime.GC()
 	debug.FreeOSMemory()
 	before := mr.read()
-	var mu sync.Mutex // peak: the sampler's, and a split's
+	var mu sync.Mutex // mr and peak: the sampler takes samples, and so does a split
 	peak, firstPeak, split := before, before, false
 	stop, done := make(chan struct{}), make(chan struct{})
 	take := func() {
-		s := mr.read()
 		mu.Lock()
 		defer mu.Unlock()
+		s := mr.read()
 		peak.heap, peak.live, peak.rss = max(peak.heap, s.heap), max(peak.live, s.live), max(peak.rss, s.rss)
 		peak.allocs = s.allocs
 		if !split {
