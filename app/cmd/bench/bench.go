@@ -47,7 +47,7 @@ func pick[T any](isShort bool, short, full T) T {
 	return full
 }
 
-var benchPhases = []string{"send", "view", "memory", "inbox", "throughput", "aws", "pages"}
+var benchPhases = []string{"send", "view", "memory", "preview", "inbox", "throughput", "aws", "pages"}
 
 func (o *benchOptions) runs(phase string) bool {
 	if o.Only == "" {
@@ -75,6 +75,7 @@ func runBench(ctx context.Context, o benchOptions) (*benchReport, error) {
 		{"send", e.phaseSend},
 		{"view", e.phaseView},
 		{"memory", e.phaseMemory},
+		{"preview", e.phasePreview},
 		{"inbox", e.phaseInbox},
 		{"throughput", e.phaseThroughput},
 		{"aws", e.phaseAWS},

@@ -18,7 +18,8 @@ func TestBenchShort(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"Send", "Send", "Send", "View", "View", "View", "Memory", "Memory",
+	want := []string{"Send", "Send", "Send", "Send", "View", "View", "View", "Memory", "Memory",
+		"Preview worker peak", "Preview worker peak", "Preview worker peak", "Preview worker peak", "Preview worker peak", "Preview latency",
 		"Seed", "Inbox first page", "Inbox page", "Unread count", "Inbox HTML page",
 		"Throughput", "AWS calls", "Page weight: first visit", "Page weight: htmx", "Static assets",
 		"Page weight: first visit", "Page weight: htmx"}

@@ -78,6 +78,7 @@ func (e *benchEnv) sendBreakdown(ctx context.Context, rep *benchReport) error {
 			if err != nil {
 				return fmt.Errorf("send breakdown: %w", err)
 			}
+			e.svc.Previewing.Wait() // untimed: its preview, queued at once (no answer to wait for), is not the next run's
 			if err := e.svc.Delete(ctx, alice, m.ID); err != nil {
 				return err
 			}

@@ -44,8 +44,12 @@ type benchEnv struct {
 	baseSrv         *http.Server
 	tr              *http.Transport
 
-	sizes []sizeCase
+	sizes []sizeCase // noise PNGs: the worst case for a PNG decoder
 	tiny  []byte
+	// The realistic inputs (inputs.go): a photo, a screenshot, a bomb.
+	photo, shot, bomb sizeCase
+	stamps            *previewStamps // when each preview was stored
+	gate              *blobGate      // holds the previews' blob reads when the send phase asks
 
 	alice, bob *hclient // sender and recipient of the send/view/memory phases
 	bobUser    imageapp.User
@@ -57,10 +61,11 @@ type benchEnv struct {
 }
 
 type sizeCase struct {
-	label string
-	png   []byte
-	body  []byte // multipart: to=bob, then the image
-	ctype string
+	label    string
+	png      []byte // the image (a JPEG for the photo)
+	filename string
+	body     []byte // multipart: to=bob, then the image
+	ctype    string
 }
 
 // newBenchEnv starts both servers, makes the images and signs up alice and
@@ -128,6 +133,12 @@ func (e *benchEnv) startApp(ctx context.Context) error {
 		return fmt.Errorf("the bench needs the embedded message store, not %T", e.ports.Messages)
 	}
 	e.msgs = msgs
+	// Before the first request: the app's own service stores its previews
+	// through this, which notes when (preview.go).
+	e.stamps = &previewStamps{MessageStore: e.svc.Messages, at: map[string]time.Time{}}
+	e.svc.Messages = e.stamps
+	e.gate = &blobGate{Blobs: e.svc.Blobs}
+	e.svc.Blobs = e.gate
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -165,8 +176,8 @@ func (e *benchEnv) startBaseline() error {
 	return nil
 }
 
-// makeImages makes the three image sizes (small ones with -short) and the
-// tiny image the inboxes are seeded with.
+// makeImages makes the three noise image sizes (small ones with -short),
+// the realistic inputs, and the tiny image the inboxes are seeded with.
 func (e *benchEnv) makeImages() {
 	e.progress("generating images")
 	type target struct {
@@ -181,10 +192,23 @@ func (e *benchEnv) makeImages() {
 		body, ctype := multipartSend("bob", "bench.png", img)
 		// Keep the bulk bytes off the Go heap, so the heap the GC paces is
 		// the server's (as in production), not the bench's own buffers.
-		sc := sizeCase{label: t.label, png: e.offHeap(img), body: e.offHeap(body), ctype: ctype}
+		sc := sizeCase{label: t.label, png: e.offHeap(img), filename: "bench.png", body: e.offHeap(body), ctype: ctype}
 		e.sizes = append(e.sizes, sc)
 	}
 	e.tiny = imageapptest.NoisePNGOfSize(300, 99)
+	// -short keeps the kinds and shrinks the pixels; its bomb fits the budget.
+	pw, ph := pick(e.o.Short, 800, 4000), pick(e.o.Short, 600, 3000)
+	e.photo = e.sizeCaseOf(fmt.Sprintf("%.0f MP JPEG", float64(pw*ph)/1e6), "photo.jpg", photoJPEG(pw, ph, 7))
+	sw, sh := pick(e.o.Short, 390, 1170), pick(e.o.Short, 844, 2532)
+	e.shot = e.sizeCaseOf(fmt.Sprintf("%d×%d screenshot PNG", sw, sh), "screenshot.png", screenshotPNG(sw, sh, 8))
+	bs := pick(e.o.Short, 1000, 4000)
+	e.bomb = e.sizeCaseOf(fmt.Sprintf("%d×%d 16-bit PNG bomb", bs, bs), "bomb.png", bombPNG(bs, bs))
+}
+
+// sizeCaseOf is img as a send to bob, off the Go heap.
+func (e *benchEnv) sizeCaseOf(label, filename string, img []byte) sizeCase {
+	body, ctype := multipartSend("bob", filename, img)
+	return sizeCase{label: label, png: e.offHeap(img), filename: filename, body: e.offHeap(body), ctype: ctype}
 }
 
 func (e *benchEnv) signUpSenders(ctx context.Context) error {

@@ -16,9 +16,10 @@
 //
 // The files follow the run: bench.go (options, the phases in order), env.go
 // (the servers and users), client.go and baseline.go (the two sides),
-// measure.go and memstats.go (how things are timed and weighed), then one
-// file per phase (send, view, memory, inbox, throughput, pages; aws is a
-// row in bench.go), breakdown.go (port by port) and report.go (the table).
+// measure.go and memstats.go (how things are timed and weighed), inputs.go
+// (the realistic images), then one file per phase (send, view, memory,
+// preview, inbox, throughput, pages; aws is a row in bench.go),
+// breakdown.go (port by port) and report.go (the table).
 package main
 
 import (

@@ -72,6 +72,14 @@ func (m *memReader) read() memSample {
 // growth over the level before it of the heap in use, the live heap (as of
 // each GC), and RSS, and the bytes allocated meanwhile.
 func measureMem(fn func() error) (memSample, error) {
+	_, whole, err := measureMemSplit(func(func()) error { return fn() })
+	return whole, err
+}
+
+// measureMemSplit is measureMem with a split: fn calls split when it likes
+// (the first call counts), and first is the peak growth up to that moment
+// (the whole of it if fn never calls split).
+func measureMemSplit(fn func(split func()) error) (first, whole memSample, err error) {
 	mr := newMemReader()
 	if mr.status != nil {
 		defer mr.status.Close()
@@ -79,12 +87,18 @@ func measureMem(fn func() error) (memSample, error) {
 	runtime.GC()
 	debug.FreeOSMemory()
 	before := mr.read()
-	peak := before
+	var mu sync.Mutex // mr and peak: the sampler takes samples, and so does a split
+	peak, firstPeak, split := before, before, false
 	stop, done := make(chan struct{}), make(chan struct{})
 	take := func() {
+		mu.Lock()
+		defer mu.Unlock()
 		s := mr.read()
 		peak.heap, peak.live, peak.rss = max(peak.heap, s.heap), max(peak.live, s.live), max(peak.rss, s.rss)
 		peak.allocs = s.allocs
+		if !split {
+			firstPeak = peak
+		}
 	}
 	go func() {
 		defer close(done)
@@ -100,10 +114,18 @@ func measureMem(fn func() error) (memSample, error) {
 			}
 		}
 	}()
-	err := fn()
+	err = fn(func() {
+		take()
+		mu.Lock()
+		split = true
+		mu.Unlock()
+	})
 	close(stop)
 	<-done
-	return memSample{heap: peak.heap - before.heap, live: peak.live - before.live, rss: peak.rss - before.rss, allocs: peak.allocs - before.allocs}, err
+	growth := func(p memSample) memSample {
+		return memSample{heap: p.heap - before.heap, live: p.live - before.live, rss: p.rss - before.rss, allocs: p.allocs - before.allocs}
+	}
+	return growth(firstPeak), growth(peak), err
 }
 
 // medianMem is the median of each field on its own.
