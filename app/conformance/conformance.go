@@ -77,6 +77,7 @@ func Run(t *testing.T, newBackend Factory) {
 		{"CostlyImagesGetACaptionOnlyPreview", testCostlyImagesGoWithoutThumbnail},
 		{"DuePreviewsAreRedoneBySweep", testDuePreviewsAreRedoneBySweep},
 		{"SetPreviewsOfAGoneMessage", testSetPreviewsOfAGoneMessage},
+		{"AClosedImageReadsNothing", testAClosedImageReadsNothing},
 		{"ConversationBothWaysInPages", testConversation},
 		{"ExpiredMessagesAreGoneAtOnceAndShredded", testExpiry},
 		{"ViewOnceOpensOnceThenIsShredded", testViewOnce},

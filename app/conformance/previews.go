@@ -84,3 +84,33 @@ func testSetPreviewsOfAGoneMessage(t *testing.T, e *env) {
 	}
 	wantCode(t, "SetPreviews of an unknown message", e.Messages.SetPreviews(e.ctx, imageapp.NewID(), nil, nil), imageapp.ENOTFOUND)
 }
+
+// testAClosedImageReadsNothing: an image's stream gives its buffer back on
+// Close, so reading it after must fail rather than show whatever the
+// buffer holds next (another person's image); a stream written whole
+// (WriteTo) gives the same bytes as one read.
+func testAClosedImageReadsNothing(t *testing.T, e *env) {
+	alice, bob := e.user(t, "alice"), e.user(t, "bob")
+	first, second := pngImage(t, 300, 200, 8), pngImage(t, 200, 300, 9)
+	a := e.send(t, alice, "bob", first, "")
+	b := e.send(t, alice, "bob", second, "")
+	img, err := e.svc.OpenImage(e.ctx, bob, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := img.Close(); err != nil {
+		t.Fatal(err)
+	}
+	other, err := e.svc.OpenImage(e.ctx, bob, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if n, err := img.Read(make([]byte, 1024)); n != 0 || err == nil {
+		t.Errorf("a closed image read %d bytes (%v); want none and an error", n, err)
+	}
+	var got bytes.Buffer
+	if _, err := other.WriteTo(&got); err != nil || !bytes.Equal(got.Bytes(), second) {
+		t.Errorf("WriteTo gave %d bytes (%v); want the %d bytes sent", got.Len(), err, len(second))
+	}
+}
