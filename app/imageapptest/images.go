@@ -2,6 +2,7 @@ package imageapptest
 
 import (
 	"bytes"
+	_ "embed" // the committed test images
 	"encoding/binary"
 	"hash/crc32"
 	"image"
@@ -66,3 +67,11 @@ func JPEGWithOrientation(img image.Image, orientation int) []byte {
 	jpg := buf.Bytes()
 	return append(append(append([]byte{}, jpg[:2]...), app1...), jpg[2:]...)
 }
+
+//go:embed testdata/photo16mp-progressive.jpg
+var progressiveJPEG []byte
+
+// ProgressiveJPEG is a 16 MP progressive JPEG photo (testdata/README.md says
+// how it was made): what a camera app may write, and the costliest JPEG to
+// decode whole. The caller gets its own copy.
+func ProgressiveJPEG() []byte { return bytes.Clone(progressiveJPEG) }

@@ -11,13 +11,14 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"imageapp/app/imageapptest"
 )
 
 // rssGrowthBound is what the README promises a burst of the costliest
@@ -37,8 +38,7 @@ func TestPreviewBombsKeepTheProcessSmall(t *testing.T) {
 		t.Fatalf("this test reads the server's memory from /proc: %v", err)
 	}
 	bomb := sixteenBitPNG(t, 4000, 4000)
-	progressive, err := os.ReadFile(filepath.Join("testdata", "photo16mp-progressive.jpg"))
-	must(t, err)
+	progressive := imageapptest.ProgressiveJPEG()
 
 	bin := buildApp(t)
 	for _, tc := range []struct {

@@ -48,6 +48,7 @@ type benchEnv struct {
 	tiny  []byte
 	// The realistic inputs (inputs.go): a photo, a screenshot, a bomb.
 	photo, shot, bomb sizeCase
+	progressive       sizeCase       // a 16 MP progressive JPEG (committed: no pure-Go encoder writes one)
 	stamps            *previewStamps // when each preview was stored
 	gate              *blobGate      // holds the previews' blob reads when the send phase asks
 
@@ -203,6 +204,7 @@ func (e *benchEnv) makeImages() {
 	e.shot = e.sizeCaseOf(fmt.Sprintf("%d×%d screenshot PNG", sw, sh), "screenshot.png", screenshotPNG(sw, sh, 8))
 	bs := pick(e.o.Short, 1000, 4000)
 	e.bomb = e.sizeCaseOf(fmt.Sprintf("%d×%d 16-bit PNG bomb", bs, bs), "bomb.png", bombPNG(bs, bs))
+	e.progressive = e.sizeCaseOf("16 MP progressive JPEG", "progressive.jpg", imageapptest.ProgressiveJPEG())
 }
 
 // sizeCaseOf is img as a send to bob, off the Go heap.

@@ -142,6 +142,9 @@ func (e *benchEnv) phasePreview(ctx context.Context, rep *benchReport) error {
 	inputs := []previewInput{
 		{e.photo, 1}, {e.shot, 1}, {e.sizes[1], 1}, {e.sizes[len(e.sizes)-1], 1}, {e.bomb, 4},
 	}
+	if !e.o.Short { // 16 MP whatever the run: -short keeps to small pixels
+		inputs = append(inputs, previewInput{e.progressive, 4})
+	}
 	reps := pick(e.o.Short, 1, 3)
 	for _, in := range inputs {
 		e.progress("preview peak: %s × %d at once, %d repetitions", in.sc.label, in.copies, reps)
