@@ -45,6 +45,7 @@ func TestWords(t *testing.T) {
 		"ErrSendingTooFast":     {ErrSendingTooFast(5 * time.Minute).Err, ERATELIMITED},
 		"ErrInboxFull":          {ErrInboxFull("bob"), EQUOTA},
 		"ErrRequestsFull":       {ErrRequestsFull("bob"), EQUOTA},
+		"ErrStoreSlow":          {ErrStoreSlow().Err, EUNAVAILABLE},
 	}
 	for name, w := range words {
 		t.Run(name, func(t *testing.T) {
