@@ -44,6 +44,7 @@ type Server struct {
 
 	live  *liveStreams // the event streams (events.go)
 	drain *drain       // a deploy's drain of the sends (drain.go)
+	ready *readiness   // GET /readyz (ready.go)
 }
 
 // Options configure a Server.
@@ -64,8 +65,11 @@ type Options struct {
 	LimitStore     ratelimit.Store // where the buckets are; nil keeps them in this process
 	TrustedProxies []netip.Prefix  // peers whose X-Forwarded-For names the client
 	Pace           Pace            // how fast request bodies must come; zero means DefaultPace
-	Log            *slog.Logger
-	Now            func() time.Time
+	// Readiness are the checks of GET /readyz, one per dependency; none
+	// means ready whenever the server is not draining.
+	Readiness []imageapp.Check
+	Log       *slog.Logger
+	Now       func() time.Time
 }
 
 // New returns a Server.
@@ -100,6 +104,7 @@ func New(o Options) *Server {
 	}
 	s.live = newLiveStreams(o.Events)
 	s.drain = newDrain()
+	s.ready = &readiness{checks: o.Readiness, log: s.log, now: s.now}
 	return s
 }
 
@@ -149,6 +154,7 @@ func (s *Server) Handler() http.Handler {
 		}
 		w.Write([]byte("ok"))
 	})
+	r.Get("/readyz", s.readyz)
 	r.Handle("/static/*", static.Handler())
 	s.mountReact(r)
 
