@@ -48,13 +48,22 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	log := slog.New(logHandler(cfg.LogFormat))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, cfg, log); err != nil {
 		log.Error("imageapp stopped", "err", err)
 		os.Exit(1)
 	}
+}
+
+// logHandler writes log lines to stderr as format says: "json", one JSON
+// object per line (what the cloud's log filters read), or else text.
+func logHandler(format string) slog.Handler {
+	if format == "json" {
+		return slog.NewJSONHandler(os.Stderr, nil)
+	}
+	return slog.NewTextHandler(os.Stderr, nil)
 }
 
 func parseFlags(cfg *server.Config, args []string) error {

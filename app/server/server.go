@@ -56,6 +56,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 	if log == nil {
 		log = slog.Default()
 	}
+	log = slog.New(web.RequestIDs(log.Handler())) // what is logged during a request names it
 	b, err := openBackend(ctx, cfg, log)
 	if err != nil {
 		return nil, err

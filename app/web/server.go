@@ -89,6 +89,7 @@ func New(o Options) *Server {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.log = slog.New(RequestIDs(s.log.Handler()))
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -142,7 +143,8 @@ func (s *Server) sessionStore() *sessions.CookieStore {
 	return store
 }
 
-// Handler returns the full route table wrapped in the security middleware.
+// Handler returns the full route table wrapped in the security middleware
+// and the request log.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.GetHead, s.compress) // HEAD is GET without the body
@@ -276,7 +278,7 @@ func (s *Server) Handler() http.Handler {
 	}))
 	// Outside the router, so that its refusals get the headers too; bodies
 	// are paced before compression wraps the ResponseWriter.
-	return s.recoverer(securityHeaders(s.secure, s.paceBodies(cop.Handler(r))))
+	return s.logRequests(s.recoverer(securityHeaders(s.secure, s.paceBodies(cop.Handler(r)))))
 }
 
 // allowedMethods are the methods routes answer at path.
