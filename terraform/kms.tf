@@ -202,6 +202,14 @@ data "aws_iam_policy_document" "kms_app_key" {
     }
   }
 
+  # GET /readyz asks whether the key is there and enabled.
+  statement {
+    sid       = "Readiness"
+    effect    = "Allow"
+    actions   = ["kms:DescribeKey"]
+    resources = [aws_kms_key.app.arn]
+  }
+
   statement {
     sid    = "AppKeyIsForCookieKeysOnly"
     effect = "Deny"
@@ -243,6 +251,19 @@ data "aws_iam_policy_document" "app_key_policy" {
     principals {
       type        = "AWS"
       identifiers = length(var.kms_admin_arns) > 0 ? var.kms_admin_arns : ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+  }
+
+  # The app's readiness check (GET /readyz) describes the key: not a use of it.
+  statement {
+    sid       = "AppChecksKey"
+    effect    = "Allow"
+    actions   = ["kms:DescribeKey"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = [aws_iam_role.app.arn]
     }
   }
 

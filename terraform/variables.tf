@@ -145,9 +145,9 @@ variable "ami_id" {
 }
 
 variable "health_check_path" {
-  description = "The path the ALB's target group checks. /readyz (the app checks its real dependencies: DynamoDB, Valkey, KMS) once the app serves it; /healthz (the process is up) until then. Liveness stays the container's own healthcheck."
+  description = "The path the ALB's target group checks: /readyz (the app checks its real dependencies: DynamoDB, KMS, S3, Valkey), or /healthz (the process is up) to take readiness out of the balancer's decision. Liveness stays the container's own healthcheck."
   type        = string
-  default     = "/healthz"
+  default     = "/readyz"
 
   validation {
     condition     = contains(["/healthz", "/readyz"], var.health_check_path)

@@ -132,6 +132,8 @@ var breakers = map[string][][]edit{
     effect = "Allow"`}},
 		{{"outputs.tf", "  value       = aws_kms_key.app.arn\n", "  value       = aws_iam_role.app.arn\n"}},
 		{{"kms.tf", "  target_key_id = aws_kms_key.app.key_id\n", "  target_key_id = \"some-other-key\"\n"}},
+		{{"kms.tf", "sid       = \"Readiness\"\n    effect    = \"Allow\"\n    actions   = [\"kms:DescribeKey\"]",
+			"sid       = \"Readiness\"\n    effect    = \"Allow\"\n    actions   = [\"kms:DescribeKey\", \"kms:Decrypt\"]"}},
 	},
 	"s3-public-access-blocked": {
 		{{"s3.tf", "restrict_public_buckets = true", "restrict_public_buckets = false"}},

@@ -44,7 +44,7 @@ var TerraformChecks = []Check{
 	{"iam-matches-code", "each role is granted exactly the permissions terraform/iam-actions.txt lists for it, whose code lines a test derives from the app's SDK calls (app/server TestIAMGrantsMatchTheCode)", checkIAMMatchesCode},
 	{"iam-no-access-keys", "no IAM users or access keys: the instance uses its profile", checkNoAccessKeys},
 	{"kms-bound-to-app", "data keys only under keys tagged app = var.app_name and with encryption context app = var.app_name; keys created only with that tag", checkKMSBoundToApp},
-	{"kms-app-key", "the app's own key (cookie keys) rotates, has an alias, is not tagged app, is usable only under encryption context purpose = cookie-keys (an Allow with it, a Deny without it) and is an output", checkAppKey},
+	{"kms-app-key", "the app's own key (cookie keys) rotates, has an alias, is not tagged app, is usable only under encryption context purpose = cookie-keys (an Allow with it, a Deny without it) and is an output; beside that the app may only DescribeKey it (readiness)", checkAppKey},
 	{"s3-public-access-blocked", "every bucket has a public access block with all four settings true", checkS3PublicAccessBlock},
 	{"s3-tls-only", "every bucket's policy denies requests with aws:SecureTransport = false", checkS3TLSOnly},
 	{"s3-encrypted", "every bucket has default encryption (aws:kms or AES256)", checkS3Encrypted},
@@ -340,6 +340,9 @@ func checkAppKey(m *Module) []string {
 			continue
 		}
 		purpose, _ := s.Condition("StringEquals", "kms:EncryptionContext:purpose")
+		if s.Allows() && slices.Equal(s.Actions, []string{"kms:DescribeKey"}) {
+			continue // the app's readiness check (GET /readyz): reads the key's state, uses no key, takes no context
+		}
 		if s.Allows() {
 			allowed = true
 			if !slices.Equal(purpose, []string{AppKeyPurpose}) {

@@ -116,7 +116,7 @@ func (s *Service) Login(ctx context.Context, username, password string) (imageap
 		return u, err
 	}
 	if err != nil || !u.Provisioned() {
-		s.log().Info("provisioning user lazily at login", "user_id", p.ID)
+		s.log().InfoContext(ctx, "provisioning user lazily at login", "user_id", p.ID)
 		return s.Provision(ctx, imageapp.User{ID: p.ID, Username: p.Username, Email: p.Email})
 	}
 	return u, nil

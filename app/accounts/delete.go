@@ -70,7 +70,7 @@ func (s *Service) DeleteAccount(ctx context.Context, u imageapp.User, password s
 		{"delete the notification topic", func() error { return s.Notifier.DeleteUserTopic(ctx, u) }},
 		{"delete the messages sent to them", func() error {
 			n, err := s.Mailbox.PurgeReceived(ctx, u.ID)
-			s.log().Info("deleted account's messages removed", "user_id", u.ID, "messages", n)
+			s.log().InfoContext(ctx, "deleted account's messages removed", "user_id", u.ID, "messages", n)
 			return err
 		}},
 		{"delete the directory entry", func() error { return s.Users.DeleteUser(ctx, u, until) }},
@@ -78,7 +78,7 @@ func (s *Service) DeleteAccount(ctx context.Context, u imageapp.User, password s
 	}
 	for i, step := range steps {
 		if err := step.do(); err != nil {
-			s.log().Error("account deletion stopped", "user_id", u.ID, "step", step.what, "done", i, "err", err)
+			s.log().ErrorContext(ctx, "account deletion stopped", "user_id", u.ID, "step", step.what, "done", i, "err", err)
 			if i < 2 {
 				return fmt.Errorf("%w: accounts: %s: %w", imageapp.Errorf(imageapp.EINTERNAL,
 					"Deleting your account failed before anything was deleted. Try again."), step.what, err)
@@ -87,7 +87,7 @@ func (s *Service) DeleteAccount(ctx context.Context, u imageapp.User, password s
 				"Your key is destroyed, so nobody can open the images sent to you, but deleting the rest failed. Try again to finish."), err)
 		}
 	}
-	s.log().Info("account deleted", "user_id", u.ID)
+	s.log().InfoContext(ctx, "account deleted", "user_id", u.ID)
 	return nil
 }
 

@@ -42,11 +42,11 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, u imageapp.User, passw
 	if err := s.Users.PutUser(ctx, u); err != nil {
 		return u, err
 	}
-	s.log().Info("email changed", "user_id", u.ID)
+	s.log().InfoContext(ctx, "email changed", "user_id", u.ID)
 	if err := s.Notifier.ChangeEmail(ctx, u, old); err != nil {
 		// The address has changed; the settings page shows whether mail
 		// reaches the new one and can subscribe it again.
-		s.log().Error("move notifications to the new email", "user_id", u.ID, "err", err)
+		s.log().ErrorContext(ctx, "move notifications to the new email", "user_id", u.ID, "err", err)
 	}
 	return s.Users.UserByID(ctx, u.ID)
 }

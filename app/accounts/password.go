@@ -25,6 +25,6 @@ func (s *Service) ChangePassword(ctx context.Context, u imageapp.User, current, 
 	if err := s.endAllSessions(ctx, u.ID); err != nil {
 		return u, err
 	}
-	s.log().Info("password changed; every session ended", "user_id", u.ID)
+	s.log().InfoContext(ctx, "password changed; every session ended", "user_id", u.ID)
 	return s.Users.UserByID(ctx, u.ID)
 }

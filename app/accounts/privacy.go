@@ -14,7 +14,7 @@ func (s *Service) SetPrivacy(ctx context.Context, viewer imageapp.User, p imagea
 	if err := s.Users.SetPrivacy(ctx, viewer.ID, p); err != nil {
 		return err
 	}
-	s.log().Info("privacy settings changed", "user_id", viewer.ID, "read_receipts", p.ReadReceipts, "listed", p.Listed,
+	s.log().InfoContext(ctx, "privacy settings changed", "user_id", viewer.ID, "read_receipts", p.ReadReceipts, "listed", p.Listed,
 		"notify_by_mail", p.NotifyByMail)
 	return nil
 }

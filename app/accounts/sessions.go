@@ -58,7 +58,7 @@ func (s *Service) EndSession(ctx context.Context, u imageapp.User, sid string) e
 	}
 	for _, sess := range list {
 		if sess.ID == sid {
-			s.log().Info("session ended", "user_id", u.ID)
+			s.log().InfoContext(ctx, "session ended", "user_id", u.ID)
 			if err := s.Sessions.EndSession(ctx, u.ID, sid); err != nil {
 				return err
 			}
@@ -71,7 +71,7 @@ func (s *Service) EndSession(ctx context.Context, u imageapp.User, sid string) e
 
 // EndOtherSessions ends every session of u but current.
 func (s *Service) EndOtherSessions(ctx context.Context, u imageapp.User, current string) error {
-	s.log().Info("other sessions ended", "user_id", u.ID)
+	s.log().InfoContext(ctx, "other sessions ended", "user_id", u.ID)
 	if err := s.Sessions.KeepOnlySession(ctx, u.ID, current); err != nil {
 		return err
 	}
@@ -102,6 +102,6 @@ func (s *Service) sessionsEnded(ctx context.Context, userID string) {
 		return
 	}
 	if _, err := s.Events.Publish(ctx, userID, imageapp.Event{Kind: imageapp.EventSessionsEnded, Unread: -1}); err != nil {
-		s.log().Warn("open event streams not told that sessions ended; they end at their next check", "user_id", userID, "err", err)
+		s.log().WarnContext(ctx, "open event streams not told that sessions ended; they end at their next check", "user_id", userID, "err", err)
 	}
 }

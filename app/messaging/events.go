@@ -50,11 +50,11 @@ func (s *Service) publish(ctx context.Context, l live) {
 		if n, err := s.Messages.CountUnread(ctx, l.userID); err == nil {
 			l.event.Unread = n
 		} else {
-			s.log().Warn("live event: count unread", "user_id", l.userID, "err", err)
+			s.log().WarnContext(ctx, "live event: count unread", "user_id", l.userID, "err", err)
 		}
 	}
 	if _, err := s.Events.Publish(ctx, l.userID, l.event); err != nil {
-		s.log().Warn("live event not delivered; open pages catch up when they reconnect",
+		s.log().WarnContext(ctx, "live event not delivered; open pages catch up when they reconnect",
 			"user_id", l.userID, "kind", l.event.Kind, "err", err)
 	}
 }

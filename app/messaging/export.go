@@ -29,5 +29,5 @@ func (s *Service) ReadMeta(ctx context.Context, viewer imageapp.User, id string)
 		return nil, err
 	}
 	defer clear(dek)
-	return s.openMeta(m, dek)
+	return s.openMeta(ctx, m, dek)
 }

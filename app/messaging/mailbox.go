@@ -122,14 +122,14 @@ func (s *Service) Open(ctx context.Context, viewer imageapp.User, id string) (*O
 }
 
 // openMeta decrypts m's caption and file name with its unwrapped data key.
-func (s *Service) openMeta(m *imageapp.Message, dek []byte) (*Opened, error) {
+func (s *Service) openMeta(ctx context.Context, m *imageapp.Message, dek []byte) (*Opened, error) {
 	raw, err := envelope.Open(m.SealedMeta, dek, s.contextOf(m))
 	var md meta
 	if err == nil {
 		err = json.Unmarshal(raw, &md)
 	}
 	if err != nil {
-		return nil, s.integrity(m, err)
+		return nil, s.integrity(ctx, m, err)
 	}
 	return &Opened{Message: m, Caption: md.Caption, Filename: md.Filename}, nil
 }
@@ -227,7 +227,7 @@ func (s *Service) imageStream(ctx context.Context, m *imageapp.Message, dek []by
 	blob, err := s.Blobs.Blob(ctx, m.ID)
 	if err != nil {
 		if imageapp.ErrorCode(err) == imageapp.ENOTFOUND {
-			return nil, s.integrity(m, err)
+			return nil, s.integrity(ctx, m, err)
 		}
 		return nil, fmt.Errorf("messaging: open blob: %w", err)
 	}
@@ -244,7 +244,7 @@ func (s *Service) imageStream(ctx context.Context, m *imageapp.Message, dek []by
 	if err != nil {
 		blob.Close()
 		if IsAuthError(err) {
-			return nil, s.integrity(m, err)
+			return nil, s.integrity(ctx, m, err)
 		}
 		return nil, fmt.Errorf("messaging: read blob: %w", err) // the store failed, not the data
 	}
@@ -266,7 +266,7 @@ func (s *Service) Delete(ctx context.Context, viewer imageapp.User, id string) e
 		}
 		return fmt.Errorf("messaging: delete message: %w", err)
 	}
-	s.log().Info("message deleted", "message_id", m.ID, "by", viewer.ID)
+	s.log().InfoContext(ctx, "message deleted", "message_id", m.ID, "by", viewer.ID)
 	return nil
 }
 
@@ -275,7 +275,7 @@ func (s *Service) dataKey(ctx context.Context, m *imageapp.Message) ([]byte, err
 	dek, err := s.Keys.Decrypt(ctx, m.KeyID, m.WrappedKey, s.contextOf(m).Map())
 	if err != nil {
 		if imageapp.ErrorCode(err) == imageapp.EINTEGRITY {
-			return nil, s.integrity(m, err)
+			return nil, s.integrity(ctx, m, err)
 		}
 		return nil, fmt.Errorf("messaging: decrypt data key: %w", err)
 	}
@@ -284,8 +284,8 @@ func (s *Service) dataKey(ctx context.Context, m *imageapp.Message) ([]byte, err
 
 // integrity logs why a message failed to decrypt and returns the error a
 // person sees.
-func (s *Service) integrity(m *imageapp.Message, cause error) error {
-	s.log().Error("message failed authentication", "message_id", m.ID, "err", cause)
+func (s *Service) integrity(ctx context.Context, m *imageapp.Message, cause error) error {
+	s.log().ErrorContext(ctx, "message failed authentication", "message_id", m.ID, "err", cause)
 	return imageapp.Errorf(imageapp.EINTEGRITY,
 		"This message cannot be opened: its stored data failed the integrity check. It may have been altered or damaged.")
 }

@@ -139,7 +139,7 @@ func (s *Service) queuePreview(ctx context.Context, j *previewJob, answered <-ch
 			select {
 			case <-answered:
 			case <-t.C:
-				s.log().Warn("a send's answer took too long to write; making its preview anyway", "message_id", j.m.ID)
+				s.log().WarnContext(ctx, "a send's answer took too long to write; making its preview anyway", "message_id", j.m.ID)
 			}
 			t.Stop()
 		}
@@ -149,7 +149,7 @@ func (s *Service) queuePreview(ctx context.Context, j *previewJob, answered <-ch
 		default:
 			hold.Stop()
 			clear(j.dek)
-			s.log().Warn("the preview queue is full; the sweep will make this preview", "message_id", j.m.ID)
+			s.log().WarnContext(ctx, "the preview queue is full; the sweep will make this preview", "message_id", j.m.ID)
 			s.publishHeld(bg, j)
 			q.done()
 		}
@@ -239,15 +239,15 @@ func (s *Service) makePreview(ctx context.Context, j *previewJob) {
 	case err == nil:
 		p.Thumb = thumb
 	case errors.Is(err, thumbnail.ErrTooCostly):
-		s.log().Info("image too costly to preview; caption-only preview", "message_id", j.m.ID)
+		s.log().InfoContext(ctx, "image too costly to preview; caption-only preview", "message_id", j.m.ID)
 	case imageapp.ErrorCode(err) == imageapp.ENOTFOUND:
 		return // deleted before its preview was made
 	default:
-		s.log().Warn("message goes without a thumbnail", "message_id", j.m.ID, "err", err)
+		s.log().WarnContext(ctx, "message goes without a thumbnail", "message_id", j.m.ID, "err", err)
 	}
 	recipient, sender := s.sealPreviews(ctx, j.m, j.from, j.to, p)
 	if err := s.Messages.SetPreviews(ctx, j.m.ID, recipient, sender); err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
-		s.log().Warn("could not store a preview; the sweep will make it again", "message_id", j.m.ID, "err", err)
+		s.log().WarnContext(ctx, "could not store a preview; the sweep will make it again", "message_id", j.m.ID, "err", err)
 	}
 }
 
@@ -323,7 +323,7 @@ func (s *Service) redoPreview(ctx context.Context, id string) (bool, error) {
 	case code == imageapp.ENOTFOUND || code == imageapp.EINTEGRITY:
 		// A party's account is gone (its messages go with it) or the
 		// message cannot open: no preview can be made, so none is due.
-		s.log().Warn("a due preview cannot be made; the message goes without", "message_id", id, "err", err)
+		s.log().WarnContext(ctx, "a due preview cannot be made; the message goes without", "message_id", id, "err", err)
 		if err := s.Messages.SetPreviews(ctx, id, nil, nil); err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
 			return false, fmt.Errorf("messaging: clear a due preview of %s: %w", id, err)
 		}
@@ -348,7 +348,7 @@ func (s *Service) redoJob(ctx context.Context, m *imageapp.Message) (*previewJob
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.openMeta(m, dek)
+	o, err := s.openMeta(ctx, m, dek)
 	if err != nil {
 		clear(dek)
 		return nil, err

@@ -44,7 +44,7 @@ func (s *Service) checkRequestAllowance(ctx context.Context, to, from imageapp.U
 		return fmt.Errorf("messaging: read the recipient's request bytes: %w", err)
 	}
 	if waiting >= allowance {
-		s.log().Warn("recipient's message requests fill their allowance", "recipient_id", to.ID,
+		s.log().WarnContext(ctx, "recipient's message requests fill their allowance", "recipient_id", to.ID,
 			"request_bytes", waiting, "allowance_bytes", allowance)
 		return imageapp.ErrRequestsFull(to.Username)
 	}

@@ -39,7 +39,7 @@ func (r *receipts) shared(ctx context.Context, viewer imageapp.User, otherID str
 	if !ok {
 		u, err := r.s.Users.UserByID(ctx, otherID)
 		if err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
-			r.s.log().Warn("read receipts: read the recipient's settings; hiding their read state", "user_id", otherID, "err", err)
+			r.s.log().WarnContext(ctx, "read receipts: read the recipient's settings; hiding their read state", "user_id", otherID, "err", err)
 		}
 		on = err == nil && !u.NoReadReceipts
 		r.on[otherID] = on

@@ -36,7 +36,7 @@ func (s *Service) isRequest(ctx context.Context, to, from imageapp.User) (bool, 
 func (s *Service) remember(ctx context.Context, user, contact imageapp.User) error {
 	err := s.Users.AddContact(ctx, user.ID, contact.ID)
 	if imageapp.ErrorCode(err) == imageapp.EINVALID {
-		s.log().Warn("contacts are full; this one is not remembered", "user_id", user.ID, "max", imageapp.MaxContacts)
+		s.log().WarnContext(ctx, "contacts are full; this one is not remembered", "user_id", user.ID, "max", imageapp.MaxContacts)
 		return nil
 	}
 	if err != nil {
@@ -58,7 +58,7 @@ func (s *Service) replyAccepts(ctx context.Context, from, to imageapp.User) erro
 		return fmt.Errorf("messaging: accept the requests of the person replied to: %w", err)
 	}
 	if n > 0 {
-		s.log().Info("message requests accepted by a reply", "user_id", from.ID, "sender_id", to.ID, "messages", n)
+		s.log().InfoContext(ctx, "message requests accepted by a reply", "user_id", from.ID, "sender_id", to.ID, "messages", n)
 	}
 	return nil
 }
@@ -176,7 +176,7 @@ func (s *Service) AcceptRequests(ctx context.Context, viewer imageapp.User, user
 		s.publishSoon(ctx, live{userID: viewer.ID, counted: true,
 			event: imageapp.Event{Kind: imageapp.EventMessage, Box: imageapp.Inbox, From: other.Username}})
 	}
-	s.log().Info("message requests accepted", "user_id", viewer.ID, "sender_id", other.ID, "messages", n)
+	s.log().InfoContext(ctx, "message requests accepted", "user_id", viewer.ID, "sender_id", other.ID, "messages", n)
 	return other, n, nil
 }
 
@@ -198,7 +198,7 @@ func (s *Service) DeleteRequests(ctx context.Context, viewer imageapp.User, user
 		}
 		deleted++
 	}
-	s.log().Info("message requests deleted", "user_id", viewer.ID, "sender_id", other.ID, "messages", deleted)
+	s.log().InfoContext(ctx, "message requests deleted", "user_id", viewer.ID, "sender_id", other.ID, "messages", deleted)
 	return other, deleted, nil
 }
 

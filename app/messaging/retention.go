@@ -79,7 +79,7 @@ func (s *Service) shredDetached(ctx context.Context, m *imageapp.Message) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	if err := s.shred(ctx, m); err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
-		s.log().Warn("could not shred an expired message; the sweep will", "message_id", m.ID, "err", err)
+		s.log().WarnContext(ctx, "could not shred an expired message; the sweep will", "message_id", m.ID, "err", err)
 	}
 }
 
@@ -125,7 +125,7 @@ func (s *Service) SweepExpired(ctx context.Context) (int, error) {
 				}
 			}
 			if err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
-				s.log().Warn("could not shred an expired message", "message_id", id, "err", err)
+				s.log().WarnContext(ctx, "could not shred an expired message", "message_id", id, "err", err)
 				if failures++; failures >= sweepErrors {
 					return shredded, fmt.Errorf("messaging: expiry sweep stopped after %d failures: %w", failures, err)
 				}
@@ -182,13 +182,13 @@ func (s *Service) ViewOnce(ctx context.Context, viewer imageapp.User, id string)
 	}
 	s.publishSoon(ctx, deletedEvents(m)...)
 	img.blob = discardOnClose{img.blob, func() { s.discard(m.ID) }}
-	s.log().Info("view-once message viewed and shredded", "message_id", m.ID)
+	s.log().InfoContext(ctx, "view-once message viewed and shredded", "message_id", m.ID)
 	return opened, img, nil
 }
 
 // openWith decrypts m's caption and opens its image with an unwrapped key.
 func (s *Service) openWith(ctx context.Context, m *imageapp.Message, dek []byte) (*Opened, *Image, error) {
-	opened, err := s.openMeta(m, dek)
+	opened, err := s.openMeta(ctx, m, dek)
 	if err != nil {
 		return nil, nil, err
 	}

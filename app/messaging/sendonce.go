@@ -51,12 +51,12 @@ func (s *Service) SendOnce(ctx context.Context, from imageapp.User, key string, 
 	m, err = send()
 	if err != nil {
 		if rerr := s.SendKeys.ReleaseSendKey(after, from.ID, key); rerr != nil {
-			s.log().Error("release a send key", "sender_id", from.ID, "err", rerr) // a retry gets 409 until the claim lapses
+			s.log().ErrorContext(ctx, "release a send key", "sender_id", from.ID, "err", rerr) // a retry gets 409 until the claim lapses
 		}
 		return nil, false, err
 	}
 	if ferr := s.SendKeys.FinishSendKey(after, from.ID, key, m.ID); ferr != nil {
-		s.log().Error("finish a send key", "sender_id", from.ID, "message_id", m.ID, "err", ferr) // likewise
+		s.log().ErrorContext(ctx, "finish a send key", "sender_id", from.ID, "message_id", m.ID, "err", ferr) // likewise
 	}
 	return m, false, nil
 }

@@ -113,7 +113,7 @@ func (s *Service) ensureProvisioned(ctx context.Context, u imageapp.User) (image
 	if s.Provision == nil {
 		return u, fmt.Errorf("messaging: user %s is not provisioned and no provisioner is set", u.ID)
 	}
-	s.log().Info("provisioning user lazily", "user_id", u.ID)
+	s.log().InfoContext(ctx, "provisioning user lazily", "user_id", u.ID)
 	return s.Provision(ctx, u)
 }
 
@@ -225,7 +225,7 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 	} else {
 		s.publishSoon(ctx, sentEvents(m)...)
 	}
-	s.log().Info("message sent", "message_id", m.ID, "sender_id", m.SenderID, "recipient_id", m.RecipientID,
+	s.log().InfoContext(ctx, "message sent", "message_id", m.ID, "sender_id", m.SenderID, "recipient_id", m.RecipientID,
 		"bytes", m.Size, "content_type", m.ContentType)
 	return m, nil
 }
@@ -240,7 +240,7 @@ func (s *Service) checkQuota(ctx context.Context, to imageapp.User) error {
 		return fmt.Errorf("messaging: read the recipient's stored bytes: %w", err)
 	}
 	if used >= s.QuotaBytes {
-		s.log().Warn("recipient's storage quota is full", "recipient_id", to.ID, "stored_bytes", used, "quota_bytes", s.QuotaBytes)
+		s.log().WarnContext(ctx, "recipient's storage quota is full", "recipient_id", to.ID, "stored_bytes", used, "quota_bytes", s.QuotaBytes)
 		return imageapp.ErrInboxFull(to.Username)
 	}
 	return nil
@@ -356,12 +356,12 @@ func (s *Service) settleFailedCreate(ctx context.Context, id string, createErr e
 	stored, err := s.Messages.MessageExists(ctx, id)
 	switch {
 	case err == nil && stored:
-		s.log().Warn("the message was stored although its write reported an error", "message_id", id, "err", createErr)
+		s.log().WarnContext(ctx, "the message was stored although its write reported an error", "message_id", id, "err", createErr)
 		return nil
 	case err == nil:
 		s.discard(id)
 	default:
-		s.log().Error("cannot tell whether a failed message write landed; its blob is left to the sweeper",
+		s.log().ErrorContext(ctx, "cannot tell whether a failed message write landed; its blob is left to the sweeper",
 			"message_id", id, "err", err)
 	}
 	return fmt.Errorf("messaging: store message: %w", createErr)
@@ -373,7 +373,7 @@ const notifyTimeout = 30 * time.Second
 // notify tells the recipient; a failure is logged, the message stays sent.
 func (s *Service) notify(ctx context.Context, to imageapp.User, n imageapp.Notification) {
 	if err := s.Notifier.Notify(ctx, to, n); err != nil {
-		s.log().Warn("notification failed; the message was sent", "message_id", n.MessageID, "err", err)
+		s.log().WarnContext(ctx, "notification failed; the message was sent", "message_id", n.MessageID, "err", err)
 	}
 }
 
@@ -508,11 +508,11 @@ func (s *Service) discard(id string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := s.Blobs.DeleteBlob(ctx, id); err != nil {
-		s.log().Error("could not remove a blob; the sweeper will", "message_id", id, "err", err)
+		s.log().ErrorContext(ctx, "could not remove a blob; the sweeper will", "message_id", id, "err", err)
 		return
 	}
 	if err := s.Messages.ClearPending(ctx, id); err != nil {
-		s.log().Warn("could not clear a blob's pending marker; the sweeper will", "message_id", id, "err", err)
+		s.log().WarnContext(ctx, "could not clear a blob's pending marker; the sweeper will", "message_id", id, "err", err)
 	}
 }
 

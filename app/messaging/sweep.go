@@ -101,7 +101,7 @@ func (s *Service) settlePending(ctx context.Context, id string) (removed bool, e
 			return false, err
 		}
 		if removed {
-			s.log().Info("removed orphan blob", "message_id", id)
+			s.log().InfoContext(ctx, "removed orphan blob", "message_id", id)
 		}
 	}
 	return removed, s.Messages.ClearPending(ctx, id)

@@ -120,7 +120,7 @@ func (s *Service) sealPreviews(ctx context.Context, m *imageapp.Message, from, t
 	}
 	raw, err := json.Marshal(p)
 	if err != nil {
-		s.log().Warn("message goes without a preview", "message_id", m.ID, "err", err)
+		s.log().WarnContext(ctx, "message goes without a preview", "message_id", m.ID, "err", err)
 		return nil, nil
 	}
 	ec := s.contextOf(m)
@@ -137,7 +137,7 @@ func (s *Service) sealPreviews(ctx context.Context, m *imageapp.Message, from, t
 			*side.out, err = envelope.SealAs(raw, key, ec, side.purpose)
 		}
 		if err != nil {
-			s.log().Warn("message goes without a preview", "message_id", m.ID, "user_id", side.owner.ID, "err", err)
+			s.log().WarnContext(ctx, "message goes without a preview", "message_id", m.ID, "user_id", side.owner.ID, "err", err)
 		}
 	}
 	return recipient, sender
@@ -160,7 +160,7 @@ func (s *Service) Previews(ctx context.Context, viewer imageapp.User, msgs []*im
 		if key == nil {
 			var err error
 			if key, err = s.thumbKey(ctx, viewer); err != nil {
-				s.log().Error("cannot open previews", "user_id", viewer.ID, "err", err)
+				s.log().ErrorContext(ctx, "cannot open previews", "user_id", viewer.ID, "err", err)
 				return out
 			}
 		}
@@ -174,7 +174,7 @@ func (s *Service) Previews(ctx context.Context, viewer imageapp.User, msgs []*im
 			err = json.Unmarshal(raw, &p)
 		}
 		if err != nil {
-			s.log().Error("preview failed authentication", "message_id", m.ID, "err", err)
+			s.log().ErrorContext(ctx, "preview failed authentication", "message_id", m.ID, "err", err)
 			continue
 		}
 		out[m.ID] = p

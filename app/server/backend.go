@@ -24,10 +24,11 @@ import (
 type backend struct {
 	imageapp.Ports
 	cookieKeys *cookiekeys.Live
-	limits     ratelimit.Store // nil: in this process
-	leases     lease.Locker    // nil: in this process
-	events     imageapp.Events // live events: the shared store's, or this process's hub
-	uploads    staleUploads    // nil: the blob store leaves nothing behind when a put crashes (S3)
+	limits     ratelimit.Store  // nil: in this process
+	leases     lease.Locker     // nil: in this process
+	events     imageapp.Events  // live events: the shared store's, or this process's hub
+	uploads    staleUploads     // nil: the blob store leaves nothing behind when a put crashes (S3)
+	ready      []imageapp.Check // what GET /readyz asks
 	closers    []func() error
 
 	// notifying tracks notifications still being sent after their send
@@ -71,6 +72,7 @@ func (b *backend) openShared(ctx context.Context, cfg Config, log *slog.Logger) 
 	b.closers = append(b.closers, c.Close)
 	b.limits = c.Limits()
 	b.leases = c.Leases()
+	b.ready = append(b.ready, imageapp.Check{Name: "valkey", Run: c.Ping})
 	return nil
 }
 
@@ -108,6 +110,10 @@ func openLocal(ctx context.Context, cfg Config, log *slog.Logger) (*backend, err
 		cookieKeys: cookiekeys.NewLive(cookiekeys.Single(secrets.Keys)),
 		uploads:    blobs,
 		closers:    []func() error{db.Close},
+		ready: []imageapp.Check{
+			{Name: "sqlite", Run: db.Ping},
+			{Name: "data_dir", Run: func(context.Context) error { return writable(cfg.DataDir) }},
+		},
 	}
 	b.Identity = &local.Identity{
 		DB: db, Outbox: outbox, Pepper: secrets.CodePepper, Log: log, Now: cfg.Now,
@@ -118,4 +124,15 @@ func openLocal(ctx context.Context, cfg Config, log *slog.Logger) (*backend, err
 		},
 	}
 	return b, nil
+}
+
+// writable reports whether a file can be created, written and removed in
+// dir, as sends (blobs) and mail (the outbox) do there.
+func writable(dir string) error {
+	f, err := os.CreateTemp(dir, ".readyz-*")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write([]byte("ok"))
+	return errors.Join(err, f.Close(), os.Remove(f.Name()))
 }

@@ -23,7 +23,7 @@ func openAWS(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error
 	if err != nil {
 		return nil, err
 	}
-	a, err := awsbackend.New(clients, awsbackend.Names{
+	names := awsbackend.Names{
 		AppName:       cfg.AppName,
 		UserPoolID:    cfg.AWS.UserPoolID,
 		ClientID:      cfg.AWS.ClientID,
@@ -34,7 +34,8 @@ func openAWS(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error
 		BaseURL:       cfg.PublicURL(),
 		AppKeyID:      cfg.AWS.AppKeyID,
 		AppRoleARN:    cfg.AWS.AppRoleARN,
-	}, log)
+	}
+	a, err := awsbackend.New(clients, names, log)
 	if err != nil {
 		return nil, err
 	}
@@ -65,6 +66,7 @@ func openAWS(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error
 			SendKeys: a.Messages,
 		},
 		cookieKeys: live,
+		ready:      awsbackend.ReadyChecks(clients, names),
 		closers:    []func() error{func() error { stop(); <-done; return nil }},
 	}, nil
 }

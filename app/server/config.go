@@ -60,6 +60,9 @@ type Config struct {
 	// CookieKeysEvery is how often AWS mode re-reads the cluster's cookie
 	// keys; zero means cookiekeys.RefreshEvery (tests shorten it).
 	CookieKeysEvery time.Duration
+	// LogFormat is how log lines are written: "text" (slog's text handler;
+	// "" too) or "json", one object per line (IMAGEAPP_LOG_FORMAT).
+	LogFormat string
 	// AllowInsecureHTTP lets AWS mode run on a plain http:// address: for
 	// emulators and dev stacks only (IMAGEAPP_ALLOW_INSECURE_HTTP=1).
 	AllowInsecureHTTP bool
@@ -97,6 +100,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		TLSCert:   getenv("IMAGEAPP_TLS_CERT"),
 		TLSKey:    getenv("IMAGEAPP_TLS_KEY"),
 		ValkeyURL: getenv("IMAGEAPP_VALKEY_URL"),
+		LogFormat: or(getenv("IMAGEAPP_LOG_FORMAT"), "text"),
 		AWS: AWSConfig{
 			UserPoolID:    getenv("IMAGEAPP_COGNITO_USER_POOL_ID"),
 			ClientID:      getenv("IMAGEAPP_COGNITO_CLIENT_ID"),
@@ -188,6 +192,9 @@ func (c Config) Validate() error {
 		}
 	default:
 		return fmt.Errorf("config: IMAGEAPP_BACKEND must be local or aws, not %q", c.Backend)
+	}
+	if c.LogFormat != "" && c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("config: IMAGEAPP_LOG_FORMAT must be text or json, not %q", c.LogFormat)
 	}
 	if c.BaseURL != "" {
 		u, err := url.Parse(c.BaseURL)

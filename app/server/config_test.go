@@ -164,3 +164,17 @@ func TestTheAppsOutboxStaysBounded(t *testing.T) {
 		t.Errorf("after four sign-ups with OutboxMaxFiles 2 the outbox holds %d mails; want 2", len(mails))
 	}
 }
+
+func TestLogFormatIsTextOrJSON(t *testing.T) {
+	for format, want := range map[string]string{"": "text", "text": "text", "json": "json"} {
+		c, err := ConfigFromEnv(envOf(map[string]string{"IMAGEAPP_LOG_FORMAT": format}))
+		if err != nil || c.LogFormat != want {
+			t.Errorf("IMAGEAPP_LOG_FORMAT=%q: %q, %v; want %q", format, c.LogFormat, err, want)
+		}
+	}
+	for _, bad := range []string{"JSON", "logfmt", "xml"} {
+		if _, err := ConfigFromEnv(envOf(map[string]string{"IMAGEAPP_LOG_FORMAT": bad})); err == nil || !strings.Contains(err.Error(), "IMAGEAPP_LOG_FORMAT") {
+			t.Errorf("IMAGEAPP_LOG_FORMAT=%q: %v; want an error naming the variable", bad, err)
+		}
+	}
+}

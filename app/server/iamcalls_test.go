@@ -78,6 +78,7 @@ func TestIAMGrantsMatchTheCode(t *testing.T) {
 	aliceC, bobC := app.login("alice"), app.login("bob")
 	ok(aliceC.get("/users?q=b"), http.StatusOK)
 	ok(aliceC.get("/api/users"), http.StatusOK)
+	ok(aliceC.get("/readyz"), http.StatusOK) // the load balancer's check: each table, the app key, the bucket
 	ok(app.client().postForm("/forgot", url.Values{"username": {"bob"}}), http.StatusOK)
 
 	// Messages: send small and large (multipart), list every box and page,
@@ -397,6 +398,8 @@ func permissions(n resourceNames, call string, params any) [][2]string {
 	case *s3.DeleteObjectInput:
 		return one("s3:DeleteObject", object(p.Key))
 	case *s3.ListObjectsV2Input:
+		return one("s3:ListBucket", "bucket")
+	case *s3.HeadBucketInput: // IAM has no HeadBucket action: it is ListBucket's
 		return one("s3:ListBucket", "bucket")
 
 	// KMS

@@ -56,6 +56,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 	if log == nil {
 		log = slog.Default()
 	}
+	log = slog.New(web.RequestIDs(log.Handler())) // what is logged during a request names it
 	b, err := openBackend(ctx, cfg, log)
 	if err != nil {
 		return nil, err
@@ -80,7 +81,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 	}
 	a.web = web.New(web.Options{
 		Accounts: accounts, Messaging: a.messaging, Events: b.events, LimitStore: b.limits, TrustedProxies: cfg.TrustedProxies,
-		CookieKeys: b.cookieKeys, Secure: cfg.Secure(),
+		CookieKeys: b.cookieKeys, Secure: cfg.Secure(), Readiness: b.ready,
 		MaxUploadBytes: cfg.MaxUploadBytes, ReactDir: cfg.ReactDir, Limits: cfg.limits(), Pace: cfg.Pace, Log: log, Now: cfg.Now,
 	})
 	a.handler = a.web.Handler()

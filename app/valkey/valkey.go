@@ -67,3 +67,6 @@ func (c *Client) key(parts ...string) string {
 	}
 	return k
 }
+
+// Ping reports whether the server answers.
+func (c *Client) Ping(ctx context.Context) error { return c.rdb.Ping(ctx).Err() }

@@ -43,7 +43,7 @@ func (s *Server) rememberDevice(w http.ResponseWriter, r *http.Request, username
 	name := s.deviceCookieName()
 	value, err := securecookie.EncodeMulti(name, mark, s.sessionStore().Codecs...)
 	if err != nil {
-		s.log.Error("encode device cookie", "err", err)
+		s.log.ErrorContext(r.Context(), "encode device cookie", "err", err)
 		return // the login stands; this browser just stays unknown
 	}
 	http.SetCookie(w, &http.Cookie{

@@ -90,9 +90,9 @@ func (s *Server) errorReply(w http.ResponseWriter, r *http.Request, err error) e
 	reply := replyFor(err, r.Context().Err() != nil, s.maxUpload)
 	switch {
 	case reply.status == statusClientGone:
-		s.log.Info("client went away", "method", r.Method, "path", r.URL.Path)
+		s.log.InfoContext(r.Context(), "client went away", "method", r.Method, "path", r.URL.Path)
 	case reply.status >= 500:
-		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if reply.retry != "" {
 		w.Header().Set("Retry-After", reply.retry)

@@ -143,7 +143,7 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 	events, stop, cur, err := s.subscribe(ctx, u)
 	if err != nil {
 		if ctx.Err() == nil {
-			s.log.Warn("live events unavailable; pages fall back to refreshing", "err", err)
+			s.log.WarnContext(r.Context(), "live events unavailable; pages fall back to refreshing", "err", err)
 		}
 		st.retry(streamPausedRetry)
 		st.event("unavailable", "", eventJSON{})
@@ -157,7 +157,7 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 	if n, err := s.messaging.UnreadCount(ctx, u); err == nil {
 		hello.Unread = &n
 	} else {
-		s.log.Error("count unread", "err", err)
+		s.log.ErrorContext(r.Context(), "count unread", "err", err)
 	}
 	id := strconv.FormatInt(max(cur, since), 10)
 	st.retry(streamRetry)

@@ -89,7 +89,7 @@ func (s *Server) exportDownload(w http.ResponseWriter, r *http.Request) {
 	if err := ex.run(s.paceWrites(w, r)); err != nil {
 		// The zip has begun, so its status cannot change: the client sees a
 		// broken transfer, never a zip that looks whole.
-		s.log.Info("export stopped", "user_id", u.ID, "err", err)
+		s.log.InfoContext(r.Context(), "export stopped", "user_id", u.ID, "err", err)
 		panic(http.ErrAbortHandler)
 	}
 }
@@ -114,11 +114,11 @@ func (s *Server) startExport(r *http.Request, u imageapp.User) (*exporter, error
 func (s *Server) limitExport(r *http.Request, u imageapp.User) error {
 	ok, wait, err := s.limits.Take(r.Context(), exportRule, "export:"+u.ID)
 	if err != nil {
-		s.log.Error("export limit unavailable; refusing", "err", err)
+		s.log.ErrorContext(r.Context(), "export limit unavailable; refusing", "err", err)
 		return imageapp.Errorf(imageapp.EUNAVAILABLE, "We cannot start an export right now. Try again in a few minutes.")
 	}
 	if !ok {
-		s.log.Warn("export rate limited", "user_id", u.ID)
+		s.log.WarnContext(r.Context(), "export rate limited", "user_id", u.ID)
 		mins := int(math.Ceil(wait.Minutes()))
 		return &imageapp.RetryLater{After: wait, Err: imageapp.Errorf(imageapp.ERATELIMITED,
 			"You have exported your data recently. Each export decrypts all your images, so it can be done only a few times an hour. Try again in %d minute%s.",
@@ -180,7 +180,7 @@ func (e *exporter) box(box imageapp.Box, page *imageapp.MessagePage) error {
 				return err
 			}
 			if err != nil {
-				e.s.log.Error("export: read a mailbox page", "user_id", e.user.ID, "box", box, "err", err)
+				e.s.log.ErrorContext(e.ctx, "export: read a mailbox page", "user_id", e.user.ID, "box", box, "err", err)
 				e.problems = append(e.problems, fmt.Sprintf("The %s could not be read to its end: %d messages from it are in the export; export again later for the rest.", boxName(box), e.countOf(box)))
 				return nil
 			}
@@ -233,7 +233,7 @@ func (e *exporter) message(box imageapp.Box, m *imageapp.Message) error {
 		return wf.err
 	}
 	if err != nil {
-		e.s.log.Error("export: an image left out", "message_id", m.ID, "err", err)
+		e.s.log.ErrorContext(e.ctx, "export: an image left out", "message_id", m.ID, "err", err)
 		entry.Error = imageapp.ErrorMessage(err)
 	}
 	e.count++
@@ -276,7 +276,7 @@ func (e *exporter) image(entry *exportEntry) error {
 	n, err := io.Copy(fw, src)
 	switch {
 	case src.err != nil:
-		e.s.log.Error("export: an image failed part way; its file is incomplete", "message_id", entry.ID, "err", src.err)
+		e.s.log.ErrorContext(e.ctx, "export: an image failed part way; its file is incomplete", "message_id", entry.ID, "err", src.err)
 		why := "could not be read from storage"
 		if messaging.IsAuthError(src.err) {
 			why = "failed its integrity check"
@@ -340,7 +340,7 @@ func (e *exporter) writeIndex() error {
 	}
 	records, err := e.index.reader()
 	if err != nil {
-		e.s.log.Error("export: read the index back", "user_id", e.user.ID, "err", err)
+		e.s.log.ErrorContext(e.ctx, "export: read the index back", "user_id", e.user.ID, "err", err)
 		return err // without its index the zip is not what we promised: break it
 	}
 	fw, err := e.zw.CreateHeader(&zip.FileHeader{Name: "index.json", Method: zip.Deflate, Modified: e.s.now()})

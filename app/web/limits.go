@@ -109,11 +109,11 @@ func (s *Server) limitSend(r *http.Request) error {
 			// the shared store does not stop sending; nor does it lift the
 			// budget: this instance keeps it alone meanwhile, so a sender
 			// gets at most the budget once per instance, never unlimited.
-			s.log.Error("sending limits unavailable; this instance's own limits apply", "err", err)
+			s.log.ErrorContext(r.Context(), "sending limits unavailable; this instance's own limits apply", "err", err)
 			ok, wait, _ = s.ownLimits.TakeN(r.Context(), b.rule, b.key, b.cost) // Memory never fails
 		}
 		if !ok {
-			s.log.Warn("sender over budget", "sender_id", from.ID, "budget", b.key[:strings.LastIndexByte(b.key, ':')])
+			s.log.WarnContext(r.Context(), "sender over budget", "sender_id", from.ID, "budget", b.key[:strings.LastIndexByte(b.key, ':')])
 			return imageapp.ErrSendingTooFast(wait)
 		}
 	}
@@ -170,12 +170,12 @@ func (s *Server) asking(r *http.Request, username string) context.Context {
 func (s *Server) take(r *http.Request, rule ratelimit.Rule, key string) error {
 	ok, wait, err := s.limits.Take(r.Context(), rule, key)
 	if err != nil {
-		s.log.Error("abuse limits unavailable; refusing", "err", err)
+		s.log.ErrorContext(r.Context(), "abuse limits unavailable; refusing", "err", err)
 		return imageapp.Errorf(imageapp.EUNAVAILABLE, "We cannot check sign-in attempts right now, so we are not accepting any. Try again in a minute.")
 	}
 	if !ok {
 		kind, _, _ := strings.Cut(key, ":")
-		s.log.Warn("rate limited", "key_kind", kind)
+		s.log.WarnContext(r.Context(), "rate limited", "key_kind", kind)
 		return imageapp.RateLimited(wait)
 	}
 	return nil

@@ -85,11 +85,11 @@ func (s *Server) messageImage(w http.ResponseWriter, r *http.Request) {
 	if _, err := io.Copy(s.paceWrites(w, r), img); err != nil {
 		switch {
 		case messaging.IsAuthError(err):
-			s.log.Error("image failed authentication mid-stream", "message_id", img.ID, "err", err)
+			s.log.ErrorContext(r.Context(), "image failed authentication mid-stream", "message_id", img.ID, "err", err)
 		case errors.Is(err, messaging.ErrExpiredMidStream):
-			s.log.Info("message expired while its image streamed; cut", "message_id", img.ID)
+			s.log.InfoContext(r.Context(), "message expired while its image streamed; cut", "message_id", img.ID)
 		case errors.Is(err, errSlowReader):
-			s.log.Info("client stopped reading an image; dropped", "message_id", img.ID)
+			s.log.InfoContext(r.Context(), "client stopped reading an image; dropped", "message_id", img.ID)
 		}
 		panic(http.ErrAbortHandler)
 	}

@@ -16,7 +16,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	if err := c.Render(views.WithZone(r.Context(), readerZone(r)), w); err != nil {
-		s.log.Error("render", "path", r.URL.Path, "err", err)
+		s.log.ErrorContext(r.Context(), "render", "path", r.URL.Path, "err", err)
 	}
 }
 
@@ -26,7 +26,7 @@ func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	if err := json.NewEncoder(w).Encode(v); err != nil && r.Context().Err() == nil {
-		s.log.Error("write JSON", "path", r.URL.Path, "err", err)
+		s.log.ErrorContext(r.Context(), "write JSON", "path", r.URL.Path, "err", err)
 	}
 }
 
@@ -67,7 +67,7 @@ func (s *Server) page(r *http.Request, title, active string) views.Page {
 		if n, err := s.messaging.UnreadCount(r.Context(), u); err == nil {
 			p.Nav.Unread = n
 		} else {
-			s.log.Error("count unread", "err", err)
+			s.log.ErrorContext(r.Context(), "count unread", "err", err)
 		}
 	}
 	if msg, ok := flashes[r.URL.Query().Get("flash")]; ok {

@@ -44,6 +44,7 @@ type Server struct {
 
 	live  *liveStreams // the event streams (events.go)
 	drain *drain       // a deploy's drain of the sends (drain.go)
+	ready *readiness   // GET /readyz (ready.go)
 }
 
 // Options configure a Server.
@@ -64,8 +65,11 @@ type Options struct {
 	LimitStore     ratelimit.Store // where the buckets are; nil keeps them in this process
 	TrustedProxies []netip.Prefix  // peers whose X-Forwarded-For names the client
 	Pace           Pace            // how fast request bodies must come; zero means DefaultPace
-	Log            *slog.Logger
-	Now            func() time.Time
+	// Readiness are the checks of GET /readyz, one per dependency; none
+	// means ready whenever the server is not draining.
+	Readiness []imageapp.Check
+	Log       *slog.Logger
+	Now       func() time.Time
 }
 
 // New returns a Server.
@@ -85,6 +89,7 @@ func New(o Options) *Server {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.log = slog.New(RequestIDs(s.log.Handler()))
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -100,6 +105,7 @@ func New(o Options) *Server {
 	}
 	s.live = newLiveStreams(o.Events)
 	s.drain = newDrain()
+	s.ready = &readiness{checks: o.Readiness, log: s.log, now: s.now}
 	return s
 }
 
@@ -137,7 +143,8 @@ func (s *Server) sessionStore() *sessions.CookieStore {
 	return store
 }
 
-// Handler returns the full route table wrapped in the security middleware.
+// Handler returns the full route table wrapped in the security middleware
+// and the request log.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.GetHead, s.compress) // HEAD is GET without the body
@@ -149,6 +156,7 @@ func (s *Server) Handler() http.Handler {
 		}
 		w.Write([]byte("ok"))
 	})
+	r.Get("/readyz", s.readyz)
 	r.Handle("/static/*", static.Handler())
 	s.mountReact(r)
 
@@ -270,7 +278,7 @@ func (s *Server) Handler() http.Handler {
 	}))
 	// Outside the router, so that its refusals get the headers too; bodies
 	// are paced before compression wraps the ResponseWriter.
-	return s.recoverer(securityHeaders(s.secure, s.paceBodies(cop.Handler(r))))
+	return s.logRequests(s.recoverer(securityHeaders(s.secure, s.paceBodies(cop.Handler(r)))))
 }
 
 // allowedMethods are the methods routes answer at path.

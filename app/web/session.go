@@ -69,17 +69,17 @@ func (s *Server) checkSession(w http.ResponseWriter, r *http.Request) (imageapp.
 		if imageapp.ErrorCode(err) == imageapp.ENOTFOUND {
 			return imageapp.User{}, "", errNoSession
 		}
-		s.log.Error("load session user", "err", err)
+		s.log.ErrorContext(r.Context(), "load session user", "err", err)
 		return imageapp.User{}, "", err
 	}
 	if now.Sub(time.Unix(seen, 0)) > seenResolution && !isBackgroundRefresh(r) {
 		sess.Values["seen"] = now.Unix()
 		if err := sess.Save(r, w); err != nil {
-			s.log.Error("refresh session", "err", err)
+			s.log.ErrorContext(r.Context(), "refresh session", "err", err)
 		}
 		if now.Sub(listed.LastSeen) > touchResolution {
 			if err := s.accounts.TouchSession(r.Context(), u, sid, now); err != nil {
-				s.log.Error("touch session", "err", err) // only the list's "last seen" lags
+				s.log.ErrorContext(r.Context(), "touch session", "err", err) // only the list's "last seen" lags
 			}
 		}
 	}

@@ -16,7 +16,7 @@ func (s *Server) mailSettings(r *http.Request) views.MailSettings {
 	m := views.MailSettings{Email: u.Email}
 	state, err := s.messaging.MailState(r.Context(), u)
 	if err != nil {
-		s.log.Error("read notification mail state", "err", err)
+		s.log.ErrorContext(r.Context(), "read notification mail state", "err", err)
 		m.Error = "We cannot tell right now whether notifications reach you. Try again later."
 		return m
 	}
@@ -55,7 +55,7 @@ func (s *Server) apiMail(w http.ResponseWriter, r *http.Request) {
 	u, _ := currentUser(r)
 	state, err := s.messaging.MailState(r.Context(), u)
 	if err != nil {
-		s.log.Error("read notification mail state", "err", err)
+		s.log.ErrorContext(r.Context(), "read notification mail state", "err", err)
 		s.writeJSONError(w, r, imageapp.Errorf(imageapp.EUNAVAILABLE, "We cannot tell right now whether notifications reach you. Try again later."))
 		return
 	}

@@ -56,7 +56,7 @@ func (s *Server) apiViewOnce(w http.ResponseWriter, r *http.Request) {
 	head, err := json.Marshal(openedOf(opened)) // no image_url: nothing is left to fetch
 
 	if err != nil {
-		s.log.Error("encode a viewed-once message", "err", err)
+		s.log.ErrorContext(r.Context(), "encode a viewed-once message", "err", err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -67,7 +67,7 @@ func (s *Server) apiViewOnce(w http.ResponseWriter, r *http.Request) {
 	w.Write(head)
 	io.WriteString(w, `,"image":"data:`+img.ContentType+`;base64,`)
 	if err := streamBase64(w, img); err != nil {
-		s.log.Error("a view-once image failed mid-stream", "message_id", opened.ID, "err", err)
+		s.log.ErrorContext(r.Context(), "a view-once image failed mid-stream", "message_id", opened.ID, "err", err)
 		panic(http.ErrAbortHandler) // the client sees a broken transfer, never a wrong image
 	}
 	io.WriteString(w, `"}`)

@@ -304,8 +304,8 @@ run "with_cloudfront" {
     error_message = "the group keeps at least 2 instances over both private subnets, judged by the ALB's health checks"
   }
   assert {
-    condition     = aws_lb_target_group.app.health_check[0].path == "/healthz" && aws_lb_target_group.app.port == 3000
-    error_message = "by default the ALB checks the app's /healthz on port 3000 (until the app serves /readyz)"
+    condition     = aws_lb_target_group.app.health_check[0].path == "/readyz" && aws_lb_target_group.app.port == 3000
+    error_message = "by default the ALB checks the app's readiness, /readyz, on port 3000"
   }
   assert {
     condition     = length(distinct(aws_subnet.private[*].availability_zone)) == 2 && length(distinct(aws_subnet.public[*].availability_zone)) == 2
@@ -386,9 +386,9 @@ run "with_cloudfront" {
   }
   assert {
     condition = alltrue([for st in concat(data.aws_iam_policy_document.kms_use.statement, data.aws_iam_policy_document.kms_app_key.statement) :
-      st.effect == "Deny" || anytrue([for c in st.condition : c.test == "StringEquals" && c.variable == "kms:EncryptionContext:app" && toset(c.values) == toset(["imageapp"])])
+      st.effect == "Deny" || toset(st.actions) == toset(["kms:DescribeKey"]) || anytrue([for c in st.condition : c.test == "StringEquals" && c.variable == "kms:EncryptionContext:app" && toset(c.values) == toset(["imageapp"])])
     ])
-    error_message = "every data-key use is bound to the app's encryption context"
+    error_message = "every data-key use is bound to the app's encryption context (DescribeKey, for readiness, uses no key)"
   }
   assert {
     condition = alltrue([for st in data.aws_iam_policy_document.instance.statement : st.effect == "Allow" && (
