@@ -377,7 +377,7 @@ func TestLiveInboxStoreDown(t *testing.T) {
 	start := time.Now()
 	sendAPI(t, alice, "bob", testPNG(t, 8, 8))
 	if d := time.Since(start); d > time.Second {
-		t.Errorf("a send with the store down took %v; live events must not hold it up", d)
+		t.Errorf("a send with the store down took %v; live events must not hold it up\n%s", d, app.logText())
 	}
 	if !strings.Contains(app.logText(), "live event not delivered") {
 		t.Error("the lost live event is not logged")

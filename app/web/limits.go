@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -85,6 +86,14 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
+// sharedLimitTimeout bounds a send's wait for the shared limit store: a
+// healthy one answers in a millisecond or two.
+const sharedLimitTimeout = 300 * time.Millisecond
+
+// errSharedLimitsSkipped stands for the shared store once a send has found
+// it failing: its other budget goes to this instance's at once.
+var errSharedLimitsSkipped = errors.New("web: the shared limits failed for this send's first budget")
+
 // limitSend takes a send from the sender's budgets before a byte of the
 // upload is read: one send, and the upload's bytes (its Content-Length, or
 // the upload cap when it does not say; a chunked upload is cut at the cap).
@@ -95,6 +104,7 @@ func (s *Server) limitSend(r *http.Request) error {
 	if r.ContentLength > 0 {
 		size = min(r.ContentLength, s.maxUpload)
 	}
+	shared := true
 	for _, b := range []struct {
 		rule ratelimit.Rule
 		key  string
@@ -103,13 +113,25 @@ func (s *Server) limitSend(r *http.Request) error {
 		{s.rules.Sends, "send:count:" + from.ID, 1},
 		{s.rules.SendKiB, "send:kib:" + from.ID, int((size + 1023) >> 10)},
 	} {
-		ok, wait, err := s.limits.TakeN(r.Context(), b.rule, b.key, b.cost)
+		var ok bool
+		var wait time.Duration
+		err := errSharedLimitsSkipped
+		if shared {
+			// A store that is down makes its client retry its dial for
+			// most of a second: a send does not wait that long for it.
+			ctx, cancel := context.WithTimeout(r.Context(), sharedLimitTimeout)
+			ok, wait, err = s.limits.TakeN(ctx, b.rule, b.key, b.cost)
+			cancel()
+		}
 		if err != nil {
 			// Unlike a login, a send is by a known account, so an outage of
 			// the shared store does not stop sending; nor does it lift the
 			// budget: this instance keeps it alone meanwhile, so a sender
 			// gets at most the budget once per instance, never unlimited.
-			s.log.ErrorContext(r.Context(), "sending limits unavailable; this instance's own limits apply", "err", err)
+			if shared {
+				s.log.ErrorContext(r.Context(), "sending limits unavailable; this instance's own limits apply", "err", err)
+			}
+			shared = false
 			ok, wait, _ = s.ownLimits.TakeN(r.Context(), b.rule, b.key, b.cost) // Memory never fails
 		}
 		if !ok {
