@@ -186,6 +186,9 @@
     });
     xhr.addEventListener("abort", function () {
       upload = null;
+      // A cancelled upload never reached the server whole (Cancel goes once
+      // it has), so sending again is a new send, with a key of its own.
+      sendKey = "";
       setSending(false);
       showError("Upload cancelled. Your caption and image are still here.");
     });

@@ -128,6 +128,7 @@ func (s *Service) previewBudget() *thumbnail.Budget {
 func (s *Service) queuePreview(ctx context.Context, j *previewJob, answered <-chan struct{}) {
 	if s.Previewing == nil {
 		s.makePreview(context.WithoutCancel(ctx), j)
+		s.publishHeld(context.WithoutCancel(ctx), j)
 		return
 	}
 	bg := context.WithoutCancel(ctx)
@@ -195,8 +196,14 @@ func (s *Service) RunPreviews(ctx context.Context) {
 				case <-ctx.Done():
 					return
 				case j := <-q.jobs:
-					s.makePreview(context.WithoutCancel(ctx), j)
-					q.done()
+					bg := context.WithoutCancel(ctx)
+					s.makePreview(bg, j)
+					// The events go out on their own goroutine: a slow
+					// shared store (Valkey down) must not hold the worker up.
+					go func() {
+						defer q.done()
+						s.publishHeld(bg, j)
+					}()
 				}
 			}
 		})
@@ -215,22 +222,11 @@ func (s *Service) RunPreviews(ctx context.Context) {
 
 // makePreview decrypts the stored image with the job's data key, makes its
 // thumbnail within the budget, seals the preview for each side and stores
-// it, then publishes the held events. An image that cannot be previewed
-// (too costly, damaged) gets a caption-only preview; a preview that cannot
-// be stored stays due, for the sweep.
+// it; the caller then publishes the held events (publishHeld). An image
+// that cannot be previewed (too costly, damaged) gets a caption-only
+// preview; a preview that cannot be stored stays due, for the sweep.
 func (s *Service) makePreview(ctx context.Context, j *previewJob) {
 	defer clear(j.dek)
-	// A worker's events go out on their own goroutine: a slow shared store
-	// (Valkey down) must not hold it up. Without a queue, Send does all
-	// before it returns.
-	published := ctx
-	defer func() {
-		if s.Previewing == nil {
-			s.publishHeld(published, j)
-			return
-		}
-		s.later(func() { s.publishHeld(published, j) })
-	}()
 	ctx, cancel := context.WithTimeout(ctx, previewTimeout)
 	defer cancel()
 	p := Preview{Caption: j.caption}

@@ -127,7 +127,7 @@ func TestAWSCallsPerOperation(t *testing.T) {
 	// The preview, after the answer: the blob read back with the send's own
 	// data key (no KMS call), the sealed previews written to the row.
 	want("send", send, "S3 GetObject", 1)
-	want("send", send, "DynamoDB UpdateItem", 1)
+	want("send", send, "DynamoDB UpdateItem", 3) // the sender's contacts, the recipient's stored bytes, the previews
 	sendLarge := measure(fmt.Sprintf("send %.0f MiB (`POST /api/messages`)", float64(len(large))/(1<<20)), func() { sendAPI(t, aliceC, "bob", large) })
 	want("send, large", sendLarge, "KMS GenerateDataKey", 1)
 	want("send, large", sendLarge, "S3 UploadPart", 2) // 5 MiB parts: the only count that grows, with the image

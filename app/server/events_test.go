@@ -375,10 +375,13 @@ func TestLiveInboxStoreDown(t *testing.T) {
 		t.Error("the unavailable stream went on")
 	}
 	start := time.Now()
-	sendAPI(t, alice, "bob", testPNG(t, 8, 8))
+	if status, _ := postImage(t, alice, "bob", testPNG(t, 8, 8)); status != http.StatusCreated {
+		t.Fatalf("a send with the store down: %d; want 201", status)
+	}
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("a send with the store down took %v; live events must not hold it up\n%s", d, app.logText())
 	}
+	app.previewsMade() // the send's live events went out after its preview
 	if !strings.Contains(app.logText(), "live event not delivered") {
 		t.Error("the lost live event is not logged")
 	}

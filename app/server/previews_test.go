@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -80,10 +81,14 @@ func thumbnailOf(t *testing.T, c *client, id string) (listed bool, thumb string)
 // the preview comes by itself once it can be made.
 func TestSendAnswersBeforeItsPreview(t *testing.T) {
 	release := make(chan struct{})
+	var released sync.Once
+	letGo := func() {
+		released.Do(func() { close(release) })
+	}
 	app, holding := holdPreviews(t, func() { <-release })
 	t.Cleanup(func() { // before the app stops (cleanups run last first)
 		holding.Store(false)
-		close(release)
+		letGo()
 	})
 	alice, bob := app.signUp("alice"), app.signUp("bob")
 
@@ -95,8 +100,7 @@ func TestSendAnswersBeforeItsPreview(t *testing.T) {
 		t.Fatalf("before its preview is made the message is listed %v with thumbnail %.30q; want listed without", listed, thumb)
 	}
 	holding.Store(false)
-	close(release)
-	release = make(chan struct{}) // the cleanup's close
+	letGo()
 	app.previewsMade()
 	if _, thumb := thumbnailOf(t, bob, id); thumb == "" {
 		t.Error("the preview was not made after the send answered")

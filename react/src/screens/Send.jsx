@@ -71,6 +71,9 @@ export default function Send({ go, params, notice, limits }) {
       go('sent', null, null, { kind: 'success', text: `Sent to ${recipient}.` });
     } catch (err) {
       upload.current = null;
+      // A cancelled upload never reached the server whole (Cancel goes once
+      // it has), so sending again is a new send, with a key of its own.
+      if (err.code === 'aborted') sendKey.current = null;
       setProgress(undefined);
       setError(err);
     }
