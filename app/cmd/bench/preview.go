@@ -291,8 +291,8 @@ func (e *benchEnv) previewNote(reps int) string {
 		"textured ground and flat hard-edged discs, encoded by `image/jpeg` at quality 85 (%s); the screenshot is flat colours, "+
 		"text-like strokes in chat bubbles and a few noisy picture blocks (%s); the bomb is a 16-bit RGB PNG of one flat colour "+
 		"(%s; 8 bytes a decoded pixel); the noise PNGs are the send phase's. "+
-		"A progressive twin of the photo is not made: `image/jpeg` writes only baseline JPEGs and no pure-Go progressive encoder is at hand, "+
-		"and ImageMagick (`convert -interlace JPEG`) is not on CI machines; its row is missing.",
+		"The progressive JPEG is committed, not made (`image/jpeg` writes only baseline JPEGs): a 16 MP photo of gradients and shapes "+
+		"that ImageMagick wrote progressive (`imageapptest.ProgressiveJPEG`); full runs only.",
 		messaging.DefaultPreviewWorkers, messaging.DefaultPreviewQueue, fmtBytes(messaging.DefaultPreviewBudget), reps, memConc,
 		e.photo.label, fmtBytes(float64(len(e.photo.png))), fmtBytes(float64(len(e.shot.png))), fmtBytes(float64(len(e.bomb.png))))
 }
