@@ -83,6 +83,22 @@ export default function App() {
   // The live inbox: new messages, opened ones and the count arrive over /api/events.
   const live = useLiveEvents(signedIn, setUnread);
 
+  // Storage fills and frees with what arrives and goes: when the inbox or the
+  // requests change, read /api/me's word on it again (only that: the live
+  // events carry the unread count). A read that fails leaves the notice as it
+  // was until the next change.
+  useEffect(() => {
+    if (!signedIn || live.inbox + live.requests === 0) return;
+    let current = true;
+    api.me().then(
+      (r) => current && r && setSession((s) => (s.status === 'in' ? { ...s, storage: r.storage ?? null } : s)),
+      () => {},
+    );
+    return () => {
+      current = false;
+    };
+  }, [signedIn, live.inbox, live.requests]);
+
   // A signed-in person asking for login/sign-up lands in the inbox.
   useEffect(() => {
     if (signedIn && (route.name === 'login' || route.name === 'signup')) navigate('inbox');
