@@ -195,6 +195,10 @@ func sendCancelled(alice *tab, watch *sendWatch) {
 	big := writeFile(t, "large.png", imageapptest.NoisePNGOfSize(6<<20, 2))
 	setTo(alice, "bob")
 	alice.do("choose a 6 MiB image", chromedp.SetUploadFiles(chromedp.CSS("#image"), []string{big}))
+	// Its preview moves the button as it renders: click once it has.
+	if w := alice.imageWidth("#image-preview"); w <= 0 {
+		t.Fatalf("the 6 MiB image's preview did not load (naturalWidth %d)", w)
+	}
 	watch.slow.Store(true)
 	defer watch.slow.Store(false)
 	alice.do("send", chromedp.Click(chromedp.CSS(`#send-form button[type=submit]`)))

@@ -332,7 +332,7 @@ func TestSenderViewsSentImage(t *testing.T) {
 
 	head, _ := http.NewRequest(http.MethodHead, app.server.URL+"/messages/"+id+"/image", nil)
 	if r := alice.do(head); r.status != http.StatusOK || r.header.Get("Content-Length") == "" || r.body != "" {
-		t.Errorf("HEAD on the image: %d, Content-Length %q, %d body bytes", r.status, r.header.Get("Content-Length"), len(r.body))
+		t.Errorf("HEAD on the image: %d, Content-Length %q, %d body bytes\n%s", r.status, r.header.Get("Content-Length"), len(r.body), app.logText())
 	}
 	if r := alice.get("/logout"); r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") != "POST" {
 		t.Errorf("GET /logout: %d with Allow %q, want 405 with Allow: POST", r.status, r.header.Get("Allow"))

@@ -52,22 +52,43 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			id = rand.Text()
 		}
 		w.Header().Set(requestIDHeader, id)
-		// A routing context of our own, which the router fills in, so
-		// that the matched pattern can be read once it has answered.
-		route := chi.NewRouteContext()
+		// The router notes the matched pattern here (recordRoute), to be
+		// read once it has answered. (A routing context of our own in the
+		// request would make the router take itself for a sub-router.)
+		route := &routeNote{}
 		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
-		ctx = context.WithValue(ctx, chi.RouteCtxKey, route)
+		ctx = context.WithValue(ctx, routeNoteKey{}, route)
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		defer func() { // also when a handler aborts with http.ErrAbortHandler
 			s.log.LogAttrs(ctx, slog.LevelInfo, "request",
 				slog.String("method", r.Method),
-				slog.String("route", cmp.Or(route.RoutePattern(), "unmatched")),
+				slog.String("route", cmp.Or(route.pattern, "unmatched")),
 				slog.Int("status", cmp.Or(ww.Status(), http.StatusOK)),
 				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
 				slog.Int("bytes", ww.BytesWritten()),
 			)
 		}()
 		next.ServeHTTP(ww, r.WithContext(ctx))
+	})
+}
+
+// routeNote is where the router notes the route pattern a request matched.
+type routeNote struct{ pattern string }
+
+type routeNoteKey struct{}
+
+// recordRoute, the router's first middleware, notes the pattern the
+// request matched once the handler is done (or has panicked: an aborted
+// image stream is logged too).
+func recordRoute(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			note, ok := r.Context().Value(routeNoteKey{}).(*routeNote)
+			if rc := chi.RouteContext(r.Context()); ok && rc != nil {
+				note.pattern = rc.RoutePattern()
+			}
+		}()
+		next.ServeHTTP(w, r)
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 )
 
 // logLines is a log written as JSON, one object per line.
@@ -53,6 +54,7 @@ func loggedServer() (http.Handler, *logLines) {
 	logs := &logLines{}
 	s := &Server{log: slog.New(RequestIDs(slog.NewJSONHandler(logs, nil)))}
 	r := chi.NewRouter()
+	r.Use(recordRoute, middleware.GetHead) // as Handler's router: GetHead needs the router's own routing context
 	r.Get("/conversations/{username}", func(w http.ResponseWriter, r *http.Request) {
 		s.log.InfoContext(r.Context(), "handler at work")
 		w.WriteHeader(http.StatusAccepted)
@@ -157,5 +159,18 @@ func TestAnUnmatchedPathIsLoggedWithoutIt(t *testing.T) {
 	}
 	if strings.Contains(logs.text(), "01HSECRETID") {
 		t.Errorf("the log shows the path: %s", logs.text())
+	}
+}
+
+// TestAHeadRequestIsRoutedAndLogged: HEAD goes to the GET handler (chi's
+// GetHead, which needs the router's own routing context) and its access
+// line names the route.
+func TestAHeadRequestIsRoutedAndLogged(t *testing.T) {
+	h, logs := loggedServer()
+	if w := serve(h, httptest.NewRequest(http.MethodHead, "/conversations/alice", nil)); w.Code != http.StatusAccepted {
+		t.Fatalf("HEAD: %d, want the GET handler's 202", w.Code)
+	}
+	if access := find(logs.records(t), "request"); access == nil || access["route"] != "/conversations/{username}" {
+		t.Errorf("HEAD's access line: %v; want the route", access)
 	}
 }

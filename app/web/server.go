@@ -147,7 +147,7 @@ func (s *Server) sessionStore() *sessions.CookieStore {
 // and the request log.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.GetHead, s.compress) // HEAD is GET without the body
+	r.Use(recordRoute, middleware.GetHead, s.compress) // HEAD is GET without the body
 
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		if s.drain.draining() { // stopping: the load balancer takes it out
