@@ -9,5 +9,9 @@ import (
 // CheckRequestAllowance lets the external tests call checkRequestAllowance
 // as Send does.
 func (s *Service) CheckRequestAllowance(ctx context.Context, to, from imageapp.User) error {
-	return s.checkRequestAllowance(ctx, to, from)
+	request, err := s.isRequest(ctx, to, from)
+	if err != nil {
+		return err
+	}
+	return s.checkRequestAllowance(ctx, to, request)
 }

@@ -24,20 +24,16 @@ func (s *Service) RequestAllowance() int64 {
 	return min(s.QuotaBytes/20, MaxRequestBytes)
 }
 
-// checkRequestAllowance refuses a send from from that would wait as a
-// message request when to's waiting requests already fill their
+// checkRequestAllowance refuses a send that would wait as a message
+// request (isRequest) when to's waiting requests already fill their
 // RequestAllowance; a send that is no request (from a contact, or to
 // someone who takes images from anyone) is never refused for it. Send calls
 // it right after checkQuota and, like it, before the block check, so a
 // blocked sender gets the answer anyone would.
-func (s *Service) checkRequestAllowance(ctx context.Context, to, from imageapp.User) error {
+func (s *Service) checkRequestAllowance(ctx context.Context, to imageapp.User, request bool) error {
 	allowance := s.RequestAllowance()
-	if allowance <= 0 {
+	if allowance <= 0 || !request {
 		return nil
-	}
-	request, err := s.isRequest(ctx, to, from)
-	if err != nil || !request {
-		return err
 	}
 	waiting, err := s.Messages.RequestBytes(ctx, to.ID, allowance)
 	if err != nil {

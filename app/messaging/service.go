@@ -167,19 +167,18 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 	if err := s.checkQuota(ctx, to); err != nil {
 		return nil, err
 	}
-	if err := s.checkRequestAllowance(ctx, to, from); err != nil {
+	request, err := s.isRequest(ctx, to, from) // read once: the allowance and the message both need it
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkRequestAllowance(ctx, to, request); err != nil {
 		return nil, err
 	}
 	withheld, err := s.blocks(ctx, to, from)
 	if err != nil {
 		return nil, err
 	}
-	request := false
-	if !withheld {
-		if request, err = s.isRequest(ctx, to, from); err != nil {
-			return nil, err
-		}
-	}
+	request = request && !withheld // a block takes precedence: withheld, never a request
 	// Whom one sends to is whom one knows: their images reach one, even
 	// with message requests on. Recorded first: a send that fails after
 	// leaves a contact, never an image that came as a request for nothing.

@@ -51,12 +51,6 @@ const (
 	MaxSide = 160
 	// quality keeps a thumbnail near 4 KB; it is a preview, not the image.
 	quality = 70
-	// DefaultMaxPixels bounds the images that got a thumbnail when a
-	// decode held the whole image.
-	//
-	// Deprecated: Make bounds its memory with a Budget instead; no image
-	// is refused for its pixel count alone.
-	DefaultMaxPixels = 16_000_000
 	// maxAspect is how much longer than the other a preview's side may
 	// be: the clients show previews as square tiles (object-fit: cover),
 	// so a panorama is cut to its centre rather than kept as a sliver.

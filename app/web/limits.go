@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -90,10 +89,6 @@ func (l Limits) withDefaults() Limits {
 // healthy one answers in a millisecond or two.
 const sharedLimitTimeout = 300 * time.Millisecond
 
-// errSharedLimitsSkipped stands for the shared store once a send has found
-// it failing: its other budget goes to this instance's at once.
-var errSharedLimitsSkipped = errors.New("web: the shared limits failed for this send's first budget")
-
 // limitSend takes a send from the sender's budgets before a byte of the
 // upload is read: one send, and the upload's bytes (its Content-Length, or
 // the upload cap when it does not say; a chunked upload is cut at the cap).
@@ -104,7 +99,7 @@ func (s *Server) limitSend(r *http.Request) error {
 	if r.ContentLength > 0 {
 		size = min(r.ContentLength, s.maxUpload)
 	}
-	shared := true
+	shared := true // until the shared store fails this send once
 	for _, b := range []struct {
 		rule ratelimit.Rule
 		key  string
@@ -115,23 +110,23 @@ func (s *Server) limitSend(r *http.Request) error {
 	} {
 		var ok bool
 		var wait time.Duration
-		err := errSharedLimitsSkipped
 		if shared {
 			// A store that is down makes its client retry its dial for
 			// most of a second: a send does not wait that long for it.
 			ctx, cancel := context.WithTimeout(r.Context(), sharedLimitTimeout)
+			var err error
 			ok, wait, err = s.limits.TakeN(ctx, b.rule, b.key, b.cost)
 			cancel()
-		}
-		if err != nil {
-			// Unlike a login, a send is by a known account, so an outage of
-			// the shared store does not stop sending; nor does it lift the
-			// budget: this instance keeps it alone meanwhile, so a sender
-			// gets at most the budget once per instance, never unlimited.
-			if shared {
+			if err != nil {
+				// Unlike a login, a send is by a known account, so an outage of
+				// the shared store does not stop sending; nor does it lift the
+				// budget: this instance keeps it alone meanwhile, so a sender
+				// gets at most the budget once per instance, never unlimited.
 				s.log.ErrorContext(r.Context(), "sending limits unavailable; this instance's own limits apply", "err", err)
+				shared = false
 			}
-			shared = false
+		}
+		if !shared {
 			ok, wait, _ = s.ownLimits.TakeN(r.Context(), b.rule, b.key, b.cost) // Memory never fails
 		}
 		if !ok {
