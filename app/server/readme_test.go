@@ -8,13 +8,14 @@ import (
 	"testing"
 )
 
-// TestReadmeCurlFlow runs the README's script section with bash and curl
-// against a real server, so the documented flow cannot rot.
+// TestReadmeCurlFlow runs the script section of the API's README
+// (app/web/api/README.md) with bash and curl against a real server, so the
+// documented flow cannot rot.
 func TestReadmeCurlFlow(t *testing.T) {
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Fatalf("curl is needed to run the README's script (apt-get install curl): %v", err)
 	}
-	readme, err := os.ReadFile(filepath.Join(repoRoot(t), "README.md"))
+	readme, err := os.ReadFile(filepath.Join(repoRoot(t), "app", "web", "api", "README.md"))
 	must(t, err)
 	section := string(readme)[strings.Index(string(readme), "## Use it from a script"):]
 	start := strings.Index(section, "```sh\n") + len("```sh\n")
