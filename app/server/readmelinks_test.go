@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -176,4 +177,58 @@ func slug(heading string) string {
 		}
 	}
 	return b.String()
+}
+
+// TestReadmeTestNamesExist checks the `go test ... -run X` commands the
+// READMEs give: each pattern still selects a test of the repository, so a
+// renamed test cannot leave a README pointing at nothing.
+func TestReadmeTestNamesExist(t *testing.T) {
+	root := repoRoot(t)
+	tests := testNames(t, root)
+	for _, readme := range findReadmes(t, root) {
+		text, err := os.ReadFile(readme)
+		must(t, err)
+		rel, _ := filepath.Rel(root, readme)
+		for _, m := range goTestRun.FindAllStringSubmatch(string(text), -1) {
+			pattern, err := regexp.Compile(m[1])
+			if err != nil {
+				t.Errorf("%s: go test -run %q: %v", rel, m[1], err)
+				continue
+			}
+			if !slices.ContainsFunc(tests, pattern.MatchString) {
+				t.Errorf("%s: go test -run %q selects no test of the repository", rel, m[1])
+			}
+		}
+	}
+}
+
+var (
+	goTestRun = regexp.MustCompile("go test[^`]*?-run\\s+'?([^'\\s`]+)")
+	testFunc  = regexp.MustCompile(`(?m)^func (Test\w+)\(`)
+)
+
+// testNames returns the names of the Go tests under root.
+func testNames(t *testing.T, root string) []string {
+	t.Helper()
+	var names []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules") {
+			return filepath.SkipDir
+		}
+		if strings.HasSuffix(path, "_test.go") {
+			src, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			for _, m := range testFunc.FindAllStringSubmatch(string(src), -1) {
+				names = append(names, m[1])
+			}
+		}
+		return nil
+	})
+	must(t, err)
+	return names
 }
