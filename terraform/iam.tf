@@ -104,7 +104,8 @@ resource "aws_iam_instance_profile" "app" {
 # The app's SDK calls. Cognito's SignUp, ConfirmSignUp, ResendConfirmationCode,
 # InitiateAuth, ForgotPassword and ConfirmForgotPassword are public
 # (unauthenticated) APIs that IAM never evaluates, authorized by the client
-# ID and SECRET_HASH: the app needs no cognito-idp action at all.
+# ID and SECRET_HASH. The only cognito-idp actions it needs are the two below
+# (statement ExpiredSignUps).
 data "aws_iam_policy_document" "app" {
   # Lazy provisioning at first login runs the same code as the trigger.
   source_policy_documents = [
@@ -115,6 +116,16 @@ data "aws_iam_policy_document" "app" {
     data.aws_iam_policy_document.sns_provision.json,
     data.aws_iam_policy_document.sns_publish.json,
   ]
+
+  # A sign-up for a name whose unconfirmed account's code has expired
+  # removes that account first (cognitoidentity.removeExpired): it reads the
+  # account's status and age, and deletes it only if it is still unconfirmed.
+  statement {
+    sid       = "ExpiredSignUps"
+    effect    = "Allow"
+    actions   = ["cognito-idp:AdminGetUser", "cognito-idp:AdminDeleteUser"]
+    resources = [aws_cognito_user_pool.users.arn]
+  }
 
   # Blobs live under messages/<id>. Multipart uploads are authorized as
   # s3:PutObject; no s3:DeleteObjectVersion (versions expire on their own).

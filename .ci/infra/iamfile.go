@@ -49,6 +49,7 @@ var ResourceKinds = map[string]string{
 	"key/user":              `local.kms_keys_arn`,
 	"alias/user":            `local.kms_aliases_arn`,
 	"key/app":               `aws_kms_key.app.arn`,
+	"userpool":              `aws_cognito_user_pool.users.arn`,
 	"topic/user":            `local.user_topics_arn`,
 	"subscription/user":     `"${local.user_topics_arn}:*"`,
 	"param/client-secret":   `aws_ssm_parameter.cognito_client_secret.arn`,

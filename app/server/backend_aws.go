@@ -39,6 +39,9 @@ func openAWS(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error
 	if err != nil {
 		return nil, err
 	}
+	// The names' claims expire by the app's clock, as on the embedded
+	// backend (tests move it to expire an unconfirmed sign-up's claim).
+	a.Identity.Now, a.Users.Now = cfg.Now, cfg.Now
 	store, err := awsbackend.CookieKeys(clients, cfg.AppName, cfg.AWS.UsersTable, cfg.AWS.AppKeyID)
 	if err != nil {
 		return nil, err

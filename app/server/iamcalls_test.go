@@ -11,11 +11,13 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -58,8 +60,10 @@ func TestIAMGrantsMatchTheCode(t *testing.T) {
 	defer cancel()
 	rec := &grantRecorder{seen: map[grant]string{}}
 	var names resourceNames
+	var ahead atomic.Int64 // how far the app's clock runs ahead of the real one
 	app := startAWSApp(t, ctx, "iam", func(c *Config) {
-		names = resourceNames{app: c.AppName, usersTable: c.AWS.UsersTable, messagesTable: c.AWS.MessagesTable, appKey: c.AWS.AppKeyID}
+		names = resourceNames{app: c.AppName, usersTable: c.AWS.UsersTable, messagesTable: c.AWS.MessagesTable, appKey: c.AWS.AppKeyID, userPool: c.AWS.UserPoolID}
+		c.Now = func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }
 		c.AWSAPIOptions = append(c.AWSAPIOptions, rec.middleware("app", &names))
 		c.CookieKeysEvery = 200 * time.Millisecond // the background re-read is one of the app's calls too
 		c.MaxUploadBytes = 12 << 20                // an upload over it fails after its first parts: an aborted multipart upload
@@ -181,6 +185,17 @@ func TestIAMGrantsMatchTheCode(t *testing.T) {
 		}
 	}
 
+	// A sign-up for a name whose unconfirmed account's code has expired
+	// removes that account first (Cognito's admin APIs, which IAM
+	// evaluates). Last, as it moves the app's clock past the code's life.
+	gina := url.Values{"username": {"gina"}, "email": {"gina@example.com"}, "password": {"correct horse battery"}}
+	ok(app.client().postForm("/signup", gina), http.StatusOK)
+	ahead.Store(int64(25 * time.Hour))
+	if r := app.client().postForm("/signup", gina); r.status != http.StatusOK || r.url != "/verify" {
+		t.Fatalf("a sign-up for a name whose unconfirmed account expired: %d at %s: %s", r.status, r.url, r.body)
+	}
+	ahead.Store(0)
+
 	// Lazy provisioning by the app (a trigger that failed), and the
 	// trigger's own provisioning with the wiring of lambda/.
 	if _, err := app.app.Provision()(ctx, imageapp.User{ID: "7d0c2c10-0000-4000-8000-00000000000a", Username: "carol", Email: "carol@example.com"}); err != nil {
@@ -242,7 +257,7 @@ type grant struct{ role, action, resource string }
 func (g grant) String() string { return g.role + " " + g.action + " " + g.resource }
 
 // resourceNames tell the app's resources apart.
-type resourceNames struct{ app, usersTable, messagesTable, appKey string }
+type resourceNames struct{ app, usersTable, messagesTable, appKey, userPool string }
 
 type grantRecorder struct {
 	mu   sync.Mutex
@@ -341,9 +356,20 @@ func permissions(n resourceNames, call string, params any) [][2]string {
 		}
 		return "topic/?" + aws.ToString(arn)
 	}
+	pool := func(id *string) string {
+		if aws.ToString(id) == n.userPool {
+			return "userpool"
+		}
+		return "userpool/?" + aws.ToString(id)
+	}
 	one := func(action, resource string) [][2]string { return [][2]string{{action, resource}} }
 
 	switch p := params.(type) {
+	// Cognito's admin APIs: unlike the public ones, IAM evaluates them.
+	case *cip.AdminGetUserInput:
+		return one("cognito-idp:AdminGetUser", pool(p.UserPoolId))
+	case *cip.AdminDeleteUserInput:
+		return one("cognito-idp:AdminDeleteUser", pool(p.UserPoolId))
 	// DynamoDB
 	case *dynamodb.GetItemInput:
 		return one("dynamodb:GetItem", table(p.TableName))

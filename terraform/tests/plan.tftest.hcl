@@ -90,6 +90,15 @@ override_resource {
 }
 
 override_resource {
+  target          = aws_cognito_user_pool.users
+  override_during = plan
+  values = {
+    id  = "eu-central-1_Test"
+    arn = "arn:aws:cognito-idp:eu-central-1:123456789012:userpool/eu-central-1_Test"
+  }
+}
+
+override_resource {
   target          = aws_s3_bucket.blobs
   override_during = plan
   values = {
@@ -375,9 +384,11 @@ run "with_cloudfront" {
     error_message = "s3:ListBucket on the bucket without a prefix condition, so a missing blob is 404"
   }
   assert {
-    condition = !anytrue(flatten([for d in [data.aws_iam_policy_document.app, data.aws_iam_policy_document.instance] :
-    [for st in d.statement : anytrue([for a in st.actions : startswith(a, "cognito-idp:")])]]))
-    error_message = "the app calls only Cognito's public APIs: no cognito-idp action"
+    condition = toset(flatten([for d in [data.aws_iam_policy_document.app, data.aws_iam_policy_document.instance] :
+      [for st in d.statement : [for a in st.actions : "${a} ${join(",", tolist(st.resources))}" if startswith(a, "cognito-idp:")]]])) == toset([
+      "cognito-idp:AdminGetUser arn:aws:cognito-idp:eu-central-1:123456789012:userpool/eu-central-1_Test",
+    "cognito-idp:AdminDeleteUser arn:aws:cognito-idp:eu-central-1:123456789012:userpool/eu-central-1_Test"])
+    error_message = "the app's only cognito-idp actions are AdminGetUser and AdminDeleteUser on its own pool (expired sign-ups); the rest are public APIs"
   }
   assert {
     condition = anytrue([for st in data.aws_iam_policy_document.kms_provision.statement : contains(st.actions, "kms:DescribeKey") &&
