@@ -98,6 +98,10 @@ func Run(t *testing.T, newBackend Factory) {
 		{"UnconfirmedAccountsLoseTheirNameWithTheirCode", testUnconfirmedAccountsLoseTheirNameWithTheirCode},
 		{"SendKeysAnswerARetryOnce", testSendKeys},
 		{"AnExpiringImagesStreamIsCutAtTheExpiry", testExpiringStreamIsCut},
+		{"TwoFactorEnrolAndSignIn", testTwoFactorEnrolAndSignIn},
+		{"TwoFactorCodeIsUsedOnce", testTwoFactorCodeIsUsedOnce},
+		{"TwoFactorOffNeedsPasswordAndCode", testTwoFactorOffNeedsPasswordAndCode},
+		{"TwoFactorTriesAreLimited", testTwoFactorTriesAreLimited},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -64,6 +64,8 @@ func newLocal(t *testing.T) *conformance.Backend {
 			Blobs:    &local.Blobs{Dir: filepath.Join(dir, "blobs")},
 			Notifier: &local.Notifier{Outbox: outbox},
 			SendKeys: &local.SendKeys{DB: db},
+
+			TwoFactor: dirUsers,
 		},
 		Code: outboxCode(outbox.Dir),
 	}
@@ -129,6 +131,8 @@ func newAWS(t *testing.T) *conformance.Backend {
 		Ports: imageapp.Ports{
 			Identity: a.Identity, Users: a.Users, Sessions: a.Users, Messages: a.Messages, Keys: a.Keys, Blobs: a.Blobs, Notifier: a.Notifier,
 			SendKeys: a.Messages,
+
+			TwoFactor: a.Users,
 		},
 		Code:     func(testing.TB, string) string { return awstest.Code }, // cognito-local runs with CODE fixed
 		PassTime: pass,

@@ -102,6 +102,9 @@ type Ports struct {
 	Blobs    Blobs
 	Notifier Notifier
 	SendKeys SendKeys
+
+	// TwoFactor keeps authenticator-app enrolments (package twofactor).
+	TwoFactor TwoFactorStore
 }
 
 // Provisioner gives a confirmed user their key, topic and directory entry,

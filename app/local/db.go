@@ -299,6 +299,8 @@ var migrations = []string{
 	skeletonMigration,
 	// Keys of idempotent sends (sendkeys.go).
 	sendKeysMigration,
+	// Authenticator-app two-factor (twofactor.go).
+	twoFactorMigration,
 }
 
 func (d *DB) migrate(ctx context.Context) error {
