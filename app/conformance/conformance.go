@@ -102,6 +102,8 @@ func Run(t *testing.T, newBackend Factory) {
 		{"TwoFactorCodeIsUsedOnce", testTwoFactorCodeIsUsedOnce},
 		{"TwoFactorOffNeedsPasswordAndCode", testTwoFactorOffNeedsPasswordAndCode},
 		{"TwoFactorTriesAreLimited", testTwoFactorTriesAreLimited},
+		{"PasskeysRegisterSignInAndRemove", testPasskeys},
+		{"PasskeyCountersOnlyGoUp", testPasskeyCounterRace},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

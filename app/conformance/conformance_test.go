@@ -65,7 +65,9 @@ func newLocal(t *testing.T) *conformance.Backend {
 			Notifier: &local.Notifier{Outbox: outbox},
 			SendKeys: &local.SendKeys{DB: db},
 
-			TwoFactor: dirUsers,
+			TwoFactor:  dirUsers,
+			Passkeys:   dirUsers,
+			Ceremonies: dirUsers,
 		},
 		Code: outboxCode(outbox.Dir),
 	}
@@ -132,7 +134,9 @@ func newAWS(t *testing.T) *conformance.Backend {
 			Identity: a.Identity, Users: a.Users, Sessions: a.Users, Messages: a.Messages, Keys: a.Keys, Blobs: a.Blobs, Notifier: a.Notifier,
 			SendKeys: a.Messages,
 
-			TwoFactor: a.Users,
+			TwoFactor:  a.Users,
+			Passkeys:   a.Users,
+			Ceremonies: a.Messages,
 		},
 		Code:     func(testing.TB, string) string { return awstest.Code }, // cognito-local runs with CODE fixed
 		PassTime: pass,

@@ -16,28 +16,28 @@ import (
 	"imageapp/app/twofactor"
 )
 
-// twoFactorClock is a clock the test moves by hand: TOTP codes depend on
+// handClock is a clock the test moves by hand: TOTP codes depend on
 // which 30-second step it is.
-type twoFactorClock struct {
+type handClock struct {
 	mu sync.Mutex
 	t  time.Time
 }
 
-func (c *twoFactorClock) now() time.Time {
+func (c *handClock) now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.t
 }
 
-func (c *twoFactorClock) advance(d time.Duration) {
+func (c *handClock) advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
 }
 
-func (e *env) twoFactor(rule ratelimit.Rule) (*twofactor.Service, *twoFactorClock) {
+func (e *env) twoFactor(rule ratelimit.Rule) (*twofactor.Service, *handClock) {
 	// The start of a step, so the step changes only when the test says so.
-	c := &twoFactorClock{t: time.Unix(time.Now().Unix()/30*30, 0)}
+	c := &handClock{t: time.Unix(time.Now().Unix()/30*30, 0)}
 	return &twofactor.Service{
 		Store: e.TwoFactor, Keys: e.Keys, Passwords: e.Identity,
 		Limits: ratelimit.NewMemory(nil), Rule: rule,
@@ -222,7 +222,7 @@ func testTwoFactorTriesAreLimited(t *testing.T, e *env) {
 }
 
 // twoFactorOn enrols and confirms u and returns the secret.
-func (e *env) twoFactorOn(t *testing.T, svc *twofactor.Service, clock *twoFactorClock, u imageapp.User) string {
+func (e *env) twoFactorOn(t *testing.T, svc *twofactor.Service, clock *handClock, u imageapp.User) string {
 	t.Helper()
 	en, err := svc.Enrol(e.ctx, u)
 	if err != nil {

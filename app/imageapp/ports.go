@@ -105,6 +105,10 @@ type Ports struct {
 
 	// TwoFactor keeps authenticator-app enrolments (package twofactor).
 	TwoFactor TwoFactorStore
+	// Passkeys and Ceremonies keep WebAuthn credentials and the challenges
+	// of ceremonies under way (package passkeys).
+	Passkeys   PasskeyStore
+	Ceremonies Ceremonies
 }
 
 // Provisioner gives a confirmed user their key, topic and directory entry,

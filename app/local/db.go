@@ -301,6 +301,8 @@ var migrations = []string{
 	sendKeysMigration,
 	// Authenticator-app two-factor (twofactor.go).
 	twoFactorMigration,
+	// Passkeys and WebAuthn ceremonies under way (passkeys.go).
+	passkeysMigration,
 }
 
 func (d *DB) migrate(ctx context.Context) error {
