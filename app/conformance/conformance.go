@@ -104,6 +104,7 @@ func Run(t *testing.T, newBackend Factory) {
 		{"TwoFactorTriesAreLimited", testTwoFactorTriesAreLimited},
 		{"PasskeysRegisterSignInAndRemove", testPasskeys},
 		{"PasskeyCountersOnlyGoUp", testPasskeyCounterRace},
+		{"PushSubscriptionsRoundTrip", testPushSubscriptions},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -68,6 +68,7 @@ func newLocal(t *testing.T) *conformance.Backend {
 			TwoFactor:  dirUsers,
 			Passkeys:   dirUsers,
 			Ceremonies: dirUsers,
+			Push:       dirUsers,
 		},
 		Code: outboxCode(outbox.Dir),
 	}
@@ -137,6 +138,7 @@ func newAWS(t *testing.T) *conformance.Backend {
 			TwoFactor:  a.Users,
 			Passkeys:   a.Users,
 			Ceremonies: a.Messages,
+			Push:       a.Users,
 		},
 		Code:     func(testing.TB, string) string { return awstest.Code }, // cognito-local runs with CODE fixed
 		PassTime: pass,

@@ -109,6 +109,8 @@ type Ports struct {
 	// of ceremonies under way (package passkeys).
 	Passkeys   PasskeyStore
 	Ceremonies Ceremonies
+	// Push keeps Web Push subscriptions (package webpush).
+	Push PushSubscriptions
 }
 
 // Provisioner gives a confirmed user their key, topic and directory entry,

@@ -303,6 +303,8 @@ var migrations = []string{
 	twoFactorMigration,
 	// Passkeys and WebAuthn ceremonies under way (passkeys.go).
 	passkeysMigration,
+	// Web Push subscriptions (push.go).
+	pushMigration,
 }
 
 func (d *DB) migrate(ctx context.Context) error {
