@@ -105,6 +105,7 @@ func Run(t *testing.T, newBackend Factory) {
 		{"PasskeysRegisterSignInAndRemove", testPasskeys},
 		{"PasskeyCountersOnlyGoUp", testPasskeyCounterRace},
 		{"PushSubscriptionsRoundTrip", testPushSubscriptions},
+		{"DeleteAccountForgetsSignInMethods", testDeleteAccountForgetsSignIn},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
