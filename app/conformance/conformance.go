@@ -106,6 +106,7 @@ func Run(t *testing.T, newBackend Factory) {
 		{"PasskeyCountersOnlyGoUp", testPasskeyCounterRace},
 		{"PushSubscriptionsRoundTrip", testPushSubscriptions},
 		{"DeleteAccountForgetsSignInMethods", testDeleteAccountForgetsSignIn},
+		{"TwoFactorLoginWaitsForTheCode", testTwoFactorLoginWaitsForTheCode},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

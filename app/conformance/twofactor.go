@@ -40,7 +40,7 @@ func (e *env) twoFactor(rule ratelimit.Rule) (*twofactor.Service, *handClock) {
 	c := &handClock{t: time.Unix(time.Now().Unix()/30*30, 0)}
 	return &twofactor.Service{
 		Store: e.TwoFactor, Keys: e.Keys, Passwords: e.Identity,
-		Limits: ratelimit.NewMemory(nil), Rule: rule,
+		Limits: ratelimit.NewMemory(nil), Rule: rule, Pending: e.Ceremonies, Users: e.Users,
 		App: "imageapp", Issuer: "ImageApp", Now: c.now,
 	}, c
 }
@@ -232,4 +232,53 @@ func (e *env) twoFactorOn(t *testing.T, svc *twofactor.Service, clock *handClock
 		t.Fatalf("confirm: %v", err)
 	}
 	return en.Secret
+}
+
+// testTwoFactorLoginWaitsForTheCode: a login whose password was right
+// waits, under a token, for a code; a wrong code may be tried again with
+// it a few times, then the token is gone; a right code signs the user in
+// once; an expired token, or a made-up one, signs no one in.
+func testTwoFactorLoginWaitsForTheCode(t *testing.T, e *env) {
+	alice := e.user(t, "alice")
+	svc, clock := e.twoFactor(roomyRule)
+	secret := e.twoFactorOn(t, svc, clock, alice)
+	clock.advance(30 * time.Second)
+
+	token, err := svc.StartLogin(e.ctx, alice)
+	if err != nil {
+		t.Fatalf("start login: %v", err)
+	}
+	if strings.Contains(token, alice.ID) || strings.Contains(token, "alice") {
+		t.Errorf("token %q names the user", token)
+	}
+	_, err = svc.FinishLogin(e.ctx, token, "aaaa-bbbb-cccc-dddd")
+	wantCode(t, "a wrong code", err, imageapp.EUNAUTHORIZED)
+	u, err := svc.FinishLogin(e.ctx, token, totpCode(t, secret, clock.now()))
+	if err != nil || u.ID != alice.ID {
+		t.Fatalf("the right code after a wrong one = %q, %v; want alice", u.Username, err)
+	}
+	clock.advance(30 * time.Second)
+	_, err = svc.FinishLogin(e.ctx, token, totpCode(t, secret, clock.now()))
+	wantCode(t, "a token used already", err, imageapp.EUNAUTHORIZED)
+
+	token, err = svc.StartLogin(e.ctx, alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		_, err = svc.FinishLogin(e.ctx, token, "aaaa-bbbb-cccc-dddd")
+		wantCode(t, "a wrong code", err, imageapp.EUNAUTHORIZED)
+	}
+	_, err = svc.FinishLogin(e.ctx, token, totpCode(t, secret, clock.now()))
+	wantCode(t, "the right code after five wrong ones", err, imageapp.EUNAUTHORIZED)
+
+	token, err = svc.StartLogin(e.ctx, alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.advance(twofactor.PendingLoginTTL + time.Second)
+	_, err = svc.FinishLogin(e.ctx, token, totpCode(t, secret, clock.now()))
+	wantCode(t, "an expired token", err, imageapp.EUNAUTHORIZED)
+	_, err = svc.FinishLogin(e.ctx, "2fa-MADEUP", totpCode(t, secret, clock.now()))
+	wantCode(t, "a made-up token", err, imageapp.EUNAUTHORIZED)
 }

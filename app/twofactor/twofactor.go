@@ -19,6 +19,7 @@ import (
 	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"image/png"
 	"strings"
@@ -54,6 +55,13 @@ type Service struct {
 	// faster than a password. A Limits that cannot answer refuses.
 	Limits ratelimit.Store
 	Rule   ratelimit.Rule
+
+	// Pending keeps logins waiting for their code (StartLogin), and Users
+	// finds their user again.
+	Pending imageapp.Ceremonies
+	Users   interface {
+		UserByID(ctx context.Context, id string) (imageapp.User, error)
+	}
 
 	App    string // the "app" value of the sealing key's encryption context
 	Issuer string // the name the authenticator app shows, like "ImageApp"
@@ -354,4 +362,80 @@ func recoveryHash(userID, code string) string {
 	}, strings.ToLower(strings.TrimSpace(code)))
 	sum := sha256.Sum256([]byte("imageapp-recovery-v1|" + userID + "|" + norm))
 	return hex.EncodeToString(sum[:])
+}
+
+// PendingLoginTTL is how long a login whose password was right waits for
+// its code.
+const PendingLoginTTL = 5 * time.Minute
+
+// maxPendingTries is how many wrong codes one pending login takes before
+// the password is asked again.
+const maxPendingTries = 5
+
+// pendingLogin is the server's half of a login waiting for its code.
+type pendingLogin struct {
+	UserID  string
+	Tries   int
+	Expires time.Time
+}
+
+// StartLogin records that u's password was right and returns a token for
+// the second step (a hidden form field or a short-lived cookie): it names
+// no one, works on any instance, for PendingLoginTTL. The session must not
+// start until FinishLogin accepts a code.
+func (s *Service) StartLogin(ctx context.Context, u imageapp.User) (string, error) {
+	p := pendingLogin{UserID: u.ID, Expires: s.now().Add(PendingLoginTTL)}
+	token := "2fa-" + rand.Text()
+	return token, s.putPending(ctx, token, p)
+}
+
+func (s *Service) putPending(ctx context.Context, token string, p pendingLogin) error {
+	data, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("twofactor: encode pending login: %w", err)
+	}
+	return s.Pending.PutCeremony(ctx, token, data, p.Expires)
+}
+
+// FinishLogin checks code for the login token started and returns the user
+// to sign in. A wrong code may be tried again with the same token, up to
+// maxPendingTries; then, or after PendingLoginTTL, the token is gone
+// (EUNAUTHORIZED: sign in again). Returns ERATELIMITED past the user's
+// limit.
+func (s *Service) FinishLogin(ctx context.Context, token, code string) (imageapp.User, error) {
+	again := imageapp.Errorf(imageapp.EUNAUTHORIZED, "That sign-in expired. Enter your username and password again.")
+	if !strings.HasPrefix(token, "2fa-") {
+		return imageapp.User{}, again // not one of ours (a passkey ceremony's ID, say)
+	}
+	data, err := s.Pending.TakeCeremony(ctx, token, s.now())
+	if imageapp.ErrorCode(err) == imageapp.ENOTFOUND {
+		return imageapp.User{}, again
+	}
+	if err != nil {
+		return imageapp.User{}, err
+	}
+	var p pendingLogin
+	if err := json.Unmarshal(data, &p); err != nil {
+		return imageapp.User{}, fmt.Errorf("twofactor: stored pending login: %w", err)
+	}
+	u, err := s.Users.UserByID(ctx, p.UserID)
+	if err != nil {
+		return imageapp.User{}, err
+	}
+	err = s.Verify(ctx, u, code)
+	switch imageapp.ErrorCode(err) {
+	case "":
+		return u, nil
+	case imageapp.EUNAUTHORIZED:
+		p.Tries++
+		if p.Tries >= maxPendingTries {
+			return imageapp.User{}, fmt.Errorf("%w (%v)", again, err)
+		}
+		fallthrough
+	case imageapp.ERATELIMITED:
+		if putErr := s.putPending(ctx, token, p); putErr != nil {
+			return imageapp.User{}, putErr
+		}
+	}
+	return imageapp.User{}, err
 }
