@@ -107,6 +107,7 @@ func Run(t *testing.T, newBackend Factory) {
 		{"PushSubscriptionsRoundTrip", testPushSubscriptions},
 		{"DeleteAccountForgetsSignInMethods", testDeleteAccountForgetsSignIn},
 		{"TwoFactorLoginWaitsForTheCode", testTwoFactorLoginWaitsForTheCode},
+		{"KeptSessionsLastThirtyDaysFromTheirLastUse", testKeptSessions},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

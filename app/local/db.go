@@ -305,6 +305,8 @@ var migrations = []string{
 	passkeysMigration,
 	// Web Push subscriptions (push.go).
 	pushMigration,
+	// Sessions kept signed in (sessions.go).
+	sessionsKeepMigration,
 }
 
 func (d *DB) migrate(ctx context.Context) error {
