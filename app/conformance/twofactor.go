@@ -153,8 +153,9 @@ func testTwoFactorEnrolAndSignIn(t *testing.T, e *env) {
 	wantCode(t, "alice's recovery code for bob", svc.Verify(e.ctx, bob, recovery[5]), imageapp.ENOTFOUND)
 }
 
-// testTwoFactorCodeIsUsedOnce: two instances given the same code at once
-// accept it once.
+// testTwoFactorCodeIsUsedOnce: instances given the same code at once accept
+// it once; the store itself refuses a step, or a recovery code, used
+// already.
 func testTwoFactorCodeIsUsedOnce(t *testing.T, e *env) {
 	alice := e.user(t, "alice")
 	svc, clock := e.twoFactor(roomyRule)
@@ -178,6 +179,25 @@ func testTwoFactorCodeIsUsedOnce(t *testing.T, e *env) {
 	if accepted != 1 {
 		t.Errorf("one code given %d times at once was accepted %d times; want once", tries, accepted)
 	}
+
+	// The store decides alone, as two instances that both read the old
+	// LastStep would have it decide.
+	tf, err := e.TwoFactor.TwoFactor(e.ctx, alice.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := tf.LastStep + 1
+	if err := e.TwoFactor.UseTwoFactorStep(e.ctx, alice.ID, next); err != nil {
+		t.Fatalf("use step %d: %v", next, err)
+	}
+	wantCode(t, "the same step again", e.TwoFactor.UseTwoFactorStep(e.ctx, alice.ID, next), imageapp.ECONFLICT)
+	wantCode(t, "an earlier step", e.TwoFactor.UseTwoFactorStep(e.ctx, alice.ID, next-1), imageapp.ECONFLICT)
+	wantCode(t, "a step of someone not enrolled", e.TwoFactor.UseTwoFactorStep(e.ctx, "nobody", next+1), imageapp.ENOTFOUND)
+	hash := tf.RecoveryHashes[0]
+	if err := e.TwoFactor.UseRecoveryCode(e.ctx, alice.ID, hash); err != nil {
+		t.Fatalf("use a recovery code: %v", err)
+	}
+	wantCode(t, "the same recovery code again", e.TwoFactor.UseRecoveryCode(e.ctx, alice.ID, hash), imageapp.ENOTFOUND)
 }
 
 // testTwoFactorOffNeedsPasswordAndCode: turning it off needs the password and
