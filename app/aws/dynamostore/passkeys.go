@@ -26,7 +26,10 @@ import (
 // counter update is one conditional UpdateItem of one map entry. Adding
 // writes the pointer first (which claims the ID) and then the entry;
 // removing deletes the entry first: a pointer left by a failure in between
-// points at nothing, which reads as no passkey.
+// points at nothing, which reads as no passkey. Only GetItem and UpdateItem:
+// the app's role may not put or delete items of the users table but the
+// cookie key ring's (terraform/iam.tf), so a released pointer keeps its key
+// without an owner.
 
 const (
 	attrPasskeys  = "passkeys"
@@ -48,12 +51,12 @@ func noPasskey() error { return imageapp.Errorf(imageapp.ENOTFOUND, "That passke
 
 // AddPasskey claims the ID, then adds the entry if the user has room.
 func (d *Directory) AddPasskey(ctx context.Context, p imageapp.Passkey) error {
-	ptr := passkeyKey(p.ID)
-	ptr[attrOwnerID] = str(p.UserID)
-	_, err := d.DB.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: aws.String(d.Table), Item: ptr,
-		ConditionExpression:      aws.String("attribute_not_exists(#u)"),
-		ExpressionAttributeNames: map[string]string{"#u": attrUsername},
+	_, err := d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(d.Table), Key: passkeyKey(p.ID),
+		UpdateExpression:          aws.String("SET #o = :u"),
+		ConditionExpression:       aws.String("attribute_not_exists(#o)"),
+		ExpressionAttributeNames:  map[string]string{"#o": attrOwnerID},
+		ExpressionAttributeValues: item{":u": str(p.UserID)},
 	})
 	if isConditionFailed(err) {
 		return imageapp.Errorf(imageapp.ECONFLICT, "That passkey is registered already.")
@@ -87,7 +90,7 @@ func (d *Directory) AddPasskey(ctx context.Context, p imageapp.Passkey) error {
 		}
 	}
 	if err != nil {
-		if _, delErr := d.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(d.Table), Key: passkeyKey(p.ID)}); delErr != nil {
+		if delErr := d.releasePasskeyID(ctx, p.UserID, p.ID); delErr != nil {
 			return storeError("add passkey (and release its ID: "+delErr.Error()+")", err)
 		}
 		if imageapp.ErrorCode(err) == imageapp.EFORBIDDEN {
@@ -111,6 +114,9 @@ func (d *Directory) Passkey(ctx context.Context, id []byte) (imageapp.Passkey, e
 	owner := dec.str(attrOwnerID)
 	if dec.err != nil {
 		return imageapp.Passkey{}, dec.err
+	}
+	if owner == "" {
+		return imageapp.Passkey{}, noPasskey() // a pointer released
 	}
 	list, err := d.Passkeys(ctx, owner)
 	if err != nil {
@@ -209,14 +215,25 @@ func (d *Directory) RemovePasskey(ctx context.Context, userID string, id []byte)
 	if err != nil {
 		return storeError("remove passkey", err)
 	}
-	_, err = d.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+	if err := d.releasePasskeyID(ctx, userID, id); err != nil {
+		return storeError("remove passkey pointer", err)
+	}
+	return nil
+}
+
+// releasePasskeyID removes the pointer's owner, if it is userID: the app
+// may not delete items of the users table (terraform/iam.tf), and a pointer
+// without an owner reads as none.
+func (d *Directory) releasePasskeyID(ctx context.Context, userID string, id []byte) error {
+	_, err := d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(d.Table), Key: passkeyKey(id),
+		UpdateExpression:          aws.String("REMOVE #o"),
 		ConditionExpression:       aws.String("#o = :u"),
 		ExpressionAttributeNames:  map[string]string{"#o": attrOwnerID},
 		ExpressionAttributeValues: item{":u": str(userID)},
 	})
 	if err != nil && !isConditionFailed(err) {
-		return storeError("remove passkey pointer", err)
+		return err
 	}
 	return nil
 }

@@ -19,7 +19,9 @@ import (
 //
 // It has no user_id or directory attribute, so neither index holds it. Each
 // change is one conditional UpdateItem, so two instances never accept the
-// same code or recovery code twice.
+// same code or recovery code twice. Only GetItem and UpdateItem: the app's
+// role may not put or delete items of the users table but the cookie key
+// ring's (terraform/iam.tf), so turning it off leaves the key alone.
 
 const (
 	attrSealedSecret = "sealed_secret"
@@ -44,8 +46,8 @@ func (d *Directory) TwoFactor(ctx context.Context, userID string) (imageapp.TwoF
 	if err != nil {
 		return imageapp.TwoFactor{}, storeError("two-factor", err)
 	}
-	if out.Item == nil {
-		return imageapp.TwoFactor{}, notSetUp()
+	if _, ok := out.Item[attrSealedSecret]; !ok {
+		return imageapp.TwoFactor{}, notSetUp() // none, or one deleted (its key is all that is left)
 	}
 	dec := decoder{it: out.Item}
 	tf := imageapp.TwoFactor{
@@ -69,15 +71,17 @@ func (d *Directory) TwoFactor(ctx context.Context, userID string) (imageapp.TwoF
 
 // PutTwoFactor writes the item unless a confirmed one is there.
 func (d *Directory) PutTwoFactor(ctx context.Context, userID string, tf imageapp.TwoFactor) error {
-	it := twoFactorKey(userID)
-	it[attrSealedSecret], it[attrWrappedKey] = bin(tf.SealedSecret), bin(tf.WrappedKey)
-	it[attrConfirmed], it[attrLastStep] = &types.AttributeValueMemberBOOL{Value: false}, num(0)
-	_, err := d.DB.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                 aws.String(d.Table),
-		Item:                      it,
-		ConditionExpression:       aws.String("attribute_not_exists(#c) OR #c = :no"),
-		ExpressionAttributeNames:  map[string]string{"#c": attrConfirmed},
-		ExpressionAttributeValues: item{":no": &types.AttributeValueMemberBOOL{Value: false}},
+	_, err := d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           aws.String(d.Table),
+		Key:                 twoFactorKey(userID),
+		UpdateExpression:    aws.String("SET #sec = :sec, #wk = :wk, #c = :no, #s = :zero REMOVE #r"),
+		ConditionExpression: aws.String("attribute_not_exists(#c) OR #c = :no"),
+		ExpressionAttributeNames: map[string]string{
+			"#sec": attrSealedSecret, "#wk": attrWrappedKey, "#c": attrConfirmed, "#s": attrLastStep, "#r": attrRecovery,
+		},
+		ExpressionAttributeValues: item{
+			":sec": bin(tf.SealedSecret), ":wk": bin(tf.WrappedKey), ":no": &types.AttributeValueMemberBOOL{Value: false}, ":zero": num(0),
+		},
 	})
 	if isConditionFailed(err) {
 		return imageapp.Errorf(imageapp.ECONFLICT, "Two-factor sign-in is on already.")
@@ -160,9 +164,19 @@ func (d *Directory) UseRecoveryCode(ctx context.Context, userID, hash string) er
 	return nil
 }
 
-// DeleteTwoFactor deletes the item.
+// DeleteTwoFactor removes every attribute but the key: the app may not
+// delete items of the users table (terraform/iam.tf), and a key alone
+// reads as no enrolment.
 func (d *Directory) DeleteTwoFactor(ctx context.Context, userID string) error {
-	if _, err := d.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(d.Table), Key: twoFactorKey(userID)}); err != nil {
+	_, err := d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:        aws.String(d.Table),
+		Key:              twoFactorKey(userID),
+		UpdateExpression: aws.String("REMOVE #sec, #wk, #c, #s, #r"),
+		ExpressionAttributeNames: map[string]string{
+			"#sec": attrSealedSecret, "#wk": attrWrappedKey, "#c": attrConfirmed, "#s": attrLastStep, "#r": attrRecovery,
+		},
+	})
+	if err != nil {
 		return storeError("delete two-factor", err)
 	}
 	return nil
