@@ -6,10 +6,12 @@ import (
 	"crypto/cipher"
 	"crypto/ecdh"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
@@ -309,4 +311,35 @@ func TestPublicKeyIsTheApplicationServerKey(t *testing.T) {
 	if err != nil || len(raw) != 65 || raw[0] != 4 {
 		t.Fatalf("public key %q; want base64url of a 65-byte uncompressed point", k)
 	}
+}
+
+func TestKeyRoundTrips(t *testing.T) {
+	s, err := webpush.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := webpush.ParseKey(s)
+	if err != nil {
+		t.Fatalf("parse a new key: %v", err)
+	}
+	again, err := webpush.ParseKey(s)
+	if err != nil || !key.Equal(again) {
+		t.Errorf("the same string parsed to another key (%v)", err)
+	}
+	if _, err := webpush.ParseKey(base64.StdEncoding.EncodeToString([]byte("not a key"))); err == nil {
+		t.Error("a string that is no key parsed")
+	}
+	ed, _ := x509.MarshalPKCS8PrivateKey(mustEd25519(t))
+	if _, err := webpush.ParseKey(base64.StdEncoding.EncodeToString(ed)); err == nil {
+		t.Error("an Ed25519 key parsed as a VAPID key")
+	}
+}
+
+func mustEd25519(t *testing.T) ed25519.PrivateKey {
+	t.Helper()
+	_, k, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
