@@ -37,6 +37,9 @@ type Service struct {
 	// Events carries the news that sessions ended to the user's open
 	// event streams, on every instance (nil: there are none to tell).
 	Events imageapp.Events
+	// SignIn is what else deletion forgets: two-factor, passkeys, push
+	// subscriptions (signin.go).
+	SignIn SignInStores
 	Now    func() time.Time
 }
 

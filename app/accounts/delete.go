@@ -25,7 +25,8 @@ const RetireDays = 90
 // goes — KMS schedules its deletion and refuses it from then on (locally
 // its row is erased) — which makes every image ever sent to them unreadable
 // at once; then the login, the notification topic, the messages sent to
-// them with their blobs, the directory entry, and last their sessions,
+// them with their blobs, their passkeys, two-factor enrolment and push
+// subscriptions, the directory entry, and last their sessions,
 // which the session that asked needs until then to retry. Images they sent
 // stay with their recipients.
 //
@@ -73,6 +74,7 @@ func (s *Service) DeleteAccount(ctx context.Context, u imageapp.User, password s
 			s.log().InfoContext(ctx, "deleted account's messages removed", "user_id", u.ID, "messages", n)
 			return err
 		}},
+		{"forget passkeys, two-factor and push subscriptions", func() error { return s.SignIn.forgetSignIn(ctx, u.ID) }},
 		{"delete the directory entry", func() error { return s.Users.DeleteUser(ctx, u, until) }},
 		{"end the sessions", func() error { return s.endAllSessions(ctx, u.ID) }},
 	}

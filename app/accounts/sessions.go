@@ -31,11 +31,19 @@ func (s *Service) ActiveSession(ctx context.Context, id, username, sid string, v
 		return imageapp.User{}, imageapp.Session{}, err
 	}
 	for _, sess := range list {
-		if sess.ID == sid && sid != "" {
+		if sess.ID == sid && sid != "" && !s.keptTooLong(sess) {
 			return u, sess, nil
 		}
 	}
 	return imageapp.User{}, imageapp.Session{}, imageapp.Errorf(imageapp.ENOTFOUND, "The session has ended.")
+}
+
+// keptTooLong reports whether sess was kept signed in and then not used for
+// KeepSignedInFor. Checked here, on the listed last use, and not only by the
+// cookie, so no copy of a cookie outlives it. (Other sessions end by the
+// cookie's hours, which the web layer checks.)
+func (s *Service) keptTooLong(sess imageapp.Session) bool {
+	return sess.KeepSignedIn && s.now().Sub(sess.LastSeen) > imageapp.KeepSignedInFor
 }
 
 // TouchSession records that u used the session at at.

@@ -12,7 +12,8 @@ import (
 
 func (e *env) accounts() *accounts.Service {
 	return &accounts.Service{Identity: e.Identity, Users: e.Users, Sessions: e.Sessions, Provision: e.svc.Provision,
-		Keys: e.Keys, Notifier: e.Notifier, Mailbox: e.svc, Log: slog.New(slog.DiscardHandler)}
+		Keys: e.Keys, Notifier: e.Notifier, Mailbox: e.svc, Log: slog.New(slog.DiscardHandler),
+		SignIn: accounts.SignInStores{TwoFactor: e.TwoFactor, Passkeys: e.Passkeys, Push: e.Push}}
 }
 
 func testDeleteAccount(t *testing.T, e *env) {

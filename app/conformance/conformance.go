@@ -98,6 +98,16 @@ func Run(t *testing.T, newBackend Factory) {
 		{"UnconfirmedAccountsLoseTheirNameWithTheirCode", testUnconfirmedAccountsLoseTheirNameWithTheirCode},
 		{"SendKeysAnswerARetryOnce", testSendKeys},
 		{"AnExpiringImagesStreamIsCutAtTheExpiry", testExpiringStreamIsCut},
+		{"TwoFactorEnrolAndSignIn", testTwoFactorEnrolAndSignIn},
+		{"TwoFactorCodeIsUsedOnce", testTwoFactorCodeIsUsedOnce},
+		{"TwoFactorOffNeedsPasswordAndCode", testTwoFactorOffNeedsPasswordAndCode},
+		{"TwoFactorTriesAreLimited", testTwoFactorTriesAreLimited},
+		{"PasskeysRegisterSignInAndRemove", testPasskeys},
+		{"PasskeyCountersOnlyGoUp", testPasskeyCounterRace},
+		{"PushSubscriptionsRoundTrip", testPushSubscriptions},
+		{"DeleteAccountForgetsSignInMethods", testDeleteAccountForgetsSignIn},
+		{"TwoFactorLoginWaitsForTheCode", testTwoFactorLoginWaitsForTheCode},
+		{"KeptSessionsLastThirtyDaysFromTheirLastUse", testKeptSessions},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

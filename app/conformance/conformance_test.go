@@ -64,6 +64,11 @@ func newLocal(t *testing.T) *conformance.Backend {
 			Blobs:    &local.Blobs{Dir: filepath.Join(dir, "blobs")},
 			Notifier: &local.Notifier{Outbox: outbox},
 			SendKeys: &local.SendKeys{DB: db},
+
+			TwoFactor:  dirUsers,
+			Passkeys:   dirUsers,
+			Ceremonies: dirUsers,
+			Push:       dirUsers,
 		},
 		Code: outboxCode(outbox.Dir),
 	}
@@ -129,6 +134,11 @@ func newAWS(t *testing.T) *conformance.Backend {
 		Ports: imageapp.Ports{
 			Identity: a.Identity, Users: a.Users, Sessions: a.Users, Messages: a.Messages, Keys: a.Keys, Blobs: a.Blobs, Notifier: a.Notifier,
 			SendKeys: a.Messages,
+
+			TwoFactor:  a.Users,
+			Passkeys:   a.Users,
+			Ceremonies: a.Messages,
+			Push:       a.Users,
 		},
 		Code:     func(testing.TB, string) string { return awstest.Code }, // cognito-local runs with CODE fixed
 		PassTime: pass,

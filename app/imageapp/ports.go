@@ -102,6 +102,15 @@ type Ports struct {
 	Blobs    Blobs
 	Notifier Notifier
 	SendKeys SendKeys
+
+	// TwoFactor keeps authenticator-app enrolments (package twofactor).
+	TwoFactor TwoFactorStore
+	// Passkeys and Ceremonies keep WebAuthn credentials and the challenges
+	// of ceremonies under way (package passkeys).
+	Passkeys   PasskeyStore
+	Ceremonies Ceremonies
+	// Push keeps Web Push subscriptions (package webpush).
+	Push PushSubscriptions
 }
 
 // Provisioner gives a confirmed user their key, topic and directory entry,

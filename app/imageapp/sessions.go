@@ -15,7 +15,16 @@ type Session struct {
 	Device   string // a short description of the User-Agent, like "Firefox on Linux"
 	Created  time.Time
 	LastSeen time.Time
+
+	// KeepSignedIn is a session the person asked to keep ("Keep me signed
+	// in on this device"): it lasts KeepSignedInFor from its last use
+	// instead of ending after hours.
+	KeepSignedIn bool
 }
+
+// KeepSignedInFor is how long a kept session lasts unused: each use moves
+// its end on (sliding).
+const KeepSignedInFor = 30 * 24 * time.Hour
 
 // MaxSessions bounds the sessions kept per user: a login past it ends the
 // one used longest ago.

@@ -299,6 +299,14 @@ var migrations = []string{
 	skeletonMigration,
 	// Keys of idempotent sends (sendkeys.go).
 	sendKeysMigration,
+	// Authenticator-app two-factor (twofactor.go).
+	twoFactorMigration,
+	// Passkeys and WebAuthn ceremonies under way (passkeys.go).
+	passkeysMigration,
+	// Web Push subscriptions (push.go).
+	pushMigration,
+	// Sessions kept signed in (sessions.go).
+	sessionsKeepMigration,
 }
 
 func (d *DB) migrate(ctx context.Context) error {

@@ -19,13 +19,16 @@ const sessionsMigration = `CREATE TABLE sessions (
 );
 CREATE INDEX sessions_user ON sessions (user_id, last_seen DESC);`
 
+// sessionsKeepMigration marks the sessions kept signed in.
+const sessionsKeepMigration = `ALTER TABLE sessions ADD COLUMN keep INTEGER NOT NULL DEFAULT 0;`
+
 var _ imageapp.SessionRegistry = (*Directory)(nil)
 
 // AddSession inserts s, then drops the user's sessions past MaxSessions,
 // those seen longest ago.
 func (d *Directory) AddSession(ctx context.Context, userID string, s imageapp.Session) error {
-	_, err := d.DB.exec(ctx, `INSERT INTO sessions (sid, user_id, device, created_at, last_seen) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (sid) DO NOTHING`, s.ID, userID, s.Device, s.Created.UnixNano(), s.LastSeen.UnixNano())
+	_, err := d.DB.exec(ctx, `INSERT INTO sessions (sid, user_id, device, created_at, last_seen, keep) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (sid) DO NOTHING`, s.ID, userID, s.Device, s.Created.UnixNano(), s.LastSeen.UnixNano(), s.KeepSignedIn)
 	if err != nil {
 		return fmt.Errorf("local: add session: %w", dbError(err))
 	}
@@ -64,7 +67,7 @@ func (d *Directory) KeepOnlySession(ctx context.Context, userID, keep string) er
 
 // Sessions reads the user's rows, one range of sessions_user.
 func (d *Directory) Sessions(ctx context.Context, userID string) ([]imageapp.Session, error) {
-	rows, err := d.DB.query(ctx, `SELECT sid, device, created_at, last_seen FROM sessions WHERE user_id = ?
+	rows, err := d.DB.query(ctx, `SELECT sid, device, created_at, last_seen, keep FROM sessions WHERE user_id = ?
 		ORDER BY last_seen DESC, sid`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("local: sessions: %w", err)
@@ -74,7 +77,7 @@ func (d *Directory) Sessions(ctx context.Context, userID string) ([]imageapp.Ses
 	for rows.Next() {
 		var s imageapp.Session
 		var created, seen int64
-		if err := rows.Scan(&s.ID, &s.Device, &created, &seen); err != nil {
+		if err := rows.Scan(&s.ID, &s.Device, &created, &seen, &s.KeepSignedIn); err != nil {
 			return nil, fmt.Errorf("local: sessions: %w", err)
 		}
 		s.Created, s.LastSeen = time.Unix(0, created).UTC(), time.Unix(0, seen).UTC()

@@ -15,7 +15,7 @@ import (
 // A user's active sessions are one item of the users table (a reserved
 // key, like their blocks), a map from session ID to the session:
 //
-//	username S = "#sessions#<user_id>" | sessions M {sid: M{device S, created N, seen N}}
+//	username S = "#sessions#<user_id>" | sessions M {sid: M{device S, created N, seen N, keep BOOL}}
 //
 // Not an attribute of the user's own item: both of the table's indexes
 // project ALL, so every last-seen update would be written to them too, and
@@ -26,6 +26,7 @@ const (
 	attrSessions = "sessions"
 	attrDevice   = "device"
 	attrSeen     = "seen"
+	attrKeep     = "keep" // BOOL: kept signed in; absent on older entries (false)
 )
 
 func sessionsKey(userID string) item { return item{attrUsername: str("#sessions#" + userID)} }
@@ -33,6 +34,7 @@ func sessionsKey(userID string) item { return item{attrUsername: str("#sessions#
 func sessionValue(s imageapp.Session) types.AttributeValue {
 	return &types.AttributeValueMemberM{Value: item{
 		attrDevice: str(s.Device), attrCreatedAt: num(s.Created.UnixNano()), attrSeen: num(s.LastSeen.UnixNano()),
+		attrKeep: &types.AttributeValueMemberBOOL{Value: s.KeepSignedIn},
 	}}
 }
 
@@ -223,7 +225,8 @@ func (d *Directory) Sessions(ctx context.Context, userID string) ([]imageapp.Ses
 			continue
 		}
 		dec := decoder{it: entry.Value}
-		s := imageapp.Session{ID: sid, Device: dec.str(attrDevice), Created: dec.time(attrCreatedAt), LastSeen: dec.time(attrSeen)}
+		s := imageapp.Session{ID: sid, Device: dec.str(attrDevice), Created: dec.time(attrCreatedAt), LastSeen: dec.time(attrSeen),
+			KeepSignedIn: dec.boolean(attrKeep)}
 		if dec.err != nil {
 			return nil, dec.err
 		}
