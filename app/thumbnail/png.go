@@ -9,6 +9,8 @@ import (
 	"image"
 	"image/png"
 	"io"
+
+	"imageapp/app/thumbnail/jpegdc"
 )
 
 const pngHeader = "\x89PNG\r\n\x1a\n"
@@ -34,6 +36,7 @@ type pngDecoder struct {
 	pal           [256][4]uint16 // premultiplied; missing entries are opaque black
 	trns          [3]uint16      // the colour key of gray and RGB images
 	hasTRNS       bool
+	orientation   int    // from an eXIf chunk before the image data; 0 if none
 	chunkLeft     uint32 // the IDAT data left in the current chunk
 	idatDone      bool
 	tmp           [8]byte
@@ -67,9 +70,15 @@ func makePNG(ctx context.Context, br interface {
 	if err := d.readHeaders(); err != nil {
 		return nil, 0, 0, err
 	}
+	// The rows are summed as stored; the small image is turned after. A
+	// centre crop turned is the turned image's centre crop.
 	crop, tw, th, k := plan(d.width, d.height)
 	rowBytes := d.rowBytes()
-	release, err := budget.acquire(ctx, overhead+2*(rowBytes+1)+boxerCost(crop, k))
+	cost := overhead + 2*(rowBytes+1) + boxerCost(crop, k)
+	if d.orientation > 1 {
+		cost += 4 * area((crop.Dx()+k-1)/k, (crop.Dy()+k-1)/k) // the turned copy
+	}
+	release, err := budget.acquire(ctx, cost)
 	if err != nil {
 		return nil, 0, 0, err
 	}
@@ -78,7 +87,8 @@ func makePNG(ctx context.Context, br interface {
 	if err := d.decodeRows(b, int(rowBytes)); err != nil {
 		return nil, 0, 0, err
 	}
-	return b.out, tw, th, nil
+	tw, th = orientedSize(tw, th, d.orientation)
+	return orient(b.out, d.orientation), tw, th, nil
 }
 
 // makeWholePNG decodes an interlaced PNG with image/png: its rows come in
@@ -191,6 +201,10 @@ func (d *pngDecoder) readHeaders() error {
 			if err := d.readTRNS(n); err != nil {
 				return err
 			}
+		case "eXIf":
+			if err := d.readEXIf(n); err != nil {
+				return err
+			}
 		case "IDAT":
 			if d.ctype == ctPalette && !seenPLTE {
 				return pngErr("missing PLTE")
@@ -208,6 +222,25 @@ func (d *pngDecoder) readHeaders() error {
 			return err
 		}
 	}
+}
+
+// maxEXIf bounds the eXIf chunk read for its orientation: a stored image's
+// holds the orientation alone (package metastrip), some 30 bytes.
+const maxEXIf = 4 << 10
+
+// readEXIf reads the orientation from the first eXIf chunk, which Chromium
+// and Safari apply to the image as a JPEG's EXIF orientation; a larger
+// one than a stored image has is skipped.
+func (d *pngDecoder) readEXIf(n uint32) error {
+	if d.orientation != 0 || n > maxEXIf {
+		return d.skip(int64(n))
+	}
+	p := make([]byte, n)
+	if _, err := io.ReadFull(d.r, p); err != nil {
+		return unexpected(err)
+	}
+	d.orientation = max(1, jpegdc.ExifOrientation(p))
+	return nil
 }
 
 func validDepth(ctype, depth int) bool {
