@@ -76,7 +76,7 @@ func makePNG(ctx context.Context, br interface {
 	rowBytes := d.rowBytes()
 	cost := overhead + 2*(rowBytes+1) + boxerCost(crop, k)
 	if d.orientation > 1 {
-		cost += 4 * area((crop.Dx()+k-1)/k, (crop.Dy()+k-1)/k) // the turned copy
+		cost += turnCost(d.width, d.height)
 	}
 	release, err := budget.acquire(ctx, cost)
 	if err != nil {
@@ -94,24 +94,94 @@ func makePNG(ctx context.Context, br interface {
 // makeWholePNG decodes an interlaced PNG with image/png: its rows come in
 // seven passes over the image, so they cannot be summed as they come
 // without a row of sums for every row of blocks. Interlacing is rare in
-// what people send; its cost is that of the decoded image, twice.
+// what people send; its cost is that of the decoded image, twice. The
+// eXIf orientation is picked up as image/png reads past it.
 func makeWholePNG(ctx context.Context, r io.Reader, budget *Budget, w, h, depth int) (*image.RGBA, int, int, error) {
 	perPixel := int64(4)
 	if depth == 16 {
 		perPixel = 8
 	}
-	cost := overhead + 2*perPixel*area(w, h) + 4*perPixel*int64(w) + filterCost(w, h)
+	cost := overhead + 2*perPixel*area(w, h) + 4*perPixel*int64(w) + filterCost(w, h) + turnCost(w, h)
 	release, err := budget.acquire(ctx, cost)
 	if err != nil {
 		return nil, 0, 0, err
 	}
 	defer release()
-	m, err := png.Decode(r)
+	ew := &exifWatcher{r: r, skip: int64(len(pngHeader))}
+	m, err := png.Decode(ew)
 	if err != nil {
 		return nil, 0, 0, err
 	}
 	_, tw, th, _ := plan(w, h)
-	return shrinkFull(m), tw, th, nil
+	tw, th = orientedSize(tw, th, ew.orientation)
+	return orient(shrinkFull(m), ew.orientation), tw, th, nil
+}
+
+// turnCost is what turning the box-filtered w×h image upright allocates.
+func turnCost(w, h int) int64 {
+	crop, _, _, k := plan(w, h)
+	return 4 * area((crop.Dx()+k-1)/k, (crop.Dy()+k-1)/k)
+}
+
+// exifWatcher passes a PNG through and notes the orientation of its first
+// eXIf chunk before the image data, as readEXIf does for the row decoder.
+type exifWatcher struct {
+	r           io.Reader
+	skip        int64 // bytes to pass before the next chunk header
+	hdr         [8]byte
+	hdrN        int
+	exif        []byte // the eXIf payload being collected, when collecting
+	collecting  bool
+	done        bool // the image data has begun
+	orientation int
+}
+
+func (w *exifWatcher) Read(p []byte) (int, error) {
+	n, err := w.r.Read(p)
+	w.watch(p[:n])
+	return n, err
+}
+
+func (w *exifWatcher) watch(b []byte) {
+	for len(b) > 0 && !w.done {
+		if w.skip > 0 {
+			k := int(min(w.skip, int64(len(b))))
+			if w.collecting {
+				w.exif = append(w.exif, b[:k]...)
+			}
+			w.skip -= int64(k)
+			b = b[k:]
+			if w.skip == 0 && w.collecting {
+				w.endEXIf()
+			}
+			continue
+		}
+		k := copy(w.hdr[w.hdrN:], b)
+		w.hdrN += k
+		b = b[k:]
+		if w.hdrN < len(w.hdr) {
+			return
+		}
+		w.hdrN = 0
+		n, typ := int64(binary.BigEndian.Uint32(w.hdr[:4])), string(w.hdr[4:])
+		switch {
+		case typ == "IDAT" || typ == "IEND":
+			w.done = true
+		case typ == "eXIf" && w.orientation == 0 && n <= maxEXIf:
+			w.collecting, w.exif, w.skip = true, make([]byte, 0, n), n
+			if n == 0 {
+				w.endEXIf()
+			}
+		default:
+			w.skip = n + 4 // the payload and the CRC
+		}
+	}
+}
+
+// endEXIf reads the orientation from the collected eXIf, then skips its CRC.
+func (w *exifWatcher) endEXIf() {
+	w.orientation = max(1, jpegdc.ExifOrientation(w.exif))
+	w.collecting, w.exif, w.skip = false, nil, 4
 }
 
 // rowBytes is the size of a row of samples, without its filter byte.

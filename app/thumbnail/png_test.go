@@ -192,3 +192,21 @@ func TestAVIFIsCaptionOnly(t *testing.T) {
 		t.Fatalf("Make(AVIF) = %v; want ErrTooCostly, for a caption-only preview", err)
 	}
 }
+
+// TestPNGInterlacedOrientation: an interlaced PNG, decoded whole, is
+// turned by its eXIf too: its preview is the unturned one, turned.
+func TestPNGInterlacedOrientation(t *testing.T) {
+	plain := fixture(t, "interlaced.png")
+	upright := thumb(t, plain, testBudget)
+	for o := 1; o <= 8; o++ {
+		got := thumb(t, withEXIf(plain, o), testBudget)
+		want := orient(upright, o)
+		if got.Rect != want.Rect {
+			t.Errorf("orientation %d: preview is %v; want %v", o, got.Rect, want.Rect)
+			continue
+		}
+		if mean, ok := meanAbs(got, want); !ok || mean > 3 {
+			t.Errorf("orientation %d: the preview differs from the turned one by %.1f on average", o, mean)
+		}
+	}
+}

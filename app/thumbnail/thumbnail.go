@@ -29,6 +29,8 @@
 //   - a PNG row by row: two rows of raw samples;
 //   - an interlaced PNG, decoded whole: twice its decoded size (the passes,
 //     then the image), at 8 bytes a pixel for 16-bit samples, 4 otherwise;
+//   - a PNG whose eXIf turns it, on either path: 4 more bytes a block, to
+//     turn the box-filtered image upright;
 //   - a GIF: twice the logical screen at a byte a pixel (an interlaced
 //     frame is decoded, then reordered into a copy);
 //   - a WebP: 16 bytes a pixel of the canvas, padded to whole macroblocks.
