@@ -2,9 +2,15 @@ package server
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
+	"hash/crc32"
 	"html"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -141,4 +147,93 @@ func TestBrowserChecksHEICAndAVIFAsTheServerDoes(t *testing.T) {
 		t.Errorf("%d messages stored, want the AVIF", n)
 	}
 	alice.checkConsole()
+}
+
+// pngWithEXIf is a PNG stored turned for EXIF orientation 6 (shown turned a
+// quarter clockwise), with an eXIf chunk that also holds a GPS secret. As
+// shown it is 80×60 with red top left and blue top right; as stored, 60×80
+// with blue top left and red bottom left.
+func pngWithEXIf(t *testing.T, secret string) []byte {
+	t.Helper()
+	m := image.NewRGBA(image.Rect(0, 0, 60, 80))
+	for y := range 80 {
+		for x := range 60 {
+			c := color.RGBA{128, 128, 128, 255}
+			switch {
+			case x < 30 && y < 40:
+				c = color.RGBA{30, 40, 220, 255} // blue
+			case x < 30:
+				c = color.RGBA{220, 30, 30, 255} // red
+			}
+			m.SetRGBA(x, y, c)
+		}
+	}
+	var buf bytes.Buffer
+	must(t, png.Encode(&buf, m))
+	le := binary.LittleEndian
+	tiff := []byte("II*\x00")
+	tiff = le.AppendUint32(tiff, 8)
+	tiff = le.AppendUint16(tiff, 2)
+	tiff = slices.Concat(tiff, le.AppendUint16(nil, 0x0112), le.AppendUint16(nil, 3), le.AppendUint32(nil, 1), le.AppendUint32(nil, 6))
+	tiff = slices.Concat(tiff, le.AppendUint16(nil, 0x8825), le.AppendUint16(nil, 4), le.AppendUint32(nil, 1), le.AppendUint32(nil, 38))
+	tiff = le.AppendUint32(tiff, 0)
+	datum := append([]byte(secret), 0)
+	tiff = le.AppendUint16(tiff, 1) // the GPS IFD at 38, its datum at 56
+	tiff = slices.Concat(tiff, le.AppendUint16(nil, 0x0012), le.AppendUint16(nil, 2), le.AppendUint32(nil, uint32(len(datum))), le.AppendUint32(nil, 56))
+	tiff = append(le.AppendUint32(tiff, 0), datum...)
+	chunk := binary.BigEndian.AppendUint32(nil, uint32(len(tiff)))
+	chunk = append(append(chunk, "eXIf"...), tiff...)
+	chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(chunk[4:]))
+	p := buf.Bytes()
+	const afterIHDR = 8 + 8 + 13 + 4
+	return slices.Concat(p[:afterIHDR], chunk, p[afterIHDR:])
+}
+
+// TestAPNGTurnedByItsEXIfHasAnUprightPreview: a PNG whose eXIf says it is
+// turned (Chromium and Safari show it turned) keeps that orientation, loses
+// its GPS, and its preview in the inbox is upright like the image.
+func TestAPNGTurnedByItsEXIfHasAnUprightPreview(t *testing.T) {
+	app := startApp(t, t.TempDir())
+	alice, bob := app.signUp("alice"), app.signUp("bob")
+	const secret = "GPS-SECRET-51.5N"
+	id := sendCaptioned(t, alice, "bob", "", "turned.png", pngWithEXIf(t, secret))
+	app.previewsMade()
+
+	stored := []byte(bob.get("/api/messages/" + id + "/image").body)
+	if bytes.Contains(stored, []byte(secret)) {
+		t.Errorf("the GPS data survived into the stored PNG")
+	}
+	if !bytes.Contains(stored, []byte("eXIf")) {
+		t.Errorf("the stored PNG lost its eXIf orientation, so it would show turned")
+	}
+
+	var inbox struct {
+		Messages []struct{ Thumbnail string } `json:"messages"`
+	}
+	decode(t, bob.get("/api/messages?box=inbox"), &inbox)
+	if len(inbox.Messages) != 1 {
+		t.Fatalf("the inbox lists %d messages", len(inbox.Messages))
+	}
+	data, ok := strings.CutPrefix(inbox.Messages[0].Thumbnail, "data:image/jpeg;base64,")
+	if !ok {
+		t.Fatalf("the preview is %.40q; want a JPEG data URL", inbox.Messages[0].Thumbnail)
+	}
+	raw, err := base64.StdEncoding.DecodeString(data)
+	must(t, err)
+	m, err := jpeg.Decode(bytes.NewReader(raw))
+	must(t, err)
+	b := m.Bounds()
+	if b.Dx() <= b.Dy() {
+		t.Fatalf("the preview is %v; want it landscape, as the image shows", b)
+	}
+	at := func(fx, fy int) (r, g, bl uint32) {
+		r, g, bl, _ = m.At(b.Min.X+b.Dx()*fx/4, b.Min.Y+b.Dy()*fy/4).RGBA()
+		return r >> 8, g >> 8, bl >> 8
+	}
+	if r, _, bl := at(1, 1); r < 150 || bl > 100 {
+		t.Errorf("the preview's top left is not red (%d, _, %d): it lies on its side", r, bl)
+	}
+	if r, _, bl := at(3, 1); bl < 150 || r > 100 {
+		t.Errorf("the preview's top right is not blue (%d, _, %d): it lies on its side", r, bl)
+	}
 }
