@@ -53,7 +53,7 @@ func withBrands(file []byte, major string, compatible ...string) []byte {
 }
 
 // TestAVIFAndHEICRefusals: what is refused says what to do, with the
-// words the clients show (static/image-types.json).
+// words the clients show (TestClientWordsAreImagechecks).
 func TestAVIFAndHEICRefusals(t *testing.T) {
 	avif := fixture(t, "testimage.avif")
 	cases := []struct {

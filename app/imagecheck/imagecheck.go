@@ -6,8 +6,9 @@
 //
 // AVIF stills are accepted; animated AVIF (an "avis" brand) and HEIC/HEIF
 // are refused with messages that say what to do. The words a refusal uses
-// are also written to static/image-types.json for the clients' checks
-// before an upload (TestClientWordsAreImagechecks).
+// are copied, with the accepted types, into react/src/lib/image-types.json
+// and static/send.js for the clients' checks before an upload; a test
+// (TestClientWordsAreImagechecks) keeps the copies equal.
 package imagecheck
 
 import (
