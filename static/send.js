@@ -32,13 +32,25 @@
       maxBytes: max > 0 ? max : 0,
       maxLabel: f.dataset.maxLabel || "",
       types: (f.dataset.types || "").split(",").filter(Boolean),
-      typesLabel: f.dataset.typesLabel || "",
     };
   }
 
-  // Why the server would refuse this file, or "" (wording as the React client's).
+  // The accepted types and the words that refuse a file, as the server
+  // (app/imagecheck) says them; React reads the same from its copy.
+  var imageTypes = {"types":["image/png","image/jpeg","image/gif","image/webp","image/avif"],"unsupported":"Only PNG, JPEG, GIF, WebP or AVIF images can be sent.","heic_types":["image/heic","image/heif","image/heic-sequence","image/heif-sequence"],"heic_extensions":[".heic",".heif"],"heic":"HEIC photos from an iPhone or Mac are not supported yet: choose 'Most Compatible' in the iPhone's Settings > Camera > Formats, or export the photo as JPEG."}; // generated: go test ./app/imagecheck -run TestClientWordsAreImagechecks -update-words
+
+  // isHEIC reports whether file is a HEIC/HEIF photo, by its type or, where
+  // the browser gives it none (not on a Mac), by its name.
+  function isHEIC(file) {
+    var name = (file.name || "").toLowerCase();
+    return imageTypes.heic_types.indexOf(file.type) >= 0 ||
+      imageTypes.heic_extensions.some(function (ext) { return name.slice(-ext.length) === ext; });
+  }
+
+  // Why the server would refuse this file, or "" (wording as the server's).
   function fileProblem(file, r) {
-    if (r.types.length && r.types.indexOf(file.type) < 0) return "Only " + r.typesLabel + " images can be sent.";
+    if (isHEIC(file)) return imageTypes.heic;
+    if (r.types.length && r.types.indexOf(file.type) < 0) return imageTypes.unsupported;
     if (r.maxBytes && file.size > r.maxBytes) return "This image is larger than the " + r.maxLabel + " limit.";
     return "";
   }

@@ -1,7 +1,14 @@
 // Package imagecheck judges an upload by its content while it streams: the
 // type is sniffed from the first bytes against an allow-list, and the
-// dimensions are read from the header with image.DecodeConfig before any
-// pixel is decoded. Only the header bytes are held in memory.
+// dimensions are read from the header with image.DecodeConfig (for AVIF,
+// from the ispe property of its primary item) before any pixel is decoded.
+// Only the header bytes are held in memory.
+//
+// AVIF stills are accepted; animated AVIF (an "avis" brand) and HEIC/HEIF
+// are refused with messages that say what to do. The words a refusal uses
+// are copied, with the accepted types, into react/src/lib/image-types.json
+// and static/send.js for the clients' checks before an upload; a test
+// (TestClientWordsAreImagechecks) keeps the copies equal.
 package imagecheck
 
 import (
@@ -15,6 +22,7 @@ import (
 	_ "image/png"  // registers the PNG header decoder
 	"io"
 	"net/http"
+	"strings"
 
 	_ "golang.org/x/image/webp" // registers the WebP header decoder
 
@@ -27,7 +35,40 @@ var Allowed = map[string]string{
 	"image/jpeg": ".jpg",
 	"image/gif":  ".gif",
 	"image/webp": ".webp",
+	"image/avif": ".avif",
 }
+
+// Types lists the accepted content types in the order people read them.
+func Types() []string {
+	return []string{"image/png", "image/jpeg", "image/gif", "image/webp", "image/avif"}
+}
+
+// TypesLabel names the accepted types for people: "PNG, JPEG, GIF, WebP or AVIF".
+func TypesLabel() string {
+	names := []string{"PNG", "JPEG", "GIF", "WebP", "AVIF"}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// UnsupportedMessage refuses a file whose type is not accepted.
+func UnsupportedMessage() string { return "Only " + TypesLabel() + " images can be sent." }
+
+const (
+	// HEICMessage refuses a HEIC or HEIF photo and says what to do instead.
+	HEICMessage = "HEIC photos from an iPhone or Mac are not supported yet: choose 'Most Compatible' " +
+		"in the iPhone's Settings > Camera > Formats, or export the photo as JPEG."
+	// AnimatedAVIFMessage refuses an AVIF image sequence.
+	AnimatedAVIFMessage = "Animated AVIF images cannot be sent yet: send a still image, or the animation as a GIF or WebP."
+)
+
+// HEICTypes and HEICExtensions are how browsers name a HEIC or HEIF file:
+// a client that sees one refuses it with HEICMessage before uploading.
+func HEICTypes() []string {
+	return []string{"image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence"}
+}
+
+// HEICExtensions are the file extensions of HEIC and HEIF files, for
+// browsers that give such a file no type.
+func HEICExtensions() []string { return []string{".heic", ".heif"} }
 
 // DefaultMaxPixels is the pixel budget (40 megapixels): enough for any
 // phone camera, far below what a decompression bomb asks for.
@@ -60,13 +101,21 @@ func Inspect(r io.Reader, maxPixels int) (c *Checked, err error) {
 		return nil, imageapp.Errorf(imageapp.EINVALID, "The file is empty. Choose an image to send.")
 	}
 	ctype := http.DetectContentType(head)
+	switch sniffFamily(head) {
+	case stillAVIF:
+		ctype = "image/avif"
+	case animatedAVIF:
+		return nil, imageapp.Errorf(imageapp.EUNSUPPORTED, "%s", AnimatedAVIFMessage)
+	case heif:
+		return nil, imageapp.Errorf(imageapp.EUNSUPPORTED, "%s", HEICMessage)
+	}
 	if _, ok := Allowed[ctype]; !ok {
-		return nil, imageapp.Errorf(imageapp.EUNSUPPORTED, "Only PNG, JPEG, GIF and WebP images can be sent.")
+		return nil, imageapp.Errorf(imageapp.EUNSUPPORTED, "%s", UnsupportedMessage())
 	}
 
 	// Record what DecodeConfig consumes so the caller still gets every byte.
 	var seen bytes.Buffer
-	cfg, format, err := decodeConfig(io.TeeReader(io.LimitReader(br, maxHeaderBytes), &seen))
+	cfg, format, err := decodeConfig(ctype, io.TeeReader(io.LimitReader(br, maxHeaderBytes), &seen))
 	if err != nil {
 		var maxErr *http.MaxBytesError
 		if errors.As(err, &maxErr) {
@@ -96,12 +145,16 @@ func Inspect(r io.Reader, maxPixels int) (c *Checked, err error) {
 // panics, as a bug in a real one would on hostile input.
 var imageDecodeConfig = image.DecodeConfig
 
-// decodeConfig turns a decoder panic on hostile input into an error.
-func decodeConfig(r io.Reader) (cfg image.Config, format string, err error) {
+// decodeConfig reads the dimensions of an image of type ctype, and turns a
+// decoder panic on hostile input into an error.
+func decodeConfig(ctype string, r io.Reader) (cfg image.Config, format string, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("imagecheck: decoder panic: %v", p)
 		}
 	}()
+	if ctype == "image/avif" {
+		return avifConfig(r)
+	}
 	return imageDecodeConfig(r)
 }

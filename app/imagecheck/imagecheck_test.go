@@ -70,6 +70,8 @@ func FuzzInspect(f *testing.F) {
 	f.Add([]byte("\x89PNG\r\n\x1a\n"))
 	f.Add([]byte("\xff\xd8\xff\xe1\x00\x10Exif"))
 	f.Add([]byte("RIFF\x00\x00\x00\x00WEBPVP8 "))
+	f.Add(fixture(f, "testimage.avif"))
+	f.Add(fixture(f, "red.heic"))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		c, err := imagecheck.Inspect(bytes.NewReader(raw), imagecheck.DefaultMaxPixels)
 		if err != nil {

@@ -544,9 +544,7 @@ func Extension(contentType string) string { return imagecheck.Allowed[contentTyp
 
 // ImageTypes are the content types a send accepts, for clients that check
 // before uploading.
-func ImageTypes() []string {
-	return []string{"image/png", "image/jpeg", "image/gif", "image/webp"}
-}
+func ImageTypes() []string { return imagecheck.Types() }
 
 // NewUploadSpool holds an upload whose recipient is not known yet (a script
 // that sends the file before "to"): on disk, encrypted under a key that

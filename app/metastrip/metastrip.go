@@ -1,8 +1,9 @@
 // Package metastrip removes metadata (EXIF with GPS, XMP, IPTC, comments,
-// text chunks, thumbnails, trailers) from JPEG, PNG, WebP and GIF images
-// while they stream, working on the container only: JPEG marker segments,
-// PNG chunks, RIFF chunks and GIF blocks. Pixels are never decoded and the
-// compressed image data passes through byte for byte.
+// text chunks, thumbnails, trailers) from JPEG, PNG, WebP, GIF and AVIF
+// images while they stream, working on the container only: JPEG marker
+// segments, PNG chunks, RIFF chunks, GIF blocks and ISOBMFF boxes. Pixels
+// are never decoded and the compressed image data passes through byte for
+// byte.
 //
 // Memory per stream is one 32 KiB read buffer and a 64-byte scratch array
 // in the Reader, whatever the size of the image or of any segment it
@@ -12,7 +13,9 @@
 // inside it; headers are peeked from it, at most 24 bytes at a time; and
 // the rewritten headers (JFIF, Adobe, VP8X, the orientation) are built in
 // the scratch array. EXIF is walked forwards 12 bytes at a time to find the
-// orientation, never loaded whole.
+// orientation, never loaded whole. The one exception is AVIF's meta box,
+// held whole (at most 512 KiB, in practice a few hundred bytes) because it
+// may say where items lie before it says which items are metadata.
 //
 // What each format keeps is an allow-list; everything else is dropped:
 //
@@ -41,6 +44,17 @@
 //     Only the length of the removed metadata remains. No orientation is
 //     kept: browsers ignore one that follows the image data. Bytes after
 //     the RIFF chunk go.
+//   - AVIF: ftyp, meta and mdat, whose sizes and offsets are all kept. In
+//     meta: hdlr, pitm, iloc, iinf, iref, iprp (every property: av1C,
+//     ispe, colr with its ICC profile, pixi, irot, imir, clap, pasp...),
+//     idat, grpl, dinf. The bytes of metadata items (types Exif, mime (XMP)
+//     and uri) are zeroed where they are stored, in mdat or idat; their
+//     entries in iinf, iloc and iref stay, so only their length remains.
+//     Other boxes, at the top level (uuid, moov...) or in meta (an "xml "
+//     box), are renamed "free" and zeroed, as WebP's become JUNK. No Exif
+//     orientation is needed: AVIF turns the picture with irot and imir,
+//     which are kept. A metadata item stored before the meta box ends (the
+//     stream has passed it) or built from other items is ErrMalformed.
 //   - GIF: header, colour tables, image descriptors and data, graphic
 //     control and plain text extensions, and the NETSCAPE2.0 / ANIMEXTS1.0
 //     (loop count) and ICCRGBG1012 (colour profile) application
@@ -83,6 +97,7 @@ const (
 	fPNG
 	fWebP
 	fGIF
+	fAVIF
 )
 
 // action is bulk work on a payload of known length, done through Read's p.
@@ -116,6 +131,9 @@ const (
 	stGIFCodeSize
 	stGIFSubKeep
 	stGIFSubDrop
+
+	stAVIFBox
+	stAVIFData // inside a top-level box's payload
 )
 
 // Reader yields the image read from its source with the metadata removed.
@@ -144,10 +162,16 @@ type Reader struct {
 	pngIHDR bool
 
 	gifW, gifH int // GIF: the logical screen (canvas) every frame must lie in
+
+	avifPos, avifEnd int64      // AVIF: the next byte's offset, the current box's end
+	avifRanges       [][2]int64 // AVIF: metadata extents still to blank, sorted
+	avifMeta         bool       // AVIF: the meta box has been seen
+	avifBlankAll     bool       // AVIF: the current box is not kept
 }
 
 // Strip returns a Reader that yields r's image with its metadata removed.
-// contentType is one of image/jpeg, image/png, image/webp and image/gif (as
+// contentType is one of image/jpeg, image/png, image/webp, image/gif and
+// image/avif (as
 // imagecheck.Inspect reports it); the content must match it, or Read fails
 // with ErrMalformed. Any other type returns ErrUnsupported.
 func Strip(contentType string, r io.Reader) (*Reader, error) {
@@ -162,6 +186,8 @@ func Strip(contentType string, r io.Reader) (*Reader, error) {
 		f = fWebP
 	case "image/gif":
 		f = fGIF
+	case "image/avif":
+		f = fAVIF
 	default:
 		return nil, fmt.Errorf("%w: %q", ErrUnsupported, contentType)
 	}
@@ -241,7 +267,7 @@ func (r *Reader) truncated(err error, what string) error {
 }
 
 func (r *Reader) name() string {
-	return [...]string{fJPEG: "jpeg", fPNG: "png", fWebP: "webp", fGIF: "gif"}[r.kind]
+	return [...]string{fJPEG: "jpeg", fPNG: "png", fWebP: "webp", fGIF: "gif", fAVIF: "avif"}[r.kind]
 }
 
 // need peeks exactly n bytes (n is small) or fails.
@@ -312,6 +338,9 @@ func (r *Reader) step() error {
 			return r.webpStart()
 		case fGIF:
 			return r.gifStart()
+		case fAVIF:
+			r.state = stAVIFBox
+			return nil
 		}
 	case stJPEGMarker:
 		return r.jpegMarker()
@@ -330,6 +359,10 @@ func (r *Reader) step() error {
 		return r.gifCodeSize()
 	case stGIFSubKeep, stGIFSubDrop:
 		return r.gifSub()
+	case stAVIFBox:
+		return r.avifBox()
+	case stAVIFData:
+		return r.avifData()
 	}
 	return fmt.Errorf("metastrip: internal error: state %d", r.state)
 }

@@ -134,7 +134,7 @@ func sendTooLarge(alice *tab, watch *sendWatch) {
 	alice.do("try to send anyway", chromedp.Click(chromedp.CSS(`#send-form button[type=submit]`)))
 	text := writeFile(t, "notes.txt", []byte("not an image"))
 	alice.do("choose a text file", chromedp.SetUploadFiles(chromedp.CSS("#image"), []string{text}))
-	alice.waitJS("the form says it is not an image", `document.querySelector('#send-error [role=alert]')?.innerText.includes('Only PNG, JPEG, GIF or WebP images can be sent.')`)
+	alice.waitJS("the form says it is not an image", `document.querySelector('#send-error [role=alert]')?.innerText.includes('Only PNG, JPEG, GIF, WebP or AVIF images can be sent.')`)
 	if n := watch.posts.Load(); n != 0 {
 		t.Errorf("%d uploads reached the server; a file over the limit must be refused before uploading", n)
 	}

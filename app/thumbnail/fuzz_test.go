@@ -32,6 +32,8 @@ func FuzzMake(f *testing.F) {
 		f.Add(encodePNG(f, m))
 	}
 	f.Add(bombPNG(600, 500))
+	f.Add(withEXIf(encodePNG(f, small), 6))
+	f.Add(withEXIf(encodePNG(f, small), 0))
 	pal := image.NewPaletted(image.Rect(0, 0, 30, 20), color.Palette{color.White, color.Black})
 	f.Add(encodePNG(f, pal))
 	budget := NewBudget(32 << 20)

@@ -9,6 +9,8 @@ import (
 	"image"
 	"image/png"
 	"io"
+
+	"imageapp/app/thumbnail/jpegdc"
 )
 
 const pngHeader = "\x89PNG\r\n\x1a\n"
@@ -34,6 +36,7 @@ type pngDecoder struct {
 	pal           [256][4]uint16 // premultiplied; missing entries are opaque black
 	trns          [3]uint16      // the colour key of gray and RGB images
 	hasTRNS       bool
+	orientation   int    // from an eXIf chunk before the image data; 0 if none
 	chunkLeft     uint32 // the IDAT data left in the current chunk
 	idatDone      bool
 	tmp           [8]byte
@@ -67,9 +70,15 @@ func makePNG(ctx context.Context, br interface {
 	if err := d.readHeaders(); err != nil {
 		return nil, 0, 0, err
 	}
+	// The rows are summed as stored; the small image is turned after. A
+	// centre crop turned is the turned image's centre crop.
 	crop, tw, th, k := plan(d.width, d.height)
 	rowBytes := d.rowBytes()
-	release, err := budget.acquire(ctx, overhead+2*(rowBytes+1)+boxerCost(crop, k))
+	cost := overhead + 2*(rowBytes+1) + boxerCost(crop, k)
+	if d.orientation > 1 {
+		cost += turnCost(d.width, d.height)
+	}
+	release, err := budget.acquire(ctx, cost)
 	if err != nil {
 		return nil, 0, 0, err
 	}
@@ -78,30 +87,101 @@ func makePNG(ctx context.Context, br interface {
 	if err := d.decodeRows(b, int(rowBytes)); err != nil {
 		return nil, 0, 0, err
 	}
-	return b.out, tw, th, nil
+	tw, th = orientedSize(tw, th, d.orientation)
+	return orient(b.out, d.orientation), tw, th, nil
 }
 
 // makeWholePNG decodes an interlaced PNG with image/png: its rows come in
 // seven passes over the image, so they cannot be summed as they come
 // without a row of sums for every row of blocks. Interlacing is rare in
-// what people send; its cost is that of the decoded image, twice.
+// what people send; its cost is that of the decoded image, twice. The
+// eXIf orientation is picked up as image/png reads past it.
 func makeWholePNG(ctx context.Context, r io.Reader, budget *Budget, w, h, depth int) (*image.RGBA, int, int, error) {
 	perPixel := int64(4)
 	if depth == 16 {
 		perPixel = 8
 	}
-	cost := overhead + 2*perPixel*area(w, h) + 4*perPixel*int64(w) + filterCost(w, h)
+	cost := overhead + 2*perPixel*area(w, h) + 4*perPixel*int64(w) + filterCost(w, h) + turnCost(w, h)
 	release, err := budget.acquire(ctx, cost)
 	if err != nil {
 		return nil, 0, 0, err
 	}
 	defer release()
-	m, err := png.Decode(r)
+	ew := &exifWatcher{r: r, skip: int64(len(pngHeader))}
+	m, err := png.Decode(ew)
 	if err != nil {
 		return nil, 0, 0, err
 	}
 	_, tw, th, _ := plan(w, h)
-	return shrinkFull(m), tw, th, nil
+	tw, th = orientedSize(tw, th, ew.orientation)
+	return orient(shrinkFull(m), ew.orientation), tw, th, nil
+}
+
+// turnCost is what turning the box-filtered w×h image upright allocates.
+func turnCost(w, h int) int64 {
+	crop, _, _, k := plan(w, h)
+	return 4 * area((crop.Dx()+k-1)/k, (crop.Dy()+k-1)/k)
+}
+
+// exifWatcher passes a PNG through and notes the orientation of its first
+// eXIf chunk before the image data, as readEXIf does for the row decoder.
+type exifWatcher struct {
+	r           io.Reader
+	skip        int64 // bytes to pass before the next chunk header
+	hdr         [8]byte
+	hdrN        int
+	exif        []byte // the eXIf payload being collected, when collecting
+	collecting  bool
+	done        bool // the image data has begun
+	orientation int
+}
+
+func (w *exifWatcher) Read(p []byte) (int, error) {
+	n, err := w.r.Read(p)
+	w.watch(p[:n])
+	return n, err
+}
+
+func (w *exifWatcher) watch(b []byte) {
+	for len(b) > 0 && !w.done {
+		if w.skip > 0 {
+			k := int(min(w.skip, int64(len(b))))
+			if w.collecting {
+				w.exif = append(w.exif, b[:k]...)
+			}
+			w.skip -= int64(k)
+			b = b[k:]
+			if w.skip == 0 && w.collecting {
+				w.endEXIf()
+			}
+			continue
+		}
+		k := copy(w.hdr[w.hdrN:], b)
+		w.hdrN += k
+		b = b[k:]
+		if w.hdrN < len(w.hdr) {
+			return
+		}
+		w.hdrN = 0
+		n, typ := int64(binary.BigEndian.Uint32(w.hdr[:4])), string(w.hdr[4:])
+		switch {
+		case typ == "IDAT" || typ == "IEND":
+			w.done = true
+		case typ == "eXIf" && w.orientation == 0 && n <= maxEXIf:
+			w.collecting, w.exif, w.skip = true, make([]byte, 0, n), n
+			if n == 0 {
+				w.endEXIf()
+			}
+		default:
+			w.skip = n + 4 // the payload and the CRC
+		}
+	}
+}
+
+// endEXIf reads the orientation from the collected eXIf, then skips its CRC.
+func (w *exifWatcher) endEXIf() {
+	w.orientation = max(1, jpegdc.ExifOrientation(w.exif))
+	w.collecting, w.exif, w.skip = false, nil, 4
 }
 
 // rowBytes is the size of a row of samples, without its filter byte.
@@ -191,6 +271,10 @@ func (d *pngDecoder) readHeaders() error {
 			if err := d.readTRNS(n); err != nil {
 				return err
 			}
+		case "eXIf":
+			if err := d.readEXIf(n); err != nil {
+				return err
+			}
 		case "IDAT":
 			if d.ctype == ctPalette && !seenPLTE {
 				return pngErr("missing PLTE")
@@ -208,6 +292,25 @@ func (d *pngDecoder) readHeaders() error {
 			return err
 		}
 	}
+}
+
+// maxEXIf bounds the eXIf chunk read for its orientation: a stored image's
+// holds the orientation alone (package metastrip), some 30 bytes.
+const maxEXIf = 4 << 10
+
+// readEXIf reads the orientation from the first eXIf chunk, which Chromium
+// and Safari apply to the image as a JPEG's EXIF orientation; a larger
+// one than a stored image has is skipped.
+func (d *pngDecoder) readEXIf(n uint32) error {
+	if d.orientation != 0 || n > maxEXIf {
+		return d.skip(int64(n))
+	}
+	p := make([]byte, n)
+	if _, err := io.ReadFull(d.r, p); err != nil {
+		return unexpected(err)
+	}
+	d.orientation = max(1, jpegdc.ExifOrientation(p))
+	return nil
 }
 
 func validDepth(ctype, depth int) bool {

@@ -151,3 +151,62 @@ func TestPNGInterlacedTooCostly(t *testing.T) {
 		t.Errorf("under 2 MiB: %v", err)
 	}
 }
+
+// withEXIf puts an eXIf chunk holding only the Orientation tag after a
+// PNG's IHDR, as metastrip leaves it.
+func withEXIf(p []byte, o int) []byte {
+	tiff := []byte{'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, byte(o), 0, 0, 0, 0, 0, 0}
+	chunk := binary.BigEndian.AppendUint32(nil, uint32(len(tiff)))
+	chunk = append(append(chunk, "eXIf"...), tiff...)
+	chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(chunk[4:]))
+	const afterIHDR = 8 + 8 + 13 + 4
+	return append(append(append([]byte{}, p[:afterIHDR]...), chunk...), p[afterIHDR:]...)
+}
+
+// TestPNGOrientation: a PNG whose eXIf turns it (Chromium and Safari
+// apply it) has an upright preview, red top left and blue top right, for
+// each of the eight orientations.
+func TestPNGOrientation(t *testing.T) {
+	const w, h = 400, 320
+	for o := 1; o <= 8; o++ {
+		m := thumb(t, withEXIf(encodePNG(t, storedImage(w, h, o)), o), testBudget)
+		tw, th := fit(w, h)
+		if m.Rect.Dx() != tw || m.Rect.Dy() != th {
+			t.Errorf("orientation %d: preview is %v; want %dx%d", o, m.Rect, tw, th)
+			continue
+		}
+		for q, want := range []color.RGBA{red, blue, grey, grey} {
+			x, y := tw/4+tw/2*(q%2), th/4+th/2*(q/2)
+			if c := m.RGBAAt(x, y); !near(c, want, 20) {
+				t.Errorf("orientation %d: the %s is %v; want %v", o, quads[q], c, want)
+			}
+		}
+	}
+}
+
+// TestAVIFIsCaptionOnly: an AVIF gets a caption-only preview at once,
+// without its pixels being decoded (no decoder's memory can be bounded).
+func TestAVIFIsCaptionOnly(t *testing.T) {
+	_, err := Make(context.Background(), bytes.NewReader(fixture(t, "testimage.avif")), testBudget)
+	if !errors.Is(err, ErrTooCostly) {
+		t.Fatalf("Make(AVIF) = %v; want ErrTooCostly, for a caption-only preview", err)
+	}
+}
+
+// TestPNGInterlacedOrientation: an interlaced PNG, decoded whole, is
+// turned by its eXIf too: its preview is the unturned one, turned.
+func TestPNGInterlacedOrientation(t *testing.T) {
+	plain := fixture(t, "interlaced.png")
+	upright := thumb(t, plain, testBudget)
+	for o := 1; o <= 8; o++ {
+		got := thumb(t, withEXIf(plain, o), testBudget)
+		want := orient(upright, o)
+		if got.Rect != want.Rect {
+			t.Errorf("orientation %d: preview is %v; want %v", o, got.Rect, want.Rect)
+			continue
+		}
+		if mean, ok := meanAbs(got, want); !ok || mean > 3 {
+			t.Errorf("orientation %d: the preview differs from the turned one by %.1f on average", o, mean)
+		}
+	}
+}

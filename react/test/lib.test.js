@@ -5,6 +5,7 @@ import { captionLength, formatBytes, formatMiB, typeLabel, typesLabel, unreadBad
 import { fileProblem, uploadRules } from '../src/lib/limits.js';
 import { validateCode, validateSignup, validateUsername } from '../src/lib/validate.js';
 import { msg } from './helpers.js';
+import imageTypes from '../src/lib/image-types.json';
 
 describe('groupBySender', () => {
   it('puts senders with unread first, then newest; unread first inside a group', () => {
@@ -63,14 +64,24 @@ describe('format and validation', () => {
     expect(formatMiB(undefined)).toBe('');
     expect(typesLabel(['image/png', 'image/jpeg', 'image/gif', 'image/webp'])).toBe('PNG, JPEG, GIF or WebP');
     expect(typesLabel(['image/png'])).toBe('PNG');
+    expect(typesLabel(imageTypes.types)).toBe('PNG, JPEG, GIF, WebP or AVIF');
     expect(captionLength('  héllo 👋 \r\n')).toBe(7);
+  });
+
+  it("refuses a HEIC photo with the server's words, by its type or by its name", () => {
+    const rules = uploadRules({ image_types: imageTypes.types });
+    expect(imageTypes.heic).toMatch(/Most Compatible/);
+    expect(fileProblem({ name: 'IMG_0042.jpg', type: 'image/heic', size: 1 }, rules)).toBe(imageTypes.heic);
+    expect(fileProblem({ name: 'IMG_0042.HEIC', type: '', size: 1 }, rules)).toBe(imageTypes.heic);
+    expect(fileProblem({ name: 'IMG_0042.HEIC', type: '', size: 1 }, uploadRules(undefined))).toBe(imageTypes.heic);
+    expect(fileProblem({ name: 'photo.avif', type: 'image/avif', size: 1 }, rules)).toBeNull();
   });
 
   it('takes upload rules from the server, and guesses none without them', () => {
     const rules = uploadRules({ max_upload_bytes: 1048576, max_caption_length: 80, image_types: ['image/png'] });
     expect(rules).toMatchObject({ maxBytes: 1048576, maxCaption: 80, accept: 'image/png', hint: 'PNG, up to 1 MiB.' });
     expect(fileProblem({ type: 'image/png', size: 1048577 }, rules)).toBe('This image is larger than the 1 MiB limit.');
-    expect(fileProblem({ type: 'image/gif', size: 1 }, rules)).toBe('Only PNG images can be sent.');
+    expect(fileProblem({ type: 'image/gif', size: 1 }, rules)).toBe(imageTypes.unsupported);
     expect(fileProblem({ type: 'image/png', size: 1048576 }, rules)).toBeNull();
     for (const none of [undefined, null, {}]) {
       const r = uploadRules(none);

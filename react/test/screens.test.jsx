@@ -218,7 +218,7 @@ describe('Send', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Send' }));
     expect(screen.getByRole('alert')).toHaveTextContent('Choose an image to send.');
     fireEvent.drop(screen.getByTestId('dropzone'), { dataTransfer: { files: [png('notes.pdf', 'application/pdf')] } });
-    expect(screen.getByRole('alert')).toHaveTextContent('Only PNG, JPEG, GIF or WebP');
+    expect(screen.getByRole('alert')).toHaveTextContent('Only PNG, JPEG, GIF, WebP or AVIF images can be sent.');
     expect(XHR.instances).toHaveLength(0);
   });
 

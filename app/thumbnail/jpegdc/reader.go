@@ -684,15 +684,16 @@ func (d *decoder) processApp1Marker(n int) error {
 	if string(p[:6]) != "Exif\x00\x00" {
 		return nil
 	}
-	if o := exifOrientation(p[6:]); 1 <= o && o <= 8 {
+	if o := ExifOrientation(p[6:]); 1 <= o && o <= 8 {
 		d.orientation = o
 	}
 	return nil
 }
 
-// exifOrientation returns the Orientation tag (0x0112) of IFD0 in a TIFF
-// block, or 0.
-func exifOrientation(t []byte) int {
+// ExifOrientation returns the Orientation tag (0x0112) of IFD0 in a TIFF
+// block (EXIF without its "Exif\x00\x00" prefix, as in a PNG eXIf chunk),
+// or 0.
+func ExifOrientation(t []byte) int {
 	if len(t) < 8 {
 		return 0
 	}

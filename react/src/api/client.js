@@ -2,6 +2,8 @@
 // Same origin, the session cookie rides along (credentials: 'same-origin').
 // Errors always come back as ApiError carrying the server's {error:{code,message}}.
 
+import imageTypes from '../lib/image-types.json';
+
 export class ApiError extends Error {
   constructor(status, code, message, retryAfter = null) {
     super(message);
@@ -20,7 +22,7 @@ const FALLBACK = {
   404: ['not_found', 'Not found.'],
   409: ['conflict', 'That conflicts with something that already exists.'],
   413: ['too_large', 'The file is too large.'],
-  415: ['unsupported_type', 'That file type is not supported. Use PNG, JPEG, GIF or WebP.'],
+  415: ['unsupported_type', imageTypes.unsupported],
   422: ['invalid_image', 'That image could not be read.'],
   429: ['rate_limited', 'Too many attempts. Please wait and try again.'],
 };

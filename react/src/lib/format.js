@@ -19,7 +19,7 @@ export function formatDate(iso) {
 }
 
 export function typeLabel(contentType) {
-  const m = /^image\/(png|jpeg|gif|webp)$/.exec(contentType || '');
+  const m = /^image\/(png|jpeg|gif|webp|avif)$/.exec(contentType || '');
   return m ? m[1].toUpperCase() : contentType || '';
 }
 
@@ -42,7 +42,7 @@ export function formatMiB(n) {
   return `${s} MiB`;
 }
 
-// "PNG, JPEG, GIF or WebP" from a list of content types.
+// "PNG, JPEG, GIF, WebP or AVIF" from a list of content types.
 export function typesLabel(types) {
   const names = (types || []).map((t) => (t === 'image/webp' ? 'WebP' : typeLabel(t)));
   if (names.length <= 1) return names.join('');

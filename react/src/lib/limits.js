@@ -1,4 +1,6 @@
 import { formatMiB, typesLabel } from './format.js';
+// The server's words for a refused type, written from app/imagecheck by its tests.
+import imageTypes from './image-types.json';
 
 // What the server accepts, from /api/me's "limits". Missing (an older server): no client-side
 // check at all, the server decides — never a guessed number.
@@ -17,9 +19,17 @@ export function uploadRules(limits) {
   };
 }
 
-// Why the server would refuse this file, or null.
+// isHEIC reports whether f is a HEIC/HEIF photo, by its type or, where the browser gives it
+// none (not on a Mac), by its name.
+function isHEIC(f) {
+  const name = (f.name || '').toLowerCase();
+  return imageTypes.heic_types.includes(f.type) || imageTypes.heic_extensions.some((ext) => name.endsWith(ext));
+}
+
+// Why the server would refuse this file, or null, in the server's words.
 export function fileProblem(f, rules) {
-  if (rules.types && f.type && !rules.types.includes(f.type)) return `Only ${typesLabel(rules.types)} images can be sent.`;
+  if (isHEIC(f)) return imageTypes.heic;
+  if (rules.types && f.type && !rules.types.includes(f.type)) return imageTypes.unsupported;
   if (rules.maxBytes && f.size > rules.maxBytes) return `This image is larger than the ${formatMiB(rules.maxBytes)} limit.`;
   return null;
 }
