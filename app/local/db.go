@@ -299,6 +299,8 @@ var migrations = []string{
 	skeletonMigration,
 	// Keys of idempotent sends (sendkeys.go).
 	sendKeysMigration,
+	// Decrypt records (decryptrecord.go).
+	decryptRecordMigration,
 }
 
 func (d *DB) migrate(ctx context.Context) error {
