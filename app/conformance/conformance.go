@@ -37,6 +37,9 @@ type Backend struct {
 	// PassTime makes d pass on the clocks of the identity and directory
 	// adapters (codes expire, claims end).
 	PassTime func(d time.Duration)
+
+	// Records keeps the decrypt records (decryptrecord.go).
+	Records imageapp.DecryptRecord
 }
 
 // Factory returns a fresh backend for one test.
@@ -98,6 +101,10 @@ func Run(t *testing.T, newBackend Factory) {
 		{"UnconfirmedAccountsLoseTheirNameWithTheirCode", testUnconfirmedAccountsLoseTheirNameWithTheirCode},
 		{"SendKeysAnswerARetryOnce", testSendKeys},
 		{"AnExpiringImagesStreamIsCutAtTheExpiry", testExpiringStreamIsCut},
+		{"EveryDecryptIsRecorded", testEveryDecryptIsRecorded},
+		{"ARecordThatCannotBeWrittenRefusesTheDecrypt", testARecordThatCannotBeWrittenRefusesTheDecrypt},
+		{"ConcurrentAppendsKeepOneChain", testConcurrentAppendsKeepOneChain},
+		{"RecordGoesWithTheAccountAndExpires", testRecordGoesWithTheAccountAndExpires},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -65,7 +65,8 @@ func newLocal(t *testing.T) *conformance.Backend {
 			Notifier: &local.Notifier{Outbox: outbox},
 			SendKeys: &local.SendKeys{DB: db},
 		},
-		Code: outboxCode(outbox.Dir),
+		Code:    outboxCode(outbox.Dir),
+		Records: &local.DecryptRecord{DB: db},
 	}
 	deps := provision.Deps{Keys: b.Keys, Notifier: b.Notifier, Users: b.Users}
 	now, pass := laterClock()
