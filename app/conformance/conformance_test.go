@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"imageapp/app/aws/awsbackend"
+	"imageapp/app/aws/dynamostore"
 	"imageapp/app/awstest"
 	"imageapp/app/conformance"
 	"imageapp/app/imageapp"
@@ -133,6 +134,7 @@ func newAWS(t *testing.T) *conformance.Backend {
 		},
 		Code:     func(testing.TB, string) string { return awstest.Code }, // cognito-local runs with CODE fixed
 		PassTime: pass,
+		Records:  &dynamostore.DecryptRecord{DB: clients.DynamoDB, Table: res.MessagesTable},
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -23,6 +24,9 @@ const (
 	DefaultQueue = 4096
 	// maxBatch bounds the entries one flush takes.
 	maxBatch = 512
+	// maxAppend bounds the entries of one append: a DynamoDB transaction
+	// holds 100 writes, one of them the head's.
+	maxAppend = 99
 	// flushInterval is how long entries gather before a write.
 	flushInterval = 50 * time.Millisecond
 	// appendTries bounds the retries of an append whose head another
@@ -167,8 +171,10 @@ func (r *Recorder) write(ctx context.Context, batch []queued) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeTimeout)
 	defer cancel()
 	for _, owner := range owners {
-		if err := r.Append(ctx, owner, byOwner[owner]); err != nil {
-			r.log.ErrorContext(ctx, "decrypt record entries lost", "user_id", owner, "entries", len(byOwner[owner]), "err", err)
+		for chunk := range slices.Chunk(byOwner[owner], maxAppend) {
+			if err := r.Append(ctx, owner, chunk); err != nil {
+				r.log.ErrorContext(ctx, "decrypt record entries lost", "user_id", owner, "entries", len(chunk), "err", err)
+			}
 		}
 	}
 }
