@@ -177,6 +177,28 @@ func testEveryDecryptIsRecorded(t *testing.T, e *env) {
 			t.Errorf("the record's words lack %q:\n%s", p, all)
 		}
 	}
+
+	// The settings page's service: words with the images named as bob
+	// knows them, and a signed page that verifies; the export's file too.
+	page, err := e.svc.DecryptRecord(e.ctx, bob, 0, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(fmt.Sprint(page.Days), "You, Firefox on Linux, viewed the image from alice") {
+		t.Errorf("the record page's words = %+v; want the view named by its sender", page.Days)
+	}
+	key, _ := page.Page.Key()
+	head, entries, err := page.Page.Decode()
+	if err == nil {
+		err = decryptlog.Verify(key, head, entries)
+	}
+	if err != nil || len(entries) != len(want) || page.Before != 0 {
+		t.Errorf("the record page: %d entries, %v, next %d; want %d that verify, and no next page", len(entries), err, page.Before, len(want))
+	}
+	file, err := e.svc.DecryptRecordFile(e.ctx, bob)
+	if err != nil || len(file.Entries) != len(want) || file.Head.Seq != int64(len(want)) {
+		t.Errorf("the export's record: %d entries, head %d, %v; want %d", len(file.Entries), file.Head.Seq, err, len(want))
+	}
 }
 
 // testARecordThatCannotBeWrittenRefusesTheDecrypt: no entry, no unwrap.

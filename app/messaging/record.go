@@ -2,6 +2,7 @@ package messaging
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 
 	"imageapp/app/imageapp"
@@ -19,6 +20,10 @@ type DecryptRecorder interface {
 	Record(ctx context.Context, owner string, e imageapp.DecryptEntry) error
 	// Forget deletes owner's record once the entries waiting are written.
 	Forget(ctx context.Context, owner string) error
+	// Store is where the records are kept, for reading them.
+	Store() imageapp.DecryptRecord
+	// PublicKey checks the records' signed heads.
+	PublicKey() ed25519.PublicKey
 }
 
 // Access says who asks the server to decrypt, and why: the web layer
