@@ -111,13 +111,15 @@ func (r *DecryptRecord) AppendRecord(ctx context.Context, userID string, prev im
 	return nil
 }
 
-// RecordEntries implements imageapp.DecryptRecord.
+// RecordEntries implements imageapp.DecryptRecord; entries past the
+// retention that no append has removed yet are left out.
 func (r *DecryptRecord) RecordEntries(ctx context.Context, userID string, before int64, limit int) ([]imageapp.DecryptEntry, error) {
 	if before <= 0 {
 		before = 1<<63 - 1
 	}
 	rows, err := r.DB.query(ctx, `SELECT seq, at, message_id, by_user, by_username, by_session, by_device, by_job, purpose, context, prev, hash
-		FROM decrypt_entries WHERE user_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`, userID, before, limit)
+		FROM decrypt_entries WHERE user_id = ? AND seq < ? AND at >= ? ORDER BY seq DESC LIMIT ?`,
+		userID, before, time.Now().Add(-imageapp.RecordRetention).UnixMilli(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("local: read record: %w", dbError(err))
 	}
