@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { verifyRecord } from '../src/lib/decryptrecord.js';
+import { rolledBack, verifyRecord } from '../src/lib/decryptrecord.js';
 
 // The Go tests (app/decryptlog) make and check the same vector.
 const here = dirname(fileURLToPath(import.meta.url));
@@ -36,5 +36,14 @@ describe('decrypt record verifier', () => {
     page.head.seq = 2;
     await expect(verifyRecord(page)).resolves.toMatchObject({ ok: false, seq: 2, why: "the head is not signed by the app's key" });
     await expect(verifyRecord(vector(), 'A'.repeat(43) + '=')).resolves.toMatchObject({ ok: false, seq: 3 });
+  });
+
+  it('sees a record cut back to an older head that the client saw go past', () => {
+    const { head } = vector();
+    expect(rolledBack(null, head)).toBe(false);
+    expect(rolledBack({ seq: 2, hash: 'aa' }, head)).toBe(false);
+    expect(rolledBack({ seq: 4, hash: 'aa' }, head)).toBe(true);
+    expect(rolledBack({ seq: 3, hash: 'aa' }, head)).toBe(true);
+    expect(rolledBack({ seq: 3, hash: head.hash }, head)).toBe(false);
   });
 });

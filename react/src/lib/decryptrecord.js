@@ -76,3 +76,14 @@ export async function verifyRecord(page, publicKey = page.public_key, subtle = g
   }
   return { ok: true, oldest: entries.at(-1).seq, newest: head.seq };
 }
+
+/**
+ * Reports whether head goes back on a head verified before (kept by the
+ * client, e.g. in localStorage): an older signed head replayed, or the same
+ * sequence number with another hash. A verifier alone cannot see a record
+ * cut back to an older head, since that head's signature was valid.
+ */
+export function rolledBack(previous, head) {
+  if (!previous) return false;
+  return head.seq < previous.seq || (head.seq === previous.seq && head.hash !== previous.hash);
+}
