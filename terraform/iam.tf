@@ -181,10 +181,12 @@ data "aws_iam_policy_document" "app" {
     }
   }
 
+  # BatchGetItem reads a page of a decrypt record (dynamostore/decryptrecord.go);
+  # its appends are TransactWriteItems, authorized as their PutItem and UpdateItem.
   statement {
     sid       = "MessagesTable"
     effect    = "Allow"
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchGetItem"]
     resources = [aws_dynamodb_table.messages.arn]
   }
 

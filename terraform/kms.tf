@@ -181,7 +181,9 @@ resource "aws_kms_key" "app" {
 }
 
 # The app role and its key: Encrypt (a new pair) and Decrypt (every instance
-# reads the ring) with exactly the context {app, purpose = cookie-keys}.
+# reads the ring) with exactly the context {app, purpose = cookie-keys}, and
+# the same for the key that signs the decrypt records (purpose = decrypt-record,
+# app/aws/dynamostore/recordkey.go).
 data "aws_iam_policy_document" "kms_app_key" {
   statement {
     sid       = "CookieKeys"
@@ -198,7 +200,7 @@ data "aws_iam_policy_document" "kms_app_key" {
     condition {
       test     = "StringEquals"
       variable = "kms:EncryptionContext:purpose"
-      values   = ["cookie-keys"]
+      values   = ["cookie-keys", "decrypt-record"]
     }
   }
 
@@ -222,7 +224,7 @@ data "aws_iam_policy_document" "kms_app_key" {
     condition {
       test     = "StringNotEquals"
       variable = "kms:EncryptionContext:purpose"
-      values   = ["cookie-keys"]
+      values   = ["cookie-keys", "decrypt-record"]
     }
   }
 }
@@ -287,7 +289,7 @@ data "aws_iam_policy_document" "app_key_policy" {
     condition {
       test     = "StringEquals"
       variable = "kms:EncryptionContext:purpose"
-      values   = ["cookie-keys"]
+      values   = ["cookie-keys", "decrypt-record"]
     }
   }
 }

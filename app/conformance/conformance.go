@@ -37,6 +37,9 @@ type Backend struct {
 	// PassTime makes d pass on the clocks of the identity and directory
 	// adapters (codes expire, claims end).
 	PassTime func(d time.Duration)
+
+	// Records keeps the decrypt records (decryptrecord.go).
+	Records imageapp.DecryptRecord
 }
 
 // Factory returns a fresh backend for one test.
@@ -108,6 +111,10 @@ func Run(t *testing.T, newBackend Factory) {
 		{"DeleteAccountForgetsSignInMethods", testDeleteAccountForgetsSignIn},
 		{"TwoFactorLoginWaitsForTheCode", testTwoFactorLoginWaitsForTheCode},
 		{"KeptSessionsLastThirtyDaysFromTheirLastUse", testKeptSessions},
+		{"EveryDecryptIsRecorded", testEveryDecryptIsRecorded},
+		{"ARecordThatCannotBeWrittenRefusesTheDecrypt", testARecordThatCannotBeWrittenRefusesTheDecrypt},
+		{"ConcurrentAppendsKeepOneChain", testConcurrentAppendsKeepOneChain},
+		{"RecordGoesWithTheAccountAndExpires", testRecordGoesWithTheAccountAndExpires},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

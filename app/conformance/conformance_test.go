@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"imageapp/app/aws/awsbackend"
+	"imageapp/app/aws/dynamostore"
 	"imageapp/app/awstest"
 	"imageapp/app/conformance"
 	"imageapp/app/imageapp"
@@ -70,7 +71,8 @@ func newLocal(t *testing.T) *conformance.Backend {
 			Ceremonies: dirUsers,
 			Push:       dirUsers,
 		},
-		Code: outboxCode(outbox.Dir),
+		Code:    outboxCode(outbox.Dir),
+		Records: &local.DecryptRecord{DB: db},
 	}
 	deps := provision.Deps{Keys: b.Keys, Notifier: b.Notifier, Users: b.Users}
 	now, pass := laterClock()
@@ -142,6 +144,7 @@ func newAWS(t *testing.T) *conformance.Backend {
 		},
 		Code:     func(testing.TB, string) string { return awstest.Code }, // cognito-local runs with CODE fixed
 		PassTime: pass,
+		Records:  &dynamostore.DecryptRecord{DB: clients.DynamoDB, Table: res.MessagesTable},
 	}
 }
 

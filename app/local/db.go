@@ -307,6 +307,8 @@ var migrations = []string{
 	pushMigration,
 	// Sessions kept signed in (sessions.go).
 	sessionsKeepMigration,
+	// Decrypt records (decryptrecord.go).
+	decryptRecordMigration,
 }
 
 func (d *DB) migrate(ctx context.Context) error {

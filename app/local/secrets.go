@@ -20,6 +20,9 @@ type Secrets struct {
 	MasterKey       []byte `json:"master_key"` // wraps every user's key
 	cookiekeys.Keys        // sign and encrypt the session and device cookies
 	CodePepper      []byte `json:"code_pepper"` // keys the hashes of emailed codes
+	// RecordKey is the Ed25519 seed that signs the heads of the decrypt
+	// records (decryptlog); added to an older secrets.json on first load.
+	RecordKey []byte `json:"record_key"`
 }
 
 // LoadSecrets reads <dir>/secrets.json, creating it with fresh random keys
@@ -45,7 +48,7 @@ func LoadSecrets(dir, masterKeyB64 string) (*Secrets, error) {
 				"restore secrets.json from your backup of the data directory (or set IMAGEAPP_MASTER_KEY if the data was made with it); "+
 				"to start afresh, move the data directory aside", path, dir, what)
 		}
-		s = Secrets{MasterKey: random(32), Keys: cookiekeys.New(), CodePepper: random(32)}
+		s = Secrets{MasterKey: random(32), Keys: cookiekeys.New(), CodePepper: random(32), RecordKey: random(32)}
 		if masterKeyB64 != "" {
 			s.MasterKey = nil
 		}
@@ -54,6 +57,12 @@ func LoadSecrets(dir, masterKeyB64 string) (*Secrets, error) {
 		}
 	default:
 		return nil, fmt.Errorf("local: read %s: %w", path, err)
+	}
+	if len(s.RecordKey) == 0 { // a secrets.json from before the decrypt records
+		s.RecordKey = random(32)
+		if err := writeFileAtomic(path, mustJSON(s), 0o600); err != nil {
+			return nil, fmt.Errorf("local: write %s: %w", path, err)
+		}
 	}
 	if masterKeyB64 != "" {
 		key, err := base64.StdEncoding.DecodeString(masterKeyB64)
@@ -64,6 +73,9 @@ func LoadSecrets(dir, masterKeyB64 string) (*Secrets, error) {
 	}
 	if err := s.Keys.Validate(); err != nil {
 		return nil, fmt.Errorf("local: %s: %w", path, err)
+	}
+	if len(s.RecordKey) != 32 {
+		return nil, fmt.Errorf("local: %s: record_key must be 32 bytes", path)
 	}
 	if len(s.MasterKey) != 32 {
 		return nil, fmt.Errorf("local: no master key: %s was created with IMAGEAPP_MASTER_KEY, so set it again", path)

@@ -14,8 +14,14 @@ import (
 // A view-once message shows neither, as with Open. Returns ENOTFOUND unless
 // the viewer is the recipient or the sender (or the message expired),
 // EFORBIDDEN for a request the viewer has not accepted, and
-// EINTEGRITY when the stored data was altered.
-func (s *Service) ReadMeta(ctx context.Context, viewer imageapp.User, id string) (*Opened, error) {
+// EINTEGRITY when the stored data was altered. how names the viewer's
+// session for the decrypt record, and the purpose (imageapp.PurposeExport
+// if none).
+func (s *Service) ReadMeta(ctx context.Context, viewer imageapp.User, id string, how ...Access) (*Opened, error) {
+	return s.readMeta(ctx, viewer, id, accessOf(viewer, imageapp.PurposeExport, how))
+}
+
+func (s *Service) readMeta(ctx context.Context, viewer imageapp.User, id string, a Access) (*Opened, error) {
 	m, err := s.openable(ctx, viewer, id)
 	if err != nil {
 		return nil, err
@@ -24,7 +30,7 @@ func (s *Service) ReadMeta(ctx context.Context, viewer imageapp.User, id string)
 	if m.ViewOnce {
 		return &Opened{Message: m}, nil // as Open: nothing of it shows outside its one view
 	}
-	dek, err := s.dataKey(ctx, m)
+	dek, err := s.dataKey(ctx, m, a)
 	if err != nil {
 		return nil, err
 	}

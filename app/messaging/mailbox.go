@@ -105,10 +105,12 @@ type Opened struct {
 }
 
 // Open decrypts a message's caption and file name and, when the viewer is the
-// recipient, marks it read. Returns ENOTFOUND unless the viewer is the
-// recipient or the sender, and EINTEGRITY when the stored data was altered.
-func (s *Service) Open(ctx context.Context, viewer imageapp.User, id string) (*Opened, error) {
-	o, err := s.ReadMeta(ctx, viewer, id)
+// recipient, marks it read. how names the viewer's session and the purpose
+// for the decrypt record (imageapp.PurposeOpenPage if none). Returns
+// ENOTFOUND unless the viewer is the recipient or the sender, and
+// EINTEGRITY when the stored data was altered.
+func (s *Service) Open(ctx context.Context, viewer imageapp.User, id string, how ...Access) (*Opened, error) {
+	o, err := s.readMeta(ctx, viewer, id, accessOf(viewer, imageapp.PurposeOpenPage, how))
 	if err != nil || o.ViewOnce || o.RecipientID != viewer.ID || !o.Unread() {
 		return o, err // a view-once message is read only by ViewOnce
 	}
@@ -180,7 +182,9 @@ var errImageClosed = errors.New("messaging: read of a closed image")
 // header fails here with EINTEGRITY, before a response has started. A later
 // segment that fails makes Read return an error wrapping
 // envelope.ErrAuthentication; no unauthenticated byte is ever returned.
-func (s *Service) OpenImage(ctx context.Context, viewer imageapp.User, id string) (*Image, error) {
+// how names the viewer's session and the purpose for the decrypt record
+// (imageapp.PurposeView if none; a download or an export says so).
+func (s *Service) OpenImage(ctx context.Context, viewer imageapp.User, id string, how ...Access) (*Image, error) {
 	m, err := s.openable(ctx, viewer, id)
 	if err != nil {
 		return nil, err
@@ -188,7 +192,7 @@ func (s *Service) OpenImage(ctx context.Context, viewer imageapp.User, id string
 	if m.ViewOnce {
 		return nil, errOpensOnce()
 	}
-	dek, err := s.dataKey(ctx, m)
+	dek, err := s.dataKey(ctx, m, accessOf(viewer, imageapp.PurposeView, how))
 	if err != nil {
 		return nil, err
 	}
@@ -270,12 +274,16 @@ func (s *Service) Delete(ctx context.Context, viewer imageapp.User, id string) e
 	return nil
 }
 
-// dataKey unwraps the message's data key under its recipient's key.
-func (s *Service) dataKey(ctx context.Context, m *imageapp.Message) ([]byte, error) {
-	dek, err := s.Keys.Decrypt(ctx, m.KeyID, m.WrappedKey, s.contextOf(m).Map())
+// dataKey unwraps the message's data key under its recipient's key, in the
+// recipient's decrypt record.
+func (s *Service) dataKey(ctx context.Context, m *imageapp.Message, a Access) ([]byte, error) {
+	dek, err := s.unwrap(ctx, m.RecipientID, m.ID, a, m.KeyID, m.WrappedKey, s.contextOf(m).Map())
 	if err != nil {
-		if imageapp.ErrorCode(err) == imageapp.EINTEGRITY {
+		switch imageapp.ErrorCode(err) {
+		case imageapp.EINTEGRITY:
 			return nil, s.integrity(ctx, m, err)
+		case imageapp.EUNAVAILABLE:
+			return nil, err
 		}
 		return nil, fmt.Errorf("messaging: decrypt data key: %w", err)
 	}

@@ -105,6 +105,7 @@ type previewJob struct {
 	from, to imageapp.User
 	dek      []byte
 	caption  string
+	job      string // imageapp.JobPreview with a send's key, JobSweep with one unwrapped again
 
 	events  []live // the message's live events, held until the preview is stored
 	publish sync.Once
@@ -229,6 +230,11 @@ func (s *Service) makePreview(ctx context.Context, j *previewJob) {
 	defer clear(j.dek)
 	ctx, cancel := context.WithTimeout(ctx, previewTimeout)
 	defer cancel()
+	if j.job != imageapp.JobSweep { // the sweep's unwrap is in the record already
+		if err := s.record(ctx, j.m.RecipientID, j.m.ID, jobAccess(imageapp.JobPreview, imageapp.PurposePreview), s.contextOf(j.m).Map()); err != nil {
+			return // stays due: the sweep makes it, and records it
+		}
+	}
 	p := Preview{Caption: j.caption}
 	thumb, err := s.thumbnailOf(ctx, j.m, j.dek)
 	switch {
@@ -241,7 +247,7 @@ func (s *Service) makePreview(ctx context.Context, j *previewJob) {
 	default:
 		s.log().WarnContext(ctx, "message goes without a thumbnail", "message_id", j.m.ID, "err", err)
 	}
-	recipient, sender := s.sealPreviews(ctx, j.m, j.from, j.to, p)
+	recipient, sender := s.sealPreviews(ctx, j.m, j.from, j.to, p, j.jobName())
 	if err := s.Messages.SetPreviews(ctx, j.m.ID, recipient, sender); err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
 		s.log().WarnContext(ctx, "could not store a preview; the sweep will make it again", "message_id", j.m.ID, "err", err)
 	}
@@ -340,7 +346,7 @@ func (s *Service) redoJob(ctx context.Context, m *imageapp.Message) (*previewJob
 	if err != nil {
 		return nil, err
 	}
-	dek, err := s.dataKey(ctx, m)
+	dek, err := s.dataKey(ctx, m, jobAccess(imageapp.JobSweep, imageapp.PurposePreview))
 	if err != nil {
 		return nil, err
 	}
@@ -349,5 +355,13 @@ func (s *Service) redoJob(ctx context.Context, m *imageapp.Message) (*previewJob
 		clear(dek)
 		return nil, err
 	}
-	return &previewJob{m: m, from: from, to: to, dek: dek, caption: o.Caption}, nil
+	return &previewJob{m: m, from: from, to: to, dek: dek, caption: o.Caption, job: imageapp.JobSweep}, nil
+}
+
+// jobName is the job that makes j, for the decrypt record.
+func (j *previewJob) jobName() string {
+	if j.job == "" {
+		return imageapp.JobPreview
+	}
+	return j.job
 }

@@ -145,8 +145,9 @@ func errOpensOnce() error {
 // ViewOnce shows a view-once message to its recipient, once: it claims the
 // view in one conditional write (of racing views, one wins), unwraps the
 // data key, shreds the row, and returns the image as a stream whose Close
-// removes the blob. Anyone else, and any second view, gets ENOTFOUND.
-func (s *Service) ViewOnce(ctx context.Context, viewer imageapp.User, id string) (*Opened, *Image, error) {
+// removes the blob. Anyone else, and any second view, gets ENOTFOUND. how
+// names the viewer's session for the decrypt record.
+func (s *Service) ViewOnce(ctx context.Context, viewer imageapp.User, id string, how ...Access) (*Opened, *Image, error) {
 	m, err := s.openable(ctx, viewer, id)
 	if err != nil {
 		return nil, nil, err
@@ -157,7 +158,7 @@ func (s *Service) ViewOnce(ctx context.Context, viewer imageapp.User, id string)
 	if m.RecipientID != viewer.ID {
 		return nil, nil, imageapp.Errorf(imageapp.ENOTFOUND, "Only %s can open this image, once.", m.RecipientName)
 	}
-	dek, err := s.dataKey(ctx, m)
+	dek, err := s.dataKey(ctx, m, accessOf(viewer, imageapp.PurposeViewOnce, how))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -213,13 +214,19 @@ func (d discardOnClose) Close() error {
 
 // PurgeReceived shreds every message sent to userID, page by page: for a
 // deleted account, whose key is destroyed already, so the messages are
-// unreadable before this runs; it removes what is left of them.
+// unreadable before this runs; it removes what is left of them, and last
+// the user's decrypt record (nothing of theirs can be unwrapped any more).
 func (s *Service) PurgeReceived(ctx context.Context, userID string) (int, error) {
 	purged := 0
 	for _, box := range []imageapp.Box{imageapp.Inbox, imageapp.Requests} {
 		n, err := s.purgeBox(ctx, userID, box)
 		if purged += n; err != nil {
 			return purged, err
+		}
+	}
+	if s.Record != nil {
+		if err := s.Record.Forget(ctx, userID); err != nil {
+			return purged, fmt.Errorf("messaging: delete the decrypt record: %w", err)
 		}
 	}
 	return purged, nil

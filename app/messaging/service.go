@@ -68,6 +68,10 @@ type Service struct {
 	// ThumbKeyTTL, so repeated pages cost no KMS call; without it every page
 	// of previews costs one.
 	ThumbKeys *ThumbKeyCache
+
+	// Record, when set, writes every key unwrap to the decrypt record of
+	// the key's owner (record.go); the server always sets it.
+	Record DecryptRecorder
 }
 
 const (

@@ -71,8 +71,9 @@ func (s *Service) thumbKeyContext(userID string) map[string]string {
 }
 
 // thumbKey returns u's thumbnail key, making it on first use. Racing first
-// uses all get the key that was stored first (SetThumbKey).
-func (s *Service) thumbKey(ctx context.Context, u imageapp.User) ([]byte, error) {
+// uses all get the key that was stored first (SetThumbKey). An unwrap (not
+// a cache hit) goes in u's decrypt record as a's.
+func (s *Service) thumbKey(ctx context.Context, u imageapp.User, a Access) ([]byte, error) {
 	now := s.now()
 	wrapped := u.ThumbKey
 	if len(wrapped) == 0 {
@@ -93,7 +94,7 @@ func (s *Service) thumbKey(ctx context.Context, u imageapp.User) ([]byte, error)
 	if plain := s.ThumbKeys.get(u.ID, wrapped, now); plain != nil {
 		return plain, nil
 	}
-	plain, err := s.Keys.Decrypt(ctx, u.KeyID, wrapped, s.thumbKeyContext(u.ID))
+	plain, err := s.unwrap(ctx, u.ID, imageapp.RecordPreviews, a, u.KeyID, wrapped, s.thumbKeyContext(u.ID))
 	if err != nil {
 		return nil, fmt.Errorf("messaging: unwrap thumbnail key: %w", err)
 	}
@@ -113,8 +114,9 @@ const PreviewCaptionLength = 80
 // sealPreviews seals the preview for the recipient and for the sender, each
 // under their own thumbnail key; the recipient gets none of a withheld
 // message. A preview is a comfort: a side whose preview cannot be sealed
-// goes without one, and the log says why.
-func (s *Service) sealPreviews(ctx context.Context, m *imageapp.Message, from, to imageapp.User, p Preview) (recipient, sender []byte) {
+// goes without one, and the log says why. job names the server's job that
+// makes it, for the decrypt record of a thumbnail key it unwraps.
+func (s *Service) sealPreviews(ctx context.Context, m *imageapp.Message, from, to imageapp.User, p Preview, job string) (recipient, sender []byte) {
 	if r := []rune(p.Caption); len(r) > PreviewCaptionLength {
 		p.Caption = string(r[:PreviewCaptionLength-1]) + "…"
 	}
@@ -132,7 +134,7 @@ func (s *Service) sealPreviews(ctx context.Context, m *imageapp.Message, from, t
 		if m.Withheld && side.owner.ID == to.ID {
 			continue // the recipient never sees it
 		}
-		key, err := s.thumbKey(ctx, side.owner)
+		key, err := s.thumbKey(ctx, side.owner, jobAccess(job, imageapp.PurposePreviewKey))
 		if err == nil {
 			*side.out, err = envelope.SealAs(raw, key, ec, side.purpose)
 		}
@@ -145,8 +147,9 @@ func (s *Service) sealPreviews(ctx context.Context, m *imageapp.Message, from, t
 
 // Previews opens the previews viewer may see among msgs, by message ID: one
 // thumbnail key unwrap at most, however many rows. A preview that fails to
-// open is left out and logged.
-func (s *Service) Previews(ctx context.Context, viewer imageapp.User, msgs []*imageapp.Message) map[string]Preview {
+// open is left out and logged. how names the viewer's session for the
+// decrypt record of that unwrap.
+func (s *Service) Previews(ctx context.Context, viewer imageapp.User, msgs []*imageapp.Message, how ...Access) map[string]Preview {
 	out := map[string]Preview{}
 	var key []byte
 	for _, m := range msgs {
@@ -159,7 +162,7 @@ func (s *Service) Previews(ctx context.Context, viewer imageapp.User, msgs []*im
 		}
 		if key == nil {
 			var err error
-			if key, err = s.thumbKey(ctx, viewer); err != nil {
+			if key, err = s.thumbKey(ctx, viewer, accessOf(viewer, imageapp.PurposePreviewKey, how)); err != nil {
 				s.log().ErrorContext(ctx, "cannot open previews", "user_id", viewer.ID, "err", err)
 				return out
 			}

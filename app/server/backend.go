@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -30,6 +31,10 @@ type backend struct {
 	uploads    staleUploads     // nil: the blob store leaves nothing behind when a put crashes (S3)
 	ready      []imageapp.Check // what GET /readyz asks
 	closers    []func() error
+
+	// records keeps the decrypt records, whose heads recordKey signs.
+	records   imageapp.DecryptRecord
+	recordKey ed25519.PrivateKey
 
 	// notifying tracks notifications still being sent after their send
 	// returned; Close waits for them (each is bounded by a timeout).
@@ -108,6 +113,8 @@ func openLocal(ctx context.Context, cfg Config, log *slog.Logger) (*backend, err
 			SendKeys: &local.SendKeys{DB: db},
 		},
 		cookieKeys: cookiekeys.NewLive(cookiekeys.Single(secrets.Keys)),
+		records:    &local.DecryptRecord{DB: db},
+		recordKey:  ed25519.NewKeyFromSeed(secrets.RecordKey),
 		uploads:    blobs,
 		closers:    []func() error{db.Close},
 		ready: []imageapp.Check{

@@ -50,6 +50,10 @@ func openAWS(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error
 	if err != nil {
 		return nil, fmt.Errorf("cookie keys (IMAGEAPP_APP_KEY_ID, IMAGEAPP_USERS_TABLE): %w", err)
 	}
+	records, recordKey, err := awsbackend.DecryptRecords(ctx, clients, cfg.AppName, cfg.AWS.MessagesTable, cfg.AWS.AppKeyID)
+	if err != nil {
+		return nil, fmt.Errorf("decrypt records (IMAGEAPP_APP_KEY_ID, IMAGEAPP_MESSAGES_TABLE): %w", err)
+	}
 	live := cookiekeys.NewLive(ring)
 	refreshing, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -69,6 +73,8 @@ func openAWS(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error
 			SendKeys: a.Messages,
 		},
 		cookieKeys: live,
+		records:    records,
+		recordKey:  recordKey,
 		ready:      awsbackend.ReadyChecks(clients, names),
 		closers:    []func() error{func() error { stop(); <-done; return nil }},
 	}, nil

@@ -172,6 +172,12 @@ func TestIAMGrantsMatchTheCode(t *testing.T) {
 	if _, n, err := svc.AcceptRequests(ctx, bobUser, "frank"); err != nil || n != 1 {
 		t.Fatalf("bob accepts frank: %d, %v", n, err)
 	}
+	// The decrypt record: written off the request path (a transaction per
+	// batch), read for the settings page (BatchGetItem).
+	app.app.DecryptRecords().Wait()
+	if page, err := svc.DecryptRecord(ctx, bobUser, 0, nil); err != nil || len(page.Page.Entries) == 0 {
+		t.Fatalf("bob's decrypt record: %d entries, %v; want his views", len(page.Page.Entries), err)
+	}
 	// Account deletion: key, login, directory entry, topic, messages.
 	app.signUp("erin")
 	ok(app.login("erin").do(jsonRequest(t, app.testApp, http.MethodDelete, "/api/me", `{"password":"correct horse battery"}`)), http.StatusNoContent)

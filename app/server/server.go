@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"imageapp/app/accounts"
+	"imageapp/app/decryptlog"
 	"imageapp/app/imageapp"
 	"imageapp/app/messaging"
 	"imageapp/app/provision"
@@ -29,6 +30,8 @@ type App struct {
 	handler   http.Handler
 
 	stopPreviews func() // ends the preview workers and waits for them
+	records      *decryptlog.Recorder
+	stopRecords  func() // writes the decrypt record entries still queued
 }
 
 // Option changes how Open wires the app.
@@ -74,6 +77,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 		App: cfg.AppName, MaxPixels: cfg.MaxPixels, Log: log, Now: cfg.Now, QuotaBytes: cfg.quota(),
 		ThumbKeys: &messaging.ThumbKeyCache{}, Previewing: messaging.NewPreviewQueue(0, 0),
 	}
+	a.stopRecords = func() {}
+	if b.records != nil {
+		a.records = decryptlog.NewRecorder(b.records, b.recordKey, cfg.Now, log)
+		a.messaging.Record = a.records
+		a.stopRecords = a.runRecords()
+	}
 	a.stopPreviews = a.runPreviews()
 	accounts := &accounts.Service{
 		Identity: b.Identity, Users: b.Users, Sessions: b.Sessions, Provision: b.provisioner(), Log: log,
@@ -112,7 +121,26 @@ func (a *App) Provision() imageapp.Provisioner { return a.backend.provisioner() 
 // sweep), waits for notifications still in flight, then closes the backend.
 func (a *App) Close() error {
 	a.stopPreviews()
+	a.stopRecords()
 	return a.backend.Close()
+}
+
+// DecryptRecords writes and reads the users' decrypt records.
+func (a *App) DecryptRecords() *decryptlog.Recorder { return a.records }
+
+// runRecords starts writing decrypt records in batches; the function it
+// returns writes those still queued and stops.
+func (a *App) runRecords() func() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.records.Run(ctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 // runPreviews starts the preview workers; the function it returns stops
