@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"imageapp/app/aws/awsbackend"
+	"imageapp/app/aws/dynamostore"
 	"imageapp/app/awstest"
 	"imageapp/app/conformance"
 	"imageapp/app/imageapp"
@@ -65,7 +66,8 @@ func newLocal(t *testing.T) *conformance.Backend {
 			Notifier: &local.Notifier{Outbox: outbox},
 			SendKeys: &local.SendKeys{DB: db},
 		},
-		Code: outboxCode(outbox.Dir),
+		Code:        outboxCode(outbox.Dir),
+		MailDigests: &local.MailDigests{DB: db},
 	}
 	deps := provision.Deps{Keys: b.Keys, Notifier: b.Notifier, Users: b.Users}
 	now, pass := laterClock()
@@ -130,8 +132,9 @@ func newAWS(t *testing.T) *conformance.Backend {
 			Identity: a.Identity, Users: a.Users, Sessions: a.Users, Messages: a.Messages, Keys: a.Keys, Blobs: a.Blobs, Notifier: a.Notifier,
 			SendKeys: a.Messages,
 		},
-		Code:     func(testing.TB, string) string { return awstest.Code }, // cognito-local runs with CODE fixed
-		PassTime: pass,
+		Code:        func(testing.TB, string) string { return awstest.Code }, // cognito-local runs with CODE fixed
+		PassTime:    pass,
+		MailDigests: &dynamostore.MailDigests{DB: clients.DynamoDB, Table: res.MessagesTable},
 	}
 }
 

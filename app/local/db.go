@@ -299,6 +299,8 @@ var migrations = []string{
 	skeletonMigration,
 	// Keys of idempotent sends (sendkeys.go).
 	sendKeysMigration,
+	// Notification mail coalesced per recipient (maildigests.go).
+	mailDigestsMigration,
 }
 
 func (d *DB) migrate(ctx context.Context) error {

@@ -109,6 +109,9 @@ type Opened struct {
 // recipient or the sender, and EINTEGRITY when the stored data was altered.
 func (s *Service) Open(ctx context.Context, viewer imageapp.User, id string) (*Opened, error) {
 	o, err := s.ReadMeta(ctx, viewer, id)
+	if err == nil {
+		s.count(MetricOpens, 1)
+	}
 	if err != nil || o.ViewOnce || o.RecipientID != viewer.ID || !o.Unread() {
 		return o, err // a view-once message is read only by ViewOnce
 	}
