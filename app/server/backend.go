@@ -23,13 +23,14 @@ import (
 // backend is one set of adapters behind the ports, plus the cookie keys.
 type backend struct {
 	imageapp.Ports
-	cookieKeys *cookiekeys.Live
-	limits     ratelimit.Store  // nil: in this process
-	leases     lease.Locker     // nil: in this process
-	events     imageapp.Events  // live events: the shared store's, or this process's hub
-	uploads    staleUploads     // nil: the blob store leaves nothing behind when a put crashes (S3)
-	ready      []imageapp.Check // what GET /readyz asks
-	closers    []func() error
+	cookieKeys  *cookiekeys.Live
+	limits      ratelimit.Store      // nil: in this process
+	leases      lease.Locker         // nil: in this process
+	events      imageapp.Events      // live events: the shared store's, or this process's hub
+	uploads     staleUploads         // nil: the blob store leaves nothing behind when a put crashes (S3)
+	ready       []imageapp.Check     // what GET /readyz asks
+	mailDigests imageapp.MailDigests // notification mail coalesced per recipient
+	closers     []func() error
 
 	// notifying tracks notifications still being sent after their send
 	// returned; Close waits for them (each is bounded by a timeout).
@@ -107,9 +108,10 @@ func openLocal(ctx context.Context, cfg Config, log *slog.Logger) (*backend, err
 			Notifier: &local.Notifier{Outbox: outbox, BaseURL: cfg.PublicURL()},
 			SendKeys: &local.SendKeys{DB: db},
 		},
-		cookieKeys: cookiekeys.NewLive(cookiekeys.Single(secrets.Keys)),
-		uploads:    blobs,
-		closers:    []func() error{db.Close},
+		cookieKeys:  cookiekeys.NewLive(cookiekeys.Single(secrets.Keys)),
+		uploads:     blobs,
+		mailDigests: &local.MailDigests{DB: db},
+		closers:     []func() error{db.Close},
 		ready: []imageapp.Check{
 			{Name: "sqlite", Run: db.Ping},
 			{Name: "data_dir", Run: func(context.Context) error { return writable(cfg.DataDir) }},

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 
 	"imageapp/app/aws/awsbackend"
+	"imageapp/app/aws/dynamostore"
 	"imageapp/app/cookiekeys"
 	"imageapp/app/imageapp"
 )
@@ -65,9 +66,10 @@ func openAWS(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error
 			Notifier: a.Notifier,
 			SendKeys: a.Messages,
 		},
-		cookieKeys: live,
-		ready:      awsbackend.ReadyChecks(clients, names),
-		closers:    []func() error{func() error { stop(); <-done; return nil }},
+		cookieKeys:  live,
+		mailDigests: &dynamostore.MailDigests{DB: clients.DynamoDB, Table: cfg.AWS.MessagesTable},
+		ready:       awsbackend.ReadyChecks(clients, names),
+		closers:     []func() error{func() error { stop(); <-done; return nil }},
 	}, nil
 }
 
