@@ -47,9 +47,22 @@ func (s *Service) notify(ctx context.Context, to imageapp.User, n imageapp.Notif
 	if err := s.Notifier.Notify(ctx, to, n); err != nil {
 		s.count(MetricMailErrors, 1)
 		s.log().WarnContext(ctx, "notification failed; the message was sent", "message_id", n.MessageID, "err", err)
+		s.retryInDigest(ctx, to, n)
 		return
 	}
 	s.count(MetricMailsSent, 1)
+}
+
+// retryInDigest puts an image whose mail at once failed into the
+// recipient's next digest: Record, right after the claim, always defers.
+func (s *Service) retryInDigest(ctx context.Context, to imageapp.User, n imageapp.Notification) {
+	if s.MailDigests == nil {
+		return
+	}
+	if _, err := s.MailDigests.Record(ctx, to.ID, n.SenderName, s.now(), s.mailWindow()); err != nil {
+		s.count(MetricStoreErrors, 1)
+		s.log().WarnContext(ctx, "could not keep a failed notification for the digest", "message_id", n.MessageID, "err", err)
+	}
 }
 
 // SweepMailDigests mails the digests that are due, and returns how many
