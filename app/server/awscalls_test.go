@@ -123,7 +123,7 @@ func TestAWSCallsPerOperation(t *testing.T) {
 	want("send", send, "KMS GenerateDataKey", 1)
 	want("send", send, "KMS Decrypt", 0)
 	want("send", send, "S3 PutObject", 1)
-	want("send", send, "SNS Publish", 0) // within the mail window: it joins bob's digest (one read, one write)
+	want("send", send, "SNS Publish", 0)      // within the mail window: it joins bob's digest (one read, one write)
 	want("send", send, "DynamoDB PutItem", 2) // the pending marker, then the message over it
 	// The preview, after the answer: the blob read back with the send's own
 	// data key (no KMS call), the sealed previews written to the row.
