@@ -50,6 +50,7 @@ func main() {
 		os.Exit(2)
 	}
 	log := slog.New(logHandler(cfg.LogFormat, os.Stderr))
+	cfg.MetricsOut = os.Stdout // IMAGEAPP_METRICS=emf: one line a minute, beside the log
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, cfg, log); err != nil {

@@ -37,6 +37,7 @@ locals {
     IMAGEAPP_APP_KEY_ID=${aws_kms_key.app.arn}
     IMAGEAPP_APP_ROLE_ARN=${aws_iam_role.app.arn}
     IMAGEAPP_LOG_FORMAT=${var.app_log_format}
+    IMAGEAPP_METRICS=emf
     AWS_REGION=${var.region}
   EOT
 

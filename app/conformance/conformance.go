@@ -34,6 +34,9 @@ type Backend struct {
 	// Code returns the newest code (confirmation or reset) mailed to email.
 	Code func(t testing.TB, email string) string
 
+	// MailDigests coalesces notification mail (imageapp.MailDigests).
+	MailDigests imageapp.MailDigests
+
 	// PassTime makes d pass on the clocks of the identity and directory
 	// adapters (codes expire, claims end).
 	PassTime func(d time.Duration)
@@ -115,6 +118,9 @@ func Run(t *testing.T, newBackend Factory) {
 		{"ARecordThatCannotBeWrittenRefusesTheDecrypt", testARecordThatCannotBeWrittenRefusesTheDecrypt},
 		{"ConcurrentAppendsKeepOneChain", testConcurrentAppendsKeepOneChain},
 		{"RecordGoesWithTheAccountAndExpires", testRecordGoesWithTheAccountAndExpires},
+		{"ABurstMailsOnceThenOneDigest", testABurstMailsOnceThenOneDigest},
+		{"ADigestSurvivesAFailedMail", testADigestSurvivesAFailedMail},
+		{"OneInstanceMailsAtOnce", testOneInstanceMailsAtOnce},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

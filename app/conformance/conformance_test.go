@@ -71,8 +71,9 @@ func newLocal(t *testing.T) *conformance.Backend {
 			Ceremonies: dirUsers,
 			Push:       dirUsers,
 		},
-		Code:    outboxCode(outbox.Dir),
-		Records: &local.DecryptRecord{DB: db},
+		Code:        outboxCode(outbox.Dir),
+		Records:     &local.DecryptRecord{DB: db},
+		MailDigests: &local.MailDigests{DB: db},
 	}
 	deps := provision.Deps{Keys: b.Keys, Notifier: b.Notifier, Users: b.Users}
 	now, pass := laterClock()
@@ -142,9 +143,10 @@ func newAWS(t *testing.T) *conformance.Backend {
 			Ceremonies: a.Messages,
 			Push:       a.Users,
 		},
-		Code:     func(testing.TB, string) string { return awstest.Code }, // cognito-local runs with CODE fixed
-		PassTime: pass,
-		Records:  &dynamostore.DecryptRecord{DB: clients.DynamoDB, Table: res.MessagesTable},
+		Code:        func(testing.TB, string) string { return awstest.Code }, // cognito-local runs with CODE fixed
+		PassTime:    pass,
+		Records:     &dynamostore.DecryptRecord{DB: clients.DynamoDB, Table: res.MessagesTable},
+		MailDigests: &dynamostore.MailDigests{DB: clients.DynamoDB, Table: res.MessagesTable},
 	}
 }
 

@@ -62,6 +62,11 @@ type Notification struct {
 	RecipientID string
 	SenderName  string
 	MessageID   string
+
+	// A digest (MailDigests) has no MessageID: Images images from Senders
+	// since the recipient's last mail.
+	Images  int
+	Senders []string
 }
 
 // Notifier delivers notifications (in-process hub + outbox locally, SNS in AWS mode).

@@ -309,6 +309,8 @@ var migrations = []string{
 	sessionsKeepMigration,
 	// Decrypt records (decryptrecord.go).
 	decryptRecordMigration,
+	// Notification mail coalesced per recipient (maildigests.go).
+	mailDigestsMigration,
 }
 
 func (d *DB) migrate(ctx context.Context) error {

@@ -21,16 +21,20 @@ func (n *Notifier) CreateUserTopic(ctx context.Context, u imageapp.User) (string
 	return "local:" + u.ID, nil
 }
 
-// Notify mails the recipient.
+// Notify mails the recipient: who sent how many images, and a link to the
+// inbox; never a caption or an image.
 func (n *Notifier) Notify(ctx context.Context, recipient imageapp.User, note imageapp.Notification) error {
 	if n.Outbox == nil {
 		return nil
 	}
+	subject := fmt.Sprintf("New image from %s", note.SenderName)
+	if note.IsDigest() {
+		subject = note.Summary()
+	}
 	return n.Outbox.Send(Mail{
 		To:      recipient.Email,
-		Subject: fmt.Sprintf("New image from %s", note.SenderName),
-		Body: fmt.Sprintf("%s sent you an image on ImageApp.\n\nOpen your inbox: %s/inbox\n",
-			note.SenderName, n.BaseURL),
+		Subject: subject,
+		Body:    fmt.Sprintf("%s on ImageApp.\n\nOpen your inbox: %s/inbox\n", note.Summary(), n.BaseURL),
 	})
 }
 

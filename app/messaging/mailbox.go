@@ -111,6 +111,9 @@ type Opened struct {
 // EINTEGRITY when the stored data was altered.
 func (s *Service) Open(ctx context.Context, viewer imageapp.User, id string, how ...Access) (*Opened, error) {
 	o, err := s.readMeta(ctx, viewer, id, accessOf(viewer, imageapp.PurposeOpenPage, how))
+	if err == nil {
+		s.count(MetricOpens, 1)
+	}
 	if err != nil || o.ViewOnce || o.RecipientID != viewer.ID || !o.Unread() {
 		return o, err // a view-once message is read only by ViewOnce
 	}

@@ -64,6 +64,14 @@ type Service struct {
 	Now       func() time.Time
 	Log       *slog.Logger
 
+	// MailDigests, when set, coalesces notification mail per recipient
+	// (maildigest.go): the first at once, then a digest per MailWindow.
+	MailDigests imageapp.MailDigests
+	MailWindow  time.Duration // DefaultMailWindow if zero
+
+	// Metrics, when set, counts sends and opens (see Metrics).
+	Metrics Metrics
+
 	// ThumbKeys, when set, keeps unwrapped thumbnail keys in memory for
 	// ThumbKeyTTL, so repeated pages cost no KMS call; without it every page
 	// of previews costs one.
@@ -228,6 +236,7 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 	} else {
 		s.publishSoon(ctx, sentEvents(m)...)
 	}
+	s.count(MetricSends, 1)
 	s.log().InfoContext(ctx, "message sent", "message_id", m.ID, "sender_id", m.SenderID, "recipient_id", m.RecipientID,
 		"bytes", m.Size, "content_type", m.ContentType)
 	return m, nil
@@ -372,13 +381,6 @@ func (s *Service) settleFailedCreate(ctx context.Context, id string, createErr e
 
 // notifyTimeout bounds a notification sent after Send returned.
 const notifyTimeout = 30 * time.Second
-
-// notify tells the recipient; a failure is logged, the message stays sent.
-func (s *Service) notify(ctx context.Context, to imageapp.User, n imageapp.Notification) {
-	if err := s.Notifier.Notify(ctx, to, n); err != nil {
-		s.log().WarnContext(ctx, "notification failed; the message was sent", "message_id", n.MessageID, "err", err)
-	}
-}
 
 // badImage turns a container the stripper refused into a 422.
 func badImage(err error) error {

@@ -8,6 +8,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"imageapp/app/messaging"
 )
 
 const newPassword = "a brand new passphrase"
@@ -124,7 +127,8 @@ func (a *testApp) notificationsTo(email string) int {
 // saving his privacy settings keeps it off; the JSON twin turns it on
 // again, and the next send mails him once.
 func TestMailNotificationsOff(t *testing.T) {
-	app := startApp(t, t.TempDir())
+	clock := &testClock{t: time.Now().UTC()}
+	app := startApp(t, t.TempDir(), func(c *Config) { c.Now = clock.now })
 	alice, bob := app.signUp("alice"), app.signUp("bob")
 	sendAPI(t, alice, "bob", testPNG(t, 8, 8))
 	if n := app.notificationsTo("bob@example.com"); n != 1 {
@@ -161,6 +165,7 @@ func TestMailNotificationsOff(t *testing.T) {
 	if got := putPrivacy(t, bob, map[string]bool{"notify_by_mail": true}); !got["notify_by_mail"] || !got["listed"] || !got["read_receipts"] {
 		t.Errorf("PUT notify_by_mail true answered %v; want it on, the rest as they were", got)
 	}
+	clock.advance(messaging.DefaultMailWindow) // within it, a send would wait for a digest
 	sendAPI(t, alice, "bob", testPNG(t, 10, 10))
 	if n := app.notificationsTo("bob@example.com"); n != 2 {
 		t.Errorf("mail on again: %d mails in all; want 2", n)

@@ -24,13 +24,14 @@ import (
 // backend is one set of adapters behind the ports, plus the cookie keys.
 type backend struct {
 	imageapp.Ports
-	cookieKeys *cookiekeys.Live
-	limits     ratelimit.Store  // nil: in this process
-	leases     lease.Locker     // nil: in this process
-	events     imageapp.Events  // live events: the shared store's, or this process's hub
-	uploads    staleUploads     // nil: the blob store leaves nothing behind when a put crashes (S3)
-	ready      []imageapp.Check // what GET /readyz asks
-	closers    []func() error
+	cookieKeys  *cookiekeys.Live
+	limits      ratelimit.Store      // nil: in this process
+	leases      lease.Locker         // nil: in this process
+	events      imageapp.Events      // live events: the shared store's, or this process's hub
+	uploads     staleUploads         // nil: the blob store leaves nothing behind when a put crashes (S3)
+	ready       []imageapp.Check     // what GET /readyz asks
+	mailDigests imageapp.MailDigests // notification mail coalesced per recipient
+	closers     []func() error
 
 	// records keeps the decrypt records, whose heads recordKey signs.
 	records   imageapp.DecryptRecord
@@ -112,11 +113,12 @@ func openLocal(ctx context.Context, cfg Config, log *slog.Logger) (*backend, err
 			Notifier: &local.Notifier{Outbox: outbox, BaseURL: cfg.PublicURL()},
 			SendKeys: &local.SendKeys{DB: db},
 		},
-		cookieKeys: cookiekeys.NewLive(cookiekeys.Single(secrets.Keys)),
-		records:    &local.DecryptRecord{DB: db},
-		recordKey:  ed25519.NewKeyFromSeed(secrets.RecordKey),
-		uploads:    blobs,
-		closers:    []func() error{db.Close},
+		cookieKeys:  cookiekeys.NewLive(cookiekeys.Single(secrets.Keys)),
+		records:     &local.DecryptRecord{DB: db},
+		recordKey:   ed25519.NewKeyFromSeed(secrets.RecordKey),
+		uploads:     blobs,
+		closers:     []func() error{db.Close},
+		mailDigests: &local.MailDigests{DB: db},
 		ready: []imageapp.Check{
 			{Name: "sqlite", Run: db.Ping},
 			{Name: "data_dir", Run: func(context.Context) error { return writable(cfg.DataDir) }},

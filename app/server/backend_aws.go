@@ -8,6 +8,7 @@ import (
 	"log/slog"
 
 	"imageapp/app/aws/awsbackend"
+	"imageapp/app/aws/dynamostore"
 	"imageapp/app/cookiekeys"
 	"imageapp/app/imageapp"
 )
@@ -72,11 +73,12 @@ func openAWS(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error
 			Notifier: a.Notifier,
 			SendKeys: a.Messages,
 		},
-		cookieKeys: live,
-		records:    records,
-		recordKey:  recordKey,
-		ready:      awsbackend.ReadyChecks(clients, names),
-		closers:    []func() error{func() error { stop(); <-done; return nil }},
+		cookieKeys:  live,
+		records:     records,
+		recordKey:   recordKey,
+		ready:       awsbackend.ReadyChecks(clients, names),
+		closers:     []func() error{func() error { stop(); <-done; return nil }},
+		mailDigests: &dynamostore.MailDigests{DB: clients.DynamoDB, Table: cfg.AWS.MessagesTable},
 	}, nil
 }
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"io"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -63,6 +64,11 @@ type Config struct {
 	// LogFormat is how log lines are written: "text" (slog's text handler;
 	// "" too) or "json", one object per line (IMAGEAPP_LOG_FORMAT).
 	LogFormat string
+	// Metrics is "emf" to write the app's metrics to MetricsOut as one
+	// CloudWatch Embedded Metric Format line a minute (IMAGEAPP_METRICS),
+	// or "" for none. MetricsOut is set by main (standard output).
+	Metrics    string
+	MetricsOut io.Writer
 	// AllowInsecureHTTP lets AWS mode run on a plain http:// address: for
 	// emulators and dev stacks only (IMAGEAPP_ALLOW_INSECURE_HTTP=1).
 	AllowInsecureHTTP bool
@@ -101,6 +107,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		TLSKey:    getenv("IMAGEAPP_TLS_KEY"),
 		ValkeyURL: getenv("IMAGEAPP_VALKEY_URL"),
 		LogFormat: or(getenv("IMAGEAPP_LOG_FORMAT"), "text"),
+		Metrics:   getenv("IMAGEAPP_METRICS"),
 		AWS: AWSConfig{
 			UserPoolID:    getenv("IMAGEAPP_COGNITO_USER_POOL_ID"),
 			ClientID:      getenv("IMAGEAPP_COGNITO_CLIENT_ID"),
@@ -192,6 +199,9 @@ func (c Config) Validate() error {
 		}
 	default:
 		return fmt.Errorf("config: IMAGEAPP_BACKEND must be local or aws, not %q", c.Backend)
+	}
+	if c.Metrics != "" && c.Metrics != "emf" {
+		return fmt.Errorf("config: IMAGEAPP_METRICS must be emf or empty, not %q", c.Metrics)
 	}
 	if c.LogFormat != "" && c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("config: IMAGEAPP_LOG_FORMAT must be text or json, not %q", c.LogFormat)

@@ -178,3 +178,17 @@ func TestLogFormatIsTextOrJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestMetricsFormat: IMAGEAPP_METRICS is emf or nothing; anything else is
+// refused by name rather than silently writing no metrics.
+func TestMetricsFormat(t *testing.T) {
+	for _, v := range []string{"", "emf"} {
+		c, err := ConfigFromEnv(envOf(map[string]string{"IMAGEAPP_METRICS": v}))
+		if err != nil || c.Metrics != v {
+			t.Errorf("IMAGEAPP_METRICS=%q: %q, %v", v, c.Metrics, err)
+		}
+	}
+	if _, err := ConfigFromEnv(envOf(map[string]string{"IMAGEAPP_METRICS": "prometheus"})); err == nil || !strings.Contains(err.Error(), "IMAGEAPP_METRICS") {
+		t.Errorf("IMAGEAPP_METRICS=prometheus: %v; want an error naming the variable", err)
+	}
+}

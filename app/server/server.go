@@ -10,12 +10,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"imageapp/app/accounts"
+	"imageapp/app/aws/awsmetrics"
 	"imageapp/app/decryptlog"
 	"imageapp/app/imageapp"
 	"imageapp/app/messaging"
+	"imageapp/app/metrics"
 	"imageapp/app/provision"
 	"imageapp/app/web"
 )
@@ -28,6 +31,7 @@ type App struct {
 	messaging *messaging.Service
 	web       *web.Server
 	handler   http.Handler
+	metrics   *metrics.Registry
 
 	stopPreviews func() // ends the preview workers and waits for them
 	records      *decryptlog.Recorder
@@ -60,6 +64,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 		log = slog.Default()
 	}
 	log = slog.New(web.RequestIDs(log.Handler())) // what is logged during a request names it
+	reg := metrics.New("ImageApp", map[string]string{"Service": cfg.AppName})
+	cfg.AWSAPIOptions = append(slices.Clip(cfg.AWSAPIOptions), awsmetrics.Middleware(reg)) // store latencies and errors
 	b, err := openBackend(ctx, cfg, log)
 	if err != nil {
 		return nil, err
@@ -71,11 +77,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 	if o.wrap != nil {
 		o.wrap(&b.Ports)
 	}
-	a := &App{cfg: cfg, log: log, backend: b}
+	a := &App{cfg: cfg, log: log, backend: b, metrics: reg}
 	a.messaging = &messaging.Service{
 		Ports: b.Ports, Notifying: &b.notifying, Provision: b.provisioner(), Events: b.events,
 		App: cfg.AppName, MaxPixels: cfg.MaxPixels, Log: log, Now: cfg.Now, QuotaBytes: cfg.quota(),
 		ThumbKeys: &messaging.ThumbKeyCache{}, Previewing: messaging.NewPreviewQueue(0, 0),
+		MailDigests: b.mailDigests, Metrics: reg,
 	}
 	a.stopRecords = func() {}
 	if b.records != nil {
@@ -83,6 +90,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 		a.messaging.Record = a.records
 		a.stopRecords = a.runRecords()
 	}
+	reg.Gauge("PreviewQueueDepth", func() int64 { return int64(a.messaging.Previewing.Depth()) })
 	a.stopPreviews = a.runPreviews()
 	accounts := &accounts.Service{
 		Identity: b.Identity, Users: b.Users, Sessions: b.Sessions, Provision: b.provisioner(), Log: log,
@@ -106,6 +114,11 @@ func openBackend(ctx context.Context, cfg Config, log *slog.Logger) (*backend, e
 
 // Handler is every route, wrapped in the security middleware.
 func (a *App) Handler() http.Handler { return a.handler }
+
+// Metrics are the app's metrics. The web layer counts into them too:
+// Level("LiveStreams") for the open event streams, Count("LimitRefusals")
+// for each request a limit refused.
+func (a *App) Metrics() *metrics.Registry { return a.metrics }
 
 // Messaging is the messaging service the handler runs on.
 func (a *App) Messaging() *messaging.Service { return a.messaging }
@@ -168,6 +181,10 @@ func (a *App) Run(ctx context.Context) error {
 	go a.every(ctx, a.orphanSweep())
 	go a.every(ctx, a.expirySweep())
 	go a.every(ctx, a.previewSweep())
+	go a.every(ctx, a.digestSweep())
+	if a.cfg.Metrics == "emf" && a.cfg.MetricsOut != nil {
+		go a.metrics.Run(ctx, a.cfg.MetricsOut, time.Minute, a.now, func(err error) { a.log.Error("writing metrics failed", "err", err) })
+	}
 	return a.Serve(ctx, ln)
 }
 

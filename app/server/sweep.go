@@ -57,6 +57,14 @@ func (a *App) previewSweep() job {
 		run: a.messaging.SweepPreviews}
 }
 
+// digestSweep mails the notification digests that are due
+// (messaging.SweepMailDigests: its cost grows with those, not with the
+// users); a digest whose mail fails stays due for the next run.
+func (a *App) digestSweep() job {
+	return job{name: "mail digest sweep", lease: "sweep-mail-digests", every: time.Minute, ttl: 50 * time.Second, done: "mailed",
+		run: a.messaging.SweepMailDigests}
+}
+
 // every runs j on its interval until ctx ends.
 func (a *App) every(ctx context.Context, j job) {
 	leases := a.leases()

@@ -55,6 +55,10 @@
 //	their stored messages, ADDed right after each message's PutItem and
 //	subtracted right after its delete
 //
+// A recipient's notification mail state is an item of the messages table
+// too, "maildigest#<user_id>", in the pending-index under the shards
+// "d<0..PendingShards-1>" while a digest waits (maildigests.go).
+//
 // The message's PutItem replaces its marker, so the row landing and the
 // marker going are one write. An item is a message if and only if it has a
 // sort_key.

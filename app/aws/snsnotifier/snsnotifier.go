@@ -89,15 +89,22 @@ func (n *Notifier) subscribed(ctx context.Context, arn, email string) (bool, err
 	return false, nil
 }
 
-// Subject and Body are what one notification says: the sender's name and a
-// link to the message, nothing secret.
+// Subject and Body are what one notification says: who sent how many
+// images and a link, nothing secret.
 func Subject(note imageapp.Notification) string {
+	if note.IsDigest() {
+		return note.Summary()
+	}
 	return fmt.Sprintf("New image from %s", note.SenderName)
 }
 
-// Body is the notification text; link is BaseURL + /messages/<id>.
+// Body is the notification text; the link is BaseURL + /messages/<id>, or
+// BaseURL + /inbox for a digest.
 func (n *Notifier) Body(note imageapp.Notification) string {
-	return fmt.Sprintf("%s sent you an image on ImageApp.\n\nOpen it: %s/messages/%s\n", note.SenderName, n.BaseURL, note.MessageID)
+	if note.IsDigest() {
+		return fmt.Sprintf("%s on ImageApp.\n\nOpen your inbox: %s/inbox\n", note.Summary(), n.BaseURL)
+	}
+	return fmt.Sprintf("%s on ImageApp.\n\nOpen it: %s/messages/%s\n", note.Summary(), n.BaseURL, note.MessageID)
 }
 
 // Notify publishes one notification to the recipient's topic.
@@ -106,15 +113,24 @@ func (n *Notifier) Notify(ctx context.Context, recipient imageapp.User, note ima
 		return fmt.Errorf("snsnotify: user %s has no topic", recipient.ID)
 	}
 	_, err := n.SNS.Publish(ctx, &sns.PublishInput{
-		TopicArn: aws.String(recipient.Topic),
-		Subject:  aws.String(Subject(note)),
-		Message:  aws.String(n.Body(note)),
-		MessageAttributes: map[string]types.MessageAttributeValue{
-			"message_id": {DataType: aws.String("String"), StringValue: aws.String(note.MessageID)},
-		},
+		TopicArn:          aws.String(recipient.Topic),
+		Subject:           aws.String(Subject(note)),
+		Message:           aws.String(n.Body(note)),
+		MessageAttributes: attributes(note),
 	})
 	if err != nil {
 		return fmt.Errorf("snsnotify: publish to %s: %w", recipient.Topic, err)
 	}
 	return nil
+}
+
+// attributes names the message a single notification is about; a digest
+// is about several.
+func attributes(note imageapp.Notification) map[string]types.MessageAttributeValue {
+	if note.IsDigest() {
+		return nil
+	}
+	return map[string]types.MessageAttributeValue{
+		"message_id": {DataType: aws.String("String"), StringValue: aws.String(note.MessageID)},
+	}
 }

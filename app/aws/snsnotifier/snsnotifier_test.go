@@ -89,3 +89,27 @@ func TestNotifyIsObservedByAnHTTPSubscriber(t *testing.T) {
 		t.Error("notifying a user without a topic succeeded")
 	}
 }
+
+// TestADigestLinksTheInbox: a digest names who sent how many images and
+// links the inbox; it names no message.
+func TestADigestLinksTheInbox(t *testing.T) {
+	ctx := context.Background()
+	n, client := newNotifier(t)
+	u := imageapp.User{ID: "user-digest", Username: "dora", Email: "dora@example.com"}
+	arn, err := n.CreateUserTopic(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Topic = arn
+	got := awstest.SubscribeHTTP(t, client, arn)
+	if err := n.Notify(ctx, u, imageapp.Notification{RecipientID: u.ID, Images: 14, Senders: []string{"alice", "bob", "carol"}}); err != nil {
+		t.Fatalf("notify: %v", err)
+	}
+	msg := got.Next(t)
+	if msg.Subject != "3 people sent you 14 images" {
+		t.Errorf("subject = %q", msg.Subject)
+	}
+	if want := "3 people sent you 14 images on ImageApp.\n\nOpen your inbox: https://img.example/inbox\n"; msg.Message != want {
+		t.Errorf("message = %q\nwant %q", msg.Message, want)
+	}
+}
