@@ -91,7 +91,8 @@ func runAWS(ctx context.Context, args []string, out io.Writer, getenv func(strin
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("aws %s: unexpected %q", args[0], fs.Arg(0))}
 	}
-	users, messages := getenv("IMAGEAPP_USERS_TABLE"), getenv("IMAGEAPP_MESSAGES_TABLE")
+	names := awsbackend.NamesFromEnv(getenv)
+	users, messages := names.UsersTable, names.MessagesTable
 	if users == "" || messages == "" {
 		return usageError{fmt.Sprintf("aws %s: set IMAGEAPP_USERS_TABLE and IMAGEAPP_MESSAGES_TABLE", args[0])}
 	}

@@ -1,12 +1,14 @@
 // Command lambda is the Cognito post-confirmation trigger: when someone
-// confirms their sign-up it provisions them (KMS key, SNS topic, directory
+// confirms their sign-up it provisions them (user key, SNS topic, directory
 // row) with the same provision.User the app runs in local mode and lazily.
 //
 // Build it for the provided.al2023 runtime with ./build.sh (dist/bootstrap.zip).
-// It reads IMAGEAPP_USERS_TABLE and IMAGEAPP_APP_NAME (default imageapp),
-// IMAGEAPP_APP_ROLE_ARN and IMAGEAPP_TRIGGER_ROLE_ARN (the roles the key
-// policy of each new user key names, see app/aws/kmskeys; optional), and
-// AWS settings from the standard chain.
+// It reads the app's names (awsbackend.NamesFromEnv): IMAGEAPP_USERS_TABLE,
+// IMAGEAPP_APP_NAME (default imageapp), IMAGEAPP_KEY_MODE (hierarchy, the
+// default, with IMAGEAPP_ROOT_KEY_ID; or per-user-kms), and in per-user-kms
+// mode IMAGEAPP_APP_ROLE_ARN and IMAGEAPP_TRIGGER_ROLE_ARN (the roles the key
+// policy of each new user key names, see app/aws/kmskeys; optional); AWS
+// settings come from the standard chain.
 package main
 
 import (
@@ -33,15 +35,11 @@ func main() {
 }
 
 func newTrigger(ctx context.Context, getenv func(string) string, log *slog.Logger) (*trigger, error) {
-	table := getenv("IMAGEAPP_USERS_TABLE")
-	if table == "" {
+	names := awsbackend.NamesFromEnv(getenv)
+	if names.UsersTable == "" {
 		return nil, fmt.Errorf("IMAGEAPP_USERS_TABLE is required")
 	}
-	app := getenv("IMAGEAPP_APP_NAME")
-	if app == "" {
-		app = "imageapp"
-	}
-	roles := awsbackend.KeyPolicyRoles{App: getenv("IMAGEAPP_APP_ROLE_ARN"), Creator: getenv("IMAGEAPP_TRIGGER_ROLE_ARN")}
+	roles := awsbackend.KeyPolicyRoles{App: names.AppRoleARN, Creator: getenv("IMAGEAPP_TRIGGER_ROLE_ARN")}
 	for name, arn := range map[string]string{"IMAGEAPP_APP_ROLE_ARN": roles.App, "IMAGEAPP_TRIGGER_ROLE_ARN": roles.Creator} {
 		if arn != "" && !kmskeys.ValidRoleARN(arn) {
 			return nil, fmt.Errorf("%s must be an IAM role ARN (arn:aws:iam::<account>:role/<name>), not %q", name, arn)
@@ -51,7 +49,10 @@ func newTrigger(ctx context.Context, getenv func(string) string, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	deps := awsbackend.ProvisionDeps(awsbackend.NewClients(cfg), app, table, roles)
+	deps, err := awsbackend.ProvisionDeps(awsbackend.NewClients(cfg), names, roles)
+	if err != nil {
+		return nil, err
+	}
 	return &trigger{
 		provision: provision.For(deps),
 		log:       log,

@@ -99,3 +99,21 @@ func TestNewTriggerRefusesARoleARNThatIsNone(t *testing.T) {
 		t.Errorf("a bare role name was taken for IMAGEAPP_APP_ROLE_ARN: %v", err)
 	}
 }
+
+func TestNewTriggerNeedsTheRootKeyInHierarchyMode(t *testing.T) {
+	t.Setenv("AWS_REGION", "us-east-1")
+	env := map[string]string{"IMAGEAPP_USERS_TABLE": "users"}
+	getenv := func(k string) string { return env[k] }
+	if _, err := newTrigger(context.Background(), getenv, slog.New(slog.DiscardHandler)); err == nil ||
+		!strings.Contains(err.Error(), "IMAGEAPP_ROOT_KEY_ID") {
+		t.Errorf("started in the default key mode without a root key: %v; want an error naming IMAGEAPP_ROOT_KEY_ID", err)
+	}
+	env["IMAGEAPP_ROOT_KEY_ID"] = "alias/imageapp/root"
+	if _, err := newTrigger(context.Background(), getenv, slog.New(slog.DiscardHandler)); err != nil {
+		t.Errorf("hierarchy mode with a root key: %v", err)
+	}
+	env["IMAGEAPP_KEY_MODE"], env["IMAGEAPP_ROOT_KEY_ID"] = "per-user-kms", ""
+	if _, err := newTrigger(context.Background(), getenv, slog.New(slog.DiscardHandler)); err != nil {
+		t.Errorf("per-user-kms mode: %v", err)
+	}
+}

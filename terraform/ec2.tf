@@ -36,6 +36,8 @@ locals {
     IMAGEAPP_BUCKET=${aws_s3_bucket.blobs.id}
     IMAGEAPP_APP_KEY_ID=${aws_kms_key.app.arn}
     IMAGEAPP_APP_ROLE_ARN=${aws_iam_role.app.arn}
+    IMAGEAPP_KEY_MODE=${var.key_mode}
+    IMAGEAPP_ROOT_KEY_ID=${aws_kms_key.root.arn}
     IMAGEAPP_LOG_FORMAT=${var.app_log_format}
     IMAGEAPP_METRICS=emf
     AWS_REGION=${var.region}

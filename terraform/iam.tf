@@ -38,7 +38,7 @@ resource "aws_iam_role" "lambda" {
 
 data "aws_iam_policy_document" "lambda" {
   source_policy_documents = [
-    data.aws_iam_policy_document.kms_provision.json,
+    data.aws_iam_policy_document.user_keys_provision.json,
     data.aws_iam_policy_document.sns_provision.json,
   ]
 
@@ -75,6 +75,15 @@ resource "aws_iam_role_policy" "lambda" {
   policy = data.aws_iam_policy_document.lambda.json
 }
 
+# key_mode = per-user-kms only: creating a KMS key and alias per user. The
+# key hierarchy (the default) needs neither.
+resource "aws_iam_role_policy" "lambda_per_user_kms" {
+  count  = local.per_user_kms ? 1 : 0
+  name   = "per-user-kms-keys"
+  role   = aws_iam_role.lambda.id
+  policy = data.aws_iam_policy_document.kms_provision.json
+}
+
 # --- The app (EC2) ------------------------------------------------------------
 
 data "aws_iam_policy_document" "ec2_assume" {
@@ -109,9 +118,8 @@ resource "aws_iam_instance_profile" "app" {
 data "aws_iam_policy_document" "app" {
   # Lazy provisioning at first login runs the same code as the trigger.
   source_policy_documents = [
-    data.aws_iam_policy_document.kms_provision.json,
-    data.aws_iam_policy_document.kms_use.json,
-    data.aws_iam_policy_document.kms_destroy.json,
+    data.aws_iam_policy_document.user_keys_provision.json,
+    data.aws_iam_policy_document.user_keys_use.json,
     data.aws_iam_policy_document.kms_app_key.json,
     data.aws_iam_policy_document.sns_provision.json,
     data.aws_iam_policy_document.sns_publish.json,
@@ -212,6 +220,23 @@ resource "aws_iam_role_policy" "app" {
   name   = "imageapp-server"
   role   = aws_iam_role.app.id
   policy = data.aws_iam_policy_document.app.json
+}
+
+# key_mode = per-user-kms only: a KMS key per user, made (lazy provisioning),
+# used and destroyed (account deletion) by the app.
+data "aws_iam_policy_document" "app_per_user_kms" {
+  source_policy_documents = [
+    data.aws_iam_policy_document.kms_provision.json,
+    data.aws_iam_policy_document.kms_use.json,
+    data.aws_iam_policy_document.kms_destroy.json,
+  ]
+}
+
+resource "aws_iam_role_policy" "app_per_user_kms" {
+  count  = local.per_user_kms ? 1 : 0
+  name   = "per-user-kms-keys"
+  role   = aws_iam_role.app.id
+  policy = data.aws_iam_policy_document.app_per_user_kms.json
 }
 
 # The instance itself, not the app's code: the boot script reads the client

@@ -1,4 +1,14 @@
-# Per-user KMS keys are not Terraform resources: the app creates one symmetric
+# Users' keys come in two modes (var.key_mode; README, "Key modes").
+#
+# hierarchy (the default): one KMS key, aws_kms_key.root below, wraps a user
+# key per user (GenerateDataKey under the encryption context {app, user_id,
+# purpose = user-key}); the wrapped user key is an item of the users table
+# (#user-key#<user id>), and the app wraps message data keys under it
+# (app/aws/kmskeys/hierarchy.go). No KMS key per user, so no CreateKey or
+# CreateAlias: the per-user grants below are attached only in the other mode
+# (iam.tf, count = local.per_user_kms).
+#
+# per-user-kms: per-user KMS keys are not Terraform resources: the app creates one symmetric
 # key per user at provisioning (the Lambda trigger, or the app lazily at first
 # login), tagged app = var.app_name and user_id, with the alias
 # alias/<app_name>/user/<user id> (app/aws/kmskeys). Each gets its key policy
@@ -297,4 +307,145 @@ data "aws_iam_policy_document" "app_key_policy" {
 resource "aws_kms_alias" "app" {
   name          = "alias/${var.app_name}/app"
   target_key_id = aws_kms_key.app.key_id
+}
+
+locals {
+  per_user_kms = var.key_mode == "per-user-kms"
+}
+
+# The root key of the key hierarchy. It exists in both modes (an unused key
+# costs $1/month; the app in per-user-kms mode never calls it), so the
+# policies that name it need no count. It is not tagged app = var.app_name:
+# the per-user grants must not reach it.
+resource "aws_kms_key" "root" {
+  description             = "${var.app_name}: the root key, wraps each user's key (encryption context purpose = user-key)"
+  key_usage               = "ENCRYPT_DECRYPT"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+  policy                  = data.aws_iam_policy_document.root_key_policy.json
+}
+
+resource "aws_kms_alias" "root" {
+  name          = "alias/${var.app_name}/root"
+  target_key_id = aws_kms_key.root.key_id
+}
+
+# Provisioning (the trigger, and the app lazily): a new user key under the
+# root key, bound to its user by the context; stored with a conditional
+# UpdateItem of the user key's own item.
+data "aws_iam_policy_document" "user_keys_provision" {
+  statement {
+    sid       = "NewUserKeys"
+    effect    = "Allow"
+    actions   = ["kms:GenerateDataKey"]
+    resources = [aws_kms_key.root.arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:EncryptionContext:app"
+      values   = [var.app_name]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:EncryptionContext:purpose"
+      values   = ["user-key"]
+    }
+  }
+
+  statement {
+    sid       = "StoreUserKeys"
+    effect    = "Allow"
+    actions   = ["dynamodb:UpdateItem"]
+    resources = [aws_dynamodb_table.users.arn]
+
+    condition {
+      test     = "ForAllValues:StringLike"
+      variable = "dynamodb:LeadingKeys"
+      values   = ["#user-key#*"]
+    }
+  }
+}
+
+# The app: unwrap a user key (a send or an open whose user key is not in
+# the instance's cache), and delete one (account deletion: the crypto-shred).
+data "aws_iam_policy_document" "user_keys_use" {
+  statement {
+    sid       = "UnwrapUserKeys"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt"]
+    resources = [aws_kms_key.root.arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:EncryptionContext:app"
+      values   = [var.app_name]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:EncryptionContext:purpose"
+      values   = ["user-key"]
+    }
+  }
+
+  statement {
+    sid       = "ShredUserKeys"
+    effect    = "Allow"
+    actions   = ["dynamodb:DeleteItem"]
+    resources = [aws_dynamodb_table.users.arn]
+
+    condition {
+      test     = "ForAllValues:StringLike"
+      variable = "dynamodb:LeadingKeys"
+      values   = ["#user-key#*"]
+    }
+  }
+}
+
+# The root key's own policy, as the app key's: administrators manage it and
+# cannot use it; the app and trigger roles use it under the user-key
+# context only and cannot manage it.
+data "aws_iam_policy_document" "root_key_policy" {
+  statement {
+    sid    = "KeyAdministrators"
+    effect = "Allow"
+    actions = [
+      "kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:ListKeyPolicies",
+      "kms:GetKeyRotationStatus", "kms:EnableKeyRotation", "kms:DisableKeyRotation", "kms:RotateKeyOnDemand",
+      "kms:ListResourceTags", "kms:TagResource", "kms:UntagResource", "kms:UpdateKeyDescription",
+      "kms:EnableKey", "kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
+      "kms:ListGrants", "kms:RevokeGrant", "kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias",
+    ]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = length(var.kms_admin_arns) > 0 ? var.kms_admin_arns : ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+  }
+
+  statement {
+    sid       = "AppAndTriggerUseKeyForUserKeys"
+    effect    = "Allow"
+    actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = [aws_iam_role.app.arn, aws_iam_role.lambda.arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:EncryptionContext:app"
+      values   = [var.app_name]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:EncryptionContext:purpose"
+      values   = ["user-key"]
+    }
+  }
 }

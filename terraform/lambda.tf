@@ -20,7 +20,7 @@ resource "aws_cloudwatch_log_group" "post_confirmation" {
 
 resource "aws_lambda_function" "post_confirmation" {
   function_name    = local.lambda_name
-  description      = "Cognito post-confirmation: per-user KMS key, SNS topic and directory row"
+  description      = "Cognito post-confirmation: user key, SNS topic and directory row"
   role             = aws_iam_role.lambda.arn
   runtime          = "provided.al2023"
   handler          = "bootstrap"
@@ -40,6 +40,8 @@ resource "aws_lambda_function" "post_confirmation" {
       IMAGEAPP_APP_NAME         = var.app_name
       IMAGEAPP_APP_ROLE_ARN     = aws_iam_role.app.arn    # named in each new user key's policy
       IMAGEAPP_TRIGGER_ROLE_ARN = aws_iam_role.lambda.arn # may drop a key it created and lost
+      IMAGEAPP_KEY_MODE         = var.key_mode
+      IMAGEAPP_ROOT_KEY_ID      = aws_kms_key.root.arn
     }
   }
 

@@ -81,6 +81,15 @@ output "IMAGEAPP_APP_ROLE_ARN" {
   value       = aws_iam_role.app.arn
 }
 
+output "IMAGEAPP_KEY_MODE" {
+  value = var.key_mode
+}
+
+output "IMAGEAPP_ROOT_KEY_ID" {
+  description = "The root key: wraps each user's key in the key hierarchy (key_mode = hierarchy)."
+  value       = aws_kms_key.root.arn
+}
+
 output "IMAGEAPP_APP_NAME" {
   value = var.app_name
 }

@@ -15,6 +15,17 @@ variable "app_name" {
   }
 }
 
+variable "key_mode" {
+  description = "IMAGEAPP_KEY_MODE: how users' keys are kept. hierarchy (default): the root KMS key (aws_kms_key.root) wraps one user key per user, kept in the users table; cost and KMS quotas do not grow with users. per-user-kms: a KMS key per user ($1/user/month; KMS's 100,000 keys per region count keys pending deletion), for a key policy and CloudTrail events per user. README, \"Key modes\"."
+  type        = string
+  default     = "hierarchy"
+
+  validation {
+    condition     = contains(["hierarchy", "per-user-kms"], var.key_mode)
+    error_message = "key_mode must be hierarchy or per-user-kms."
+  }
+}
+
 variable "domain" {
   description = "The site's name (img.example.com): an ALB with an ACM certificate for it answers HTTPS. Empty: CloudFront with its default *.cloudfront.net certificate in front of an internal ALB."
   type        = string

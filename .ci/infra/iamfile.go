@@ -50,6 +50,7 @@ var ResourceKinds = map[string]string{
 	"alias/user":            `local.kms_aliases_arn`,
 	"key/app":               `aws_kms_key.app.arn`,
 	"userpool":              `aws_cognito_user_pool.users.arn`,
+	"key/root":              `aws_kms_key.root.arn`,
 	"topic/user":            `local.user_topics_arn`,
 	"subscription/user":     `"${local.user_topics_arn}:*"`,
 	"param/client-secret":   `aws_ssm_parameter.cognito_client_secret.arn`,
@@ -134,6 +135,8 @@ func (m *Module) grants(docs []string) map[string]string {
 		key := ""
 		if v, ok := s.Condition("ForAllValues:StringEquals", "dynamodb:LeadingKeys"); ok && len(v) == 1 {
 			key = " key " + v[0]
+		} else if v, ok := s.Condition("ForAllValues:StringLike", "dynamodb:LeadingKeys"); ok && len(v) == 1 {
+			key = " key " + v[0] // a pattern: "#user-key#*", every user key's item
 		}
 		for _, a := range s.Actions {
 			for _, r := range s.Resources {

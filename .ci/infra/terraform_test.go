@@ -348,6 +348,8 @@ var breakers = map[string][][]edit{
 	},
 	"kms-key-policy": {
 		{{"kms.tf", "  policy                  = data.aws_iam_policy_document.app_key_policy.json\n", ""}},
+		{{"kms.tf", "      identifiers = [aws_iam_role.app.arn, aws_iam_role.lambda.arn]", "      identifiers = [aws_iam_role.app.arn, aws_iam_role.lambda.arn, aws_iam_role.app.id]"}},
+		{{"kms.tf", "  policy                  = data.aws_iam_policy_document.root_key_policy.json\n", ""}},
 		{{"kms.tf", `      "kms:DescribeKey", "kms:GetKeyPolicy",`, `      "kms:DescribeKey", "kms:Decrypt", "kms:GetKeyPolicy",`}},
 		{{"kms.tf", "      identifiers = [aws_iam_role.app.arn]\n    }\n\n    condition {\n      test     = \"StringEquals\"\n      variable = \"kms:EncryptionContext:app\"", "      identifiers = [aws_iam_role.lambda.arn]\n    }\n\n    condition {\n      test     = \"StringEquals\"\n      variable = \"kms:EncryptionContext:app\""}},
 	},

@@ -77,7 +77,7 @@ var TerraformChecks = []Check{
 	{"lb-access-logs", "the ALB logs to a bucket whose policy admits the ELB account and the log-delivery principal, and the logs expire", checkLBAccessLogs},
 	{"valkey-auth", "Valkey requires a password (RBAC, default user off); the password is a SecureString the instance reads at boot, never in user data", checkValkeyAuth},
 	{"waf", "an optional WAF web ACL on the ALB: AWS managed rule groups and a blocking rate rule on the account routes", checkWAF},
-	{"kms-key-policy", "the app key's policy separates administrators (no use) from the app role's use (cookie-keys context only)", checkKeyPolicy},
+	{"kms-key-policy", "each key's policy separates administrators (no use) from its roles' use under its one purpose (the app key: the app role, cookie-keys; the root key: the app and trigger roles, user-key)", checkKeyPolicy},
 	{"prod-compose", "user data carries the production compose file, not the dev stack", checkProdCompose},
 }
 
@@ -309,11 +309,15 @@ func onAppKeys(s Statement) bool {
 const AppKeyPurpose = "cookie-keys"
 
 func checkAppKey(m *Module) []string {
-	keys := m.ResourcesOf("aws_kms_key")
-	if len(keys) != 1 {
-		return []string{fmt.Sprintf("want one aws_kms_key (the app's, wrapping the cookie keys), have %d", len(keys))}
+	var k *hclsyntax.Block
+	for _, key := range m.ResourcesOf("aws_kms_key") {
+		if Name(key) == "aws_kms_key.app" {
+			k = key
+		}
 	}
-	k := keys[0]
+	if k == nil {
+		return []string{"want aws_kms_key.app (the app's key, wrapping the cookie keys)"}
+	}
 	where := fmt.Sprintf("%s: %s", k.DefRange(), Name(k))
 	ref := "${" + Name(k) + ".arn}"
 	var bad []string
@@ -1673,44 +1677,65 @@ func checkWAF(m *Module) []string {
 // the app key: using it.
 var KeyAdminForbidden = []string{"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:CreateGrant"}
 
-// checkKeyPolicy: the app key's own policy separates administration
-// (no cryptographic use) from the app role's use (under the cookie-keys
-// context only).
+// KeyUses are the keys Terraform manages and, for each, the one purpose
+// and the roles its own policy lets use it.
+var KeyUses = map[string]struct {
+	Purpose string
+	Roles   []string
+}{
+	"aws_kms_key.app":  {AppKeyPurpose, []string{"${aws_iam_role.app.arn}"}},
+	"aws_kms_key.root": {RootKeyPurpose, []string{"${aws_iam_role.app.arn}", "${aws_iam_role.lambda.arn}"}},
+}
+
+// RootKeyPurpose is the encryption context purpose of the root key's one
+// use, wrapping user keys (app/aws/kmskeys.PurposeUserKey).
+const RootKeyPurpose = "user-key"
+
+// checkKeyPolicy: each key's own policy separates administration (no
+// cryptographic use) from its roles' use (under its one purpose only).
 func checkKeyPolicy(m *Module) []string {
-	keyDocs := m.keyPolicyDocs()
-	if len(keyDocs) == 0 {
-		return []string{"the app's aws_kms_key has no policy of its own (key administrators vs the app's use)"}
-	}
 	var bad []string
-	admin, use := false, false
-	for _, s := range m.PolicyStatements() {
-		if !keyDocs[s.Doc] || !s.Allows() {
+	for _, k := range m.ResourcesOf("aws_kms_key") {
+		uses, ok := KeyUses[Name(k)]
+		doc := strings.TrimSuffix(strings.TrimPrefix(Str(m, k, "policy"), "${data."), ".json}")
+		switch {
+		case !ok:
+			bad = append(bad, fmt.Sprintf("%s: %s is not a key .ci/infra knows (KeyUses): say who may use it for what", k.DefRange(), Name(k)))
+			continue
+		case doc == "":
+			bad = append(bad, fmt.Sprintf("%s: %s has no policy of its own (key administrators vs its roles' use)", k.DefRange(), Name(k)))
 			continue
 		}
-		crypto := false
-		for _, a := range KeyAdminForbidden {
-			crypto = crypto || s.HasAction(a)
-		}
-		if s.HasAction("kms:PutKeyPolicy") {
-			admin = true
-			if crypto {
-				bad = append(bad, s.Where()+": key administrators may also use the key: split the statement")
+		admin, use := false, false
+		for _, s := range m.PolicyStatements() {
+			if s.Doc != doc || !s.Allows() {
+				continue
 			}
-		}
-		if crypto {
-			use = true
-			for _, p := range s.Principals {
-				if !slices.Equal(p.Identifiers, []string{"${aws_iam_role.app.arn}"}) {
-					bad = append(bad, fmt.Sprintf("%s: only the app role may use the key, not %v", s.Where(), p.Identifiers))
+			crypto := false
+			for _, a := range KeyAdminForbidden {
+				crypto = crypto || s.HasAction(a)
+			}
+			if s.HasAction("kms:PutKeyPolicy") {
+				admin = true
+				if crypto {
+					bad = append(bad, s.Where()+": key administrators may also use the key: split the statement")
 				}
 			}
-			if v, _ := s.Condition("StringEquals", "kms:EncryptionContext:purpose"); !slices.Equal(v, []string{AppKeyPurpose}) {
-				bad = append(bad, s.Where()+": the app's use needs condition kms:EncryptionContext:purpose = "+AppKeyPurpose)
+			if crypto {
+				use = true
+				for _, p := range s.Principals {
+					if !slices.Equal(p.Identifiers, uses.Roles) {
+						bad = append(bad, fmt.Sprintf("%s: only %v may use %s, not %v", s.Where(), uses.Roles, Name(k), p.Identifiers))
+					}
+				}
+				if v, _ := s.Condition("StringEquals", "kms:EncryptionContext:purpose"); !slices.Equal(v, []string{uses.Purpose}) {
+					bad = append(bad, s.Where()+": the use of "+Name(k)+" needs condition kms:EncryptionContext:purpose = "+uses.Purpose)
+				}
 			}
 		}
-	}
-	if !admin || !use {
-		bad = append(bad, "the key policy needs an administrators' statement (kms:PutKeyPolicy) and the app role's use statement")
+		if !admin || !use {
+			bad = append(bad, Name(k)+"'s policy needs an administrators' statement (kms:PutKeyPolicy) and its roles' use statement")
+		}
 	}
 	return bad
 }

@@ -16,44 +16,29 @@ import (
 
 	"imageapp/app/aws/awsbackend"
 	"imageapp/app/aws/dynamostore"
+	"imageapp/app/aws/kmskeys"
+	"imageapp/app/imageapp"
 )
 
 // Resources are what terraform creates in AWS: a user pool and its app
-// client, the two tables and the bucket. The field names follow the
-// IMAGEAPP_* variables.
-type Resources struct {
-	UserPoolID    string
-	ClientID      string
-	ClientSecret  string
-	UsersTable    string
-	MessagesTable string
-	Bucket        string
-	AppKeyID      string // the app's own KMS key (cookie keys)
-	AppRoleARN    string // named in user keys' policies (local-kms keeps but does not enforce them)
-}
+// client, the two tables, the bucket, the app's key and the root key of
+// user keys. They are the app's own names (Env gives its variables).
+type Resources = awsbackend.Names
 
 // kmsAccount is local-kms's account (its KMS_ACCOUNT_ID default).
 const kmsAccount = "111122223333"
 
-// Env is the app's configuration for these resources.
-func (r Resources) Env() map[string]string {
-	return map[string]string{
-		"IMAGEAPP_COGNITO_USER_POOL_ID":  r.UserPoolID,
-		"IMAGEAPP_COGNITO_CLIENT_ID":     r.ClientID,
-		"IMAGEAPP_COGNITO_CLIENT_SECRET": r.ClientSecret,
-		"IMAGEAPP_USERS_TABLE":           r.UsersTable,
-		"IMAGEAPP_MESSAGES_TABLE":        r.MessagesTable,
-		"IMAGEAPP_BUCKET":                r.Bucket,
-		"IMAGEAPP_APP_KEY_ID":            r.AppKeyID,
-		"IMAGEAPP_APP_ROLE_ARN":          r.AppRoleARN,
-	}
-}
+// RootKeyAlias is the alias CreateResources gives the root key of prefix.
+func RootKeyAlias(prefix string) string { return "alias/" + prefix + "/root" }
 
 // CreateResources creates a fresh set named after prefix (lowercase letters,
-// digits and '-'). The app client has a secret, so SECRET_HASH is exercised.
-// Services absent from the stack are skipped.
+// digits and '-'), in the default key mode (the hierarchy; set KeyMode to
+// kmskeys.ModePerUserKMS for the other, whose keys the app makes itself).
+// The app client has a secret, so SECRET_HASH is exercised. Services absent
+// from the stack are skipped.
 func CreateResources(ctx context.Context, c awsbackend.Clients, s *Stack, prefix string) (Resources, error) {
-	r := Resources{UsersTable: prefix + "-users", MessagesTable: prefix + "-messages", Bucket: prefix + "-blobs"}
+	r := Resources{AppName: imageapp.DefaultAppName, KeyMode: kmskeys.ModeHierarchy,
+		UsersTable: prefix + "-users", MessagesTable: prefix + "-messages", Bucket: prefix + "-blobs"}
 	if _, ok := s.URLs[Cognito]; ok {
 		pool, err := c.Cognito.CreateUserPool(ctx, &cip.CreateUserPoolInput{
 			PoolName:               aws.String(prefix),
@@ -96,6 +81,15 @@ func CreateResources(ctx context.Context, c awsbackend.Clients, s *Stack, prefix
 			return r, fmt.Errorf("awstest: create the app key: %w", err)
 		}
 		r.AppKeyID = aws.ToString(key.KeyMetadata.KeyId)
+		root, err := c.KMS.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String(prefix + ": the root key (wraps user keys)")})
+		if err != nil {
+			return r, fmt.Errorf("awstest: create the root key: %w", err)
+		}
+		// By alias, as the Lambda's environment names it before the key exists.
+		r.RootKeyID = RootKeyAlias(prefix)
+		if _, err := c.KMS.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(r.RootKeyID), TargetKeyId: root.KeyMetadata.KeyId}); err != nil {
+			return r, fmt.Errorf("awstest: alias the root key: %w", err)
+		}
 		r.AppRoleARN = "arn:aws:iam::" + kmsAccount + ":role/" + prefix + "-app"
 	}
 	if _, ok := s.URLs[S3]; ok {

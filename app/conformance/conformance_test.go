@@ -16,6 +16,7 @@ import (
 
 	"imageapp/app/aws/awsbackend"
 	"imageapp/app/aws/dynamostore"
+	"imageapp/app/aws/kmskeys"
 	"imageapp/app/awstest"
 	"imageapp/app/conformance"
 	"imageapp/app/imageapp"
@@ -39,8 +40,15 @@ func TestLocalBackend(t *testing.T) {
 	conformance.Run(t, newLocal)
 }
 
+// TestAWSBackend runs the default key mode: one root KMS key, a user key
+// per user in the users table.
 func TestAWSBackend(t *testing.T) {
-	conformance.Run(t, newAWS)
+	conformance.Run(t, awsIn(kmskeys.ModeHierarchy))
+}
+
+// TestAWSBackendPerUserKMSKeys runs the other key mode: a KMS key per user.
+func TestAWSBackendPerUserKMSKeys(t *testing.T) {
+	conformance.Run(t, awsIn(kmskeys.ModePerUserKMS))
 }
 
 // newLocal is the embedded backend on a SQLite file in a temp dir, wired
@@ -111,9 +119,13 @@ func outboxCode(dir string) func(t testing.TB, email string) string {
 
 var prefixes atomic.Int32
 
-// newAWS is the AWS backend on fresh resources (pool, tables, bucket) in the
-// running emulators, built by the same code as the app's.
-func newAWS(t *testing.T) *conformance.Backend {
+// awsIn is the AWS backend in keyMode on fresh resources (pool, tables,
+// bucket, keys) in the running emulators, built by the same code as the app's.
+func awsIn(keyMode string) func(t *testing.T) *conformance.Backend {
+	return func(t *testing.T) *conformance.Backend { return newAWS(t, keyMode) }
+}
+
+func newAWS(t *testing.T, keyMode string) *conformance.Backend {
 	ctx := context.Background()
 	cfg, err := awsbackend.LoadConfig(ctx)
 	if err != nil {
@@ -124,10 +136,8 @@ func newAWS(t *testing.T) *conformance.Backend {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := awsbackend.New(clients, awsbackend.Names{
-		AppName: "imageapp", UserPoolID: res.UserPoolID, ClientID: res.ClientID, ClientSecret: res.ClientSecret,
-		UsersTable: res.UsersTable, MessagesTable: res.MessagesTable, Bucket: res.Bucket,
-	}, slog.New(slog.DiscardHandler))
+	res.KeyMode = keyMode
+	a, err := awsbackend.New(clients, res, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/smithy-go/middleware"
 
+	"imageapp/app/aws/kmskeys"
 	"imageapp/app/awstest"
 	"imageapp/app/imageapp"
 	"imageapp/app/imageapptest"
@@ -70,11 +71,37 @@ func of(calls map[string]int, what string) int {
 // GenerateDataKey per send, one Decrypt per view, and nothing that grows
 // with the inbox. It writes the table to .cache/artifacts/aws-calls.md (the
 // README's Performance section shows it).
+//
+// KMS calls differ by key mode. Per-user KMS keys: one GenerateDataKey per
+// send (and per user's thumbnail key), one Decrypt per view or open. The key
+// hierarchy: none while the user keys are in the instance's cache
+// (kmskeys.UserKeyCacheTTL), one Decrypt per user key that is not.
 func TestAWSCallsPerOperation(t *testing.T) {
+	for _, mode := range []string{kmskeys.ModeHierarchy, kmskeys.ModePerUserKMS} {
+		t.Run(mode, func(t *testing.T) { awsCallsPerOperation(t, mode) })
+	}
+}
+
+// kmsCalls are the KMS calls one mode makes per operation.
+type kmsCalls struct{ firstGenerate, firstDecrypt, sendGenerate, viewDecrypt int }
+
+var kmsCallsOf = map[string]kmsCalls{
+	// The user keys of the two new users, made by the trigger, are unwrapped
+	// once on this instance at their first send; later calls hit the cache.
+	kmskeys.ModeHierarchy: {firstGenerate: 0, firstDecrypt: 2, sendGenerate: 0, viewDecrypt: 0},
+	// A user's first image also makes their thumbnail key (GenerateDataKey
+	// under their KMS key, kept wrapped in their directory item): once per
+	// user, so the first send of two new users makes two more.
+	kmskeys.ModePerUserKMS: {firstGenerate: 3, firstDecrypt: 0, sendGenerate: 1, viewDecrypt: 1},
+}
+
+func awsCallsPerOperation(t *testing.T, keyMode string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	counter := &awsCalls{n: map[string]int{}}
-	app := startAWSApp(t, ctx, "calls", func(c *Config) {
+	kc := kmsCallsOf[keyMode]
+	prefix := map[string]string{kmskeys.ModeHierarchy: "calls", kmskeys.ModePerUserKMS: "callsk"}[keyMode]
+	app := startAWSAppIn(t, ctx, prefix, keyMode, func(c *Config) {
 		c.AWSAPIOptions = append(c.AWSAPIOptions, counter.middleware)
 		c.CookieKeysEvery = time.Hour // a background re-read of the cookie keys must not land in an operation's count
 	})
@@ -113,15 +140,12 @@ func TestAWSCallsPerOperation(t *testing.T) {
 	small := testPNG(t, 180, 180) // ~100 KiB
 	large := imageapptest.NoisePNGOfSize(8<<20, 7)
 	var id string
-	// A user's first image also makes their thumbnail key (GenerateDataKey
-	// under their KMS key, kept wrapped in their directory item): once per
-	// user, so the first send of two new users makes two more.
 	first := measure(fmt.Sprintf("first send of two new users, %d KiB", len(small)>>10), func() { sendAPI(t, aliceC, "bob", small) })
-	want("first send", first, "KMS GenerateDataKey", 3)
-	want("first send", first, "KMS Decrypt", 0)
+	want("first send", first, "KMS GenerateDataKey", kc.firstGenerate)
+	want("first send", first, "KMS Decrypt", kc.firstDecrypt)
 	want("first send", first, "SNS Publish", 1) // bob's first mail goes at once
 	send := measure(fmt.Sprintf("send %d KiB (`POST /api/messages`)", len(small)>>10), func() { id = sendAPI(t, aliceC, "bob", small) })
-	want("send", send, "KMS GenerateDataKey", 1)
+	want("send", send, "KMS GenerateDataKey", kc.sendGenerate)
 	want("send", send, "KMS Decrypt", 0)
 	want("send", send, "S3 PutObject", 1)
 	want("send", send, "SNS Publish", 0)      // within the mail window: it joins bob's digest (one read, one write)
@@ -131,14 +155,14 @@ func TestAWSCallsPerOperation(t *testing.T) {
 	want("send", send, "S3 GetObject", 1)
 	want("send", send, "DynamoDB UpdateItem", 4) // the sender's contacts, the recipient's stored bytes, the previews, the mail digest
 	sendLarge := measure(fmt.Sprintf("send %.0f MiB (`POST /api/messages`)", float64(len(large))/(1<<20)), func() { sendAPI(t, aliceC, "bob", large) })
-	want("send, large", sendLarge, "KMS GenerateDataKey", 1)
+	want("send, large", sendLarge, "KMS GenerateDataKey", kc.sendGenerate)
 	want("send, large", sendLarge, "S3 UploadPart", 2) // 5 MiB parts: the only count that grows, with the image
 	view := measure("view (`GET /api/messages/{id}/image`)", func() { ok(bobC.get("/api/messages/"+id+"/image"), http.StatusOK) })
-	want("view", view, "KMS Decrypt", 1)
+	want("view", view, "KMS Decrypt", kc.viewDecrypt)
 	want("view", view, "S3 GetObject", 1)
 	want("view", view, "SNS", 0)
 	open := measure("open page (`GET /messages/{id}`, marks read)", func() { ok(bobC.get("/messages/"+id), http.StatusOK) })
-	want("open", open, "KMS Decrypt", 1)
+	want("open", open, "KMS Decrypt", kc.viewDecrypt)
 	want("open", open, "DynamoDB UpdateItem", 1)
 
 	pages := []struct{ op, path string }{
@@ -221,7 +245,7 @@ func TestAWSCallsPerOperation(t *testing.T) {
 		}
 		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
 	}
-	t.Logf("AWS calls per operation (emulators):\n%s", b.String())
+	t.Logf("AWS calls per operation (emulators, key mode %s):\n%s", keyMode, b.String())
 	root, err := awstest.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
@@ -230,7 +254,11 @@ func TestAWSCallsPerOperation(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "aws-calls.md"), []byte(b.String()), 0o644); err != nil {
+	file := "aws-calls.md" // the default key mode's
+	if keyMode != kmskeys.ModeHierarchy {
+		file = "aws-calls-" + keyMode + ".md"
+	}
+	if err := os.WriteFile(filepath.Join(dir, file), []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

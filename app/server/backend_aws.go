@@ -24,18 +24,8 @@ func openAWS(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error
 	if err != nil {
 		return nil, err
 	}
-	names := awsbackend.Names{
-		AppName:       cfg.AppName,
-		UserPoolID:    cfg.AWS.UserPoolID,
-		ClientID:      cfg.AWS.ClientID,
-		ClientSecret:  cfg.AWS.ClientSecret,
-		UsersTable:    cfg.AWS.UsersTable,
-		MessagesTable: cfg.AWS.MessagesTable,
-		Bucket:        cfg.AWS.Bucket,
-		BaseURL:       cfg.PublicURL(),
-		AppKeyID:      cfg.AWS.AppKeyID,
-		AppRoleARN:    cfg.AWS.AppRoleARN,
-	}
+	names := cfg.AWS
+	names.AppName, names.BaseURL = cfg.AppName, cfg.PublicURL()
 	a, err := awsbackend.New(clients, names, log)
 	if err != nil {
 		return nil, err

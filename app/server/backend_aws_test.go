@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"imageapp/app/aws/awsbackend"
+	"imageapp/app/aws/kmskeys"
 	"imageapp/app/awstest"
 	"imageapp/app/imageapp"
 )
@@ -38,9 +39,16 @@ import (
 // DynamoDB is KMS ciphertext bound to its message, the blob in S3 is not the
 // image, and the recipient's topic publishes a notification without secrets.
 func TestAWSModeEndToEnd(t *testing.T) {
+	for _, mode := range []string{kmskeys.ModeHierarchy, kmskeys.ModePerUserKMS} {
+		t.Run(mode, func(t *testing.T) { awsEndToEnd(t, mode) })
+	}
+}
+
+func awsEndToEnd(t *testing.T, keyMode string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	app := startAWSApp(t, ctx, "e2e", nil)
+	prefix := map[string]string{kmskeys.ModeHierarchy: "e2e", kmskeys.ModePerUserKMS: "e2ek"}[keyMode]
+	app := startAWSAppIn(t, ctx, prefix, keyMode, nil)
 	a, clients, res := app.testApp, app.clients, app.res
 
 	// Sign-up and confirmation through the forms; the trigger provisions.
@@ -48,7 +56,11 @@ func TestAWSModeEndToEnd(t *testing.T) {
 	if alice.Username != "Alice" {
 		t.Errorf("the trigger stored username %q; want the name as typed, Alice", alice.Username)
 	}
-	assertUserKey(t, clients.KMS, bob)
+	if keyMode == kmskeys.ModePerUserKMS {
+		assertUserKey(t, clients.KMS, bob)
+	} else {
+		assertWrappedUserKey(t, clients, res, bob)
+	}
 	assertUserTopic(t, clients.SNS, bob)
 	notes := awstest.SubscribeHTTP(t, clients.SNS, bob.Topic)
 
@@ -74,7 +86,11 @@ func TestAWSModeEndToEnd(t *testing.T) {
 	}
 
 	item := assertStoredMessage(t, clients, res, id, alice, bob, img)
-	assertDataKeyIsKMSCiphertext(t, clients.KMS, item, id, alice, bob)
+	if keyMode == kmskeys.ModePerUserKMS {
+		assertDataKeyIsKMSCiphertext(t, clients.KMS, item, id, alice, bob)
+	} else {
+		assertDataKeyOpensUnderTheUserKey(t, clients, res, item, id, alice, bob)
+	}
 	if entries, _ := os.ReadDir(a.dir); len(entries) != 0 {
 		t.Errorf("the data dir holds %v; in AWS mode nothing lives on the instance's disk (the cookie keys are in DynamoDB)", entries)
 	}
@@ -166,6 +182,12 @@ func (a *awsApp) login(name string) *client {
 
 func startAWSApp(t *testing.T, ctx context.Context, prefix string, tweak func(*Config)) *awsApp {
 	t.Helper()
+	return startAWSAppIn(t, ctx, prefix, kmskeys.ModeHierarchy, tweak)
+}
+
+// startAWSAppIn is startAWSApp with the app and its trigger in keyMode.
+func startAWSAppIn(t *testing.T, ctx context.Context, prefix, keyMode string, tweak func(*Config)) *awsApp {
+	t.Helper()
 	// awstest.CreateResources names tables <prefix>-users, …
 	bootstrap, err := awstest.BuildLambda(ctx, t.TempDir())
 	if err != nil {
@@ -175,6 +197,7 @@ func startAWSApp(t *testing.T, ctx context.Context, prefix string, tweak func(*C
 		Services:     awstest.All,
 		LambdaBinary: bootstrap,
 		LambdaEnv: []string{"IMAGEAPP_USERS_TABLE=" + prefix + "-users", "IMAGEAPP_APP_NAME=imageapp",
+			"IMAGEAPP_KEY_MODE=" + keyMode, "IMAGEAPP_ROOT_KEY_ID=" + awstest.RootKeyAlias(prefix), // as in terraform/lambda.tf
 			// As in terraform/lambda.tf: new user keys get the key policy (local-kms keeps, not enforces, it).
 			"IMAGEAPP_APP_ROLE_ARN=arn:aws:iam::111122223333:role/" + prefix + "-app",
 			"IMAGEAPP_TRIGGER_ROLE_ARN=arn:aws:iam::111122223333:role/" + prefix + "-post-confirmation"},
@@ -200,6 +223,7 @@ func startAWSApp(t *testing.T, ctx context.Context, prefix string, tweak func(*C
 	if err != nil {
 		t.Fatal(err)
 	}
+	res.KeyMode = keyMode
 
 	// Plain HTTP on loopback: the emulators are a dev stack.
 	env := map[string]string{"IMAGEAPP_BACKEND": "aws", "IMAGEAPP_DATA_DIR": t.TempDir(), "IMAGEAPP_ALLOW_INSECURE_HTTP": "1"}

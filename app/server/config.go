@@ -11,7 +11,8 @@ import (
 
 	"github.com/aws/smithy-go/middleware"
 
-	"imageapp/app/aws/kmskeys"
+	"imageapp/app/aws/awsbackend"
+	"imageapp/app/imageapp"
 	"imageapp/app/local"
 	"imageapp/app/web"
 )
@@ -80,18 +81,10 @@ type Config struct {
 }
 
 // AWSConfig names the AWS resources Terraform creates (its outputs use the
-// same variable names). Region, credentials and endpoints come from the SDK's
-// default chain (AWS_REGION, AWS_ENDPOINT_URL_*, ...).
-type AWSConfig struct {
-	UserPoolID    string
-	ClientID      string
-	ClientSecret  string
-	UsersTable    string
-	MessagesTable string
-	Bucket        string
-	AppKeyID      string // the app's KMS key: wraps the cookie keys (IMAGEAPP_APP_KEY_ID)
-	AppRoleARN    string // the app's IAM role, named in each new user key's policy; optional (IMAGEAPP_APP_ROLE_ARN)
-}
+// same variable names): the one struct of them, awsbackend.Names. Region,
+// credentials and endpoints come from the SDK's default chain (AWS_REGION,
+// AWS_ENDPOINT_URL_*, ...).
+type AWSConfig = awsbackend.Names
 
 // ConfigFromEnv reads the IMAGEAPP_* variables through getenv and validates them.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
@@ -100,7 +93,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		Addr:      or(getenv("IMAGEAPP_ADDR"), ":3000"),
 		DataDir:   or(getenv("IMAGEAPP_DATA_DIR"), "./data"),
 		BaseURL:   normalURL(getenv("IMAGEAPP_BASE_URL")),
-		AppName:   or(getenv("IMAGEAPP_APP_NAME"), "imageapp"),
+		AppName:   or(getenv("IMAGEAPP_APP_NAME"), imageapp.DefaultAppName),
 		MasterKey: getenv("IMAGEAPP_MASTER_KEY"),
 		ReactDir:  or(getenv("IMAGEAPP_REACT_DIR"), "./react/dist"),
 		TLSCert:   getenv("IMAGEAPP_TLS_CERT"),
@@ -108,16 +101,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		ValkeyURL: getenv("IMAGEAPP_VALKEY_URL"),
 		LogFormat: or(getenv("IMAGEAPP_LOG_FORMAT"), "text"),
 		Metrics:   getenv("IMAGEAPP_METRICS"),
-		AWS: AWSConfig{
-			UserPoolID:    getenv("IMAGEAPP_COGNITO_USER_POOL_ID"),
-			ClientID:      getenv("IMAGEAPP_COGNITO_CLIENT_ID"),
-			ClientSecret:  getenv("IMAGEAPP_COGNITO_CLIENT_SECRET"),
-			UsersTable:    getenv("IMAGEAPP_USERS_TABLE"),
-			MessagesTable: getenv("IMAGEAPP_MESSAGES_TABLE"),
-			Bucket:        getenv("IMAGEAPP_BUCKET"),
-			AppKeyID:      getenv("IMAGEAPP_APP_KEY_ID"),
-			AppRoleARN:    getenv("IMAGEAPP_APP_ROLE_ARN"),
-		},
+		AWS:       awsbackend.NamesFromEnv(getenv),
 	}
 	var err error
 	if v := getenv("IMAGEAPP_ALLOW_INSECURE_HTTP"); v != "" {
@@ -182,20 +166,8 @@ func (c Config) Validate() error {
 	switch c.Backend {
 	case "local":
 	case "aws":
-		for name, v := range map[string]string{
-			"IMAGEAPP_COGNITO_USER_POOL_ID": c.AWS.UserPoolID,
-			"IMAGEAPP_COGNITO_CLIENT_ID":    c.AWS.ClientID,
-			"IMAGEAPP_USERS_TABLE":          c.AWS.UsersTable,
-			"IMAGEAPP_MESSAGES_TABLE":       c.AWS.MessagesTable,
-			"IMAGEAPP_BUCKET":               c.AWS.Bucket,
-			"IMAGEAPP_APP_KEY_ID":           c.AWS.AppKeyID,
-		} {
-			if v == "" {
-				return fmt.Errorf("config: %s is required when IMAGEAPP_BACKEND=aws (terraform output gives it)", name)
-			}
-		}
-		if c.AWS.AppRoleARN != "" && !kmskeys.ValidRoleARN(c.AWS.AppRoleARN) {
-			return fmt.Errorf("config: IMAGEAPP_APP_ROLE_ARN must be an IAM role ARN like arn:aws:iam::123456789012:role/imageapp-app, not %q", c.AWS.AppRoleARN)
+		if err := c.AWS.Check(); err != nil {
+			return fmt.Errorf("config: %w", err)
 		}
 	default:
 		return fmt.Errorf("config: IMAGEAPP_BACKEND must be local or aws, not %q", c.Backend)

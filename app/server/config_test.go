@@ -69,7 +69,8 @@ func TestConfigTrustedProxies(t *testing.T) {
 func TestConfigAWSModeNeedsHTTPS(t *testing.T) {
 	aws := func(extra map[string]string) map[string]string {
 		env := map[string]string{"IMAGEAPP_BACKEND": "aws", "IMAGEAPP_COGNITO_USER_POOL_ID": "p", "IMAGEAPP_COGNITO_CLIENT_ID": "c",
-			"IMAGEAPP_USERS_TABLE": "u", "IMAGEAPP_MESSAGES_TABLE": "m", "IMAGEAPP_BUCKET": "b", "IMAGEAPP_APP_KEY_ID": "alias/imageapp/app"}
+			"IMAGEAPP_USERS_TABLE": "u", "IMAGEAPP_MESSAGES_TABLE": "m", "IMAGEAPP_BUCKET": "b", "IMAGEAPP_APP_KEY_ID": "alias/imageapp/app",
+			"IMAGEAPP_ROOT_KEY_ID": "alias/imageapp/root"}
 		for k, v := range extra {
 			env[k] = v
 		}

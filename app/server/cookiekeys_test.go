@@ -170,7 +170,7 @@ func waitForRing(t *testing.T, version int64, apps ...*awsApp) {
 // optional but must be a role's.
 func TestConfigOfTheCookieKeys(t *testing.T) {
 	env := map[string]string{"IMAGEAPP_BACKEND": "aws", "IMAGEAPP_ALLOW_INSECURE_HTTP": "1", "IMAGEAPP_COGNITO_USER_POOL_ID": "p", "IMAGEAPP_COGNITO_CLIENT_ID": "c",
-		"IMAGEAPP_USERS_TABLE": "u", "IMAGEAPP_MESSAGES_TABLE": "m", "IMAGEAPP_BUCKET": "b"}
+		"IMAGEAPP_USERS_TABLE": "u", "IMAGEAPP_MESSAGES_TABLE": "m", "IMAGEAPP_BUCKET": "b", "IMAGEAPP_ROOT_KEY_ID": "alias/imageapp/root"}
 	if _, err := ConfigFromEnv(envOf(env)); err == nil || !strings.Contains(err.Error(), "IMAGEAPP_APP_KEY_ID") {
 		t.Errorf("AWS mode without an app key: %v; want an error naming IMAGEAPP_APP_KEY_ID", err)
 	}

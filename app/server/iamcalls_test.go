@@ -26,6 +26,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"imageapp/app/aws/awsbackend"
+	"imageapp/app/aws/dynamostore"
 	"imageapp/app/aws/kmskeys"
 	"imageapp/app/aws/s3blobs"
 	"imageapp/app/awstest"
@@ -62,7 +63,7 @@ func TestIAMGrantsMatchTheCode(t *testing.T) {
 	var names resourceNames
 	var ahead atomic.Int64 // how far the app's clock runs ahead of the real one
 	app := startAWSApp(t, ctx, "iam", func(c *Config) {
-		names = resourceNames{app: c.AppName, usersTable: c.AWS.UsersTable, messagesTable: c.AWS.MessagesTable, appKey: c.AWS.AppKeyID, userPool: c.AWS.UserPoolID}
+		names = resourceNames{app: c.AppName, usersTable: c.AWS.UsersTable, messagesTable: c.AWS.MessagesTable, appKey: c.AWS.AppKeyID, rootKey: c.AWS.RootKeyID, userPool: c.AWS.UserPoolID}
 		c.Now = func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }
 		c.AWSAPIOptions = append(c.AWSAPIOptions, rec.middleware("app", &names))
 		c.CookieKeysEvery = 200 * time.Millisecond // the background re-read is one of the app's calls too
@@ -210,14 +211,31 @@ func TestIAMGrantsMatchTheCode(t *testing.T) {
 	awsCfg, err := awsbackend.LoadConfig(ctx)
 	must(t, err)
 	awsCfg.APIOptions = append(awsCfg.APIOptions, rec.middleware("lambda", &names))
-	trigger := provision.For(awsbackend.ProvisionDeps(awsbackend.NewClients(awsCfg), names.app, names.usersTable,
-		awsbackend.KeyPolicyRoles{App: app.cfg.AWS.AppRoleARN, Creator: "arn:aws:iam::111122223333:role/iam-post-confirmation"}))
-	dave := imageapp.User{ID: "7d0c2c10-0000-4000-8000-00000000000b", Username: "dave", Email: "dave@example.com"}
-	for range 2 { // the second time as a retried trigger: the user is there already
-		if _, err := trigger(ctx, dave); err != nil {
-			t.Fatalf("the trigger's provisioning: %v", err)
-		}
+	provisionAsTrigger(t, ctx, app, awsCfg, "7d0c2c10-0000-4000-8000-00000000000b", "dave")
+
+	// The other key mode, a KMS key per user: its own app and trigger, the
+	// flows that touch user keys (provisioning, send, open, account deletion).
+	var perUserNames resourceNames
+	perUser := startAWSAppIn(t, ctx, "iamk", kmskeys.ModePerUserKMS, func(c *Config) {
+		perUserNames = resourceNames{app: c.AppName, usersTable: c.AWS.UsersTable, messagesTable: c.AWS.MessagesTable, appKey: c.AWS.AppKeyID}
+		c.AWSAPIOptions = append(c.AWSAPIOptions, rec.middleware("app", &perUserNames))
+		c.CookieKeysEvery = time.Hour
+	})
+	perUser.signUp("gina")
+	perUser.signUp("hank")
+	ginaC, hankC := perUser.login("gina"), perUser.login("hank")
+	kid := sendAPI(t, ginaC, "hank", small)
+	perUser.backend.notifying.Wait()
+	perUser.app.Messaging().Previewing.Wait()
+	ok(hankC.get("/api/messages/"+kid+"/image"), http.StatusOK)
+	ok(perUser.login("gina").do(jsonRequest(t, perUser.testApp, http.MethodDelete, "/api/me", `{"password":"correct horse battery"}`)), http.StatusNoContent)
+	if _, err := perUser.app.Provision()(ctx, imageapp.User{ID: "7d0c2c10-0000-4000-8000-00000000000c", Username: "ivan", Email: "ivan@example.com"}); err != nil {
+		t.Fatalf("lazy provisioning (per-user KMS keys): %v", err)
 	}
+	perUserCfg, err := awsbackend.LoadConfig(ctx)
+	must(t, err)
+	perUserCfg.APIOptions = append(perUserCfg.APIOptions, rec.middleware("lambda", &perUserNames))
+	provisionAsTrigger(t, ctx, perUser, perUserCfg, "7d0c2c10-0000-4000-8000-00000000000d", "judy")
 
 	got := rec.lines()
 	path := filepath.Join(repoRoot(t), iamActionsFile)
@@ -256,6 +274,22 @@ func unsubscribeEmail(t *testing.T, client *sns.Client, u imageapp.User) {
 	}
 }
 
+// provisionAsTrigger provisions a user twice (the second time as a retried
+// trigger) with the wiring of lambda/, in app's key mode, over awsCfg.
+func provisionAsTrigger(t *testing.T, ctx context.Context, app *awsApp, awsCfg aws.Config, id, name string) {
+	t.Helper()
+	deps, err := awsbackend.ProvisionDeps(awsbackend.NewClients(awsCfg), app.cfg.AWS,
+		awsbackend.KeyPolicyRoles{App: app.cfg.AWS.AppRoleARN, Creator: "arn:aws:iam::111122223333:role/iam-post-confirmation"})
+	must(t, err)
+	trigger := provision.For(deps)
+	u := imageapp.User{ID: id, Username: name, Email: name + "@example.com"}
+	for range 2 {
+		if _, err := trigger(ctx, u); err != nil {
+			t.Fatalf("the trigger's provisioning (%s): %v", app.cfg.AWS.KeyMode, err)
+		}
+	}
+}
+
 // grant is one IAM permission a role needs: an action on a resource, the
 // resource named by its kind (iam-actions.txt says which kinds there are).
 type grant struct{ role, action, resource string }
@@ -263,7 +297,7 @@ type grant struct{ role, action, resource string }
 func (g grant) String() string { return g.role + " " + g.action + " " + g.resource }
 
 // resourceNames tell the app's resources apart.
-type resourceNames struct{ app, usersTable, messagesTable, appKey, userPool string }
+type resourceNames struct{ app, usersTable, messagesTable, appKey, rootKey, userPool string }
 
 type grantRecorder struct {
 	mu   sync.Mutex
@@ -334,7 +368,9 @@ func permissions(n resourceNames, call string, params any) [][2]string {
 	// Writes to an item whose key no user can have (the cookie key ring)
 	// are told apart: the policy grants them on that key alone.
 	item := func(name *string, key map[string]ddbtypes.AttributeValue) string {
-		if v, ok := key["username"].(*ddbtypes.AttributeValueMemberS); ok && (strings.HasPrefix(v.Value, "#blocks#") || strings.HasPrefix(v.Value, "#sessions#") || strings.HasPrefix(v.Value, "#contacts#") || strings.HasPrefix(v.Value, "#skeleton#")) {
+		if v, ok := key["username"].(*ddbtypes.AttributeValueMemberS); ok && strings.HasPrefix(v.Value, dynamostore.UserKeyPrefix) {
+			return table(name) + ":" + dynamostore.UserKeyPrefix + "*" // the user keys (key hierarchy): granted on those keys alone
+		} else if ok && (strings.HasPrefix(v.Value, "#blocks#") || strings.HasPrefix(v.Value, "#sessions#") || strings.HasPrefix(v.Value, "#contacts#") || strings.HasPrefix(v.Value, "#skeleton#")) {
 			return table(name) // a user's blocks, sessions or contacts item, or a username's skeleton: written like a user's row (UpdateItem), no key condition
 		} else if ok && strings.HasPrefix(v.Value, "#") {
 			return table(name) + ":" + v.Value
@@ -345,6 +381,8 @@ func permissions(n resourceNames, call string, params any) [][2]string {
 		switch k := aws.ToString(id); {
 		case k == n.appKey:
 			return "key/app"
+		case k == n.rootKey && k != "":
+			return "key/root" // the key hierarchy's root key
 		case strings.HasPrefix(k, "alias/") && !strings.HasPrefix(k, "alias/"+n.app+"/user/"):
 			return "key/?" + k
 		}

@@ -117,6 +117,21 @@ override_resource {
 }
 
 override_resource {
+  target          = aws_kms_key.root
+  override_during = plan
+  values = {
+    key_id = "00000000-0000-4000-8000-0000000000aa"
+    arn    = "arn:aws:kms:eu-central-1:123456789012:key/00000000-0000-4000-8000-0000000000aa"
+  }
+}
+
+override_resource {
+  target          = aws_iam_role.lambda
+  override_during = plan
+  values          = { arn = "arn:aws:iam::123456789012:role/imageapp-post-confirmation" }
+}
+
+override_resource {
   target          = aws_ssm_parameter.cognito_client_secret
   override_during = plan
   values          = { arn = "arn:aws:ssm:eu-central-1:123456789012:parameter/imageapp/cognito/client-secret" }
@@ -366,6 +381,25 @@ run "with_cloudfront" {
     length(st.condition) > 0) if st.effect == "Allow"]]))
     error_message = "resource * only for the actions AWS cannot scope, and only with conditions"
   }
+  # Keys: the default key_mode is the hierarchy, which creates no KMS key.
+  assert {
+    condition     = output.IMAGEAPP_KEY_MODE == "hierarchy" && aws_lambda_function.post_confirmation.environment[0].variables["IMAGEAPP_KEY_MODE"] == "hierarchy" && aws_lambda_function.post_confirmation.environment[0].variables["IMAGEAPP_ROOT_KEY_ID"] == "arn:aws:kms:eu-central-1:123456789012:key/00000000-0000-4000-8000-0000000000aa"
+    error_message = "the default key mode is the hierarchy under the root key, for the app and the trigger"
+  }
+  assert {
+    condition = length(aws_iam_role_policy.app_per_user_kms) == 0 && length(aws_iam_role_policy.lambda_per_user_kms) == 0 && !anytrue(flatten([for d in [data.aws_iam_policy_document.app, data.aws_iam_policy_document.lambda,
+      data.aws_iam_policy_document.user_keys_provision, data.aws_iam_policy_document.user_keys_use] :
+    [for st in d.statement : contains(st.actions, "kms:CreateKey") || contains(st.actions, "kms:CreateAlias") || contains(st.actions, "kms:ScheduleKeyDeletion")]]))
+    error_message = "in the key hierarchy neither role may create, alias or delete KMS keys"
+  }
+  assert {
+    condition = alltrue([for st in concat(data.aws_iam_policy_document.user_keys_provision.statement, data.aws_iam_policy_document.user_keys_use.statement) :
+      anytrue([for a in st.actions : startswith(a, "kms:")]) ? (st.resources == toset(["arn:aws:kms:eu-central-1:123456789012:key/00000000-0000-4000-8000-0000000000aa"]) &&
+        anytrue([for c in st.condition : c.test == "StringEquals" && c.variable == "kms:EncryptionContext:purpose" && toset(c.values) == toset(["user-key"])]) &&
+      anytrue([for c in st.condition : c.test == "StringEquals" && c.variable == "kms:EncryptionContext:app" && toset(c.values) == toset(["imageapp"])])) :
+    anytrue([for c in st.condition : c.test == "ForAllValues:StringLike" && c.variable == "dynamodb:LeadingKeys" && toset(c.values) == toset(["#user-key#*"])])])
+    error_message = "user keys: the root key only under the context {app, purpose = user-key}; the users table only on user keys' items"
+  }
   assert {
     condition = !anytrue(flatten([for st in data.aws_iam_policy_document.app.statement :
       [for a in st.actions : contains(["dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:Scan", "dynamodb:DeleteItem"], a) &&
@@ -601,5 +635,18 @@ run "waf_off" {
   assert {
     condition     = length(aws_wafv2_web_acl.app) == 0 && length(aws_wafv2_web_acl_association.app) == 0 && length(aws_cognito_user_pool.users.user_pool_add_ons) == 0
     error_message = "waf_enabled = false removes the web ACL; threat protection is off by default"
+  }
+}
+
+run "per_user_kms" {
+  command = plan
+
+  variables {
+    key_mode = "per-user-kms"
+  }
+
+  assert {
+    condition     = length(aws_iam_role_policy.app_per_user_kms) == 1 && length(aws_iam_role_policy.lambda_per_user_kms) == 1 && aws_lambda_function.post_confirmation.environment[0].variables["IMAGEAPP_KEY_MODE"] == "per-user-kms"
+    error_message = "key_mode = per-user-kms grants the app and the trigger the per-user key statements and tells both the mode"
   }
 }

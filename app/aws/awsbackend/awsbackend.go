@@ -26,6 +26,7 @@ import (
 	"imageapp/app/aws/kmskeys"
 	"imageapp/app/aws/s3blobs"
 	"imageapp/app/aws/snsnotifier"
+	"imageapp/app/imageapp"
 	"imageapp/app/provision"
 )
 
@@ -75,32 +76,19 @@ func NewClients(cfg aws.Config) Clients {
 	}
 }
 
-// Names are the app's names for its AWS resources (terraform outputs).
-type Names struct {
-	AppName       string // IMAGEAPP_APP_NAME: key aliases, tags, topic names
-	UserPoolID    string
-	ClientID      string
-	ClientSecret  string
-	UsersTable    string
-	MessagesTable string
-	Bucket        string
-	BaseURL       string // links in notifications
-	AppKeyID      string // IMAGEAPP_APP_KEY_ID: the app's KMS key, wraps the cookie keys
-	AppRoleARN    string // IMAGEAPP_APP_ROLE_ARN: named in every new user key's policy; "" = KMS's default policy
-}
-
 // Adapters implement the ports on AWS.
 type Adapters struct {
 	Identity *cognitoidentity.Identity
 	Users    *dynamostore.Directory
 	Messages *dynamostore.Messages
-	Keys     *kmskeys.Keys
+	Keys     imageapp.Keys // *kmskeys.Hierarchy or *kmskeys.Keys, by Names.KeyMode
 	Blobs    *s3blobs.Blobs
 	Notifier *snsnotifier.Notifier
 }
 
 // New builds the adapters over c.
 func New(c Clients, n Names, log *slog.Logger) (*Adapters, error) {
+	n = n.withDefaults()
 	for name, v := range map[string]string{
 		"app name": n.AppName, "user pool ID": n.UserPoolID, "client ID": n.ClientID,
 		"users table": n.UsersTable, "messages table": n.MessagesTable, "bucket": n.Bucket,
@@ -108,6 +96,10 @@ func New(c Clients, n Names, log *slog.Logger) (*Adapters, error) {
 		if v == "" {
 			return nil, fmt.Errorf("awsbackend: the %s is missing", name)
 		}
+	}
+	keys, err := userKeys(c, n, KeyPolicyRoles{App: n.AppRoleARN})
+	if err != nil {
+		return nil, err
 	}
 	opts := c.Cognito.Options()
 	users := &dynamostore.Directory{DB: c.DynamoDB, Table: n.UsersTable}
@@ -123,7 +115,7 @@ func New(c Clients, n Names, log *slog.Logger) (*Adapters, error) {
 		},
 		Users:    users,
 		Messages: &dynamostore.Messages{DB: c.DynamoDB, Table: n.MessagesTable},
-		Keys:     &kmskeys.Keys{KMS: c.KMS, AppName: n.AppName, AppRoleARN: n.AppRoleARN},
+		Keys:     keys,
 		Blobs:    s3blobs.New(c.S3, n.Bucket, c.S3.Options().RequestChecksumCalculation),
 		Notifier: &snsnotifier.Notifier{SNS: c.SNS, AppName: n.AppName, BaseURL: n.BaseURL},
 	}, nil
@@ -158,11 +150,34 @@ func CookieKeys(c Clients, appName, usersTable, appKeyID string) (*dynamostore.C
 type KeyPolicyRoles struct{ App, Creator string }
 
 // ProvisionDeps are the adapters post-confirmation provisioning writes to
-// (the Lambda trigger needs only these three).
-func ProvisionDeps(c Clients, appName, usersTable string, roles KeyPolicyRoles) provision.Deps {
-	return provision.Deps{
-		Keys:     &kmskeys.Keys{KMS: c.KMS, AppName: appName, AppRoleARN: roles.App, CreatorRoleARN: roles.Creator},
-		Notifier: &snsnotifier.Notifier{SNS: c.SNS, AppName: appName},
-		Users:    &dynamostore.Directory{DB: c.DynamoDB, Table: usersTable},
+// (the Lambda trigger needs only these three): n's users table, and the
+// user keys of n's key mode.
+func ProvisionDeps(c Clients, n Names, roles KeyPolicyRoles) (provision.Deps, error) {
+	n = n.withDefaults()
+	if n.UsersTable == "" {
+		return provision.Deps{}, errors.New("awsbackend: the users table is missing")
 	}
+	keys, err := userKeys(c, n, roles)
+	if err != nil {
+		return provision.Deps{}, err
+	}
+	return provision.Deps{
+		Keys:     keys,
+		Notifier: &snsnotifier.Notifier{SNS: c.SNS, AppName: n.AppName},
+		Users:    &dynamostore.Directory{DB: c.DynamoDB, Table: n.UsersTable},
+	}, nil
+}
+
+// userKeys is the keys adapter of n's key mode: the hierarchy under the
+// root key, its user keys in the users table; or a KMS key per user, whose
+// policies name roles.
+func userKeys(c Clients, n Names, roles KeyPolicyRoles) (imageapp.Keys, error) {
+	if err := n.checkKeyMode(); err != nil {
+		return nil, fmt.Errorf("awsbackend: %w", err)
+	}
+	if n.KeyMode == kmskeys.ModePerUserKMS {
+		return &kmskeys.Keys{KMS: c.KMS, AppName: n.AppName, AppRoleARN: roles.App, CreatorRoleARN: roles.Creator}, nil
+	}
+	return &kmskeys.Hierarchy{KMS: c.KMS, RootKeyID: n.RootKeyID, AppName: n.AppName,
+		Store: &dynamostore.UserKeys{DB: c.DynamoDB, Table: n.UsersTable}}, nil
 }

@@ -7,11 +7,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"imageapp/app/aws/awsbackend"
+	"imageapp/app/aws/kmskeys"
 )
 
 func names() awsbackend.Names {
 	return awsbackend.Names{AppName: "imageapp", UserPoolID: "eu-west-1_Pool", ClientID: "client", UsersTable: "users",
-		MessagesTable: "messages", Bucket: "bucket"}
+		MessagesTable: "messages", Bucket: "bucket", RootKeyID: "alias/imageapp/root"}
 }
 
 func TestAgainstAWSTheSDKDefaultsStand(t *testing.T) {
@@ -51,5 +52,44 @@ func TestMissingNamesAreNamed(t *testing.T) {
 	_, err := awsbackend.New(awsbackend.NewClients(aws.Config{Region: "us-east-1"}), n, nil)
 	if err == nil || !strings.Contains(err.Error(), "bucket") {
 		t.Errorf("New without a bucket = %v; want an error naming it", err)
+	}
+}
+
+func TestTheKeyModeChoosesTheKeysAdapter(t *testing.T) {
+	c := awsbackend.NewClients(aws.Config{Region: "us-east-1"})
+	a, err := awsbackend.New(c, names(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, ok := a.Keys.(*kmskeys.Hierarchy); !ok || h.RootKeyID != "alias/imageapp/root" {
+		t.Errorf("the default key mode gave %T; want the hierarchy under the root key", a.Keys)
+	}
+	n := names()
+	n.KeyMode, n.RootKeyID = kmskeys.ModePerUserKMS, ""
+	if a, err = awsbackend.New(c, n, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := a.Keys.(*kmskeys.Keys); !ok {
+		t.Errorf("per-user-kms gave %T; want a KMS key per user", a.Keys)
+	}
+	n.KeyMode = kmskeys.ModeHierarchy
+	if _, err := awsbackend.New(c, n, nil); err == nil || !strings.Contains(err.Error(), "IMAGEAPP_ROOT_KEY_ID") {
+		t.Errorf("the hierarchy without a root key: %v; want an error naming IMAGEAPP_ROOT_KEY_ID", err)
+	}
+	deps, err := awsbackend.ProvisionDeps(c, names(), awsbackend.KeyPolicyRoles{})
+	if _, ok := deps.Keys.(*kmskeys.Hierarchy); err != nil || !ok {
+		t.Errorf("the trigger's provisioning in the default mode: %T, %v; want the hierarchy", deps.Keys, err)
+	}
+}
+
+func TestNamesRoundTripTheirVariables(t *testing.T) {
+	n := names()
+	n.AppKeyID, n.KeyMode = "alias/imageapp/app", kmskeys.ModeHierarchy
+	env := n.Env()
+	if got := awsbackend.NamesFromEnv(func(k string) string { return env[k] }); got != n {
+		t.Errorf("NamesFromEnv(Env()) = %+v; want %+v", got, n)
+	}
+	if got := awsbackend.NamesFromEnv(func(string) string { return "" }); got.AppName != "imageapp" || got.KeyMode != kmskeys.ModeHierarchy {
+		t.Errorf("the defaults are app %q, mode %q; want imageapp and hierarchy", got.AppName, got.KeyMode)
 	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"imageapp/app/aws/awsbackend"
 	"imageapp/app/aws/cognitoidentity"
+	"imageapp/app/aws/kmskeys"
 	"imageapp/app/awstest"
 	"imageapp/app/imageapp"
 )
@@ -45,7 +46,7 @@ func newIdentity(t *testing.T) *cognitoidentity.Identity {
 		t.Fatal(err)
 	}
 	a, err := awsbackend.New(clients, awsbackend.Names{AppName: "imageapp", UserPoolID: res.UserPoolID, ClientID: res.ClientID,
-		ClientSecret: res.ClientSecret, UsersTable: "u", MessagesTable: "m", Bucket: "b"}, nil)
+		ClientSecret: res.ClientSecret, UsersTable: "u", MessagesTable: "m", Bucket: "b", KeyMode: kmskeys.ModePerUserKMS}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

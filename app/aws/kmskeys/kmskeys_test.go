@@ -19,7 +19,7 @@ import (
 var stack *awstest.Stack
 
 func TestMain(m *testing.M) {
-	os.Exit(awstest.RunMain(m, awstest.Options{Services: []awstest.Service{awstest.KMS}}, &stack))
+	os.Exit(awstest.RunMain(m, awstest.Options{Services: []awstest.Service{awstest.KMS, awstest.DynamoDB}}, &stack))
 }
 
 func newKeys(t *testing.T) (*kmskeys.Keys, *kms.Client) {

@@ -30,6 +30,7 @@ import (
 
 	"imageapp/app/aws/awsbackend"
 	"imageapp/app/awstest"
+	"imageapp/app/imageapp"
 	"imageapp/app/valkey/valkeytest"
 )
 
@@ -65,8 +66,9 @@ func run(ctx context.Context, addr string, emulatorsOnly bool, instances int) er
 	stack, err := awstest.Start(ctx, awstest.Options{
 		Services:     awstest.All,
 		LambdaBinary: bootstrap,
-		LambdaEnv:    []string{"IMAGEAPP_USERS_TABLE=" + prefix + "-users", "IMAGEAPP_APP_NAME=imageapp"},
-		Log:          os.Stderr,
+		LambdaEnv: []string{"IMAGEAPP_USERS_TABLE=" + prefix + "-users", "IMAGEAPP_APP_NAME=" + imageapp.DefaultAppName,
+			"IMAGEAPP_ROOT_KEY_ID=" + awstest.RootKeyAlias(prefix)},
+		Log: os.Stderr,
 	})
 	if err != nil {
 		return err
