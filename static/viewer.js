@@ -36,12 +36,19 @@ export function openViewer(items, index, { onClose, returnFocus } = {}) {
 }
 
 let current = null;
+let leaving = null; // a closed viewer's history.back(), until it lands
 
 function el(tag, style, attrs = {}) {
   const e = document.createElement(tag);
   Object.assign(e.style, style);
   for (const [k, val] of Object.entries(attrs)) e.setAttribute(k, val);
   return e;
+}
+
+// toggle shows or hides a button (its inline display outranks [hidden]).
+function toggle(e, on) {
+  e.hidden = !on;
+  e.style.display = on ? 'inline-flex' : 'none';
 }
 
 const barButton = {
@@ -52,7 +59,8 @@ const barButton = {
 };
 const sideButton = {
   ...barButton, position: 'absolute', top: '50%', transform: 'translateY(-50%)',
-  width: '48px', height: '48px', fontSize: '26px', background: 'rgba(15,23,42,0.7)',
+  width: '48px', height: '48px', fontSize: '28px', background: 'rgba(30,41,59,0.85)',
+  boxShadow: '0 0 0 1px rgba(255,255,255,0.35)',
 };
 
 class Viewer {
@@ -65,27 +73,41 @@ class Viewer {
     this.pointers = new Map();
     this.s = 1; this.x = 0; this.y = 0; this.fitS = 1;
     this.build();
-    this.onPop = () => this.close(false);
-    history.pushState({ viewer: true }, '');
-    this.pushed = true;
-    window.addEventListener('popstate', this.onPop);
+    this.onPop = () => {
+      keepPage();
+      this.close(false, true);
+    };
+    // Its own history entry, so Back closes it; after the entry of a viewer
+    // just closed by Esc is gone (history.back() lands later).
+    const push = () => {
+      if (this.closed) return;
+      history.pushState({ viewer: true }, '');
+      this.pushed = true;
+      window.addEventListener('popstate', this.onPop);
+    };
+    if (leaving) leaving.then(push);
+    else push();
     window.addEventListener('hashchange', this.onPop); // React's Details link
     this.onResize = () => this.fit();
     window.addEventListener('resize', this.onResize);
+    this.overflow = document.documentElement.style.overflow;
+    document.documentElement.style.overflow = 'hidden'; // the page behind stays put
     this.dialog.showModal();
-    this.closeBtn.focus();
+    // The dialog takes the focus, not its Close button: the Enter that
+    // opened it would otherwise reach the button as its keypress and close it.
+    this.dialog.focus();
     this.show(index);
   }
 
   build() {
     const d = el('dialog', {
       position: 'fixed', inset: '0', width: '100%', height: '100%', maxWidth: 'none', maxHeight: 'none',
-      margin: '0', padding: '0', border: '0', background: 'rgba(2,6,23,0.96)', color: '#fff',
-      overflow: 'hidden', font: '15px/1.4 system-ui, sans-serif',
-    }, { 'aria-modal': 'true', 'aria-label': 'Image viewer', 'data-viewer-dialog': '' });
+      margin: '0', padding: '0', border: '0', background: '#020617', color: '#fff',
+      overflow: 'hidden', font: '15px/1.4 system-ui, sans-serif', outline: 'none',
+    }, { tabindex: '-1', 'aria-modal': 'true', 'aria-label': 'Image viewer', 'data-viewer-dialog': '' });
     const bar = el('div', {
       position: 'absolute', top: '0', left: '0', right: '0', zIndex: '2', display: 'flex', alignItems: 'center',
-      gap: '8px', padding: '8px 12px', background: 'linear-gradient(rgba(2,6,23,0.9), rgba(2,6,23,0.6))',
+      gap: '8px', height: '60px', boxSizing: 'border-box', padding: '8px 12px', background: '#0f172a',
     });
     this.counter = el('p', { margin: '0', flex: '1', minWidth: '0', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
       { 'aria-live': 'polite', 'data-viewer-counter': '' });
@@ -100,9 +122,10 @@ class Viewer {
     this.closeBtn = el('button', { ...barButton, fontSize: '22px' }, { type: 'button', 'aria-label': 'Close', 'aria-keyshortcuts': 'Escape' });
     this.closeBtn.textContent = '×';
     this.closeBtn.onclick = () => this.close(true);
+    this.zoomButtons = [zoomOut, zoomIn]; // on a phone, pinch and double-tap zoom
     bar.append(this.counter, zoomOut, zoomIn, this.open, this.closeBtn);
 
-    this.stage = el('div', { position: 'absolute', inset: '0', overflow: 'hidden', touchAction: 'none', cursor: 'grab' }, { 'data-viewer-stage': '' });
+    this.stage = el('div', { position: 'absolute', inset: '60px 0 0 0', overflow: 'hidden', touchAction: 'none', cursor: 'grab' }, { 'data-viewer-stage': '' });
     this.note = el('p', { position: 'absolute', top: '50%', left: '0', right: '0', textAlign: 'center', padding: '0 24px', margin: '0' }, { role: 'status' });
     this.prev = el('button', { ...sideButton, left: '8px' }, { type: 'button', 'aria-label': 'Previous image', 'aria-keyshortcuts': 'ArrowLeft' });
     this.prev.textContent = '‹';
@@ -130,9 +153,10 @@ class Viewer {
     const n = this.items.length;
     this.counter.textContent = (it.alt || 'Image') + (n > 1 ? ` · ${i + 1} of ${n}` : '');
     this.dialog.setAttribute('aria-label', `Image viewer: ${it.alt || 'image'}${n > 1 ? `, ${i + 1} of ${n}` : ''}`);
-    this.open.hidden = !it.href;
+    toggle(this.open, Boolean(it.href));
     if (it.href) this.open.href = it.href;
-    this.prev.hidden = this.next.hidden = n < 2;
+    toggle(this.prev, n > 1);
+    toggle(this.next, n > 1);
     this.prev.disabled = i === 0;
     this.next.disabled = i === n - 1;
     this.prev.style.opacity = i === 0 ? '0.35' : '1';
@@ -184,6 +208,7 @@ class Viewer {
     const img = this.img;
     if (!img || !img.naturalWidth) return;
     const W = img.naturalWidth, H = img.naturalHeight;
+    for (const b of this.zoomButtons) toggle(b, window.innerWidth >= 480);
     const vw = this.stage.clientWidth, vh = this.stage.clientHeight;
     const whole = Math.min(vw / W, vh / H, 1);
     img.style.width = W + 'px';
@@ -218,9 +243,11 @@ class Viewer {
   overflows() {
     const img = this.img;
     if (!img || !img.naturalWidth) return { x: false, y: false };
+    const sw = img.naturalWidth * this.s;
     return {
-      x: img.naturalWidth * this.s > this.stage.clientWidth + 1,
+      x: sw > this.stage.clientWidth + 1,
       y: img.naturalHeight * this.s > this.stage.clientHeight + 1,
+      minX: this.stage.clientWidth - sw + 0.5, // x at the right edge
     };
   }
 
@@ -248,8 +275,9 @@ class Viewer {
       case '+': case '=': this.zoomAt(KEY_ZOOM); break;
       case '-': case '_': this.zoomAt(1 / KEY_ZOOM); break;
       case '0': this.fit(); break;
-      case 'ArrowLeft': if (o.x) this.set(this.s, this.x + KEY_PAN, this.y); else this.go(-1); break;
-      case 'ArrowRight': if (o.x) this.set(this.s, this.x - KEY_PAN, this.y); else this.go(1); break;
+      // Along a side it overflows, an arrow pans until the edge, then turns the page.
+      case 'ArrowLeft': if (o.x && this.x < 0) this.set(this.s, this.x + KEY_PAN, this.y); else this.go(-1); break;
+      case 'ArrowRight': if (o.x && this.x > o.minX) this.set(this.s, this.x - KEY_PAN, this.y); else this.go(1); break;
       case 'ArrowUp': if (!o.y) return; this.set(this.s, this.x, this.y + KEY_PAN); break;
       case 'ArrowDown': if (!o.y) return; this.set(this.s, this.x, this.y - KEY_PAN); break;
       case 'PageUp': case 'PageDown': {
@@ -337,22 +365,52 @@ class Viewer {
   }
 
   // close hides the viewer; back says it should also take its history entry
-  // off (Close, Esc), which Back has done already.
-  close(back) {
+  // off (Close, Esc), popped that Back has done so.
+  close(back, popped = false) {
     if (this.closed) return;
     this.closed = true;
     window.removeEventListener('popstate', this.onPop);
     window.removeEventListener('hashchange', this.onPop);
     window.removeEventListener('resize', this.onResize);
-    if (back && this.pushed && history.state && history.state.viewer) history.back();
+    if (back && this.pushed && history.state && history.state.viewer) {
+      leaving = new Promise((resolve) => {
+        const landed = () => {
+          window.removeEventListener('popstate', landed);
+          leaving = null;
+          resolve();
+        };
+        window.addEventListener('popstate', landed);
+      });
+      keepPage();
+      history.back();
+    }
     this.dialog.close();
+    document.documentElement.style.overflow = this.overflow;
     this.dialog.remove();
     this.cache.clear();
     if (current === this) current = null;
     const f = typeof this.returnFocus === 'function' ? this.returnFocus() : this.returnFocus;
-    if (f && f.isConnected) f.focus();
+    if (f && f.isConnected) {
+      f.focus();
+      // A history traversal that a script intercepts (htmx does) ends by
+      // moving the focus to the page's top: give it back once it is done.
+      if ((back || popped) && window.navigation) {
+        const again = () => f.isConnected && f.focus();
+        navigation.addEventListener('navigatesuccess', again, { once: true });
+        setTimeout(() => navigation.removeEventListener('navigatesuccess', again), 2000);
+      }
+    }
     if (this.onClose) this.onClose();
   }
+}
+
+// keepPage stops htmx from reloading the page for the step back over the
+// viewer's history entry: htmx restores the page it finds on any history
+// traversal, but this one only closes the viewer.
+function keepPage() {
+  const stop = (e) => e.preventDefault();
+  document.addEventListener('htmx:before:history:restore', stop, { once: true });
+  setTimeout(() => document.removeEventListener('htmx:before:history:restore', stop), 1000);
 }
 
 // Pages: every [data-viewer] link opens the viewer on the page's images.
