@@ -35,6 +35,12 @@ export function openViewer(items, index, { onClose, returnFocus } = {}) {
   return v;
 }
 
+// canView reports whether this browser has what the viewer needs (a modal
+// <dialog>); where it does not, the image's link is followed instead.
+export function canView() {
+  return typeof HTMLDialogElement !== 'undefined' && typeof HTMLDialogElement.prototype.showModal === 'function';
+}
+
 let current = null;
 let leaving = null; // a closed viewer's history.back(), until it lands
 
@@ -415,7 +421,7 @@ function keepPage() {
 
 // Pages: every [data-viewer] link opens the viewer on the page's images.
 function hooked(e) {
-  if (e.defaultPrevented || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+  if (e.defaultPrevented || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || !canView()) return;
   const a = e.target.closest && e.target.closest('a[data-viewer]');
   if (!a) return;
   e.preventDefault();

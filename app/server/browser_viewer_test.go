@@ -261,6 +261,25 @@ func viewerChecks(tb *tab, bubble func(string) string, ids viewerImages) {
 	}
 }
 
+// openMessage opens the message page of the conversation's image at sel:
+// with JavaScript on, a click opens the viewer and its Details link leads
+// to the page; without, the image's link does.
+func openMessage(tb *tab, what, sel string) {
+	tb.b.t.Helper()
+	if tb.jsOff {
+		tb.submit(what, sel, "")
+		return
+	}
+	tb.do(what+": open the viewer", chromedp.Click(chromedp.CSS(sel)))
+	tb.waitJS(what+": the viewer opens", viewerOpen)
+	// (A page load that chromedp.RunResponse does not see after the
+	// viewer's history entry: wait for the message page instead.)
+	tb.do(what+": follow Details", chromedp.Click(chromedp.CSS("[data-viewer-open]")), chromedp.WaitVisible(chromedp.CSS("main article header")))
+	if p := tb.path(); !strings.HasPrefix(p, "/messages/") {
+		tb.fatal(what, fmt.Errorf("Details led to %s", p))
+	}
+}
+
 // viewerShots saves what the screen shows (the viewer covers the screen,
 // not the page) at each width, as <flow>-viewer-<name>[-375].png.
 func viewerShots(tb *tab, name string) {

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { openViewer } from '../../../static/viewer.js';
+import { canView, openViewer } from '../../../static/viewer.js';
 
 // Viewer shows images full screen: zoom, pan, previous and next, Esc or Back
 // to close. It is the server pages' static/viewer.js (one viewer for both
@@ -21,11 +21,12 @@ export default function Viewer({ items, index, onClose, returnFocus }) {
 
 // useViewer is what a screen needs to open the viewer from a link: open(e,
 // items, index) when the link is clicked (a plain click; a Ctrl- or
-// middle-click still follows the link), and the element to render.
+// middle-click, or a browser without a modal <dialog>, follows the link),
+// and the element to render.
 export function useViewer() {
   const [shown, setShown] = useState(null);
   function open(e, items, index) {
-    if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+    if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || !canView()) return;
     e.preventDefault();
     const from = e.currentTarget;
     setShown({ items, index, from, key: Date.now() });
