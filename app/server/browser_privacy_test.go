@@ -42,7 +42,7 @@ func privacyFlow(t *testing.T, flow string, jsOff bool) {
 	bob.check("settings", "settings-privacy")
 
 	bob.visit("/conversations/alice", "#conversation a[href^='/messages/']")
-	bob.submit("open alice's image", "#conversation a[href^='/messages/']", "")
+	openMessage(bob, "open alice's image", "#conversation a[href^='/messages/']")
 
 	alice.visit("/sent", "main ul")
 	if got := alice.text("main"); !strings.Contains(got, "Delivered") || strings.Contains(got, "Opened") {
@@ -86,7 +86,9 @@ func TestBrowserReactPrivacy(t *testing.T) {
 	}
 	evalAs[string](bob, "open the conversation", `location.hash = '#/conversations/alice'`)
 	bob.waitJS("the conversation", `document.querySelector('main a[href^="#/messages/"]') !== null`)
-	bob.do("open alice's image", chromedp.Click(chromedp.CSS(`main a[href^="#/messages/"]`)))
+	bob.do("open alice's image in the viewer", chromedp.Click(chromedp.CSS(`main a[href^="#/messages/"]`)))
+	bob.waitJS("the viewer opens", viewerOpen)
+	bob.do("follow Details", chromedp.Click(chromedp.CSS("[data-viewer-open]")))
 	bob.waitJS("the message", `document.querySelector('article img') !== null`)
 
 	alice.do("go to Sent", chromedp.Click(chromedp.CSS(`nav[aria-label=Main] a[href="#/sent"]`)))

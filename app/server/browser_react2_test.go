@@ -215,7 +215,9 @@ func TestBrowserReactConversation(t *testing.T) {
 	}
 	bob.check("conversation", "conversation")
 
-	bob.do("open the newest image", chromedp.Click(chromedp.CSS(`ol[aria-label="Images with alice"] > li:last-child a`)))
+	bob.do("open the newest image in the viewer", chromedp.Click(chromedp.CSS(`ol[aria-label="Images with alice"] > li:last-child a`)))
+	bob.waitJS("the viewer opens", viewerOpen)
+	bob.do("follow Details", chromedp.Click(chromedp.CSS("[data-viewer-open]")))
 	bob.waitJS("the message screen", `location.hash.startsWith('#/messages/') && document.querySelector('article img') !== null`)
 	if w := bob.imageWidth("article img"); w != 640 {
 		t.Errorf("the opened image's naturalWidth = %d, want 640", w)

@@ -139,7 +139,7 @@ func pagesFlow(t *testing.T, flow string, jsOff bool) {
 	}
 	bob.check("inbox", "inbox")
 	bob.submit("open the conversation", `#inbox a[href="/conversations/alice"]`, "/conversations/alice")
-	bob.submit("open the message", `#conversation a[href^="/messages/"]`, "")
+	openMessage(bob, "open the message", `#conversation a[href^="/messages/"]`)
 	if p := bob.path(); !regexp.MustCompile(`^/messages/[0-9a-f]{32}$`).MatchString(p) {
 		t.Fatalf("opening the message landed on %s", p)
 	}

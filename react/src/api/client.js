@@ -206,6 +206,7 @@ export const listMessages = ({ box = 'inbox', status = 'all', cursor } = {}) =>
   request('GET', `/api/messages${query({ box, status, cursor })}`);
 
 export const getMessage = (id) => request('GET', `/api/messages/${enc(id)}`);
+export const messageUrl = (id) => `/api/messages/${enc(id)}`; // GET opens (marks read) it
 
 export const deleteMessage = (id) => request('DELETE', `/api/messages/${enc(id)}`);
 

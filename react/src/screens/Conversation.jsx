@@ -4,6 +4,7 @@ import { formatBytes, formatDate, typeLabel } from '../lib/format.js';
 import { hrefFor } from '../lib/route.js';
 import Thumb from '../components/Thumb.jsx';
 import RetentionBadge from '../components/RetentionBadge.jsx';
+import { useViewer } from '../components/Viewer.jsx';
 import { retentionLabel } from '../lib/retention.js';
 import { Alert, Button, Card, LinkButton, Loading, PageTitle, errorText } from '../components/ui.jsx';
 import { BlockStep, BlockedBanner, useBlocking } from './ConversationBlock.jsx';
@@ -84,6 +85,17 @@ export default function Conversation({ username, me, notice, version = 0 }) {
   }, [shown]);
 
   const name = state.who?.username || username;
+  // The full-screen viewer goes through the images shown, view-once ones
+  // and requests left out (they open only by their own screen).
+  const viewer = useViewer();
+  const viewable = state.messages.filter((m) => !m.view_once && !isRequest(m, me));
+  const items = viewable.map((m) => ({
+    src: api.imageUrl(m.id),
+    alt: `${isMine(m, me) ? 'Image you sent' : `Image from ${name}`}${m.snippet ? `: ${m.snippet}` : ''}`,
+    href: hrefFor('message', m.id),
+    read: !isMine(m, me) && !m.read_at ? api.messageUrl(m.id) : '',
+  }));
+  const view = (m) => (m.view_once ? undefined : (e) => viewer.open(e, items, viewable.indexOf(m)));
   if (state.error?.status === 404) {
     return (
       <Card className="space-y-4">
@@ -123,11 +135,12 @@ export default function Conversation({ username, me, notice, version = 0 }) {
       {state.messages.length > 0 && (
         <ol aria-label={`Images with ${name}`} className="space-y-3">
           {state.messages.map((m) => (
-            isRequest(m, me) ? <RequestBubble key={m.id} m={m} name={name} /> : <Bubble key={m.id} m={m} mine={isMine(m, me)} name={name} />
+            isRequest(m, me) ? <RequestBubble key={m.id} m={m} name={name} /> : <Bubble key={m.id} m={m} mine={isMine(m, me)} name={name} onView={view(m)} />
           ))}
         </ol>
       )}
       {state.loading && <Loading />}
+      {viewer.element}
       {/* While requests wait, the banner's Accept, Delete… and Block… stand in for Block and Reply. */}
       <div ref={end} className="mt-6 flex flex-col-reverse items-stretch gap-3 sm:flex-row sm:items-start sm:justify-between">
         {requests === 0 && !isSelf(name, me) && <BlockStep name={name} blocking={blocking} />}
@@ -143,13 +156,14 @@ export default function Conversation({ username, me, notice, version = 0 }) {
 
 // One image: a thumbnail that opens the message; mine on the right with its
 // status, theirs on the left.
-function Bubble({ m, mine, name }) {
+function Bubble({ m, mine, name, onView }) {
   const unread = !mine && !m.read_at;
   const status = mine ? (m.read_at ? 'Opened' : 'Delivered') : null;
   return (
     <li className={`flex ${mine ? 'justify-end' : 'justify-start'}`} data-mine={mine ? 'true' : 'false'}>
       <a
         href={hrefFor('message', m.id)}
+        onClick={onView}
         aria-label={`${mine ? 'Image you sent' : `Image from ${name}`}${m.snippet ? `: ${m.snippet}` : ''}${retentionLabel(m) ? `, ${retentionLabel(m)}` : ''}, ${formatDate(m.sent_at)}${status ? `, ${status}` : ''}${unread ? ', new' : ''}`}
         className={`flex max-w-[85%] flex-col gap-1.5 rounded-2xl p-2 ring-1 ring-inset focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${
           mine ? 'items-end bg-indigo-50 ring-indigo-100 hover:bg-indigo-100' : 'items-start bg-white ring-slate-200 hover:bg-slate-50'

@@ -4,6 +4,7 @@ import { formatBytes, formatDate, typeLabel } from '../lib/format.js';
 import { hrefFor } from '../lib/route.js';
 import { Alert, Button, Card, LinkButton, Loading, errorText } from '../components/ui.jsx';
 import ConfirmDialog from '../components/ConfirmDialog.jsx';
+import { useViewer } from '../components/Viewer.jsx';
 import { expiresIn } from '../lib/retention.js';
 import { ViewOncePanel, ViewedOnce } from './ViewOnce.jsx';
 
@@ -17,6 +18,7 @@ export default function MessageView({ id, me, go, notice, onOpened }) {
   const [deleteError, setDeleteError] = useState(null);
   const [imgFailed, setImgFailed] = useState(false);
   const [viewed, setViewed] = useState(null); // a view-once image, opened: {message, image}
+  const viewer = useViewer();
 
   useEffect(() => {
     let live = true;
@@ -120,12 +122,18 @@ export default function MessageView({ id, me, go, notice, onOpened }) {
             {imgFailed ? (
               <p className="p-8 text-sm text-slate-600">The image could not be loaded.</p>
             ) : (
-              <img
-                src={api.imageUrl(id)}
-                alt={m.caption || m.filename || 'Image message'}
-                className="block h-auto max-h-[70vh] max-w-full object-contain"
-                onError={() => setImgFailed(true)}
-              />
+              <a
+                href={api.imageUrl(id)}
+                className="block cursor-zoom-in rounded-lg focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-indigo-500"
+                onClick={(e) => viewer.open(e, [{ src: api.imageUrl(id), alt: m.caption || m.filename || 'Image message', href: '' }], 0)}
+              >
+                <img
+                  src={api.imageUrl(id)}
+                  alt={m.caption || m.filename || 'Image message'}
+                  className="block h-auto max-h-[70vh] max-w-full object-contain"
+                  onError={() => setImgFailed(true)}
+                />
+              </a>
             )}
           </div>
         )}
@@ -163,6 +171,7 @@ export default function MessageView({ id, me, go, notice, onOpened }) {
             {other || 'The other person'} and you will no longer be able to see it. This cannot be undone.
           </ConfirmDialog>
         )}
+        {viewer.element}
       </Card>
     </article>
   );
