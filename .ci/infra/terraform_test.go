@@ -125,7 +125,7 @@ var breakers = map[string][][]edit{
 	"kms-app-key": {
 		{{"kms.tf", "  enable_key_rotation     = true\n", ""}},
 		{{"kms.tf", "  policy                  = data.aws_iam_policy_document.app_key_policy.json\n}", "  policy                  = data.aws_iam_policy_document.app_key_policy.json\n\n  tags = {\n    app = var.app_name\n  }\n}"}},
-		{{"kms.tf", "      variable = \"kms:EncryptionContext:purpose\"\n      values   = [\"cookie-keys\"]", "      variable = \"kms:EncryptionContext:purpose\"\n      values   = [\"cookie-keys\", \"sessions\"]"}},
+		{{"kms.tf", "      variable = \"kms:EncryptionContext:purpose\"\n      values   = [\"cookie-keys\", \"decrypt-record\"]", "      variable = \"kms:EncryptionContext:purpose\"\n      values   = [\"cookie-keys\", \"decrypt-record\", \"sessions\"]"}},
 		{{"kms.tf", `actions   = ["kms:Encrypt", "kms:Decrypt"]`, `actions   = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"]`}},
 		{{"kms.tf", `sid    = "AppKeyIsForCookieKeysOnly"
     effect = "Deny"`, `sid    = "AppKeyIsForCookieKeysOnly"

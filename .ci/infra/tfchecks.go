@@ -44,7 +44,7 @@ var TerraformChecks = []Check{
 	{"iam-matches-code", "each role is granted exactly the permissions terraform/iam-actions.txt lists for it, whose code lines a test derives from the app's SDK calls (app/server TestIAMGrantsMatchTheCode)", checkIAMMatchesCode},
 	{"iam-no-access-keys", "no IAM users or access keys: the instance uses its profile", checkNoAccessKeys},
 	{"kms-bound-to-app", "data keys only under keys tagged app = var.app_name and with encryption context app = var.app_name; keys created only with that tag", checkKMSBoundToApp},
-	{"kms-app-key", "the app's own key (cookie keys) rotates, has an alias, is not tagged app, is usable only under encryption context purpose = cookie-keys (an Allow with it, a Deny without it) and is an output; beside that the app may only DescribeKey it (readiness)", checkAppKey},
+	{"kms-app-key", "the app's own key (cookie keys) rotates, has an alias, is not tagged app, is usable only under encryption context purpose = cookie-keys or decrypt-record (an Allow with it, a Deny without it) and is an output; beside that the app may only DescribeKey it (readiness)", checkAppKey},
 	{"s3-public-access-blocked", "every bucket has a public access block with all four settings true", checkS3PublicAccessBlock},
 	{"s3-tls-only", "every bucket's policy denies requests with aws:SecureTransport = false", checkS3TLSOnly},
 	{"s3-encrypted", "every bucket has default encryption (aws:kms or AES256)", checkS3Encrypted},
@@ -77,7 +77,7 @@ var TerraformChecks = []Check{
 	{"lb-access-logs", "the ALB logs to a bucket whose policy admits the ELB account and the log-delivery principal, and the logs expire", checkLBAccessLogs},
 	{"valkey-auth", "Valkey requires a password (RBAC, default user off); the password is a SecureString the instance reads at boot, never in user data", checkValkeyAuth},
 	{"waf", "an optional WAF web ACL on the ALB: AWS managed rule groups and a blocking rate rule on the account routes", checkWAF},
-	{"kms-key-policy", "each key's policy separates administrators (no use) from its roles' use under its one purpose (the app key: the app role, cookie-keys; the root key: the app and trigger roles, user-key)", checkKeyPolicy},
+	{"kms-key-policy", "each key's policy separates administrators (no use) from its roles' use under its one purpose (the app key: the app role, cookie-keys and decrypt-record; the root key: the app and trigger roles, user-key)", checkKeyPolicy},
 	{"prod-compose", "user data carries the production compose file, not the dev stack", checkProdCompose},
 }
 
@@ -245,10 +245,10 @@ func checkKMSBoundToApp(m *Module) []string {
 		if s.HasAction("kms:GenerateDataKey") || s.HasAction("kms:Decrypt") || s.HasAction("kms:Encrypt") || s.HasAction("kms:ReEncryptFrom") {
 			granted = true
 			if onAppKeys(s) {
-				// The app's own keys, named by ARN: bound to one purpose
-				// instead of a tag (checkAppKey says which).
-				if v, _ := s.Condition("StringEquals", "kms:EncryptionContext:purpose"); len(v) != 1 {
-					bad = append(bad, s.Where()+": use of the app's own key needs condition StringEquals kms:EncryptionContext:purpose = one purpose")
+				// The app's own keys, named by ARN: bound to their purposes
+				// instead of a tag (checkAppKey and KeyUses say which).
+				if v, _ := s.Condition("StringEquals", "kms:EncryptionContext:purpose"); len(v) == 0 {
+					bad = append(bad, s.Where()+": use of the app's own key needs condition StringEquals kms:EncryptionContext:purpose = its purposes")
 				}
 			} else if v, _ := s.Condition("StringEquals", "aws:ResourceTag/app"); !slices.Equal(v, []string{AppVar}) {
 				bad = append(bad, s.Where()+": data-key use needs condition StringEquals aws:ResourceTag/app = var.app_name")
@@ -304,9 +304,10 @@ func onAppKeys(s Statement) bool {
 	return len(s.Resources) > 0
 }
 
-// AppKeyPurpose is the encryption context purpose of the app key's one use
-// (app/aws/kmskeys.PurposeCookieKeys).
-const AppKeyPurpose = "cookie-keys"
+// AppKeyPurposes are the encryption context purposes of the app key's uses:
+// the cookie key ring (app/aws/kmskeys.PurposeCookieKeys) and the key that
+// signs the decrypt records (app/aws/dynamostore/recordkey.go).
+var AppKeyPurposes = []string{"cookie-keys", "decrypt-record"}
 
 func checkAppKey(m *Module) []string {
 	var k *hclsyntax.Block
@@ -349,8 +350,8 @@ func checkAppKey(m *Module) []string {
 		}
 		if s.Allows() {
 			allowed = true
-			if !slices.Equal(purpose, []string{AppKeyPurpose}) {
-				bad = append(bad, s.Where()+": the app key may be used only with condition StringEquals kms:EncryptionContext:purpose = "+AppKeyPurpose)
+			if !slices.Equal(purpose, AppKeyPurposes) {
+				bad = append(bad, s.Where()+": the app key may be used only with condition StringEquals kms:EncryptionContext:purpose = "+strings.Join(AppKeyPurposes, ", "))
 			}
 			if app, _ := s.Condition("StringEquals", "kms:EncryptionContext:app"); !slices.Equal(app, []string{AppVar}) {
 				bad = append(bad, s.Where()+": the app key may be used only with condition StringEquals kms:EncryptionContext:app = var.app_name")
@@ -360,7 +361,7 @@ func checkAppKey(m *Module) []string {
 					bad = append(bad, fmt.Sprintf("%s: the app key needs only kms:Encrypt and kms:Decrypt, not %s", s.Where(), a))
 				}
 			}
-		} else if v, _ := s.Condition("StringNotEquals", "kms:EncryptionContext:purpose"); slices.Equal(v, []string{AppKeyPurpose}) &&
+		} else if v, _ := s.Condition("StringNotEquals", "kms:EncryptionContext:purpose"); slices.Equal(v, AppKeyPurposes) &&
 			s.HasAction("kms:Decrypt") && s.HasAction("kms:GenerateDataKey") {
 			denied = true
 		}
@@ -369,7 +370,7 @@ func checkAppKey(m *Module) []string {
 		bad = append(bad, "no statement lets the app use "+Name(k)+" (kms:Encrypt, kms:Decrypt)")
 	}
 	if !denied {
-		bad = append(bad, "no Deny of "+Name(k)+" (Decrypt, GenerateDataKey, ...) when kms:EncryptionContext:purpose is not "+AppKeyPurpose)
+		bad = append(bad, "no Deny of "+Name(k)+" (Decrypt, GenerateDataKey, ...) when kms:EncryptionContext:purpose is not "+strings.Join(AppKeyPurposes, ", "))
 	}
 	if o, ok := m.Outputs["IMAGEAPP_APP_KEY_ID"]; !ok || !slices.Contains([]string{ref, "${" + Name(k) + ".key_id}"}, Str(m, o, "value")) {
 		bad = append(bad, "output IMAGEAPP_APP_KEY_ID must be "+Name(k)+".arn (or .key_id)")
@@ -1677,14 +1678,14 @@ func checkWAF(m *Module) []string {
 // the app key: using it.
 var KeyAdminForbidden = []string{"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:CreateGrant"}
 
-// KeyUses are the keys Terraform manages and, for each, the one purpose
-// and the roles its own policy lets use it.
+// KeyUses are the keys Terraform manages and, for each, its purposes and
+// the roles its own policy lets use it.
 var KeyUses = map[string]struct {
-	Purpose string
-	Roles   []string
+	Purposes []string
+	Roles    []string
 }{
-	"aws_kms_key.app":  {AppKeyPurpose, []string{"${aws_iam_role.app.arn}"}},
-	"aws_kms_key.root": {RootKeyPurpose, []string{"${aws_iam_role.app.arn}", "${aws_iam_role.lambda.arn}"}},
+	"aws_kms_key.app":  {AppKeyPurposes, []string{"${aws_iam_role.app.arn}"}},
+	"aws_kms_key.root": {[]string{RootKeyPurpose}, []string{"${aws_iam_role.app.arn}", "${aws_iam_role.lambda.arn}"}},
 }
 
 // RootKeyPurpose is the encryption context purpose of the root key's one
@@ -1728,8 +1729,8 @@ func checkKeyPolicy(m *Module) []string {
 						bad = append(bad, fmt.Sprintf("%s: only %v may use %s, not %v", s.Where(), uses.Roles, Name(k), p.Identifiers))
 					}
 				}
-				if v, _ := s.Condition("StringEquals", "kms:EncryptionContext:purpose"); !slices.Equal(v, []string{uses.Purpose}) {
-					bad = append(bad, s.Where()+": the use of "+Name(k)+" needs condition kms:EncryptionContext:purpose = "+uses.Purpose)
+				if v, _ := s.Condition("StringEquals", "kms:EncryptionContext:purpose"); !slices.Equal(v, uses.Purposes) {
+					bad = append(bad, s.Where()+": the use of "+Name(k)+" needs condition kms:EncryptionContext:purpose = "+strings.Join(uses.Purposes, ", "))
 				}
 			}
 		}
