@@ -257,7 +257,7 @@ func conversationActions(v ConversationView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "…</summary><div class=\"mt-2 space-y-2 rounded-lg bg-white p-3 ring-1 ring-slate-200\"><p class=\"text-slate-700\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "…</summary><div class=\"mt-2 space-y-2 rounded-lg bg-surface p-3 ring-1 ring-slate-200\"><p class=\"text-slate-700\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -650,7 +650,7 @@ func bubble(m Message, mine bool) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var30 = []any{"block max-w-[80%] rounded-2xl p-2 shadow-sm ring-1 sm:max-w-xs " + focusRing, templ.KV("bg-indigo-50 ring-indigo-200", mine), templ.KV("bg-white ring-slate-200", !mine)}
+			var templ_7745c5c3_Var30 = []any{"block max-w-[80%] rounded-2xl p-2 shadow-sm ring-1 sm:max-w-xs " + focusRing, templ.KV("bg-indigo-50 ring-indigo-200", mine), templ.KV("bg-surface ring-slate-200", !mine)}
 			templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_ElementWriter, templ_7745c5c3_Var30...)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

@@ -20,11 +20,11 @@ const (
 	focusRing      = "focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
 	focusRingInset = "focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-indigo-500"
 	btnPrimary     = "inline-flex items-center justify-center gap-2 rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 " + focusRing + " focus-visible:ring-offset-2"
-	btnSecondary   = "inline-flex items-center justify-center gap-2 rounded-lg bg-white px-4 py-2 text-sm font-semibold text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50 " + focusRing
-	btnDanger      = "inline-flex items-center justify-center gap-2 rounded-lg bg-white px-4 py-2 text-sm font-semibold text-red-700 ring-1 ring-red-300 hover:bg-red-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-red-500"
+	btnSecondary   = "inline-flex items-center justify-center gap-2 rounded-lg bg-surface px-4 py-2 text-sm font-semibold text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50 " + focusRing
+	btnDanger      = "inline-flex items-center justify-center gap-2 rounded-lg bg-surface px-4 py-2 text-sm font-semibold text-red-700 ring-1 ring-red-300 hover:bg-red-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-red-500"
 	inputCls       = "mt-1 block w-full rounded-lg border-0 px-3 py-2 text-slate-900 ring-1 ring-inset ring-slate-300 placeholder:text-slate-400 focus:ring-2 focus:ring-inset focus:ring-indigo-600 sm:text-sm"
 	labelCls       = "block text-sm font-medium text-slate-700"
-	cardCls        = "rounded-xl bg-white p-6 shadow-sm ring-1 ring-slate-200"
+	cardCls        = "rounded-xl bg-surface p-6 shadow-sm ring-1 ring-slate-200"
 	linkCls        = "font-medium text-indigo-700 underline-offset-2 hover:underline " + focusRing + " rounded"
 )
 
@@ -164,7 +164,7 @@ func Layout(p Page) templ.Component {
 			}
 			templ.ReleaseBuffer(templ_7745c5c3_Buffer)
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "><a href=\"#main\" class=\"sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-10 focus:rounded focus:bg-white focus:px-3 focus:py-2\">Skip to content</a>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "><a href=\"#main\" class=\"sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-10 focus:rounded focus:bg-surface focus:px-3 focus:py-2\">Skip to content</a>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -223,7 +223,7 @@ func navbar(n Nav) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "<header class=\"border-b border-slate-200 bg-white\"><div class=\"mx-auto flex h-14 max-w-3xl items-center gap-2 px-4\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "<header class=\"border-b border-slate-200 bg-surface\"><div class=\"mx-auto flex h-14 max-w-3xl items-center gap-2 px-4\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -268,7 +268,7 @@ func navbar(n Nav) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if n.Username != "" {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "<nav aria-label=\"Main\" class=\"fixed inset-x-0 bottom-0 z-20 border-t border-slate-200 bg-white pb-[env(safe-area-inset-bottom)] sm:static sm:border-0 sm:bg-transparent sm:pb-0\"><ul class=\"grid grid-cols-4 sm:flex sm:items-center sm:gap-1\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "<nav aria-label=\"Main\" class=\"fixed inset-x-0 bottom-0 z-20 border-t border-slate-200 bg-surface pb-[env(safe-area-inset-bottom)] sm:static sm:border-0 sm:bg-transparent sm:pb-0\"><ul class=\"grid grid-cols-4 sm:flex sm:items-center sm:gap-1\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -589,7 +589,7 @@ func accountMenu(username string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "</span> <span class=\"sr-only\">, account menu</span> <svg aria-hidden=\"true\" class=\"hidden h-4 w-4 text-slate-500 sm:block\" viewBox=\"0 0 20 20\" fill=\"currentColor\"><path d=\"M5.3 7.3a1 1 0 0 1 1.4 0L10 10.6l3.3-3.3a1 1 0 1 1 1.4 1.4l-4 4a1 1 0 0 1-1.4 0l-4-4a1 1 0 0 1 0-1.4z\"></path></svg></summary><div class=\"absolute right-0 z-30 mt-2 w-56 rounded-lg bg-white py-1 shadow-lg ring-1 ring-slate-200\"><p class=\"truncate px-4 py-2 text-sm text-slate-500\">Logged in as <span class=\"font-medium text-slate-900\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "</span> <span class=\"sr-only\">, account menu</span> <svg aria-hidden=\"true\" class=\"hidden h-4 w-4 text-slate-500 sm:block\" viewBox=\"0 0 20 20\" fill=\"currentColor\"><path d=\"M5.3 7.3a1 1 0 0 1 1.4 0L10 10.6l3.3-3.3a1 1 0 1 1 1.4 1.4l-4 4a1 1 0 0 1-1.4 0l-4-4a1 1 0 0 1 0-1.4z\"></path></svg></summary><div class=\"absolute right-0 z-30 mt-2 w-56 rounded-lg bg-surface py-1 shadow-lg ring-1 ring-slate-200\"><p class=\"truncate px-4 py-2 text-sm text-slate-500\">Logged in as <span class=\"font-medium text-slate-900\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

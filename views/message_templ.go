@@ -425,7 +425,7 @@ func MessagePage(p Page, m OpenedMessage) templ.Component {
 				}
 				templ.ReleaseBuffer(templ_7745c5c3_Buffer)
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, ">Delete…</button></form></div></footer></article><dialog id=\"delete-dialog\" aria-labelledby=\"delete-title\" aria-describedby=\"delete-consequence\" class=\"m-auto w-[calc(100%-2rem)] max-w-md rounded-xl bg-white p-6 shadow-xl ring-1 ring-slate-200 backdrop:bg-slate-900/50\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, ">Delete…</button></form></div></footer></article><dialog id=\"delete-dialog\" aria-labelledby=\"delete-title\" aria-describedby=\"delete-consequence\" class=\"m-auto w-[calc(100%-2rem)] max-w-md rounded-xl bg-surface p-6 shadow-xl ring-1 ring-slate-200 backdrop:bg-black/50\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

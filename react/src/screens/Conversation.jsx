@@ -152,7 +152,7 @@ function Bubble({ m, mine, name }) {
         href={hrefFor('message', m.id)}
         aria-label={`${mine ? 'Image you sent' : `Image from ${name}`}${m.snippet ? `: ${m.snippet}` : ''}${retentionLabel(m) ? `, ${retentionLabel(m)}` : ''}, ${formatDate(m.sent_at)}${status ? `, ${status}` : ''}${unread ? ', new' : ''}`}
         className={`flex max-w-[85%] flex-col gap-1.5 rounded-2xl p-2 ring-1 ring-inset focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${
-          mine ? 'items-end bg-indigo-50 ring-indigo-100 hover:bg-indigo-100' : 'items-start bg-white ring-slate-200 hover:bg-slate-50'
+          mine ? 'items-end bg-indigo-50 ring-indigo-100 hover:bg-indigo-100' : 'items-start bg-surface ring-slate-200 hover:bg-slate-50'
         }`}
       >
         <Thumb src={m.thumbnail} size="size-40" />

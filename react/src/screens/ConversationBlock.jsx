@@ -67,10 +67,10 @@ export function BlockStep({ name, blocking }) {
   if (blocking.blocked) return null;
   return (
     <details className="min-w-0 text-sm sm:max-w-md" data-testid="block-step">
-      <summary className="w-fit cursor-pointer rounded font-medium text-indigo-600 underline-offset-2 hover:text-indigo-500 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">
+      <summary className="w-fit cursor-pointer rounded font-medium text-indigo-700 underline-offset-2 hover:text-indigo-500 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">
         Block {name}…
       </summary>
-      <div className="mt-2 space-y-3 rounded-lg bg-white p-3 ring-1 ring-slate-200">
+      <div className="mt-2 space-y-3 rounded-lg bg-surface p-3 ring-1 ring-slate-200">
         <p className="text-slate-700">
           {name} will not be able to send you images, and will not be told: their images are withheld from you. You can
           unblock them at any time; what was withheld stays withheld.
