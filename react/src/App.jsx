@@ -237,7 +237,7 @@ export default function App() {
                 })}
               </nav>
               <div className="ml-auto flex items-center gap-3">
-                <span className="hidden text-sm text-slate-600 sm:inline" title={session.user.email}>
+                <span dir="auto" className="hidden max-w-40 truncate text-sm text-slate-600 sm:inline" title={`${session.user.username} (${session.user.email})`}>
                   {session.user.username}
                 </span>
                 <a

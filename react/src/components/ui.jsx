@@ -28,11 +28,18 @@ export function Card({ as: Tag = 'section', className = '', ...props }) {
   return <Tag className={`rounded-xl bg-surface p-5 shadow-sm ring-1 ring-slate-200 sm:p-6 ${className}`} {...props} />;
 }
 
+// UserText is something a person wrote or chose (a username, a caption, a
+// file name) inside the app's words: dir="auto" lets a right-to-left one read
+// right without reordering the words around it.
+export function UserText({ children }) {
+  return <span dir="auto">{children}</span>;
+}
+
 export function PageTitle({ children, sub }) {
   return (
     <div className="mb-4">
-      <h1 className="text-xl font-semibold tracking-tight text-slate-900 sm:text-2xl">{children}</h1>
-      {sub && <p className="mt-1 text-sm text-slate-600">{sub}</p>}
+      <h1 className="text-xl font-semibold tracking-tight text-slate-900 wrap-anywhere sm:text-2xl">{children}</h1>
+      {sub && <p className="mt-1 text-sm text-slate-600 wrap-anywhere">{sub}</p>}
     </div>
   );
 }

@@ -148,11 +148,17 @@ function ConversationEntry({ g }) {
       >
         <Thumb src={newest.thumbnail} size="size-14" />
         <span className="min-w-0 flex-1">
-          <span className={`block truncate ${unread ? 'font-semibold text-slate-900' : 'text-slate-700'}`}>
-            <span className="sr-only">Images from </span>
+          <span className="sr-only">Images from </span>
+          <span dir="auto" className={`block truncate ${unread ? 'font-semibold text-slate-900' : 'text-slate-700'}`} title={g.sender.username}>
             {g.sender.username}
           </span>{' '}
-          <span className="block truncate text-sm text-slate-600">{newest.snippet || 'Image'}</span>{' '}
+          {newest.snippet ? (
+            <span dir="auto" className="block truncate text-sm text-slate-600" title={newest.snippet}>
+              {newest.snippet}
+            </span>
+          ) : (
+            <span className="block truncate text-sm text-slate-600">Image</span>
+          )}{' '}
           <span className="block text-xs text-slate-500">
             <time dateTime={newest.sent_at}>{formatDate(newest.sent_at)}</time>
           </span>
