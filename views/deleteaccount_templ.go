@@ -379,6 +379,6 @@ func DeleteAccountPage(p Page, err string, retireDays int) templ.Component {
 }
 
 // btnDangerSolid is the one button that deletes for good.
-const btnDangerSolid = "inline-flex items-center justify-center gap-2 rounded-lg bg-red-700 px-4 py-2 text-sm font-semibold text-white hover:bg-red-800 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-red-500 focus-visible:ring-offset-2"
+const btnDangerSolid = "inline-flex items-center justify-center gap-2 rounded-lg bg-red-600 px-4 py-2 text-sm font-semibold text-white hover:bg-red-500 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-red-500 focus-visible:ring-offset-2"
 
 var _ = templruntime.GeneratedTemplate

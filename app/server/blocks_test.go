@@ -16,7 +16,7 @@ func TestBlockingOverHTTP(t *testing.T) {
 	app.signUp("carol")
 	sendWithCaption(t, alice, "bob", "before")
 	r := bob.postForm("/people/alice/block", url.Values{"back": {"/conversations/alice"}})
-	if r.status != http.StatusOK || r.url != "/conversations/alice" || !strings.Contains(r.body, "You block alice") {
+	if r.status != http.StatusOK || r.url != "/conversations/alice" || !strings.Contains(r.body, `You block <span dir="auto">alice</span>`) {
 		t.Fatalf("block: %d at %s; want the conversation with the blocked banner", r.status, r.url)
 	}
 	app.app.backend.notifying.Wait() // the first image's mail is sent after its answer: count it in

@@ -162,7 +162,7 @@ func TestBrowserReactMessage(t *testing.T) {
 		t.Errorf("the delete dialog does not put the focus on Cancel")
 	}
 	bob.check("delete dialog", "delete-dialog")
-	bob.do("cancel", chromedp.Click(chromedp.CSS(`[role=dialog] button.bg-white`)))
+	bob.do("cancel", chromedp.Click(chromedp.CSS(`[role=dialog] button.bg-surface`)))
 	bob.waitJS("the dialog closes", `document.querySelector('[role=dialog]') === null`)
 	if bob.eval("where", `!location.hash.startsWith('#/messages/')`) {
 		t.Fatalf("Cancel left the message")

@@ -645,9 +645,34 @@ type axeViolation struct {
 	Summary string   `json:"summary"` // axe-core's words on the first node
 }
 
-// axeCheck injects axe-core through the DevTools protocol (the page's CSP,
-// script-src 'self', does not apply to it) and runs it on the whole page.
+// axeCheck runs axe-core on the whole page in the light and in the dark
+// colour scheme (prefers-color-scheme emulated by Chromium).
 func (tb *tab) axeCheck(screen string) {
+	tb.b.t.Helper()
+	tb.axeRun(screen)
+	tb.setColorScheme("dark")
+	defer tb.setColorScheme("")
+	tb.axeRun(screen + " (dark)")
+}
+
+// setColorScheme emulates prefers-color-scheme: "dark", "light", or "" for
+// the browser's own.
+func (tb *tab) setColorScheme(scheme string) {
+	tb.b.t.Helper()
+	var features []*emulation.MediaFeature
+	if scheme != "" {
+		features = []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}
+	}
+	if _, err := chromedp.Call(tb.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: features}); err != nil {
+		tb.fatal("emulate prefers-color-scheme: "+scheme, err)
+	}
+	// Colours with a transition take a moment to change.
+	evalAs[chromedp.Void](tb, "wait for the colours to settle", `Promise.all(document.getAnimations().map((a) => a.finished.catch(() => {})))`, chromedp.EvalAwaitPromise)
+}
+
+// axeRun injects axe-core through the DevTools protocol (the page's CSP,
+// script-src 'self', does not apply to it) and runs it on the whole page.
+func (tb *tab) axeRun(screen string) {
 	t := tb.b.t
 	t.Helper()
 	if !tb.eval("look for axe", `typeof window.axe === 'object'`) {

@@ -197,7 +197,7 @@ func TestMessageRequestsForms(t *testing.T) {
 		t.Error("/requests does not list alice with her image and the decisions")
 	}
 	conv := bob.get("/conversations/alice")
-	for _, want := range []string{"alice is not someone you know", "Message request", "PNG image", `action="/requests/alice/delete"`} {
+	for _, want := range []string{`<span dir="auto">alice</span> is not someone you know`, "Message request", "PNG image", `action="/requests/alice/delete"`} {
 		if !strings.Contains(conv.body, want) {
 			t.Errorf("bob's conversation with alice lacks %q", want)
 		}
@@ -236,7 +236,7 @@ func TestMessageRequestsForms(t *testing.T) {
 	}
 	back.Set("confirm", "yes")
 	r = bob.postForm("/requests/carol/block", back)
-	if r.url != "/conversations/carol" || !strings.Contains(r.body, "Blocked and deleted. They are not told.") || !strings.Contains(r.body, "You block carol") {
+	if r.url != "/conversations/carol" || !strings.Contains(r.body, "Blocked and deleted. They are not told.") || !strings.Contains(r.body, `You block <span dir="auto">carol</span>`) {
 		t.Errorf("block: at %s; want the conversation, blocked", r.url)
 	}
 	if len(requestsOf(t, bob)) != 0 {

@@ -197,11 +197,11 @@ export default function App() {
 
   return (
     <div className="flex min-h-screen flex-col">
-      <header className="border-b border-slate-200 bg-white">
+      <header className="border-b border-slate-200 bg-surface">
         <div className="mx-auto flex max-w-3xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3">
           <a
             href={signedIn ? '#/inbox' : '#/login'}
-            className="rounded text-lg font-bold tracking-tight text-indigo-600 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+            className="rounded text-lg font-bold tracking-tight text-indigo-700 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
           >
             ImageApp
           </a>
@@ -237,7 +237,7 @@ export default function App() {
                 })}
               </nav>
               <div className="ml-auto flex items-center gap-3">
-                <span className="hidden text-sm text-slate-600 sm:inline" title={session.user.email}>
+                <span dir="auto" className="hidden max-w-40 truncate text-sm text-slate-600 sm:inline" title={`${session.user.username} (${session.user.email})`}>
                   {session.user.username}
                 </span>
                 <a

@@ -7,7 +7,7 @@ import userEvent from '@testing-library/user-event';
 import * as api from '../src/api/client.js';
 import App from '../src/App.jsx';
 import Conversation from '../src/screens/Conversation.jsx';
-import { apiError, jsonResponse, mockFetch, msg } from './helpers.js';
+import { apiError, jsonResponse, mockFetch, msg, wholeText } from './helpers.js';
 
 const me = { id: 'u-me', username: 'me', email: 'me@example.com' };
 const bob = { id: 'u-bob', username: 'bob' };
@@ -48,22 +48,22 @@ describe('Conversation: blocking', () => {
       'PUT /api/blocks/bob': jsonResponse(204),
     });
     render(<Conversation username="bob" me={me} />);
-    const summary = await screen.findByText('Block bob…');
+    const summary = await screen.findByText(wholeText('Block bob…'));
     const step = screen.getByTestId('block-step');
     expect(step.tagName).toBe('DETAILS');
     expect(step.open).toBe(false);
     await userEvent.click(summary);
     expect(step.open).toBe(true);
-    const consequence = within(step).getByText(STEP);
+    const consequence = within(step).getByText(wholeText(STEP));
     const button = within(step).getByRole('button', { name: 'Block bob' });
     // The consequence comes first, so it is read before the button is reached.
     expect(consequence.compareDocumentPosition(button) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
-    expect(screen.queryByText(BANNER)).not.toBeInTheDocument();
+    expect(screen.queryByText(wholeText(BANNER))).not.toBeInTheDocument();
 
     await userEvent.click(button);
     expect(await screen.findByText(BLOCKED)).toBeInTheDocument();
     expect(screen.getByText(BLOCKED).closest('[tabindex="-1"]')).toHaveFocus();
-    expect(screen.getByText(BANNER)).toBeInTheDocument();
+    expect(screen.getByText(wholeText(BANNER))).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Unblock bob' })).toBeInTheDocument();
     expect(screen.queryByTestId('block-step')).not.toBeInTheDocument();
     expect(calls(f, 'PUT', '/api/blocks/bob')).toHaveLength(1);
@@ -78,11 +78,11 @@ describe('Conversation: blocking', () => {
       'DELETE /api/blocks/bob': jsonResponse(204),
     });
     render(<Conversation username="bob" me={me} />);
-    expect(await screen.findByText(BANNER)).toBeInTheDocument();
+    expect(await screen.findByText(wholeText(BANNER))).toBeInTheDocument();
     expect(screen.queryByTestId('block-step')).not.toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Unblock bob' }));
     expect(await screen.findByText(UNBLOCKED)).toBeInTheDocument();
-    expect(screen.queryByText(BANNER)).not.toBeInTheDocument();
+    expect(screen.queryByText(wholeText(BANNER))).not.toBeInTheDocument();
     expect(screen.getByTestId('block-step')).toBeInTheDocument();
     expect(calls(f, 'DELETE', '/api/blocks/bob')).toHaveLength(1);
   });
@@ -94,10 +94,10 @@ describe('Conversation: blocking', () => {
       'PUT /api/blocks/bob': apiError(503, 'unavailable', 'Try again in a moment.'),
     });
     render(<Conversation username="bob" me={me} />);
-    await userEvent.click(await screen.findByText('Block bob…'));
+    await userEvent.click(await screen.findByText(wholeText('Block bob…')));
     await userEvent.click(screen.getByRole('button', { name: 'Block bob' }));
     expect(await within(screen.getByTestId('block-step')).findByRole('alert')).toHaveTextContent('Try again in a moment.');
-    expect(screen.queryByText(BANNER)).not.toBeInTheDocument();
+    expect(screen.queryByText(wholeText(BANNER))).not.toBeInTheDocument();
     expect(screen.queryByText(BLOCKED)).not.toBeInTheDocument();
   });
 
@@ -110,7 +110,7 @@ describe('Conversation: blocking', () => {
     render(<Conversation username="bob" me={me} />);
     await userEvent.click(await screen.findByRole('button', { name: 'Unblock bob' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('Try again in a moment.');
-    expect(screen.getByText(BANNER)).toBeInTheDocument();
+    expect(screen.getByText(wholeText(BANNER))).toBeInTheDocument();
   });
 
   it('says so when it cannot tell whether bob is blocked, and offers no step', async () => {
@@ -121,7 +121,7 @@ describe('Conversation: blocking', () => {
     render(<Conversation username="bob" me={me} />);
     expect(await screen.findByRole('alert')).toHaveTextContent('Try again in a moment.');
     expect(screen.queryByTestId('block-step')).not.toBeInTheDocument();
-    expect(screen.queryByText(BANNER)).not.toBeInTheDocument();
+    expect(screen.queryByText(wholeText(BANNER))).not.toBeInTheDocument();
   });
 
   it('offers no step in a conversation with oneself', async () => {

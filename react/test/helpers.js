@@ -92,3 +92,10 @@ export const msg = (id, from, { read = false, sent = '2025-01-01T10:00:00Z', to 
   content_type: 'image/png',
   size: 2048,
 });
+
+// wholeText matches the innermost element whose text is exactly text, even
+// when parts of it sit in elements of their own (a username in a <span dir="auto">).
+export const wholeText = (text) => {
+  const norm = (el) => el.textContent.replace(/\s+/g, ' ').trim();
+  return (_, el) => norm(el) === text && [...el.children].every((c) => norm(c) !== text);
+};

@@ -11,7 +11,7 @@ import Send from '../src/screens/Send.jsx';
 import Sent from '../src/screens/Sent.jsx';
 import Conversation from '../src/screens/Conversation.jsx';
 import MessageView from '../src/screens/MessageView.jsx';
-import { apiError, installFakeXHR, jsonResponse, mockFetch, msg } from './helpers.js';
+import { apiError, installFakeXHR, jsonResponse, mockFetch, msg, wholeText } from './helpers.js';
 
 const MIN = 60 * 1000;
 const HOUR = 60 * MIN;
@@ -154,7 +154,7 @@ describe('MessageView: view once', () => {
     mockFetch({ 'GET /api/messages/m1': jsonResponse(200, { message: toCid }) });
     render(<MessageView id="m1" me={me} go={vi.fn()} />);
     expect(await screen.findByText('This image opens once.')).toBeInTheDocument();
-    expect(screen.getByText('Only cid can open it, once; then it is gone for good. You cannot open it.')).toBeInTheDocument();
+    expect(screen.getByText(wholeText('Only cid can open it, once; then it is gone for good. You cannot open it.'))).toBeInTheDocument();
     expect(screen.getByText(/Delivered/)).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Open it now' })).not.toBeInTheDocument();
     expect(screen.queryByRole('img')).not.toBeInTheDocument();

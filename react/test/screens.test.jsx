@@ -9,7 +9,7 @@ import Send from '../src/screens/Send.jsx';
 import Inbox from '../src/screens/Inbox.jsx';
 import Sent from '../src/screens/Sent.jsx';
 import MessageView from '../src/screens/MessageView.jsx';
-import { apiError, installFakeXHR, jsonResponse, mockFetch, msg } from './helpers.js';
+import { apiError, installFakeXHR, jsonResponse, mockFetch, msg, wholeText } from './helpers.js';
 import { formatDate } from '../src/lib/format.js';
 
 const body = (f, i = -1) => JSON.parse(f.mock.calls.at(i)[1].body);
@@ -338,7 +338,7 @@ describe('Sent', () => {
       }),
     });
     render(<Sent />);
-    expect(await screen.findByText('To bob')).toBeInTheDocument();
+    expect(await screen.findByText(wholeText('To bob'))).toBeInTheDocument();
     expect(screen.getByText('Delivered')).toBeInTheDocument();
     expect(screen.getByText(/^Opened /)).toBeInTheDocument();
     expect(screen.queryByText(/^Read /)).not.toBeInTheDocument();
@@ -356,7 +356,7 @@ describe('MessageView', () => {
     render(<MessageView id="m1" me={me} go={vi.fn()} onOpened={onOpened} />);
     const img = await screen.findByRole('img', { name: 'Look at this' });
     expect(img).toHaveAttribute('src', '/api/messages/m1/image');
-    expect(screen.getByText('From bob')).toBeInTheDocument();
+    expect(screen.getByText(wholeText('From bob'))).toBeInTheDocument();
     expect(screen.getByText('cat.png')).toBeInTheDocument();
     expect(screen.getByText('Look at this', { selector: 'p' })).toBeInTheDocument();
     expect(onOpened).toHaveBeenCalled();

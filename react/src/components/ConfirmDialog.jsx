@@ -36,14 +36,14 @@ export default function ConfirmDialog({ title, children, confirmLabel, busyLabel
   }
 
   return (
-    <div className="fixed inset-0 z-50 flex items-end justify-center bg-slate-900/50 p-4 sm:items-center" onKeyDown={onKeyDown}>
+    <div className="fixed inset-0 z-50 flex items-end justify-center bg-black/50 p-4 sm:items-center" onKeyDown={onKeyDown}>
       <div
         ref={panel}
         role="dialog"
         aria-modal="true"
         aria-labelledby={`${id}-title`}
         aria-describedby={`${id}-desc`}
-        className="w-full max-w-md rounded-xl bg-white p-5 shadow-xl ring-1 ring-slate-200 sm:p-6"
+        className="w-full max-w-md rounded-xl bg-surface p-5 shadow-xl ring-1 ring-slate-200 sm:p-6"
       >
         <h2 id={`${id}-title`} className="text-lg font-semibold text-slate-900">
           {title}

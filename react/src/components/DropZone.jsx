@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { formatBytes } from '../lib/format.js';
+import { UserText } from './ui.jsx';
 
 // A drop target around a normal, labelled file input. Either way, onFile gets one File.
 // accept and hint come from the server's limits (the Send screen); without them any image may be chosen.
@@ -83,8 +84,8 @@ export default function DropZone({ file, onFile, disabled = false, accept = 'ima
       )}
       {file && <Preview file={file} />}
       {file && (
-        <p className="mt-3 break-all text-sm font-medium text-slate-800" data-testid="chosen-file">
-          {file.name} <span className="font-normal text-slate-500">({formatBytes(file.size)})</span>
+        <p className="mt-3 text-sm font-medium text-slate-800 wrap-anywhere" data-testid="chosen-file">
+          <UserText>{file.name}</UserText> <span className="font-normal text-slate-500">({formatBytes(file.size)})</span>
         </p>
       )}
     </div>

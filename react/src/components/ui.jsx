@@ -4,11 +4,11 @@ const focus = 'focus-visible:outline-none focus-visible:ring-2 focus-visible:rin
 
 const VARIANTS = {
   primary: 'bg-indigo-600 text-white shadow-sm hover:bg-indigo-500',
-  secondary: 'bg-white text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50',
+  secondary: 'bg-surface text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50',
   danger: 'bg-red-600 text-white shadow-sm hover:bg-red-500',
   // The way to a danger, not the danger itself (that is the dialog's solid red button).
-  dangerOutline: 'bg-white text-red-700 ring-1 ring-inset ring-red-300 hover:bg-red-50',
-  link: 'text-indigo-600 hover:text-indigo-500 underline-offset-2 hover:underline px-0 py-0',
+  dangerOutline: 'bg-surface text-red-700 ring-1 ring-inset ring-red-300 hover:bg-red-50',
+  link: 'text-indigo-700 hover:text-indigo-500 underline-offset-2 hover:underline px-0 py-0',
 };
 
 export function buttonClass(variant = 'primary', extra = '', size = 'md') {
@@ -25,19 +25,26 @@ export function LinkButton({ variant = 'link', size, className = '', ...props })
 }
 
 export function Card({ as: Tag = 'section', className = '', ...props }) {
-  return <Tag className={`rounded-xl bg-white p-5 shadow-sm ring-1 ring-slate-200 sm:p-6 ${className}`} {...props} />;
+  return <Tag className={`rounded-xl bg-surface p-5 shadow-sm ring-1 ring-slate-200 sm:p-6 ${className}`} {...props} />;
+}
+
+// UserText is something a person wrote or chose (a username, a caption, a
+// file name) inside the app's words: dir="auto" lets a right-to-left one read
+// right without reordering the words around it.
+export function UserText({ children }) {
+  return <span dir="auto">{children}</span>;
 }
 
 export function PageTitle({ children, sub }) {
   return (
     <div className="mb-4">
-      <h1 className="text-xl font-semibold tracking-tight text-slate-900 sm:text-2xl">{children}</h1>
-      {sub && <p className="mt-1 text-sm text-slate-600">{sub}</p>}
+      <h1 className="text-xl font-semibold tracking-tight text-slate-900 wrap-anywhere sm:text-2xl">{children}</h1>
+      {sub && <p className="mt-1 text-sm text-slate-600 wrap-anywhere">{sub}</p>}
     </div>
   );
 }
 
-export const inputClass = `block w-full rounded-lg border-0 bg-white px-3 py-2 text-base text-slate-900 ring-1 ring-inset ring-slate-300 placeholder:text-slate-400 sm:text-sm focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500`;
+export const inputClass = `block w-full rounded-lg border-0 bg-surface px-3 py-2 text-base text-slate-900 ring-1 ring-inset ring-slate-300 placeholder:text-slate-400 sm:text-sm focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500`;
 
 // A labelled input (or textarea with multiline). Every input gets a visible <label>.
 export function Field({ label, hint, multiline = false, className = '', ...props }) {

@@ -6,7 +6,7 @@ import Thumb from '../components/Thumb.jsx';
 import RetentionBadge from '../components/RetentionBadge.jsx';
 import { useViewer } from '../components/Viewer.jsx';
 import { retentionLabel } from '../lib/retention.js';
-import { Alert, Button, Card, LinkButton, Loading, PageTitle, errorText } from '../components/ui.jsx';
+import { Alert, Button, Card, LinkButton, Loading, PageTitle, UserText, errorText } from '../components/ui.jsx';
 import { BlockStep, BlockedBanner, useBlocking } from './ConversationBlock.jsx';
 import RequestActions, { REQUEST_NOTICES } from './RequestActions.jsx';
 
@@ -99,7 +99,9 @@ export default function Conversation({ username, me, notice, version = 0 }) {
   if (state.error?.status === 404) {
     return (
       <Card className="space-y-4">
-        <Alert>There is no one called {username}.</Alert>
+        <Alert>
+          There is no one called <UserText>{username}</UserText>.
+        </Alert>
         <LinkButton variant="secondary" href="#/inbox">
           Back to inbox
         </LinkButton>
@@ -112,7 +114,15 @@ export default function Conversation({ username, me, notice, version = 0 }) {
       <LinkButton variant="link" href="#/inbox" className="mb-3">
         ← Back to inbox
       </LinkButton>
-      <PageTitle sub={`Images you and ${name} sent each other.`}>{name}</PageTitle>
+      <PageTitle
+        sub={
+          <>
+            Images you and <UserText>{name}</UserText> sent each other.
+          </>
+        }
+      >
+        <UserText>{name}</UserText>
+      </PageTitle>
       {shownNotice && (
         <div ref={noticeBox} tabIndex={-1} className="mb-4 rounded-lg focus:outline-none">
           <Alert kind={shownNotice.kind}>{shownNotice.text}</Alert>
@@ -130,7 +140,7 @@ export default function Conversation({ username, me, notice, version = 0 }) {
       )}
       {state.error && <Alert>{errorText(state.error)}</Alert>}
       {!state.loading && !state.error && state.messages.length === 0 && (
-        <Card className="text-center text-sm text-slate-600">You and {name} have not sent each other any images yet.</Card>
+        <Card className="text-center text-sm text-slate-600 wrap-anywhere">You and <UserText>{name}</UserText> have not sent each other any images yet.</Card>
       )}
       {state.messages.length > 0 && (
         <ol aria-label={`Images with ${name}`} className="space-y-3">
@@ -166,11 +176,15 @@ function Bubble({ m, mine, name, onView }) {
         onClick={onView}
         aria-label={`${mine ? 'Image you sent' : `Image from ${name}`}${m.snippet ? `: ${m.snippet}` : ''}${retentionLabel(m) ? `, ${retentionLabel(m)}` : ''}, ${formatDate(m.sent_at)}${status ? `, ${status}` : ''}${unread ? ', new' : ''}`}
         className={`flex max-w-[85%] flex-col gap-1.5 rounded-2xl p-2 ring-1 ring-inset focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${
-          mine ? 'items-end bg-indigo-50 ring-indigo-100 hover:bg-indigo-100' : 'items-start bg-white ring-slate-200 hover:bg-slate-50'
+          mine ? 'items-end bg-indigo-50 ring-indigo-100 hover:bg-indigo-100' : 'items-start bg-surface ring-slate-200 hover:bg-slate-50'
         }`}
       >
         <Thumb src={m.thumbnail} size="size-40" />
-        {m.snippet && <span className="max-w-40 break-words px-1 text-sm text-slate-800">{m.snippet}</span>}{' '}
+        {m.snippet && (
+          <span dir="auto" className="max-w-40 px-1 text-sm text-slate-800 wrap-anywhere">
+            {m.snippet}
+          </span>
+        )}{' '}
         <RetentionBadge m={m} />{' '}
         <span className="px-1 text-xs text-slate-600">
           <time dateTime={m.sent_at}>{formatDate(m.sent_at)}</time>
@@ -186,7 +200,8 @@ function Bubble({ m, mine, name, onView }) {
 function RequestBanner({ name, count, onDone }) {
   return (
     <div className="mb-4 rounded-lg bg-amber-50 p-4 text-sm text-amber-900 ring-1 ring-amber-200" data-testid="request-banner">
-      <p className="mb-3">{name} is not someone you know. Accept to see their images.</p>
+      <p className="mb-3 wrap-anywhere">
+        <UserText>{name}</UserText> is not someone you know. Accept to see their images.</p>
       <RequestActions name={name} count={count} onDone={onDone} />
     </div>
   );
@@ -205,7 +220,9 @@ function RequestBubble({ m, name }) {
           </svg>
         </span>
         <span className="px-1 text-sm text-slate-800">
-          <span className="sr-only">From {name}: </span>
+          <span className="sr-only">
+            From <UserText>{name}</UserText>:{' '}
+          </span>
           <span className="font-medium">Message request</span> · {typeLabel(m.content_type)} · {formatBytes(m.size)}
         </span>
         <span className="px-1 text-xs text-slate-600">

@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
 import * as api from '../api/client.js';
-import { Alert, Button, errorText } from '../components/ui.jsx';
+import { Alert, Button, UserText, errorText } from '../components/ui.jsx';
 import { BLOCKED_NOTICE, UNBLOCKED_NOTICE } from './BlockedPeople.jsx';
 import { useLoad } from '../lib/useLoad.js';
 
@@ -44,9 +44,10 @@ export function BlockedBanner({ name, blocking }) {
   return (
     <div className="mb-4 rounded-lg bg-slate-100 p-4 text-sm text-slate-800 ring-1 ring-slate-200" data-testid="blocked-banner">
       <div className="flex flex-wrap items-center justify-between gap-3">
-        <p>You block {name}: images they send are withheld from you, and they are not told.</p>
+        <p className="min-w-0 wrap-anywhere">
+          You block <UserText>{name}</UserText>: images they send are withheld from you, and they are not told.</p>
         <Button variant="secondary" onClick={() => blocking.setBlocked(false)} disabled={blocking.busy}>
-          {blocking.busy ? 'Unblocking…' : `Unblock ${name}`}
+          {blocking.busy ? 'Unblocking…' : <>Unblock <UserText>{name}</UserText></>}
         </Button>
       </div>
       {blocking.error && (
@@ -67,16 +68,16 @@ export function BlockStep({ name, blocking }) {
   if (blocking.blocked) return null;
   return (
     <details className="min-w-0 text-sm sm:max-w-md" data-testid="block-step">
-      <summary className="w-fit cursor-pointer rounded font-medium text-indigo-600 underline-offset-2 hover:text-indigo-500 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">
-        Block {name}…
+      <summary className="w-fit cursor-pointer wrap-anywhere rounded font-medium text-indigo-700 underline-offset-2 hover:text-indigo-500 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">
+        Block <UserText>{name}</UserText>…
       </summary>
-      <div className="mt-2 space-y-3 rounded-lg bg-white p-3 ring-1 ring-slate-200">
-        <p className="text-slate-700">
-          {name} will not be able to send you images, and will not be told: their images are withheld from you. You can
+      <div className="mt-2 space-y-3 rounded-lg bg-surface p-3 ring-1 ring-slate-200">
+        <p className="text-slate-700 wrap-anywhere">
+          <UserText>{name}</UserText> will not be able to send you images, and will not be told: their images are withheld from you. You can
           unblock them at any time; what was withheld stays withheld.
         </p>
         <Button variant="dangerOutline" onClick={() => blocking.setBlocked(true)} disabled={blocking.busy}>
-          {blocking.busy ? 'Blocking…' : `Block ${name}`}
+          {blocking.busy ? 'Blocking…' : <>Block <UserText>{name}</UserText></>}
         </Button>
         {blocking.error && <Alert>{errorText(blocking.error)}</Alert>}
       </div>

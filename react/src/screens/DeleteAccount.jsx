@@ -72,7 +72,7 @@ export function DeleteAccountDialog({ onCancel, onDeleted }) {
 
   return (
     <div
-      className="fixed inset-0 z-50 flex items-end justify-center overflow-y-auto bg-slate-900/50 p-4 sm:items-center"
+      className="fixed inset-0 z-50 flex items-end justify-center overflow-y-auto bg-black/50 p-4 sm:items-center"
       onKeyDown={(e) => trapKeys(e, panel.current, busy, onCancel)}
     >
       <div
@@ -81,7 +81,7 @@ export function DeleteAccountDialog({ onCancel, onDeleted }) {
         aria-modal="true"
         aria-labelledby={`${id}-title`}
         aria-describedby={`${id}-desc`}
-        className="max-h-full w-full max-w-lg overflow-y-auto rounded-xl bg-white p-5 shadow-xl ring-1 ring-slate-200 sm:p-6"
+        className="max-h-full w-full max-w-lg overflow-y-auto rounded-xl bg-surface p-5 shadow-xl ring-1 ring-slate-200 sm:p-6"
       >
         <h2 id={`${id}-title`} className="text-lg font-semibold text-slate-900">
           Delete my account

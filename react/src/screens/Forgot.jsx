@@ -4,7 +4,7 @@ import { validateUsername } from '../lib/validate.js';
 import { Alert, Button, Field, errorText } from '../components/ui.jsx';
 import AuthLayout from './AuthLayout.jsx';
 
-const link = 'rounded font-semibold text-indigo-600 hover:text-indigo-500 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500';
+const link = 'rounded font-semibold text-indigo-700 hover:text-indigo-500 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500';
 
 // Step 1 of a password reset: ask for a code by email (the server pages' /forgot).
 export default function Forgot({ go, params, notice }) {

@@ -11,7 +11,7 @@ import { useLoad } from '../lib/useLoad.js';
 
 const tab = (active) =>
   `rounded-md px-3 py-1 text-sm font-medium focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${
-    active ? 'bg-white text-slate-900 shadow-sm' : 'text-slate-600 hover:text-slate-900'
+    active ? 'bg-surface text-slate-900 shadow-sm' : 'text-slate-600 hover:text-slate-900'
   }`;
 
 // version grows when the inbox changed (a live event, or a click on Inbox
@@ -70,7 +70,7 @@ export default function Inbox({ notice, setUnread, version = 0, requestsVersion 
         <a
           href="#/requests"
           data-testid="requests-link"
-          className="mb-4 flex items-center justify-between gap-3 rounded-xl bg-white px-4 py-3 text-sm font-medium text-slate-700 shadow-sm ring-1 ring-slate-200 hover:bg-slate-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-indigo-500"
+          className="mb-4 flex items-center justify-between gap-3 rounded-xl bg-surface px-4 py-3 text-sm font-medium text-slate-700 shadow-sm ring-1 ring-slate-200 hover:bg-slate-50 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-indigo-500"
         >
           <span>Message requests ({waiting})</span>
           <span aria-hidden="true" className="text-slate-400">
@@ -104,7 +104,7 @@ export default function Inbox({ notice, setUnread, version = 0, requestsVersion 
         </Card>
       )}
       {groups.length > 0 && (
-        <div className="overflow-hidden rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
+        <div className="overflow-hidden rounded-xl bg-surface shadow-sm ring-1 ring-slate-200">
           <ul aria-label="Conversations" className="divide-y divide-slate-100">
             {groups.map((g) => (
               <ConversationEntry key={g.sender.id || g.sender.username} g={g} />
@@ -148,11 +148,17 @@ function ConversationEntry({ g }) {
       >
         <Thumb src={newest.thumbnail} size="size-14" />
         <span className="min-w-0 flex-1">
-          <span className={`block truncate ${unread ? 'font-semibold text-slate-900' : 'text-slate-700'}`}>
-            <span className="sr-only">Images from </span>
+          <span className="sr-only">Images from </span>
+          <span dir="auto" className={`block truncate ${unread ? 'font-semibold text-slate-900' : 'text-slate-700'}`} title={g.sender.username}>
             {g.sender.username}
           </span>{' '}
-          <span className="block truncate text-sm text-slate-600">{newest.snippet || 'Image'}</span>{' '}
+          {newest.snippet ? (
+            <span dir="auto" className="block truncate text-sm text-slate-600" title={newest.snippet}>
+              {newest.snippet}
+            </span>
+          ) : (
+            <span className="block truncate text-sm text-slate-600">Image</span>
+          )}{' '}
           <span className="block text-xs text-slate-500">
             <time dateTime={newest.sent_at}>{formatDate(newest.sent_at)}</time>
           </span>

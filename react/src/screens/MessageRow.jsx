@@ -3,7 +3,7 @@ import { formatBytes, formatDate, typeLabel } from '../lib/format.js';
 import RetentionBadge from '../components/RetentionBadge.jsx';
 
 // One message in a list: a link to the message view.
-export default function MessageRow({ m, who, status }) {
+export default function MessageRow({ m, who, title, status }) {
   const unread = status === undefined ? !m.read_at : false;
   return (
     <li>
@@ -13,7 +13,7 @@ export default function MessageRow({ m, who, status }) {
       >
         <span aria-hidden="true" className={`size-2.5 shrink-0 rounded-full ${unread ? 'bg-indigo-600' : 'bg-transparent'}`} />
         <span className="min-w-0 flex-1">
-          <span className={`block truncate text-sm ${unread ? 'font-semibold text-slate-900' : 'text-slate-700'}`}>
+          <span className={`block truncate text-sm ${unread ? 'font-semibold text-slate-900' : 'text-slate-700'}`} title={title}>
             {who}
             {unread && <span className="sr-only"> (unread)</span>}
           </span>

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import * as api from '../api/client.js';
 import { formatBytes, formatDate, typeLabel } from '../lib/format.js';
 import { hrefFor } from '../lib/route.js';
-import { Alert, Button, Card, LinkButton, Loading, errorText } from '../components/ui.jsx';
+import { Alert, Button, Card, LinkButton, Loading, UserText, errorText } from '../components/ui.jsx';
 import ConfirmDialog from '../components/ConfirmDialog.jsx';
 import { useViewer } from '../components/Viewer.jsx';
 import { expiresIn } from '../lib/retention.js';
@@ -98,8 +98,8 @@ export default function MessageView({ id, me, go, notice, onOpened }) {
       {notice && <Alert kind={notice.kind}>{notice.text}</Alert>}
       <Card className="space-y-4">
         <header>
-          <h1 className="text-lg font-semibold">
-            {mine ? `To ${m.to ? m.to.username : 'unknown'}` : `From ${m.from ? m.from.username : 'unknown'}`}
+          <h1 className="text-lg font-semibold wrap-anywhere">
+            {mine ? 'To' : 'From'} <UserText>{(mine ? m.to : m.from)?.username || 'unknown'}</UserText>
           </h1>
           <p className="text-sm text-slate-500">
             Sent <time dateTime={m.sent_at}>{formatDate(m.sent_at)}</time>
@@ -137,11 +137,17 @@ export default function MessageView({ id, me, go, notice, onOpened }) {
             )}
           </div>
         )}
-        {m.caption && <p className="whitespace-pre-wrap break-words text-slate-800">{m.caption}</p>}
+        {m.caption && (
+          <p dir="auto" className="whitespace-pre-wrap text-slate-800 wrap-anywhere">
+            {m.caption}
+          </p>
+        )}
         {!once && (
-          <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+          <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-1 text-sm">
             <dt className="text-slate-500">File name</dt>
-            <dd className="break-all text-slate-800">{m.filename || '—'}</dd>
+            <dd dir="auto" className="text-slate-800 wrap-anywhere">
+              {m.filename || '—'}
+            </dd>
             <dt className="text-slate-500">Type</dt>
             <dd className="text-slate-800">
               {typeLabel(m.content_type)} · {formatBytes(m.size)}
@@ -168,7 +174,7 @@ export default function MessageView({ id, me, go, notice, onOpened }) {
             onConfirm={onDelete}
             onCancel={() => setConfirming(false)}
           >
-            {other || 'The other person'} and you will no longer be able to see it. This cannot be undone.
+            <UserText>{other || 'The other person'}</UserText> and you will no longer be able to see it. This cannot be undone.
           </ConfirmDialog>
         )}
         {viewer.element}

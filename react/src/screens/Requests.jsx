@@ -63,7 +63,7 @@ export default function Requests({ notice, version = 0 }) {
       {!requests && !error && <Loading />}
       {requests && requests.length === 0 && <NoRequests />}
       {requests && requests.length > 0 && (
-        <ul aria-label="Message requests" className="divide-y divide-slate-100 rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
+        <ul aria-label="Message requests" className="divide-y divide-slate-100 rounded-xl bg-surface shadow-sm ring-1 ring-slate-200">
           {requests.map((r) => (
             <li key={r.username} className="flex flex-col gap-3 px-4 py-3 sm:flex-row sm:items-center sm:justify-between sm:px-5">
               <div className="min-w-0">

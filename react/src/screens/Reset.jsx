@@ -5,7 +5,7 @@ import { validateCode, validatePassword, validateUsername } from '../lib/validat
 import { Alert, Button, Field, errorText } from '../components/ui.jsx';
 import AuthLayout from './AuthLayout.jsx';
 
-const link = 'rounded font-semibold text-indigo-600 hover:text-indigo-500 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500';
+const link = 'rounded font-semibold text-indigo-700 hover:text-indigo-500 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500';
 
 // The server checks the code's shape, then the password policy, then the code
 // itself, all answering 400. So a 400 for a password that meets the policy means

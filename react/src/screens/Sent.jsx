@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import * as api from '../api/client.js';
 import { formatDate } from '../lib/format.js';
 import { usePaged } from '../lib/usePaged.js';
-import { Alert, Button, Card, LinkButton, Loading, PageTitle, errorText } from '../components/ui.jsx';
+import { Alert, Button, Card, LinkButton, Loading, PageTitle, UserText, errorText } from '../components/ui.jsx';
 import MessageRow from './MessageRow.jsx';
 
 // version grows when the sent box changed (a recipient opened a message,
@@ -48,7 +48,8 @@ export default function Sent({ notice, version = 0 }) {
               <MessageRow
                 key={m.id}
                 m={m}
-                who={`To ${m.to ? m.to.username : 'unknown'}`}
+                who={<>To <UserText>{m.to ? m.to.username : 'unknown'}</UserText></>}
+                title={`To ${m.to ? m.to.username : 'unknown'}`}
                 status={m.read_at ? `Opened ${formatDate(m.read_at)}` : 'Delivered'}
               />
             ))}

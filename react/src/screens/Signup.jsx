@@ -40,7 +40,7 @@ export default function Signup({ go, notice }) {
       footer={
         <>
           Already have an account?{' '}
-          <a className="font-semibold text-indigo-600 hover:text-indigo-500 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500" href="#/login">
+          <a className="font-semibold text-indigo-700 hover:text-indigo-500 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500" href="#/login">
             Log in
           </a>
         </>

@@ -45,9 +45,11 @@ export default function Users({ notice }) {
                   <span aria-hidden="true" className="flex size-9 shrink-0 items-center justify-center rounded-full bg-indigo-50 text-sm font-semibold uppercase text-indigo-700">
                     {u.username.slice(0, 1)}
                   </span>
-                  <span className="truncate font-medium">{u.username}</span>
+                  <span dir="auto" className="truncate font-medium" title={u.username}>
+                    {u.username}
+                  </span>
                 </span>
-                <LinkButton variant="secondary" size="sm" href={hrefFor('send', null, { to: u.username })} aria-label={`Send an image to ${u.username}`}>
+                <LinkButton variant="secondary" size="sm" className="shrink-0" href={hrefFor('send', null, { to: u.username })} aria-label={`Send an image to ${u.username}`}>
                   Send an image
                 </LinkButton>
               </li>

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import * as api from '../api/client.js';
 import { hrefFor } from '../lib/route.js';
 import { useObjectUrl } from '../lib/objectUrl.js';
-import { Alert, Button, Card, LinkButton, errorText } from '../components/ui.jsx';
+import { Alert, Button, Card, LinkButton, UserText, errorText } from '../components/ui.jsx';
 
 // A view-once image opens with a POST, never a GET: the answer carries the
 // image itself, and the server deletes it for good as it answers.
@@ -30,7 +30,7 @@ export function ViewOncePanel({ m, mine, onViewed }) {
     <div data-testid="view-once" className="rounded-lg bg-amber-50 p-4 text-amber-950 ring-1 ring-amber-200">
       <p className="font-semibold">This image opens once.</p>
       {mine ? (
-        <p className="mt-1 text-sm">Only {m.to?.username || 'its recipient'} can open it, once; then it is gone for good. You cannot open it.</p>
+        <p className="mt-1 text-sm wrap-anywhere">Only <UserText>{m.to?.username || 'its recipient'}</UserText> can open it, once; then it is gone for good. You cannot open it.</p>
       ) : (
         <>
           <p className="mt-1 text-sm">Open it when you are ready: once you leave it, it is gone for good, for both of you.</p>
@@ -62,8 +62,8 @@ export function ViewedOnce({ viewed }) {
     <article className="space-y-4">
       <Card className="space-y-4">
         <header>
-          <h1 ref={heading} tabIndex={-1} className="text-lg font-semibold focus:outline-none">
-            From {from}, once
+          <h1 ref={heading} tabIndex={-1} className="text-lg font-semibold wrap-anywhere focus:outline-none">
+            From <UserText>{from}</UserText>, once
           </h1>
           <p className="text-sm text-slate-600">This image is already deleted: when you leave this page it is gone for good.</p>
         </header>
@@ -72,11 +72,15 @@ export function ViewedOnce({ viewed }) {
             {url && <img src={url} alt={`Image from ${from}`} className="block h-auto max-h-[70vh] max-w-full object-contain" />}
             {url === null && <p className="p-8 text-sm text-slate-600">The image could not be shown.</p>}
           </div>
-          {m.caption && <figcaption className="whitespace-pre-wrap break-words text-slate-800">{m.caption}</figcaption>}
+          {m.caption && (
+            <figcaption dir="auto" className="whitespace-pre-wrap text-slate-800 wrap-anywhere">
+              {m.caption}
+            </figcaption>
+          )}
         </figure>
       </Card>
       <LinkButton variant="link" href={hrefFor('conversation', from)}>
-        ← All images with {from}
+        ← All images with <UserText>{from}</UserText>
       </LinkButton>
     </article>
   );
