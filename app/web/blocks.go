@@ -11,11 +11,6 @@ import (
 // Blocking someone: from the conversation page (a form, JS off too) or the
 // settings page's list (unblock), and the JSON twins.
 
-func init() {
-	flashes["blocked"] = "Blocked. They can no longer send you images, and are not told."
-	flashes["unblocked"] = "Unblocked. Their new images reach you again."
-}
-
 type blockForm struct {
 	Back string `form:"back"` // the page to return to
 }

@@ -19,12 +19,6 @@ import (
 // in this device's session (signed and encrypted, for the code's 24
 // hours), so the page can say which address it waits for.
 
-func init() {
-	flashes["email-code-sent"] = "We emailed a 6-digit code to your new address. Enter it below to make the change."
-	flashes["email-changed"] = "Email changed. We told your old address."
-	flashes["email-cancelled"] = "Email change cancelled. Your address stays as it was."
-}
-
 const pendingEmailTTL = 24 * time.Hour // the code's life
 
 type emailRequestForm struct {

@@ -10,10 +10,6 @@ import (
 // checkbox, absent means off. The other privacy settings stay as they are.
 // The JSON twin is PUT /api/me/privacy's "notify_by_mail".
 
-func init() {
-	flashes["notifications-saved"] = "Email notification setting saved."
-}
-
 type mailForm struct {
 	NotifyByMail string `form:"notify_by_mail"`
 }

@@ -11,10 +11,6 @@ import (
 // of the person; the device that asked gets a fresh one at once, so only
 // the others are logged out.
 
-func init() {
-	flashes["password-changed"] = "Password changed. Other devices are logged out."
-}
-
 // passwordForm is the change's fields, the same names in the form and JSON.
 type passwordForm struct {
 	Current string `form:"current_password,raw"`

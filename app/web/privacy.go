@@ -13,10 +13,6 @@ import (
 // message requests. The page form posts three checkboxes (an unchecked one is not sent, so absent
 // means off); the JSON twin takes booleans and leaves out what it omits.
 
-func init() {
-	flashes["privacy-saved"] = "Privacy settings saved."
-}
-
 // privacyForm is the settings page's form: "on" (any non-empty value) or absent.
 type privacyForm struct {
 	ReadReceipts    string `form:"read_receipts"`

@@ -18,12 +18,6 @@ import (
 // first, as deleting a message does: a post without confirm=yes gets the
 // question as a page (JS off); static/confirm.js asks in a <dialog>.
 
-func init() {
-	flashes["request-accepted"] = "Accepted. Their images are in your inbox."
-	flashes["request-deleted"] = "Deleted."
-	flashes["request-blocked"] = "Blocked and deleted. They are not told."
-}
-
 // requestForm is the form of Accept, Delete and Block.
 type requestForm struct {
 	Back    string `form:"back"`    // the page to return to; /requests when absent

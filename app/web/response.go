@@ -77,7 +77,8 @@ func (s *Server) page(r *http.Request, title, active string) views.Page {
 }
 
 // flashes are the notices a redirect can ask for; a fixed set, so a link
-// cannot put arbitrary text on our pages.
+// cannot put arbitrary text on our pages. All of them are here, in one
+// literal that nothing changes at run time.
 var flashes = map[string]string{
 	"signed-up":       "Account created. We emailed you a 6-digit code.",
 	"resent":          "If that account is waiting for confirmation, we emailed it a new code. Use the newest email.",
@@ -89,6 +90,24 @@ var flashes = map[string]string{
 	"sent":            "Image sent.",
 	"mail-again":      "If your address was not confirmed yet, we asked for the confirmation email again. Follow its link.",
 	"account-deleted": "Your account is deleted. Nobody can open the images sent to you any more.",
+
+	"blocked":   "Blocked. They can no longer send you images, and are not told.",
+	"unblocked": "Unblocked. Their new images reach you again.",
+
+	"email-code-sent": "We emailed a 6-digit code to your new address. Enter it below to make the change.",
+	"email-changed":   "Email changed. We told your old address.",
+	"email-cancelled": "Email change cancelled. Your address stays as it was.",
+
+	"notifications-saved": "Email notification setting saved.",
+	"password-changed":    "Password changed. Other devices are logged out.",
+	"privacy-saved":       "Privacy settings saved.",
+
+	"request-accepted": "Accepted. Their images are in your inbox.",
+	"request-deleted":  "Deleted.",
+	"request-blocked":  "Blocked and deleted. They are not told.",
+
+	"session-ended":  "That device is logged out.",
+	"sessions-ended": "Every other device is logged out.",
 }
 
 func urlEscape(s string) string { return url.QueryEscape(s) }

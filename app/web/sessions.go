@@ -15,11 +15,6 @@ import (
 // those are signed and encrypted with the server's keys, so knowing an ID
 // lets nobody in; it only names a session to end, and only its owner can.
 
-func init() {
-	flashes["session-ended"] = "That device is logged out."
-	flashes["sessions-ended"] = "Every other device is logged out."
-}
-
 // withSessions gives the settings page the person's sessions.
 func (s *Server) withSessions(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
