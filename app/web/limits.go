@@ -94,7 +94,7 @@ const sharedLimitTimeout = 300 * time.Millisecond
 // the upload cap when it does not say; a chunked upload is cut at the cap).
 // A refusal is a 429 that says how long to wait.
 func (s *Server) limitSend(r *http.Request) error {
-	from, _ := currentUser(r)
+	from, _ := CurrentUser(r)
 	size := s.maxUpload
 	if r.ContentLength > 0 {
 		size = min(r.ContentLength, s.maxUpload)
@@ -143,7 +143,7 @@ func (s *Server) limitSend(r *http.Request) error {
 // stranger must not lock the owner out of a reset either) takes it from
 // that device's bucket. When the store cannot answer, the action is refused
 // (503), never let through.
-func (s *Server) limit(r *http.Request, action, username string) error {
+func (s *Server) Limit(r *http.Request, action, username string) error {
 	if err := s.take(r, s.rules.PerIP, "ip:"+action+":"+s.clientIP(r)); err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ var DefaultPace = Pace{Grace: 30 * time.Second, MinRate: 4 << 10, Stall: time.Mi
 const paceSlack = 2 * time.Second
 
 // errSlowBody is the error a request body's reader gets when it timed out.
-var errSlowBody = &statusError{http.StatusRequestTimeout, "timeout", "The upload was too slow and timed out. Try again on a better connection."}
+var errSlowBody = &StatusError{http.StatusRequestTimeout, "timeout", "The upload was too slow and timed out. Try again on a better connection."}
 
 func (s *Server) paceBodies(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -107,8 +107,8 @@ func (p *pacedBody) Close() error { return p.body.Close() }
 // never more than Stall ahead of the last write that got through. Time the
 // server spends between writes (reading, decrypting) is not the client's.
 
-// errSlowReader is what a write that timed out becomes.
-var errSlowReader = errors.New("web: the client stopped reading the response")
+// ErrSlowReader is what a write that timed out becomes.
+var ErrSlowReader = errors.New("web: the client stopped reading the response")
 
 // pacedWriter writes a response body under a moving write deadline.
 type pacedWriter struct {
@@ -121,7 +121,7 @@ type pacedWriter struct {
 }
 
 // paceWrites returns w's body writer under a moving write deadline.
-func (s *Server) paceWrites(w http.ResponseWriter, r *http.Request) io.Writer {
+func (s *Server) PaceWrites(w http.ResponseWriter, r *http.Request) io.Writer {
 	return &pacedWriter{w: w, rc: http.NewResponseController(w), pace: s.pace,
 		deadline: time.Now().Add(s.pace.Grace), h2: r.ProtoMajor == 2}
 }
@@ -146,7 +146,7 @@ func (p *pacedWriter) Write(b []byte) (int, error) {
 		p.deadline = limit
 	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return n, errSlowReader
+		return n, ErrSlowReader
 	}
 	return n, err
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // render writes a templ component as an HTML page or fragment.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
@@ -21,7 +21,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 }
 
 // writeJSON writes v as the JSON reply.
-func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+func (s *Server) JSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
@@ -32,22 +32,22 @@ func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v
 
 // fail answers with an error as JSON under /api/, else as an error page
 // (or, for htmx, the same page markup, which htmx 4 swaps in for 4xx/5xx).
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	if isAPI(r) {
-		s.writeJSONError(w, r, err)
+		s.JSONError(w, r, err)
 		return
 	}
-	e := s.errorReply(w, r, err)
-	s.render(w, r, e.status, views.ErrorPage(s.page(r, "Error", ""), e.status, e.message))
+	e := s.ErrorReply(w, r, err)
+	s.Render(w, r, e.Status, views.ErrorPage(s.Page(r, "Error", ""), e.Status, e.Message))
 }
 
-func (s *Server) writeJSONError(w http.ResponseWriter, r *http.Request, err error) {
-	e := s.errorReply(w, r, err)
-	s.writeJSON(w, r, e.status, errorJSON{Error: errorBody{Code: e.code, Message: e.message}})
+func (s *Server) JSONError(w http.ResponseWriter, r *http.Request, err error) {
+	e := s.ErrorReply(w, r, err)
+	s.JSON(w, r, e.Status, errorJSON{Error: errorBody{Code: e.Code, Message: e.Message}})
 }
 
-// redirect sends a 303 to a path of ours, with an optional flash.
-func redirect(w http.ResponseWriter, r *http.Request, path, flash string) {
+// Redirect sends a 303 to a path of ours, with an optional flash.
+func Redirect(w http.ResponseWriter, r *http.Request, path, flash string) {
 	if flash != "" {
 		u, _ := url.Parse(path) // our own paths: they parse
 		q := u.Query()
@@ -59,10 +59,10 @@ func redirect(w http.ResponseWriter, r *http.Request, path, flash string) {
 }
 
 // page builds the frame of a page: title, navigation with the unread count,
-// and a flash message passed by redirect (?flash=…).
-func (s *Server) page(r *http.Request, title, active string) views.Page {
+// and a flash message passed by Redirect (?flash=…).
+func (s *Server) Page(r *http.Request, title, active string) views.Page {
 	p := views.Page{Title: title, Nav: views.Nav{Active: active}, Since: pageSince(r)}
-	if u, ok := currentUser(r); ok {
+	if u, ok := CurrentUser(r); ok {
 		p.Nav.Username = u.Username
 		if n, err := s.messaging.UnreadCount(r.Context(), u); err == nil {
 			p.Nav.Unread = n
@@ -76,7 +76,7 @@ func (s *Server) page(r *http.Request, title, active string) views.Page {
 	return p
 }
 
-// flashes are the notices a redirect can ask for; a fixed set, so a link
+// flashes are the notices a Redirect can ask for; a fixed set, so a link
 // cannot put arbitrary text on our pages. All of them are here, in one
 // literal that nothing changes at run time.
 var flashes = map[string]string{
@@ -110,4 +110,4 @@ var flashes = map[string]string{
 	"sessions-ended": "Every other device is logged out.",
 }
 
-func urlEscape(s string) string { return url.QueryEscape(s) }
+func URLEscape(s string) string { return url.QueryEscape(s) }

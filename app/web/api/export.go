@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"archive/zip"
@@ -15,6 +15,7 @@ import (
 	"imageapp/app/imageapp"
 	"imageapp/app/messaging"
 	"imageapp/app/ratelimit"
+	"imageapp/app/web"
 )
 
 // "Export my data" (POST /settings/export and POST /api/me/export) streams a
@@ -61,42 +62,34 @@ type exportIndex struct {
 	Count      int       `json:"count"`
 }
 
-// exportPage answers GET /settings/export (an old bookmark, or a link from
-// another site) with the settings page's export card, and spends nothing:
-// only the card's POST starts an export, and cross-origin protection keeps
-// other sites from posting it.
-func (s *Server) exportPage(w http.ResponseWriter, r *http.Request) {
-	http.Redirect(w, r, "/settings#export", http.StatusSeeOther)
-}
-
-// exportDownload starts an export: a POST, because each one spends the
+// ExportDownload starts an export: a POST, because each one spends the
 // person's export budget.
-func (s *Server) exportDownload(w http.ResponseWriter, r *http.Request) {
-	u, _ := currentUser(r)
+func (s *Handlers) ExportDownload(w http.ResponseWriter, r *http.Request) {
+	u, _ := web.CurrentUser(r)
 	h := w.Header()
 	h.Set("Content-Type", "application/zip")
-	h.Set("Content-Disposition", attachment(fmt.Sprintf("imageapp-%s-%s.zip", u.Username, s.now().UTC().Format("2006-01-02"))))
+	h.Set("Content-Disposition", attachment(fmt.Sprintf("imageapp-%s-%s.zip", u.Username, s.Now().UTC().Format("2006-01-02"))))
 	h.Set("Cache-Control", "no-store")
 	ex, err := s.startExport(r, u)
 	if err != nil {
 		for _, k := range []string{"Content-Type", "Content-Disposition"} {
 			h.Del(k)
 		}
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	defer ex.close()
-	if err := ex.run(s.paceWrites(w, r)); err != nil {
+	if err := ex.run(s.PaceWrites(w, r)); err != nil {
 		// The zip has begun, so its status cannot change: the client sees a
 		// broken transfer, never a zip that looks whole.
-		s.log.InfoContext(r.Context(), "export stopped", "user_id", u.ID, "err", err)
+		s.Log().InfoContext(r.Context(), "export stopped", "user_id", u.ID, "err", err)
 		panic(http.ErrAbortHandler)
 	}
 }
 
 // startExport does what can still fail with a proper error answer: the
 // limit, the first page of the inbox and the index spool.
-func (s *Server) startExport(r *http.Request, u imageapp.User) (*exporter, error) {
+func (s *Handlers) startExport(r *http.Request, u imageapp.User) (*exporter, error) {
 	if err := s.limitExport(r, u); err != nil {
 		return nil, err
 	}
@@ -111,14 +104,14 @@ func (s *Server) startExport(r *http.Request, u imageapp.User) (*exporter, error
 	return &exporter{s: s, ctx: r.Context(), user: u, index: index, first: first}, nil
 }
 
-func (s *Server) limitExport(r *http.Request, u imageapp.User) error {
-	ok, wait, err := s.limits.Take(r.Context(), exportRule, "export:"+u.ID)
+func (s *Handlers) limitExport(r *http.Request, u imageapp.User) error {
+	ok, wait, err := s.LimitStore().Take(r.Context(), exportRule, "export:"+u.ID)
 	if err != nil {
-		s.log.ErrorContext(r.Context(), "export limit unavailable; refusing", "err", err)
+		s.Log().ErrorContext(r.Context(), "export limit unavailable; refusing", "err", err)
 		return imageapp.Errorf(imageapp.EUNAVAILABLE, "We cannot start an export right now. Try again in a few minutes.")
 	}
 	if !ok {
-		s.log.WarnContext(r.Context(), "export rate limited", "user_id", u.ID)
+		s.Log().WarnContext(r.Context(), "export rate limited", "user_id", u.ID)
 		mins := int(math.Ceil(wait.Minutes()))
 		return &imageapp.RetryLater{After: wait, Err: imageapp.Errorf(imageapp.ERATELIMITED,
 			"You have exported your data recently. Each export decrypts all your images, so it can be done only a few times an hour. Try again in %d minute%s.",
@@ -140,7 +133,7 @@ func exportQuery(box imageapp.Box, cursor string) imageapp.MessageQuery {
 
 // exporter writes one export.
 type exporter struct {
-	s     *Server
+	s     *Handlers
 	ctx   context.Context
 	user  imageapp.User
 	index *indexSpool
@@ -180,7 +173,7 @@ func (e *exporter) box(box imageapp.Box, page *imageapp.MessagePage) error {
 				return err
 			}
 			if err != nil {
-				e.s.log.ErrorContext(e.ctx, "export: read a mailbox page", "user_id", e.user.ID, "box", box, "err", err)
+				e.s.Log().ErrorContext(e.ctx, "export: read a mailbox page", "user_id", e.user.ID, "box", box, "err", err)
 				e.problems = append(e.problems, fmt.Sprintf("The %s could not be read to its end: %d messages from it are in the export; export again later for the rest.", boxName(box), e.countOf(box)))
 				return nil
 			}
@@ -233,7 +226,7 @@ func (e *exporter) message(box imageapp.Box, m *imageapp.Message) error {
 		return wf.err
 	}
 	if err != nil {
-		e.s.log.ErrorContext(e.ctx, "export: an image left out", "message_id", m.ID, "err", err)
+		e.s.Log().ErrorContext(e.ctx, "export: an image left out", "message_id", m.ID, "err", err)
 		entry.Error = imageapp.ErrorMessage(err)
 	}
 	e.count++
@@ -276,7 +269,7 @@ func (e *exporter) image(entry *exportEntry) error {
 	n, err := io.Copy(fw, src)
 	switch {
 	case src.err != nil:
-		e.s.log.ErrorContext(e.ctx, "export: an image failed part way; its file is incomplete", "message_id", entry.ID, "err", src.err)
+		e.s.Log().ErrorContext(e.ctx, "export: an image failed part way; its file is incomplete", "message_id", entry.ID, "err", src.err)
 		why := "could not be read from storage"
 		if messaging.IsAuthError(src.err) {
 			why = "failed its integrity check"
@@ -333,17 +326,17 @@ func zipPath(direction string, m *imageapp.Message) string {
 // writeIndex writes index.json, the zip's last entry: the header, then the
 // records from the spool.
 func (e *exporter) writeIndex() error {
-	head, err := json.Marshal(exportIndex{Format: "imageapp-export-1", Username: e.user.Username, ExportedAt: e.s.now().UTC(),
+	head, err := json.Marshal(exportIndex{Format: "imageapp-export-1", Username: e.user.Username, ExportedAt: e.s.Now().UTC(),
 		Complete: len(e.problems) == 0, Problems: append([]string{}, e.problems...), Count: e.count})
 	if err != nil {
 		return err
 	}
 	records, err := e.index.reader()
 	if err != nil {
-		e.s.log.ErrorContext(e.ctx, "export: read the index back", "user_id", e.user.ID, "err", err)
+		e.s.Log().ErrorContext(e.ctx, "export: read the index back", "user_id", e.user.ID, "err", err)
 		return err // without its index the zip is not what we promised: break it
 	}
-	fw, err := e.zw.CreateHeader(&zip.FileHeader{Name: "index.json", Method: zip.Deflate, Modified: e.s.now()})
+	fw, err := e.zw.CreateHeader(&zip.FileHeader{Name: "index.json", Method: zip.Deflate, Modified: e.s.Now()})
 	if err != nil {
 		return err
 	}

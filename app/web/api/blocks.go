@@ -1,0 +1,34 @@
+package api
+
+import (
+	"imageapp/app/web"
+	"net/http"
+)
+
+func (s *Handlers) Block(blocked bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := s.SetBlocked(r, blocked); err != nil {
+			s.JSONError(w, r, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+type blockedReply struct {
+	Users []personJSON `json:"users"`
+}
+
+func (s *Handlers) Blocked(w http.ResponseWriter, r *http.Request) {
+	u, _ := web.CurrentUser(r)
+	people, err := s.messaging.BlockedPeople(r.Context(), u)
+	if err != nil {
+		s.JSONError(w, r, err)
+		return
+	}
+	out := blockedReply{Users: make([]personJSON, 0, len(people))}
+	for _, p := range people {
+		out.Users = append(out.Users, personOf(p))
+	}
+	s.JSON(w, r, http.StatusOK, out)
+}

@@ -1,0 +1,9 @@
+package api
+
+import (
+	"imageapp/app/accounts"
+	"imageapp/app/messaging"
+)
+
+type Accounts = *accounts.Service
+type Messaging = *messaging.Service

@@ -1,0 +1,5 @@
+package live
+
+import "imageapp/app/messaging"
+
+type Messaging = *messaging.Service

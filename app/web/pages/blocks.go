@@ -1,0 +1,46 @@
+package pages
+
+import (
+	"imageapp/app/web"
+	"imageapp/views"
+	"net/http"
+)
+
+type blockForm struct {
+	Back string `form:"back"` // the page to return to
+}
+
+func (s *Handlers) BlockSubmit(blocked bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		f, err := web.ReadForm[blockForm](w, r)
+		if err == nil {
+			err = s.SetBlocked(r, blocked)
+		}
+		if err != nil {
+			s.Fail(w, r, err)
+			return
+		}
+		flash := "blocked"
+		if !blocked {
+			flash = "unblocked"
+		}
+		web.Redirect(w, r, web.LocalPath(f.Back), flash)
+	}
+}
+
+// withBlocked gives the settings page the people the person blocks.
+func (s *Handlers) withBlocked(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u, _ := web.CurrentUser(r)
+		people, err := s.messaging.BlockedPeople(r.Context(), u)
+		if err != nil {
+			s.Fail(w, r, err)
+			return
+		}
+		names := make([]string, len(people))
+		for i, p := range people {
+			names[i] = p.Username
+		}
+		next(w, r.WithContext(views.WithBlocked(r.Context(), names)))
+	}
+}
