@@ -51,7 +51,7 @@ func SendLimits(perMinute int, bytesPerHour int64) (sends, kib ratelimit.Rule) {
 }
 
 // DefaultLimits let a person retry comfortably and stop a script cold.
-var DefaultLimits = func() Limits {
+func DefaultLimits() Limits {
 	sends, kib := SendLimits(DefaultSendsPerMinute, DefaultSendBytesPerHour)
 	return Limits{
 		PerIP:   ratelimit.Rule{Burst: 20, Every: 30 * time.Second},
@@ -63,24 +63,25 @@ var DefaultLimits = func() Limits {
 		Sends:          sends,
 		SendKiB:        kib,
 	}
-}()
+}
 
 // withDefaults fills in the zero rules from DefaultLimits.
 func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
 	if l.PerIP.Burst == 0 {
-		l.PerIP, l.PerUser = DefaultLimits.PerIP, DefaultLimits.PerUser
+		l.PerIP, l.PerUser = d.PerIP, d.PerUser
 	}
 	if l.CodeMailsPerIP.Burst == 0 {
-		l.CodeMailsPerIP = DefaultLimits.CodeMailsPerIP
+		l.CodeMailsPerIP = d.CodeMailsPerIP
 	}
 	if l.CodeMails.Burst == 0 {
-		l.CodeMails = DefaultLimits.CodeMails
+		l.CodeMails = d.CodeMails
 	}
 	if l.Sends.Burst == 0 {
-		l.Sends = DefaultLimits.Sends
+		l.Sends = d.Sends
 	}
 	if l.SendKiB.Burst == 0 {
-		l.SendKiB = DefaultLimits.SendKiB
+		l.SendKiB = d.SendKiB
 	}
 	return l
 }

@@ -24,7 +24,9 @@ type Pace struct {
 // DefaultPace lets a phone on a poor link (32 kbit/s) send 20 MiB, in 85
 // minutes, and frees a stalled connection within a minute; holding one for
 // an hour costs a client 14 MiB sent.
-var DefaultPace = Pace{Grace: 30 * time.Second, MinRate: 4 << 10, Stall: time.Minute}
+func DefaultPace() Pace {
+	return Pace{Grace: 30 * time.Second, MinRate: 4 << 10, Stall: time.Minute}
+}
 
 // paceSlack is how far the connection's deadline may trail the computed one.
 const paceSlack = 2 * time.Second
@@ -107,8 +109,12 @@ func (p *pacedBody) Close() error { return p.body.Close() }
 // never more than Stall ahead of the last write that got through. Time the
 // server spends between writes (reading, decrypting) is not the client's.
 
-// ErrSlowReader is what a write that timed out becomes.
-var ErrSlowReader = errors.New("web: the client stopped reading the response")
+// errSlowReader is what a write that timed out becomes.
+var errSlowReader = errors.New("web: the client stopped reading the response")
+
+// IsSlowReader tells a write that PaceWrites cut because the client stopped
+// reading.
+func IsSlowReader(err error) bool { return errors.Is(err, errSlowReader) }
 
 // pacedWriter writes a response body under a moving write deadline.
 type pacedWriter struct {
@@ -146,7 +152,7 @@ func (p *pacedWriter) Write(b []byte) (int, error) {
 		p.deadline = limit
 	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return n, ErrSlowReader
+		return n, errSlowReader
 	}
 	return n, err
 }

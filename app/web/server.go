@@ -20,10 +20,8 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/gorilla/sessions"
 
-	"imageapp/app/accounts"
 	"imageapp/app/cookiekeys"
 	"imageapp/app/imageapp"
-	"imageapp/app/messaging"
 	"imageapp/app/ratelimit"
 	"imageapp/static"
 )
@@ -31,8 +29,8 @@ import (
 // Server holds what the handlers need: the two services, sessions and
 // limits. Build it with New.
 type Server struct {
-	accounts       *accounts.Service
-	messaging      *messaging.Service
+	accounts       Accounts
+	messaging      Messaging
 	cookieKeys     *cookiekeys.Live
 	cookieStore    atomic.Pointer[cookieStore] // built from cookieKeys, see sessionStore
 	secure         bool
@@ -53,8 +51,8 @@ type Server struct {
 
 // Options configure a Server.
 type Options struct {
-	Accounts  *accounts.Service
-	Messaging *messaging.Service
+	Accounts  Accounts
+	Messaging Messaging
 
 	// CookieKeys sign and encrypt the session and device cookies: the
 	// ring's signing pair signs, every pair verifies. Whoever holds it may
@@ -64,10 +62,10 @@ type Options struct {
 
 	MaxUploadBytes int64
 	ReactDir       string          // serve a built React client under /react/ if it exists
-	Limits         Limits          // zero means DefaultLimits
+	Limits         Limits          // zero means DefaultLimits()
 	LimitStore     ratelimit.Store // where the buckets are; nil keeps them in this process
 	TrustedProxies []netip.Prefix  // peers whose X-Forwarded-For names the client
-	Pace           Pace            // how fast request bodies must come; zero means DefaultPace
+	Pace           Pace            // how fast request bodies must come; zero means DefaultPace()
 	// Readiness are the checks of GET /readyz, one per dependency; none
 	// means ready whenever the server is not draining.
 	Readiness []imageapp.Check
@@ -104,7 +102,7 @@ func New(o Options) *Server {
 	}
 	s.pace = o.Pace
 	if s.pace.MinRate == 0 {
-		s.pace = DefaultPace
+		s.pace = DefaultPace()
 	}
 	s.drain = newDrain()
 	s.ready = &readiness{checks: o.Readiness, log: s.log, now: s.now}

@@ -102,7 +102,7 @@ func (s *Handlers) MessageImage(w http.ResponseWriter, r *http.Request) {
 			s.Log().ErrorContext(r.Context(), "image failed authentication mid-stream", "message_id", img.ID, "err", err)
 		case errors.Is(err, messaging.ErrExpiredMidStream):
 			s.Log().InfoContext(r.Context(), "message expired while its image streamed; cut", "message_id", img.ID)
-		case errors.Is(err, web.ErrSlowReader):
+		case web.IsSlowReader(err):
 			s.Log().InfoContext(r.Context(), "client stopped reading an image; dropped", "message_id", img.ID)
 		}
 		panic(http.ErrAbortHandler)

@@ -1,5 +1,13 @@
 package live
 
-import "imageapp/app/messaging"
+import (
+	"context"
 
-type Messaging = *messaging.Service
+	"imageapp/app/imageapp"
+)
+
+// Messaging is what a stream asks of the messaging service: the unread
+// count it sends with each event.
+type Messaging interface {
+	UnreadCount(ctx context.Context, viewer imageapp.User) (int, error)
+}
