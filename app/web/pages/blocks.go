@@ -2,7 +2,6 @@ package pages
 
 import (
 	"imageapp/app/web"
-	"imageapp/views"
 	"net/http"
 )
 
@@ -28,19 +27,16 @@ func (s *Handlers) BlockSubmit(blocked bool) http.HandlerFunc {
 	}
 }
 
-// withBlocked gives the settings page the people the person blocks.
-func (s *Handlers) withBlocked(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		u, _ := web.CurrentUser(r)
-		people, err := s.messaging.BlockedPeople(r.Context(), u)
-		if err != nil {
-			s.Fail(w, r, err)
-			return
-		}
-		names := make([]string, len(people))
-		for i, p := range people {
-			names[i] = p.Username
-		}
-		next(w, r.WithContext(views.WithBlocked(r.Context(), names)))
+// blockedNames are the usernames of the people the person blocks.
+func (s *Handlers) blockedNames(r *http.Request) ([]string, error) {
+	u, _ := web.CurrentUser(r)
+	people, err := s.messaging.BlockedPeople(r.Context(), u)
+	if err != nil {
+		return nil, err
 	}
+	names := make([]string, len(people))
+	for i, p := range people {
+		names[i] = p.Username
+	}
+	return names, nil
 }

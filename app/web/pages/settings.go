@@ -21,18 +21,6 @@ func (s *Handlers) DeleteAccountSubmit(w http.ResponseWriter, r *http.Request) {
 	web.Redirect(w, r, "/login", "account-deleted")
 }
 
-// withEmailChange hands the email card the address and the waiting one.
-func (s *Handlers) withEmailChange(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		u, _ := web.CurrentUser(r)
-		ec := views.EmailChange{Current: u.Email, Pending: s.PendingEmail(r)}
-		if prev, ok := views.EmailChangeOf(r.Context()); ok {
-			ec.Error, ec.Field = prev.Error, prev.Field
-		}
-		next(w, r.WithContext(views.WithEmailChange(r.Context(), ec)))
-	}
-}
-
 // emailPageReply re-renders the settings page with err in the email card
 // (field names the input to focus), or redirects with flash.
 func (s *Handlers) emailPageReply(w http.ResponseWriter, r *http.Request, err error, field, flash string) {
@@ -41,10 +29,7 @@ func (s *Handlers) emailPageReply(w http.ResponseWriter, r *http.Request, err er
 		return
 	}
 	e := s.ErrorReply(w, r, err)
-	ctx := views.WithEmailChange(r.Context(), views.EmailChange{Error: e.Message, Field: field})
-	s.settingsCards(func(w http.ResponseWriter, r *http.Request) {
-		s.Render(w, r, e.Status, views.SettingsPage(s.Page(r, "Settings", "settings"), s.mailSettings(r)))
-	})(w, r.WithContext(ctx))
+	s.renderSettings(w, r, e.Status, func(m *views.Settings) { m.Email.Error, m.Email.Field = e.Message, field })
 }
 
 func (s *Handlers) EmailSubmit(w http.ResponseWriter, r *http.Request) {
@@ -83,32 +68,11 @@ func (s *Handlers) NotificationsSubmit(w http.ResponseWriter, r *http.Request) {
 func (s *Handlers) PasswordSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := s.ChangeOwnPassword(w, r); err != nil {
 		e := s.ErrorReply(w, r, err)
-		ctx := views.WithPasswordError(r.Context(), e.Message)
-		s.settingsCards(func(w http.ResponseWriter, r *http.Request) {
-			s.Render(w, r, e.Status, views.SettingsPage(s.Page(r, "Settings", "settings"), s.mailSettings(r)))
-		})(w, r.WithContext(ctx))
+		s.renderSettings(w, r, e.Status, func(m *views.Settings) { m.PasswordError = e.Message })
 		return
 	}
 	// The top of the page, where the flash is: a fragment would scroll past it.
 	web.Redirect(w, r, "/settings", "password-changed")
-}
-
-// settingsCards hands the settings page's cards what they read from the
-// render context; GET /settings and a re-rendered form share it.
-func (s *Handlers) settingsCards(next http.HandlerFunc) http.HandlerFunc {
-	return s.withPrivacy(s.withBlocked(s.withSessions(s.withEmailChange(next))))
-}
-
-// withPrivacy gives the settings page the person's privacy settings (its
-// privacy card reads them from the render context).
-func (s *Handlers) withPrivacy(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		u, _ := web.CurrentUser(r)
-		p := imageapp.PrivacyOf(u)
-		ctx := views.WithPrivacy(r.Context(), views.PrivacySettings{ReadReceipts: p.ReadReceipts, Listed: p.Listed, NotifyByMail: p.NotifyByMail,
-			MessageRequests: p.MessageRequests})
-		next(w, r.WithContext(ctx))
-	}
 }
 
 func (s *Handlers) PrivacySubmit(w http.ResponseWriter, r *http.Request) {
@@ -124,18 +88,6 @@ func (s *Handlers) PrivacySubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.Redirect(w, r, "/settings#privacy", "privacy-saved")
-}
-
-// withSessions gives the settings page the person's sessions.
-func (s *Handlers) withSessions(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		rows, err := s.SessionRows(r)
-		if err != nil {
-			s.Fail(w, r, err)
-			return
-		}
-		next(w, r.WithContext(views.WithSessions(r.Context(), rows)))
-	}
 }
 
 // EndSessionSubmit is POST /settings/sessions/{sid}/end.
@@ -175,8 +127,46 @@ func (s *Handlers) mailSettings(r *http.Request) views.MailSettings {
 	return m
 }
 
+// SettingsPage is GET /settings.
 func (s *Handlers) SettingsPage(w http.ResponseWriter, r *http.Request) {
-	s.Render(w, r, http.StatusOK, views.SettingsPage(s.Page(r, "Settings", "settings"), s.mailSettings(r)))
+	s.renderSettings(w, r, http.StatusOK, nil)
+}
+
+// renderSettings reads the settings page's model, lets refused change it
+// (a form's error in its card), and renders the page with status.
+func (s *Handlers) renderSettings(w http.ResponseWriter, r *http.Request, status int, refused func(*views.Settings)) {
+	m, err := s.settings(r)
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	if refused != nil {
+		refused(&m)
+	}
+	s.Render(w, r, status, views.SettingsPage(s.Page(r, "Settings", "settings"), m))
+}
+
+// settings reads what the settings page shows of the person: their
+// privacy settings and address (from the session's user), the address
+// waiting for its code, the people they block, their sessions and the
+// state of their notification mail.
+func (s *Handlers) settings(r *http.Request) (views.Settings, error) {
+	u, _ := web.CurrentUser(r)
+	p := imageapp.PrivacyOf(u)
+	m := views.Settings{
+		Privacy: views.PrivacySettings{ReadReceipts: p.ReadReceipts, Listed: p.Listed, NotifyByMail: p.NotifyByMail,
+			MessageRequests: p.MessageRequests},
+		Email: views.EmailChange{Current: u.Email, Pending: s.PendingEmail(r)},
+	}
+	var err error
+	if m.Blocked, err = s.blockedNames(r); err != nil {
+		return m, err
+	}
+	if m.Sessions, err = s.SessionRows(r); err != nil {
+		return m, err
+	}
+	m.Mail = s.mailSettings(r)
+	return m, nil
 }
 
 func (s *Handlers) ResendMailSubmit(w http.ResponseWriter, r *http.Request) {
