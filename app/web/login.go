@@ -78,5 +78,5 @@ func (s *Server) formOnlyPage(w http.ResponseWriter, r *http.Request) {
 	}
 	_, loggedIn := CurrentUser(r)
 	v := views.FormOnly{Path: r.URL.Path, LoggedIn: loggedIn}
-	s.Render(w, r, http.StatusMethodNotAllowed, views.FormOnlyPage(s.Page(r, "Nothing to show here", ""), v))
+	s.Render(w, r, http.StatusMethodNotAllowed, views.FormOnlyPage(s.errorFrame(r, "Nothing to show here"), v))
 }

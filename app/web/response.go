@@ -38,7 +38,7 @@ func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	e := s.ErrorReply(w, r, err)
-	s.Render(w, r, e.Status, views.ErrorPage(s.Page(r, "Error", ""), e.Status, e.Message))
+	s.Render(w, r, e.Status, views.ErrorPage(s.errorFrame(r, "Error"), e.Status, e.Message))
 }
 
 func (s *Server) JSONError(w http.ResponseWriter, r *http.Request, err error) {
@@ -58,20 +58,31 @@ func Redirect(w http.ResponseWriter, r *http.Request, path, flash string) {
 	http.Redirect(w, r, path, http.StatusSeeOther)
 }
 
-// page builds the frame of a page: title, navigation with the unread count,
-// and a flash message passed by Redirect (?flash=…).
+// Page builds the frame of a page: title, navigation with the person's
+// name, and a flash message passed by redirect (?flash=…). The unread count
+// in the navigation is the caller's to add (pages read it; see errorFrame).
 func (s *Server) Page(r *http.Request, title, active string) views.Page {
 	p := views.Page{Title: title, Nav: views.Nav{Active: active}, Since: pageSince(r)}
 	if u, ok := CurrentUser(r); ok {
 		p.Nav.Username = u.Username
+	}
+	if msg, ok := flashes[r.URL.Query().Get("flash")]; ok {
+		p.Flash = &views.Flash{Kind: "ok", Text: msg}
+	}
+	return p
+}
+
+// errorFrame is the frame of an error page, with the unread count in its
+// navigation like every page a logged-in person sees; a count that cannot
+// be read is logged and left out.
+func (s *Server) errorFrame(r *http.Request, title string) views.Page {
+	p := s.Page(r, title, "")
+	if u, ok := CurrentUser(r); ok {
 		if n, err := s.messaging.UnreadCount(r.Context(), u); err == nil {
 			p.Nav.Unread = n
 		} else {
 			s.log.ErrorContext(r.Context(), "count unread", "err", err)
 		}
-	}
-	if msg, ok := flashes[r.URL.Query().Get("flash")]; ok {
-		p.Flash = &views.Flash{Kind: "ok", Text: msg}
 	}
 	return p
 }

@@ -104,9 +104,7 @@ func (s *Server) RequireUser(next http.Handler) http.Handler {
 		began := time.Now() // before the handler reads anything: see pageSince
 		u, sid, err := s.checkSession(w, r)
 		if err == nil {
-			ctx := context.WithValue(context.WithValue(r.Context(), userKey, u), beganKey, began)
-			ctx = context.WithValue(ctx, sidKey, sid)
-			next.ServeHTTP(w, r.WithContext(ctx))
+			next.ServeHTTP(w, AsUser(r, u, sid, began))
 			return
 		}
 		if imageapp.ErrorCode(err) == imageapp.EUNAVAILABLE {
@@ -135,6 +133,14 @@ func (s *Server) RequireUser(next http.Handler) http.Handler {
 		}
 		http.Redirect(w, r, loginURL(back), http.StatusSeeOther)
 	})
+}
+
+// AsUser is r as RequireUser lets it through: run by u, from the session
+// sid, let in at began (see pageSince). The clients' handler tests build
+// their requests with it.
+func AsUser(r *http.Request, u imageapp.User, sid string, began time.Time) *http.Request {
+	ctx := context.WithValue(context.WithValue(r.Context(), userKey, u), beganKey, began)
+	return r.WithContext(context.WithValue(ctx, sidKey, sid))
 }
 
 // loginURL is the login page, which brings the person back to next.

@@ -35,7 +35,7 @@ func (s *Handlers) ConversationPage(w http.ResponseWriter, r *http.Request) {
 		s.Render(w, r, http.StatusOK, views.ConversationList(v))
 		return
 	}
-	s.Render(w, r, http.StatusOK, views.ConversationPage(s.Page(r, with.Username, "inbox"), v))
+	s.Render(w, r, http.StatusOK, views.ConversationPage(s.frame(r, with.Username, "inbox"), v))
 }
 
 func withPreview(m views.Message, p messaging.Preview) views.Message {

@@ -82,10 +82,10 @@ func (s *Handlers) InboxPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if web.IsHTMX(r) {
 		// The list, with the nav's count and the tab's title (live.templ).
-		s.Render(w, r, http.StatusOK, views.InboxRefresh(s.Page(r, "Inbox", "inbox"), v))
+		s.Render(w, r, http.StatusOK, views.InboxRefresh(s.frame(r, "Inbox", "inbox"), v))
 		return
 	}
-	s.Render(w, r, http.StatusOK, views.InboxPage(s.Page(r, "Inbox", "inbox"), v))
+	s.Render(w, r, http.StatusOK, views.InboxPage(s.frame(r, "Inbox", "inbox"), v))
 }
 
 // listed is messages as the pages list them.

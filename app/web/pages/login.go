@@ -18,7 +18,7 @@ func (s *Handlers) Home(w http.ResponseWriter, r *http.Request) {
 func (s *Handlers) LoginPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := views.Form{Username: q.Get("username"), Next: q.Get("next")}
-	s.Render(w, r, http.StatusOK, views.LoginPage(s.Page(r, "Log in", "login"), f, false))
+	s.Render(w, r, http.StatusOK, views.LoginPage(s.frame(r, "Log in", "login"), f, false))
 }
 
 func (s *Handlers) LoginSubmit(w http.ResponseWriter, r *http.Request) {
@@ -27,7 +27,7 @@ func (s *Handlers) LoginSubmit(w http.ResponseWriter, r *http.Request) {
 		e := s.ErrorReply(w, r, err)
 		unconfirmed := imageapp.ErrorCode(err) == imageapp.EUNCONFIRMED
 		form := views.Form{Username: f.Username, Next: f.Next, Error: e.Message}
-		s.Render(w, r, e.Status, views.LoginPage(s.Page(r, "Log in", "login"), form, unconfirmed))
+		s.Render(w, r, e.Status, views.LoginPage(s.frame(r, "Log in", "login"), form, unconfirmed))
 		return
 	}
 	// Not http.Redirect: it cleans the path again, which could turn what
@@ -45,7 +45,7 @@ func (s *Handlers) LogoutSubmit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Handlers) ForgotPage(w http.ResponseWriter, r *http.Request) {
-	s.Render(w, r, http.StatusOK, views.ForgotPage(s.Page(r, "Reset password", ""), views.Form{}))
+	s.Render(w, r, http.StatusOK, views.ForgotPage(s.frame(r, "Reset password", ""), views.Form{}))
 }
 
 func (s *Handlers) ForgotSubmit(w http.ResponseWriter, r *http.Request) {
@@ -53,7 +53,7 @@ func (s *Handlers) ForgotSubmit(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		e := s.ErrorReply(w, r, err)
 		form := views.Form{Username: f.Username, Error: e.Message}
-		s.Render(w, r, e.Status, views.ForgotPage(s.Page(r, "Reset password", ""), form))
+		s.Render(w, r, e.Status, views.ForgotPage(s.frame(r, "Reset password", ""), form))
 		return
 	}
 	web.Redirect(w, r, "/reset?username="+web.URLEscape(f.Username), "reset-sent")
@@ -61,7 +61,7 @@ func (s *Handlers) ForgotSubmit(w http.ResponseWriter, r *http.Request) {
 
 func (s *Handlers) ResetPage(w http.ResponseWriter, r *http.Request) {
 	f := views.Form{Username: r.URL.Query().Get("username")}
-	s.Render(w, r, http.StatusOK, views.ResetPage(s.Page(r, "Reset password", ""), f))
+	s.Render(w, r, http.StatusOK, views.ResetPage(s.frame(r, "Reset password", ""), f))
 }
 
 func (s *Handlers) ResetSubmit(w http.ResponseWriter, r *http.Request) {
@@ -72,14 +72,14 @@ func (s *Handlers) ResetSubmit(w http.ResponseWriter, r *http.Request) {
 		if imageapp.ValidatePassword(f.Password) != nil {
 			form.Code = f.Code // the code was not the problem: do not make the person type it again
 		}
-		s.Render(w, r, e.Status, views.ResetPage(s.Page(r, "Reset password", ""), form))
+		s.Render(w, r, e.Status, views.ResetPage(s.frame(r, "Reset password", ""), form))
 		return
 	}
 	web.Redirect(w, r, "/login?username="+web.URLEscape(f.Username), "reset-done")
 }
 
 func (s *Handlers) SignupPage(w http.ResponseWriter, r *http.Request) {
-	s.Render(w, r, http.StatusOK, views.SignupPage(s.Page(r, "Sign up", "signup"), views.Form{}))
+	s.Render(w, r, http.StatusOK, views.SignupPage(s.frame(r, "Sign up", "signup"), views.Form{}))
 }
 
 func (s *Handlers) SignupSubmit(w http.ResponseWriter, r *http.Request) {
@@ -87,7 +87,7 @@ func (s *Handlers) SignupSubmit(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		e := s.ErrorReply(w, r, err)
 		form := views.Form{Username: f.Username, Email: f.Email, Error: e.Message}
-		s.Render(w, r, e.Status, views.SignupPage(s.Page(r, "Sign up", "signup"), form))
+		s.Render(w, r, e.Status, views.SignupPage(s.frame(r, "Sign up", "signup"), form))
 		return
 	}
 	web.Redirect(w, r, "/verify?username="+web.URLEscape(f.Username), "signed-up")
@@ -95,7 +95,7 @@ func (s *Handlers) SignupSubmit(w http.ResponseWriter, r *http.Request) {
 
 func (s *Handlers) VerifyPage(w http.ResponseWriter, r *http.Request) {
 	f := views.Form{Username: r.URL.Query().Get("username")}
-	s.Render(w, r, http.StatusOK, views.VerifyPage(s.Page(r, "Confirm your email", ""), f))
+	s.Render(w, r, http.StatusOK, views.VerifyPage(s.frame(r, "Confirm your email", ""), f))
 }
 
 func (s *Handlers) VerifySubmit(w http.ResponseWriter, r *http.Request) {
@@ -111,7 +111,7 @@ func (s *Handlers) VerifySubmit(w http.ResponseWriter, r *http.Request) {
 func (s *Handlers) verifyFailed(w http.ResponseWriter, r *http.Request, username string, err error) {
 	e := s.ErrorReply(w, r, err)
 	form := views.Form{Username: username, Error: e.Message}
-	s.Render(w, r, e.Status, views.VerifyPage(s.Page(r, "Confirm your email", ""), form))
+	s.Render(w, r, e.Status, views.VerifyPage(s.frame(r, "Confirm your email", ""), form))
 }
 
 func (s *Handlers) ResendSubmit(w http.ResponseWriter, r *http.Request) {

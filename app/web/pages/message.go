@@ -16,7 +16,7 @@ func (s *Handlers) MessagePage(w http.ResponseWriter, r *http.Request) {
 	u, _ := web.CurrentUser(r)
 	m, err := s.messaging.Open(r.Context(), u, chi.URLParam(r, "id"))
 	if imageapp.ErrorCode(err) == imageapp.EFORBIDDEN { // a message request: point to where it is decided
-		s.Render(w, r, http.StatusForbidden, views.RequestErrorPage(s.Page(r, "Message request", "inbox"), imageapp.ErrorMessage(err)))
+		s.Render(w, r, http.StatusForbidden, views.RequestErrorPage(s.frame(r, "Message request", "inbox"), imageapp.ErrorMessage(err)))
 		return
 	}
 	if err != nil {
@@ -25,10 +25,10 @@ func (s *Handlers) MessagePage(w http.ResponseWriter, r *http.Request) {
 	}
 	v := views.OpenedMessage{Message: listedOne(m.Message), Caption: web.DisplayText(m.Caption), Filename: web.DisplayText(m.Filename), ViewerIsRecipient: m.RecipientID == u.ID}
 	if v.ViewerIsRecipient {
-		s.Render(w, r, http.StatusOK, views.MessagePage(s.Page(r, "Image from "+m.SenderName, "inbox"), v))
+		s.Render(w, r, http.StatusOK, views.MessagePage(s.frame(r, "Image from "+m.SenderName, "inbox"), v))
 		return
 	}
-	s.Render(w, r, http.StatusOK, views.MessagePage(s.Page(r, "Image to "+m.RecipientName, "sent"), v))
+	s.Render(w, r, http.StatusOK, views.MessagePage(s.frame(r, "Image to "+m.RecipientName, "sent"), v))
 }
 
 // DeleteSubmit deletes a message for both people when the form says
@@ -71,7 +71,7 @@ func (s *Handlers) deleteConfirm(w http.ResponseWriter, r *http.Request, u image
 	if m.SenderID == m.RecipientID {
 		d.Other = ""
 	}
-	s.Render(w, r, http.StatusOK, views.DeleteConfirmPage(s.Page(r, "Delete this image?", active), d))
+	s.Render(w, r, http.StatusOK, views.DeleteConfirmPage(s.frame(r, "Delete this image?", active), d))
 }
 
 // ViewOnceSubmit answers the message page's "Open it now" with a page that
@@ -96,5 +96,5 @@ func (s *Handlers) ViewOnceSubmit(w http.ResponseWriter, r *http.Request) {
 		_, err := io.WriteString(w, `">`)
 		return err
 	})
-	s.Render(w, r, http.StatusOK, views.ViewedOncePage(s.Page(r, "Image from "+opened.SenderName, "inbox"), v, picture))
+	s.Render(w, r, http.StatusOK, views.ViewedOncePage(s.frame(r, "Image from "+opened.SenderName, "inbox"), v, picture))
 }

@@ -4,6 +4,8 @@ package pages
 
 import (
 	"imageapp/app/web"
+	"imageapp/views"
+	"net/http"
 )
 
 // Handlers are the page handlers. Build them with New.
@@ -16,4 +18,20 @@ type Handlers struct {
 // New returns the page handlers over the shared core and the services.
 func New(core *web.Server, accounts Accounts, messaging Messaging) *Handlers {
 	return &Handlers{Server: core, accounts: accounts, messaging: messaging}
+}
+
+// frame is a page's frame (web.Server.Page) with the unread count in its
+// navigation, read for every page a logged-in person sees; a count that
+// cannot be read is logged and left out, since the page itself can still
+// be shown.
+func (s *Handlers) frame(r *http.Request, title, active string) views.Page {
+	p := s.Page(r, title, active)
+	if u, ok := web.CurrentUser(r); ok {
+		if n, err := s.messaging.UnreadCount(r.Context(), u); err == nil {
+			p.Nav.Unread = n
+		} else {
+			s.Log().ErrorContext(r.Context(), "count unread", "err", err)
+		}
+	}
+	return p
 }

@@ -20,5 +20,5 @@ func (s *Handlers) UsersPage(w http.ResponseWriter, r *http.Request) {
 		s.Render(w, r, http.StatusOK, views.UserList(q, people, page.Next))
 		return
 	}
-	s.Render(w, r, http.StatusOK, views.UsersPage(s.Page(r, "People", "users"), q, people, page.Next))
+	s.Render(w, r, http.StatusOK, views.UsersPage(s.frame(r, "People", "users"), q, people, page.Next))
 }

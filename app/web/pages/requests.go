@@ -50,7 +50,7 @@ func (s *Handlers) requestConfirm(w http.ResponseWriter, r *http.Request, action
 		return
 	}
 	q := views.RequestQuestion{Username: other.Username, Count: n, Block: action == web.BlockRequests, Back: localRequestBack(f.Back)}
-	s.Render(w, r, http.StatusOK, views.RequestConfirmPage(s.Page(r, views.RequestQuestionTitle(q), "inbox"), q))
+	s.Render(w, r, http.StatusOK, views.RequestConfirmPage(s.frame(r, views.RequestQuestionTitle(q), "inbox"), q))
 }
 
 // localRequestBack is where a decision returns to: back if it is local, else /requests.
@@ -74,7 +74,7 @@ func (s *Handlers) RequestsPage(w http.ResponseWriter, r *http.Request) {
 		s.Render(w, r, http.StatusOK, views.RequestsList(v))
 		return
 	}
-	s.Render(w, r, http.StatusOK, views.RequestsPage(s.Page(r, "Message requests", "inbox"), v))
+	s.Render(w, r, http.StatusOK, views.RequestsPage(s.frame(r, "Message requests", "inbox"), v))
 }
 
 func requestViews(reqs []messaging.Request) []views.Request {

@@ -17,7 +17,7 @@ func (s *Handlers) uploadLimits() views.Limits {
 
 func (s *Handlers) SendPage(w http.ResponseWriter, r *http.Request) {
 	f := views.SendForm{To: r.URL.Query().Get("to"), Limits: s.uploadLimits()}
-	s.Render(w, r, http.StatusOK, views.SendPage(s.Page(r, "Send", "send"), f))
+	s.Render(w, r, http.StatusOK, views.SendPage(s.frame(r, "Send", "send"), f))
 }
 
 func (s *Handlers) SendSubmit(w http.ResponseWriter, r *http.Request) {
@@ -31,7 +31,7 @@ func (s *Handlers) SendSubmit(w http.ResponseWriter, r *http.Request) {
 			s.Render(w, r, e.Status, views.SendPanel(f))
 			return
 		}
-		s.Render(w, r, e.Status, views.SendPage(s.Page(r, "Send", "send"), f))
+		s.Render(w, r, e.Status, views.SendPage(s.frame(r, "Send", "send"), f))
 		return
 	}
 	if web.IsHTMX(r) {
@@ -50,5 +50,5 @@ func (s *Handlers) SentPage(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	s.Render(w, r, http.StatusOK, views.SentPage(s.Page(r, "Sent", "sent"), listed(page.Messages), page.Next))
+	s.Render(w, r, http.StatusOK, views.SentPage(s.frame(r, "Sent", "sent"), listed(page.Messages), page.Next))
 }

@@ -9,13 +9,13 @@ import (
 )
 
 func (s *Handlers) DeleteAccountPage(w http.ResponseWriter, r *http.Request) {
-	s.Render(w, r, http.StatusOK, views.DeleteAccountPage(s.Page(r, "Delete my account", "settings"), "", accounts.RetireDays))
+	s.Render(w, r, http.StatusOK, views.DeleteAccountPage(s.frame(r, "Delete my account", "settings"), "", accounts.RetireDays))
 }
 
 func (s *Handlers) DeleteAccountSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := s.DeleteOwnAccount(w, r); err != nil {
 		e := s.ErrorReply(w, r, err)
-		s.Render(w, r, e.Status, views.DeleteAccountPage(s.Page(r, "Delete my account", "settings"), e.Message, accounts.RetireDays))
+		s.Render(w, r, e.Status, views.DeleteAccountPage(s.frame(r, "Delete my account", "settings"), e.Message, accounts.RetireDays))
 		return
 	}
 	web.Redirect(w, r, "/login", "account-deleted")
@@ -143,7 +143,7 @@ func (s *Handlers) renderSettings(w http.ResponseWriter, r *http.Request, status
 	if refused != nil {
 		refused(&m)
 	}
-	s.Render(w, r, status, views.SettingsPage(s.Page(r, "Settings", "settings"), m))
+	s.Render(w, r, status, views.SettingsPage(s.frame(r, "Settings", "settings"), m))
 }
 
 // settings reads what the settings page shows of the person: their
