@@ -34,7 +34,7 @@ type allMessaging interface {
 }
 
 type fakeAccounts struct {
-	allAccounts // the methods a test does not set
+	allAccounts    // the methods a test does not set
 	sessions       []imageapp.Session
 	changePassword func(current, next string) (imageapp.User, error)
 }
@@ -59,7 +59,9 @@ func (f *fakeMessaging) BlockedPeople(context.Context, imageapp.User) ([]imageap
 	return f.blocked, f.blockedErr
 }
 
-func (f *fakeMessaging) UnreadCount(context.Context, imageapp.User) (int, error) { return f.unread, nil }
+func (f *fakeMessaging) UnreadCount(context.Context, imageapp.User) (int, error) {
+	return f.unread, nil
+}
 
 func (f *fakeMessaging) MailState(context.Context, imageapp.User) (imageapp.MailState, error) {
 	return f.mail, nil
