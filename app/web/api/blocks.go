@@ -1,8 +1,9 @@
 package api
 
 import (
-	"imageapp/app/web"
 	"net/http"
+
+	"imageapp/app/web"
 )
 
 func (s *Handlers) Block(blocked bool) http.HandlerFunc {

@@ -1,9 +1,10 @@
 package api
 
 import (
+	"net/http"
+
 	"imageapp/app/messaging"
 	"imageapp/app/web"
-	"net/http"
 )
 
 func (s *Handlers) Conversation(w http.ResponseWriter, r *http.Request) {

@@ -1,8 +1,9 @@
 package api
 
 import (
-	"imageapp/app/web"
 	"net/http"
+
+	"imageapp/app/web"
 )
 
 type emailJSON struct {

@@ -1,15 +1,9 @@
 package api
 
 import (
-	"archive/zip"
-	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
-	"strings"
 	"time"
 
 	"imageapp/app/imageapp"
@@ -18,49 +12,12 @@ import (
 	"imageapp/app/web"
 )
 
-// "Export my data" (POST /settings/export and POST /api/me/export) streams a
-// zip of the images the person received and sent, decrypted, and an
-// index.json. Nothing is held whole: the mailboxes are read a page at a
-// time, each image is decrypted segment by segment straight into the zip,
-// and the zip goes straight to the client. The index is the last entry, so
-// it can list what actually went into the zip (and what failed); its
-// records wait in an envelope spool (an unlinked temp file, encrypted under
-// a key only this request holds) rather than in memory, so an export of a
-// mailbox of any size stays within a few segment buffers, and no caption
-// touches the disk in the clear. Captions and file names cost one key
-// unwrap per message (messaging.ReadMeta), which leaves messages unread.
-
-// exportPageSize is how many messages the export lists at a time.
-const exportPageSize = 20
+// "Export my data" (POST /settings/export and POST /api/me/export): the
+// budget and the answer's headers; messaging.Export writes the zip.
 
 // exportRule lets a person export twice, then once every half hour: every
 // export makes the server decrypt their whole mailbox.
 var exportRule = ratelimit.Rule{Burst: 2, Every: 30 * time.Minute}
-
-// exportEntry is one message in index.json.
-type exportEntry struct {
-	ID            string     `json:"id"`
-	Direction     string     `json:"direction"` // received or sent
-	OtherUsername string     `json:"other_username"`
-	SentAt        time.Time  `json:"sent_at"`
-	OpenedAt      *time.Time `json:"opened_at"` // null while unread
-	Caption       string     `json:"caption"`
-	Filename      string     `json:"filename"` // as the sender's device named it
-	ContentType   string     `json:"content_type"`
-	Size          int64      `json:"size"`
-	Path          *string    `json:"path"`            // inside the zip; null when the image is not in it
-	Error         string     `json:"error,omitempty"` // why the image is missing or incomplete
-}
-
-// exportIndex is index.json around its entries.
-type exportIndex struct {
-	Format     string    `json:"format"`
-	Username   string    `json:"username"`
-	ExportedAt time.Time `json:"exported_at"`
-	Complete   bool      `json:"complete"` // false when a mailbox could not be read to its end
-	Problems   []string  `json:"problems"`
-	Count      int       `json:"count"`
-}
 
 // ExportDownload starts an export: a POST, because each one spends the
 // person's export budget.
@@ -78,8 +35,8 @@ func (s *Handlers) ExportDownload(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	defer ex.close()
-	if err := ex.run(s.PaceWrites(w, r)); err != nil {
+	defer ex.Close()
+	if err := ex.WriteZip(s.PaceWrites(w, r)); err != nil {
 		// The zip has begun, so its status cannot change: the client sees a
 		// broken transfer, never a zip that looks whole.
 		s.Log().InfoContext(r.Context(), "export stopped", "user_id", u.ID, "err", err)
@@ -88,20 +45,12 @@ func (s *Handlers) ExportDownload(w http.ResponseWriter, r *http.Request) {
 }
 
 // startExport does what can still fail with a proper error answer: the
-// limit, the first page of the inbox and the index spool.
-func (s *Handlers) startExport(r *http.Request, u imageapp.User) (*exporter, error) {
+// limit, then the export's start (messaging.Service.StartExport).
+func (s *Handlers) startExport(r *http.Request, u imageapp.User) (*messaging.Export, error) {
 	if err := s.limitExport(r, u); err != nil {
 		return nil, err
 	}
-	first, err := s.messaging.List(r.Context(), u, exportQuery(imageapp.Inbox, ""))
-	if err != nil {
-		return nil, err
-	}
-	index, err := newIndexSpool()
-	if err != nil {
-		return nil, err
-	}
-	return &exporter{s: s, ctx: r.Context(), user: u, index: index, first: first}, nil
+	return s.messaging.StartExport(r.Context(), u)
 }
 
 func (s *Handlers) limitExport(r *http.Request, u imageapp.User) error {
@@ -125,287 +74,4 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
-}
-
-func exportQuery(box imageapp.Box, cursor string) imageapp.MessageQuery {
-	return imageapp.MessageQuery{Box: box, Status: imageapp.AllMessages, Cursor: cursor, Limit: exportPageSize}
-}
-
-// exporter writes one export.
-type exporter struct {
-	s     *Handlers
-	ctx   context.Context
-	user  imageapp.User
-	index *indexSpool
-	first imageapp.MessagePage // the inbox's, read before the response began
-	zw    *zip.Writer
-
-	count    int
-	problems []string // at most one a mailbox
-}
-
-// run writes the zip to w; an error means the client can no longer be
-// written to (or left), and the export must stop.
-func (e *exporter) run(w io.Writer) error {
-	e.zw = zip.NewWriter(w)
-	if err := e.box(imageapp.Inbox, &e.first); err != nil {
-		return err
-	}
-	if err := e.box(imageapp.Sent, nil); err != nil {
-		return err
-	}
-	if err := e.writeIndex(); err != nil {
-		return err
-	}
-	return e.zw.Close()
-}
-
-func (e *exporter) close() { e.index.close() }
-
-// box exports a mailbox page by page, starting from page when it was read
-// already. A page that cannot be read ends that mailbox's part of the
-// export, and the index says so.
-func (e *exporter) box(box imageapp.Box, page *imageapp.MessagePage) error {
-	for cursor := ""; ; {
-		if page == nil {
-			p, err := e.s.messaging.List(e.ctx, e.user, exportQuery(box, cursor))
-			if err := e.ctx.Err(); err != nil {
-				return err
-			}
-			if err != nil {
-				e.s.Log().ErrorContext(e.ctx, "export: read a mailbox page", "user_id", e.user.ID, "box", box, "err", err)
-				e.problems = append(e.problems, fmt.Sprintf("The %s could not be read to its end: %d messages from it are in the export; export again later for the rest.", boxName(box), e.countOf(box)))
-				return nil
-			}
-			page = &p
-		}
-		for _, m := range page.Messages {
-			if err := e.message(box, m); err != nil {
-				return err
-			}
-		}
-		if page.Next == "" {
-			return nil
-		}
-		cursor, page = page.Next, nil
-	}
-}
-
-func boxName(box imageapp.Box) string {
-	if box == imageapp.Sent {
-		return "sent box"
-	}
-	return "inbox"
-}
-
-// countOf is how many messages of box are in the index so far.
-func (e *exporter) countOf(box imageapp.Box) int {
-	if box == imageapp.Sent {
-		return e.count - e.index.received
-	}
-	return e.count
-}
-
-// message adds one message: its image to the zip, its record to the index.
-// An image that cannot be decrypted is left out (or, when it fails part way,
-// left incomplete) and its record says why; the export goes on.
-func (e *exporter) message(box imageapp.Box, m *imageapp.Message) error {
-	if err := e.ctx.Err(); err != nil {
-		return err
-	}
-	entry := entryOf(e.user, box, m)
-	err := e.image(&entry)
-	if cerr := e.ctx.Err(); cerr != nil {
-		return cerr // the client left: what failed is no fault of the image
-	}
-	if imageapp.ErrorCode(err) == imageapp.ENOTFOUND {
-		return nil // deleted since the page was read: it is not the person's any more
-	}
-	var wf *writeFailure
-	if errors.As(err, &wf) {
-		return wf.err
-	}
-	if err != nil {
-		e.s.Log().ErrorContext(e.ctx, "export: an image left out", "message_id", m.ID, "err", err)
-		entry.Error = imageapp.ErrorMessage(err)
-	}
-	e.count++
-	if box == imageapp.Inbox {
-		e.index.received++
-	}
-	return e.index.add(entry)
-}
-
-// writeFailure is a write to the client that failed: the export stops.
-type writeFailure struct{ err error }
-
-func (w *writeFailure) Error() string { return w.err.Error() }
-
-// image decrypts the message's caption, file name and image into entry and
-// the zip. A failure after the image's first bytes went out leaves the
-// entry's path set and its error saying the file is incomplete.
-func (e *exporter) image(entry *exportEntry) error {
-	meta, err := e.s.messaging.ReadMeta(e.ctx, e.user, entry.ID)
-	if err != nil {
-		return err
-	}
-	entry.Caption, entry.Filename = meta.Caption, meta.Filename
-	if meta.ViewOnce {
-		entry.Error = "This image was sent to be viewed once, in the app: it is not in the export."
-		return nil
-	}
-	img, err := e.s.messaging.OpenImage(e.ctx, e.user, entry.ID)
-	if err != nil {
-		return err
-	}
-	defer img.Close()
-	path := zipPath(entry.Direction, meta.Message)
-	fw, err := e.zw.CreateHeader(&zip.FileHeader{Name: path, Method: zip.Store, Modified: meta.CreatedAt})
-	if err != nil {
-		return &writeFailure{err}
-	}
-	entry.Path = &path
-	src := &readFailure{r: img}
-	n, err := io.Copy(fw, src)
-	switch {
-	case src.err != nil:
-		e.s.Log().ErrorContext(e.ctx, "export: an image failed part way; its file is incomplete", "message_id", entry.ID, "err", src.err)
-		why := "could not be read from storage"
-		if messaging.IsAuthError(src.err) {
-			why = "failed its integrity check"
-		}
-		entry.Error = fmt.Sprintf("This image %s after %d of its %d bytes: the file in the export is incomplete.", why, n, entry.Size)
-		return nil
-	case err != nil:
-		return &writeFailure{err}
-	}
-	return nil
-}
-
-// readFailure keeps the error of the image's reads, to tell it from the
-// client's.
-type readFailure struct {
-	r   io.Reader
-	err error
-}
-
-func (r *readFailure) Read(p []byte) (int, error) {
-	n, err := r.r.Read(p)
-	if err != nil && err != io.EOF {
-		r.err = err
-	}
-	return n, err
-}
-
-func entryOf(viewer imageapp.User, box imageapp.Box, m *imageapp.Message) exportEntry {
-	e := exportEntry{ID: m.ID, Direction: "received", OtherUsername: m.SenderName, SentAt: m.CreatedAt.UTC(),
-		ContentType: m.ContentType, Size: m.Size}
-	if box == imageapp.Sent {
-		e.Direction, e.OtherUsername = "sent", m.RecipientName
-	}
-	if !m.Unread() {
-		at := m.ReadAt.UTC()
-		e.OpenedAt = &at
-	}
-	return e
-}
-
-// zipPath is where an image goes in the zip: its direction, its time and
-// its ID, so names never repeat, and nothing from the sender's file name,
-// so none can climb out of the folder.
-func zipPath(direction string, m *imageapp.Message) string {
-	id := strings.Map(func(r rune) rune {
-		if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '-' || r == '_' {
-			return r
-		}
-		return -1
-	}, m.ID)
-	return direction + "/" + m.CreatedAt.UTC().Format("2006-01-02T15-04-05Z") + "_" + id + messaging.Extension(m.ContentType)
-}
-
-// writeIndex writes index.json, the zip's last entry: the header, then the
-// records from the spool.
-func (e *exporter) writeIndex() error {
-	head, err := json.Marshal(exportIndex{Format: "imageapp-export-1", Username: e.user.Username, ExportedAt: e.s.Now().UTC(),
-		Complete: len(e.problems) == 0, Problems: append([]string{}, e.problems...), Count: e.count})
-	if err != nil {
-		return err
-	}
-	records, err := e.index.reader()
-	if err != nil {
-		e.s.Log().ErrorContext(e.ctx, "export: read the index back", "user_id", e.user.ID, "err", err)
-		return err // without its index the zip is not what we promised: break it
-	}
-	fw, err := e.zw.CreateHeader(&zip.FileHeader{Name: "index.json", Method: zip.Deflate, Modified: e.s.Now()})
-	if err != nil {
-		return err
-	}
-	// {"format":…,"count":N,"messages":[ records ]}
-	if _, err := fw.Write(append(head[:len(head)-1], `,"messages":[`...)); err != nil {
-		return err
-	}
-	if _, err := io.Copy(fw, records); err != nil {
-		return err
-	}
-	_, err = io.WriteString(fw, "\n]}\n")
-	return err
-}
-
-// indexSpool keeps index records in an envelope spool until the index is
-// written: JSON objects separated by commas.
-type indexSpool struct {
-	sp       *messaging.UploadSpool
-	pw       *io.PipeWriter
-	done     chan error
-	n        int
-	received int // how many of the records are of the inbox
-}
-
-func newIndexSpool() (*indexSpool, error) {
-	sp, err := messaging.NewUploadSpool()
-	if err != nil {
-		return nil, err
-	}
-	pr, pw := io.Pipe()
-	x := &indexSpool{sp: sp, pw: pw, done: make(chan error, 1)}
-	go func() {
-		_, err := sp.ReadFrom(pr)
-		pr.CloseWithError(err) // unblocks a writer when the disk failed
-		x.done <- err
-	}()
-	return x, nil
-}
-
-func (x *indexSpool) add(e exportEntry) error {
-	b, err := json.Marshal(e)
-	if err != nil {
-		return err
-	}
-	sep := ",\n"
-	if x.n == 0 {
-		sep = "\n"
-	}
-	x.n++
-	if _, err := x.pw.Write(append([]byte(sep), b...)); err != nil {
-		return fmt.Errorf("web: export index spool: %w", err)
-	}
-	return nil
-}
-
-// reader ends the records and reads them back.
-func (x *indexSpool) reader() (io.Reader, error) {
-	x.pw.Close()
-	err := <-x.done
-	x.done <- err // for close
-	if err != nil {
-		return nil, err
-	}
-	return x.sp.Reader()
-}
-
-// close frees the spool, whether or not it was read.
-func (x *indexSpool) close() {
-	x.pw.CloseWithError(errors.New("web: export ended"))
-	<-x.done
-	x.sp.Close()
 }

@@ -1,10 +1,11 @@
 package api
 
 import (
+	"time"
+
 	"imageapp/app/imageapp"
 	"imageapp/app/messaging"
 	"imageapp/app/web"
-	"time"
 )
 
 // personJSON is someone as others see them.

@@ -1,9 +1,10 @@
 package api
 
 import (
+	"net/http"
+
 	"imageapp/app/imageapp"
 	"imageapp/app/web"
-	"net/http"
 )
 
 type mailJSON struct {

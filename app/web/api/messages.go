@@ -4,9 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"imageapp/app/imageapp"
-	"imageapp/app/messaging"
-	"imageapp/app/web"
 	"io"
 	"net/http"
 	"strconv"
@@ -14,6 +11,10 @@ import (
 	"unicode"
 
 	"github.com/go-chi/chi/v5"
+
+	"imageapp/app/imageapp"
+	"imageapp/app/messaging"
+	"imageapp/app/web"
 )
 
 // Messages lists a mailbox (?box=inbox|sent, ?status=unread|read|all) by pages.

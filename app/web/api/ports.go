@@ -21,7 +21,6 @@ type Messaging interface {
 	List(ctx context.Context, viewer imageapp.User, q imageapp.MessageQuery) (imageapp.MessagePage, error)
 	Previews(ctx context.Context, viewer imageapp.User, msgs []*imageapp.Message) map[string]messaging.Preview
 	Open(ctx context.Context, viewer imageapp.User, id string) (*messaging.Opened, error)
-	ReadMeta(ctx context.Context, viewer imageapp.User, id string) (*messaging.Opened, error)
 	OpenImage(ctx context.Context, viewer imageapp.User, id string) (*messaging.Image, error)
 	ViewOnce(ctx context.Context, viewer imageapp.User, id string) (*messaging.Opened, *messaging.Image, error)
 	Delete(ctx context.Context, viewer imageapp.User, id string) error
@@ -32,4 +31,5 @@ type Messaging interface {
 	Requests(ctx context.Context, viewer imageapp.User) ([]messaging.Request, error)
 
 	MailState(ctx context.Context, u imageapp.User) (imageapp.MailState, error)
+	StartExport(ctx context.Context, u imageapp.User) (*messaging.Export, error)
 }

@@ -2,10 +2,11 @@ package api
 
 import (
 	"encoding/json"
-	"imageapp/app/imageapp"
-	"imageapp/app/web"
 	"mime"
 	"net/http"
+
+	"imageapp/app/imageapp"
+	"imageapp/app/web"
 )
 
 type privacyJSON struct {

@@ -1,9 +1,10 @@
 package api
 
 import (
-	"imageapp/app/web"
 	"net/http"
 	"time"
+
+	"imageapp/app/web"
 )
 
 type sessionJSON struct {

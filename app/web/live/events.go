@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"imageapp/app/imageapp"
-	"imageapp/app/web"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -13,6 +11,9 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/gzhttp"
+
+	"imageapp/app/imageapp"
+	"imageapp/app/web"
 )
 
 // liveStreams is what the event streams share: the events, the signal to

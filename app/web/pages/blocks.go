@@ -1,8 +1,9 @@
 package pages
 
 import (
-	"imageapp/app/web"
 	"net/http"
+
+	"imageapp/app/web"
 )
 
 type blockForm struct {

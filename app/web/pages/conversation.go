@@ -1,10 +1,11 @@
 package pages
 
 import (
+	"net/http"
+
 	"imageapp/app/messaging"
 	"imageapp/app/web"
 	"imageapp/views"
-	"net/http"
 )
 
 func (s *Handlers) ConversationPage(w http.ResponseWriter, r *http.Request) {

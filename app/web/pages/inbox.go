@@ -1,12 +1,13 @@
 package pages
 
 import (
+	"net/http"
+	"slices"
+
 	"imageapp/app/imageapp"
 	"imageapp/app/messaging"
 	"imageapp/app/web"
 	"imageapp/views"
-	"net/http"
-	"slices"
 )
 
 // inboxView is one inbox page. The first shows the newest unread messages

@@ -1,10 +1,11 @@
 package pages
 
 import (
+	"net/http"
+
 	"imageapp/app/imageapp"
 	"imageapp/app/web"
 	"imageapp/views"
-	"net/http"
 )
 
 func (s *Handlers) Home(w http.ResponseWriter, r *http.Request) {

@@ -2,14 +2,15 @@ package pages
 
 import (
 	"context"
-	"imageapp/app/imageapp"
-	"imageapp/app/web"
-	"imageapp/views"
 	"io"
 	"net/http"
 
 	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5"
+
+	"imageapp/app/imageapp"
+	"imageapp/app/web"
+	"imageapp/views"
 )
 
 func (s *Handlers) MessagePage(w http.ResponseWriter, r *http.Request) {

@@ -3,9 +3,10 @@
 package pages
 
 import (
+	"net/http"
+
 	"imageapp/app/web"
 	"imageapp/views"
-	"net/http"
 )
 
 // Handlers are the page handlers. Build them with New.

@@ -1,9 +1,10 @@
 package pages
 
 import (
+	"net/http"
+
 	"imageapp/app/web"
 	"imageapp/views"
-	"net/http"
 )
 
 func (s *Handlers) UsersPage(w http.ResponseWriter, r *http.Request) {

@@ -1,14 +1,15 @@
 package pages
 
 import (
-	"imageapp/app/imageapp"
-	"imageapp/app/messaging"
-	"imageapp/app/web"
-	"imageapp/views"
 	"net/http"
 	"slices"
 
 	"github.com/go-chi/chi/v5"
+
+	"imageapp/app/imageapp"
+	"imageapp/app/messaging"
+	"imageapp/app/web"
+	"imageapp/views"
 )
 
 // RequestSubmit is POST /requests/{username}/{accept,delete,block}.

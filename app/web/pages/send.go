@@ -1,11 +1,12 @@
 package pages
 
 import (
+	"net/http"
+
 	"imageapp/app/imageapp"
 	"imageapp/app/messaging"
 	"imageapp/app/web"
 	"imageapp/views"
-	"net/http"
 )
 
 // uploadLimits are the upload rules people see before they upload, from

@@ -1,11 +1,12 @@
 package pages
 
 import (
+	"net/http"
+
 	"imageapp/app/accounts"
 	"imageapp/app/imageapp"
 	"imageapp/app/web"
 	"imageapp/views"
-	"net/http"
 )
 
 func (s *Handlers) DeleteAccountPage(w http.ResponseWriter, r *http.Request) {
