@@ -9,7 +9,7 @@ import (
 // Blocking someone: from the conversation page (a form, JS off too) or the
 // settings page's list (unblock), and the JSON twins.
 
-// setBlocked blocks or unblocks {username} for the person asking.
+// SetBlocked blocks or unblocks {username} for the person asking.
 func (s *Server) SetBlocked(r *http.Request, blocked bool) error {
 	u, _ := CurrentUser(r)
 	_, err := s.messaging.SetBlocked(r.Context(), u, chi.URLParam(r, "username"), blocked)

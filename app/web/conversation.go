@@ -13,7 +13,7 @@ import (
 // conversationPageSize is how many images a conversation page shows.
 const conversationPageSize = 30
 
-// conversation loads one page of what the viewer and {username} exchanged,
+// ReadConversation loads one page of what the viewer and {username} exchanged,
 // oldest first, with the previews the viewer may see.
 func (s *Server) ReadConversation(r *http.Request) (imageapp.User, []*imageapp.Message, map[string]messaging.Preview, string, error) {
 	u, _ := CurrentUser(r)

@@ -7,7 +7,7 @@ import (
 // Deleting one's account: a page that says what goes and asks for the
 // password, and its JSON twin DELETE /api/me {"password": "…"}.
 
-// deleteAccount checks the limit and the password, then deletes and ends
+// DeleteOwnAccount checks the limit and the password, then deletes and ends
 // the session: the cookie is cleared whatever happens after the password.
 func (s *Server) DeleteOwnAccount(w http.ResponseWriter, r *http.Request) error {
 	u, _ := CurrentUser(r)

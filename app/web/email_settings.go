@@ -29,7 +29,7 @@ type emailConfirmForm struct {
 	Password string `form:"password,raw"`
 }
 
-// pendingEmail is the address this session waits to confirm, or "".
+// PendingEmail is the address this session waits to confirm, or "".
 func (s *Server) PendingEmail(r *http.Request) string {
 	sess, err := s.sessionStore().Get(r, s.cookie)
 	if err != nil {
@@ -59,7 +59,7 @@ func (s *Server) setPendingEmail(w http.ResponseWriter, r *http.Request, email s
 	return sess.Save(r, w)
 }
 
-// requestEmail checks the limit (a password guess, like a login) and asks
+// RequestEmail checks the limit (a password guess, like a login) and asks
 // for the code.
 func (s *Server) RequestEmail(w http.ResponseWriter, r *http.Request) (string, error) {
 	u, _ := CurrentUser(r)
@@ -79,7 +79,7 @@ func (s *Server) RequestEmail(w http.ResponseWriter, r *http.Request) (string, e
 	return in.NewEmail, s.setPendingEmail(w, r, in.NewEmail)
 }
 
-// confirmEmail takes the code and, on success, forgets the waiting address.
+// ConfirmEmail takes the code and, on success, forgets the waiting address.
 func (s *Server) ConfirmEmail(w http.ResponseWriter, r *http.Request) (string, error) {
 	u, _ := CurrentUser(r)
 	in, err := ReadForm[emailConfirmForm](w, r)

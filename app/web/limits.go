@@ -138,7 +138,7 @@ func (s *Server) limitSend(r *http.Request) error {
 	return nil
 }
 
-// limit takes a token for the action from the client's IP bucket and, when
+// Limit takes a token for the action from the client's IP bucket and, when
 // a username is given, from that username's bucket; a request from a device
 // the username has logged in from before (login, and the code actions: a
 // stranger must not lock the owner out of a reset either) takes it from

@@ -126,7 +126,7 @@ type pacedWriter struct {
 	h2       bool      // HTTP/2: the deadline is a timer that fires even between writes
 }
 
-// paceWrites returns w's body writer under a moving write deadline.
+// PaceWrites returns w's body writer under a moving write deadline.
 func (s *Server) PaceWrites(w http.ResponseWriter, r *http.Request) io.Writer {
 	return &pacedWriter{w: w, rc: http.NewResponseController(w), pace: s.pace,
 		deadline: time.Now().Add(s.pace.Grace), h2: r.ProtoMajor == 2}

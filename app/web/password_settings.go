@@ -15,7 +15,7 @@ type passwordForm struct {
 	New     string `form:"new_password,raw"`
 }
 
-// changePassword checks the limit (a password guess, like a login) and the
+// ChangeOwnPassword checks the limit (a password guess, like a login) and the
 // current password, changes it, and re-issues this device's session.
 func (s *Server) ChangeOwnPassword(w http.ResponseWriter, r *http.Request) error {
 	u, _ := CurrentUser(r)

@@ -27,7 +27,7 @@ const (
 	BlockRequests  RequestAction = "block"
 )
 
-// decide carries out action on the requests of {username}.
+// Decide carries out action on the requests of {username}.
 func (s *Server) Decide(r *http.Request, action RequestAction) (RequestResult, error) {
 	u, _ := CurrentUser(r)
 	name := chi.URLParam(r, "username")

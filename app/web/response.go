@@ -10,7 +10,7 @@ import (
 	"imageapp/views"
 )
 
-// render writes a templ component as an HTML page or fragment.
+// Render writes a templ component as an HTML page or fragment.
 func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
@@ -20,7 +20,7 @@ func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, c te
 	}
 }
 
-// writeJSON writes v as the JSON reply.
+// JSON writes v as the JSON reply.
 func (s *Server) JSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
@@ -30,7 +30,7 @@ func (s *Server) JSON(w http.ResponseWriter, r *http.Request, status int, v any)
 	}
 }
 
-// fail answers with an error as JSON under /api/, else as an error page
+// Fail answers with an error as JSON under /api/, else as an error page
 // (or, for htmx, the same page markup, which htmx 4 swaps in for 4xx/5xx).
 func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	if isAPI(r) {

@@ -30,14 +30,14 @@ func CurrentUser(r *http.Request) (imageapp.User, bool) {
 	return u, ok
 }
 
-// sessionUser reads the session cookie and loads its user. An expired,
+// SessionUser reads the session cookie and loads its user. An expired,
 // ended or tampered cookie is simply no session.
 func (s *Server) SessionUser(w http.ResponseWriter, r *http.Request) (imageapp.User, bool) {
 	u, _, ok := s.SessionOf(w, r)
 	return u, ok
 }
 
-// sessionOf is sessionUser with the cookie's session ID.
+// SessionOf is sessionUser with the cookie's session ID.
 func (s *Server) SessionOf(w http.ResponseWriter, r *http.Request) (imageapp.User, string, bool) {
 	u, sid, err := s.checkSession(w, r)
 	return u, sid, err == nil
@@ -180,7 +180,7 @@ func CurrentSID(r *http.Request) string {
 	return sid
 }
 
-// endSession logs this device out: its session leaves the user's list, so
+// LogOut logs this device out: its session leaves the user's list, so
 // the cookie, copies included, stops working on every instance, and the
 // browser's cookie is cleared. The person's other devices stay logged in.
 func (s *Server) LogOut(w http.ResponseWriter, r *http.Request) error {

@@ -14,7 +14,7 @@ import (
 // those are signed and encrypted with the server's keys, so knowing an ID
 // lets nobody in; it only names a session to end, and only its owner can.
 
-// sessionRows is the person's sessions, this device first.
+// SessionRows is the person's sessions, this device first.
 func (s *Server) SessionRows(r *http.Request) ([]views.SessionRow, error) {
 	u, _ := CurrentUser(r)
 	list, err := s.accounts.ListSessions(r.Context(), u)
@@ -34,7 +34,7 @@ func (s *Server) SessionRows(r *http.Request) ([]views.SessionRow, error) {
 	return rows, nil
 }
 
-// endOneSession ends the session the path names; this device's own is a
+// EndOneSession ends the session the path names; this device's own is a
 // logout (its cookie is cleared too). loggedOut tells which it was.
 func (s *Server) EndOneSession(w http.ResponseWriter, r *http.Request) (loggedOut bool, err error) {
 	sid := chi.URLParam(r, "sid")

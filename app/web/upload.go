@@ -35,7 +35,7 @@ func (f *sendForm) set(name, value string) {
 	}
 }
 
-// send reads a multipart send (to, image, caption) as a stream and hands it
+// SendUpload reads a multipart send (to, image, caption) as a stream and hands it
 // to the service. When "to" comes before the file, as browsers and the React
 // client send it, the file streams straight into encryption. When a script
 // puts the file first (curl -F image=@x -F to=bob), the file is spooled to

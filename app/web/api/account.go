@@ -2,6 +2,7 @@ package api
 
 import "net/http"
 
+// DeleteAccount is DELETE /api/me.
 func (s *Handlers) DeleteAccount(w http.ResponseWriter, r *http.Request) {
 	if err := s.DeleteOwnAccount(w, r); err != nil {
 		s.JSONError(w, r, err)

@@ -6,6 +6,7 @@ import (
 	"imageapp/app/web"
 )
 
+// Block is DELETE /api/blocks/{username} and PUT /api/blocks/{username}.
 func (s *Handlers) Block(blocked bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := s.SetBlocked(r, blocked); err != nil {
@@ -20,6 +21,7 @@ type blockedReply struct {
 	Users []personJSON `json:"users"`
 }
 
+// Blocked is GET /api/me/blocked.
 func (s *Handlers) Blocked(w http.ResponseWriter, r *http.Request) {
 	u, _ := web.CurrentUser(r)
 	people, err := s.messaging.BlockedPeople(r.Context(), u)

@@ -7,6 +7,7 @@ import (
 	"imageapp/app/web"
 )
 
+// Conversation is GET /api/conversations/{username}.
 func (s *Handlers) Conversation(w http.ResponseWriter, r *http.Request) {
 	with, msgs, previews, earlier, err := s.ReadConversation(r)
 	if err != nil {

@@ -50,6 +50,7 @@ func (s *Handlers) Messages(w http.ResponseWriter, r *http.Request) {
 	s.JSON(w, r, http.StatusOK, out)
 }
 
+// Message is GET /api/messages/{id}.
 func (s *Handlers) Message(w http.ResponseWriter, r *http.Request) {
 	u, _ := web.CurrentUser(r)
 	m, err := s.messaging.Open(r.Context(), u, chi.URLParam(r, "id"))
@@ -110,6 +111,7 @@ func (s *Handlers) MessageImage(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// Delete is DELETE /api/messages/{id}.
 func (s *Handlers) Delete(w http.ResponseWriter, r *http.Request) {
 	u, _ := web.CurrentUser(r)
 	if err := s.messaging.Delete(r.Context(), u, chi.URLParam(r, "id")); err != nil {
@@ -168,6 +170,7 @@ func isAttrChar(b byte) bool {
 	return 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' || strings.IndexByte("!#$&+-.^_`|~", b) >= 0
 }
 
+// Send is POST /api/messages.
 func (s *Handlers) Send(w http.ResponseWriter, r *http.Request) {
 	answered := make(chan struct{})
 	defer web.FlushAnswer(w, answered)

@@ -7,6 +7,7 @@ import (
 	"imageapp/app/web"
 )
 
+// Users is GET /api/users.
 func (s *Handlers) Users(w http.ResponseWriter, r *http.Request) {
 	_, page, err := s.People(r)
 	if err != nil {

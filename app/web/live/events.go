@@ -46,6 +46,7 @@ type eventJSON struct {
 	Unread *int   `json:"unread,omitempty"`
 }
 
+// EventStream is GET /api/events and GET /events.
 func (s *Handlers) EventStream(w http.ResponseWriter, r *http.Request) {
 	u, _ := web.CurrentUser(r)
 	if !s.live.open(u.ID) {

@@ -10,6 +10,7 @@ type blockForm struct {
 	Back string `form:"back"` // the page to return to
 }
 
+// BlockSubmit is POST /people/{username}/block and POST /people/{username}/unblock.
 func (s *Handlers) BlockSubmit(blocked bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		f, err := web.ReadForm[blockForm](w, r)

@@ -8,6 +8,7 @@ import (
 	"imageapp/views"
 )
 
+// ConversationPage is GET /conversations/{username}.
 func (s *Handlers) ConversationPage(w http.ResponseWriter, r *http.Request) {
 	with, msgs, previews, earlier, err := s.ReadConversation(r)
 	if err != nil {

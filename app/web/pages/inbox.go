@@ -75,6 +75,7 @@ func newestPerSender(msgs []*imageapp.Message) []*imageapp.Message {
 	return out
 }
 
+// InboxPage is GET /inbox.
 func (s *Handlers) InboxPage(w http.ResponseWriter, r *http.Request) {
 	v, err := s.inboxView(r)
 	if err != nil {

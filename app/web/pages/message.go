@@ -13,6 +13,7 @@ import (
 	"imageapp/views"
 )
 
+// MessagePage is GET /messages/{id}.
 func (s *Handlers) MessagePage(w http.ResponseWriter, r *http.Request) {
 	u, _ := web.CurrentUser(r)
 	m, err := s.messaging.Open(r.Context(), u, chi.URLParam(r, "id"))

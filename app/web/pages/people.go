@@ -7,6 +7,7 @@ import (
 	"imageapp/views"
 )
 
+// UsersPage is GET /users.
 func (s *Handlers) UsersPage(w http.ResponseWriter, r *http.Request) {
 	q, page, err := s.People(r)
 	if err != nil {

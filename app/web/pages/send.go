@@ -16,11 +16,13 @@ func (s *Handlers) uploadLimits() views.Limits {
 		MaxCaptionLength: messaging.MaxCaptionLength, ImageTypes: messaging.ImageTypes()}
 }
 
+// SendPage is GET /send.
 func (s *Handlers) SendPage(w http.ResponseWriter, r *http.Request) {
 	f := views.SendForm{To: r.URL.Query().Get("to"), Limits: s.uploadLimits()}
 	s.Render(w, r, http.StatusOK, views.SendPage(s.frame(r, "Send", "send"), f))
 }
 
+// SendSubmit is POST /send.
 func (s *Handlers) SendSubmit(w http.ResponseWriter, r *http.Request) {
 	answered := make(chan struct{})
 	defer web.FlushAnswer(w, answered)
@@ -44,6 +46,7 @@ func (s *Handlers) SendSubmit(w http.ResponseWriter, r *http.Request) {
 	web.Redirect(w, r, "/sent", "sent")
 }
 
+// SentPage is GET /sent.
 func (s *Handlers) SentPage(w http.ResponseWriter, r *http.Request) {
 	u, _ := web.CurrentUser(r)
 	page, err := s.messaging.List(r.Context(), u, imageapp.MessageQuery{Box: imageapp.Sent, Cursor: r.URL.Query().Get("cursor")})

@@ -9,10 +9,12 @@ import (
 	"imageapp/views"
 )
 
+// DeleteAccountPage is GET /settings/delete.
 func (s *Handlers) DeleteAccountPage(w http.ResponseWriter, r *http.Request) {
 	s.Render(w, r, http.StatusOK, views.DeleteAccountPage(s.frame(r, "Delete my account", "settings"), "", accounts.RetireDays))
 }
 
+// DeleteAccountSubmit is POST /settings/delete.
 func (s *Handlers) DeleteAccountSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := s.DeleteOwnAccount(w, r); err != nil {
 		e := s.ErrorReply(w, r, err)
@@ -33,16 +35,19 @@ func (s *Handlers) emailPageReply(w http.ResponseWriter, r *http.Request, err er
 	s.renderSettings(w, r, e.Status, func(m *views.Settings) { m.Email.Error, m.Email.Field = e.Message, field })
 }
 
+// EmailSubmit is POST /settings/email.
 func (s *Handlers) EmailSubmit(w http.ResponseWriter, r *http.Request) {
 	_, err := s.RequestEmail(w, r)
 	s.emailPageReply(w, r, err, "new_email", "email-code-sent")
 }
 
+// EmailConfirmSubmit is POST /settings/email/confirm.
 func (s *Handlers) EmailConfirmSubmit(w http.ResponseWriter, r *http.Request) {
 	_, err := s.ConfirmEmail(w, r)
 	s.emailPageReply(w, r, err, "code", "email-changed")
 }
 
+// EmailCancelSubmit is POST /settings/email/cancel.
 func (s *Handlers) EmailCancelSubmit(w http.ResponseWriter, r *http.Request) {
 	s.emailPageReply(w, r, s.CancelEmail(w, r), "", "email-cancelled")
 }
@@ -51,6 +56,7 @@ type mailForm struct {
 	NotifyByMail string `form:"notify_by_mail"`
 }
 
+// NotificationsSubmit is POST /settings/notifications.
 func (s *Handlers) NotificationsSubmit(w http.ResponseWriter, r *http.Request) {
 	f, err := web.ReadForm[mailForm](w, r)
 	if err == nil {
@@ -66,6 +72,7 @@ func (s *Handlers) NotificationsSubmit(w http.ResponseWriter, r *http.Request) {
 	web.Redirect(w, r, "/settings", "notifications-saved") // the top, where the flash is
 }
 
+// PasswordSubmit is POST /settings/password.
 func (s *Handlers) PasswordSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := s.ChangeOwnPassword(w, r); err != nil {
 		e := s.ErrorReply(w, r, err)
@@ -76,6 +83,7 @@ func (s *Handlers) PasswordSubmit(w http.ResponseWriter, r *http.Request) {
 	web.Redirect(w, r, "/settings", "password-changed")
 }
 
+// PrivacySubmit is POST /settings/privacy.
 func (s *Handlers) PrivacySubmit(w http.ResponseWriter, r *http.Request) {
 	f, err := web.ReadForm[web.PrivacyForm](w, r)
 	if err == nil {
@@ -170,6 +178,7 @@ func (s *Handlers) settings(r *http.Request) (views.Settings, error) {
 	return m, nil
 }
 
+// ResendMailSubmit is POST /settings/mail/resend.
 func (s *Handlers) ResendMailSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := s.ResendMail(r); err != nil {
 		s.Fail(w, r, err)
