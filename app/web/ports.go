@@ -47,6 +47,7 @@ type Messaging interface {
 	SetBlocked(ctx context.Context, viewer imageapp.User, username string, blocked bool) (imageapp.User, error)
 	AcceptRequests(ctx context.Context, viewer imageapp.User, username string) (imageapp.User, int, error)
 	DeleteRequests(ctx context.Context, viewer imageapp.User, username string) (imageapp.User, int, error)
+	BlockRequests(ctx context.Context, viewer imageapp.User, username string) (imageapp.User, int, error)
 	ResendMailConfirmation(ctx context.Context, u imageapp.User) error
 	UnreadCount(ctx context.Context, viewer imageapp.User) (int, error)
 }

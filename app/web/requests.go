@@ -36,14 +36,12 @@ func (s *Server) Decide(r *http.Request, action RequestAction) (RequestResult, e
 	switch action {
 	case AcceptRequests:
 		_, out.Accepted, err = s.messaging.AcceptRequests(r.Context(), u, name)
-		return out, err
 	case BlockRequests:
-		if _, err = s.messaging.SetBlocked(r.Context(), u, name, true); err != nil {
-			return out, err
-		}
-		out.Blocked = true
+		_, out.Deleted, err = s.messaging.BlockRequests(r.Context(), u, name)
+		out.Blocked = err == nil
+	default:
+		_, out.Deleted, err = s.messaging.DeleteRequests(r.Context(), u, name)
 	}
-	_, out.Deleted, err = s.messaging.DeleteRequests(r.Context(), u, name)
 	return out, err
 }
 
