@@ -9,25 +9,10 @@ package views
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-import "context"
-
-type passwordErrorKey struct{}
-
-// WithPasswordError hands the last change's error to PasswordCard through
-// the render context, so the settings page needs no new parameter for it.
-func WithPasswordError(ctx context.Context, msg string) context.Context {
-	return context.WithValue(ctx, passwordErrorKey{}, msg)
-}
-
-func passwordErrorOf(ctx context.Context) string {
-	msg, _ := ctx.Value(passwordErrorKey{}).(string)
-	return msg
-}
-
 // PasswordCard is the settings page's "Change password": a plain form of
 // the current and the new password (password managers fill both by their
-// autocomplete names).
-func PasswordCard() templ.Component {
+// autocomplete names), with err, the last change's refusal, if any.
+func PasswordCard(err string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -84,7 +69,7 @@ func PasswordCard() templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = passwordFields(passwordErrorOf(ctx)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = passwordFields(err).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

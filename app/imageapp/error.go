@@ -30,6 +30,19 @@ const (
 type Error struct {
 	Code    string
 	Message string
+
+	// kind names one error among those of its code, for errors.Is (see Is):
+	// its identity, which its wording is not. "" for an error known only by
+	// its code.
+	kind string
+}
+
+// Is reports whether target is an *Error of the same kind as e, so that
+// errors.Is(err, ErrPasswordPolicy()) finds that error whatever wraps it and
+// whatever its message says.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && e.kind != "" && e.kind == t.kind
 }
 
 func (e *Error) Error() string {

@@ -46,11 +46,11 @@ func IsCodeRefused(err error) bool {
 	}
 	switch e.Code {
 	case EINVALID:
-		return e.Message != ErrPasswordPolicy().Message // the new password's fault, not the code's
+		return !errors.Is(err, ErrPasswordPolicy()) // the new password's fault, not the code's
 	case ENOTFOUND:
 		return true
 	case ERATELIMITED:
-		return e.Message == ErrTooManyWrongCodes().Message // one code spent, not a wait
+		return errors.Is(err, ErrTooManyWrongCodes()) // one code spent, not a wait
 	}
 	return false
 }

@@ -54,7 +54,9 @@ func ErrUnconfirmed() *Error {
 
 // ErrPasswordPolicy is for a password the identity provider refuses although ValidatePassword let it through (EINVALID).
 func ErrPasswordPolicy() *Error {
-	return Errorf(EINVALID, "That password does not meet the password policy.")
+	e := Errorf(EINVALID, "That password does not meet the password policy.")
+	e.kind = "password-policy"
+	return e
 }
 
 // ErrTooManyAttempts is for account calls refused by the identity provider's rate limit, without a known wait (ERATELIMITED).
@@ -93,7 +95,9 @@ func ErrWrongOrExpiredCode() *Error {
 
 // ErrTooManyWrongCodes is for a code that died after too many wrong tries (ERATELIMITED).
 func ErrTooManyWrongCodes() *Error {
-	return Errorf(ERATELIMITED, "Too many wrong codes. Ask for a new code.")
+	e := Errorf(ERATELIMITED, "Too many wrong codes. Ask for a new code.")
+	e.kind = "too-many-wrong-codes"
+	return e
 }
 
 // ErrCodeNotAccepted is the one answer to a code that did not work, whatever

@@ -1,8 +1,7 @@
 package server
 
 // Browser tests of the server pages' times, delete confirmation, message
-// actions, mobile navigation and first visit (issue 18 items 6, 8, 11, 12,
-// 13), with JavaScript on and off. Screenshots land in
+// actions, mobile navigation and first visit, with JavaScript on and off. Screenshots land in
 // .cache/artifacts/browser/pages-js-*.png and pages-nojs-*.png.
 
 import (

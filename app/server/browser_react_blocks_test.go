@@ -1,8 +1,8 @@
 package server
 
-// Blocking in the React client (issue 19 item 2): the same steps and words as
+// Blocking in the React client: the same steps and words as
 // the server pages (TestBrowserBlockHTMX). Same harness and needs as
-// TestBrowserReact; the flow is named react2-* so that TestBrowserReact's
+// TestBrowserReact; the flow is named reactflow-* so that TestBrowserReact's
 // clean-up of react-*.png keeps its screenshots.
 
 import (
@@ -22,7 +22,7 @@ const (
 // next image, finds her under Account's "Blocked people" and unblocks her;
 // her images reach him again, and the banner's Unblock works too.
 func TestBrowserReactBlocks(t *testing.T) {
-	b := startReactBrowser(t, "react2-blocks")
+	b := startReactBrowser(t, "reactflow-blocks")
 	bob := b.newTab("bob", false)
 	b.app.signUp("alice")
 	reactSignUp(bob, "bob", false)

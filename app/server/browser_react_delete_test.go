@@ -1,7 +1,6 @@
 package server
 
-// A browser test of deleting one's account in the React client (issue 19
-// item 5): the Account screen's card, its confirmation dialog, a wrong
+// A browser test of deleting one's account in the React client: the Account screen's card, its confirmation dialog, a wrong
 // password, then the right one. Same harness and needs as TestBrowserReact.
 // The flow is named reactdelete so that TestBrowserReact's clean-up of
 // react-*.png keeps its screenshots.

@@ -2,7 +2,7 @@ package server
 
 // Message requests in the React client: the same steps and words as the
 // server pages. Same harness and needs as TestBrowserReact; the flow is named
-// react2-* so that TestBrowserReact's clean-up of react-*.png keeps its
+// reactflow-* so that TestBrowserReact's clean-up of react-*.png keeps its
 // screenshots.
 
 import (
@@ -27,7 +27,7 @@ const (
 // thumbnail, no caption, no way to open it), the banner and no Reply; the
 // image does not open (403). He accepts in the banner and the image opens.
 func TestBrowserReactRequests(t *testing.T) {
-	b := startReactBrowser(t, "react2-requests")
+	b := startReactBrowser(t, "reactflow-requests")
 	bob := b.newTab("bob", false)
 	alice := b.app.signUp("alice")
 	reactSignUp(bob, "bob", false)

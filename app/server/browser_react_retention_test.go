@@ -1,9 +1,8 @@
 package server
 
-// Browser test of expiry and view-once in the React client (issue 19 item
-// 1): the Send screen's Keep choice, the "Opens once" and "Gone in …"
+// Browser test of expiry and view-once in the React client: the Send screen's Keep choice, the "Opens once" and "Gone in …"
 // badges, and a view-once image opened once from the message screen. Same
-// harness as browser_react2_test.go; the flow is named react2-* so that
+// harness as browser_react_screens_test.go; the flow is named reactflow-* so that
 // TestBrowserReact's clean-up of react-*.png keeps its screenshots.
 
 import (
@@ -43,7 +42,7 @@ func reactSendKept(tb *tab, to, keep, caption string) {
 // one that opens once; the lists say so; bob sees no image until he presses
 // "Open it now", then sees it, its only time: reloading says it is gone.
 func TestBrowserReactRetention(t *testing.T) {
-	b := startReactBrowser(t, "react2-retention")
+	b := startReactBrowser(t, "reactflow-retention")
 	alice, bob := b.newTab("alice", false), b.newTab("bob", false)
 	reactSignUp(alice, "alice", false)
 	reactSignUp(bob, "bob", false)

@@ -225,7 +225,7 @@ func TestCluster(t *testing.T) {
 
 	t.Run("FailedLoginsAreLimitedAsOne", func(t *testing.T) {
 		attacker := c.person("127.0.0.3")
-		burst := 20 // web.DefaultLimits.PerIP
+		burst := 20 // web.DefaultLimits().PerIP
 		for i := range burst {
 			r := attacker.postForm("/api/login", url.Values{"username": {"nobody" + strconv.Itoa(i)}, "password": {"not the password"}})
 			if r.status != http.StatusUnauthorized {

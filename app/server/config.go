@@ -33,7 +33,7 @@ type Config struct {
 	TLSKey         string
 	ValkeyURL      string         // the shared store of a cluster (limits, live events, leases); "" = in process
 	TrustedProxies []netip.Prefix // peers (load balancers) whose X-Forwarded-For names the client
-	Limits         web.Limits     // abuse limits; zero means web.DefaultLimits (tests tune them)
+	Limits         web.Limits     // abuse limits; zero means web.DefaultLimits() (tests tune them)
 	// SendPerMinute and SendBytesPerHour are each sender's budgets
 	// (IMAGEAPP_SEND_PER_MINUTE, IMAGEAPP_SEND_BYTES_PER_HOUR); zero means
 	// Limits.Sends and Limits.SendKiB as they are (web's defaults if zero).
@@ -48,7 +48,7 @@ type Config struct {
 	// local.DefaultOutboxMaxFiles and local.DefaultOutboxMaxAge.
 	OutboxMaxFiles int
 	OutboxMaxDays  int
-	Pace           web.Pace         // how fast request bodies must come; zero means web.DefaultPace
+	Pace           web.Pace         // how fast request bodies must come; zero means web.DefaultPace()
 	Now            func() time.Time // the clock; nil means time.Now (tests move it)
 	// HashSlots is how many password hashes (19 MiB each) may run at once in
 	// the embedded backend; zero means as many as a quarter of the memory

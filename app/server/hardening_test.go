@@ -1,6 +1,6 @@
 package server
 
-// The second round of security fixes (issue 17), end to end over real HTTP
+// Security hardening, end to end over real HTTP
 // on a real SQLite file: each test fails when its protection is removed.
 
 import (

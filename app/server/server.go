@@ -21,6 +21,9 @@ import (
 	"imageapp/app/metrics"
 	"imageapp/app/provision"
 	"imageapp/app/web"
+	"imageapp/app/web/api"
+	"imageapp/app/web/live"
+	"imageapp/app/web/pages"
 )
 
 // App is one running application over one backend.
@@ -30,6 +33,7 @@ type App struct {
 	backend   *backend
 	messaging *messaging.Service
 	web       *web.Server
+	live      *live.Handlers
 	handler   http.Handler
 	metrics   *metrics.Registry
 
@@ -97,11 +101,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 		Keys: b.Keys, Notifier: b.Notifier, Mailbox: a.messaging, Events: b.events, Now: cfg.Now,
 	}
 	a.web = web.New(web.Options{
-		Accounts: accounts, Messaging: a.messaging, Events: b.events, LimitStore: b.limits, TrustedProxies: cfg.TrustedProxies,
+		Accounts: accounts, Messaging: a.messaging, LimitStore: b.limits, TrustedProxies: cfg.TrustedProxies,
 		CookieKeys: b.cookieKeys, Secure: cfg.Secure(), Readiness: b.ready,
 		MaxUploadBytes: cfg.MaxUploadBytes, ReactDir: cfg.ReactDir, Limits: cfg.limits(), Pace: cfg.Pace, Log: log, Now: cfg.Now,
 	})
-	a.handler = a.web.Handler()
+	a.live = live.New(a.web, a.messaging, b.events)
+	a.handler = routes(a.web, pages.New(a.web, accounts, a.messaging), api.New(a.web, accounts, a.messaging), a.live)
 	return a, nil
 }
 
@@ -200,7 +205,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	// Event streams never finish on their own: end them as shutdown begins,
 	// or Shutdown would wait its whole minute for them.
-	srv.RegisterOnShutdown(a.web.EndStreams)
+	srv.RegisterOnShutdown(a.live.EndStreams)
 	errc := make(chan error, 1)
 	go func() {
 		a.log.Info("imageapp listening", "addr", ln.Addr().String(), "backend", a.cfg.Backend, "data_dir", a.cfg.DataDir, "tls", a.cfg.TLSCert != "")

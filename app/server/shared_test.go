@@ -15,7 +15,7 @@ func TestSharedLimitsHoldAcrossInstances(t *testing.T) {
 	store := valkeytest.Start(t)
 	shared := func(c *Config) { c.ValkeyURL = store.URL }
 	a, b := startApp(t, t.TempDir(), shared), startApp(t, t.TempDir(), shared)
-	burst := 20 // web.DefaultLimits.PerIP
+	burst := 20 // web.DefaultLimits().PerIP
 	clients := []*client{a.client(), b.client()}
 	for i := range burst {
 		r := clients[i%2].postForm("/login", url.Values{"username": {"nobody" + string(rune('a'+i))}, "password": {"wrong password!"}})

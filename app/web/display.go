@@ -12,12 +12,12 @@ var bidiControls = strings.NewReplacer(
 	"\u200E", "\uFFFD", "\u200F", "\uFFFD", "\u061C", "\uFFFD",
 )
 
-// displayText is a sender's text (a caption, a file name) as it may be
+// DisplayText is a sender's text (a caption, a file name) as it may be
 // shown: every bidi control replaced by U+FFFD, visibly, so the text reads
 // in the order it was typed and the reader sees that something was there.
 // Applied where the text is shown (pages and JSON), so messages stored
 // before this rule are shown safely too.
-func displayText(s string) string {
+func DisplayText(s string) string {
 	if !strings.ContainsAny(s, "\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069\u200E\u200F\u061C") {
 		return s
 	}

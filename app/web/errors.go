@@ -32,75 +32,75 @@ var statuses = map[string]int{
 // statusClientGone is logged for requests whose client left first (nginx's 499).
 const statusClientGone = 499
 
-// statusError is an HTTP-level error with no domain code (405 and the like).
-type statusError struct {
-	status  int
-	code    string
-	message string
+// StatusError is an HTTP-level error with no domain code (405 and the like).
+type StatusError struct {
+	Status  int
+	Code    string
+	Message string
 }
 
-func (e *statusError) Error() string { return e.message }
+func (e *StatusError) Error() string { return e.Message }
 
-// errorReply is what an error becomes on the wire.
-type errorReply struct {
-	status  int
-	code    string
-	message string
-	retry   string // Retry-After, in seconds; "" for none
+// Reply is what an error becomes on the wire.
+type Reply struct {
+	Status  int
+	Code    string
+	Message string
+	Retry   string // Retry-After, in seconds; "" for none
 }
 
 // replyFor maps err to its answer. It is pure: it does not log; the caller
-// logs once (see Server.errorReply). clientGone says the request's client
+// logs once (see Server.Reply). clientGone says the request's client
 // has left; maxUpload names the upload limit in the message of a 413.
-func replyFor(err error, clientGone bool, maxUpload int64) errorReply {
-	var se *statusError
+func replyFor(err error, clientGone bool, maxUpload int64) Reply {
+	var se *StatusError
 	if errors.As(err, &se) {
-		return errorReply{status: se.status, code: se.code, message: se.message}
+		return Reply{Status: se.Status, Code: se.Code, Message: se.Message}
 	}
 	var maxErr *http.MaxBytesError
 	if errors.As(err, &maxErr) {
-		// Only uploads get here: a form's limit is a statusError of its own
+		// Only uploads get here: a form's limit is a StatusError of its own
 		// (formValues), so an upload cap equal to it is not taken for it.
-		return errorReply{status: http.StatusRequestEntityTooLarge, code: imageapp.ETOOLARGE,
-			message: fmt.Sprintf("The upload is larger than the %s limit.", humanBytes(maxUpload))}
+		return Reply{Status: http.StatusRequestEntityTooLarge, Code: imageapp.ETOOLARGE,
+			Message: fmt.Sprintf("The upload is larger than the %s limit.", HumanBytes(maxUpload))}
 	}
 	if clientGone && errors.Is(err, context.Canceled) {
 		// The client left (closed the tab, lost the connection): nothing
 		// failed on our side, and nobody reads the answer.
-		return errorReply{status: statusClientGone, code: "canceled", message: "The request was canceled."}
+		return Reply{Status: statusClientGone, Code: "canceled", Message: "The request was canceled."}
 	}
 	code := imageapp.ErrorCode(err)
 	status, ok := statuses[code]
 	if !ok {
 		status = http.StatusInternalServerError
 	}
-	reply := errorReply{status: status, code: code, message: imageapp.ErrorMessage(err)}
+	reply := Reply{Status: status, Code: code, Message: imageapp.ErrorMessage(err)}
 	if code == imageapp.ERATELIMITED {
-		reply.retry = "60" // a limit that does not say its wait
+		reply.Retry = "60" // a limit that does not say its wait
 	}
 	if wait, ok := imageapp.RetryAfter(err); ok { // a 429, or a 503 of a busy server
-		reply.retry = strconv.Itoa(max(1, int(math.Ceil(wait.Seconds()))))
+		reply.Retry = strconv.Itoa(max(1, int(math.Ceil(wait.Seconds()))))
 	}
 	return reply
 }
 
-// errorReply maps err to its answer, logs it once (server faults as errors,
+// ErrorReply maps err to its answer, logs it once (server faults as errors,
 // a client that left as info), and sets Retry-After.
-func (s *Server) errorReply(w http.ResponseWriter, r *http.Request, err error) errorReply {
+func (s *Server) ErrorReply(w http.ResponseWriter, r *http.Request, err error) Reply {
 	reply := replyFor(err, r.Context().Err() != nil, s.maxUpload)
 	switch {
-	case reply.status == statusClientGone:
+	case reply.Status == statusClientGone:
 		s.log.InfoContext(r.Context(), "client went away", "method", r.Method, "path", r.URL.Path)
-	case reply.status >= 500:
+	case reply.Status >= 500:
 		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	if reply.retry != "" {
-		w.Header().Set("Retry-After", reply.retry)
+	if reply.Retry != "" {
+		w.Header().Set("Retry-After", reply.Retry)
 	}
 	return reply
 }
 
-func humanBytes(n int64) string {
+func HumanBytes(n int64) string {
 	if n >= 1<<20 && n%(1<<20) == 0 {
 		return strconv.FormatInt(n>>20, 10) + " MiB"
 	}

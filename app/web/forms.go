@@ -12,7 +12,7 @@ import (
 	"imageapp/app/imageapp"
 )
 
-const maxFormBytes = 64 << 10
+const MaxFormBytes = 64 << 10
 
 // The forms of the account pages and their JSON twins. Field tags name the
 // form fields (the contract scripts post with curl). Values are trimmed,
@@ -50,17 +50,17 @@ type deleteAccountForm struct {
 	Password string `form:"password,raw"`
 }
 
-type deleteForm struct {
+type DeleteForm struct {
 	Back    string `form:"back"`    // the mailbox the message was opened from
 	Confirm string `form:"confirm"` // "yes" deletes; anything else asks first
 }
 
-// readForm decodes the request's fields into a T: a JSON object or an HTML
+// ReadForm decodes the request's fields into a T: a JSON object or an HTML
 // form (urlencoded or multipart), whichever the request carries. A body
 // over the limit is a 413, another media type a 415, a body that cannot be
 // read a 400. A JSON value that is not a string is left empty, so the
 // field's own check says what is wrong.
-func readForm[T any](w http.ResponseWriter, r *http.Request) (T, error) {
+func ReadForm[T any](w http.ResponseWriter, r *http.Request) (T, error) {
 	var form T
 	values, err := formValues(w, r)
 	if err != nil {
@@ -80,18 +80,18 @@ func readForm[T any](w http.ResponseWriter, r *http.Request) (T, error) {
 
 // formValues reads the body and returns a lookup of its fields.
 func formValues(w http.ResponseWriter, r *http.Request) (func(string) string, error) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	r.Body = http.MaxBytesReader(w, r.Body, MaxFormBytes)
 	ctype, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	var err error
 	switch ctype {
 	case "application/json":
 		var raw map[string]any
 		if err := json.NewDecoder(r.Body).Decode(&raw); err != nil {
-			return nil, bodyError(formTooLarge(err), "The request body is not valid JSON.")
+			return nil, BodyError(FormTooLarge(err), "The request body is not valid JSON.")
 		}
 		return func(name string) string { s, _ := raw[name].(string); return s }, nil
 	case "multipart/form-data":
-		err = r.ParseMultipartForm(maxFormBytes)
+		err = r.ParseMultipartForm(MaxFormBytes)
 	case "application/x-www-form-urlencoded", "":
 		err = r.ParseForm() // no type: no body fields, so the field checks say what is missing
 	default:
@@ -99,18 +99,18 @@ func formValues(w http.ResponseWriter, r *http.Request) (func(string) string, er
 			"Send the fields as JSON (application/json) or as a form (urlencoded or multipart), not %s.", ctype)
 	}
 	if err != nil {
-		return nil, bodyError(formTooLarge(err), "The form could not be read.")
+		return nil, BodyError(FormTooLarge(err), "The form could not be read.")
 	}
 	return r.PostFormValue, nil
 }
 
-// errFormTooLarge is a form over maxFormBytes: a 413 that names the form's
+// errFormTooLarge is a form over MaxFormBytes: a 413 that names the form's
 // limit, whatever the upload limit is.
-var errFormTooLarge = &statusError{http.StatusRequestEntityTooLarge, imageapp.ETOOLARGE,
-	"The form is larger than the " + humanBytes(maxFormBytes) + " limit."}
+var errFormTooLarge = &StatusError{http.StatusRequestEntityTooLarge, imageapp.ETOOLARGE,
+	"The form is larger than the " + HumanBytes(MaxFormBytes) + " limit."}
 
-// formTooLarge turns the form's MaxBytesReader error into errFormTooLarge.
-func formTooLarge(err error) error {
+// FormTooLarge turns the form's MaxBytesReader error into errFormTooLarge.
+func FormTooLarge(err error) error {
 	var maxErr *http.MaxBytesError
 	if errors.As(err, &maxErr) {
 		return errFormTooLarge
@@ -118,9 +118,9 @@ func formTooLarge(err error) error {
 	return err
 }
 
-// bodyError keeps the errors that have a status of their own (too large,
+// BodyError keeps the errors that have a status of their own (too large,
 // too slow) and makes any other reading error a 400 with msg.
-func bodyError(err error, msg string) error {
+func BodyError(err error, msg string) error {
 	var maxErr *http.MaxBytesError
 	if errors.As(err, &maxErr) || errors.Is(err, errSlowBody) || err == errFormTooLarge || err == errPartHeaderTooLarge {
 		return err

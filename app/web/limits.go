@@ -51,7 +51,7 @@ func SendLimits(perMinute int, bytesPerHour int64) (sends, kib ratelimit.Rule) {
 }
 
 // DefaultLimits let a person retry comfortably and stop a script cold.
-var DefaultLimits = func() Limits {
+func DefaultLimits() Limits {
 	sends, kib := SendLimits(DefaultSendsPerMinute, DefaultSendBytesPerHour)
 	return Limits{
 		PerIP:   ratelimit.Rule{Burst: 20, Every: 30 * time.Second},
@@ -63,24 +63,25 @@ var DefaultLimits = func() Limits {
 		Sends:          sends,
 		SendKiB:        kib,
 	}
-}()
+}
 
 // withDefaults fills in the zero rules from DefaultLimits.
 func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
 	if l.PerIP.Burst == 0 {
-		l.PerIP, l.PerUser = DefaultLimits.PerIP, DefaultLimits.PerUser
+		l.PerIP, l.PerUser = d.PerIP, d.PerUser
 	}
 	if l.CodeMailsPerIP.Burst == 0 {
-		l.CodeMailsPerIP = DefaultLimits.CodeMailsPerIP
+		l.CodeMailsPerIP = d.CodeMailsPerIP
 	}
 	if l.CodeMails.Burst == 0 {
-		l.CodeMails = DefaultLimits.CodeMails
+		l.CodeMails = d.CodeMails
 	}
 	if l.Sends.Burst == 0 {
-		l.Sends = DefaultLimits.Sends
+		l.Sends = d.Sends
 	}
 	if l.SendKiB.Burst == 0 {
-		l.SendKiB = DefaultLimits.SendKiB
+		l.SendKiB = d.SendKiB
 	}
 	return l
 }
@@ -94,7 +95,7 @@ const sharedLimitTimeout = 300 * time.Millisecond
 // the upload cap when it does not say; a chunked upload is cut at the cap).
 // A refusal is a 429 that says how long to wait.
 func (s *Server) limitSend(r *http.Request) error {
-	from, _ := currentUser(r)
+	from, _ := CurrentUser(r)
 	size := s.maxUpload
 	if r.ContentLength > 0 {
 		size = min(r.ContentLength, s.maxUpload)
@@ -137,13 +138,13 @@ func (s *Server) limitSend(r *http.Request) error {
 	return nil
 }
 
-// limit takes a token for the action from the client's IP bucket and, when
+// Limit takes a token for the action from the client's IP bucket and, when
 // a username is given, from that username's bucket; a request from a device
 // the username has logged in from before (login, and the code actions: a
 // stranger must not lock the owner out of a reset either) takes it from
 // that device's bucket. When the store cannot answer, the action is refused
 // (503), never let through.
-func (s *Server) limit(r *http.Request, action, username string) error {
+func (s *Server) Limit(r *http.Request, action, username string) error {
 	if err := s.take(r, s.rules.PerIP, "ip:"+action+":"+s.clientIP(r)); err != nil {
 		return err
 	}

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// TestLocalPath: what localPath returns is what goes into Location, so it
+// TestLocalPath: what LocalPath returns is what goes into Location, so it
 // must be a plain path of this site even for input that cleaning would turn
 // into "/\host" (browsers read that as "//host"); real paths keep their query.
 func TestLocalPath(t *testing.T) {
@@ -18,12 +18,12 @@ func TestLocalPath(t *testing.T) {
 		"/%5Cevil.example": "/%5Cevil.example", "/é": "/%C3%A9", "/x?next=//evil.example": "/x?next=//evil.example",
 		"/x?a b": "/inbox",
 	} {
-		got := localPath(next)
+		got := LocalPath(next)
 		if got != want {
-			t.Errorf("localPath(%q) = %q, want %q", next, got, want)
+			t.Errorf("LocalPath(%q) = %q, want %q", next, got, want)
 		}
 		if strings.HasPrefix(got, "//") || strings.ContainsAny(got, "\\\t\r\n ") || !strings.HasPrefix(got, "/") {
-			t.Errorf("localPath(%q) = %q: not a plain local path", next, got)
+			t.Errorf("LocalPath(%q) = %q: not a plain local path", next, got)
 		}
 	}
 }
@@ -35,8 +35,8 @@ func TestDisplayText(t *testing.T) {
 		"invoice\u202egnp.exe": "invoice\ufffdgnp.exe", "a\u2066b\u2069c": "a\ufffdb\ufffdc", "x\u200ey\u200fz\u061c": "x\ufffdy\ufffdz\ufffd",
 		"\u202a\u202b\u202c\u202d\u2067\u2068": "\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd", "שלום עולם": "שלום עולם", "plain.png": "plain.png",
 	} {
-		if got := displayText(in); got != want {
-			t.Errorf("displayText(%q) = %q, want %q", in, got, want)
+		if got := DisplayText(in); got != want {
+			t.Errorf("DisplayText(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

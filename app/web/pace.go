@@ -24,13 +24,15 @@ type Pace struct {
 // DefaultPace lets a phone on a poor link (32 kbit/s) send 20 MiB, in 85
 // minutes, and frees a stalled connection within a minute; holding one for
 // an hour costs a client 14 MiB sent.
-var DefaultPace = Pace{Grace: 30 * time.Second, MinRate: 4 << 10, Stall: time.Minute}
+func DefaultPace() Pace {
+	return Pace{Grace: 30 * time.Second, MinRate: 4 << 10, Stall: time.Minute}
+}
 
 // paceSlack is how far the connection's deadline may trail the computed one.
 const paceSlack = 2 * time.Second
 
 // errSlowBody is the error a request body's reader gets when it timed out.
-var errSlowBody = &statusError{http.StatusRequestTimeout, "timeout", "The upload was too slow and timed out. Try again on a better connection."}
+var errSlowBody = &StatusError{http.StatusRequestTimeout, "timeout", "The upload was too slow and timed out. Try again on a better connection."}
 
 func (s *Server) paceBodies(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -110,6 +112,10 @@ func (p *pacedBody) Close() error { return p.body.Close() }
 // errSlowReader is what a write that timed out becomes.
 var errSlowReader = errors.New("web: the client stopped reading the response")
 
+// IsSlowReader tells a write that PaceWrites cut because the client stopped
+// reading.
+func IsSlowReader(err error) bool { return errors.Is(err, errSlowReader) }
+
 // pacedWriter writes a response body under a moving write deadline.
 type pacedWriter struct {
 	w        io.Writer
@@ -120,8 +126,8 @@ type pacedWriter struct {
 	h2       bool      // HTTP/2: the deadline is a timer that fires even between writes
 }
 
-// paceWrites returns w's body writer under a moving write deadline.
-func (s *Server) paceWrites(w http.ResponseWriter, r *http.Request) io.Writer {
+// PaceWrites returns w's body writer under a moving write deadline.
+func (s *Server) PaceWrites(w http.ResponseWriter, r *http.Request) io.Writer {
 	return &pacedWriter{w: w, rc: http.NewResponseController(w), pace: s.pace,
 		deadline: time.Now().Add(s.pace.Grace), h2: r.ProtoMajor == 2}
 }

@@ -104,5 +104,5 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(readyRetry/time.Second)))
 		status = http.StatusServiceUnavailable
 	}
-	s.writeJSON(w, r, status, a)
+	s.JSON(w, r, status, a)
 }

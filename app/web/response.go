@@ -10,8 +10,8 @@ import (
 	"imageapp/views"
 )
 
-// render writes a templ component as an HTML page or fragment.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+// Render writes a templ component as an HTML page or fragment.
+func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
@@ -20,8 +20,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	}
 }
 
-// writeJSON writes v as the JSON reply.
-func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+// JSON writes v as the JSON reply.
+func (s *Server) JSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
@@ -30,24 +30,24 @@ func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v
 	}
 }
 
-// fail answers with an error as JSON under /api/, else as an error page
+// Fail answers with an error as JSON under /api/, else as an error page
 // (or, for htmx, the same page markup, which htmx 4 swaps in for 4xx/5xx).
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	if isAPI(r) {
-		s.writeJSONError(w, r, err)
+		s.JSONError(w, r, err)
 		return
 	}
-	e := s.errorReply(w, r, err)
-	s.render(w, r, e.status, views.ErrorPage(s.page(r, "Error", ""), e.status, e.message))
+	e := s.ErrorReply(w, r, err)
+	s.Render(w, r, e.Status, views.ErrorPage(s.errorFrame(r, "Error"), e.Status, e.Message))
 }
 
-func (s *Server) writeJSONError(w http.ResponseWriter, r *http.Request, err error) {
-	e := s.errorReply(w, r, err)
-	s.writeJSON(w, r, e.status, errorJSON{Error: errorBody{Code: e.code, Message: e.message}})
+func (s *Server) JSONError(w http.ResponseWriter, r *http.Request, err error) {
+	e := s.ErrorReply(w, r, err)
+	s.JSON(w, r, e.Status, errorJSON{Error: errorBody{Code: e.Code, Message: e.Message}})
 }
 
-// redirect sends a 303 to a path of ours, with an optional flash.
-func redirect(w http.ResponseWriter, r *http.Request, path, flash string) {
+// Redirect sends a 303 to a path of ours, with an optional flash.
+func Redirect(w http.ResponseWriter, r *http.Request, path, flash string) {
 	if flash != "" {
 		u, _ := url.Parse(path) // our own paths: they parse
 		q := u.Query()
@@ -58,17 +58,13 @@ func redirect(w http.ResponseWriter, r *http.Request, path, flash string) {
 	http.Redirect(w, r, path, http.StatusSeeOther)
 }
 
-// page builds the frame of a page: title, navigation with the unread count,
-// and a flash message passed by redirect (?flash=…).
-func (s *Server) page(r *http.Request, title, active string) views.Page {
+// Page builds the frame of a page: title, navigation with the person's
+// name, and a flash message passed by redirect (?flash=…). The unread count
+// in the navigation is the caller's to add (pages read it; see errorFrame).
+func (s *Server) Page(r *http.Request, title, active string) views.Page {
 	p := views.Page{Title: title, Nav: views.Nav{Active: active}, Since: pageSince(r)}
-	if u, ok := currentUser(r); ok {
+	if u, ok := CurrentUser(r); ok {
 		p.Nav.Username = u.Username
-		if n, err := s.messaging.UnreadCount(r.Context(), u); err == nil {
-			p.Nav.Unread = n
-		} else {
-			s.log.ErrorContext(r.Context(), "count unread", "err", err)
-		}
 	}
 	if msg, ok := flashes[r.URL.Query().Get("flash")]; ok {
 		p.Flash = &views.Flash{Kind: "ok", Text: msg}
@@ -76,8 +72,24 @@ func (s *Server) page(r *http.Request, title, active string) views.Page {
 	return p
 }
 
-// flashes are the notices a redirect can ask for; a fixed set, so a link
-// cannot put arbitrary text on our pages.
+// errorFrame is the frame of an error page, with the unread count in its
+// navigation like every page a logged-in person sees; a count that cannot
+// be read is logged and left out.
+func (s *Server) errorFrame(r *http.Request, title string) views.Page {
+	p := s.Page(r, title, "")
+	if u, ok := CurrentUser(r); ok {
+		if n, err := s.messaging.UnreadCount(r.Context(), u); err == nil {
+			p.Nav.Unread = n
+		} else {
+			s.log.ErrorContext(r.Context(), "count unread", "err", err)
+		}
+	}
+	return p
+}
+
+// flashes are the notices a Redirect can ask for; a fixed set, so a link
+// cannot put arbitrary text on our pages. All of them are here, in one
+// literal that nothing changes at run time.
 var flashes = map[string]string{
 	"signed-up":       "Account created. We emailed you a 6-digit code.",
 	"resent":          "If that account is waiting for confirmation, we emailed it a new code. Use the newest email.",
@@ -89,6 +101,24 @@ var flashes = map[string]string{
 	"sent":            "Image sent.",
 	"mail-again":      "If your address was not confirmed yet, we asked for the confirmation email again. Follow its link.",
 	"account-deleted": "Your account is deleted. Nobody can open the images sent to you any more.",
+
+	"blocked":   "Blocked. They can no longer send you images, and are not told.",
+	"unblocked": "Unblocked. Their new images reach you again.",
+
+	"email-code-sent": "We emailed a 6-digit code to your new address. Enter it below to make the change.",
+	"email-changed":   "Email changed. We told your old address.",
+	"email-cancelled": "Email change cancelled. Your address stays as it was.",
+
+	"notifications-saved": "Email notification setting saved.",
+	"password-changed":    "Password changed. Other devices are logged out.",
+	"privacy-saved":       "Privacy settings saved.",
+
+	"request-accepted": "Accepted. Their images are in your inbox.",
+	"request-deleted":  "Deleted.",
+	"request-blocked":  "Blocked and deleted. They are not told.",
+
+	"session-ended":  "That device is logged out.",
+	"sessions-ended": "Every other device is logged out.",
 }
 
-func urlEscape(s string) string { return url.QueryEscape(s) }
+func URLEscape(s string) string { return url.QueryEscape(s) }

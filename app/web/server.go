@@ -1,6 +1,11 @@
-// Package web is the HTTP face of ImageApp: chi routes for the server-rendered
-// pages (templ, enhanced by htmx, complete without JavaScript) and their JSON
-// twins under /api/ for the React client and scripts.
+// Package web is the HTTP core of ImageApp that every client shares:
+// sessions and cookies, the current user, abuse limits and client IPs,
+// pacing, security headers, compression, error replies, form decoding, the
+// drain and readiness, the request log, and the steps a page and its JSON
+// twin take alike (log in, upload an image, change a password…). The clients
+// are packages of their own: pages (templ, htmx, complete without
+// JavaScript), api (the JSON twins under /api/) and live (the event
+// streams); app/server puts their routes in one table.
 package web
 
 import (
@@ -15,10 +20,8 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/gorilla/sessions"
 
-	"imageapp/app/accounts"
 	"imageapp/app/cookiekeys"
 	"imageapp/app/imageapp"
-	"imageapp/app/messaging"
 	"imageapp/app/ratelimit"
 	"imageapp/static"
 )
@@ -26,8 +29,8 @@ import (
 // Server holds what the handlers need: the two services, sessions and
 // limits. Build it with New.
 type Server struct {
-	accounts       *accounts.Service
-	messaging      *messaging.Service
+	accounts       Accounts
+	messaging      Messaging
 	cookieKeys     *cookiekeys.Live
 	cookieStore    atomic.Pointer[cookieStore] // built from cookieKeys, see sessionStore
 	secure         bool
@@ -42,16 +45,14 @@ type Server struct {
 	log            *slog.Logger
 	now            func() time.Time
 
-	live  *liveStreams // the event streams (events.go)
-	drain *drain       // a deploy's drain of the sends (drain.go)
-	ready *readiness   // GET /readyz (ready.go)
+	drain *drain     // a deploy's drain of the sends (drain.go)
+	ready *readiness // GET /readyz (ready.go)
 }
 
 // Options configure a Server.
 type Options struct {
-	Accounts  *accounts.Service
-	Messaging *messaging.Service
-	Events    imageapp.Events // live events for GET /events and /api/events; nil: no live updates
+	Accounts  Accounts
+	Messaging Messaging
 
 	// CookieKeys sign and encrypt the session and device cookies: the
 	// ring's signing pair signs, every pair verifies. Whoever holds it may
@@ -61,10 +62,10 @@ type Options struct {
 
 	MaxUploadBytes int64
 	ReactDir       string          // serve a built React client under /react/ if it exists
-	Limits         Limits          // zero means DefaultLimits
+	Limits         Limits          // zero means DefaultLimits()
 	LimitStore     ratelimit.Store // where the buckets are; nil keeps them in this process
 	TrustedProxies []netip.Prefix  // peers whose X-Forwarded-For names the client
-	Pace           Pace            // how fast request bodies must come; zero means DefaultPace
+	Pace           Pace            // how fast request bodies must come; zero means DefaultPace()
 	// Readiness are the checks of GET /readyz, one per dependency; none
 	// means ready whenever the server is not draining.
 	Readiness []imageapp.Check
@@ -101,9 +102,8 @@ func New(o Options) *Server {
 	}
 	s.pace = o.Pace
 	if s.pace.MinRate == 0 {
-		s.pace = DefaultPace
+		s.pace = DefaultPace()
 	}
-	s.live = newLiveStreams(o.Events)
 	s.drain = newDrain()
 	s.ready = &readiness{checks: o.Readiness, log: s.log, now: s.now}
 	return s
@@ -143,9 +143,11 @@ func (s *Server) sessionStore() *sessions.CookieStore {
 	return store
 }
 
-// Handler returns the full route table wrapped in the security middleware
-// and the request log.
-func (s *Server) Handler() http.Handler {
+// Handler returns the routes that mount adds (the route table, app/server's)
+// with what every request gets: health and readiness, the static files and
+// React, the not-found and method-not-allowed answers, and around them the
+// security middleware and the request log.
+func (s *Server) Handler(mount func(r chi.Router)) http.Handler {
 	r := chi.NewRouter()
 	r.Use(recordRoute, middleware.GetHead, s.compress) // HEAD is GET without the body
 
@@ -159,104 +161,9 @@ func (s *Server) Handler() http.Handler {
 	r.Get("/readyz", s.readyz)
 	r.Handle("/static/*", static.Handler())
 	s.mountReact(r)
-
-	// Pages.
-	r.Get("/", s.home)
-	r.Get("/signup", s.signupPage)
-	r.Post("/signup", s.signupSubmit)
-	r.Get("/verify", s.verifyPage)
-	r.Post("/verify", s.verifySubmit)
-	r.Post("/verify/resend", s.resendSubmit)
-	r.Get("/login", s.loginPage)
-	r.Post("/login", s.loginSubmit)
-	r.Post("/logout", s.logoutSubmit)
-	r.Get("/forgot", s.forgotPage)
-	r.Post("/forgot", s.forgotSubmit)
-	r.Get("/reset", s.resetPage)
-	r.Post("/reset", s.resetSubmit)
-	r.Group(func(r chi.Router) {
-		r.Use(s.requireUser)
-		r.Get("/users", s.usersPage)
-		r.Get("/send", s.sendPage)
-		r.Post("/send", s.sendSubmit)
-		r.Get("/inbox", s.inboxPage)
-		r.Get("/events", s.eventStream)
-		r.Get("/sent", s.sentPage)
-		r.Get("/conversations/{username}", s.conversationPage)
-		r.Get("/messages/{id}", s.messagePage)
-		r.Get("/messages/{id}/image", s.messageImage)
-		r.Post("/messages/{id}/delete", s.deleteSubmit)
-		r.Post("/messages/{id}/view", s.viewOnceSubmit)
-		r.Get("/settings/delete", s.deleteAccountPage)
-		r.Post("/settings/delete", s.deleteAccountSubmit)
-		r.Get("/settings", s.settingsCards(s.settingsPage))
-		r.Post("/people/{username}/block", s.blockSubmit(true))
-		r.Post("/people/{username}/unblock", s.blockSubmit(false))
-		r.Get("/requests", s.requestsPage)
-		r.Post("/requests/{username}/accept", s.requestSubmit(acceptRequests))
-		r.Post("/requests/{username}/delete", s.requestSubmit(deleteRequests))
-		r.Post("/requests/{username}/block", s.requestSubmit(blockRequests))
-		r.Post("/settings/privacy", s.privacySubmit)
-		r.Post("/settings/password", s.passwordSubmit)
-		r.Post("/settings/email", s.emailSubmit)
-		r.Post("/settings/email/confirm", s.emailConfirmSubmit)
-		r.Post("/settings/email/cancel", s.emailCancelSubmit)
-		r.Post("/settings/sessions/end-others", s.endOthersSubmit)
-		r.Post("/settings/sessions/{sid}/end", s.endSessionSubmit)
-		r.Post("/settings/notifications", s.notificationsSubmit)
-		r.Post("/settings/mail/resend", s.resendMailSubmit)
-		r.Get("/settings/export", s.exportPage)
-		r.Post("/settings/export", s.exportDownload)
-	})
-
-	// JSON twins.
-	r.Route("/api", func(r chi.Router) {
-		r.Post("/signup", s.apiSignup)
-		r.Post("/verify", s.apiVerify)
-		r.Post("/verify/resend", s.apiResend)
-		r.Post("/login", s.apiLogin)
-		r.Post("/logout", s.apiLogout)
-		r.Post("/password/forgot", s.apiForgot)
-		r.Post("/password/reset", s.apiReset)
-		r.Group(func(r chi.Router) {
-			r.Use(s.requireUser)
-			r.Get("/me", s.apiMe)
-			r.Get("/me/mail", s.apiMail)
-			r.Get("/me/privacy", s.apiPrivacy)
-			r.Put("/me/privacy", s.apiPrivacyPut)
-			r.Post("/me/password", s.apiChangePassword)
-			r.Get("/me/email", s.apiEmail)
-			r.Post("/me/email", s.apiEmailRequest)
-			r.Post("/me/email/confirm", s.apiEmailConfirm)
-			r.Post("/me/email/cancel", s.apiEmailCancel)
-			r.Get("/me/sessions", s.apiSessions)
-			r.Delete("/me/sessions", s.apiEndOtherSessions)
-			r.Delete("/me/sessions/{sid}", s.apiEndSession)
-			r.Post("/me/mail/resend", s.apiMailResend)
-			r.Post("/me/export", s.exportDownload)
-			r.Get("/events", s.eventStream)
-			r.Get("/users", s.apiUsers)
-			r.Get("/messages", s.apiMessages)
-			r.Post("/messages", s.apiSend)
-			r.Get("/messages/{id}", s.apiMessage)
-			r.Get("/messages/{id}/image", s.messageImage)
-			r.Delete("/messages/{id}", s.apiDelete)
-			r.Post("/messages/{id}/view", s.apiViewOnce)
-			r.Delete("/me", s.apiDeleteAccount)
-			r.Get("/me/blocked", s.apiBlocked)
-			r.Put("/blocks/{username}", s.apiBlock(true))
-			r.Delete("/blocks/{username}", s.apiBlock(false))
-			r.Get("/conversations/{username}", s.apiConversation)
-			r.Get("/requests", s.apiRequests)
-			r.Post("/requests/{username}/accept", s.apiAcceptRequests)
-			r.Delete("/requests/{username}", s.apiDeleteRequests)
-		})
-		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-			s.writeJSONError(w, r, imageapp.Errorf(imageapp.ENOTFOUND, "No such API route: %s %s.", r.Method, r.URL.Path))
-		})
-	})
+	mount(r)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, imageapp.Errorf(imageapp.ENOTFOUND, "There is no page at %s.", r.URL.Path))
+		s.Fail(w, r, imageapp.Errorf(imageapp.ENOTFOUND, "There is no page at %s.", r.URL.Path))
 	})
 	root := r
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
@@ -266,7 +173,7 @@ func (s *Server) Handler() http.Handler {
 			s.formOnlyPage(w, r) // a bookmarked or typed address of a form's target
 			return
 		}
-		s.fail(w, r, &statusError{http.StatusMethodNotAllowed, "method_not_allowed",
+		s.Fail(w, r, &StatusError{http.StatusMethodNotAllowed, "method_not_allowed",
 			r.Method + " is not allowed here; use " + strings.Join(allowed, " or ") + "."})
 	})
 
@@ -274,11 +181,16 @@ func (s *Server) Handler() http.Handler {
 	// metadata; scripts (curl) send none and pass, so they need no token.
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, imageapp.Errorf(imageapp.EFORBIDDEN, "This request came from another site and was refused."))
+		s.Fail(w, r, imageapp.Errorf(imageapp.EFORBIDDEN, "This request came from another site and was refused."))
 	}))
 	// Outside the router, so that its refusals get the headers too; bodies
 	// are paced before compression wraps the ResponseWriter.
 	return s.logRequests(s.recoverer(securityHeaders(s.secure, s.paceBodies(cop.Handler(r)))))
+}
+
+// APINotFound answers a path under /api/ that no route takes, in JSON.
+func (s *Server) APINotFound(w http.ResponseWriter, r *http.Request) {
+	s.JSONError(w, r, imageapp.Errorf(imageapp.ENOTFOUND, "No such API route: %s %s.", r.Method, r.URL.Path))
 }
 
 // allowedMethods are the methods routes answer at path.
@@ -297,4 +209,16 @@ func allowedMethods(routes chi.Routes, path string) []string {
 
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
 
-func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
+func IsHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
+
+// Log is the server's logger; what it logs during a request names the request.
+func (s *Server) Log() *slog.Logger { return s.log }
+
+// Now is the server's clock.
+func (s *Server) Now() time.Time { return s.now() }
+
+// MaxUpload is the largest image upload, in bytes.
+func (s *Server) MaxUpload() int64 { return s.maxUpload }
+
+// LimitStore is where the abuse limits' buckets are.
+func (s *Server) LimitStore() ratelimit.Store { return s.limits }

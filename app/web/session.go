@@ -20,25 +20,25 @@ type ctxKey int
 
 const (
 	userKey  ctxKey = 0
-	beganKey ctxKey = 1 // when requireUser let the request in
+	beganKey ctxKey = 1 // when RequireUser let the request in
 	sidKey   ctxKey = 2 // the session ID of the request's cookie
 )
 
-// currentUser returns the logged-in user put in the context by requireUser.
-func currentUser(r *http.Request) (imageapp.User, bool) {
+// CurrentUser returns the logged-in user put in the context by RequireUser.
+func CurrentUser(r *http.Request) (imageapp.User, bool) {
 	u, ok := r.Context().Value(userKey).(imageapp.User)
 	return u, ok
 }
 
-// sessionUser reads the session cookie and loads its user. An expired,
+// SessionUser reads the session cookie and loads its user. An expired,
 // ended or tampered cookie is simply no session.
-func (s *Server) sessionUser(w http.ResponseWriter, r *http.Request) (imageapp.User, bool) {
-	u, _, ok := s.sessionOf(w, r)
+func (s *Server) SessionUser(w http.ResponseWriter, r *http.Request) (imageapp.User, bool) {
+	u, _, ok := s.SessionOf(w, r)
 	return u, ok
 }
 
-// sessionOf is sessionUser with the cookie's session ID.
-func (s *Server) sessionOf(w http.ResponseWriter, r *http.Request) (imageapp.User, string, bool) {
+// SessionOf is sessionUser with the cookie's session ID.
+func (s *Server) SessionOf(w http.ResponseWriter, r *http.Request) (imageapp.User, string, bool) {
 	u, sid, err := s.checkSession(w, r)
 	return u, sid, err == nil
 }
@@ -94,47 +94,53 @@ const inboxRefreshSource = "div#inbox"
 // stream, which are not the person's use and must not keep an idle session
 // alive.
 func isBackgroundRefresh(r *http.Request) bool {
-	return r.Header.Get("HX-Source") == inboxRefreshSource || isEventStream(r)
+	return r.Header.Get("HX-Source") == inboxRefreshSource || IsEventStream(r)
 }
 
-// requireUser lets logged-in users through; others get 401 (API) or are
+// RequireUser lets logged-in users through; others get 401 (API) or are
 // sent to the login page, which brings them back afterwards.
-func (s *Server) requireUser(next http.Handler) http.Handler {
+func (s *Server) RequireUser(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		began := time.Now() // before the handler reads anything: see pageSince
 		u, sid, err := s.checkSession(w, r)
 		if err == nil {
-			ctx := context.WithValue(context.WithValue(r.Context(), userKey, u), beganKey, began)
-			ctx = context.WithValue(ctx, sidKey, sid)
-			next.ServeHTTP(w, r.WithContext(ctx))
+			next.ServeHTTP(w, AsUser(r, u, sid, began))
 			return
 		}
 		if imageapp.ErrorCode(err) == imageapp.EUNAVAILABLE {
 			// The session may well be fine: the store cannot say now. A
 			// retryable 503, not a logout.
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 		if isAPI(r) {
-			s.writeJSONError(w, r, imageapp.Errorf(imageapp.EUNAUTHORIZED, "Log in first."))
+			s.JSONError(w, r, imageapp.Errorf(imageapp.EUNAUTHORIZED, "Log in first."))
 			return
 		}
 		back := ""
 		if r.Method == http.MethodGet {
 			back = r.URL.RequestURI()
 		}
-		if isHTMX(r) {
-			// A redirect would be followed inside the fetch and the login
+		if IsHTMX(r) {
+			// A Redirect would be followed inside the fetch and the login
 			// page swapped into a fragment; htmx loads this page instead.
 			if u, err := url.Parse(r.Header.Get("HX-Current-URL")); err == nil && u.Path != "" {
 				back = u.RequestURI()
 			}
 			w.Header().Set("HX-Redirect", loginURL(back))
-			s.fail(w, r, imageapp.Errorf(imageapp.EUNAUTHORIZED, "Your session has ended. Log in again."))
+			s.Fail(w, r, imageapp.Errorf(imageapp.EUNAUTHORIZED, "Your session has ended. Log in again."))
 			return
 		}
 		http.Redirect(w, r, loginURL(back), http.StatusSeeOther)
 	})
+}
+
+// AsUser is r as RequireUser lets it through: run by u, from the session
+// sid, let in at began (see pageSince). The clients' handler tests build
+// their requests with it.
+func AsUser(r *http.Request, u imageapp.User, sid string, began time.Time) *http.Request {
+	ctx := context.WithValue(context.WithValue(r.Context(), userKey, u), beganKey, began)
+	return r.WithContext(context.WithValue(ctx, sidKey, sid))
 }
 
 // loginURL is the login page, which brings the person back to next.
@@ -167,18 +173,18 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u imageapp
 	return sess.Save(r, w)
 }
 
-// currentSID is the session ID of the request's cookie, put in the
-// context by requireUser.
-func currentSID(r *http.Request) string {
+// CurrentSID is the session ID of the request's cookie, put in the
+// context by RequireUser.
+func CurrentSID(r *http.Request) string {
 	sid, _ := r.Context().Value(sidKey).(string)
 	return sid
 }
 
-// endSession logs this device out: its session leaves the user's list, so
+// LogOut logs this device out: its session leaves the user's list, so
 // the cookie, copies included, stops working on every instance, and the
 // browser's cookie is cleared. The person's other devices stay logged in.
-func (s *Server) endSession(w http.ResponseWriter, r *http.Request) error {
-	if u, sid, ok := s.sessionOf(w, r); ok {
+func (s *Server) LogOut(w http.ResponseWriter, r *http.Request) error {
+	if u, sid, ok := s.SessionOf(w, r); ok {
 		if err := s.accounts.EndSession(r.Context(), u, sid); err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
 			return err
 		}

@@ -35,7 +35,7 @@ func (f *sendForm) set(name, value string) {
 	}
 }
 
-// send reads a multipart send (to, image, caption) as a stream and hands it
+// SendUpload reads a multipart send (to, image, caption) as a stream and hands it
 // to the service. When "to" comes before the file, as browsers and the React
 // client send it, the file streams straight into encryption. When a script
 // puts the file first (curl -F image=@x -F to=bob), the file is spooled to
@@ -44,13 +44,13 @@ func (f *sendForm) set(name, value string) {
 // A send with an Idempotency-Key header runs once per key (see
 // messaging.Service.SendOnce): a retry gets the first send's message, with
 // the header Idempotent-Replayed, and its upload is not read.
-func (s *Server) send(w http.ResponseWriter, r *http.Request, answered <-chan struct{}) (*imageapp.Message, *sendForm, error) {
+func (s *Server) SendUpload(w http.ResponseWriter, r *http.Request, answered <-chan struct{}) (*imageapp.Message, *sendForm, error) {
 	in := &sendForm{answered: answered}
 	if s.drain.draining() {
 		w.Header().Set("Connection", "close") // the body is not read
 		return nil, in, errDraining
 	}
-	from, _ := currentUser(r)
+	from, _ := CurrentUser(r)
 	m, replayed, err := s.messaging.SendOnce(r.Context(), from, r.Header.Get("Idempotency-Key"), func() (*imageapp.Message, error) {
 		return s.sendUpload(w, r, in)
 	})
@@ -99,8 +99,8 @@ func (s *Server) sendUpload(w http.ResponseWriter, r *http.Request, in *sendForm
 const maxPartHeaderBytes = 16 << 10
 
 // errPartHeaderTooLarge refuses a part whose headers exceed maxPartHeaderBytes.
-var errPartHeaderTooLarge = &statusError{http.StatusRequestEntityTooLarge, imageapp.ETOOLARGE,
-	"A part of the upload has headers larger than " + humanBytes(maxPartHeaderBytes) + "."}
+var errPartHeaderTooLarge = &StatusError{http.StatusRequestEntityTooLarge, imageapp.ETOOLARGE,
+	"A part of the upload has headers larger than " + HumanBytes(maxPartHeaderBytes) + "."}
 
 // parts reads a send's parts, each part's headers under the gate's limit.
 type parts struct {
@@ -195,14 +195,14 @@ func (s *Server) sendParts(r *http.Request, mr *parts, in *sendForm) (*imageapp.
 	if err != nil {
 		return nil, err
 	}
-	from, _ := currentUser(r)
+	from, _ := CurrentUser(r)
 	return s.messaging.Send(r.Context(), from, messaging.SendInput{To: in.To, Caption: in.Caption, Keep: in.Keep, Filename: filename, Body: body, Answered: in.answered})
 }
 
 // sendStreaming sends the image while it arrives; a caption (or keep)
 // after it is read when the service asks for it.
 func (s *Server) sendStreaming(r *http.Request, mr *parts, in *sendForm, filename string, body *uploadReader) (*imageapp.Message, error) {
-	from, _ := currentUser(r)
+	from, _ := CurrentUser(r)
 	m, err := s.messaging.Send(r.Context(), from, messaging.SendInput{
 		To: in.To, Keep: in.Keep, Filename: filename, Body: body, Answered: in.answered,
 		Rest: func() (messaging.Rest, error) { return restFields(mr, in) },
@@ -279,7 +279,7 @@ func readField(p *multipart.Part, in *sendForm) error {
 }
 
 func uploadError(err error) error {
-	return bodyError(err, "The upload was cut off or malformed. Try again.")
+	return BodyError(err, "The upload was cut off or malformed. Try again.")
 }
 
 // uploadReader remembers the first error reading the upload gave.

@@ -1,10 +1,10 @@
 package server
 
 // Browser tests of the React client's screens that match the server pages
-// (issue 18 items 5, 7, 8, 13): password reset, notices that go with a new
+//: password reset, notices that go with a new
 // action, the delete dialog, Download and Reply, and the conversation screen.
 // Same harness and needs as TestBrowserReact (browser_test.go). The flows are
-// named react2-* so that TestBrowserReact's clean-up of react-*.png keeps
+// named reactflow-* so that TestBrowserReact's clean-up of react-*.png keeps
 // their screenshots.
 
 import (
@@ -60,7 +60,7 @@ func reactSend(tb *tab, to string) {
 // wrong code that clears it (and the old notice with it), then the new
 // password works.
 func TestBrowserReactPasswordReset(t *testing.T) {
-	b := startReactBrowser(t, "react2-reset")
+	b := startReactBrowser(t, "reactflow-reset")
 	alice := b.newTab("alice", false)
 	reactSignUp(alice, "alice", false)
 	alice.do("log out", chromedp.Click(chromedp.CSS(`header button`)))
@@ -125,7 +125,7 @@ func TestBrowserReactPasswordReset(t *testing.T) {
 // TestBrowserReactMessage: the message screen's Download link and Reply
 // with an image, and deleting through a dialog that says it is gone for both.
 func TestBrowserReactMessage(t *testing.T) {
-	b := startReactBrowser(t, "react2-message")
+	b := startReactBrowser(t, "reactflow-message")
 	alice, bob := b.newTab("alice", false), b.newTab("bob", false)
 	reactSignUp(alice, "alice", false)
 	reactSignUp(bob, "bob", false)
@@ -185,7 +185,7 @@ func TestBrowserReactMessage(t *testing.T) {
 // with bob's own on the right and its status; a thumbnail opens the message.
 // Needs the server's /api/conversations/{username} and message thumbnails.
 func TestBrowserReactConversation(t *testing.T) {
-	b := startReactBrowser(t, "react2-conversation")
+	b := startReactBrowser(t, "reactflow-conversation")
 	alice, bob := b.newTab("alice", false), b.newTab("bob", false)
 	reactSignUp(alice, "alice", false)
 	reactSignUp(bob, "bob", false)

@@ -1,4 +1,4 @@
-package web
+package messaging
 
 import (
 	"archive/zip"
@@ -7,14 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"net/http"
 	"strings"
 	"time"
 
 	"imageapp/app/imageapp"
-	"imageapp/app/messaging"
-	"imageapp/app/ratelimit"
 )
 
 // "Export my data" (POST /settings/export and POST /api/me/export) streams a
@@ -27,14 +23,10 @@ import (
 // a key only this request holds) rather than in memory, so an export of a
 // mailbox of any size stays within a few segment buffers, and no caption
 // touches the disk in the clear. Captions and file names cost one key
-// unwrap per message (messaging.ReadMeta), which leaves messages unread.
+// unwrap per message (ReadMeta), which leaves messages unread.
 
 // exportPageSize is how many messages the export lists at a time.
 const exportPageSize = 20
-
-// exportRule lets a person export twice, then once every half hour: every
-// export makes the server decrypt their whole mailbox.
-var exportRule = ratelimit.Rule{Burst: 2, Every: 30 * time.Minute}
 
 // exportEntry is one message in index.json.
 type exportEntry struct {
@@ -61,46 +53,11 @@ type exportIndex struct {
 	Count      int       `json:"count"`
 }
 
-// exportPage answers GET /settings/export (an old bookmark, or a link from
-// another site) with the settings page's export card, and spends nothing:
-// only the card's POST starts an export, and cross-origin protection keeps
-// other sites from posting it.
-func (s *Server) exportPage(w http.ResponseWriter, r *http.Request) {
-	http.Redirect(w, r, "/settings#export", http.StatusSeeOther)
-}
-
-// exportDownload starts an export: a POST, because each one spends the
-// person's export budget.
-func (s *Server) exportDownload(w http.ResponseWriter, r *http.Request) {
-	u, _ := currentUser(r)
-	h := w.Header()
-	h.Set("Content-Type", "application/zip")
-	h.Set("Content-Disposition", attachment(fmt.Sprintf("imageapp-%s-%s.zip", u.Username, s.now().UTC().Format("2006-01-02"))))
-	h.Set("Cache-Control", "no-store")
-	ex, err := s.startExport(r, u)
-	if err != nil {
-		for _, k := range []string{"Content-Type", "Content-Disposition"} {
-			h.Del(k)
-		}
-		s.fail(w, r, err)
-		return
-	}
-	defer ex.close()
-	if err := ex.run(s.paceWrites(w, r)); err != nil {
-		// The zip has begun, so its status cannot change: the client sees a
-		// broken transfer, never a zip that looks whole.
-		s.log.InfoContext(r.Context(), "export stopped", "user_id", u.ID, "err", err)
-		panic(http.ErrAbortHandler)
-	}
-}
-
-// startExport does what can still fail with a proper error answer: the
-// limit, the first page of the inbox and the index spool.
-func (s *Server) startExport(r *http.Request, u imageapp.User) (*exporter, error) {
-	if err := s.limitExport(r, u); err != nil {
-		return nil, err
-	}
-	first, err := s.messaging.List(r.Context(), u, exportQuery(imageapp.Inbox, ""))
+// StartExport does what can still fail with a proper error answer, before
+// the zip's first byte: the first page of the inbox and the index spool.
+// The caller writes the zip with WriteZip, then closes the Export.
+func (s *Service) StartExport(ctx context.Context, u imageapp.User) (*Export, error) {
+	first, err := s.List(ctx, u, exportQuery(imageapp.Inbox, ""))
 	if err != nil {
 		return nil, err
 	}
@@ -108,39 +65,16 @@ func (s *Server) startExport(r *http.Request, u imageapp.User) (*exporter, error
 	if err != nil {
 		return nil, err
 	}
-	return &exporter{s: s, ctx: r.Context(), user: u, index: index, first: first}, nil
-}
-
-func (s *Server) limitExport(r *http.Request, u imageapp.User) error {
-	ok, wait, err := s.limits.Take(r.Context(), exportRule, "export:"+u.ID)
-	if err != nil {
-		s.log.ErrorContext(r.Context(), "export limit unavailable; refusing", "err", err)
-		return imageapp.Errorf(imageapp.EUNAVAILABLE, "We cannot start an export right now. Try again in a few minutes.")
-	}
-	if !ok {
-		s.log.WarnContext(r.Context(), "export rate limited", "user_id", u.ID)
-		mins := int(math.Ceil(wait.Minutes()))
-		return &imageapp.RetryLater{After: wait, Err: imageapp.Errorf(imageapp.ERATELIMITED,
-			"You have exported your data recently. Each export decrypts all your images, so it can be done only a few times an hour. Try again in %d minute%s.",
-			mins, plural(mins))}
-	}
-	return nil
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
+	return &Export{svc: s, ctx: ctx, user: u, index: index, first: first}, nil
 }
 
 func exportQuery(box imageapp.Box, cursor string) imageapp.MessageQuery {
 	return imageapp.MessageQuery{Box: box, Status: imageapp.AllMessages, Cursor: cursor, Limit: exportPageSize}
 }
 
-// exporter writes one export.
-type exporter struct {
-	s     *Server
+// Export is one person's export, written once.
+type Export struct {
+	svc   *Service
 	ctx   context.Context
 	user  imageapp.User
 	index *indexSpool
@@ -151,9 +85,9 @@ type exporter struct {
 	problems []string // at most one a mailbox
 }
 
-// run writes the zip to w; an error means the client can no longer be
+// WriteZip writes the zip to w; an error means the client can no longer be
 // written to (or left), and the export must stop.
-func (e *exporter) run(w io.Writer) error {
+func (e *Export) WriteZip(w io.Writer) error {
 	e.zw = zip.NewWriter(w)
 	if err := e.box(imageapp.Inbox, &e.first); err != nil {
 		return err
@@ -167,20 +101,21 @@ func (e *exporter) run(w io.Writer) error {
 	return e.zw.Close()
 }
 
-func (e *exporter) close() { e.index.close() }
+// Close frees what the export holds, whether or not it was written.
+func (e *Export) Close() { e.index.close() }
 
 // box exports a mailbox page by page, starting from page when it was read
 // already. A page that cannot be read ends that mailbox's part of the
 // export, and the index says so.
-func (e *exporter) box(box imageapp.Box, page *imageapp.MessagePage) error {
+func (e *Export) box(box imageapp.Box, page *imageapp.MessagePage) error {
 	for cursor := ""; ; {
 		if page == nil {
-			p, err := e.s.messaging.List(e.ctx, e.user, exportQuery(box, cursor))
+			p, err := e.svc.List(e.ctx, e.user, exportQuery(box, cursor))
 			if err := e.ctx.Err(); err != nil {
 				return err
 			}
 			if err != nil {
-				e.s.log.ErrorContext(e.ctx, "export: read a mailbox page", "user_id", e.user.ID, "box", box, "err", err)
+				e.svc.log().ErrorContext(e.ctx, "export: read a mailbox page", "user_id", e.user.ID, "box", box, "err", err)
 				e.problems = append(e.problems, fmt.Sprintf("The %s could not be read to its end: %d messages from it are in the export; export again later for the rest.", boxName(box), e.countOf(box)))
 				return nil
 			}
@@ -206,7 +141,7 @@ func boxName(box imageapp.Box) string {
 }
 
 // countOf is how many messages of box are in the index so far.
-func (e *exporter) countOf(box imageapp.Box) int {
+func (e *Export) countOf(box imageapp.Box) int {
 	if box == imageapp.Sent {
 		return e.count - e.index.received
 	}
@@ -216,7 +151,7 @@ func (e *exporter) countOf(box imageapp.Box) int {
 // message adds one message: its image to the zip, its record to the index.
 // An image that cannot be decrypted is left out (or, when it fails part way,
 // left incomplete) and its record says why; the export goes on.
-func (e *exporter) message(box imageapp.Box, m *imageapp.Message) error {
+func (e *Export) message(box imageapp.Box, m *imageapp.Message) error {
 	if err := e.ctx.Err(); err != nil {
 		return err
 	}
@@ -233,7 +168,7 @@ func (e *exporter) message(box imageapp.Box, m *imageapp.Message) error {
 		return wf.err
 	}
 	if err != nil {
-		e.s.log.ErrorContext(e.ctx, "export: an image left out", "message_id", m.ID, "err", err)
+		e.svc.log().ErrorContext(e.ctx, "export: an image left out", "message_id", m.ID, "err", err)
 		entry.Error = imageapp.ErrorMessage(err)
 	}
 	e.count++
@@ -251,8 +186,8 @@ func (w *writeFailure) Error() string { return w.err.Error() }
 // image decrypts the message's caption, file name and image into entry and
 // the zip. A failure after the image's first bytes went out leaves the
 // entry's path set and its error saying the file is incomplete.
-func (e *exporter) image(entry *exportEntry) error {
-	meta, err := e.s.messaging.ReadMeta(e.ctx, e.user, entry.ID)
+func (e *Export) image(entry *exportEntry) error {
+	meta, err := e.svc.ReadMeta(e.ctx, e.user, entry.ID)
 	if err != nil {
 		return err
 	}
@@ -261,7 +196,7 @@ func (e *exporter) image(entry *exportEntry) error {
 		entry.Error = "This image was sent to be viewed once, in the app: it is not in the export."
 		return nil
 	}
-	img, err := e.s.messaging.OpenImage(e.ctx, e.user, entry.ID)
+	img, err := e.svc.OpenImage(e.ctx, e.user, entry.ID)
 	if err != nil {
 		return err
 	}
@@ -276,9 +211,9 @@ func (e *exporter) image(entry *exportEntry) error {
 	n, err := io.Copy(fw, src)
 	switch {
 	case src.err != nil:
-		e.s.log.ErrorContext(e.ctx, "export: an image failed part way; its file is incomplete", "message_id", entry.ID, "err", src.err)
+		e.svc.log().ErrorContext(e.ctx, "export: an image failed part way; its file is incomplete", "message_id", entry.ID, "err", src.err)
 		why := "could not be read from storage"
-		if messaging.IsAuthError(src.err) {
+		if IsAuthError(src.err) {
 			why = "failed its integrity check"
 		}
 		entry.Error = fmt.Sprintf("This image %s after %d of its %d bytes: the file in the export is incomplete.", why, n, entry.Size)
@@ -327,23 +262,23 @@ func zipPath(direction string, m *imageapp.Message) string {
 		}
 		return -1
 	}, m.ID)
-	return direction + "/" + m.CreatedAt.UTC().Format("2006-01-02T15-04-05Z") + "_" + id + messaging.Extension(m.ContentType)
+	return direction + "/" + m.CreatedAt.UTC().Format("2006-01-02T15-04-05Z") + "_" + id + Extension(m.ContentType)
 }
 
 // writeIndex writes index.json, the zip's last entry: the header, then the
 // records from the spool.
-func (e *exporter) writeIndex() error {
-	head, err := json.Marshal(exportIndex{Format: "imageapp-export-1", Username: e.user.Username, ExportedAt: e.s.now().UTC(),
+func (e *Export) writeIndex() error {
+	head, err := json.Marshal(exportIndex{Format: "imageapp-export-1", Username: e.user.Username, ExportedAt: e.svc.now().UTC(),
 		Complete: len(e.problems) == 0, Problems: append([]string{}, e.problems...), Count: e.count})
 	if err != nil {
 		return err
 	}
 	records, err := e.index.reader()
 	if err != nil {
-		e.s.log.ErrorContext(e.ctx, "export: read the index back", "user_id", e.user.ID, "err", err)
+		e.svc.log().ErrorContext(e.ctx, "export: read the index back", "user_id", e.user.ID, "err", err)
 		return err // without its index the zip is not what we promised: break it
 	}
-	fw, err := e.zw.CreateHeader(&zip.FileHeader{Name: "index.json", Method: zip.Deflate, Modified: e.s.now()})
+	fw, err := e.zw.CreateHeader(&zip.FileHeader{Name: "index.json", Method: zip.Deflate, Modified: e.svc.now()})
 	if err != nil {
 		return err
 	}
@@ -361,7 +296,7 @@ func (e *exporter) writeIndex() error {
 // indexSpool keeps index records in an envelope spool until the index is
 // written: JSON objects separated by commas.
 type indexSpool struct {
-	sp       *messaging.UploadSpool
+	sp       *UploadSpool
 	pw       *io.PipeWriter
 	done     chan error
 	n        int
@@ -369,7 +304,7 @@ type indexSpool struct {
 }
 
 func newIndexSpool() (*indexSpool, error) {
-	sp, err := messaging.NewUploadSpool()
+	sp, err := NewUploadSpool()
 	if err != nil {
 		return nil, err
 	}
@@ -394,7 +329,7 @@ func (x *indexSpool) add(e exportEntry) error {
 	}
 	x.n++
 	if _, err := x.pw.Write(append([]byte(sep), b...)); err != nil {
-		return fmt.Errorf("web: export index spool: %w", err)
+		return fmt.Errorf("messaging: export index spool: %w", err)
 	}
 	return nil
 }
@@ -412,7 +347,7 @@ func (x *indexSpool) reader() (io.Reader, error) {
 
 // close frees the spool, whether or not it was read.
 func (x *indexSpool) close() {
-	x.pw.CloseWithError(errors.New("web: export ended"))
+	x.pw.CloseWithError(errors.New("messaging: export ended"))
 	<-x.done
 	x.sp.Close()
 }

@@ -1,20 +1,20 @@
-package web
+package pages
 
 import (
 	"net/http"
 	"slices"
-	"strconv"
 
 	"imageapp/app/imageapp"
 	"imageapp/app/messaging"
+	"imageapp/app/web"
 	"imageapp/views"
 )
 
 // inboxView is one inbox page. The first shows the newest unread messages
 // (up to a full page) and the newest read ones; each kind then pages on by
 // its own cursor: ?new= through unread messages, ?cursor= through read ones.
-func (s *Server) inboxView(r *http.Request) (views.InboxView, error) {
-	u, _ := currentUser(r)
+func (s *Handlers) inboxView(r *http.Request) (views.InboxView, error) {
+	u, _ := web.CurrentUser(r)
 	q := r.URL.Query()
 	newCursor, cursor := q.Get("new"), q.Get("cursor")
 	if newCursor != "" && cursor != "" {
@@ -75,51 +75,19 @@ func newestPerSender(msgs []*imageapp.Message) []*imageapp.Message {
 	return out
 }
 
-func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) {
+// InboxPage is GET /inbox.
+func (s *Handlers) InboxPage(w http.ResponseWriter, r *http.Request) {
 	v, err := s.inboxView(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	if isHTMX(r) {
+	if web.IsHTMX(r) {
 		// The list, with the nav's count and the tab's title (live.templ).
-		s.render(w, r, http.StatusOK, views.InboxRefresh(s.page(r, "Inbox", "inbox"), v))
+		s.Render(w, r, http.StatusOK, views.InboxRefresh(s.frame(r, "Inbox", "inbox"), v))
 		return
 	}
-	s.render(w, r, http.StatusOK, views.InboxPage(s.page(r, "Inbox", "inbox"), v))
-}
-
-// apiMessages lists a mailbox (?box=inbox|sent, ?status=unread|read|all) by pages.
-func (s *Server) apiMessages(w http.ResponseWriter, r *http.Request) {
-	u, _ := currentUser(r)
-	q := r.URL.Query()
-	limit := 0
-	if l := q.Get("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 {
-			s.writeJSONError(w, r, imageapp.Errorf(imageapp.EINVALID, "limit must be a positive whole number."))
-			return
-		}
-		limit = n
-	}
-	page, err := s.messaging.List(r.Context(), u, imageapp.MessageQuery{
-		Box: imageapp.Box(q.Get("box")), Status: imageapp.Status(q.Get("status")), Cursor: q.Get("cursor"), Limit: limit,
-	})
-	if err != nil {
-		s.writeJSONError(w, r, err)
-		return
-	}
-	unread, err := s.messaging.UnreadCount(r.Context(), u)
-	if err != nil {
-		s.writeJSONError(w, r, err)
-		return
-	}
-	out := messagesReply{Messages: make([]messageJSON, 0, len(page.Messages)), NextCursor: page.Next, Unread: unread}
-	previews := s.messaging.Previews(r.Context(), u, page.Messages)
-	for _, m := range page.Messages {
-		out.Messages = append(out.Messages, previewed(listedOf(m, u.ID), previews[m.ID]))
-	}
-	s.writeJSON(w, r, http.StatusOK, out)
+	s.Render(w, r, http.StatusOK, views.InboxPage(s.frame(r, "Inbox", "inbox"), v))
 }
 
 // listed is messages as the pages list them.
@@ -134,4 +102,18 @@ func listed(ms []*imageapp.Message) []views.Message {
 func listedOne(m *imageapp.Message) views.Message {
 	return views.Message{ID: m.ID, FromID: m.SenderID, From: m.SenderName, To: m.RecipientName,
 		SentAt: m.CreatedAt, OpenedAt: m.ReadAt, Size: m.Size, ViewOnce: m.ViewOnce, ExpiresAt: m.ExpiresAt, ContentType: m.ContentType}
+}
+
+// storageNotice is the inbox's notice of a full storage.
+func (s *Handlers) storageNotice(r *http.Request) (views.StorageNotice, error) {
+	u, _ := web.CurrentUser(r)
+	st, err := s.messaging.StorageOf(r.Context(), u)
+	if err != nil || !st.Full {
+		return views.StorageNotice{}, err
+	}
+	n := views.StorageNotice{Full: true, Quota: web.HumanBytes(st.Quota)}
+	if st.Requests > 0 {
+		n.Requests = web.HumanBytes(st.Requests)
+	}
+	return n, nil
 }

@@ -1,0 +1,115 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"imageapp/app/web"
+	"imageapp/app/web/api"
+	"imageapp/app/web/live"
+	"imageapp/app/web/pages"
+)
+
+// routes is the route table: every client's routes in one place, since the
+// twins of a route (a page and its JSON answer) read best side by side, and
+// a few handlers serve both clients (an image's bytes, the export zip). It
+// lives here, where the clients are wired, so the core (web) depends on none
+// of them.
+func routes(core *web.Server, p *pages.Handlers, a *api.Handlers, l *live.Handlers) http.Handler {
+	return core.Handler(func(r chi.Router) {
+		// Pages.
+		r.Get("/", p.Home)
+		r.Get("/signup", p.SignupPage)
+		r.Post("/signup", p.SignupSubmit)
+		r.Get("/verify", p.VerifyPage)
+		r.Post("/verify", p.VerifySubmit)
+		r.Post("/verify/resend", p.ResendSubmit)
+		r.Get("/login", p.LoginPage)
+		r.Post("/login", p.LoginSubmit)
+		r.Post("/logout", p.LogoutSubmit)
+		r.Get("/forgot", p.ForgotPage)
+		r.Post("/forgot", p.ForgotSubmit)
+		r.Get("/reset", p.ResetPage)
+		r.Post("/reset", p.ResetSubmit)
+		r.Group(func(r chi.Router) {
+			r.Use(core.RequireUser)
+			r.Get("/users", p.UsersPage)
+			r.Get("/send", p.SendPage)
+			r.Post("/send", p.SendSubmit)
+			r.Get("/inbox", p.InboxPage)
+			r.Get("/events", l.EventStream)
+			r.Get("/sent", p.SentPage)
+			r.Get("/conversations/{username}", p.ConversationPage)
+			r.Get("/messages/{id}", p.MessagePage)
+			r.Get("/messages/{id}/image", a.MessageImage)
+			r.Post("/messages/{id}/delete", p.DeleteSubmit)
+			r.Post("/messages/{id}/view", p.ViewOnceSubmit)
+			r.Get("/settings/delete", p.DeleteAccountPage)
+			r.Post("/settings/delete", p.DeleteAccountSubmit)
+			r.Get("/settings", p.SettingsPage)
+			r.Post("/people/{username}/block", p.BlockSubmit(true))
+			r.Post("/people/{username}/unblock", p.BlockSubmit(false))
+			r.Get("/requests", p.RequestsPage)
+			r.Post("/requests/{username}/accept", p.RequestSubmit(web.AcceptRequests))
+			r.Post("/requests/{username}/delete", p.RequestSubmit(web.DeleteRequests))
+			r.Post("/requests/{username}/block", p.RequestSubmit(web.BlockRequests))
+			r.Post("/settings/privacy", p.PrivacySubmit)
+			r.Post("/settings/password", p.PasswordSubmit)
+			r.Post("/settings/email", p.EmailSubmit)
+			r.Post("/settings/email/confirm", p.EmailConfirmSubmit)
+			r.Post("/settings/email/cancel", p.EmailCancelSubmit)
+			r.Post("/settings/sessions/end-others", p.EndOthersSubmit)
+			r.Post("/settings/sessions/{sid}/end", p.EndSessionSubmit)
+			r.Post("/settings/notifications", p.NotificationsSubmit)
+			r.Post("/settings/mail/resend", p.ResendMailSubmit)
+			r.Get("/settings/export", p.ExportPage)
+			r.Post("/settings/export", a.ExportDownload)
+		})
+
+		// JSON twins.
+		r.Route("/api", func(r chi.Router) {
+			r.Post("/signup", a.Signup)
+			r.Post("/verify", a.Verify)
+			r.Post("/verify/resend", a.Resend)
+			r.Post("/login", a.Login)
+			r.Post("/logout", a.Logout)
+			r.Post("/password/forgot", a.Forgot)
+			r.Post("/password/reset", a.Reset)
+			r.Group(func(r chi.Router) {
+				r.Use(core.RequireUser)
+				r.Get("/me", a.Me)
+				r.Get("/me/mail", a.Mail)
+				r.Get("/me/privacy", a.Privacy)
+				r.Put("/me/privacy", a.PrivacyPut)
+				r.Post("/me/password", a.ChangePassword)
+				r.Get("/me/email", a.Email)
+				r.Post("/me/email", a.EmailRequest)
+				r.Post("/me/email/confirm", a.EmailConfirm)
+				r.Post("/me/email/cancel", a.EmailCancel)
+				r.Get("/me/sessions", a.Sessions)
+				r.Delete("/me/sessions", a.EndOtherSessions)
+				r.Delete("/me/sessions/{sid}", a.EndSession)
+				r.Post("/me/mail/resend", a.MailResend)
+				r.Post("/me/export", a.ExportDownload)
+				r.Get("/events", l.EventStream)
+				r.Get("/users", a.Users)
+				r.Get("/messages", a.Messages)
+				r.Post("/messages", a.Send)
+				r.Get("/messages/{id}", a.Message)
+				r.Get("/messages/{id}/image", a.MessageImage)
+				r.Delete("/messages/{id}", a.Delete)
+				r.Post("/messages/{id}/view", a.ViewOnce)
+				r.Delete("/me", a.DeleteAccount)
+				r.Get("/me/blocked", a.Blocked)
+				r.Put("/blocks/{username}", a.Block(true))
+				r.Delete("/blocks/{username}", a.Block(false))
+				r.Get("/conversations/{username}", a.Conversation)
+				r.Get("/requests", a.Requests)
+				r.Post("/requests/{username}/accept", a.AcceptRequests)
+				r.Delete("/requests/{username}", a.DeleteRequests)
+			})
+			r.NotFound(core.APINotFound)
+		})
+	})
+}

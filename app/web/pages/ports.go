@@ -1,0 +1,36 @@
+package pages
+
+import (
+	"context"
+
+	"imageapp/app/imageapp"
+	"imageapp/app/messaging"
+)
+
+// The services as the pages use them; the steps a page shares with its JSON
+// twin (log in, send, block…) go through the core, web.Server.
+
+// Accounts is what the pages ask of the account service.
+type Accounts interface {
+	SetPrivacy(ctx context.Context, viewer imageapp.User, p imageapp.Privacy) error
+	EndOtherSessions(ctx context.Context, u imageapp.User, current string) error
+}
+
+// Messaging is what the pages ask of the messaging service.
+type Messaging interface {
+	List(ctx context.Context, viewer imageapp.User, q imageapp.MessageQuery) (imageapp.MessagePage, error)
+	Previews(ctx context.Context, viewer imageapp.User, msgs []*imageapp.Message, how ...messaging.Access) map[string]messaging.Preview
+	Open(ctx context.Context, viewer imageapp.User, id string, how ...messaging.Access) (*messaging.Opened, error)
+	ViewOnce(ctx context.Context, viewer imageapp.User, id string, how ...messaging.Access) (*messaging.Opened, *messaging.Image, error)
+	Delete(ctx context.Context, viewer imageapp.User, id string) error
+	StorageOf(ctx context.Context, viewer imageapp.User) (messaging.Storage, error)
+	UnreadCount(ctx context.Context, viewer imageapp.User) (int, error)
+
+	IsBlocked(ctx context.Context, viewer, other imageapp.User) (bool, error)
+	BlockedPeople(ctx context.Context, viewer imageapp.User) ([]imageapp.User, error)
+	Requests(ctx context.Context, viewer imageapp.User) ([]messaging.Request, error)
+	RequestsFrom(ctx context.Context, viewer imageapp.User, username string) (imageapp.User, int, error)
+	RequestsWaiting(ctx context.Context, viewer imageapp.User) (int, error)
+
+	MailState(ctx context.Context, u imageapp.User) (imageapp.MailState, error)
+}

@@ -1,0 +1,159 @@
+package pages
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"imageapp/app/cookiekeys"
+	"imageapp/app/imageapp"
+	"imageapp/app/web"
+)
+
+// The settings page's handlers against fakes of the services: each fake
+// holds what one test needs, and a method it does not set panics through
+// the nil interface it embeds.
+
+// allAccounts is what the core and the pages ask of the account service.
+type allAccounts interface {
+	web.Accounts
+	Accounts
+}
+
+// allMessaging is what the core and the pages ask of the messaging service.
+type allMessaging interface {
+	web.Messaging
+	Messaging
+}
+
+type fakeAccounts struct {
+	allAccounts    // the methods a test does not set
+	sessions       []imageapp.Session
+	changePassword func(current, next string) (imageapp.User, error)
+}
+
+func (f *fakeAccounts) ListSessions(context.Context, imageapp.User) ([]imageapp.Session, error) {
+	return f.sessions, nil
+}
+
+func (f *fakeAccounts) ChangePassword(_ context.Context, _ imageapp.User, current, next string) (imageapp.User, error) {
+	return f.changePassword(current, next)
+}
+
+type fakeMessaging struct {
+	allMessaging
+	blocked    []imageapp.User
+	blockedErr error
+	unread     int
+	mail       imageapp.MailState
+}
+
+func (f *fakeMessaging) BlockedPeople(context.Context, imageapp.User) ([]imageapp.User, error) {
+	return f.blocked, f.blockedErr
+}
+
+func (f *fakeMessaging) UnreadCount(context.Context, imageapp.User) (int, error) {
+	return f.unread, nil
+}
+
+func (f *fakeMessaging) MailState(context.Context, imageapp.User) (imageapp.MailState, error) {
+	return f.mail, nil
+}
+
+// newPages is the page handlers over a core with the same fakes.
+func newPages(a *fakeAccounts, m *fakeMessaging) *Handlers {
+	core := web.New(web.Options{
+		Accounts: a, Messaging: m,
+		CookieKeys: cookiekeys.NewLive(cookiekeys.Single(cookiekeys.New())),
+		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	return New(core, a, m)
+}
+
+var bob = imageapp.User{ID: "u-bob", Username: "bob", Email: "bob@example.com"}
+
+// asBob is a request as RequireUser passes it on for bob's session s-1.
+func asBob(method, target string, body io.Reader) *http.Request {
+	r := httptest.NewRequest(method, target, body)
+	if body != nil {
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	return web.AsUser(r, bob, "s-1", time.Now())
+}
+
+// TestSettingsPageShowsEveryCard: GET /settings reads each card's part,
+// the people bob blocks, his devices (this one first), his mail and the
+// unread count, and shows them.
+func TestSettingsPageShowsEveryCard(t *testing.T) {
+	now := time.Now()
+	a := &fakeAccounts{sessions: []imageapp.Session{
+		{ID: "s-0", Device: "Firefox on Linux", Created: now, LastSeen: now},
+		{ID: "s-1", Device: "Chrome on Android", Created: now, LastSeen: now},
+	}}
+	m := &fakeMessaging{blocked: []imageapp.User{{ID: "u-eve", Username: "eve"}}, unread: 3, mail: imageapp.MailConfirmed}
+	w := httptest.NewRecorder()
+	newPages(a, m).SettingsPage(w, asBob(http.MethodGet, "/settings", nil))
+
+	body := w.Body.String()
+	if w.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", w.Code, body)
+	}
+	for _, want := range []string{"Unblock eve", "bob@example.com", `data-state="confirmed"`, "Log out all other devices"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if this, other := strings.Index(body, "Chrome on Android"), strings.Index(body, "Firefox on Linux"); this < 0 || other < 0 || this > other {
+		t.Errorf("this device (Chrome) is not listed first: at %d, the other at %d", this, other)
+	}
+	if !strings.Contains(body, ">3<") {
+		t.Errorf("the navigation does not show the 3 unread images")
+	}
+}
+
+// TestSettingsPageFailsWhenACardCannotBeRead: a card the services cannot
+// fill is an error page, never a page that says bob blocks nobody.
+func TestSettingsPageFailsWhenACardCannotBeRead(t *testing.T) {
+	m := &fakeMessaging{blockedErr: imageapp.Errorf(imageapp.EUNAVAILABLE, "The store is busy.")}
+	w := httptest.NewRecorder()
+	newPages(&fakeAccounts{}, m).SettingsPage(w, asBob(http.MethodGet, "/settings", nil))
+	if w.Code != http.StatusServiceUnavailable || strings.Contains(w.Body.String(), "You block nobody") {
+		t.Fatalf("status %d, want 503 without the blocked card: %s", w.Code, w.Body.String())
+	}
+}
+
+// TestPasswordRefusalShowsInItsCard: a refused change re-renders the
+// settings page with the refusal in the password card, the other cards
+// read as for GET, and the status of the refusal.
+func TestPasswordRefusalShowsInItsCard(t *testing.T) {
+	a := &fakeAccounts{changePassword: func(current, next string) (imageapp.User, error) {
+		if current != "wrong horse" || next != "correct horse battery" {
+			return imageapp.User{}, errors.New("the form's fields did not reach the service")
+		}
+		return imageapp.User{}, imageapp.Errorf(imageapp.EUNAUTHORIZED, "Your current password is not right.")
+	}}
+	m := &fakeMessaging{blocked: []imageapp.User{{ID: "u-eve", Username: "eve"}}, mail: imageapp.MailPending}
+	form := url.Values{"current_password": {"wrong horse"}, "new_password": {"correct horse battery"}}
+	w := httptest.NewRecorder()
+	newPages(a, m).PasswordSubmit(w, asBob(http.MethodPost, "/settings/password", strings.NewReader(form.Encode())))
+
+	body := w.Body.String()
+	if w.Code != http.StatusUnauthorized {
+		t.Fatalf("status %d, want 401: %s", w.Code, body)
+	}
+	card := body[strings.Index(body, `id="password"`):]
+	card = card[:strings.Index(card, "</section>")]
+	if !strings.Contains(card, "Your current password is not right.") {
+		t.Errorf("the password card lacks the refusal: %s", card)
+	}
+	if !strings.Contains(body, "Unblock eve") || !strings.Contains(body, `data-state="pending"`) {
+		t.Errorf("the other cards are not read as for GET /settings")
+	}
+}
