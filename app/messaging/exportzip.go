@@ -196,7 +196,7 @@ func (e *Export) image(entry *exportEntry) error {
 		entry.Error = "This image was sent to be viewed once, in the app: it is not in the export."
 		return nil
 	}
-	img, err := e.svc.OpenImage(e.ctx, e.user, entry.ID)
+	img, err := e.svc.OpenImage(e.ctx, e.user, entry.ID, Access{Purpose: imageapp.PurposeExport})
 	if err != nil {
 		return err
 	}
