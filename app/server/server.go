@@ -104,6 +104,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 		Accounts: accounts, Messaging: a.messaging, LimitStore: b.limits, TrustedProxies: cfg.TrustedProxies,
 		CookieKeys: b.cookieKeys, Secure: cfg.Secure(), Readiness: b.ready,
 		MaxUploadBytes: cfg.MaxUploadBytes, ReactDir: cfg.ReactDir, Limits: cfg.limits(), Pace: cfg.Pace, Log: log, Now: cfg.Now,
+		Metrics: reg,
 	})
 	a.live = live.New(a.web, a.messaging, b.events)
 	a.handler = routes(a.web, pages.New(a.web, accounts, a.messaging), api.New(a.web, accounts, a.messaging), a.live)

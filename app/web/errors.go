@@ -94,6 +94,9 @@ func (s *Server) ErrorReply(w http.ResponseWriter, r *http.Request, err error) R
 	case reply.Status >= 500:
 		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
+	if reply.Status == http.StatusTooManyRequests {
+		s.metrics.Count("LimitRefusals", 1)
+	}
 	if reply.Retry != "" {
 		w.Header().Set("Retry-After", reply.Retry)
 	}

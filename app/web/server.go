@@ -22,6 +22,7 @@ import (
 
 	"imageapp/app/cookiekeys"
 	"imageapp/app/imageapp"
+	"imageapp/app/metrics"
 	"imageapp/app/ratelimit"
 	"imageapp/static"
 )
@@ -44,6 +45,7 @@ type Server struct {
 	pace           Pace
 	log            *slog.Logger
 	now            func() time.Time
+	metrics        *metrics.Registry
 
 	drain *drain     // a deploy's drain of the sends (drain.go)
 	ready *readiness // GET /readyz (ready.go)
@@ -71,6 +73,9 @@ type Options struct {
 	Readiness []imageapp.Check
 	Log       *slog.Logger
 	Now       func() time.Time
+	// Metrics count what the web layer sees (limit refusals, open event
+	// streams); nil counts into a registry nobody writes.
+	Metrics *metrics.Registry
 }
 
 // New returns a Server.
@@ -85,7 +90,10 @@ func New(o Options) *Server {
 	s := &Server{
 		accounts: o.Accounts, messaging: o.Messaging,
 		cookieKeys: o.CookieKeys, secure: o.Secure, cookie: cookie, maxUpload: o.MaxUploadBytes, reactDir: o.ReactDir,
-		log: o.Log, now: o.Now,
+		log: o.Log, now: o.Now, metrics: o.Metrics,
+	}
+	if s.metrics == nil {
+		s.metrics = metrics.New("ImageApp", nil)
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -222,3 +230,6 @@ func (s *Server) MaxUpload() int64 { return s.maxUpload }
 
 // LimitStore is where the abuse limits' buckets are.
 func (s *Server) LimitStore() ratelimit.Store { return s.limits }
+
+// Metrics is the registry the web layer counts into.
+func (s *Server) Metrics() *metrics.Registry { return s.metrics }

@@ -55,6 +55,9 @@ func (s *Handlers) EventStream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.live.close(u.ID)
+	streams := s.Metrics().Level("LiveStreams")
+	streams.Add(1)
+	defer streams.Add(-1)
 
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
