@@ -176,7 +176,7 @@ data "aws_iam_policy_document" "kms_destroy" {
 # with this key (app/aws/dynamostore/cookiekeys.go); the first instance to
 # start creates it. So no cookie key is in Terraform state, user data, the
 # image or logs: Terraform only makes the key that wraps them. Rotate the
-# cookie keys with `imageapp cookie-keys rotate` (README); KMS rotates this
+# cookie keys with `imageapp cookie-keys rotate` (app/README.md); KMS rotates this
 # key's backing material yearly, old ciphertexts still decrypt.
 #
 # Not tagged app = var.app_name: that tag is what the per-user grants above

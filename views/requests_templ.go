@@ -1209,6 +1209,8 @@ func imageKind(contentType string) string {
 		return "GIF image"
 	case "image/webp":
 		return "WebP image"
+	case "image/avif":
+		return "AVIF image"
 	}
 	return "Image"
 }
@@ -1287,7 +1289,7 @@ func RequestErrorPage(p Page, message string) templ.Component {
 			var templ_7745c5c3_Var60 string
 			templ_7745c5c3_Var60, templ_7745c5c3_Err = templ.JoinStringErrs(message)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/requests.templ`, Line: 243, Col: 43}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/requests.templ`, Line: 245, Col: 43}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var60))
 			if templ_7745c5c3_Err != nil {

@@ -17,7 +17,7 @@ const (
 	ENOTFOUND     = "not_found"        // missing, or not yours: 404
 	ECONFLICT     = "conflict"         // already exists: 409
 	ETOOLARGE     = "too_large"        // upload over the cap: 413
-	EUNSUPPORTED  = "unsupported_type" // not PNG/JPEG/GIF/WebP: 415
+	EUNSUPPORTED  = "unsupported_type" // not PNG/JPEG/GIF/WebP/AVIF: 415
 	EBADIMAGE     = "invalid_image"    // an image we refuse to process: 422
 	ERATELIMITED  = "rate_limited"     // too many attempts: 429
 	EINTEGRITY    = "integrity"        // stored ciphertext failed authentication: 500

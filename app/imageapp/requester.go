@@ -7,7 +7,7 @@ import (
 
 // Requester is who asks for an emailed code, or tries one: the web layer
 // names it, the identity port charges wrong codes to it. A code's requester
-// is not held back by wrong codes from anyone else (see the README, "Codes").
+// is not held back by wrong codes from anyone else (see app/README.md, "Codes").
 type Requester struct {
 	// Key is opaque and stable for one client: a browser's device ID when it
 	// has logged in as the username before, else the client's address.

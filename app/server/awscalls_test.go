@@ -70,7 +70,7 @@ func of(calls map[string]int, what string) int {
 // on the emulators, with a small and with a large inbox. Targets: one
 // GenerateDataKey per send, one Decrypt per view, and nothing that grows
 // with the inbox. It writes the table to .cache/artifacts/aws-calls.md (the
-// README's Performance section shows it).
+// bench README, app/cmd/bench/README.md, shows it).
 //
 // KMS calls differ by key mode. Per-user KMS keys: one GenerateDataKey per
 // send (and per user's thumbnail key), one Decrypt per view or open. The key

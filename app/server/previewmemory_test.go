@@ -21,7 +21,7 @@ import (
 	"imageapp/app/imageapptest"
 )
 
-// rssGrowthBound is what the README promises a burst of the costliest
+// rssGrowthBound is what app/README.md promises a burst of the costliest
 // previews adds to the process: the preview budget of decoded bytes (64 MiB)
 // and room for the runtime's own growth around it.
 const rssGrowthBound = 128 << 20
@@ -30,7 +30,7 @@ const rssGrowthBound = 128 << 20
 // previews used to cost the most — a 124 KB 16-bit 4000×4000 PNG decodes to
 // 128 MB whole, a 16 MP progressive JPEG holds every coefficient — to the
 // real server binary, and reads its resident memory from /proc while their
-// previews are made: its growth stays under the bound the README states.
+// previews are made: its growth stays under the bound app/README.md states.
 // (A process of its own, built without the race detector, so that what is
 // measured is the server's memory and nothing else's.)
 func TestPreviewBombsKeepTheProcessSmall(t *testing.T) {
@@ -87,7 +87,7 @@ func TestPreviewBombsKeepTheProcessSmall(t *testing.T) {
 			growth := peak.Load() - before
 			t.Logf("four %s sends: RSS %d MiB before, peak %d MiB (+%d MiB)", tc.name, before>>20, peak.Load()>>20, growth>>20)
 			if growth > rssGrowthBound {
-				t.Errorf("four %s sends grew the server's RSS by %d MiB; the README promises under %d MiB", tc.name, growth>>20, rssGrowthBound>>20)
+				t.Errorf("four %s sends grew the server's RSS by %d MiB; app/README.md promises under %d MiB", tc.name, growth>>20, rssGrowthBound>>20)
 			}
 			var page struct{ Messages []struct{ Thumbnail string } }
 			decode(t, bob.get("/api/messages"), &page)

@@ -1,6 +1,6 @@
 // Package thumbnail makes the small preview of an image that the inbox and
-// conversations show: decoded once while the send streams it, its centre
-// cropped to at most 2:1, scaled to fit a square of MaxSide pixels,
+// conversations show: decoded by the preview worker after the send has
+// answered (messaging/previews.go), its centre cropped to at most 2:1, scaled to fit a square of MaxSide pixels,
 // flattened on white, encoded as a JPEG.
 //
 // A preview costs a few MiB whatever the image's pixel count: a JPEG is

@@ -95,7 +95,7 @@ func (k *Keys) CreateUserKey(ctx context.Context, userID string) (string, error)
 		// Another call won the race: drop our key, use theirs. The key
 		// policy allows exactly this (an unaliased key, this window); should
 		// it fail anyway, the key holds nothing and is found by its tags
-		// without an alias (README, "Users' KMS keys").
+		// without an alias (app/README.md, "Users' KMS keys").
 		_, _ = k.KMS.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{
 			KeyId: aws.String(keyID), PendingWindowInDays: aws.Int32(LostKeyPendingDays),
 		})
