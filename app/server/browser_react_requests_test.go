@@ -61,7 +61,9 @@ func TestBrowserReactRequests(t *testing.T) {
 	bob.waitJS("Reply is back", `document.querySelector('a[href="#/send?to=alice"]') !== null`)
 	bob.check("accepted conversation", "accepted")
 
-	bob.do("open the image", chromedp.Click(chromedp.CSS(`ol[aria-label="Images with alice"] a`)))
+	bob.do("open the image in the viewer", chromedp.Click(chromedp.CSS(`ol[aria-label="Images with alice"] a`)))
+	bob.waitJS("the viewer opens", viewerOpen)
+	bob.do("follow Details", chromedp.Click(chromedp.CSS("[data-viewer-open]")))
 	bob.waitJS("the message screen", `location.hash.startsWith('#/messages/') && document.querySelector('article img') !== null`)
 	if w := bob.imageWidth("article img"); w != 240 {
 		t.Errorf("the accepted image's naturalWidth = %d, want 240: it did not open", w)

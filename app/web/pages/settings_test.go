@@ -105,7 +105,7 @@ func TestSettingsPageShowsEveryCard(t *testing.T) {
 	if w.Code != http.StatusOK {
 		t.Fatalf("status %d: %s", w.Code, body)
 	}
-	for _, want := range []string{"Unblock eve", "bob@example.com", `data-state="confirmed"`, "Log out all other devices"} {
+	for _, want := range []string{"Unblock <span dir=\"auto\">eve</span>", "bob@example.com", `data-state="confirmed"`, "Log out all other devices"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the page lacks %q", want)
 		}
@@ -153,7 +153,7 @@ func TestPasswordRefusalShowsInItsCard(t *testing.T) {
 	if !strings.Contains(card, "Your current password is not right.") {
 		t.Errorf("the password card lacks the refusal: %s", card)
 	}
-	if !strings.Contains(body, "Unblock eve") || !strings.Contains(body, `data-state="pending"`) {
+	if !strings.Contains(body, `Unblock <span dir="auto">eve</span>`) || !strings.Contains(body, `data-state="pending"`) {
 		t.Errorf("the other cards are not read as for GET /settings")
 	}
 }
