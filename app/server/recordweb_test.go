@@ -101,7 +101,12 @@ func TestTheRecordNamesTheSessionAndWhy(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "decrypt-record.json")
 	must(t, os.WriteFile(file, record, 0o600))
-	key := base64.StdEncoding.EncodeToString(pub)
+	// The key as a person fetches it to pin (no login needed).
+	kr := a.client().get("/.well-known/imageapp-record-key")
+	key := strings.TrimSpace(kr.body)
+	if kr.status != http.StatusOK || key != base64.StdEncoding.EncodeToString(pub) {
+		t.Fatalf("GET /.well-known/imageapp-record-key: %d %q; want the record key", kr.status, kr.body)
+	}
 	verify := func(path string) (string, error) {
 		cmd := exec.Command("go", "run", "./app/cmd/verifyrecord", "-key", key, path)
 		cmd.Dir = "../.."
