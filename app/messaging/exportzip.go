@@ -55,8 +55,12 @@ type exportIndex struct {
 
 // StartExport does what can still fail with a proper error answer, before
 // the zip's first byte: the first page of the inbox and the index spool.
-// The caller writes the zip with WriteZip, then closes the Export.
-func (s *Service) StartExport(ctx context.Context, u imageapp.User) (*Export, error) {
+// The caller writes the zip with WriteZip, then closes the Export. how
+// names the session that asked, for the decrypt record; every unwrap the
+// export makes is recorded as the export, whatever purpose how says.
+func (s *Service) StartExport(ctx context.Context, u imageapp.User, how ...Access) (*Export, error) {
+	a := accessOf(u, imageapp.PurposeExport, how)
+	a.Purpose = imageapp.PurposeExport
 	first, err := s.List(ctx, u, exportQuery(imageapp.Inbox, ""))
 	if err != nil {
 		return nil, err
@@ -65,7 +69,7 @@ func (s *Service) StartExport(ctx context.Context, u imageapp.User) (*Export, er
 	if err != nil {
 		return nil, err
 	}
-	return &Export{svc: s, ctx: ctx, user: u, index: index, first: first}, nil
+	return &Export{svc: s, ctx: ctx, user: u, how: a, index: index, first: first}, nil
 }
 
 func exportQuery(box imageapp.Box, cursor string) imageapp.MessageQuery {
@@ -77,6 +81,7 @@ type Export struct {
 	svc   *Service
 	ctx   context.Context
 	user  imageapp.User
+	how   Access // who asked, for the decrypt record
 	index *indexSpool
 	first imageapp.MessagePage // the inbox's, read before the response began
 	zw    *zip.Writer
@@ -93,6 +98,9 @@ func (e *Export) WriteZip(w io.Writer) error {
 		return err
 	}
 	if err := e.box(imageapp.Sent, nil); err != nil {
+		return err
+	}
+	if err := e.writeRecord(); err != nil {
 		return err
 	}
 	if err := e.writeIndex(); err != nil {
@@ -187,7 +195,7 @@ func (w *writeFailure) Error() string { return w.err.Error() }
 // the zip. A failure after the image's first bytes went out leaves the
 // entry's path set and its error saying the file is incomplete.
 func (e *Export) image(entry *exportEntry) error {
-	meta, err := e.svc.ReadMeta(e.ctx, e.user, entry.ID)
+	meta, err := e.svc.ReadMeta(e.ctx, e.user, entry.ID, e.how)
 	if err != nil {
 		return err
 	}
@@ -196,7 +204,7 @@ func (e *Export) image(entry *exportEntry) error {
 		entry.Error = "This image was sent to be viewed once, in the app: it is not in the export."
 		return nil
 	}
-	img, err := e.svc.OpenImage(e.ctx, e.user, entry.ID, Access{Purpose: imageapp.PurposeExport})
+	img, err := e.svc.OpenImage(e.ctx, e.user, entry.ID, e.how)
 	if err != nil {
 		return err
 	}
@@ -291,6 +299,36 @@ func (e *Export) writeIndex() error {
 	}
 	_, err = io.WriteString(fw, "\n]}\n")
 	return err
+}
+
+// recordFile is the decrypt record's name in the zip: the person's whole
+// record as one signed page (decryptlog.Page), which
+// go run ./app/cmd/verifyrecord decrypt-record.json checks offline.
+const recordFile = "decrypt-record.json"
+
+// writeRecord writes recordFile, after the images and before the index, so that the export's own
+// unwraps are in it: the entries still queued are written first. An app
+// that keeps no record writes none; a record that cannot be read breaks
+// the zip, which would otherwise look whole without it.
+func (e *Export) writeRecord() error {
+	if e.svc.Record == nil {
+		return nil
+	}
+	if w, ok := e.svc.Record.(interface{ Wait() }); ok {
+		w.Wait()
+	}
+	page, err := e.svc.DecryptRecordFile(e.ctx, e.user)
+	if err != nil {
+		e.svc.log().ErrorContext(e.ctx, "export: read the decrypt record", "user_id", e.user.ID, "err", err)
+		return err
+	}
+	fw, err := e.zw.CreateHeader(&zip.FileHeader{Name: recordFile, Method: zip.Deflate, Modified: e.svc.now()})
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(fw)
+	enc.SetIndent("", " ")
+	return enc.Encode(page)
 }
 
 // indexSpool keeps index records in an envelope spool until the index is

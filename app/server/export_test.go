@@ -208,8 +208,11 @@ func checkExport(t *testing.T, username string, files map[string][]byte, idx exp
 			images++
 		}
 	}
-	if len(idx.Messages) != len(want) || len(files) != images+1 {
-		t.Fatalf("%s's export holds %d records and %d files; want %d records, %d images and index.json", username, len(idx.Messages), len(files), len(want), images)
+	if _, ok := files["decrypt-record.json"]; !ok {
+		t.Errorf("%s's export has no decrypt-record.json", username)
+	}
+	if len(idx.Messages) != len(want) || len(files) != images+2 {
+		t.Fatalf("%s's export holds %d records and %d files; want %d records, %d images, decrypt-record.json and index.json", username, len(idx.Messages), len(files), len(want), images)
 	}
 	for _, m := range idx.Messages {
 		sm, ok := sent[m.ID]
@@ -340,8 +343,8 @@ func TestExportStreams(t *testing.T) {
 	rest, err := io.ReadAll(resp.Body)
 	must(t, err)
 	files, idx := openExport(t, append(head, rest...))
-	if idx.Count != n || len(files) != n+1 {
-		t.Fatalf("the export holds %d records and %d files; want %d and index.json", idx.Count, len(files), n)
+	if idx.Count != n || len(files) != n+2 {
+		t.Fatalf("the export holds %d records and %d files; want %d, decrypt-record.json and index.json", idx.Count, len(files), n)
 	}
 	for _, m := range idx.Messages {
 		if m.Path == nil || !bytes.Equal(files[*m.Path], images[m.ID]) {

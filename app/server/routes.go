@@ -32,6 +32,7 @@ func routes(core *web.Server, p *pages.Handlers, a *api.Handlers, l *live.Handle
 		r.Post("/forgot", p.ForgotSubmit)
 		r.Get("/reset", p.ResetPage)
 		r.Post("/reset", p.ResetSubmit)
+		r.Get("/.well-known/imageapp-record-key", a.RecordKey)
 		r.Group(func(r chi.Router) {
 			r.Use(core.RequireUser)
 			r.Get("/users", p.UsersPage)
@@ -65,6 +66,7 @@ func routes(core *web.Server, p *pages.Handlers, a *api.Handlers, l *live.Handle
 			r.Post("/settings/mail/resend", p.ResendMailSubmit)
 			r.Get("/settings/export", p.ExportPage)
 			r.Post("/settings/export", a.ExportDownload)
+			r.Get("/settings/record", p.RecordPage)
 		})
 
 		// JSON twins.
@@ -92,6 +94,7 @@ func routes(core *web.Server, p *pages.Handlers, a *api.Handlers, l *live.Handle
 				r.Delete("/me/sessions/{sid}", a.EndSession)
 				r.Post("/me/mail/resend", a.MailResend)
 				r.Post("/me/export", a.ExportDownload)
+				r.Get("/me/record", a.Record)
 				r.Get("/events", l.EventStream)
 				r.Get("/users", a.Users)
 				r.Get("/messages", a.Messages)

@@ -23,5 +23,5 @@ func (s *Server) ReadConversation(r *http.Request) (imageapp.User, []*imageapp.M
 	}
 	msgs := slices.Clone(page.Messages)
 	slices.Reverse(msgs) // the store pages newest first; people read down to the newest
-	return with, msgs, s.messaging.Previews(r.Context(), u, msgs), page.Next, nil
+	return with, msgs, s.messaging.Previews(r.Context(), u, msgs, Access(r, "")), page.Next, nil
 }

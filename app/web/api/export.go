@@ -50,7 +50,7 @@ func (s *Handlers) startExport(r *http.Request, u imageapp.User) (*messaging.Exp
 	if err := s.limitExport(r, u); err != nil {
 		return nil, err
 	}
-	return s.messaging.StartExport(r.Context(), u)
+	return s.messaging.StartExport(r.Context(), u, web.Access(r, imageapp.PurposeExport))
 }
 
 func (s *Handlers) limitExport(r *http.Request, u imageapp.User) error {

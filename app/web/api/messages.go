@@ -43,7 +43,7 @@ func (s *Handlers) Messages(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := messagesReply{Messages: make([]messageJSON, 0, len(page.Messages)), NextCursor: page.Next, Unread: unread}
-	previews := s.messaging.Previews(r.Context(), u, page.Messages)
+	previews := s.messaging.Previews(r.Context(), u, page.Messages, web.Access(r, ""))
 	for _, m := range page.Messages {
 		out.Messages = append(out.Messages, previewed(listedOf(m, u.ID), previews[m.ID]))
 	}
@@ -53,7 +53,7 @@ func (s *Handlers) Messages(w http.ResponseWriter, r *http.Request) {
 // Message is GET /api/messages/{id}.
 func (s *Handlers) Message(w http.ResponseWriter, r *http.Request) {
 	u, _ := web.CurrentUser(r)
-	m, err := s.messaging.Open(r.Context(), u, chi.URLParam(r, "id"))
+	m, err := s.messaging.Open(r.Context(), u, chi.URLParam(r, "id"), web.Access(r, ""))
 	if err != nil {
 		s.JSONError(w, r, err)
 		return
@@ -71,14 +71,19 @@ const imageCSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline';
 // that did not authenticate.
 func (s *Handlers) MessageImage(w http.ResponseWriter, r *http.Request) {
 	u, _ := web.CurrentUser(r)
-	img, err := s.messaging.OpenImage(r.Context(), u, chi.URLParam(r, "id"))
+	download := r.URL.Query().Get("download") == "1" // the message page's Download link
+	purpose := imageapp.PurposeView
+	if download {
+		purpose = imageapp.PurposeDownload
+	}
+	img, err := s.messaging.OpenImage(r.Context(), u, chi.URLParam(r, "id"), web.Access(r, purpose))
 	if err != nil {
 		s.Fail(w, r, err)
 		return
 	}
 	defer img.Close()
 	disposition := `inline; filename="image-` + img.ID[:8] + messaging.Extension(img.ContentType) + `"`
-	if r.URL.Query().Get("download") == "1" { // the message page's Download link
+	if download {
 		name, err := s.downloadName(r, u, img.Message)
 		if err != nil {
 			s.Fail(w, r, err)
@@ -125,7 +130,7 @@ func (s *Handlers) Delete(w http.ResponseWriter, r *http.Request) {
 // extension of the image's real type (messaging.DownloadName), or
 // image-<id><ext> when it had none.
 func (s *Handlers) downloadName(r *http.Request, u imageapp.User, m *imageapp.Message) (string, error) {
-	opened, err := s.messaging.Open(r.Context(), u, m.ID)
+	opened, err := s.messaging.Open(r.Context(), u, m.ID, web.Access(r, imageapp.PurposeDownload)) // the download's file name
 	if err != nil {
 		return "", err
 	}
@@ -186,7 +191,7 @@ func (s *Handlers) Send(w http.ResponseWriter, r *http.Request) {
 // data: URL in "image", streamed.
 func (s *Handlers) ViewOnce(w http.ResponseWriter, r *http.Request) {
 	u, _ := web.CurrentUser(r)
-	opened, img, err := s.messaging.ViewOnce(r.Context(), u, chi.URLParam(r, "id"))
+	opened, img, err := s.messaging.ViewOnce(r.Context(), u, chi.URLParam(r, "id"), web.Access(r, ""))
 	if err != nil {
 		s.JSONError(w, r, err)
 		return

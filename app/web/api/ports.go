@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"crypto/ed25519"
+	"time"
 
 	"imageapp/app/imageapp"
 	"imageapp/app/messaging"
@@ -31,5 +33,8 @@ type Messaging interface {
 	Requests(ctx context.Context, viewer imageapp.User) ([]messaging.Request, error)
 
 	MailState(ctx context.Context, u imageapp.User) (imageapp.MailState, error)
-	StartExport(ctx context.Context, u imageapp.User) (*messaging.Export, error)
+	StartExport(ctx context.Context, u imageapp.User, how ...messaging.Access) (*messaging.Export, error)
+
+	DecryptRecord(ctx context.Context, viewer imageapp.User, before int64, loc *time.Location) (messaging.RecordPage, error)
+	RecordKey() (ed25519.PublicKey, error)
 }

@@ -51,7 +51,7 @@ func (s *Handlers) inboxView(r *http.Request) (views.InboxView, error) {
 		return v, err
 	}
 	// Each sender's row shows their newest image: only those previews open.
-	previews := s.messaging.Previews(r.Context(), u, newestPerSender(msgs))
+	previews := s.messaging.Previews(r.Context(), u, newestPerSender(msgs), web.Access(r, ""))
 	for _, m := range msgs {
 		v.Messages = append(v.Messages, withPreview(listedOne(m), previews[m.ID]))
 	}

@@ -16,7 +16,7 @@ import (
 // MessagePage is GET /messages/{id}.
 func (s *Handlers) MessagePage(w http.ResponseWriter, r *http.Request) {
 	u, _ := web.CurrentUser(r)
-	m, err := s.messaging.Open(r.Context(), u, chi.URLParam(r, "id"))
+	m, err := s.messaging.Open(r.Context(), u, chi.URLParam(r, "id"), web.Access(r, ""))
 	if imageapp.ErrorCode(err) == imageapp.EFORBIDDEN { // a message request: point to where it is decided
 		s.Render(w, r, http.StatusForbidden, views.RequestErrorPage(s.frame(r, "Message request", "inbox"), imageapp.ErrorMessage(err)))
 		return
@@ -60,7 +60,7 @@ func (s *Handlers) DeleteSubmit(w http.ResponseWriter, r *http.Request) {
 // deleteConfirm is the page that asks before deleting; 404 unless the
 // message is the viewer's to delete.
 func (s *Handlers) deleteConfirm(w http.ResponseWriter, r *http.Request, u imageapp.User) {
-	m, err := s.messaging.Open(r.Context(), u, chi.URLParam(r, "id"))
+	m, err := s.messaging.Open(r.Context(), u, chi.URLParam(r, "id"), web.Access(r, ""))
 	if err != nil {
 		s.Fail(w, r, err)
 		return
@@ -80,7 +80,7 @@ func (s *Handlers) deleteConfirm(w http.ResponseWriter, r *http.Request, u image
 // shows the image.
 func (s *Handlers) ViewOnceSubmit(w http.ResponseWriter, r *http.Request) {
 	u, _ := web.CurrentUser(r)
-	opened, img, err := s.messaging.ViewOnce(r.Context(), u, chi.URLParam(r, "id"))
+	opened, img, err := s.messaging.ViewOnce(r.Context(), u, chi.URLParam(r, "id"), web.Access(r, ""))
 	if err != nil {
 		s.Fail(w, r, err)
 		return

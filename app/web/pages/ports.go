@@ -2,6 +2,7 @@ package pages
 
 import (
 	"context"
+	"time"
 
 	"imageapp/app/imageapp"
 	"imageapp/app/messaging"
@@ -33,4 +34,6 @@ type Messaging interface {
 	RequestsWaiting(ctx context.Context, viewer imageapp.User) (int, error)
 
 	MailState(ctx context.Context, u imageapp.User) (imageapp.MailState, error)
+
+	DecryptRecord(ctx context.Context, viewer imageapp.User, before int64, loc *time.Location) (messaging.RecordPage, error)
 }

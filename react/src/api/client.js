@@ -187,6 +187,8 @@ export const listBlocked = () => request('GET', '/api/me/blocked');
 // Where the person is logged in: {sessions: [{id, device, created_at, last_seen, current}]}; end one
 // (404 if it is not theirs) or every other one: 204.
 export const listSessions = () => request('GET', '/api/me/sessions');
+// A page of "When your images were opened" (the decrypt record), newest first; before: the older page's cursor.
+export const getRecord = (before) => request('GET', `/api/me/record${query({ before })}`);
 export const endSession = (id) => request('DELETE', `/api/me/sessions/${enc(id)}`);
 export const endOtherSessions = () => request('DELETE', '/api/me/sessions');
 

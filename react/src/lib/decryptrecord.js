@@ -87,3 +87,58 @@ export function rolledBack(previous, head) {
   if (!previous) return false;
   return head.seq < previous.seq || (head.seq === previous.seq && head.hash !== previous.hash);
 }
+
+// Where a browser keeps what it pinned: the app's record key (on first use)
+// and, per user, the last head it verified (to see a record cut back).
+const pinnedKeyName = 'imageapp-record-key';
+const headName = (userId) => `imageapp-record-head:${userId}`;
+
+async function failure(res, what) {
+  let message = '';
+  try {
+    message = (await res.json())?.error?.message || '';
+  } catch {
+    message = '';
+  }
+  return new Error(message || `${what} could not be read (HTTP ${res.status}).`);
+}
+
+/**
+ * What the Verify buttons of both clients do: read the app's record key
+ * (GET /.well-known/imageapp-record-key; pinned in storage on first use, and
+ * a different key later is refused), read the newest page of the person's
+ * record (GET /api/me/record), verify it, and compare its head with the one
+ * verified before. Resolves to {ok, text, seq?, warning?}: text is what to
+ * show; seq the entry that breaks; warning when the head went back.
+ */
+export async function checkNewestRecord(get = globalThis.fetch, storage = globalThis.localStorage) {
+  const keyRes = await get('/.well-known/imageapp-record-key', { credentials: 'same-origin' });
+  if (!keyRes.ok) throw await failure(keyRes, "The app's record key");
+  const key = (await keyRes.text()).trim();
+  const pinned = storage.getItem(pinnedKeyName);
+  if (pinned && pinned !== key) {
+    return { ok: false, text: "Not verified: the app's record key is not the one this browser pinned when it first checked. This record may not be the app's." };
+  }
+  const res = await get('/api/me/record', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+  if (!res.ok) throw await failure(res, 'Your record');
+  const { page } = await res.json();
+  const result = await verifyRecord(page, key);
+  if (!pinned) storage.setItem(pinnedKeyName, key);
+  if (!result.ok) return { ok: false, seq: result.seq, text: `Broken at entry ${result.seq}: ${result.why}.` };
+  const n = result.newest === 0 ? 0 : result.newest - result.oldest + 1;
+  const text = `Verified: ${n} ${n === 1 ? 'entry' : 'entries'}, unbroken.`;
+  let previous = null;
+  try {
+    previous = JSON.parse(storage.getItem(headName(page.head.user_id)));
+  } catch {
+    previous = null;
+  }
+  if (rolledBack(previous, page.head)) {
+    return {
+      ok: false, text,
+      warning: `But the record went back: this browser verified it up to entry ${previous.seq} before, and now it ends at entry ${page.head.seq}.`,
+    };
+  }
+  storage.setItem(headName(page.head.user_id), JSON.stringify({ seq: page.head.seq, hash: page.head.hash }));
+  return { ok: true, text };
+}

@@ -1,4 +1,5 @@
-import { Button, Card, PageTitle } from '../components/ui.jsx';
+import { Suspense, lazy } from 'react';
+import { Button, Card, Loading, PageTitle } from '../components/ui.jsx';
 import PrivacySettings from './PrivacySettings.jsx';
 import BlockedPeople from './BlockedPeople.jsx';
 import ChangePassword from './ChangePassword.jsx';
@@ -6,6 +7,9 @@ import ChangeEmail from './ChangeEmail.jsx';
 import Sessions from './Sessions.jsx';
 import MailNotifications from './MailNotifications.jsx';
 import DeleteAccount from './DeleteAccount.jsx';
+
+// Its own chunk: the verifier and the list load when the Account screen shows it.
+const DecryptRecord = lazy(() => import('./DecryptRecord.jsx'));
 
 // The URL of the export: the server streams a zip with every image the person received and
 // sent, and an index.json. A plain form POST, so the browser downloads it as it streams (no
@@ -39,6 +43,9 @@ export default function Account({ me, onDeleted }) {
           <Button type="submit">Download my data (.zip)</Button>
         </form>
       </Card>
+      <Suspense fallback={<Loading />}>
+        <DecryptRecord />
+      </Suspense>
       <DeleteAccount onDeleted={onDeleted} />
     </div>
   );
