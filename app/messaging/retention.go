@@ -146,7 +146,8 @@ func errOpensOnce() error {
 // ViewOnce shows a view-once message to its recipient, once: it claims the
 // view in one conditional write (of racing views, one wins), unwraps the
 // data key, shreds the row, and returns the image as a stream whose Close
-// removes the blob. Anyone else, and any second view, gets ENOTFOUND. how
+// removes the blob. Anyone else gets ENOTFOUND; a second view gets
+// EVIEWEDONCE (410) from the message's tombstone. how
 // names the viewer's session for the decrypt record.
 func (s *Service) ViewOnce(ctx context.Context, viewer imageapp.User, id string, how ...Access) (*Opened, *Image, error) {
 	m, err := s.openable(ctx, viewer, id)
@@ -165,6 +166,9 @@ func (s *Service) ViewOnce(ctx context.Context, viewer imageapp.User, id string,
 	}
 	defer clear(dek)
 	won, err := s.Messages.ConsumeViewOnce(ctx, m.ID, s.now())
+	if imageapp.ErrorCode(err) == imageapp.ENOTFOUND { // another view won and shredded it
+		return nil, nil, s.gone(ctx, viewer, m.ID)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("messaging: claim the view: %w", err)
 	}
