@@ -10,6 +10,8 @@ func statusTitle(status int) string {
 	switch status {
 	case http.StatusNotFound:
 		return "Not found"
+	case http.StatusGone:
+		return "Image gone"
 	case http.StatusTooManyRequests:
 		return "Slow down"
 	case http.StatusUnauthorized, http.StatusForbidden:

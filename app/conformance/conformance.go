@@ -121,6 +121,7 @@ func Run(t *testing.T, newBackend Factory) {
 		{"ABurstMailsOnceThenOneDigest", testABurstMailsOnceThenOneDigest},
 		{"ADigestSurvivesAFailedMail", testADigestSurvivesAFailedMail},
 		{"OneInstanceMailsAtOnce", testOneInstanceMailsAtOnce},
+		{"GoneMessagesSayWhatHappened", testGoneMessagesSayWhatHappened},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -407,11 +408,11 @@ func testDelete(t *testing.T, e *env) {
 	for _, id := range []string{byRecipient.ID, bySender.ID} {
 		for _, viewer := range []imageapp.User{alice, bob} {
 			_, err := e.svc.Open(e.ctx, viewer, id)
-			wantCode(t, viewer.Username+" opens a deleted message", err, imageapp.ENOTFOUND)
+			wantCode(t, viewer.Username+" opens a deleted message", err, imageapp.EDELETED)
 		}
 		_, err := e.Blobs.Blob(e.ctx, id)
 		wantCode(t, "the blob of a deleted message", err, imageapp.ENOTFOUND)
-		wantCode(t, "deleting twice", e.svc.Delete(e.ctx, bob, id), imageapp.ENOTFOUND)
+		wantCode(t, "deleting twice", e.svc.Delete(e.ctx, bob, id), imageapp.EDELETED)
 	}
 	if n, _ := e.svc.UnreadCount(e.ctx, bob); n != 0 {
 		t.Errorf("deleted messages still count as unread: %d", n)

@@ -78,6 +78,7 @@ func newLocal(t *testing.T) *conformance.Backend {
 			Passkeys:   dirUsers,
 			Ceremonies: dirUsers,
 			Push:       dirUsers,
+			Tombstones: &local.Messages{DB: db},
 		},
 		Code:        outboxCode(outbox.Dir),
 		Records:     &local.DecryptRecord{DB: db},
@@ -152,6 +153,7 @@ func newAWS(t *testing.T, keyMode string) *conformance.Backend {
 			Passkeys:   a.Users,
 			Ceremonies: a.Messages,
 			Push:       a.Users,
+			Tombstones: &dynamostore.Tombstones{DB: clients.DynamoDB, Table: res.MessagesTable},
 		},
 		Code:        func(testing.TB, string) string { return awstest.Code }, // cognito-local runs with CODE fixed
 		PassTime:    pass,

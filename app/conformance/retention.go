@@ -82,9 +82,9 @@ func testExpiry(t *testing.T, e *env) {
 	e.clock.advance(time.Hour)
 	for _, viewer := range []imageapp.User{bob, alice} {
 		_, err := e.svc.Open(e.ctx, viewer, touched.ID)
-		wantCode(t, viewer.Username+" opens an expired message", err, imageapp.ENOTFOUND)
+		wantCode(t, viewer.Username+" opens an expired message", err, imageapp.EEXPIRED)
 		_, err = e.svc.OpenImage(e.ctx, viewer, touched.ID)
-		wantCode(t, viewer.Username+" reads an expired image", err, imageapp.ENOTFOUND)
+		wantCode(t, viewer.Username+" reads an expired image", err, imageapp.EEXPIRED)
 	}
 	if ids := sorted(idsOf(listAll(t, e, bob, imageapp.Inbox, 50))...); len(ids) != 2 {
 		t.Errorf("bob's inbox after an hour lists %d messages; want the 2 not expired", len(ids))
@@ -146,8 +146,8 @@ func testViewOnce(t *testing.T, e *env) {
 		wg.Go(func() {
 			o, img2, err := e.svc.ViewOnce(e.ctx, bob, m.ID)
 			if err != nil {
-				if imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
-					t.Errorf("a losing view: %v; want ENOTFOUND", err)
+				if imageapp.ErrorCode(err) != imageapp.EVIEWEDONCE {
+					t.Errorf("a losing view: %v; want EVIEWEDONCE", err)
 				}
 				return
 			}
@@ -175,7 +175,7 @@ func testViewOnce(t *testing.T, e *env) {
 		t.Error("the viewed-once ciphertext still opens with a key the system holds")
 	}
 	_, _, err = e.svc.ViewOnce(e.ctx, bob, m.ID)
-	wantCode(t, "a second view", err, imageapp.ENOTFOUND)
+	wantCode(t, "a second view", err, imageapp.EVIEWEDONCE)
 }
 
 func idsOf(ms []*imageapp.Message) []string {

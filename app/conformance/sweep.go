@@ -159,7 +159,7 @@ func testDeleteBlobFails(t *testing.T, e *env) {
 	}
 	f.wantFired(t)
 	f.set(noFault)
-	if _, err := e.svc.Open(e.ctx, bob, m.ID); imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
+	if _, err := e.svc.Open(e.ctx, bob, m.ID); imageapp.ErrorCode(err) != imageapp.EDELETED {
 		t.Errorf("the deleted message opens: %v", err)
 	}
 	if got, want := pendingIDs(t, e), sorted(m.ID); !slices.Equal(got, want) {

@@ -116,6 +116,9 @@ type Ports struct {
 	Ceremonies Ceremonies
 	// Push keeps Web Push subscriptions (package webpush).
 	Push PushSubscriptions
+	// Tombstones keeps what is left of deleted, viewed-once and expired
+	// messages, so their two people learn what happened (tombstone.go).
+	Tombstones TombstoneStore
 }
 
 // Provisioner gives a confirmed user their key, topic and directory entry,

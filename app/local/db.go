@@ -311,6 +311,8 @@ var migrations = []string{
 	decryptRecordMigration,
 	// Notification mail coalesced per recipient (maildigests.go).
 	mailDigestsMigration,
+	// What is left of gone messages, for their two people (tombstones.go).
+	tombstonesMigration,
 }
 
 func (d *DB) migrate(ctx context.Context) error {

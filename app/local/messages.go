@@ -198,21 +198,24 @@ func (s *Messages) MarkRead(ctx context.Context, id string, at time.Time) error 
 // DeleteMessage removes the row and leaves a pending marker for its blob, in
 // one transaction. Returns ENOTFOUND if the message is gone already.
 func (s *Messages) DeleteMessage(ctx context.Context, id string) error {
-	return s.DB.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE id = ?`, id)
-		if err != nil {
-			return fmt.Errorf("local: delete message: %w", dbError(err))
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return imageapp.ErrNoSuchMessage()
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO pending_blobs (id, started_at) VALUES (?, ?)
-			ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at`, id, time.Now().UnixNano())
-		if err != nil {
-			return fmt.Errorf("local: delete message: %w", dbError(err))
-		}
-		return nil
-	})
+	return s.DB.tx(ctx, func(tx *sql.Tx) error { return deleteMessageRow(ctx, tx, id) })
+}
+
+// deleteMessageRow is DeleteMessage's write, inside the caller's transaction.
+func deleteMessageRow(ctx context.Context, tx *sql.Tx, id string) error {
+	res, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("local: delete message: %w", dbError(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return imageapp.ErrNoSuchMessage()
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO pending_blobs (id, started_at) VALUES (?, ?)
+		ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at`, id, time.Now().UnixNano())
+	if err != nil {
+		return fmt.Errorf("local: delete message: %w", dbError(err))
+	}
+	return nil
 }
 
 const countUnreadQuery = `SELECT count(*) FROM (SELECT 1 FROM messages WHERE recipient_id = ? AND read_at IS NULL AND withheld = 0 AND request = 0 LIMIT ?)`

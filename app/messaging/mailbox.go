@@ -28,7 +28,7 @@ func (s *Service) visible(ctx context.Context, viewer imageapp.User, id string) 
 	}
 	m, err := s.Messages.Message(ctx, id)
 	if imageapp.ErrorCode(err) == imageapp.ENOTFOUND {
-		return nil, notFound()
+		return nil, s.gone(ctx, viewer, id)
 	} else if err != nil {
 		return nil, err
 	}
@@ -36,7 +36,7 @@ func (s *Service) visible(ctx context.Context, viewer imageapp.User, id string) 
 		return nil, notFound()
 	}
 	if m.Expired(s.now()) {
-		return nil, s.expired(ctx, m)
+		return nil, s.expired(ctx, viewer, m)
 	}
 	return m, nil
 }
@@ -267,9 +267,9 @@ func (s *Service) Delete(ctx context.Context, viewer imageapp.User, id string) e
 	if err != nil {
 		return err
 	}
-	if err := s.shred(ctx, m); err != nil {
+	if err := s.shred(ctx, m, deletedBy(viewer, m)); err != nil {
 		if imageapp.ErrorCode(err) == imageapp.ENOTFOUND {
-			return notFound()
+			return s.gone(ctx, viewer, id)
 		}
 		return fmt.Errorf("messaging: delete message: %w", err)
 	}

@@ -193,7 +193,7 @@ func (s *Service) DeleteRequests(ctx context.Context, viewer imageapp.User, user
 	}
 	deleted := 0
 	for _, m := range theirs {
-		if err := s.shred(ctx, m); err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
+		if err := s.shred(ctx, m, deletedBy(viewer, m)); err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
 			return other, deleted, fmt.Errorf("messaging: delete a request: %w", err)
 		}
 		deleted++

@@ -57,16 +57,17 @@ func (s *Service) setRetention(m *imageapp.Message, keep string) error {
 
 // expired answers a party asking for a message whose time ran out, and
 // shreds it now rather than at the next sweep.
-func (s *Service) expired(ctx context.Context, m *imageapp.Message) error {
-	s.shredDetached(ctx, m)
-	return imageapp.Errorf(imageapp.ENOTFOUND, "This image has expired and is gone for good.")
+func (s *Service) expired(ctx context.Context, viewer imageapp.User, m *imageapp.Message) error {
+	s.shredDetached(ctx, m, imageapp.GoneExpired)
+	return s.goneError(ctx, viewer, imageapp.GoneExpired, m.SenderID, m.RecipientID)
 }
 
 // shred removes a message for good: its row first (the only wrapped copy
 // of its data key goes with it, and a pending marker for the blob comes in
-// the same write), then the blob. Open pages hear that it is gone.
-func (s *Service) shred(ctx context.Context, m *imageapp.Message) error {
-	if err := s.Messages.DeleteMessage(ctx, m.ID); err != nil {
+// the same write, and a tombstone that says reason unless it is ""), then
+// the blob. Open pages hear that it is gone.
+func (s *Service) shred(ctx context.Context, m *imageapp.Message, reason imageapp.GoneReason) error {
+	if err := s.deleteRow(ctx, m, reason); err != nil {
 		return err
 	}
 	s.publishSoon(ctx, deletedEvents(m)...)
@@ -75,10 +76,10 @@ func (s *Service) shred(ctx context.Context, m *imageapp.Message) error {
 }
 
 // shredDetached shreds m apart from the request that found it expired.
-func (s *Service) shredDetached(ctx context.Context, m *imageapp.Message) {
+func (s *Service) shredDetached(ctx context.Context, m *imageapp.Message, reason imageapp.GoneReason) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	if err := s.shred(ctx, m); err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
+	if err := s.shred(ctx, m, reason); err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
 		s.log().WarnContext(ctx, "could not shred an expired message; the sweep will", "message_id", m.ID, "err", err)
 	}
 }
@@ -119,7 +120,7 @@ func (s *Service) SweepExpired(ctx context.Context) (int, error) {
 				continue
 			}
 			if err == nil && m.Expired(now) {
-				err = s.shred(ctx, m)
+				err = s.shred(ctx, m, imageapp.GoneExpired)
 				if err == nil {
 					shredded++
 				}
@@ -145,7 +146,8 @@ func errOpensOnce() error {
 // ViewOnce shows a view-once message to its recipient, once: it claims the
 // view in one conditional write (of racing views, one wins), unwraps the
 // data key, shreds the row, and returns the image as a stream whose Close
-// removes the blob. Anyone else, and any second view, gets ENOTFOUND. how
+// removes the blob. Anyone else gets ENOTFOUND; a second view gets
+// EVIEWEDONCE (410) from the message's tombstone. how
 // names the viewer's session for the decrypt record.
 func (s *Service) ViewOnce(ctx context.Context, viewer imageapp.User, id string, how ...Access) (*Opened, *Image, error) {
 	m, err := s.openable(ctx, viewer, id)
@@ -164,20 +166,23 @@ func (s *Service) ViewOnce(ctx context.Context, viewer imageapp.User, id string,
 	}
 	defer clear(dek)
 	won, err := s.Messages.ConsumeViewOnce(ctx, m.ID, s.now())
+	if imageapp.ErrorCode(err) == imageapp.ENOTFOUND { // another view won and shredded it
+		return nil, nil, s.gone(ctx, viewer, m.ID)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("messaging: claim the view: %w", err)
 	}
 	if !won {
-		return nil, nil, imageapp.Errorf(imageapp.ENOTFOUND, "This image was viewed already and is gone for good.")
+		return nil, nil, imageapp.ErrGone(imageapp.GoneViewedOnce, "This image was viewed once and is gone.")
 	}
 	opened, img, err := s.openWith(ctx, m, dek)
 	if err != nil {
-		s.shredDetached(ctx, m)
+		s.shredDetached(ctx, m, imageapp.GoneViewedOnce)
 		return nil, nil, err
 	}
 	// The row, and the only wrapped copy of the data key, go before a byte
 	// is shown; the blob goes when the stream closes (or to the sweeper).
-	if err := s.Messages.DeleteMessage(ctx, m.ID); err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
+	if err := s.deleteRow(ctx, m, imageapp.GoneViewedOnce); err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
 		img.blob.Close()
 		return nil, nil, fmt.Errorf("messaging: shred a viewed-once message: %w", err)
 	}
@@ -224,6 +229,11 @@ func (s *Service) PurgeReceived(ctx context.Context, userID string) (int, error)
 			return purged, err
 		}
 	}
+	if s.Tombstones != nil {
+		if err := s.Tombstones.ForgetTombstones(ctx, userID); err != nil {
+			return purged, fmt.Errorf("messaging: delete the tombstones: %w", err)
+		}
+	}
 	if s.Record != nil {
 		if err := s.Record.Forget(ctx, userID); err != nil {
 			return purged, fmt.Errorf("messaging: delete the decrypt record: %w", err)
@@ -242,7 +252,7 @@ func (s *Service) purgeBox(ctx context.Context, userID string, box imageapp.Box)
 			return purged, fmt.Errorf("messaging: list messages to purge: %w", err)
 		}
 		for _, m := range page.Messages {
-			if err := s.shred(ctx, m); err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
+			if err := s.shred(ctx, m, ""); err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
 				return purged, fmt.Errorf("messaging: purge message %s: %w", m.ID, err)
 			}
 			purged++

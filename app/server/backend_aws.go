@@ -54,14 +54,15 @@ func openAWS(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error
 	}()
 	return &backend{
 		Ports: imageapp.Ports{
-			Identity: a.Identity,
-			Users:    a.Users,
-			Sessions: a.Users,
-			Messages: a.Messages,
-			Keys:     a.Keys,
-			Blobs:    a.Blobs,
-			Notifier: a.Notifier,
-			SendKeys: a.Messages,
+			Identity:   a.Identity,
+			Users:      a.Users,
+			Sessions:   a.Users,
+			Messages:   a.Messages,
+			Keys:       a.Keys,
+			Blobs:      a.Blobs,
+			Notifier:   a.Notifier,
+			SendKeys:   a.Messages,
+			Tombstones: &dynamostore.Tombstones{DB: clients.DynamoDB, Table: cfg.AWS.MessagesTable},
 		},
 		cookieKeys:  live,
 		records:     records,

@@ -102,7 +102,7 @@ func TestBrowserReactRetention(t *testing.T) {
 	bob.check("viewed once", "viewed-once")
 
 	bob.do("reload", chromedp.Reload())
-	bob.waitText("the server says it is gone", "[role=alert]", "That message does not exist, or it is not yours.")
+	bob.waitText("the server says it was viewed once", "[role=alert]", "This image was viewed once and is gone.")
 	if bob.eval("look for an image", `document.querySelector('main img') !== null`) {
 		t.Errorf("the view-once image shows again after a reload")
 	}

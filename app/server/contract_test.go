@@ -82,6 +82,10 @@ func TestAPIContract(t *testing.T) {
 	record("POST /api/requests/{username}/accept", alice.postJSON("/api/requests/dave/accept", nil), http.StatusOK)
 	record("DELETE /api/requests/{username}?block=yes", alice.delete("/api/requests/erin?block=yes"), http.StatusOK)
 	record("error 404", alice.get("/api/messages/"+url.PathEscape("0123456789abcdef0123456789abcdef")), http.StatusNotFound)
+	// A deleted message tells its two people what happened (410).
+	deleted := sendWith(t, bob, "alice", testPNG(t, 8, 8), "")
+	must(t, alice.delete("/api/messages/"+deleted).err())
+	record("error 410", bob.get("/api/messages/"+deleted), http.StatusGone)
 
 	got, err := json.MarshalIndent(replies, "", "  ")
 	must(t, err)

@@ -83,8 +83,8 @@ func TestViewOnceOverHTTP(t *testing.T) {
 			t.Errorf("%s view showed %d bytes; want the %d sent", path, len(shown), len(img))
 		}
 		for _, r := range []response{bob.postForm("/messages/"+id+"/view", nil), bob.get("/api/messages/" + id)} {
-			if r.status != http.StatusNotFound {
-				t.Errorf("after its one view: %s %d; want 404", r.url, r.status)
+			if r.status != http.StatusGone || !strings.Contains(r.body, "viewed once and is gone") {
+				t.Errorf("after its one view: %s %d; want 410 'viewed once'", r.url, r.status)
 			}
 		}
 	}
@@ -108,13 +108,13 @@ func TestExpiryOverHTTP(t *testing.T) {
 		t.Errorf("keep=forever: %d %s; want 400 naming the choices", r.status, r.body)
 	}
 	clk.Add(time.Hour + time.Second)
-	// The first to ask learns it expired, and that shreds it: then it is
-	// simply no message any more.
-	if r := bob.get("/api/messages/" + sent.Message.ID); r.status != http.StatusNotFound || !strings.Contains(r.body, "expired") {
-		t.Errorf("after the hour: %d %s; want 404 'expired'", r.status, r.body)
+	// The first to ask learns it expired, and that shreds it, leaving a
+	// tombstone: both of them keep learning that it expired.
+	if r := bob.get("/api/messages/" + sent.Message.ID); r.status != http.StatusGone || !strings.Contains(r.body, `"code":"expired"`) {
+		t.Errorf("after the hour: %d %s; want 410 'expired'", r.status, r.body)
 	}
-	if r := alice.get("/api/messages/" + sent.Message.ID); r.status != http.StatusNotFound {
-		t.Errorf("after the hour, the sender: %d; want 404", r.status)
+	if r := alice.get("/api/messages/" + sent.Message.ID); r.status != http.StatusGone || !strings.Contains(r.body, "This image expired") {
+		t.Errorf("after the hour, the sender: %d %s; want 410 'expired'", r.status, r.body)
 	}
 	if r := bob.get("/api/messages?box=inbox"); strings.Contains(r.body, sent.Message.ID) {
 		t.Error("the expired message is still listed")

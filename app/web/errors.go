@@ -27,6 +27,9 @@ var statuses = map[string]int{
 	imageapp.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	imageapp.EQUOTA:        http.StatusInsufficientStorage,
 	imageapp.EINTERNAL:     http.StatusInternalServerError,
+	imageapp.EDELETED:      http.StatusGone,
+	imageapp.EVIEWEDONCE:   http.StatusGone,
+	imageapp.EEXPIRED:      http.StatusGone,
 }
 
 // statusClientGone is logged for requests whose client left first (nginx's 499).

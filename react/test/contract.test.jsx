@@ -246,6 +246,16 @@ describe('screens show what the server sends', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent(e.message);
   });
 
+  it('Message that is gone: the 410 error reply says what happened', async () => {
+    const e = body('error 410').error;
+    expect(e.code).toBe('deleted');
+    mockFetch({ 'GET /api/messages/deleted': reply('error 410') });
+    await expect(api.getMessage('deleted')).rejects.toMatchObject({ status: 410, code: e.code, message: e.message });
+    render(<MessageView id="deleted" me={me().user} go={vi.fn()} />);
+    expect(await screen.findByRole('heading', { name: 'Image gone' })).toBeInTheDocument();
+    expect(screen.getByRole('alert')).toHaveTextContent(e.message);
+  });
+
   it('Users: every user, with a link to send them an image', async () => {
     mockFetch({ 'GET /api/users': reply('GET /api/users') });
     render(<Users params={{}} />);

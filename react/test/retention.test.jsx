@@ -164,11 +164,11 @@ describe('MessageView: view once', () => {
   it('says so when it was viewed meanwhile, and offers nothing to open', async () => {
     mockFetch({
       'GET /api/messages/m1': jsonResponse(200, { message: fromBob }),
-      'POST /api/messages/m1/view': apiError(404, 'not_found', 'This image was viewed already and is gone for good.'),
+      'POST /api/messages/m1/view': apiError(410, 'viewed_once', 'This image was viewed once and is gone.'),
     });
     render(<MessageView id="m1" me={me} go={vi.fn()} />);
     await userEvent.click(await screen.findByRole('button', { name: 'Open it now' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent('This image was viewed already and is gone for good.');
+    expect(await screen.findByRole('alert')).toHaveTextContent('This image was viewed once and is gone.');
     expect(screen.queryByRole('button', { name: 'Open it now' })).not.toBeInTheDocument();
   });
 });

@@ -58,9 +58,10 @@ export default function MessageView({ id, me, go, notice, onOpened }) {
     return (
       <Card className="space-y-4">
         <h1 className="text-lg font-semibold">
-          {state.error.status === 403 ? 'Message request' : state.error.status === 404 ? 'Image not found' : 'Cannot open this image'}
+          {state.error.status === 403 ? 'Message request' : state.error.status === 410 ? 'Image gone' : state.error.status === 404 ? 'Image not found' : 'Cannot open this image'}
         </h1>
-        <Alert>{state.error.status === 404 ? goneText(state.error) : errorText(state.error)}</Alert>
+        {/* 410: deleted, viewed once or expired; the server says which, to this person. */}
+        <Alert>{state.error.status === 410 ? state.error.message : state.error.status === 404 ? goneText(state.error) : errorText(state.error)}</Alert>
         <div className="flex flex-wrap gap-2">
           {/* 403: a message request, not accepted yet; it is decided there. */}
           {state.error.status === 403 && (

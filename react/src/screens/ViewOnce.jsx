@@ -13,7 +13,7 @@ import { Alert, Button, Card, LinkButton, UserText, errorText } from '../compone
 export function ViewOncePanel({ m, mine, onViewed }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
-  const gone = error?.status === 404; // viewed elsewhere, expired or deleted: nothing to open
+  const gone = error?.status === 404 || error?.status === 410; // viewed elsewhere, expired or deleted: nothing to open
 
   async function open() {
     setBusy(true);
