@@ -12,7 +12,8 @@ import (
 
 // benchInputs are what people send, by cost: a 12-megapixel photo
 // (baseline, and progressive when ImageMagick can make one, else a
-// smaller progressive fixture), a phone screenshot, a PNG of noise, and
+// smaller progressive fixture), a photo as messengers resize it, a phone
+// screenshot, a PNG of noise, and
 // the 16-bit PNG bomb.
 var benchInputs = sync.OnceValue(func() []struct {
 	name string
@@ -25,6 +26,7 @@ var benchInputs = sync.OnceValue(func() []struct {
 		data []byte
 	}{
 		{"photo-12MP-baseline.jpg", photoJPEG},
+		{"photo-800x600.jpg", encodeJPEG(&b, photo(800, 600, 12), 85)}, // as messengers resize photos; decoded whole
 		{"screenshot-1170x2532.png", encodePNG(&b, screenshot(1170, 2532))},
 		{"noise-2000x1500.png", encodePNG(&b, noise(2000, 1500))},
 		{"bomb-16bit-4000x4000.png", bomb()},
@@ -36,10 +38,10 @@ var benchInputs = sync.OnceValue(func() []struct {
 	if prog.data == nil { // no ImageMagick: the committed, smaller one
 		prog.name, prog.data = "ycck-progressive-1280x1280.jpg", fixture(&b, "ycck-progressive.jpg")
 	}
-	return append(ins[:1], append([]struct {
+	return append(ins[:2], append([]struct {
 		name string
 		data []byte
-	}{prog}, ins[1:]...)...)
+	}{prog}, ins[2:]...)...)
 })
 
 // progressive is ImageMagick's progressive twin of a JPEG, or nil.

@@ -75,6 +75,10 @@ func (b *boxer) add(y int) {
 // layouts the decoders make are read directly: going through At would
 // allocate a color.Color for each pixel.
 func (b *boxer) addImage(m image.Image) {
+	if s, ok := m.(*image.YCbCr); ok {
+		b.addYCbCr(s)
+		return
+	}
 	x0, x1 := b.crop.Min.X+m.Bounds().Min.X, b.crop.Max.X+m.Bounds().Min.X
 	var pal [][4]uint16
 	if p, ok := m.(*image.Paletted); ok {
@@ -195,4 +199,46 @@ func shrinkFactor(w, h, tw, th int) int {
 		return 1
 	}
 	return k
+}
+
+// addYCbCr is addImage for the layout JPEG decoders make. It sums Y, Cb and
+// Cr over each block and converts the block's average to RGB once, instead
+// of converting every pixel (a third of a whole-JPEG preview's time went
+// there): the conversion is affine, so averaging first gives the same
+// colour but for clamping at the edge of the gamut.
+func (b *boxer) addYCbCr(s *image.YCbCr) {
+	w, k, gw := b.crop.Dx(), b.k, len(b.sums)/4
+	x0, top := b.crop.Min.X+s.Rect.Min.X, b.crop.Min.Y+s.Rect.Min.Y
+	// Where a pixel's chroma sample is along a row depends on x alone.
+	cx := make([]int, w)
+	for i := range cx {
+		cx[i] = s.COffset(x0+i, top) - s.COffset(x0, top)
+	}
+	for y := b.crop.Min.Y; y < b.crop.Max.Y; y++ {
+		sy := y + s.Rect.Min.Y
+		luma := s.Y[s.YOffset(x0, sy):][:w]
+		cb, cr := s.Cb[s.COffset(x0, sy):], s.Cr[s.COffset(x0, sy):]
+		for ox := range gw {
+			var ys, bs, rs uint64
+			for i := ox * k; i < min(ox*k+k, w); i++ {
+				ys, bs, rs = ys+uint64(luma[i]), bs+uint64(cb[cx[i]]), rs+uint64(cr[cx[i]])
+			}
+			sum := b.sums[4*ox : 4*ox+3 : 4*ox+3]
+			sum[0], sum[1], sum[2] = sum[0]+ys, sum[1]+bs, sum[2]+rs
+		}
+		cy := y - b.crop.Min.Y
+		if (cy+1)%k != 0 && y != b.crop.Max.Y-1 {
+			continue
+		}
+		oy, rows := cy/k, uint64(cy%k+1)
+		pix := b.out.Pix[oy*b.out.Stride:]
+		for ox := range gw {
+			n := rows * uint64(min(k, w-ox*k))
+			sum := b.sums[4*ox : 4*ox+3 : 4*ox+3]
+			r, g, bl := color.YCbCrToRGB(uint8((sum[0]+n/2)/n), uint8((sum[1]+n/2)/n), uint8((sum[2]+n/2)/n))
+			p := pix[4*ox : 4*ox+4 : 4*ox+4]
+			p[0], p[1], p[2], p[3] = r, g, bl, 255
+			sum[0], sum[1], sum[2] = 0, 0, 0
+		}
+	}
 }

@@ -21,7 +21,7 @@ func TestBenchShort(t *testing.T) {
 	want := []string{"Send", "Send", "Send", "Send", "View", "View", "View", "Memory", "Memory",
 		"Preview worker peak", "Preview worker peak", "Preview worker peak", "Preview worker peak", "Preview worker peak", "Preview latency",
 		"Seed", "Inbox first page", "Inbox page", "Unread count", "Inbox HTML page",
-		"Throughput", "AWS calls", "Page weight: first visit", "Page weight: htmx", "Static assets",
+		"Throughput", "Throughput", "AWS calls", "Page weight: first visit", "Page weight: htmx", "Static assets",
 		"Page weight: first visit", "Page weight: htmx"}
 	if len(rep.Rows) != len(want) {
 		t.Errorf("%d rows, want %d", len(rep.Rows), len(want))

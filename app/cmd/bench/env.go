@@ -48,6 +48,7 @@ type benchEnv struct {
 	tiny  []byte
 	// The realistic inputs (inputs.go): a photo, a screenshot, a bomb.
 	photo, shot, bomb sizeCase
+	smallPhoto        sizeCase       // a photo as messengers resize it, about the 100 KiB of sizes[0]
 	progressive       sizeCase       // a 16 MP progressive JPEG (committed: no pure-Go encoder writes one)
 	stamps            *previewStamps // when each preview was stored
 	gate              *blobGate      // holds the previews' blob reads when the send phase asks
@@ -200,6 +201,9 @@ func (e *benchEnv) makeImages() {
 	// -short keeps the kinds and shrinks the pixels; its bomb fits the budget.
 	pw, ph := pick(e.o.Short, 800, 4000), pick(e.o.Short, 600, 3000)
 	e.photo = e.sizeCaseOf(fmt.Sprintf("%.0f MP JPEG", float64(pw*ph)/1e6), "photo.jpg", photoJPEG(pw, ph, 7))
+	spw, sph := pick(e.o.Short, 320, 800), pick(e.o.Short, 240, 600)
+	small := photoJPEG(spw, sph, 9)
+	e.smallPhoto = e.sizeCaseOf(fmt.Sprintf("%d×%d photo JPEG (%d KiB)", spw, sph, len(small)>>10), "photo.jpg", small)
 	sw, sh := pick(e.o.Short, 390, 1170), pick(e.o.Short, 844, 2532)
 	e.shot = e.sizeCaseOf(fmt.Sprintf("%d×%d screenshot PNG", sw, sh), "screenshot.png", screenshotPNG(sw, sh, 8))
 	bs := pick(e.o.Short, 1000, 4000)
