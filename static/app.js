@@ -143,17 +143,22 @@
       if (Array.from(v).length < rules.password.min_length) return rules.password.too_short;
       if (new TextEncoder().encode(v).length > rules.password.max_bytes) return rules.password.too_long;
     }
-    if (ac === "one-time-code" && v && !new RegExp(rules.code.pattern).test(v)) return rules.code.invalid;
+    if (el.name === "code" && ac === "one-time-code" && v && !new RegExp(rules.code.pattern).test(v)) return rules.code.invalid;
     return "";
   }
 
+  // The browser's own check of the field then says the server's words: on
+  // each keystroke, and again on submit (autofill types no keys).
+  function check(el) {
+    if (el.tagName === "INPUT" && el.form) el.setCustomValidity(problem(el, el.form));
+  }
+  document.addEventListener("input", function (e) { check(e.target); });
   document.addEventListener("submit", function (e) {
     var form = e.target, first = null;
     if (!form.querySelectorAll) return;
     form.querySelectorAll("input").forEach(function (el) {
-      var p = problem(el, form);
-      el.setCustomValidity(p);
-      if (p && !first) first = el;
+      check(el);
+      if (!first && el.validity.customError) first = el;
     });
     if (first) {
       e.preventDefault();
@@ -161,7 +166,4 @@
       first.reportValidity();
     }
   }, true);
-  document.addEventListener("input", function (e) {
-    if (e.target.setCustomValidity) e.target.setCustomValidity("");
-  });
 })();
