@@ -11,7 +11,8 @@ import (
 // ValidatePassword, ValidateEmail, ParseKeep) use the same words, the templ
 // views read them from here, and the other clients get them generated
 // from Rules by TestClientRulesAreImageapps (rules_test.go): React imports
-// react/src/lib/rules.json, static/app.js holds the same JSON on one line.
+// react/src/lib/rules.json, static/app.js holds the same JSON on one line
+// and static/send.js its "upload" part.
 // The server stays the authority: a client's check only saves a round trip.
 
 // Username rule.
@@ -34,6 +35,7 @@ type ClientRules struct {
 	Password PasswordRule `json:"password"`
 	Code     CodeRule     `json:"code"`
 	Keep     KeepRule     `json:"keep"`
+	Upload   UploadRule   `json:"upload"`
 }
 
 // UsernameRule is the username rule and its words.
@@ -88,6 +90,20 @@ type KeepChoice struct {
 	Once  bool          `json:"-"`
 }
 
+// UploadRule is the words for an image or a caption over the send limits.
+// The limits themselves are the server's configuration (/api/me's
+// "limits", the send form's data-max-* attributes), so the words hold
+// "{max}" where the limit goes: Fill puts it in.
+type UploadRule struct {
+	TooLarge       string `json:"too_large"`        // {max}: the upload limit, as "8 MiB"
+	CaptionTooLong string `json:"caption_too_long"` // {max}: the caption limit, in characters
+}
+
+// Fill returns words with its "{max}" replaced by max.
+func Fill(words string, max any) string {
+	return strings.Replace(words, "{max}", fmt.Sprint(max), 1)
+}
+
 // Rules returns the rules and their words; each call is a fresh copy.
 func Rules() ClientRules {
 	keep := []KeepChoice{
@@ -131,6 +147,10 @@ func Rules() ClientRules {
 			Default: "keep",
 			Hint:    "When its time is up, or once viewed, the image is gone for good for both of you.",
 			Invalid: "Choose how long the image is kept: " + strings.Join(values[:len(values)-1], ", ") + " or " + values[len(values)-1] + ".",
+		},
+		Upload: UploadRule{
+			TooLarge:       "This image is larger than the {max} limit.",
+			CaptionTooLong: "Captions can be at most {max} characters.",
 		},
 	}
 }

@@ -17,11 +17,22 @@ import (
 var updateRules = flag.Bool("update-rules", false, "rewrite the clients' copies of the rules and their words")
 
 // The clients' copies: React imports the JSON file (its Docker stage sees
-// only react/), static/app.js holds the same JSON on one line.
+// only react/), static/app.js holds the same JSON on one line, and
+// static/send.js the "upload" part on one line.
 var (
-	reactRules = filepath.Join("..", "..", "react", "src", "lib", "rules.json")
-	appJS      = filepath.Join("..", "..", "static", "app.js")
-	appJSLine  = regexp.MustCompile(`(?m)^(  var rules = )(.*)(; // generated: .*)$`)
+	reactRules  = filepath.Join("..", "..", "react", "src", "lib", "rules.json")
+	appJS       = filepath.Join("..", "..", "static", "app.js")
+	appJSLine   = regexp.MustCompile(`(?m)^(  var rules = )(.*)(; // generated: .*)$`)
+	sendJS      = filepath.Join("..", "..", "static", "send.js")
+	sendJSLine  = regexp.MustCompile(`(?m)^(  var uploadWords = )(.*)(; // generated: .*)$`)
+	jsCopyLines = []struct {
+		path string
+		line *regexp.Regexp
+		part func(ClientRules) any
+	}{
+		{appJS, appJSLine, func(r ClientRules) any { return r }},
+		{sendJS, sendJSLine, func(r ClientRules) any { return r.Upload }},
+	}
 )
 
 // TestClientRulesAreImageapps: the rules the clients check before asking
@@ -29,34 +40,38 @@ var (
 // reads the same with JavaScript on, off and in React.
 func TestClientRulesAreImageapps(t *testing.T) {
 	rules := Rules()
-	pretty, line := marshalRules(t, rules, "  "), marshalRules(t, rules, "")
-	line = bytes.TrimSuffix(line, []byte("\n"))
-	js, err := os.ReadFile(appJS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := appJSLine.FindSubmatch(js)
-	if m == nil {
-		t.Fatalf("%s has no line %q", appJS, appJSLine)
-	}
-	if *updateRules {
-		js = appJSLine.ReplaceAllFunc(js, func(l []byte) []byte {
-			s := appJSLine.FindSubmatch(l)
-			return bytes.Join([][]byte{s[1], line, s[3]}, nil)
-		})
-		for path, b := range map[string][]byte{reactRules: pretty, appJS: js} {
-			if err := os.WriteFile(path, b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return
-	}
+	pretty := marshalRules(t, rules, "  ")
 	const fix = "; if the change is meant, run go test ./app/imageapp -run TestClientRulesAreImageapps -update-rules"
-	if got, err := os.ReadFile(reactRules); err != nil || !bytes.Equal(got, pretty) {
+	if *updateRules {
+		if err := os.WriteFile(reactRules, pretty, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	} else if got, err := os.ReadFile(reactRules); err != nil || !bytes.Equal(got, pretty) {
 		t.Errorf("%s is not what imageapp.Rules says (%v)%s", reactRules, err, fix)
 	}
-	if !bytes.Equal(m[2], line) {
-		t.Errorf("%s's rules is not what imageapp.Rules says%s", appJS, fix)
+	for _, c := range jsCopyLines {
+		line := bytes.TrimSuffix(marshalRules(t, c.part(rules), ""), []byte("\n"))
+		js, err := os.ReadFile(c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := c.line.FindSubmatch(js)
+		if m == nil {
+			t.Fatalf("%s has no line %q", c.path, c.line)
+		}
+		if *updateRules {
+			js = c.line.ReplaceAllFunc(js, func(l []byte) []byte {
+				s := c.line.FindSubmatch(l)
+				return bytes.Join([][]byte{s[1], line, s[3]}, nil)
+			})
+			if err := os.WriteFile(c.path, js, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if !bytes.Equal(m[2], line) {
+			t.Errorf("%s's copy of the rules is not what imageapp.Rules says%s", c.path, fix)
+		}
 	}
 }
 
@@ -134,7 +149,8 @@ func TestRulesAreTheChecks(t *testing.T) {
 
 	// Every word is a sentence a person reads.
 	for _, s := range []string{r.Username.Hint, r.Username.Missing, r.Username.Invalid, r.Email.Invalid,
-		r.Password.Hint, r.Password.TooShort, r.Password.TooLong, r.Code.Invalid, r.Keep.Hint, r.Keep.Invalid} {
+		r.Password.Hint, r.Password.TooShort, r.Password.TooLong, r.Code.Invalid, r.Keep.Hint, r.Keep.Invalid,
+		r.Upload.TooLarge, r.Upload.CaptionTooLong} {
 		if s == "" || s != strings.TrimSpace(s) || !strings.HasSuffix(s, ".") {
 			t.Errorf("%q: want a sentence ending in a period", s)
 		}
@@ -187,5 +203,21 @@ func TestRulesAreFresh(t *testing.T) {
 	a.Keep.Choices[0].Label = "changed"
 	if Rules().Keep.Choices[0].Label == "changed" {
 		t.Fatal("Rules shares its keep choices between calls")
+	}
+}
+
+// TestFill: the words with a limit say it where "{max}" is, once.
+func TestFill(t *testing.T) {
+	u := Rules().Upload
+	if got, want := Fill(u.CaptionTooLong, 500), "Captions can be at most 500 characters."; got != want {
+		t.Errorf("Fill: %q, want %q", got, want)
+	}
+	if got, want := Fill(u.TooLarge, "8 MiB"), "This image is larger than the 8 MiB limit."; got != want {
+		t.Errorf("Fill: %q, want %q", got, want)
+	}
+	for _, s := range []string{u.TooLarge, u.CaptionTooLong} {
+		if strings.Count(s, "{max}") != 1 {
+			t.Errorf("%q: want one {max}", s)
+		}
 	}
 }

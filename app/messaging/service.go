@@ -398,7 +398,7 @@ func cleanCaption(c string) string {
 
 func validCaption(c string) error {
 	if !utf8.ValidString(c) || utf8.RuneCountInString(cleanCaption(c)) > MaxCaptionLength {
-		return imageapp.Errorf(imageapp.EINVALID, "Captions can be at most %d characters.", MaxCaptionLength)
+		return imageapp.Errorf(imageapp.EINVALID, "%s", imageapp.Fill(imageapp.Rules().Upload.CaptionTooLong, MaxCaptionLength))
 	}
 	return nil
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { groupBySender } from '../src/lib/group.js';
 import { hrefFor, parseHash } from '../src/lib/route.js';
 import { captionLength, formatBytes, formatMiB, typeLabel, typesLabel, unreadBadge, unreadLabel } from '../src/lib/format.js';
-import { fileProblem, uploadRules } from '../src/lib/limits.js';
+import { fileProblem, sayCaptionTooLong, uploadRules } from '../src/lib/limits.js';
 import { validateCode, validatePassword, validateSignup, validateUsername } from '../src/lib/validate.js';
 import { KEEP_CHOICES, KEEP_HINT } from '../src/lib/retention.js';
 import rules from '../src/lib/rules.json';
@@ -122,5 +122,8 @@ describe('format and validation', () => {
     expect(validateCode('12')).toBe(rules.code.invalid);
     expect(KEEP_CHOICES).toEqual(rules.keep.choices.map((c) => [c.value, c.label]));
     expect(KEEP_HINT).toBe(rules.keep.hint);
+    const limits = uploadRules({ max_upload_bytes: 1048576, max_caption_length: 80 });
+    expect(fileProblem({ type: 'image/png', size: 1048577 }, limits)).toBe(rules.upload.too_large.replace('{max}', '1 MiB'));
+    expect(sayCaptionTooLong(80)).toBe(rules.upload.caption_too_long.replace('{max}', '80'));
   });
 });
