@@ -39,6 +39,10 @@
   // (app/imagecheck) says them; React reads the same from its copy.
   var imageTypes = {"types":["image/png","image/jpeg","image/gif","image/webp","image/avif"],"unsupported":"Only PNG, JPEG, GIF, WebP or AVIF images can be sent.","heic_types":["image/heic","image/heif","image/heic-sequence","image/heif-sequence"],"heic_extensions":[".heic",".heif"],"heic":"HEIC photos from an iPhone or Mac are not supported yet: choose 'Most Compatible' in the iPhone's Settings > Camera > Formats, or export the photo as JPEG."}; // generated: go test ./app/imagecheck -run TestClientWordsAreImagechecks -update-words
 
+  // The words for a file over the limit, as the server (imageapp.Rules)
+  // says them; "{max}" is where the limit goes.
+  var uploadWords = {"too_large":"This image is larger than the {max} limit.","caption_too_long":"Captions can be at most {max} characters."}; // generated: go test ./app/imageapp -run TestClientRulesAreImageapps -update-rules
+
   // isHEIC reports whether file is a HEIC/HEIF photo, by its type or, where
   // the browser gives it none (not on a Mac), by its name.
   function isHEIC(file) {
@@ -51,7 +55,7 @@
   function fileProblem(file, r) {
     if (isHEIC(file)) return imageTypes.heic;
     if (r.types.length && r.types.indexOf(file.type) < 0) return imageTypes.unsupported;
-    if (r.maxBytes && file.size > r.maxBytes) return "This image is larger than the " + r.maxLabel + " limit.";
+    if (r.maxBytes && file.size > r.maxBytes) return uploadWords.too_large.replace("{max}", r.maxLabel);
     return "";
   }
 

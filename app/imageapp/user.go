@@ -59,7 +59,7 @@ const (
 	MaxPasswordLength = 256 // bounds the hashing work an attacker can ask for
 )
 
-var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,32}$`)
+var usernamePattern = regexp.MustCompile(UsernamePattern)
 
 // Validate checks the input against the sign-up rules shared by every backend.
 func (in SignUpInput) Validate() error {
@@ -75,7 +75,7 @@ func (in SignUpInput) Validate() error {
 // ValidateEmail checks that email is one plain address.
 func ValidateEmail(email string) error {
 	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email || !strings.Contains(email, ".") {
-		return Errorf(EINVALID, "Enter a valid email address, like name@example.com.")
+		return Errorf(EINVALID, "%s", Rules().Email.Invalid)
 	}
 	return nil
 }
@@ -83,7 +83,7 @@ func ValidateEmail(email string) error {
 // ValidateUsername checks the username rule: 3–32 letters, digits, '_', '.' or '-'.
 func ValidateUsername(name string) error {
 	if !usernamePattern.MatchString(name) {
-		return Errorf(EINVALID, "Usernames are 3 to 32 characters: letters, digits, '_', '.' or '-'.")
+		return Errorf(EINVALID, "%s", Rules().Username.Invalid)
 	}
 	return nil
 }
@@ -91,10 +91,10 @@ func ValidateUsername(name string) error {
 // ValidatePassword checks the password policy.
 func ValidatePassword(pw string) error {
 	if len([]rune(pw)) < MinPasswordLength {
-		return Errorf(EINVALID, "Passwords need at least %d characters.", MinPasswordLength)
+		return Errorf(EINVALID, "%s", Rules().Password.TooShort)
 	}
 	if len(pw) > MaxPasswordLength {
-		return Errorf(EINVALID, "Passwords can be at most %d bytes.", MaxPasswordLength)
+		return Errorf(EINVALID, "%s", Rules().Password.TooLong)
 	}
 	return nil
 }

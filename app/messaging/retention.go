@@ -16,31 +16,10 @@ import (
 // through ViewOnce, a POST in the web layer (never a GET, which a link
 // preview or a prefetch could make), which shreds it as it is shown.
 
-// KeepChoices are the values of SendInput.Keep people choose from, in order.
-var KeepChoices = []string{"keep", "1h", "1d", "7d", "once"}
-
-// ParseKeep reads a SendInput.Keep: how long the message lives (0 =
-// until deleted), and whether it opens once.
-func ParseKeep(keep string) (time.Duration, bool, error) {
-	switch keep {
-	case "", "keep":
-		return 0, false, nil
-	case "1h":
-		return time.Hour, false, nil
-	case "1d":
-		return 24 * time.Hour, false, nil
-	case "7d":
-		return 7 * 24 * time.Hour, false, nil
-	case "once":
-		return 0, true, nil
-	}
-	return 0, false, imageapp.Errorf(imageapp.EINVALID, "Choose how long the image is kept: keep, 1h, 1d, 7d or once.")
-}
-
 // setRetention applies keep to m: its expiry, in whole seconds (the unit of
 // DynamoDB's TTL), rounded up so it never ends early, or view-once.
 func (s *Service) setRetention(m *imageapp.Message, keep string) error {
-	d, once, err := ParseKeep(keep)
+	d, once, err := imageapp.ParseKeep(keep)
 	if err != nil {
 		return err
 	}

@@ -137,7 +137,7 @@ type SendInput struct {
 	Body     io.Reader
 
 	// Keep is how long the message lives: "" or "keep" (until deleted),
-	// "1h", "1d", "7d", or "once" (view once); see ParseKeep.
+	// "1h", "1d", "7d", or "once" (view once); see imageapp.ParseKeep.
 	Keep string
 
 	// Rest, when set, is called once Body is fully read and returns the
@@ -263,7 +263,7 @@ func (s *Service) recipient(ctx context.Context, from imageapp.User, in SendInpu
 	if err := validCaption(in.Caption); err != nil {
 		return imageapp.User{}, err
 	}
-	if _, _, err := ParseKeep(in.Keep); err != nil {
+	if _, _, err := imageapp.ParseKeep(in.Keep); err != nil {
 		return imageapp.User{}, err
 	}
 	if strings.TrimSpace(in.To) == "" {
@@ -398,7 +398,7 @@ func cleanCaption(c string) string {
 
 func validCaption(c string) error {
 	if !utf8.ValidString(c) || utf8.RuneCountInString(cleanCaption(c)) > MaxCaptionLength {
-		return imageapp.Errorf(imageapp.EINVALID, "Captions can be at most %d characters.", MaxCaptionLength)
+		return imageapp.Errorf(imageapp.EINVALID, "%s", imageapp.Fill(imageapp.Rules().Upload.CaptionTooLong, MaxCaptionLength))
 	}
 	return nil
 }

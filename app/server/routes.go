@@ -105,8 +105,10 @@ func routes(core *web.Server, p *pages.Handlers, a *api.Handlers, l *live.Handle
 				r.Post("/messages/{id}/view", a.ViewOnce)
 				r.Delete("/me", a.DeleteAccount)
 				r.Get("/me/blocked", a.Blocked)
-				r.Put("/blocks/{username}", a.Block(true))
-				r.Delete("/blocks/{username}", a.Block(false))
+				r.Put("/people/{username}/block", a.Block(true))
+				r.Delete("/people/{username}/block", a.Block(false))
+				r.Put("/blocks/{username}", a.Block(true))     // the former name, kept for older clients
+				r.Delete("/blocks/{username}", a.Block(false)) // the former name, kept for older clients
 				r.Get("/conversations/{username}", a.Conversation)
 				r.Get("/requests", a.Requests)
 				r.Post("/requests/{username}/accept", a.AcceptRequests)

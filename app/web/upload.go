@@ -18,7 +18,7 @@ const maxFieldBytes = 4 << 10
 type sendForm struct {
 	To      string // the recipient's username
 	Caption string
-	Keep    string // how long it lives: keep, 1h, 1d, 7d, once (messaging.ParseKeep)
+	Keep    string // how long it lives: keep, 1h, 1d, 7d, once (imageapp.ParseKeep)
 
 	answered <-chan struct{} // closed once the answer is flushed (messaging.SendInput.Answered)
 }

@@ -23,18 +23,18 @@ const blocked = (...users) => jsonResponse(200, { users });
 const calls = (f, method, path) => f.mock.calls.filter(([url, init]) => (init?.method || 'GET') === method && url === path);
 
 describe('api: blocking', () => {
-  it('blocks with PUT, unblocks with DELETE on /api/blocks/{username}, and lists with GET /api/me/blocked', async () => {
+  it('blocks with PUT, unblocks with DELETE on /api/people/{username}/block, and lists with GET /api/me/blocked', async () => {
     const f = mockFetch({
-      'PUT /api/blocks/a%20b': jsonResponse(204),
-      'DELETE /api/blocks/bob': jsonResponse(204),
+      'PUT /api/people/a%20b/block': jsonResponse(204),
+      'DELETE /api/people/bob/block': jsonResponse(204),
       'GET /api/me/blocked': blocked(bob),
     });
     expect(await api.block('a b')).toBeNull();
     expect(await api.unblock('bob')).toBeNull();
     expect(await api.listBlocked()).toEqual({ users: [bob] });
     expect(f.mock.calls.map(([url, init]) => `${init.method} ${url}`)).toEqual([
-      'PUT /api/blocks/a%20b',
-      'DELETE /api/blocks/bob',
+      'PUT /api/people/a%20b/block',
+      'DELETE /api/people/bob/block',
       'GET /api/me/blocked',
     ]);
   });
@@ -45,7 +45,7 @@ describe('Conversation: blocking', () => {
     const f = mockFetch({
       'GET /api/conversations/bob': conversation(),
       'GET /api/me/blocked': blocked(ann),
-      'PUT /api/blocks/bob': jsonResponse(204),
+      'PUT /api/people/bob/block': jsonResponse(204),
     });
     render(<Conversation username="bob" me={me} />);
     const summary = await screen.findByText(wholeText('Block bob…'));
@@ -66,7 +66,7 @@ describe('Conversation: blocking', () => {
     expect(screen.getByText(wholeText(BANNER))).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Unblock bob' })).toBeInTheDocument();
     expect(screen.queryByTestId('block-step')).not.toBeInTheDocument();
-    expect(calls(f, 'PUT', '/api/blocks/bob')).toHaveLength(1);
+    expect(calls(f, 'PUT', '/api/people/bob/block')).toHaveLength(1);
     // The images reload, as the server's page does after its redirect.
     await waitFor(() => expect(calls(f, 'GET', '/api/conversations/bob')).toHaveLength(2));
   });
@@ -75,7 +75,7 @@ describe('Conversation: blocking', () => {
     const f = mockFetch({
       'GET /api/conversations/bob': conversation(),
       'GET /api/me/blocked': blocked(ann, bob),
-      'DELETE /api/blocks/bob': jsonResponse(204),
+      'DELETE /api/people/bob/block': jsonResponse(204),
     });
     render(<Conversation username="bob" me={me} />);
     expect(await screen.findByText(wholeText(BANNER))).toBeInTheDocument();
@@ -84,14 +84,14 @@ describe('Conversation: blocking', () => {
     expect(await screen.findByText(UNBLOCKED)).toBeInTheDocument();
     expect(screen.queryByText(wholeText(BANNER))).not.toBeInTheDocument();
     expect(screen.getByTestId('block-step')).toBeInTheDocument();
-    expect(calls(f, 'DELETE', '/api/blocks/bob')).toHaveLength(1);
+    expect(calls(f, 'DELETE', '/api/people/bob/block')).toHaveLength(1);
   });
 
   it('says what went wrong when blocking fails, and stays unblocked', async () => {
     mockFetch({
       'GET /api/conversations/bob': conversation(),
       'GET /api/me/blocked': blocked(),
-      'PUT /api/blocks/bob': apiError(503, 'unavailable', 'Try again in a moment.'),
+      'PUT /api/people/bob/block': apiError(503, 'unavailable', 'Try again in a moment.'),
     });
     render(<Conversation username="bob" me={me} />);
     await userEvent.click(await screen.findByText(wholeText('Block bob…')));
@@ -105,7 +105,7 @@ describe('Conversation: blocking', () => {
     mockFetch({
       'GET /api/conversations/bob': conversation(),
       'GET /api/me/blocked': blocked(bob),
-      'DELETE /api/blocks/bob': apiError(503, 'unavailable', 'Try again in a moment.'),
+      'DELETE /api/people/bob/block': apiError(503, 'unavailable', 'Try again in a moment.'),
     });
     render(<Conversation username="bob" me={me} />);
     await userEvent.click(await screen.findByRole('button', { name: 'Unblock bob' }));
@@ -148,7 +148,7 @@ describe('Account: Blocked people', () => {
   }
 
   it('lists the people I block, each with Unblock, in the server page’s words', async () => {
-    const f = openAccount({ 'GET /api/me/blocked': blocked(ann, bob), 'DELETE /api/blocks/bob': jsonResponse(204) });
+    const f = openAccount({ 'GET /api/me/blocked': blocked(ann, bob), 'DELETE /api/people/bob/block': jsonResponse(204) });
     const card = await screen.findByRole('region', { name: 'Blocked people' });
     expect(card).toHaveTextContent(
       'People you block cannot send you images, and are not told: their images are withheld from you. Block someone from your conversation with them.',
@@ -162,11 +162,11 @@ describe('Account: Blocked people', () => {
     expect(within(card).getByText(UNBLOCKED).closest('[tabindex="-1"]')).toHaveFocus();
     expect(within(list).getAllByRole('listitem')).toHaveLength(1);
     expect(within(card).queryByRole('button', { name: 'Unblock bob' })).not.toBeInTheDocument();
-    expect(calls(f, 'DELETE', '/api/blocks/bob')).toHaveLength(1);
+    expect(calls(f, 'DELETE', '/api/people/bob/block')).toHaveLength(1);
   });
 
   it('says “You block nobody.” for nobody, and after the last Unblock', async () => {
-    openAccount({ 'GET /api/me/blocked': blocked(bob), 'DELETE /api/blocks/bob': jsonResponse(204) });
+    openAccount({ 'GET /api/me/blocked': blocked(bob), 'DELETE /api/people/bob/block': jsonResponse(204) });
     const card = await screen.findByRole('region', { name: 'Blocked people' });
     await userEvent.click(await within(card).findByRole('button', { name: 'Unblock bob' }));
     expect(await within(card).findByText('You block nobody.')).toBeInTheDocument();
@@ -176,7 +176,7 @@ describe('Account: Blocked people', () => {
   it('shows the errors of loading and of unblocking', async () => {
     openAccount({
       'GET /api/me/blocked': blocked(bob),
-      'DELETE /api/blocks/bob': apiError(503, 'unavailable', 'Try again in a moment.'),
+      'DELETE /api/people/bob/block': apiError(503, 'unavailable', 'Try again in a moment.'),
     });
     const card = await screen.findByRole('region', { name: 'Blocked people' });
     await userEvent.click(await within(card).findByRole('button', { name: 'Unblock bob' }));

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { groupBySender } from '../src/lib/group.js';
 import { hrefFor, parseHash } from '../src/lib/route.js';
 import { captionLength, formatBytes, formatMiB, typeLabel, typesLabel, unreadBadge, unreadLabel } from '../src/lib/format.js';
-import { fileProblem, uploadRules } from '../src/lib/limits.js';
-import { validateCode, validateSignup, validateUsername } from '../src/lib/validate.js';
+import { fileProblem, sayCaptionTooLong, uploadRules } from '../src/lib/limits.js';
+import { validateCode, validatePassword, validateSignup, validateUsername } from '../src/lib/validate.js';
+import { KEEP_CHOICES, KEEP_HINT } from '../src/lib/retention.js';
+import rules from '../src/lib/rules.json';
 import { msg } from './helpers.js';
 import imageTypes from '../src/lib/image-types.json';
 
@@ -99,13 +101,29 @@ describe('format and validation', () => {
   });
 
   it('mirrors the server rules', () => {
-    expect(validateUsername('ab')).toMatch(/3–32/);
+    expect(validateUsername('ab')).toMatch(/3 to 32/);
     expect(validateUsername('a.b-c_d')).toBeNull();
-    expect(validateUsername('bad name')).toMatch(/3–32/);
+    expect(validateUsername('bad name')).toMatch(/3 to 32/);
     expect(validateSignup({ username: 'alice', email: 'a@b', password: 'short' })).toMatch(/10 characters/);
     expect(validateSignup({ username: 'alice', email: 'nope', password: 'longenough' })).toMatch(/email/);
     expect(validateSignup({ username: 'alice', email: 'a@b.c', password: 'longenough' })).toBeNull();
     expect(validateCode('12345')).not.toBeNull();
     expect(validateCode('123456')).toBeNull();
+  });
+
+  // rules.json is written from imageapp.Rules by TestClientRulesAreImageapps: the words are the server's.
+  it('speaks the server words from rules.json', () => {
+    expect(validateUsername('')).toBe(rules.username.missing);
+    expect(validateUsername('ab')).toBe(rules.username.invalid);
+    expect(validateSignup({ username: 'alice', email: 'nope', password: 'longenough' })).toBe(rules.email.invalid);
+    expect(validateSignup({ username: 'alice', email: 'a@b', password: 'short' })).toBe(rules.password.too_short);
+    expect(validatePassword('short')).toBe(rules.password.too_short);
+    expect(validatePassword('é'.repeat(129))).toBe(rules.password.too_long);
+    expect(validateCode('12')).toBe(rules.code.invalid);
+    expect(KEEP_CHOICES).toEqual(rules.keep.choices.map((c) => [c.value, c.label]));
+    expect(KEEP_HINT).toBe(rules.keep.hint);
+    const limits = uploadRules({ max_upload_bytes: 1048576, max_caption_length: 80 });
+    expect(fileProblem({ type: 'image/png', size: 1048577 }, limits)).toBe(rules.upload.too_large.replace('{max}', '1 MiB'));
+    expect(sayCaptionTooLong(80)).toBe(rules.upload.caption_too_long.replace('{max}', '80'));
   });
 });

@@ -52,7 +52,7 @@ describe('Signup', () => {
     render(<Signup go={vi.fn()} />);
     await userEvent.type(screen.getByLabelText('Username'), 'al');
     await userEvent.click(screen.getByRole('button', { name: 'Sign up' }));
-    expect(screen.getByRole('alert')).toHaveTextContent('3–32 characters');
+    expect(screen.getByRole('alert')).toHaveTextContent('3 to 32 characters');
     expect(f).not.toHaveBeenCalled();
   });
 

@@ -6,7 +6,8 @@ import (
 	"imageapp/app/web"
 )
 
-// Block is DELETE /api/blocks/{username} and PUT /api/blocks/{username}.
+// Block is PUT /api/people/{username}/block and DELETE
+// /api/people/{username}/block (and the former /api/blocks/{username}).
 func (s *Handlers) Block(blocked bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := s.SetBlocked(r, blocked); err != nil {

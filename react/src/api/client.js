@@ -178,8 +178,8 @@ export const listUsers = ({ q, cursor } = {}) => request('GET', `/api/users${que
 // --- blocking --------------------------------------------------------------
 
 // Blocks or unblocks someone: 204 (both idempotent), 404 for an unknown user, 400 for yourself.
-export const block = (username) => request('PUT', `/api/blocks/${enc(username)}`);
-export const unblock = (username) => request('DELETE', `/api/blocks/${enc(username)}`);
+export const block = (username) => request('PUT', `/api/people/${enc(username)}/block`);
+export const unblock = (username) => request('DELETE', `/api/people/${enc(username)}/block`);
 
 // The people I block: {users: [{id, username}]}, sorted by username.
 export const listBlocked = () => request('GET', '/api/me/blocked');

@@ -1,6 +1,11 @@
 import { formatMiB, typesLabel } from './format.js';
 // The server's words for a refused type, written from app/imagecheck by its tests.
 import imageTypes from './image-types.json';
+// The words for a file or caption over the limits, from imageapp.Rules; "{max}" is the limit.
+import words from './rules.json';
+
+export const sayTooLarge = (max) => words.upload.too_large.replace('{max}', max);
+export const sayCaptionTooLong = (max) => words.upload.caption_too_long.replace('{max}', max);
 
 // What the server accepts, from /api/me's "limits". Missing (an older server): no client-side
 // check at all, the server decides — never a guessed number.
@@ -30,6 +35,6 @@ function isHEIC(f) {
 export function fileProblem(f, rules) {
   if (isHEIC(f)) return imageTypes.heic;
   if (rules.types && f.type && !rules.types.includes(f.type)) return imageTypes.unsupported;
-  if (rules.maxBytes && f.size > rules.maxBytes) return `This image is larger than the ${formatMiB(rules.maxBytes)} limit.`;
+  if (rules.maxBytes && f.size > rules.maxBytes) return sayTooLarge(formatMiB(rules.maxBytes));
   return null;
 }

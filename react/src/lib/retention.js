@@ -1,16 +1,12 @@
 // How long an image lives: the send form's "Keep" choices and the words the
 // server pages use for them (views/retention.templ).
 
-// Values are the API's `keep` field; labels are the server form's.
-export const KEEP_CHOICES = [
-  ['keep', 'Until deleted'],
-  ['1h', '1 hour'],
-  ['1d', '1 day'],
-  ['7d', '7 days'],
-  ['once', 'View once'],
-];
+import rules from './rules.json';
 
-export const KEEP_HINT = 'When its time is up, or once viewed, the image is gone for good for both of you.';
+// Values are the API's `keep` field; labels and hint are the server's (imageapp.Rules).
+export const KEEP_CHOICES = rules.keep.choices.map((c) => [c.value, c.label]);
+
+export const KEEP_HINT = rules.keep.hint;
 
 const MINUTE = 60 * 1000;
 const HOUR = 60 * MINUTE;

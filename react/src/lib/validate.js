@@ -1,27 +1,33 @@
-// Client-side checks mirroring the server's rules; the server stays the authority.
-export const USERNAME_RE = /^[a-zA-Z0-9_.-]{3,32}$/;
+// Client-side checks in the server's rules and words (imageapp.Rules, written into rules.json
+// by its Go test); the server stays the authority.
+import rules from './rules.json';
+
+export { rules };
+export const USERNAME_RE = new RegExp(rules.username.pattern);
+const EMAIL_RE = new RegExp(rules.email.pattern);
+const CODE_RE = new RegExp(rules.code.pattern);
 
 export function validateUsername(username) {
-  if (!username) return 'Enter a username.';
-  if (!USERNAME_RE.test(username)) return 'Usernames are 3–32 characters: letters, digits, dot, dash or underscore.';
+  if (!username) return rules.username.missing;
+  if (!USERNAME_RE.test(username)) return rules.username.invalid;
   return null;
 }
 
 export function validateSignup({ username, email, password }) {
   return (
     validateUsername(username) ||
-    (!email || !/^[^\s@]+@[^\s@]+$/.test(email) ? 'Enter a valid email address.' : null) ||
-    (!password || password.length < 10 ? 'Use a password of at least 10 characters.' : null)
+    (!email || !EMAIL_RE.test(email) ? rules.email.invalid : null) ||
+    validatePassword(password)
   );
 }
 
 export function validateCode(code) {
-  return /^\d{6}$/.test(code) ? null : 'Enter the 6-digit code from the email.';
+  return CODE_RE.test(code) ? null : rules.code.invalid;
 }
 
-// The server's password policy (imageapp.ValidatePassword): 10+ characters, at most 256 bytes.
+// The server's password policy (imageapp.ValidatePassword).
 export function validatePassword(password) {
-  if ([...(password || '')].length < 10) return 'Passwords need at least 10 characters.';
-  if (new TextEncoder().encode(password).length > 256) return 'Passwords can be at most 256 bytes.';
+  if ([...(password || '')].length < rules.password.min_length) return rules.password.too_short;
+  if (new TextEncoder().encode(password).length > rules.password.max_bytes) return rules.password.too_long;
   return null;
 }

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { changePassword } from '../api/client.js';
 import { Alert, Button, Card, Field, errorText } from '../components/ui.jsx';
+import { rules } from '../lib/validate.js';
 
 // The server's flash after a change (app/web/password_settings.go), word for word.
 export const CHANGED_NOTICE = 'Password changed. Other devices are logged out.';
@@ -66,9 +67,9 @@ export default function ChangePassword() {
           name="new_password"
           type="password"
           autoComplete="new-password"
-          hint="At least 10 characters."
+          hint={rules.password.hint}
           required
-          minLength={10}
+          minLength={rules.password.min_length}
           value={next}
           onChange={(e) => setNext(e.target.value)}
           readOnly={busy}

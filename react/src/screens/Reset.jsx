@@ -1,7 +1,7 @@
 import { useRef, useState } from 'react';
 import * as api from '../api/client.js';
 import { hrefFor } from '../lib/route.js';
-import { validateCode, validatePassword, validateUsername } from '../lib/validate.js';
+import { rules, validateCode, validatePassword, validateUsername } from '../lib/validate.js';
 import { Alert, Button, Field, errorText } from '../components/ui.jsx';
 import AuthLayout from './AuthLayout.jsx';
 
@@ -78,7 +78,7 @@ export default function Reset({ go, params, notice }) {
           type="password"
           autoComplete="new-password"
           required
-          hint="At least 10 characters."
+          hint={rules.password.hint}
           value={password}
           onChange={(e) => setPassword(e.target.value)}
         />

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import * as api from '../api/client.js';
 import { captionLength } from '../lib/format.js';
-import { fileProblem, uploadRules } from '../lib/limits.js';
+import { fileProblem, sayCaptionTooLong, uploadRules } from '../lib/limits.js';
 import { validateUsername } from '../lib/validate.js';
 import { KEEP_CHOICES, KEEP_HINT } from '../lib/retention.js';
 import DropZone from '../components/DropZone.jsx';
@@ -29,7 +29,7 @@ export default function Send({ go, params, notice, limits }) {
   const rules = uploadRules(limits);
   const captionLen = captionLength(caption);
   const captionTooLong = rules.maxCaption !== null && captionLen > rules.maxCaption;
-  const captionTooLongText = `Captions can be at most ${rules.maxCaption} characters.`;
+  const captionTooLongText = sayCaptionTooLong(rules.maxCaption);
 
   function chooseFile(f) {
     const problem = fileProblem(f, rules);

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import * as api from '../api/client.js';
-import { validateSignup } from '../lib/validate.js';
+import { rules, validateSignup } from '../lib/validate.js';
 import { Alert, Button, Field, errorText } from '../components/ui.jsx';
 import AuthLayout from './AuthLayout.jsx';
 
@@ -52,9 +52,9 @@ export default function Signup({ go, notice }) {
           name="username"
           autoComplete="username"
           required
-          minLength={3}
-          maxLength={32}
-          hint="3–32 characters: letters, digits, dot, dash or underscore."
+          minLength={rules.username.min_length}
+          maxLength={rules.username.max_length}
+          hint={rules.username.hint}
           value={form.username}
           onChange={set('username')}
         />
@@ -65,8 +65,8 @@ export default function Signup({ go, notice }) {
           type="password"
           autoComplete="new-password"
           required
-          minLength={10}
-          hint="At least 10 characters."
+          minLength={rules.password.min_length}
+          hint={rules.password.hint}
           value={form.password}
           onChange={set('password')}
         />
