@@ -105,13 +105,15 @@ func openLocal(ctx context.Context, cfg Config, log *slog.Logger) (*backend, err
 	blobs := &local.Blobs{Dir: filepath.Join(cfg.DataDir, "blobs")}
 	b := &backend{
 		Ports: imageapp.Ports{
-			Users:    dir,
-			Sessions: dir,
-			Messages: &local.Messages{DB: db},
-			Keys:     &local.Keyring{DB: db, MasterKey: secrets.MasterKey},
-			Blobs:    blobs,
-			Notifier: &local.Notifier{Outbox: outbox, BaseURL: cfg.PublicURL()},
-			SendKeys: &local.SendKeys{DB: db},
+			Users:      dir,
+			Sessions:   dir,
+			Messages:   &local.Messages{DB: db},
+			Keys:       &local.Keyring{DB: db, MasterKey: secrets.MasterKey},
+			Blobs:      blobs,
+			Notifier:   &local.Notifier{Outbox: outbox, BaseURL: cfg.PublicURL()},
+			SendKeys:   &local.SendKeys{DB: db},
+			Passkeys:   dir,
+			Ceremonies: dir,
 		},
 		cookieKeys:  cookiekeys.NewLive(cookiekeys.Single(secrets.Keys)),
 		records:     &local.DecryptRecord{DB: db},
