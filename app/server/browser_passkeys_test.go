@@ -14,6 +14,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -219,4 +221,47 @@ func signAssertion(t *testing.T, cred *webauthn.Credential, challenge, origin st
 			"signature": b64(sig), "userHandle": b64(cred.UserHandle),
 		},
 	}
+}
+
+// TestBrowserReactPasskeys: the same in the React client: add a passkey on
+// the Account screen, sign out, sign in with it from the login screen
+// without a username, remove it.
+func TestBrowserReactPasskeys(t *testing.T) {
+	dist := filepath.Join(repoRoot(t), "react", "dist")
+	if _, err := os.Stat(filepath.Join(dist, "index.html")); err != nil {
+		t.Fatalf("the React client is not built (%v): run `cd react && npm ci && npm run build` first (.ci/test does)", err)
+	}
+	app := startAppOnLocalhost(t, t.TempDir(), func(c *Config) { c.ReactDir = dist })
+	b := startBrowser(t, app, "react-passkeys")
+	tb := b.newTab("alice", false)
+	tb.virtualAuthenticator()
+	reactSignUp(tb, "alice", false)
+
+	card := `section[aria-labelledby=passkeys-heading]`
+	tb.do("open Account", chromedp.Click(chromedp.CSS(`a[href="#/account"]`)))
+	tb.waitText("no passkeys yet", card, "You have no passkeys.")
+	tb.do("name and add a passkey",
+		chromedp.SendKeys(chromedp.CSS(card+` input[name=passkey-name]`), "Work laptop"),
+		chromedp.Click(chromedp.CSS(card+` form button[type=submit]`)))
+	tb.waitText("the passkey is listed", card+` li`, "Work laptop")
+	if got := tb.text(card); !contains(got, "Passkey added.", "never used", "does not replace your password") {
+		t.Errorf("after adding, the React card says %q", got)
+	}
+	tb.check("account (a passkey)", "account-passkey")
+
+	evalAs[bool](tb, "log out", `fetch('/api/logout', {method: 'POST'}).then((r) => r.ok)`, chromedp.EvalAwaitPromise)
+	tb.visit("/react/#/login", "input[name=password]")
+	tb.waitText("the passkey button", "button", "Sign in with a passkey")
+	tb.check("login (passkey button)", "login-passkey")
+	tb.do("sign in with the passkey", chromedp.Click(chromedp.CSS(`button[type=button].w-full`)))
+	tb.waitJS("the inbox", `location.hash === '#/inbox' && document.querySelector('nav[aria-label=Main]') !== null`)
+
+	tb.do("open Account", chromedp.Click(chromedp.CSS(`a[href="#/account"]`)))
+	tb.waitText("last used", card+` li`, "last used")
+	tb.do("remove it", chromedp.Click(chromedp.CSS(card+` li button`)))
+	tb.waitText("removed", card, "Passkey removed.")
+	if got := tb.text(card); !strings.Contains(got, "You have no passkeys.") {
+		t.Errorf("after removing, the React card says %q", got)
+	}
+	tb.checkConsole()
 }

@@ -1,3 +1,4 @@
+import { Suspense, lazy } from 'react';
 import { Button, Card, PageTitle } from '../components/ui.jsx';
 import PrivacySettings from './PrivacySettings.jsx';
 import BlockedPeople from './BlockedPeople.jsx';
@@ -6,6 +7,8 @@ import ChangeEmail from './ChangeEmail.jsx';
 import Sessions from './Sessions.jsx';
 import MailNotifications from './MailNotifications.jsx';
 import DeleteAccount from './DeleteAccount.jsx';
+
+const Passkeys = lazy(() => import('./Passkeys.jsx')); // its own chunk: the main bundle's budget
 
 // The URL of the export: the server streams a zip with every image the person received and
 // sent, and an index.json. A plain form POST, so the browser downloads it as it streams (no
@@ -23,6 +26,9 @@ export default function Account({ me, onDeleted }) {
       <BlockedPeople />
       <ChangeEmail email={me?.email} />
       <ChangePassword />
+      <Suspense fallback={null}>
+        <Passkeys />
+      </Suspense>
       <Sessions />
       <Card aria-labelledby="export-heading">
         <h2 id="export-heading" className="text-lg font-semibold text-slate-900">
