@@ -2,8 +2,11 @@ package server
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/page"
@@ -139,4 +142,57 @@ func TestBrowserNotifications(t *testing.T) {
 	if got := nojs.text(notifyCard); !strings.Contains(got, "Notifications need JavaScript.") {
 		t.Errorf("without JavaScript the card says %q", got)
 	}
+}
+
+// TestBrowserReactNotifications: the same in the React client: the Account
+// screen's card turns them on (off, asked, on); alice's image shows a
+// notification that names her only, tagged with her name; a click opens the
+// conversation; turned off, no more come. The choice is the browser's, so
+// the server pages see it too (the same localStorage key).
+func TestBrowserReactNotifications(t *testing.T) {
+	dist := filepath.Join(repoRoot(t), "react", "dist")
+	if _, err := os.Stat(filepath.Join(dist, "index.html")); err != nil {
+		t.Fatalf("the React client is not built (%v): run `cd react && npm ci && npm run build` first (.ci/test does)", err)
+	}
+	app := startApp(t, t.TempDir(), func(c *Config) { c.ReactDir = dist })
+	b := startBrowser(t, app, "react-notify")
+	alice := app.signUp("alice")
+	tb := b.newTab("bob", false)
+	tb.recordNotifications()
+	reactSignUp(tb, "bob", false)
+
+	card := `section[aria-labelledby=browser-notifications-heading]`
+	tb.do("open Account", chromedp.Click(chromedp.CSS(`a[href="#/account"]`)))
+	tb.waitText("off", card, "Off.")
+	tb.setNotifications(browser.PermissionSettingGranted)
+	tb.do("turn them on", chromedp.Click(chromedp.CSS(card+` button`)))
+	tb.waitJS("asked", `document.querySelector('`+card+`').dataset.state === 'asked'`)
+	tb.eval("answer", `(window.__answer(), true)`)
+	tb.waitText("on", card, "On: while a tab of ImageApp is open")
+	tb.check("account (notifications on)", "account-notify-on")
+
+	img := testPNG(t, 8, 8)
+	alice.postMultipart("/api/messages", field("to", "bob"), field("caption", "a secret caption"), file("image", "x.png", img))
+	tb.waitJS("a notification", `(window.__notes || []).length === 1`)
+	if n := tb.notes()[0]; n.Title != "New image from alice" || n.Tag != "from:alice" || n.Body != "" || n.Image != "" {
+		t.Errorf("notification %+v; want the title \"New image from alice\", tag from:alice, no body or image", n)
+	}
+	tb.eval("click the notification", `(window.__notes[0].onclick(), true)`)
+	tb.waitJS("the conversation", `location.hash === '#/conversations/alice'`)
+
+	tb.do("open Account", chromedp.Click(chromedp.CSS(`a[href="#/account"]`)))
+	tb.waitText("on", card, "On:")
+	tb.do("turn them off", chromedp.Click(chromedp.CSS(card+` button`)))
+	tb.waitText("off", card, "Off.")
+	tb.eval("forget the notifications", `(window.__notes.length = 0, true)`)
+	tb.visit("/react/#/inbox", `nav[aria-label=Main]`)
+	tb.waitJS("the stream is connected", `document.body.innerText.includes('New images appear here as they arrive.')`)
+	tb.eval("note the title", `(window.__title = document.title, true)`)
+	sendAPI(t, alice, "bob", img)
+	tb.waitJS("the image's event (the unread count in the title)", `document.title !== window.__title`)
+	time.Sleep(500 * time.Millisecond) // a notification would have come with the event
+	if n := tb.notes(); len(n) != 0 {
+		t.Errorf("turned off, notifications still come: %v", n)
+	}
+	tb.checkConsole()
 }

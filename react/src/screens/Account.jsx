@@ -6,6 +6,7 @@ import ChangePassword from './ChangePassword.jsx';
 import ChangeEmail from './ChangeEmail.jsx';
 import Sessions from './Sessions.jsx';
 import MailNotifications from './MailNotifications.jsx';
+import BrowserNotifications from './BrowserNotifications.jsx';
 import DeleteAccount from './DeleteAccount.jsx';
 
 const Passkeys = lazy(() => import('./Passkeys.jsx')); // its own chunk: the main bundle's budget
@@ -22,6 +23,7 @@ export default function Account({ me, onDeleted }) {
     <div className="space-y-6">
       <PageTitle sub={me ? `Signed in as ${me.username} (${me.email})` : undefined}>Account</PageTitle>
       <MailNotifications email={me?.email} />
+      <BrowserNotifications />
       <PrivacySettings />
       <BlockedPeople />
       <ChangeEmail email={me?.email} />
