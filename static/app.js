@@ -9,6 +9,14 @@
   // inbox, or a conversation) refreshes every 15 s.
   var stream = document.getElementById("live");
   if (!stream) return;
+  // Notifications (notify.js), once this browser turned them on in settings.
+  try {
+    if (localStorage.getItem("imageapp-notify") === "on" && stream.dataset.notifySrc && !document.querySelector("[data-notify-card]")) {
+      var ns = document.createElement("script");
+      ns.src = stream.dataset.notifySrc;
+      document.head.appendChild(ns);
+    }
+  } catch (e) { /* no localStorage: notifications stay off */ }
   var live = false, timer = null;
 
   function count(n) { return n >= 100 ? "99+" : String(n); } // counts stop at 100

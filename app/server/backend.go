@@ -113,6 +113,8 @@ func openLocal(ctx context.Context, cfg Config, log *slog.Logger) (*backend, err
 			Blobs:      blobs,
 			Notifier:   &local.Notifier{Outbox: outbox, BaseURL: cfg.PublicURL()},
 			SendKeys:   &local.SendKeys{DB: db},
+			Passkeys:   dir,
+			Ceremonies: dir,
 		},
 		cookieKeys:  cookiekeys.NewLive(cookiekeys.Single(secrets.Keys)),
 		records:     &local.DecryptRecord{DB: db},

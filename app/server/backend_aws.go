@@ -63,6 +63,8 @@ func openAWS(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error
 			Notifier:   a.Notifier,
 			SendKeys:   a.Messages,
 			Tombstones: &dynamostore.Tombstones{DB: clients.DynamoDB, Table: cfg.AWS.MessagesTable},
+			Passkeys:   a.Users,
+			Ceremonies: a.Messages,
 		},
 		cookieKeys:  live,
 		records:     records,

@@ -36,7 +36,9 @@ func TestGoneMessagesSayWhatHappenedOverHTTP(t *testing.T) {
 			}
 		}
 		r := v.who.get("/api/messages/" + id)
-		var e struct{ Error struct{ Code, Message string } }
+		var e struct {
+			Error struct{ Code, Message string }
+		}
 		if err := json.Unmarshal([]byte(r.body), &e); err != nil || r.status != http.StatusGone || e.Error.Code != "deleted" || e.Error.Message != v.want {
 			t.Errorf("%s GET /api/messages/%s: %d %s (%v); want 410 code deleted, %q", v.name, id, r.status, r.body, err, v.want)
 		}

@@ -81,6 +81,11 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 	if o.wrap != nil {
 		o.wrap(&b.Ports)
 	}
+	keys, err := newPasskeys(cfg, b.Ports)
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
 	a := &App{cfg: cfg, log: log, backend: b, metrics: reg}
 	a.messaging = &messaging.Service{
 		Ports: b.Ports, Notifying: &b.notifying, Provision: b.provisioner(), Events: b.events,
@@ -100,6 +105,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 		Identity: b.Identity, Users: b.Users, Sessions: b.Sessions, Provision: b.provisioner(), Log: log,
 		Keys: b.Keys, Notifier: b.Notifier, Mailbox: a.messaging, Events: b.events, Now: cfg.Now,
 	}
+	accounts.SignIn.Passkeys = b.Passkeys // account deletion forgets them
 	a.web = web.New(web.Options{
 		Accounts: accounts, Messaging: a.messaging, LimitStore: b.limits, TrustedProxies: cfg.TrustedProxies,
 		CookieKeys: b.cookieKeys, Secure: cfg.Secure(), Readiness: b.ready,
@@ -107,7 +113,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 		Metrics: reg,
 	})
 	a.live = live.New(a.web, a.messaging, b.events)
-	a.handler = routes(a.web, pages.New(a.web, accounts, a.messaging), api.New(a.web, accounts, a.messaging), a.live)
+	a.handler = routes(a.web, pages.New(a.web, accounts, a.messaging).WithPasskeys(keys),
+		api.New(a.web, accounts, a.messaging).WithPasskeys(keys), a.live)
 	return a, nil
 }
 

@@ -119,6 +119,9 @@ var flashes = map[string]string{
 
 	"session-ended":  "That device is logged out.",
 	"sessions-ended": "Every other device is logged out.",
+
+	"passkey-added":   "Passkey added. You can sign in with it from the login page.",
+	"passkey-removed": "Passkey removed. It no longer signs you in.",
 }
 
 func URLEscape(s string) string { return url.QueryEscape(s) }

@@ -12,6 +12,7 @@ type Handlers struct {
 	*web.Server
 	accounts  Accounts
 	messaging Messaging
+	passkeys  Passkeys // WithPasskeys
 }
 
 // New returns the API handlers over the shared core and the services.

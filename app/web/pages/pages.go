@@ -14,6 +14,7 @@ type Handlers struct {
 	*web.Server
 	accounts  Accounts
 	messaging Messaging
+	passkeys  Passkeys // WithPasskeys
 }
 
 // New returns the page handlers over the shared core and the services.

@@ -174,6 +174,9 @@ func (s *Handlers) settings(r *http.Request) (views.Settings, error) {
 	if m.Sessions, err = s.SessionRows(r); err != nil {
 		return m, err
 	}
+	if m.Passkeys, err = s.passkeyRows(r); err != nil {
+		return m, err
+	}
 	m.Mail = s.mailSettings(r)
 	return m, nil
 }

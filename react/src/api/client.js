@@ -68,7 +68,7 @@ function notifyUnauthorized(err, auth) {
   if (auth && err.status === 401 && onUnauthorized) onUnauthorized(err);
 }
 
-async function request(method, path, { body, auth = true } = {}) {
+export async function request(method, path, { body, auth = true } = {}) {
   const init = {
     method,
     credentials: 'same-origin',

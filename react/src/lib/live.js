@@ -9,6 +9,8 @@
 // server can tell whether this tab missed something (then it sends a resync).
 // While the stream is down, the lists reload every 15 s instead.
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { notifyImage } from './notify.js';
+import { navigate } from './route.js';
 
 export const EVENTS_URL = '/api/events';
 export const FALLBACK_MS = 15000; // the fallback refresh, as on the server pages
@@ -69,6 +71,7 @@ export function useLiveEvents(enabled, onUnread) {
         const data = parse(e);
         unread.current?.(data.unread);
         reload(data.kind === 'request' ? 'requests' : 'inbox');
+        notifyImage(data, (from) => navigate('conversation', from)); // when turned on (notify.js)
       });
       es.addEventListener('sent', () => reload('sent'));
       es.addEventListener('unavailable', () => down(true));

@@ -6,10 +6,12 @@ import ChangePassword from './ChangePassword.jsx';
 import ChangeEmail from './ChangeEmail.jsx';
 import Sessions from './Sessions.jsx';
 import MailNotifications from './MailNotifications.jsx';
+import BrowserNotifications from './BrowserNotifications.jsx';
 import DeleteAccount from './DeleteAccount.jsx';
 
 // Its own chunk: the verifier and the list load when the Account screen shows it.
 const DecryptRecord = lazy(() => import('./DecryptRecord.jsx'));
+const Passkeys = lazy(() => import('./Passkeys.jsx')); // its own chunk: the main bundle's budget
 
 // The URL of the export: the server streams a zip with every image the person received and
 // sent, and an index.json. A plain form POST, so the browser downloads it as it streams (no
@@ -23,10 +25,14 @@ export default function Account({ me, onDeleted }) {
     <div className="space-y-6">
       <PageTitle sub={me ? `Signed in as ${me.username} (${me.email})` : undefined}>Account</PageTitle>
       <MailNotifications email={me?.email} />
+      <BrowserNotifications />
       <PrivacySettings />
       <BlockedPeople />
       <ChangeEmail email={me?.email} />
       <ChangePassword />
+      <Suspense fallback={null}>
+        <Passkeys />
+      </Suspense>
       <Sessions />
       <Card aria-labelledby="export-heading">
         <h2 id="export-heading" className="text-lg font-semibold text-slate-900">

@@ -29,6 +29,20 @@ export default function Login({ params, notice, next, onLoggedIn }) {
     }
   }
 
+  // Username-less: the browser offers the passkeys it has for this site.
+  async function onPasskey() {
+    setBusy(true);
+    setError(null);
+    try {
+      const { signInWithPasskey } = await import('../lib/webauthn.js');
+      const r = await signInWithPasskey();
+      onLoggedIn(r.user, next);
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  }
+
   return (
     <AuthLayout
       title="Log in"
@@ -67,6 +81,11 @@ export default function Login({ params, notice, next, onLoggedIn }) {
           {busy ? 'Logging in…' : 'Log in'}
         </Button>
       </form>
+      {typeof window !== 'undefined' && window.PublicKeyCredential && (
+        <Button type="button" variant="secondary" className="w-full" disabled={busy} onClick={onPasskey}>
+          Sign in with a passkey
+        </Button>
+      )}
       <p className="text-sm">
         <a className={link} href={hrefFor('forgot', null, { username: username.trim() })}>
           Forgot your password?
