@@ -44,6 +44,7 @@ type Server struct {
 	pace           Pace
 	log            *slog.Logger
 	now            func() time.Time
+	outbox         string // Options.Outbox
 
 	drain *drain     // a deploy's drain of the sends (drain.go)
 	ready *readiness // GET /readyz (ready.go)
@@ -69,8 +70,11 @@ type Options struct {
 	// Readiness are the checks of GET /readyz, one per dependency; none
 	// means ready whenever the server is not draining.
 	Readiness []imageapp.Check
-	Log       *slog.Logger
-	Now       func() time.Time
+	// Outbox is the folder mail is written to instead of being sent (the
+	// embedded backend), which the verify page names; "" when mail is sent.
+	Outbox string
+	Log    *slog.Logger
+	Now    func() time.Time
 }
 
 // New returns a Server.
@@ -85,7 +89,7 @@ func New(o Options) *Server {
 	s := &Server{
 		accounts: o.Accounts, messaging: o.Messaging,
 		cookieKeys: o.CookieKeys, secure: o.Secure, cookie: cookie, maxUpload: o.MaxUploadBytes, reactDir: o.ReactDir,
-		log: o.Log, now: o.Now,
+		log: o.Log, now: o.Now, outbox: o.Outbox,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -222,3 +226,6 @@ func (s *Server) MaxUpload() int64 { return s.maxUpload }
 
 // LimitStore is where the abuse limits' buckets are.
 func (s *Server) LimitStore() ratelimit.Store { return s.limits }
+
+// Outbox is the folder mail is written to instead of being sent, or "".
+func (s *Server) Outbox() string { return s.outbox }

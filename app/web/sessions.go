@@ -24,7 +24,7 @@ func (s *Server) SessionRows(r *http.Request) ([]views.SessionRow, error) {
 	current := CurrentSID(r)
 	rows := make([]views.SessionRow, 0, len(list))
 	for _, sess := range list {
-		row := views.SessionRow{ID: sess.ID, Device: sess.Device, Created: sess.Created, LastSeen: sess.LastSeen, Current: sess.ID == current}
+		row := views.SessionRow{ID: sess.ID, Device: sess.Device, Created: sess.Created, LastSeen: sess.LastSeen, Current: sess.ID == current, Kept: sess.KeepSignedIn}
 		if row.Current {
 			rows = append([]views.SessionRow{row}, rows...)
 		} else {
