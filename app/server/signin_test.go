@@ -40,11 +40,17 @@ func TestVerifySignsInTheBrowserThatSignedUp(t *testing.T) {
 	if r := c.get("/api/me"); r.status != http.StatusOK || !strings.Contains(r.body, `"alice"`) {
 		t.Fatalf("after verify: /api/me %d %s", r.status, r.body)
 	}
-	// The proof is spent: it is cleared once used.
+	// The proof is spent: it is cleared once used. The browser is a known
+	// device of alice's, as after a login (its own login-limit bucket).
+	device := false
 	for _, k := range c.cookies() {
 		if strings.HasSuffix(k.Name, "-signup") {
 			t.Errorf("the sign-up proof cookie is still there after use")
 		}
+		device = device || k.Name == "imageapp_device"
+	}
+	if !device {
+		t.Errorf("no device cookie after the code signed in: the browser stays unknown to the login limiter")
 	}
 	// One session, listed like any other.
 	var list struct {

@@ -66,6 +66,7 @@ func (s *Server) signInConfirmed(w http.ResponseWriter, r *http.Request, usernam
 		s.log.ErrorContext(r.Context(), "sign in after confirmation: sent to login", "err", err)
 		return false
 	}
+	s.rememberDevice(w, r, u.Username) // a known browser, as after a login (device.go)
 	if err := s.forgetSignUp(w, r); err != nil {
 		s.log.ErrorContext(r.Context(), "clear the sign-up proof", "err", err) // it expires within the hour, and cannot confirm twice
 	}
