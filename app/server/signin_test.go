@@ -285,3 +285,65 @@ func TestKeptSessionEndsAtOnce(t *testing.T) {
 		t.Fatalf("a kept session survives the account's deletion: %d", r.status)
 	}
 }
+
+// TestKeptSessionEndsOnAnotherInstance: two instances on one data
+// directory. A session kept signed in on instance two, alive 20 days on, is
+// refused there at once when instance one ends it, changes the password or
+// deletes the account.
+func TestKeptSessionEndsOnAnotherInstance(t *testing.T) {
+	const newPassword = "another long password"
+	ways := map[string]func(t *testing.T, laptop *client, keptID string){
+		"ended from the list": func(t *testing.T, laptop *client, keptID string) {
+			if r := laptop.delete("/api/me/sessions/" + keptID); r.status != http.StatusNoContent {
+				t.Fatalf("end the kept session: %d %s", r.status, r.body)
+			}
+		},
+		"password changed": func(t *testing.T, laptop *client, _ string) {
+			if r := laptop.postJSON("/api/me/password", map[string]string{"current_password": signinPassword, "new_password": newPassword}); r.status != http.StatusNoContent {
+				t.Fatalf("change the password: %d %s", r.status, r.body)
+			}
+		},
+		"account deleted": func(t *testing.T, laptop *client, _ string) {
+			if r := laptop.do(jsonRequest(t, laptop.app, http.MethodDelete, "/api/me", `{"password":"`+signinPassword+`"}`)); r.status != http.StatusNoContent {
+				t.Fatalf("delete the account: %d %s", r.status, r.body)
+			}
+		},
+	}
+	for name, act := range ways {
+		t.Run(name, func(t *testing.T) {
+			dir, clk := t.TempDir(), newClock()
+			one := startApp(t, dir, withClock(clk))
+			two := startApp(t, dir, withClock(clk))
+			one.signUp("alice")
+			kept := two.loginKept("alice", true)
+
+			clk.Add(20 * 24 * time.Hour)
+			if r := kept.get("/api/me"); r.status != http.StatusOK {
+				t.Fatalf("the kept session on instance two, 20 days on: %d, want 200", r.status)
+			}
+			laptop := one.loginKept("alice", false)
+			var list struct {
+				Sessions []struct {
+					ID   string `json:"id"`
+					Kept bool   `json:"kept_signed_in"`
+				} `json:"sessions"`
+			}
+			if err := json.Unmarshal([]byte(laptop.get("/api/me/sessions").body), &list); err != nil {
+				t.Fatal(err)
+			}
+			keptID := ""
+			for _, s := range list.Sessions {
+				if s.Kept {
+					keptID = s.ID
+				}
+			}
+			if keptID == "" {
+				t.Fatalf("instance one does not list the kept session: %+v", list)
+			}
+			act(t, laptop, keptID)
+			if r := kept.get("/api/me"); r.status != http.StatusUnauthorized {
+				t.Errorf("the kept session on instance two after %s on instance one: %d, want 401", name, r.status)
+			}
+		})
+	}
+}
