@@ -174,6 +174,10 @@ func TestKeepSignedInLastsThirtyDaysSliding(t *testing.T) {
 	if r := kept.get("/api/me"); r.status != http.StatusOK {
 		t.Fatalf("a kept session 13 h after login: %d", r.status)
 	}
+	// The plain session, past its hours, is no longer listed as logged in.
+	if r := kept.get("/api/me/sessions"); strings.Count(r.body, `"id":`) != 1 || !strings.Contains(r.body, `"current":true,"kept_signed_in":true`) {
+		t.Errorf("13 h on, the sessions listed are %s; want only this kept one", r.body)
+	}
 	// Sliding: used every 20 days, it outlives 30 days from login.
 	for range 3 {
 		clk.Add(20 * 24 * time.Hour)
