@@ -44,6 +44,7 @@ type Form struct {
 	Code     string // a reset code, kept only when the new password, not the code, was refused
 	Next     string // where login goes afterwards
 	Error    string
+	Outbox   string // the verify page: the folder the embedded backend writes mail to, if it does
 }
 
 // Limits are the server's upload rules, shown to people before they upload.

@@ -160,7 +160,7 @@ export default function App() {
         />
       );
     } else if (name === 'signup') screen = <Signup {...common} />;
-    else if (name === 'verify') screen = <Verify {...common} />;
+    else if (name === 'verify') screen = <Verify {...common} onLoggedIn={onLoggedIn} />;
     else if (name === 'forgot') screen = <Forgot {...common} />;
     else if (name === 'reset') screen = <Reset {...common} />;
     else if (name === 'users') screen = <Users {...common} />;

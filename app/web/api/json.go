@@ -30,6 +30,8 @@ type newAccountJSON struct {
 
 type newAccountReply struct {
 	User newAccountJSON `json:"user"`
+	// SignedIn: confirming the code signed this browser in (it signed up).
+	SignedIn bool `json:"signed_in,omitempty"`
 }
 
 type accountReply struct {

@@ -122,8 +122,8 @@ export const verify = ({ username, code }) =>
 export const resendCode = ({ username }) =>
   request('POST', '/api/verify/resend', { body: { username }, auth: false });
 
-export const login = ({ username, password }) =>
-  request('POST', '/api/login', { body: { username, password }, auth: false });
+export const login = ({ username, password, keep = false }) =>
+  request('POST', '/api/login', { body: { username, password, keep }, auth: false });
 
 // Mails a reset code (202 whether or not the account exists).
 export const forgotPassword = ({ username }) =>
