@@ -82,6 +82,9 @@ type Message struct {
 	// only its type and size, and does not open.
 	Request     bool
 	ContentType string
+
+	// Anchor: links into a conversation land on this image (#latest).
+	Anchor bool
 }
 
 // Unread tells whether the recipient has not opened it yet.

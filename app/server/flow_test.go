@@ -39,7 +39,7 @@ func TestFormFlow(t *testing.T) {
 	}
 
 	inbox := bob.get("/inbox")
-	if !strings.Contains(inbox.body, `href="/conversations/alice"`) || !strings.Contains(inbox.body, "1 new") {
+	if !strings.Contains(inbox.body, `href="/conversations/alice#latest"`) || !strings.Contains(inbox.body, "1 new") {
 		t.Fatalf("Bob's inbox should show one new image from alice:\n%s", inbox.body)
 	}
 	if !strings.Contains(inbox.body, `aria-label="1 unread message"`) {
@@ -324,7 +324,7 @@ func TestSenderViewsSentImage(t *testing.T) {
 	id := sent.Message.ID
 
 	page := alice.get("/messages/" + id)
-	for _, want := range []string{"<title>Image to bob", `href="/sent" aria-current="page"`, `name="back" value="/sent"`, `href="/conversations/bob"`, `All images with <span dir="auto">bob</span>`} {
+	for _, want := range []string{"<title>Image to bob", `href="/sent" aria-current="page"`, `name="back" value="/sent"`, `href="/conversations/bob#latest"`, `All images with <span dir="auto">bob</span>`} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("the sender's view of the message lacks %q", want)
 		}
