@@ -121,6 +121,7 @@ func Run(t *testing.T, newBackend Factory) {
 		{"ABurstMailsOnceThenOneDigest", testABurstMailsOnceThenOneDigest},
 		{"ADigestSurvivesAFailedMail", testADigestSurvivesAFailedMail},
 		{"OneInstanceMailsAtOnce", testOneInstanceMailsAtOnce},
+		{"AReplyKeepsTheImageItQuotes", testAReplyKeepsTheImageItQuotes},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

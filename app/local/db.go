@@ -311,6 +311,8 @@ var migrations = []string{
 	decryptRecordMigration,
 	// Notification mail coalesced per recipient (maildigests.go).
 	mailDigestsMigration,
+	// The message a reply quotes (messages.go).
+	`ALTER TABLE messages ADD COLUMN quote_id TEXT NOT NULL DEFAULT '';`,
 }
 
 func (d *DB) migrate(ctx context.Context) error {
