@@ -184,6 +184,12 @@
     }
     tell("send:end");
     setSending(false);
+    // The composer's answer without the quote: the quoted image is gone.
+    var quote = byId("composer-quote");
+    if (quote && doc.getElementById("send-form") && !doc.getElementById("composer-quote")) {
+      quote.remove();
+      byId("quote").remove();
+    }
     var alert = doc.querySelector("[role=alert]");
     showError(alert ? alert.textContent.trim() : "Sending failed (" + xhr.status + "). Try again.");
   }

@@ -48,7 +48,7 @@
     var ol = list(), file = e.detail.file;
     if (!ol || !file) return;
     pending = document.createElement("li");
-    pending.className = "flex justify-end";
+    pending.className = "flex flex-col items-end gap-1";
     pending.setAttribute("data-pending", "");
     var bubble = document.createElement("div");
     bubble.className = "block w-min max-w-[80%] rounded-2xl bg-indigo-50 p-2 shadow-sm ring-1 ring-indigo-200 sm:max-w-xs";

@@ -85,6 +85,9 @@ type Message struct {
 
 	// Anchor: links into a conversation land on this image (#latest).
 	Anchor bool
+
+	// Quote is the image this one replies to, if any (views/quote.go).
+	Quote *Quote
 }
 
 // Unread tells whether the recipient has not opened it yet.

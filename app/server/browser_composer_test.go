@@ -252,3 +252,100 @@ func TestBrowserComposerHTMX(t *testing.T) {
 	bob.check("conversation with the composer", "composer")
 	bob.checkConsole()
 }
+
+func TestBrowserComposerQuoteNoJS(t *testing.T) { composerQuote(t, "composer-quote-nojs", true) }
+func TestBrowserComposerQuoteHTMX(t *testing.T) { composerQuote(t, "composer-quote-htmx", false) }
+
+// composerQuote: Reply on an image in the thread sets the composer's quote
+// (a preview above the reply); the sent reply stores the quoted image's ID
+// and shows a link to it above itself. A reply to an image deleted in the
+// meantime is refused, stores nothing and comes back without the quote;
+// once the original is gone, the reply says "Original image is gone".
+func composerQuote(t *testing.T, flow string, jsOff bool) {
+	app := startApp(t, t.TempDir())
+	b := startBrowser(t, app, flow)
+	bob := b.newTab("bob", jsOff)
+	app.signUp("alice")
+	pagesSignUp(bob, "bob", false)
+	orig := app.sendNamed("alice", "bob", "The original", "orig.png")
+	other := app.sendNamed("alice", "bob", "Another one", "other.png")
+	bob.visit("/conversations/alice", "#send-form")
+	if bob.eval("a quote before Reply", `!!document.querySelector('#composer-quote, #quote')`) {
+		t.Errorf("the composer quotes an image before any Reply")
+	}
+
+	bob.submit("reply to the original", `#conversation a[href="/conversations/alice?quote=`+orig+`#send-form"]`, "/conversations/alice")
+	if v := bob.value("#quote"); v != orig {
+		t.Fatalf("the composer's quote is %q; want %s", v, orig)
+	}
+	if !bob.eval("the quoted preview", `document.querySelector('#composer-quote img')?.naturalWidth > 0`) {
+		t.Errorf("the composer shows no preview of the image it quotes")
+	}
+	bob.do("write a caption", chromedp.SendKeys(chromedp.CSS("#caption"), "This one, yes"))
+	bob.do("choose an image", chromedp.SetUploadFiles(chromedp.CSS("#image"), []string{writeTestPNG(t, 300, 200)}))
+	var reply string
+	if jsOff {
+		if resp := bob.post("send the reply", `#send-form button[type=submit]`); resp != http.StatusOK {
+			t.Fatalf("the reply ended with status %d", resp)
+		}
+		reply = strings.TrimPrefix(evalAs[string](bob, "the anchor", `location.hash`), "#m-")
+	} else {
+		bob.do("send the reply", chromedp.Click(chromedp.CSS(`#send-form button[type=submit]`)))
+		bob.waitJS("the reply is confirmed in the thread", `(() => {
+			const lis = [...document.querySelectorAll('#conversation li')];
+			const last = lis[lis.length - 1];
+			return !document.querySelector('[data-pending]') && last?.querySelector('a[id^="m-"]') && last.querySelector('a.quote');
+		})()`)
+		reply = evalAs[string](bob, "the reply's id", `[...document.querySelectorAll('#conversation a[id^="m-"]')].pop().id.slice(2)`)
+		if bob.eval("the quote stays", `!!document.querySelector('#composer-quote, #quote')`) {
+			t.Errorf("the composer still quotes after the reply was sent")
+		}
+	}
+	stored, err := app.backend.Messages.Message(context.Background(), reply)
+	if err != nil || stored.QuoteID != orig {
+		t.Fatalf("the reply %q is stored quoting %+v (%v); want %s", reply, stored, err, orig)
+	}
+	bob.visit("/conversations/alice", "#m-"+reply+" img")
+	quoteLink := `#conversation li:has(#m-` + reply + `) a.quote[href="/messages/` + orig + `"]`
+	if !bob.eval("the reply's quote", `document.querySelector('`+quoteLink+`')?.querySelector('img')?.naturalWidth > 0`) {
+		t.Errorf("the reply shows no link to the image it quotes, with its preview")
+	}
+	bob.setColorScheme("dark")
+	bob.check("conversation with a quoted reply (dark)", "composer-quote-dark")
+	bob.setColorScheme("")
+
+	// A Reply to an image deleted before the send: refused, nothing stored.
+	bob.submit("reply to the other image", `#conversation a[href="/conversations/alice?quote=`+other+`#send-form"]`, "/conversations/alice")
+	bob.check("the composer quoting an image", "composer-quote")
+	alice, err := app.backend.Users.UserByUsername(context.Background(), "alice")
+	must(t, err)
+	must(t, app.app.Messaging().Delete(context.Background(), alice, other))
+	must(t, app.app.Messaging().Delete(context.Background(), alice, orig))
+	before := app.messageCount()
+	bob.do("choose an image", chromedp.SetUploadFiles(chromedp.CSS("#image"), []string{writeTestPNG(t, 300, 200)}))
+	if jsOff {
+		if resp := bob.post("send the reply", `#send-form button[type=submit]`); resp != http.StatusBadRequest {
+			t.Errorf("a reply to a deleted image: status %d; want 400", resp)
+		}
+	} else {
+		bob.do("send the reply", chromedp.Click(chromedp.CSS(`#send-form button[type=submit]`)))
+		bob.waitJS("the refusal", `document.querySelector('#send-error [role=alert]')`)
+	}
+	if got := bob.text("#send-error"); !strings.Contains(got, "The image you are replying to is gone.") {
+		t.Errorf("the composer's error says %q; want the quote gone", got)
+	}
+	if bob.eval("the quote stays", `!!document.querySelector('#composer-quote, #quote')`) {
+		t.Errorf("the composer still quotes the deleted image")
+	}
+	if n := app.messageCount(); n != before {
+		t.Errorf("%d messages after a refused reply; want %d", n, before)
+	}
+	bob.visit("/conversations/alice", "#m-"+reply)
+	if got := bob.text(`#conversation li:has(#m-` + reply + `) .quote`); got != "Original image is gone" {
+		t.Errorf("the reply to a deleted image reads %q above it; want Original image is gone", got)
+	}
+	if bob.eval("a link to the deleted image", `!!document.querySelector('a[href="/messages/`+orig+`"]')`) {
+		t.Errorf("the thread still links to the deleted image")
+	}
+	bob.checkConsole()
+}

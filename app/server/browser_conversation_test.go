@@ -37,7 +37,11 @@ func conversationFlow(t *testing.T, flow string, jsOff bool) {
 	if want := []string{"Sunset at the lake", "Lovely! Here is mine", "And the morning after"}; !slices.Equal(captions, want) {
 		t.Errorf("the conversation shows %q; want %q, newest last", captions, want)
 	}
-	if !bob.eval("his own image sits on the right", `getComputedStyle(document.querySelectorAll('#conversation li')[1]).justifyContent === 'flex-end'`) {
+	if !bob.eval("his own image sits on the right", `(() => {
+		const li = document.querySelectorAll('#conversation li')[1].getBoundingClientRect();
+		const a = document.querySelectorAll('#conversation li')[1].querySelector('a[id^="m-"]').getBoundingClientRect();
+		return Math.abs(a.right - li.right) < 1 && a.left > li.left + 20;
+	})()`) {
 		t.Error("bob's own image is not on the right")
 	}
 	bob.check("conversation", "conversation")

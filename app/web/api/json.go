@@ -73,6 +73,7 @@ type messageJSON struct {
 	ViewOnce    bool       `json:"view_once"`           // opens once, by POST …/view
 	ExpiresAt   *string    `json:"expires_at"`          // null when kept until deleted
 	Request     bool       `json:"request"`             // a message request to the viewer: no preview, does not open
+	QuoteID     string     `json:"quote_id,omitempty"`  // the image this one replies to (it may be gone since)
 }
 
 // openedJSON is one message with what only opening it reveals.
@@ -118,6 +119,7 @@ func messageOf(m *imageapp.Message) messageJSON {
 		To:          personJSON{ID: m.RecipientID, Username: m.RecipientName},
 		SentAt:      m.CreatedAt.Format(time.RFC3339),
 		ContentType: m.ContentType,
+		QuoteID:     m.QuoteID,
 		Size:        m.Size,
 		ViewOnce:    m.ViewOnce,
 	}

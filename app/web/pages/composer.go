@@ -3,6 +3,7 @@ package pages
 import (
 	"net/http"
 
+	"imageapp/app/imageapp"
 	"imageapp/app/web"
 	"imageapp/views"
 )
@@ -22,10 +23,15 @@ func (s *Handlers) ComposerSubmit(w http.ResponseWriter, r *http.Request) {
 		e := s.ErrorReply(w, r, err)
 		f := views.SendForm{To: in.To, Caption: in.Caption, Keep: in.Keep, Error: e.Message, Limits: s.uploadLimits()}
 		if web.IsHTMX(r) {
-			s.Render(w, r, e.Status, views.Composer(views.ConversationView{With: in.To, Composer: f}))
+			q, err := s.replying(r, in.Quote)
+			if err != nil {
+				s.Fail(w, r, err)
+				return
+			}
+			s.Render(w, r, e.Status, views.Composer(views.ConversationView{With: in.To, Composer: f, Replying: q}))
 			return
 		}
-		s.renderConversation(w, r, e.Status, f)
+		s.renderConversation(w, r, e.Status, f, in.Quote)
 		return
 	}
 	if web.IsHTMX(r) {
@@ -35,4 +41,18 @@ func (s *Handlers) ComposerSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.Redirect(w, r, views.ConversationURL(m.RecipientName, "")+"#m-"+m.ID, "")
+}
+
+// replying is the composer's quote of the image id: nil for none, or if
+// the image is gone (the error says so: messaging.errQuoteGone).
+func (s *Handlers) replying(r *http.Request, id string) (*views.Quote, error) {
+	if id == "" {
+		return nil, nil
+	}
+	u, _ := web.CurrentUser(r)
+	quoted, previews, err := s.messaging.Quoted(r.Context(), u, []*imageapp.Message{{QuoteID: id}})
+	if err != nil || quoted[id] == nil {
+		return nil, err
+	}
+	return &views.Quote{ID: id, Thumb: web.ThumbURL(previews[id].Thumb)}, nil
 }
