@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -11,7 +12,8 @@ import (
 // field as the composer: the reply is stored quoting the image and the
 // JSON (the send's answer and the conversation) carries quote_id; a quote
 // of an image of another conversation is refused with 400 and an
-// actionable message, and stores nothing.
+// actionable message, and stores nothing. The conversation's JSON carries
+// the quoted image's thumbnail, or quote_gone once it is deleted.
 func TestAPIReplyQuotes(t *testing.T) {
 	app := startApp(t, t.TempDir())
 	app.signUp("alice")
@@ -39,6 +41,10 @@ func TestAPIReplyQuotes(t *testing.T) {
 		t.Errorf("the conversation's JSON lacks the reply's quote_id: %s", r.body)
 	}
 
+	if !strings.Contains(r.body, `"quote_thumbnail":"data:image/jpeg;base64,`) || strings.Contains(r.body, `"quote_gone"`) {
+		t.Errorf("the conversation's JSON lacks the quoted image's thumbnail: %s", r.body)
+	}
+
 	before := app.messageCount()
 	r = bob.postMultipart("/api/messages", field("to", "alice"), field("quote", carols), file("image", "re.png", testPNG(t, 40, 30)))
 	if r.status != http.StatusBadRequest || !strings.Contains(r.body, "The image you are replying to is gone") {
@@ -46,5 +52,13 @@ func TestAPIReplyQuotes(t *testing.T) {
 	}
 	if n := app.messageCount(); n != before {
 		t.Errorf("%d messages after the refused reply; want %d", n, before)
+	}
+
+	alice, err := app.backend.Users.UserByUsername(context.Background(), "alice")
+	must(t, err)
+	must(t, app.app.Messaging().Delete(context.Background(), alice, orig))
+	r = bob.get("/api/conversations/alice")
+	if !strings.Contains(r.body, `"quote_id":"`+orig+`","quote_gone":true`) {
+		t.Errorf("once the original is deleted, the conversation's JSON does not say the quote is gone: %s", r.body)
 	}
 }

@@ -74,6 +74,10 @@ type messageJSON struct {
 	ExpiresAt   *string    `json:"expires_at"`          // null when kept until deleted
 	Request     bool       `json:"request"`             // a message request to the viewer: no preview, does not open
 	QuoteID     string     `json:"quote_id,omitempty"`  // the image this one replies to (it may be gone since)
+	// In a conversation: the quoted image's thumbnail, or quote_gone once
+	// it is deleted, expired or viewed once ("Original image is gone").
+	QuoteThumbnail string `json:"quote_thumbnail,omitempty"`
+	QuoteGone      bool   `json:"quote_gone,omitempty"`
 }
 
 // openedJSON is one message with what only opening it reveals.
