@@ -83,6 +83,12 @@ type Message struct {
 	// only its type and size, and does not open.
 	Request     bool
 	ContentType string
+
+	// Anchor: links into a conversation land on this image (#latest).
+	Anchor bool
+
+	// Quote is the image this one replies to, if any (views/quote.go).
+	Quote *Quote
 }
 
 // Unread tells whether the recipient has not opened it yet.

@@ -42,6 +42,7 @@ func routeTable(core *web.Server, p *pages.Handlers, a *api.Handlers, l *live.Ha
 			r.Get("/events", l.EventStream)
 			r.Get("/sent", p.SentPage)
 			r.Get("/conversations/{username}", p.ConversationPage)
+			r.Post("/conversations/{username}", p.ComposerSubmit)
 			r.Get("/messages/{id}", p.MessagePage)
 			r.Get("/messages/{id}/image", a.MessageImage)
 			r.Post("/messages/{id}/delete", p.DeleteSubmit)

@@ -183,7 +183,7 @@ export default function App() {
       screen = <MessageView key={route.arg} {...common} id={route.arg} me={session.user} onOpened={refreshMe} />;
     else if (name === 'account') screen = <Account me={session.user} onDeleted={onAccountDeleted} />;
     else if (name === 'conversation')
-      screen = <Conversation key={route.arg} {...common} username={route.arg} me={session.user} version={live.inbox + live.sent + live.requests} />;
+      screen = <Conversation key={route.arg} {...common} username={route.arg} me={session.user} limits={session.limits} version={live.inbox + live.sent + live.requests} />;
   }
 
   const current = route.name || (signedIn ? 'inbox' : 'login');
