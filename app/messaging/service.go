@@ -177,6 +177,9 @@ type meta struct {
 // Returns ENOTFOUND for an unknown recipient, EINVALID for bad fields, and
 // the errors of imagecheck.Inspect for the image itself.
 func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*imageapp.Message, error) {
+	if s.Previewing != nil {
+		defer s.Previewing.sendStarted()() // queued previews let it go first (previewYield)
+	}
 	to, err := s.recipient(ctx, from, in)
 	if err != nil {
 		return nil, err
