@@ -29,13 +29,13 @@ const (
 )
 
 // SetPrivacy stores the user's settings: the directory attribute moves the
-// user in or out of the listed partition, receipts are a flag.
+// user out of the directory or into their shard of it, receipts are a flag.
 func (d *Directory) SetPrivacy(ctx context.Context, userID string, p imageapp.Privacy) error {
 	u, err := d.UserByID(ctx, userID)
 	if err != nil {
 		return err
 	}
-	dir := DirectoryPartition
+	dir := DirectoryShard(u.Username)
 	if !p.Listed {
 		dir = HiddenPartition
 	}
