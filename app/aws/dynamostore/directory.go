@@ -30,7 +30,8 @@ var (
 // username's first owner keep it: another ID gets ECONFLICT. It is an
 // UpdateItem rather than a PutItem so that re-provisioning keeps the
 // session version, the first creation time and the privacy settings (a
-// hidden user's directory attribute stays HiddenPartition).
+// hidden user's directory attribute stays HiddenPartition, and one listed
+// before the shards stays in LegacyDirectoryPartition until the backfill).
 func (d *Directory) PutUser(ctx context.Context, u imageapp.User) error {
 	if u.ID == "" || u.Username == "" || reservedKey(u.Username) {
 		return imageapp.Errorf(imageapp.EINVALID, "A user needs an ID and a username.")

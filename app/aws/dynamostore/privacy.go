@@ -24,7 +24,8 @@ const (
 	// be listed: the directory-index keeps them under this key, which
 	// ListUsers never queries. A value rather than a REMOVE, so PutUser's
 	// if_not_exists keeps a hide in the same single write, with no read
-	// first, and BackfillDirectory (which fills absent ones) leaves it be.
+	// first, and BackfillDirectory (which fills absent ones and moves legacy
+	// "all" ones to their shard) leaves it be.
 	HiddenPartition = "hidden"
 )
 
