@@ -110,25 +110,29 @@ func ValidateCode(code string) error {
 // Identity signs people up, confirms their email and logs them in
 // (SQLite + outbox mail locally, Cognito in AWS mode).
 type Identity interface {
+	// Every method that sends or checks a code takes who asks (Requester):
+	// wrong codes are charged to it, and a code's requester is held back by
+	// nobody else's. The zero Requester is refused (ErrNoRequester).
+
 	// SignUp creates an unconfirmed account and sends a confirmation code.
 	// Returns EINVALID for input that breaks the rules, ECONFLICT if the
 	// username, or a name with its skeleton (UsernameSkeleton), is held by
 	// an account or retired (Directory.RetireUsername), checked atomically
 	// with the claim of the name. An unconfirmed account whose code has
 	// expired holds its name no more: the new account replaces it.
-	SignUp(ctx context.Context, in SignUpInput) error
+	SignUp(ctx context.Context, who Requester, in SignUpInput) error
 
 	// Confirm checks the code and, on success, confirms the account and runs
 	// post-confirmation provisioning. Returns EINVALID for a wrong or expired
 	// code and ErrAlreadyConfirmed (EINVALID) for a confirmed account, whatever
 	// the code; ERATELIMITED after too many wrong codes, ENOTFOUND for an
 	// unknown user. The account service gives all but the wait one answer.
-	Confirm(ctx context.Context, username, code string) error
+	Confirm(ctx context.Context, who Requester, username, code string) error
 
 	// ResendCode replaces the confirmation code with a fresh one and sends it.
 	// Returns ErrAlreadyConfirmed (EINVALID) if the account is confirmed,
 	// ENOTFOUND for an unknown user; the account service answers all alike.
-	ResendCode(ctx context.Context, username string) error
+	ResendCode(ctx context.Context, who Requester, username string) error
 
 	// Login checks the password. Returns EUNAUTHORIZED for an unknown user or a
 	// wrong password (the same message for both), EUNCONFIRMED if the email
@@ -137,7 +141,7 @@ type Identity interface {
 
 	// ForgotPassword sends a reset code. It returns nil for unknown users too,
 	// so the answer does not reveal who has an account.
-	ForgotPassword(ctx context.Context, username string) error
+	ForgotPassword(ctx context.Context, who Requester, username string) error
 
 	// DeleteAccount checks the password, as Login does (EUNAUTHORIZED when
 	// wrong), then removes the account, so nobody can log in with it.
@@ -145,7 +149,7 @@ type Identity interface {
 
 	// ResetPassword sets a new password if the reset code is right. Returns
 	// EINVALID for a wrong code or a password that breaks the policy.
-	ResetPassword(ctx context.Context, username, code, newPassword string) error
+	ResetPassword(ctx context.Context, who Requester, username, code, newPassword string) error
 
 	// ChangePassword checks the current password, as Login does
 	// (EUNAUTHORIZED when wrong), then sets the new one. Returns EINVALID
@@ -156,13 +160,13 @@ type Identity interface {
 	// when wrong), and mails a code to newEmail; the account's address
 	// stays the old one until ConfirmEmailChange. Codes are limited like
 	// sign-up codes (ERATELIMITED).
-	RequestEmailChange(ctx context.Context, username, password, newEmail string) error
+	RequestEmailChange(ctx context.Context, who Requester, username, password, newEmail string) error
 
 	// ConfirmEmailChange checks the password and the code mailed by
 	// RequestEmailChange and, when both are right, makes the new address the
 	// account's, returning it. A wrong, expired or missing code gets the
 	// answers of Confirm's codes (EINVALID, ERATELIMITED).
-	ConfirmEmailChange(ctx context.Context, username, password, code string) (newEmail string, err error)
+	ConfirmEmailChange(ctx context.Context, who Requester, username, password, code string) (newEmail string, err error)
 
 	// CancelEmailChange forgets a requested change, so its code no longer
 	// works; it is not an error when none is waiting.

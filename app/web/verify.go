@@ -12,7 +12,7 @@ func (s *Server) VerifyEmail(w http.ResponseWriter, r *http.Request) (verifyForm
 	if err := s.Limit(r, "verify", f.Username); err != nil {
 		return f, err
 	}
-	return f, s.accounts.Confirm(s.asking(r, f.Username), f.Username, f.Code)
+	return f, s.accounts.Confirm(r.Context(), s.asking(r, f.Username), f.Username, f.Code)
 }
 
 // --- a new code ---
@@ -30,5 +30,5 @@ func (s *Server) ResendCode(w http.ResponseWriter, r *http.Request) (usernameFor
 			return f, err
 		}
 	}
-	return f, s.accounts.ResendCode(s.asking(r, f.Username), f.Username)
+	return f, s.accounts.ResendCode(r.Context(), s.asking(r, f.Username), f.Username)
 }
