@@ -127,6 +127,7 @@ func Run(t *testing.T, newBackend Factory) {
 		{"OneInstanceMailsAtOnce", testOneInstanceMailsAtOnce},
 		{"GoneMessagesSayWhatHappened", testGoneMessagesSayWhatHappened},
 		{"CodesNeedARequester", testCodesNeedARequester},
+		{"AReplyKeepsTheImageItQuotes", testAReplyKeepsTheImageItQuotes},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

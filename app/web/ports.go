@@ -26,6 +26,7 @@ type Accounts interface {
 	Sessions
 	SignUp(ctx context.Context, who imageapp.Requester, in imageapp.SignUpInput) error
 	Confirm(ctx context.Context, who imageapp.Requester, username, code string) error
+	ConfirmedUser(ctx context.Context, username string) (imageapp.User, error)
 	ResendCode(ctx context.Context, who imageapp.Requester, username string) error
 	Login(ctx context.Context, username, password string) (imageapp.User, error)
 	ForgotPassword(ctx context.Context, who imageapp.Requester, username string) error
