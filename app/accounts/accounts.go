@@ -18,7 +18,7 @@ import (
 // Service runs the account rules over the ports.
 type Service struct {
 	Identity imageapp.Identity
-	Users    imageapp.Directory
+	Users    Directory
 	Sessions imageapp.SessionVersions
 
 	// Provision runs post-confirmation provisioning for a user whose trigger
@@ -41,6 +41,14 @@ type Service struct {
 	// subscriptions (signin.go).
 	SignIn SignInStores
 	Now    func() time.Time
+}
+
+// Directory is the part of the directory the account rules use: the
+// entries, and the retirement of a deleted account's name (never the
+// social graph, which is messaging's).
+type Directory interface {
+	imageapp.Users
+	imageapp.NameRetirement
 }
 
 const (

@@ -173,8 +173,22 @@ type Identity interface {
 	CancelEmailChange(ctx context.Context, username string) error
 }
 
-// Directory holds provisioned users (SQLite locally, DynamoDB in AWS mode).
+// Directory holds provisioned users (SQLite locally, DynamoDB in AWS mode):
+// every backend implements it whole, and Ports carries it whole. It serves
+// three roles, and a consumer names only those it calls: the entries
+// themselves (Users), who blocks and knows whom (SocialGraph), and the names
+// of deleted accounts (NameRetirement).
 type Directory interface {
+	Users
+	SocialGraph
+	NameRetirement
+}
+
+// Users is the directory's entries: one per provisioned user, found by ID
+// or username, listed in pages, with the settings and the thumbnail key
+// kept on it. Used by provisioning (provision.Deps), the account rules
+// (accounts.Directory), messaging, and the bench's look-ups.
+type Users interface {
 	// PutUser stores u. It is idempotent for the same ID; returns ECONFLICT if
 	// the username belongs to another ID.
 	PutUser(ctx context.Context, u User) error
@@ -188,6 +202,45 @@ type Directory interface {
 	// them. Returns ENOTFOUND for an unknown user.
 	SetPrivacy(ctx context.Context, userID string, p Privacy) error
 
+	// UserByID and UserByUsername return ENOTFOUND when there is no such user.
+	// Username lookups are case-insensitive.
+	UserByID(ctx context.Context, id string) (User, error)
+	UserByUsername(ctx context.Context, username string) (User, error)
+
+	// ListUsers returns one page of users in the order of their lowercased
+	// usernames, only those whose username starts with q.Search (compared
+	// case-insensitively, see UsernamePrefix) when it is not empty. Each page
+	// is one range read of an index, however many users there are. Returns
+	// EINVALID for a cursor it did not make.
+	ListUsers(ctx context.Context, q UserQuery) (UserPage, error)
+}
+
+// SocialGraph is who blocks whom and who knows whom, by user ID. Used by
+// messaging only (blocks, message requests, contacts).
+type SocialGraph interface {
+	// SetBlocked blocks (or unblocks) blockedID for blockerID: images from
+	// them are withheld from blockerID. Idempotent. Returns EINVALID past
+	// MaxBlocked blocked people.
+	SetBlocked(ctx context.Context, blockerID, blockedID string, blocked bool) error
+
+	// Blocked lists the IDs blockerID blocks, in no particular order.
+	Blocked(ctx context.Context, blockerID string) ([]string, error)
+
+	// AddContact records that userID knows contactID (they sent them an
+	// image, or accepted their request): for a user with MessageRequests
+	// on, images from contacts arrive as any other. Idempotent. Returns
+	// EINVALID past MaxContacts contacts.
+	AddContact(ctx context.Context, userID, contactID string) error
+
+	// Knows reports whether contactID is one of userID's contacts.
+	Knows(ctx context.Context, userID, contactID string) (bool, error)
+}
+
+// NameRetirement is how an account's deletion takes its entry and its name
+// out of the directory, in an order no sign-up can slip into. Used by the
+// account rules' deletion (accounts.Directory); the backends' own sign-up
+// checks read the retired names from their store directly.
+type NameRetirement interface {
 	// RetireUsername keeps u's username, and every name with its
 	// skeleton (UsernameSkeleton), from new accounts until until, from now
 	// on, while u's entry stays: deleting an account retires the name
@@ -206,39 +259,10 @@ type Directory interface {
 	// until: UsernameRetired reports it, and sign-up refuses it, until then.
 	DeleteUser(ctx context.Context, u User, until time.Time) error
 
-	// SetBlocked blocks (or unblocks) blockedID for blockerID: images from
-	// them are withheld from blockerID. Idempotent. Returns EINVALID past
-	// MaxBlocked blocked people.
-	SetBlocked(ctx context.Context, blockerID, blockedID string, blocked bool) error
-
-	// Blocked lists the IDs blockerID blocks, in no particular order.
-	Blocked(ctx context.Context, blockerID string) ([]string, error)
-
-	// AddContact records that userID knows contactID (they sent them an
-	// image, or accepted their request): for a user with MessageRequests
-	// on, images from contacts arrive as any other. Idempotent. Returns
-	// EINVALID past MaxContacts contacts.
-	AddContact(ctx context.Context, userID, contactID string) error
-
-	// Knows reports whether contactID is one of userID's contacts.
-	Knows(ctx context.Context, userID, contactID string) (bool, error)
-
 	// UsernameRetired reports whether username, or a name with its
 	// skeleton, is kept from new accounts: its account was deleted (or is
 	// being deleted) within the retirement.
 	UsernameRetired(ctx context.Context, username string) (bool, error)
-
-	// UserByID and UserByUsername return ENOTFOUND when there is no such user.
-	// Username lookups are case-insensitive.
-	UserByID(ctx context.Context, id string) (User, error)
-	UserByUsername(ctx context.Context, username string) (User, error)
-
-	// ListUsers returns one page of users in the order of their lowercased
-	// usernames, only those whose username starts with q.Search (compared
-	// case-insensitively, see UsernamePrefix) when it is not empty. Each page
-	// is one range read of an index, however many users there are. Returns
-	// EINVALID for a cursor it did not make.
-	ListUsers(ctx context.Context, q UserQuery) (UserPage, error)
 }
 
 // MaxBlocked bounds the people one user may block: the list is read
