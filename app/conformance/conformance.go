@@ -122,6 +122,7 @@ func Run(t *testing.T, newBackend Factory) {
 		{"ADigestSurvivesAFailedMail", testADigestSurvivesAFailedMail},
 		{"OneInstanceMailsAtOnce", testOneInstanceMailsAtOnce},
 		{"GoneMessagesSayWhatHappened", testGoneMessagesSayWhatHappened},
+		{"AReplyKeepsTheImageItQuotes", testAReplyKeepsTheImageItQuotes},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -144,6 +144,11 @@ type SendInput struct {
 	// "1h", "1d", "7d", or "once" (view once); see imageapp.ParseKeep.
 	Keep string
 
+	// QuoteID is the message this one replies to (the conversation's
+	// composer): one of the two people's conversation that the sender can
+	// still see, or the send is refused (quote.go).
+	QuoteID string
+
 	// Rest, when set, is called once Body is fully read and returns the
 	// fields as they stand after the whole upload: a multipart form may put
 	// the caption after the file, and this lets the upload stream instead of
@@ -181,6 +186,9 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 		return nil, err
 	}
 	if err := s.checkQuota(ctx, to); err != nil {
+		return nil, err
+	}
+	if err := s.checkQuote(ctx, from, to, in.QuoteID); err != nil {
 		return nil, err
 	}
 	request, err := s.isRequest(ctx, to, from) // read once: the allowance and the message both need it
@@ -224,6 +232,7 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 		KeyID:         to.KeyID,
 		Withheld:      withheld,
 		Request:       request,
+		QuoteID:       in.QuoteID,
 	}
 	job, err := s.store(ctx, m, clean, in, from, to)
 	if err != nil {

@@ -1,8 +1,6 @@
 package server
 
 import (
-	"net/http"
-
 	"github.com/go-chi/chi/v5"
 
 	"imageapp/app/web"
@@ -12,13 +10,15 @@ import (
 	"imageapp/static"
 )
 
-// routes is the route table: every client's routes in one place, since the
+// routeTable is the route table: every client's routes in one place, since the
 // twins of a route (a page and its JSON answer) read best side by side, and
 // a few handlers serve both clients (an image's bytes, the export zip). It
 // lives here, where the clients are wired, so the core (web) depends on none
 // of them.
-func routes(core *web.Server, p *pages.Handlers, a *api.Handlers, l *live.Handlers) http.Handler {
-	return core.Handler(func(r chi.Router) {
+// It returns the mounting function, so that a test can walk the table
+// (TestEveryRouteThatDecryptsIsRecorded).
+func routeTable(core *web.Server, p *pages.Handlers, a *api.Handlers, l *live.Handlers) func(chi.Router) {
+	return func(r chi.Router) {
 		// Pages.
 		r.Get("/", p.Home)
 		r.Get("/signup", p.SignupPage)
@@ -34,7 +34,7 @@ func routes(core *web.Server, p *pages.Handlers, a *api.Handlers, l *live.Handle
 		r.Get("/reset", p.ResetPage)
 		r.Post("/reset", p.ResetSubmit)
 		r.Get("/.well-known/imageapp-record-key", a.RecordKey)
-		r.Method(http.MethodGet, "/sw.js", static.ServiceWorker()) // Web Push (static/sw.js)
+		r.Handle("/sw.js", static.ServiceWorker()) // Web Push (static/sw.js)
 		r.Group(func(r chi.Router) {
 			r.Use(core.RequireUser)
 			r.Get("/users", p.UsersPage)
@@ -44,6 +44,7 @@ func routes(core *web.Server, p *pages.Handlers, a *api.Handlers, l *live.Handle
 			r.Get("/events", l.EventStream)
 			r.Get("/sent", p.SentPage)
 			r.Get("/conversations/{username}", p.ConversationPage)
+			r.Post("/conversations/{username}", p.ComposerSubmit)
 			r.Get("/messages/{id}", p.MessagePage)
 			r.Get("/messages/{id}/image", a.MessageImage)
 			r.Post("/messages/{id}/delete", p.DeleteSubmit)
@@ -128,5 +129,5 @@ func routes(core *web.Server, p *pages.Handlers, a *api.Handlers, l *live.Handle
 			})
 			r.NotFound(core.APINotFound)
 		})
-	})
+	}
 }

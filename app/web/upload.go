@@ -19,6 +19,7 @@ type sendForm struct {
 	To      string // the recipient's username
 	Caption string
 	Keep    string // how long it lives: keep, 1h, 1d, 7d, once (imageapp.ParseKeep)
+	Quote   string // the message it replies to; like "to", before the image
 
 	answered <-chan struct{} // closed once the answer is flushed (messaging.SendInput.Answered)
 }
@@ -32,6 +33,8 @@ func (f *sendForm) set(name, value string) {
 		f.Caption = value
 	case "keep":
 		f.Keep = value
+	case "quote":
+		f.Quote = value
 	}
 }
 
@@ -170,7 +173,7 @@ func (s *Server) sendParts(r *http.Request, mr *parts, in *sendForm) (*imageapp.
 			return nil, uploadError(err)
 		}
 		switch part.FormName() {
-		case "to", "caption", "keep":
+		case "to", "caption", "keep", "quote":
 			if err := readField(part, in); err != nil {
 				return nil, err
 			}
@@ -196,7 +199,7 @@ func (s *Server) sendParts(r *http.Request, mr *parts, in *sendForm) (*imageapp.
 		return nil, err
 	}
 	from, _ := CurrentUser(r)
-	return s.messaging.Send(r.Context(), from, messaging.SendInput{To: in.To, Caption: in.Caption, Keep: in.Keep, Filename: filename, Body: body, Answered: in.answered})
+	return s.messaging.Send(r.Context(), from, messaging.SendInput{To: in.To, Caption: in.Caption, Keep: in.Keep, QuoteID: in.Quote, Filename: filename, Body: body, Answered: in.answered})
 }
 
 // sendStreaming sends the image while it arrives; a caption (or keep)
@@ -204,7 +207,7 @@ func (s *Server) sendParts(r *http.Request, mr *parts, in *sendForm) (*imageapp.
 func (s *Server) sendStreaming(r *http.Request, mr *parts, in *sendForm, filename string, body *uploadReader) (*imageapp.Message, error) {
 	from, _ := CurrentUser(r)
 	m, err := s.messaging.Send(r.Context(), from, messaging.SendInput{
-		To: in.To, Keep: in.Keep, Filename: filename, Body: body, Answered: in.answered,
+		To: in.To, Keep: in.Keep, QuoteID: in.Quote, Filename: filename, Body: body, Answered: in.answered,
 		Rest: func() (messaging.Rest, error) { return restFields(mr, in) },
 	})
 	if err != nil && body.err != nil {

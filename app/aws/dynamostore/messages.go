@@ -57,6 +57,9 @@ func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error
 	if m.ViewOnce {
 		it[attrViewOnce] = &types.AttributeValueMemberBOOL{Value: true}
 	}
+	if m.QuoteID != "" {
+		it[attrQuoteID] = str(m.QuoteID)
+	}
 	if !m.ExpiresAt.IsZero() {
 		it[attrExpiresAt] = num(m.ExpiresAt.Unix())
 		it[attrExpiryShard] = str(shardOf("e", m.ID))
@@ -486,6 +489,7 @@ func decodeMessage(it item) (*imageapp.Message, error) {
 		Preview:       d.bin(attrPreview),
 		SenderPreview: d.bin(attrSenderPreview),
 		ViewOnce:      d.boolean(attrViewOnce),
+		QuoteID:       d.str(attrQuoteID),
 		PreviewDue:    d.str(attrPreviewKey) != "",
 	}
 	if m.RecipientID == "" {
