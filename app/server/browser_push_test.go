@@ -235,7 +235,7 @@ func TestBrowserPushAbsent(t *testing.T) {
 
 // TestBrowserReactPush: the React Account screen's notification card shows
 // the same toggle where the browser has PushManager; the worker it
-// registers is /sw.js?client=react (a click opens React's route).
+// registers is /sw.js?client=react, whose notifications open React's route.
 func TestBrowserReactPush(t *testing.T) {
 	dist := filepath.Join(repoRoot(t), "react", "dist")
 	if _, err := os.Stat(filepath.Join(dist, "index.html")); err != nil {
@@ -258,6 +258,19 @@ func TestBrowserReactPush(t *testing.T) {
 	if w := tb.registeredWorker(); w != app.server.URL+"/sw.js?client=react "+app.server.URL+"/" {
 		t.Errorf("React registered %q (toggle %q); want /sw.js?client=react with scope /", w, s)
 	}
+	subs := bobsSubscriptions(t, app)
+	on := s == "on" && len(subs) == 1
+	failed := s == "failed" && len(subs) == 0 && strings.Contains(tb.text(card), "could not subscribe")
+	if !on && !failed {
+		t.Errorf("after turning push on the React toggle is %q (%q) and the server keeps %d subscriptions; want on with one, or failed (no push service reachable) with none", s, tb.text(card+` [data-push]`), len(subs))
+	}
+	msg, err := json.Marshal(newImageMessage("alice"))
+	must(t, err)
+	want := shownPush{Title: "New image from alice", Tag: "from:alice", URL: "/react/#/conversations/alice"}
+	if shown := tb.pushTo(string(msg)); len(shown) != 1 || shown[0] != want {
+		t.Errorf("a push to React's worker shows %+v; want just %+v", shown, want)
+	}
+	tb.checkConsole()
 }
 
 // bobsSubscriptions is what the server keeps of bob's browsers.
