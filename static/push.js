@@ -66,6 +66,7 @@
         return api("POST", "/api/me/push", sub.toJSON());
       }).then(function () { show("on"); });
     }).catch(function (e) {
+      if (!e.status) console.error("push subscription failed:", e); // the browser's own reason, for whoever debugs it
       show(e.status === 404 ? "unset" : "failed", e.status && e.status !== 404 ? e.message : "");
     });
   }
