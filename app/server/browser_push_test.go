@@ -80,7 +80,7 @@ func (tb *tab) pushTo(data string) []shownPush {
 	}
 	raw := evalAs[string](tb, "the worker's notifications", `(async () => {
 		const r = await navigator.serviceWorker.getRegistration('/');
-		for (let i = 0; i < 100; i++) {
+		for (let i = 0; i < 400; i++) {
 			const ns = await r.getNotifications();
 			if (ns.length) return JSON.stringify(ns.map((n) => ({title: n.title, tag: n.tag, body: n.body, url: n.data && n.data.url})));
 			await new Promise((resolve) => setTimeout(resolve, 50));
