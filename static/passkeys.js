@@ -1,7 +1,7 @@
 // Passkeys (WebAuthn) on the server pages: "Sign in with a passkey" on the
 // login page and "Add a passkey" in settings. Both stay hidden unless this
 // browser has the WebAuthn API; the JSON routes hold the ceremonies
-// (/api/passkeys/login/*, /api/me/passkeys/*). Loaded deferred, once per
+// (/api/passkeys/login/*, /api/settings/passkeys/*). Loaded deferred, once per
 // page however many cards include it.
 (function () {
   "use strict";
@@ -90,7 +90,7 @@
       button.disabled = true;
       show(err, "");
       var ceremony;
-      post("/api/me/passkeys/begin").then(function (begun) {
+      post("/api/settings/passkeys/begin").then(function (begun) {
         ceremony = begun.ceremony;
         var o = begun.options.publicKey;
         o.challenge = b64uToBuf(o.challenge);
@@ -98,7 +98,7 @@
         (o.excludeCredentials || []).forEach(function (c) { c.id = b64uToBuf(c.id); });
         return navigator.credentials.create({ publicKey: o });
       }).then(function (cred) {
-        return post("/api/me/passkeys/finish", { ceremony: ceremony, name: form.elements.name.value, credential: credentialJSON(cred) });
+        return post("/api/settings/passkeys/finish", { ceremony: ceremony, name: form.elements.name.value, credential: credentialJSON(cred) });
       }).then(function () {
         location.assign("/settings?flash=passkey-added#passkeys");
       }).catch(function (e) {

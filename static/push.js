@@ -3,7 +3,7 @@
 // workers); turning it on asks for the notification permission if needed,
 // registers /sw.js (static/sw.js) at the root, subscribes with the app's
 // VAPID key (GET /api/push/key) and gives the server the subscription
-// (POST /api/me/push); turning it off removes it there and in the browser.
+// (POST /api/settings/push); turning it off removes it there and in the browser.
 (function () {
   "use strict";
   var box = document.querySelector("[data-push]");
@@ -63,7 +63,7 @@
       }).then(function (reg) {
         return reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key(vapid) });
       }).then(function (sub) {
-        return api("POST", "/api/me/push", sub.toJSON());
+        return api("POST", "/api/settings/push", sub.toJSON());
       }).then(function () { show("on"); });
     }).catch(function (e) {
       if (!e.status) console.error("push subscription failed:", e); // the browser's own reason, for whoever debugs it
@@ -74,7 +74,7 @@
     show("working");
     current().then(function (sub) {
       if (!sub) return;
-      return api("DELETE", "/api/me/push", { endpoint: sub.endpoint }).then(function () { return sub.unsubscribe(); });
+      return api("DELETE", "/api/settings/push", { endpoint: sub.endpoint }).then(function () { return sub.unsubscribe(); });
     }).then(function () { show("off"); }, function (e) { show("failed", e.message); });
   }
   toggle.addEventListener("change", function () { if (toggle.checked) turnOn(); else turnOff(); });

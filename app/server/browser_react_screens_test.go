@@ -8,6 +8,7 @@ package server
 // their screenshots.
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -173,8 +174,8 @@ func TestBrowserReactMessage(t *testing.T) {
 	bob.do("confirm", chromedp.Click(chromedp.CSS(`[role=dialog] button.bg-red-600`)))
 	bob.waitJS("back in the inbox", `location.hash === '#/inbox'`)
 	bob.waitText("the deleted notice", "[role=status]", "The image was deleted.")
-	if code := evalAs[int](bob, "fetch the message", `fetch('/api/messages/`+id+`').then((r) => r.status)`, chromedp.EvalAwaitPromise); code != 404 {
-		t.Errorf("the deleted message answers %d, want 404", code)
+	if code := evalAs[int](bob, "fetch the message", `fetch('/api/messages/`+id+`').then((r) => r.status)`, chromedp.EvalAwaitPromise); code != http.StatusGone {
+		t.Errorf("the deleted message answers %d, want 410 (it says who deleted it)", code)
 	}
 	alice.checkConsole()
 	bob.checkConsole()

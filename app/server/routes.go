@@ -88,26 +88,8 @@ func routeTable(core *web.Server, p *pages.Handlers, a *api.Handlers, l *live.Ha
 			r.Group(func(r chi.Router) {
 				r.Use(core.RequireUser)
 				r.Get("/me", a.Me)
-				r.Get("/me/mail", a.Mail)
-				r.Get("/me/privacy", a.Privacy)
-				r.Put("/me/privacy", a.PrivacyPut)
-				r.Post("/me/password", a.ChangePassword)
-				r.Get("/me/email", a.Email)
-				r.Post("/me/email", a.EmailRequest)
-				r.Post("/me/email/confirm", a.EmailConfirm)
-				r.Post("/me/email/cancel", a.EmailCancel)
-				r.Get("/me/sessions", a.Sessions)
-				r.Delete("/me/sessions", a.EndOtherSessions)
-				r.Delete("/me/sessions/{sid}", a.EndSession)
-				r.Post("/me/mail/resend", a.MailResend)
-				r.Post("/me/export", a.ExportDownload)
-				r.Get("/me/record", a.Record)
-				r.Get("/me/passkeys", a.MyPasskeys)
-				r.Post("/me/passkeys/begin", a.PasskeyRegisterBegin)
-				r.Post("/me/passkeys/finish", a.PasskeyRegisterFinish)
-				r.Delete("/me/passkeys/{id}", a.PasskeyRemove)
-				r.Post("/me/push", a.PushSubscribe)
-				r.Delete("/me/push", a.PushUnsubscribe)
+				settingsAPI(r, a, "/settings") // "/api" + the page's path: the name
+				settingsAPI(r, a, "/me")       // the former names, kept for older clients
 				r.Get("/events", l.EventStream)
 				r.Get("/users", a.Users)
 				r.Get("/messages", a.Messages)
@@ -117,7 +99,6 @@ func routeTable(core *web.Server, p *pages.Handlers, a *api.Handlers, l *live.Ha
 				r.Delete("/messages/{id}", a.Delete)
 				r.Post("/messages/{id}/view", a.ViewOnce)
 				r.Delete("/me", a.DeleteAccount)
-				r.Get("/me/blocked", a.Blocked)
 				r.Put("/people/{username}/block", a.Block(true))
 				r.Delete("/people/{username}/block", a.Block(false))
 				r.Put("/blocks/{username}", a.Block(true))     // the former name, kept for older clients
@@ -130,4 +111,31 @@ func routeTable(core *web.Server, p *pages.Handlers, a *api.Handlers, l *live.Ha
 			r.NotFound(core.APINotFound)
 		})
 	}
+}
+
+// settingsAPI mounts the JSON twins of the settings page's forms under
+// prefix: "/settings" names them as the pages do (/settings/password →
+// /api/settings/password); "/me" is what they were called before.
+func settingsAPI(r chi.Router, a *api.Handlers, prefix string) {
+	r.Get(prefix+"/mail", a.Mail)
+	r.Post(prefix+"/mail/resend", a.MailResend)
+	r.Get(prefix+"/privacy", a.Privacy)
+	r.Put(prefix+"/privacy", a.PrivacyPut)
+	r.Post(prefix+"/password", a.ChangePassword)
+	r.Get(prefix+"/email", a.Email)
+	r.Post(prefix+"/email", a.EmailRequest)
+	r.Post(prefix+"/email/confirm", a.EmailConfirm)
+	r.Post(prefix+"/email/cancel", a.EmailCancel)
+	r.Get(prefix+"/sessions", a.Sessions)
+	r.Delete(prefix+"/sessions", a.EndOtherSessions)
+	r.Delete(prefix+"/sessions/{sid}", a.EndSession)
+	r.Get(prefix+"/blocked", a.Blocked)
+	r.Post(prefix+"/export", a.ExportDownload)
+	r.Get(prefix+"/record", a.Record)
+	r.Get(prefix+"/passkeys", a.MyPasskeys)
+	r.Post(prefix+"/passkeys/begin", a.PasskeyRegisterBegin)
+	r.Post(prefix+"/passkeys/finish", a.PasskeyRegisterFinish)
+	r.Delete(prefix+"/passkeys/{id}", a.PasskeyRemove)
+	r.Post(prefix+"/push", a.PushSubscribe)
+	r.Delete(prefix+"/push", a.PushUnsubscribe)
 }

@@ -12,16 +12,16 @@ function account(routes) {
   window.location.hash = '#/account';
   return mockFetch({
     'GET /api/me': jsonResponse(200, { user: me, unread: 0 }),
-    'GET /api/me/privacy': jsonResponse(200, { privacy: { read_receipts: true, listed: true, notify_by_mail: true } }),
+    'GET /api/settings/privacy': jsonResponse(200, { privacy: { read_receipts: true, listed: true, notify_by_mail: true } }),
     ...routes,
   });
 }
 
 describe('Change password', () => {
-  it('posts both passwords to /api/me/password, clears them and says other devices are logged out', async () => {
+  it('posts both passwords to /api/settings/password, clears them and says other devices are logged out', async () => {
     const posts = [];
     account({
-      'POST /api/me/password': (url, init) => {
+      'POST /api/settings/password': (url, init) => {
         posts.push(JSON.parse(init.body));
         return new Response(null, { status: 204 });
       },
@@ -44,7 +44,7 @@ describe('Change password', () => {
   });
 
   it('shows a wrong current password (403) and empties that field only', async () => {
-    account({ 'POST /api/me/password': apiError(403, 'forbidden', 'That is not your current password.') });
+    account({ 'POST /api/settings/password': apiError(403, 'forbidden', 'That is not your current password.') });
     render(<App />);
     const card = await screen.findByRole('region', { name: 'Change password' });
     await userEvent.type(within(card).getByLabelText('Current password'), 'wrong one here');
@@ -61,7 +61,7 @@ describe('Email notifications', () => {
   it('shows the setting and saves only notify_by_mail', async () => {
     const puts = [];
     account({
-      'PUT /api/me/privacy': (url, init) => {
+      'PUT /api/settings/privacy': (url, init) => {
         const body = JSON.parse(init.body);
         puts.push(body);
         return jsonResponse(200, { privacy: { read_receipts: true, listed: true, notify_by_mail: body.notify_by_mail } });
@@ -86,8 +86,8 @@ describe('Email notifications', () => {
   it('the privacy card leaves the mail setting alone', async () => {
     const puts = [];
     account({
-      'GET /api/me/privacy': jsonResponse(200, { privacy: { read_receipts: true, listed: true, notify_by_mail: false } }),
-      'PUT /api/me/privacy': (url, init) => {
+      'GET /api/settings/privacy': jsonResponse(200, { privacy: { read_receipts: true, listed: true, notify_by_mail: false } }),
+      'PUT /api/settings/privacy': (url, init) => {
         puts.push(JSON.parse(init.body));
         return jsonResponse(200, { privacy: { read_receipts: false, listed: true, notify_by_mail: false } });
       },

@@ -26,7 +26,7 @@ describe('Account', () => {
     expect(button).toHaveAttribute('type', 'submit');
     const form = button.closest('form');
     expect(form).toHaveAttribute('method', 'post');
-    expect(form).toHaveAttribute('action', '/api/me/export');
+    expect(form).toHaveAttribute('action', '/api/settings/export');
     expect(within(card).queryByRole('link', { name: 'Download my data (.zip)' })).toBeNull();
   });
 });

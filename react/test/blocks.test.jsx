@@ -23,11 +23,11 @@ const blocked = (...users) => jsonResponse(200, { users });
 const calls = (f, method, path) => f.mock.calls.filter(([url, init]) => (init?.method || 'GET') === method && url === path);
 
 describe('api: blocking', () => {
-  it('blocks with PUT, unblocks with DELETE on /api/people/{username}/block, and lists with GET /api/me/blocked', async () => {
+  it('blocks with PUT, unblocks with DELETE on /api/people/{username}/block, and lists with GET /api/settings/blocked', async () => {
     const f = mockFetch({
       'PUT /api/people/a%20b/block': jsonResponse(204),
       'DELETE /api/people/bob/block': jsonResponse(204),
-      'GET /api/me/blocked': blocked(bob),
+      'GET /api/settings/blocked': blocked(bob),
     });
     expect(await api.block('a b')).toBeNull();
     expect(await api.unblock('bob')).toBeNull();
@@ -35,7 +35,7 @@ describe('api: blocking', () => {
     expect(f.mock.calls.map(([url, init]) => `${init.method} ${url}`)).toEqual([
       'PUT /api/people/a%20b/block',
       'DELETE /api/people/bob/block',
-      'GET /api/me/blocked',
+      'GET /api/settings/blocked',
     ]);
   });
 });
@@ -44,7 +44,7 @@ describe('Conversation: blocking', () => {
   it('states what blocking does before the Block button, then blocks: notice, banner, no step', async () => {
     const f = mockFetch({
       'GET /api/conversations/bob': conversation(),
-      'GET /api/me/blocked': blocked(ann),
+      'GET /api/settings/blocked': blocked(ann),
       'PUT /api/people/bob/block': jsonResponse(204),
     });
     render(<Conversation username="bob" me={me} />);
@@ -74,7 +74,7 @@ describe('Conversation: blocking', () => {
   it('shows the banner for someone blocked, and Unblock brings the step back', async () => {
     const f = mockFetch({
       'GET /api/conversations/bob': conversation(),
-      'GET /api/me/blocked': blocked(ann, bob),
+      'GET /api/settings/blocked': blocked(ann, bob),
       'DELETE /api/people/bob/block': jsonResponse(204),
     });
     render(<Conversation username="bob" me={me} />);
@@ -90,7 +90,7 @@ describe('Conversation: blocking', () => {
   it('says what went wrong when blocking fails, and stays unblocked', async () => {
     mockFetch({
       'GET /api/conversations/bob': conversation(),
-      'GET /api/me/blocked': blocked(),
+      'GET /api/settings/blocked': blocked(),
       'PUT /api/people/bob/block': apiError(503, 'unavailable', 'Try again in a moment.'),
     });
     render(<Conversation username="bob" me={me} />);
@@ -104,7 +104,7 @@ describe('Conversation: blocking', () => {
   it('says what went wrong when unblocking fails, and keeps the banner', async () => {
     mockFetch({
       'GET /api/conversations/bob': conversation(),
-      'GET /api/me/blocked': blocked(bob),
+      'GET /api/settings/blocked': blocked(bob),
       'DELETE /api/people/bob/block': apiError(503, 'unavailable', 'Try again in a moment.'),
     });
     render(<Conversation username="bob" me={me} />);
@@ -116,7 +116,7 @@ describe('Conversation: blocking', () => {
   it('says so when it cannot tell whether bob is blocked, and offers no step', async () => {
     mockFetch({
       'GET /api/conversations/bob': conversation(),
-      'GET /api/me/blocked': apiError(503, 'unavailable', 'Try again in a moment.'),
+      'GET /api/settings/blocked': apiError(503, 'unavailable', 'Try again in a moment.'),
     });
     render(<Conversation username="bob" me={me} />);
     expect(await screen.findByRole('alert')).toHaveTextContent('Try again in a moment.');
@@ -127,7 +127,7 @@ describe('Conversation: blocking', () => {
   it('offers no step in a conversation with oneself', async () => {
     mockFetch({
       'GET /api/conversations/me': jsonResponse(200, { with: me, messages: [], next_cursor: '' }),
-      'GET /api/me/blocked': blocked(),
+      'GET /api/settings/blocked': blocked(),
     });
     render(<Conversation username="me" me={me} />);
     expect(await screen.findByText(/have not sent each other any images/)).toBeInTheDocument();
@@ -140,7 +140,7 @@ describe('Account: Blocked people', () => {
     window.location.hash = '#/account';
     const f = mockFetch({
       'GET /api/me': jsonResponse(200, { user: me, unread: 0 }),
-      'GET /api/me/privacy': jsonResponse(200, { privacy: { read_receipts: true, listed: true } }),
+      'GET /api/settings/privacy': jsonResponse(200, { privacy: { read_receipts: true, listed: true } }),
       ...routes,
     });
     render(<App />);
@@ -148,7 +148,7 @@ describe('Account: Blocked people', () => {
   }
 
   it('lists the people I block, each with Unblock, in the server page’s words', async () => {
-    const f = openAccount({ 'GET /api/me/blocked': blocked(ann, bob), 'DELETE /api/people/bob/block': jsonResponse(204) });
+    const f = openAccount({ 'GET /api/settings/blocked': blocked(ann, bob), 'DELETE /api/people/bob/block': jsonResponse(204) });
     const card = await screen.findByRole('region', { name: 'Blocked people' });
     expect(card).toHaveTextContent(
       'People you block cannot send you images, and are not told: their images are withheld from you. Block someone from your conversation with them.',
@@ -166,7 +166,7 @@ describe('Account: Blocked people', () => {
   });
 
   it('says “You block nobody.” for nobody, and after the last Unblock', async () => {
-    openAccount({ 'GET /api/me/blocked': blocked(bob), 'DELETE /api/people/bob/block': jsonResponse(204) });
+    openAccount({ 'GET /api/settings/blocked': blocked(bob), 'DELETE /api/people/bob/block': jsonResponse(204) });
     const card = await screen.findByRole('region', { name: 'Blocked people' });
     await userEvent.click(await within(card).findByRole('button', { name: 'Unblock bob' }));
     expect(await within(card).findByText('You block nobody.')).toBeInTheDocument();
@@ -175,7 +175,7 @@ describe('Account: Blocked people', () => {
 
   it('shows the errors of loading and of unblocking', async () => {
     openAccount({
-      'GET /api/me/blocked': blocked(bob),
+      'GET /api/settings/blocked': blocked(bob),
       'DELETE /api/people/bob/block': apiError(503, 'unavailable', 'Try again in a moment.'),
     });
     const card = await screen.findByRole('region', { name: 'Blocked people' });
@@ -185,7 +185,7 @@ describe('Account: Blocked people', () => {
   });
 
   it('shows the error when the list cannot be loaded', async () => {
-    openAccount({ 'GET /api/me/blocked': apiError(500, 'internal', 'Something broke.') });
+    openAccount({ 'GET /api/settings/blocked': apiError(500, 'internal', 'Something broke.') });
     const card = await screen.findByRole('region', { name: 'Blocked people' });
     expect(await within(card).findByRole('alert')).toHaveTextContent('Something broke.');
     expect(within(card).queryByText('You block nobody.')).not.toBeInTheDocument();

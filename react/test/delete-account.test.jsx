@@ -14,7 +14,7 @@ function openAccount(deleteReplies) {
   window.location.hash = '#/account';
   const fetch = mockFetch({
     'GET /api/me': jsonResponse(200, { user: me, unread: 0 }),
-    'GET /api/me/privacy': jsonResponse(200, { privacy: { read_receipts: true, listed: true } }),
+    'GET /api/settings/privacy': jsonResponse(200, { privacy: { read_receipts: true, listed: true } }),
     'DELETE /api/me': deleteReplies,
   });
   render(<App />);

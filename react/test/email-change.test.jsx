@@ -13,8 +13,8 @@ function account(routes) {
   window.location.hash = '#/account';
   return mockFetch({
     'GET /api/me': jsonResponse(200, { user: me, unread: 0 }),
-    'GET /api/me/privacy': jsonResponse(200, { privacy: { read_receipts: true, listed: true, notify_by_mail: true } }),
-    'GET /api/me/email': jsonResponse(200, { email: { address: 'me@example.com', pending: '' } }),
+    'GET /api/settings/privacy': jsonResponse(200, { privacy: { read_receipts: true, listed: true, notify_by_mail: true } }),
+    'GET /api/settings/email': jsonResponse(200, { email: { address: 'me@example.com', pending: '' } }),
     ...routes,
   });
 }
@@ -25,11 +25,11 @@ describe('Change email', () => {
   it('mails a code to the new address, then confirms it with the code and the password', async () => {
     const posts = [];
     account({
-      'POST /api/me/email': (url, init) => {
+      'POST /api/settings/email': (url, init) => {
         posts.push(JSON.parse(init.body));
         return jsonResponse(202, state('me@example.com', 'new@example.com'));
       },
-      'POST /api/me/email/confirm': (url, init) => {
+      'POST /api/settings/email/confirm': (url, init) => {
         posts.push(JSON.parse(init.body));
         return jsonResponse(200, state('new@example.com', ''));
       },
@@ -54,11 +54,11 @@ describe('Change email', () => {
   });
 
   it('shows a waiting change from the server, a refused code, and cancels', async () => {
-    const pending = replies['GET /api/me/email'].body; // the server's own reply (contract)
+    const pending = replies['GET /api/settings/email'].body; // the server's own reply (contract)
     account({
-      'GET /api/me/email': jsonResponse(200, pending),
-      'POST /api/me/email/confirm': apiError(400, 'invalid', 'That code did not work. Check it, or ask for a new one.'),
-      'POST /api/me/email/cancel': jsonResponse(200, state(pending.email.address, '')),
+      'GET /api/settings/email': jsonResponse(200, pending),
+      'POST /api/settings/email/confirm': apiError(400, 'invalid', 'That code did not work. Check it, or ask for a new one.'),
+      'POST /api/settings/email/cancel': jsonResponse(200, state(pending.email.address, '')),
     });
     render(<App />);
     const card = await screen.findByRole('region', { name: 'Email address' });

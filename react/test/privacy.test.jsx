@@ -10,13 +10,13 @@ const me = { id: 'u-me', username: 'me', email: 'me@example.com' };
 afterEach(() => vi.unstubAllGlobals());
 
 describe('Privacy settings', () => {
-  it('shows the stored settings on Account and saves both with PUT /api/me/privacy', async () => {
+  it('shows the stored settings on Account and saves both with PUT /api/settings/privacy', async () => {
     window.location.hash = '#/account';
     const puts = [];
     mockFetch({
       'GET /api/me': jsonResponse(200, { user: me, unread: 0 }),
-      'GET /api/me/privacy': jsonResponse(200, { privacy: { read_receipts: true, listed: true } }),
-      'PUT /api/me/privacy': (url, init) => {
+      'GET /api/settings/privacy': jsonResponse(200, { privacy: { read_receipts: true, listed: true } }),
+      'PUT /api/settings/privacy': (url, init) => {
         const body = JSON.parse(init.body);
         puts.push(body);
         return jsonResponse(200, { privacy: body });
@@ -46,8 +46,8 @@ describe('Privacy settings', () => {
     window.location.hash = '#/account';
     mockFetch({
       'GET /api/me': jsonResponse(200, { user: me, unread: 0 }),
-      'GET /api/me/privacy': jsonResponse(200, { privacy: { read_receipts: false, listed: true } }),
-      'PUT /api/me/privacy': jsonResponse(503, { error: { code: 'unavailable', message: 'Try again in a moment.' } }),
+      'GET /api/settings/privacy': jsonResponse(200, { privacy: { read_receipts: false, listed: true } }),
+      'PUT /api/settings/privacy': jsonResponse(503, { error: { code: 'unavailable', message: 'Try again in a moment.' } }),
     });
     render(<App />);
     const card = await screen.findByRole('region', { name: 'Privacy' });

@@ -52,8 +52,8 @@ describe('Also when no tab is open', () => {
     const { sw, reg, sub } = fakePushBrowser();
     const fetch = mockFetch({
       'GET /api/push/key': jsonResponse(200, { key: 'AQID' }),
-      'POST /api/me/push': new Response(null, { status: 204 }),
-      'DELETE /api/me/push': new Response(null, { status: 204 }),
+      'POST /api/settings/push': new Response(null, { status: 204 }),
+      'DELETE /api/settings/push': new Response(null, { status: 204 }),
     });
     render(<BrowserNotifications />);
     const box = await screen.findByLabelText(LABEL);
@@ -64,13 +64,13 @@ describe('Also when no tab is open', () => {
     const opts = reg.pushManager.subscribe.mock.calls[0][0];
     expect(opts.userVisibleOnly).toBe(true);
     expect([...opts.applicationServerKey]).toEqual([1, 2, 3]);
-    const post = fetch.mock.calls.find(([url, init]) => url === '/api/me/push' && init.method === 'POST');
+    const post = fetch.mock.calls.find(([url, init]) => url === '/api/settings/push' && init.method === 'POST');
     expect(JSON.parse(post[1].body)).toEqual({ endpoint: 'https://push.example/t-1', keys: { p256dh: 'BKey', auth: 'AuthSecret' } });
     expect(box.checked).toBe(true);
 
     await userEvent.click(box);
     await waitFor(() => expect(box.checked).toBe(false));
-    const del = fetch.mock.calls.find(([url, init]) => url === '/api/me/push' && init.method === 'DELETE');
+    const del = fetch.mock.calls.find(([url, init]) => url === '/api/settings/push' && init.method === 'DELETE');
     expect(JSON.parse(del[1].body)).toEqual({ endpoint: 'https://push.example/t-1' });
     expect(sub.unsubscribe).toHaveBeenCalled();
   });

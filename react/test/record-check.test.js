@@ -16,7 +16,7 @@ function memory() {
 function server(page, key = page.public_key) {
   return async (url) => {
     if (url === '/.well-known/imageapp-record-key') return new Response(`${key}\n`, { status: 200 });
-    if (url === '/api/me/record') return Response.json({ days: [], page, before: null });
+    if (url === '/api/settings/record') return Response.json({ days: [], page, before: null });
     return new Response('', { status: 404 });
   };
 }
@@ -53,7 +53,7 @@ describe('checkNewestRecord', () => {
 
   it('says why when the record cannot be read', async () => {
     const get = async (url) =>
-      url === '/api/me/record'
+      url === '/api/settings/record'
         ? Response.json({ error: { code: 'unavailable', message: 'The record of when your images were opened is not kept here.' } }, { status: 503 })
         : new Response(`${vector().public_key}\n`);
     await expect(checkNewestRecord(get, memory())).rejects.toThrow('The record of when your images were opened is not kept here.');

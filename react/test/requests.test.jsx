@@ -56,9 +56,9 @@ describe('Privacy settings: message requests', () => {
     const puts = [];
     mockFetch({
       'GET /api/me': jsonResponse(200, { user: me, unread: 0 }),
-      'GET /api/me/blocked': jsonResponse(200, { users: [] }),
-      'GET /api/me/privacy': jsonResponse(200, { privacy: { read_receipts: true, listed: true, notify_by_mail: true, message_requests: false } }),
-      'PUT /api/me/privacy': (url, init) => {
+      'GET /api/settings/blocked': jsonResponse(200, { users: [] }),
+      'GET /api/settings/privacy': jsonResponse(200, { privacy: { read_receipts: true, listed: true, notify_by_mail: true, message_requests: false } }),
+      'PUT /api/settings/privacy': (url, init) => {
         puts.push(JSON.parse(init.body));
         return jsonResponse(200, { privacy: { notify_by_mail: true, ...JSON.parse(init.body) } });
       },
@@ -79,8 +79,8 @@ describe('Privacy settings: message requests', () => {
     window.location.hash = '#/account';
     mockFetch({
       'GET /api/me': jsonResponse(200, { user: me, unread: 0 }),
-      'GET /api/me/blocked': jsonResponse(200, { users: [] }),
-      'GET /api/me/privacy': jsonResponse(200, { privacy: { read_receipts: true, listed: true } }),
+      'GET /api/settings/blocked': jsonResponse(200, { users: [] }),
+      'GET /api/settings/privacy': jsonResponse(200, { privacy: { read_receipts: true, listed: true } }),
     });
     render(<App />);
     const card = await screen.findByRole('region', { name: 'Privacy' });
@@ -150,7 +150,7 @@ describe('the Requests screen', () => {
   it('asks before Block (they are not told), then blocks and deletes with ?block=yes', async () => {
     const f = mockFetch({
       'GET /api/requests': waiting(req('bob', 1)),
-      'GET /api/me/privacy': jsonResponse(200, { privacy: { read_receipts: true, listed: true, message_requests: true } }),
+      'GET /api/settings/privacy': jsonResponse(200, { privacy: { read_receipts: true, listed: true, message_requests: true } }),
       'DELETE /api/requests/bob': jsonResponse(200, { deleted: 1, blocked: true }),
     });
     render(<Requests />);
@@ -182,7 +182,7 @@ describe('the Requests screen', () => {
   it('with none, explains the setting (off or on) and links to the privacy settings', async () => {
     mockFetch({
       'GET /api/requests': waiting(),
-      'GET /api/me/privacy': [
+      'GET /api/settings/privacy': [
         jsonResponse(200, { privacy: { read_receipts: true, listed: true, message_requests: false } }),
         jsonResponse(200, { privacy: { read_receipts: true, listed: true, message_requests: true } }),
       ],
@@ -291,7 +291,7 @@ describe('Inbox: the requests link', () => {
     window.location.hash = '#/requests';
     mockFetch({
       'GET /api/me': jsonResponse(200, { user: me, unread: 1 }),
-      'GET /api/me/privacy': jsonResponse(200, { privacy: { read_receipts: true, listed: true, notify_by_mail: true, message_requests: true } }),
+      'GET /api/settings/privacy': jsonResponse(200, { privacy: { read_receipts: true, listed: true, notify_by_mail: true, message_requests: true } }),
       'GET /api/requests': [waiting(), waiting(req('bob', 1))],
     });
     render(<App />);
@@ -315,7 +315,7 @@ describe('Conversation: requests', () => {
     });
 
   it('shows a request as a placeholder (no thumbnail, caption or link), the banner, and no Reply or Block step', async () => {
-    mockFetch({ 'GET /api/conversations/bob': pending(), 'GET /api/me/blocked': jsonResponse(200, { users: [] }) });
+    mockFetch({ 'GET /api/conversations/bob': pending(), 'GET /api/settings/blocked': jsonResponse(200, { users: [] }) });
     render(<Conversation username="bob" me={me} />);
     expect(await screen.findByTestId('request-banner')).toHaveTextContent(BANNER);
     const list = screen.getByRole('list', { name: 'Images with bob' });
@@ -335,7 +335,7 @@ describe('Conversation: requests', () => {
   it('accepts from the banner: the images show, Reply is back, the notice is focused', async () => {
     const f = mockFetch({
       'GET /api/conversations/bob': [pending(), accepted()],
-      'GET /api/me/blocked': jsonResponse(200, { users: [] }),
+      'GET /api/settings/blocked': jsonResponse(200, { users: [] }),
       'POST /api/requests/bob/accept': jsonResponse(200, { accepted: 2 }),
     });
     render(<Conversation username="bob" me={me} />);
@@ -351,7 +351,7 @@ describe('Conversation: requests', () => {
   it('blocks from the banner: the requests go, and the blocked banner shows', async () => {
     const f = mockFetch({
       'GET /api/conversations/bob': [pending(), jsonResponse(200, { with: bob, messages: [], next_cursor: '' })],
-      'GET /api/me/blocked': [jsonResponse(200, { users: [] }), jsonResponse(200, { users: [bob] })],
+      'GET /api/settings/blocked': [jsonResponse(200, { users: [] }), jsonResponse(200, { users: [bob] })],
       'DELETE /api/requests/bob': jsonResponse(200, { deleted: 2, blocked: true }),
     });
     render(<Conversation username="bob" me={me} />);
@@ -368,7 +368,7 @@ describe('Conversation: requests', () => {
   it('does not count the requests when older pages are not loaded', async () => {
     mockFetch({
       'GET /api/conversations/bob': jsonResponse(200, { with: bob, messages: [request('r2')], next_cursor: 'older' }),
-      'GET /api/me/blocked': jsonResponse(200, { users: [] }),
+      'GET /api/settings/blocked': jsonResponse(200, { users: [] }),
     });
     render(<Conversation username="bob" me={me} />);
     await userEvent.click(await within(await screen.findByTestId('request-banner')).findByRole('button', { name: 'Delete…' }));
@@ -379,7 +379,7 @@ describe('Conversation: requests', () => {
     const mine = { ...msg('s1', 'me', { to: 'bob' }), from: me, to: bob, request: false, thumbnail: 'data:image/png;base64,AAAA' };
     mockFetch({
       'GET /api/conversations/bob': jsonResponse(200, { with: bob, messages: [mine], next_cursor: '' }),
-      'GET /api/me/blocked': jsonResponse(200, { users: [] }),
+      'GET /api/settings/blocked': jsonResponse(200, { users: [] }),
     });
     render(<Conversation username="bob" me={me} />);
     expect(await screen.findByRole('link', { name: /Image you sent/ })).toBeInTheDocument();

@@ -13,26 +13,26 @@ const script = { id: 's3', device: 'curl', created_at: '2026-11-28T08:00:00Z', l
 const list = (...sessions) => jsonResponse(200, { sessions });
 
 describe('api: sessions', () => {
-  it('lists with GET /api/me/sessions, ends one with DELETE /api/me/sessions/{id}, the others with DELETE /api/me/sessions', async () => {
+  it('lists with GET /api/settings/sessions, ends one with DELETE /api/settings/sessions/{id}, the others with DELETE /api/settings/sessions', async () => {
     const f = mockFetch({
-      'GET /api/me/sessions': list(here),
-      'DELETE /api/me/sessions/s2': jsonResponse(204),
-      'DELETE /api/me/sessions': jsonResponse(204),
+      'GET /api/settings/sessions': list(here),
+      'DELETE /api/settings/sessions/s2': jsonResponse(204),
+      'DELETE /api/settings/sessions': jsonResponse(204),
     });
     expect(await api.listSessions()).toEqual({ sessions: [here] });
     expect(await api.endSession('s2')).toBeNull();
     expect(await api.endOtherSessions()).toBeNull();
     expect(f.mock.calls.map(([url, init]) => `${init.method} ${url}`)).toEqual([
-      'GET /api/me/sessions',
-      'DELETE /api/me/sessions/s2',
-      'DELETE /api/me/sessions',
+      'GET /api/settings/sessions',
+      'DELETE /api/settings/sessions/s2',
+      'DELETE /api/settings/sessions',
     ]);
   });
 });
 
 describe('Sessions card', () => {
   it('lists the devices, marks this one, and ends one: its row goes and the notice is focused', async () => {
-    mockFetch({ 'GET /api/me/sessions': list(here, phone, script), 'DELETE /api/me/sessions/s2': jsonResponse(204) });
+    mockFetch({ 'GET /api/settings/sessions': list(here, phone, script), 'DELETE /api/settings/sessions/s2': jsonResponse(204) });
     render(<Sessions />);
     const rows = within(await screen.findByRole('list', { name: 'Your sessions' })).getAllByRole('listitem');
     expect(rows.map((r) => r.textContent)).toEqual([
@@ -49,7 +49,7 @@ describe('Sessions card', () => {
   });
 
   it('logs out all other devices, leaving this one and saying so', async () => {
-    mockFetch({ 'GET /api/me/sessions': list(here, phone, script), 'DELETE /api/me/sessions': jsonResponse(204) });
+    mockFetch({ 'GET /api/settings/sessions': list(here, phone, script), 'DELETE /api/settings/sessions': jsonResponse(204) });
     render(<Sessions />);
     await userEvent.click(await screen.findByRole('button', { name: 'Log out all other devices' }));
     expect(await screen.findByText('Every other device is logged out.')).toBeInTheDocument();
@@ -60,8 +60,8 @@ describe('Sessions card', () => {
 
   it('shows the server’s error and keeps the row when ending fails', async () => {
     mockFetch({
-      'GET /api/me/sessions': list(here, phone),
-      'DELETE /api/me/sessions/s2': apiError(404, 'not_found', 'That session has ended already.'),
+      'GET /api/settings/sessions': list(here, phone),
+      'DELETE /api/settings/sessions/s2': apiError(404, 'not_found', 'That session has ended already.'),
     });
     render(<Sessions />);
     await userEvent.click(await screen.findByRole('button', { name: /^Log out this device: Chrome on Android/ }));

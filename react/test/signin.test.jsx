@@ -31,7 +31,7 @@ describe('Keep me signed in', () => {
   it('marks a kept session in the list', async () => {
     const here = { id: 's1', device: 'Firefox on Linux', created_at: '2026-11-30T08:00:00Z', last_seen: '2026-11-30T09:00:00Z', current: true, kept_signed_in: true };
     const other = { id: 's2', device: 'curl', created_at: '2026-11-30T08:00:00Z', last_seen: '2026-11-30T09:00:00Z', current: false, kept_signed_in: false };
-    mockFetch({ 'GET /api/me/sessions': jsonResponse(200, { sessions: [here, other] }) });
+    mockFetch({ 'GET /api/settings/sessions': jsonResponse(200, { sessions: [here, other] }) });
     render(<Sessions />);
     const rows = within(await screen.findByRole('list', { name: 'Your sessions' })).getAllByRole('listitem');
     expect(rows[0]).toHaveTextContent('Kept signed in');

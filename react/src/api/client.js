@@ -137,24 +137,24 @@ export const logout = () => request('POST', '/api/logout', { auth: false });
 
 // Privacy settings: resolve to {privacy: {read_receipts, listed, notify_by_mail, message_requests}}. PUT
 // takes any of them; one left out stays as it is.
-export const getPrivacy = () => request('GET', '/api/me/privacy');
-export const setPrivacy = (settings) => request('PUT', '/api/me/privacy', { body: settings });
+export const getPrivacy = () => request('GET', '/api/settings/privacy');
+export const setPrivacy = (settings) => request('PUT', '/api/settings/privacy', { body: settings });
 
 // Changes the password (204): 403 for a wrong current one, 400 for a weak new one, 429 with
 // Retry-After. Every other session ends; the server re-issues this one's cookie.
 export const changePassword = ({ current_password, new_password }) =>
-  request('POST', '/api/me/password', { body: { current_password, new_password } });
+  request('POST', '/api/settings/password', { body: { current_password, new_password } });
 
 // The account's email and the address waiting for its code ("" when none):
 // {email: {address, pending}}. Request (202) mails a code to new_email; confirm (200) makes it
 // the account's; both answer 403 for a wrong password, confirm 400 for a wrong code, 429 with
 // Retry-After. Cancel (200) forgets the waiting address.
-export const emailState = () => request('GET', '/api/me/email');
+export const emailState = () => request('GET', '/api/settings/email');
 export const requestEmailChange = ({ new_email, password }) =>
-  request('POST', '/api/me/email', { body: { new_email, password } });
+  request('POST', '/api/settings/email', { body: { new_email, password } });
 export const confirmEmailChange = ({ code, password }) =>
-  request('POST', '/api/me/email/confirm', { body: { code, password } });
-export const cancelEmailChange = () => request('POST', '/api/me/email/cancel', { body: {} });
+  request('POST', '/api/settings/email/confirm', { body: { code, password } });
+export const cancelEmailChange = () => request('POST', '/api/settings/email/cancel', { body: {} });
 
 // Deletes the account for good, confirmed by its password: 204 (the server clears the
 // session cookie), 403 for a wrong password (still logged in), 429 with Retry-After.
@@ -182,15 +182,15 @@ export const block = (username) => request('PUT', `/api/people/${enc(username)}/
 export const unblock = (username) => request('DELETE', `/api/people/${enc(username)}/block`);
 
 // The people I block: {users: [{id, username}]}, sorted by username.
-export const listBlocked = () => request('GET', '/api/me/blocked');
+export const listBlocked = () => request('GET', '/api/settings/blocked');
 
 // Where the person is logged in: {sessions: [{id, device, created_at, last_seen, current}]}; end one
 // (404 if it is not theirs) or every other one: 204.
-export const listSessions = () => request('GET', '/api/me/sessions');
+export const listSessions = () => request('GET', '/api/settings/sessions');
 // A page of "When your images were opened" (the decrypt record), newest first; before: the older page's cursor.
-export const getRecord = (before) => request('GET', `/api/me/record${query({ before })}`);
-export const endSession = (id) => request('DELETE', `/api/me/sessions/${enc(id)}`);
-export const endOtherSessions = () => request('DELETE', '/api/me/sessions');
+export const getRecord = (before) => request('GET', `/api/settings/record${query({ before })}`);
+export const endSession = (id) => request('DELETE', `/api/settings/sessions/${enc(id)}`);
+export const endOtherSessions = () => request('DELETE', '/api/settings/sessions');
 
 // --- message requests ------------------------------------------------------
 

@@ -107,7 +107,7 @@ async function failure(res, what) {
  * What the Verify buttons of both clients do: read the app's record key
  * (GET /.well-known/imageapp-record-key; pinned in storage on first use, and
  * a different key later is refused), read the newest page of the person's
- * record (GET /api/me/record), verify it, and compare its head with the one
+ * record (GET /api/settings/record), verify it, and compare its head with the one
  * verified before. Resolves to {ok, text, seq?, warning?}: text is what to
  * show; seq the entry that breaks; warning when the head went back.
  */
@@ -119,7 +119,7 @@ export async function checkNewestRecord(get = globalThis.fetch, storage = global
   if (pinned && pinned !== key) {
     return { ok: false, text: "Not verified: the app's record key is not the one this browser pinned when it first checked. This record may not be the app's." };
   }
-  const res = await get('/api/me/record', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+  const res = await get('/api/settings/record', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
   if (!res.ok) throw await failure(res, 'Your record');
   const { page } = await res.json();
   const result = await verifyRecord(page, key);

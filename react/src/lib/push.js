@@ -23,13 +23,13 @@ export async function subscribePush() {
   await navigator.serviceWorker.register('/sw.js?client=react', { scope: '/' });
   const reg = await navigator.serviceWorker.ready;
   const sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(key) });
-  await request('POST', '/api/me/push', { body: sub.toJSON() });
+  await request('POST', '/api/settings/push', { body: sub.toJSON() });
   return 'on';
 }
 
 export async function unsubscribePush() {
   const sub = await currentSubscription();
   if (!sub) return;
-  await request('DELETE', '/api/me/push', { body: { endpoint: sub.endpoint } });
+  await request('DELETE', '/api/settings/push', { body: { endpoint: sub.endpoint } });
   await sub.unsubscribe();
 }

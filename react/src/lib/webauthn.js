@@ -6,8 +6,8 @@ import { request } from '../api/client.js';
 // Each ceremony is two calls: begin answers {ceremony, options} (options.publicKey for
 // navigator.credentials), finish takes the ceremony's ID and the browser's credential as JSON.
 const api = {
-  beginPasskey: () => request('POST', '/api/me/passkeys/begin', { body: {} }),
-  finishPasskey: (body) => request('POST', '/api/me/passkeys/finish', { body }),
+  beginPasskey: () => request('POST', '/api/settings/passkeys/begin', { body: {} }),
+  finishPasskey: (body) => request('POST', '/api/settings/passkeys/finish', { body }),
   beginPasskeyLogin: () => request('POST', '/api/passkeys/login/begin', { body: {}, auth: false }),
   finishPasskeyLogin: (body) => request('POST', '/api/passkeys/login/finish', { body, auth: false }),
 };

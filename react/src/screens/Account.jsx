@@ -17,7 +17,7 @@ const Passkeys = lazy(() => import('./Passkeys.jsx')); // its own chunk: the mai
 // sent, and an index.json. A plain form POST, so the browser downloads it as it streams (no
 // buffering in JavaScript) and stays on this screen; a POST because each export spends the
 // person's export budget, which a link from another site must not.
-export const EXPORT_URL = '/api/me/export';
+export const EXPORT_URL = '/api/settings/export';
 
 // onDeleted: the account is gone (the server cleared the session); the app forgets the user.
 export default function Account({ me, onDeleted }) {

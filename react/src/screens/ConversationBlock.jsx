@@ -7,7 +7,7 @@ import { useLoad } from '../lib/useLoad.js';
 // Blocking from a conversation, as on the server's conversation page: the
 // "Block <name>…" step and, once blocked, the banner with Unblock.
 
-// useBlocking knows whether the person blocks username (from GET /api/me/blocked)
+// useBlocking knows whether the person blocks username (from GET /api/settings/blocked)
 // and changes it. blocked is null while unknown; notice is the last change's words.
 // A new version asks again (a block made elsewhere, e.g. by Block… of a request).
 export function useBlocking(username, version = 0) {

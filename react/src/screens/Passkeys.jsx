@@ -9,8 +9,8 @@ export const PASSKEY_ADDED = 'Passkey added. You can sign in with it from the lo
 export const PASSKEY_REMOVED = 'Passkey removed. It no longer signs you in.';
 export const NO_PASSKEYS = 'You have no passkeys.';
 
-const listPasskeys = () => request('GET', '/api/me/passkeys');
-const removePasskey = (id) => request('DELETE', `/api/me/passkeys/${encodeURIComponent(id)}`);
+const listPasskeys = () => request('GET', '/api/settings/passkeys');
+const removePasskey = (id) => request('DELETE', `/api/settings/passkeys/${encodeURIComponent(id)}`);
 
 const supported = () => typeof window !== 'undefined' && !!window.PublicKeyCredential && !!navigator.credentials;
 
