@@ -313,6 +313,8 @@ var migrations = []string{
 	mailDigestsMigration,
 	// What is left of gone messages, for their two people (tombstones.go).
 	tombstonesMigration,
+	// Images sent together in one send share an album ID (messages.go).
+	`ALTER TABLE messages ADD COLUMN album_id TEXT NOT NULL DEFAULT '';`,
 }
 
 func (d *DB) migrate(ctx context.Context) error {

@@ -57,6 +57,9 @@ func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error
 	if m.ViewOnce {
 		it[attrViewOnce] = &types.AttributeValueMemberBOOL{Value: true}
 	}
+	if m.AlbumID != "" {
+		it[attrAlbumID] = str(m.AlbumID)
+	}
 	if !m.ExpiresAt.IsZero() {
 		it[attrExpiresAt] = num(m.ExpiresAt.Unix())
 		it[attrExpiryShard] = str(shardOf("e", m.ID))
@@ -487,6 +490,7 @@ func decodeMessage(it item) (*imageapp.Message, error) {
 		SenderPreview: d.bin(attrSenderPreview),
 		ViewOnce:      d.boolean(attrViewOnce),
 		PreviewDue:    d.str(attrPreviewKey) != "",
+		AlbumID:       d.str(attrAlbumID),
 	}
 	if m.RecipientID == "" {
 		if id := d.str(attrRequestRecipientID); id != "" {

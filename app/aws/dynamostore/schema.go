@@ -109,6 +109,9 @@ const (
 	attrSenderPreview     = "sender_preview"
 	attrPair              = "pair"
 	attrViewOnce          = "view_once"
+	// album_id is shared by the images of one send (messaging.SendAlbum);
+	// absent on an image sent alone.
+	attrAlbumID = "album_id"
 	// withheld_recipient_id stands for recipient_id on a withheld message
 	// (sent to someone who blocks its sender), keeping it out of the
 	// recipient's indexes: only the sender's and the pair's list it.
