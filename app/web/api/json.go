@@ -73,6 +73,7 @@ type messageJSON struct {
 	ViewOnce    bool       `json:"view_once"`           // opens once, by POST …/view
 	ExpiresAt   *string    `json:"expires_at"`          // null when kept until deleted
 	Request     bool       `json:"request"`             // a message request to the viewer: no preview, does not open
+	AlbumID     string     `json:"album_id,omitempty"`  // shared by the images sent together; absent on one sent alone
 }
 
 // openedJSON is one message with what only opening it reveals.
@@ -85,6 +86,13 @@ type openedJSON struct {
 
 type messageReply struct {
 	Message messageJSON `json:"message"`
+	Album   *albumJSON  `json:"album,omitempty"` // a send of several images: all of them (message is the first)
+}
+
+// albumJSON is the images of one send, in the order they were sent.
+type albumJSON struct {
+	ID       string        `json:"id"`
+	Messages []messageJSON `json:"messages"`
 }
 
 type openedReply struct {
@@ -120,6 +128,7 @@ func messageOf(m *imageapp.Message) messageJSON {
 		ContentType: m.ContentType,
 		Size:        m.Size,
 		ViewOnce:    m.ViewOnce,
+		AlbumID:     m.AlbumID,
 	}
 	if !m.ReadAt.IsZero() {
 		at := m.ReadAt.Format(time.RFC3339)
