@@ -122,6 +122,8 @@ func Run(t *testing.T, newBackend Factory) {
 		{"ADigestSurvivesAFailedMail", testADigestSurvivesAFailedMail},
 		{"OneInstanceMailsAtOnce", testOneInstanceMailsAtOnce},
 		{"GoneMessagesSayWhatHappened", testGoneMessagesSayWhatHappened},
+		{"AlbumsShareAnIDAndKeepTheirOwnKeys", testAlbumsShareAnIDAndKeepTheirOwnKeys},
+		{"ARefusedAlbumImageStoresNothing", testARefusedAlbumImageStoresNothing},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
