@@ -131,7 +131,15 @@
     document.querySelectorAll("[data-send-recipient]").forEach(function (e) { e.textContent = name; });
   }
 
+  // tell announces a step of a send on the form ("send:start", "send:progress",
+  // "send:done", "send:end"), for static/thread.js to show it in the thread.
+  function tell(name, detail) {
+    var f = form();
+    if (f) f.dispatchEvent(new CustomEvent(name, {bubbles: true, detail: detail || {}}));
+  }
+
   function setProgress(pct) {
+    tell("send:progress", {percent: pct});
     var bar = byId("send-progress-bar"), text = byId("send-percent"), label = byId("send-progress-label");
     if (!bar) return;
     bar.value = pct;
@@ -170,6 +178,7 @@
       if (fresh && panel) {
         sendKey = "";
         showPreview(null);
+        tell("send:done", {id: xhr.getResponseHeader("X-Message-Id") || ""});
         panel.replaceWith(document.importNode(fresh, true));
         var note = byId("send-panel").querySelector("[role=status]");
         if (note) { note.tabIndex = -1; note.focus(); }
@@ -177,7 +186,14 @@
         return;
       }
     }
+    tell("send:end");
     setSending(false);
+    // The composer's answer without the quote: the quoted image is gone.
+    var quote = byId("composer-quote");
+    if (quote && doc.getElementById("send-form") && !doc.getElementById("composer-quote")) {
+      quote.remove();
+      byId("quote").remove();
+    }
     var alert = doc.querySelector("[role=alert]");
     showError(alert ? alert.textContent.trim() : "Sending failed (" + xhr.status + "). Try again.");
   }
@@ -197,6 +213,7 @@
     xhr.addEventListener("load", function () { done(xhr); });
     xhr.addEventListener("error", function () {
       upload = null;
+      tell("send:end");
       setSending(false);
       showError("The upload failed: check your connection and try again.");
     });
@@ -205,9 +222,12 @@
       // A cancelled upload never reached the server whole (Cancel goes once
       // it has), so sending again is a new send, with a key of its own.
       sendKey = "";
+      tell("send:end");
       setSending(false);
       showError("Upload cancelled. Your caption and image are still here.");
     });
+    var input = byId("image");
+    tell("send:start", {file: input && input.files && input.files[0], url: previewURL});
     setSending(true);
     showError("");
     xhr.send(new FormData(f));

@@ -44,6 +44,7 @@ type Form struct {
 	Code     string // a reset code, kept only when the new password, not the code, was refused
 	Next     string // where login goes afterwards
 	Error    string
+	Outbox   string // the verify page: the folder the embedded backend writes mail to, if it does
 }
 
 // Limits are the server's upload rules, shown to people before they upload.
@@ -82,6 +83,12 @@ type Message struct {
 	// only its type and size, and does not open.
 	Request     bool
 	ContentType string
+
+	// Anchor: links into a conversation land on this image (#latest).
+	Anchor bool
+
+	// Quote is the image this one replies to, if any (views/quote.go).
+	Quote *Quote
 }
 
 // Unread tells whether the recipient has not opened it yet.

@@ -122,6 +122,7 @@ func Run(t *testing.T, newBackend Factory) {
 		{"ADigestSurvivesAFailedMail", testADigestSurvivesAFailedMail},
 		{"OneInstanceMailsAtOnce", testOneInstanceMailsAtOnce},
 		{"GoneMessagesSayWhatHappened", testGoneMessagesSayWhatHappened},
+		{"AReplyKeepsTheImageItQuotes", testAReplyKeepsTheImageItQuotes},
 		{"AlbumsShareAnIDAndKeepTheirOwnKeys", testAlbumsShareAnIDAndKeepTheirOwnKeys},
 		{"ARefusedAlbumImageStoresNothing", testARefusedAlbumImageStoresNothing},
 	}

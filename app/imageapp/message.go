@@ -44,6 +44,11 @@ type Message struct {
 	// (ConsumeViewOnce), and are shredded as they are shown.
 	ViewOnce bool
 
+	// QuoteID is the message this one replies to, quoting it (the
+	// conversation's composer); "" for none. Only an ID: what the quote
+	// shows is read from the quoted message, if it is still there.
+	QuoteID string
+
 	// Withheld messages were sent to someone who blocks the sender: the
 	// sender sees them as any other sent message, the recipient never
 	// (not listed, counted, notified, nor charged to their quota).

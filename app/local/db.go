@@ -313,6 +313,8 @@ var migrations = []string{
 	mailDigestsMigration,
 	// What is left of gone messages, for their two people (tombstones.go).
 	tombstonesMigration,
+	// The message a reply quotes (messages.go).
+	`ALTER TABLE messages ADD COLUMN quote_id TEXT NOT NULL DEFAULT '';`,
 	// Images sent together in one send share an album ID (messages.go).
 	`ALTER TABLE messages ADD COLUMN album_id TEXT NOT NULL DEFAULT '';`,
 }

@@ -22,6 +22,7 @@ type AlbumInput struct {
 	To      string // recipient username
 	Caption string
 	Keep    string // as SendInput.Keep; it applies to every image
+	QuoteID string // as SendInput.QuoteID; the first image carries it
 
 	// Next returns the next image and the name the sender's device gave
 	// it, or io.EOF after the last. An image's body is read to its end
@@ -78,6 +79,9 @@ func (s *Service) SendAlbum(ctx context.Context, from imageapp.User, in AlbumInp
 	}
 	used, err := s.checkQuota(ctx, to)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.checkQuote(ctx, from, to, in.QuoteID); err != nil {
 		return nil, err
 	}
 	request, err := s.isRequest(ctx, to, from) // read once: the allowance and the message both need it
@@ -173,7 +177,8 @@ func (s *Service) SendAlbum(ctx context.Context, from imageapp.User, in AlbumInp
 		}
 		md := meta{Filename: cleanFilename(st.filename, m.ContentType)}
 		if i == 0 {
-			md.Caption = cleanCaption(caption) // the album's caption, once
+			md.Caption = cleanCaption(caption) // the album's caption and quote, once
+			m.QuoteID = in.QuoteID
 		}
 		ec := s.contextOf(m)
 		if m.SealedMeta, err = sealMeta(md, st.dek, ec); err != nil {

@@ -139,6 +139,11 @@ type SendInput struct {
 	// "1h", "1d", "7d", or "once" (view once); see imageapp.ParseKeep.
 	Keep string
 
+	// QuoteID is the message this one replies to (the conversation's
+	// composer): one of the two people's conversation that the sender can
+	// still see, or the send is refused (quote.go).
+	QuoteID string
+
 	// Rest, when set, is called once Body is fully read and returns the
 	// fields as they stand after the whole upload: a multipart form may put
 	// the caption after the file, and this lets the upload stream instead of
@@ -171,7 +176,7 @@ type meta struct {
 // Returns ENOTFOUND for an unknown recipient, EINVALID for bad fields, and
 // the errors of imagecheck.Inspect for the image itself.
 func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*imageapp.Message, error) {
-	album := AlbumInput{To: in.To, Caption: in.Caption, Keep: in.Keep, Rest: in.Rest, Answered: in.Answered}
+	album := AlbumInput{To: in.To, Caption: in.Caption, Keep: in.Keep, QuoteID: in.QuoteID, Rest: in.Rest, Answered: in.Answered}
 	if in.Body != nil {
 		album.Next = one(in.Filename, in.Body)
 	}

@@ -32,6 +32,7 @@ type backend struct {
 	ready       []imageapp.Check     // what GET /readyz asks
 	mailDigests imageapp.MailDigests // notification mail coalesced per recipient
 	closers     []func() error
+	outboxDir   string // the embedded backend's mail folder, named on the verify page; "" when mail is sent
 
 	// records keeps the decrypt records, whose heads recordKey signs.
 	records   imageapp.DecryptRecord
@@ -122,6 +123,7 @@ func openLocal(ctx context.Context, cfg Config, log *slog.Logger) (*backend, err
 		uploads:     blobs,
 		closers:     []func() error{db.Close},
 		mailDigests: &local.MailDigests{DB: db},
+		outboxDir:   outbox.Dir,
 		ready: []imageapp.Check{
 			{Name: "sqlite", Run: db.Ping},
 			{Name: "data_dir", Run: func(context.Context) error { return writable(cfg.DataDir) }},

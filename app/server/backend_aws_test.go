@@ -160,7 +160,7 @@ func (a *awsApp) signUp(name string) imageapp.User {
 		t.Fatalf("sign-up %s: %d at %s: %s", name, r.status, r.url, r.body)
 	}
 	r = c.postForm("/verify", url.Values{"username": {name}, "code": {awstest.Code}})
-	if r.status != http.StatusOK || r.url != "/login" {
+	if r.status != http.StatusOK || r.url != "/inbox" { // the browser that signed up is signed in
 		t.Fatalf("verify %s: %d at %s: %s", name, r.status, r.url, r.body)
 	}
 	u, err := a.backend.Users.UserByUsername(context.Background(), name)

@@ -33,7 +33,7 @@ func TestBrowserLiveFallback(t *testing.T) {
 
 	sent := time.Now()
 	app.sendDirect("alice", "bob", 1)
-	bob.waitJS("the fallback refresh brings the new image", `document.querySelector('#inbox a[href="/conversations/alice"]') !== null`)
+	bob.waitJS("the fallback refresh brings the new image", `document.querySelector('#inbox a[href="/conversations/alice#latest"]') !== null`)
 	t.Logf("with the store down the image showed %v after the send (refresh every 15 s)", time.Since(sent).Round(time.Millisecond))
 	if !bob.eval("the title", `document.title === '(1) Inbox · ImageApp'`) {
 		t.Errorf("the fallback refresh did not update the title: %q", evalAs[string](bob, "the title", `document.title`))

@@ -53,7 +53,7 @@ func TestConversations(t *testing.T) {
 	if inbox.status != http.StatusOK {
 		t.Fatalf("inbox: %d", inbox.status)
 	}
-	for _, want := range []string{`href="/conversations/alice"`, `href="/conversations/carol"`, "zebra-second", "2 new", "zebra-carol"} {
+	for _, want := range []string{`href="/conversations/alice#latest"`, `href="/conversations/carol#latest"`, "zebra-second", "2 new", "zebra-carol"} {
 		if !strings.Contains(inbox.body, want) {
 			t.Errorf("bob's inbox lacks %q", want)
 		}
@@ -73,8 +73,8 @@ func TestConversations(t *testing.T) {
 	if page.status != http.StatusOK || first < 0 || !(first < back && back < second) {
 		t.Fatalf("bob's conversation with alice: %d, captions at %d, %d, %d; want all three, newest last", page.status, first, back, second)
 	}
-	if !strings.Contains(page.body, `href="/send?to=alice"`) || !strings.Contains(page.body, "Reply with an image") {
-		t.Error("the conversation page has no 'Reply with an image' to alice")
+	if !strings.Contains(page.body, `id="send-form"`) || !strings.Contains(page.body, `name="to" value="alice"`) {
+		t.Error("the conversation page has no composer addressed to alice")
 	}
 	if strings.Contains(page.body, "zebra-carol") {
 		t.Error("bob's conversation with alice shows carol's image")
@@ -147,10 +147,10 @@ func TestInboxUnreadFilter(t *testing.T) {
 		}
 	}
 	all, unread := bob.get("/inbox"), bob.get("/inbox?show=unread")
-	if !strings.Contains(all.body, `href="/conversations/alice"`) || !strings.Contains(all.body, `href="/conversations/carol"`) {
+	if !strings.Contains(all.body, `href="/conversations/alice#latest"`) || !strings.Contains(all.body, `href="/conversations/carol#latest"`) {
 		t.Error("the whole inbox lacks alice or carol")
 	}
-	if strings.Contains(unread.body, `href="/conversations/alice"`) || !strings.Contains(unread.body, `href="/conversations/carol"`) {
+	if strings.Contains(unread.body, `href="/conversations/alice#latest"`) || !strings.Contains(unread.body, `href="/conversations/carol#latest"`) {
 		t.Error("the unread inbox should list carol (new) and not alice (opened)")
 	}
 	if !strings.Contains(unread.body, `href="/inbox?show=unread" aria-current="page"`) {

@@ -39,7 +39,7 @@ func TestFormFlow(t *testing.T) {
 	}
 
 	inbox := bob.get("/inbox")
-	if !strings.Contains(inbox.body, `href="/conversations/alice"`) || !strings.Contains(inbox.body, "1 new") {
+	if !strings.Contains(inbox.body, `href="/conversations/alice#latest"`) || !strings.Contains(inbox.body, "1 new") {
 		t.Fatalf("Bob's inbox should show one new image from alice:\n%s", inbox.body)
 	}
 	if !strings.Contains(inbox.body, `aria-label="1 unread message"`) {
@@ -75,8 +75,8 @@ func TestFormFlow(t *testing.T) {
 	if r.status != http.StatusOK || r.url != "/inbox" || !strings.Contains(r.body, "The image was deleted.") {
 		t.Fatalf("delete: got %d at %s", r.status, r.url)
 	}
-	if r := bob.get("/messages/" + m[1]); r.status != http.StatusNotFound {
-		t.Errorf("a deleted message should be 404, got %d", r.status)
+	if r := bob.get("/messages/" + m[1]); r.status != http.StatusGone || !strings.Contains(r.body, "You deleted this image.") {
+		t.Errorf("a deleted message should be 410 saying so, got %d", r.status)
 	}
 
 	r = bob.postForm("/logout", nil)
@@ -168,8 +168,8 @@ func TestAPIFlow(t *testing.T) {
 	if r := bob.delete("/api/messages/" + sent.Message.ID); r.status != http.StatusNoContent {
 		t.Fatalf("delete: %d %s", r.status, r.body)
 	}
-	if r := alice.get("/api/messages/" + sent.Message.ID); r.status != http.StatusNotFound {
-		t.Fatalf("after delete the sender gets %d, want 404", r.status)
+	if r := alice.get("/api/messages/" + sent.Message.ID); r.status != http.StatusGone || !strings.Contains(r.body, `"code":"deleted"`) {
+		t.Fatalf("after delete the sender gets %d %s, want 410 deleted", r.status, r.body)
 	}
 	if r := alice.postJSON("/api/logout", nil); r.status != http.StatusNoContent {
 		t.Fatalf("logout: %d", r.status)
@@ -324,7 +324,7 @@ func TestSenderViewsSentImage(t *testing.T) {
 	id := sent.Message.ID
 
 	page := alice.get("/messages/" + id)
-	for _, want := range []string{"<title>Image to bob", `href="/sent" aria-current="page"`, `name="back" value="/sent"`, `href="/conversations/bob"`, `All images with <span dir="auto">bob</span>`} {
+	for _, want := range []string{"<title>Image to bob", `href="/sent" aria-current="page"`, `name="back" value="/sent"`, `href="/conversations/bob#latest"`, `All images with <span dir="auto">bob</span>`} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("the sender's view of the message lacks %q", want)
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -54,7 +55,14 @@ func TestGoneMessagesSayWhatHappenedOverHTTP(t *testing.T) {
 		}
 	}
 	gone, none := eve.get("/messages/"+id), eve.get("/messages/"+never)
-	if gone.status != http.StatusNotFound || strings.ReplaceAll(gone.body, id, "") != strings.ReplaceAll(none.body, never, "") {
-		t.Errorf("eve's message page of a deleted message: %d; want the page of an unknown ID:\n%.600s\n---\n%.600s", gone.status, gone.body, none.body)
+	// The live stream's resume point is the clock at render, so it is left out.
+	since := regexp.MustCompile(`since=[0-9]+`)
+	a, b := since.ReplaceAllString(strings.ReplaceAll(gone.body, id, ""), ""), since.ReplaceAllString(strings.ReplaceAll(none.body, never, ""), "")
+	if gone.status != http.StatusNotFound || a != b {
+		at := 0
+		for at < len(a) && at < len(b) && a[at] == b[at] {
+			at++
+		}
+		t.Errorf("eve's message page of a deleted message: %d; want the page of an unknown ID; they part at byte %d:\n%.300s\n---\n%.300s", gone.status, at, a[max(at-100, 0):], b[max(at-100, 0):])
 	}
 }

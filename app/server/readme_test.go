@@ -57,7 +57,7 @@ func TestReadmeFindsTheCode(t *testing.T) {
 	if err != nil || code == nil {
 		t.Fatalf("the README's command found no code in the outbox: %v\n%s", err, out)
 	}
-	if r := c.postForm("/verify", url.Values{"username": {"alice"}, "code": {code[1]}}); r.url != "/login" {
+	if r := c.postForm("/verify", url.Values{"username": {"alice"}, "code": {code[1]}}); r.url != "/inbox" {
 		t.Fatalf("the code the README's command found did not confirm the account: %d at %s", r.status, r.url)
 	}
 	if log := app.logText(); !strings.Contains(log, `msg="mail written to outbox" file=`+filepath.Join(work, "data", "outbox")) {

@@ -247,8 +247,8 @@ func TestMessageRequestsForms(t *testing.T) {
 	sendWith(t, dave, "bob", testPNG(t, 40, 30), "ripe-fig")
 	r = bob.postForm("/requests/dave/accept", url.Values{"back": {"/conversations/dave"}})
 	if r.url != "/conversations/dave" || !strings.Contains(r.body, "Accepted. Their images are in your inbox.") ||
-		!strings.Contains(r.body, "ripe-fig") || !strings.Contains(r.body, "Reply with an image") || strings.Contains(r.body, "not someone you know") {
-		t.Errorf("accept: at %s; want the conversation with dave's image and the reply button", r.url)
+		!strings.Contains(r.body, "ripe-fig") || !strings.Contains(r.body, `id="send-form"`) || strings.Contains(r.body, "not someone you know") {
+		t.Errorf("accept: at %s; want the conversation with dave's image and the composer", r.url)
 	}
 	if r := bob.postForm("/requests/nobody/delete", nil); r.status != http.StatusNotFound {
 		t.Errorf("delete nobody's requests: %d; want 404", r.status)

@@ -1,8 +1,6 @@
 package server
 
 import (
-	"net/http"
-
 	"github.com/go-chi/chi/v5"
 
 	"imageapp/app/web"
@@ -11,13 +9,15 @@ import (
 	"imageapp/app/web/pages"
 )
 
-// routes is the route table: every client's routes in one place, since the
+// routeTable is the route table: every client's routes in one place, since the
 // twins of a route (a page and its JSON answer) read best side by side, and
 // a few handlers serve both clients (an image's bytes, the export zip). It
 // lives here, where the clients are wired, so the core (web) depends on none
 // of them.
-func routes(core *web.Server, p *pages.Handlers, a *api.Handlers, l *live.Handlers) http.Handler {
-	return core.Handler(func(r chi.Router) {
+// It returns the mounting function, so that a test can walk the table
+// (TestEveryRouteThatDecryptsIsRecorded).
+func routeTable(core *web.Server, p *pages.Handlers, a *api.Handlers, l *live.Handlers) func(chi.Router) {
+	return func(r chi.Router) {
 		// Pages.
 		r.Get("/", p.Home)
 		r.Get("/signup", p.SignupPage)
@@ -42,6 +42,7 @@ func routes(core *web.Server, p *pages.Handlers, a *api.Handlers, l *live.Handle
 			r.Get("/events", l.EventStream)
 			r.Get("/sent", p.SentPage)
 			r.Get("/conversations/{username}", p.ConversationPage)
+			r.Post("/conversations/{username}", p.ComposerSubmit)
 			r.Get("/messages/{id}", p.MessagePage)
 			r.Get("/messages/{id}/image", a.MessageImage)
 			r.Post("/messages/{id}/delete", p.DeleteSubmit)
@@ -123,5 +124,5 @@ func routes(core *web.Server, p *pages.Handlers, a *api.Handlers, l *live.Handle
 			})
 			r.NotFound(core.APINotFound)
 		})
-	})
+	}
 }

@@ -13,6 +13,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/go-chi/chi/v5"
+
 	"imageapp/app/accounts"
 	"imageapp/app/aws/awsmetrics"
 	"imageapp/app/decryptlog"
@@ -35,6 +37,7 @@ type App struct {
 	web       *web.Server
 	live      *live.Handlers
 	handler   http.Handler
+	routes    func(chi.Router) // the route table, mounted in handler
 	metrics   *metrics.Registry
 
 	stopPreviews func() // ends the preview workers and waits for them
@@ -108,13 +111,14 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 	accounts.SignIn.Passkeys = b.Passkeys // account deletion forgets them
 	a.web = web.New(web.Options{
 		Accounts: accounts, Messaging: a.messaging, LimitStore: b.limits, TrustedProxies: cfg.TrustedProxies,
-		CookieKeys: b.cookieKeys, Secure: cfg.Secure(), Readiness: b.ready,
+		CookieKeys: b.cookieKeys, Secure: cfg.Secure(), Readiness: b.ready, Outbox: b.outboxDir,
 		MaxUploadBytes: cfg.MaxUploadBytes, ReactDir: cfg.ReactDir, Limits: cfg.limits(), Pace: cfg.Pace, Log: log, Now: cfg.Now,
 		Metrics: reg,
 	})
 	a.live = live.New(a.web, a.messaging, b.events)
-	a.handler = routes(a.web, pages.New(a.web, accounts, a.messaging).WithPasskeys(keys),
+	a.routes = routeTable(a.web, pages.New(a.web, accounts, a.messaging).WithPasskeys(keys),
 		api.New(a.web, accounts, a.messaging).WithPasskeys(keys), a.live)
+	a.handler = a.web.Handler(a.routes)
 	return a, nil
 }
 

@@ -37,6 +37,7 @@ type loginForm struct {
 	Username string `form:"username"`
 	Password string `form:"password,raw"`
 	Next     string `form:"next"`
+	Keep     string `form:"keep,bool"` // "Keep me signed in on this device": see kept
 }
 
 type resetForm struct {
@@ -70,6 +71,9 @@ func ReadForm[T any](w http.ResponseWriter, r *http.Request) (T, error) {
 	for i := range v.NumField() {
 		name, opts, _ := strings.Cut(v.Type().Field(i).Tag.Get("form"), ",")
 		value := values(name)
+		if opts == "bool" {
+			value = values(name + boolSuffix)
+		}
 		if opts != "raw" {
 			value = strings.TrimSpace(value)
 		}
@@ -89,7 +93,13 @@ func formValues(w http.ResponseWriter, r *http.Request) (func(string) string, er
 		if err := json.NewDecoder(r.Body).Decode(&raw); err != nil {
 			return nil, BodyError(FormTooLarge(err), "The request body is not valid JSON.")
 		}
-		return func(name string) string { s, _ := raw[name].(string); return s }, nil
+		return func(name string) string {
+			if base, ok := strings.CutSuffix(name, boolSuffix); ok {
+				return jsonBool(raw[base])
+			}
+			s, _ := raw[name].(string)
+			return s
+		}, nil
 	case "multipart/form-data":
 		err = r.ParseMultipartForm(MaxFormBytes)
 	case "application/x-www-form-urlencoded", "":
@@ -101,7 +111,32 @@ func formValues(w http.ResponseWriter, r *http.Request) (func(string) string, er
 	if err != nil {
 		return nil, BodyError(FormTooLarge(err), "The form could not be read.")
 	}
-	return r.PostFormValue, nil
+	return func(name string) string {
+		return r.PostFormValue(strings.TrimSuffix(name, boolSuffix))
+	}, nil
+}
+
+// boolSuffix marks the lookup of a form:",bool" field: a checkbox in a
+// form, true or "true" in JSON.
+const boolSuffix = "\x00bool"
+
+// jsonBool is a JSON checkbox value as a form would send it: "on" for
+// true or "true", empty for anything else.
+func jsonBool(v any) string {
+	if b, ok := v.(bool); (ok && b) || v == "true" {
+		return "on"
+	}
+	return ""
+}
+
+// checked reads a form:",bool" field: a ticked checkbox ("on", or a
+// value a script would send).
+func checked(v string) bool {
+	switch strings.ToLower(v) {
+	case "on", "true", "1", "yes":
+		return true
+	}
+	return false
 }
 
 // errFormTooLarge is a form over MaxFormBytes: a 413 that names the form's

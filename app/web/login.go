@@ -23,7 +23,7 @@ func (s *Server) LogIn(w http.ResponseWriter, r *http.Request) (loginForm, image
 	if err != nil {
 		return f, u, err
 	}
-	if err := s.startSession(w, r, u); err != nil {
+	if err := s.startSession(w, r, u, checked(f.Keep)); err != nil {
 		return f, u, err
 	}
 	s.rememberDevice(w, r, u.Username)

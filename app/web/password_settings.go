@@ -30,5 +30,5 @@ func (s *Server) ChangeOwnPassword(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return s.startSession(w, r, fresh)
+	return s.startSession(w, r, fresh, s.sessionKept(r))
 }

@@ -26,6 +26,7 @@ type Accounts interface {
 	Sessions
 	SignUp(ctx context.Context, in imageapp.SignUpInput) error
 	Confirm(ctx context.Context, username, code string) error
+	ConfirmedUser(ctx context.Context, username string) (imageapp.User, error)
 	ResendCode(ctx context.Context, username string) error
 	Login(ctx context.Context, username, password string) (imageapp.User, error)
 	ForgotPassword(ctx context.Context, username string) error

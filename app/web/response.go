@@ -91,16 +91,17 @@ func (s *Server) errorFrame(r *http.Request, title string) views.Page {
 // cannot put arbitrary text on our pages. All of them are here, in one
 // literal that nothing changes at run time.
 var flashes = map[string]string{
-	"signed-up":       "Account created. We emailed you a 6-digit code.",
-	"resent":          "If that account is waiting for confirmation, we emailed it a new code. Use the newest email.",
-	"confirmed":       "Email confirmed. You can log in now.",
-	"logged-out":      "You are logged out.",
-	"reset-sent":      "If that account exists, we emailed it a code.",
-	"reset-done":      "Password changed. Log in with the new one.",
-	"deleted":         "The image was deleted.",
-	"sent":            "Image sent.",
-	"mail-again":      "If your address was not confirmed yet, we asked for the confirmation email again. Follow its link.",
-	"account-deleted": "Your account is deleted. Nobody can open the images sent to you any more.",
+	"signed-up":           "Account created. We emailed you a 6-digit code.",
+	"resent":              "If that account is waiting for confirmation, we emailed it a new code. Use the newest email.",
+	"confirmed":           "Email confirmed. You can log in now.",
+	"confirmed-signed-in": "Email confirmed. You are logged in.",
+	"logged-out":          "You are logged out.",
+	"reset-sent":          "If that account exists, we emailed it a code.",
+	"reset-done":          "Password changed. Log in with the new one.",
+	"deleted":             "The image was deleted.",
+	"sent":                "Image sent.",
+	"mail-again":          "If your address was not confirmed yet, we asked for the confirmation email again. Follow its link.",
+	"account-deleted":     "Your account is deleted. Nobody can open the images sent to you any more.",
 
 	"blocked":   "Blocked. They can no longer send you images, and are not told.",
 	"unblocked": "Unblocked. Their new images reach you again.",

@@ -46,6 +46,7 @@ type Server struct {
 	log            *slog.Logger
 	now            func() time.Time
 	metrics        *metrics.Registry
+	outbox         string // Options.Outbox
 
 	drain *drain     // a deploy's drain of the sends (drain.go)
 	ready *readiness // GET /readyz (ready.go)
@@ -71,8 +72,11 @@ type Options struct {
 	// Readiness are the checks of GET /readyz, one per dependency; none
 	// means ready whenever the server is not draining.
 	Readiness []imageapp.Check
-	Log       *slog.Logger
-	Now       func() time.Time
+	// Outbox is the folder mail is written to instead of being sent (the
+	// embedded backend), which the verify page names; "" when mail is sent.
+	Outbox string
+	Log    *slog.Logger
+	Now    func() time.Time
 	// Metrics count what the web layer sees (limit refusals, open event
 	// streams); nil counts into a registry nobody writes.
 	Metrics *metrics.Registry
@@ -90,7 +94,7 @@ func New(o Options) *Server {
 	s := &Server{
 		accounts: o.Accounts, messaging: o.Messaging,
 		cookieKeys: o.CookieKeys, secure: o.Secure, cookie: cookie, maxUpload: o.MaxUploadBytes, reactDir: o.ReactDir,
-		log: o.Log, now: o.Now, metrics: o.Metrics,
+		log: o.Log, now: o.Now, metrics: o.Metrics, outbox: o.Outbox,
 	}
 	if s.metrics == nil {
 		s.metrics = metrics.New("ImageApp", nil)
@@ -233,3 +237,6 @@ func (s *Server) LimitStore() ratelimit.Store { return s.limits }
 
 // Metrics is the registry the web layer counts into.
 func (s *Server) Metrics() *metrics.Registry { return s.metrics }
+
+// Outbox is the folder mail is written to instead of being sent, or "".
+func (s *Server) Outbox() string { return s.outbox }

@@ -60,8 +60,9 @@ func (s *Server) checkSession(w http.ResponseWriter, r *http.Request) (imageapp.
 	ver, _ := sess.Values["ver"].(int64)
 	iat, _ := sess.Values["iat"].(int64)
 	seen, _ := sess.Values["seen"].(int64)
+	kept, _ := sess.Values["keep"].(bool)
 	now := s.now()
-	if uid == "" || name == "" || now.Sub(time.Unix(iat, 0)) > sessionAbsolute || now.Sub(time.Unix(seen, 0)) > sessionIdle {
+	if uid == "" || name == "" || !sessionLive(now, time.Unix(iat, 0), time.Unix(seen, 0), kept) {
 		return imageapp.User{}, "", errNoSession
 	}
 	u, listed, err := s.accounts.ActiveSession(r.Context(), uid, name, sid, ver)
@@ -74,6 +75,7 @@ func (s *Server) checkSession(w http.ResponseWriter, r *http.Request) (imageapp.
 	}
 	if now.Sub(time.Unix(seen, 0)) > seenResolution && !isBackgroundRefresh(r) {
 		sess.Values["seen"] = now.Unix()
+		sess.Options.MaxAge = cookieMaxAge(kept)
 		if err := sess.Save(r, w); err != nil {
 			s.log.ErrorContext(r.Context(), "refresh session", "err", err)
 		}
@@ -153,7 +155,7 @@ func loginURL(next string) string {
 
 // startSession makes a brand-new session for u: a fresh cookie with a new
 // random session ID, so a session fixed before login is worthless after it.
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u imageapp.User) error {
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u imageapp.User, keep bool) error {
 	sess, _ := s.sessionStore().New(r, s.cookie) // a decode error only means no usable old cookie
 	sess.IsNew = true
 	sess.Values = map[any]any{}
@@ -165,8 +167,12 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u imageapp
 	sess.Values["sid"] = sid
 	sess.Values["iat"] = now
 	sess.Values["seen"] = now
+	if keep {
+		sess.Values["keep"] = true
+	}
+	sess.Options.MaxAge = cookieMaxAge(keep)
 	at := time.Unix(now, 0)
-	listed := imageapp.Session{ID: sid, Device: deviceName(r.UserAgent()), Created: at, LastSeen: at}
+	listed := imageapp.Session{ID: sid, Device: deviceName(r.UserAgent()), Created: at, LastSeen: at, KeepSignedIn: keep}
 	if err := s.accounts.StartSession(r.Context(), u, listed); err != nil {
 		return err
 	}

@@ -21,10 +21,17 @@ func (s *Server) SessionRows(r *http.Request) ([]views.SessionRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	current := CurrentSID(r)
+	current, now := CurrentSID(r), s.now()
 	rows := make([]views.SessionRow, 0, len(list))
 	for _, sess := range list {
-		row := views.SessionRow{ID: sess.ID, Device: sess.Device, Created: sess.Created, LastSeen: sess.LastSeen, Current: sess.ID == current}
+		row := views.SessionRow{ID: sess.ID, Device: sess.Device, Created: sess.Created, LastSeen: sess.LastSeen, Current: sess.ID == current, Kept: sess.KeepSignedIn}
+		// A session past its hours (12, 2 unused; 30 days unused when kept)
+		// logs nobody in any more, though its row stays until it is ended:
+		// not shown. The row's last use lags the cookie's by up to
+		// touchResolution, so that much more is allowed.
+		if !row.Current && !sessionLive(now, sess.Created, sess.LastSeen.Add(touchResolution), sess.KeepSignedIn) {
+			continue
+		}
 		if row.Current {
 			rows = append([]views.SessionRow{row}, rows...)
 		} else {

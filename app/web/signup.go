@@ -17,5 +17,8 @@ func (s *Server) SignUp(w http.ResponseWriter, r *http.Request) (signupForm, err
 	if err := s.limitCodeMail(r, ""); err != nil {
 		return f, err
 	}
-	return f, s.accounts.SignUp(s.asking(r, f.Username), imageapp.SignUpInput{Username: f.Username, Email: f.Email, Password: f.Password})
+	if err := s.accounts.SignUp(s.asking(r, f.Username), imageapp.SignUpInput{Username: f.Username, Email: f.Email, Password: f.Password}); err != nil {
+		return f, err
+	}
+	return f, s.rememberSignUp(w, r, f.Username)
 }

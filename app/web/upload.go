@@ -19,6 +19,7 @@ type sendForm struct {
 	To      string // the recipient's username
 	Caption string
 	Keep    string // how long it lives: keep, 1h, 1d, 7d, once (imageapp.ParseKeep)
+	Quote   string // the message it replies to; like "to", before the image
 
 	answered <-chan struct{} // closed once the answer is flushed (messaging.SendInput.Answered)
 
@@ -39,6 +40,8 @@ func (f *sendForm) set(name, value string) {
 		f.Caption = value
 	case "keep":
 		f.Keep = value
+	case "quote":
+		f.Quote = value
 	}
 }
 
@@ -178,7 +181,7 @@ func (s *Server) sendParts(r *http.Request, mr *parts, in *sendForm) (*imageapp.
 			return nil, uploadError(err)
 		}
 		switch part.FormName() {
-		case "to", "caption", "keep":
+		case "to", "caption", "keep", "quote":
 			if err := readField(part, in); err != nil {
 				return nil, err
 			}
@@ -208,7 +211,7 @@ func (s *Server) sendParts(r *http.Request, mr *parts, in *sendForm) (*imageapp.
 	from, _ := CurrentUser(r)
 	i := 0
 	sent, err := s.messaging.SendAlbum(r.Context(), from, messaging.AlbumInput{
-		To: in.To, Caption: in.Caption, Keep: in.Keep, Answered: in.answered,
+		To: in.To, Caption: in.Caption, Keep: in.Keep, QuoteID: in.Quote, Answered: in.answered,
 		Next: func() (string, io.Reader, error) {
 			if i == len(spooled) {
 				return "", nil, io.EOF
@@ -252,7 +255,7 @@ func (s *Server) sendStreaming(r *http.Request, mr *parts, in *sendForm, part *m
 	}
 	first := part
 	sent, err := s.messaging.SendAlbum(r.Context(), from, messaging.AlbumInput{
-		To: in.To, Keep: in.Keep, Answered: in.answered,
+		To: in.To, Keep: in.Keep, QuoteID: in.Quote, Answered: in.answered,
 		Next: func() (string, io.Reader, error) {
 			if first != nil {
 				p := first
@@ -268,7 +271,7 @@ func (s *Server) sendStreaming(r *http.Request, mr *parts, in *sendForm, part *m
 					return "", nil, uploadError(err)
 				}
 				switch p.FormName() {
-				case "caption", "to", "keep":
+				case "caption", "to", "keep", "quote":
 					if err := readField(p, in); err != nil {
 						return "", nil, err
 					}

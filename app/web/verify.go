@@ -4,15 +4,20 @@ import (
 	"net/http"
 )
 
-func (s *Server) VerifyEmail(w http.ResponseWriter, r *http.Request) (verifyForm, error) {
-	f, err := ReadForm[verifyForm](w, r)
+// VerifyEmail confirms the code; signedIn tells that it also signed in the
+// browser that signed up (signupproof.go).
+func (s *Server) VerifyEmail(w http.ResponseWriter, r *http.Request) (f verifyForm, signedIn bool, err error) {
+	f, err = ReadForm[verifyForm](w, r)
 	if err != nil {
-		return f, err
+		return f, false, err
 	}
 	if err := s.Limit(r, "verify", f.Username); err != nil {
-		return f, err
+		return f, false, err
 	}
-	return f, s.accounts.Confirm(s.asking(r, f.Username), f.Username, f.Code)
+	if err := s.accounts.Confirm(s.asking(r, f.Username), f.Username, f.Code); err != nil {
+		return f, false, err
+	}
+	return f, s.signInConfirmed(w, r, f.Username), nil
 }
 
 // --- a new code ---

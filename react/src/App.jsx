@@ -160,7 +160,7 @@ export default function App() {
         />
       );
     } else if (name === 'signup') screen = <Signup {...common} />;
-    else if (name === 'verify') screen = <Verify {...common} />;
+    else if (name === 'verify') screen = <Verify {...common} onLoggedIn={onLoggedIn} />;
     else if (name === 'forgot') screen = <Forgot {...common} />;
     else if (name === 'reset') screen = <Reset {...common} />;
     else if (name === 'users') screen = <Users {...common} />;
@@ -183,7 +183,7 @@ export default function App() {
       screen = <MessageView key={route.arg} {...common} id={route.arg} me={session.user} onOpened={refreshMe} />;
     else if (name === 'account') screen = <Account me={session.user} onDeleted={onAccountDeleted} />;
     else if (name === 'conversation')
-      screen = <Conversation key={route.arg} {...common} username={route.arg} me={session.user} version={live.inbox + live.sent + live.requests} />;
+      screen = <Conversation key={route.arg} {...common} username={route.arg} me={session.user} limits={session.limits} version={live.inbox + live.sent + live.requests} />;
   }
 
   const current = route.name || (signedIn ? 'inbox' : 'login');

@@ -136,8 +136,8 @@ describe('conversation', () => {
     let items = within(list).getAllByRole('listitem');
     expect(items.map((li) => within(li).getByRole('link').getAttribute('href'))).toEqual(['#/messages/3', '#/messages/4', '#/messages/5']);
     expect(items.map((li) => li.dataset.mine)).toEqual(['false', 'true', 'true']);
-    expect(items[0]).toHaveClass('justify-start');
-    expect(items[1]).toHaveClass('justify-end');
+    expect(items[0]).toHaveClass('items-start');
+    expect(items[1]).toHaveClass('items-end');
     expect(within(items[0]).getByRole('link')).toHaveAccessibleName(/^Image from bob: At the lake, .*, new$/);
     expect(within(items[0]).getByText('At the lake')).toBeInTheDocument(); // the caption's start, as on the server page
     expect(within(items[1]).getByRole('link')).toHaveAccessibleName(/^Image you sent, .*, Delivered$/);

@@ -24,7 +24,7 @@ describe('Login', () => {
     await userEvent.type(screen.getByLabelText('Password'), 'secret-password');
     await userEvent.click(screen.getByRole('button', { name: 'Log in' }));
     await waitFor(() => expect(onLoggedIn).toHaveBeenCalledWith(user, '#/send?to=bob'));
-    expect(body(f)).toEqual({ username: 'alice', password: 'secret-password' });
+    expect(body(f)).toEqual({ username: 'alice', password: 'secret-password', keep: false });
   });
 
   it('shows the server message and offers verification when unconfirmed', async () => {

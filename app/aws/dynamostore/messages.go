@@ -60,6 +60,9 @@ func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error
 	if m.AlbumID != "" {
 		it[attrAlbumID] = str(m.AlbumID)
 	}
+	if m.QuoteID != "" {
+		it[attrQuoteID] = str(m.QuoteID)
+	}
 	if !m.ExpiresAt.IsZero() {
 		it[attrExpiresAt] = num(m.ExpiresAt.Unix())
 		it[attrExpiryShard] = str(shardOf("e", m.ID))
@@ -489,6 +492,7 @@ func decodeMessage(it item) (*imageapp.Message, error) {
 		Preview:       d.bin(attrPreview),
 		SenderPreview: d.bin(attrSenderPreview),
 		ViewOnce:      d.boolean(attrViewOnce),
+		QuoteID:       d.str(attrQuoteID),
 		PreviewDue:    d.str(attrPreviewKey) != "",
 		AlbumID:       d.str(attrAlbumID),
 	}

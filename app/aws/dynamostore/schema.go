@@ -20,6 +20,7 @@
 //	message_id S | sender_id S | sender_name S | recipient_id S | recipient_name S
 //	created_at N (unix nanos) | read_at N (absent while unread) | content_type S | size N
 //	key_id S | wrapped_key B | sealed_meta B | view_once BOOL (absent = false)
+//	quote_id S (the message a reply quotes; absent = none)
 //	expires_at N (unix seconds, the table's TTL: DynamoDB drops the row, and the
 //	wrapped key with it, within days of expiry should the app's sweep not have)
 //	expiry_shard S = "e<0..PendingShards-1>" | expiry_key S = fmt.Sprintf("%020d#%s", expires_at, message_id):
@@ -109,6 +110,7 @@ const (
 	attrSenderPreview     = "sender_preview"
 	attrPair              = "pair"
 	attrViewOnce          = "view_once"
+	attrQuoteID           = "quote_id" // the message a reply quotes (absent = none)
 	// album_id is shared by the images of one send (messaging.SendAlbum);
 	// absent on an image sent alone.
 	attrAlbumID = "album_id"

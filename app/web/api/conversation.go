@@ -15,9 +15,24 @@ func (s *Handlers) Conversation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, _ := web.CurrentUser(r)
+	quoted, quotedPreviews, err := s.messaging.Quoted(r.Context(), u, msgs)
+	if err != nil {
+		s.JSONError(w, r, err)
+		return
+	}
 	out := conversationReply{With: personOf(with), Messages: make([]messageJSON, 0, len(msgs)), NextCursor: earlier}
 	for _, m := range msgs {
-		out.Messages = append(out.Messages, previewed(listedOf(m, u.ID), previews[m.ID]))
+		j := previewed(listedOf(m, u.ID), previews[m.ID])
+		if m.QuoteID != "" {
+			if _, ok := quoted[m.QuoteID]; !ok {
+				j.QuoteGone = true
+			} else if p, ok := previews[m.QuoteID]; ok {
+				j.QuoteThumbnail = web.ThumbURL(p.Thumb)
+			} else {
+				j.QuoteThumbnail = web.ThumbURL(quotedPreviews[m.QuoteID].Thumb)
+			}
+		}
+		out.Messages = append(out.Messages, j)
 	}
 	s.JSON(w, r, http.StatusOK, out)
 }

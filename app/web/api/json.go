@@ -30,6 +30,8 @@ type newAccountJSON struct {
 
 type newAccountReply struct {
 	User newAccountJSON `json:"user"`
+	// SignedIn: confirming the code signed this browser in (it signed up).
+	SignedIn bool `json:"signed_in,omitempty"`
 }
 
 type accountReply struct {
@@ -74,6 +76,11 @@ type messageJSON struct {
 	ExpiresAt   *string    `json:"expires_at"`          // null when kept until deleted
 	Request     bool       `json:"request"`             // a message request to the viewer: no preview, does not open
 	AlbumID     string     `json:"album_id,omitempty"`  // shared by the images sent together; absent on one sent alone
+	QuoteID     string     `json:"quote_id,omitempty"`  // the image this one replies to (it may be gone since)
+	// In a conversation: the quoted image's thumbnail, or quote_gone once
+	// it is deleted, expired or viewed once ("Original image is gone").
+	QuoteThumbnail string `json:"quote_thumbnail,omitempty"`
+	QuoteGone      bool   `json:"quote_gone,omitempty"`
 }
 
 // openedJSON is one message with what only opening it reveals.
@@ -126,6 +133,7 @@ func messageOf(m *imageapp.Message) messageJSON {
 		To:          personJSON{ID: m.RecipientID, Username: m.RecipientName},
 		SentAt:      m.CreatedAt.Format(time.RFC3339),
 		ContentType: m.ContentType,
+		QuoteID:     m.QuoteID,
 		Size:        m.Size,
 		ViewOnce:    m.ViewOnce,
 		AlbumID:     m.AlbumID,

@@ -51,12 +51,12 @@ func (s *Handlers) Signup(w http.ResponseWriter, r *http.Request) {
 
 // Verify is POST /api/verify.
 func (s *Handlers) Verify(w http.ResponseWriter, r *http.Request) {
-	f, err := s.VerifyEmail(w, r)
+	f, signedIn, err := s.VerifyEmail(w, r)
 	if err != nil {
 		s.JSONError(w, r, err)
 		return
 	}
-	s.JSON(w, r, http.StatusOK, newAccountReply{User: newAccountJSON{Username: f.Username, Confirmed: true}})
+	s.JSON(w, r, http.StatusOK, newAccountReply{User: newAccountJSON{Username: f.Username, Confirmed: true}, SignedIn: signedIn})
 }
 
 // Resend is POST /api/verify/resend.

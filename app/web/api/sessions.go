@@ -13,6 +13,7 @@ type sessionJSON struct {
 	Created  time.Time `json:"created_at"`
 	LastSeen time.Time `json:"last_seen"`
 	Current  bool      `json:"current"`
+	Kept     bool      `json:"kept_signed_in"` // "Keep me signed in on this device": 30 days, sliding
 }
 
 type sessionsReply struct {
@@ -28,7 +29,7 @@ func (s *Handlers) Sessions(w http.ResponseWriter, r *http.Request) {
 	}
 	reply := sessionsReply{Sessions: make([]sessionJSON, len(rows))}
 	for i, row := range rows {
-		reply.Sessions[i] = sessionJSON{ID: row.ID, Device: row.Device, Created: row.Created.UTC(), LastSeen: row.LastSeen.UTC(), Current: row.Current}
+		reply.Sessions[i] = sessionJSON{ID: row.ID, Device: row.Device, Created: row.Created.UTC(), LastSeen: row.LastSeen.UTC(), Current: row.Current, Kept: row.Kept}
 	}
 	s.JSON(w, r, http.StatusOK, reply)
 }

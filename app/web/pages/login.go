@@ -106,15 +106,19 @@ func (s *Handlers) SignupSubmit(w http.ResponseWriter, r *http.Request) {
 
 // VerifyPage is GET /verify.
 func (s *Handlers) VerifyPage(w http.ResponseWriter, r *http.Request) {
-	f := views.Form{Username: r.URL.Query().Get("username")}
+	f := views.Form{Username: r.URL.Query().Get("username"), Outbox: s.Outbox()}
 	s.Render(w, r, http.StatusOK, views.VerifyPage(s.frame(r, "Confirm your email", ""), f))
 }
 
 // VerifySubmit is POST /verify.
 func (s *Handlers) VerifySubmit(w http.ResponseWriter, r *http.Request) {
-	f, err := s.VerifyEmail(w, r)
+	f, signedIn, err := s.VerifyEmail(w, r)
 	if err != nil {
 		s.verifyFailed(w, r, f.Username, err)
+		return
+	}
+	if signedIn {
+		web.Redirect(w, r, "/inbox", "confirmed-signed-in")
 		return
 	}
 	web.Redirect(w, r, "/login?username="+web.URLEscape(f.Username), "confirmed")
@@ -123,7 +127,7 @@ func (s *Handlers) VerifySubmit(w http.ResponseWriter, r *http.Request) {
 // verifyFailed shows the verify page again with the error.
 func (s *Handlers) verifyFailed(w http.ResponseWriter, r *http.Request, username string, err error) {
 	e := s.ErrorReply(w, r, err)
-	form := views.Form{Username: username, Error: e.Message}
+	form := views.Form{Username: username, Error: e.Message, Outbox: s.Outbox()}
 	s.Render(w, r, e.Status, views.VerifyPage(s.frame(r, "Confirm your email", ""), form))
 }
 

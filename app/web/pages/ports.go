@@ -21,6 +21,7 @@ type Accounts interface {
 type Messaging interface {
 	List(ctx context.Context, viewer imageapp.User, q imageapp.MessageQuery) (imageapp.MessagePage, error)
 	Previews(ctx context.Context, viewer imageapp.User, msgs []*imageapp.Message, how ...messaging.Access) map[string]messaging.Preview
+	Quoted(ctx context.Context, viewer imageapp.User, msgs []*imageapp.Message, how ...messaging.Access) (map[string]*imageapp.Message, map[string]messaging.Preview, error)
 	Open(ctx context.Context, viewer imageapp.User, id string, how ...messaging.Access) (*messaging.Opened, error)
 	ViewOnce(ctx context.Context, viewer imageapp.User, id string, how ...messaging.Access) (*messaging.Opened, *messaging.Image, error)
 	Delete(ctx context.Context, viewer imageapp.User, id string) error

@@ -122,8 +122,8 @@ export const verify = ({ username, code }) =>
 export const resendCode = ({ username }) =>
   request('POST', '/api/verify/resend', { body: { username }, auth: false });
 
-export const login = ({ username, password }) =>
-  request('POST', '/api/login', { body: { username, password }, auth: false });
+export const login = ({ username, password, keep = false }) =>
+  request('POST', '/api/login', { body: { username, password, keep }, auth: false });
 
 // Mails a reset code (202 whether or not the account exists).
 export const forgotPassword = ({ username }) =>
@@ -241,12 +241,13 @@ export function newSendKey() {
 // idempotencyKey names this send: a retry of it passes the same key, so the
 // server answers with the first send's message instead of storing the image
 // twice (a fresh key when absent).
-export function sendMessage({ to, file, caption, keep, onProgress, idempotencyKey = newSendKey() } = {}) {
+export function sendMessage({ to, file, caption, keep, quote, onProgress, idempotencyKey = newSendKey() } = {}) {
   const xhr = new XMLHttpRequest();
   const promise = new Promise((resolve, reject) => {
     const form = new FormData();
     form.append('to', to);
     if (keep) form.append('keep', keep); // before the file, so the server knows it as the image streams in
+    if (quote) form.append('quote', quote); // the image this one replies to; before the file too
     form.append('image', file, file && file.name ? file.name : 'image');
     if (caption) form.append('caption', caption);
 

@@ -9,6 +9,7 @@ import { retentionLabel } from '../lib/retention.js';
 import { Alert, Button, Card, LinkButton, Loading, PageTitle, UserText, errorText } from '../components/ui.jsx';
 import { BlockStep, BlockedBanner, useBlocking } from './ConversationBlock.jsx';
 import RequestActions, { REQUEST_NOTICES } from './RequestActions.jsx';
+import Composer from './Composer.jsx';
 
 // Nobody blocks themselves (the server answers 400): no step in a conversation with oneself.
 const isSelf = (name, me) => Boolean(me && me.username === name);
@@ -21,7 +22,7 @@ const isRequest = (m, me) => Boolean(m.request) && !isMine(m, me);
 // The images exchanged with one person, newest last, like a chat. The API pages
 // backwards: each page is oldest first, and next_cursor fetches the older one.
 // version grows when the inbox or sent box changed: the newest page reloads.
-export default function Conversation({ username, me, notice, version = 0 }) {
+export default function Conversation({ username, me, notice, version = 0, limits = null }) {
   const [state, setState] = useState({ messages: [], next: '', loading: true, error: null, who: null });
   const seq = useRef(0);
 
@@ -77,12 +78,30 @@ export default function Conversation({ username, me, notice, version = 0 }) {
   }
   const requests = state.messages.filter((m) => isRequest(m, me)).length;
 
-  // Once the first images are there, show the newest (the bottom), as a chat does.
+  // The composer: the image it is sending shows at the end of the thread
+  // with its progress (pending) until the send answers, then in its place
+  // the stored message; quote is the image a reply quotes (Reply).
+  const [pending, setPending] = useState(null);
+  const [quote, setQuote] = useState(null);
+  function onSent(m) {
+    setQuote(null);
+    setState((s) => ({ ...s, messages: [...s.messages.filter((x) => x.id !== m.id), m] }));
+    load('');
+  }
+  const byId = new Map(state.messages.map((m) => [m.id, m]));
+  const canReply = requests === 0 && !isSelf(username, me);
+
+  // Once the first images are there, show the first one from them not yet
+  // opened, else the newest (the bottom, with the composer), as a chat does.
   const end = useRef(null);
   const shown = state.messages.length > 0;
   useEffect(() => {
-    if (shown) end.current?.scrollIntoView?.({ block: 'end' });
-  }, [shown]);
+    if (!shown) return;
+    const first = state.messages.find((m) => !isMine(m, me) && !m.read_at && !m.request);
+    const at = first && document.getElementById(`m-${first.id}`);
+    if (at) at.scrollIntoView?.({ block: 'center' });
+    else end.current?.scrollIntoView?.({ block: 'end' });
+  }, [shown]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const name = state.who?.username || username;
   // The full-screen viewer goes through the images shown, view-once ones
@@ -142,15 +161,23 @@ export default function Conversation({ username, me, notice, version = 0 }) {
       {!state.loading && !state.error && state.messages.length === 0 && (
         <Card className="text-center text-sm text-slate-600 wrap-anywhere">You and <UserText>{name}</UserText> have not sent each other any images yet.</Card>
       )}
-      {state.messages.length > 0 && (
+      {(state.messages.length > 0 || pending) && (
         <ol aria-label={`Images with ${name}`} className="space-y-3">
           {state.messages.map((m) => (
-            isRequest(m, me) ? <RequestBubble key={m.id} m={m} name={name} /> : <Bubble key={m.id} m={m} mine={isMine(m, me)} name={name} onView={view(m)} />
+            isRequest(m, me) ? (
+              <RequestBubble key={m.id} m={m} name={name} />
+            ) : (
+              <Bubble key={m.id} m={m} mine={isMine(m, me)} name={name} onView={view(m)} quoted={m.quote_id ? { id: m.quote_id, gone: m.quote_gone, thumbnail: m.quote_thumbnail || byId.get(m.quote_id)?.thumbnail } : null} onReply={canReply ? () => setQuote(m) : null} />
+            )
           ))}
+          {pending && <PendingBubble p={pending} />}
         </ol>
       )}
       {state.loading && <Loading />}
       {viewer.element}
+      {canReply && (
+        <Composer to={name} limits={limits} quote={quote} onUnquote={() => setQuote(null)} onPending={setPending} onSent={onSent} />
+      )}
       {/* While requests wait, the banner's Accept, Delete… and Block… stand in for Block and Reply. */}
       <div ref={end} className="mt-6 flex flex-col-reverse items-stretch gap-3 sm:flex-row sm:items-start sm:justify-between">
         {requests === 0 && !isSelf(name, me) && <BlockStep name={name} blocking={blocking} />}
@@ -166,12 +193,24 @@ export default function Conversation({ username, me, notice, version = 0 }) {
 
 // One image: a thumbnail that opens the message; mine on the right with its
 // status, theirs on the left.
-function Bubble({ m, mine, name, onView }) {
+function Bubble({ m, mine, name, onView, quoted, onReply }) {
   const unread = !mine && !m.read_at;
   const status = mine ? (m.read_at ? 'Opened' : 'Delivered') : null;
   return (
-    <li className={`flex ${mine ? 'justify-end' : 'justify-start'}`} data-mine={mine ? 'true' : 'false'}>
+    <li className={`flex flex-col gap-1 ${mine ? 'items-end' : 'items-start'}`} data-mine={mine ? 'true' : 'false'}>
+      {quoted?.gone && (
+        <p data-testid="quote" className="max-w-[85%] rounded-lg border-l-4 border-slate-300 bg-slate-100 px-2 py-1 text-xs text-slate-600 italic">
+          Original image is gone
+        </p>
+      )}
+      {quoted && !quoted.gone && (
+        <a href={hrefFor('message', quoted.id)} data-testid="quote" className="flex max-w-[85%] items-center gap-2 rounded-lg border-l-4 border-indigo-400 bg-slate-100 p-1 pr-3 text-xs text-slate-700">
+          <Thumb src={quoted.thumbnail} size="size-10" />
+          <span>In reply to this image</span>
+        </a>
+      )}
       <a
+        id={`m-${m.id}`}
         href={hrefFor('message', m.id)}
         onClick={onView}
         aria-label={`${mine ? 'Image you sent' : `Image from ${name}`}${m.snippet ? `: ${m.snippet}` : ''}${retentionLabel(m) ? `, ${retentionLabel(m)}` : ''}, ${formatDate(m.sent_at)}${status ? `, ${status}` : ''}${unread ? ', new' : ''}`}
@@ -192,6 +231,25 @@ function Bubble({ m, mine, name, onView }) {
           {unread && <span className="font-semibold text-indigo-700"> · New</span>}
         </span>
       </a>
+      {onReply && (
+        <Button variant="link" size="sm" className="px-1 text-xs" aria-label="Reply to this image" onClick={onReply}>
+          Reply
+        </Button>
+      )}
+    </li>
+  );
+}
+
+// PendingBubble is the image the composer is sending, with its upload's progress.
+function PendingBubble({ p }) {
+  return (
+    <li className="flex flex-col items-end" data-pending="true">
+      <div className="flex max-w-[85%] flex-col items-end gap-1.5 rounded-2xl bg-indigo-50 p-2 ring-1 ring-inset ring-indigo-100">
+        <img src={p.url} alt="" className="size-40 rounded-lg object-cover opacity-70" />
+        {p.caption && <span dir="auto" className="max-w-40 px-1 text-sm text-slate-800 wrap-anywhere">{p.caption}</span>}
+        <progress max="1" value={p.progress ?? undefined} aria-label="Uploading" className="h-1.5 w-40" />
+        <span className="px-1 text-xs text-slate-600">Sending…</span>
+      </div>
     </li>
   );
 }

@@ -3,12 +3,14 @@ import * as api from '../api/client.js';
 import { hrefFor } from '../lib/route.js';
 import { Alert, Button, Field, errorText } from '../components/ui.jsx';
 import AuthLayout from './AuthLayout.jsx';
+import KeepSignedIn from './KeepSignedIn.jsx';
 
 const link = 'rounded font-semibold text-indigo-700 hover:text-indigo-500 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500';
 
 export default function Login({ params, notice, next, onLoggedIn }) {
   const [username, setUsername] = useState(params.username || '');
   const [password, setPassword] = useState('');
+  const [keep, setKeep] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
 
@@ -21,7 +23,7 @@ export default function Login({ params, notice, next, onLoggedIn }) {
     setBusy(true);
     setError(null);
     try {
-      const r = await api.login({ username: username.trim(), password });
+      const r = await api.login({ username: username.trim(), password, keep });
       onLoggedIn(r.user, next);
     } catch (err) {
       setError(err);
@@ -64,6 +66,7 @@ export default function Login({ params, notice, next, onLoggedIn }) {
       <form className="space-y-4" onSubmit={onSubmit} noValidate>
         <Field label="Username" name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} />
         <Field label="Password" name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        <KeepSignedIn checked={keep} onChange={setKeep} />
         {error && (
           <Alert>
             {errorText(error)}

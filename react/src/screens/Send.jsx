@@ -128,7 +128,7 @@ export default function Send({ go, params, notice, limits }) {
 }
 
 // How long the image lives, with the server form's choices and words.
-function KeepField({ value, disabled, onChange }) {
+export function KeepField({ value, disabled, onChange }) {
   return (
     <div>
       <label htmlFor="keep" className="mb-1 block text-sm font-medium text-slate-700">

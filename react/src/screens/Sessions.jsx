@@ -3,6 +3,7 @@ import { endOtherSessions, endSession, listSessions } from '../api/client.js';
 import { Alert, Button, Card, Loading, errorText } from '../components/ui.jsx';
 import { formatDate } from '../lib/format.js';
 import { useLoad } from '../lib/useLoad.js';
+import { KeptBadge } from './KeepSignedIn.jsx';
 
 // The server pages' words (app/web/sessions.go, views/sessions.templ), word for word.
 export const SESSION_ENDED = 'That device is logged out.';
@@ -70,6 +71,7 @@ export default function Sessions() {
                       This device
                     </span>
                   )}
+                  {s.kept_signed_in && <KeptBadge />}
                 </p>
                 <p className="text-sm text-slate-600">
                   Logged in <time dateTime={s.created_at}>{formatDate(s.created_at)}</time> · last active{' '}

@@ -4,7 +4,7 @@ import { validateCode, validateUsername } from '../lib/validate.js';
 import { Alert, Button, Field, errorText } from '../components/ui.jsx';
 import AuthLayout from './AuthLayout.jsx';
 
-export default function Verify({ go, params, notice }) {
+export default function Verify({ go, params, notice, onLoggedIn }) {
   const [username, setUsername] = useState(params.username || '');
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(null); // 'verify' | 'resend' | null
@@ -24,7 +24,13 @@ export default function Verify({ go, params, notice }) {
     setError(null);
     setInfo(null);
     try {
-      await api.verify({ username: u, code: c });
+      const r = await api.verify({ username: u, code: c });
+      // The browser that signed up is signed in by its code (signed_in); any other logs in.
+      const me = r?.signed_in && onLoggedIn ? await api.me() : null;
+      if (me?.user) {
+        onLoggedIn(me.user);
+        return;
+      }
       go('login', null, { username: u }, { kind: 'success', text: 'Email confirmed. You can log in now.' });
     } catch (err) {
       setError(err);
@@ -64,6 +70,7 @@ export default function Verify({ go, params, notice }) {
           maxLength={6}
           required
           placeholder="123456"
+          autoFocus
           value={code}
           onChange={(e) => setCode(e.target.value)}
         />
