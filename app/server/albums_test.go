@@ -8,12 +8,15 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"imageapp/app/imageapp"
+	"imageapp/app/messaging"
+	"imageapp/views"
 )
 
 // albumReply is the answer to a send of several images.
@@ -270,4 +273,65 @@ func TestAlbumFailingMidwayLeavesNoHalf(t *testing.T) {
 	if len(inbox.Messages) != 0 {
 		t.Errorf("bob's inbox lists %d of a failed album", len(inbox.Messages))
 	}
+}
+
+// TestAlbumComposerNoJS: the conversation's composer posted without
+// JavaScript with three files lands back in the conversation, where the
+// album is one item with its three images, and bob's inbox row says it is
+// an album; a refused image comes back named, with nothing stored.
+func TestAlbumComposerNoJS(t *testing.T) {
+	app := startApp(t, t.TempDir())
+	alice, bob := app.signUp("alice"), app.signUp("bob")
+	good := testPNG(t, 8, 8)
+
+	r := alice.postMultipart("/conversations/bob", field("to", "bob"), field("caption", "Three at once"),
+		file("image", "a.png", good), file("image", "notes.txt", []byte("not an image at all")), file("image", "c.png", good))
+	if r.status < 400 || r.status >= 500 || r.url != "/conversations/bob" || !strings.Contains(r.body, "Image 2 (notes.txt) was refused") {
+		t.Errorf("a refused album from the composer: %d at %s, want the conversation naming image 2; body has %q", r.status, r.url, firstAlert(r.body))
+	}
+	app.storedNothing()
+
+	r = alice.postMultipart("/conversations/bob", field("to", "bob"), field("caption", "Three at once"),
+		file("image", "a.png", good), file("image", "b.png", testPNG(t, 9, 9)), file("image", "c.png", testPNG(t, 10, 10)))
+	if r.status != http.StatusOK || r.url != "/conversations/bob" {
+		t.Fatalf("an album from the composer: %d at %s, want the conversation", r.status, r.url)
+	}
+	if n := app.messageCount(); n != 3 {
+		t.Fatalf("%d messages stored, want 3", n)
+	}
+	for who, c := range map[string]*client{"alice": alice, "bob": bob} {
+		with := map[string]string{"alice": "bob", "bob": "alice"}[who]
+		page := c.get("/conversations/" + with).body
+		items := regexp.MustCompile(`(?s)<li[^>]*data-album="[^"]+".*?</li>`).FindAllString(page, -1)
+		if len(items) != 1 {
+			t.Errorf("%s's conversation shows %d album items, want 1", who, len(items))
+			continue
+		}
+		if n := strings.Count(items[0], `id="m-`); n != 3 || !strings.Contains(items[0], "Three at once") {
+			t.Errorf("%s's album item links %d images (caption shown: %v), want 3 and the caption", who, n, strings.Contains(items[0], "Three at once"))
+		}
+		thread := page[strings.Index(page, `id="conversation"`):strings.Index(page, `id="send-panel"`)]
+		if n := strings.Count(thread, "<li"); n != 1 {
+			t.Errorf("%s's conversation has %d items, want the album alone", who, n)
+		}
+	}
+	if inbox := bob.get("/inbox").body; !strings.Contains(inbox, "data-album-tile") || strings.Count(inbox, `id="c-alice"`) != 1 {
+		t.Errorf("bob's inbox does not show alice's album as one row with its tile")
+	}
+}
+
+// TestAlbumViewsLimitIsTheServices: the pages say the service's limit.
+func TestAlbumViewsLimitIsTheServices(t *testing.T) {
+	if views.MaxAlbumImages != messaging.MaxAlbumImages {
+		t.Errorf("the pages say %d images at once, the service takes %d", views.MaxAlbumImages, messaging.MaxAlbumImages)
+	}
+}
+
+// firstAlert is the text of a page's first role=alert, for a failure's message.
+func firstAlert(body string) string {
+	m := regexp.MustCompile(`(?s)role="alert"[^>]*>(.*?)</`).FindStringSubmatch(body)
+	if m == nil {
+		return ""
+	}
+	return m[1]
 }
