@@ -34,6 +34,9 @@ func composerAlbum(t *testing.T, flow string, jsOff bool) {
 		if resp := bob.post("send", `#send-form button[type=submit]`); resp != http.StatusOK {
 			t.Fatalf("the album from the composer ended with status %d", resp)
 		}
+		// Previews (thumbnails, the caption) are made once the send has answered.
+		app.previewsMade()
+		bob.visit("/conversations/alice", "#conversation li[data-album]")
 	} else {
 		bob.waitJS("the three are named", `document.getElementById('image-name').innerText.startsWith('3 images')`)
 		bob.eval("drop eight more", `(() => {
