@@ -1,8 +1,11 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -66,4 +69,45 @@ func composerAlbum(t *testing.T, flow string, jsOff bool) {
 	if !jsOff {
 		bob.checkConsole()
 	}
+}
+
+// TestBrowserReactComposerAlbum: in the React client, three files picked in
+// the composer are sent as one album, shown in the thread as one item with
+// its three images, each opening its own message.
+func TestBrowserReactComposerAlbum(t *testing.T) {
+	dist := filepath.Join(repoRoot(t), "react", "dist")
+	if _, err := os.Stat(filepath.Join(dist, "index.html")); err != nil {
+		t.Fatalf("the React client is not built (%v): run `cd react && npm ci && npm run build` first", err)
+	}
+	app := startApp(t, t.TempDir(), func(c *Config) { c.ReactDir = dist })
+	b := startBrowser(t, app, "reactflow-album")
+	bob := b.newTab("bob", false)
+	app.signUp("alice")
+	reactSignUp(bob, "bob", false)
+	app.sendNamed("alice", "bob", "Hello", "hello.png")
+	reactOpenConversation(bob)
+
+	var picked []string
+	for i := range 3 {
+		picked = append(picked, writeFile(t, fmt.Sprintf("p%d.png", i), testPNG(t, 40+i, 30)))
+	}
+	bob.do("write a caption", chromedp.SendKeys(chromedp.CSS(`[data-testid=composer] textarea`), "Three from the beach"))
+	bob.do("pick three images", chromedp.SetUploadFiles(chromedp.CSS(`[data-testid=composer] input[type=file]`), picked))
+	bob.waitJS("the three are named", `document.querySelector('[data-testid=chosen-file]')?.innerText.startsWith('3 images')`)
+	bob.do("send", chromedp.Click(chromedp.CSS(`[data-testid=composer] button[type=submit]`)))
+	bob.waitJS("the album is one item of three images", `(() => {
+		const albums = document.querySelectorAll('ol [data-album]');
+		return !document.querySelector('[data-pending]') && albums.length === 1 &&
+			albums[0].querySelectorAll('a[id^="m-"]').length === 3 && document.querySelectorAll('ol > li').length === 2;
+	})()`)
+	if n := app.messageCount(); n != 4 {
+		t.Errorf("%d messages stored, want 4", n)
+	}
+	first := evalAs[string](bob, "the album's first image", `document.querySelector('ol [data-album] a[id^="m-"]').id.slice(2)`)
+	stored, err := app.backend.Messages.Message(context.Background(), first)
+	must(t, err)
+	if stored.AlbumID == "" {
+		t.Errorf("the album's first image %s is stored with no album", first)
+	}
+	bob.checkConsole()
 }
