@@ -315,6 +315,10 @@ func TestAlbumComposerNoJS(t *testing.T) {
 			t.Errorf("%s's conversation has %d items, want the album alone", who, n)
 		}
 	}
+	r = alice.postMultipart("/send", field("to", "bob"), file("image", "d.png", good), file("image", "e.png", good))
+	if r.status != http.StatusOK || r.url != "/sent" || app.messageCount() != 5 {
+		t.Errorf("an album from the Send page: %d at %s, %d messages; want /sent and 5", r.status, r.url, app.messageCount())
+	}
 	if inbox := bob.get("/inbox").body; !strings.Contains(inbox, "data-album-tile") || strings.Count(inbox, `id="c-alice"`) != 1 {
 		t.Errorf("bob's inbox does not show alice's album as one row with its tile")
 	}
