@@ -73,6 +73,9 @@ func one(filename string, body io.Reader) func() (string, io.Reader, error) {
 // deleted again. The recipient gets one notification and one live event
 // for the whole send.
 func (s *Service) SendAlbum(ctx context.Context, from imageapp.User, in AlbumInput) ([]*imageapp.Message, error) {
+	if s.Previewing != nil {
+		defer s.Previewing.sendStarted()() // queued previews let it go first (previewYield)
+	}
 	to, err := s.recipient(ctx, from, in.To, in.Caption, in.Keep, in.Next != nil)
 	if err != nil {
 		return nil, err
@@ -197,6 +200,7 @@ func (s *Service) SendAlbum(ctx context.Context, from imageapp.User, in AlbumInp
 		if imageapp.PrivacyOf(to).NotifyByMail { // off: no mail, the live inbox still updates
 			s.notifySoon(ctx, to, imageapp.Notification{RecipientID: to.ID, SenderName: from.Username, MessageID: first.ID})
 		}
+		s.pushSoon(ctx, to, from.Username, first.ID) // once for the album, to the browsers they turned push on in (push.go)
 	}
 	events := sentEvents(first)
 	for i := range events {

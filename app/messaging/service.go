@@ -68,6 +68,10 @@ type Service struct {
 	MailDigests imageapp.MailDigests
 	MailWindow  time.Duration // DefaultMailWindow if zero
 
+	// Push, when set, sends a Web Push message to the recipient's
+	// browsers for each image announced (push.go).
+	Push Pusher
+
 	// Metrics, when set, counts sends and opens (see Metrics).
 	Metrics Metrics
 
