@@ -51,6 +51,9 @@
       imageTypes.heic_extensions.some(function (ext) { return name.slice(-ext.length) === ext; });
   }
 
+  // At most this many images go in one send (an album), as the server says.
+  var maxImages = 10;
+
   // Why the server would refuse this file, or "" (wording as the server's).
   function fileProblem(file, r) {
     if (isHEIC(file)) return imageTypes.heic;
@@ -81,40 +84,64 @@
     box.focus();
   }
 
-  function showPreview(file) {
+  // showPreview shows the first chosen image and names them all.
+  function showPreview(files) {
     var chosen = byId("image-chosen"), img = byId("image-preview"), name = byId("image-name");
     if (!chosen || !img) return;
     if (previewURL) URL.revokeObjectURL(previewURL);
     previewURL = "";
-    if (!file) { chosen.hidden = true; img.hidden = true; img.removeAttribute("src"); return; }
+    if (!files || !files.length) { chosen.hidden = true; img.hidden = true; img.removeAttribute("src"); return; }
+    var file = files[0], total = 0;
     previewURL = URL.createObjectURL(file);
     img.src = previewURL;
     img.alt = "Preview of " + file.name;
     img.hidden = false;
-    name.textContent = file.name + " (" + formatBytes(file.size) + ")";
+    var names = Array.prototype.map.call(files, function (f) { total += f.size; return f.name; });
+    name.textContent = files.length === 1 ? file.name + " (" + formatBytes(file.size) + ")" :
+      files.length + " images (" + formatBytes(total) + "): " + names.join(", ");
     chosen.hidden = false;
   }
 
-  // choose takes a file for the form: checked, previewed, or refused with
-  // the reason (and the input cleared, so it cannot be sent).
-  function choose(file, fromInput) {
+  // filesProblem is why the server would refuse these files, naming the
+  // image at fault as the server does, or "".
+  function filesProblem(files, r) {
+    if (files.length > maxImages) return "Send at most " + maxImages + " images at once; you chose " + files.length + ". Nothing was sent.";
+    for (var i = 0; i < files.length; i++) {
+      var problem = fileProblem(files[i], r);
+      if (problem && files.length === 1) return problem;
+      if (problem) return "Image " + (i + 1) + " (" + files[i].name + ") was refused: " + problem;
+    }
+    return "";
+  }
+
+  // chosenFiles is what the input holds, as an array.
+  function chosenFiles() {
+    var input = byId("image");
+    return input && input.files ? Array.prototype.slice.call(input.files) : [];
+  }
+
+  // choose takes files for the form: checked, previewed, or refused with
+  // the reason. A drop or paste adds to what is chosen (up to maxImages);
+  // the input's own choice replaces it. Refused: the input keeps what it
+  // held before a drop or paste, and is cleared after its own choice.
+  function choose(files, fromInput) {
     var f = form(), input = byId("image");
     if (!f || !input || upload) return;
-    sendKey = ""; // another image: another send
-    var problem = fileProblem(file, rules(f));
+    sendKey = ""; // other images: another send
+    var all = fromInput ? files : chosenFiles().concat(files);
+    var problem = filesProblem(all, rules(f));
     if (problem) {
-      input.value = "";
-      showPreview(null);
+      if (fromInput) { input.value = ""; showPreview(null); }
       showError(problem);
       return;
     }
     if (!fromInput) {
       var dt = new DataTransfer();
-      dt.items.add(file);
+      all.forEach(function (file) { dt.items.add(file); });
       input.files = dt.files;
     }
     showError("");
-    showPreview(file);
+    showPreview(all);
   }
 
   function clearFile() {
@@ -138,13 +165,26 @@
     if (f) f.dispatchEvent(new CustomEvent(name, {bubbles: true, detail: detail || {}}));
   }
 
-  function setProgress(pct) {
-    tell("send:progress", {percent: pct});
+  // fileAt is which of files (1-based) the upload is in once loaded of
+  // total bytes are sent, and how far into it (percent), from their sizes.
+  function fileAt(files, loaded, total) {
+    var sizes = files.reduce(function (n, f) { return n + f.size; }, 0), at = loaded * sizes / (total || 1);
+    for (var i = 0; i < files.length; i++) {
+      if (at < files[i].size || i === files.length - 1) return {n: i + 1, percent: Math.min(100, Math.floor(at * 100 / (files[i].size || 1)))};
+      at -= files[i].size;
+    }
+    return {n: 0, percent: 0};
+  }
+
+  function setProgress(pct, loaded, total) {
+    var files = chosenFiles(), at = files.length > 1 && total ? fileAt(files, loaded, total) : null;
+    tell("send:progress", {percent: pct, file: at ? at.n : 1, filePercent: at ? at.percent : pct});
     var bar = byId("send-progress-bar"), text = byId("send-percent"), label = byId("send-progress-label");
     if (!bar) return;
     bar.value = pct;
     bar.textContent = pct + "%";
     text.textContent = pct + "%";
+    if (at && pct < 100) label.textContent = "Uploading image " + at.n + " of " + files.length + " (" + at.percent + "%)";
     if (pct >= 100) {
       label.textContent = "Uploaded; encrypting and saving…";
       byId("send-cancel").hidden = true; // past the point a cancel could stop it
@@ -207,7 +247,7 @@
     if (!sendKey) sendKey = newSendKey();
     xhr.setRequestHeader("Idempotency-Key", sendKey);
     xhr.upload.addEventListener("progress", function (e) {
-      if (e.lengthComputable && e.total > 0) setProgress(Math.floor((e.loaded / e.total) * 100));
+      if (e.lengthComputable && e.total > 0) setProgress(Math.floor((e.loaded / e.total) * 100), e.loaded, e.total);
     });
     xhr.upload.addEventListener("load", function () { setProgress(100); });
     xhr.addEventListener("load", function () { done(xhr); });
@@ -224,10 +264,10 @@
       sendKey = "";
       tell("send:end");
       setSending(false);
-      showError("Upload cancelled. Your caption and image are still here.");
+      showError("Upload cancelled: nothing was sent. Your caption and " + (chosenFiles().length > 1 ? "images are" : "image is") + " still here.");
     });
-    var input = byId("image");
-    tell("send:start", {file: input && input.files && input.files[0], url: previewURL});
+    var files = chosenFiles();
+    tell("send:start", {file: files[0], files: files, url: previewURL});
     setSending(true);
     showError("");
     xhr.send(new FormData(f));
@@ -238,8 +278,8 @@
     if (!(f instanceof HTMLFormElement) || f.id !== "send-form") return;
     e.preventDefault();
     if (upload) return;
-    var input = byId("image"), file = input && input.files && input.files[0];
-    var problem = file ? fileProblem(file, rules(f)) : "Choose an image to send.";
+    var files = chosenFiles();
+    var problem = files.length ? filesProblem(files, rules(f)) : "Choose an image to send.";
     if (problem) { showError(problem); return; }
     send(f);
   });
@@ -255,7 +295,7 @@
   document.addEventListener("change", function (e) {
     var input = e.target;
     if (!(input instanceof HTMLInputElement) || input.id !== "image") return;
-    if (input.files && input.files[0]) choose(input.files[0], true);
+    if (input.files && input.files.length) choose(Array.prototype.slice.call(input.files), true);
     else showPreview(null);
   });
 
@@ -277,7 +317,7 @@
     var files = e.clipboardData && e.clipboardData.files;
     if (!files || !files.length) return;
     e.preventDefault();
-    choose(files[0], false);
+    choose(Array.prototype.slice.call(files), false);
   });
 
   // A file dragged anywhere over the page is taken by the form; the drop
@@ -308,8 +348,8 @@
     e.preventDefault();
     depth = 0;
     lit(false);
-    var file = e.dataTransfer.files && e.dataTransfer.files[0];
-    if (file) choose(file, false);
+    var files = e.dataTransfer.files;
+    if (files && files.length) choose(Array.prototype.slice.call(files), false);
   });
 
   // enhance shows what only works with this script, and the preview of a
@@ -317,7 +357,7 @@
   function enhance() {
     document.querySelectorAll("#send-form [data-js-only]").forEach(function (e) { e.hidden = false; });
     var input = byId("image");
-    if (input && input.files && input.files[0]) showPreview(input.files[0]);
+    if (input && input.files && input.files.length) showPreview(input.files);
     setRecipient();
   }
   enhance();

@@ -35,29 +35,48 @@
     return ol;
   }
 
+  var albumURLs = []; // the object URLs of an album's pending images
+
+  function revoke() {
+    if (pendingURL) URL.revokeObjectURL(pendingURL);
+    albumURLs.forEach(function (u) { URL.revokeObjectURL(u); });
+    pendingURL = "";
+    albumURLs = [];
+  }
+
   function clear() {
     if (pending) pending.remove();
-    if (pendingURL) URL.revokeObjectURL(pendingURL);
+    revoke();
     pending = null;
-    pendingURL = "";
+  }
+
+  // pendingImages is the image being sent, or an album's images in a grid.
+  function pendingImages(files) {
+    var one = files.length === 1, box = one ? document.createDocumentFragment() : document.createElement("div");
+    if (!one) box.className = "grid grid-cols-2 gap-1";
+    files.forEach(function (file, i) {
+      var img = document.createElement("img"), url = URL.createObjectURL(file);
+      if (i === 0) pendingURL = url; else albumURLs.push(url);
+      img.src = url;
+      img.alt = "Sending " + file.name;
+      img.className = one ? "h-40 w-40 max-w-none rounded-xl object-cover opacity-70 sm:h-48 sm:w-48" :
+        "h-24 w-24 max-w-none rounded-xl object-cover opacity-70 sm:h-32 sm:w-32";
+      box.appendChild(img);
+    });
+    return box;
   }
 
   document.addEventListener("send:start", function (e) {
     if (!e.target.hasAttribute("data-thread")) return;
     clear();
-    var ol = list(), file = e.detail.file;
+    var ol = list(), file = e.detail.file, files = e.detail.files || [file];
     if (!ol || !file) return;
     pending = document.createElement("li");
     pending.className = "flex flex-col items-end gap-1";
     pending.setAttribute("data-pending", "");
     var bubble = document.createElement("div");
     bubble.className = "block w-min max-w-[80%] rounded-2xl bg-indigo-50 p-2 shadow-sm ring-1 ring-indigo-200 sm:max-w-xs";
-    var img = document.createElement("img");
-    pendingURL = URL.createObjectURL(file);
-    img.src = pendingURL;
-    img.alt = "Sending " + file.name;
-    img.className = "h-40 w-40 max-w-none rounded-xl object-cover opacity-70 sm:h-48 sm:w-48";
-    bubble.appendChild(img);
+    bubble.appendChild(pendingImages(files));
     var caption = byId("caption");
     if (caption && caption.value.trim()) {
       var p = document.createElement("p");
@@ -69,7 +88,7 @@
     var bar = document.createElement("progress");
     bar.max = 100;
     bar.value = 0;
-    bar.setAttribute("aria-label", "Upload of " + file.name);
+    bar.setAttribute("aria-label", files.length > 1 ? "Upload of " + files.length + " images" : "Upload of " + file.name);
     bar.className = "mt-2 block h-1.5 w-full appearance-none overflow-hidden rounded-full bg-slate-200 [&::-moz-progress-bar]:bg-indigo-600 [&::-webkit-progress-bar]:bg-slate-200 [&::-webkit-progress-value]:bg-indigo-600";
     bubble.appendChild(bar);
     var state = document.createElement("p");
@@ -86,6 +105,8 @@
     if (!pending) return;
     var bar = pending.querySelector("progress"), state = pending.querySelector("[data-pending-state]");
     bar.value = e.detail.percent;
+    var n = pending.querySelectorAll("img").length;
+    if (n > 1 && e.detail.percent < 100) state.textContent = "Sending image " + e.detail.file + " of " + n + "…";
     if (e.detail.percent >= 100) state.textContent = "Encrypting and saving…";
   });
 
@@ -103,9 +124,8 @@
 
   document.addEventListener("htmx:afterSettle", function (e) {
     if (!(e.target instanceof Element) || e.target.id !== "conversation") return;
-    if (pendingURL) URL.revokeObjectURL(pendingURL);
+    revoke();
     pending = null;
-    pendingURL = "";
     var sent = sentID && byId("m-" + sentID);
     sentID = "";
     if (sent) sent.scrollIntoView({block: "nearest"});

@@ -89,6 +89,9 @@ type Message struct {
 
 	// Quote is the image this one replies to, if any (views/quote.go).
 	Quote *Quote
+
+	// AlbumID is shared by the images sent together (views/album.go).
+	AlbumID string
 }
 
 // Unread tells whether the recipient has not opened it yet.

@@ -128,6 +128,8 @@ func Run(t *testing.T, newBackend Factory) {
 		{"GoneMessagesSayWhatHappened", testGoneMessagesSayWhatHappened},
 		{"CodesNeedARequester", testCodesNeedARequester},
 		{"AReplyKeepsTheImageItQuotes", testAReplyKeepsTheImageItQuotes},
+		{"AlbumsShareAnIDAndKeepTheirOwnKeys", testAlbumsShareAnIDAndKeepTheirOwnKeys},
+		{"ARefusedAlbumImageStoresNothing", testARefusedAlbumImageStoresNothing},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

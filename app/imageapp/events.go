@@ -33,6 +33,10 @@ type Event struct {
 	MessageID string // the message it is about
 	From      string // its sender's username, on a new message in the inbox
 	Unread    int    // the user's unread count after it (at most MaxUnreadCount); -1 when not known
+	// Album and Images are set on the one event of an album's send: its
+	// album ID and how many images it has (MessageID is its first).
+	Album  string
+	Images int
 
 	// Gap is set on the first event a subscription gets after it had to drop
 	// some (a slow reader): whoever reads it has missed changes and must

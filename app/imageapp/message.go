@@ -59,6 +59,10 @@ type Message struct {
 	// in the recipient's inbox, unread count or mail, and cannot be opened
 	// until the recipient accepts (AcceptRequests) — or deletes them.
 	Request bool
+
+	// AlbumID is shared by the images sent together in one send (an
+	// album, messaging.SendAlbum); "" for an image sent alone.
+	AlbumID string
 }
 
 // Expired reports whether the message's time ran out by now.

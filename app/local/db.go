@@ -315,6 +315,8 @@ var migrations = []string{
 	tombstonesMigration,
 	// The message a reply quotes (messages.go).
 	`ALTER TABLE messages ADD COLUMN quote_id TEXT NOT NULL DEFAULT '';`,
+	// Images sent together in one send share an album ID (messages.go).
+	`ALTER TABLE messages ADD COLUMN album_id TEXT NOT NULL DEFAULT '';`,
 }
 
 func (d *DB) migrate(ctx context.Context) error {

@@ -22,11 +22,11 @@ var _ imageapp.MessageStore = (*Messages)(nil)
 func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error {
 	_, err := s.DB.exec(ctx, `
 		INSERT INTO messages (id, sender_id, sender_name, recipient_id, recipient_name, created_at, read_at,
-			content_type, size, key_id, wrapped_key, sealed_meta, preview, sender_preview, pair, expires_at, view_once, withheld, request, preview_due, quote_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			content_type, size, key_id, wrapped_key, sealed_meta, preview, sender_preview, pair, expires_at, view_once, withheld, request, preview_due, quote_id, album_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.ID, m.SenderID, m.SenderName, m.RecipientID, m.RecipientName, m.CreatedAt.UnixNano(), nullTime(m.ReadAt),
 		m.ContentType, m.Size, m.KeyID, m.WrappedKey, m.SealedMeta, m.Preview, m.SenderPreview,
-		imageapp.PairKey(m.SenderID, m.RecipientID), nullTime(m.ExpiresAt), m.ViewOnce, m.Withheld, m.Request, m.PreviewDue, m.QuoteID)
+		imageapp.PairKey(m.SenderID, m.RecipientID), nullTime(m.ExpiresAt), m.ViewOnce, m.Withheld, m.Request, m.PreviewDue, m.QuoteID, m.AlbumID)
 	if isUniqueViolation(err) {
 		return imageapp.ErrMessageExists()
 	}
@@ -37,14 +37,14 @@ func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error
 }
 
 const messageColumns = `id, sender_id, sender_name, recipient_id, recipient_name, created_at, read_at,
-	content_type, size, key_id, wrapped_key, sealed_meta, preview, sender_preview, expires_at, view_once, withheld, request, preview_due, quote_id`
+	content_type, size, key_id, wrapped_key, sealed_meta, preview, sender_preview, expires_at, view_once, withheld, request, preview_due, quote_id, album_id`
 
 func scanMessage(row interface{ Scan(...any) error }) (*imageapp.Message, error) {
 	var m imageapp.Message
 	var created int64
 	var read, expires sql.NullInt64
 	err := row.Scan(&m.ID, &m.SenderID, &m.SenderName, &m.RecipientID, &m.RecipientName, &created, &read,
-		&m.ContentType, &m.Size, &m.KeyID, &m.WrappedKey, &m.SealedMeta, &m.Preview, &m.SenderPreview, &expires, &m.ViewOnce, &m.Withheld, &m.Request, &m.PreviewDue, &m.QuoteID)
+		&m.ContentType, &m.Size, &m.KeyID, &m.WrappedKey, &m.SealedMeta, &m.Preview, &m.SenderPreview, &expires, &m.ViewOnce, &m.Withheld, &m.Request, &m.PreviewDue, &m.QuoteID, &m.AlbumID)
 	m.CreatedAt = time.Unix(0, created).UTC()
 	if read.Valid {
 		m.ReadAt = time.Unix(0, read.Int64).UTC()

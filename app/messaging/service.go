@@ -11,7 +11,6 @@ import (
 	"io"
 	"log/slog"
 	"path"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -181,117 +180,51 @@ type meta struct {
 // Returns ENOTFOUND for an unknown recipient, EINVALID for bad fields, and
 // the errors of imagecheck.Inspect for the image itself.
 func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*imageapp.Message, error) {
-	if s.Previewing != nil {
-		defer s.Previewing.sendStarted()() // queued previews let it go first (previewYield)
+	album := AlbumInput{To: in.To, Caption: in.Caption, Keep: in.Keep, QuoteID: in.QuoteID, Rest: in.Rest, Answered: in.Answered}
+	if in.Body != nil {
+		album.Next = one(in.Filename, in.Body)
 	}
-	to, err := s.recipient(ctx, from, in)
+	sent, err := s.SendAlbum(ctx, from, album)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkQuota(ctx, to); err != nil {
-		return nil, err
-	}
-	if err := s.checkQuote(ctx, from, to, in.QuoteID); err != nil {
-		return nil, err
-	}
-	request, err := s.isRequest(ctx, to, from) // read once: the allowance and the message both need it
-	if err != nil {
-		return nil, err
-	}
-	if err := s.checkRequestAllowance(ctx, to, request); err != nil {
-		return nil, err
-	}
-	withheld, err := s.blocks(ctx, to, from)
-	if err != nil {
-		return nil, err
-	}
-	request = request && !withheld // a block takes precedence: withheld, never a request
-	// Whom one sends to is whom one knows: their images reach one, even
-	// with message requests on. Recorded first: a send that fails after
-	// leaves a contact, never an image that came as a request for nothing.
-	if err := s.remember(ctx, from, to); err != nil {
-		return nil, err
-	}
-	if err := s.replyAccepts(ctx, from, to); err != nil {
-		return nil, err
-	}
-	checked, err := imagecheck.Inspect(in.Body, s.maxPixels())
-	if err != nil {
-		return nil, err
-	}
-	// EXIF, GPS and other metadata go before a byte is encrypted.
-	clean, err := metastrip.Strip(checked.ContentType, checked.Body)
-	if err != nil {
-		return nil, badImage(err)
-	}
-	m := &imageapp.Message{
-		ID:            imageapp.NewID(),
-		SenderID:      from.ID,
-		SenderName:    from.Username,
-		RecipientID:   to.ID,
-		RecipientName: to.Username,
-		CreatedAt:     s.now(),
-		ContentType:   checked.ContentType,
-		KeyID:         to.KeyID,
-		Withheld:      withheld,
-		Request:       request,
-		QuoteID:       in.QuoteID,
-	}
-	job, err := s.store(ctx, m, clean, in, from, to)
-	if err != nil {
-		return nil, err
-	}
-	if !m.Withheld && !m.Request { // withheld: the recipient never knows; a request waits unannounced
-		if imageapp.PrivacyOf(to).NotifyByMail { // off: no mail, the live inbox still updates
-			s.notifySoon(ctx, to, imageapp.Notification{RecipientID: to.ID, SenderName: from.Username, MessageID: m.ID})
-		}
-		s.pushSoon(ctx, to, from.Username, m.ID) // the browsers they turned push on in (push.go)
-	}
-	if job != nil {
-		job.events = sentEvents(m)
-		s.queuePreview(ctx, job, in.Answered)
-	} else {
-		s.publishSoon(ctx, sentEvents(m)...)
-	}
-	s.count(MetricSends, 1)
-	s.log().InfoContext(ctx, "message sent", "message_id", m.ID, "sender_id", m.SenderID, "recipient_id", m.RecipientID,
-		"bytes", m.Size, "content_type", m.ContentType)
-	return m, nil
+	return sent[0], nil
 }
 
-// checkQuota refuses a send to a recipient whose stored images fill their quota.
-func (s *Service) checkQuota(ctx context.Context, to imageapp.User) error {
+// checkQuota refuses a send to a recipient whose stored images fill their
+// quota, and returns what they have stored (0 without a quota).
+func (s *Service) checkQuota(ctx context.Context, to imageapp.User) (int64, error) {
 	if s.QuotaBytes <= 0 {
-		return nil
+		return 0, nil
 	}
 	used, err := s.Messages.StoredBytes(ctx, to.ID)
 	if err != nil {
-		return fmt.Errorf("messaging: read the recipient's stored bytes: %w", err)
+		return 0, fmt.Errorf("messaging: read the recipient's stored bytes: %w", err)
 	}
 	if used >= s.QuotaBytes {
 		s.log().WarnContext(ctx, "recipient's storage quota is full", "recipient_id", to.ID, "stored_bytes", used, "quota_bytes", s.QuotaBytes)
-		return imageapp.ErrInboxFull(to.Username)
+		return used, imageapp.ErrInboxFull(to.Username)
 	}
-	return nil
+	return used, nil
 }
 
 // recipient checks a send's input and returns its provisioned recipient.
-func (s *Service) recipient(ctx context.Context, from imageapp.User, in SendInput) (imageapp.User, error) {
-	if err := validCaption(in.Caption); err != nil {
+func (s *Service) recipient(ctx context.Context, from imageapp.User, name, caption, keep string, hasImage bool) (imageapp.User, error) {
+	if err := validCaption(caption); err != nil {
 		return imageapp.User{}, err
 	}
-	if _, _, err := imageapp.ParseKeep(in.Keep); err != nil {
+	if _, _, err := imageapp.ParseKeep(keep); err != nil {
 		return imageapp.User{}, err
 	}
-	if strings.TrimSpace(in.To) == "" {
+	if strings.TrimSpace(name) == "" {
 		return imageapp.User{}, imageapp.Errorf(imageapp.EINVALID, "Choose who to send the image to.")
 	}
-	if in.Body == nil {
+	if !hasImage {
 		return imageapp.User{}, imageapp.Errorf(imageapp.EINVALID, "Choose an image to send.")
 	}
-	to, err := s.Users.UserByUsername(ctx, strings.TrimSpace(in.To))
+	to, err := s.Users.UserByUsername(ctx, strings.TrimSpace(name))
 	if imageapp.ErrorCode(err) == imageapp.ENOTFOUND {
-		return to, imageapp.Errorf(imageapp.ENOTFOUND, "There is no user called %q.", in.To)
+		return to, imageapp.Errorf(imageapp.ENOTFOUND, "There is no user called %q.", name)
 	} else if err != nil {
 		return to, err
 	}
@@ -299,64 +232,6 @@ func (s *Service) recipient(ctx context.Context, from imageapp.User, in SendInpu
 		return to, imageapp.Errorf(imageapp.EINVALID, "You cannot send an image to yourself.")
 	}
 	return s.ensureProvisioned(ctx, to)
-}
-
-// store encrypts the image into the blob store under a fresh data key, then
-// writes the message; a failure on the way leaves nothing behind. It
-// returns the job that makes the message's previews, holding a copy of the
-// data key, or nil for a message that shows no preview (view once). A pending
-// marker is written before the upload and leaves with the message's write
-// (or with the blob, on failure), so a crash in between leaves the sweeper
-// a marker to find. The send ends within MaxSendTime, so no sweep, whose
-// grace is longer, takes the blob of a send still under way.
-func (s *Service) store(ctx context.Context, m *imageapp.Message, image io.Reader, in SendInput, from, to imageapp.User) (*previewJob, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.maxSendTime())
-	defer cancel()
-	ec := s.contextOf(m)
-	dk, err := s.Keys.GenerateDataKey(ctx, m.KeyID, ec.Map())
-	if err != nil {
-		return nil, fmt.Errorf("messaging: generate data key: %w", err)
-	}
-	defer clear(dk.Plaintext)
-	m.WrappedKey = dk.Ciphertext
-
-	if err := s.Messages.PutPending(ctx, m.ID, m.CreatedAt); err != nil {
-		return nil, fmt.Errorf("messaging: mark the upload pending: %w", err)
-	}
-	if m.Size, err = s.putEncrypted(ctx, m.ID, image, dk.Plaintext, ec); err != nil {
-		s.discard(m.ID)
-		return nil, badImage(err)
-	}
-	caption, keep := in.Caption, in.Keep
-	if in.Rest != nil {
-		var rest Rest
-		if rest, err = in.Rest(); err == nil {
-			caption, keep = rest.Caption, rest.Keep
-			err = validCaption(caption)
-		}
-		if err != nil {
-			s.discard(m.ID)
-			return nil, err
-		}
-	}
-	if err := s.setRetention(m, keep); err != nil {
-		s.discard(m.ID)
-		return nil, err
-	}
-	md := meta{Caption: cleanCaption(caption), Filename: cleanFilename(in.Filename, m.ContentType)}
-	if m.SealedMeta, err = sealMeta(md, dk.Plaintext, ec); err != nil {
-		s.discard(m.ID)
-		return nil, err
-	}
-	m.PreviewDue = !m.ViewOnce // nothing of a view-once image shows before its one view
-	if err := s.Messages.CreateMessage(ctx, m); err != nil {
-		return nil, s.settleFailedCreate(ctx, m.ID, err)
-	}
-	if !m.PreviewDue {
-		return nil, nil
-	}
-	snapshot := *m
-	return &previewJob{m: &snapshot, from: from, to: to, dek: slices.Clone(dk.Plaintext), caption: md.Caption}, nil
 }
 
 // notifySoon notifies the recipient: after Send returns when Notifying is

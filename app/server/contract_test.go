@@ -87,6 +87,10 @@ func TestAPIContract(t *testing.T) {
 	must(t, alice.delete("/api/messages/"+deleted).err())
 	record("error 410", bob.get("/api/messages/"+deleted), http.StatusGone)
 
+	// An album: several images in one send.
+	record("POST /api/messages (an album)", alice.postMultipart("/api/messages", field("to", "bob"),
+		file("image", "one.png", testPNG(t, 8, 8)), file("image", "two.png", testPNG(t, 9, 9)), field("caption", "Two at once")), http.StatusCreated)
+
 	got, err := json.MarshalIndent(replies, "", "  ")
 	must(t, err)
 	got = stableIDs(append(got, '\n'))

@@ -60,6 +60,8 @@ type wireEvent struct {
 	MessageID string             `json:"id,omitempty"`
 	From      string             `json:"from,omitempty"`
 	Unread    int                `json:"unread"`
+	Album     string             `json:"album,omitempty"`
+	Images    int                `json:"images,omitempty"`
 }
 
 // Events is imageapp.Events shared by every instance through the store.
@@ -94,7 +96,7 @@ func (e *Events) seqKey(userID string) string  { return e.c.key("events", userID
 
 // Publish implements imageapp.Events.
 func (e *Events) Publish(ctx context.Context, userID string, ev imageapp.Event) (int64, error) {
-	raw, err := json.Marshal(wireEvent{Kind: ev.Kind, Box: ev.Box, MessageID: ev.MessageID, From: ev.From, Unread: ev.Unread})
+	raw, err := json.Marshal(wireEvent{Kind: ev.Kind, Box: ev.Box, MessageID: ev.MessageID, From: ev.From, Unread: ev.Unread, Album: ev.Album, Images: ev.Images})
 	if err != nil {
 		return 0, fmt.Errorf("valkey: encode event: %w", err)
 	}
@@ -260,7 +262,7 @@ func (e *Events) receive(ps *redis.PubSub, gen int) {
 				e.log.Warn("live events: a malformed event", "err", err)
 				continue
 			}
-			e.hub.Deliver(userID, imageapp.Event{Seq: w.Seq, Kind: w.Kind, Box: w.Box, MessageID: w.MessageID, From: w.From, Unread: w.Unread})
+			e.hub.Deliver(userID, imageapp.Event{Seq: w.Seq, Kind: w.Kind, Box: w.Box, MessageID: w.MessageID, From: w.From, Unread: w.Unread, Album: w.Album, Images: w.Images})
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"imageapp/app/imageapp"
+	"imageapp/app/messaging"
 	"imageapp/app/ratelimit"
 )
 
@@ -95,20 +96,33 @@ const sharedLimitTimeout = 300 * time.Millisecond
 // the upload cap when it does not say; a chunked upload is cut at the cap).
 // A refusal is a 429 that says how long to wait.
 func (s *Server) limitSend(r *http.Request) error {
-	from, _ := CurrentUser(r)
 	size := s.maxUpload
 	if r.ContentLength > 0 {
-		size = min(r.ContentLength, s.maxUpload)
+		size = min(r.ContentLength, s.maxUpload*messaging.MaxAlbumImages) // an album's images, each
 	}
+	return s.takeSend(r, 1, int((size+1023)>>10))
+}
+
+// limitMoreSends takes one more send from the sender's budget for each
+// image of an album after its first: every image counts. (Its bytes were
+// taken with the first, from the upload's length.)
+func (s *Server) limitMoreSends(r *http.Request) error { return s.takeSend(r, 1, 0) }
+
+// takeSend takes sends and KiB (either may be 0) from the sender's budgets.
+func (s *Server) takeSend(r *http.Request, sends, kib int) error {
+	from, _ := CurrentUser(r)
 	shared := true // until the shared store fails this send once
 	for _, b := range []struct {
 		rule ratelimit.Rule
 		key  string
 		cost int
 	}{
-		{s.rules.Sends, "send:count:" + from.ID, 1},
-		{s.rules.SendKiB, "send:kib:" + from.ID, int((size + 1023) >> 10)},
+		{s.rules.Sends, "send:count:" + from.ID, sends},
+		{s.rules.SendKiB, "send:kib:" + from.ID, kib},
 	} {
+		if b.cost == 0 {
+			continue
+		}
 		var ok bool
 		var wait time.Duration
 		if shared {

@@ -42,6 +42,7 @@ type Accounts interface {
 // Messaging is the messaging service as the shared steps use it.
 type Messaging interface {
 	Send(ctx context.Context, from imageapp.User, in messaging.SendInput) (*imageapp.Message, error)
+	SendAlbum(ctx context.Context, from imageapp.User, in messaging.AlbumInput) ([]*imageapp.Message, error)
 	SendOnce(ctx context.Context, from imageapp.User, key string, send func() (*imageapp.Message, error)) (m *imageapp.Message, replayed bool, err error)
 	Conversation(ctx context.Context, viewer imageapp.User, with, cursor string, limit int) (imageapp.User, imageapp.MessagePage, error)
 	Previews(ctx context.Context, viewer imageapp.User, msgs []*imageapp.Message, how ...messaging.Access) map[string]messaging.Preview

@@ -22,7 +22,14 @@ type sendForm struct {
 	Quote   string // the message it replies to; like "to", before the image
 
 	answered <-chan struct{} // closed once the answer is flushed (messaging.SendInput.Answered)
+
+	album []*imageapp.Message // every message of the send, in order (one for a single image)
 }
+
+// Album is every message the send stored, in order: one for a single
+// image, several (sharing an AlbumID) for an album; none after a failure
+// or for a replayed send.
+func (f *sendForm) Album() []*imageapp.Message { return f.album }
 
 // set stores a field read from the upload; other names are ignored.
 func (f *sendForm) set(name, value string) {
@@ -72,7 +79,7 @@ func (s *Server) sendUpload(w http.ResponseWriter, r *http.Request, in *sendForm
 	untrack := s.drain.track(w, r)
 	defer untrack()
 	// The hard stop for the whole body; the image itself is capped exactly below.
-	r.Body = http.MaxBytesReader(w, r.Body, s.maxUpload+1<<20)
+	r.Body = http.MaxBytesReader(w, r.Body, s.maxUpload*messaging.MaxAlbumImages+1<<20)
 	boundary, err := multipartBoundary(r)
 	if err != nil {
 		return nil, imageapp.Errorf(imageapp.EINVALID, "Send the image as a multipart/form-data upload with fields to, image and caption.")
@@ -155,15 +162,16 @@ func (g *partGate) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// sendParts reads the form's parts in order until the image can be sent.
+// sendParts reads the form's parts in order until the images can be sent:
+// one "image" part, or up to messaging.MaxAlbumImages of them (an album).
 func (s *Server) sendParts(r *http.Request, mr *parts, in *sendForm) (*imageapp.Message, error) {
-	var spooled *messaging.UploadSpool
+	var spooled []*messaging.UploadSpool
+	var names []string
 	defer func() {
-		if spooled != nil {
-			spooled.Close()
+		for _, sp := range spooled {
+			sp.Close()
 		}
 	}()
-	var filename string
 	for {
 		part, err := mr.next()
 		if err == io.EOF {
@@ -178,44 +186,108 @@ func (s *Server) sendParts(r *http.Request, mr *parts, in *sendForm) (*imageapp.
 				return nil, err
 			}
 		case "image":
-			if spooled != nil {
-				return nil, imageapp.Errorf(imageapp.EINVALID, "Send one image per message.")
+			if in.To != "" && len(spooled) == 0 {
+				return s.sendStreaming(r, mr, in, part)
 			}
-			filename = part.FileName()
+			if len(spooled) == messaging.MaxAlbumImages {
+				return nil, messaging.ErrTooManyImages()
+			}
+			if len(spooled) > 0 {
+				if err := s.limitMoreSends(r); err != nil {
+					return nil, err
+				}
+			}
 			body := &uploadReader{r: &capReader{r: part, left: s.maxUpload, limit: s.maxUpload}}
-			if in.To != "" {
-				return s.sendStreaming(r, mr, in, filename, body)
-			}
-			if spooled, err = spool(body); err != nil {
+			sp, err := spool(body)
+			if err != nil {
 				return nil, err
 			}
+			spooled, names = append(spooled, sp), append(names, part.FileName())
 		}
 	}
-	if spooled == nil {
+	if len(spooled) == 0 {
 		return nil, imageapp.Errorf(imageapp.EINVALID, "Choose an image to send.")
 	}
-	body, err := spooled.Reader()
+	from, _ := CurrentUser(r)
+	i := 0
+	sent, err := s.messaging.SendAlbum(r.Context(), from, messaging.AlbumInput{
+		To: in.To, Caption: in.Caption, Keep: in.Keep, QuoteID: in.Quote, Answered: in.answered,
+		Next: func() (string, io.Reader, error) {
+			if i == len(spooled) {
+				return "", nil, io.EOF
+			}
+			body, err := spooled[i].Reader()
+			if err != nil {
+				return "", nil, err
+			}
+			i++
+			return names[i-1], body, nil
+		},
+	})
+	return in.sent(sent, err)
+}
+
+// sent keeps the messages of a send and answers with its first.
+func (f *sendForm) sent(album []*imageapp.Message, err error) (*imageapp.Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	from, _ := CurrentUser(r)
-	return s.messaging.Send(r.Context(), from, messaging.SendInput{To: in.To, Caption: in.Caption, Keep: in.Keep, QuoteID: in.Quote, Filename: filename, Body: body, Answered: in.answered})
+	f.album = album
+	return album[0], nil
 }
 
-// sendStreaming sends the image while it arrives; a caption (or keep)
-// after it is read when the service asks for it.
-func (s *Server) sendStreaming(r *http.Request, mr *parts, in *sendForm, filename string, body *uploadReader) (*imageapp.Message, error) {
+// sendStreaming sends the images while they arrive, first the one in
+// part, then any that follow it; a caption (or keep) after them is read
+// when the service asks for it.
+func (s *Server) sendStreaming(r *http.Request, mr *parts, in *sendForm, part *multipart.Part) (*imageapp.Message, error) {
 	from, _ := CurrentUser(r)
-	m, err := s.messaging.Send(r.Context(), from, messaging.SendInput{
-		To: in.To, Keep: in.Keep, QuoteID: in.Quote, Filename: filename, Body: body, Answered: in.answered,
-		Rest: func() (messaging.Rest, error) { return restFields(mr, in) },
+	var body *uploadReader // the image being read
+	images := 0
+	open := func(p *multipart.Part) (string, io.Reader, error) {
+		images++
+		if images > 1 && images <= messaging.MaxAlbumImages {
+			if err := s.limitMoreSends(r); err != nil {
+				return "", nil, err
+			}
+		}
+		body = &uploadReader{r: &capReader{r: p, left: s.maxUpload, limit: s.maxUpload}}
+		return p.FileName(), body, nil
+	}
+	first := part
+	sent, err := s.messaging.SendAlbum(r.Context(), from, messaging.AlbumInput{
+		To: in.To, Keep: in.Keep, QuoteID: in.Quote, Answered: in.answered,
+		Next: func() (string, io.Reader, error) {
+			if first != nil {
+				p := first
+				first = nil
+				return open(p)
+			}
+			for {
+				p, err := mr.next()
+				if err == io.EOF {
+					return "", nil, io.EOF
+				}
+				if err != nil {
+					return "", nil, uploadError(err)
+				}
+				switch p.FormName() {
+				case "caption", "to", "keep", "quote":
+					if err := readField(p, in); err != nil {
+						return "", nil, err
+					}
+				case "image":
+					return open(p)
+				}
+			}
+		},
+		Rest: func() (messaging.Rest, error) { return messaging.Rest{Caption: in.Caption, Keep: in.Keep}, nil },
 	})
-	if err != nil && body.err != nil {
+	if err != nil && body != nil && body.err != nil {
 		// The upload failed (too large, too slow, cut off), whichever step
 		// was reading it: say that, not what the step made of it.
 		err = uploadError(body.err)
 	}
-	return m, err
+	return in.sent(sent, err)
 }
 
 // spool holds the image until the recipient is known.
@@ -245,27 +317,6 @@ func multipartBoundary(r *http.Request) (string, error) {
 		return "", http.ErrNotMultipart
 	}
 	return params["boundary"], nil
-}
-
-// restFields reads the parts after the file, for a caption or keep sent last.
-func restFields(mr *parts, in *sendForm) (messaging.Rest, error) {
-	for {
-		part, err := mr.next()
-		if err == io.EOF {
-			return messaging.Rest{Caption: in.Caption, Keep: in.Keep}, nil
-		}
-		if err != nil {
-			return messaging.Rest{}, uploadError(err)
-		}
-		switch part.FormName() {
-		case "caption", "to", "keep":
-			if err := readField(part, in); err != nil {
-				return messaging.Rest{}, err
-			}
-		case "image":
-			return messaging.Rest{}, imageapp.Errorf(imageapp.EINVALID, "Send one image per message.")
-		}
-	}
 }
 
 // readField reads a text field of the send into in.

@@ -46,6 +46,7 @@ const ROUTES = [
   'GET /api/messages?box=sent',
   'GET /api/messages/{id}',
   'POST /api/messages',
+  'POST /api/messages (an album)',
   'GET /api/conversations/{username}',
   'error 404',
 ];
@@ -155,6 +156,16 @@ describe('recorded replies: every route, the fields the client reads', () => {
 
     expect(replies['POST /api/messages'].status).toBe(201);
     expectMessage(body('POST /api/messages').message);
+
+    // An album: its first image as the message, and all of them, sharing its ID.
+    const { album, message } = body('POST /api/messages (an album)');
+    expect(album.id).toBeTypeOf('string');
+    expect(album.messages.length).toBeGreaterThan(1);
+    expect(album.messages[0].id).toBe(message.id);
+    for (const m of album.messages) {
+      expectMessage(m);
+      expect(m.album_id).toBe(album.id);
+    }
   });
 
   it('errors are {error: {code, message}}', () => {

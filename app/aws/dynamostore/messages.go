@@ -57,6 +57,9 @@ func (s *Messages) CreateMessage(ctx context.Context, m *imageapp.Message) error
 	if m.ViewOnce {
 		it[attrViewOnce] = &types.AttributeValueMemberBOOL{Value: true}
 	}
+	if m.AlbumID != "" {
+		it[attrAlbumID] = str(m.AlbumID)
+	}
 	if m.QuoteID != "" {
 		it[attrQuoteID] = str(m.QuoteID)
 	}
@@ -491,6 +494,7 @@ func decodeMessage(it item) (*imageapp.Message, error) {
 		ViewOnce:      d.boolean(attrViewOnce),
 		QuoteID:       d.str(attrQuoteID),
 		PreviewDue:    d.str(attrPreviewKey) != "",
+		AlbumID:       d.str(attrAlbumID),
 	}
 	if m.RecipientID == "" {
 		if id := d.str(attrRequestRecipientID); id != "" {

@@ -112,6 +112,9 @@ const (
 	attrPair              = "pair"
 	attrViewOnce          = "view_once"
 	attrQuoteID           = "quote_id" // the message a reply quotes (absent = none)
+	// album_id is shared by the images of one send (messaging.SendAlbum);
+	// absent on an image sent alone.
+	attrAlbumID = "album_id"
 	// withheld_recipient_id stands for recipient_id on a withheld message
 	// (sent to someone who blocks its sender), keeping it out of the
 	// recipient's indexes: only the sender's and the pair's list it.

@@ -75,6 +75,7 @@ type messageJSON struct {
 	ViewOnce    bool       `json:"view_once"`           // opens once, by POST …/view
 	ExpiresAt   *string    `json:"expires_at"`          // null when kept until deleted
 	Request     bool       `json:"request"`             // a message request to the viewer: no preview, does not open
+	AlbumID     string     `json:"album_id,omitempty"`  // shared by the images sent together; absent on one sent alone
 	QuoteID     string     `json:"quote_id,omitempty"`  // the image this one replies to (it may be gone since)
 	// In a conversation: the quoted image's thumbnail, or quote_gone once
 	// it is deleted, expired or viewed once ("Original image is gone").
@@ -92,6 +93,13 @@ type openedJSON struct {
 
 type messageReply struct {
 	Message messageJSON `json:"message"`
+	Album   *albumJSON  `json:"album,omitempty"` // a send of several images: all of them (message is the first)
+}
+
+// albumJSON is the images of one send, in the order they were sent.
+type albumJSON struct {
+	ID       string        `json:"id"`
+	Messages []messageJSON `json:"messages"`
 }
 
 type openedReply struct {
@@ -128,6 +136,7 @@ func messageOf(m *imageapp.Message) messageJSON {
 		QuoteID:     m.QuoteID,
 		Size:        m.Size,
 		ViewOnce:    m.ViewOnce,
+		AlbumID:     m.AlbumID,
 	}
 	if !m.ReadAt.IsZero() {
 		at := m.ReadAt.Format(time.RFC3339)

@@ -179,12 +179,12 @@ func isAttrChar(b byte) bool {
 func (s *Handlers) Send(w http.ResponseWriter, r *http.Request) {
 	answered := make(chan struct{})
 	defer web.FlushAnswer(w, answered)
-	m, _, err := s.SendUpload(w, r, answered)
+	m, in, err := s.SendUpload(w, r, answered)
 	if err != nil {
 		s.JSONError(w, r, err)
 		return
 	}
-	s.JSON(w, r, http.StatusCreated, messageReply{Message: messageOf(m)})
+	s.JSON(w, r, http.StatusCreated, sendReply(m, in.Album()))
 }
 
 // ViewOnce is the JSON twin: the opened message, with the image as a

@@ -44,6 +44,8 @@ type eventJSON struct {
 	ID     string `json:"id,omitempty"`
 	From   string `json:"from,omitempty"`
 	Unread *int   `json:"unread,omitempty"`
+	Album  string `json:"album,omitempty"`  // an album's send: its album ID (ID is its first image)
+	Images int    `json:"images,omitempty"` // and how many images it has
 }
 
 // EventStream is GET /api/events and GET /events.
@@ -306,5 +308,5 @@ func (st *sseWriter) send(e imageapp.Event) {
 		st.event(string(imageapp.Sent), id, eventJSON{Kind: "resync"})
 		return
 	}
-	st.event(string(e.Box), id, eventJSON{Kind: string(e.Kind), ID: e.MessageID, From: e.From, Unread: unread})
+	st.event(string(e.Box), id, eventJSON{Kind: string(e.Kind), ID: e.MessageID, From: e.From, Unread: unread, Album: e.Album, Images: e.Images})
 }

@@ -101,7 +101,7 @@ func listed(ms []*imageapp.Message) []views.Message {
 
 func listedOne(m *imageapp.Message) views.Message {
 	return views.Message{ID: m.ID, FromID: m.SenderID, From: m.SenderName, To: m.RecipientName,
-		SentAt: m.CreatedAt, OpenedAt: m.ReadAt, Size: m.Size, ViewOnce: m.ViewOnce, ExpiresAt: m.ExpiresAt, ContentType: m.ContentType}
+		SentAt: m.CreatedAt, OpenedAt: m.ReadAt, Size: m.Size, ViewOnce: m.ViewOnce, ExpiresAt: m.ExpiresAt, ContentType: m.ContentType, AlbumID: m.AlbumID}
 }
 
 // storageNotice is the inbox's notice of a full storage.

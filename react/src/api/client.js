@@ -248,7 +248,7 @@ export function sendMessage({ to, file, caption, keep, quote, onProgress, idempo
     form.append('to', to);
     if (keep) form.append('keep', keep); // before the file, so the server knows it as the image streams in
     if (quote) form.append('quote', quote); // the image this one replies to; before the file too
-    form.append('image', file, file && file.name ? file.name : 'image');
+    for (const f of [].concat(file)) form.append('image', f, f && f.name ? f.name : 'image'); // several: an album
     if (caption) form.append('caption', caption);
 
     xhr.open('POST', '/api/messages');

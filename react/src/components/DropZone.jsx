@@ -2,9 +2,12 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { formatBytes } from '../lib/format.js';
 import { UserText } from './ui.jsx';
 
-// A drop target around a normal, labelled file input. Either way, onFile gets one File.
+// A drop target around a normal, labelled file input. Either way, onFile gets one File, or
+// with multiple an array of them (file is then the array chosen).
 // accept and hint come from the server's limits (the Send screen); without them any image may be chosen.
-export default function DropZone({ file, onFile, disabled = false, accept = 'image/*', hint }) {
+export default function DropZone({ file, onFile, disabled = false, accept = 'image/*', hint, multiple = false }) {
+  const files = [].concat(file || []);
+  const take = (list) => list && list[0] && onFile(multiple ? Array.from(list) : list[0]);
   const id = useId();
   const inputRef = useRef(null);
   const [over, setOver] = useState(false);
@@ -42,10 +45,9 @@ export default function DropZone({ file, onFile, disabled = false, accept = 'ima
     depth.current = 0;
     setOver(false);
     if (disabled) return;
-    const f = e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files[0];
-    if (f) {
+    if (e.dataTransfer?.files?.[0]) {
       if (inputRef.current) inputRef.current.value = '';
-      onFile(f);
+      take(e.dataTransfer.files);
     }
   }
 
@@ -73,8 +75,9 @@ export default function DropZone({ file, onFile, disabled = false, accept = 'ima
         type="file"
         name="image"
         accept={accept}
+        multiple={multiple}
         disabled={disabled}
-        onChange={(e) => e.target.files && e.target.files[0] && onFile(e.target.files[0])}
+        onChange={(e) => take(e.target.files)}
         className="mx-auto mt-1 block w-full max-w-xs text-sm text-slate-600 file:mr-3 file:rounded-lg file:border-0 file:bg-indigo-600 file:px-3 file:py-2 file:text-sm file:font-semibold file:text-white hover:file:bg-indigo-500 focus-visible:rounded-lg focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
       />
       {hint && (
@@ -82,10 +85,12 @@ export default function DropZone({ file, onFile, disabled = false, accept = 'ima
           {hint}
         </p>
       )}
-      {file && <Preview file={file} />}
-      {file && (
+      {files[0] && <Preview file={files[0]} />}
+      {files[0] && (
         <p className="mt-3 text-sm font-medium text-slate-800 wrap-anywhere" data-testid="chosen-file">
-          <UserText>{file.name}</UserText> <span className="font-normal text-slate-500">({formatBytes(file.size)})</span>
+          {files.length > 1 && `${files.length} images: `}
+          <UserText>{files.map((f) => f.name).join(', ')}</UserText>{' '}
+          <span className="font-normal text-slate-500">({formatBytes(files.reduce((n, f) => n + f.size, 0))})</span>
         </p>
       )}
     </div>

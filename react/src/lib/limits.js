@@ -31,6 +31,19 @@ function isHEIC(f) {
   return imageTypes.heic_types.includes(f.type) || imageTypes.heic_extensions.some((ext) => name.endsWith(ext));
 }
 
+// At most this many images go in one send (an album), as the server says.
+export const MAX_IMAGES = 10;
+
+// Why the server would refuse these files, or null, naming the image at fault as the server does.
+export function filesProblem(files, rules) {
+  if (files.length > MAX_IMAGES) return `Send at most ${MAX_IMAGES} images at once; you chose ${files.length}. Nothing was sent.`;
+  for (const [i, f] of files.entries()) {
+    const p = fileProblem(f, rules);
+    if (p) return files.length > 1 ? `Image ${i + 1} (${f.name}) was refused: ${p}` : p;
+  }
+  return null;
+}
+
 // Why the server would refuse this file, or null, in the server's words.
 export function fileProblem(f, rules) {
   if (isHEIC(f)) return imageTypes.heic;

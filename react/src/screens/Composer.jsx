@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import * as api from '../api/client.js';
-import { fileProblem, uploadRules } from '../lib/limits.js';
+import { filesProblem, uploadRules } from '../lib/limits.js';
 import DropZone from '../components/DropZone.jsx';
 import Thumb from '../components/Thumb.jsx';
 import { Alert, Button, Card, Field, errorText } from '../components/ui.jsx';
@@ -10,10 +10,10 @@ import { KeepField } from './Send.jsx';
 // rules (the server's are the same: POST /api/messages), addressed to the
 // other person. onPending shows the image in the thread while it uploads
 // ({url, caption, progress}, or null once it is done or cancelled), onSent
-// gets the stored message. quote is the image the reply quotes (Reply on a
-// bubble); an album would only widen the file input.
+// gets the stored messages (several for an album: up to 10 images picked,
+// dropped or pasted at once). quote is the image the reply quotes (Reply).
 export default function Composer({ to, limits, quote, onUnquote, onPending, onSent }) {
-  const [file, setFile] = useState(null);
+  const [files, setFiles] = useState([]);
   const [caption, setCaption] = useState('');
   const [keep, setKeep] = useState('keep');
   const [sending, setSending] = useState(false);
@@ -24,38 +24,38 @@ export default function Composer({ to, limits, quote, onUnquote, onPending, onSe
   useEffect(() => () => upload.current && upload.current.abort(), []);
   useEffect(() => {
     sendKey.current = null;
-  }, [file, caption, keep, quote]);
+  }, [files, caption, keep, quote]);
   const rules = uploadRules(limits);
 
-  // Paste an image anywhere on the conversation.
+  // Paste images anywhere on the conversation: they join those chosen.
   useEffect(() => {
     const paste = (e) => {
-      const f = Array.from(e.clipboardData?.files || []).find((x) => x.type.startsWith('image/'));
-      if (f && !sending) choose(f);
+      const fs = Array.from(e.clipboardData?.files || []).filter((x) => x.type.startsWith('image/'));
+      if (fs.length && !sending) choose([...files, ...fs]);
     };
     window.addEventListener('paste', paste);
     return () => window.removeEventListener('paste', paste);
   });
 
-  function choose(f) {
-    const problem = fileProblem(f, rules);
+  function choose(fs) {
+    const problem = filesProblem(fs, rules);
     setError(problem ? { message: problem } : null);
-    setFile(problem ? null : f);
+    if (!problem) setFiles(fs);
   }
 
   async function onSubmit(e) {
     e.preventDefault();
-    const problem = !file ? 'Choose an image to send.' : fileProblem(file, rules);
+    const problem = !files.length ? 'Choose an image to send.' : filesProblem(files, rules);
     if (problem) return setError({ message: problem });
     setError(null);
     setSending(true);
-    const url = typeof URL.createObjectURL === 'function' ? URL.createObjectURL(file) : '';
-    const shown = { url, caption: caption.trim(), progress: 0 };
+    const url = typeof URL.createObjectURL === 'function' ? URL.createObjectURL(files[0]) : '';
+    const shown = { url, caption: caption.trim(), progress: 0, count: files.length };
     onPending(shown);
     if (!sendKey.current) sendKey.current = api.newSendKey();
     const job = api.sendMessage({
       to,
-      file,
+      file: files,
       caption: caption.trim(),
       keep,
       quote: quote?.id,
@@ -65,11 +65,11 @@ export default function Composer({ to, limits, quote, onUnquote, onPending, onSe
     upload.current = job;
     try {
       const r = await job.promise;
-      setFile(null);
+      setFiles([]);
       setCaption('');
       setKeep('keep');
       setSent((n) => n + 1);
-      onSent(r.message);
+      onSent(r.album ? r.album.messages : [r.message]);
     } catch (err) {
       if (err.code === 'aborted') sendKey.current = null;
       // The quoted image went meanwhile: the reply goes without it.
@@ -97,7 +97,7 @@ export default function Composer({ to, limits, quote, onUnquote, onPending, onSe
         )}
         <Field label="Caption (optional)" name="caption" multiline rows={1} value={caption} disabled={sending} onChange={(e) => setCaption(e.target.value)} />
         <KeepField value={keep} disabled={sending} onChange={setKeep} />
-        <DropZone key={sent} file={file} onFile={choose} disabled={sending} accept={rules.accept} hint={rules.hint} />
+        <DropZone key={sent} file={files} onFile={(fs) => choose(fs)} multiple disabled={sending} accept={rules.accept} hint={rules.hint} />
         {error && <Alert>{errorText(error)}</Alert>}
         <div className="flex justify-end gap-3">
           {sending && (

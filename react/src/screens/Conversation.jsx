@@ -83,10 +83,18 @@ export default function Conversation({ username, me, notice, version = 0, limits
   // the stored message; quote is the image a reply quotes (Reply).
   const [pending, setPending] = useState(null);
   const [quote, setQuote] = useState(null);
-  function onSent(m) {
+  function onSent(ms) {
     setQuote(null);
-    setState((s) => ({ ...s, messages: [...s.messages.filter((x) => x.id !== m.id), m] }));
+    const ids = new Set(ms.map((m) => m.id));
+    setState((s) => ({ ...s, messages: [...s.messages.filter((x) => !ids.has(x.id)), ...ms] }));
     load('');
+  }
+  // The thread's items: an image, or an album's neighbouring images as one.
+  const rows = [];
+  for (const m of state.messages) {
+    const last = rows[rows.length - 1];
+    if (m.album_id && !isRequest(m, me) && last?.[0].album_id === m.album_id) last.push(m);
+    else rows.push([m]);
   }
   const byId = new Map(state.messages.map((m) => [m.id, m]));
   const canReply = requests === 0 && !isSelf(username, me);
@@ -163,11 +171,11 @@ export default function Conversation({ username, me, notice, version = 0, limits
       )}
       {(state.messages.length > 0 || pending) && (
         <ol aria-label={`Images with ${name}`} className="space-y-3">
-          {state.messages.map((m) => (
+          {rows.map(([m, ...more]) => (
             isRequest(m, me) ? (
               <RequestBubble key={m.id} m={m} name={name} />
             ) : (
-              <Bubble key={m.id} m={m} mine={isMine(m, me)} name={name} onView={view(m)} quoted={m.quote_id ? { id: m.quote_id, gone: m.quote_gone, thumbnail: m.quote_thumbnail || byId.get(m.quote_id)?.thumbnail } : null} onReply={canReply ? () => setQuote(m) : null} />
+              <Bubble key={m.id} m={m} album={more.length ? [m, ...more] : null} view={view} mine={isMine(m, me)} name={name} onView={view(m)} quoted={m.quote_id ? { id: m.quote_id, gone: m.quote_gone, thumbnail: m.quote_thumbnail || byId.get(m.quote_id)?.thumbnail } : null} onReply={canReply ? () => setQuote(m) : null} />
             )
           ))}
           {pending && <PendingBubble p={pending} />}
@@ -193,7 +201,8 @@ export default function Conversation({ username, me, notice, version = 0, limits
 
 // One image: a thumbnail that opens the message; mine on the right with its
 // status, theirs on the left.
-function Bubble({ m, mine, name, onView, quoted, onReply }) {
+function Bubble({ m, album, view, mine, name, onView, quoted, onReply }) {
+  const Box = album ? 'div' : 'a';
   const unread = !mine && !m.read_at;
   const status = mine ? (m.read_at ? 'Opened' : 'Delivered') : null;
   return (
@@ -209,16 +218,24 @@ function Bubble({ m, mine, name, onView, quoted, onReply }) {
           <span>In reply to this image</span>
         </a>
       )}
-      <a
-        id={`m-${m.id}`}
-        href={hrefFor('message', m.id)}
-        onClick={onView}
-        aria-label={`${mine ? 'Image you sent' : `Image from ${name}`}${m.snippet ? `: ${m.snippet}` : ''}${retentionLabel(m) ? `, ${retentionLabel(m)}` : ''}, ${formatDate(m.sent_at)}${status ? `, ${status}` : ''}${unread ? ', new' : ''}`}
+      <Box
+        {...(album ? { 'data-album': m.album_id, role: 'group' } : { id: `m-${m.id}`, href: hrefFor('message', m.id), onClick: onView })}
+        aria-label={`${album ? `Album of ${album.length} images` : mine ? 'Image you sent' : `Image from ${name}`}${m.snippet ? `: ${m.snippet}` : ''}${retentionLabel(m) ? `, ${retentionLabel(m)}` : ''}, ${formatDate(m.sent_at)}${status ? `, ${status}` : ''}${unread ? ', new' : ''}`}
         className={`flex max-w-[85%] flex-col gap-1.5 rounded-2xl p-2 ring-1 ring-inset focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${
           mine ? 'items-end bg-indigo-50 ring-indigo-100 hover:bg-indigo-100' : 'items-start bg-surface ring-slate-200 hover:bg-slate-50'
         }`}
       >
-        <Thumb src={m.thumbnail} size="size-40" />
+        {album ? (
+          <span className="grid grid-cols-2 gap-1">
+            {album.map((x, i) => (
+              <a key={x.id} id={`m-${x.id}`} href={hrefFor('message', x.id)} onClick={view(x)} aria-label={`Image ${i + 1} of ${album.length}`} className="rounded-lg focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">
+                <Thumb src={x.thumbnail} size="size-24" />
+              </a>
+            ))}
+          </span>
+        ) : (
+          <Thumb src={m.thumbnail} size="size-40" />
+        )}
         {m.snippet && (
           <span dir="auto" className="max-w-40 px-1 text-sm text-slate-800 wrap-anywhere">
             {m.snippet}
@@ -230,7 +247,7 @@ function Bubble({ m, mine, name, onView, quoted, onReply }) {
           {status && <span className="font-medium"> · {status}</span>}
           {unread && <span className="font-semibold text-indigo-700"> · New</span>}
         </span>
-      </a>
+      </Box>
       {onReply && (
         <Button variant="link" size="sm" className="px-1 text-xs" aria-label="Reply to this image" onClick={onReply}>
           Reply
@@ -246,6 +263,7 @@ function PendingBubble({ p }) {
     <li className="flex flex-col items-end" data-pending="true">
       <div className="flex max-w-[85%] flex-col items-end gap-1.5 rounded-2xl bg-indigo-50 p-2 ring-1 ring-inset ring-indigo-100">
         <img src={p.url} alt="" className="size-40 rounded-lg object-cover opacity-70" />
+        {p.count > 1 && <span className="px-1 text-xs text-slate-600">and {p.count - 1} more</span>}
         {p.caption && <span dir="auto" className="max-w-40 px-1 text-sm text-slate-800 wrap-anywhere">{p.caption}</span>}
         <progress max="1" value={p.progress ?? undefined} aria-label="Uploading" className="h-1.5 w-40" />
         <span className="px-1 text-xs text-slate-600">Sending…</span>

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import * as api from '../api/client.js';
 import { captionLength } from '../lib/format.js';
-import { fileProblem, sayCaptionTooLong, uploadRules } from '../lib/limits.js';
+import { filesProblem, sayCaptionTooLong, uploadRules } from '../lib/limits.js';
 import { validateUsername } from '../lib/validate.js';
 import { KEEP_CHOICES, KEEP_HINT } from '../lib/retention.js';
 import DropZone from '../components/DropZone.jsx';
@@ -9,7 +9,7 @@ import { Alert, Button, Card, Field, PageTitle, ProgressBar, errorText, inputCla
 
 export default function Send({ go, params, notice, limits }) {
   const [to, setTo] = useState(params.to || '');
-  const [file, setFile] = useState(null);
+  const [file, setFile] = useState([]); // the images chosen: several make an album
   const [caption, setCaption] = useState('');
   const [keep, setKeep] = useState('keep');
   const [progress, setProgress] = useState(undefined); // undefined: idle; null: unknown; 0..1
@@ -32,9 +32,9 @@ export default function Send({ go, params, notice, limits }) {
   const captionTooLongText = sayCaptionTooLong(rules.maxCaption);
 
   function chooseFile(f) {
-    const problem = fileProblem(f, rules);
+    const problem = filesProblem(f, rules);
     if (problem) {
-      setFile(null);
+      setFile([]);
       setError({ message: problem });
       return;
     }
@@ -47,7 +47,7 @@ export default function Send({ go, params, notice, limits }) {
     const recipient = to.trim();
     const problem =
       validateUsername(recipient) ||
-      (!file ? 'Choose an image to send.' : fileProblem(file, rules)) ||
+      (!file.length ? 'Choose an image to send.' : filesProblem(file, rules)) ||
       (captionTooLong ? captionTooLongText : null);
     if (problem) {
       setError({ message: problem });
@@ -90,7 +90,7 @@ export default function Send({ go, params, notice, limits }) {
       <Card>
         <form className="space-y-4" onSubmit={onSubmit} noValidate>
           <Field label="To (username)" name="to" autoComplete="off" required value={to} disabled={sending} onChange={(e) => setTo(e.target.value)} />
-          <DropZone file={file} onFile={chooseFile} disabled={sending} accept={rules.accept} hint={rules.hint} />
+          <DropZone file={file} onFile={chooseFile} multiple disabled={sending} accept={rules.accept} hint={rules.hint} />
           <Field
             label="Caption (optional)"
             name="caption"
