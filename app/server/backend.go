@@ -116,6 +116,7 @@ func openLocal(ctx context.Context, cfg Config, log *slog.Logger) (*backend, err
 			SendKeys:   &local.SendKeys{DB: db},
 			Passkeys:   dir,
 			Ceremonies: dir,
+			TwoFactor:  dir,
 		},
 		cookieKeys:  cookiekeys.NewLive(cookiekeys.Single(secrets.Keys)),
 		records:     &local.DecryptRecord{DB: db},

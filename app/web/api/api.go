@@ -12,7 +12,8 @@ type Handlers struct {
 	*web.Server
 	accounts  Accounts
 	messaging Messaging
-	passkeys  Passkeys // WithPasskeys
+	passkeys  Passkeys  // WithPasskeys
+	twoFactor TwoFactor // WithTwoFactor
 }
 
 // New returns the API handlers over the shared core and the services.
