@@ -268,7 +268,7 @@ func SettingsPage(p Page, s Settings) templ.Component {
 
 // settingsSections name the cards of the settings page, in its order.
 var settingsSections = []struct{ ID, Label string }{
-	{"notifications", "Notifications"}, {"privacy", "Privacy"}, {"email", "Email"}, {"password", "Password"}, {"passkeys", "Passkeys"}, {"two-factor", "Two-factor"},
+	{"notifications", "Notifications"}, {"browser-notifications", "On this device"}, {"privacy", "Privacy"}, {"email", "Email"}, {"password", "Password"}, {"passkeys", "Passkeys"}, {"two-factor", "Two-factor"},
 	{"sessions", "Devices"}, {"blocked", "Blocked"}, {"export", "Export"}, {"record", "Opened"}, {"delete", "Delete account"},
 }
 
