@@ -2,6 +2,8 @@ package server
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -28,8 +30,8 @@ func twoFactorFlow(t *testing.T, flow string, jsOff bool) {
 
 	laptop.visit("/settings", "#two-factor")
 	laptop.submit("set up two-factor", `form[action="/settings/two-factor/enrol"] button[type=submit]`, "/settings/two-factor/enrol")
-	if !laptop.eval("the QR code is shown", `(() => { const i = document.querySelector('#two-factor-qr'); return !!i && i.complete && i.naturalWidth >= 200 })()`) {
-		t.Errorf("the set-up page's QR code did not load")
+	if w := laptop.imageWidth("#two-factor-qr"); w < 200 {
+		t.Errorf("the set-up page's QR code did not load (width %d)", w)
 	}
 	secret := strings.ReplaceAll(laptop.text("#two-factor-secret"), " ", "")
 	if len(secret) < 16 {
@@ -88,4 +90,56 @@ func twoFactorFlow(t *testing.T, flow string, jsOff bool) {
 		laptop.checkConsole()
 		phone.checkConsole()
 	}
+}
+
+// TestBrowserReactTwoFactor: the same through the React client: set up on
+// the Account screen, then the login's code step on another device.
+func TestBrowserReactTwoFactor(t *testing.T) {
+	dist := filepath.Join(repoRoot(t), "react", "dist")
+	if _, err := os.Stat(filepath.Join(dist, "index.html")); err != nil {
+		t.Fatalf("the React client is not built (%v): run `cd react && npm ci && npm run build` first (.ci/test does)", err)
+	}
+	clk := newClock()
+	app := startApp(t, t.TempDir(), func(c *Config) { c.ReactDir = dist; c.Now = clk.Now })
+	b := startBrowser(t, app, "react-twofactor")
+	laptop, phone := b.newTab("laptop", false), b.newTab("phone", false)
+	reactSignUp(laptop, "alice", false)
+
+	const card = `section[aria-labelledby=two-factor-heading]`
+	laptop.visit("/react/#/account", card+" button")
+	clickButton(laptop, card, "Set up two-factor")
+	laptop.waitJS("the set-up", `document.querySelector('`+card+` img') !== null`)
+	if w := laptop.imageWidth(card + " img"); w < 200 {
+		t.Errorf("the QR code did not load (width %d)", w)
+	}
+	secret := strings.ReplaceAll(laptop.text(card+" code"), " ", "")
+	laptop.check("account (two-factor set-up)", "twofactor-react-enrol")
+	laptop.do("type the app's code", chromedp.SendKeys(chromedp.CSS(card+" input[name=code]"), totpCode(t, secret, clk.Now())))
+	clickButton(laptop, card, "Turn on two-factor")
+	laptop.waitJS("ten recovery codes", `document.querySelectorAll('`+card+` ol li').length === 10`)
+	laptop.check("account (recovery codes)", "twofactor-react-codes")
+
+	clk.Add(time.Minute) // the next code
+	phone.visit("/react/#/login", "input[name=keep]")
+	phone.do("log in, keep me signed in",
+		chromedp.SendKeys(chromedp.CSS("input[name=username]"), "alice"),
+		chromedp.SendKeys(chromedp.CSS("input[name=password]"), browserPassword),
+		chromedp.Click(chromedp.CSS("input[name=keep]")),
+		chromedp.Click(chromedp.CSS("form button[type=submit]")))
+	phone.waitJS("the code step, its field focused", `document.activeElement && document.activeElement.name === 'code'`)
+	phone.check("login code", "twofactor-react-login-code")
+	phone.do("type a wrong code",
+		chromedp.SendKeys(chromedp.CSS("input[name=code]"), "000000"),
+		chromedp.Click(chromedp.CSS("form button[type=submit]")))
+	phone.waitText("the refusal", "[role=alert]", "That code is not right")
+	phone.do("type the right code",
+		chromedp.SendKeys(chromedp.CSS("input[name=code]"), totpCode(t, secret, clk.Now())),
+		chromedp.Click(chromedp.CSS("form button[type=submit]")))
+	phone.waitJS("the inbox", `location.hash === '#/inbox' && document.querySelector('nav[aria-label=Main]') !== null`)
+
+	clk.Add(13 * time.Hour)
+	phone.visit("/react/#/account", `section[aria-labelledby=sessions-heading] li`)
+	phone.waitText("the kept session marked", `section[aria-labelledby=sessions-heading]`, "Kept signed in")
+	laptop.checkConsole()
+	phone.checkConsole()
 }
