@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -86,6 +87,7 @@ func TestAPIContract(t *testing.T) {
 	deleted := sendWith(t, bob, "alice", testPNG(t, 8, 8), "")
 	must(t, alice.delete("/api/messages/"+deleted).err())
 	record("error 410", bob.get("/api/messages/"+deleted), http.StatusGone)
+	recordTwoFactor(t, app, clock, record)
 
 	got, err := json.MarshalIndent(replies, "", "  ")
 	must(t, err)
@@ -102,6 +104,25 @@ func TestAPIContract(t *testing.T) {
 			"  go test ./app/server -run TestAPIContract -update-contract\n"+
 			"and fix the React client where its tests fail. The server answers:\n%s", path, got)
 	}
+}
+
+// recordTwoFactor records carol's two-factor: on, and a login that asks
+// for the code (its token made stable), then the code's answer.
+func recordTwoFactor(t *testing.T, app *testApp, clock *clock, record func(string, response, int)) {
+	t.Helper()
+	carol := app.loginAs("carol", testPassword)
+	var enrol struct{ Secret string }
+	decode(t, carol.postJSON("/api/me/two-factor/enrol", nil), &enrol)
+	must(t, carol.postJSON("/api/me/two-factor/confirm", map[string]string{"code": totpCode(t, enrol.Secret, clock.Now())}).err())
+	record("GET /api/me/two-factor", carol.get("/api/me/two-factor"), http.StatusOK)
+	c := app.client()
+	r := c.postJSON("/api/login", map[string]string{"username": "carol", "password": testPassword})
+	var step struct{ Token string }
+	decode(t, r, &step)
+	r.body = strings.Replace(r.body, step.Token, "2fa-token", 1)
+	record("POST /api/login (two-factor)", r, http.StatusOK)
+	r = c.postJSON("/api/login/code", map[string]string{"token": step.Token, "code": totpCode(t, enrol.Secret, clock.Now())})
+	record("POST /api/login/code", r, http.StatusOK)
 }
 
 type recorded struct {
