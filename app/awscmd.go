@@ -29,7 +29,9 @@ const awsUsage = `usage: imageapp aws create-tables [-wait 60s]
                   -wait D keeps trying for D while DynamoDB does not answer
                   yet (a container that starts beside it).
   backfill        once, after upgrading tables written by an older version:
-                  puts users into the directory-index and messages into their
+                  puts users into their shard of the directory-index (those
+                  with none, and those in its one partition from before the
+                  shards) and messages into their
                   conversation (the attributes those indexes need), and gives
                   each user the item of their username's skeleton (look-alike
                   names). It scans
@@ -132,7 +134,7 @@ func backfill(ctx context.Context, out io.Writer, db awsDB, users, messages stri
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "%s: %d users put into the directory\n", users, n)
+	fmt.Fprintf(out, "%s: %d users put into their directory shard\n", users, n)
 	n, err = (&dynamostore.Directory{DB: db, Table: users}).BackfillSkeletons(ctx)
 	if err != nil {
 		return err

@@ -80,10 +80,23 @@ func TestAWSCreateTables(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"dev-messages: 1 messages put into their conversation", "dev-messages: 0 messages put into their conversation"} {
+	// and a user listed before the directory's shards moves to their shard.
+	_, err = db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("dev-users"), Item: map[string]ddbtypes.AttributeValue{
+		"username": &ddbtypes.AttributeValueMemberS{Value: "olduser"}, "user_id": &ddbtypes.AttributeValueMemberS{Value: "id-old"},
+		"directory": &ddbtypes.AttributeValueMemberS{Value: dynamostore.LegacyDirectoryPartition}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, wants := range [][]string{
+		{"dev-users: 1 users put into their directory shard", "dev-messages: 1 messages put into their conversation"},
+		{"dev-users: 0 users put into their directory shard", "dev-messages: 0 messages put into their conversation"},
+	} {
 		var out bytes.Buffer
-		if err := runAWS(ctx, []string{"backfill"}, &out, func(k string) string { return env[k] }, open); err != nil || !strings.Contains(out.String(), want) {
-			t.Errorf("backfill: %v, said %q; want %q", err, out.String(), want)
+		err := runAWS(ctx, []string{"backfill"}, &out, func(k string) string { return env[k] }, open)
+		for _, want := range wants {
+			if err != nil || !strings.Contains(out.String(), want) {
+				t.Errorf("backfill: %v, said %q; want %q", err, out.String(), want)
+			}
 		}
 	}
 	page, err := msgs.Messages(ctx, imageapp.MessageQuery{UserID: "b", With: "a", Box: imageapp.Conversation, Limit: 5})

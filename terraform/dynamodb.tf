@@ -17,9 +17,11 @@ resource "aws_dynamodb_table" "users" {
     type = "S"
   }
 
-  # "all" on every listed user ("hidden" on one who asked not to be listed,
-  # a key no page queries): the directory-index keeps the whole directory in
-  # one range sorted by username, so a prefix search is one Query (begins_with).
+  # "all#<n>" on every listed user, n = FNV-1a(username) mod 8 ("hidden" on
+  # one who asked not to be listed, a key no page queries; "all" on one listed
+  # before the shards, until `imageapp aws backfill`): the directory-index
+  # keeps each shard sorted by username, and a page (or a prefix search,
+  # begins_with) merges a Query of each shard (app/aws/dynamostore/directoryshards.go).
   attribute {
     name = "directory"
     type = "S"

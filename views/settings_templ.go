@@ -268,8 +268,9 @@ func SettingsPage(p Page, s Settings) templ.Component {
 
 // settingsSections name the cards of the settings page, in its order.
 var settingsSections = []struct{ ID, Label string }{
-	{"notifications", "Notifications"}, {"browser-notifications", "On this device"}, {"privacy", "Privacy"}, {"email", "Email"}, {"password", "Password"}, {"passkeys", "Passkeys"}, {"two-factor", "Two-factor"},
-	{"sessions", "Devices"}, {"blocked", "Blocked"}, {"export", "Export"}, {"record", "Opened"}, {"delete", "Delete account"},
+	{"notifications", "Notifications"}, {"browser-notifications", "On this device"}, {"privacy", "Privacy"}, {"email", "Email"}, {"password", "Password"},
+	{"passkeys", "Passkeys"}, {"two-factor", "Two-factor"}, {"sessions", "Devices"}, {"blocked", "Blocked"}, {"export", "Export"}, {"record", "Opened"},
+	{"delete", "Delete account"},
 }
 
 // settingsIndex is the page's table of contents: on a phone the cards are
@@ -303,7 +304,7 @@ func settingsIndex() templ.Component {
 			var templ_7745c5c3_Var9 string
 			templ_7745c5c3_Var9, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("#" + sec.ID)).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/settings.templ`, Line: 81, Col: 42}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/settings.templ`, Line: 82, Col: 42}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var9)
 			if templ_7745c5c3_Err != nil {
@@ -316,7 +317,7 @@ func settingsIndex() templ.Component {
 			var templ_7745c5c3_Var10 string
 			templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(sec.Label)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/settings.templ`, Line: 81, Col: 276}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/settings.templ`, Line: 82, Col: 276}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
 			if templ_7745c5c3_Err != nil {

@@ -18,7 +18,7 @@ import (
 // Service runs the account rules over the ports.
 type Service struct {
 	Identity imageapp.Identity
-	Users    imageapp.Directory
+	Users    Directory
 	Sessions imageapp.SessionVersions
 
 	// Provision runs post-confirmation provisioning for a user whose trigger
@@ -43,6 +43,14 @@ type Service struct {
 	Now    func() time.Time
 }
 
+// Directory is the part of the directory the account rules use: the
+// entries, and the retirement of a deleted account's name (never the
+// social graph, which is messaging's).
+type Directory interface {
+	imageapp.Users
+	imageapp.NameRetirement
+}
+
 const (
 	// MaxSearchLength bounds a directory search.
 	MaxSearchLength = 64
@@ -57,6 +65,10 @@ func (s *Service) log() *slog.Logger {
 	return slog.Default()
 }
 
+// The methods that send or check a code take who asks (imageapp.Requester)
+// and hand it to the identity port, which charges wrong codes to it and
+// refuses the zero Requester.
+
 // SignUp creates an unconfirmed account and mails a confirmation code.
 // Returns EINVALID for input that breaks the rules, ECONFLICT for a
 // username that is taken, looks like one that is taken, or is retired.
@@ -65,11 +77,11 @@ func (s *Service) log() *slog.Logger {
 // here first: it claims the name in the same transaction or conditional
 // write that checks it, and a deletion retires its name before its login
 // goes, so no deletion running meanwhile can slip in between.
-func (s *Service) SignUp(ctx context.Context, in imageapp.SignUpInput) error {
+func (s *Service) SignUp(ctx context.Context, who imageapp.Requester, in imageapp.SignUpInput) error {
 	if err := in.Validate(); err != nil {
 		return err
 	}
-	return s.Identity.SignUp(ctx, in)
+	return s.Identity.SignUp(ctx, who, in)
 }
 
 // Confirm confirms the account with the mailed code (and provisions it).
@@ -77,21 +89,21 @@ func (s *Service) SignUp(ctx context.Context, in imageapp.SignUpInput) error {
 // the account is unknown, confirmed already or waiting with another code, so
 // that trying codes does not tell who has an account. Returns EINVALID for a
 // code that is not 6 digits, ERATELIMITED (with a wait) after too many.
-func (s *Service) Confirm(ctx context.Context, username, code string) error {
+func (s *Service) Confirm(ctx context.Context, who imageapp.Requester, username, code string) error {
 	if err := imageapp.ValidateCode(code); err != nil {
 		return err
 	}
-	return codeAnswer(s.Identity.Confirm(ctx, username, code))
+	return codeAnswer(s.Identity.Confirm(ctx, who, username, code))
 }
 
 // ResendCode mails a fresh confirmation code to an account waiting for
 // confirmation. An unknown or confirmed account gets the same answer (the
 // identity port does the same work for it). Returns EINVALID without a username.
-func (s *Service) ResendCode(ctx context.Context, username string) error {
+func (s *Service) ResendCode(ctx context.Context, who imageapp.Requester, username string) error {
 	if username == "" {
 		return imageapp.Errorf(imageapp.EINVALID, "Enter your username to get a new code.")
 	}
-	err := s.Identity.ResendCode(ctx, username)
+	err := s.Identity.ResendCode(ctx, who, username)
 	if imageapp.ErrorCode(err) == imageapp.ENOTFOUND || imageapp.ErrorMessage(err) == imageapp.ErrAlreadyConfirmed().Message {
 		return nil // no such account, or confirmed already: nothing to send, and nothing to tell
 	}
@@ -127,24 +139,24 @@ func (s *Service) Login(ctx context.Context, username, password string) (imageap
 
 // ForgotPassword mails a reset code; unknown users get the same answer.
 // Returns EINVALID for a name that cannot be a username.
-func (s *Service) ForgotPassword(ctx context.Context, username string) error {
+func (s *Service) ForgotPassword(ctx context.Context, who imageapp.Requester, username string) error {
 	if err := imageapp.ValidateUsername(username); err != nil {
 		return err
 	}
-	return s.Identity.ForgotPassword(ctx, username)
+	return s.Identity.ForgotPassword(ctx, who, username)
 }
 
 // ResetPassword sets a new password with the mailed code and ends every
 // session opened with the old one. Returns EINVALID for a wrong code or a
 // password that breaks the policy.
-func (s *Service) ResetPassword(ctx context.Context, username, code, password string) error {
+func (s *Service) ResetPassword(ctx context.Context, who imageapp.Requester, username, code, password string) error {
 	if err := imageapp.ValidateCode(code); err != nil {
 		return err
 	}
 	if err := imageapp.ValidatePassword(password); err != nil {
 		return err
 	}
-	if err := s.Identity.ResetPassword(ctx, username, code, password); err != nil {
+	if err := s.Identity.ResetPassword(ctx, who, username, code, password); err != nil {
 		return codeAnswer(err)
 	}
 	u, err := s.Users.UserByUsername(ctx, username)

@@ -17,6 +17,9 @@ import (
 	"imageapp/app/provision"
 )
 
+// tester is who asks for the codes these tests send and try.
+var tester = imageapp.Tool("test")
+
 // The account service over the embedded backend: a real SQLite file and
 // outbox in a temp dir.
 
@@ -83,10 +86,10 @@ func (f *fixture) member(t *testing.T, name string) imageapp.User {
 	t.Helper()
 	ctx := context.Background()
 	email := name + "@example.com"
-	if err := f.svc.SignUp(ctx, imageapp.SignUpInput{Username: name, Email: email, Password: password}); err != nil {
+	if err := f.svc.SignUp(ctx, tester, imageapp.SignUpInput{Username: name, Email: email, Password: password}); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.svc.Confirm(ctx, name, f.code(t, email)); err != nil {
+	if err := f.svc.Confirm(ctx, tester, name, f.code(t, email)); err != nil {
 		t.Fatal(err)
 	}
 	u, err := f.svc.Login(ctx, name, password)
@@ -103,7 +106,7 @@ func TestCodeAnswerTellsNobodyWhoHasAnAccount(t *testing.T) {
 	f := newService(t)
 	ctx := context.Background()
 	f.member(t, "alice")
-	if err := f.svc.SignUp(ctx, imageapp.SignUpInput{Username: "bob", Email: "bob@example.com", Password: password}); err != nil {
+	if err := f.svc.SignUp(ctx, tester, imageapp.SignUpInput{Username: "bob", Email: "bob@example.com", Password: password}); err != nil {
 		t.Fatal(err)
 	}
 	wrong := "000000"
@@ -112,7 +115,7 @@ func TestCodeAnswerTellsNobodyWhoHasAnAccount(t *testing.T) {
 	}
 	want := imageapp.ErrCodeNotAccepted().Message
 	for name, code := range map[string]string{"nobody": "123456", "alice": "123456", "bob": wrong} {
-		err := f.svc.Confirm(ctx, name, code)
+		err := f.svc.Confirm(ctx, tester, name, code)
 		if imageapp.ErrorCode(err) != imageapp.EINVALID || imageapp.ErrorMessage(err) != want {
 			t.Errorf("Confirm(%s) = %v, want the one answer %q", name, err, want)
 		}

@@ -10,7 +10,7 @@ import (
 // RequestEmailChange mails a code to newEmail, confirmed by u's password
 // (EFORBIDDEN when wrong). Nothing changes until ConfirmEmailChange.
 // Returns EINVALID for an address that is not one, or is u's already.
-func (s *Service) RequestEmailChange(ctx context.Context, u imageapp.User, password, newEmail string) error {
+func (s *Service) RequestEmailChange(ctx context.Context, who imageapp.Requester, u imageapp.User, password, newEmail string) error {
 	newEmail = strings.TrimSpace(newEmail)
 	if err := imageapp.ValidateEmail(newEmail); err != nil {
 		return err
@@ -18,7 +18,7 @@ func (s *Service) RequestEmailChange(ctx context.Context, u imageapp.User, passw
 	if strings.EqualFold(newEmail, u.Email) {
 		return imageapp.Errorf(imageapp.EINVALID, "That is your email address already.")
 	}
-	return wrongPassword(s.Identity.RequestEmailChange(ctx, u.Username, password, newEmail))
+	return wrongPassword(s.Identity.RequestEmailChange(ctx, who, u.Username, password, newEmail))
 }
 
 // ConfirmEmailChange takes the mailed code and makes the new address u's
@@ -26,11 +26,11 @@ func (s *Service) RequestEmailChange(ctx context.Context, u imageapp.User, passw
 // subscription, after telling the old address (a security notice). Every
 // refused code gets sign-up's one answer, ErrCodeNotAccepted; a wrong
 // password is EFORBIDDEN. Returns u as the directory has it now.
-func (s *Service) ConfirmEmailChange(ctx context.Context, u imageapp.User, password, code string) (imageapp.User, error) {
+func (s *Service) ConfirmEmailChange(ctx context.Context, who imageapp.Requester, u imageapp.User, password, code string) (imageapp.User, error) {
 	if err := imageapp.ValidateCode(code); err != nil {
 		return u, err
 	}
-	newEmail, err := s.Identity.ConfirmEmailChange(ctx, u.Username, password, code)
+	newEmail, err := s.Identity.ConfirmEmailChange(ctx, who, u.Username, password, code)
 	if err != nil {
 		return u, codeAnswer(wrongPassword(err))
 	}

@@ -54,7 +54,7 @@ func testDeleteAccount(t *testing.T, e *env) {
 	wantCode(t, "bob in the directory", err, imageapp.ENOTFOUND)
 	_, err = e.Identity.Login(e.ctx, "bob", password)
 	wantCode(t, "bob logs in", err, imageapp.EUNAUTHORIZED)
-	err = svc.SignUp(e.ctx, imageapp.SignUpInput{Username: "BOB", Email: "new@example.com", Password: password})
+	err = svc.SignUp(e.ctx, asker, imageapp.SignUpInput{Username: "BOB", Email: "new@example.com", Password: password})
 	wantCode(t, "a new account takes the name bob", err, imageapp.ECONFLICT)
 	if retired, err := e.Users.UsernameRetired(e.ctx, "Bob"); err != nil || !retired {
 		t.Errorf("UsernameRetired(Bob) = %v, %v; want true", retired, err)

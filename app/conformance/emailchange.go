@@ -17,10 +17,10 @@ func testEmailChange(t *testing.T, e *env) {
 	svc := e.accounts()
 	const newEmail = "alice.new@example.com"
 
-	wantCode(t, "a request with a wrong password", svc.RequestEmailChange(e.ctx, alice, "not the password", newEmail), imageapp.EFORBIDDEN)
-	wantCode(t, "a request for a non-address", svc.RequestEmailChange(e.ctx, alice, password, "nope"), imageapp.EINVALID)
-	wantCode(t, "a request for the same address", svc.RequestEmailChange(e.ctx, alice, password, emailOf("alice")), imageapp.EINVALID)
-	if err := svc.RequestEmailChange(e.ctx, alice, password, newEmail); err != nil {
+	wantCode(t, "a request with a wrong password", svc.RequestEmailChange(e.ctx, asker, alice, "not the password", newEmail), imageapp.EFORBIDDEN)
+	wantCode(t, "a request for a non-address", svc.RequestEmailChange(e.ctx, asker, alice, password, "nope"), imageapp.EINVALID)
+	wantCode(t, "a request for the same address", svc.RequestEmailChange(e.ctx, asker, alice, password, emailOf("alice")), imageapp.EINVALID)
+	if err := svc.RequestEmailChange(e.ctx, asker, alice, password, newEmail); err != nil {
 		t.Fatalf("request the change: %v", err)
 	}
 	code := e.Code(t, newEmail)
@@ -32,15 +32,15 @@ func testEmailChange(t *testing.T, e *env) {
 	}
 
 	wrong := fmt.Sprintf("%06d", (atoi(code)+1)%1_000_000)
-	_, err := svc.ConfirmEmailChange(e.ctx, alice, password, wrong)
+	_, err := svc.ConfirmEmailChange(e.ctx, asker, alice, password, wrong)
 	wantCode(t, "a wrong code", err, imageapp.EINVALID)
-	_, err = svc.ConfirmEmailChange(e.ctx, alice, "not the password", code)
+	_, err = svc.ConfirmEmailChange(e.ctx, asker, alice, "not the password", code)
 	wantCode(t, "the right code with a wrong password", err, imageapp.EFORBIDDEN)
 	if u, _ := e.Users.UserByID(e.ctx, alice.ID); u.Email != emailOf("alice") {
 		t.Errorf("after refusals the directory says %q; want the old address", u.Email)
 	}
 
-	after, err := svc.ConfirmEmailChange(e.ctx, alice, password, code)
+	after, err := svc.ConfirmEmailChange(e.ctx, asker, alice, password, code)
 	if err != nil {
 		t.Fatalf("confirm the change: %v", err)
 	}
@@ -62,10 +62,10 @@ func testEmailChange(t *testing.T, e *env) {
 	if err != nil || p.Email != newEmail {
 		t.Errorf("login after the change = %+v, %v; want the new address", p, err)
 	}
-	if err := e.Identity.ForgotPassword(e.ctx, "alice"); err != nil {
+	if err := e.Identity.ForgotPassword(e.ctx, asker, "alice"); err != nil {
 		t.Fatalf("forgot password: %v", err)
 	}
-	if err := e.Identity.ResetPassword(e.ctx, "alice", e.Code(t, newEmail), "another new passphrase"); err != nil {
+	if err := e.Identity.ResetPassword(e.ctx, asker, "alice", e.Code(t, newEmail), "another new passphrase"); err != nil {
 		t.Errorf("reset with the code mailed to the new address: %v", err)
 	}
 }

@@ -90,7 +90,7 @@ func testSignUpCannotTakeANameBeingDeleted(t *testing.T, e *env) {
 	tryTake := func(when, name string) {
 		attempt++
 		email := fmt.Sprintf("mallory%d@example.com", attempt)
-		err := svc.SignUp(e.ctx, imageapp.SignUpInput{Username: name, Email: email, Password: "mallory's password"})
+		err := svc.SignUp(e.ctx, asker, imageapp.SignUpInput{Username: name, Email: email, Password: "mallory's password"})
 		if imageapp.ErrorCode(err) != imageapp.ECONFLICT {
 			t.Errorf("%s: a stranger's sign-up for %q: %v; want %s", when, name, err, imageapp.ECONFLICT)
 		}
@@ -121,7 +121,7 @@ func testSignUpCannotTakeANameBeingDeleted(t *testing.T, e *env) {
 		racing.Identity = late
 		for _, take := range []string{name, name + "_"} {
 			late.ran = false
-			err := racing.SignUp(e.ctx, imageapp.SignUpInput{Username: take, Email: fmt.Sprintf("late%d@example.com", round), Password: "mallory's password"})
+			err := racing.SignUp(e.ctx, asker, imageapp.SignUpInput{Username: take, Email: fmt.Sprintf("late%d@example.com", round), Password: "mallory's password"})
 			if imageapp.ErrorCode(err) != imageapp.ECONFLICT {
 				t.Errorf("round %d: a sign-up for %q checked before %s's deletion and claimed after it: %v; want %s",
 					round, take, name, err, imageapp.ECONFLICT)
@@ -146,12 +146,12 @@ type deletionFirst struct {
 	ran bool
 }
 
-func (d *deletionFirst) SignUp(ctx context.Context, in imageapp.SignUpInput) error {
+func (d *deletionFirst) SignUp(ctx context.Context, who imageapp.Requester, in imageapp.SignUpInput) error {
 	if !d.ran {
 		d.ran = true
 		d.run()
 	}
-	return d.Identity.SignUp(ctx, in)
+	return d.Identity.SignUp(ctx, who, in)
 }
 
 var errStep = errors.New("injected failure of a deletion step")
@@ -211,7 +211,7 @@ func testADeletionThatStoppedCanBeFinished(t *testing.T, e *env) {
 			if err := svc.DeleteAccount(e.ctx, u, password); !errors.Is(err, errStep) {
 				t.Fatalf("the deletion with a step failing: %v; want the injected failure", err)
 			}
-			tryName := svc.SignUp(e.ctx, imageapp.SignUpInput{Username: name, Email: "mallory@example.com", Password: "mallory's password"})
+			tryName := svc.SignUp(e.ctx, asker, imageapp.SignUpInput{Username: name, Email: "mallory@example.com", Password: "mallory's password"})
 			wantCode(t, "a sign-up for the name of a half-deleted account", tryName, imageapp.ECONFLICT)
 
 			fail = false

@@ -137,12 +137,24 @@ type MessagePage struct {
 // MaxUnreadCount is where unread counts stop; pages show "99+" from 100.
 const MaxUnreadCount = 100
 
-// MessageStore keeps message metadata (SQLite locally, DynamoDB in AWS mode).
+// MessageStore keeps message metadata (SQLite locally, DynamoDB in AWS
+// mode): every backend implements it whole, and Ports carries it whole. It
+// serves five roles, each named for what its callers do with it, so that a
+// consumer or a wrapper can ask for only the part it calls.
 type MessageStore interface {
-	// CreateMessage stores m and clears m.ID's pending marker (PutPending) in
-	// the same write. Returns ECONFLICT if the ID exists: a message is never overwritten.
-	CreateMessage(ctx context.Context, m *Message) error
+	Mailboxes
+	MessageLifecycle
+	PendingBlobs
+	MessageSizes
+	PreviewStore
+}
 
+// Mailboxes is what a reader sees and does: a message, a page of a
+// mailbox, the unread count, reading, accepting requests and opening a
+// view-once image. Used by messaging's mailbox, requests, record pages,
+// view-once retention and the unread counts of its events; its sweeps read
+// a message with it too.
+type Mailboxes interface {
 	// Message returns ENOTFOUND when there is no message with that ID.
 	Message(ctx context.Context, id string) (*Message, error)
 
@@ -161,6 +173,21 @@ type MessageStore interface {
 	// racing calls, one gets true. ENOTFOUND if the message is gone.
 	ConsumeViewOnce(ctx context.Context, id string, at time.Time) (bool, error)
 
+	// CountUnread counts the recipient's unread messages up to
+	// MaxUnreadCount: a count that stops keeps its cost the same however full
+	// the inbox (on DynamoDB, counting all would read the whole index).
+	CountUnread(ctx context.Context, recipientID string) (int, error)
+}
+
+// MessageLifecycle is a message's coming and going: its write, its
+// removal, whether it exists, and which have expired. Used by messaging's
+// send (and the settling of a failed write), deletion (tombstones.go), the
+// expiry sweep and the orphan sweep.
+type MessageLifecycle interface {
+	// CreateMessage stores m and clears m.ID's pending marker (PutPending) in
+	// the same write. Returns ECONFLICT if the ID exists: a message is never overwritten.
+	CreateMessage(ctx context.Context, m *Message) error
+
 	// ExpiredBefore returns up to limit IDs of messages whose ExpiresAt is
 	// before cutoff, soonest first, from an index of expiring messages only:
 	// its cost grows with the messages it returns.
@@ -173,37 +200,15 @@ type MessageStore interface {
 	// ENOTFOUND if the message is gone already.
 	DeleteMessage(ctx context.Context, id string) error
 
-	// CountUnread counts the recipient's unread messages up to
-	// MaxUnreadCount: a count that stops keeps its cost the same however full
-	// the inbox (on DynamoDB, counting all would read the whole index).
-	CountUnread(ctx context.Context, recipientID string) (int, error)
-
-	// StoredBytes is the size (plaintext bytes) of the messages recipientID
-	// has received and not deleted: what their storage quota counts.
-	StoredBytes(ctx context.Context, recipientID string) (int64, error)
-
-	// RequestBytes is the size (plaintext bytes) of the message requests
-	// waiting for recipientID (received, not accepted, not deleted), counted
-	// up to upTo: once the sum reaches upTo it may stop and return any sum
-	// of at least upTo, so its cost grows with the requests needed to reach
-	// it, not with all those waiting.
-	RequestBytes(ctx context.Context, recipientID string, upTo int64) (int64, error)
-
 	// MessageExists reports whether metadata exists for the ID; the blob sweeper
 	// uses it to tell an orphan blob from a delivered one.
 	MessageExists(ctx context.Context, id string) (bool, error)
+}
 
-	// SetPreviews stores the sealed previews of message id (either may be
-	// empty: that side gets none) and clears PreviewDue, in one write.
-	// Returns ENOTFOUND if the message is gone (deleted or expired while its
-	// preview was made): nothing is written then.
-	SetPreviews(ctx context.Context, id string, recipient, sender []byte) error
-
-	// PreviewsDueBefore returns up to limit IDs of messages created before
-	// cutoff whose PreviewDue is still set, oldest first, from an index of
-	// due previews only: its cost grows with the previews it returns.
-	PreviewsDueBefore(ctx context.Context, cutoff time.Time, limit int) ([]string, error)
-
+// PendingBlobs is the markers of blobs that may be left without their
+// message. Used by messaging's send (to mark and, on failure, clear) and the
+// orphan sweep (to find and settle).
+type PendingBlobs interface {
 	// PutPending records, before a send uploads the blob of message id, that
 	// the blob may be left without its message (a crash, a failed write);
 	// started is when the send began. CreateMessage clears the marker in the
@@ -221,6 +226,37 @@ type MessageStore interface {
 	// first. It reads an index of markers only, so its cost grows with the
 	// markers it returns (the orphans), never with the messages stored.
 	PendingBefore(ctx context.Context, cutoff time.Time, limit int) ([]Pending, error)
+}
+
+// MessageSizes is what a recipient's received images weigh. Used by
+// messaging's storage quota and request allowance (quota.go).
+type MessageSizes interface {
+	// StoredBytes is the size (plaintext bytes) of the messages recipientID
+	// has received and not deleted: what their storage quota counts.
+	StoredBytes(ctx context.Context, recipientID string) (int64, error)
+
+	// RequestBytes is the size (plaintext bytes) of the message requests
+	// waiting for recipientID (received, not accepted, not deleted), counted
+	// up to upTo: once the sum reaches upTo it may stop and return any sum
+	// of at least upTo, so its cost grows with the requests needed to reach
+	// it, not with all those waiting.
+	RequestBytes(ctx context.Context, recipientID string, upTo int64) (int64, error)
+}
+
+// PreviewStore is the sealed previews and those still due. Used by
+// messaging's preview workers and their sweep (previews.go), and timed by
+// the bench.
+type PreviewStore interface {
+	// SetPreviews stores the sealed previews of message id (either may be
+	// empty: that side gets none) and clears PreviewDue, in one write.
+	// Returns ENOTFOUND if the message is gone (deleted or expired while its
+	// preview was made): nothing is written then.
+	SetPreviews(ctx context.Context, id string, recipient, sender []byte) error
+
+	// PreviewsDueBefore returns up to limit IDs of messages created before
+	// cutoff whose PreviewDue is still set, oldest first, from an index of
+	// due previews only: its cost grows with the previews it returns.
+	PreviewsDueBefore(ctx context.Context, cutoff time.Time, limit int) ([]string, error)
 }
 
 // Pending is the marker of a send whose blob upload began and whose message

@@ -1,34 +1,69 @@
 package imageapp
 
 import (
-	"context"
 	"errors"
 )
 
 // Requester is who asks for an emailed code, or tries one: the web layer
 // names it, the identity port charges wrong codes to it. A code's requester
 // is not held back by wrong codes from anyone else (see app/README.md, "Codes").
+//
+// It is an argument of every identity port method that sends or checks a
+// code (and of the account service's twins), so no call can leave it out.
+// Its fields are unexported: a Requester is made by ByAddress, ByDevice or
+// Tool, which never make the zero one; the zero Requester names nobody and
+// every identity port refuses it (ErrNoRequester).
 type Requester struct {
-	// Key is opaque and stable for one client: a browser's device ID when it
+	// key is opaque and stable for one client: a browser's device ID when it
 	// has logged in as the username before, else the client's address.
-	Key string
-	// KnownDevice says Key is such a browser: its owner's, or someone who
+	key string
+	// knownDevice says key is such a browser: its owner's, or someone who
 	// had the password.
-	KnownDevice bool
+	knownDevice bool
 }
 
-type requesterKey struct{}
-
-// WithRequester returns ctx carrying who makes the request.
-func WithRequester(ctx context.Context, r Requester) context.Context {
-	return context.WithValue(ctx, requesterKey{}, r)
+// ByAddress is a client known by its address only (ip, as the web layer
+// reads it; "" is a client whose address could not be read, all of them
+// one requester).
+func ByAddress(ip string) Requester {
+	return Requester{key: "ip:" + ip}
 }
 
-// RequesterOf is who makes the request ctx belongs to; the zero Requester
-// when nobody said (a script calling the port directly).
-func RequesterOf(ctx context.Context) Requester {
-	r, _ := ctx.Value(requesterKey{}).(Requester)
-	return r
+// ByDevice is a browser that has logged in as the username before: its
+// device ID (from the device cookie).
+func ByDevice(id string) Requester {
+	return Requester{key: "device:" + id, knownDevice: true}
+}
+
+// Tool is a program that calls the identity port itself (a test, a
+// benchmark, an operator's command), by its name.
+func Tool(name string) Requester {
+	return Requester{key: "tool:" + name}
+}
+
+// Key is opaque and stable for one requester; the identity port keys the
+// wrong codes it tries by it.
+func (r Requester) Key() string { return r.key }
+
+// KnownDevice says r is a browser that has logged in as the username
+// before (ByDevice): its owner's, or someone who had the password.
+func (r Requester) KnownDevice() bool { return r.knownDevice }
+
+// Check returns ErrNoRequester for the zero Requester.
+func (r Requester) Check() error {
+	if r.key == "" {
+		return ErrNoRequester()
+	}
+	return nil
+}
+
+// ErrNoRequester is a code sent or tried on behalf of nobody: a caller
+// that passed the zero Requester (EINTERNAL: a fault of the program, not of
+// the person asking). errors.Is finds it.
+func ErrNoRequester() *Error {
+	e := Errorf(EINTERNAL, "Something went wrong on our side. Please try again.")
+	e.kind = "no-requester"
+	return e
 }
 
 // IsCodeRefused tells the answers an identity port gives a code that does

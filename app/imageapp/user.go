@@ -110,25 +110,29 @@ func ValidateCode(code string) error {
 // Identity signs people up, confirms their email and logs them in
 // (SQLite + outbox mail locally, Cognito in AWS mode).
 type Identity interface {
+	// Every method that sends or checks a code takes who asks (Requester):
+	// wrong codes are charged to it, and a code's requester is held back by
+	// nobody else's. The zero Requester is refused (ErrNoRequester).
+
 	// SignUp creates an unconfirmed account and sends a confirmation code.
 	// Returns EINVALID for input that breaks the rules, ECONFLICT if the
 	// username, or a name with its skeleton (UsernameSkeleton), is held by
 	// an account or retired (Directory.RetireUsername), checked atomically
 	// with the claim of the name. An unconfirmed account whose code has
 	// expired holds its name no more: the new account replaces it.
-	SignUp(ctx context.Context, in SignUpInput) error
+	SignUp(ctx context.Context, who Requester, in SignUpInput) error
 
 	// Confirm checks the code and, on success, confirms the account and runs
 	// post-confirmation provisioning. Returns EINVALID for a wrong or expired
 	// code and ErrAlreadyConfirmed (EINVALID) for a confirmed account, whatever
 	// the code; ERATELIMITED after too many wrong codes, ENOTFOUND for an
 	// unknown user. The account service gives all but the wait one answer.
-	Confirm(ctx context.Context, username, code string) error
+	Confirm(ctx context.Context, who Requester, username, code string) error
 
 	// ResendCode replaces the confirmation code with a fresh one and sends it.
 	// Returns ErrAlreadyConfirmed (EINVALID) if the account is confirmed,
 	// ENOTFOUND for an unknown user; the account service answers all alike.
-	ResendCode(ctx context.Context, username string) error
+	ResendCode(ctx context.Context, who Requester, username string) error
 
 	// Login checks the password. Returns EUNAUTHORIZED for an unknown user or a
 	// wrong password (the same message for both), EUNCONFIRMED if the email
@@ -137,7 +141,7 @@ type Identity interface {
 
 	// ForgotPassword sends a reset code. It returns nil for unknown users too,
 	// so the answer does not reveal who has an account.
-	ForgotPassword(ctx context.Context, username string) error
+	ForgotPassword(ctx context.Context, who Requester, username string) error
 
 	// DeleteAccount checks the password, as Login does (EUNAUTHORIZED when
 	// wrong), then removes the account, so nobody can log in with it.
@@ -145,7 +149,7 @@ type Identity interface {
 
 	// ResetPassword sets a new password if the reset code is right. Returns
 	// EINVALID for a wrong code or a password that breaks the policy.
-	ResetPassword(ctx context.Context, username, code, newPassword string) error
+	ResetPassword(ctx context.Context, who Requester, username, code, newPassword string) error
 
 	// ChangePassword checks the current password, as Login does
 	// (EUNAUTHORIZED when wrong), then sets the new one. Returns EINVALID
@@ -156,21 +160,35 @@ type Identity interface {
 	// when wrong), and mails a code to newEmail; the account's address
 	// stays the old one until ConfirmEmailChange. Codes are limited like
 	// sign-up codes (ERATELIMITED).
-	RequestEmailChange(ctx context.Context, username, password, newEmail string) error
+	RequestEmailChange(ctx context.Context, who Requester, username, password, newEmail string) error
 
 	// ConfirmEmailChange checks the password and the code mailed by
 	// RequestEmailChange and, when both are right, makes the new address the
 	// account's, returning it. A wrong, expired or missing code gets the
 	// answers of Confirm's codes (EINVALID, ERATELIMITED).
-	ConfirmEmailChange(ctx context.Context, username, password, code string) (newEmail string, err error)
+	ConfirmEmailChange(ctx context.Context, who Requester, username, password, code string) (newEmail string, err error)
 
 	// CancelEmailChange forgets a requested change, so its code no longer
 	// works; it is not an error when none is waiting.
 	CancelEmailChange(ctx context.Context, username string) error
 }
 
-// Directory holds provisioned users (SQLite locally, DynamoDB in AWS mode).
+// Directory holds provisioned users (SQLite locally, DynamoDB in AWS mode):
+// every backend implements it whole, and Ports carries it whole. It serves
+// three roles, and a consumer names only those it calls: the entries
+// themselves (Users), who blocks and knows whom (SocialGraph), and the names
+// of deleted accounts (NameRetirement).
 type Directory interface {
+	Users
+	SocialGraph
+	NameRetirement
+}
+
+// Users is the directory's entries: one per provisioned user, found by ID
+// or username, listed in pages, with the settings and the thumbnail key
+// kept on it. Used by provisioning (provision.Deps), the account rules
+// (accounts.Directory), messaging, and the bench's look-ups.
+type Users interface {
 	// PutUser stores u. It is idempotent for the same ID; returns ECONFLICT if
 	// the username belongs to another ID.
 	PutUser(ctx context.Context, u User) error
@@ -184,6 +202,45 @@ type Directory interface {
 	// them. Returns ENOTFOUND for an unknown user.
 	SetPrivacy(ctx context.Context, userID string, p Privacy) error
 
+	// UserByID and UserByUsername return ENOTFOUND when there is no such user.
+	// Username lookups are case-insensitive.
+	UserByID(ctx context.Context, id string) (User, error)
+	UserByUsername(ctx context.Context, username string) (User, error)
+
+	// ListUsers returns one page of users in the order of their lowercased
+	// usernames, only those whose username starts with q.Search (compared
+	// case-insensitively, see UsernamePrefix) when it is not empty. Each page
+	// is one range read of an index, however many users there are. Returns
+	// EINVALID for a cursor it did not make.
+	ListUsers(ctx context.Context, q UserQuery) (UserPage, error)
+}
+
+// SocialGraph is who blocks whom and who knows whom, by user ID. Used by
+// messaging only (blocks, message requests, contacts).
+type SocialGraph interface {
+	// SetBlocked blocks (or unblocks) blockedID for blockerID: images from
+	// them are withheld from blockerID. Idempotent. Returns EINVALID past
+	// MaxBlocked blocked people.
+	SetBlocked(ctx context.Context, blockerID, blockedID string, blocked bool) error
+
+	// Blocked lists the IDs blockerID blocks, in no particular order.
+	Blocked(ctx context.Context, blockerID string) ([]string, error)
+
+	// AddContact records that userID knows contactID (they sent them an
+	// image, or accepted their request): for a user with MessageRequests
+	// on, images from contacts arrive as any other. Idempotent. Returns
+	// EINVALID past MaxContacts contacts.
+	AddContact(ctx context.Context, userID, contactID string) error
+
+	// Knows reports whether contactID is one of userID's contacts.
+	Knows(ctx context.Context, userID, contactID string) (bool, error)
+}
+
+// NameRetirement is how an account's deletion takes its entry and its name
+// out of the directory, in an order no sign-up can slip into. Used by the
+// account rules' deletion (accounts.Directory); the backends' own sign-up
+// checks read the retired names from their store directly.
+type NameRetirement interface {
 	// RetireUsername keeps u's username, and every name with its
 	// skeleton (UsernameSkeleton), from new accounts until until, from now
 	// on, while u's entry stays: deleting an account retires the name
@@ -202,39 +259,10 @@ type Directory interface {
 	// until: UsernameRetired reports it, and sign-up refuses it, until then.
 	DeleteUser(ctx context.Context, u User, until time.Time) error
 
-	// SetBlocked blocks (or unblocks) blockedID for blockerID: images from
-	// them are withheld from blockerID. Idempotent. Returns EINVALID past
-	// MaxBlocked blocked people.
-	SetBlocked(ctx context.Context, blockerID, blockedID string, blocked bool) error
-
-	// Blocked lists the IDs blockerID blocks, in no particular order.
-	Blocked(ctx context.Context, blockerID string) ([]string, error)
-
-	// AddContact records that userID knows contactID (they sent them an
-	// image, or accepted their request): for a user with MessageRequests
-	// on, images from contacts arrive as any other. Idempotent. Returns
-	// EINVALID past MaxContacts contacts.
-	AddContact(ctx context.Context, userID, contactID string) error
-
-	// Knows reports whether contactID is one of userID's contacts.
-	Knows(ctx context.Context, userID, contactID string) (bool, error)
-
 	// UsernameRetired reports whether username, or a name with its
 	// skeleton, is kept from new accounts: its account was deleted (or is
 	// being deleted) within the retirement.
 	UsernameRetired(ctx context.Context, username string) (bool, error)
-
-	// UserByID and UserByUsername return ENOTFOUND when there is no such user.
-	// Username lookups are case-insensitive.
-	UserByID(ctx context.Context, id string) (User, error)
-	UserByUsername(ctx context.Context, username string) (User, error)
-
-	// ListUsers returns one page of users in the order of their lowercased
-	// usernames, only those whose username starts with q.Search (compared
-	// case-insensitively, see UsernamePrefix) when it is not empty. Each page
-	// is one range read of an index, however many users there are. Returns
-	// EINVALID for a cursor it did not make.
-	ListUsers(ctx context.Context, q UserQuery) (UserPage, error)
 }
 
 // MaxBlocked bounds the people one user may block: the list is read

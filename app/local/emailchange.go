@@ -23,8 +23,12 @@ const emailChangeMigration = `CREATE TABLE email_changes (
 // RequestEmailChange checks the password, stores newEmail as waiting and
 // mails its code there. The new address's mail limit is a sign-up's
 // (ERATELIMITED past it).
-func (id *Identity) RequestEmailChange(ctx context.Context, username, password, newEmail string) error {
+func (id *Identity) RequestEmailChange(ctx context.Context, who imageapp.Requester, username, password, newEmail string) error {
 	if err := imageapp.ValidateEmail(newEmail); err != nil {
+		return err
+	}
+	source, _, err := id.source(who)
+	if err != nil {
 		return err
 	}
 	p, err := id.Login(ctx, username, password)
@@ -37,7 +41,6 @@ func (id *Identity) RequestEmailChange(ctx context.Context, username, password, 
 	if ok, wait := id.mails.Allow(mailKey(newEmail)); !ok {
 		return &imageapp.RetryLater{After: wait, Err: imageapp.ErrTooManyMails()}
 	}
-	source, _ := id.source(ctx)
 	code := newCode()
 	err = id.DB.tx(ctx, func(tx *sql.Tx) error {
 		if err := id.markRequester(ctx, tx, p.Username, purposeEmail, source, true); err != nil {
@@ -64,7 +67,7 @@ func (id *Identity) RequestEmailChange(ctx context.Context, username, password, 
 
 // ConfirmEmailChange checks the password and the code (with the wrong-code
 // budgets of every code) and makes the waiting address the account's.
-func (id *Identity) ConfirmEmailChange(ctx context.Context, username, password, code string) (string, error) {
+func (id *Identity) ConfirmEmailChange(ctx context.Context, who imageapp.Requester, username, password, code string) (string, error) {
 	if err := imageapp.ValidateCode(code); err != nil {
 		return "", err
 	}
@@ -73,7 +76,7 @@ func (id *Identity) ConfirmEmailChange(ctx context.Context, username, password, 
 		return "", err
 	}
 	var newEmail string
-	err = id.checkCode(ctx, username, p.ID, purposeEmail, code, func(tx *sql.Tx) error {
+	err = id.checkCode(ctx, who, username, p.ID, purposeEmail, code, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `DELETE FROM email_changes WHERE account_id = ? RETURNING email`, p.ID).Scan(&newEmail)
 		if isNoRows(err) {
 			return imageapp.ErrWrongOrExpiredCode() // cancelled in between

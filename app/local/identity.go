@@ -142,12 +142,15 @@ func (id *Identity) check(ctx context.Context, encoded, pw string) (bool, error)
 
 // SignUp creates an unconfirmed account and mails a confirmation code.
 // Returns ERATELIMITED when the address was mailed too many codes lately.
-func (id *Identity) SignUp(ctx context.Context, in imageapp.SignUpInput) error {
+func (id *Identity) SignUp(ctx context.Context, who imageapp.Requester, in imageapp.SignUpInput) error {
 	if err := in.Validate(); err != nil {
 		return err
 	}
 	id.init()
-	source, known := id.source(ctx)
+	source, known, err := id.source(who)
+	if err != nil {
+		return err
+	}
 	pwHash, err := id.hash(ctx, in.Password)
 	if err != nil {
 		return err
@@ -228,7 +231,7 @@ func (id *Identity) claimName(ctx context.Context, tx *sql.Tx, username string) 
 
 // Confirm checks the code, confirms the account and provisions the user. An
 // unknown or confirmed account costs the same work as a wrong code.
-func (id *Identity) Confirm(ctx context.Context, username, code string) error {
+func (id *Identity) Confirm(ctx context.Context, who imageapp.Requester, username, code string) error {
 	if err := imageapp.ValidateCode(code); err != nil {
 		return err
 	}
@@ -241,7 +244,7 @@ func (id *Identity) Confirm(ctx context.Context, username, code string) error {
 	if a.Confirmed {
 		accountID = "" // no code can confirm it again
 	}
-	cerr := id.checkCode(ctx, username, accountID, purposeConfirm, code, func(tx *sql.Tx) error {
+	cerr := id.checkCode(ctx, who, username, accountID, purposeConfirm, code, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE accounts SET confirmed_at = ? WHERE id = ?`, id.now().UnixNano(), a.ID)
 		return dbError(err)
 	})
@@ -271,13 +274,13 @@ func (id *Identity) Confirm(ctx context.Context, username, code string) error {
 
 // ResendCode replaces the confirmation code. An unknown or confirmed
 // account gets the same work (and a dummy mail) before its error.
-func (id *Identity) ResendCode(ctx context.Context, username string) error {
+func (id *Identity) ResendCode(ctx context.Context, who imageapp.Requester, username string) error {
 	a, err := id.account(ctx, username)
 	if err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
 		return err
 	}
 	known := err == nil
-	if err := id.requestCode(ctx, a, known && !a.Confirmed, purposeConfirm); err != nil {
+	if err := id.requestCode(ctx, who, a, known && !a.Confirmed, purposeConfirm); err != nil {
 		return err
 	}
 	switch {
@@ -320,18 +323,18 @@ func (id *Identity) Login(ctx context.Context, username, password string) (image
 
 // ForgotPassword mails a reset code; an unknown username gets the same
 // answer after the same work (a dummy mail written and discarded).
-func (id *Identity) ForgotPassword(ctx context.Context, username string) error {
+func (id *Identity) ForgotPassword(ctx context.Context, who imageapp.Requester, username string) error {
 	a, err := id.account(ctx, username)
 	if err != nil && imageapp.ErrorCode(err) != imageapp.ENOTFOUND {
 		return err
 	}
-	return id.requestCode(ctx, a, err == nil, purposeReset)
+	return id.requestCode(ctx, who, a, err == nil, purposeReset)
 }
 
 // ResetPassword sets a new password when the reset code is right. The new
 // password is hashed first, whatever the code and the account, so every
 // attempt costs the same.
-func (id *Identity) ResetPassword(ctx context.Context, username, code, newPassword string) error {
+func (id *Identity) ResetPassword(ctx context.Context, who imageapp.Requester, username, code, newPassword string) error {
 	if err := imageapp.ValidateCode(code); err != nil {
 		return err
 	}
@@ -346,7 +349,7 @@ func (id *Identity) ResetPassword(ctx context.Context, username, code, newPasswo
 	if err != nil {
 		return err
 	}
-	return id.checkCode(ctx, username, a.ID, purposeReset, code, func(tx *sql.Tx) error {
+	return id.checkCode(ctx, who, username, a.ID, purposeReset, code, func(tx *sql.Tx) error {
 		// A reset proves the email, so it confirms an unconfirmed account too.
 		_, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = ?, confirmed_at = coalesce(confirmed_at, ?) WHERE id = ?`,
 			pwHash, id.now().UnixNano(), a.ID)
@@ -354,13 +357,15 @@ func (id *Identity) ResetPassword(ctx context.Context, username, code, newPasswo
 	})
 }
 
-// source is who the request's context says is asking, as the key code_tries
-// keeps: a keyed hash, so the table holds no address or device ID.
-func (id *Identity) source(ctx context.Context) (key string, knownDevice bool) {
-	r := imageapp.RequesterOf(ctx)
+// source is who asks, as the key code_tries keeps: a keyed hash, so the
+// table holds no address or device ID. The zero Requester is refused.
+func (id *Identity) source(who imageapp.Requester) (key string, knownDevice bool, err error) {
+	if err := who.Check(); err != nil {
+		return "", false, err
+	}
 	mac := hmac.New(sha256.New, id.Pepper)
-	fmt.Fprintf(mac, "requester|%s", r.Key)
-	return hex.EncodeToString(mac.Sum(nil)[:16]), r.KnownDevice
+	fmt.Fprintf(mac, "requester|%s", who.Key())
+	return hex.EncodeToString(mac.Sum(nil)[:16]), who.KnownDevice(), nil
 }
 
 // mailKey is the bucket of an address: its mailbox (imageapp.MailboxKey),
@@ -378,23 +383,26 @@ func mailKey(email string) string {
 // cannot learn an account's address by filling its bucket; the code mailed
 // before stays good. A browser the account has logged in from is not
 // limited: it is the owner's.
-func (id *Identity) requestCode(ctx context.Context, a account, send bool, purpose string) error {
+func (id *Identity) requestCode(ctx context.Context, who imageapp.Requester, a account, send bool, purpose string) error {
 	id.init()
+	source, known, err := id.source(who)
+	if err != nil {
+		return err
+	}
 	bucket := mailKey(a.Email)
 	if !send {
 		bucket = "nomail:" + purpose + ":" + strings.ToLower(a.Username) // the same limit, counted apart
 	}
-	if ok, _ := id.mails.Allow(bucket); !ok && !imageapp.RequesterOf(ctx).KnownDevice {
-		return id.codeRequestWork(ctx, a, false, false, purpose)
+	if ok, _ := id.mails.Allow(bucket); !ok && !known {
+		return id.codeRequestWork(ctx, source, a, false, false, purpose)
 	}
-	return id.codeRequestWork(ctx, a, send, true, purpose)
+	return id.codeRequestWork(ctx, source, a, send, true, purpose)
 }
 
 // codeRequestWork runs the same statements and writes one mail whatever it
-// is asked: send stores and mails a real code, mark makes the asker the
-// requester.
-func (id *Identity) codeRequestWork(ctx context.Context, a account, send, mark bool, purpose string) error {
-	source, _ := id.source(ctx)
+// is asked: send stores and mails a real code, mark makes the asker (source)
+// the requester.
+func (id *Identity) codeRequestWork(ctx context.Context, source string, a account, send, mark bool, purpose string) error {
 	code := newCode()
 	accountID := a.ID
 	if !send {
@@ -522,12 +530,15 @@ func (id *Identity) saveTries(ctx context.Context, tx *sql.Tx, uk, purpose, sour
 // accountID "" (unknown username, confirmed account) runs the same
 // statements and matches no code. A wrong try is committed before the
 // answer.
-func (id *Identity) checkCode(ctx context.Context, username, accountID, purpose, code string, fn func(*sql.Tx) error) error {
+func (id *Identity) checkCode(ctx context.Context, who imageapp.Requester, username, accountID, purpose, code string, fn func(*sql.Tx) error) error {
 	uk := strings.ToLower(username)
-	source, _ := id.source(ctx)
+	source, _, err := id.source(who)
+	if err != nil {
+		return err
+	}
 	want := id.codeHash(accountID, purpose, code)
 	var codeErr error
-	err := id.DB.tx(ctx, func(tx *sql.Tx) error {
+	err = id.DB.tx(ctx, func(tx *sql.Tx) error {
 		now := id.now().UnixNano()
 		own, err := id.tries(ctx, tx, uk, purpose, source)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"imageapp/app/cookiekeys"
+	"imageapp/app/webpush"
 )
 
 // Secrets are the keys the embedded backend generates on first run and keeps
@@ -23,6 +24,10 @@ type Secrets struct {
 	// RecordKey is the Ed25519 seed that signs the heads of the decrypt
 	// records (decryptlog); added to an older secrets.json on first load.
 	RecordKey []byte `json:"record_key"`
+	// VAPIDKey signs Web Push requests (webpush.NewKey's encoding); made
+	// once and kept, as browsers subscribed under it are reached with it
+	// only. Added to an older secrets.json on first load.
+	VAPIDKey string `json:"vapid_key,omitempty"`
 }
 
 // LoadSecrets reads <dir>/secrets.json, creating it with fresh random keys
@@ -63,6 +68,17 @@ func LoadSecrets(dir, masterKeyB64 string) (*Secrets, error) {
 		if err := writeFileAtomic(path, mustJSON(s), 0o600); err != nil {
 			return nil, fmt.Errorf("local: write %s: %w", path, err)
 		}
+	}
+	if s.VAPIDKey == "" { // a secrets.json from before Web Push
+		if s.VAPIDKey, err = webpush.NewKey(); err != nil {
+			return nil, err
+		}
+		if err := writeFileAtomic(path, mustJSON(s), 0o600); err != nil {
+			return nil, fmt.Errorf("local: write %s: %w", path, err)
+		}
+	}
+	if _, err := webpush.ParseKey(s.VAPIDKey); err != nil {
+		return nil, fmt.Errorf("local: %s: vapid_key: %w", path, err)
 	}
 	if masterKeyB64 != "" {
 		key, err := base64.StdEncoding.DecodeString(masterKeyB64)

@@ -42,7 +42,7 @@ func TestOpeningBackfillsTheSkeletonsOfOlderAccounts(t *testing.T) {
 	}
 	id := &Identity{DB: db, Outbox: &Outbox{Dir: t.TempDir()}, Pepper: random(32)}
 	for _, name := range []string{"al1ce", "dave_"} {
-		err := id.SignUp(ctx, imageapp.SignUpInput{Username: name, Email: "new@example.com", Password: "correct horse battery"})
+		err := id.SignUp(ctx, tester, imageapp.SignUpInput{Username: name, Email: "new@example.com", Password: "correct horse battery"})
 		if imageapp.ErrorCode(err) != imageapp.ECONFLICT {
 			t.Errorf("sign-up of %s after the backfill: %v; want %s", name, err, imageapp.ECONFLICT)
 		}

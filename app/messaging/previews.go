@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"imageapp/app/envelope"
@@ -25,7 +27,9 @@ const (
 	// DefaultPreviewQueue is how many previews may wait for a worker; a
 	// send that finds the queue full leaves its preview to the sweep.
 	DefaultPreviewQueue = 64
-	// DefaultPreviewWorkers is how many previews are made at once.
+	// DefaultPreviewWorkers is how many previews are made at once: two,
+	// or one where there are two cores or fewer, so that sends always have
+	// a core (see previewWorkers).
 	DefaultPreviewWorkers = 2
 	// DefaultPreviewBudget bounds the bytes that preview decodes hold at
 	// once on an instance (thumbnail.Budget), whatever the images' pixels.
@@ -43,6 +47,12 @@ const (
 	// PreviewGrace is how old a due preview must be before the sweep takes
 	// it: older than any preview the queue is still making.
 	PreviewGrace = 2 * time.Minute
+	// previewYield is how long a queued preview lets sends under way go
+	// first: a preview costs several times a send's CPU, and a sender waits
+	// for the answer while the recipient's row can wait a moment. Past it
+	// the preview is made anyway, so a steady stream of sends cannot starve
+	// previews, and it stays well inside previewEventHold.
+	previewYield = 300 * time.Millisecond
 )
 
 // PreviewQueue runs the preview workers of one instance. Build it with
@@ -54,6 +64,59 @@ type PreviewQueue struct {
 	mu      sync.Mutex
 	pending int           // previews handed to the queue and not yet made or given up
 	idle    chan struct{} // closed when pending falls to zero; nil before the first
+
+	sendMu  sync.Mutex
+	sends   int           // sends under way on this instance (Service.Send)
+	noSends chan struct{} // closed when sends falls to zero; nil before the first
+	yield   atomic.Int64  // a time.Duration; 0 means previewYield
+}
+
+// SetYield sets how long a queued preview lets sends under way go first
+// (previewYield by default), for tests.
+func (q *PreviewQueue) SetYield(d time.Duration) { q.yield.Store(int64(d)) }
+
+func (q *PreviewQueue) yieldFor() time.Duration {
+	if d := time.Duration(q.yield.Load()); d > 0 {
+		return d
+	}
+	return previewYield
+}
+
+// sendStarted counts a send under way until the returned func is called.
+func (q *PreviewQueue) sendStarted() (ended func()) {
+	q.sendMu.Lock()
+	if q.sends == 0 {
+		q.noSends = make(chan struct{})
+	}
+	q.sends++
+	q.sendMu.Unlock()
+	return sync.OnceFunc(func() {
+		q.sendMu.Lock()
+		defer q.sendMu.Unlock()
+		q.sends--
+		if q.sends == 0 {
+			close(q.noSends)
+		}
+	})
+}
+
+// yieldToSends waits until no send is under way, until deadline, or until
+// ctx ends, whichever comes first.
+func (q *PreviewQueue) yieldToSends(ctx context.Context, deadline time.Time) {
+	q.sendMu.Lock()
+	quiet := q.noSends
+	busy := q.sends > 0
+	q.sendMu.Unlock()
+	if !busy {
+		return
+	}
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	select {
+	case <-quiet:
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // Wait waits until every preview handed to the queue so far is made or
@@ -93,9 +156,15 @@ func NewPreviewQueue(capacity, workers int) *PreviewQueue {
 		capacity = DefaultPreviewQueue
 	}
 	if workers <= 0 {
-		workers = DefaultPreviewWorkers
+		workers = previewWorkers(runtime.GOMAXPROCS(0))
 	}
 	return &PreviewQueue{jobs: make(chan *previewJob, capacity), workers: workers}
+}
+
+// previewWorkers is the default count of preview workers on cores cores:
+// never all of them, so a burst of previews leaves sends a core.
+func previewWorkers(cores int) int {
+	return max(1, min(DefaultPreviewWorkers, cores-1))
 }
 
 // previewJob is one message's previews to make. dek is the send's data key,
@@ -105,7 +174,8 @@ type previewJob struct {
 	from, to imageapp.User
 	dek      []byte
 	caption  string
-	job      string // imageapp.JobPreview with a send's key, JobSweep with one unwrapped again
+	job      string    // imageapp.JobPreview with a send's key, JobSweep with one unwrapped again
+	queued   time.Time // when the send's answer was written and the job queued
 
 	events  []live // the message's live events, held until the preview is stored
 	publish sync.Once
@@ -146,6 +216,7 @@ func (s *Service) queuePreview(ctx context.Context, j *previewJob, answered <-ch
 			t.Stop()
 		}
 		hold := time.AfterFunc(previewEventHold, func() { s.publishHeld(bg, j) })
+		j.queued = time.Now()
 		select {
 		case q.jobs <- j:
 		default:
@@ -197,6 +268,7 @@ func (s *Service) RunPreviews(ctx context.Context) {
 				case <-ctx.Done():
 					return
 				case j := <-q.jobs:
+					q.yieldToSends(ctx, j.queued.Add(q.yieldFor()))
 					bg := context.WithoutCancel(ctx)
 					s.makePreview(bg, j)
 					// The events go out on their own goroutine: a slow

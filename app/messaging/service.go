@@ -69,6 +69,10 @@ type Service struct {
 	MailDigests imageapp.MailDigests
 	MailWindow  time.Duration // DefaultMailWindow if zero
 
+	// Push, when set, sends a Web Push message to the recipient's
+	// browsers for each image announced (push.go).
+	Push Pusher
+
 	// Metrics, when set, counts sends and opens (see Metrics).
 	Metrics Metrics
 
@@ -177,6 +181,9 @@ type meta struct {
 // Returns ENOTFOUND for an unknown recipient, EINVALID for bad fields, and
 // the errors of imagecheck.Inspect for the image itself.
 func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*imageapp.Message, error) {
+	if s.Previewing != nil {
+		defer s.Previewing.sendStarted()() // queued previews let it go first (previewYield)
+	}
 	to, err := s.recipient(ctx, from, in)
 	if err != nil {
 		return nil, err
@@ -238,6 +245,7 @@ func (s *Service) Send(ctx context.Context, from imageapp.User, in SendInput) (*
 		if imageapp.PrivacyOf(to).NotifyByMail { // off: no mail, the live inbox still updates
 			s.notifySoon(ctx, to, imageapp.Notification{RecipientID: to.ID, SenderName: from.Username, MessageID: m.ID})
 		}
+		s.pushSoon(ctx, to, from.Username, m.ID) // the browsers they turned push on in (push.go)
 	}
 	if job != nil {
 		job.events = sentEvents(m)

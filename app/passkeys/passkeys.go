@@ -19,6 +19,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -55,7 +56,18 @@ type Service struct {
 }
 
 // New returns a Service; now may be nil (time.Now).
+//
+// A site reached by an IP address gets a Service whose ceremonies are
+// refused (List and Remove still work): browsers make no passkey for an IP,
+// and the library refuses one as the relying party, but the rest of the
+// site must still start.
 func New(cfg Config, store imageapp.PasskeyStore, ceremonies imageapp.Ceremonies, users Users, now func() time.Time) (*Service, error) {
+	if now == nil {
+		now = time.Now
+	}
+	if net.ParseIP(cfg.RPID) != nil {
+		return &Service{store: store, ceremonies: ceremonies, users: users, now: now}, nil
+	}
 	wa, err := webauthn.New(&webauthn.Config{
 		RPID: cfg.RPID, RPDisplayName: cfg.DisplayName, RPOrigins: cfg.Origins,
 		Timeouts: webauthn.TimeoutsConfig{
@@ -66,10 +78,12 @@ func New(cfg Config, store imageapp.PasskeyStore, ceremonies imageapp.Ceremonies
 	if err != nil {
 		return nil, fmt.Errorf("passkeys: config: %w", err)
 	}
-	if now == nil {
-		now = time.Now
-	}
 	return &Service{wa: wa, store: store, ceremonies: ceremonies, users: users, now: now}, nil
+}
+
+// errOff refuses a ceremony on a site reached by an IP address.
+func errOff() error {
+	return imageapp.Errorf(imageapp.EUNAVAILABLE, "Passkeys are off here: this site is reached by an IP address, and browsers make passkeys only for a site with a name. Its operator can set IMAGEAPP_BASE_URL to that name.")
 }
 
 // owner is a user as the library sees them. The user handle is the user's
@@ -122,6 +136,9 @@ type ceremony struct {
 // ceremony's ID for FinishRegistration. Returns EFORBIDDEN when u has
 // MaxPasskeys.
 func (s *Service) BeginRegistration(ctx context.Context, u imageapp.User) (*protocol.CredentialCreation, string, error) {
+	if s.wa == nil {
+		return nil, "", errOff()
+	}
 	o, list, err := s.owner(ctx, u)
 	if err != nil {
 		return nil, "", err
@@ -159,6 +176,9 @@ func tooMany() error {
 // one begun for someone else), ECONFLICT when the passkey is registered
 // already.
 func (s *Service) FinishRegistration(ctx context.Context, u imageapp.User, id, name string, answer io.Reader) (imageapp.Passkey, error) {
+	if s.wa == nil {
+		return imageapp.Passkey{}, errOff()
+	}
 	c, err := s.take(ctx, id, "register")
 	if err != nil {
 		return imageapp.Passkey{}, err
@@ -211,6 +231,9 @@ func cleanName(name string, now time.Time) string {
 // navigator.credentials.get (startAuthentication's "publicKey") and the
 // ceremony's ID.
 func (s *Service) BeginLogin(ctx context.Context) (*protocol.CredentialAssertion, string, error) {
+	if s.wa == nil {
+		return nil, "", errOff()
+	}
 	opts, session, err := s.wa.BeginDiscoverableLogin(webauthn.WithUserVerification(protocol.VerificationPreferred))
 	if err != nil {
 		return nil, "", fmt.Errorf("passkeys: begin login: %w", err)
@@ -228,6 +251,9 @@ func (s *Service) BeginLogin(ctx context.Context) (*protocol.CredentialAssertion
 // challenge, an expired or used ceremony, or a signature counter that did
 // not go up (a cloned authenticator).
 func (s *Service) FinishLogin(ctx context.Context, id string, answer io.Reader) (imageapp.User, error) {
+	if s.wa == nil {
+		return imageapp.User{}, errOff()
+	}
 	c, err := s.take(ctx, id, "login")
 	if err != nil {
 		return imageapp.User{}, err

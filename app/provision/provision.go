@@ -17,7 +17,7 @@ import (
 type Deps struct {
 	Keys     imageapp.Keys
 	Notifier imageapp.Notifier
-	Users    imageapp.Directory
+	Users    imageapp.Users // the entries only
 	Now      func() time.Time
 }
 

@@ -38,6 +38,10 @@ type backend struct {
 	records   imageapp.DecryptRecord
 	recordKey ed25519.PrivateKey
 
+	// vapidKey signs Web Push requests (secrets.json); "" in AWS mode,
+	// where Config.VAPIDKey holds it.
+	vapidKey string
+
 	// notifying tracks notifications still being sent after their send
 	// returned; Close waits for them (each is bounded by a timeout).
 	notifying sync.WaitGroup
@@ -117,7 +121,9 @@ func openLocal(ctx context.Context, cfg Config, log *slog.Logger) (*backend, err
 			Passkeys:   dir,
 			Ceremonies: dir,
 			TwoFactor:  dir,
+			Push:       dir,
 		},
+		vapidKey:    secrets.VAPIDKey,
 		cookieKeys:  cookiekeys.NewLive(cookiekeys.Single(secrets.Keys)),
 		records:     &local.DecryptRecord{DB: db},
 		recordKey:   ed25519.NewKeyFromSeed(secrets.RecordKey),

@@ -66,6 +66,7 @@ func openAWS(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error
 			Passkeys:   a.Users,
 			Ceremonies: a.Messages,
 			TwoFactor:  a.Users,
+			Push:       a.Users,
 		},
 		cookieKeys:  live,
 		records:     records,

@@ -73,6 +73,10 @@ type Config struct {
 	// AllowInsecureHTTP lets AWS mode run on a plain http:// address: for
 	// emulators and dev stacks only (IMAGEAPP_ALLOW_INSECURE_HTTP=1).
 	AllowInsecureHTTP bool
+	// VAPIDKey signs Web Push requests (IMAGEAPP_VAPID_KEY, webpush.NewKey's
+	// encoding): AWS mode's key, from an SSM parameter; "" there = no push.
+	// The embedded backend keeps its own in secrets.json.
+	VAPIDKey string
 
 	AWS AWSConfig
 	// AWSAPIOptions are extra SDK middleware for every AWS client (the test
@@ -99,6 +103,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		TLSCert:   getenv("IMAGEAPP_TLS_CERT"),
 		TLSKey:    getenv("IMAGEAPP_TLS_KEY"),
 		ValkeyURL: getenv("IMAGEAPP_VALKEY_URL"),
+		VAPIDKey:  getenv("IMAGEAPP_VAPID_KEY"),
 		LogFormat: or(getenv("IMAGEAPP_LOG_FORMAT"), "text"),
 		Metrics:   getenv("IMAGEAPP_METRICS"),
 		AWS:       awsbackend.NamesFromEnv(getenv),

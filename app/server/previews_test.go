@@ -146,3 +146,97 @@ func TestLiveEventCarriesThePreview(t *testing.T) {
 		t.Fatalf("with its preview held for ever, bob's event %+v; want the new message %s anyway", d, id)
 	}
 }
+
+// TestPreviewsLetSendsGoFirst: a queued preview waits while a send is
+// under way on the instance, since a preview costs several sends' CPU and
+// a sender is waiting for the answer; but only for a while, so a steady
+// stream of sends cannot starve the previews.
+func TestPreviewsLetSendsGoFirst(t *testing.T) {
+	previewRead := make(chan struct{}, 16)
+	stored := make(chan struct{}, 16)
+	app := startAppWrapped(t, t.TempDir(), func(p *imageapp.Ports) {
+		imageapptest.Wrap(p).Set(func(ctx context.Context, op imageapptest.Op, next func() error) error {
+			switch op {
+			case imageapptest.GetBlob: // only a preview reads a blob back during a send
+				previewRead <- struct{}{}
+			case imageapptest.PutBlob:
+				stored <- struct{}{}
+			}
+			return next()
+		}, nil)
+	})
+	alice, _ := app.signUp("alice"), app.signUp("bob")
+	queue := app.app.Messaging().Previewing
+
+	for _, c := range []struct {
+		name      string
+		yield     time.Duration
+		madeEarly bool // made while the slow send is still under way
+	}{
+		{"within the yield", time.Minute, false},
+		{"past the yield", 50 * time.Millisecond, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			queue.SetYield(c.yield)
+			slow, finish := startSlowSend(t, alice, "bob", testPNG(t, 600, 400))
+			<-stored // the slow send is storing its blob, its body not all read
+			if status, id := postImage(t, alice, "bob", testPNG(t, 300, 200)); status != http.StatusCreated || id == "" {
+				t.Fatalf("a send while another is under way: %d; want 201", status)
+			}
+			<-stored
+			select {
+			case <-previewRead:
+				if !c.madeEarly {
+					t.Fatal("a preview was made while a send was under way, within the yield")
+				}
+			case <-time.After(500 * time.Millisecond):
+				if c.madeEarly {
+					t.Fatal("a preview still waits for a send past its yield")
+				}
+			}
+			finish()
+			if status := <-slow; status != http.StatusCreated {
+				t.Fatalf("the slow send: %d; want 201", status)
+			}
+			app.previewsMade()
+			for len(previewRead) > 0 {
+				<-previewRead
+			}
+		})
+	}
+}
+
+// startSlowSend posts img to to as the React client does, with the body
+// held open after its first kilobyte of image until finish is called; the
+// answer's status comes on the channel.
+func startSlowSend(t *testing.T, c *client, to string, img []byte) (<-chan int, func()) {
+	t.Helper()
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	req, _ := http.NewRequest(http.MethodPost, c.app.server.URL+"/api/messages", pr)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	status := make(chan int, 1)
+	go func() {
+		resp, err := c.http.Do(req)
+		if err != nil {
+			status <- 0
+			return
+		}
+		resp.Body.Close()
+		status <- resp.StatusCode
+	}()
+	must(t, mw.WriteField("to", to))
+	fw, err := mw.CreateFormFile("image", "slow.png")
+	must(t, err)
+	_, err = fw.Write(img[:1024])
+	must(t, err)
+	rest := sync.OnceFunc(func() {
+		_, err := fw.Write(img[1024:])
+		if err == nil {
+			err = mw.Close()
+		}
+		pw.CloseWithError(err)
+	})
+	t.Cleanup(rest)
+	return status, rest
+}

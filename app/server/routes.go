@@ -7,6 +7,7 @@ import (
 	"imageapp/app/web/api"
 	"imageapp/app/web/live"
 	"imageapp/app/web/pages"
+	"imageapp/static"
 )
 
 // routeTable is the route table: every client's routes in one place, since the
@@ -35,6 +36,7 @@ func routeTable(core *web.Server, p *pages.Handlers, a *api.Handlers, l *live.Ha
 		r.Get("/reset", p.ResetPage)
 		r.Post("/reset", p.ResetSubmit)
 		r.Get("/.well-known/imageapp-record-key", a.RecordKey)
+		r.Handle("/sw.js", static.ServiceWorker()) // Web Push (static/sw.js)
 		r.Group(func(r chi.Router) {
 			r.Use(core.RequireUser)
 			r.Get("/users", p.UsersPage)
@@ -88,6 +90,7 @@ func routeTable(core *web.Server, p *pages.Handlers, a *api.Handlers, l *live.Ha
 			r.Post("/password/reset", a.Reset)
 			r.Post("/passkeys/login/begin", a.PasskeyLoginBegin)
 			r.Post("/passkeys/login/finish", a.PasskeyLoginFinish)
+			r.Get("/push/key", a.PushKey)
 			r.Group(func(r chi.Router) {
 				r.Use(core.RequireUser)
 				r.Get("/me", a.Me)
@@ -113,6 +116,8 @@ func routeTable(core *web.Server, p *pages.Handlers, a *api.Handlers, l *live.Ha
 				r.Post("/me/two-factor/enrol", a.TwoFactorEnrol)
 				r.Post("/me/two-factor/confirm", a.TwoFactorConfirm)
 				r.Delete("/me/two-factor", a.TwoFactorDisable)
+				r.Post("/me/push", a.PushSubscribe)
+				r.Delete("/me/push", a.PushUnsubscribe)
 				r.Get("/events", l.EventStream)
 				r.Get("/users", a.Users)
 				r.Get("/messages", a.Messages)

@@ -49,7 +49,14 @@ type App struct {
 type Option func(*options)
 
 type options struct {
-	wrap func(*imageapp.Ports)
+	wrap       func(*imageapp.Ports)
+	pushClient *http.Client
+}
+
+// PushClient replaces the client Web Push posts with (webpush.NewClient,
+// which reaches public addresses only): tests post to a local push service.
+func PushClient(c *http.Client) Option {
+	return func(o *options) { o.pushClient = c }
 }
 
 // WrapPorts lets the caller replace adapters (to inject faults or time them)
@@ -89,12 +96,20 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 		b.Close()
 		return nil, err
 	}
+	push, err := newPush(cfg, b, o.pushClient)
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
 	a := &App{cfg: cfg, log: log, backend: b, metrics: reg}
 	a.messaging = &messaging.Service{
 		Ports: b.Ports, Notifying: &b.notifying, Provision: b.provisioner(), Events: b.events,
 		App: cfg.AppName, MaxPixels: cfg.MaxPixels, Log: log, Now: cfg.Now, QuotaBytes: cfg.quota(),
 		ThumbKeys: &messaging.ThumbKeyCache{}, Previewing: messaging.NewPreviewQueue(0, 0),
 		MailDigests: b.mailDigests, Metrics: reg,
+	}
+	if push != nil {
+		a.messaging.Push = pusher{push}
 	}
 	a.stopRecords = func() {}
 	if b.records != nil {
@@ -120,7 +135,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 	a.web.WithTwoFactor(tf)
 	a.live = live.New(a.web, a.messaging, b.events)
 	a.routes = routeTable(a.web, pages.New(a.web, accounts, a.messaging).WithPasskeys(keys).WithTwoFactor(tf),
-		api.New(a.web, accounts, a.messaging).WithPasskeys(keys).WithTwoFactor(tf), a.live)
+		api.New(a.web, accounts, a.messaging).WithPasskeys(keys).WithPush(webPush(push)).WithTwoFactor(tf), a.live)
 	a.handler = a.web.Handler(a.routes)
 	return a, nil
 }

@@ -174,15 +174,14 @@ func (s *Server) limitCodeMail(r *http.Request, username string) error {
 	return s.take(r, s.rules.CodeMails, "codemail:all")
 }
 
-// asking is r's context, naming who asks for or tries username's codes: the
-// browser, when it has logged in as username before, else the client's
-// address. The identity port charges wrong codes to it.
-func (s *Server) asking(r *http.Request, username string) context.Context {
-	who := imageapp.Requester{Key: "ip:" + s.clientIP(r)}
+// asking is who asks for or tries username's codes: the browser, when it
+// has logged in as username before, else the client's address. The
+// identity port charges wrong codes to it.
+func (s *Server) asking(r *http.Request, username string) imageapp.Requester {
 	if id := s.deviceID(r, username); id != "" {
-		who = imageapp.Requester{Key: "device:" + id, KnownDevice: true}
+		return imageapp.ByDevice(id)
 	}
-	return imageapp.WithRequester(r.Context(), who)
+	return imageapp.ByAddress(s.clientIP(r))
 }
 
 func (s *Server) take(r *http.Request, rule ratelimit.Rule, key string) error {

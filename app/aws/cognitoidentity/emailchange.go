@@ -20,7 +20,10 @@ import (
 
 // RequestEmailChange signs in with the password and asks Cognito to mail a
 // code to newEmail.
-func (id *Identity) RequestEmailChange(ctx context.Context, username, password, newEmail string) error {
+func (id *Identity) RequestEmailChange(ctx context.Context, who imageapp.Requester, username, password, newEmail string) error {
+	if err := who.Check(); err != nil {
+		return err
+	}
 	if err := imageapp.ValidateEmail(newEmail); err != nil {
 		return err
 	}
@@ -42,7 +45,10 @@ func (id *Identity) RequestEmailChange(ctx context.Context, username, password, 
 
 // ConfirmEmailChange signs in, verifies the code and reads back the
 // address the account now has.
-func (id *Identity) ConfirmEmailChange(ctx context.Context, username, password, code string) (string, error) {
+func (id *Identity) ConfirmEmailChange(ctx context.Context, who imageapp.Requester, username, password, code string) (string, error) {
+	if err := who.Check(); err != nil {
+		return "", err
+	}
 	if err := imageapp.ValidateCode(code); err != nil {
 		return "", err
 	}

@@ -111,7 +111,10 @@ func poolUsername(username string) string { return strings.ToLower(strings.TrimS
 // goes. A name whose claim is free but which the pool still holds is an
 // unconfirmed account whose code expired: it is removed, and the sign-up
 // takes its place.
-func (id *Identity) SignUp(ctx context.Context, in imageapp.SignUpInput) error {
+func (id *Identity) SignUp(ctx context.Context, who imageapp.Requester, in imageapp.SignUpInput) error {
+	if err := who.Check(); err != nil {
+		return err
+	}
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -183,10 +186,17 @@ func (id *Identity) removeExpired(ctx context.Context, name string) (bool, error
 	return true, nil
 }
 
+// Cognito keeps its own limits on codes, per account: the methods that
+// send or check one refuse the zero Requester, as every identity port
+// does, and do not use it otherwise.
+
 // Confirm confirms the account with the emailed code. Provisioning is the
 // pool's post-confirmation trigger (lambda/); if it failed, the account is
 // confirmed anyway and the app provisions lazily at first login.
-func (id *Identity) Confirm(ctx context.Context, username, code string) error {
+func (id *Identity) Confirm(ctx context.Context, who imageapp.Requester, username, code string) error {
+	if err := who.Check(); err != nil {
+		return err
+	}
 	if err := imageapp.ValidateCode(code); err != nil {
 		return err
 	}
@@ -215,7 +225,10 @@ func (id *Identity) Confirm(ctx context.Context, username, code string) error {
 }
 
 // ResendCode asks Cognito to mail a fresh confirmation code.
-func (id *Identity) ResendCode(ctx context.Context, username string) error {
+func (id *Identity) ResendCode(ctx context.Context, who imageapp.Requester, username string) error {
+	if err := who.Check(); err != nil {
+		return err
+	}
 	name := poolUsername(username)
 	_, err := id.Cognito.ResendConfirmationCode(ctx, &cip.ResendConfirmationCodeInput{
 		ClientId:   aws.String(id.ClientID),
@@ -298,7 +311,10 @@ func (id *Identity) DeleteAccount(ctx context.Context, username, password string
 }
 
 // ForgotPassword mails a reset code; an unknown user gets the same answer.
-func (id *Identity) ForgotPassword(ctx context.Context, username string) error {
+func (id *Identity) ForgotPassword(ctx context.Context, who imageapp.Requester, username string) error {
+	if err := who.Check(); err != nil {
+		return err
+	}
 	name := poolUsername(username)
 	_, err := id.Cognito.ForgotPassword(ctx, &cip.ForgotPasswordInput{
 		ClientId:   aws.String(id.ClientID),
@@ -315,7 +331,10 @@ func (id *Identity) ForgotPassword(ctx context.Context, username string) error {
 }
 
 // ResetPassword sets a new password with the emailed reset code.
-func (id *Identity) ResetPassword(ctx context.Context, username, code, newPassword string) error {
+func (id *Identity) ResetPassword(ctx context.Context, who imageapp.Requester, username, code, newPassword string) error {
+	if err := who.Check(); err != nil {
+		return err
+	}
 	if err := imageapp.ValidateCode(code); err != nil {
 		return err
 	}

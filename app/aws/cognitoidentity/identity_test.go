@@ -23,6 +23,9 @@ import (
 	"imageapp/app/imageapp"
 )
 
+// tester is who asks for the codes these tests send and try.
+var tester = imageapp.Tool("test")
+
 var stack *awstest.Stack
 
 func TestMain(m *testing.M) {
@@ -64,10 +67,10 @@ func newIdentity(t *testing.T) *cognitoidentity.Identity {
 func TestLoginVerifiesTheEmulatorsToken(t *testing.T) {
 	ctx := context.Background()
 	id := newIdentity(t)
-	if err := id.SignUp(ctx, imageapp.SignUpInput{Username: "Erin", Email: "erin@example.com", Password: "correct horse"}); err != nil {
+	if err := id.SignUp(ctx, tester, imageapp.SignUpInput{Username: "Erin", Email: "erin@example.com", Password: "correct horse"}); err != nil {
 		t.Fatalf("sign up: %v", err)
 	}
-	if err := id.Confirm(ctx, "ERIN", awstest.Code); err != nil {
+	if err := id.Confirm(ctx, tester, "ERIN", awstest.Code); err != nil {
 		t.Fatalf("confirm with another case: %v", err)
 	}
 	p, err := id.Login(ctx, "erin", "correct horse")
@@ -88,25 +91,25 @@ func TestLoginVerifiesTheEmulatorsToken(t *testing.T) {
 func TestPasswordReset(t *testing.T) {
 	ctx := context.Background()
 	id := newIdentity(t)
-	if err := id.SignUp(ctx, imageapp.SignUpInput{Username: "frank", Email: "frank@example.com", Password: "first password"}); err != nil {
+	if err := id.SignUp(ctx, tester, imageapp.SignUpInput{Username: "frank", Email: "frank@example.com", Password: "first password"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := id.Confirm(ctx, "frank", awstest.Code); err != nil {
+	if err := id.Confirm(ctx, tester, "frank", awstest.Code); err != nil {
 		t.Fatal(err)
 	}
-	if err := id.ForgotPassword(ctx, "nobody-here"); err != nil {
+	if err := id.ForgotPassword(ctx, tester, "nobody-here"); err != nil {
 		t.Errorf("forgot password of an unknown user = %v; want nil (no account enumeration)", err)
 	}
-	if err := id.ForgotPassword(ctx, "Frank"); err != nil {
+	if err := id.ForgotPassword(ctx, tester, "Frank"); err != nil {
 		t.Fatalf("forgot password: %v", err)
 	}
-	if err := id.ResetPassword(ctx, "frank", awstest.Code, "short"); imageapp.ErrorCode(err) != imageapp.EINVALID {
+	if err := id.ResetPassword(ctx, tester, "frank", awstest.Code, "short"); imageapp.ErrorCode(err) != imageapp.EINVALID {
 		t.Errorf("reset to a short password = %v; want EINVALID before Cognito is asked", err)
 	}
-	if err := id.ResetPassword(ctx, "frank", "000000", "second password"); imageapp.ErrorCode(err) != imageapp.EINVALID {
+	if err := id.ResetPassword(ctx, tester, "frank", "000000", "second password"); imageapp.ErrorCode(err) != imageapp.EINVALID {
 		t.Errorf("reset with a wrong code = %v; want EINVALID", err)
 	}
-	if err := id.ResetPassword(ctx, "frank", awstest.Code, "second password"); err != nil {
+	if err := id.ResetPassword(ctx, tester, "frank", awstest.Code, "second password"); err != nil {
 		t.Fatalf("reset: %v", err)
 	}
 	if _, err := id.Login(ctx, "frank", "second password"); err != nil {
@@ -138,14 +141,14 @@ func TestSignUpValidatesBeforeAskingCognitoAndSendsSecretHash(t *testing.T) {
 		{Username: "x", Email: "ok@example.com", Password: "long enough password"},
 		{Username: "ok_name", Email: "not-an-email", Password: "long enough password"},
 	} {
-		if err := id.SignUp(ctx, in); imageapp.ErrorCode(err) != imageapp.EINVALID {
+		if err := id.SignUp(ctx, tester, in); imageapp.ErrorCode(err) != imageapp.EINVALID {
 			t.Errorf("SignUp(%+v) = %v; want EINVALID", in, err)
 		}
 	}
 	if len(rec.signUps) != 0 {
 		t.Fatalf("invalid input reached Cognito %d times", len(rec.signUps))
 	}
-	if err := id.SignUp(ctx, imageapp.SignUpInput{Username: "Grace", Email: "grace@example.com", Password: "long enough password"}); err != nil {
+	if err := id.SignUp(ctx, tester, imageapp.SignUpInput{Username: "Grace", Email: "grace@example.com", Password: "long enough password"}); err != nil {
 		t.Fatal(err)
 	}
 	in := rec.signUps[0]
@@ -164,7 +167,7 @@ func TestSignUpValidatesBeforeAskingCognitoAndSendsSecretHash(t *testing.T) {
 	}
 	// Without a client secret there is no SECRET_HASH.
 	id.ClientSecret = ""
-	id.SignUp(ctx, imageapp.SignUpInput{Username: "heidi", Email: "heidi@example.com", Password: "long enough password"})
+	id.SignUp(ctx, tester, imageapp.SignUpInput{Username: "heidi", Email: "heidi@example.com", Password: "long enough password"})
 	if rec.signUps[1].SecretHash != nil {
 		t.Error("SECRET_HASH sent for a client without a secret")
 	}
@@ -251,14 +254,14 @@ func TestCognitoErrorsMapToTheDomain(t *testing.T) {
 	id := &cognitoidentity.Identity{Cognito: client, ClientID: "client-1", ClientSecret: "s3cret", Log: slog.New(slog.DiscardHandler)}
 	ctx := context.Background()
 
-	if err := id.ResendCode(ctx, "NEW"); err != nil {
+	if err := id.ResendCode(ctx, tester, "NEW"); err != nil {
 		t.Fatalf("resend: %v", err)
 	}
 	if fake.last["ClientId"] != "client-1" || fake.last["SecretHash"] != cognitoidentity.SecretHash("s3cret", "client-1", "new") {
 		t.Errorf("request = %v; want the client ID and the SECRET_HASH of the lowercased name", fake.last)
 	}
 	signUp := func(name string) error {
-		return id.SignUp(ctx, imageapp.SignUpInput{Username: name, Email: name + "@example.com", Password: "long enough password"})
+		return id.SignUp(ctx, tester, imageapp.SignUpInput{Username: name, Email: name + "@example.com", Password: "long enough password"})
 	}
 	login := func(name string) error { _, err := id.Login(ctx, name, "long enough password"); return err }
 	for _, tc := range []struct {
@@ -266,27 +269,27 @@ func TestCognitoErrorsMapToTheDomain(t *testing.T) {
 		err  error
 		code string
 	}{
-		{"resend, confirmed already", id.ResendCode(ctx, "confirmed"), imageapp.EINVALID},
-		{"resend, too often", id.ResendCode(ctx, "spammer"), imageapp.ERATELIMITED},
-		{"resend, unknown user", id.ResendCode(ctx, "ghost"), imageapp.ENOTFOUND},
+		{"resend, confirmed already", id.ResendCode(ctx, tester, "confirmed"), imageapp.EINVALID},
+		{"resend, too often", id.ResendCode(ctx, tester, "spammer"), imageapp.ERATELIMITED},
+		{"resend, unknown user", id.ResendCode(ctx, tester, "ghost"), imageapp.ENOTFOUND},
 		{"sign-up, taken", signUp("taken"), imageapp.ECONFLICT},
 		{"sign-up, pool policy", signUp("weak"), imageapp.EINVALID},
 		{"sign-up, throttled", signUp("busy"), imageapp.ERATELIMITED},
-		{"confirm, wrong code", id.Confirm(ctx, "wrong", "123456"), imageapp.EINVALID},
-		{"confirm, expired code", id.Confirm(ctx, "late", "123456"), imageapp.EINVALID},
-		{"confirm, too many tries", id.Confirm(ctx, "guesser", "123456"), imageapp.ERATELIMITED},
-		{"confirm, unknown user", id.Confirm(ctx, "ghost", "123456"), imageapp.ENOTFOUND},
-		{"confirm, twice", id.Confirm(ctx, "twice", "123456"), imageapp.EINVALID},
-		{"confirm, trigger failed", id.Confirm(ctx, "trigger", "123456"), ""},
+		{"confirm, wrong code", id.Confirm(ctx, tester, "wrong", "123456"), imageapp.EINVALID},
+		{"confirm, expired code", id.Confirm(ctx, tester, "late", "123456"), imageapp.EINVALID},
+		{"confirm, too many tries", id.Confirm(ctx, tester, "guesser", "123456"), imageapp.ERATELIMITED},
+		{"confirm, unknown user", id.Confirm(ctx, tester, "ghost", "123456"), imageapp.ENOTFOUND},
+		{"confirm, twice", id.Confirm(ctx, tester, "twice", "123456"), imageapp.EINVALID},
+		{"confirm, trigger failed", id.Confirm(ctx, tester, "trigger", "123456"), ""},
 		{"login, wrong password", login("wrong"), imageapp.EUNAUTHORIZED},
 		{"login, unknown user", login("ghost"), imageapp.EUNAUTHORIZED},
 		{"login, unconfirmed", login("pending"), imageapp.EUNCONFIRMED},
 		{"login, reset required", login("reset"), imageapp.EUNAUTHORIZED},
 		{"login, throttled", login("hammer"), imageapp.ERATELIMITED},
-		{"forgot, unknown user", id.ForgotPassword(ctx, "ghost"), ""},
-		{"forgot, too often", id.ForgotPassword(ctx, "spammer"), imageapp.ERATELIMITED},
-		{"reset, wrong code", id.ResetPassword(ctx, "wrong", "123456", "long enough password"), imageapp.EINVALID},
-		{"reset, pool policy", id.ResetPassword(ctx, "weak", "123456", "long enough password"), imageapp.EINVALID},
+		{"forgot, unknown user", id.ForgotPassword(ctx, tester, "ghost"), ""},
+		{"forgot, too often", id.ForgotPassword(ctx, tester, "spammer"), imageapp.ERATELIMITED},
+		{"reset, wrong code", id.ResetPassword(ctx, tester, "wrong", "123456", "long enough password"), imageapp.EINVALID},
+		{"reset, pool policy", id.ResetPassword(ctx, tester, "weak", "123456", "long enough password"), imageapp.EINVALID},
 	} {
 		if got := imageapp.ErrorCode(tc.err); got != tc.code {
 			t.Errorf("%s: %v (code %q); want code %q", tc.what, tc.err, got, tc.code)
@@ -296,7 +299,7 @@ func TestCognitoErrorsMapToTheDomain(t *testing.T) {
 	if imageapp.ErrorMessage(wrong) != "The username or password is wrong." || imageapp.ErrorMessage(ghost) != imageapp.ErrorMessage(wrong) {
 		t.Errorf("login messages %q and %q; want the same as local mode for both", imageapp.ErrorMessage(wrong), imageapp.ErrorMessage(ghost))
 	}
-	if msg := imageapp.ErrorMessage(id.ResendCode(ctx, "confirmed")); msg != "This account is confirmed already. Log in." {
+	if msg := imageapp.ErrorMessage(id.ResendCode(ctx, tester, "confirmed")); msg != "This account is confirmed already. Log in." {
 		t.Errorf("message = %q; want the same as local mode", msg)
 	}
 }

@@ -36,15 +36,15 @@ func TestMailQuotaIsUnavailableNotRateLimited(t *testing.T) {
 	ctx := context.Background()
 
 	for what, err := range map[string]error{
-		"sign-up":     id.SignUp(ctx, imageapp.SignUpInput{Username: "dora", Email: "dora@example.com", Password: "long enough password"}),
-		"resend code": id.ResendCode(ctx, "dora"),
-		"forgot":      id.ForgotPassword(ctx, "dora"),
+		"sign-up":     id.SignUp(ctx, tester, imageapp.SignUpInput{Username: "dora", Email: "dora@example.com", Password: "long enough password"}),
+		"resend code": id.ResendCode(ctx, tester, "dora"),
+		"forgot":      id.ForgotPassword(ctx, tester, "dora"),
 	} {
 		if imageapp.ErrorCode(err) != imageapp.EUNAVAILABLE || imageapp.ErrorMessage(err) != imageapp.ErrMailUnavailable().Message {
 			t.Errorf("%s with the mail quota spent: %v (code %q); want EUNAVAILABLE %q", what, err, imageapp.ErrorCode(err), imageapp.ErrMailUnavailable().Message)
 		}
 	}
-	if err := id.ForgotPassword(ctx, "spammer"); imageapp.ErrorCode(err) != imageapp.ERATELIMITED {
+	if err := id.ForgotPassword(ctx, tester, "spammer"); imageapp.ErrorCode(err) != imageapp.ERATELIMITED {
 		t.Errorf("forgot, attempt limit: %v; want ERATELIMITED (the person's limit)", err)
 	}
 }

@@ -30,7 +30,8 @@ var (
 // username's first owner keep it: another ID gets ECONFLICT. It is an
 // UpdateItem rather than a PutItem so that re-provisioning keeps the
 // session version, the first creation time and the privacy settings (a
-// hidden user's directory attribute stays HiddenPartition).
+// hidden user's directory attribute stays HiddenPartition, and one listed
+// before the shards stays in LegacyDirectoryPartition until the backfill).
 func (d *Directory) PutUser(ctx context.Context, u imageapp.User) error {
 	if u.ID == "" || u.Username == "" || reservedKey(u.Username) {
 		return imageapp.Errorf(imageapp.EINVALID, "A user needs an ID and a username.")
@@ -56,7 +57,7 @@ func (d *Directory) PutUser(ctx context.Context, u imageapp.User) error {
 		},
 		ExpressionAttributeValues: item{
 			":id": str(u.ID), ":name": str(u.Username), ":email": str(u.Email), ":key": str(u.KeyID),
-			":topic": str(u.Topic), ":created": num(created.UnixNano()), ":dir": str(DirectoryPartition),
+			":topic": str(u.Topic), ":created": num(created.UnixNano()), ":dir": str(DirectoryShard(u.Username)),
 			":now": num(d.now().UnixNano()),
 		},
 	})
@@ -175,22 +176,17 @@ func (d *Directory) UserByUsername(ctx context.Context, username string) (imagea
 const (
 	defaultUserPage = 50
 	maxUserPage     = 200
-
-	// DirectoryPartition is the directory-index's one partition key, on
-	// every user. One key keeps the whole directory in one sorted range, so
-	// a prefix search is one Query; a GSI partition key serves about 3,000
-	// reads a second (a page of 50 users is a few read units), and its
-	// writes are sign-ups, so one is enough for a directory. Sharding it
-	// would make every page a merge of the shards' pages.
-	DirectoryPartition = "all"
 )
 
-// ListUsers is one Query of the directory-index: the users whose lowercased
-// username begins_with the search, in username order, limit+1 items (the
-// extra one tells whether a next page exists). The cursor is the last
-// username key, the start key of the next page's Query. The index is
-// eventually consistent: a user who signed up a moment ago may be missing
-// for a moment.
+// ListUsers merges the shards of the directory-index (directoryshards.go):
+// the users whose lowercased username begins_with the search, in username
+// order, limit+1 of them (the extra one tells whether a next page exists).
+// The cursor is the last username key, the start key of every shard's next
+// Query, so it does not depend on the shards. A page is a Query per shard
+// (and the legacy partition), in parallel, each reading about twice its
+// share of the page; a shard holding the page back gets another. The index
+// is eventually consistent: a user who signed up a moment ago may be
+// missing for a moment.
 func (d *Directory) ListUsers(ctx context.Context, q imageapp.UserQuery) (imageapp.UserPage, error) {
 	limit := q.Limit
 	if limit <= 0 || limit > maxUserPage {
@@ -201,28 +197,12 @@ func (d *Directory) ListUsers(ctx context.Context, q imageapp.UserQuery) (imagea
 	if err != nil || !ok {
 		return imageapp.UserPage{}, err
 	}
-	in := &dynamodb.QueryInput{
-		TableName:                 aws.String(d.Table),
-		IndexName:                 aws.String(DirectoryIndex),
-		KeyConditionExpression:    aws.String("#dir = :dir"),
-		ExpressionAttributeNames:  map[string]string{"#dir": attrDirectory},
-		ExpressionAttributeValues: item{":dir": str(DirectoryPartition)},
-		Limit:                     aws.Int32(int32(limit + 1)),
-	}
-	if prefix != "" {
-		*in.KeyConditionExpression += " AND begins_with(#username, :prefix)"
-		in.ExpressionAttributeNames["#username"] = attrUsername
-		in.ExpressionAttributeValues[":prefix"] = str(prefix)
-	}
-	if after != "" {
-		in.ExclusiveStartKey = item{attrDirectory: str(DirectoryPartition), attrUsername: str(after)}
-	}
-	out, err := d.DB.Query(ctx, in)
+	items, err := d.mergeShards(ctx, prefix, after, limit+1)
 	if err != nil {
-		return imageapp.UserPage{}, storeError("list users", err)
+		return imageapp.UserPage{}, err
 	}
 	var page imageapp.UserPage
-	for i, it := range out.Items {
+	for i, it := range items {
 		if i == limit {
 			page.Next = imageapp.UserCursor(strings.ToLower(page.Users[limit-1].Username))
 			break
@@ -237,15 +217,18 @@ func (d *Directory) ListUsers(ctx context.Context, q imageapp.UserQuery) (imagea
 }
 
 // BackfillDirectory puts users written before the directory-index existed
-// into it (sets their directory attribute) and returns how many it changed.
-// It is a one-off for an upgrade, not for a request's path: it Scans the
-// whole table. Running it again changes nothing.
+// (no directory attribute), or before it was sharded (the legacy "all"),
+// into their shard, and returns how many it changed. Hidden users keep
+// their key. It is a one-off for an upgrade, not for a request's path: it
+// Scans the whole table. Running it again changes nothing.
 func (d *Directory) BackfillDirectory(ctx context.Context) (int, error) {
+	unsharded := "attribute_exists(#uid) AND (attribute_not_exists(#dir) OR #dir = :legacy)"
 	in := &dynamodb.ScanInput{
-		TableName:                aws.String(d.Table),
-		FilterExpression:         aws.String("attribute_not_exists(#dir) AND attribute_exists(#uid)"),
-		ProjectionExpression:     aws.String("#username"),
-		ExpressionAttributeNames: map[string]string{"#dir": attrDirectory, "#uid": attrUserID, "#username": attrUsername},
+		TableName:                 aws.String(d.Table),
+		FilterExpression:          aws.String(unsharded),
+		ProjectionExpression:      aws.String("#username"),
+		ExpressionAttributeNames:  map[string]string{"#dir": attrDirectory, "#uid": attrUserID, "#username": attrUsername},
+		ExpressionAttributeValues: item{":legacy": str(LegacyDirectoryPartition)},
 	}
 	n := 0
 	for {
@@ -254,18 +237,11 @@ func (d *Directory) BackfillDirectory(ctx context.Context) (int, error) {
 			return n, storeError("backfill directory", err)
 		}
 		for _, it := range out.Items {
-			_, err := d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-				TableName:                 aws.String(d.Table),
-				Key:                       item{attrUsername: it[attrUsername]},
-				UpdateExpression:          aws.String("SET #dir = if_not_exists(#dir, :dir)"),
-				ConditionExpression:       aws.String("attribute_exists(#uid)"),
-				ExpressionAttributeNames:  map[string]string{"#dir": attrDirectory, "#uid": attrUserID},
-				ExpressionAttributeValues: item{":dir": str(DirectoryPartition)},
-			})
-			if err != nil && !isConditionFailed(err) {
-				return n, storeError("backfill directory", err)
+			changed, err := d.moveToShard(ctx, it, unsharded)
+			if err != nil {
+				return n, err
 			}
-			if err == nil {
+			if changed {
 				n++
 			}
 		}
@@ -274,6 +250,32 @@ func (d *Directory) BackfillDirectory(ctx context.Context) (int, error) {
 		}
 		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
+}
+
+// moveToShard sets the directory attribute of the user item the Scan found
+// to their shard, if it is still unsharded (the condition: a hide or a
+// deletion since the Scan is left alone).
+func (d *Directory) moveToShard(ctx context.Context, it item, unsharded string) (bool, error) {
+	dec := decoder{it: it}
+	key := dec.str(attrUsername)
+	if dec.err != nil {
+		return false, dec.err
+	}
+	_, err := d.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(d.Table),
+		Key:                       item{attrUsername: str(key)},
+		UpdateExpression:          aws.String("SET #dir = :dir"),
+		ConditionExpression:       aws.String(unsharded),
+		ExpressionAttributeNames:  map[string]string{"#dir": attrDirectory, "#uid": attrUserID},
+		ExpressionAttributeValues: item{":dir": str(DirectoryShard(key)), ":legacy": str(LegacyDirectoryPartition)},
+	})
+	if isConditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, storeError("backfill directory", err)
+	}
+	return true, nil
 }
 
 func decodeUser(it item) (imageapp.User, error) {

@@ -24,18 +24,19 @@ const (
 	// be listed: the directory-index keeps them under this key, which
 	// ListUsers never queries. A value rather than a REMOVE, so PutUser's
 	// if_not_exists keeps a hide in the same single write, with no read
-	// first, and BackfillDirectory (which fills absent ones) leaves it be.
+	// first, and BackfillDirectory (which fills absent ones and moves legacy
+	// "all" ones to their shard) leaves it be.
 	HiddenPartition = "hidden"
 )
 
 // SetPrivacy stores the user's settings: the directory attribute moves the
-// user in or out of the listed partition, receipts are a flag.
+// user out of the directory or into their shard of it, receipts are a flag.
 func (d *Directory) SetPrivacy(ctx context.Context, userID string, p imageapp.Privacy) error {
 	u, err := d.UserByID(ctx, userID)
 	if err != nil {
 		return err
 	}
-	dir := DirectoryPartition
+	dir := DirectoryShard(u.Username)
 	if !p.Listed {
 		dir = HiddenPartition
 	}

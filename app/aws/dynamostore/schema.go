@@ -6,14 +6,15 @@
 //
 //	username S | user_id S | display_username S | email S | key_id S | topic S | created_at N | session_version N
 //	thumb_key B (the thumbnail key wrapped under key_id; absent until the first thumbnail)
-//	directory S = "all" (DirectoryPartition) on every listed user, "hidden"
-//	(HiddenPartition) on one who asked not to be listed; PutUser never changes it once set
+//	directory S = "all#<n>" (DirectoryShard: n = FNV-1a of username mod DirectoryShards) on every
+//	listed user ("all", LegacyDirectoryPartition, on one listed before the shards, until the backfill),
+//	"hidden" (HiddenPartition) on one who asked not to be listed; PutUser never changes it once set
 //	no_read_receipts BOOL (true when the user turned read receipts off; absent otherwise)
 //	no_mail BOOL (true when the user turned email notifications off; absent otherwise)
 //	message_requests BOOL (true when the user accepts images only from people they know; absent otherwise)
 //	GSI user_id-index: hash user_id, projection ALL
-//	GSI directory-index: hash directory, range username, projection ALL: the
-//	directory in username order, searched by prefix with begins_with
+//	GSI directory-index: hash directory, range username, projection ALL: each
+//	shard in username order, searched by prefix with begins_with; a page merges the shards
 //
 // Messages table, hash key message_id:
 //

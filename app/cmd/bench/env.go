@@ -33,7 +33,7 @@ type benchEnv struct {
 
 	app   *server.App
 	svc   *messaging.Service   // the service the app's handler runs on
-	users imageapp.Directory   // the app's directory, to look users up
+	users imageapp.Users       // the app's directory, to look users up
 	msgs  *local.Messages      // the app's message store, for its query plans
 	prov  imageapp.Provisioner // provisions directory users that never signed up
 	ports imageapp.Ports       // the adapters the app runs over (unwrapped: the served path is production's)

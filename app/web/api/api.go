@@ -13,6 +13,7 @@ type Handlers struct {
 	accounts  Accounts
 	messaging Messaging
 	passkeys  Passkeys  // WithPasskeys
+	push      Push      // WithPush; nil: Web Push is not set up
 	twoFactor TwoFactor // WithTwoFactor
 }
 

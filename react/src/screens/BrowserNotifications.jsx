@@ -1,6 +1,11 @@
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { Button, Card } from '../components/ui.jsx';
 import { chooseNotify, notifyState, turnOnNotify } from '../lib/notify.js';
+
+const PushToggle = lazy(() => import('./PushToggle.jsx')); // Web Push: its own chunk
+
+// canPush: Web Push's feature check; where it fails, its toggle is not shown.
+const canPush = () => 'PushManager' in window && 'serviceWorker' in navigator && 'Notification' in window;
 
 // The server pages' words (views/notify.templ, static/notify.js), word for word.
 export const NOTIFY_WORDS = {
@@ -54,6 +59,11 @@ export default function BrowserNotifications() {
             </Button>
           )}
         </div>
+      )}
+      {canPush() && (
+        <Suspense fallback={null}>
+          <PushToggle />
+        </Suspense>
       )}
     </Card>
   );
