@@ -120,6 +120,7 @@ func openLocal(ctx context.Context, cfg Config, log *slog.Logger) (*backend, err
 			SendKeys:   &local.SendKeys{DB: db},
 			Passkeys:   dir,
 			Ceremonies: dir,
+			TwoFactor:  dir,
 			Push:       dir,
 		},
 		vapidKey:    secrets.VAPIDKey,

@@ -65,6 +65,7 @@ func openAWS(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error
 			Tombstones: &dynamostore.Tombstones{DB: clients.DynamoDB, Table: cfg.AWS.MessagesTable},
 			Passkeys:   a.Users,
 			Ceremonies: a.Messages,
+			TwoFactor:  a.Users,
 			Push:       a.Users,
 		},
 		cookieKeys:  live,

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -64,15 +65,15 @@ func TestAPIContract(t *testing.T) {
 	record("GET /api/messages?box=inbox", alice.get("/api/messages?box=inbox"), http.StatusOK)
 	record("GET /api/messages?box=sent", alice.get("/api/messages?box=sent"), http.StatusOK)
 	record("GET /api/conversations/{username}", alice.get("/api/conversations/bob"), http.StatusOK)
-	record("GET /api/me/privacy", alice.get("/api/me/privacy"), http.StatusOK)
-	record("PUT /api/me/privacy", alice.putJSON("/api/me/privacy", map[string]bool{"read_receipts": true, "listed": true}), http.StatusOK)
-	record("POST /api/me/email", alice.postJSON("/api/me/email", map[string]string{
+	record("GET /api/settings/privacy", alice.get("/api/settings/privacy"), http.StatusOK)
+	record("PUT /api/settings/privacy", alice.putJSON("/api/settings/privacy", map[string]bool{"read_receipts": true, "listed": true}), http.StatusOK)
+	record("POST /api/settings/email", alice.postJSON("/api/settings/email", map[string]string{
 		"new_email": "alice.new@example.com", "password": "correct horse battery"}), http.StatusAccepted)
-	record("GET /api/me/email", alice.get("/api/me/email"), http.StatusOK)
+	record("GET /api/settings/email", alice.get("/api/settings/email"), http.StatusOK)
 
 	// Message requests: alice accepts images only from people she knows;
 	// dave and erin are strangers to her.
-	must(t, alice.putJSON("/api/me/privacy", map[string]bool{"message_requests": true}).err())
+	must(t, alice.putJSON("/api/settings/privacy", map[string]bool{"message_requests": true}).err())
 	dave, erin := app.signUp("dave"), app.signUp("erin")
 	sendWith(t, dave, "alice", testPNG(t, 10, 10), "")
 	clock.Add(time.Minute)
@@ -86,6 +87,7 @@ func TestAPIContract(t *testing.T) {
 	deleted := sendWith(t, bob, "alice", testPNG(t, 8, 8), "")
 	must(t, alice.delete("/api/messages/"+deleted).err())
 	record("error 410", bob.get("/api/messages/"+deleted), http.StatusGone)
+	recordTwoFactor(t, app, clock, record)
 
 	// An album: several images in one send.
 	record("POST /api/messages (an album)", alice.postMultipart("/api/messages", field("to", "bob"),
@@ -106,6 +108,25 @@ func TestAPIContract(t *testing.T) {
 			"  go test ./app/server -run TestAPIContract -update-contract\n"+
 			"and fix the React client where its tests fail. The server answers:\n%s", path, got)
 	}
+}
+
+// recordTwoFactor records carol's two-factor: on, and a login that asks
+// for the code (its token made stable), then the code's answer.
+func recordTwoFactor(t *testing.T, app *testApp, clock *clock, record func(string, response, int)) {
+	t.Helper()
+	carol := app.loginAs("carol", testPassword)
+	var enrol struct{ Secret string }
+	decode(t, carol.postJSON("/api/settings/two-factor/enrol", nil), &enrol)
+	must(t, carol.postJSON("/api/settings/two-factor/confirm", map[string]string{"code": totpCode(t, enrol.Secret, clock.Now())}).err())
+	record("GET /api/settings/two-factor", carol.get("/api/settings/two-factor"), http.StatusOK)
+	c := app.client()
+	r := c.postJSON("/api/login", map[string]string{"username": "carol", "password": testPassword})
+	var step struct{ Token string }
+	decode(t, r, &step)
+	r.body = strings.Replace(r.body, step.Token, "2fa-token", 1)
+	record("POST /api/login (two-factor)", r, http.StatusOK)
+	r = c.postJSON("/api/login/code", map[string]string{"token": step.Token, "code": totpCode(t, enrol.Secret, clock.Now())})
+	record("POST /api/login/code", r, http.StatusOK)
 }
 
 type recorded struct {

@@ -124,15 +124,18 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 		Keys: b.Keys, Notifier: b.Notifier, Mailbox: a.messaging, Events: b.events, Now: cfg.Now,
 	}
 	accounts.SignIn.Passkeys = b.Passkeys // account deletion forgets them
+	accounts.SignIn.TwoFactor = b.TwoFactor
 	a.web = web.New(web.Options{
 		Accounts: accounts, Messaging: a.messaging, LimitStore: b.limits, TrustedProxies: cfg.TrustedProxies,
 		CookieKeys: b.cookieKeys, Secure: cfg.Secure(), Readiness: b.ready, Outbox: b.outboxDir,
 		MaxUploadBytes: cfg.MaxUploadBytes, ReactDir: cfg.ReactDir, Limits: cfg.limits(), Pace: cfg.Pace, Log: log, Now: cfg.Now,
 		Metrics: reg,
 	})
+	tf := newTwoFactor(cfg, b, a.web)
+	a.web.WithTwoFactor(tf)
 	a.live = live.New(a.web, a.messaging, b.events)
-	a.routes = routeTable(a.web, pages.New(a.web, accounts, a.messaging).WithPasskeys(keys),
-		api.New(a.web, accounts, a.messaging).WithPasskeys(keys).WithPush(webPush(push)), a.live)
+	a.routes = routeTable(a.web, pages.New(a.web, accounts, a.messaging).WithPasskeys(keys).WithTwoFactor(tf),
+		api.New(a.web, accounts, a.messaging).WithPasskeys(keys).WithPush(webPush(push)).WithTwoFactor(tf), a.live)
 	a.handler = a.web.Handler(a.routes)
 	return a, nil
 }

@@ -23,6 +23,12 @@ func (s *Server) LogIn(w http.ResponseWriter, r *http.Request) (loginForm, image
 	if err != nil {
 		return f, u, err
 	}
+	if need, err := s.needsSecondStep(r.Context(), u); err != nil || need {
+		if err == nil {
+			err = s.secondStepOrErr(r.Context(), u, checked(f.Keep))
+		}
+		return f, imageapp.User{}, err // no session before the code (twofactor.go)
+	}
 	if err := s.startSession(w, r, u, checked(f.Keep)); err != nil {
 		return f, u, err
 	}

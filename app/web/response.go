@@ -123,6 +123,8 @@ var flashes = map[string]string{
 
 	"passkey-added":   "Passkey added. You can sign in with it from the login page.",
 	"passkey-removed": "Passkey removed. It no longer signs you in.",
+
+	"two-factor-off": "Two-factor is off. Logging in asks for your password only.",
 }
 
 func URLEscape(s string) string { return url.QueryEscape(s) }

@@ -46,7 +46,8 @@ type Server struct {
 	log            *slog.Logger
 	now            func() time.Time
 	metrics        *metrics.Registry
-	outbox         string // Options.Outbox
+	outbox         string    // Options.Outbox
+	twoFactor      TwoFactor // WithTwoFactor; nil asks no code
 
 	drain *drain     // a deploy's drain of the sends (drain.go)
 	ready *readiness // GET /readyz (ready.go)

@@ -83,7 +83,7 @@ describe('Conversation: albums', () => {
     const album = ['a1', 'a2', 'a3'].map((id) => ({ ...msg(id, 'bob'), album_id: 'al' }));
     mockFetch({
       'GET /api/conversations/bob': jsonResponse(200, { with: { id: 'u-bob', username: 'bob' }, messages: [msg('m0', 'bob'), ...album], next_cursor: '' }),
-      'GET /api/me/blocked': jsonResponse(200, { users: [] }),
+      'GET /api/settings/blocked': jsonResponse(200, { users: [] }),
     });
     render(<Conversation username="bob" me={{ id: 'u-me', username: 'me' }} />);
     const group = await screen.findByRole('group', { name: /^Album of 3 images/ });

@@ -31,6 +31,7 @@ import Login from '../src/screens/Login.jsx';
 import Signup from '../src/screens/Signup.jsx';
 import Verify from '../src/screens/Verify.jsx';
 import Conversation from '../src/screens/Conversation.jsx';
+import TwoFactor from '../src/screens/TwoFactor.jsx';
 import { installFakeXHR, jsonResponse, mockFetch } from './helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -49,6 +50,9 @@ const ROUTES = [
   'POST /api/messages (an album)',
   'GET /api/conversations/{username}',
   'error 404',
+  'POST /api/login (two-factor)',
+  'POST /api/login/code',
+  'GET /api/settings/two-factor',
 ];
 
 const body = (route) => replies[route].body;
@@ -316,6 +320,28 @@ describe('screens show what the server sends', () => {
     }
     expect(screen.getByTestId('upload-hint')).toHaveTextContent(`up to ${formatMiB(me().limits.max_upload_bytes)}`);
     expect(screen.getByTestId('caption-count')).toHaveTextContent(`/ ${me().limits.max_caption_length}`);
+  });
+
+  it('Login asks for the code on the recorded two-factor reply, and the code signs in', async () => {
+    const f = mockFetch({
+      'POST /api/login': reply('POST /api/login (two-factor)'),
+      'POST /api/login/code': reply('POST /api/login/code'),
+    });
+    const onLoggedIn = vi.fn();
+    render(<Login params={{}} onLoggedIn={onLoggedIn} go={vi.fn()} />);
+    await userEvent.type(screen.getByLabelText('Username'), 'carol');
+    await userEvent.type(screen.getByLabelText('Password'), 'secret-password');
+    await userEvent.click(screen.getByRole('button', { name: 'Log in' }));
+    await userEvent.type(await screen.findByLabelText('Code'), '123456');
+    await userEvent.click(screen.getByRole('button', { name: 'Log in' }));
+    await waitFor(() => expect(onLoggedIn).toHaveBeenCalledWith(body('POST /api/login/code').user, undefined));
+    expect(JSON.parse(f.mock.calls.at(-1)[1].body).token).toBe(body('POST /api/login (two-factor)').token);
+  });
+
+  it('the two-factor card reads the recorded state', async () => {
+    mockFetch({ 'GET /api/settings/two-factor': reply('GET /api/settings/two-factor') });
+    render(<TwoFactor />);
+    expect(await screen.findByRole('button', { name: 'Turn off two-factor' })).toBeInTheDocument();
   });
 
   it('Login, sign-up and confirm accept the recorded replies', async () => {

@@ -12,8 +12,9 @@ type Handlers struct {
 	*web.Server
 	accounts  Accounts
 	messaging Messaging
-	passkeys  Passkeys // WithPasskeys
-	push      Push     // WithPush; nil: Web Push is not set up
+	passkeys  Passkeys  // WithPasskeys
+	push      Push      // WithPush; nil: Web Push is not set up
+	twoFactor TwoFactor // WithTwoFactor
 }
 
 // New returns the API handlers over the shared core and the services.

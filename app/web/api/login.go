@@ -5,6 +5,9 @@ import "net/http"
 // Login is POST /api/login.
 func (s *Handlers) Login(w http.ResponseWriter, r *http.Request) {
 	_, u, err := s.LogIn(w, r)
+	if s.secondFactor(w, r, err) {
+		return
+	}
 	if err != nil {
 		s.JSONError(w, r, err)
 		return

@@ -27,6 +27,9 @@ func (s *Handlers) LoginPage(w http.ResponseWriter, r *http.Request) {
 // LoginSubmit is POST /login.
 func (s *Handlers) LoginSubmit(w http.ResponseWriter, r *http.Request) {
 	f, _, err := s.LogIn(w, r)
+	if s.loginCode(w, r, err, f.Next) {
+		return
+	}
 	if err != nil {
 		e := s.ErrorReply(w, r, err)
 		unconfirmed := imageapp.ErrorCode(err) == imageapp.EUNCONFIRMED

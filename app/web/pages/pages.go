@@ -14,7 +14,8 @@ type Handlers struct {
 	*web.Server
 	accounts  Accounts
 	messaging Messaging
-	passkeys  Passkeys // WithPasskeys
+	passkeys  Passkeys  // WithPasskeys
+	twoFactor TwoFactor // WithTwoFactor
 }
 
 // New returns the page handlers over the shared core and the services.

@@ -177,6 +177,9 @@ func (s *Handlers) settings(r *http.Request) (views.Settings, error) {
 	if m.Passkeys, err = s.passkeyRows(r); err != nil {
 		return m, err
 	}
+	if m.TwoFactor, err = s.twoFactorSettings(r); err != nil {
+		return m, err
+	}
 	m.Mail = s.mailSettings(r)
 	return m, nil
 }

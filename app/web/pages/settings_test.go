@@ -68,7 +68,7 @@ func (f *fakeMessaging) MailState(context.Context, imageapp.User) (imageapp.Mail
 }
 
 // newPages is the page handlers over a core with the same fakes.
-func newPages(a *fakeAccounts, m *fakeMessaging) *Handlers {
+func newPages(a allAccounts, m *fakeMessaging) *Handlers {
 	core := web.New(web.Options{
 		Accounts: a, Messaging: m,
 		CookieKeys: cookiekeys.NewLive(cookiekeys.Single(cookiekeys.New())),

@@ -12,6 +12,7 @@ import DeleteAccount from './DeleteAccount.jsx';
 // Its own chunk: the verifier and the list load when the Account screen shows it.
 const DecryptRecord = lazy(() => import('./DecryptRecord.jsx'));
 const Passkeys = lazy(() => import('./Passkeys.jsx')); // its own chunk: the main bundle's budget
+const TwoFactor = lazy(() => import('./TwoFactor.jsx')); // likewise
 
 // The URL of the export: the server streams a zip with every image the person received and
 // sent, and an index.json. A plain form POST, so the browser downloads it as it streams (no
@@ -32,6 +33,9 @@ export default function Account({ me, onDeleted }) {
       <ChangePassword />
       <Suspense fallback={null}>
         <Passkeys />
+      </Suspense>
+      <Suspense fallback={null}>
+        <TwoFactor />
       </Suspense>
       <Sessions />
       <Card aria-labelledby="export-heading">

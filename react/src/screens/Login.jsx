@@ -1,9 +1,12 @@
-import { useState } from 'react';
+import { Suspense, lazy, useState } from 'react';
 import * as api from '../api/client.js';
 import { hrefFor } from '../lib/route.js';
-import { Alert, Button, Field, errorText } from '../components/ui.jsx';
+import { Alert, Button, Field, Loading, errorText } from '../components/ui.jsx';
 import AuthLayout from './AuthLayout.jsx';
 import KeepSignedIn from './KeepSignedIn.jsx';
+
+// The code step of a two-factor login: its own chunk, the main bundle's budget.
+const LoginCode = lazy(() => import('./LoginCode.jsx'));
 
 const link = 'rounded font-semibold text-indigo-700 hover:text-indigo-500 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500';
 
@@ -13,6 +16,7 @@ export default function Login({ params, notice, next, onLoggedIn }) {
   const [keep, setKeep] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
+  const [codeStep, setCodeStep] = useState(null); // the token of a login waiting for its code
 
   async function onSubmit(e) {
     e.preventDefault();
@@ -24,6 +28,11 @@ export default function Login({ params, notice, next, onLoggedIn }) {
     setError(null);
     try {
       const r = await api.login({ username: username.trim(), password, keep });
+      if (r.second_factor) {
+        setCodeStep(r.token);
+        setBusy(false);
+        return;
+      }
       onLoggedIn(r.user, next);
     } catch (err) {
       setError(err);
@@ -43,6 +52,20 @@ export default function Login({ params, notice, next, onLoggedIn }) {
       setError(err);
       setBusy(false);
     }
+  }
+
+  if (codeStep) {
+    const restart = () => {
+      setCodeStep(null);
+      setPassword('');
+    };
+    return (
+      <AuthLayout title="Enter your code" sub="Open your authenticator app and type the 6-digit code it shows for ImageApp.">
+        <Suspense fallback={<Loading />}>
+          <LoginCode token={codeStep} onLoggedIn={(u) => onLoggedIn(u, next)} onRestart={restart} />
+        </Suspense>
+      </AuthLayout>
+    );
   }
 
   return (

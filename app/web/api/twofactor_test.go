@@ -1,0 +1,153 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"imageapp/app/cookiekeys"
+	"imageapp/app/imageapp"
+	"imageapp/app/twofactor"
+	"imageapp/app/web"
+)
+
+// loginAccounts lets bob in with his password and records his sessions.
+type loginAccounts struct {
+	web.Accounts // the methods a test does not set
+	started      int
+}
+
+func (a *loginAccounts) Login(_ context.Context, username, password string) (imageapp.User, error) {
+	if username != "bob" || password != "correct horse battery" {
+		return imageapp.User{}, imageapp.ErrWrongLogin()
+	}
+	return bob, nil
+}
+
+func (a *loginAccounts) StartSession(context.Context, imageapp.User, imageapp.Session) error {
+	a.started++
+	return nil
+}
+
+// fakeTwoFactor is bob's two-factor, on: the app's code is 123456.
+type fakeTwoFactor struct{ on bool }
+
+func (f *fakeTwoFactor) Enabled(context.Context, imageapp.User) (bool, error) { return f.on, nil }
+
+func (f *fakeTwoFactor) StartLogin(context.Context, imageapp.User) (string, error) {
+	return "2fa-pending", nil
+}
+
+func (f *fakeTwoFactor) FinishLogin(_ context.Context, token, code string) (imageapp.User, error) {
+	if token != "2fa-pending" || code != "123456" {
+		return imageapp.User{}, imageapp.Errorf(imageapp.EUNAUTHORIZED, "That code is not right.")
+	}
+	return bob, nil
+}
+
+func (f *fakeTwoFactor) Enrol(context.Context, imageapp.User) (twofactor.Enrolment, error) {
+	return twofactor.Enrolment{Secret: "JBSWY3DPEHPK3PXP", URL: "otpauth://totp/x", QR: "data:image/png;base64,iVBORw0K"}, nil
+}
+
+func (f *fakeTwoFactor) Confirm(_ context.Context, _ imageapp.User, code string) ([]string, error) {
+	if code != "123456" {
+		return nil, imageapp.Errorf(imageapp.EUNAUTHORIZED, "That code is not right.")
+	}
+	f.on = true
+	return []string{"aaaa-bbbb"}, nil
+}
+
+func (f *fakeTwoFactor) Disable(_ context.Context, _ imageapp.User, password, code string) error {
+	if password != "correct horse battery" {
+		return imageapp.ErrWrongLogin()
+	}
+	f.on = false
+	return nil
+}
+
+func newTwoFactorAPI(a *loginAccounts, tf *fakeTwoFactor) *Handlers {
+	core := web.New(web.Options{
+		Accounts: a, Messaging: &fakeMessaging{},
+		CookieKeys: cookiekeys.NewLive(cookiekeys.Single(cookiekeys.New())),
+		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	core.WithTwoFactor(tf)
+	return New(core, nil, &fakeMessaging{}).WithTwoFactor(tf)
+}
+
+func postJSON(h http.HandlerFunc, r *http.Request, body string) *httptest.ResponseRecorder {
+	if r == nil {
+		r = httptest.NewRequest(http.MethodPost, "/api/x", nil)
+	}
+	r.Body = io.NopCloser(strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	w := httptest.NewRecorder()
+	h(w, r)
+	return w
+}
+
+// TestLoginAnswersTheCodeStep: POST /api/login for someone with
+// two-factor on is 200 {"second_factor": true, "token", "expires_in"}
+// with no user and no session; POST /api/login/code with a wrong code is
+// 401 in the error shape; with the right one, the session and the user.
+func TestLoginAnswersTheCodeStep(t *testing.T) {
+	a := &loginAccounts{}
+	h := newTwoFactorAPI(a, &fakeTwoFactor{on: true})
+	w := postJSON(h.Login, nil, `{"username":"bob","password":"correct horse battery","keep":true}`)
+	var step struct {
+		SecondFactor bool   `json:"second_factor"`
+		Token        string `json:"token"`
+		ExpiresIn    int    `json:"expires_in"`
+		User         any    `json:"user"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &step); err != nil || w.Code != http.StatusOK || !step.SecondFactor || step.Token == "" || step.ExpiresIn != 300 || step.User != nil {
+		t.Fatalf("login: %d %s (%v); want the code step", w.Code, w.Body, err)
+	}
+	if a.started != 0 || w.Header().Get("Set-Cookie") != "" {
+		t.Fatalf("a session before the code: %d, cookie %q", a.started, w.Header().Get("Set-Cookie"))
+	}
+	w = postJSON(h.LoginCode, nil, `{"token":"`+step.Token+`","code":"000000"}`)
+	if w.Code != http.StatusUnauthorized || !strings.Contains(w.Body.String(), `{"error":{"code":"`) || a.started != 0 {
+		t.Errorf("a wrong code: %d %s; want 401 in the error shape", w.Code, w.Body)
+	}
+	w = postJSON(h.LoginCode, nil, `{"token":"`+step.Token+`","code":"123456"}`)
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"username":"bob"`) || a.started != 1 || w.Header().Get("Set-Cookie") == "" {
+		t.Errorf("the right code: %d %s, sessions %d; want bob signed in", w.Code, w.Body, a.started)
+	}
+	w = postJSON(h.LoginCode, nil, `{"token":"","code":"123456"}`)
+	if w.Code != http.StatusBadRequest {
+		t.Errorf("no token: %d %s; want 400", w.Code, w.Body)
+	}
+}
+
+// TestTwoFactorSettingsJSON: enrol answers the key, its otpauth URL and
+// the QR code; a wrong code or password is 403, not a 401 that the client
+// would take for a session that ended; confirm answers the recovery codes.
+func TestTwoFactorSettingsJSON(t *testing.T) {
+	tf := &fakeTwoFactor{}
+	h := newTwoFactorAPI(&loginAccounts{}, tf)
+	w := postJSON(h.TwoFactorEnrol, asBob(http.MethodPost, "/api/me/two-factor/enrol"), `{}`)
+	if want := `{"secret":"JBSWY3DPEHPK3PXP","otpauth_url":"otpauth://totp/x","qr":"data:image/png;base64,iVBORw0K"}` + "\n"; w.Body.String() != want {
+		t.Errorf("enrol: %d %s; want %s", w.Code, w.Body, want)
+	}
+	if w := postJSON(h.TwoFactorConfirm, asBob(http.MethodPost, "/api/me/two-factor/confirm"), `{"code":"000000"}`); w.Code != http.StatusForbidden {
+		t.Errorf("a wrong code: %d %s; want 403", w.Code, w.Body)
+	}
+	w = postJSON(h.TwoFactorConfirm, asBob(http.MethodPost, "/api/me/two-factor/confirm"), `{"code":"123456"}`)
+	if want := `{"two_factor":{"enabled":true},"recovery_codes":["aaaa-bbbb"]}` + "\n"; w.Body.String() != want {
+		t.Errorf("confirm: %d %s; want %s", w.Code, w.Body, want)
+	}
+	w = postJSON(h.TwoFactorDisable, asBob(http.MethodDelete, "/api/me/two-factor"), `{"password":"wrong","code":"123456"}`)
+	if w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), "That password is not right.") || !tf.on {
+		t.Errorf("turn off with a wrong password: %d %s; want 403 and still on", w.Code, w.Body)
+	}
+	w = postJSON(h.TwoFactorDisable, asBob(http.MethodDelete, "/api/me/two-factor"), `{"password":"correct horse battery","code":"123456"}`)
+	if w.Code != http.StatusNoContent || tf.on {
+		t.Errorf("turn off: %d %s; want 204 and off", w.Code, w.Body)
+	}
+}
