@@ -483,14 +483,14 @@ func TwoFactorEnrolPage(p Page, e TwoFactorEnrol) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "\" width=\"256\" height=\"256\" alt=\"QR code of your two-factor key\" class=\"mx-auto mt-4 rounded-lg ring-1 ring-slate-200\"><p class=\"mt-4 text-sm font-medium\">Key</p><p class=\"mt-1 text-lg tracking-wide\"><code id=\"two-factor-secret\" class=\"break-all\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "\" width=\"256\" height=\"256\" alt=\"QR code of your two-factor key\" class=\"mx-auto mt-4 rounded-lg ring-1 ring-slate-200\"><p class=\"mt-4 text-sm font-medium\">Key</p><p class=\"mt-1 text-lg tracking-wide\"><code id=\"two-factor-secret\" class=\"break-words\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var21 string
 				templ_7745c5c3_Var21, templ_7745c5c3_Err = templ.JoinStringErrs(e.Secret)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/twofactor.templ`, Line: 81, Col: 100}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/twofactor.templ`, Line: 81, Col: 102}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var21))
 				if templ_7745c5c3_Err != nil {
