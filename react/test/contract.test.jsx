@@ -119,6 +119,7 @@ describe('recorded replies: every route, the fields the client reads', () => {
     expect(replies['POST /api/signup'].status).toBe(201);
     expect(body('POST /api/signup').user).toMatchObject({ confirmed: false });
     expect(body('POST /api/signup').user.username).toBeTypeOf('string');
+    expect(body('POST /api/signup').outbox).toBeTypeOf('string'); // the embedded backend: where the code is
     expect(body('POST /api/verify').user).toMatchObject({ confirmed: true });
     expect(body('POST /api/verify').user.username).toBeTypeOf('string');
     expectUser(body('POST /api/login').user, { private: true });

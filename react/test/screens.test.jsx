@@ -67,6 +67,19 @@ describe('Signup', () => {
     await waitFor(() => expect(go).toHaveBeenCalled());
     expect(body(f)).toEqual({ username: 'alice', email: 'a@b.c', password: 'long-enough-pw' });
     expect(go.mock.calls[0].slice(0, 3)).toEqual(['verify', null, { username: 'alice' }]);
+    expect(go.mock.calls[0][3].text).toBe('Account created. We sent a 6-digit code to a@b.c.');
+  });
+
+  it('names the outbox folder when the server sends no mail', async () => {
+    mockFetch({ 'POST /api/signup': jsonResponse(201, { user: { username: 'alice', email: 'a@b.c', confirmed: false }, outbox: '/srv/imageapp/outbox' }) });
+    const go = vi.fn();
+    render(<Signup go={go} />);
+    await userEvent.type(screen.getByLabelText('Username'), 'alice');
+    await userEvent.type(screen.getByLabelText('Email'), 'a@b.c');
+    await userEvent.type(screen.getByLabelText('Password'), 'long-enough-pw');
+    await userEvent.click(screen.getByRole('button', { name: 'Sign up' }));
+    await waitFor(() => expect(go).toHaveBeenCalled());
+    expect(go.mock.calls[0][3].text).toContain('its outbox folder, /srv/imageapp/outbox, the newest .eml file');
   });
 
   it('shows a conflict from the server', async () => {

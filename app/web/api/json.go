@@ -32,6 +32,10 @@ type newAccountReply struct {
 	User newAccountJSON `json:"user"`
 	// SignedIn: confirming the code signed this browser in (it signed up).
 	SignedIn bool `json:"signed_in,omitempty"`
+	// Outbox: where the code is when this server writes mail to its outbox
+	// folder instead of sending it (the embedded backend); the verify page
+	// says the same.
+	Outbox string `json:"outbox,omitempty"`
 }
 
 type accountReply struct {

@@ -49,7 +49,7 @@ func (s *Handlers) Signup(w http.ResponseWriter, r *http.Request) {
 		s.JSONError(w, r, err)
 		return
 	}
-	s.JSON(w, r, http.StatusCreated, newAccountReply{User: newAccountJSON{Username: f.Username, Email: f.Email}})
+	s.JSON(w, r, http.StatusCreated, newAccountReply{User: newAccountJSON{Username: f.Username, Email: f.Email}, Outbox: s.Outbox()})
 }
 
 // Verify is POST /api/verify.

@@ -21,10 +21,13 @@ export default function Signup({ go, notice }) {
     setBusy(true);
     setError(null);
     try {
-      await api.signup(data);
+      const r = await api.signup(data);
+      // A server that writes mail to its outbox folder (the embedded backend) says where the code is.
       go('verify', null, { username: data.username }, {
         kind: 'success',
-        text: `Account created. We sent a 6-digit code to ${data.email}.`,
+        text: r?.outbox
+          ? `Account created. This server sends no mail: the code is in a file in its outbox folder, ${r.outbox}, the newest .eml file.`
+          : `Account created. We sent a 6-digit code to ${data.email}.`,
       });
     } catch (err) {
       setError(err);
