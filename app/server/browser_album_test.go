@@ -109,5 +109,6 @@ func TestBrowserReactComposerAlbum(t *testing.T) {
 	if stored.AlbumID == "" {
 		t.Errorf("the album's first image %s is stored with no album", first)
 	}
+	bob.check("React conversation with an album", "album") // axe in both schemes, screenshots at 375 and 1280
 	bob.checkConsole()
 }

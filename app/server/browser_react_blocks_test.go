@@ -103,7 +103,7 @@ func reactOpenConversation(bob *tab) {
 	bob.b.t.Helper()
 	bob.visit("/react/#/inbox", "main h1")
 	bob.waitJS("the inbox", `location.hash === '#/inbox' && document.querySelector('main h1')?.innerText === 'Inbox'`)
-	bob.visit("/react/#/conversations/alice", `a[href="#/send?to=alice"]`)
+	bob.visit("/react/#/conversations/alice", `main [data-testid=composer]`)
 	bob.waitJS("the images load", `document.querySelector(`+jsString(reactAliceImages)+`) !== null && !document.querySelector('main')?.innerText.includes('Loading…')`)
 }
 

@@ -58,7 +58,7 @@ func TestBrowserReactRequests(t *testing.T) {
 	if !bob.has("main ol", "secret caption") || bob.has("main", "is not someone you know") {
 		t.Errorf("after accepting, the conversation says %q", bob.text("main"))
 	}
-	bob.waitJS("Reply is back", `document.querySelector('a[href="#/send?to=alice"]') !== null`)
+	bob.waitJS("the composer is back", `document.querySelector('main [data-testid=composer]') !== null`)
 	bob.check("accepted conversation", "accepted")
 
 	bob.do("open the image in the viewer", chromedp.Click(chromedp.CSS(`ol[aria-label="Images with alice"] a`)))
@@ -114,8 +114,8 @@ func reactRequestConversation(t *testing.T, bob *tab) {
 	if bob.has("main", "secret caption") || bob.eval("an image or link", `document.querySelector('ol[aria-label="Images with alice"] img, ol[aria-label="Images with alice"] a') !== null`) {
 		t.Errorf("the request shows something of itself: %q", bob.text("main"))
 	}
-	if bob.eval("Reply is offered", `document.querySelector('a[href="#/send?to=alice"]') !== null`) {
-		t.Errorf("Reply is offered while the request waits")
+	if bob.eval("Reply is offered", `document.querySelector('a[href="#/send?to=alice"], main [data-testid=composer]') !== null`) {
+		t.Errorf("a reply (the composer or the Send page) is offered while the request waits")
 	}
 	bob.check("conversation with a request", "conversation")
 

@@ -144,7 +144,8 @@ describe('conversation', () => {
     expect(within(items[2]).getByRole('link')).toHaveAccessibleName(/^Image you sent, .*, Opened$/);
     expect(within(items[0]).getByTestId('thumb-placeholder')).toBeInTheDocument();
     expect(await within(items[1]).findByTestId('thumb')).toBeInTheDocument();
-    expect(screen.getByRole('link', { name: 'Reply with an image' })).toHaveAttribute('href', '#/send?to=bob');
+    expect(screen.getByTestId('composer')).toBeInTheDocument(); // replies are written here, not on the Send page
+    expect(screen.queryByRole('link', { name: 'Reply with an image' })).not.toBeInTheDocument();
     // The screen also asks GET /api/settings/blocked (for the block step): only the pages count here.
     const pages = () => f.mock.calls.map(([url]) => url).filter((url) => url.startsWith('/api/conversations/'));
     expect(pages()[0]).toBe('/api/conversations/bob');

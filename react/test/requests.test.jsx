@@ -325,6 +325,7 @@ describe('Conversation: requests', () => {
     expect(within(list).queryByRole('link')).not.toBeInTheDocument();
     expect(list.querySelector('img')).toBeNull();
     expect(screen.queryByRole('link', { name: 'Reply with an image' })).not.toBeInTheDocument();
+    expect(screen.queryByTestId('composer')).not.toBeInTheDocument();
     expect(screen.queryByTestId('block-step')).not.toBeInTheDocument();
     const banner = within(screen.getByTestId('request-banner'));
     expect(banner.getByRole('button', { name: 'Accept' })).toBeInTheDocument();
@@ -343,7 +344,7 @@ describe('Conversation: requests', () => {
     expect(await screen.findByRole('link', { name: /Image from bob: hello/ })).toBeInTheDocument();
     expect(screen.getByText('Accepted. Their images are in your inbox.').closest('[tabindex="-1"]')).toHaveFocus();
     expect(screen.queryByTestId('request-banner')).not.toBeInTheDocument();
-    expect(screen.getByRole('link', { name: 'Reply with an image' })).toBeInTheDocument();
+    expect(screen.getByTestId('composer')).toBeInTheDocument();
     expect(screen.getByTestId('block-step')).toBeInTheDocument();
     expect(calls(f, 'POST', '/api/requests/bob/accept')).toHaveLength(1);
   });

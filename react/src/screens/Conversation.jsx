@@ -189,7 +189,8 @@ export default function Conversation({ username, me, notice, version = 0, limits
       {/* While requests wait, the banner's Accept, Delete… and Block… stand in for Block and Reply. */}
       <div ref={end} className="mt-6 flex flex-col-reverse items-stretch gap-3 sm:flex-row sm:items-start sm:justify-between">
         {requests === 0 && !isSelf(name, me) && <BlockStep name={name} blocking={blocking} />}
-        {requests === 0 && (
+        {/* The composer above is where a reply goes; the Send page only where there is none. */}
+        {requests === 0 && !canReply && (
           <LinkButton variant="primary" className="shrink-0 sm:ml-auto" href={hrefFor('send', null, { to: name })}>
             Reply with an image
           </LinkButton>
