@@ -81,7 +81,7 @@ func TestBrowserReactAccount(t *testing.T) {
 	tb := b.newTab("alice", false)
 	reactSignUp(tb, "alice", false)
 	tb.do("open Account", chromedp.Click(chromedp.CSS(`header a[href="#/account"]`)))
-	tb.waitJS("the account screen", `location.hash === '#/account' && document.querySelector('form[method="post"][action="/api/me/export"] button') !== null`)
+	tb.waitJS("the account screen", `location.hash === '#/account' && document.querySelector('form[method="post"][action="/api/settings/export"] button') !== null`)
 	tb.check("account", "account")
 	tb.checkConsole()
 }

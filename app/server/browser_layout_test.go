@@ -56,7 +56,7 @@ func longTextFlow(t *testing.T, flow string, jsOff, react bool) {
 	app.sendNamed("bob", longUsername, "", longFilename)
 
 	pages := []struct{ name, path, react, wait string }{
-		{"inbox", "/inbox", "/react/#/inbox", `a[href$="conversations/` + longUsername + `"]`},
+		{"inbox", "/inbox", "/react/#/inbox", `a[href*="conversations/` + longUsername + `"]`},
 		{"conversation", "/conversations/" + longUsername, "/react/#/conversations/" + longUsername, `a[href*="messages/` + id + `"]`},
 		{"message", "/messages/" + id, "/react/#/messages/" + id, `img[src*="` + id + `"]`},
 		{"users", "/users", "/react/#/users", `a[aria-label="Send an image to ` + longUsername + `"]`},

@@ -370,8 +370,8 @@ func permissions(n resourceNames, call string, params any) [][2]string {
 	item := func(name *string, key map[string]ddbtypes.AttributeValue) string {
 		if v, ok := key["username"].(*ddbtypes.AttributeValueMemberS); ok && strings.HasPrefix(v.Value, dynamostore.UserKeyPrefix) {
 			return table(name) + ":" + dynamostore.UserKeyPrefix + "*" // the user keys (key hierarchy): granted on those keys alone
-		} else if ok && (strings.HasPrefix(v.Value, "#blocks#") || strings.HasPrefix(v.Value, "#sessions#") || strings.HasPrefix(v.Value, "#contacts#") || strings.HasPrefix(v.Value, "#skeleton#")) {
-			return table(name) // a user's blocks, sessions or contacts item, or a username's skeleton: written like a user's row (UpdateItem), no key condition
+		} else if ok && (strings.HasPrefix(v.Value, "#blocks#") || strings.HasPrefix(v.Value, "#sessions#") || strings.HasPrefix(v.Value, "#contacts#") || strings.HasPrefix(v.Value, "#skeleton#") || strings.HasPrefix(v.Value, "#twofactor#")) {
+			return table(name) // a user's blocks, sessions, contacts or two-factor item, or a username's skeleton: written like a user's row (UpdateItem), no key condition
 		} else if ok && strings.HasPrefix(v.Value, "#") {
 			return table(name) + ":" + v.Value
 		}

@@ -46,8 +46,8 @@ func TestDeleteAsksFirst(t *testing.T) {
 	if r.status != http.StatusOK || r.url != "/inbox" || !strings.Contains(r.body, "The image was deleted.") {
 		t.Fatalf("a delete with confirm=yes: %d at %s", r.status, r.url)
 	}
-	if r := alice.get("/messages/" + id); r.status != http.StatusNotFound {
-		t.Errorf("after bob deleted it alice still sees it: %d", r.status)
+	if r := alice.get("/messages/" + id); r.status != http.StatusGone || !strings.Contains(r.body, "bob deleted this image.") {
+		t.Errorf("after bob deleted it alice gets %d; want 410 saying bob deleted it", r.status)
 	}
 }
 

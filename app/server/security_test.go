@@ -182,6 +182,10 @@ func TestBadInput(t *testing.T) {
 		t.Fatalf("test image too small: %d", len(large))
 	}
 	bomb := imageapptest.PNGHeader(50_000, 50_000) // 2.5 gigapixels, a few hundred bytes
+	eleven := []part{field("to", "bob")}
+	for i := range 11 {
+		eleven = append(eleven, file("image", fmt.Sprintf("p%d.png", i), png))
+	}
 
 	cases := []struct {
 		name   string
@@ -203,7 +207,7 @@ func TestBadInput(t *testing.T) {
 		{"over the size cap, file first", []part{file("image", "a.png", large), field("to", "bob")}, 413, "too_large"},
 		{"caption too long", []part{field("to", "bob"), field("caption", strings.Repeat("é", 501)), file("image", "a.png", png)}, 400, "invalid"},
 		{"caption too long, after the file", []part{field("to", "bob"), file("image", "a.png", png), field("caption", strings.Repeat("x", 501))}, 400, "invalid"},
-		{"two images", []part{file("image", "a.png", png), file("image", "b.png", png), field("to", "bob")}, 400, "invalid"},
+		{"eleven images (an album holds ten)", eleven, 400, "invalid"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
