@@ -75,7 +75,7 @@ export function Alert({ kind = 'error', children }) {
         ? 'bg-emerald-50 text-emerald-800 ring-emerald-200'
         : 'bg-slate-50 text-slate-700 ring-slate-200';
   return (
-    <div role={kind === 'error' ? 'alert' : 'status'} className={`rounded-lg px-3 py-2 text-sm ring-1 ring-inset ${styles}`}>
+    <div role={kind === 'error' ? 'alert' : 'status'} className={`rounded-lg px-3 py-2 text-sm wrap-anywhere ring-1 ring-inset ${styles}`}>
       {children}
     </div>
   );
