@@ -316,11 +316,19 @@ func TestAlbumComposerNoJS(t *testing.T) {
 		}
 	}
 	r = alice.postMultipart("/send", field("to", "bob"), file("image", "d.png", good), file("image", "e.png", good))
-	if r.status != http.StatusOK || r.url != "/sent" || app.messageCount() != 5 {
-		t.Errorf("an album from the Send page: %d at %s, %d messages; want /sent and 5", r.status, r.url, app.messageCount())
+	if r.status != http.StatusOK || r.url != "/sent" || app.messageCount() != 5 || !strings.Contains(r.body, "Images sent, as one album.") {
+		t.Errorf("an album from the Send page: %d at %s, %d messages; want /sent saying it sent an album, and 5", r.status, r.url, app.messageCount())
 	}
 	if inbox := bob.get("/inbox").body; !strings.Contains(inbox, "data-album-tile") || strings.Count(inbox, `id="c-alice"`) != 1 {
 		t.Errorf("bob's inbox does not show alice's album as one row with its tile")
+	}
+	r = alice.postMultipartHTMX("/send", field("to", "bob"), file("image", "f.png", good), file("image", "g.png", good), file("image", "h.png", good))
+	if r.status != http.StatusOK || !strings.Contains(r.body, "Sent 3 images to bob.") {
+		t.Errorf("an album from the Send page with htmx: %d; the panel does not say how many went to whom", r.status)
+	}
+	r = alice.postMultipartHTMX("/send", field("to", "bob"), file("image", "i.png", good))
+	if r.status != http.StatusOK || !strings.Contains(r.body, "Sent to bob.") {
+		t.Errorf("one image from the Send page with htmx: %d; the panel does not say \"Sent to bob.\"", r.status)
 	}
 }
 

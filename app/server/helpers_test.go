@@ -190,6 +190,18 @@ type part struct {
 
 func (c *client) postMultipart(path string, parts ...part) response {
 	c.t.Helper()
+	return c.do(multipartRequest(c.app.server.URL+path, parts...))
+}
+
+// postMultipartHTMX posts as htmx does: the answer is a fragment to swap in.
+func (c *client) postMultipartHTMX(path string, parts ...part) response {
+	c.t.Helper()
+	req := multipartRequest(c.app.server.URL+path, parts...)
+	req.Header.Set("HX-Request", "true")
+	return c.do(req)
+}
+
+func multipartRequest(url string, parts ...part) *http.Request {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	for _, p := range parts {
@@ -202,9 +214,9 @@ func (c *client) postMultipart(path string, parts ...part) response {
 		w.Write(p.data)
 	}
 	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, c.app.server.URL+path, &buf)
+	req, _ := http.NewRequest(http.MethodPost, url, &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return c.do(req)
+	return req
 }
 
 func field(name, value string) part          { return part{name: name, data: []byte(value)} }

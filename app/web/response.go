@@ -100,6 +100,7 @@ var flashes = map[string]string{
 	"reset-done":          "Password changed. Log in with the new one.",
 	"deleted":             "The image was deleted.",
 	"sent":                "Image sent.",
+	"sent-album":          "Images sent, as one album.",
 	"mail-again":          "If your address was not confirmed yet, we asked for the confirmation email again. Follow its link.",
 	"account-deleted":     "Your account is deleted. Nobody can open the images sent to you any more.",
 

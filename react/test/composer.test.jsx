@@ -76,6 +76,24 @@ describe('Composer', () => {
     await waitFor(() => expect(onSent).toHaveBeenCalledWith(album));
   });
 
+  it('takes images pasted anywhere on the page, joining those chosen, and ignores pasted text', async () => {
+    const XHR = installFakeXHR();
+    render(<Composer to="bob" limits={{ image_types: ['image/png'] }} onUnquote={vi.fn()} onPending={vi.fn()} onSent={vi.fn()} />);
+    await userEvent.upload(screen.getByLabelText('Image file'), png('chosen.png'));
+    const paste = (files) => {
+      const e = new Event('paste', { bubbles: true });
+      e.clipboardData = { files };
+      act(() => window.dispatchEvent(e));
+    };
+    paste([new File(['words'], 'words.txt', { type: 'text/plain' })]);
+    expect(screen.getByTestId('chosen-file')).toHaveTextContent('chosen.png');
+    expect(screen.getByTestId('chosen-file')).not.toHaveTextContent('words.txt');
+    expect(screen.queryByRole('alert')).toBeNull();
+    paste([png('screenshot.png')]);
+    expect(screen.getByTestId('chosen-file')).toHaveTextContent('2 images: chosen.png, screenshot.png');
+    await userEvent.click(screen.getByRole('button', { name: 'Send' }));
+    expect(XHR.instances[0].body.getAll('image').map((f) => f.name)).toEqual(['chosen.png', 'screenshot.png']);
+  });
 });
 
 describe('Conversation: albums', () => {

@@ -187,6 +187,17 @@ describe('Send', () => {
     await waitFor(() => expect(go).toHaveBeenCalledWith('sent', null, null, { kind: 'success', text: 'Sent to bob.' }));
   });
 
+  it('says how many images an album sent', async () => {
+    const XHR = installFakeXHR();
+    const go = vi.fn();
+    render(<Send go={go} params={{ to: 'bob' }} />);
+    await userEvent.upload(screen.getByLabelText('Image file'), [png('a.png'), png('b.png')]);
+    await userEvent.click(screen.getByRole('button', { name: 'Send' }));
+    const album = [{ id: 'm1', album_id: 'al' }, { id: 'm2', album_id: 'al' }];
+    act(() => XHR.instances[0].respond(201, { message: album[0], album: { id: 'al', messages: album } }));
+    await waitFor(() => expect(go).toHaveBeenCalledWith('sent', null, null, { kind: 'success', text: 'Sent 2 images to bob.' }));
+  });
+
   it('accepts a file dropped on the drop zone and shows a 413 message', async () => {
     const XHR = installFakeXHR();
     render(<Send go={vi.fn()} params={{}} />);

@@ -39,8 +39,12 @@ func (s *Handlers) SendSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	if web.IsHTMX(r) {
 		// A fresh form, ready for the next image, with a notice of this one.
-		f := views.SendForm{To: m.RecipientName, Sent: m.RecipientName, Limits: s.uploadLimits()}
+		f := views.SendForm{To: m.RecipientName, Sent: m.RecipientName, Count: len(in.Album()), Limits: s.uploadLimits()}
 		s.Render(w, r, http.StatusOK, views.SendPanel(f))
+		return
+	}
+	if len(in.Album()) > 1 {
+		web.Redirect(w, r, "/sent", "sent-album")
 		return
 	}
 	web.Redirect(w, r, "/sent", "sent")

@@ -68,7 +68,8 @@ export default function Send({ go, params, notice, limits }) {
     try {
       await job.promise;
       upload.current = null;
-      go('sent', null, null, { kind: 'success', text: `Sent to ${recipient}.` });
+      const n = file.length;
+      go('sent', null, null, { kind: 'success', text: n > 1 ? `Sent ${n} images to ${recipient}.` : `Sent to ${recipient}.` });
     } catch (err) {
       upload.current = null;
       // A cancelled upload never reached the server whole (Cancel goes once
