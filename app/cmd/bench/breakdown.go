@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"imageapp/app/imageapp"
 	"imageapp/app/imageapptest"
 	"imageapp/app/messaging"
 )
@@ -115,6 +116,10 @@ func (e *benchEnv) viewBreakdown(ctx context.Context, rep *benchReport) error {
 	var lines []string
 	for _, sc := range e.sizes {
 		svc, clock := e.timedService()
+		rec := &timedRecorder{DecryptRecorder: svc.Record}
+		if svc.Record != nil {
+			svc.Record = rec
+		}
 		var open, read, user time.Duration
 		buf := make([]byte, 32<<10)
 		for range n {
@@ -139,11 +144,25 @@ func (e *benchEnv) viewBreakdown(ctx context.Context, rep *benchReport) error {
 			}
 		}
 		avg := func(d time.Duration) string { return fmtDur(d / time.Duration(n)) }
-		lines = append(lines, fmt.Sprintf("| %s | %s | %s | %s | %s | %s |", sc.label, avg(user), avg(open),
-			avg(clock.of(imageapptest.GetMessage)), avg(clock.of(imageapptest.Decrypt)), avg(read)))
+		lines = append(lines, fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s |", sc.label, avg(user), avg(open),
+			avg(clock.of(imageapptest.GetMessage)), avg(clock.of(imageapptest.Decrypt)), avg(rec.took), avg(read)))
 	}
 	rep.Notes = append(rep.Notes, fmt.Sprintf("**Where a view's time goes** (service level, no HTTP, mean of %d):\n\n"+
-		"| image | session's user row (`UserByID`) | `OpenImage` (row, key, open blob, first segment decrypted) | of which: message row | of which: unwrap data key | reading the rest (decrypt, 32 KiB reads) |\n"+
-		"|---|---|---|---|---|---|\n%s", n, strings.Join(lines, "\n")))
+		"| image | session's user row (`UserByID`) | `OpenImage` (row, key, open blob, first segment decrypted) | of which: message row | of which: unwrap data key | of which: decrypt record entry (queued; written in a batch off the request) | reading the rest (decrypt, 32 KiB reads) |\n"+
+		"|---|---|---|---|---|---|---|\n%s", n, strings.Join(lines, "\n")))
 	return nil
+}
+
+// timedRecorder sums the time a view spends handing its decrypt record
+// entry to the recorder (issue 30: the record must not be the view's cost).
+type timedRecorder struct {
+	messaging.DecryptRecorder
+	took time.Duration
+}
+
+func (r *timedRecorder) Record(ctx context.Context, owner string, e imageapp.DecryptEntry) error {
+	t0 := time.Now()
+	err := r.DecryptRecorder.Record(ctx, owner, e)
+	r.took += time.Since(t0)
+	return err
 }
