@@ -218,7 +218,7 @@ func RecordPage(p Page, rec Record) templ.Component {
 				}
 				templ.ReleaseBuffer(templ_7745c5c3_Buffer)
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "><h1 class=\"text-xl font-semibold\">When your images were opened</h1><p class=\"mt-2 text-sm text-slate-600\">Every time the server decrypted one of your images, newest first: who asked (which of your devices, or the server's own preview job) and why. Each entry holds the hash of the one before, and the newest is signed, so an entry deleted or edited later breaks the chain.</p><div class=\"mt-4 flex flex-wrap items-center gap-3\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "><h1 class=\"text-xl font-semibold\">When your images were opened</h1><p class=\"mt-2 text-sm text-slate-600\">Every time the server decrypted one of your images (or used your key to check a two-factor code), newest first: who asked (which of your devices, or the server's own preview job) and why. Each entry holds the hash of the one before, and the newest is signed, so an entry deleted or edited later breaks the chain.</p><div class=\"mt-4 flex flex-wrap items-center gap-3\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

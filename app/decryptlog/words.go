@@ -62,6 +62,10 @@ func Phrase(owner string, e imageapp.DecryptEntry, label string) string {
 	default:
 		return "The server's " + e.By.Job + " job opened " + label
 	}
+	if e.Purpose == imageapp.PurposeTwoFactor {
+		// At a sign-in, a change of the setting: no image, and no session yet.
+		return "Your two-factor secret was opened to check a code"
+	}
 	who := e.By.Username
 	if who == "" {
 		who = "Someone"

@@ -22,6 +22,7 @@ const (
 	PurposeExport     DecryptPurpose = "export"      // the owner's export of their data
 	PurposePreview    DecryptPurpose = "preview"     // the preview worker made the message's thumbnail
 	PurposePreviewKey DecryptPurpose = "preview-key" // the thumbnail key, to show a page of previews
+	PurposeTwoFactor  DecryptPurpose = "two-factor"  // the sealed two-factor secret, to check a code
 )
 
 // Server jobs that decrypt, as an Asker's Job.
@@ -33,6 +34,12 @@ const (
 // RecordPreviews is the message ID of an entry that unwrapped a thumbnail
 // key: it opens the previews of every message, not one.
 const RecordPreviews = "previews"
+
+// RecordTwoFactor is the message ID of an entry that unwrapped the key of a
+// user's two-factor secret: no image is opened, but the user's key is
+// used, and every use of it is in the record (so each KMS Decrypt under
+// the key has its entry, as CloudTrail would show).
+const RecordTwoFactor = "two-factor"
 
 // RecordRetention is how long a decrypt record's entries are kept; the
 // whole record goes with the account.
@@ -55,7 +62,7 @@ func JobAsker(job string) Asker { return Asker{Job: job} }
 type DecryptEntry struct {
 	Seq       int64 // 1 for the first entry of a record, then one more each
 	At        time.Time
-	MessageID string // or RecordPreviews
+	MessageID string // or RecordPreviews, RecordTwoFactor
 	By        Asker
 	Purpose   DecryptPurpose
 	// Context is the encryption context the key was unwrapped with; in AWS

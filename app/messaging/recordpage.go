@@ -82,7 +82,7 @@ func (s *Service) DecryptRecordFile(ctx context.Context, viewer imageapp.User) (
 func (s *Service) recordLabels(ctx context.Context, viewer imageapp.User, entries []imageapp.DecryptEntry) (map[string]string, error) {
 	labels := map[string]string{}
 	for _, e := range entries {
-		if _, done := labels[e.MessageID]; done || e.MessageID == imageapp.RecordPreviews {
+		if _, done := labels[e.MessageID]; done || e.MessageID == imageapp.RecordPreviews || e.MessageID == imageapp.RecordTwoFactor {
 			continue
 		}
 		m, err := s.Messages.Message(ctx, e.MessageID)

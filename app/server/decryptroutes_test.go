@@ -159,3 +159,51 @@ func TestEveryRouteThatDecryptsIsRecorded(t *testing.T) {
 		t.Errorf("only %d routes walked: %s", len(table), fmt.Sprint(table))
 	}
 }
+
+// TestTwoFactorUnwrapsAreRecorded: checking a two-factor code unwraps the
+// key of the sealed secret with the user's key; each such unwrap (at
+// enrolment, at a sign-in, right or wrong) has its entry in the user's
+// record, with the same encryption context, and the settings page says so
+// in words. The record holds every use of a user's key, not only images'.
+func TestTwoFactorUnwrapsAreRecorded(t *testing.T) {
+	spy := &decryptSpy{}
+	clk := newClock()
+	a := startAppWrapped(t, t.TempDir(), func(p *imageapp.Ports) { spy.Keys = p.Keys; p.Keys = spy }, withClock(clk))
+	alice := a.signUp("alice")
+	secret, _ := enrolPage(t, alice, clk)
+	alice.postForm("/logout", nil)
+	clk.Add(refill)
+	c := a.client()
+	token := passwordStep(t, c, "alice", false)
+	codeStep(c, token, "000000")
+	if r := codeStep(c, token, totpCode(t, secret, clk.Now())); !signedIn(c) {
+		t.Fatalf("sign in with the code: %d at %s", r.status, r.url)
+	}
+
+	a.app.DecryptRecords().Wait()
+	u, err := a.backend.Users.UserByUsername(context.Background(), "alice")
+	must(t, err)
+	entries, err := a.backend.records.RecordEntries(context.Background(), u.ID, 0, 1000)
+	must(t, err)
+	var unwraps int
+	for _, ctx := range spy.since(0) {
+		if ctx["purpose"] != "totp" {
+			continue
+		}
+		unwraps++
+		i := slices.IndexFunc(entries, func(e imageapp.DecryptEntry) bool {
+			return maps.Equal(e.Context, ctx) && e.Purpose == imageapp.PurposeTwoFactor && e.MessageID == imageapp.RecordTwoFactor
+		})
+		if i < 0 {
+			t.Errorf("a two-factor unwrap (context %v) has no entry in alice's record", ctx)
+			continue
+		}
+		entries = slices.Delete(entries, i, i+1)
+	}
+	if unwraps < 3 {
+		t.Errorf("%d two-factor unwraps seen; want one each for the confirmation and the two codes tried at sign-in", unwraps)
+	}
+	if r := c.get("/settings/record"); !strings.Contains(r.body, "Your two-factor secret was opened to check a code") {
+		t.Errorf("the record page does not say the two-factor secret was opened: %s", snippet(r.body))
+	}
+}

@@ -132,6 +132,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 		Metrics: reg,
 	})
 	tf := newTwoFactor(cfg, b, a.web)
+	if a.records != nil {
+		tf.Record = a.records
+	}
 	a.web.WithTwoFactor(tf)
 	a.live = live.New(a.web, a.messaging, b.events)
 	a.routes = routeTable(a.web, pages.New(a.web, accounts, a.messaging).WithPasskeys(keys).WithTwoFactor(tf),

@@ -63,6 +63,14 @@ type Service struct {
 		UserByID(ctx context.Context, id string) (imageapp.User, error)
 	}
 
+	// Record writes the unwrap of the secret's key to the user's decrypt
+	// record first (decryptlog): the record holds every use of the user's
+	// key, images or not. An entry that cannot be written refuses the check.
+	// Nil keeps no record (an app without one).
+	Record interface {
+		Record(ctx context.Context, owner string, e imageapp.DecryptEntry) error
+	}
+
 	App    string // the "app" value of the sealing key's encryption context
 	Issuer string // the name the authenticator app shows, like "ImageApp"
 	Now    func() time.Time
@@ -303,7 +311,15 @@ func (s *Service) seal(ctx context.Context, u imageapp.User, secret []byte) (sea
 
 // open unseals tf's secret.
 func (s *Service) open(ctx context.Context, u imageapp.User, tf imageapp.TwoFactor) ([]byte, error) {
-	key, err := s.Keys.Decrypt(ctx, u.KeyID, tf.WrappedKey, s.encCtx(u))
+	encCtx := s.encCtx(u)
+	if s.Record != nil {
+		e := imageapp.DecryptEntry{MessageID: imageapp.RecordTwoFactor, Purpose: imageapp.PurposeTwoFactor,
+			By: imageapp.Asker{UserID: u.ID, Username: u.Username}, Context: encCtx}
+		if err := s.Record.Record(ctx, u.ID, e); err != nil {
+			return nil, fmt.Errorf("%w (%v)", imageapp.Errorf(imageapp.EUNAVAILABLE, "We cannot check two-factor codes right now. Try again in a minute."), err)
+		}
+	}
+	key, err := s.Keys.Decrypt(ctx, u.KeyID, tf.WrappedKey, encCtx)
 	if err != nil {
 		return nil, fmt.Errorf("twofactor: unwrap: %w", err)
 	}

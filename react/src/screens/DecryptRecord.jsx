@@ -54,8 +54,8 @@ export default function DecryptRecord() {
         When your images were opened
       </h2>
       <p className="mt-2 text-sm text-slate-600">
-        Every time the server decrypted one of your images, newest first: who asked (which of your devices, or the
-        server's own preview job) and why. Each entry holds the hash of the one before, and the newest is signed, so an
+        Every time the server decrypted one of your images (or used your key to check a two-factor code), newest first:
+        who asked (which of your devices, or the server's own preview job) and why. Each entry holds the hash of the one before, and the newest is signed, so an
         entry deleted or edited later breaks the chain.
       </p>
       <div className="mt-4 flex flex-wrap items-center gap-3">
