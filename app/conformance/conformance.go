@@ -153,7 +153,7 @@ func newEnv(t *testing.T, b *Backend) *env {
 	deps := provision.Deps{Keys: b.Keys, Notifier: b.Notifier, Users: b.Users}
 	clock := &clock{t: time.Now().UTC().Truncate(time.Second)}
 	svc := &messaging.Service{
-		Ports: b.Ports, Provision: provision.For(deps),
+		Stores: messaging.StoresOf(b.Ports), Provision: provision.For(deps),
 		App: "imageapp", Now: clock.now, Log: slog.New(slog.DiscardHandler), ThumbKeys: &messaging.ThumbKeyCache{},
 	}
 	return &env{Backend: b, ctx: context.Background(), svc: svc, deps: deps, clock: clock}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"imageapp/app/imageapptest"
+	"imageapp/app/messaging"
 )
 
 // fault is one step of a send or an open made to fail.
@@ -45,7 +46,10 @@ type faults struct {
 }
 
 func (e *env) injectFaults() *faults {
-	return &faults{kit: imageapptest.Wrap(&e.svc.Ports)}
+	ports := e.svc.Stores.Ports()
+	kit := imageapptest.Wrap(&ports)
+	e.svc.Stores = messaging.StoresOf(ports)
+	return &faults{kit: kit}
 }
 
 // set makes step fail from now on (noFault: none).

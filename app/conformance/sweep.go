@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"imageapp/app/imageapp"
+	"imageapp/app/messaging"
 )
 
 // crash leaves what a send that crashed between its upload and its message's
@@ -90,7 +91,9 @@ func testSweepOrphans(t *testing.T, e *env) {
 func testSweepCost(t *testing.T, e *env) {
 	alice, _ := e.user(t, "alice"), e.user(t, "bob")
 	grace := e.svc.SweepGrace()
-	calls := countCalls(&e.svc.Ports)
+	ports := e.svc.Stores.Ports()
+	calls := countCalls(&ports)
+	e.svc.Stores = messaging.StoresOf(ports)
 	want := map[string]int{"PendingBefore": 1, "PendingBefore items": 1, "MessageExists": 1, "Blob": 1, "DeleteBlob": 1, "ClearPending": 1}
 	delivered := 0
 	for _, n := range []int{10, 40} {

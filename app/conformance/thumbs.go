@@ -27,7 +27,7 @@ func (e *env) countingService() (*messaging.Service, *atomic.Int64) {
 		}
 		return next()
 	}, nil)
-	return &messaging.Service{Ports: ports, App: "imageapp", Log: slog.New(slog.DiscardHandler), ThumbKeys: &messaging.ThumbKeyCache{}}, &decrypts
+	return &messaging.Service{Stores: messaging.StoresOf(ports), App: "imageapp", Log: slog.New(slog.DiscardHandler), ThumbKeys: &messaging.ThumbKeyCache{}}, &decrypts
 }
 
 // stored is m as the store holds it now (with the previews made after its send).

@@ -82,7 +82,7 @@ func newLocalService(t *testing.T) (*messaging.Service, *countingEvents) {
 	}
 	events := &countingEvents{}
 	deps := provision.Deps{Keys: ports.Keys, Notifier: ports.Notifier, Users: ports.Users}
-	return &messaging.Service{Ports: ports, Provision: provision.For(deps), Events: events,
+	return &messaging.Service{Stores: messaging.StoresOf(ports), Provision: provision.For(deps), Events: events,
 		App: "imageapp", Log: slog.New(slog.DiscardHandler)}, events
 }
 

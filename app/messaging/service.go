@@ -23,9 +23,35 @@ import (
 	"imageapp/app/thumbnail"
 )
 
+// Stores are the ports the service works through, and only those: the
+// sign-in ports (Identity, Sessions, two-factor, passkeys, ceremonies, push
+// subscriptions) are out of its reach.
+type Stores struct {
+	Users      imageapp.Directory
+	Messages   imageapp.MessageStore
+	Keys       imageapp.Keys
+	Blobs      imageapp.Blobs
+	Notifier   imageapp.Notifier
+	SendKeys   imageapp.SendKeys
+	Tombstones imageapp.TombstoneStore
+}
+
+// StoresOf picks the service's stores out of a backend's ports.
+func StoresOf(p imageapp.Ports) Stores {
+	return Stores{Users: p.Users, Messages: p.Messages, Keys: p.Keys, Blobs: p.Blobs,
+		Notifier: p.Notifier, SendKeys: p.SendKeys, Tombstones: p.Tombstones}
+}
+
+// Ports is s as ports, the rest zero: for a kit that wraps ports
+// (imageapptest.Wrap) before StoresOf takes them back.
+func (s Stores) Ports() imageapp.Ports {
+	return imageapp.Ports{Users: s.Users, Messages: s.Messages, Keys: s.Keys, Blobs: s.Blobs,
+		Notifier: s.Notifier, SendKeys: s.SendKeys, Tombstones: s.Tombstones}
+}
+
 // Service orchestrates the ports. Zero-valued optional fields get defaults.
 type Service struct {
-	imageapp.Ports // Users, Messages, Keys, Blobs and Notifier
+	Stores
 
 	// Provision runs post-confirmation provisioning for a user whose key or
 	// topic is missing (the trigger failed or has not run yet).

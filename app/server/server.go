@@ -103,7 +103,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 	}
 	a := &App{cfg: cfg, log: log, backend: b, metrics: reg}
 	a.messaging = &messaging.Service{
-		Ports: b.Ports, Notifying: &b.notifying, Provision: b.provisioner(), Events: b.events,
+		Stores: messaging.StoresOf(b.Ports), Notifying: &b.notifying, Provision: b.provisioner(), Events: b.events,
 		App: cfg.AppName, MaxPixels: cfg.MaxPixels, Log: log, Now: cfg.Now, QuotaBytes: cfg.quota(),
 		ThumbKeys: &messaging.ThumbKeyCache{}, Previewing: messaging.NewPreviewQueue(0, 0),
 		MailDigests: b.mailDigests, Metrics: reg,
@@ -163,7 +163,7 @@ func (a *App) Messaging() *messaging.Service { return a.messaging }
 
 // Ports are the adapters the services run over (after WrapPorts), for tools
 // that seed or inspect the stores, such as the benchmark.
-func (a *App) Ports() imageapp.Ports { return a.messaging.Ports }
+func (a *App) Ports() imageapp.Ports { return a.backend.Ports }
 
 // Provision is post-confirmation provisioning over this backend.
 func (a *App) Provision() imageapp.Provisioner { return a.backend.provisioner() }

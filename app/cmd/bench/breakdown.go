@@ -49,8 +49,9 @@ func (c *portClock) of(op imageapptest.Op) time.Duration {
 func (e *benchEnv) timedService() (*messaging.Service, *portClock) {
 	svc := *e.svc
 	clock := &portClock{d: map[imageapptest.Op]time.Duration{}}
-	svc.Ports = e.ports
-	imageapptest.Wrap(&svc.Ports).Set(clock.around, nil)
+	ports := e.ports
+	imageapptest.Wrap(&ports).Set(clock.around, nil)
+	svc.Stores = messaging.StoresOf(ports)
 	return &svc, clock
 }
 
