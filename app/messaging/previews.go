@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -98,6 +99,13 @@ func (q *PreviewQueue) sendStarted() (ended func()) {
 			close(q.noSends)
 		}
 	})
+}
+
+// SendsUnderWay is how many sends are under way on this instance.
+func (q *PreviewQueue) SendsUnderWay() int {
+	q.sendMu.Lock()
+	defer q.sendMu.Unlock()
+	return q.sends
 }
 
 // yieldToSends waits until no send is under way, until deadline, or until
@@ -308,7 +316,7 @@ func (s *Service) makePreview(ctx context.Context, j *previewJob) {
 		}
 	}
 	p := Preview{Caption: j.caption}
-	thumb, err := s.thumbnailOf(ctx, j.m, j.dek)
+	thumb, err := s.thumbnailOf(ctx, j.m, j.dek, s.pauseForSends(ctx, j))
 	switch {
 	case err == nil:
 		p.Thumb = thumb
@@ -325,8 +333,9 @@ func (s *Service) makePreview(ctx context.Context, j *previewJob) {
 	}
 }
 
-// thumbnailOf decodes m's stored image with dek into its thumbnail.
-func (s *Service) thumbnailOf(ctx context.Context, m *imageapp.Message, dek []byte) ([]byte, error) {
+// thumbnailOf decodes m's stored image with dek into its thumbnail;
+// pause, when set, runs before each read of the image.
+func (s *Service) thumbnailOf(ctx context.Context, m *imageapp.Message, dek []byte, pause func()) ([]byte, error) {
 	blob, err := s.Blobs.Blob(ctx, m.ID)
 	if err != nil {
 		return nil, err
@@ -336,7 +345,41 @@ func (s *Service) thumbnailOf(ctx context.Context, m *imageapp.Message, dek []by
 	if err != nil {
 		return nil, fmt.Errorf("messaging: read blob for preview: %w", err)
 	}
-	return thumbnail.Make(ctx, img, s.previewBudget())
+	var r io.Reader = img
+	if pause != nil {
+		r = pausingReader{r: img, pause: pause}
+	}
+	return thumbnail.Make(ctx, r, s.previewBudget())
+}
+
+// pauseForSends is what a queued preview's decode does before each read:
+// wait while sends are under way on the instance, within the same yield
+// the job had before it started (from its queueing, previewYield). A
+// preview that began in a quiet moment so gives the cores back to a send
+// that starts meanwhile, instead of racing it; its latency is bounded as
+// before. The sweep's previews (no queue) do not pause.
+func (s *Service) pauseForSends(ctx context.Context, j *previewJob) func() {
+	q := s.Previewing
+	if q == nil || j.queued.IsZero() {
+		return nil
+	}
+	deadline := j.queued.Add(q.yieldFor())
+	return func() {
+		if time.Now().Before(deadline) {
+			q.yieldToSends(ctx, deadline)
+		}
+	}
+}
+
+// pausingReader runs pause before each read of r.
+type pausingReader struct {
+	r     io.Reader
+	pause func()
+}
+
+func (p pausingReader) Read(b []byte) (int, error) {
+	p.pause()
+	return p.r.Read(b)
 }
 
 // SweepPreviews makes the previews that are due and older than

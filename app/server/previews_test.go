@@ -206,6 +206,76 @@ func TestPreviewsLetSendsGoFirst(t *testing.T) {
 	}
 }
 
+// TestPreviewUnderWayPausesForASend: a preview that began decoding with no
+// send under way pauses at its next read of the image when a send starts,
+// within the same yield, and finishes once the send is done: the send gets
+// the cores instead of racing a decode several times its cost.
+func TestPreviewUnderWayPausesForASend(t *testing.T) {
+	decoding := make(chan struct{})
+	gate := make(chan struct{})
+	var first atomic.Bool
+	app := startAppWrapped(t, t.TempDir(), func(p *imageapp.Ports) {
+		imageapptest.Wrap(p).Set(nil, func(op imageapptest.Op, r io.Reader) io.Reader {
+			if op != imageapptest.GetBlob || !first.CompareAndSwap(false, true) {
+				return r
+			}
+			return &gatedReader{r: r, decoding: decoding, gate: gate}
+		})
+	})
+	alice, _ := app.signUp("alice"), app.signUp("bob")
+	queue := app.app.Messaging().Previewing
+	queue.SetYield(time.Minute)
+
+	if status, _ := postImage(t, alice, "bob", testPNG(t, 600, 400)); status != http.StatusCreated {
+		t.Fatalf("send: %d; want 201", status)
+	}
+	<-decoding // the preview is past its yield (no send then) and reading the image
+	slow, finish := startSlowSend(t, alice, "bob", testPNG(t, 300, 200))
+	for deadline := time.Now().Add(10 * time.Second); queue.SendsUnderWay() != 1; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the slow send is not under way: %d sends", queue.SendsUnderWay())
+		}
+	}
+	close(gate)
+	made := make(chan struct{})
+	go func() { queue.Wait(); close(made) }()
+	select {
+	case <-made:
+		t.Fatal("a preview under way went on decoding while a send was under way, within its yield")
+	case <-time.After(500 * time.Millisecond):
+	}
+	finish()
+	if status := <-slow; status != http.StatusCreated {
+		t.Fatalf("the slow send: %d; want 201", status)
+	}
+	select {
+	case <-made:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the paused preview was not made once the send was done")
+	}
+}
+
+// gatedReader is a preview's read of a blob: past its first encrypted
+// segment (64 KiB: the header is read, and the decode has begun on the
+// first segment) it says so on decoding and waits for gate.
+type gatedReader struct {
+	r        io.Reader
+	n        int
+	decoding chan struct{}
+	gate     chan struct{}
+}
+
+func (g *gatedReader) Read(p []byte) (int, error) {
+	if g.n >= 64<<10 && g.decoding != nil {
+		close(g.decoding)
+		g.decoding = nil
+		<-g.gate
+	}
+	n, err := g.r.Read(p)
+	g.n += n
+	return n, err
+}
+
 // startSlowSend posts img to to as the React client does, with the body
 // held open after its first kilobyte of image until finish is called; the
 // answer's status comes on the channel.
