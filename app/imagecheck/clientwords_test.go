@@ -90,11 +90,11 @@ func marshal(t *testing.T, v any, indent string) []byte {
 // TestTypesAreTheAllowedOnes: the list clients are given is the allow-list.
 func TestTypesAreTheAllowedOnes(t *testing.T) {
 	types := imagecheck.Types()
-	if len(types) != len(imagecheck.Allowed) {
-		t.Fatalf("Types lists %d types, Allowed %d", len(types), len(imagecheck.Allowed))
+	if len(types) != len(imagecheck.AllowedTypes()) {
+		t.Fatalf("Types lists %d types, Allowed %d", len(types), len(imagecheck.AllowedTypes()))
 	}
 	for _, ct := range types {
-		if _, ok := imagecheck.Allowed[ct]; !ok {
+		if _, ok := imagecheck.AllowedTypes()[ct]; !ok {
 			t.Errorf("%s is listed but not allowed", ct)
 		}
 	}

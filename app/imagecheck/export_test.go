@@ -11,3 +11,6 @@ func SwapDecodeConfig(f func(io.Reader) (image.Config, string, error)) (restore 
 	imageDecodeConfig = f
 	return func() { imageDecodeConfig = old }
 }
+
+// AllowedTypes is the allow-list, for the external tests.
+func AllowedTypes() map[string]string { return allowed }

@@ -29,14 +29,18 @@ import (
 	"imageapp/app/imageapp"
 )
 
-// Allowed maps each accepted content type to its usual file extension.
-var Allowed = map[string]string{
+// allowed maps each accepted content type to its usual file extension.
+var allowed = map[string]string{
 	"image/png":  ".png",
 	"image/jpeg": ".jpg",
 	"image/gif":  ".gif",
 	"image/webp": ".webp",
 	"image/avif": ".avif",
 }
+
+// Extension is the usual file extension of an accepted content type, like
+// ".png"; "" for a type that is not accepted.
+func Extension(contentType string) string { return allowed[contentType] }
 
 // Types lists the accepted content types in the order people read them.
 func Types() []string {
@@ -109,7 +113,7 @@ func Inspect(r io.Reader, maxPixels int) (c *Checked, err error) {
 	case heif:
 		return nil, imageapp.Errorf(imageapp.EUNSUPPORTED, "%s", HEICMessage)
 	}
-	if _, ok := Allowed[ctype]; !ok {
+	if _, ok := allowed[ctype]; !ok {
 		return nil, imageapp.Errorf(imageapp.EUNSUPPORTED, "%s", UnsupportedMessage())
 	}
 
@@ -121,7 +125,7 @@ func Inspect(r io.Reader, maxPixels int) (c *Checked, err error) {
 		if errors.As(err, &maxErr) {
 			return nil, err
 		}
-		return nil, imageapp.Errorf(imageapp.EBADIMAGE, "This %s file is damaged or not a real image.", Allowed[ctype][1:])
+		return nil, imageapp.Errorf(imageapp.EBADIMAGE, "This %s file is damaged or not a real image.", allowed[ctype][1:])
 	}
 	if "image/"+format != ctype {
 		return nil, imageapp.Errorf(imageapp.EBADIMAGE, "The file's content does not match its image type.")

@@ -44,7 +44,7 @@ type Identity struct {
 	// this Identity's own, sized from memory (NewHasher(0, 0)).
 	Hasher *Hasher
 	// MailLimit bounds the codes mailed to one address; zero means
-	// DefaultMailLimit.
+	// defaultMailLimit.
 	MailLimit ratelimit.Rule
 
 	once   sync.Once
@@ -71,17 +71,17 @@ const (
 	purposeReset      = "reset"
 )
 
-// DefaultMailLimit: five codes to one address at once, then one every four
+// defaultMailLimit: five codes to one address at once, then one every four
 // hours. Each code mailed gives whoever asked for it maxCodeAttempts tries,
 // so this bounds the guesses of strangers who ask from many addresses:
 // at most 5×(5+6) + 20 a day against one account.
-var DefaultMailLimit = ratelimit.Rule{Burst: 5, Every: 4 * time.Hour}
+var defaultMailLimit = ratelimit.Rule{Burst: 5, Every: 4 * time.Hour}
 
 func (id *Identity) init() {
 	id.once.Do(func() {
 		rule := id.MailLimit
 		if rule.Burst == 0 {
-			rule = DefaultMailLimit
+			rule = defaultMailLimit
 		}
 		id.mails = ratelimit.New(rule, id.now)
 		id.hasher = id.Hasher

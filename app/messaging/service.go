@@ -457,14 +457,14 @@ func cleanFilename(name, contentType string) string {
 		name = strings.ToValidUTF8(name, "")
 	}
 	if name == "" || name == "." || name == "/" {
-		name = "image" + imagecheck.Allowed[contentType]
+		name = "image" + imagecheck.Extension(contentType)
 	}
 	return name
 }
 
 // Extension is the usual file extension of an accepted image type (".png"),
 // or "" for any other type.
-func Extension(contentType string) string { return imagecheck.Allowed[contentType] }
+func Extension(contentType string) string { return imagecheck.Extension(contentType) }
 
 // ImageTypes are the content types a send accepts, for clients that check
 // before uploading.
