@@ -55,7 +55,7 @@ var endpointEnv = map[Service]string{
 }
 
 // All is every service.
-var All = []Service{KMS, S3, DynamoDB, SNS, Cognito, Lambda}
+func All() []Service { return []Service{KMS, S3, DynamoDB, SNS, Cognito, Lambda} }
 
 const (
 	Region = "us-east-1"

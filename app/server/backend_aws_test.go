@@ -194,7 +194,7 @@ func startAWSAppIn(t *testing.T, ctx context.Context, prefix, keyMode string, tw
 		t.Fatal(err)
 	}
 	stack, err := awstest.Start(ctx, awstest.Options{
-		Services:     awstest.All,
+		Services:     awstest.All(),
 		LambdaBinary: bootstrap,
 		LambdaEnv: []string{"IMAGEAPP_USERS_TABLE=" + prefix + "-users", "IMAGEAPP_APP_NAME=imageapp",
 			"IMAGEAPP_KEY_MODE=" + keyMode, "IMAGEAPP_ROOT_KEY_ID=" + awstest.RootKeyAlias(prefix), // as in terraform/lambda.tf

@@ -64,7 +64,7 @@ func run(ctx context.Context, addr string, emulatorsOnly bool, instances int) er
 		return err
 	}
 	stack, err := awstest.Start(ctx, awstest.Options{
-		Services:     awstest.All,
+		Services:     awstest.All(),
 		LambdaBinary: bootstrap,
 		LambdaEnv: []string{"IMAGEAPP_USERS_TABLE=" + prefix + "-users", "IMAGEAPP_APP_NAME=" + imageapp.DefaultAppName,
 			"IMAGEAPP_ROOT_KEY_ID=" + awstest.RootKeyAlias(prefix)},
