@@ -136,7 +136,7 @@ func startOnce(ctx context.Context, cache *Cache, opts Options, want map[Service
 	// this stack get the same one (a port let go is soon handed out again).
 	ports := map[Service]int{}
 	var held []net.Listener
-	for _, svc := range All {
+	for _, svc := range All() {
 		if !want[svc] {
 			continue
 		}
@@ -174,7 +174,7 @@ func (s *Stack) start(ctx context.Context, cache *Cache, opts Options, ports map
 		waits = append(waits, ready{p, s.URLs[svc] + "/"})
 		return nil
 	}
-	for _, svc := range All {
+	for _, svc := range All() {
 		port, ok := ports[svc]
 		if !ok {
 			continue
@@ -289,7 +289,7 @@ func (s *Stack) baseEnv() []string {
 func (s *Stack) Env() []string {
 	env := append(s.baseEnv(), "AWS_REGION="+Region, "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test",
 		"AWS_EC2_METADATA_DISABLED=true")
-	for _, svc := range All {
+	for _, svc := range All() {
 		if url, ok := s.URLs[svc]; ok {
 			env = append(env, endpointEnv[svc]+"="+url)
 		}
@@ -343,7 +343,7 @@ func (s *Stack) Close() {
 
 func (s *Stack) describe() string {
 	var parts []string
-	for _, svc := range All {
+	for _, svc := range All() {
 		if url, ok := s.URLs[svc]; ok {
 			parts = append(parts, string(svc)+"="+url)
 		}
