@@ -13,7 +13,8 @@ import (
 	"strings"
 	"sync"
 
-	_ "modernc.org/sqlite" // pure-Go SQLite driver, registered as "sqlite"
+	"modernc.org/sqlite" // pure-Go SQLite driver, registered as "sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"imageapp/app/imageapp"
 )
@@ -359,21 +360,29 @@ func (d *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 
 // dbError turns a full or read-only disk into an error a person can act on.
 func dbError(err error) error {
-	if err == nil {
-		return nil
-	}
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "SQLITE_FULL") || strings.Contains(msg, "database or disk is full"):
+	switch sqliteCode(err) & 0xff { // the primary code of an extended one
+	case sqlite3.SQLITE_FULL:
 		return fmt.Errorf("%w: %v", imageapp.ErrDiskFull(), err)
-	case strings.Contains(msg, "SQLITE_READONLY") || strings.Contains(msg, "readonly database"):
+	case sqlite3.SQLITE_READONLY:
 		return fmt.Errorf("%w: %v", imageapp.ErrCannotWrite(), err)
 	}
 	return err
 }
 
+// isUniqueViolation: a row with that key (primary or unique) is there.
 func isUniqueViolation(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+	code := sqliteCode(err)
+	return code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
+// sqliteCode is err's SQLite result code (extended: the driver turns them
+// on), or 0 when err is not SQLite's.
+func sqliteCode(err error) int {
+	var e *sqlite.Error
+	if errors.As(err, &e) {
+		return e.Code()
+	}
+	return 0
 }
 
 var errNoRows = sql.ErrNoRows
