@@ -1,14 +1,15 @@
 // Command lambda is the Cognito post-confirmation trigger: when someone
-// confirms their sign-up it provisions them (user key, SNS topic, directory
-// row) with the same provision.User the app runs in local mode and lazily.
+// confirms their sign-up it provisions them (user key, SNS topic in sns mail
+// mode, directory row) with the same provision.User the app runs in local mode and lazily.
 //
 // Build it for the provided.al2023 runtime with ./build.sh (dist/bootstrap.zip).
 // It reads the app's names (awsbackend.NamesFromEnv): IMAGEAPP_USERS_TABLE,
 // IMAGEAPP_APP_NAME (default imageapp), IMAGEAPP_KEY_MODE (hierarchy, the
 // default, with IMAGEAPP_ROOT_KEY_ID; or per-user-kms), and in per-user-kms
 // mode IMAGEAPP_APP_ROLE_ARN and IMAGEAPP_TRIGGER_ROLE_ARN (the roles the key
-// policy of each new user key names, see app/aws/kmskeys; optional); AWS
-// settings come from the standard chain.
+// policy of each new user key names, see app/aws/kmskeys; optional), and
+// IMAGEAPP_MAIL (sns, the default, makes the user's topic; ses makes none and
+// needs no From address here); AWS settings come from the standard chain.
 package main
 
 import (

@@ -117,3 +117,19 @@ func TestNewTriggerNeedsTheRootKeyInHierarchyMode(t *testing.T) {
 		t.Errorf("per-user-kms mode: %v", err)
 	}
 }
+
+// TestNewTriggerTakesTheMailMode: in ses mode the trigger starts without a
+// From address (it only provisions, and makes no topic); an unknown mode
+// stops it, naming IMAGEAPP_MAIL.
+func TestNewTriggerTakesTheMailMode(t *testing.T) {
+	t.Setenv("AWS_REGION", "us-east-1")
+	env := map[string]string{"IMAGEAPP_USERS_TABLE": "users", "IMAGEAPP_ROOT_KEY_ID": "alias/imageapp/root", "IMAGEAPP_MAIL": "ses"}
+	getenv := func(k string) string { return env[k] }
+	if _, err := newTrigger(context.Background(), getenv, slog.New(slog.DiscardHandler)); err != nil {
+		t.Errorf("ses mode: %v", err)
+	}
+	env["IMAGEAPP_MAIL"] = "smtp"
+	if _, err := newTrigger(context.Background(), getenv, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), "IMAGEAPP_MAIL") {
+		t.Errorf("IMAGEAPP_MAIL=smtp: %v; want an error naming it", err)
+	}
+}

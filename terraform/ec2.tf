@@ -38,6 +38,7 @@ locals {
     IMAGEAPP_APP_ROLE_ARN=${aws_iam_role.app.arn}
     IMAGEAPP_KEY_MODE=${var.key_mode}
     IMAGEAPP_ROOT_KEY_ID=${aws_kms_key.root.arn}
+    ${local.mail_env}
     IMAGEAPP_LOG_FORMAT=${var.app_log_format}
     IMAGEAPP_METRICS=emf
     AWS_REGION=${var.region}

@@ -1,6 +1,6 @@
 # Two roles, each allowed only what its code calls, and a deploy policy for
 # Jenkins (ecr.tf):
-#   - the Lambda trigger: provisioning (kms.tf, sns.tf) + its users-table
+#   - the Lambda trigger: provisioning (kms.tf, sns.tf in mail_mode sns) + its users-table
 #     lookups and row + its logs;
 #   - the app instances (instance profile, never access keys): the app's SDK
 #     calls (policy "app") and what the instance itself does at boot and
@@ -39,7 +39,6 @@ resource "aws_iam_role" "lambda" {
 data "aws_iam_policy_document" "lambda" {
   source_policy_documents = [
     data.aws_iam_policy_document.user_keys_provision.json,
-    data.aws_iam_policy_document.sns_provision.json,
   ]
 
   # provision.User: look the user up by ID (user_id-index, then the row
@@ -73,6 +72,15 @@ resource "aws_iam_role_policy" "lambda" {
   name   = "provision-users"
   role   = aws_iam_role.lambda.id
   policy = data.aws_iam_policy_document.lambda.json
+}
+
+# mail_mode = sns only: the user's topic and its email subscription. In ses
+# mode provisioning makes no topic, and the trigger sends no mail.
+resource "aws_iam_role_policy" "lambda_sns" {
+  count  = local.ses_mail ? 0 : 1
+  name   = "user-topics"
+  role   = aws_iam_role.lambda.id
+  policy = data.aws_iam_policy_document.sns_provision.json
 }
 
 # key_mode = per-user-kms only: creating a KMS key and alias per user. The
@@ -121,8 +129,6 @@ data "aws_iam_policy_document" "app" {
     data.aws_iam_policy_document.user_keys_provision.json,
     data.aws_iam_policy_document.user_keys_use.json,
     data.aws_iam_policy_document.kms_app_key.json,
-    data.aws_iam_policy_document.sns_provision.json,
-    data.aws_iam_policy_document.sns_publish.json,
   ]
 
   # A sign-up for a name whose unconfirmed account's code has expired
@@ -220,6 +226,22 @@ resource "aws_iam_role_policy" "app" {
   name   = "imageapp-server"
   role   = aws_iam_role.app.id
   policy = data.aws_iam_policy_document.app.json
+}
+
+# mail_mode = sns only: per-user topics, made (lazy provisioning), published
+# to, read, unsubscribed from and deleted. ses mode: ses_mail.tf instead.
+data "aws_iam_policy_document" "app_sns" {
+  source_policy_documents = [
+    data.aws_iam_policy_document.sns_provision.json,
+    data.aws_iam_policy_document.sns_publish.json,
+  ]
+}
+
+resource "aws_iam_role_policy" "app_sns" {
+  count  = local.ses_mail ? 0 : 1
+  name   = "user-topics"
+  role   = aws_iam_role.app.id
+  policy = data.aws_iam_policy_document.app_sns.json
 }
 
 # key_mode = per-user-kms only: a KMS key per user, made (lazy provisioning),

@@ -20,7 +20,7 @@ resource "aws_cloudwatch_log_group" "post_confirmation" {
 
 resource "aws_lambda_function" "post_confirmation" {
   function_name    = local.lambda_name
-  description      = "Cognito post-confirmation: user key, SNS topic and directory row"
+  description      = "Cognito post-confirmation: user key, SNS topic (sns mail mode) and directory row"
   role             = aws_iam_role.lambda.arn
   runtime          = "provided.al2023"
   handler          = "bootstrap"
@@ -42,6 +42,7 @@ resource "aws_lambda_function" "post_confirmation" {
       IMAGEAPP_TRIGGER_ROLE_ARN = aws_iam_role.lambda.arn # may drop a key it created and lost
       IMAGEAPP_KEY_MODE         = var.key_mode
       IMAGEAPP_ROOT_KEY_ID      = aws_kms_key.root.arn
+      IMAGEAPP_MAIL             = var.mail_mode # ses: provisioning makes no topic
     }
   }
 
@@ -60,5 +61,6 @@ resource "aws_lambda_function" "post_confirmation" {
   depends_on = [
     aws_cloudwatch_log_group.post_confirmation,
     aws_iam_role_policy.lambda,
+    aws_iam_role_policy.lambda_sns,
   ]
 }

@@ -85,6 +85,25 @@ output "IMAGEAPP_KEY_MODE" {
   value = var.key_mode
 }
 
+output "IMAGEAPP_MAIL" {
+  value = var.mail_mode
+}
+
+output "IMAGEAPP_SES_FROM" {
+  description = "mail_mode = ses: the From address of notification mail (empty in sns mode)."
+  value       = local.ses_mail ? local.ses_from : ""
+}
+
+output "IMAGEAPP_SES_CONFIGURATION_SET" {
+  value = local.ses_mail ? local.ses_configuration_set : ""
+}
+
+output "ses_dkim_records" {
+  description = "mail_mode = ses: the three CNAME records that verify ses_domain (Easy DKIM); SES sends nothing from it until they resolve."
+  value = local.ses_mail ? [for t in aws_sesv2_email_identity.mail[0].dkim_signing_attributes[0].tokens :
+  { name = "${t}._domainkey.${var.ses_domain}", type = "CNAME", value = "${t}.dkim.amazonses.com" }] : []
+}
+
 output "IMAGEAPP_ROOT_KEY_ID" {
   description = "The root key: wraps each user's key in the key hierarchy (key_mode = hierarchy)."
   value       = aws_kms_key.root.arn

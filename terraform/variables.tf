@@ -257,3 +257,25 @@ variable "kms_admin_arns" {
   type        = list(string)
   default     = []
 }
+
+variable "mail_mode" {
+  description = "IMAGEAPP_MAIL: how notification mail goes. sns (default): an SNS topic per user with the address subscribed (the address confirms once; 100,000 topics per account and region cap the users). ses: SES SendEmail from no-reply@<ses_domain>, nothing per user (needs ses_domain, DKIM records and SES production access). README, \"Mail modes\"."
+  type        = string
+  default     = "sns"
+
+  validation {
+    condition     = contains(["sns", "ses"], var.mail_mode)
+    error_message = "mail_mode must be sns or ses."
+  }
+}
+
+variable "ses_domain" {
+  description = "mail_mode = ses: the domain notification mail is sent from (no-reply@<ses_domain>). Terraform makes its SES identity with Easy DKIM; publish the records of output ses_dkim_records. If it is already an SES identity (ses_identity, say), import it: terraform import 'aws_sesv2_email_identity.mail[0]' <domain>."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.ses_domain == "" || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.ses_domain))
+    error_message = "ses_domain must be a lowercase DNS name such as mail.example.com, or empty."
+  }
+}

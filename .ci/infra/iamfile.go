@@ -53,6 +53,8 @@ var ResourceKinds = map[string]string{
 	"key/root":              `aws_kms_key.root.arn`,
 	"topic/user":            `local.user_topics_arn`,
 	"subscription/user":     `"${local.user_topics_arn}:*"`,
+	"identity/mail":         `local.ses_mail_identity_arn`,
+	"configset/mail":        `local.ses_configuration_set_arn`,
 	"param/client-secret":   `aws_ssm_parameter.cognito_client_secret.arn`,
 	"param/image-tag":       `aws_ssm_parameter.image_tag.arn`,
 	"param/valkey-password": `aws_ssm_parameter.valkey_password.arn`,

@@ -27,6 +27,7 @@ var WildcardResourceActions = map[string]string{
 	"autoscaling:DescribeInstanceRefreshes": "Auto Scaling's Describe* have no resource-level permissions: Resource \"*\" only (read-only, pinned to the region; starting a refresh is scoped to the group)",
 	"ec2:DescribeLaunchTemplateVersions":    "EC2's Describe* have no resource-level permissions: Resource \"*\" only (read-only, pinned to the region; making versions is scoped to the template)",
 	"ec2:RunInstances":                      "a refresh to a launch template version is authorized like launching from it, over subnets, groups, volumes and interfaces whose ARNs are not known in advance: Resource \"*\" with ec2:LaunchTemplate = the app's template",
+	"ses:GetSuppressedDestination":          "the account's suppression list has no resource-level permissions: Resource \"*\" only (read-only, pinned to the region; sending is scoped to the identity and configuration set)",
 	"ec2:CreateTags":                        "tags of the instances and volumes a launch creates, whose IDs are new: Resource \"*\" with ec2:LaunchTemplate = the app's template",
 }
 

@@ -69,7 +69,8 @@ type Notification struct {
 	Senders []string
 }
 
-// Notifier delivers notifications (in-process hub + outbox locally, SNS in AWS mode).
+// Notifier delivers notifications (in-process hub + outbox locally; in AWS
+// mode SNS topics or SES mail, by IMAGEAPP_MAIL).
 type Notifier interface {
 	// CreateUserTopic makes (idempotently) where the user's notifications go
 	// and subscribes their email; it returns the topic's name or ARN.

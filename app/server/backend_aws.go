@@ -13,10 +13,11 @@ import (
 	"imageapp/app/imageapp"
 )
 
-// openAWS builds the AWS backend: Cognito, DynamoDB, KMS, S3 and SNS, with
-// region, credentials and endpoints from the SDK's default chain. Nothing
-// lives on the instance's disk: the cookie keys are one ring for the whole
-// cluster, an item of the users table wrapped by the app's KMS key, which
+// openAWS builds the AWS backend: Cognito, DynamoDB, KMS, S3, and SNS or SES
+// for mail (IMAGEAPP_MAIL), with region, credentials and endpoints from the
+// SDK's default chain. Nothing lives on the instance's disk: the cookie
+// keys are one ring for the whole cluster, an item of the users table
+// wrapped by the app's KMS key, which
 // every instance re-reads every cookiekeys.RefreshEvery (see
 // app/cookiekeys/ring.go for why a rotation is then safe).
 func openAWS(ctx context.Context, cfg Config, log *slog.Logger) (*backend, error) {

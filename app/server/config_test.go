@@ -193,3 +193,29 @@ func TestMetricsFormat(t *testing.T) {
 		t.Errorf("IMAGEAPP_METRICS=prometheus: %v; want an error naming the variable", err)
 	}
 }
+
+// TestConfigSESMailNeedsAFromAddress: IMAGEAPP_MAIL=ses sends from
+// IMAGEAPP_SES_FROM, so the app refuses to start without it, naming it;
+// an unknown mail mode is refused too.
+func TestConfigSESMailNeedsAFromAddress(t *testing.T) {
+	env := map[string]string{"IMAGEAPP_BACKEND": "aws", "IMAGEAPP_COGNITO_USER_POOL_ID": "p", "IMAGEAPP_COGNITO_CLIENT_ID": "c",
+		"IMAGEAPP_USERS_TABLE": "u", "IMAGEAPP_MESSAGES_TABLE": "m", "IMAGEAPP_BUCKET": "b", "IMAGEAPP_APP_KEY_ID": "alias/imageapp/app",
+		"IMAGEAPP_ROOT_KEY_ID": "alias/imageapp/root", "IMAGEAPP_BASE_URL": "https://img.example.com", "IMAGEAPP_MAIL": "ses"}
+	if _, err := ConfigFromEnv(envOf(env)); err == nil || !strings.Contains(err.Error(), "IMAGEAPP_SES_FROM") {
+		t.Errorf("ses mail without a From address: %v; want a refusal naming IMAGEAPP_SES_FROM", err)
+	}
+	env["IMAGEAPP_SES_FROM"] = "ImageApp <no-reply@img.example.com>"
+	c, err := ConfigFromEnv(envOf(env))
+	if err != nil || c.AWS.MailMode != "ses" || c.AWS.SESFrom != env["IMAGEAPP_SES_FROM"] {
+		t.Errorf("ses mail with a From address: %+v, %v", c.AWS, err)
+	}
+	env["IMAGEAPP_MAIL"] = "smtp"
+	if _, err := ConfigFromEnv(envOf(env)); err == nil || !strings.Contains(err.Error(), "IMAGEAPP_MAIL") {
+		t.Errorf("IMAGEAPP_MAIL=smtp: %v; want a refusal naming IMAGEAPP_MAIL", err)
+	}
+	delete(env, "IMAGEAPP_MAIL")
+	delete(env, "IMAGEAPP_SES_FROM")
+	if c, err := ConfigFromEnv(envOf(env)); err != nil || c.AWS.MailMode != "sns" {
+		t.Errorf("no IMAGEAPP_MAIL: mode %q, %v; want sns", c.AWS.MailMode, err)
+	}
+}

@@ -367,17 +367,19 @@ run "with_cloudfront" {
   assert {
     condition = alltrue(flatten([for d in [data.aws_iam_policy_document.app, data.aws_iam_policy_document.instance, data.aws_iam_policy_document.lambda,
       data.aws_iam_policy_document.deploy, data.aws_iam_policy_document.kms_provision, data.aws_iam_policy_document.kms_use,
-      data.aws_iam_policy_document.kms_app_key, data.aws_iam_policy_document.sns_provision, data.aws_iam_policy_document.sns_publish] :
+      data.aws_iam_policy_document.kms_app_key, data.aws_iam_policy_document.sns_provision, data.aws_iam_policy_document.sns_publish,
+      data.aws_iam_policy_document.ses_send] :
     [for st in d.statement : [for a in st.actions : !strcontains(a, "*")] if st.effect == "Allow"]]))
     error_message = "no policy grants a wildcard action"
   }
   assert {
     condition = alltrue(flatten([for d in [data.aws_iam_policy_document.app, data.aws_iam_policy_document.instance, data.aws_iam_policy_document.lambda,
       data.aws_iam_policy_document.deploy, data.aws_iam_policy_document.kms_provision, data.aws_iam_policy_document.kms_use,
-      data.aws_iam_policy_document.kms_app_key, data.aws_iam_policy_document.sns_provision, data.aws_iam_policy_document.sns_publish] :
+      data.aws_iam_policy_document.kms_app_key, data.aws_iam_policy_document.sns_provision, data.aws_iam_policy_document.sns_publish,
+      data.aws_iam_policy_document.ses_send] :
       [for st in d.statement : !contains(st.resources, "*") || (
         length(setsubtract(st.actions, ["kms:CreateKey", "ecr:GetAuthorizationToken", "autoscaling:DescribeInstanceRefreshes",
-        "ec2:DescribeLaunchTemplateVersions", "ec2:RunInstances", "ec2:CreateTags"])) == 0 &&
+        "ec2:DescribeLaunchTemplateVersions", "ec2:RunInstances", "ec2:CreateTags", "ses:GetSuppressedDestination"])) == 0 &&
     length(st.condition) > 0) if st.effect == "Allow"]]))
     error_message = "resource * only for the actions AWS cannot scope, and only with conditions"
   }
@@ -649,4 +651,88 @@ run "per_user_kms" {
     condition     = length(aws_iam_role_policy.app_per_user_kms) == 1 && length(aws_iam_role_policy.lambda_per_user_kms) == 1 && aws_lambda_function.post_confirmation.environment[0].variables["IMAGEAPP_KEY_MODE"] == "per-user-kms"
     error_message = "key_mode = per-user-kms grants the app and the trigger the per-user key statements and tells both the mode"
   }
+}
+
+# --- mail modes ------------------------------------------------------------------
+
+# The default: a topic per user. Both roles may make and use topics; no SES
+# resource exists and the app is told sns.
+run "mail_sns_by_default" {
+  command = plan
+
+  assert {
+    condition     = output.IMAGEAPP_MAIL == "sns" && aws_lambda_function.post_confirmation.environment[0].variables["IMAGEAPP_MAIL"] == "sns" && local.mail_env == "IMAGEAPP_MAIL=sns"
+    error_message = "the default mail mode is sns, for the app and the trigger"
+  }
+  assert {
+    condition     = length(aws_iam_role_policy.app_sns) == 1 && length(aws_iam_role_policy.lambda_sns) == 1 && length(aws_iam_role_policy.app_ses) == 0
+    error_message = "sns mode grants the per-user topic statements to the app and the trigger, and no SES"
+  }
+  assert {
+    condition     = length(aws_sesv2_email_identity.mail) == 0 && length(aws_sesv2_configuration_set.mail) == 0 && length(aws_cloudwatch_metric_alarm.ses_mail_rates) == 0
+    error_message = "sns mode makes no SES identity, configuration set or mail alarms, and sets no SES variables"
+  }
+}
+
+# ses: SendEmail from no-reply@<ses_domain> through the configuration set;
+# no role may make or use per-user topics.
+run "mail_ses" {
+  command = plan
+
+  variables {
+    mail_mode  = "ses"
+    ses_domain = "mail.example.com"
+  }
+
+  assert {
+    condition     = aws_sesv2_email_identity.mail[0].email_identity == "mail.example.com" && aws_sesv2_email_identity.mail[0].dkim_signing_attributes[0].next_signing_key_length == "RSA_2048_BIT" && aws_sesv2_email_identity.mail[0].configuration_set_name == "imageapp-mail"
+    error_message = "ses mode verifies ses_domain with Easy DKIM, its mail through the configuration set"
+  }
+  assert {
+    condition = (aws_sesv2_configuration_set.mail[0].delivery_options[0].tls_policy == "REQUIRE" &&
+      toset(aws_sesv2_configuration_set.mail[0].suppression_options[0].suppressed_reasons) == toset(["BOUNCE", "COMPLAINT"]) &&
+      toset(aws_sesv2_configuration_set_event_destination.mail_feedback[0].event_destination[0].matching_event_types) == toset(["SEND", "BOUNCE", "COMPLAINT", "REJECT"]) &&
+    length(aws_sesv2_configuration_set_event_destination.mail_feedback[0].event_destination[0].cloud_watch_destination) == 1)
+    error_message = "the configuration set requires TLS, suppresses bounces and complaints, and counts sends, bounces and complaints in CloudWatch"
+  }
+  assert {
+    condition = (toset(keys(aws_cloudwatch_metric_alarm.ses_mail_rates)) == toset(["bounce", "complaint"]) &&
+      aws_cloudwatch_metric_alarm.ses_mail_rates["bounce"].threshold == 0.04 && aws_cloudwatch_metric_alarm.ses_mail_rates["complaint"].threshold == 0.0008 &&
+    alltrue([for a in aws_cloudwatch_metric_alarm.ses_mail_rates : anytrue([for q in a.metric_query : try(q.metric[0].dimensions["configuration-set"], "") == "imageapp-mail"])]))
+    error_message = "bounce and complaint rate alarms on the configuration set's own events, at the account review thresholds' margins"
+  }
+  assert {
+    condition     = output.IMAGEAPP_MAIL == "ses" && output.IMAGEAPP_SES_FROM == "no-reply@mail.example.com" && aws_lambda_function.post_confirmation.environment[0].variables["IMAGEAPP_MAIL"] == "ses"
+    error_message = "the app and the trigger are told ses; the From address is within ses_domain"
+  }
+  assert {
+    condition     = local.mail_env == "IMAGEAPP_MAIL=ses\nIMAGEAPP_SES_FROM=no-reply@mail.example.com\nIMAGEAPP_SES_CONFIGURATION_SET=imageapp-mail"
+    error_message = "the instances' environment (local.mail_env, in local.app_env) names the mail mode, the From address and the configuration set"
+  }
+  assert {
+    condition     = length(aws_iam_role_policy.app_sns) == 0 && length(aws_iam_role_policy.lambda_sns) == 0 && length(aws_iam_role_policy.app_ses) == 1
+    error_message = "ses mode grants no per-user topic statements to either role, and SES to the app only"
+  }
+  assert {
+    condition = !anytrue(flatten([for d in [data.aws_iam_policy_document.app, data.aws_iam_policy_document.lambda] :
+    [for st in d.statement : [for a in st.actions : startswith(a, "sns:") || startswith(a, "ses:")]]]))
+    error_message = "the roles' base policies carry neither SNS topic nor SES statements (they come by mode)"
+  }
+  assert {
+    condition = one([for st in data.aws_iam_policy_document.ses_send.statement : st if contains(st.actions, "ses:SendEmail")]).resources == toset([
+      "arn:aws:ses:eu-central-1:123456789012:identity/mail.example.com", "arn:aws:ses:eu-central-1:123456789012:configuration-set/imageapp-mail"]) && anytrue([
+      for c in one([for st in data.aws_iam_policy_document.ses_send.statement : st if contains(st.actions, "ses:SendEmail")]).condition :
+    c.test == "StringEquals" && c.variable == "ses:FromAddress" && toset(c.values) == toset(["no-reply@mail.example.com"])])
+    error_message = "SendEmail only through the identity and the configuration set, only from the From address"
+  }
+}
+
+run "mail_ses_needs_a_domain" {
+  command = plan
+
+  variables {
+    mail_mode = "ses"
+  }
+
+  expect_failures = [aws_sesv2_configuration_set.mail]
 }

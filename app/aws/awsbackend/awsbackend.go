@@ -19,12 +19,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"imageapp/app/aws/cognitoidentity"
 	"imageapp/app/aws/dynamostore"
 	"imageapp/app/aws/kmskeys"
 	"imageapp/app/aws/s3blobs"
+	"imageapp/app/aws/sesnotifier"
 	"imageapp/app/aws/snsnotifier"
 	"imageapp/app/imageapp"
 	"imageapp/app/provision"
@@ -49,6 +51,7 @@ type Clients struct {
 	KMS      *kms.Client
 	S3       *s3.Client
 	SNS      *sns.Client
+	SES      *sesv2.Client // notification mail in ses mode (Names.MailMode)
 }
 
 // NewClients makes the clients from cfg. Every DynamoDB call has a
@@ -73,6 +76,7 @@ func NewClients(cfg aws.Config) Clients {
 			}
 		}),
 		SNS: sns.NewFromConfig(cfg),
+		SES: sesv2.NewFromConfig(cfg),
 	}
 }
 
@@ -83,7 +87,7 @@ type Adapters struct {
 	Messages *dynamostore.Messages
 	Keys     imageapp.Keys // *kmskeys.Hierarchy or *kmskeys.Keys, by Names.KeyMode
 	Blobs    *s3blobs.Blobs
-	Notifier *snsnotifier.Notifier
+	Notifier imageapp.Notifier // *snsnotifier.Notifier or *sesnotifier.Notifier, by Names.MailMode
 }
 
 // New builds the adapters over c.
@@ -98,6 +102,13 @@ func New(c Clients, n Names, log *slog.Logger) (*Adapters, error) {
 		}
 	}
 	keys, err := userKeys(c, n, KeyPolicyRoles{App: n.AppRoleARN})
+	if err != nil {
+		return nil, err
+	}
+	if n.MailMode == MailSES && n.SESFrom == "" {
+		return nil, errors.New("awsbackend: the SES From address is missing (IMAGEAPP_SES_FROM)")
+	}
+	notifier, err := mailNotifier(c, n)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +128,7 @@ func New(c Clients, n Names, log *slog.Logger) (*Adapters, error) {
 		Messages: &dynamostore.Messages{DB: c.DynamoDB, Table: n.MessagesTable},
 		Keys:     keys,
 		Blobs:    s3blobs.New(c.S3, n.Bucket, c.S3.Options().RequestChecksumCalculation),
-		Notifier: &snsnotifier.Notifier{SNS: c.SNS, AppName: n.AppName, BaseURL: n.BaseURL},
+		Notifier: notifier,
 	}, nil
 }
 
@@ -161,11 +172,28 @@ func ProvisionDeps(c Clients, n Names, roles KeyPolicyRoles) (provision.Deps, er
 	if err != nil {
 		return provision.Deps{}, err
 	}
+	notifier, err := mailNotifier(c, n)
+	if err != nil {
+		return provision.Deps{}, err
+	}
 	return provision.Deps{
 		Keys:     keys,
-		Notifier: &snsnotifier.Notifier{SNS: c.SNS, AppName: n.AppName},
+		Notifier: notifier,
 		Users:    &dynamostore.Directory{DB: c.DynamoDB, Table: n.UsersTable},
 	}, nil
+}
+
+// mailNotifier is the notifier of n's mail mode: a topic per user (SNS),
+// or SES, which provisions nothing (in the trigger, ses mode makes no
+// topic and calls no SES: it only sends, from the app).
+func mailNotifier(c Clients, n Names) (imageapp.Notifier, error) {
+	if err := n.checkMailMode(); err != nil {
+		return nil, fmt.Errorf("awsbackend: %w", err)
+	}
+	if n.MailMode == MailSES {
+		return &sesnotifier.Notifier{SES: c.SES, From: n.SESFrom, ConfigurationSet: n.SESConfigurationSet, BaseURL: n.BaseURL}, nil
+	}
+	return &snsnotifier.Notifier{SNS: c.SNS, AppName: n.AppName, BaseURL: n.BaseURL}, nil
 }
 
 // userKeys is the keys adapter of n's key mode: the hierarchy under the

@@ -1,6 +1,7 @@
 package awsbackend_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -8,6 +9,9 @@ import (
 
 	"imageapp/app/aws/awsbackend"
 	"imageapp/app/aws/kmskeys"
+	"imageapp/app/aws/sesnotifier"
+	"imageapp/app/aws/snsnotifier"
+	"imageapp/app/imageapp"
 )
 
 func names() awsbackend.Names {
@@ -85,11 +89,51 @@ func TestTheKeyModeChoosesTheKeysAdapter(t *testing.T) {
 func TestNamesRoundTripTheirVariables(t *testing.T) {
 	n := names()
 	n.AppKeyID, n.KeyMode = "alias/imageapp/app", kmskeys.ModeHierarchy
+	n.MailMode, n.SESFrom, n.SESConfigurationSet = awsbackend.MailSES, "no-reply@img.example", "imageapp-mail"
 	env := n.Env()
 	if got := awsbackend.NamesFromEnv(func(k string) string { return env[k] }); got != n {
 		t.Errorf("NamesFromEnv(Env()) = %+v; want %+v", got, n)
 	}
-	if got := awsbackend.NamesFromEnv(func(string) string { return "" }); got.AppName != "imageapp" || got.KeyMode != kmskeys.ModeHierarchy {
-		t.Errorf("the defaults are app %q, mode %q; want imageapp and hierarchy", got.AppName, got.KeyMode)
+	if got := awsbackend.NamesFromEnv(func(string) string { return "" }); got.AppName != "imageapp" || got.KeyMode != kmskeys.ModeHierarchy || got.MailMode != awsbackend.MailSNS {
+		t.Errorf("the defaults are app %q, mode %q, mail %q; want imageapp, hierarchy and sns", got.AppName, got.KeyMode, got.MailMode)
+	}
+}
+
+// TestTheMailModeChoosesTheNotifier: SNS topics by default; in ses mode the
+// app mails with SES and provisioning (the trigger's too) makes no topic.
+func TestTheMailModeChoosesTheNotifier(t *testing.T) {
+	ctx := context.Background()
+	c := awsbackend.NewClients(aws.Config{Region: "us-east-1"})
+	a, err := awsbackend.New(c, names(), nil)
+	if _, ok := a.Notifier.(*snsnotifier.Notifier); err != nil || !ok {
+		t.Errorf("the default mail mode: %T, %v; want SNS topics", a.Notifier, err)
+	}
+	n := names()
+	n.MailMode = awsbackend.MailSES
+	if _, err := awsbackend.New(c, n, nil); err == nil || !strings.Contains(err.Error(), "IMAGEAPP_SES_FROM") {
+		t.Errorf("ses mode without a From address: %v; want an error naming IMAGEAPP_SES_FROM", err)
+	}
+	n.AppKeyID = "alias/imageapp/app"
+	if err := n.Check(); err == nil || !strings.Contains(err.Error(), "IMAGEAPP_SES_FROM") {
+		t.Errorf("Check of ses mode without a From address: %v; want an error naming IMAGEAPP_SES_FROM", err)
+	}
+	n.SESFrom, n.SESConfigurationSet = "no-reply@img.example", "imageapp-mail"
+	a, err = awsbackend.New(c, n, nil)
+	if s, ok := a.Notifier.(*sesnotifier.Notifier); err != nil || !ok || s.From != n.SESFrom || s.ConfigurationSet != "imageapp-mail" {
+		t.Errorf("ses mode: %#v, %v; want SES from %s through imageapp-mail", a.Notifier, err, n.SESFrom)
+	}
+	// The trigger has no From address: it only provisions, which in ses
+	// mode creates nothing (the client here reaches no SES at all).
+	n.SESFrom = ""
+	deps, err := awsbackend.ProvisionDeps(c, n, awsbackend.KeyPolicyRoles{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if topic, err := deps.Notifier.CreateUserTopic(ctx, imageapp.User{ID: "u1", Email: "u1@example.com"}); err != nil || topic != sesnotifier.Topic {
+		t.Errorf("provisioning in ses mode: %q, %v; want the SES marker, no topic", topic, err)
+	}
+	n.MailMode = "smtp"
+	if _, err := awsbackend.ProvisionDeps(c, n, awsbackend.KeyPolicyRoles{}); err == nil || !strings.Contains(err.Error(), "IMAGEAPP_MAIL") {
+		t.Errorf("an unknown mail mode: %v; want an error naming IMAGEAPP_MAIL", err)
 	}
 }

@@ -25,6 +25,12 @@ type Names struct {
 	// kmskeys.ModeHierarchy (the default) or kmskeys.ModePerUserKMS.
 	KeyMode   string
 	RootKeyID string // IMAGEAPP_ROOT_KEY_ID: the deployment's KMS key that wraps user keys (hierarchy mode)
+	// MailMode is how notification mail goes (IMAGEAPP_MAIL): MailSNS (the
+	// default), a topic per user with the address subscribed, or MailSES,
+	// SendEmail straight to the address.
+	MailMode            string
+	SESFrom             string // IMAGEAPP_SES_FROM: the From address of notification mail (ses mode)
+	SESConfigurationSet string // IMAGEAPP_SES_CONFIGURATION_SET: reports bounces and complaints (ses mode); optional
 
 	BaseURL string // links in notifications: the app's public URL, not a resource (no variable here)
 }
@@ -46,10 +52,19 @@ var nameVars = []struct {
 	{"IMAGEAPP_APP_ROLE_ARN", func(n *Names) *string { return &n.AppRoleARN }, false},
 	{"IMAGEAPP_KEY_MODE", func(n *Names) *string { return &n.KeyMode }, false},
 	{"IMAGEAPP_ROOT_KEY_ID", func(n *Names) *string { return &n.RootKeyID }, false},
+	{"IMAGEAPP_MAIL", func(n *Names) *string { return &n.MailMode }, false},
+	{"IMAGEAPP_SES_FROM", func(n *Names) *string { return &n.SESFrom }, false},
+	{"IMAGEAPP_SES_CONFIGURATION_SET", func(n *Names) *string { return &n.SESConfigurationSet }, false},
 }
 
+// The mail modes (Names.MailMode).
+const (
+	MailSNS = "sns"
+	MailSES = "ses"
+)
+
 // NamesFromEnv reads the names through getenv, with the defaults of the
-// app name and the key mode filled in.
+// app name, the key mode and the mail mode filled in.
 func NamesFromEnv(getenv func(string) string) Names {
 	var n Names
 	for _, v := range nameVars {
@@ -64,6 +79,9 @@ func (n Names) withDefaults() Names {
 	}
 	if n.KeyMode == "" {
 		n.KeyMode = kmskeys.ModeHierarchy
+	}
+	if n.MailMode == "" {
+		n.MailMode = MailSNS
 	}
 	return n
 }
@@ -89,7 +107,21 @@ func (n Names) Check() error {
 	if n.AppRoleARN != "" && !kmskeys.ValidRoleARN(n.AppRoleARN) {
 		return fmt.Errorf("IMAGEAPP_APP_ROLE_ARN must be an IAM role ARN like arn:aws:iam::123456789012:role/imageapp-app, not %q", n.AppRoleARN)
 	}
+	if err := n.checkMailMode(); err != nil {
+		return err
+	}
+	if n.MailMode == MailSES && n.SESFrom == "" {
+		return fmt.Errorf("IMAGEAPP_SES_FROM is required when IMAGEAPP_MAIL=%s: the From address of notification mail, "+
+			"within a verified SES identity (terraform output gives it)", MailSES)
+	}
 	return n.checkKeyMode()
+}
+
+func (n Names) checkMailMode() error {
+	if n.MailMode != MailSNS && n.MailMode != MailSES {
+		return fmt.Errorf("IMAGEAPP_MAIL must be %s or %s, not %q", MailSNS, MailSES, n.MailMode)
+	}
+	return nil
 }
 
 func (n Names) checkKeyMode() error {

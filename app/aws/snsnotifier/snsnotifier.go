@@ -89,24 +89,6 @@ func (n *Notifier) subscribed(ctx context.Context, arn, email string) (bool, err
 	return false, nil
 }
 
-// Subject and Body are what one notification says: who sent how many
-// images and a link, nothing secret.
-func Subject(note imageapp.Notification) string {
-	if note.IsDigest() {
-		return note.Summary()
-	}
-	return fmt.Sprintf("New image from %s", note.SenderName)
-}
-
-// Body is the notification text; the link is BaseURL + /messages/<id>, or
-// BaseURL + /inbox for a digest.
-func (n *Notifier) Body(note imageapp.Notification) string {
-	if note.IsDigest() {
-		return fmt.Sprintf("%s on ImageApp.\n\nOpen your inbox: %s/inbox\n", note.Summary(), n.BaseURL)
-	}
-	return fmt.Sprintf("%s on ImageApp.\n\nOpen it: %s/messages/%s\n", note.Summary(), n.BaseURL, note.MessageID)
-}
-
 // Notify publishes one notification to the recipient's topic.
 func (n *Notifier) Notify(ctx context.Context, recipient imageapp.User, note imageapp.Notification) error {
 	if recipient.Topic == "" {
@@ -114,8 +96,8 @@ func (n *Notifier) Notify(ctx context.Context, recipient imageapp.User, note ima
 	}
 	_, err := n.SNS.Publish(ctx, &sns.PublishInput{
 		TopicArn:          aws.String(recipient.Topic),
-		Subject:           aws.String(Subject(note)),
-		Message:           aws.String(n.Body(note)),
+		Subject:           aws.String(note.MailSubject()),
+		Message:           aws.String(note.MailBody(n.BaseURL)),
 		MessageAttributes: attributes(note),
 	})
 	if err != nil {
