@@ -2,7 +2,6 @@ package local
 
 import (
 	"context"
-	"fmt"
 
 	"imageapp/app/imageapp"
 )
@@ -21,21 +20,14 @@ func (n *Notifier) CreateUserTopic(ctx context.Context, u imageapp.User) (string
 	return "local:" + u.ID, nil
 }
 
-// Notify mails the recipient: who sent how many images, and a link to the
-// inbox; never a caption or an image.
+// Notify mails the recipient in the words every mail mode uses
+// (Notification.MailSubject, MailBody): who sent how many images and a
+// link; never a caption or an image.
 func (n *Notifier) Notify(ctx context.Context, recipient imageapp.User, note imageapp.Notification) error {
 	if n.Outbox == nil {
 		return nil
 	}
-	subject := fmt.Sprintf("New image from %s", note.SenderName)
-	if note.IsDigest() {
-		subject = note.Summary()
-	}
-	return n.Outbox.Send(Mail{
-		To:      recipient.Email,
-		Subject: subject,
-		Body:    fmt.Sprintf("%s on ImageApp.\n\nOpen your inbox: %s/inbox\n", note.Summary(), n.BaseURL),
-	})
+	return n.Outbox.Send(Mail{To: recipient.Email, Subject: note.MailSubject(), Body: note.MailBody(n.BaseURL)})
 }
 
 // MailState is always the outbox: local mode writes mail to files.

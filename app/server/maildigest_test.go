@@ -28,7 +28,7 @@ func (a *testApp) notificationMails(email string) []string {
 		if err != nil {
 			a.t.Fatal(err)
 		}
-		if s := string(raw); strings.Contains(s, "To: "+email+"\r\n") && strings.Contains(s, "Open your inbox") {
+		if s := string(raw); strings.Contains(s, "To: "+email+"\r\n") && (strings.Contains(s, "Open your inbox") || strings.Contains(s, "Open it: ")) {
 			out = append(out, s)
 		}
 	}
