@@ -91,7 +91,9 @@ func serve(h http.HandlerFunc, r *http.Request) *httptest.ResponseRecorder {
 // fails when the body is not that shape.
 func apiError(t *testing.T, w *httptest.ResponseRecorder) (code, message string) {
 	t.Helper()
-	var body struct{ Error struct{ Code, Message string } }
+	var body struct {
+		Error struct{ Code, Message string }
+	}
 	if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || body.Error.Message == "" {
 		t.Errorf("not the error shape (%v): %s", err, w.Body.String())
 	}
