@@ -1,0 +1,204 @@
+package pages
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"imageapp/app/imageapp"
+	"imageapp/app/messaging"
+)
+
+// The mail pages: what the service answers is what the page shows
+// (escaped), an htmx request gets the fragment it swaps, and a form goes
+// on with its flash.
+
+const script = `<script>alert(1)</script>`
+
+// fromEve is a message from eve to bob whose caption's start is script.
+func fromEve(id string) (*imageapp.Message, map[string]messaging.Preview) {
+	m := &imageapp.Message{ID: id, SenderID: "u-eve", SenderName: "eve", RecipientID: bob.ID, RecipientName: "bob",
+		CreatedAt: time.Now().Add(-time.Hour), ContentType: "image/png", Size: 2048}
+	return m, map[string]messaging.Preview{id: {Caption: script}}
+}
+
+// noScript fails when the page carries script unescaped, or not at all.
+func noScript(t *testing.T, body string) {
+	t.Helper()
+	if strings.Contains(body, script) || !strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Errorf("the caption is not shown escaped: %s", body)
+	}
+}
+
+// TestSendErrorKeepsTheForm: a send with no image shows the send page
+// again, 400, with the error and the recipient and caption kept; an htmx
+// send gets only the panel back.
+func TestSendErrorKeepsTheForm(t *testing.T) {
+	for _, hx := range []bool{false, true} {
+		m := &mailbox{}
+		r := upload("/send", part{"to", "", "alice"}, part{"caption", "", "for <you>"})
+		if hx {
+			htmx(r)
+		}
+		w := serve(newHandlers(&accountService{}, m).SendSubmit, r)
+		body := w.Body.String()
+		if w.Code != http.StatusBadRequest || !strings.Contains(body, "Choose an image to send.") || !strings.Contains(body, `name="to" type="text" value="alice"`) ||
+			!strings.Contains(body, ">for &lt;you&gt;</textarea>") || len(m.did) != 0 {
+			t.Errorf("htmx %v: %d, sent %q; want 400 with the error and the form kept: %s", hx, w.Code, m.did, body)
+		}
+		if isFullPage(w) == hx {
+			t.Errorf("htmx %v: a full page %v; want the panel alone for htmx", hx, isFullPage(w))
+		}
+	}
+}
+
+// TestSendGoesToSent: a send goes to the sent page with "sent", an album
+// with "sent-album"; an htmx send gets a fresh panel that says who got it.
+func TestSendGoesToSent(t *testing.T) {
+	m := &mailbox{}
+	h := newHandlers(&accountService{}, m)
+	redirectsTo(t, serve(h.SendSubmit, upload("/send", part{"to", "", "alice"}, part{"image", "a.png", "A"})), "/sent?flash=sent")
+	redirectsTo(t, serve(h.SendSubmit, upload("/send", part{"to", "", "alice"}, part{"image", "a.png", "A"}, part{"image", "b.png", "B"})), "/sent?flash=sent-album")
+	if strings.Join(m.did, ",") != "SendAlbum alice 1,SendAlbum alice 2" {
+		t.Errorf("the service got %q", m.did)
+	}
+	w := serve(h.SendSubmit, htmx(upload("/send", part{"to", "", "alice"}, part{"image", "a.png", "A"}, part{"image", "b.png", "B"})))
+	if w.Code != http.StatusOK || isFullPage(w) || !strings.Contains(w.Body.String(), "Sent 2 images to alice.") {
+		t.Errorf("htmx: %d; want the panel saying so: %s", w.Code, w.Body.String())
+	}
+}
+
+// TestComposerGoesBackToTheImage: the conversation's composer goes back to
+// the conversation at the new image; under htmx it answers a fresh
+// composer and the new image's ID.
+func TestComposerGoesBackToTheImage(t *testing.T) {
+	h := newHandlers(&accountService{}, &mailbox{})
+	redirectsTo(t, serve(h.ComposerSubmit, upload("/conversations/alice", part{"to", "", "alice"}, part{"image", "a.png", "A"})), "/conversations/alice#m-m-1")
+	w := serve(h.ComposerSubmit, htmx(upload("/conversations/alice", part{"to", "", "alice"}, part{"image", "a.png", "A"})))
+	if w.Code != http.StatusOK || isFullPage(w) || w.Header().Get("X-Message-Id") != "m-1" || !strings.Contains(w.Body.String(), `aria-label="Send an image to alice"`) {
+		t.Errorf("htmx: %d, X-Message-Id %q: %s", w.Code, w.Header().Get("X-Message-Id"), w.Body.String())
+	}
+}
+
+// TestInboxShowsWhatTheMailboxHolds: the inbox lists the unread and the
+// read images' senders with their captions escaped, and the requests and
+// full storage notices; htmx gets the list without the layout.
+func TestInboxShowsWhatTheMailboxHolds(t *testing.T) {
+	unread, previews := fromEve("m-1")
+	read := &imageapp.Message{ID: "m-2", SenderID: alice.ID, SenderName: "alice", RecipientID: bob.ID, RecipientName: "bob", CreatedAt: time.Now().Add(-48 * time.Hour),
+		ReadAt: time.Now().Add(-24 * time.Hour), ContentType: "image/png"}
+	m := &mailbox{pages: map[string]imageapp.MessagePage{
+		"inbox/unread": {Messages: []*imageapp.Message{unread}},
+		"inbox/read":   {Messages: []*imageapp.Message{read}},
+	}, previews: previews, waiting: 3, storage: messaging.Storage{Full: true, Quota: 100 << 20}}
+	w := serve(newHandlers(&accountService{}, m).InboxPage, asBob(http.MethodGet, "/inbox", nil))
+	body := w.Body.String()
+	if w.Code != http.StatusOK || !isFullPage(w) || !strings.Contains(body, ">eve<") || !strings.Contains(body, ">alice<") || !strings.Contains(body, "100 MiB") {
+		t.Errorf("%d; want both senders and the full storage: %s", w.Code, body)
+	}
+	noScript(t, body)
+
+	w = serve(newHandlers(&accountService{}, m).InboxPage, htmx(asBob(http.MethodGet, "/inbox", nil)))
+	if w.Code != http.StatusOK || isFullPage(w) || !strings.Contains(w.Body.String(), `id="inbox"`) || !strings.Contains(w.Body.String(), ">eve<") {
+		t.Errorf("htmx: %d; want the list alone: %s", w.Code, w.Body.String())
+	}
+}
+
+// TestInboxRefusesTwoCursors: a page link that follows both new and read
+// images is a 400 page that says which to drop.
+func TestInboxRefusesTwoCursors(t *testing.T) {
+	w := serve(newHandlers(&accountService{}, &mailbox{}).InboxPage, asBob(http.MethodGet, "/inbox?new=a&cursor=b", nil))
+	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "drop ?new= or ?cursor=") {
+		t.Errorf("%d: %s", w.Code, w.Body.String())
+	}
+	w = serve(newHandlers(&accountService{}, &mailbox{err: imageapp.ErrBadPageLink()}).InboxPage, asBob(http.MethodGet, "/inbox?cursor=forged", nil))
+	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "Go back to the first page.") {
+		t.Errorf("a forged cursor: %d: %s", w.Code, w.Body.String())
+	}
+}
+
+// TestSentPageListsRecipients: the sent page names who got each image.
+func TestSentPageListsRecipients(t *testing.T) {
+	m := &mailbox{pages: map[string]imageapp.MessagePage{"sent/": {Messages: []*imageapp.Message{
+		{ID: "m-1", SenderID: bob.ID, SenderName: "bob", RecipientID: "u-carol", RecipientName: "carol", CreatedAt: time.Now(), ContentType: "image/png"},
+	}, Next: "c-2"}}}
+	w := serve(newHandlers(&accountService{}, m).SentPage, asBob(http.MethodGet, "/sent", nil))
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "carol") || !strings.Contains(w.Body.String(), "cursor=c-2") {
+		t.Errorf("%d; want carol and the next page: %s", w.Code, w.Body.String())
+	}
+}
+
+// TestConversationPage: the conversation shows the other person and each
+// image's caption escaped; htmx gets the thread alone; an unknown person
+// is a 404 page.
+func TestConversationPage(t *testing.T) {
+	msg, previews := fromEve("m-1")
+	m := &mailbox{pages: map[string]imageapp.MessagePage{"conversation/": {Messages: []*imageapp.Message{msg}}}, previews: previews}
+	w := serve(newHandlers(&accountService{}, m).ConversationPage, withParam(asBob(http.MethodGet, "/conversations/eve", nil), "username", "eve"))
+	if w.Code != http.StatusOK || !isFullPage(w) || !strings.Contains(w.Body.String(), `aria-label="Send an image to eve"`) {
+		t.Errorf("%d: %s", w.Code, w.Body.String())
+	}
+	noScript(t, w.Body.String())
+	w = serve(newHandlers(&accountService{}, m).ConversationPage, htmx(withParam(asBob(http.MethodGet, "/conversations/eve", nil), "username", "eve")))
+	if w.Code != http.StatusOK || isFullPage(w) || !strings.HasPrefix(w.Body.String(), `<div id="conversation"`) {
+		t.Errorf("htmx: %d: %s", w.Code, w.Body.String())
+	}
+	m = &mailbox{err: imageapp.ErrNoSuchUser()}
+	w = serve(newHandlers(&accountService{}, m).ConversationPage, withParam(asBob(http.MethodGet, "/conversations/nobody", nil), "username", "nobody"))
+	if w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), "There is no such user.") {
+		t.Errorf("an unknown person: %d", w.Code)
+	}
+}
+
+// TestMessagePage: an opened message shows its sender and caption,
+// escaped; a message request is a 403 page that says where to decide it;
+// a gone message a 410 page that says how it went.
+func TestMessagePage(t *testing.T) {
+	msg, _ := fromEve("m-1")
+	m := &mailbox{opened: &messaging.Opened{Message: msg, Caption: script, Filename: "x.png"}}
+	w := serve(newHandlers(&accountService{}, m).MessagePage, withParam(asBob(http.MethodGet, "/messages/m-1", nil), "id", "m-1"))
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "Image from eve") {
+		t.Errorf("%d: %s", w.Code, w.Body.String())
+	}
+	noScript(t, w.Body.String())
+
+	for _, c := range []struct {
+		err    error
+		status int
+	}{
+		{imageapp.Errorf(imageapp.EFORBIDDEN, "This is a message request from eve: accept it on the requests page first."), http.StatusForbidden},
+		{imageapp.ErrGone(imageapp.GoneDeletedBySender, "eve deleted this image."), http.StatusGone},
+		{imageapp.ErrNoSuchMessage(), http.StatusNotFound},
+	} {
+		w := serve(newHandlers(&accountService{}, &mailbox{err: c.err}).MessagePage, withParam(asBob(http.MethodGet, "/messages/m-1", nil), "id", "m-1"))
+		if w.Code != c.status || !strings.Contains(w.Body.String(), imageapp.ErrorMessage(c.err)) {
+			t.Errorf("%v: %d; want %d with its words: %s", c.err, w.Code, c.status, w.Body.String())
+		}
+	}
+}
+
+// TestDeleteAsksFirst: a delete without confirm=yes asks, and deletes
+// nothing; with it, the message goes and the page goes back to the mailbox
+// it came from with "deleted" (the inbox unless it was /sent).
+func TestDeleteAsksFirst(t *testing.T) {
+	msg, _ := fromEve("m-1")
+	m := &mailbox{opened: &messaging.Opened{Message: msg}}
+	h := newHandlers(&accountService{}, m)
+	w := serve(h.DeleteSubmit, withParam(form("/messages/m-1/delete", nil), "id", "m-1"))
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `name="confirm" value="yes"`) || strings.Contains(strings.Join(m.did, ","), "Delete") {
+		t.Errorf("without confirm: %d, did %q; want the question and nothing deleted: %s", w.Code, m.did, w.Body.String())
+	}
+	for back, want := range map[string]string{"/sent": "/sent?flash=deleted", "": "/inbox?flash=deleted", "https://evil.example/": "/inbox?flash=deleted"} {
+		m.did = nil
+		redirectsTo(t, serve(h.DeleteSubmit, withParam(form("/messages/m-1/delete", url.Values{"confirm": {"yes"}, "back": {back}}), "id", "m-1")), want)
+		if len(m.did) != 1 || m.did[0] != "Delete m-1" {
+			t.Errorf("back %q: did %q; want m-1 deleted", back, m.did)
+		}
+	}
+	w = serve(newHandlers(&accountService{}, &mailbox{err: imageapp.ErrNoSuchMessage()}).DeleteSubmit, withParam(form("/messages/m-9/delete", url.Values{"confirm": {"yes"}}), "id", "m-9"))
+	if w.Code != http.StatusNotFound {
+		t.Errorf("not bob's: %d", w.Code)
+	}
+}
