@@ -13,6 +13,10 @@ const (
 	MailPending MailState = "pending"
 	// MailGone: no subscription: never confirmed in time, or unsubscribed.
 	MailGone MailState = "gone"
+	// MailSuppressed: mail sent straight to the address (SES) bounced or
+	// was marked as spam, so none is sent to it any more; a new address
+	// helps, asking again does not.
+	MailSuppressed MailState = "suppressed"
 	// MailOutbox: local mode: notifications are written to the server's
 	// outbox (<data>/outbox), nobody confirms anything.
 	MailOutbox MailState = "outbox"

@@ -189,8 +189,8 @@ func TestMailStateIsTheSuppressionList(t *testing.T) {
 	n := newNotifier(t, fake)
 	for email, want := range map[string]imageapp.MailState{
 		"bob@example.com":        imageapp.MailConfirmed,
-		"bounced@example.com":    imageapp.MailGone,
-		"complained@example.com": imageapp.MailGone,
+		"bounced@example.com":    imageapp.MailSuppressed,
+		"complained@example.com": imageapp.MailSuppressed,
 		"":                       imageapp.MailGone,
 	} {
 		u := imageapp.User{ID: "u", Email: email, Topic: sesnotifier.Topic}

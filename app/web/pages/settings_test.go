@@ -118,6 +118,34 @@ func TestSettingsPageShowsEveryCard(t *testing.T) {
 	}
 }
 
+// TestSettingsPageSaysWhatEachMailStateMeans: each state of the
+// notification mail says what it means and offers "Send the confirmation
+// again" only where that helps; a suppressed address (SES: bounced or
+// marked as spam) points to a new address instead.
+func TestSettingsPageSaysWhatEachMailStateMeans(t *testing.T) {
+	for _, c := range []struct {
+		state  imageapp.MailState
+		says   string
+		resend bool
+	}{
+		{imageapp.MailConfirmed, "Notifications reach you.", false},
+		{imageapp.MailPending, "Waiting for you to confirm.", true},
+		{imageapp.MailGone, "Not subscribed.", true},
+		{imageapp.MailSuppressed, "Change your email address below to get notifications again.", false},
+		{imageapp.MailOutbox, "Written to the outbox.", false},
+	} {
+		w := httptest.NewRecorder()
+		newPages(&fakeAccounts{}, &fakeMessaging{mail: c.state}).SettingsPage(w, asBob(http.MethodGet, "/settings", nil))
+		body := w.Body.String()
+		if w.Code != http.StatusOK || !strings.Contains(body, `data-state="`+string(c.state)+`"`) || !strings.Contains(body, c.says) {
+			t.Errorf("mail %s: status %d; the page does not say %q", c.state, w.Code, c.says)
+		}
+		if got := strings.Contains(body, "Send the confirmation again"); got != c.resend {
+			t.Errorf("mail %s: offers to send the confirmation again: %v; want %v", c.state, got, c.resend)
+		}
+	}
+}
+
 // TestSettingsPageFailsWhenACardCannotBeRead: a card the services cannot
 // fill is an error page, never a page that says bob blocks nobody.
 func TestSettingsPageFailsWhenACardCannotBeRead(t *testing.T) {
