@@ -17,7 +17,7 @@ import (
 	"strings"
 )
 
-//go:embed app.css htmx.min.js hx-sse.min.js app.js send.js confirm.js viewer.js thread.js record.js passkeys.js notify.js push.js favicon.svg
+//go:embed app.css htmx.min.js hx-sse.min.js app.js forms.js send.js confirm.js viewer.js thread.js record.js passkeys.js notify.js push.js favicon.svg
 var files embed.FS
 
 type asset struct {

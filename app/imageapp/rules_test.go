@@ -17,11 +17,11 @@ import (
 var updateRules = flag.Bool("update-rules", false, "rewrite the clients' copies of the rules and their words")
 
 // The clients' copies: React imports the JSON file (its Docker stage sees
-// only react/), static/app.js holds the same JSON on one line, and
+// only react/), static/forms.js holds the same JSON on one line, and
 // static/send.js the "upload" part on one line.
 var (
 	reactRules  = filepath.Join("..", "..", "react", "src", "lib", "rules.json")
-	appJS       = filepath.Join("..", "..", "static", "app.js")
+	appJS       = filepath.Join("..", "..", "static", "forms.js")
 	appJSLine   = regexp.MustCompile(`(?m)^(  var rules = )(.*)(; // generated: .*)$`)
 	sendJS      = filepath.Join("..", "..", "static", "send.js")
 	sendJSLine  = regexp.MustCompile(`(?m)^(  var uploadWords = )(.*)(; // generated: .*)$`)

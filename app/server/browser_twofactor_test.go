@@ -78,6 +78,12 @@ func twoFactorFlow(t *testing.T, flow string, jsOff bool) {
 	if v := phone.value("#code"); v != "" {
 		t.Errorf("after a wrong code the field still holds %q", v)
 	}
+	// A recovery code is not six digits: the page's own checks must let it
+	// through to the server, which says whether it is one.
+	phone.do("type a recovery code that is not one", chromedp.SendKeys(chromedp.CSS("#code"), "ab12c-d34ef"))
+	if st := phone.submitStatus("a recovery code that is not one", `form[action="/login/code"] button[type=submit]`); st != http.StatusUnauthorized {
+		t.Errorf("a recovery code that is not one answered %d; want 401 from the server (not a refusal in the page)", st)
+	}
 	phone.do("type the right code", chromedp.SendKeys(chromedp.CSS("#code"), totpCode(t, secret, clk.Now())))
 	phone.submit("log in with the code", `form[action="/login/code"] button[type=submit]`, "/inbox")
 

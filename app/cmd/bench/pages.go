@@ -15,7 +15,10 @@ import (
 	"imageapp/app/imageapp"
 )
 
-var assetRef = regexp.MustCompile(`(?:href|src)="(/static/[^"]+)"`)
+// assetRef is an asset the page itself loads: a src or href attribute,
+// not a data-…-src that a script fetches only when asked (notify.js, once
+// the person turned notifications on).
+var assetRef = regexp.MustCompile(`\s(?:href|src)="(/static/[^"]+)"`)
 var hashedName = regexp.MustCompile(`^/static/[A-Za-z0-9_-]+(\.min)?\.[0-9a-f]{10}\.(css|js|svg)$`)
 
 // phasePages weighs the HTML inbox as a browser gets it (the page and every
