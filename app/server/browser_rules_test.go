@@ -11,7 +11,7 @@ import (
 
 // TestBrowserFormRules: with JavaScript on, the sign-up and confirm forms
 // refuse a username, a password or a code the server would refuse, in the
-// server's words (imageapp.Rules, inlined into static/app.js), without
+// server's words (imageapp.Rules, inlined into static/forms.js), without
 // sending the form; once fixed, the form goes through. Screenshot of the
 // refusal in .cache/artifacts/browser/rules-*.png.
 func TestBrowserFormRules(t *testing.T) {
