@@ -28,10 +28,9 @@ type asset struct {
 	etag  string
 }
 
-var (
-	byOriginal = map[string]*asset{}
-	byHashed   = map[string]*asset{}
-)
+// byOriginal and byHashed are the served assets by their file name and by
+// their content-hashed name. site.js's parts are served only inside it.
+var byOriginal, byHashed = load()
 
 // Site is the script every page loads: htmx, its SSE extension and
 // app.js, in that order, as one file. One response instead of three keeps
@@ -42,40 +41,45 @@ const Site = "site.js"
 
 var siteParts = []string{"htmx.min.js", "hx-sse.min.js", "app.js"}
 
-func init() {
+// load reads the embedded files and makes site.js of its parts.
+func load() (byOriginal, byHashed map[string]*asset) {
 	entries, err := fs.ReadDir(files, ".")
 	if err != nil {
-		panic(err)
+		panic(err) // an embed.FS always reads: a broken build
 	}
+	raws := map[string][]byte{}
 	for _, e := range entries {
-		raw, err := files.ReadFile(e.Name())
-		if err != nil {
+		if raws[e.Name()], err = files.ReadFile(e.Name()); err != nil {
 			panic(err)
 		}
-		add(e.Name(), raw)
 	}
 	var site []byte
 	for _, name := range siteParts {
 		// A newline and a semicolon end each part, whatever its last line.
-		site = append(append(site, byOriginal[name].raw...), "\n;\n"...)
+		site = append(append(site, raws[name]...), "\n;\n"...)
+		delete(raws, name)
 	}
-	add(Site, site)
+	raws[Site] = site
+	byOriginal, byHashed = map[string]*asset{}, map[string]*asset{}
+	for name, raw := range raws {
+		a := newAsset(name, raw)
+		byOriginal[name], byHashed[a.name] = a, a
+	}
+	return byOriginal, byHashed
 }
 
-// add serves raw as name under its content-hashed name.
-func add(name string, raw []byte) {
+// newAsset is raw served under name's content-hashed form.
+func newAsset(name string, raw []byte) *asset {
 	sum := sha256.Sum256(raw)
 	h := hex.EncodeToString(sum[:5])
 	ext := path.Ext(name)
-	a := &asset{
+	return &asset{
 		name:  strings.TrimSuffix(name, ext) + "." + h + ext,
 		ctype: mime.TypeByExtension(ext),
 		raw:   raw,
 		gz:    gzipped(raw),
 		etag:  `"` + h + `"`,
 	}
-	byOriginal[name] = a
-	byHashed[a.name] = a
 }
 
 func gzipped(b []byte) []byte {

@@ -181,7 +181,7 @@ func pageText(body string) string {
 func TestAssetHeaders(t *testing.T) {
 	app := startApp(t, t.TempDir())
 	c := app.client()
-	for _, name := range []string{"app.css", "app.js", "htmx.min.js"} {
+	for _, name := range []string{"app.css", static.Site, "forms.js"} {
 		r := c.get(static.Path(name))
 		if r.status != http.StatusOK || r.header.Get("X-Content-Type-Options") != "nosniff" {
 			t.Errorf("%s: %d, nosniff %q", name, r.status, r.header.Get("X-Content-Type-Options"))
