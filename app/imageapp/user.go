@@ -108,12 +108,22 @@ func ValidateCode(code string) error {
 }
 
 // Identity signs people up, confirms their email and logs them in
-// (SQLite + outbox mail locally, Cognito in AWS mode).
+// (SQLite + outbox mail locally, Cognito in AWS mode). Every backend
+// implements it whole; it serves three roles, and a consumer names only
+// those it calls: joining (Enrollment), passwords and the login they guard
+// (Credentials), and moving an account to another address (EmailChanges).
+//
+// Every method that sends or checks a code takes who asks (Requester):
+// wrong codes are charged to it, and a code's requester is held back by
+// nobody else's. The zero Requester is refused (ErrNoRequester).
 type Identity interface {
-	// Every method that sends or checks a code takes who asks (Requester):
-	// wrong codes are charged to it, and a code's requester is held back by
-	// nobody else's. The zero Requester is refused (ErrNoRequester).
+	Enrollment
+	Credentials
+	EmailChanges
+}
 
+// Enrollment creates accounts and confirms their email with a code.
+type Enrollment interface {
 	// SignUp creates an unconfirmed account and sends a confirmation code.
 	// Returns EINVALID for input that breaks the rules, ECONFLICT if the
 	// username, or a name with its skeleton (UsernameSkeleton), is held by
@@ -133,7 +143,11 @@ type Identity interface {
 	// Returns ErrAlreadyConfirmed (EINVALID) if the account is confirmed,
 	// ENOTFOUND for an unknown user; the account service answers all alike.
 	ResendCode(ctx context.Context, who Requester, username string) error
+}
 
+// Credentials checks and changes passwords, and removes an account once
+// its password is given.
+type Credentials interface {
 	// Login checks the password. Returns EUNAUTHORIZED for an unknown user or a
 	// wrong password (the same message for both), EUNCONFIRMED if the email
 	// is not confirmed yet.
@@ -155,7 +169,11 @@ type Identity interface {
 	// (EUNAUTHORIZED when wrong), then sets the new one. Returns EINVALID
 	// for a new password that breaks the policy.
 	ChangePassword(ctx context.Context, username, current, newPassword string) error
+}
 
+// EmailChanges moves an account to a new address once a code mailed there
+// comes back.
+type EmailChanges interface {
 	// RequestEmailChange checks the password, as Login does (EUNAUTHORIZED
 	// when wrong), and mails a code to newEmail; the account's address
 	// stays the old one until ConfirmEmailChange. Codes are limited like
