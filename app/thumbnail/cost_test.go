@@ -23,6 +23,7 @@ const slack = 16 << 10
 // included) stays within what it took from the budget.
 func TestCostIsAnUpperBound(t *testing.T) {
 	big := encodeJPEG(t, photo(1600, 1200, 5), 85)
+	mid := encodeJPEG(t, photo(800, 600, 7), 85)
 	small := encodeJPEG(t, photo(600, 400, 6), 85)
 	pal := image.NewPaletted(image.Rect(0, 0, 500, 400), color.Palette{color.White, color.Black, color.NRGBA{255, 0, 0, 128}})
 	for i := range pal.Pix {
@@ -41,6 +42,9 @@ func TestCostIsAnUpperBound(t *testing.T) {
 		{"JPEG at 1/8, progressive", func() []byte { return imagemagick(t, big, "-interlace", "Plane") }},
 		{"JPEG at 1/8, YCCK progressive", func() []byte { return fixture(t, "ycck-progressive.jpg") }},
 		{"JPEG at 1/8, Adobe CMYK", func() []byte { return adobeCMYK(t, 1280, 1280, inks, false) }},
+		{"JPEG at 1/4", func() []byte { return mid }},
+		{"JPEG at 1/4, turned", func() []byte { return withOrientation(mid, 6, false) }},
+		{"JPEG at 1/4, Adobe CMYK", func() []byte { return adobeCMYK(t, 800, 800, inks, false) }},
 		{"JPEG whole", func() []byte { return small }},
 		{"JPEG whole, turned", func() []byte { return withOrientation(small, 5, false) }},
 		{"JPEG whole, progressive", func() []byte { return imagemagick(t, small, "-interlace", "Plane") }},

@@ -19,8 +19,10 @@ const maxReplay = 64 << 10
 // errDecodeWhole stops the DC decode of a JPEG that is better decoded whole.
 var errDecodeWhole = errors.New("decode whole")
 
-// makeJPEG decodes a JPEG at 1/8 scale, turned upright, or whole when
-// its 1/8 scale would be smaller than the thumbnail and the budget allows.
+// makeJPEG decodes a JPEG at 1/8 scale, turned upright; at 1/4 when 1/8
+// would be smaller than the thumbnail but 1/4 is not (a sequential JPEG
+// only: a progressive one's quarter needs its AC scans); else whole, when
+// the budget allows.
 func makeJPEG(ctx context.Context, r io.Reader, budget *Budget) (small *image.RGBA, tw, th int, err error) {
 	rec := &recorder{r: r, buf: make([]byte, 0, maxReplay)}
 	var release func()
@@ -32,34 +34,37 @@ func makeJPEG(ctx context.Context, r io.Reader, budget *Budget) (small *image.RG
 	var cfg jpegdc.Config
 	var crop image.Rectangle
 	var k int
-	dc, err := jpegdc.Decode(rec, func(c jpegdc.Config) error {
+	dc, err := jpegdc.Decode(rec, func(c jpegdc.Config) (jpegdc.Scale, error) {
 		cfg = c
 		w, h := orientedSize(c.Width, c.Height, c.Orientation)
 		var fullCrop image.Rectangle
 		fullCrop, tw, th, _ = plan(w, h)
-		if (fullCrop.Dx()/8 < tw || fullCrop.Dy()/8 < th) && !rec.over {
-			if cost := wholeJPEGCost(c); cost <= budget.Max() {
+		scale, n, cost := jpegdc.Eighth, 8, c.Cost
+		if fullCrop.Dx()/8 < tw || fullCrop.Dy()/8 < th {
+			if !c.Progressive && fullCrop.Dx()/4 >= tw && fullCrop.Dy()/4 >= th {
+				scale, n, cost = jpegdc.Quarter, 4, c.QuarterCost
+			} else if whole := wholeJPEGCost(c); whole <= budget.Max() && !rec.over {
 				rec.stop()
-				rel, err := budget.acquire(ctx, cost)
+				rel, err := budget.acquire(ctx, whole)
 				if err != nil {
-					return err
+					return scale, err
 				}
 				release = rel
-				return errDecodeWhole
+				return scale, errDecodeWhole
 			}
 		}
 		rec.stop()
 		rec.buf = nil
-		dw, dh := orientedSize((c.Width+7)/8, (c.Height+7)/8, c.Orientation)
-		crop = image.Rect(fullCrop.Min.X/8, fullCrop.Min.Y/8, (fullCrop.Max.X+7)/8, (fullCrop.Max.Y+7)/8).Intersect(image.Rect(0, 0, dw, dh))
+		dw, dh := orientedSize((c.Width+n-1)/n, (c.Height+n-1)/n, c.Orientation)
+		crop = image.Rect(fullCrop.Min.X/n, fullCrop.Min.Y/n, (fullCrop.Max.X+n-1)/n, (fullCrop.Max.Y+n-1)/n).Intersect(image.Rect(0, 0, dw, dh))
 		k = shrinkFactor(crop.Dx(), crop.Dy(), tw, th)
-		cost := overhead + c.Cost + boxerCost(crop, k)
+		cost += overhead + boxerCost(crop, k)
 		if c.Orientation != 1 {
 			cost += 4 * area(dw, dh)
 		}
 		rel, err := budget.acquire(ctx, cost)
 		release = rel
-		return err
+		return scale, err
 	})
 	if errors.Is(err, errDecodeWhole) {
 		return decodeWholeJPEG(io.MultiReader(bytes.NewReader(rec.buf), r), cfg.Orientation)

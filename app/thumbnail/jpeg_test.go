@@ -3,6 +3,7 @@ package thumbnail
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -11,6 +12,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"imageapp/app/thumbnail/jpegdc"
 )
 
 var (
@@ -67,13 +70,13 @@ func storedImage(w, h, o int) *image.RGBA {
 }
 
 // TestJPEGOrientation: each of the eight orientations shows upright, with
-// the red quadrant top left and the blue top right, on both paths (1/8
-// scale, and whole for a small image).
+// the red quadrant top left and the blue top right, on every path (1/8
+// scale, 1/4 for a middling image, and whole for a small one).
 func TestJPEGOrientation(t *testing.T) {
 	for _, size := range []struct {
 		name string
 		w, h int
-	}{{"1/8 scale", 1600, 1280}, {"whole", 400, 320}} {
+	}{{"1/8 scale", 1600, 1280}, {"1/4 scale", 800, 640}, {"whole", 400, 320}} {
 		for o := 1; o <= 8; o++ {
 			for _, le := range []bool{false, true} {
 				if le && o != 6 && o != 8 {
@@ -185,7 +188,7 @@ func TestJPEGAdobeCMYK(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		w, h int
-	}{{"1/8 scale", 1280, 1280}, {"whole", 320, 320}} {
+	}{{"1/8 scale", 1280, 1280}, {"1/4 scale", 800, 800}, {"whole", 320, 320}} {
 		data := adobeCMYK(t, tc.w, tc.h, inks, false)
 		if _, err := jpeg.Decode(bytes.NewReader(data)); err != nil {
 			t.Fatalf("%s: the test's CMYK JPEG is broken: %v", tc.name, err)
@@ -270,5 +273,38 @@ func TestJPEGCloseToOldPreview(t *testing.T) {
 				t.Errorf("the preview differs from the old one by %.2f on average", d)
 			}
 		})
+	}
+}
+
+// TestMiddlingJPEGIsDecodedAtAQuarter: a photo as messengers resize it
+// (800×600), whose 1/8 scale is smaller than the thumbnail, is decoded at
+// 1/4 from its coefficients, not whole: it takes a fraction of a whole
+// decode's budget. Its progressive twin, which has no quarter, is decoded
+// whole.
+func TestMiddlingJPEGIsDecodedAtAQuarter(t *testing.T) {
+	data := encodeJPEG(t, photo(800, 600, 3), 85)
+	for _, tc := range []struct {
+		name      string
+		data      []byte
+		atQuarter bool
+	}{
+		{"baseline", data, true},
+		{"progressive", imagemagick(t, data, "-interlace", "Plane"), false},
+	} {
+		var cfg jpegdc.Config
+		jpegdc.Decode(bytes.NewReader(tc.data), func(c jpegdc.Config) (jpegdc.Scale, error) {
+			cfg = c
+			return jpegdc.Eighth, errors.New("only the header")
+		})
+		budget := NewBudget(1 << 30)
+		m := thumb(t, tc.data, budget)
+		if m.Rect.Dx() != MaxSide || m.Rect.Dy() != 120 {
+			t.Fatalf("%s: preview is %v; want 160x120", tc.name, m.Rect)
+		}
+		whole, took := wholeJPEGCost(cfg), budget.last.Load()
+		if quarter := took < whole/2; quarter != tc.atQuarter {
+			t.Errorf("%s: took %d bytes of the budget against %d for a whole decode; at a quarter: %v, want %v",
+				tc.name, took, whole, quarter, tc.atQuarter)
+		}
 	}
 }

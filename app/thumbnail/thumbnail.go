@@ -4,7 +4,8 @@
 // flattened on white, encoded as a JPEG.
 //
 // A preview costs a few MiB whatever the image's pixel count: a JPEG is
-// decoded at 1/8 scale from its DC coefficients (package jpegdc), a PNG row
+// decoded at 1/8 scale from its DC coefficients, or at 1/4 from 25 of its
+// coefficients when 1/8 would be too small (package jpegdc), a PNG row
 // by row into the box filter's sums, and only what is small when decoded
 // (GIF and WebP, small JPEGs, interlaced PNGs) is decoded whole. Each
 // decode first works out from the header what it will allocate and takes
@@ -21,8 +22,11 @@
 //     4 a block, and 8 a pixel of the crop's width for the scratch row;
 //   - a JPEG at 1/8: 2 bytes a block and component of the padded frame,
 //     4 a block for the DC image, and 4 more a block to turn it upright;
+//   - a JPEG at 1/4 (a sequential one whose 1/8 scale would be smaller than
+//     the thumbnail but whose 1/4 is not): 6 bytes a block and component,
+//     4 a pixel of the 1/4 image, and 4 more a pixel to turn it upright;
 //   - a JPEG decoded whole (one whose 1/8 scale would be smaller than the
-//     thumbnail, when the budget allows): what image/jpeg holds (at most 8
+//     thumbnail and 1/4 is no option, when the budget allows): what image/jpeg holds (at most 8
 //     bytes a pixel of the frame padded to 32, and 16 more for a
 //     progressive one), and, when the EXIF orientation turns it, 12 bytes
 //     a pixel to do so;

@@ -30,8 +30,8 @@ func photo(w, h int) *image.RGBA {
 }
 
 // blockMeans is the reference: the standard library's full decode,
-// averaged over each 8×8 block.
-func blockMeans(t testing.TB, data []byte) *image.RGBA {
+// averaged over each n×n square (8: the blocks; 4: their quadrants).
+func blockMeans(t testing.TB, data []byte, n int) *image.RGBA {
 	t.Helper()
 	full, err := jpeg.Decode(bytes.NewReader(data))
 	if err != nil {
@@ -39,29 +39,30 @@ func blockMeans(t testing.TB, data []byte) *image.RGBA {
 	}
 	b := full.Bounds()
 	if ycc, ok := full.(*image.YCbCr); ok {
-		return planeMeans(ycc)
+		return planeMeans(ycc, n)
 	}
-	m := image.NewRGBA(image.Rect(0, 0, (b.Dx()+7)/8, (b.Dy()+7)/8))
+	m := image.NewRGBA(image.Rect(0, 0, (b.Dx()+n-1)/n, (b.Dy()+n-1)/n))
 	for by := 0; by < m.Rect.Dy(); by++ {
 		for bx := 0; bx < m.Rect.Dx(); bx++ {
 			var s [3]uint32
-			n := uint32(0)
-			for y := by * 8; y < min(by*8+8, b.Dy()); y++ {
-				for x := bx * 8; x < min(bx*8+8, b.Dx()); x++ {
+			k := uint32(0)
+			for y := by * n; y < min(by*n+n, b.Dy()); y++ {
+				for x := bx * n; x < min(bx*n+n, b.Dx()); x++ {
 					r, g, bl, _ := full.At(x, y).RGBA()
 					s[0], s[1], s[2] = s[0]+r>>8, s[1]+g>>8, s[2]+bl>>8
-					n++
+					k++
 				}
 			}
-			m.SetRGBA(bx, by, color.RGBA{uint8(s[0] / n), uint8(s[1] / n), uint8(s[2] / n), 255})
+			m.SetRGBA(bx, by, color.RGBA{uint8(s[0] / k), uint8(s[1] / k), uint8(s[2] / k), 255})
 		}
 	}
 	return m
 }
 
-// planeMeans averages Y over each 8×8 block and the chroma over the 8×8
-// chroma block under it, which is what the DC coefficients are.
-func planeMeans(s *image.YCbCr) *image.RGBA {
+// planeMeans averages Y over each n×n square and the chroma over the n×n
+// square of the chroma plane under it, which is what the DC coefficients
+// (n = 8) and the quadrant means (n = 4) are.
+func planeMeans(s *image.YCbCr, n int) *image.RGBA {
 	b := s.Rect
 	hd, vd := 1, 1
 	switch s.SubsampleRatio {
@@ -77,26 +78,26 @@ func planeMeans(s *image.YCbCr) *image.RGBA {
 		hd, vd = 4, 2
 	}
 	cw, ch := (b.Dx()+hd-1)/hd, (b.Dy()+vd-1)/vd
-	m := image.NewRGBA(image.Rect(0, 0, (b.Dx()+7)/8, (b.Dy()+7)/8))
+	m := image.NewRGBA(image.Rect(0, 0, (b.Dx()+n-1)/n, (b.Dy()+n-1)/n))
 	for by := 0; by < m.Rect.Dy(); by++ {
 		for bx := 0; bx < m.Rect.Dx(); bx++ {
-			var yy, n uint32
-			for y := by * 8; y < min(by*8+8, b.Dy()); y++ {
-				for x := bx * 8; x < min(bx*8+8, b.Dx()); x++ {
+			var yy, yn uint32
+			for y := by * n; y < min(by*n+n, b.Dy()); y++ {
+				for x := bx * n; x < min(bx*n+n, b.Dx()); x++ {
 					yy += uint32(s.Y[s.YOffset(x, y)])
-					n++
+					yn++
 				}
 			}
 			var cb, cr, cn uint32
-			cbx, cby := bx/hd*8, by/vd*8
-			for y := cby; y < min(cby+8, ch); y++ {
-				for x := cbx; x < min(cbx+8, cw); x++ {
+			cbx, cby := bx/hd*n, by/vd*n
+			for y := cby; y < min(cby+n, ch); y++ {
+				for x := cbx; x < min(cbx+n, cw); x++ {
 					i := y*s.CStride + x
 					cb, cr = cb+uint32(s.Cb[i]), cr+uint32(s.Cr[i])
 					cn++
 				}
 			}
-			r, g, bl := color.YCbCrToRGB(uint8(yy/n), uint8(cb/cn), uint8(cr/cn))
+			r, g, bl := color.YCbCrToRGB(uint8(yy/yn), uint8(cb/cn), uint8(cr/cn))
 			m.SetRGBA(bx, by, color.RGBA{r, g, bl, 255})
 		}
 	}
@@ -104,12 +105,12 @@ func planeMeans(s *image.YCbCr) *image.RGBA {
 }
 
 // meanDiff is the mean absolute difference of two equally sized images'
-// colour channels, over the blocks that are whole in both.
-func meanDiff(a, b *image.RGBA, w, h int) float64 {
+// colour channels, over the n×n squares that are whole in both.
+func meanDiff(a, b *image.RGBA, w, h, side int) float64 {
 	var sum float64
 	n := 0
-	for y := 0; y < h/8; y++ {
-		for x := 0; x < w/8; x++ {
+	for y := 0; y < h/side; y++ {
+		for x := 0; x < w/side; x++ {
 			p, q := a.RGBAAt(x, y), b.RGBAAt(x, y)
 			sum += math.Abs(float64(p.R)-float64(q.R)) + math.Abs(float64(p.G)-float64(q.G)) + math.Abs(float64(p.B)-float64(q.B))
 			n += 3
@@ -118,24 +119,43 @@ func meanDiff(a, b *image.RGBA, w, h int) float64 {
 	return sum / float64(n)
 }
 
+// check decodes data at 1/8 and, unless it is progressive, at 1/4, and
+// compares each with the standard library's full decode averaged to the
+// same scale.
 func check(t *testing.T, name string, data []byte, tol float64) {
 	t.Helper()
 	cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	got, err := Decode(bytes.NewReader(data), nil)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	if got.Rect.Dx() != (cfg.Width+7)/8 || got.Rect.Dy() != (cfg.Height+7)/8 {
-		t.Fatalf("%s: DC image is %v for a %dx%d image", name, got.Rect, cfg.Width, cfg.Height)
-	}
-	want := blockMeans(t, data)
-	if d := meanDiff(got, want, cfg.Width, cfg.Height); d > tol {
-		t.Errorf("%s: DC image differs from the block means by %.2f on average", name, d)
-	} else {
-		t.Logf("%s: mean difference %.2f", name, d)
+	for _, scale := range []Scale{Eighth, Quarter} {
+		n, label := 8, name+" at 1/8"
+		if scale == Quarter {
+			n, label = 4, name+" at 1/4"
+		}
+		var progressive bool
+		got, err := Decode(bytes.NewReader(data), func(c Config) (Scale, error) {
+			progressive = c.Progressive
+			if c.Progressive {
+				return Eighth, nil
+			}
+			return scale, nil
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", label, err)
+		}
+		if progressive && scale == Quarter {
+			continue
+		}
+		if got.Rect.Dx() != (cfg.Width+n-1)/n || got.Rect.Dy() != (cfg.Height+n-1)/n {
+			t.Fatalf("%s: the image is %v for a %dx%d image", label, got.Rect, cfg.Width, cfg.Height)
+		}
+		want := blockMeans(t, data, n)
+		if d := meanDiff(got, want, cfg.Width, cfg.Height, n); d > tol {
+			t.Errorf("%s: differs from the means by %.2f on average", label, d)
+		} else {
+			t.Logf("%s: mean difference %.2f", label, d)
+		}
 	}
 }
 
@@ -216,11 +236,13 @@ func FuzzDecode(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		Decode(bytes.NewReader(data), func(c Config) error {
-			if c.Cost > 64<<20 {
-				return FormatError("too large for the fuzzer")
-			}
-			return nil
-		})
+		for _, scale := range []Scale{Eighth, Quarter} {
+			Decode(bytes.NewReader(data), func(c Config) (Scale, error) {
+				if c.Cost > 64<<20 || c.QuarterCost > 64<<20 {
+					return scale, FormatError("too large for the fuzzer")
+				}
+				return scale, nil
+			})
+		}
 	})
 }

@@ -125,10 +125,15 @@ type decoder struct {
 	// a block, in rows of mxx*h blocks. Nil until the first scan.
 	dc       [maxComponents][]int16
 	mxx, myy int // The number of MCUs across and down.
+	// quarter holds each component's quarter-scale samples at Quarter: two
+	// by two a block, in rows of 2*mxx*h samples.
+	quarter [maxComponents][]uint8
 
-	// check sees the Config before the first scan allocates dc.
-	check   func(Config) error
+	// check sees the Config before the first scan allocates dc, and
+	// chooses the scale.
+	check   func(Config) (Scale, error)
 	checked bool
+	scale   Scale
 
 	orientation int            // EXIF Orientation, 1 when absent.
 	exif        *[maxExif]byte // The APP1 segment being read.
@@ -534,18 +539,23 @@ type Config struct {
 	// has none or it is out of range.
 	Orientation int
 	// Cost is an upper bound of the bytes Decode allocates after the check
-	// returns: the DC planes (two bytes a block and component, the blocks of
-	// whole MCUs) and the result (four bytes a pixel of it). The decoder's
-	// own fixed state, about 20 KiB, is not included.
+	// returns Eighth: the DC planes (two bytes a block and component, the
+	// blocks of whole MCUs) and the result (four bytes a pixel of it). The
+	// decoder's own fixed state, about 20 KiB, is not included.
 	Cost int64
+	// QuarterCost is the same bound when the check returns Quarter: the DC
+	// planes, four bytes more a block and component, and the result at 1/4.
+	// It is 0 for a progressive JPEG, which has no quarter scale.
+	QuarterCost int64
 }
 
 // Decode reads a JPEG image from r and returns its DC image: the image
 // scaled by 1/8 (rounding up), one opaque pixel for each 8×8 block of the
-// full image, unrotated. check, if not nil, is called once, with the frame
-// header read but before any coefficient memory is allocated; an error from
-// it ends the decode and is returned as is.
-func Decode(r io.Reader, check func(Config) error) (*image.RGBA, error) {
+// full image, unrotated; or at 1/4, four pixels a block, when check chooses
+// Quarter. check, if not nil, is called once, with the frame header read
+// but before any coefficient memory is allocated; an error from it ends the
+// decode and is returned as is.
+func Decode(r io.Reader, check func(Config) (Scale, error)) (*image.RGBA, error) {
 	d := &decoder{check: check, orientation: 1}
 	return d.decode(r)
 }
@@ -663,6 +673,9 @@ func (d *decoder) config() Config {
 	for i := 0; i < d.nComp; i++ {
 		c.Cost += 2 * int64(d.mxx*d.comp[i].h) * int64(d.myy*d.comp[i].v)
 	}
+	if !d.progressive {
+		c.QuarterCost = 3*c.Cost + 4*int64((d.width+3)/4)*int64((d.height+3)/4)
+	}
 	c.Cost += 4 * int64((d.width+7)/8) * int64((d.height+7)/8)
 	return c
 }
@@ -739,6 +752,9 @@ func (d *decoder) image() (*image.RGBA, error) {
 		return nil, UnsupportedError("unknown color model: 4-component JPEG doesn't have Adobe APP14 metadata")
 	}
 	w, h := (d.width+7)/8, (d.height+7)/8
+	if d.scale == Quarter {
+		w, h = (d.width+3)/4, (d.height+3)/4
+	}
 	m := image.NewRGBA(image.Rect(0, 0, w, h))
 	h0, v0 := d.comp[0].h, d.comp[0].v
 	rgb := d.nComp == 3 && d.isRGB()
@@ -749,6 +765,10 @@ func (d *decoder) image() (*image.RGBA, error) {
 			for i := 0; i < d.nComp; i++ {
 				c := &d.comp[i]
 				bx, by := x*c.h/h0, y*c.v/v0
+				if d.scale == Quarter {
+					s[i] = d.quarter[i][by*2*d.mxx*c.h+bx]
+					continue
+				}
 				v := int32(d.dc[i][by*d.mxx*c.h+bx]) * d.quant[c.tq][0]
 				v = (v+4)>>3 + 128
 				s[i] = uint8(min(max(v, 0), 255))

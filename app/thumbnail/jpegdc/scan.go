@@ -3,7 +3,8 @@
 // license that can be found in the LICENSE file.
 
 // This file is forked from Go 1.26.8's src/image/jpeg/scan.go: processSOS
-// keeps DC coefficients only, and skips progressive AC scans.
+// keeps DC coefficients only (and, at quarter scale, the four quadrant
+// means of each block: quarter.go), and skips progressive AC scans.
 
 package jpegdc
 
@@ -110,12 +111,20 @@ func (d *decoder) processSOS(n int) error {
 		d.checked = true
 		d.mxx, d.myy = mxx, myy
 		if d.check != nil {
-			if err := d.check(d.config()); err != nil {
+			scale, err := d.check(d.config())
+			if err != nil {
 				return err
 			}
+			if scale == Quarter && d.progressive {
+				return UnsupportedError("a progressive JPEG at quarter scale")
+			}
+			d.scale = scale
 		}
 		for i := 0; i < d.nComp; i++ {
 			d.dc[i] = make([]int16, mxx*d.comp[i].h*myy*d.comp[i].v)
+			if d.scale == Quarter {
+				d.quarter[i] = make([]uint8, 4*len(d.dc[i]))
+			}
 		}
 	}
 	if zigStart != 0 {
@@ -189,43 +198,17 @@ func (d *decoder) processSOS(n int) error {
 						continue // zigEnd is 0: a DC scan holds nothing else.
 					}
 
-					// Decode the AC coefficients, as specified in section
-					// F.2.2.2, only to get past them.
-					if d.eobRun > 0 {
-						d.eobRun-- // As the standard library, honour an EOBn run here too.
-						continue
-					}
-					huff := &d.huff[acTable][scan[i].ta]
-					for zig := int32(1); zig <= zigEnd; zig++ {
-						value, err := d.decodeHuffman(huff)
-						if err != nil {
+					var q *quadrants
+					if d.scale == Quarter {
+						q = &quadrants{}
+						qt := &d.quant[d.comp[compIndex].tq]
+						q.add(0, int64(dc[compIndex])*int64(qt[0]))
+						if err := d.readAC(&d.huff[acTable][scan[i].ta], zigEnd, q, qt); err != nil {
 							return err
 						}
-						val0 := value >> 4
-						val1 := value & 0x0f
-						if val1 != 0 {
-							zig += int32(val0)
-							if zig > zigEnd {
-								break
-							}
-							if err := d.skipBits(int32(val1)); err != nil {
-								return err
-							}
-						} else {
-							if val0 != 0x0f {
-								d.eobRun = uint16(1 << val0)
-								if val0 != 0 {
-									bits, err := d.decodeBits(int32(val0))
-									if err != nil {
-										return err
-									}
-									d.eobRun |= uint16(bits)
-								}
-								d.eobRun--
-								break
-							}
-							zig += 0x0f
-						}
+						q.store(d.quarter[compIndex], 2*mxx*hi, bx, by)
+					} else if err := d.readAC(&d.huff[acTable][scan[i].ta], zigEnd, nil, nil); err != nil {
+						return err
 					}
 				} // for j
 			} // for i
@@ -255,6 +238,54 @@ func (d *decoder) processSOS(n int) error {
 		} // for mx
 	} // for my
 
+	return nil
+}
+
+// readAC reads a block's AC coefficients, as specified in section F.2.2.2:
+// only to get past them, but for those a quarter-scale decode needs when q
+// is not nil, which it adds to q dequantized by qt.
+func (d *decoder) readAC(huff *huffman, zigEnd int32, q *quadrants, qt *block) error {
+	if d.eobRun > 0 {
+		d.eobRun-- // As the standard library, honour an EOBn run here too.
+		return nil
+	}
+	for zig := int32(1); zig <= zigEnd; zig++ {
+		value, err := d.decodeHuffman(huff)
+		if err != nil {
+			return err
+		}
+		val0 := value >> 4
+		val1 := value & 0x0f
+		if val1 != 0 {
+			zig += int32(val0)
+			if zig > zigEnd {
+				break
+			}
+			if q != nil && wanted(unzig[zig]) {
+				ac, err := d.receiveExtend(val1)
+				if err != nil {
+					return err
+				}
+				q.add(unzig[zig], int64(ac)*int64(qt[zig]))
+			} else if err := d.skipBits(int32(val1)); err != nil {
+				return err
+			}
+		} else {
+			if val0 != 0x0f {
+				d.eobRun = uint16(1 << val0)
+				if val0 != 0 {
+					bits, err := d.decodeBits(int32(val0))
+					if err != nil {
+						return err
+					}
+					d.eobRun |= uint16(bits)
+				}
+				d.eobRun--
+				break
+			}
+			zig += 0x0f
+		}
+	}
 	return nil
 }
 
