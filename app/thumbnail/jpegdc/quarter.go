@@ -92,7 +92,8 @@ func (q *quadrants) store(p []uint8, stride, bx, by int) {
 // unzig maps from the zig-zag ordering to the natural ordering. For example,
 // unzig[3] is the column and row of the fourth element in zig-zag order. The
 // value is 16, which means first column (16%8 == 0) and third row (16/8 ==
-// 2). (From the standard library's image/jpeg.)
+// 2). Copied from Go 1.26.8's src/image/jpeg/reader.go (BSD licence:
+// LICENSE in this directory).
 var unzig = [blockSize]int{
 	0, 1, 8, 16, 9, 2, 3, 10,
 	17, 24, 32, 25, 18, 11, 4, 5,
