@@ -625,6 +625,11 @@ run "hardening" {
     condition     = one([for g in aws_dynamodb_table.messages.global_secondary_index : g.projection_type if g.name == "expiry-index"]) == "KEYS_ONLY" && one([for g in aws_dynamodb_table.messages.global_secondary_index : g.projection_type if g.name == "pending-index"]) == "KEYS_ONLY"
     error_message = "the sweep indexes project keys only"
   }
+  assert {
+    condition = (one([for g in aws_dynamodb_table.users.global_secondary_index : g.projection_type if g.name == "user_id-index"]) == "KEYS_ONLY" &&
+    one([for g in aws_dynamodb_table.messages.global_secondary_index : g.projection_type if g.name == "request-index"]) == "ALL")
+    error_message = "user_id-index projects keys only (UserByID reads the username, then the item); request-index serves the requests box (ALL)"
+  }
 }
 
 run "waf_off" {
