@@ -503,6 +503,12 @@ run "rollouts" {
     condition     = one([for t in aws_launch_template.app.tag_specifications : t.tags["image-tag"] if t.resource_type == "instance"]) == "0123456789abcdef0123456789abcdef01234567" && aws_launch_template.app.metadata_options[0].instance_metadata_tags == "enabled"
     error_message = "the launch template version carries the image tag (an instance tag the boot script reads through IMDS), so a rollback covers it"
   }
+  assert {
+    condition = toset(flatten([for st in data.aws_iam_policy_document.deploy.statement :
+      [for a in st.actions : "${a} ${join(",", tolist(st.resources))}" if startswith(a, "cognito-idp:")]])) == toset([
+    "cognito-idp:AdminConfirmSignUp arn:aws:cognito-idp:eu-central-1:123456789012:userpool/eu-central-1_Test"])
+    error_message = "Jenkins may only confirm the smoke test's synthetic user on the app's own pool (no other Cognito action)"
+  }
 }
 
 # --- observability ------------------------------------------------------------------
