@@ -27,10 +27,12 @@ resource "aws_dynamodb_table" "users" {
     type = "S"
   }
 
+  # Read only to turn a user ID into the username (the table's key), then the
+  # item itself with a consistent read (Directory.UserByID): keys only.
   global_secondary_index {
     name            = "user_id-index"
     hash_key        = "user_id"
-    projection_type = "ALL"
+    projection_type = "KEYS_ONLY"
   }
 
   global_secondary_index {

@@ -101,6 +101,16 @@ data "aws_iam_policy_document" "deploy" {
     resources = [local.smoke_parameters_arn]
   }
 
+  # The smoke test's new synthetic user each run: signed up through the
+  # app, confirmed here (the post-confirmation trigger runs inside it), and
+  # deleted through the app again. Nothing else on the pool.
+  statement {
+    sid       = "SmokeConfirmsItsUser"
+    effect    = "Allow"
+    actions   = ["cognito-idp:AdminConfirmSignUp"]
+    resources = [aws_cognito_user_pool.users.arn]
+  }
+
   # A release is a new version of the app's launch template (the image tag
   # as an instance tag), made default once it is healthy; a failed one is
   # deleted again.

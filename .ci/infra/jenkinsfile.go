@@ -185,6 +185,11 @@ func JenkinsfileRules(raw string) []string {
 	case !regexp.MustCompile(`failure\s*\{[^}]*rollout\.sh rollback`).MatchString(smoke.Body):
 		bad = append(bad, "a failed smoke test must roll back (post { failure { sh 'bash terraform/deploy/rollout.sh rollback' } })")
 	}
+	// The smoke test's synthetic user is confirmed with AdminConfirmSignUp
+	// on the pool the environment names (terraform/deploy/smoke.sh).
+	if !regexp.MustCompile(`(?m)^\s*USER_POOL_ID = '[^']+'`).MatchString(src) {
+		bad = append(bad, "the environment must set USER_POOL_ID (terraform output -raw IMAGEAPP_COGNITO_USER_POOL_ID): the smoke test confirms its synthetic user there")
+	}
 	if !okPromote || !strings.Contains(promote.Body, "bash terraform/deploy/rollout.sh promote") {
 		bad = append(bad, "no promote stage running bash terraform/deploy/rollout.sh promote (the tag is recorded only after the smoke test)")
 	}

@@ -34,6 +34,7 @@ var jenkinsBreakers = []struct{ label, old, new, want string }{
 	{"tag before the rollout", `sh 'bash terraform/deploy/rollout.sh start "$GIT_SHA"'`, `sh 'aws ssm put-parameter --name "$IMAGE_TAG_PARAMETER" --value "$GIT_SHA" && bash terraform/deploy/rollout.sh start "$GIT_SHA"'`, "before the rollout is healthy"},
 	{"no smoke test", "sh 'bash terraform/deploy/smoke.sh'", "echo 'skipped'", "smoke.sh"},
 	{"smoke failure kept", "sh 'bash terraform/deploy/rollout.sh rollback'", "echo 'smoke test failed'", "must roll back"},
+	{"smoke test without the user pool", "    USER_POOL_ID = 'eu-central-1_EXAMPLE'", "", "USER_POOL_ID"},
 	{"promoted before the smoke test", "sh 'bash terraform/deploy/rollout.sh promote'", "echo 'no promote'", "promote"},
 	{"Lambda by hand", "aws lambda update-function-code", "echo", "ships the Lambda"},
 	{"requirements unstated", "//   - the AWS CLI v2;\n", "", "AWS CLI"},

@@ -192,8 +192,15 @@ var breakers = map[string][][]edit{
     range_key       = "sort_key"`, `    hash_key        = "sender_id"`}},
 		{{"dynamodb.tf", `    name            = "user_id-index"
     hash_key        = "user_id"
-    projection_type = "ALL"`, `    name            = "user_id-index"
+    projection_type = "KEYS_ONLY"`, `    name            = "user_id-index"
     hash_key        = "user_id"
+    projection_type = "ALL"`}},
+		{{"dynamodb.tf", `    name            = "request-index"
+    hash_key        = "request_recipient_id"
+    range_key       = "sort_key"
+    projection_type = "ALL"`, `    name            = "request-index"
+    hash_key        = "request_recipient_id"
+    range_key       = "sort_key"
     projection_type = "KEYS_ONLY"`}},
 	},
 	"ec2-imdsv2": {

@@ -523,10 +523,14 @@ type tableSchema struct {
 
 // IndexProjections are the indexes that project less than ALL, because
 // every query of them reads only keys: the sweeps' shardKeysBefore
-// (app/aws/dynamostore/pending.go) asks only for the index's range key.
-// Every other index serves pages that read whole items (ALL). A projection
-// cannot change in place: DynamoDB rebuilds the index.
+// (app/aws/dynamostore/pending.go) asks only for the index's range key,
+// Directory.UserByID (directory.go) only for the username, the table key.
+// Every other index serves pages that read whole items (ALL): the
+// directory-index decodes whole users, the request-index lists the
+// requests box. A projection cannot change in place: DynamoDB rebuilds the
+// index.
 var IndexProjections = map[string]string{
+	"user_id-index": "KEYS_ONLY",
 	"pending-index": "KEYS_ONLY",
 	"expiry-index":  "KEYS_ONLY",
 	"preview-index": "KEYS_ONLY",

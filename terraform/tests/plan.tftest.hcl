@@ -503,6 +503,12 @@ run "rollouts" {
     condition     = one([for t in aws_launch_template.app.tag_specifications : t.tags["image-tag"] if t.resource_type == "instance"]) == "0123456789abcdef0123456789abcdef01234567" && aws_launch_template.app.metadata_options[0].instance_metadata_tags == "enabled"
     error_message = "the launch template version carries the image tag (an instance tag the boot script reads through IMDS), so a rollback covers it"
   }
+  assert {
+    condition = toset(flatten([for st in data.aws_iam_policy_document.deploy.statement :
+      [for a in st.actions : "${a} ${join(",", tolist(st.resources))}" if startswith(a, "cognito-idp:")]])) == toset([
+    "cognito-idp:AdminConfirmSignUp arn:aws:cognito-idp:eu-central-1:123456789012:userpool/eu-central-1_Test"])
+    error_message = "Jenkins may only confirm the smoke test's synthetic user on the app's own pool (no other Cognito action)"
+  }
 }
 
 # --- observability ------------------------------------------------------------------
@@ -624,6 +630,11 @@ run "hardening" {
   assert {
     condition     = one([for g in aws_dynamodb_table.messages.global_secondary_index : g.projection_type if g.name == "expiry-index"]) == "KEYS_ONLY" && one([for g in aws_dynamodb_table.messages.global_secondary_index : g.projection_type if g.name == "pending-index"]) == "KEYS_ONLY"
     error_message = "the sweep indexes project keys only"
+  }
+  assert {
+    condition = (one([for g in aws_dynamodb_table.users.global_secondary_index : g.projection_type if g.name == "user_id-index"]) == "KEYS_ONLY" &&
+    one([for g in aws_dynamodb_table.messages.global_secondary_index : g.projection_type if g.name == "request-index"]) == "ALL")
+    error_message = "user_id-index projects keys only (UserByID reads the username, then the item); request-index serves the requests box (ALL)"
   }
 }
 

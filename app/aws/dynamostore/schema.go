@@ -12,7 +12,8 @@
 //	no_read_receipts BOOL (true when the user turned read receipts off; absent otherwise)
 //	no_mail BOOL (true when the user turned email notifications off; absent otherwise)
 //	message_requests BOOL (true when the user accepts images only from people they know; absent otherwise)
-//	GSI user_id-index: hash user_id, projection ALL
+//	GSI user_id-index: hash user_id, projection KEYS_ONLY: UserByID reads only
+//	the username there (the table key), then the item with a consistent read
 //	GSI directory-index: hash directory, range username, projection ALL: each
 //	shard in username order, searched by prefix with begins_with; a page merges the shards
 //
@@ -137,7 +138,8 @@ const (
 )
 
 // keysOnly makes ix project only the keys: the sweeps read only the
-// index's range key (shardKeysBefore), then each item they act on.
+// index's range key (shardKeysBefore), then each item they act on, and
+// UserByID only the username (the table key), then the item.
 func keysOnly(ix types.GlobalSecondaryIndex) types.GlobalSecondaryIndex {
 	ix.Projection = &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly}
 	return ix
@@ -161,11 +163,10 @@ func UsersTableInput(name string) *dynamodb.CreateTableInput {
 			{AttributeName: aws.String(attrDirectory), AttributeType: types.ScalarAttributeTypeS},
 		},
 		KeySchema: []types.KeySchemaElement{{AttributeName: aws.String(attrUsername), KeyType: types.KeyTypeHash}},
-		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
-			IndexName:  aws.String(UserIDIndex),
-			KeySchema:  []types.KeySchemaElement{{AttributeName: aws.String(attrUserID), KeyType: types.KeyTypeHash}},
-			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
-		}, {
+		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{keysOnly(types.GlobalSecondaryIndex{
+			IndexName: aws.String(UserIDIndex),
+			KeySchema: []types.KeySchemaElement{{AttributeName: aws.String(attrUserID), KeyType: types.KeyTypeHash}},
+		}), {
 			IndexName: aws.String(DirectoryIndex),
 			KeySchema: []types.KeySchemaElement{
 				{AttributeName: aws.String(attrDirectory), KeyType: types.KeyTypeHash},
