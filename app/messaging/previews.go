@@ -54,6 +54,11 @@ const (
 	// the preview is made anyway, so a steady stream of sends cannot starve
 	// previews, and it stays well inside previewEventHold.
 	previewYield = 300 * time.Millisecond
+	// previewRest is how many times its last preview's time a worker then
+	// waits for the sends under way to end (see restAfter).
+	previewRest = 2
+	// maxPreviewRest bounds that wait after a costly preview.
+	maxPreviewRest = 2 * time.Second
 )
 
 // PreviewQueue runs the preview workers of one instance. Build it with
@@ -271,14 +276,17 @@ func (s *Service) RunPreviews(ctx context.Context) {
 	var wg sync.WaitGroup
 	for range q.workers {
 		wg.Go(func() {
+			var rest time.Duration // after the last preview: see restAfter
 			for {
 				select {
 				case <-ctx.Done():
 					return
 				case j := <-q.jobs:
-					q.yieldToSends(ctx, j.queued.Add(q.yieldFor()))
+					q.yieldToSends(ctx, turn(j.queued, q.yieldFor(), rest, time.Now()))
 					bg := context.WithoutCancel(ctx)
+					began := time.Now()
 					s.makePreview(bg, j)
+					rest = restAfter(time.Since(began), q.SendsUnderWay() > 0)
 					// The events go out on their own goroutine: a slow
 					// shared store (Valkey down) must not hold the worker up.
 					go func() {
@@ -299,6 +307,32 @@ func (s *Service) RunPreviews(ctx context.Context) {
 			return
 		}
 	}
+}
+
+// turn is until when a job queued at queued lets the sends under way go
+// first: its yield from its queueing, or the worker's rest from now,
+// whichever ends later.
+func turn(queued time.Time, yield, rest time.Duration, now time.Time) time.Time {
+	t := queued.Add(yield)
+	if r := now.Add(rest); r.After(t) {
+		return r
+	}
+	return t
+}
+
+// restAfter is how long a worker lets sends go first after a preview that
+// took took: none when no send is under way, else twice that (at most
+// maxPreviewRest). While sends keep coming, previews so take at most a
+// third of a worker's time and the sends the rest, the backlog going to
+// the sweep; without it, a queue that is always full gives every job a
+// yield that ended while it waited, and the worker takes a core from the
+// sends all the time (measured: 100 KiB and photo sends at 16 at once,
+// 0.25-0.44x of the plain uploads' rate without, 0.40-0.51x with).
+func restAfter(took time.Duration, sendsUnderWay bool) time.Duration {
+	if !sendsUnderWay {
+		return 0
+	}
+	return min(previewRest*took, maxPreviewRest)
 }
 
 // makePreview decrypts the stored image with the job's data key, makes its
