@@ -111,6 +111,10 @@ resource "aws_cognito_user_pool_client" "web" {
   explicit_auth_flows           = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
   prevent_user_existence_errors = "ENABLED"
   enable_token_revocation       = true
+  # The app sends each person's address in UserContextData (the threat
+  # protection judges sign-ins by it); Cognito takes it only from a client
+  # with a secret that turns this on.
+  enable_propagate_additional_user_context_data = true
 
   read_attributes  = ["email", "email_verified", "preferred_username"]
   write_attributes = ["email", "preferred_username"]

@@ -121,8 +121,8 @@ func codeAnswer(err error) error {
 // Login checks the password and returns the user, provisioning them now if
 // their post-confirmation step has not run. Returns EUNAUTHORIZED for a
 // wrong password or unknown user, EUNCONFIRMED before confirmation.
-func (s *Service) Login(ctx context.Context, username, password string) (imageapp.User, error) {
-	p, err := s.Identity.Login(ctx, username, password)
+func (s *Service) Login(ctx context.Context, who imageapp.Requester, username, password string) (imageapp.User, error) {
+	p, err := s.Identity.Login(ctx, who, username, password)
 	if err != nil {
 		return imageapp.User{}, err
 	}

@@ -92,7 +92,7 @@ func (f *fixture) member(t *testing.T, name string) imageapp.User {
 	if err := f.svc.Confirm(ctx, tester, name, f.code(t, email)); err != nil {
 		t.Fatal(err)
 	}
-	u, err := f.svc.Login(ctx, name, password)
+	u, err := f.svc.Login(ctx, tester, name, password)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func TestChangePasswordEndsEverySession(t *testing.T) {
 			t.Errorf("session %s after the change: %v, want ENOTFOUND", sid, err)
 		}
 	}
-	if _, err := f.svc.Login(ctx, "carol", password); err == nil {
+	if _, err := f.svc.Login(ctx, tester, "carol", password); err == nil {
 		t.Error("the old password still logs in")
 	}
 }

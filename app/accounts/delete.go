@@ -38,13 +38,13 @@ const RetireDays = 90
 // taken for gone; should it be there still (the person typed another
 // password on the retry), it reaches nothing: its key is gone, and a
 // retired name is not provisioned again.
-func (s *Service) DeleteAccount(ctx context.Context, u imageapp.User, password string) error {
+func (s *Service) DeleteAccount(ctx context.Context, who imageapp.Requester, u imageapp.User, password string) error {
 	loginGoing, err := s.Users.LoginDeletionBegun(ctx, u)
 	if err != nil {
 		return err
 	}
 	if !loginGoing {
-		if _, err := s.Identity.Login(ctx, u.Username, password); err != nil {
+		if _, err := s.Identity.Login(ctx, who, u.Username, password); err != nil {
 			if imageapp.ErrorCode(err) == imageapp.EUNAUTHORIZED {
 				return imageapp.Errorf(imageapp.EFORBIDDEN, "That password is not right, so the account was not deleted.")
 			}

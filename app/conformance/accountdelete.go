@@ -25,13 +25,13 @@ func testDeleteAccount(t *testing.T, e *env) {
 	blob := readBlob(t, e, toBob.ID)
 	svc := e.accounts()
 
-	err := svc.DeleteAccount(e.ctx, bob, "not the password")
+	err := svc.DeleteAccount(e.ctx, asker, bob, "not the password")
 	wantCode(t, "delete with a wrong password", err, imageapp.EFORBIDDEN)
 	if _, err := e.readImage(bob, toBob.ID); err != nil {
 		t.Fatalf("after a refused deletion bob still reads his image: %v", err)
 	}
 
-	if err := svc.DeleteAccount(e.ctx, bob, password); err != nil {
+	if err := svc.DeleteAccount(e.ctx, asker, bob, password); err != nil {
 		t.Fatalf("delete bob's account: %v", err)
 	}
 	// His key is gone: what it wrapped opens with no key the system holds.
@@ -52,7 +52,7 @@ func testDeleteAccount(t *testing.T, e *env) {
 	// He is gone from the directory, cannot log in, and his name is kept.
 	_, err = e.Users.UserByUsername(e.ctx, "bob")
 	wantCode(t, "bob in the directory", err, imageapp.ENOTFOUND)
-	_, err = e.Identity.Login(e.ctx, "bob", password)
+	_, err = e.Identity.Login(e.ctx, asker, "bob", password)
 	wantCode(t, "bob logs in", err, imageapp.EUNAUTHORIZED)
 	err = svc.SignUp(e.ctx, asker, imageapp.SignUpInput{Username: "BOB", Email: "new@example.com", Password: password})
 	wantCode(t, "a new account takes the name bob", err, imageapp.ECONFLICT)

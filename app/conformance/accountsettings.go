@@ -24,7 +24,7 @@ func testChangePassword(t *testing.T, e *env) {
 	_, err = svc.ChangePassword(e.ctx, alice, password, "short")
 	wantCode(t, "change to a weak password", err, imageapp.EINVALID)
 	wantCode(t, "the port, to a weak password", e.Identity.ChangePassword(e.ctx, "alice", password, "short"), imageapp.EINVALID)
-	if _, err := e.Identity.Login(e.ctx, "alice", password); err != nil {
+	if _, err := e.Identity.Login(e.ctx, asker, "alice", password); err != nil {
 		t.Fatalf("after refused changes the old password no longer logs in: %v", err)
 	}
 	if u, _ := e.Users.UserByID(e.ctx, alice.ID); u.SessionVersion != alice.SessionVersion {
@@ -38,10 +38,10 @@ func testChangePassword(t *testing.T, e *env) {
 	if after.ID != alice.ID || after.SessionVersion <= alice.SessionVersion {
 		t.Errorf("after the change the user is %+v; want alice with a session version above %d", after, alice.SessionVersion)
 	}
-	if p, err := e.Identity.Login(e.ctx, "Alice", newPassword); err != nil || p.ID != alice.ID {
+	if p, err := e.Identity.Login(e.ctx, asker, "Alice", newPassword); err != nil || p.ID != alice.ID {
 		t.Errorf("login with the new password = %+v, %v", p, err)
 	}
-	_, err = e.Identity.Login(e.ctx, "alice", password)
+	_, err = e.Identity.Login(e.ctx, asker, "alice", password)
 	wantCode(t, "login with the old password", err, imageapp.EUNAUTHORIZED)
 }
 

@@ -192,7 +192,7 @@ func (e *env) user(t *testing.T, name string) imageapp.User {
 	if err := e.Identity.Confirm(e.ctx, asker, name, e.Code(t, emailOf(name))); err != nil {
 		t.Fatalf("confirm %s: %v", name, err)
 	}
-	p, err := e.Identity.Login(e.ctx, name, password)
+	p, err := e.Identity.Login(e.ctx, asker, name, password)
 	if err != nil {
 		t.Fatalf("login %s: %v", name, err)
 	}
@@ -620,7 +620,7 @@ func testWrongCode(t *testing.T, e *env) {
 	wrong := fmt.Sprintf("%06d", (atoi(code)+1)%1_000_000)
 	wantCode(t, "confirming with a wrong code", e.Identity.Confirm(e.ctx, asker, "erin", wrong), imageapp.EINVALID)
 	wantCode(t, "confirming with a code that is not 6 digits", e.Identity.Confirm(e.ctx, asker, "erin", "12ab"), imageapp.EINVALID)
-	_, err := e.Identity.Login(e.ctx, "erin", password)
+	_, err := e.Identity.Login(e.ctx, asker, "erin", password)
 	wantCode(t, "login after a wrong code", err, imageapp.EUNCONFIRMED)
 	if err := e.Identity.Confirm(e.ctx, asker, "erin", code); err != nil {
 		t.Errorf("the right code after a wrong one: %v", err)
@@ -639,21 +639,21 @@ func testUnconfirmedLogin(t *testing.T, e *env) {
 	if err := e.Identity.SignUp(e.ctx, asker, imageapp.SignUpInput{Username: "frank", Email: emailOf("frank"), Password: password}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := e.Identity.Login(e.ctx, "frank", password)
+	_, err := e.Identity.Login(e.ctx, asker, "frank", password)
 	wantCode(t, "login before confirming", err, imageapp.EUNCONFIRMED)
 }
 
 func testWrongLogin(t *testing.T, e *env) {
 	e.user(t, "grace")
-	_, unknown := e.Identity.Login(e.ctx, "nobody", password)
-	_, wrong := e.Identity.Login(e.ctx, "grace", "not the password")
+	_, unknown := e.Identity.Login(e.ctx, asker, "nobody", password)
+	_, wrong := e.Identity.Login(e.ctx, asker, "grace", "not the password")
 	wantCode(t, "unknown user", unknown, imageapp.EUNAUTHORIZED)
 	wantCode(t, "wrong password", wrong, imageapp.EUNAUTHORIZED)
 	if imageapp.ErrorMessage(unknown) != imageapp.ErrorMessage(wrong) {
 		t.Errorf("unknown user says %q, wrong password says %q; they must not differ",
 			imageapp.ErrorMessage(unknown), imageapp.ErrorMessage(wrong))
 	}
-	if _, err := e.Identity.Login(e.ctx, "GRACE", password); err != nil {
+	if _, err := e.Identity.Login(e.ctx, asker, "GRACE", password); err != nil {
 		t.Errorf("login with another case of the username: %v", err)
 	}
 }

@@ -24,7 +24,7 @@ func testEmailChange(t *testing.T, e *env) {
 		t.Fatalf("request the change: %v", err)
 	}
 	code := e.Code(t, newEmail)
-	if p, err := e.Identity.Login(e.ctx, "alice", password); err != nil || p.Email != emailOf("alice") {
+	if p, err := e.Identity.Login(e.ctx, asker, "alice", password); err != nil || p.Email != emailOf("alice") {
 		t.Errorf("login before the code = %+v, %v; want the old address", p, err)
 	}
 	if u, _ := e.Users.UserByID(e.ctx, alice.ID); u.Email != emailOf("alice") {
@@ -58,7 +58,7 @@ func testEmailChange(t *testing.T, e *env) {
 	if st, err := e.Notifier.MailState(e.ctx, oldSub); err != nil || st == imageapp.MailConfirmed || st == imageapp.MailPending {
 		t.Errorf("the old address's notification mail: %s, %v; want it unsubscribed", st, err)
 	}
-	p, err := e.Identity.Login(e.ctx, "alice", password)
+	p, err := e.Identity.Login(e.ctx, asker, "alice", password)
 	if err != nil || p.Email != newEmail {
 		t.Errorf("login after the change = %+v, %v; want the new address", p, err)
 	}

@@ -12,7 +12,7 @@ func testLookAlikeUsernamesAreRefused(t *testing.T, e *env) {
 	svc := e.accounts()
 	e.user(t, "alice")
 	dave := e.user(t, "dave")
-	if err := svc.DeleteAccount(e.ctx, dave, password); err != nil {
+	if err := svc.DeleteAccount(e.ctx, asker, dave, password); err != nil {
 		t.Fatalf("delete dave: %v", err)
 	}
 	for i, name := range []string{"aIice", "ALICE", "a1ice", "alice.", "_alice", "dave.", "dave_", ".dave", "DAVE", "dave--"} {
@@ -51,10 +51,10 @@ func testUnconfirmedAccountsLoseTheirNameWithTheirCode(t *testing.T, e *env) {
 	if err := svc.Confirm(e.ctx, asker, "ivan", e.Code(t, "ivan@example.com")); err != nil {
 		t.Fatalf("the new account confirms: %v", err)
 	}
-	if _, err := svc.Login(e.ctx, "ivan", password); err != nil {
+	if _, err := svc.Login(e.ctx, asker, "ivan", password); err != nil {
 		t.Fatalf("the new account logs in: %v", err)
 	}
-	_, err = e.Identity.Login(e.ctx, "ivan", squat.Password)
+	_, err = e.Identity.Login(e.ctx, asker, "ivan", squat.Password)
 	wantCode(t, "the squatter's password", err, imageapp.EUNAUTHORIZED)
 	err = svc.SignUp(e.ctx, asker, imageapp.SignUpInput{Username: "ivan", Email: "late@example.com", Password: password})
 	wantCode(t, "a sign-up for the confirmed name", err, imageapp.ECONFLICT)

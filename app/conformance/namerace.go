@@ -102,7 +102,7 @@ func testSignUpCannotTakeANameBeingDeleted(t *testing.T, e *env) {
 		tryTake("after "+step, "bob")
 		tryTake("after "+step, "B0b.")
 	}}
-	if err := e.hookedAccounts(h).DeleteAccount(e.ctx, bob, password); err != nil {
+	if err := e.hookedAccounts(h).DeleteAccount(e.ctx, asker, bob, password); err != nil {
 		t.Fatalf("delete bob: %v", err)
 	}
 
@@ -113,7 +113,7 @@ func testSignUpCannotTakeANameBeingDeleted(t *testing.T, e *env) {
 	for round, name := range []string{"carol", "dan", "erin"} {
 		victim := e.user(t, name)
 		late := &deletionFirst{Identity: e.Identity, run: func() {
-			if err := e.accounts().DeleteAccount(e.ctx, victim, password); err != nil {
+			if err := e.accounts().DeleteAccount(e.ctx, asker, victim, password); err != nil {
 				t.Fatalf("round %d: delete %s: %v", round, name, err)
 			}
 		}}
@@ -131,7 +131,7 @@ func testSignUpCannotTakeANameBeingDeleted(t *testing.T, e *env) {
 	}
 
 	for _, name := range []string{"bob", "carol", "dan", "erin"} {
-		_, err := e.Identity.Login(e.ctx, name, "mallory's password")
+		_, err := e.Identity.Login(e.ctx, asker, name, "mallory's password")
 		wantCode(t, "the stranger logs in as "+name, err, imageapp.EUNAUTHORIZED)
 		_, err = e.Users.UserByUsername(e.ctx, name)
 		wantCode(t, name+" in the directory", err, imageapp.ENOTFOUND)
@@ -208,24 +208,24 @@ func testADeletionThatStoppedCanBeFinished(t *testing.T, e *env) {
 			svc := e.accounts()
 			fail := true
 			tc.breakAt(svc, &fail)
-			if err := svc.DeleteAccount(e.ctx, u, password); !errors.Is(err, errStep) {
+			if err := svc.DeleteAccount(e.ctx, asker, u, password); !errors.Is(err, errStep) {
 				t.Fatalf("the deletion with a step failing: %v; want the injected failure", err)
 			}
 			tryName := svc.SignUp(e.ctx, asker, imageapp.SignUpInput{Username: name, Email: "mallory@example.com", Password: "mallory's password"})
 			wantCode(t, "a sign-up for the name of a half-deleted account", tryName, imageapp.ECONFLICT)
 
 			fail = false
-			if err := svc.DeleteAccount(e.ctx, u, tc.retryPwd); err != nil {
+			if err := svc.DeleteAccount(e.ctx, asker, u, tc.retryPwd); err != nil {
 				t.Fatalf("the retry of the deletion: %v", err)
 			}
 			_, err := e.Users.UserByUsername(e.ctx, name)
 			wantCode(t, name+" in the directory after the retry", err, imageapp.ENOTFOUND)
-			_, err = e.Identity.Login(e.ctx, name, password)
+			_, err = e.Identity.Login(e.ctx, asker, name, password)
 			wantCode(t, name+" logs in after the retry", err, imageapp.EUNAUTHORIZED)
 		})
 	}
 	// A stranger's session cannot finish a deletion nobody began.
 	h := e.user(t, "heidi")
-	err := e.accounts().DeleteAccount(e.ctx, h, "not the password")
+	err := e.accounts().DeleteAccount(e.ctx, asker, h, "not the password")
 	wantCode(t, "a deletion with a wrong password, none begun", err, imageapp.EFORBIDDEN)
 }

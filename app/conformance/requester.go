@@ -40,12 +40,12 @@ func testCodesNeedARequester(t *testing.T, e *env) {
 	refused("request an email change", e.Identity.RequestEmailChange(e.ctx, nobody, "nora", password, "nora.new@example.com"))
 	_, err := e.Identity.ConfirmEmailChange(e.ctx, nobody, "nora", password, "123456")
 	refused("confirm an email change", err)
-	if p, err := e.Identity.Login(e.ctx, "nora", password); err != nil || p.Email != emailOf("nora") {
+	if p, err := e.Identity.Login(e.ctx, asker, "nora", password); err != nil || p.Email != emailOf("nora") {
 		t.Errorf("login after the refusals = %+v, %v; want the old password and address", p, err)
 	}
 }
 
 func loginErr(e *env, username string) error {
-	_, err := e.Identity.Login(e.ctx, username, password)
+	_, err := e.Identity.Login(e.ctx, asker, username, password)
 	return err
 }

@@ -27,7 +27,7 @@ func testDeleteAccountForgetsSignIn(t *testing.T, e *env) {
 			t.Fatal(err)
 		}
 	}
-	if err := e.accounts().DeleteAccount(e.ctx, bob, password); err != nil {
+	if err := e.accounts().DeleteAccount(e.ctx, asker, bob, password); err != nil {
 		t.Fatalf("delete bob: %v", err)
 	}
 	if _, err := e.TwoFactor.TwoFactor(e.ctx, bob.ID); imageapp.ErrorCode(err) != imageapp.ENOTFOUND {

@@ -208,12 +208,12 @@ func testTwoFactorOffNeedsPasswordAndCode(t *testing.T, e *env) {
 	secret := e.twoFactorOn(t, svc, clock, alice)
 	clock.advance(30 * time.Second)
 
-	wantCode(t, "off with a wrong password", svc.Disable(e.ctx, alice, "not the password", totpCode(t, secret, clock.now())), imageapp.EUNAUTHORIZED)
-	wantCode(t, "off with a wrong code", svc.Disable(e.ctx, alice, password, "aaaa-bbbb-cccc-dddd"), imageapp.EUNAUTHORIZED)
+	wantCode(t, "off with a wrong password", svc.Disable(e.ctx, asker, alice, "not the password", totpCode(t, secret, clock.now())), imageapp.EUNAUTHORIZED)
+	wantCode(t, "off with a wrong code", svc.Disable(e.ctx, asker, alice, password, "aaaa-bbbb-cccc-dddd"), imageapp.EUNAUTHORIZED)
 	if on, err := svc.Enabled(e.ctx, alice); err != nil || !on {
 		t.Fatalf("enabled after refused attempts = %v, %v; want true", on, err)
 	}
-	if err := svc.Disable(e.ctx, alice, password, totpCode(t, secret, clock.now())); err != nil {
+	if err := svc.Disable(e.ctx, asker, alice, password, totpCode(t, secret, clock.now())); err != nil {
 		t.Fatalf("off: %v", err)
 	}
 	if on, err := svc.Enabled(e.ctx, alice); err != nil || on {

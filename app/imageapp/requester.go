@@ -20,19 +20,23 @@ type Requester struct {
 	// knownDevice says key is such a browser: its owner's, or someone who
 	// had the password.
 	knownDevice bool
+	// addr is the client's address as the web layer reads it, "" when
+	// unknown: an identity provider that judges sign-ins by where they come
+	// from (Cognito's threat protection) is told it.
+	addr string
 }
 
 // ByAddress is a client known by its address only (ip, as the web layer
 // reads it; "" is a client whose address could not be read, all of them
 // one requester).
 func ByAddress(ip string) Requester {
-	return Requester{key: "ip:" + ip}
+	return Requester{key: "ip:" + ip, addr: ip}
 }
 
 // ByDevice is a browser that has logged in as the username before: its
-// device ID (from the device cookie).
-func ByDevice(id string) Requester {
-	return Requester{key: "device:" + id, knownDevice: true}
+// device ID (from the device cookie), and its address (ip, "" if unknown).
+func ByDevice(id, ip string) Requester {
+	return Requester{key: "device:" + id, knownDevice: true, addr: ip}
 }
 
 // Tool is a program that calls the identity port itself (a test, a
@@ -44,6 +48,10 @@ func Tool(name string) Requester {
 // Key is opaque and stable for one requester; the identity port keys the
 // wrong codes it tries by it.
 func (r Requester) Key() string { return r.key }
+
+// Address is the client's address, "" when unknown (a Tool, or an
+// address the web layer could not read).
+func (r Requester) Address() string { return r.addr }
 
 // KnownDevice says r is a browser that has logged in as the username
 // before (ByDevice): its owner's, or someone who had the password.

@@ -14,7 +14,7 @@ func TestRequesterNamesSomeone(t *testing.T) {
 	made := map[string]Requester{
 		"ByAddress":          ByAddress("192.0.2.1"),
 		"ByAddress, unknown": ByAddress(""),
-		"ByDevice":           ByDevice("192.0.2.1"),
+		"ByDevice":           ByDevice("device-1", "192.0.2.1"),
 		"Tool":               Tool("192.0.2.1"),
 	}
 	keys := map[string]string{}

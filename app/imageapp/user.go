@@ -148,10 +148,11 @@ type Enrollment interface {
 // Credentials checks and changes passwords, and removes an account once
 // its password is given.
 type Credentials interface {
-	// Login checks the password. Returns EUNAUTHORIZED for an unknown user or a
-	// wrong password (the same message for both), EUNCONFIRMED if the email
-	// is not confirmed yet.
-	Login(ctx context.Context, username, password string) (Principal, error)
+	// Login checks the password for who (a sign-in, or a signed-in
+	// person confirming an action with it). Returns EUNAUTHORIZED for an
+	// unknown user or a wrong password (the same message for both),
+	// EUNCONFIRMED if the email is not confirmed yet.
+	Login(ctx context.Context, who Requester, username, password string) (Principal, error)
 
 	// ForgotPassword sends a reset code. It returns nil for unknown users too,
 	// so the answer does not reveal who has an account.

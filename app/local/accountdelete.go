@@ -24,7 +24,7 @@ const retiredMigration = `CREATE TABLE retired_usernames (
 // DeleteAccount checks the password, then removes the account; its codes
 // go with it (ON DELETE CASCADE).
 func (id *Identity) DeleteAccount(ctx context.Context, username, password string) error {
-	if _, err := id.Login(ctx, username, password); err != nil {
+	if _, err := id.login(ctx, username, password); err != nil {
 		return err
 	}
 	if _, err := id.DB.exec(ctx, `DELETE FROM accounts WHERE username_key = ?`, strings.ToLower(username)); err != nil {

@@ -31,7 +31,7 @@ func (id *Identity) RequestEmailChange(ctx context.Context, who imageapp.Request
 	if err != nil {
 		return err
 	}
-	p, err := id.Login(ctx, username, password)
+	p, err := id.login(ctx, username, password)
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (id *Identity) ConfirmEmailChange(ctx context.Context, who imageapp.Request
 	if err := imageapp.ValidateCode(code); err != nil {
 		return "", err
 	}
-	p, err := id.Login(ctx, username, password)
+	p, err := id.login(ctx, username, password)
 	if err != nil {
 		return "", err
 	}

@@ -100,7 +100,7 @@ func TestHashesAreBounded(t *testing.T) {
 	start := time.Now()
 	for i := range logins {
 		wg.Go(func() {
-			_, err := id.Login(context.Background(), "nobody"+string(rune('a'+i)), "some password")
+			_, err := id.Login(context.Background(), tester, "nobody"+string(rune('a'+i)), "some password")
 			wait, waits := imageapp.RetryAfter(err)
 			switch {
 			case imageapp.ErrorCode(err) == imageapp.EUNAUTHORIZED:
@@ -151,7 +151,7 @@ func TestLoginHashesOnceWhateverTheAccount(t *testing.T) {
 		{"unconfirmed", "erin", "correct horse battery"},
 	} {
 		before := id.HasherStats().Hashes
-		id.Login(ctx, c.user, c.pw)
+		id.Login(ctx, tester, c.user, c.pw)
 		if n := id.HasherStats().Hashes - before; n != 1 {
 			t.Errorf("%s: %d hashes, want 1", c.name, n)
 		}

@@ -14,7 +14,7 @@ func (id *Identity) ChangePassword(ctx context.Context, username, current, newPa
 	if err := imageapp.ValidatePassword(newPassword); err != nil {
 		return err
 	}
-	p, err := id.Login(ctx, username, current)
+	p, err := id.login(ctx, username, current)
 	if err != nil {
 		return err
 	}

@@ -41,7 +41,7 @@ const (
 
 // Passwords checks a password, as imageapp.Identity.Login does.
 type Passwords interface {
-	Login(ctx context.Context, username, password string) (imageapp.Principal, error)
+	Login(ctx context.Context, who imageapp.Requester, username, password string) (imageapp.Principal, error)
 }
 
 // Service runs the two-factor flows over a store.
@@ -205,11 +205,11 @@ func (s *Service) Verify(ctx context.Context, u imageapp.User, code string) erro
 // Disable turns two-factor off; it needs u's password and a code (from the
 // app or a recovery code). Returns EUNAUTHORIZED for a wrong password or
 // code, ERATELIMITED past the limit.
-func (s *Service) Disable(ctx context.Context, u imageapp.User, password, code string) error {
+func (s *Service) Disable(ctx context.Context, who imageapp.Requester, u imageapp.User, password, code string) error {
 	if err := s.take(ctx, u); err != nil {
 		return err
 	}
-	if _, err := s.Passwords.Login(ctx, u.Username, password); err != nil {
+	if _, err := s.Passwords.Login(ctx, who, u.Username, password); err != nil {
 		return err
 	}
 	// Verify takes a second token: turning it off costs two tries of the

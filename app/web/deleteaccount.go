@@ -18,7 +18,7 @@ func (s *Server) DeleteOwnAccount(w http.ResponseWriter, r *http.Request) error 
 	if err := s.Limit(r, "login", u.Username); err != nil { // a password guess, like a login
 		return err
 	}
-	if err := s.accounts.DeleteAccount(r.Context(), u, in.Password); err != nil {
+	if err := s.accounts.DeleteAccount(r.Context(), s.Asking(r, u.Username), u, in.Password); err != nil {
 		return err
 	}
 	sess, _ := s.sessionStore().New(r, s.cookie)

@@ -73,7 +73,7 @@ func (s *Server) RequestEmail(w http.ResponseWriter, r *http.Request) (string, e
 	if err := s.limitCodeMail(r, u.Username); err != nil {
 		return "", err
 	}
-	if err := s.accounts.RequestEmailChange(r.Context(), s.asking(r, u.Username), u, in.Password, in.NewEmail); err != nil {
+	if err := s.accounts.RequestEmailChange(r.Context(), s.Asking(r, u.Username), u, in.Password, in.NewEmail); err != nil {
 		return "", err
 	}
 	return in.NewEmail, s.setPendingEmail(w, r, in.NewEmail)
@@ -89,7 +89,7 @@ func (s *Server) ConfirmEmail(w http.ResponseWriter, r *http.Request) (string, e
 	if err := s.Limit(r, "login", u.Username); err != nil {
 		return "", err
 	}
-	after, err := s.accounts.ConfirmEmailChange(r.Context(), s.asking(r, u.Username), u, in.Password, in.Code)
+	after, err := s.accounts.ConfirmEmailChange(r.Context(), s.Asking(r, u.Username), u, in.Password, in.Code)
 	if err != nil {
 		return "", err
 	}

@@ -188,12 +188,12 @@ func (s *Server) limitCodeMail(r *http.Request, username string) error {
 	return s.take(r, s.rules.CodeMails, "codemail:all")
 }
 
-// asking is who asks for or tries username's codes: the browser, when it
+// Asking is who asks for or tries username's codes, or signs in as it: the browser, when it
 // has logged in as username before, else the client's address. The
 // identity port charges wrong codes to it.
-func (s *Server) asking(r *http.Request, username string) imageapp.Requester {
+func (s *Server) Asking(r *http.Request, username string) imageapp.Requester {
 	if id := s.deviceID(r, username); id != "" {
-		return imageapp.ByDevice(id)
+		return imageapp.ByDevice(id, s.clientIP(r))
 	}
 	return imageapp.ByAddress(s.clientIP(r))
 }

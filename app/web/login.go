@@ -19,7 +19,7 @@ func (s *Server) LogIn(w http.ResponseWriter, r *http.Request) (loginForm, image
 	if err := s.Limit(r, "login", f.Username); err != nil {
 		return f, imageapp.User{}, err
 	}
-	u, err := s.accounts.Login(r.Context(), f.Username, f.Password)
+	u, err := s.accounts.Login(r.Context(), s.Asking(r, f.Username), f.Username, f.Password)
 	if err != nil {
 		return f, u, err
 	}

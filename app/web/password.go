@@ -15,7 +15,7 @@ func (s *Server) ForgotPassword(w http.ResponseWriter, r *http.Request) (usernam
 	if err := s.limitCodeMail(r, f.Username); err != nil {
 		return f, err
 	}
-	return f, s.accounts.ForgotPassword(r.Context(), s.asking(r, f.Username), f.Username)
+	return f, s.accounts.ForgotPassword(r.Context(), s.Asking(r, f.Username), f.Username)
 }
 
 func (s *Server) ResetPassword(w http.ResponseWriter, r *http.Request) (resetForm, error) {
@@ -26,5 +26,5 @@ func (s *Server) ResetPassword(w http.ResponseWriter, r *http.Request) (resetFor
 	if err := s.Limit(r, "reset", f.Username); err != nil {
 		return f, err
 	}
-	return f, s.accounts.ResetPassword(r.Context(), s.asking(r, f.Username), f.Username, f.Code, f.Password)
+	return f, s.accounts.ResetPassword(r.Context(), s.Asking(r, f.Username), f.Username, f.Code, f.Password)
 }

@@ -28,14 +28,14 @@ type Accounts interface {
 	Confirm(ctx context.Context, who imageapp.Requester, username, code string) error
 	ConfirmedUser(ctx context.Context, username string) (imageapp.User, error)
 	ResendCode(ctx context.Context, who imageapp.Requester, username string) error
-	Login(ctx context.Context, username, password string) (imageapp.User, error)
+	Login(ctx context.Context, who imageapp.Requester, username, password string) (imageapp.User, error)
 	ForgotPassword(ctx context.Context, who imageapp.Requester, username string) error
 	ResetPassword(ctx context.Context, who imageapp.Requester, username, code, password string) error
 	ChangePassword(ctx context.Context, u imageapp.User, current, newPassword string) (imageapp.User, error)
 	RequestEmailChange(ctx context.Context, who imageapp.Requester, u imageapp.User, password, newEmail string) error
 	ConfirmEmailChange(ctx context.Context, who imageapp.Requester, u imageapp.User, password, code string) (imageapp.User, error)
 	CancelEmailChange(ctx context.Context, u imageapp.User) error
-	DeleteAccount(ctx context.Context, u imageapp.User, password string) error
+	DeleteAccount(ctx context.Context, who imageapp.Requester, u imageapp.User, password string) error
 	People(ctx context.Context, viewer imageapp.User, search, cursor string) (imageapp.UserPage, error)
 }
 

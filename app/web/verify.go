@@ -14,7 +14,7 @@ func (s *Server) VerifyEmail(w http.ResponseWriter, r *http.Request) (f verifyFo
 	if err := s.Limit(r, "verify", f.Username); err != nil {
 		return f, false, err
 	}
-	if err := s.accounts.Confirm(r.Context(), s.asking(r, f.Username), f.Username, f.Code); err != nil {
+	if err := s.accounts.Confirm(r.Context(), s.Asking(r, f.Username), f.Username, f.Code); err != nil {
 		return f, false, err
 	}
 	return f, s.signInConfirmed(w, r, f.Username), nil
@@ -35,5 +35,5 @@ func (s *Server) ResendCode(w http.ResponseWriter, r *http.Request) (usernameFor
 			return f, err
 		}
 	}
-	return f, s.accounts.ResendCode(r.Context(), s.asking(r, f.Username), f.Username)
+	return f, s.accounts.ResendCode(r.Context(), s.Asking(r, f.Username), f.Username)
 }

@@ -621,6 +621,10 @@ run "hardening" {
     error_message = "Cognito threat protection on request"
   }
   assert {
+    condition     = aws_cognito_user_pool_client.web.enable_propagate_additional_user_context_data == true && aws_cognito_user_pool_client.web.generate_secret == true
+    error_message = "the app client takes the client's address the app sends (UserContextData), which needs its secret"
+  }
+  assert {
     condition = (alltrue([for st in data.aws_iam_policy_document.app_key_policy.statement : !(contains(st.actions, "kms:Decrypt") || contains(st.actions, "kms:Encrypt")) ||
       alltrue([for p in st.principals : p.identifiers == toset(["arn:aws:iam::123456789012:role/imageapp-app"])])]) &&
       anytrue([for st in data.aws_iam_policy_document.app_key_policy.statement : contains(st.actions, "kms:PutKeyPolicy") &&

@@ -27,7 +27,7 @@ func (id *Identity) RequestEmailChange(ctx context.Context, who imageapp.Request
 	if err := imageapp.ValidateEmail(newEmail); err != nil {
 		return err
 	}
-	tokens, err := id.authenticate(ctx, username, password)
+	tokens, err := id.authenticate(ctx, who, username, password)
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func (id *Identity) ConfirmEmailChange(ctx context.Context, who imageapp.Request
 	if err := imageapp.ValidateCode(code); err != nil {
 		return "", err
 	}
-	tokens, err := id.authenticate(ctx, username, password)
+	tokens, err := id.authenticate(ctx, who, username, password)
 	if err != nil {
 		return "", err
 	}

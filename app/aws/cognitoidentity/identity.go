@@ -125,14 +125,14 @@ func (id *Identity) SignUp(ctx context.Context, who imageapp.Requester, in image
 			return err
 		}
 	}
-	err := id.signUp(ctx, name, in)
+	err := id.signUp(ctx, who, name, in)
 	if errorCode(err) == "UsernameExistsException" && id.Names != nil {
 		removed, rerr := id.removeExpired(ctx, name)
 		if rerr != nil {
 			id.log().Error("could not remove an unconfirmed account whose code expired", "err", rerr)
 		}
 		if removed {
-			err = id.signUp(ctx, name, in)
+			err = id.signUp(ctx, who, name, in)
 		}
 	}
 	if err != nil {
@@ -149,12 +149,13 @@ func (id *Identity) SignUp(ctx context.Context, who imageapp.Requester, in image
 	return nil
 }
 
-func (id *Identity) signUp(ctx context.Context, name string, in imageapp.SignUpInput) error {
+func (id *Identity) signUp(ctx context.Context, who imageapp.Requester, name string, in imageapp.SignUpInput) error {
 	_, err := id.Cognito.SignUp(ctx, &cip.SignUpInput{
-		ClientId:   aws.String(id.ClientID),
-		SecretHash: id.secretHash(name),
-		Username:   aws.String(name),
-		Password:   aws.String(in.Password),
+		ClientId:        aws.String(id.ClientID),
+		SecretHash:      id.secretHash(name),
+		UserContextData: contextData(who),
+		Username:        aws.String(name),
+		Password:        aws.String(in.Password),
 		UserAttributes: []types.AttributeType{
 			{Name: aws.String("email"), Value: aws.String(in.Email)},
 			{Name: aws.String("preferred_username"), Value: aws.String(in.Username)},
@@ -188,7 +189,17 @@ func (id *Identity) removeExpired(ctx context.Context, name string) (bool, error
 
 // Cognito keeps its own limits on codes, per account: the methods that
 // send or check one refuse the zero Requester, as every identity port
-// does, and do not use it otherwise.
+// does, and tell Cognito its address (contextData).
+
+// contextData is what Cognito's threat protection is told of who asks:
+// the client's address, nil when unknown. Without it the pool would judge
+// every sign-in by the instances' own address.
+func contextData(who imageapp.Requester) *types.UserContextDataType {
+	if who.Address() == "" {
+		return nil
+	}
+	return &types.UserContextDataType{IpAddress: aws.String(who.Address())}
+}
 
 // Confirm confirms the account with the emailed code. Provisioning is the
 // pool's post-confirmation trigger (lambda/); if it failed, the account is
@@ -203,6 +214,7 @@ func (id *Identity) Confirm(ctx context.Context, who imageapp.Requester, usernam
 	name := poolUsername(username)
 	_, err := id.Cognito.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{
 		ClientId:         aws.String(id.ClientID),
+		UserContextData:  contextData(who),
 		SecretHash:       id.secretHash(name),
 		Username:         aws.String(name),
 		ConfirmationCode: aws.String(code),
@@ -231,9 +243,10 @@ func (id *Identity) ResendCode(ctx context.Context, who imageapp.Requester, user
 	}
 	name := poolUsername(username)
 	_, err := id.Cognito.ResendConfirmationCode(ctx, &cip.ResendConfirmationCodeInput{
-		ClientId:   aws.String(id.ClientID),
-		SecretHash: id.secretHash(name),
-		Username:   aws.String(name),
+		ClientId:        aws.String(id.ClientID),
+		SecretHash:      id.secretHash(name),
+		UserContextData: contextData(who),
+		Username:        aws.String(name),
 	})
 	if err != nil {
 		if errorCode(err) == "InvalidParameterException" && strings.Contains(strings.ToLower(errorMessage(err)), "confirmed") {
@@ -254,8 +267,8 @@ func (id *Identity) ResendCode(ctx context.Context, who imageapp.Requester, user
 
 // Login runs USER_PASSWORD_AUTH and returns who the verified ID token says
 // the caller is. Unknown users and wrong passwords get one answer.
-func (id *Identity) Login(ctx context.Context, username, password string) (imageapp.Principal, error) {
-	tokens, err := id.authenticate(ctx, username, password)
+func (id *Identity) Login(ctx context.Context, who imageapp.Requester, username, password string) (imageapp.Principal, error) {
+	tokens, err := id.authenticate(ctx, who, username, password)
 	if err != nil {
 		return imageapp.Principal{}, err
 	}
@@ -266,8 +279,9 @@ func (id *Identity) Login(ctx context.Context, username, password string) (image
 	return p, nil
 }
 
-// authenticate checks the password with the pool and returns its tokens.
-func (id *Identity) authenticate(ctx context.Context, username, password string) (*types.AuthenticationResultType, error) {
+// authenticate checks the password with the pool, for who when known, and
+// returns its tokens.
+func (id *Identity) authenticate(ctx context.Context, who imageapp.Requester, username, password string) (*types.AuthenticationResultType, error) {
 	name := poolUsername(username)
 	if name == "" || password == "" {
 		return nil, imageapp.ErrWrongLogin()
@@ -277,9 +291,10 @@ func (id *Identity) authenticate(ctx context.Context, username, password string)
 		params["SECRET_HASH"] = *h
 	}
 	out, err := id.Cognito.InitiateAuth(ctx, &cip.InitiateAuthInput{
-		ClientId:       aws.String(id.ClientID),
-		AuthFlow:       types.AuthFlowTypeUserPasswordAuth,
-		AuthParameters: params,
+		ClientId:        aws.String(id.ClientID),
+		AuthFlow:        types.AuthFlowTypeUserPasswordAuth,
+		AuthParameters:  params,
+		UserContextData: contextData(who),
 	})
 	if err != nil {
 		return nil, id.mapError("login", err, map[string]error{
@@ -300,7 +315,9 @@ func (id *Identity) authenticate(ctx context.Context, username, password string)
 // its own access token (Cognito's DeleteUser): no admin right is needed,
 // and none is granted to the app.
 func (id *Identity) DeleteAccount(ctx context.Context, username, password string) error {
-	tokens, err := id.authenticate(ctx, username, password)
+	// The password was checked for the person by Login just before; this
+	// sign-in is the app's own step, with no client to tell of.
+	tokens, err := id.authenticate(ctx, imageapp.Requester{}, username, password)
 	if err != nil {
 		return err
 	}
@@ -317,9 +334,10 @@ func (id *Identity) ForgotPassword(ctx context.Context, who imageapp.Requester, 
 	}
 	name := poolUsername(username)
 	_, err := id.Cognito.ForgotPassword(ctx, &cip.ForgotPasswordInput{
-		ClientId:   aws.String(id.ClientID),
-		SecretHash: id.secretHash(name),
-		Username:   aws.String(name),
+		ClientId:        aws.String(id.ClientID),
+		SecretHash:      id.secretHash(name),
+		UserContextData: contextData(who),
+		Username:        aws.String(name),
 	})
 	if errorCode(err) == "UserNotFoundException" {
 		return nil
@@ -344,6 +362,7 @@ func (id *Identity) ResetPassword(ctx context.Context, who imageapp.Requester, u
 	name := poolUsername(username)
 	_, err := id.Cognito.ConfirmForgotPassword(ctx, &cip.ConfirmForgotPasswordInput{
 		ClientId:         aws.String(id.ClientID),
+		UserContextData:  contextData(who),
 		SecretHash:       id.secretHash(name),
 		Username:         aws.String(name),
 		ConfirmationCode: aws.String(code),

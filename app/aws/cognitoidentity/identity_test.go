@@ -73,7 +73,7 @@ func TestLoginVerifiesTheEmulatorsToken(t *testing.T) {
 	if err := id.Confirm(ctx, tester, "ERIN", awstest.Code); err != nil {
 		t.Fatalf("confirm with another case: %v", err)
 	}
-	p, err := id.Login(ctx, "erin", "correct horse")
+	p, err := id.Login(ctx, tester, "erin", "correct horse")
 	if err != nil {
 		t.Fatalf("login: %v", err)
 	}
@@ -83,7 +83,7 @@ func TestLoginVerifiesTheEmulatorsToken(t *testing.T) {
 
 	// A verifier that expects another client rejects the same login.
 	id.Tokens = &cognitoidentity.Verifier{Issuer: id.Tokens.Issuer, ClientID: "someone-else"}
-	if _, err := id.Login(ctx, "erin", "correct horse"); err == nil || imageapp.ErrorCode(err) != imageapp.EINTERNAL {
+	if _, err := id.Login(ctx, tester, "erin", "correct horse"); err == nil || imageapp.ErrorCode(err) != imageapp.EINTERNAL {
 		t.Errorf("login with a token for another audience = %v; want an internal error", err)
 	}
 }
@@ -112,10 +112,10 @@ func TestPasswordReset(t *testing.T) {
 	if err := id.ResetPassword(ctx, tester, "frank", awstest.Code, "second password"); err != nil {
 		t.Fatalf("reset: %v", err)
 	}
-	if _, err := id.Login(ctx, "frank", "second password"); err != nil {
+	if _, err := id.Login(ctx, tester, "frank", "second password"); err != nil {
 		t.Errorf("login with the new password: %v", err)
 	}
-	if _, err := id.Login(ctx, "frank", "first password"); imageapp.ErrorCode(err) != imageapp.EUNAUTHORIZED {
+	if _, err := id.Login(ctx, tester, "frank", "first password"); imageapp.ErrorCode(err) != imageapp.EUNAUTHORIZED {
 		t.Errorf("login with the old password = %v; want EUNAUTHORIZED", err)
 	}
 }
@@ -180,13 +180,17 @@ type fakeCognito struct {
 	t       *testing.T
 	replies map[string]string // "Operation/username" → `status body`
 	last    map[string]string
+	lastIP  string // the last request's UserContextData.IpAddress
 }
 
 func (f *fakeCognito) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AWSCognitoIdentityProviderService.")
 	body, _ := io.ReadAll(r.Body)
 	f.last = map[string]string{}
-	json.Unmarshal(body, &f.last)
+	json.Unmarshal(body, &f.last) // an object field (UserContextData) is left out
+	var ctxData struct{ UserContextData struct{ IpAddress string } }
+	json.Unmarshal(body, &ctxData)
+	f.lastIP = ctxData.UserContextData.IpAddress
 	name := f.last["Username"]
 	if params, ok := f.lastAuth(body); ok {
 		name = params
@@ -263,7 +267,7 @@ func TestCognitoErrorsMapToTheDomain(t *testing.T) {
 	signUp := func(name string) error {
 		return id.SignUp(ctx, tester, imageapp.SignUpInput{Username: name, Email: name + "@example.com", Password: "long enough password"})
 	}
-	login := func(name string) error { _, err := id.Login(ctx, name, "long enough password"); return err }
+	login := func(name string) error { _, err := id.Login(ctx, tester, name, "long enough password"); return err }
 	for _, tc := range []struct {
 		what string
 		err  error
@@ -301,5 +305,54 @@ func TestCognitoErrorsMapToTheDomain(t *testing.T) {
 	}
 	if msg := imageapp.ErrorMessage(id.ResendCode(ctx, tester, "confirmed")); msg != "This account is confirmed already. Log in." {
 		t.Errorf("message = %q; want the same as local mode", msg)
+	}
+}
+
+// TestCognitoIsToldWhoAsks: every call made for a person tells Cognito
+// their address (UserContextData), so its threat protection judges a
+// sign-in by where it comes from, not by the instances' address; a tool
+// (no address) sends none.
+func TestCognitoIsToldWhoAsks(t *testing.T) {
+	fake := &fakeCognito{t: t, replies: map[string]string{
+		"SignUp/carol":                 `200 {"UserConfirmed":false,"UserSub":"sub-1"}`,
+		"ConfirmSignUp/carol":          `200 {}`,
+		"ResendConfirmationCode/carol": `200 {}`,
+		"InitiateAuth/carol":           cognitoError("NotAuthorizedException", "Incorrect username or password."),
+		"ForgotPassword/carol":         `200 {}`,
+		"ConfirmForgotPassword/carol":  `200 {}`,
+	}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	client := cip.New(cip.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), RetryMaxAttempts: 1})
+	id := &cognitoidentity.Identity{Cognito: client, ClientID: "client-1", Log: slog.New(slog.DiscardHandler)}
+	ctx := context.Background()
+	calls := map[string]func(who imageapp.Requester){
+		"SignUp": func(who imageapp.Requester) {
+			id.SignUp(ctx, who, imageapp.SignUpInput{Username: "carol", Email: "carol@example.com", Password: "long enough password"})
+		},
+		"ConfirmSignUp":          func(who imageapp.Requester) { id.Confirm(ctx, who, "carol", "123456") },
+		"ResendConfirmationCode": func(who imageapp.Requester) { id.ResendCode(ctx, who, "carol") },
+		"InitiateAuth":           func(who imageapp.Requester) { id.Login(ctx, who, "carol", "long enough password") },
+		"ForgotPassword":         func(who imageapp.Requester) { id.ForgotPassword(ctx, who, "carol") },
+		"ConfirmForgotPassword": func(who imageapp.Requester) {
+			id.ResetPassword(ctx, who, "carol", "123456", "another long password")
+		},
+	}
+	for op, call := range calls {
+		for _, c := range []struct {
+			who  imageapp.Requester
+			want string
+		}{
+			{imageapp.ByAddress("203.0.113.7"), "203.0.113.7"},
+			{imageapp.ByDevice("device-1", "198.51.100.9"), "198.51.100.9"},
+			{tester, ""},
+		} {
+			fake.lastIP = "unset"
+			call(c.who)
+			if fake.lastIP != c.want {
+				t.Errorf("%s for %q: Cognito was told the address %q; want %q", op, c.who.Key(), fake.lastIP, c.want)
+			}
+		}
 	}
 }

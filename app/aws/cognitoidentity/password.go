@@ -17,7 +17,7 @@ func (id *Identity) ChangePassword(ctx context.Context, username, current, newPa
 	if err := imageapp.ValidatePassword(newPassword); err != nil {
 		return err
 	}
-	tokens, err := id.authenticate(ctx, username, current)
+	tokens, err := id.authenticate(ctx, imageapp.Requester{}, username, current) // no client is named for a change of password (see contextData)
 	if err != nil {
 		return err
 	}

@@ -55,7 +55,7 @@ func (a *accountService) ResendCode(_ context.Context, _ imageapp.Requester, use
 	return a.call("ResendCode", username)
 }
 
-func (a *accountService) Login(_ context.Context, username, password string) (imageapp.User, error) {
+func (a *accountService) Login(_ context.Context, _ imageapp.Requester, username, password string) (imageapp.User, error) {
 	if err := a.call("Login", username); err != nil {
 		return imageapp.User{}, err
 	}
@@ -125,7 +125,7 @@ func (a *accountService) CancelEmailChange(context.Context, imageapp.User) error
 	return a.call("CancelEmailChange")
 }
 
-func (a *accountService) DeleteAccount(_ context.Context, _ imageapp.User, password string) error {
+func (a *accountService) DeleteAccount(_ context.Context, _ imageapp.Requester, _ imageapp.User, password string) error {
 	if err := a.call("DeleteAccount"); err != nil {
 		return err
 	}

@@ -136,7 +136,7 @@ func (a *accountService) ResendCode(_ context.Context, _ imageapp.Requester, use
 	return a.call("ResendCode", username)
 }
 
-func (a *accountService) Login(_ context.Context, username, password string) (imageapp.User, error) {
+func (a *accountService) Login(_ context.Context, _ imageapp.Requester, username, password string) (imageapp.User, error) {
 	if err := a.call("Login", username); err != nil {
 		return imageapp.User{}, err
 	}
@@ -174,7 +174,7 @@ func (a *accountService) RequestEmailChange(_ context.Context, _ imageapp.Reques
 	return a.call("RequestEmailChange", newEmail)
 }
 
-func (a *accountService) DeleteAccount(_ context.Context, _ imageapp.User, password string) error {
+func (a *accountService) DeleteAccount(_ context.Context, _ imageapp.Requester, _ imageapp.User, password string) error {
 	if err := a.call("DeleteAccount"); err != nil {
 		return err
 	}

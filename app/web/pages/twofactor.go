@@ -18,7 +18,7 @@ type TwoFactor interface {
 	Enabled(ctx context.Context, u imageapp.User) (bool, error)
 	Enrol(ctx context.Context, u imageapp.User) (twofactor.Enrolment, error)
 	Confirm(ctx context.Context, u imageapp.User, code string) ([]string, error)
-	Disable(ctx context.Context, u imageapp.User, password, code string) error
+	Disable(ctx context.Context, who imageapp.Requester, u imageapp.User, password, code string) error
 }
 
 // WithTwoFactor gives the handlers the two-factor service.
@@ -123,7 +123,7 @@ func (s *Handlers) TwoFactorDisableSubmit(w http.ResponseWriter, r *http.Request
 	f, err := s.ReadTwoFactorForm(w, r)
 	if err == nil {
 		u, _ := web.CurrentUser(r)
-		err = s.twoFactor.Disable(r.Context(), u, f.Password, f.Code)
+		err = s.twoFactor.Disable(r.Context(), s.Asking(r, u.Username), u, f.Password, f.Code)
 	}
 	if err != nil {
 		s.twoFactorRefused(w, r, err)

@@ -49,7 +49,7 @@ func (f *fakeTwoFactor) Confirm(_ context.Context, _ imageapp.User, code string)
 	return []string{"aaaa-bbbb", "cccc-dddd"}, nil
 }
 
-func (f *fakeTwoFactor) Disable(_ context.Context, _ imageapp.User, password, code string) error {
+func (f *fakeTwoFactor) Disable(_ context.Context, _ imageapp.Requester, _ imageapp.User, password, code string) error {
 	if password != "correct horse battery" {
 		return imageapp.ErrWrongLogin()
 	}
@@ -66,7 +66,7 @@ type loginAccounts struct {
 	started []imageapp.Session
 }
 
-func (a *loginAccounts) Login(_ context.Context, username, password string) (imageapp.User, error) {
+func (a *loginAccounts) Login(_ context.Context, _ imageapp.Requester, username, password string) (imageapp.User, error) {
 	if username != "bob" || password != "correct horse battery" {
 		return imageapp.User{}, imageapp.ErrWrongLogin()
 	}
