@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -20,6 +22,7 @@ type mailboxMessaging struct {
 	previews map[string]messaging.Preview
 	unread   int
 	opened   *messaging.Opened
+	image    *messaging.Image // what OpenImage and ViewOnce hand on
 	err      error
 	queries  []imageapp.MessageQuery
 	asked    []string // the IDs opened, viewed once or deleted
@@ -46,12 +49,18 @@ func (f *mailboxMessaging) Open(_ context.Context, _ imageapp.User, id string, _
 
 func (f *mailboxMessaging) OpenImage(_ context.Context, _ imageapp.User, id string, _ ...messaging.Access) (*messaging.Image, error) {
 	f.asked = append(f.asked, id)
-	return nil, f.err
+	if f.err != nil {
+		return nil, f.err
+	}
+	return f.image, nil
 }
 
 func (f *mailboxMessaging) ViewOnce(_ context.Context, _ imageapp.User, id string, _ ...messaging.Access) (*messaging.Opened, *messaging.Image, error) {
 	f.asked = append(f.asked, id)
-	return nil, nil, f.err
+	if f.err != nil {
+		return nil, nil, f.err
+	}
+	return f.opened, f.image, nil
 }
 
 func (f *mailboxMessaging) Delete(_ context.Context, _ imageapp.User, id string) error {
@@ -217,5 +226,83 @@ func TestDeleteMessage(t *testing.T) {
 	w = serve(newHandlers(nil, m).Delete, withParam(bobWith(http.MethodDelete, "/api/messages/m-2", "", ""), "id", "m-2"))
 	if code, _ := apiError(t, w); w.Code != http.StatusNotFound || code != imageapp.ENOTFOUND {
 		t.Errorf("not bob's: %d %s", w.Code, w.Body)
+	}
+}
+
+// decrypted is an image's decrypted bytes as the service hands them on,
+// reporting whether the handler closed them.
+type decrypted struct {
+	*strings.Reader
+	closed bool
+}
+
+func (d *decrypted) Close() error {
+	d.closed = true
+	return nil
+}
+
+// pngFrom is alice's PNG m-12345678-9 to bob, body its decrypted bytes.
+func pngFrom(body string) (*imageapp.Message, *decrypted) {
+	m := &imageapp.Message{ID: "m-12345678-9", SenderID: alice.ID, SenderName: "alice", RecipientID: bob.ID, RecipientName: "bob",
+		ContentType: "image/png", Size: int64(len(body)), CreatedAt: time.Date(2026, 12, 7, 15, 4, 0, 0, time.UTC)}
+	return m, &decrypted{Reader: strings.NewReader(body)}
+}
+
+// TestMessageImageStreamsTheImage: GET …/image is the decrypted bytes with
+// their type and length, inline under a name of the message's ID, never
+// cached and sandboxed; ?download=1 is an attachment under the sender's
+// file name, with the extension of the image's real type. The image is
+// closed either way.
+func TestMessageImageStreamsTheImage(t *testing.T) {
+	m, data := pngFrom("\x89PNG-bytes")
+	mb := &mailboxMessaging{image: messaging.NewImage(m, data)}
+	w := serve(newHandlers(nil, mb).MessageImage, withParam(bobWith(http.MethodGet, "/api/messages/m-12345678-9/image", "", ""), "id", "m-12345678-9"))
+	h := w.Header()
+	if w.Code != http.StatusOK || w.Body.String() != "\x89PNG-bytes" || h.Get("Content-Type") != "image/png" || h.Get("Content-Length") != "10" {
+		t.Errorf("%d %q, type %q, length %q; want 200 and the image", w.Code, w.Body, h.Get("Content-Type"), h.Get("Content-Length"))
+	}
+	if h.Get("Content-Disposition") != `inline; filename="image-m-123456.png"` || h.Get("Cache-Control") != "no-store" || !strings.HasSuffix(h.Get("Content-Security-Policy"), "sandbox") {
+		t.Errorf("headers %v; want inline, no-store, sandboxed", h)
+	}
+	if !data.closed || len(mb.asked) != 1 || mb.asked[0] != "m-12345678-9" {
+		t.Errorf("closed %v, asked %q; want the image of m-12345678-9, closed", data.closed, mb.asked)
+	}
+
+	m, data = pngFrom("\x89PNG-bytes")
+	mb = &mailboxMessaging{image: messaging.NewImage(m, data), opened: &messaging.Opened{Message: m, Filename: "beach.html"}}
+	w = serve(newHandlers(nil, mb).MessageImage, withParam(bobWith(http.MethodGet, "/api/messages/m-12345678-9/image?download=1", "", ""), "id", "m-12345678-9"))
+	if got := w.Header().Get("Content-Disposition"); w.Code != http.StatusOK || got != `attachment; filename="beach.png"; filename*=UTF-8''beach.png` || !data.closed {
+		t.Errorf("download: %d, Content-Disposition %q, closed %v; want the sender's name as a PNG", w.Code, got, data.closed)
+	}
+}
+
+// TestViewOnceAnswersTheImageOnce: POST …/view is the opened message with
+// its image as a data: URL, in one JSON object, never cached; the image is
+// closed after.
+func TestViewOnceAnswersTheImageOnce(t *testing.T) {
+	m, data := pngFrom("\x89PNG-bytes")
+	m.ViewOnce = true
+	mb := &mailboxMessaging{opened: &messaging.Opened{Message: m, Caption: "only once"}, image: messaging.NewImage(m, data)}
+	w := serve(newHandlers(nil, mb).ViewOnce, withParam(bobWith(http.MethodPost, "/api/messages/m-12345678-9/view", "", ""), "id", "m-12345678-9"))
+	var reply struct {
+		Message struct {
+			ID, Caption string
+			ImageURL    string `json:"image_url"`
+		}
+		Image string
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &reply); err != nil {
+		t.Fatalf("not one JSON object (%v): %s", err, w.Body)
+	}
+	const prefix = "data:image/png;base64,"
+	img, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(reply.Image, prefix))
+	if w.Code != http.StatusOK || !strings.HasPrefix(reply.Image, prefix) || err != nil || string(img) != "\x89PNG-bytes" {
+		t.Errorf("%d, image %q (%v); want the PNG as a data: URL", w.Code, reply.Image, err)
+	}
+	if reply.Message.ID != "m-12345678-9" || reply.Message.Caption != "only once" || reply.Message.ImageURL != "" || w.Header().Get("Cache-Control") != "no-store" {
+		t.Errorf("message %+v, Cache-Control %q; want the caption, no image URL, no-store", reply.Message, w.Header().Get("Cache-Control"))
+	}
+	if !data.closed {
+		t.Error("the image was not closed")
 	}
 }
