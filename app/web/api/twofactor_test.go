@@ -34,10 +34,14 @@ func (a *loginAccounts) StartSession(context.Context, imageapp.User, imageapp.Se
 	return nil
 }
 
-// fakeTwoFactor is bob's two-factor, on: the app's code is 123456.
-type fakeTwoFactor struct{ on bool }
+// fakeTwoFactor is bob's two-factor: the app's code is 123456; err, when
+// set, is what Enabled answers.
+type fakeTwoFactor struct {
+	on  bool
+	err error
+}
 
-func (f *fakeTwoFactor) Enabled(context.Context, imageapp.User) (bool, error) { return f.on, nil }
+func (f *fakeTwoFactor) Enabled(context.Context, imageapp.User) (bool, error) { return f.on, f.err }
 
 func (f *fakeTwoFactor) StartLogin(context.Context, imageapp.User) (string, error) {
 	return "2fa-pending", nil
@@ -51,6 +55,9 @@ func (f *fakeTwoFactor) FinishLogin(_ context.Context, token, code string) (imag
 }
 
 func (f *fakeTwoFactor) Enrol(context.Context, imageapp.User) (twofactor.Enrolment, error) {
+	if f.on {
+		return twofactor.Enrolment{}, imageapp.Errorf(imageapp.ECONFLICT, "Two-factor is on already.")
+	}
 	return twofactor.Enrolment{Secret: "JBSWY3DPEHPK3PXP", URL: "otpauth://totp/x", QR: "data:image/png;base64,iVBORw0K"}, nil
 }
 
@@ -149,5 +156,30 @@ func TestTwoFactorSettingsJSON(t *testing.T) {
 	w = postJSON(h.TwoFactorDisable, asBob(http.MethodDelete, "/api/me/two-factor"), `{"password":"correct horse battery","code":"123456"}`)
 	if w.Code != http.StatusNoContent || tf.on {
 		t.Errorf("turn off: %d %s; want 204 and off", w.Code, w.Body)
+	}
+}
+
+// TestMyTwoFactorSaysWhetherItIsOn: GET /api/me/two-factor says whether
+// two-factor is on; a state the service cannot read is its 503 and words.
+func TestMyTwoFactorSaysWhetherItIsOn(t *testing.T) {
+	for on, want := range map[bool]string{true: `{"two_factor":{"enabled":true}}`, false: `{"two_factor":{"enabled":false}}`} {
+		w := serve(newTwoFactorAPI(&loginAccounts{}, &fakeTwoFactor{on: on}).MyTwoFactor, asBob(http.MethodGet, "/api/me/two-factor"))
+		if got := strings.TrimSpace(w.Body.String()); w.Code != http.StatusOK || got != want {
+			t.Errorf("on %v: %d %s; want 200 %s", on, w.Code, got, want)
+		}
+	}
+	tf := &fakeTwoFactor{err: imageapp.Errorf(imageapp.EUNAVAILABLE, "The store is busy.")}
+	w := serve(newTwoFactorAPI(&loginAccounts{}, tf).MyTwoFactor, asBob(http.MethodGet, "/api/me/two-factor"))
+	if code, msg := apiError(t, w); w.Code != http.StatusServiceUnavailable || code != imageapp.EUNAVAILABLE || msg != "The store is busy." {
+		t.Errorf("unreadable: %d %s %q; want 503 with the service's words", w.Code, code, msg)
+	}
+}
+
+// TestTwoFactorEnrolWhenOnIs409: setting up two-factor that is on already
+// is a 409 that says so, and no key.
+func TestTwoFactorEnrolWhenOnIs409(t *testing.T) {
+	w := postJSON(newTwoFactorAPI(&loginAccounts{}, &fakeTwoFactor{on: true}).TwoFactorEnrol, asBob(http.MethodPost, "/api/me/two-factor/enrol"), `{}`)
+	if code, msg := apiError(t, w); w.Code != http.StatusConflict || code != imageapp.ECONFLICT || msg != "Two-factor is on already." || strings.Contains(w.Body.String(), "secret") {
+		t.Errorf("%d %s %q; want 409 saying it is on, no key", w.Code, code, msg)
 	}
 }
