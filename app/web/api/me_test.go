@@ -29,13 +29,14 @@ type allMessaging interface {
 
 type fakeMessaging struct {
 	allMessaging
-	blocked []imageapp.User
-	mail    imageapp.MailState
-	mailErr error
+	blocked    []imageapp.User
+	blockedErr error
+	mail       imageapp.MailState
+	mailErr    error
 }
 
 func (f *fakeMessaging) BlockedPeople(context.Context, imageapp.User) ([]imageapp.User, error) {
-	return f.blocked, nil
+	return f.blocked, f.blockedErr
 }
 
 func (f *fakeMessaging) MailState(context.Context, imageapp.User) (imageapp.MailState, error) {
@@ -74,6 +75,16 @@ func TestBlockedListsPeople(t *testing.T) {
 		if got := strings.TrimSpace(w.Body.String()); w.Code != http.StatusOK || got != c.want {
 			t.Errorf("status %d, body %s; want 200, %s", w.Code, got, c.want)
 		}
+	}
+}
+
+// TestBlockedUnavailable: a list of blocked people the service cannot read
+// is its 503 and words, not an empty list.
+func TestBlockedUnavailable(t *testing.T) {
+	m := &fakeMessaging{blockedErr: imageapp.Errorf(imageapp.EUNAVAILABLE, "The store is busy.")}
+	w := serve(newAPI(m, io.Discard).Blocked, asBob(http.MethodGet, "/api/me/blocked"))
+	if code, msg := apiError(t, w); w.Code != http.StatusServiceUnavailable || code != imageapp.EUNAVAILABLE || msg != "The store is busy." {
+		t.Errorf("%d %s %q; want 503 with the service's words", w.Code, code, msg)
 	}
 }
 

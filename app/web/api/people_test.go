@@ -99,7 +99,8 @@ func TestBlockAndUnblockThePersonInThePath(t *testing.T) {
 }
 
 // TestRequestsListWhoWaits: GET /api/requests is who waits, with how many
-// images and when the latest came; none is an empty list, not null.
+// images and when the latest came; none is an empty list, not null; a list
+// the service cannot read is its 503.
 func TestRequestsListWhoWaits(t *testing.T) {
 	at := time.Date(2026, 12, 7, 15, 4, 0, 0, time.UTC)
 	m := &peopleMessaging{requests: []messaging.Request{{From: imageapp.User{ID: "u-eve", Username: "eve"}, Count: 3, Latest: at}}}
@@ -110,6 +111,10 @@ func TestRequestsListWhoWaits(t *testing.T) {
 	w = serve(newHandlers(nil, &peopleMessaging{}).Requests, bobWith(http.MethodGet, "/api/requests", "", ""))
 	if got := strings.TrimSpace(w.Body.String()); got != `{"requests":[]}` {
 		t.Errorf("none: %s", got)
+	}
+	w = serve(newHandlers(nil, &peopleMessaging{err: imageapp.Errorf(imageapp.EUNAVAILABLE, "The store is busy.")}).Requests, bobWith(http.MethodGet, "/api/requests", "", ""))
+	if code, msg := apiError(t, w); w.Code != http.StatusServiceUnavailable || code != imageapp.EUNAVAILABLE || msg != "The store is busy." {
+		t.Errorf("unreadable: %d %s %q; want 503 with the service's words", w.Code, code, msg)
 	}
 }
 

@@ -137,9 +137,33 @@ func TestEmailChange(t *testing.T) {
 	}
 }
 
+// TestEmailChangeRefusals: a wrong password is the service's 403 and words
+// and leaves nothing waiting; a cancel the service cannot do is its 503 and
+// keeps the waiting address.
+func TestEmailChangeRefusals(t *testing.T) {
+	a := &accountService{refuse: map[string]error{"RequestEmailChange": imageapp.Errorf(imageapp.EFORBIDDEN, "That is not your password.")}}
+	h := newHandlers(a, &fakeMessaging{})
+	w := serve(h.EmailRequest, bobWith(http.MethodPost, "/api/me/email", "application/json", `{"new_email":"bob@new.example","password":"guess-one"}`))
+	if code, msg := apiError(t, w); w.Code != http.StatusForbidden || code != imageapp.EFORBIDDEN || msg != "That is not your password." || strings.Contains(w.Body.String(), "guess-one") {
+		t.Errorf("a wrong password: %d %s %q; want 403 with the service's words", w.Code, code, msg)
+	}
+	if len(w.Result().Cookies()) != 0 {
+		t.Errorf("a refused request set %v; want nothing waiting", w.Result().Cookies())
+	}
+
+	a = &accountService{}
+	h = newHandlers(a, &fakeMessaging{})
+	asked := serve(h.EmailRequest, bobWith(http.MethodPost, "/api/me/email", "application/json", `{"new_email":"bob@new.example","password":"correct horse battery"}`))
+	a.refuse = map[string]error{"CancelEmailChange": imageapp.Errorf(imageapp.EUNAVAILABLE, "The store is busy.")}
+	w = serve(h.EmailCancel, with(bobWith(http.MethodPost, "/api/me/email/cancel", "", ""), asked))
+	if code, msg := apiError(t, w); w.Code != http.StatusServiceUnavailable || code != imageapp.EUNAVAILABLE || msg != "The store is busy." || clears(w, "") {
+		t.Errorf("a cancel refused: %d %s %q, cookies %v; want 503 and the address still waiting", w.Code, code, msg, w.Result().Cookies())
+	}
+}
+
 // TestSessionsListThisDeviceFirst: GET /api/me/sessions lists this device
 // first, marked current, then the others; a session past its hours is
-// left out.
+// left out; a list the service cannot read is its 503.
 func TestSessionsListThisDeviceFirst(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Second)
 	a := &accountService{sessions: []imageapp.Session{
@@ -160,6 +184,12 @@ func TestSessionsListThisDeviceFirst(t *testing.T) {
 	if w.Code != http.StatusOK || len(reply.Sessions) != 2 || reply.Sessions[0].ID != "s-1" || !reply.Sessions[0].Current || !reply.Sessions[0].Kept ||
 		reply.Sessions[1].ID != "s-0" || reply.Sessions[1].Current || reply.Sessions[1].Device != "Firefox on Linux" {
 		t.Errorf("%d %s", w.Code, w.Body)
+	}
+
+	a.refuse = map[string]error{"ListSessions": imageapp.Errorf(imageapp.EUNAVAILABLE, "The store is busy.")}
+	w = serve(newHandlers(a, &fakeMessaging{}).Sessions, bobWith(http.MethodGet, "/api/me/sessions", "", ""))
+	if code, msg := apiError(t, w); w.Code != http.StatusServiceUnavailable || code != imageapp.EUNAVAILABLE || msg != "The store is busy." {
+		t.Errorf("unreadable: %d %s %q; want 503 with the service's words", w.Code, code, msg)
 	}
 }
 
