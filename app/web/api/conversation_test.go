@@ -8,6 +8,7 @@ import (
 	"imageapp/app/imageapp"
 	"imageapp/app/messaging"
 	"imageapp/app/web"
+	"imageapp/app/web/webtest"
 )
 
 // conversationMessaging is a conversation with alice: the page the store
@@ -53,7 +54,7 @@ func TestConversationIsOldestFirstWithItsQuotes(t *testing.T) {
 		quoted:         map[string]*imageapp.Message{"m-1": between("m-1", ""), "m-old": between("m-old", "")},
 		quotedPreviews: map[string]messaging.Preview{"m-old": {Thumb: []byte("old")}},
 	}
-	w := serve(newHandlers(nil, m).Conversation, withParam(bobWith(http.MethodGet, "/api/conversations/alice", "", ""), "username", "alice"))
+	w := webtest.Serve(newHandlers(nil, m).Conversation, webtest.WithParam(bobWith(http.MethodGet, "/api/conversations/alice", "", ""), "username", "alice"))
 	var reply struct {
 		With     struct{ Username string }
 		Messages []struct {
@@ -80,7 +81,7 @@ func TestConversationIsOldestFirstWithItsQuotes(t *testing.T) {
 // not exist is a 404 that says so.
 func TestConversationWithNobodyIs404(t *testing.T) {
 	m := &conversationMessaging{err: imageapp.ErrNoSuchUser()}
-	w := serve(newHandlers(nil, m).Conversation, withParam(bobWith(http.MethodGet, "/api/conversations/nobody", "", ""), "username", "nobody"))
+	w := webtest.Serve(newHandlers(nil, m).Conversation, webtest.WithParam(bobWith(http.MethodGet, "/api/conversations/nobody", "", ""), "username", "nobody"))
 	if code, msg := apiError(t, w); w.Code != http.StatusNotFound || code != imageapp.ENOTFOUND || msg != "There is no such user." {
 		t.Errorf("%d %s %q; want 404 saying there is no such user", w.Code, code, msg)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"imageapp/app/imageapp"
 	"imageapp/app/messaging"
+	"imageapp/app/web/webtest"
 )
 
 // exportMessaging refuses every export with err, and counts the exports
@@ -30,7 +31,7 @@ func (f *exportMessaging) StartExport(_ context.Context, _ imageapp.User, how ..
 // record, by this session.
 func TestExportRefusalIsNotAZip(t *testing.T) {
 	m := &exportMessaging{err: imageapp.Errorf(imageapp.EUNAVAILABLE, "The store is busy.")}
-	w := serve(newHandlers(nil, m).ExportDownload, bobWith(http.MethodPost, "/api/me/export", "", ""))
+	w := webtest.Serve(newHandlers(nil, m).ExportDownload, bobWith(http.MethodPost, "/api/me/export", "", ""))
 	if code, msg := apiError(t, w); w.Code != http.StatusServiceUnavailable || code != imageapp.EUNAVAILABLE || msg != "The store is busy." {
 		t.Errorf("%d %s %q; want 503 with the service's words", w.Code, code, msg)
 	}
@@ -49,9 +50,9 @@ func TestExportIsLimited(t *testing.T) {
 	m := &exportMessaging{err: imageapp.Errorf(imageapp.EUNAVAILABLE, "The store is busy.")}
 	h := newHandlers(nil, m)
 	for range 2 {
-		serve(h.ExportDownload, bobWith(http.MethodPost, "/api/me/export", "", ""))
+		webtest.Serve(h.ExportDownload, bobWith(http.MethodPost, "/api/me/export", "", ""))
 	}
-	w := serve(h.ExportDownload, bobWith(http.MethodPost, "/api/me/export", "", ""))
+	w := webtest.Serve(h.ExportDownload, bobWith(http.MethodPost, "/api/me/export", "", ""))
 	code, msg := apiError(t, w)
 	if w.Code != http.StatusTooManyRequests || code != imageapp.ERATELIMITED || !strings.HasPrefix(msg, "You have exported your data recently.") ||
 		!strings.HasSuffix(msg, "Try again in 30 minutes.") || w.Header().Get("Retry-After") == "" {

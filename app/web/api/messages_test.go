@@ -11,6 +11,7 @@ import (
 
 	"imageapp/app/imageapp"
 	"imageapp/app/messaging"
+	"imageapp/app/web/webtest"
 )
 
 // mailboxMessaging is a mailbox: the page List answers, the message Open
@@ -76,7 +77,7 @@ func (f *mailboxMessaging) Delete(_ context.Context, _ imageapp.User, id string)
 func TestMessagesLimitMustBePositive(t *testing.T) {
 	for _, bad := range []string{"0", "-2", "ten", "1.5"} {
 		m := &mailboxMessaging{}
-		w := serve(newHandlers(nil, m).Messages, bobWith(http.MethodGet, "/api/messages?limit="+bad, "", ""))
+		w := webtest.Serve(newHandlers(nil, m).Messages, bobWith(http.MethodGet, "/api/messages?limit="+bad, "", ""))
 		if _, msg := apiError(t, w); w.Code != http.StatusBadRequest || msg != "limit must be a positive whole number." || len(m.queries) != 0 {
 			t.Errorf("limit=%s: %d %q, %d reads; want 400 saying so, no read", bad, w.Code, msg, len(m.queries))
 		}
@@ -97,7 +98,7 @@ func TestMessagesPassesTheQueryOn(t *testing.T) {
 		previews: map[string]messaging.Preview{"m-1": {Caption: "the beach"}},
 		unread:   4,
 	}
-	w := serve(newHandlers(nil, m).Messages, bobWith(http.MethodGet, "/api/messages?box=sent&status=unread&cursor=c-1&limit=5", "", ""))
+	w := webtest.Serve(newHandlers(nil, m).Messages, bobWith(http.MethodGet, "/api/messages?box=sent&status=unread&cursor=c-1&limit=5", "", ""))
 	var reply struct {
 		Messages []struct {
 			ID      string
@@ -122,16 +123,16 @@ func TestMessagesPassesTheQueryOn(t *testing.T) {
 // a 400 with its words, never a 500; an empty mailbox is an empty list.
 func TestMessagesBadBoxIsA400(t *testing.T) {
 	m := &mailboxMessaging{err: imageapp.Errorf(imageapp.EINVALID, "box must be inbox or sent.")}
-	w := serve(newHandlers(nil, m).Messages, bobWith(http.MethodGet, "/api/messages?box=trash", "", ""))
+	w := webtest.Serve(newHandlers(nil, m).Messages, bobWith(http.MethodGet, "/api/messages?box=trash", "", ""))
 	if code, msg := apiError(t, w); w.Code != http.StatusBadRequest || code != imageapp.EINVALID || msg != "box must be inbox or sent." || m.queries[0].Box != "trash" {
 		t.Errorf("box=trash: %d %s %q; want 400 with the mailbox's words", w.Code, code, msg)
 	}
 	m = &mailboxMessaging{err: imageapp.ErrBadPageLink()}
-	w = serve(newHandlers(nil, m).Messages, bobWith(http.MethodGet, "/api/messages?cursor=forged", "", ""))
+	w = webtest.Serve(newHandlers(nil, m).Messages, bobWith(http.MethodGet, "/api/messages?cursor=forged", "", ""))
 	if _, msg := apiError(t, w); w.Code != http.StatusBadRequest || !strings.Contains(msg, "Go back to the first page") {
 		t.Errorf("a forged cursor: %d %q", w.Code, msg)
 	}
-	w = serve(newHandlers(nil, &mailboxMessaging{}).Messages, bobWith(http.MethodGet, "/api/messages", "", ""))
+	w = webtest.Serve(newHandlers(nil, &mailboxMessaging{}).Messages, bobWith(http.MethodGet, "/api/messages", "", ""))
 	if got := strings.TrimSpace(w.Body.String()); w.Code != http.StatusOK || got != `{"messages":[],"next_cursor":"","unread":0}` {
 		t.Errorf("an empty mailbox: %d %s", w.Code, got)
 	}
@@ -158,7 +159,7 @@ func TestOpenTellsGoneFromNotFound(t *testing.T) {
 			if name == "image" {
 				handler = h.MessageImage
 			}
-			w := serve(handler, withParam(bobWith(http.MethodGet, target, "", ""), "id", "m-9"))
+			w := webtest.Serve(handler, webtest.WithParam(bobWith(http.MethodGet, target, "", ""), "id", "m-9"))
 			if code, msg := apiError(t, w); w.Code != c.status || code != c.code || msg != imageapp.ErrorMessage(c.err) || len(m.asked) != 1 || m.asked[0] != "m-9" {
 				t.Errorf("%s, %v: %d %s %q, asked %q; want %d %s", name, c.err, w.Code, code, msg, m.asked, c.status, c.code)
 			}
@@ -179,7 +180,7 @@ func TestOpenAnswersTheCaption(t *testing.T) {
 			ViewOnce          bool   `json:"view_once"`
 		}
 	}
-	w := serve(newHandlers(nil, m).Message, withParam(bobWith(http.MethodGet, "/api/messages/m-1", "", ""), "id", "m-1"))
+	w := webtest.Serve(newHandlers(nil, m).Message, webtest.WithParam(bobWith(http.MethodGet, "/api/messages/m-1", "", ""), "id", "m-1"))
 	decode(t, w, &reply)
 	if w.Code != http.StatusOK || reply.Message.Caption != "At the <beach>" || reply.Message.Filename != "IMG_1.png" || reply.Message.ImageURL != "/api/messages/m-1/image" {
 		t.Errorf("%d %s", w.Code, w.Body)
@@ -188,7 +189,7 @@ func TestOpenAnswersTheCaption(t *testing.T) {
 	once := *msg
 	once.ViewOnce = true
 	m.opened = &messaging.Opened{Message: &once}
-	w = serve(newHandlers(nil, m).Message, withParam(bobWith(http.MethodGet, "/api/messages/m-1", "", ""), "id", "m-1"))
+	w = webtest.Serve(newHandlers(nil, m).Message, webtest.WithParam(bobWith(http.MethodGet, "/api/messages/m-1", "", ""), "id", "m-1"))
 	reply.Message.ImageURL = "unset"
 	decode(t, w, &reply)
 	if w.Code != http.StatusOK || !reply.Message.ViewOnce || reply.Message.ImageURL != "" {
@@ -207,7 +208,7 @@ func TestViewOnceSpentIs410(t *testing.T) {
 		{imageapp.ErrNoSuchMessage(), http.StatusNotFound},
 	} {
 		m := &mailboxMessaging{err: c.err}
-		w := serve(newHandlers(nil, m).ViewOnce, withParam(bobWith(http.MethodPost, "/api/messages/m-1/view", "", ""), "id", "m-1"))
+		w := webtest.Serve(newHandlers(nil, m).ViewOnce, webtest.WithParam(bobWith(http.MethodPost, "/api/messages/m-1/view", "", ""), "id", "m-1"))
 		if _, msg := apiError(t, w); w.Code != c.status || msg != imageapp.ErrorMessage(c.err) || len(m.asked) != 1 {
 			t.Errorf("%v: %d %q; want %d", c.err, w.Code, msg, c.status)
 		}
@@ -218,12 +219,12 @@ func TestViewOnceSpentIs410(t *testing.T) {
 // with no body; one that is not bob's is a 404 in the error shape.
 func TestDeleteMessage(t *testing.T) {
 	m := &mailboxMessaging{}
-	w := serve(newHandlers(nil, m).Delete, withParam(bobWith(http.MethodDelete, "/api/messages/m-1", "", ""), "id", "m-1"))
+	w := webtest.Serve(newHandlers(nil, m).Delete, webtest.WithParam(bobWith(http.MethodDelete, "/api/messages/m-1", "", ""), "id", "m-1"))
 	if w.Code != http.StatusNoContent || w.Body.Len() != 0 || len(m.deleted) != 1 || m.deleted[0] != "m-1" {
 		t.Errorf("%d %q, deleted %q; want 204 and m-1 deleted", w.Code, w.Body, m.deleted)
 	}
 	m = &mailboxMessaging{err: imageapp.ErrNoSuchMessage()}
-	w = serve(newHandlers(nil, m).Delete, withParam(bobWith(http.MethodDelete, "/api/messages/m-2", "", ""), "id", "m-2"))
+	w = webtest.Serve(newHandlers(nil, m).Delete, webtest.WithParam(bobWith(http.MethodDelete, "/api/messages/m-2", "", ""), "id", "m-2"))
 	if code, _ := apiError(t, w); w.Code != http.StatusNotFound || code != imageapp.ENOTFOUND {
 		t.Errorf("not bob's: %d %s", w.Code, w.Body)
 	}
@@ -256,7 +257,7 @@ func pngFrom(body string) (*imageapp.Message, *decrypted) {
 func TestMessageImageStreamsTheImage(t *testing.T) {
 	m, data := pngFrom("\x89PNG-bytes")
 	mb := &mailboxMessaging{image: messaging.NewImage(m, data)}
-	w := serve(newHandlers(nil, mb).MessageImage, withParam(bobWith(http.MethodGet, "/api/messages/m-12345678-9/image", "", ""), "id", "m-12345678-9"))
+	w := webtest.Serve(newHandlers(nil, mb).MessageImage, webtest.WithParam(bobWith(http.MethodGet, "/api/messages/m-12345678-9/image", "", ""), "id", "m-12345678-9"))
 	h := w.Header()
 	if w.Code != http.StatusOK || w.Body.String() != "\x89PNG-bytes" || h.Get("Content-Type") != "image/png" || h.Get("Content-Length") != "10" {
 		t.Errorf("%d %q, type %q, length %q; want 200 and the image", w.Code, w.Body, h.Get("Content-Type"), h.Get("Content-Length"))
@@ -270,7 +271,7 @@ func TestMessageImageStreamsTheImage(t *testing.T) {
 
 	m, data = pngFrom("\x89PNG-bytes")
 	mb = &mailboxMessaging{image: messaging.NewImage(m, data), opened: &messaging.Opened{Message: m, Filename: "beach.html"}}
-	w = serve(newHandlers(nil, mb).MessageImage, withParam(bobWith(http.MethodGet, "/api/messages/m-12345678-9/image?download=1", "", ""), "id", "m-12345678-9"))
+	w = webtest.Serve(newHandlers(nil, mb).MessageImage, webtest.WithParam(bobWith(http.MethodGet, "/api/messages/m-12345678-9/image?download=1", "", ""), "id", "m-12345678-9"))
 	if got := w.Header().Get("Content-Disposition"); w.Code != http.StatusOK || got != `attachment; filename="beach.png"; filename*=UTF-8''beach.png` || !data.closed {
 		t.Errorf("download: %d, Content-Disposition %q, closed %v; want the sender's name as a PNG", w.Code, got, data.closed)
 	}
@@ -283,7 +284,7 @@ func TestViewOnceAnswersTheImageOnce(t *testing.T) {
 	m, data := pngFrom("\x89PNG-bytes")
 	m.ViewOnce = true
 	mb := &mailboxMessaging{opened: &messaging.Opened{Message: m, Caption: "only once"}, image: messaging.NewImage(m, data)}
-	w := serve(newHandlers(nil, mb).ViewOnce, withParam(bobWith(http.MethodPost, "/api/messages/m-12345678-9/view", "", ""), "id", "m-12345678-9"))
+	w := webtest.Serve(newHandlers(nil, mb).ViewOnce, webtest.WithParam(bobWith(http.MethodPost, "/api/messages/m-12345678-9/view", "", ""), "id", "m-12345678-9"))
 	var reply struct {
 		Message struct {
 			ID, Caption string

@@ -4,35 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"imageapp/app/cookiekeys"
 	"imageapp/app/imageapp"
 	"imageapp/app/twofactor"
-	"imageapp/app/web"
+	"imageapp/app/web/webtest"
 )
-
-// loginAccounts lets bob in with his password and records his sessions.
-type loginAccounts struct {
-	web.Accounts // the methods a test does not set
-	started      int
-}
-
-func (a *loginAccounts) Login(_ context.Context, username, password string) (imageapp.User, error) {
-	if username != "bob" || password != "correct horse battery" {
-		return imageapp.User{}, imageapp.ErrWrongLogin()
-	}
-	return bob, nil
-}
-
-func (a *loginAccounts) StartSession(context.Context, imageapp.User, imageapp.Session) error {
-	a.started++
-	return nil
-}
 
 // fakeTwoFactor is bob's two-factor: the app's code is 123456; err, when
 // set, is what Enabled answers.
@@ -77,14 +57,10 @@ func (f *fakeTwoFactor) Disable(_ context.Context, _ imageapp.User, password, co
 	return nil
 }
 
-func newTwoFactorAPI(a *loginAccounts, tf *fakeTwoFactor) *Handlers {
-	core := web.New(web.Options{
-		Accounts: a, Messaging: &fakeMessaging{},
-		CookieKeys: cookiekeys.NewLive(cookiekeys.Single(cookiekeys.New())),
-		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	core.WithTwoFactor(tf)
-	return New(core, nil, &fakeMessaging{}).WithTwoFactor(tf)
+func newTwoFactorAPI(a *webtest.Accounts, tf *fakeTwoFactor) *Handlers {
+	h := newHandlers(a, &fakeMessaging{})
+	h.Server.WithTwoFactor(tf) // the login's code step
+	return h.WithTwoFactor(tf)
 }
 
 func postJSON(h http.HandlerFunc, r *http.Request, body string) *httptest.ResponseRecorder {
@@ -103,7 +79,7 @@ func postJSON(h http.HandlerFunc, r *http.Request, body string) *httptest.Respon
 // with no user and no session; POST /api/login/code with a wrong code is
 // 401 in the error shape; with the right one, the session and the user.
 func TestLoginAnswersTheCodeStep(t *testing.T) {
-	a := &loginAccounts{}
+	a := &webtest.Accounts{}
 	h := newTwoFactorAPI(a, &fakeTwoFactor{on: true})
 	w := postJSON(h.Login, nil, `{"username":"bob","password":"correct horse battery","keep":true}`)
 	var step struct {
@@ -115,16 +91,16 @@ func TestLoginAnswersTheCodeStep(t *testing.T) {
 	if err := json.Unmarshal(w.Body.Bytes(), &step); err != nil || w.Code != http.StatusOK || !step.SecondFactor || step.Token == "" || step.ExpiresIn != 300 || step.User != nil {
 		t.Fatalf("login: %d %s (%v); want the code step", w.Code, w.Body, err)
 	}
-	if a.started != 0 || w.Header().Get("Set-Cookie") != "" {
-		t.Fatalf("a session before the code: %d, cookie %q", a.started, w.Header().Get("Set-Cookie"))
+	if len(a.Started) != 0 || w.Header().Get("Set-Cookie") != "" {
+		t.Fatalf("a session before the code: %d, cookie %q", len(a.Started), w.Header().Get("Set-Cookie"))
 	}
 	w = postJSON(h.LoginCode, nil, `{"token":"`+step.Token+`","code":"000000"}`)
-	if w.Code != http.StatusUnauthorized || !strings.Contains(w.Body.String(), `{"error":{"code":"`) || a.started != 0 {
+	if w.Code != http.StatusUnauthorized || !strings.Contains(w.Body.String(), `{"error":{"code":"`) || len(a.Started) != 0 {
 		t.Errorf("a wrong code: %d %s; want 401 in the error shape", w.Code, w.Body)
 	}
 	w = postJSON(h.LoginCode, nil, `{"token":"`+step.Token+`","code":"123456"}`)
-	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"username":"bob"`) || a.started != 1 || w.Header().Get("Set-Cookie") == "" {
-		t.Errorf("the right code: %d %s, sessions %d; want bob signed in", w.Code, w.Body, a.started)
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"username":"bob"`) || len(a.Started) != 1 || w.Header().Get("Set-Cookie") == "" {
+		t.Errorf("the right code: %d %s, sessions %d; want bob signed in", w.Code, w.Body, len(a.Started))
 	}
 	w = postJSON(h.LoginCode, nil, `{"token":"","code":"123456"}`)
 	if w.Code != http.StatusBadRequest {
@@ -137,7 +113,7 @@ func TestLoginAnswersTheCodeStep(t *testing.T) {
 // would take for a session that ended; confirm answers the recovery codes.
 func TestTwoFactorSettingsJSON(t *testing.T) {
 	tf := &fakeTwoFactor{}
-	h := newTwoFactorAPI(&loginAccounts{}, tf)
+	h := newTwoFactorAPI(&webtest.Accounts{}, tf)
 	w := postJSON(h.TwoFactorEnrol, asBob(http.MethodPost, "/api/me/two-factor/enrol"), `{}`)
 	if want := `{"secret":"JBSWY3DPEHPK3PXP","otpauth_url":"otpauth://totp/x","qr":"data:image/png;base64,iVBORw0K"}` + "\n"; w.Body.String() != want {
 		t.Errorf("enrol: %d %s; want %s", w.Code, w.Body, want)
@@ -163,13 +139,13 @@ func TestTwoFactorSettingsJSON(t *testing.T) {
 // two-factor is on; a state the service cannot read is its 503 and words.
 func TestMyTwoFactorSaysWhetherItIsOn(t *testing.T) {
 	for on, want := range map[bool]string{true: `{"two_factor":{"enabled":true}}`, false: `{"two_factor":{"enabled":false}}`} {
-		w := serve(newTwoFactorAPI(&loginAccounts{}, &fakeTwoFactor{on: on}).MyTwoFactor, asBob(http.MethodGet, "/api/me/two-factor"))
+		w := webtest.Serve(newTwoFactorAPI(&webtest.Accounts{}, &fakeTwoFactor{on: on}).MyTwoFactor, asBob(http.MethodGet, "/api/me/two-factor"))
 		if got := strings.TrimSpace(w.Body.String()); w.Code != http.StatusOK || got != want {
 			t.Errorf("on %v: %d %s; want 200 %s", on, w.Code, got, want)
 		}
 	}
 	tf := &fakeTwoFactor{err: imageapp.Errorf(imageapp.EUNAVAILABLE, "The store is busy.")}
-	w := serve(newTwoFactorAPI(&loginAccounts{}, tf).MyTwoFactor, asBob(http.MethodGet, "/api/me/two-factor"))
+	w := webtest.Serve(newTwoFactorAPI(&webtest.Accounts{}, tf).MyTwoFactor, asBob(http.MethodGet, "/api/me/two-factor"))
 	if code, msg := apiError(t, w); w.Code != http.StatusServiceUnavailable || code != imageapp.EUNAVAILABLE || msg != "The store is busy." {
 		t.Errorf("unreadable: %d %s %q; want 503 with the service's words", w.Code, code, msg)
 	}
@@ -178,7 +154,7 @@ func TestMyTwoFactorSaysWhetherItIsOn(t *testing.T) {
 // TestTwoFactorEnrolWhenOnIs409: setting up two-factor that is on already
 // is a 409 that says so, and no key.
 func TestTwoFactorEnrolWhenOnIs409(t *testing.T) {
-	w := postJSON(newTwoFactorAPI(&loginAccounts{}, &fakeTwoFactor{on: true}).TwoFactorEnrol, asBob(http.MethodPost, "/api/me/two-factor/enrol"), `{}`)
+	w := postJSON(newTwoFactorAPI(&webtest.Accounts{}, &fakeTwoFactor{on: true}).TwoFactorEnrol, asBob(http.MethodPost, "/api/me/two-factor/enrol"), `{}`)
 	if code, msg := apiError(t, w); w.Code != http.StatusConflict || code != imageapp.ECONFLICT || msg != "Two-factor is on already." || strings.Contains(w.Body.String(), "secret") {
 		t.Errorf("%d %s %q; want 409 saying it is on, no key", w.Code, code, msg)
 	}
