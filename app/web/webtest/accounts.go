@@ -113,9 +113,10 @@ func (a *Accounts) ResetPassword(_ context.Context, _ imageapp.Requester, userna
 }
 
 // ChangePassword refuses a wrong current password with EFORBIDDEN (the
-// session stands), as accounts.Service does.
-func (a *Accounts) ChangePassword(_ context.Context, u imageapp.User, current, _ string) (imageapp.User, error) {
-	if err := a.call("ChangePassword"); err != nil {
+// session stands), as accounts.Service does. It records both passwords, so
+// a test can tell that the form's fields reached it.
+func (a *Accounts) ChangePassword(_ context.Context, u imageapp.User, current, next string) (imageapp.User, error) {
+	if err := a.call("ChangePassword", current, next); err != nil {
 		return imageapp.User{}, err
 	}
 	if current != Password {
