@@ -73,4 +73,4 @@ func decode(t *testing.T, w *httptest.ResponseRecorder, v any) {
 }
 
 // bob is who signs in, alice who he writes to.
-var bob, alice = webtest.Bob, webtest.Alice
+var bob, alice = webtest.Bob(), webtest.Alice()

@@ -52,7 +52,7 @@ func (f *fakeMessaging) MailState(context.Context, imageapp.User) (imageapp.Mail
 }
 
 // bob is who signs in, alice who he writes to.
-var bob, alice = webtest.Bob, webtest.Alice
+var bob, alice = webtest.Bob(), webtest.Alice()
 
 // asBob is a request as RequireUser passes it on for bob's session s-1.
 func asBob(method, target string, body io.Reader) *http.Request {

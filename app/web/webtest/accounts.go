@@ -63,10 +63,10 @@ func (a *Accounts) Login(_ context.Context, username, password string) (imageapp
 	if err := a.call("Login", username); err != nil {
 		return imageapp.User{}, err
 	}
-	if username != Bob.Username || password != Password {
+	if username != Bob().Username || password != Password {
 		return imageapp.User{}, imageapp.ErrWrongLogin()
 	}
-	return Bob, nil
+	return Bob(), nil
 }
 
 func (a *Accounts) StartSession(_ context.Context, _ imageapp.User, s imageapp.Session) error {
@@ -77,8 +77,8 @@ func (a *Accounts) StartSession(_ context.Context, _ imageapp.User, s imageapp.S
 // ActiveSession answers Bob for a session he started here.
 func (a *Accounts) ActiveSession(_ context.Context, id, _, sid string, _ int64) (imageapp.User, imageapp.Session, error) {
 	for _, s := range a.Started {
-		if s.ID == sid && id == Bob.ID {
-			return Bob, s, nil
+		if s.ID == sid && id == Bob().ID {
+			return Bob(), s, nil
 		}
 	}
 	return imageapp.User{}, imageapp.Session{}, imageapp.Errorf(imageapp.ENOTFOUND, "no such session")
@@ -160,5 +160,5 @@ func (a *Accounts) SetPrivacy(_ context.Context, _ imageapp.User, p imageapp.Pri
 
 // People is a directory of Alice alone.
 func (a *Accounts) People(_ context.Context, _ imageapp.User, search, cursor string) (imageapp.UserPage, error) {
-	return imageapp.UserPage{Users: []imageapp.User{Alice}}, a.call("People", search, cursor)
+	return imageapp.UserPage{Users: []imageapp.User{Alice()}}, a.call("People", search, cursor)
 }

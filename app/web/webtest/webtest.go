@@ -27,11 +27,16 @@ import (
 )
 
 // Bob is the person the tests sign in, in session "s-1"; his password is
-// Password.
-var Bob = imageapp.User{ID: "u-bob", Username: "bob", Email: "bob@example.com"}
+// Password. (A function, not a variable: no test can change him for the
+// others.)
+func Bob() imageapp.User {
+	return imageapp.User{ID: "u-bob", Username: "bob", Email: "bob@example.com"}
+}
 
 // Alice is who Bob writes to.
-var Alice = imageapp.User{ID: "u-alice", Username: "alice", Email: "alice@example.com"}
+func Alice() imageapp.User {
+	return imageapp.User{ID: "u-alice", Username: "alice", Email: "alice@example.com"}
+}
 
 // Password is Bob's password, the one Accounts takes.
 const Password = "correct horse battery"
@@ -58,7 +63,7 @@ func OneTryEach(o *web.Options) {
 
 // AsBob is r as RequireUser hands it on for Bob's session s-1.
 func AsBob(r *http.Request) *http.Request {
-	return web.AsUser(r, Bob, "s-1", time.Now())
+	return web.AsUser(r, Bob(), "s-1", time.Now())
 }
 
 // WithParam is r as chi hands it on, with the route's {name} set.
