@@ -152,3 +152,63 @@ func TestLogoutForm(t *testing.T) {
 		t.Errorf("the cookie is not cleared: %v", w.Result().Cookies())
 	}
 }
+
+// TestAccountPagesShowTheirForms: each account page is a whole page with
+// its form, filled with the username its link carries (escaped, never
+// markup), and the login page keeps where it was going.
+func TestAccountPagesShowTheirForms(t *testing.T) {
+	h := newHandlers(&webtest.Accounts{}, &fakeMessaging{})
+	for _, c := range []struct {
+		name    string
+		page    http.HandlerFunc
+		target  string
+		form    string
+		filled  bool // the page fills the username from ?username=
+		showing []string
+	}{
+		{"login", h.LoginPage, "/login?username=%3Cb%3Ebob&next=/sent", `action="/login"`, true, []string{`name="next" value="/sent"`}},
+		{"forgot", h.ForgotPage, "/forgot", `action="/forgot"`, false, nil},
+		{"reset", h.ResetPage, "/reset?username=%3Cb%3Ebob", `action="/reset"`, true, []string{`name="code"`, `name="password"`}},
+		{"signup", h.SignupPage, "/signup", `action="/signup"`, false, []string{`name="email"`}},
+		{"verify", h.VerifyPage, "/verify?username=%3Cb%3Ebob", `action="/verify"`, true, []string{`name="code"`, `action="/verify/resend"`}},
+	} {
+		w := webtest.Serve(c.page, httptest.NewRequest(http.MethodGet, c.target, nil))
+		body := w.Body.String()
+		if w.Code != http.StatusOK || !isFullPage(w) || !strings.Contains(body, c.form) {
+			t.Errorf("%s: %d, form %v; want 200, a whole page with %s", c.name, w.Code, strings.Contains(body, c.form), c.form)
+		}
+		if c.filled && (!strings.Contains(body, `value="&lt;b&gt;bob"`) || strings.Contains(body, "<b>bob")) {
+			t.Errorf("%s: the username is not filled in from ?username=, or not escaped", c.name)
+		}
+		for _, want := range c.showing {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: the page lacks %s", c.name, want)
+			}
+		}
+	}
+}
+
+// TestHomeGoesWhereThePersonBelongs: / goes to the inbox with a session and
+// to the login page without one (or with a cookie whose session ended).
+func TestHomeGoesWhereThePersonBelongs(t *testing.T) {
+	a := &webtest.Accounts{}
+	h := newHandlers(a, &fakeMessaging{})
+	login := post(h.LoginSubmit, "/login", url.Values{"username": {"bob"}, "password": {webtest.Password}})
+	redirectsTo(t, webtest.Serve(h.Home, webtest.WithCookies(httptest.NewRequest(http.MethodGet, "/", nil), login)), "/inbox")
+	redirectsTo(t, webtest.Serve(h.Home, httptest.NewRequest(http.MethodGet, "/", nil)), "/login")
+	a.Started = nil // the session ended elsewhere
+	redirectsTo(t, webtest.Serve(h.Home, webtest.WithCookies(httptest.NewRequest(http.MethodGet, "/", nil), login)), "/login")
+}
+
+// TestLogoutRefusedKeepsTheSession: a session the service cannot end is an
+// error page that says so, and the cookie stays, so the person can try again.
+func TestLogoutRefusedKeepsTheSession(t *testing.T) {
+	a := &webtest.Accounts{}
+	h := newHandlers(a, &fakeMessaging{})
+	login := post(h.LoginSubmit, "/login", url.Values{"username": {"bob"}, "password": {webtest.Password}})
+	a.Refuse = map[string]error{"EndSession": imageapp.Errorf(imageapp.EUNAVAILABLE, "The store is busy.")}
+	w := webtest.Serve(h.LogoutSubmit, webtest.WithCookies(httptest.NewRequest(http.MethodPost, "/logout", nil), login))
+	if w.Code != http.StatusServiceUnavailable || !strings.Contains(w.Body.String(), "The store is busy.") || webtest.Clears(w, "imageapp_session") {
+		t.Errorf("%d, cookies %v; want 503 saying why, the cookie kept: %s", w.Code, w.Result().Cookies(), w.Body.String())
+	}
+}
