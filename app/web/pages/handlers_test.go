@@ -63,6 +63,7 @@ type mailbox struct {
 	pages    map[string]imageapp.MessagePage
 	previews map[string]messaging.Preview
 	opened   *messaging.Opened
+	image    *messaging.Image // what ViewOnce hands on with opened
 	requests []messaging.Request
 	waiting  int // people whose requests wait
 	storage  messaging.Storage
@@ -115,6 +116,14 @@ func (f *mailbox) Quoted(context.Context, imageapp.User, []*imageapp.Message, ..
 func (f *mailbox) Open(_ context.Context, _ imageapp.User, id string, _ ...messaging.Access) (*messaging.Opened, error) {
 	f.record("Open", id)
 	return f.opened, f.err
+}
+
+func (f *mailbox) ViewOnce(_ context.Context, _ imageapp.User, id string, _ ...messaging.Access) (*messaging.Opened, *messaging.Image, error) {
+	f.record("ViewOnce", id)
+	if f.err != nil {
+		return nil, nil, f.err
+	}
+	return f.opened, f.image, nil
 }
 
 func (f *mailbox) Delete(_ context.Context, _ imageapp.User, id string) error {

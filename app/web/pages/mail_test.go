@@ -131,6 +131,42 @@ func TestSentPageListsRecipients(t *testing.T) {
 	}
 }
 
+// TestSentPageRefused: a sent box the service refuses (a forged page
+// link) is an error page with its words, not an empty list.
+func TestSentPageRefused(t *testing.T) {
+	w := webtest.Serve(newHandlers(&webtest.Accounts{}, &mailbox{err: imageapp.ErrBadPageLink()}).SentPage, asBob(http.MethodGet, "/sent?cursor=forged", nil))
+	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "Go back to the first page.") || strings.Contains(w.Body.String(), "You have not sent") {
+		t.Errorf("%d; want 400 with the service's words: %s", w.Code, w.Body.String())
+	}
+}
+
+// TestSendPageFillsTheRecipient: GET /send?to= is the send form for that
+// person (escaped), with the upload's limit in words.
+func TestSendPageFillsTheRecipient(t *testing.T) {
+	w := webtest.Serve(newHandlers(&webtest.Accounts{}, &mailbox{}).SendPage, asBob(http.MethodGet, "/send?to=%3Cb%3Ealice", nil))
+	body := w.Body.String()
+	if w.Code != http.StatusOK || !isFullPage(w) || !strings.Contains(body, `name="to" type="text" value="&lt;b&gt;alice"`) || strings.Contains(body, "<b>alice") || !strings.Contains(body, "1 MiB") {
+		t.Errorf("%d; want the form for alice, escaped, with the 1 MiB limit: %s", w.Code, body)
+	}
+}
+
+// TestComposerErrorKeepsTheConversation: a composer's send with no image
+// shows the conversation again, 400, with the error and the caption kept
+// in the composer, and nothing sent; with htmx, only the composer.
+func TestComposerErrorKeepsTheConversation(t *testing.T) {
+	m := &mailbox{}
+	h := newHandlers(&webtest.Accounts{}, m)
+	w := webtest.Serve(h.ComposerSubmit, webtest.WithParam(webtest.Upload("/conversations/alice", webtest.Field("to", "alice"), webtest.Field("caption", "for <you>")), "username", "alice"))
+	body := w.Body.String()
+	if w.Code != http.StatusBadRequest || !isFullPage(w) || !strings.Contains(body, "Choose an image to send.") || !strings.Contains(body, "for &lt;you&gt;") || len(m.did) != 0 {
+		t.Errorf("%d, did %q; want the conversation again, 400, with the error and the caption: %s", w.Code, m.did, body)
+	}
+	w = webtest.Serve(h.ComposerSubmit, htmx(webtest.WithParam(webtest.Upload("/conversations/alice", webtest.Field("to", "alice")), "username", "alice")))
+	if w.Code != http.StatusBadRequest || isFullPage(w) || !strings.Contains(w.Body.String(), "Choose an image to send.") || !strings.Contains(w.Body.String(), `aria-label="Send an image to alice"`) {
+		t.Errorf("htmx: %d; want the composer alone with the error: %s", w.Code, w.Body.String())
+	}
+}
+
 // TestConversationPage: the conversation shows the other person and each
 // image's caption escaped; htmx gets the thread alone; an unknown person
 // is a 404 page.
@@ -201,5 +237,42 @@ func TestDeleteAsksFirst(t *testing.T) {
 	w = webtest.Serve(newHandlers(&webtest.Accounts{}, &mailbox{err: imageapp.ErrNoSuchMessage()}).DeleteSubmit, webtest.WithParam(form("/messages/m-9/delete", url.Values{"confirm": {"yes"}}), "id", "m-9"))
 	if w.Code != http.StatusNotFound {
 		t.Errorf("not bob's: %d", w.Code)
+	}
+}
+
+// decrypted is an image's decrypted bytes as the service hands them on,
+// reporting whether the handler closed them.
+type decrypted struct {
+	*strings.Reader
+	closed bool
+}
+
+func (d *decrypted) Close() error {
+	d.closed = true
+	return nil
+}
+
+// TestViewOnceShowsTheImageOnce: "Open it now" is a page with the image
+// inline as a data: URL and the caption escaped, and the image is closed
+// after; one already viewed is the service's 410 in words.
+func TestViewOnceShowsTheImageOnce(t *testing.T) {
+	msg, _ := fromEve("m-1")
+	msg.ViewOnce = true
+	data := &decrypted{Reader: strings.NewReader("PNG")}
+	m := &mailbox{opened: &messaging.Opened{Message: msg, Caption: script}, image: messaging.NewImage(msg, data)}
+	w := webtest.Serve(newHandlers(&webtest.Accounts{}, m).ViewOnceSubmit, webtest.WithParam(form("/messages/m-1/view", nil), "id", "m-1"))
+	body := w.Body.String()
+	if w.Code != http.StatusOK || !strings.Contains(body, `alt="Image from eve"`) || !strings.Contains(body, `src="data:image/png;base64,UE5H"`) {
+		t.Errorf("%d; want the page with eve's image inline: %s", w.Code, body)
+	}
+	noScript(t, body)
+	if !data.closed || strings.Join(m.did, ",") != "ViewOnce m-1" {
+		t.Errorf("closed %v, did %q; want m-1 viewed once and its image closed", data.closed, m.did)
+	}
+
+	gone := imageapp.ErrGone(imageapp.GoneViewedOnce, "This image was viewed once and is gone.")
+	w = webtest.Serve(newHandlers(&webtest.Accounts{}, &mailbox{err: gone}).ViewOnceSubmit, webtest.WithParam(form("/messages/m-1/view", nil), "id", "m-1"))
+	if w.Code != http.StatusGone || !strings.Contains(w.Body.String(), "This image was viewed once and is gone.") || strings.Contains(w.Body.String(), "data:image/png") {
+		t.Errorf("viewed already: %d; want 410 saying it is gone: %s", w.Code, w.Body.String())
 	}
 }

@@ -72,7 +72,8 @@ func TestRequestForms(t *testing.T) {
 }
 
 // TestRequestsPage: the requests page lists who waits and how many images;
-// htmx gets the list alone.
+// htmx gets the list alone; requests the service cannot read are an error
+// page with its words.
 func TestRequestsPage(t *testing.T) {
 	m := &mailbox{requests: []messaging.Request{{From: imageapp.User{ID: "u-eve", Username: "eve"}, Count: 3, Latest: time.Now()}}}
 	w := webtest.Serve(newHandlers(&webtest.Accounts{}, m).RequestsPage, asBob(http.MethodGet, "/requests", nil))
@@ -82,6 +83,11 @@ func TestRequestsPage(t *testing.T) {
 	w = webtest.Serve(newHandlers(&webtest.Accounts{}, m).RequestsPage, htmx(asBob(http.MethodGet, "/requests", nil)))
 	if w.Code != http.StatusOK || isFullPage(w) || !strings.HasPrefix(w.Body.String(), `<div id="requests"`) {
 		t.Errorf("htmx: %d: %s", w.Code, w.Body.String())
+	}
+	m = &mailbox{err: imageapp.Errorf(imageapp.EUNAVAILABLE, "The store is busy.")}
+	w = webtest.Serve(newHandlers(&webtest.Accounts{}, m).RequestsPage, asBob(http.MethodGet, "/requests", nil))
+	if w.Code != http.StatusServiceUnavailable || !strings.Contains(w.Body.String(), "The store is busy.") {
+		t.Errorf("unreadable: %d; want 503 with the service's words: %s", w.Code, w.Body.String())
 	}
 }
 
