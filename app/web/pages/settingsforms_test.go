@@ -152,3 +152,55 @@ func TestDeleteAccountForm(t *testing.T) {
 		t.Errorf("the cookie is not cleared")
 	}
 }
+
+// TestEmailCodeForms: the right code goes to the email card with
+// "email-changed"; a wrong one shows the settings again, 400, with the
+// refusal in the email card; cancelling goes back with "email-cancelled",
+// and a cancel the service cannot do shows its 503 in the card.
+func TestEmailCodeForms(t *testing.T) {
+	a := &webtest.Accounts{NewEmail: "bob@new.example"}
+	h := newHandlers(a, &fakeMessaging{})
+	redirectsTo(t, webtest.Serve(h.EmailConfirmSubmit, form("/settings/email/confirm", url.Values{"code": {"123456"}, "password": {webtest.Password}})), "/settings?flash=email-changed#email")
+	if !a.Called("ConfirmEmailChange 123456") {
+		t.Errorf("calls %q; want the code confirmed", a.Calls)
+	}
+	a.Refuse = map[string]error{"ConfirmEmailChange": imageapp.ErrWrongCode()}
+	w := webtest.Serve(h.EmailConfirmSubmit, form("/settings/email/confirm", url.Values{"code": {"000000"}, "password": {webtest.Password}}))
+	if w.Code != http.StatusBadRequest || !strings.Contains(card(w.Body.String(), "email"), "That code is wrong.") || strings.Contains(w.Body.String(), webtest.Password) {
+		t.Errorf("a wrong code: %d; want 400 with the refusal in the email card, no password: %s", w.Code, card(w.Body.String(), "email"))
+	}
+
+	a.Refuse = nil
+	redirectsTo(t, webtest.Serve(h.EmailCancelSubmit, form("/settings/email/cancel", nil)), "/settings?flash=email-cancelled#email")
+	a.Refuse = map[string]error{"CancelEmailChange": imageapp.Errorf(imageapp.EUNAVAILABLE, "The store is busy.")}
+	w = webtest.Serve(h.EmailCancelSubmit, form("/settings/email/cancel", nil))
+	if w.Code != http.StatusServiceUnavailable || !strings.Contains(card(w.Body.String(), "email"), "The store is busy.") {
+		t.Errorf("a cancel refused: %d; want 503 with the refusal in the email card: %s", w.Code, card(w.Body.String(), "email"))
+	}
+}
+
+// TestPrivacyFormRefused: privacy the service cannot save is an error page
+// with its words, never the "saved" flash.
+func TestPrivacyFormRefused(t *testing.T) {
+	a := &webtest.Accounts{Refuse: map[string]error{"SetPrivacy": imageapp.Errorf(imageapp.EUNAVAILABLE, "The store is busy.")}}
+	w := webtest.Serve(newHandlers(a, &fakeMessaging{}).PrivacySubmit, form("/settings/privacy", url.Values{"listed": {"on"}}))
+	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Location") != "" || !strings.Contains(w.Body.String(), "The store is busy.") {
+		t.Errorf("%d to %q; want 503 with the service's words", w.Code, w.Header().Get("Location"))
+	}
+}
+
+// TestDeleteAccountPageSaysWhatGoes: GET /settings/delete asks for the
+// password and says for how long the username is kept from others.
+func TestDeleteAccountPageSaysWhatGoes(t *testing.T) {
+	w := webtest.Serve(newHandlers(&webtest.Accounts{}, &fakeMessaging{}).DeleteAccountPage, asBob(http.MethodGet, "/settings/delete", nil))
+	body := w.Body.String()
+	if w.Code != http.StatusOK || !strings.Contains(body, `action="/settings/delete"`) || !strings.Contains(body, `name="password"`) || !strings.Contains(body, "for 90 days") || strings.Contains(body, `role="alert"`) {
+		t.Errorf("%d; want the form, the 90 days and no error: %s", w.Code, body)
+	}
+}
+
+// TestExportPageGoesToTheCard: GET /settings/export (a bookmark, a link
+// from another site) goes to the export card, whose POST alone exports.
+func TestExportPageGoesToTheCard(t *testing.T) {
+	redirectsTo(t, webtest.Serve(newHandlers(&webtest.Accounts{}, &fakeMessaging{}).ExportPage, asBob(http.MethodGet, "/settings/export", nil)), "/settings#export")
+}

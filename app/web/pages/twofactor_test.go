@@ -40,6 +40,9 @@ func (f *fakeTwoFactor) FinishLogin(_ context.Context, token, code string) (imag
 }
 
 func (f *fakeTwoFactor) Enrol(context.Context, imageapp.User) (twofactor.Enrolment, error) {
+	if f.on {
+		return twofactor.Enrolment{}, imageapp.Errorf(imageapp.ECONFLICT, "Two-factor is on already.")
+	}
 	return twofactor.Enrolment{Secret: "JBSWY3DPEHPK3PXP", QR: "data:image/png;base64,iVBORw0K"}, nil
 }
 
@@ -163,4 +166,23 @@ func TestTwoFactorSettingsForms(t *testing.T) {
 	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/settings?flash=two-factor-off#two-factor" || tf.on {
 		t.Errorf("turn off: %d to %q, on %v; want 303 to the card with the flash", w.Code, w.Header().Get("Location"), tf.on)
 	}
+}
+
+// TestTwoFactorEnrolWhenOnSaysSo: setting up two-factor that is on already
+// shows the settings again, 409, with the refusal in the two-factor card,
+// and no key.
+func TestTwoFactorEnrolWhenOnSaysSo(t *testing.T) {
+	p := newHandlers(&webtest.Accounts{}, &fakeMessaging{}).WithTwoFactor(&fakeTwoFactor{on: true})
+	w := webtest.Serve(p.TwoFactorEnrolSubmit, form("/settings/two-factor/enrol", nil))
+	if w.Code != http.StatusConflict || !strings.Contains(card(w.Body.String(), "two-factor"), "Two-factor is on already.") || strings.Contains(w.Body.String(), "JBSW") {
+		t.Errorf("%d; want 409 with the refusal in the card, no key: %s", w.Code, card(w.Body.String(), "two-factor"))
+	}
+}
+
+// TestLoginCodePageGoesToTheLogin: GET /login/code (a reload, a bookmark)
+// goes back to the login: the code step lives only in the page the
+// password answered with.
+func TestLoginCodePageGoesToTheLogin(t *testing.T) {
+	p := newHandlers(&webtest.Accounts{}, &fakeMessaging{})
+	redirectsTo(t, webtest.Serve(p.LoginCodePage, httptest.NewRequest(http.MethodGet, "/login/code", nil)), "/login")
 }
