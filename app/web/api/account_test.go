@@ -118,6 +118,20 @@ func TestLoginThenLogout(t *testing.T) {
 	}
 }
 
+// TestLogoutRefusedKeepsTheSession: a session the service cannot end is
+// its 503 in the error shape, and the cookie stays, so the client can try
+// again.
+func TestLogoutRefusedKeepsTheSession(t *testing.T) {
+	a := &webtest.Accounts{}
+	h := newHandlers(a, &fakeMessaging{})
+	login := webtest.Serve(h.Login, anonymous("/api/login", `{"username":"bob","password":"correct horse battery"}`))
+	a.Refuse = map[string]error{"EndSession": imageapp.Errorf(imageapp.EUNAVAILABLE, "The store is busy.")}
+	w := webtest.Serve(h.Logout, webtest.WithCookies(httptest.NewRequest(http.MethodPost, "/api/logout", nil), login))
+	if code, msg := apiError(t, w); w.Code != http.StatusServiceUnavailable || code != imageapp.EUNAVAILABLE || msg != "The store is busy." || webtest.Clears(w, "imageapp_session") {
+		t.Errorf("%d %s %q, cookies %v; want 503 with the service's words, the cookie kept", w.Code, code, msg, w.Result().Cookies())
+	}
+}
+
 // TestVerify: a code the service refuses is a 400 with its words; the
 // right one confirms, and signs in only the browser that signed up.
 func TestVerify(t *testing.T) {

@@ -121,7 +121,8 @@ func TestRequestsListWhoWaits(t *testing.T) {
 
 // TestRequestDecisions: accept answers how many images moved to the inbox;
 // delete how many went; delete with ?block=yes blocks the sender too and
-// says so; each decides on the person in the path.
+// says so; each decides on the person in the path, and an unknown person
+// is a 404 that says so.
 func TestRequestDecisions(t *testing.T) {
 	for _, c := range []struct {
 		name   string
@@ -144,6 +145,10 @@ func TestRequestDecisions(t *testing.T) {
 	w := webtest.Serve(newHandlers(nil, m).DeleteRequests, webtest.WithParam(bobWith(http.MethodDelete, "/api/requests/nobody?block=yes", "", ""), "username", "nobody"))
 	if _, msg := apiError(t, w); w.Code != http.StatusNotFound || strings.Contains(w.Body.String(), "blocked") || msg != "There is no such user." {
 		t.Errorf("an unknown person: %d %s; want 404 and no word of a block", w.Code, w.Body)
+	}
+	w = webtest.Serve(newHandlers(nil, m).AcceptRequests, webtest.WithParam(bobWith(http.MethodPost, "/api/requests/nobody/accept", "", ""), "username", "nobody"))
+	if code, msg := apiError(t, w); w.Code != http.StatusNotFound || code != imageapp.ENOTFOUND || msg != "There is no such user." {
+		t.Errorf("accept an unknown person: %d %s %q; want 404 saying so", w.Code, code, msg)
 	}
 }
 

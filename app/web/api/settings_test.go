@@ -197,7 +197,8 @@ func TestSessionsListThisDeviceFirst(t *testing.T) {
 
 // TestEndSession: DELETE /api/me/sessions/{sid} ends that session, 204;
 // one that is not the person's is a 404; this device's own is a logout
-// that clears its cookie; DELETE /api/me/sessions ends all but this one.
+// that clears its cookie; DELETE /api/me/sessions ends all but this one,
+// or is the service's refusal.
 func TestEndSession(t *testing.T) {
 	a := &webtest.Accounts{}
 	w := webtest.Serve(newHandlers(a, &fakeMessaging{}).EndSession, webtest.WithParam(bobWith(http.MethodDelete, "/api/me/sessions/s-2", "", ""), "sid", "s-2"))
@@ -218,6 +219,11 @@ func TestEndSession(t *testing.T) {
 	w = webtest.Serve(newHandlers(a, &fakeMessaging{}).EndOtherSessions, bobWith(http.MethodDelete, "/api/me/sessions", "", ""))
 	if w.Code != http.StatusNoContent || len(a.Calls) != 1 || a.Calls[0] != "EndOtherSessions s-1" {
 		t.Errorf("the others: %d, calls %q; want 204 keeping s-1", w.Code, a.Calls)
+	}
+	a.Refuse = map[string]error{"EndOtherSessions": imageapp.Errorf(imageapp.EUNAVAILABLE, "The store is busy.")}
+	w = webtest.Serve(newHandlers(a, &fakeMessaging{}).EndOtherSessions, bobWith(http.MethodDelete, "/api/me/sessions", "", ""))
+	if code, msg := apiError(t, w); w.Code != http.StatusServiceUnavailable || code != imageapp.EUNAVAILABLE || msg != "The store is busy." {
+		t.Errorf("the others, refused: %d %s %q; want 503 with the service's words", w.Code, code, msg)
 	}
 }
 

@@ -92,7 +92,8 @@ func TestSignupGoesToVerify(t *testing.T) {
 }
 
 // TestVerifyForms: a refused code shows the verify page with the error
-// and the username; the right one goes to login for that username, and a
+// and the username; the right one goes to login for that username (or,
+// in the browser that signed up, signs in and goes to the inbox), and a
 // new code back to the verify page, each with its flash.
 func TestVerifyForms(t *testing.T) {
 	a := &webtest.Accounts{Refuse: map[string]error{"Confirm": imageapp.ErrCodeNotAccepted()}}
@@ -105,6 +106,15 @@ func TestVerifyForms(t *testing.T) {
 	redirectsTo(t, post(newHandlers(a, &fakeMessaging{}).ResendSubmit, "/verify/resend", url.Values{"username": {"alice"}}), "/verify?flash=resent&username=alice")
 	if !a.Called("Confirm alice 123456") || !a.Called("ResendCode alice") {
 		t.Errorf("calls %q", a.Calls)
+	}
+	h := newHandlers(a, &fakeMessaging{})
+	signup := post(h.SignupSubmit, "/signup", url.Values{"username": {"alice"}, "email": {"alice@example.com"}, "password": {webtest.Password}})
+	r := httptest.NewRequest(http.MethodPost, "/verify", strings.NewReader(url.Values{"username": {"alice"}, "code": {"123456"}}.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	w = webtest.Serve(h.VerifySubmit, webtest.WithCookies(r, signup))
+	redirectsTo(t, w, "/inbox?flash=confirmed-signed-in")
+	if !a.Called("StartSession") {
+		t.Errorf("the browser that signed up is not signed in: calls %q", a.Calls)
 	}
 	a = &webtest.Accounts{Refuse: map[string]error{"ResendCode": imageapp.ErrMailFailed()}}
 	w = post(newHandlers(a, &fakeMessaging{}).ResendSubmit, "/verify/resend", url.Values{"username": {"alice"}})

@@ -102,7 +102,8 @@ func TestPasswordFormGoesToTheTop(t *testing.T) {
 
 // TestSessionForms: ending another device's session goes back to the
 // list with "session-ended"; ending this device's is a logout to the login
-// page; "log out all other devices" keeps this one.
+// page; "log out all other devices" keeps this one; a refusal is an error
+// page with the service's words.
 func TestSessionForms(t *testing.T) {
 	a := &webtest.Accounts{}
 	h := newHandlers(a, &fakeMessaging{})
@@ -119,6 +120,10 @@ func TestSessionForms(t *testing.T) {
 	a.Refuse = map[string]error{"EndSession": imageapp.Errorf(imageapp.ENOTFOUND, "There is no such session.")}
 	if w := webtest.Serve(h.EndSessionSubmit, webtest.WithParam(form("/settings/sessions/s-x/end", nil), "sid", "s-x")); w.Code != http.StatusNotFound {
 		t.Errorf("not bob's: %d", w.Code)
+	}
+	a.Refuse = map[string]error{"EndOtherSessions": imageapp.Errorf(imageapp.EUNAVAILABLE, "The store is busy.")}
+	if w := webtest.Serve(h.EndOthersSubmit, form("/settings/sessions/end-others", nil)); w.Code != http.StatusServiceUnavailable || !strings.Contains(w.Body.String(), "The store is busy.") {
+		t.Errorf("the others, refused: %d; want 503 with the service's words", w.Code)
 	}
 }
 
