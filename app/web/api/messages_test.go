@@ -230,23 +230,10 @@ func TestDeleteMessage(t *testing.T) {
 	}
 }
 
-// decrypted is an image's decrypted bytes as the service hands them on,
-// reporting whether the handler closed them.
-type decrypted struct {
-	*strings.Reader
-	closed bool
-}
-
-func (d *decrypted) Close() error {
-	d.closed = true
-	return nil
-}
-
-// pngFrom is alice's PNG m-12345678-9 to bob, body its decrypted bytes.
-func pngFrom(body string) (*imageapp.Message, *decrypted) {
-	m := &imageapp.Message{ID: "m-12345678-9", SenderID: alice.ID, SenderName: "alice", RecipientID: bob.ID, RecipientName: "bob",
-		ContentType: "image/png", Size: int64(len(body)), CreatedAt: time.Date(2026, 12, 7, 15, 4, 0, 0, time.UTC)}
-	return m, &decrypted{Reader: strings.NewReader(body)}
+// pngFrom is alice's PNG m-12345678-9 to bob.
+func pngFrom(size int) *imageapp.Message {
+	return &imageapp.Message{ID: "m-12345678-9", SenderID: alice.ID, SenderName: "alice", RecipientID: bob.ID, RecipientName: "bob",
+		ContentType: "image/png", Size: int64(size), CreatedAt: time.Date(2026, 12, 7, 15, 4, 0, 0, time.UTC)}
 }
 
 // TestMessageImageStreamsTheImage: GET …/image is the decrypted bytes with
@@ -255,25 +242,27 @@ func pngFrom(body string) (*imageapp.Message, *decrypted) {
 // file name, with the extension of the image's real type. The image is
 // closed either way.
 func TestMessageImageStreamsTheImage(t *testing.T) {
-	m, data := pngFrom("\x89PNG-bytes")
-	mb := &mailboxMessaging{image: messaging.NewImage(m, data)}
+	const png = "\x89PNG-bytes"
+	m := pngFrom(len(png))
+	img, data := webtest.Image(m, png)
+	mb := &mailboxMessaging{image: img}
 	w := webtest.Serve(newHandlers(nil, mb).MessageImage, webtest.WithParam(bobWith(http.MethodGet, "/api/messages/m-12345678-9/image", "", ""), "id", "m-12345678-9"))
 	h := w.Header()
-	if w.Code != http.StatusOK || w.Body.String() != "\x89PNG-bytes" || h.Get("Content-Type") != "image/png" || h.Get("Content-Length") != "10" {
+	if w.Code != http.StatusOK || w.Body.String() != png || h.Get("Content-Type") != "image/png" || h.Get("Content-Length") != "10" {
 		t.Errorf("%d %q, type %q, length %q; want 200 and the image", w.Code, w.Body, h.Get("Content-Type"), h.Get("Content-Length"))
 	}
 	if h.Get("Content-Disposition") != `inline; filename="image-m-123456.png"` || h.Get("Cache-Control") != "no-store" || !strings.HasSuffix(h.Get("Content-Security-Policy"), "sandbox") {
 		t.Errorf("headers %v; want inline, no-store, sandboxed", h)
 	}
-	if !data.closed || len(mb.asked) != 1 || mb.asked[0] != "m-12345678-9" {
-		t.Errorf("closed %v, asked %q; want the image of m-12345678-9, closed", data.closed, mb.asked)
+	if !data.Closed || len(mb.asked) != 1 || mb.asked[0] != "m-12345678-9" {
+		t.Errorf("closed %v, asked %q; want the image of m-12345678-9, closed", data.Closed, mb.asked)
 	}
 
-	m, data = pngFrom("\x89PNG-bytes")
-	mb = &mailboxMessaging{image: messaging.NewImage(m, data), opened: &messaging.Opened{Message: m, Filename: "beach.html"}}
+	img, data = webtest.Image(m, png)
+	mb = &mailboxMessaging{image: img, opened: &messaging.Opened{Message: m, Filename: "beach.html"}}
 	w = webtest.Serve(newHandlers(nil, mb).MessageImage, webtest.WithParam(bobWith(http.MethodGet, "/api/messages/m-12345678-9/image?download=1", "", ""), "id", "m-12345678-9"))
-	if got := w.Header().Get("Content-Disposition"); w.Code != http.StatusOK || got != `attachment; filename="beach.png"; filename*=UTF-8''beach.png` || !data.closed {
-		t.Errorf("download: %d, Content-Disposition %q, closed %v; want the sender's name as a PNG", w.Code, got, data.closed)
+	if got := w.Header().Get("Content-Disposition"); w.Code != http.StatusOK || got != `attachment; filename="beach.png"; filename*=UTF-8''beach.png` || !data.Closed {
+		t.Errorf("download: %d, Content-Disposition %q, closed %v; want the sender's name as a PNG", w.Code, got, data.Closed)
 	}
 }
 
@@ -281,9 +270,11 @@ func TestMessageImageStreamsTheImage(t *testing.T) {
 // its image as a data: URL, in one JSON object, never cached; the image is
 // closed after.
 func TestViewOnceAnswersTheImageOnce(t *testing.T) {
-	m, data := pngFrom("\x89PNG-bytes")
+	const png = "\x89PNG-bytes"
+	m := pngFrom(len(png))
 	m.ViewOnce = true
-	mb := &mailboxMessaging{opened: &messaging.Opened{Message: m, Caption: "only once"}, image: messaging.NewImage(m, data)}
+	img, data := webtest.Image(m, png)
+	mb := &mailboxMessaging{opened: &messaging.Opened{Message: m, Caption: "only once"}, image: img}
 	w := webtest.Serve(newHandlers(nil, mb).ViewOnce, webtest.WithParam(bobWith(http.MethodPost, "/api/messages/m-12345678-9/view", "", ""), "id", "m-12345678-9"))
 	var reply struct {
 		Message struct {
@@ -296,14 +287,14 @@ func TestViewOnceAnswersTheImageOnce(t *testing.T) {
 		t.Fatalf("not one JSON object (%v): %s", err, w.Body)
 	}
 	const prefix = "data:image/png;base64,"
-	img, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(reply.Image, prefix))
-	if w.Code != http.StatusOK || !strings.HasPrefix(reply.Image, prefix) || err != nil || string(img) != "\x89PNG-bytes" {
+	shown, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(reply.Image, prefix))
+	if w.Code != http.StatusOK || !strings.HasPrefix(reply.Image, prefix) || err != nil || string(shown) != png {
 		t.Errorf("%d, image %q (%v); want the PNG as a data: URL", w.Code, reply.Image, err)
 	}
 	if reply.Message.ID != "m-12345678-9" || reply.Message.Caption != "only once" || reply.Message.ImageURL != "" || w.Header().Get("Cache-Control") != "no-store" {
 		t.Errorf("message %+v, Cache-Control %q; want the caption, no image URL, no-store", reply.Message, w.Header().Get("Cache-Control"))
 	}
-	if !data.closed {
+	if !data.Closed {
 		t.Error("the image was not closed")
 	}
 }

@@ -240,34 +240,22 @@ func TestDeleteAsksFirst(t *testing.T) {
 	}
 }
 
-// decrypted is an image's decrypted bytes as the service hands them on,
-// reporting whether the handler closed them.
-type decrypted struct {
-	*strings.Reader
-	closed bool
-}
-
-func (d *decrypted) Close() error {
-	d.closed = true
-	return nil
-}
-
 // TestViewOnceShowsTheImageOnce: "Open it now" is a page with the image
 // inline as a data: URL and the caption escaped, and the image is closed
 // after; one already viewed is the service's 410 in words.
 func TestViewOnceShowsTheImageOnce(t *testing.T) {
 	msg, _ := fromEve("m-1")
 	msg.ViewOnce = true
-	data := &decrypted{Reader: strings.NewReader("PNG")}
-	m := &mailbox{opened: &messaging.Opened{Message: msg, Caption: script}, image: messaging.NewImage(msg, data)}
+	img, data := webtest.Image(msg, "PNG")
+	m := &mailbox{opened: &messaging.Opened{Message: msg, Caption: script}, image: img}
 	w := webtest.Serve(newHandlers(&webtest.Accounts{}, m).ViewOnceSubmit, webtest.WithParam(form("/messages/m-1/view", nil), "id", "m-1"))
 	body := w.Body.String()
 	if w.Code != http.StatusOK || !strings.Contains(body, `alt="Image from eve"`) || !strings.Contains(body, `src="data:image/png;base64,UE5H"`) {
 		t.Errorf("%d; want the page with eve's image inline: %s", w.Code, body)
 	}
 	noScript(t, body)
-	if !data.closed || strings.Join(m.did, ",") != "ViewOnce m-1" {
-		t.Errorf("closed %v, did %q; want m-1 viewed once and its image closed", data.closed, m.did)
+	if !data.Closed || strings.Join(m.did, ",") != "ViewOnce m-1" {
+		t.Errorf("closed %v, did %q; want m-1 viewed once and its image closed", data.Closed, m.did)
 	}
 
 	gone := imageapp.ErrGone(imageapp.GoneViewedOnce, "This image was viewed once and is gone.")

@@ -22,6 +22,7 @@ import (
 
 	"imageapp/app/cookiekeys"
 	"imageapp/app/imageapp"
+	"imageapp/app/messaging"
 	"imageapp/app/ratelimit"
 	"imageapp/app/web"
 )
@@ -127,3 +128,22 @@ func Field(name, value string) Part { return Part{Name: name, Body: value} }
 
 // File is a file of an upload, under the form's name and its own filename.
 func File(name, filename, body string) Part { return Part{Name: name, Filename: filename, Body: body} }
+
+// Decrypted is an image's decrypted bytes as the messaging service hands
+// them on; Closed reports whether the handler closed them.
+type Decrypted struct {
+	*strings.Reader
+	Closed bool
+}
+
+func (d *Decrypted) Close() error {
+	d.Closed = true
+	return nil
+}
+
+// Image is m's image, decrypted already to body, as the messaging service
+// answers an open (messaging.NewImage), and the bytes under it.
+func Image(m *imageapp.Message, body string) (*messaging.Image, *Decrypted) {
+	d := &Decrypted{Reader: strings.NewReader(body)}
+	return messaging.NewImage(m, d), d
+}
