@@ -1,6 +1,6 @@
 // Package webtest holds what the handler tests of the two clients share:
-// the people they sign in, a fake account service and the requests they
-// build. Both app/web/api and app/web/pages call the same core steps (a
+// the people they sign in, a fake account service, the requests they build
+// and the decrypted image a fake messaging service hands on. Both app/web/api and app/web/pages call the same core steps (a
 // login, a send, a password change), so one fake keeps their tests agreed
 // on what the account service answers.
 //
@@ -43,8 +43,8 @@ func Alice() imageapp.User {
 const Password = "correct horse battery"
 
 // Options are the core's options as app/server sets them, over the fakes a
-// and m, with a 1 MiB upload limit and a log that goes nowhere. A nil a
-// leaves the core without accounts (a nil interface, not a nil pointer).
+// and m, with a 1 MiB upload limit and a log that goes nowhere. a and m may
+// be nil when a test's handlers never reach them.
 func Options(a web.Accounts, m web.Messaging) web.Options {
 	return web.Options{
 		Accounts:       a,
