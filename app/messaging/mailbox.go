@@ -147,6 +147,13 @@ type Image struct {
 	buf  *bufio.Reader // the decrypted segments, pooled: given back by Close
 }
 
+// NewImage is an image already decrypted, read from r, which Close closes:
+// for adapters and tests that hand an image on without the service
+// (Service.OpenImage and Service.ViewOnce decrypt one from its blob).
+func NewImage(m *imageapp.Message, r io.ReadCloser) *Image {
+	return &Image{Message: m, Reader: r, blob: r}
+}
+
 // segmentReaders hold one decrypted segment each, for the image streams:
 // a view of a few KiB would otherwise allocate (and the GC clear) 64 KiB.
 var segmentReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, envelope.SegmentSize) }}

@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io/fs"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -84,5 +85,29 @@ func TestClientsStandAlone(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestOnlyTestsImportWebtest: the handler tests' fakes (package webtest)
+// never reach the server: no file of the app but a test imports them.
+func TestOnlyTestsImportWebtest(t *testing.T) {
+	fset := token.NewFileSet()
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		for _, imp := range f.Imports {
+			if imp.Path.Value == `"imageapp/app/web/webtest"` && !strings.HasPrefix(filepath.ToSlash(path), "web/webtest/") {
+				t.Errorf("%s imports webtest", path)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,22 +1,14 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/go-chi/chi/v5"
-
-	"imageapp/app/cookiekeys"
-	"imageapp/app/imageapp"
-	"imageapp/app/ratelimit"
 	"imageapp/app/web"
+	"imageapp/app/web/webtest"
 )
 
 // Helpers of the handler tests that build the core over their own fakes
@@ -30,40 +22,26 @@ type allAccounts interface {
 }
 
 // newHandlers is the API handlers over a core with the same fakes, as
-// app/server wires them, with a 1 MiB upload limit; opts change the core's
-// options (a tighter abuse limit).
+// app/server wires them (webtest.Options); opts change the core's options
+// (a tighter abuse limit).
 func newHandlers(a allAccounts, m allMessaging, opts ...func(*web.Options)) *Handlers {
-	o := web.Options{
-		Messaging:      m,
-		MaxUploadBytes: 1 << 20,
-		CookieKeys:     cookiekeys.NewLive(cookiekeys.Single(cookiekeys.New())),
-		Log:            slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}
+	var accounts Accounts
+	var core web.Accounts
 	if a != nil {
-		o.Accounts = a
+		accounts, core = a, a
 	}
+	o := webtest.Options(core, m)
 	for _, opt := range opts {
 		opt(&o)
 	}
-	var accounts Accounts
-	if a != nil {
-		accounts = a
-	}
 	return New(web.New(o), accounts, m)
-}
-
-// oneTryEach allows one account action per client address an hour: the
-// second is refused.
-func oneTryEach(o *web.Options) {
-	once := ratelimit.Rule{Burst: 1, Every: time.Hour}
-	o.Limits = web.Limits{PerIP: once, PerUser: once}
 }
 
 // bobWith is a request of bob's session s-1 with a body of type ctype.
 func bobWith(method, target, ctype, body string) *http.Request {
 	r := httptest.NewRequest(method, target, strings.NewReader(body))
 	r.Header.Set("Content-Type", ctype)
-	return web.AsUser(r, bob, "s-1", time.Now())
+	return webtest.AsBob(r)
 }
 
 // anonymous is a request of nobody signed in with a JSON body.
@@ -71,20 +49,6 @@ func anonymous(target, body string) *http.Request {
 	r := httptest.NewRequest(http.MethodPost, target, strings.NewReader(body))
 	r.Header.Set("Content-Type", "application/json")
 	return r
-}
-
-// withParam is r as chi hands it on, with the route's {name} set.
-func withParam(r *http.Request, name, value string) *http.Request {
-	rc := chi.NewRouteContext()
-	rc.URLParams.Add(name, value)
-	return r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, rc))
-}
-
-// serve runs h on r.
-func serve(h http.HandlerFunc, r *http.Request) *httptest.ResponseRecorder {
-	w := httptest.NewRecorder()
-	h(w, r)
-	return w
 }
 
 // apiError is the code and message of the contract's error shape; the test
@@ -108,5 +72,5 @@ func decode(t *testing.T, w *httptest.ResponseRecorder, v any) {
 	}
 }
 
-// alice is who bob writes to.
-var alice = imageapp.User{ID: "u-alice", Username: "alice", Email: "alice@example.com"}
+// bob is who signs in, alice who he writes to.
+var bob, alice = webtest.Bob(), webtest.Alice()

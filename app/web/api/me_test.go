@@ -11,11 +11,10 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
-	"imageapp/app/cookiekeys"
 	"imageapp/app/imageapp"
 	"imageapp/app/web"
+	"imageapp/app/web/webtest"
 )
 
 // API handlers against fakes of the services: each fake holds what one test
@@ -29,13 +28,14 @@ type allMessaging interface {
 
 type fakeMessaging struct {
 	allMessaging
-	blocked []imageapp.User
-	mail    imageapp.MailState
-	mailErr error
+	blocked    []imageapp.User
+	blockedErr error
+	mail       imageapp.MailState
+	mailErr    error
 }
 
 func (f *fakeMessaging) BlockedPeople(context.Context, imageapp.User) ([]imageapp.User, error) {
-	return f.blocked, nil
+	return f.blocked, f.blockedErr
 }
 
 func (f *fakeMessaging) MailState(context.Context, imageapp.User) (imageapp.MailState, error) {
@@ -45,18 +45,13 @@ func (f *fakeMessaging) MailState(context.Context, imageapp.User) (imageapp.Mail
 // newAPI is the API handlers over a core with the same fake; log gets the
 // server's log.
 func newAPI(m *fakeMessaging, log io.Writer) *Handlers {
-	core := web.New(web.Options{
-		Messaging:  m,
-		CookieKeys: cookiekeys.NewLive(cookiekeys.Single(cookiekeys.New())),
-		Log:        slog.New(slog.NewTextHandler(log, nil)),
-	})
-	return New(core, nil, m)
+	o := webtest.Options(nil, m)
+	o.Log = slog.New(slog.NewTextHandler(log, nil))
+	return New(web.New(o), nil, m)
 }
 
-var bob = imageapp.User{ID: "u-bob", Username: "bob", Email: "bob@example.com"}
-
 func asBob(method, target string) *http.Request {
-	return web.AsUser(httptest.NewRequest(method, target, nil), bob, "s-1", time.Now())
+	return webtest.AsBob(httptest.NewRequest(method, target, nil))
 }
 
 // TestBlockedListsPeople: GET /api/me/blocked is the people bob blocks, by
@@ -74,6 +69,16 @@ func TestBlockedListsPeople(t *testing.T) {
 		if got := strings.TrimSpace(w.Body.String()); w.Code != http.StatusOK || got != c.want {
 			t.Errorf("status %d, body %s; want 200, %s", w.Code, got, c.want)
 		}
+	}
+}
+
+// TestBlockedUnavailable: a list of blocked people the service cannot read
+// is its 503 and words, not an empty list.
+func TestBlockedUnavailable(t *testing.T) {
+	m := &fakeMessaging{blockedErr: imageapp.Errorf(imageapp.EUNAVAILABLE, "The store is busy.")}
+	w := webtest.Serve(newAPI(m, io.Discard).Blocked, asBob(http.MethodGet, "/api/me/blocked"))
+	if code, msg := apiError(t, w); w.Code != http.StatusServiceUnavailable || code != imageapp.EUNAVAILABLE || msg != "The store is busy." {
+		t.Errorf("%d %s %q; want 503 with the service's words", w.Code, code, msg)
 	}
 }
 

@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -9,6 +11,7 @@ import (
 
 	"imageapp/app/imageapp"
 	"imageapp/app/messaging"
+	"imageapp/app/web/webtest"
 )
 
 // mailboxMessaging is a mailbox: the page List answers, the message Open
@@ -20,6 +23,7 @@ type mailboxMessaging struct {
 	previews map[string]messaging.Preview
 	unread   int
 	opened   *messaging.Opened
+	image    *messaging.Image // what OpenImage and ViewOnce hand on
 	err      error
 	queries  []imageapp.MessageQuery
 	asked    []string // the IDs opened, viewed once or deleted
@@ -46,12 +50,18 @@ func (f *mailboxMessaging) Open(_ context.Context, _ imageapp.User, id string, _
 
 func (f *mailboxMessaging) OpenImage(_ context.Context, _ imageapp.User, id string, _ ...messaging.Access) (*messaging.Image, error) {
 	f.asked = append(f.asked, id)
-	return nil, f.err
+	if f.err != nil {
+		return nil, f.err
+	}
+	return f.image, nil
 }
 
 func (f *mailboxMessaging) ViewOnce(_ context.Context, _ imageapp.User, id string, _ ...messaging.Access) (*messaging.Opened, *messaging.Image, error) {
 	f.asked = append(f.asked, id)
-	return nil, nil, f.err
+	if f.err != nil {
+		return nil, nil, f.err
+	}
+	return f.opened, f.image, nil
 }
 
 func (f *mailboxMessaging) Delete(_ context.Context, _ imageapp.User, id string) error {
@@ -67,7 +77,7 @@ func (f *mailboxMessaging) Delete(_ context.Context, _ imageapp.User, id string)
 func TestMessagesLimitMustBePositive(t *testing.T) {
 	for _, bad := range []string{"0", "-2", "ten", "1.5"} {
 		m := &mailboxMessaging{}
-		w := serve(newHandlers(nil, m).Messages, bobWith(http.MethodGet, "/api/messages?limit="+bad, "", ""))
+		w := webtest.Serve(newHandlers(nil, m).Messages, bobWith(http.MethodGet, "/api/messages?limit="+bad, "", ""))
 		if _, msg := apiError(t, w); w.Code != http.StatusBadRequest || msg != "limit must be a positive whole number." || len(m.queries) != 0 {
 			t.Errorf("limit=%s: %d %q, %d reads; want 400 saying so, no read", bad, w.Code, msg, len(m.queries))
 		}
@@ -88,7 +98,7 @@ func TestMessagesPassesTheQueryOn(t *testing.T) {
 		previews: map[string]messaging.Preview{"m-1": {Caption: "the beach"}},
 		unread:   4,
 	}
-	w := serve(newHandlers(nil, m).Messages, bobWith(http.MethodGet, "/api/messages?box=sent&status=unread&cursor=c-1&limit=5", "", ""))
+	w := webtest.Serve(newHandlers(nil, m).Messages, bobWith(http.MethodGet, "/api/messages?box=sent&status=unread&cursor=c-1&limit=5", "", ""))
 	var reply struct {
 		Messages []struct {
 			ID      string
@@ -113,16 +123,16 @@ func TestMessagesPassesTheQueryOn(t *testing.T) {
 // a 400 with its words, never a 500; an empty mailbox is an empty list.
 func TestMessagesBadBoxIsA400(t *testing.T) {
 	m := &mailboxMessaging{err: imageapp.Errorf(imageapp.EINVALID, "box must be inbox or sent.")}
-	w := serve(newHandlers(nil, m).Messages, bobWith(http.MethodGet, "/api/messages?box=trash", "", ""))
+	w := webtest.Serve(newHandlers(nil, m).Messages, bobWith(http.MethodGet, "/api/messages?box=trash", "", ""))
 	if code, msg := apiError(t, w); w.Code != http.StatusBadRequest || code != imageapp.EINVALID || msg != "box must be inbox or sent." || m.queries[0].Box != "trash" {
 		t.Errorf("box=trash: %d %s %q; want 400 with the mailbox's words", w.Code, code, msg)
 	}
 	m = &mailboxMessaging{err: imageapp.ErrBadPageLink()}
-	w = serve(newHandlers(nil, m).Messages, bobWith(http.MethodGet, "/api/messages?cursor=forged", "", ""))
+	w = webtest.Serve(newHandlers(nil, m).Messages, bobWith(http.MethodGet, "/api/messages?cursor=forged", "", ""))
 	if _, msg := apiError(t, w); w.Code != http.StatusBadRequest || !strings.Contains(msg, "Go back to the first page") {
 		t.Errorf("a forged cursor: %d %q", w.Code, msg)
 	}
-	w = serve(newHandlers(nil, &mailboxMessaging{}).Messages, bobWith(http.MethodGet, "/api/messages", "", ""))
+	w = webtest.Serve(newHandlers(nil, &mailboxMessaging{}).Messages, bobWith(http.MethodGet, "/api/messages", "", ""))
 	if got := strings.TrimSpace(w.Body.String()); w.Code != http.StatusOK || got != `{"messages":[],"next_cursor":"","unread":0}` {
 		t.Errorf("an empty mailbox: %d %s", w.Code, got)
 	}
@@ -149,7 +159,7 @@ func TestOpenTellsGoneFromNotFound(t *testing.T) {
 			if name == "image" {
 				handler = h.MessageImage
 			}
-			w := serve(handler, withParam(bobWith(http.MethodGet, target, "", ""), "id", "m-9"))
+			w := webtest.Serve(handler, webtest.WithParam(bobWith(http.MethodGet, target, "", ""), "id", "m-9"))
 			if code, msg := apiError(t, w); w.Code != c.status || code != c.code || msg != imageapp.ErrorMessage(c.err) || len(m.asked) != 1 || m.asked[0] != "m-9" {
 				t.Errorf("%s, %v: %d %s %q, asked %q; want %d %s", name, c.err, w.Code, code, msg, m.asked, c.status, c.code)
 			}
@@ -170,7 +180,7 @@ func TestOpenAnswersTheCaption(t *testing.T) {
 			ViewOnce          bool   `json:"view_once"`
 		}
 	}
-	w := serve(newHandlers(nil, m).Message, withParam(bobWith(http.MethodGet, "/api/messages/m-1", "", ""), "id", "m-1"))
+	w := webtest.Serve(newHandlers(nil, m).Message, webtest.WithParam(bobWith(http.MethodGet, "/api/messages/m-1", "", ""), "id", "m-1"))
 	decode(t, w, &reply)
 	if w.Code != http.StatusOK || reply.Message.Caption != "At the <beach>" || reply.Message.Filename != "IMG_1.png" || reply.Message.ImageURL != "/api/messages/m-1/image" {
 		t.Errorf("%d %s", w.Code, w.Body)
@@ -179,7 +189,7 @@ func TestOpenAnswersTheCaption(t *testing.T) {
 	once := *msg
 	once.ViewOnce = true
 	m.opened = &messaging.Opened{Message: &once}
-	w = serve(newHandlers(nil, m).Message, withParam(bobWith(http.MethodGet, "/api/messages/m-1", "", ""), "id", "m-1"))
+	w = webtest.Serve(newHandlers(nil, m).Message, webtest.WithParam(bobWith(http.MethodGet, "/api/messages/m-1", "", ""), "id", "m-1"))
 	reply.Message.ImageURL = "unset"
 	decode(t, w, &reply)
 	if w.Code != http.StatusOK || !reply.Message.ViewOnce || reply.Message.ImageURL != "" {
@@ -198,7 +208,7 @@ func TestViewOnceSpentIs410(t *testing.T) {
 		{imageapp.ErrNoSuchMessage(), http.StatusNotFound},
 	} {
 		m := &mailboxMessaging{err: c.err}
-		w := serve(newHandlers(nil, m).ViewOnce, withParam(bobWith(http.MethodPost, "/api/messages/m-1/view", "", ""), "id", "m-1"))
+		w := webtest.Serve(newHandlers(nil, m).ViewOnce, webtest.WithParam(bobWith(http.MethodPost, "/api/messages/m-1/view", "", ""), "id", "m-1"))
 		if _, msg := apiError(t, w); w.Code != c.status || msg != imageapp.ErrorMessage(c.err) || len(m.asked) != 1 {
 			t.Errorf("%v: %d %q; want %d", c.err, w.Code, msg, c.status)
 		}
@@ -209,13 +219,82 @@ func TestViewOnceSpentIs410(t *testing.T) {
 // with no body; one that is not bob's is a 404 in the error shape.
 func TestDeleteMessage(t *testing.T) {
 	m := &mailboxMessaging{}
-	w := serve(newHandlers(nil, m).Delete, withParam(bobWith(http.MethodDelete, "/api/messages/m-1", "", ""), "id", "m-1"))
+	w := webtest.Serve(newHandlers(nil, m).Delete, webtest.WithParam(bobWith(http.MethodDelete, "/api/messages/m-1", "", ""), "id", "m-1"))
 	if w.Code != http.StatusNoContent || w.Body.Len() != 0 || len(m.deleted) != 1 || m.deleted[0] != "m-1" {
 		t.Errorf("%d %q, deleted %q; want 204 and m-1 deleted", w.Code, w.Body, m.deleted)
 	}
 	m = &mailboxMessaging{err: imageapp.ErrNoSuchMessage()}
-	w = serve(newHandlers(nil, m).Delete, withParam(bobWith(http.MethodDelete, "/api/messages/m-2", "", ""), "id", "m-2"))
+	w = webtest.Serve(newHandlers(nil, m).Delete, webtest.WithParam(bobWith(http.MethodDelete, "/api/messages/m-2", "", ""), "id", "m-2"))
 	if code, _ := apiError(t, w); w.Code != http.StatusNotFound || code != imageapp.ENOTFOUND {
 		t.Errorf("not bob's: %d %s", w.Code, w.Body)
+	}
+}
+
+// pngFrom is alice's PNG m-12345678-9 to bob.
+func pngFrom(size int) *imageapp.Message {
+	return &imageapp.Message{ID: "m-12345678-9", SenderID: alice.ID, SenderName: "alice", RecipientID: bob.ID, RecipientName: "bob",
+		ContentType: "image/png", Size: int64(size), CreatedAt: time.Date(2026, 12, 7, 15, 4, 0, 0, time.UTC)}
+}
+
+// TestMessageImageStreamsTheImage: GET …/image is the decrypted bytes with
+// their type and length, inline under a name of the message's ID, never
+// cached and sandboxed; ?download=1 is an attachment under the sender's
+// file name, with the extension of the image's real type. The image is
+// closed either way.
+func TestMessageImageStreamsTheImage(t *testing.T) {
+	const png = "\x89PNG-bytes"
+	m := pngFrom(len(png))
+	img, data := webtest.Image(m, png)
+	mb := &mailboxMessaging{image: img}
+	w := webtest.Serve(newHandlers(nil, mb).MessageImage, webtest.WithParam(bobWith(http.MethodGet, "/api/messages/m-12345678-9/image", "", ""), "id", "m-12345678-9"))
+	h := w.Header()
+	if w.Code != http.StatusOK || w.Body.String() != png || h.Get("Content-Type") != "image/png" || h.Get("Content-Length") != "10" {
+		t.Errorf("%d %q, type %q, length %q; want 200 and the image", w.Code, w.Body, h.Get("Content-Type"), h.Get("Content-Length"))
+	}
+	if h.Get("Content-Disposition") != `inline; filename="image-m-123456.png"` || h.Get("Cache-Control") != "no-store" || !strings.HasSuffix(h.Get("Content-Security-Policy"), "sandbox") {
+		t.Errorf("headers %v; want inline, no-store, sandboxed", h)
+	}
+	if !data.Closed || len(mb.asked) != 1 || mb.asked[0] != "m-12345678-9" {
+		t.Errorf("closed %v, asked %q; want the image of m-12345678-9, closed", data.Closed, mb.asked)
+	}
+
+	img, data = webtest.Image(m, png)
+	mb = &mailboxMessaging{image: img, opened: &messaging.Opened{Message: m, Filename: "beach.html"}}
+	w = webtest.Serve(newHandlers(nil, mb).MessageImage, webtest.WithParam(bobWith(http.MethodGet, "/api/messages/m-12345678-9/image?download=1", "", ""), "id", "m-12345678-9"))
+	if got := w.Header().Get("Content-Disposition"); w.Code != http.StatusOK || got != `attachment; filename="beach.png"; filename*=UTF-8''beach.png` || !data.Closed {
+		t.Errorf("download: %d, Content-Disposition %q, closed %v; want the sender's name as a PNG", w.Code, got, data.Closed)
+	}
+}
+
+// TestViewOnceAnswersTheImageOnce: POST …/view is the opened message with
+// its image as a data: URL, in one JSON object, never cached; the image is
+// closed after.
+func TestViewOnceAnswersTheImageOnce(t *testing.T) {
+	const png = "\x89PNG-bytes"
+	m := pngFrom(len(png))
+	m.ViewOnce = true
+	img, data := webtest.Image(m, png)
+	mb := &mailboxMessaging{opened: &messaging.Opened{Message: m, Caption: "only once"}, image: img}
+	w := webtest.Serve(newHandlers(nil, mb).ViewOnce, webtest.WithParam(bobWith(http.MethodPost, "/api/messages/m-12345678-9/view", "", ""), "id", "m-12345678-9"))
+	var reply struct {
+		Message struct {
+			ID, Caption string
+			ImageURL    string `json:"image_url"`
+		}
+		Image string
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &reply); err != nil {
+		t.Fatalf("not one JSON object (%v): %s", err, w.Body)
+	}
+	const prefix = "data:image/png;base64,"
+	shown, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(reply.Image, prefix))
+	if w.Code != http.StatusOK || !strings.HasPrefix(reply.Image, prefix) || err != nil || string(shown) != png {
+		t.Errorf("%d, image %q (%v); want the PNG as a data: URL", w.Code, reply.Image, err)
+	}
+	if reply.Message.ID != "m-12345678-9" || reply.Message.Caption != "only once" || reply.Message.ImageURL != "" || w.Header().Get("Cache-Control") != "no-store" {
+		t.Errorf("message %+v, Cache-Control %q; want the caption, no image URL, no-store", reply.Message, w.Header().Get("Cache-Control"))
+	}
+	if !data.Closed {
+		t.Error("the image was not closed")
 	}
 }

@@ -4,15 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"imageapp/app/cookiekeys"
 	"imageapp/app/imageapp"
-	"imageapp/app/web"
+	"imageapp/app/web/webtest"
 )
 
 // fakePush records what the routes ask of the Web Push sender.
@@ -38,12 +36,7 @@ func (f *fakePush) Unsubscribe(_ context.Context, u imageapp.User, endpoint stri
 }
 
 func newPushAPI(p Push) *Handlers {
-	core := web.New(web.Options{
-		Accounts: &fakeSessions{}, Messaging: &fakeMessaging{},
-		CookieKeys: cookiekeys.NewLive(cookiekeys.Single(cookiekeys.New())),
-		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	return New(core, nil, &fakeMessaging{}).WithPush(p)
+	return newHandlers(&webtest.Accounts{}, &fakeMessaging{}).WithPush(p)
 }
 
 func pushRequest(method, ctype, body string) *http.Request {

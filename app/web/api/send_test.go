@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"imageapp/app/imageapp"
 	"imageapp/app/messaging"
 	"imageapp/app/web"
+	"imageapp/app/web/webtest"
 )
 
 // sendMessaging is the messaging service as a send reaches it: it reads
@@ -78,30 +78,8 @@ func (f *sendMessaging) SendAlbum(_ context.Context, from imageapp.User, in mess
 	return out, nil
 }
 
-// part is one part of a multipart send: a field, or a file when filename is set.
-type part struct{ name, filename, body string }
-
-// upload is bob's POST /api/messages of parts, in this order.
-func upload(parts ...part) *http.Request {
-	var b bytes.Buffer
-	mw := multipart.NewWriter(&b)
-	for _, p := range parts {
-		var w io.Writer
-		if p.filename != "" {
-			w, _ = mw.CreateFormFile(p.name, p.filename)
-		} else {
-			w, _ = mw.CreateFormField(p.name)
-		}
-		io.WriteString(w, p.body)
-	}
-	mw.Close()
-	r := httptest.NewRequest(http.MethodPost, "/api/messages", &b)
-	r.Header.Set("Content-Type", mw.FormDataContentType())
-	return web.AsUser(r, bob, "s-1", time.Now())
-}
-
 func sendWith(m *sendMessaging, r *http.Request) *httptest.ResponseRecorder {
-	return serve(newHandlers(nil, m).Send, r)
+	return webtest.Serve(newHandlers(nil, m).Send, r)
 }
 
 // TestSendAnswersTheMessage: a send of one image is 201 with the stored
@@ -109,7 +87,7 @@ func sendWith(m *sendMessaging, r *http.Request) *httptest.ResponseRecorder {
 // recipient, the caption and the image's name and bytes.
 func TestSendAnswersTheMessage(t *testing.T) {
 	m := &sendMessaging{}
-	w := sendWith(m, upload(part{"to", "", "alice"}, part{"caption", "", "hi there"}, part{"image", "cat.png", "PNGDATA"}))
+	w := sendWith(m, webtest.Upload("/api/messages", webtest.Field("to", "alice"), webtest.Field("caption", "hi there"), webtest.File("image", "cat.png", "PNGDATA")))
 	want := `{"message":{"id":"m-1","from":{"id":"u-bob","username":"bob"},"to":{"id":"u-alice","username":"alice"},"sent_at":"2026-12-07T15:04:00Z",` +
 		`"read_at":null,"content_type":"image/png","size":7,"view_once":false,"expires_at":null,"request":false}}`
 	if got := strings.TrimSpace(w.Body.String()); w.Code != http.StatusCreated || got != want {
@@ -124,7 +102,7 @@ func TestSendAnswersTheMessage(t *testing.T) {
 // before "to" (curl -F image=@x -F to=alice) sends all the same.
 func TestSendTakesTheFileBeforeTheRecipient(t *testing.T) {
 	m := &sendMessaging{}
-	w := sendWith(m, upload(part{"image", "cat.png", "PNGDATA"}, part{"caption", "", "late"}, part{"to", "", "alice"}))
+	w := sendWith(m, webtest.Upload("/api/messages", webtest.File("image", "cat.png", "PNGDATA"), webtest.Field("caption", "late"), webtest.Field("to", "alice")))
 	if w.Code != http.StatusCreated || m.to != "alice" || m.text != "late" || len(m.images) != 1 || m.images[0] != "cat.png:PNGDATA" {
 		t.Errorf("status %d; the service got to %q, caption %q, images %q: %s", w.Code, m.to, m.text, m.images, w.Body)
 	}
@@ -134,7 +112,7 @@ func TestSendTakesTheFileBeforeTheRecipient(t *testing.T) {
 // "message" and every one, in order, under "album" with its ID.
 func TestSendAnswersTheAlbum(t *testing.T) {
 	m := &sendMessaging{}
-	w := sendWith(m, upload(part{"to", "", "alice"}, part{"image", "a.png", "A"}, part{"image", "b.png", "B"}, part{"image", "c.png", "C"}))
+	w := sendWith(m, webtest.Upload("/api/messages", webtest.Field("to", "alice"), webtest.File("image", "a.png", "A"), webtest.File("image", "b.png", "B"), webtest.File("image", "c.png", "C")))
 	var reply struct {
 		Message struct{ ID string }
 		Album   *struct {
@@ -162,7 +140,7 @@ func TestSendAnswersTheAlbum(t *testing.T) {
 func TestSendRefusesAnUploadItCannotRead(t *testing.T) {
 	form := httptest.NewRequest(http.MethodPost, "/api/messages", strings.NewReader("to=alice"))
 	form.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	cut := upload(part{"to", "", "alice"}, part{"image", "cat.png", "PNGDATA"})
+	cut := webtest.Upload("/api/messages", webtest.Field("to", "alice"), webtest.File("image", "cat.png", "PNGDATA"))
 	b, _ := io.ReadAll(cut.Body)
 	cut.Body = io.NopCloser(bytes.NewReader(b[:len(b)-20])) // no closing boundary
 	cut.ContentLength = int64(len(b) - 20)
@@ -173,10 +151,10 @@ func TestSendRefusesAnUploadItCannotRead(t *testing.T) {
 		says   string
 	}{
 		{"a form", web.AsUser(form, bob, "s-1", time.Now()), http.StatusBadRequest, "multipart/form-data"},
-		{"no image", upload(part{"to", "", "alice"}, part{"caption", "", "hi"}), http.StatusBadRequest, "Choose an image to send."},
-		{"a caption too long", upload(part{"to", "", "alice"}, part{"caption", "", strings.Repeat("x", 5000)}, part{"image", "cat.png", "PNG"}),
+		{"no image", webtest.Upload("/api/messages", webtest.Field("to", "alice"), webtest.Field("caption", "hi")), http.StatusBadRequest, "Choose an image to send."},
+		{"a caption too long", webtest.Upload("/api/messages", webtest.Field("to", "alice"), webtest.Field("caption", strings.Repeat("x", 5000)), webtest.File("image", "cat.png", "PNG")),
 			http.StatusBadRequest, "The caption field is too long."},
-		{"an image over the limit", upload(part{"to", "", "alice"}, part{"image", "big.png", strings.Repeat("x", 1<<20+1)}),
+		{"an image over the limit", webtest.Upload("/api/messages", webtest.Field("to", "alice"), webtest.File("image", "big.png", strings.Repeat("x", 1<<20+1))),
 			http.StatusRequestEntityTooLarge, "larger than the 1 MiB limit"},
 		{"a body cut off", cut, http.StatusBadRequest, "cut off or malformed"},
 	} {
@@ -194,7 +172,7 @@ func TestSendRefusesAnUploadItCannotRead(t *testing.T) {
 // TestSendPassesTheServicesRefusal: a refusal of the service (no such
 // recipient) is its status and its words, in the error shape.
 func TestSendPassesTheServicesRefusal(t *testing.T) {
-	w := sendWith(&sendMessaging{refuse: imageapp.ErrNoSuchUser()}, upload(part{"to", "", "nobody"}, part{"image", "cat.png", "PNG"}))
+	w := sendWith(&sendMessaging{refuse: imageapp.ErrNoSuchUser()}, webtest.Upload("/api/messages", webtest.Field("to", "nobody"), webtest.File("image", "cat.png", "PNG")))
 	if code, msg := apiError(t, w); w.Code != http.StatusNotFound || code != imageapp.ENOTFOUND || msg != "There is no such user." {
 		t.Errorf("%d %s %q; want 404 not_found with the service's words", w.Code, code, msg)
 	}
@@ -206,7 +184,7 @@ func TestSendPassesTheServicesRefusal(t *testing.T) {
 func TestSendReplayIsMarked(t *testing.T) {
 	first := &imageapp.Message{ID: "m-first", SenderID: bob.ID, SenderName: "bob", RecipientID: alice.ID, RecipientName: "alice"}
 	m := &sendMessaging{replay: first}
-	r := upload(part{"to", "", "alice"}, part{"image", "cat.png", "PNG"})
+	r := webtest.Upload("/api/messages", webtest.Field("to", "alice"), webtest.File("image", "cat.png", "PNG"))
 	r.Header.Set("Idempotency-Key", "k-123")
 	w := sendWith(m, r)
 	if w.Code != http.StatusCreated || w.Header().Get("Idempotent-Replayed") != "true" || !strings.Contains(w.Body.String(), `"id":"m-first"`) {
@@ -217,7 +195,7 @@ func TestSendReplayIsMarked(t *testing.T) {
 	}
 
 	m = &sendMessaging{}
-	r = upload(part{"to", "", "alice"}, part{"image", "cat.png", "PNG"})
+	r = webtest.Upload("/api/messages", webtest.Field("to", "alice"), webtest.File("image", "cat.png", "PNG"))
 	r.Header.Set("Idempotency-Key", "k-new")
 	if w := sendWith(m, r); w.Code != http.StatusCreated || w.Header().Get("Idempotent-Replayed") != "" {
 		t.Errorf("a first send: %d, Idempotent-Replayed %q; want 201 unmarked", w.Code, w.Header().Get("Idempotent-Replayed"))

@@ -4,40 +4,24 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"imageapp/app/cookiekeys"
 	"imageapp/app/imageapp"
 	"imageapp/app/twofactor"
-	"imageapp/app/web"
+	"imageapp/app/web/webtest"
 )
 
-// loginAccounts lets bob in with his password and records his sessions.
-type loginAccounts struct {
-	web.Accounts // the methods a test does not set
-	started      int
+// fakeTwoFactor is bob's two-factor: the app's code is 123456; err, when
+// set, is what Enabled answers.
+type fakeTwoFactor struct {
+	on  bool
+	err error
 }
 
-func (a *loginAccounts) Login(_ context.Context, _ imageapp.Requester, username, password string) (imageapp.User, error) {
-	if username != "bob" || password != "correct horse battery" {
-		return imageapp.User{}, imageapp.ErrWrongLogin()
-	}
-	return bob, nil
-}
-
-func (a *loginAccounts) StartSession(context.Context, imageapp.User, imageapp.Session) error {
-	a.started++
-	return nil
-}
-
-// fakeTwoFactor is bob's two-factor, on: the app's code is 123456.
-type fakeTwoFactor struct{ on bool }
-
-func (f *fakeTwoFactor) Enabled(context.Context, imageapp.User) (bool, error) { return f.on, nil }
+func (f *fakeTwoFactor) Enabled(context.Context, imageapp.User) (bool, error) { return f.on, f.err }
 
 func (f *fakeTwoFactor) StartLogin(context.Context, imageapp.User) (string, error) {
 	return "2fa-pending", nil
@@ -51,6 +35,9 @@ func (f *fakeTwoFactor) FinishLogin(_ context.Context, token, code string) (imag
 }
 
 func (f *fakeTwoFactor) Enrol(context.Context, imageapp.User) (twofactor.Enrolment, error) {
+	if f.on {
+		return twofactor.Enrolment{}, imageapp.Errorf(imageapp.ECONFLICT, "Two-factor is on already.")
+	}
 	return twofactor.Enrolment{Secret: "JBSWY3DPEHPK3PXP", URL: "otpauth://totp/x", QR: "data:image/png;base64,iVBORw0K"}, nil
 }
 
@@ -70,14 +57,10 @@ func (f *fakeTwoFactor) Disable(_ context.Context, _ imageapp.Requester, _ image
 	return nil
 }
 
-func newTwoFactorAPI(a *loginAccounts, tf *fakeTwoFactor) *Handlers {
-	core := web.New(web.Options{
-		Accounts: a, Messaging: &fakeMessaging{},
-		CookieKeys: cookiekeys.NewLive(cookiekeys.Single(cookiekeys.New())),
-		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	core.WithTwoFactor(tf)
-	return New(core, nil, &fakeMessaging{}).WithTwoFactor(tf)
+func newTwoFactorAPI(a *webtest.Accounts, tf *fakeTwoFactor) *Handlers {
+	h := newHandlers(a, &fakeMessaging{})
+	h.Server.WithTwoFactor(tf) // the login's code step
+	return h.WithTwoFactor(tf)
 }
 
 func postJSON(h http.HandlerFunc, r *http.Request, body string) *httptest.ResponseRecorder {
@@ -96,7 +79,7 @@ func postJSON(h http.HandlerFunc, r *http.Request, body string) *httptest.Respon
 // with no user and no session; POST /api/login/code with a wrong code is
 // 401 in the error shape; with the right one, the session and the user.
 func TestLoginAnswersTheCodeStep(t *testing.T) {
-	a := &loginAccounts{}
+	a := &webtest.Accounts{}
 	h := newTwoFactorAPI(a, &fakeTwoFactor{on: true})
 	w := postJSON(h.Login, nil, `{"username":"bob","password":"correct horse battery","keep":true}`)
 	var step struct {
@@ -108,16 +91,16 @@ func TestLoginAnswersTheCodeStep(t *testing.T) {
 	if err := json.Unmarshal(w.Body.Bytes(), &step); err != nil || w.Code != http.StatusOK || !step.SecondFactor || step.Token == "" || step.ExpiresIn != 300 || step.User != nil {
 		t.Fatalf("login: %d %s (%v); want the code step", w.Code, w.Body, err)
 	}
-	if a.started != 0 || w.Header().Get("Set-Cookie") != "" {
-		t.Fatalf("a session before the code: %d, cookie %q", a.started, w.Header().Get("Set-Cookie"))
+	if len(a.Started) != 0 || w.Header().Get("Set-Cookie") != "" {
+		t.Fatalf("a session before the code: %d, cookie %q", len(a.Started), w.Header().Get("Set-Cookie"))
 	}
 	w = postJSON(h.LoginCode, nil, `{"token":"`+step.Token+`","code":"000000"}`)
-	if w.Code != http.StatusUnauthorized || !strings.Contains(w.Body.String(), `{"error":{"code":"`) || a.started != 0 {
+	if w.Code != http.StatusUnauthorized || !strings.Contains(w.Body.String(), `{"error":{"code":"`) || len(a.Started) != 0 {
 		t.Errorf("a wrong code: %d %s; want 401 in the error shape", w.Code, w.Body)
 	}
 	w = postJSON(h.LoginCode, nil, `{"token":"`+step.Token+`","code":"123456"}`)
-	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"username":"bob"`) || a.started != 1 || w.Header().Get("Set-Cookie") == "" {
-		t.Errorf("the right code: %d %s, sessions %d; want bob signed in", w.Code, w.Body, a.started)
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"username":"bob"`) || len(a.Started) != 1 || w.Header().Get("Set-Cookie") == "" {
+		t.Errorf("the right code: %d %s, sessions %d; want bob signed in", w.Code, w.Body, len(a.Started))
 	}
 	w = postJSON(h.LoginCode, nil, `{"token":"","code":"123456"}`)
 	if w.Code != http.StatusBadRequest {
@@ -130,7 +113,7 @@ func TestLoginAnswersTheCodeStep(t *testing.T) {
 // would take for a session that ended; confirm answers the recovery codes.
 func TestTwoFactorSettingsJSON(t *testing.T) {
 	tf := &fakeTwoFactor{}
-	h := newTwoFactorAPI(&loginAccounts{}, tf)
+	h := newTwoFactorAPI(&webtest.Accounts{}, tf)
 	w := postJSON(h.TwoFactorEnrol, asBob(http.MethodPost, "/api/me/two-factor/enrol"), `{}`)
 	if want := `{"secret":"JBSWY3DPEHPK3PXP","otpauth_url":"otpauth://totp/x","qr":"data:image/png;base64,iVBORw0K"}` + "\n"; w.Body.String() != want {
 		t.Errorf("enrol: %d %s; want %s", w.Code, w.Body, want)
@@ -149,5 +132,30 @@ func TestTwoFactorSettingsJSON(t *testing.T) {
 	w = postJSON(h.TwoFactorDisable, asBob(http.MethodDelete, "/api/me/two-factor"), `{"password":"correct horse battery","code":"123456"}`)
 	if w.Code != http.StatusNoContent || tf.on {
 		t.Errorf("turn off: %d %s; want 204 and off", w.Code, w.Body)
+	}
+}
+
+// TestMyTwoFactorSaysWhetherItIsOn: GET /api/me/two-factor says whether
+// two-factor is on; a state the service cannot read is its 503 and words.
+func TestMyTwoFactorSaysWhetherItIsOn(t *testing.T) {
+	for on, want := range map[bool]string{true: `{"two_factor":{"enabled":true}}`, false: `{"two_factor":{"enabled":false}}`} {
+		w := webtest.Serve(newTwoFactorAPI(&webtest.Accounts{}, &fakeTwoFactor{on: on}).MyTwoFactor, asBob(http.MethodGet, "/api/me/two-factor"))
+		if got := strings.TrimSpace(w.Body.String()); w.Code != http.StatusOK || got != want {
+			t.Errorf("on %v: %d %s; want 200 %s", on, w.Code, got, want)
+		}
+	}
+	tf := &fakeTwoFactor{err: imageapp.Errorf(imageapp.EUNAVAILABLE, "The store is busy.")}
+	w := webtest.Serve(newTwoFactorAPI(&webtest.Accounts{}, tf).MyTwoFactor, asBob(http.MethodGet, "/api/me/two-factor"))
+	if code, msg := apiError(t, w); w.Code != http.StatusServiceUnavailable || code != imageapp.EUNAVAILABLE || msg != "The store is busy." {
+		t.Errorf("unreadable: %d %s %q; want 503 with the service's words", w.Code, code, msg)
+	}
+}
+
+// TestTwoFactorEnrolWhenOnIs409: setting up two-factor that is on already
+// is a 409 that says so, and no key.
+func TestTwoFactorEnrolWhenOnIs409(t *testing.T) {
+	w := postJSON(newTwoFactorAPI(&webtest.Accounts{}, &fakeTwoFactor{on: true}).TwoFactorEnrol, asBob(http.MethodPost, "/api/me/two-factor/enrol"), `{}`)
+	if code, msg := apiError(t, w); w.Code != http.StatusConflict || code != imageapp.ECONFLICT || msg != "Two-factor is on already." || strings.Contains(w.Body.String(), "secret") {
+		t.Errorf("%d %s %q; want 409 saying it is on, no key", w.Code, code, msg)
 	}
 }

@@ -1,26 +1,19 @@
 package pages
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/go-chi/chi/v5"
-
-	"imageapp/app/cookiekeys"
 	"imageapp/app/imageapp"
 	"imageapp/app/messaging"
-	"imageapp/app/ratelimit"
 	"imageapp/app/web"
+	"imageapp/app/web/webtest"
 )
 
 // Fakes and helpers of the page handler tests that build the core over
@@ -28,24 +21,13 @@ import (
 // core's steps).
 
 // newHandlers is the page handlers over a core with the same fakes, as
-// app/server wires them, with a 1 MiB upload limit; opts change the core's
-// options.
+// app/server wires them (webtest.Options); opts change the core's options.
 func newHandlers(a allAccounts, m allMessaging, opts ...func(*web.Options)) *Handlers {
-	o := web.Options{
-		Accounts: a, Messaging: m, MaxUploadBytes: 1 << 20,
-		CookieKeys: cookiekeys.NewLive(cookiekeys.Single(cookiekeys.New())),
-		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}
+	o := webtest.Options(a, m)
 	for _, opt := range opts {
 		opt(&o)
 	}
 	return New(web.New(o), a, m)
-}
-
-// oneTryEach allows one account action per client address an hour.
-func oneTryEach(o *web.Options) {
-	once := ratelimit.Rule{Burst: 1, Every: time.Hour}
-	o.Limits = web.Limits{PerIP: once, PerUser: once}
 }
 
 // form is bob's POST of an HTML form.
@@ -53,24 +35,10 @@ func form(target string, v url.Values) *http.Request {
 	return asBob(http.MethodPost, target, strings.NewReader(v.Encode()))
 }
 
-// withParam is r as chi hands it on, with the route's {name} set.
-func withParam(r *http.Request, name, value string) *http.Request {
-	rc := chi.NewRouteContext()
-	rc.URLParams.Add(name, value)
-	return r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, rc))
-}
-
 // htmx marks r as htmx sends it.
 func htmx(r *http.Request) *http.Request {
 	r.Header.Set("HX-Request", "true")
 	return r
-}
-
-// serve runs h on r.
-func serve(h http.HandlerFunc, r *http.Request) *httptest.ResponseRecorder {
-	w := httptest.NewRecorder()
-	h(w, r)
-	return w
 }
 
 // isFullPage tells a whole page (the layout) from a fragment.
@@ -86,113 +54,6 @@ func redirectsTo(t *testing.T, w *httptest.ResponseRecorder, location string) {
 	}
 }
 
-// clears reports whether w clears the cookie whose name starts with prefix.
-func clears(w *httptest.ResponseRecorder, prefix string) bool {
-	for _, c := range w.Result().Cookies() {
-		if strings.HasPrefix(c.Name, prefix) && c.MaxAge < 0 {
-			return true
-		}
-	}
-	return false
-}
-
-var alice = imageapp.User{ID: "u-alice", Username: "alice", Email: "alice@example.com"}
-
-// accountService is the account service that records each call as
-// "Method args…" and answers refuse[Method], nil when it is not set. Its
-// one person is bob, whose password is "correct horse battery".
-type accountService struct {
-	fakeAccounts
-	refuse  map[string]error
-	calls   []string
-	started []imageapp.Session
-	privacy []imageapp.Privacy
-}
-
-func (a *accountService) call(method string, args ...any) error {
-	a.calls = append(a.calls, strings.TrimSpace(method+" "+fmt.Sprintln(args...)))
-	return a.refuse[method]
-}
-
-// called reports whether the call was made, as call records it.
-func (a *accountService) called(call string) bool {
-	for _, c := range a.calls {
-		if c == call {
-			return true
-		}
-	}
-	return false
-}
-
-func (a *accountService) SignUp(_ context.Context, _ imageapp.Requester, in imageapp.SignUpInput) error {
-	return a.call("SignUp", in.Username, in.Email)
-}
-
-func (a *accountService) Confirm(_ context.Context, _ imageapp.Requester, username, code string) error {
-	return a.call("Confirm", username, code)
-}
-
-func (a *accountService) ResendCode(_ context.Context, _ imageapp.Requester, username string) error {
-	return a.call("ResendCode", username)
-}
-
-func (a *accountService) Login(_ context.Context, _ imageapp.Requester, username, password string) (imageapp.User, error) {
-	if err := a.call("Login", username); err != nil {
-		return imageapp.User{}, err
-	}
-	if username != "bob" || password != "correct horse battery" {
-		return imageapp.User{}, imageapp.ErrWrongLogin()
-	}
-	return bob, nil
-}
-
-func (a *accountService) StartSession(_ context.Context, _ imageapp.User, s imageapp.Session) error {
-	a.started = append(a.started, s)
-	return a.call("StartSession")
-}
-
-func (a *accountService) EndSession(_ context.Context, _ imageapp.User, sid string) error {
-	return a.call("EndSession", sid)
-}
-
-func (a *accountService) EndOtherSessions(_ context.Context, _ imageapp.User, current string) error {
-	return a.call("EndOtherSessions", current)
-}
-
-func (a *accountService) ForgotPassword(_ context.Context, _ imageapp.Requester, username string) error {
-	return a.call("ForgotPassword", username)
-}
-
-func (a *accountService) ResetPassword(_ context.Context, _ imageapp.Requester, username, code, password string) error {
-	if err := imageapp.ValidatePassword(password); err != nil {
-		return err
-	}
-	return a.call("ResetPassword", username, code)
-}
-
-func (a *accountService) RequestEmailChange(_ context.Context, _ imageapp.Requester, _ imageapp.User, _, newEmail string) error {
-	return a.call("RequestEmailChange", newEmail)
-}
-
-func (a *accountService) DeleteAccount(_ context.Context, _ imageapp.Requester, _ imageapp.User, password string) error {
-	if err := a.call("DeleteAccount"); err != nil {
-		return err
-	}
-	if password != "correct horse battery" {
-		return imageapp.ErrWrongLogin()
-	}
-	return nil
-}
-
-func (a *accountService) SetPrivacy(_ context.Context, _ imageapp.User, p imageapp.Privacy) error {
-	a.privacy = append(a.privacy, p)
-	return a.call("SetPrivacy")
-}
-
-func (a *accountService) People(_ context.Context, _ imageapp.User, search, cursor string) (imageapp.UserPage, error) {
-	return imageapp.UserPage{Users: []imageapp.User{alice}}, a.call("People", search, cursor)
-}
-
 // mailbox is the messaging service as the pages reach it: a mailbox whose
 // List answers page (per box and status: "inbox/unread", "inbox/read",
 // "sent/"), a conversation, an opened message, and err for any call that
@@ -202,6 +63,7 @@ type mailbox struct {
 	pages    map[string]imageapp.MessagePage
 	previews map[string]messaging.Preview
 	opened   *messaging.Opened
+	image    *messaging.Image // what ViewOnce hands on with opened
 	requests []messaging.Request
 	waiting  int // people whose requests wait
 	storage  messaging.Storage
@@ -256,6 +118,14 @@ func (f *mailbox) Open(_ context.Context, _ imageapp.User, id string, _ ...messa
 	return f.opened, f.err
 }
 
+func (f *mailbox) ViewOnce(_ context.Context, _ imageapp.User, id string, _ ...messaging.Access) (*messaging.Opened, *messaging.Image, error) {
+	f.record("ViewOnce", id)
+	if f.err != nil {
+		return nil, nil, f.err
+	}
+	return f.opened, f.image, nil
+}
+
 func (f *mailbox) Delete(_ context.Context, _ imageapp.User, id string) error {
 	f.record("Delete", id)
 	return f.err
@@ -308,26 +178,4 @@ func (f *mailbox) SendAlbum(_ context.Context, from imageapp.User, in messaging.
 		return nil, f.err
 	}
 	return out, nil
-}
-
-// part is one part of a multipart send: a field, or a file when filename is set.
-type part struct{ name, filename, body string }
-
-// upload is bob's multipart POST to target of parts, in this order.
-func upload(target string, parts ...part) *http.Request {
-	var b bytes.Buffer
-	mw := multipart.NewWriter(&b)
-	for _, p := range parts {
-		var w io.Writer
-		if p.filename != "" {
-			w, _ = mw.CreateFormFile(p.name, p.filename)
-		} else {
-			w, _ = mw.CreateFormField(p.name)
-		}
-		io.WriteString(w, p.body)
-	}
-	mw.Close()
-	r := asBob(http.MethodPost, target, &b)
-	r.Header.Set("Content-Type", mw.FormDataContentType())
-	return r
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"imageapp/app/imageapp"
+	"imageapp/app/web/webtest"
 )
 
 // fakePasskeys keeps one person's passkeys by their URL IDs.
@@ -41,7 +42,7 @@ func TestPasskeyRemoveForm(t *testing.T) {
 		rc.URLParams.Add("id", id)
 		r = r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, rc))
 		w := httptest.NewRecorder()
-		newPages(&fakeAccounts{}, &fakeMessaging{}).WithPasskeys(p).PasskeyRemoveSubmit(w, r)
+		newHandlers(&webtest.Accounts{}, &fakeMessaging{}).WithPasskeys(p).PasskeyRemoveSubmit(w, r)
 		return w
 	}
 

@@ -13,6 +13,7 @@ import (
 	"imageapp/app/decryptlog"
 	"imageapp/app/imageapp"
 	"imageapp/app/messaging"
+	"imageapp/app/web/webtest"
 )
 
 // recordMessaging is the fake with a decrypt record and what asked for opens.
@@ -34,7 +35,7 @@ func (f *recordMessaging) Open(_ context.Context, _ imageapp.User, id string, ho
 }
 
 func newRecordPages(m *recordMessaging) *Handlers {
-	h := newPages(&fakeAccounts{}, &m.fakeMessaging)
+	h := newHandlers(&webtest.Accounts{}, &m.fakeMessaging)
 	h.messaging = m
 	return h
 }

@@ -2,9 +2,7 @@ package pages
 
 import (
 	"context"
-	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"imageapp/app/cookiekeys"
 	"imageapp/app/imageapp"
 	"imageapp/app/web"
+	"imageapp/app/web/webtest"
 )
 
 // The settings page's handlers against fakes of the services: each fake
@@ -31,20 +29,6 @@ type allAccounts interface {
 type allMessaging interface {
 	web.Messaging
 	Messaging
-}
-
-type fakeAccounts struct {
-	allAccounts    // the methods a test does not set
-	sessions       []imageapp.Session
-	changePassword func(current, next string) (imageapp.User, error)
-}
-
-func (f *fakeAccounts) ListSessions(context.Context, imageapp.User) ([]imageapp.Session, error) {
-	return f.sessions, nil
-}
-
-func (f *fakeAccounts) ChangePassword(_ context.Context, _ imageapp.User, current, next string) (imageapp.User, error) {
-	return f.changePassword(current, next)
 }
 
 type fakeMessaging struct {
@@ -67,17 +51,8 @@ func (f *fakeMessaging) MailState(context.Context, imageapp.User) (imageapp.Mail
 	return f.mail, nil
 }
 
-// newPages is the page handlers over a core with the same fakes.
-func newPages(a allAccounts, m *fakeMessaging) *Handlers {
-	core := web.New(web.Options{
-		Accounts: a, Messaging: m,
-		CookieKeys: cookiekeys.NewLive(cookiekeys.Single(cookiekeys.New())),
-		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	return New(core, a, m)
-}
-
-var bob = imageapp.User{ID: "u-bob", Username: "bob", Email: "bob@example.com"}
+// bob is who signs in, alice who he writes to.
+var bob, alice = webtest.Bob(), webtest.Alice()
 
 // asBob is a request as RequireUser passes it on for bob's session s-1.
 func asBob(method, target string, body io.Reader) *http.Request {
@@ -85,7 +60,7 @@ func asBob(method, target string, body io.Reader) *http.Request {
 	if body != nil {
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	return web.AsUser(r, bob, "s-1", time.Now())
+	return webtest.AsBob(r)
 }
 
 // TestSettingsPageShowsEveryCard: GET /settings reads each card's part,
@@ -93,13 +68,13 @@ func asBob(method, target string, body io.Reader) *http.Request {
 // unread count, and shows them.
 func TestSettingsPageShowsEveryCard(t *testing.T) {
 	now := time.Now()
-	a := &fakeAccounts{sessions: []imageapp.Session{
+	a := &webtest.Accounts{Sessions: []imageapp.Session{
 		{ID: "s-0", Device: "Firefox on Linux", Created: now, LastSeen: now},
 		{ID: "s-1", Device: "Chrome on Android", Created: now, LastSeen: now},
 	}}
 	m := &fakeMessaging{blocked: []imageapp.User{{ID: "u-eve", Username: "eve"}}, unread: 3, mail: imageapp.MailConfirmed}
 	w := httptest.NewRecorder()
-	newPages(a, m).SettingsPage(w, asBob(http.MethodGet, "/settings", nil))
+	newHandlers(a, m).SettingsPage(w, asBob(http.MethodGet, "/settings", nil))
 
 	body := w.Body.String()
 	if w.Code != http.StatusOK {
@@ -135,7 +110,7 @@ func TestSettingsPageSaysWhatEachMailStateMeans(t *testing.T) {
 		{imageapp.MailOutbox, "Written to the outbox.", false},
 	} {
 		w := httptest.NewRecorder()
-		newPages(&fakeAccounts{}, &fakeMessaging{mail: c.state}).SettingsPage(w, asBob(http.MethodGet, "/settings", nil))
+		newHandlers(&webtest.Accounts{}, &fakeMessaging{mail: c.state}).SettingsPage(w, asBob(http.MethodGet, "/settings", nil))
 		body := w.Body.String()
 		if w.Code != http.StatusOK || !strings.Contains(body, `data-state="`+string(c.state)+`"`) || !strings.Contains(body, c.says) {
 			t.Errorf("mail %s: status %d; the page does not say %q", c.state, w.Code, c.says)
@@ -151,7 +126,7 @@ func TestSettingsPageSaysWhatEachMailStateMeans(t *testing.T) {
 func TestSettingsPageFailsWhenACardCannotBeRead(t *testing.T) {
 	m := &fakeMessaging{blockedErr: imageapp.Errorf(imageapp.EUNAVAILABLE, "The store is busy.")}
 	w := httptest.NewRecorder()
-	newPages(&fakeAccounts{}, m).SettingsPage(w, asBob(http.MethodGet, "/settings", nil))
+	newHandlers(&webtest.Accounts{}, m).SettingsPage(w, asBob(http.MethodGet, "/settings", nil))
 	if w.Code != http.StatusServiceUnavailable || strings.Contains(w.Body.String(), "You block nobody") {
 		t.Fatalf("status %d, want 503 without the blocked card: %s", w.Code, w.Body.String())
 	}
@@ -161,24 +136,19 @@ func TestSettingsPageFailsWhenACardCannotBeRead(t *testing.T) {
 // settings page with the refusal in the password card, the other cards
 // read as for GET, and the status of the refusal.
 func TestPasswordRefusalShowsInItsCard(t *testing.T) {
-	a := &fakeAccounts{changePassword: func(current, next string) (imageapp.User, error) {
-		if current != "wrong horse" || next != "correct horse battery" {
-			return imageapp.User{}, errors.New("the form's fields did not reach the service")
-		}
-		return imageapp.User{}, imageapp.Errorf(imageapp.EUNAUTHORIZED, "Your current password is not right.")
-	}}
+	a := &webtest.Accounts{}
 	m := &fakeMessaging{blocked: []imageapp.User{{ID: "u-eve", Username: "eve"}}, mail: imageapp.MailPending}
 	form := url.Values{"current_password": {"wrong horse"}, "new_password": {"correct horse battery"}}
 	w := httptest.NewRecorder()
-	newPages(a, m).PasswordSubmit(w, asBob(http.MethodPost, "/settings/password", strings.NewReader(form.Encode())))
+	newHandlers(a, m).PasswordSubmit(w, asBob(http.MethodPost, "/settings/password", strings.NewReader(form.Encode())))
 
 	body := w.Body.String()
-	if w.Code != http.StatusUnauthorized {
-		t.Fatalf("status %d, want 401: %s", w.Code, body)
+	if w.Code != http.StatusForbidden || !a.Called("ChangePassword wrong horse correct horse battery") {
+		t.Fatalf("status %d, calls %q; want 403 after the form's fields reached the service: %s", w.Code, a.Calls, body)
 	}
 	card := body[strings.Index(body, `id="password"`):]
 	card = card[:strings.Index(card, "</section>")]
-	if !strings.Contains(card, "Your current password is not right.") {
+	if !strings.Contains(card, "That is not your current password.") {
 		t.Errorf("the password card lacks the refusal: %s", card)
 	}
 	if !strings.Contains(body, `Unblock <span dir="auto">eve</span>`) || !strings.Contains(body, `data-state="pending"`) {

@@ -12,6 +12,7 @@ import (
 
 	"imageapp/app/imageapp"
 	"imageapp/app/twofactor"
+	"imageapp/app/web/webtest"
 )
 
 // fakeTwoFactor is bob's two-factor: on when on is set, the app's code is
@@ -39,6 +40,9 @@ func (f *fakeTwoFactor) FinishLogin(_ context.Context, token, code string) (imag
 }
 
 func (f *fakeTwoFactor) Enrol(context.Context, imageapp.User) (twofactor.Enrolment, error) {
+	if f.on {
+		return twofactor.Enrolment{}, imageapp.Errorf(imageapp.ECONFLICT, "Two-factor is on already.")
+	}
 	return twofactor.Enrolment{Secret: "JBSWY3DPEHPK3PXP", QR: "data:image/png;base64,iVBORw0K"}, nil
 }
 
@@ -60,24 +64,6 @@ func (f *fakeTwoFactor) Disable(_ context.Context, _ imageapp.Requester, _ image
 	return nil
 }
 
-// loginAccounts lets bob in with his password and records his sessions.
-type loginAccounts struct {
-	fakeAccounts
-	started []imageapp.Session
-}
-
-func (a *loginAccounts) Login(_ context.Context, _ imageapp.Requester, username, password string) (imageapp.User, error) {
-	if username != "bob" || password != "correct horse battery" {
-		return imageapp.User{}, imageapp.ErrWrongLogin()
-	}
-	return bob, nil
-}
-
-func (a *loginAccounts) StartSession(_ context.Context, _ imageapp.User, s imageapp.Session) error {
-	a.started = append(a.started, s)
-	return nil
-}
-
 var hiddenToken = regexp.MustCompile(`name="token" value="([^"]+)"`)
 
 func post(h http.HandlerFunc, target string, form url.Values) *httptest.ResponseRecorder {
@@ -95,8 +81,8 @@ func post(h http.HandlerFunc, target string, form url.Values) *httptest.Response
 // goes where the login was going. A token not signed by the server is
 // refused before the service is asked.
 func TestLoginAsksTheCode(t *testing.T) {
-	a := &loginAccounts{}
-	p := newPages(a, &fakeMessaging{})
+	a := &webtest.Accounts{}
+	p := newHandlers(a, &fakeMessaging{})
 	p.Server.WithTwoFactor(&fakeTwoFactor{on: true})
 
 	w := post(p.LoginSubmit, "/login", url.Values{"username": {"bob"}, "password": {"correct horse battery"}, "keep": {"on"}, "next": {"/sent"}})
@@ -104,8 +90,8 @@ func TestLoginAsksTheCode(t *testing.T) {
 	if w.Code != http.StatusOK || m == nil || !strings.Contains(w.Body.String(), "Enter your code") {
 		t.Fatalf("the password: %d; want the code page with its token: %s", w.Code, w.Body.String())
 	}
-	if len(a.started) != 0 || w.Header().Get("Set-Cookie") != "" {
-		t.Fatalf("a session started before the code: %v, cookie %q", a.started, w.Header().Get("Set-Cookie"))
+	if len(a.Started) != 0 || w.Header().Get("Set-Cookie") != "" {
+		t.Fatalf("a session started before the code: %v, cookie %q", a.Started, w.Header().Get("Set-Cookie"))
 	}
 	token := html.UnescapeString(m[1])
 	if token == "2fa-pending" {
@@ -113,36 +99,36 @@ func TestLoginAsksTheCode(t *testing.T) {
 	}
 
 	w = post(p.LoginCodeSubmit, "/login/code", url.Values{"token": {token}, "code": {"654321"}, "next": {"/sent"}})
-	if w.Code != http.StatusUnauthorized || !strings.Contains(w.Body.String(), "That code is not right.") || !strings.Contains(w.Body.String(), `value="/sent"`) || len(a.started) != 0 {
-		t.Fatalf("a wrong code: %d, sessions %v; want 401 with the refusal, the token and next kept: %s", w.Code, a.started, w.Body.String())
+	if w.Code != http.StatusUnauthorized || !strings.Contains(w.Body.String(), "That code is not right.") || !strings.Contains(w.Body.String(), `value="/sent"`) || len(a.Started) != 0 {
+		t.Fatalf("a wrong code: %d, sessions %v; want 401 with the refusal, the token and next kept: %s", w.Code, a.Started, w.Body.String())
 	}
 	if m := hiddenToken.FindStringSubmatch(w.Body.String()); m == nil || html.UnescapeString(m[1]) != token {
 		t.Errorf("after a wrong code the page does not keep the token to try again")
 	}
 
 	w = post(p.LoginCodeSubmit, "/login/code", url.Values{"token": {token}, "code": {"123456"}, "next": {"/sent"}})
-	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/sent" || len(a.started) != 1 || !a.started[0].KeepSignedIn {
-		t.Fatalf("the right code: %d to %q, sessions %+v; want 303 to /sent and one kept session", w.Code, w.Header().Get("Location"), a.started)
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/sent" || len(a.Started) != 1 || !a.Started[0].KeepSignedIn {
+		t.Fatalf("the right code: %d to %q, sessions %+v; want 303 to /sent and one kept session", w.Code, w.Header().Get("Location"), a.Started)
 	}
 	if !strings.Contains(w.Header().Get("Set-Cookie"), "imageapp_session=") {
 		t.Errorf("no session cookie after the code: %q", w.Header().Get("Set-Cookie"))
 	}
 
 	w = post(p.LoginCodeSubmit, "/login/code", url.Values{"token": {"2fa-pending"}, "code": {"123456"}})
-	if w.Code != http.StatusUnauthorized || len(a.started) != 1 {
-		t.Errorf("the service's token unsigned: %d, sessions %d; want 401 and no session", w.Code, len(a.started))
+	if w.Code != http.StatusUnauthorized || len(a.Started) != 1 {
+		t.Errorf("the service's token unsigned: %d, sessions %d; want 401 and no session", w.Code, len(a.Started))
 	}
 }
 
 // TestLoginWithoutTwoFactorStartsTheSession: the password alone signs in
 // whoever has not turned it on.
 func TestLoginWithoutTwoFactorStartsTheSession(t *testing.T) {
-	a := &loginAccounts{}
-	p := newPages(a, &fakeMessaging{})
+	a := &webtest.Accounts{}
+	p := newHandlers(a, &fakeMessaging{})
 	p.Server.WithTwoFactor(&fakeTwoFactor{on: false})
 	w := post(p.LoginSubmit, "/login", url.Values{"username": {"bob"}, "password": {"correct horse battery"}})
-	if w.Code != http.StatusSeeOther || len(a.started) != 1 {
-		t.Fatalf("login without two-factor: %d, sessions %d; want 303 and a session: %s", w.Code, len(a.started), w.Body.String())
+	if w.Code != http.StatusSeeOther || len(a.Started) != 1 {
+		t.Fatalf("login without two-factor: %d, sessions %d; want 303 and a session: %s", w.Code, len(a.Started), w.Body.String())
 	}
 }
 
@@ -152,7 +138,7 @@ func TestLoginWithoutTwoFactorStartsTheSession(t *testing.T) {
 // off with a wrong password says so in the card.
 func TestTwoFactorSettingsForms(t *testing.T) {
 	tf := &fakeTwoFactor{}
-	p := newPages(&fakeAccounts{}, &fakeMessaging{}).WithTwoFactor(tf)
+	p := newHandlers(&webtest.Accounts{}, &fakeMessaging{}).WithTwoFactor(tf)
 	form := func(h http.HandlerFunc, target string, v url.Values) *httptest.ResponseRecorder {
 		w := httptest.NewRecorder()
 		h(w, asBob(http.MethodPost, target, strings.NewReader(v.Encode())))
@@ -180,4 +166,23 @@ func TestTwoFactorSettingsForms(t *testing.T) {
 	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/settings?flash=two-factor-off#two-factor" || tf.on {
 		t.Errorf("turn off: %d to %q, on %v; want 303 to the card with the flash", w.Code, w.Header().Get("Location"), tf.on)
 	}
+}
+
+// TestTwoFactorEnrolWhenOnSaysSo: setting up two-factor that is on already
+// shows the settings again, 409, with the refusal in the two-factor card,
+// and no key.
+func TestTwoFactorEnrolWhenOnSaysSo(t *testing.T) {
+	p := newHandlers(&webtest.Accounts{}, &fakeMessaging{}).WithTwoFactor(&fakeTwoFactor{on: true})
+	w := webtest.Serve(p.TwoFactorEnrolSubmit, form("/settings/two-factor/enrol", nil))
+	if w.Code != http.StatusConflict || !strings.Contains(card(w.Body.String(), "two-factor"), "Two-factor is on already.") || strings.Contains(w.Body.String(), "JBSW") {
+		t.Errorf("%d; want 409 with the refusal in the card, no key: %s", w.Code, card(w.Body.String(), "two-factor"))
+	}
+}
+
+// TestLoginCodePageGoesToTheLogin: GET /login/code (a reload, a bookmark)
+// goes back to the login: the code step lives only in the page the
+// password answered with.
+func TestLoginCodePageGoesToTheLogin(t *testing.T) {
+	p := newHandlers(&webtest.Accounts{}, &fakeMessaging{})
+	redirectsTo(t, webtest.Serve(p.LoginCodePage, httptest.NewRequest(http.MethodGet, "/login/code", nil)), "/login")
 }
