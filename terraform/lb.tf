@@ -287,4 +287,14 @@ resource "aws_cloudfront_distribution" "app" {
   viewer_certificate {
     cloudfront_default_certificate = true
   }
+
+  # Standard logs, one line per viewer request, to the CloudFront log bucket
+  # (monitoring.tf) under cloudfront/, kept var.lb_log_days; no cookies.
+  logging_config {
+    bucket          = aws_s3_bucket.cdn_logs.bucket_domain_name
+    prefix          = "cloudfront/"
+    include_cookies = false
+  }
+
+  depends_on = [aws_s3_bucket_acl.cdn_logs]
 }

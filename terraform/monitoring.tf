@@ -617,3 +617,132 @@ resource "aws_s3_bucket_policy" "lb_logs" {
 
   depends_on = [aws_s3_bucket_public_access_block.lb_logs]
 }
+
+# --- CloudFront's access logs (no domain: CloudFront in front) ----------------------
+
+# CloudFront's standard logs (legacy: the distribution's logging_config) are
+# written by the awslogsdelivery account through the bucket's ACL, so this
+# bucket has ACLs enabled (BucketOwnerPreferred: the log objects are the
+# bucket owner's) and grants that account FULL_CONTROL; the ALB's bucket
+# keeps ACLs disabled. SSE-S3, TLS only, no public access, expired like the
+# ALB's after lb_log_days. One line per viewer request, with the viewer's
+# address and what CloudFront answered itself (edge errors, origin
+# timeouts), which the ALB's log cannot show. Cookies are not logged (the
+# session cookie is one). With a domain there is no CloudFront: the bucket
+# is made all the same and stays empty (no count, so that .ci/infra's
+# per-bucket checks see it as every other bucket).
+resource "aws_s3_bucket" "cdn_logs" {
+  bucket_prefix = "${var.app_name}-cdn-logs-"
+}
+
+resource "aws_s3_bucket_public_access_block" "cdn_logs" {
+  bucket = aws_s3_bucket.cdn_logs.id
+
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "cdn_logs" {
+  bucket = aws_s3_bucket.cdn_logs.id
+
+  rule {
+    object_ownership = "BucketOwnerPreferred"
+  }
+}
+
+data "aws_canonical_user_id" "current" {}
+
+data "aws_cloudfront_log_delivery_canonical_user_id" "current" {}
+
+resource "aws_s3_bucket_acl" "cdn_logs" {
+  bucket = aws_s3_bucket.cdn_logs.id
+
+  access_control_policy {
+    owner {
+      id = data.aws_canonical_user_id.current.id
+    }
+
+    grant {
+      grantee {
+        id   = data.aws_canonical_user_id.current.id
+        type = "CanonicalUser"
+      }
+      permission = "FULL_CONTROL"
+    }
+
+    grant {
+      grantee {
+        id   = data.aws_cloudfront_log_delivery_canonical_user_id.current.id
+        type = "CanonicalUser"
+      }
+      permission = "FULL_CONTROL"
+    }
+  }
+
+  depends_on = [aws_s3_bucket_ownership_controls.cdn_logs]
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "cdn_logs" {
+  bucket = aws_s3_bucket.cdn_logs.id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "cdn_logs" {
+  bucket = aws_s3_bucket.cdn_logs.id
+
+  rule {
+    id     = "abort-incomplete-uploads"
+    status = "Enabled"
+
+    filter {}
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 1
+    }
+  }
+
+  rule {
+    id     = "expire-logs"
+    status = "Enabled"
+
+    filter {}
+
+    expiration {
+      days = var.lb_log_days
+    }
+  }
+}
+
+data "aws_iam_policy_document" "cdn_logs_bucket" {
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [aws_s3_bucket.cdn_logs.arn, "${aws_s3_bucket.cdn_logs.arn}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "cdn_logs" {
+  bucket = aws_s3_bucket.cdn_logs.id
+  policy = data.aws_iam_policy_document.cdn_logs_bucket.json
+
+  depends_on = [aws_s3_bucket_public_access_block.cdn_logs]
+}

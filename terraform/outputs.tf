@@ -162,6 +162,11 @@ output "lb_log_bucket" {
   value       = aws_s3_bucket.lb_logs.id
 }
 
+output "cdn_log_bucket" {
+  description = "Without a domain: where CloudFront writes its standard logs (prefix cloudfront/); empty with a domain."
+  value       = aws_s3_bucket.cdn_logs.id
+}
+
 output "valkey_password_parameter" {
   description = "SSM SecureString with the Valkey password of the app's user (the instances read it at boot)."
   value       = aws_ssm_parameter.valkey_password.name

@@ -38,7 +38,10 @@ resource "aws_ssm_parameter" "valkey_password" {
 
 # The app's user: every command but the dangerous ones (FLUSHALL, KEYS,
 # CONFIG, DEBUG, ...), only on keys under the app's prefix (the app names
-# every key <app_name>:...; app/valkey), every channel.
+# every key <app_name>:...; app/valkey), every channel. app/valkey's
+# acl_test.go reads this string and runs every operation of the app's client
+# (limits, leases, live events, readiness) as a user with exactly it on a
+# real server, the default user off: change it only with that test green.
 resource "aws_elasticache_user" "app" {
   user_id       = local.valkey_user
   user_name     = local.valkey_user

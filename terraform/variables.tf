@@ -208,7 +208,7 @@ variable "alarm_p99_seconds" {
 }
 
 variable "lb_log_days" {
-  description = "Days the ALB's access logs are kept in their bucket."
+  description = "Days the access logs (the ALB's, and CloudFront's without a domain) are kept in their buckets."
   type        = number
   default     = 90
 }

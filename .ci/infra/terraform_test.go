@@ -170,6 +170,8 @@ var breakers = map[string][][]edit{
 	},
 	"s3-owner-enforced": {
 		{{"s3.tf", `object_ownership = "BucketOwnerEnforced"`, `object_ownership = "ObjectWriter"`}},
+		// The ALB's log bucket may not have ACLs: only CloudFront's log bucket may.
+		{{"monitoring.tf", `object_ownership = "BucketOwnerEnforced"`, `object_ownership = "BucketOwnerPreferred"`}},
 	},
 	"s3-lifecycle": {
 		{{"s3.tf", "days_after_initiation = 1", "days_after_initiation = 30"}},
@@ -337,6 +339,15 @@ var breakers = map[string][][]edit{
 		{{"monitoring.tf", "      identifiers = [data.aws_elb_service_account.current.arn]", "      identifiers = [\"arn:aws:iam::${local.account_id}:root\"]"}},
 		{{"monitoring.tf", "    resources = [\"${aws_s3_bucket.lb_logs.arn}/alb/AWSLogs/${local.account_id}/*\"]\n\n    principals {\n      type        = \"AWS\"", "    resources = [\"${aws_s3_bucket.blobs.arn}/*\"]\n\n    principals {\n      type        = \"AWS\""}},
 		{{"monitoring.tf", "    expiration {\n      days = var.lb_log_days\n    }\n", "    noncurrent_version_expiration {\n      noncurrent_days = var.lb_log_days\n    }\n"}},
+	},
+	"cdn-access-logs": {
+		{{"lb.tf", "  logging_config {\n    bucket          = aws_s3_bucket.cdn_logs.bucket_domain_name\n    prefix          = \"cloudfront/\"\n    include_cookies = false\n  }\n", ""}},
+		{{"lb.tf", "    include_cookies = false", "    include_cookies = true"}},
+		{{"lb.tf", "    bucket          = aws_s3_bucket.cdn_logs.bucket_domain_name", "    bucket          = \"somewhere.s3.amazonaws.com\""}},
+		{{"monitoring.tf", "    object_ownership = \"BucketOwnerPreferred\"", "    object_ownership = \"BucketOwnerEnforced\""}},
+		{{"monitoring.tf", "        id   = data.aws_cloudfront_log_delivery_canonical_user_id.current.id", "        id   = data.aws_canonical_user_id.current.id"}},
+		{{"monitoring.tf", "        id   = data.aws_cloudfront_log_delivery_canonical_user_id.current.id\n        type = \"CanonicalUser\"", "        uri  = \"http://acs.amazonaws.com/groups/global/AllUsers\"\n        type = \"Group\""}},
+		{{"monitoring.tf", "    expiration {\n      days = var.lb_log_days\n    }\n  }\n}\n\ndata \"aws_iam_policy_document\" \"cdn_logs_bucket\"", "  }\n}\n\ndata \"aws_iam_policy_document\" \"cdn_logs_bucket\""}},
 	},
 	"valkey-auth": {
 		{{"valkey.tf", "  user_group_ids              = [aws_elasticache_user_group.app.user_group_id]\n", ""}},

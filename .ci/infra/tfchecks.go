@@ -76,6 +76,7 @@ var TerraformChecks = []Check{
 	{"rollout", "instance refresh with checkpoints, an alarm specification (5xx, unhealthy hosts) and auto-rollback; the image tag rides on the launch template version; the AMI is pinned; the group runs the default version", checkRollout},
 	{"alarms", "alarms (with actions) on ALB 5xx, unhealthy hosts, p99, DynamoDB throttles (GSIs too), Lambda errors, SES bounces/complaints, SNS failures, Valkey memory, KMS quota; a dashboard; a budget", checkAlarms},
 	{"lb-access-logs", "the ALB logs to a bucket whose policy admits the ELB account and the log-delivery principal, and the logs expire", checkLBAccessLogs},
+	{"cdn-access-logs", "CloudFront writes standard logs without cookies to a bucket of this configuration with ACLs enabled (BucketOwnerPreferred) that grants the awslogsdelivery account FULL_CONTROL and only the owner besides, and the logs expire", checkCDNAccessLogs},
 	{"valkey-auth", "Valkey requires a password (RBAC, default user off); the password is a SecureString the instance reads at boot, never in user data", checkValkeyAuth},
 	{"waf", "an optional WAF web ACL on the ALB: AWS managed rule groups and a blocking rate rule on the account routes", checkWAF},
 	{"kms-key-policy", "each key's policy separates administrators (no use) from its roles' use under its one purpose (the app key: the app role, cookie-keys and decrypt-record; the root key: the app and trigger roles, user-key)", checkKeyPolicy},
@@ -447,10 +448,18 @@ func checkS3Encrypted(m *Module) []string {
 	})
 }
 
+// checkS3OwnerEnforced: no ACLs, except on the bucket CloudFront's standard
+// logs go to (their delivery writes through the ACL: checkCDNAccessLogs
+// holds that bucket to its one grant).
 func checkS3OwnerEnforced(m *Module) []string {
+	cdnLogs := map[string]bool{}
+	for _, d := range m.ResourcesOf("aws_cloudfront_distribution") {
+		cdnLogs[strings.TrimSuffix(strings.TrimPrefix(Str(m, d, "logging_config.bucket"), "${"), ".bucket_domain_name}")] = true
+	}
 	return perBucket(m, "aws_s3_bucket_ownership_controls", func(b *hclsyntax.Block, cfgs []*hclsyntax.Block) []string {
 		for _, c := range cfgs {
-			if Str(m, c, "rule.object_ownership") == "BucketOwnerEnforced" {
+			own := Str(m, c, "rule.object_ownership")
+			if own == "BucketOwnerEnforced" || own == "BucketOwnerPreferred" && cdnLogs[Name(b)] {
 				return nil
 			}
 		}
@@ -1758,6 +1767,80 @@ func checkProdCompose(m *Module) []string {
 		src := m.Source(a.Expr.Range())
 		if strings.Contains(src, "docker-compose.yml") || !strings.Contains(src, `file("${path.module}/compose.prod.yml")`) {
 			bad = append(bad, fmt.Sprintf("%s: %s user data must embed terraform/compose.prod.yml, not the dev docker-compose.yml", a.SrcRange, Name(lt)))
+		}
+	}
+	return bad
+}
+
+// checkCDNAccessLogs: every CloudFront distribution writes standard logs,
+// without cookies, to a bucket of this configuration that has ACLs enabled
+// and grants the awslogsdelivery account FULL_CONTROL (the legacy delivery
+// writes through the ACL), and the logs expire.
+func checkCDNAccessLogs(m *Module) []string {
+	var bad []string
+	// ref turns "${aws_s3_bucket.x[0].attr}" into "aws_s3_bucket.x".
+	ref := func(s, attr string) string {
+		s = strings.TrimSuffix(strings.TrimPrefix(s, "${"), "."+attr+"}")
+		return strings.TrimSuffix(s, "[0]")
+	}
+	for _, d := range m.ResourcesOf("aws_cloudfront_distribution") {
+		where := fmt.Sprintf("%s: %s", d.DefRange(), Name(d))
+		if len(Blocks(d.Body, "logging_config")) == 0 {
+			bad = append(bad, where+": no logging_config: CloudFront's standard logs are off")
+			continue
+		}
+		if v, _ := Attr(m, d, "logging_config.include_cookies"); v == true {
+			bad = append(bad, where+": logging_config.include_cookies: the logs would hold session cookies")
+		}
+		bucketRef := ref(Str(m, d, "logging_config.bucket"), "bucket_domain_name")
+		if _, ok := m.Resources[bucketRef]; !ok {
+			bad = append(bad, where+": logging_config.bucket must be the bucket_domain_name of a bucket of this configuration")
+			continue
+		}
+		ownership := ""
+		for _, oc := range m.ResourcesOf("aws_s3_bucket_ownership_controls") {
+			if ref(Str(m, oc, "bucket"), "id") == bucketRef {
+				ownership = Str(m, oc, "rule.object_ownership")
+			}
+		}
+		if ownership != "BucketOwnerPreferred" && ownership != "ObjectWriter" {
+			bad = append(bad, fmt.Sprintf("%s: %s has ACLs disabled (object ownership %q): CloudFront's log delivery cannot write to it", where, bucketRef, ownership))
+		}
+		granted := false
+		for _, acl := range m.ResourcesOf("aws_s3_bucket_acl") {
+			if ref(Str(m, acl, "bucket"), "id") != bucketRef {
+				continue
+			}
+			for _, p := range Blocks(acl.Body, "access_control_policy") {
+				for _, g := range Blocks(p.Body, "grant") {
+					id := Str(m, g, "grantee.id")
+					switch {
+					case Str(m, g, "grantee.type") != "CanonicalUser":
+						bad = append(bad, fmt.Sprintf("%s: %s grants a %s: only the owner and awslogsdelivery may be granted", g.DefRange(), Name(acl), Str(m, g, "grantee.type")))
+					case strings.Contains(id, "data.aws_cloudfront_log_delivery_canonical_user_id."):
+						granted = granted || Str(m, g, "permission") == "FULL_CONTROL"
+					case !strings.Contains(id, "data.aws_canonical_user_id."):
+						bad = append(bad, fmt.Sprintf("%s: %s grants %s: only the owner and awslogsdelivery may be granted", g.DefRange(), Name(acl), id))
+					}
+				}
+			}
+		}
+		if !granted {
+			bad = append(bad, fmt.Sprintf("%s: no aws_s3_bucket_acl of %s grants the awslogsdelivery account (data.aws_cloudfront_log_delivery_canonical_user_id) FULL_CONTROL", where, bucketRef))
+		}
+		expires := false
+		for _, lc := range m.ResourcesOf("aws_s3_bucket_lifecycle_configuration") {
+			if ref(Str(m, lc, "bucket"), "id") != bucketRef {
+				continue
+			}
+			for _, rule := range Blocks(lc.Body, "rule") {
+				if _, ok := Attr(m, rule, "expiration.days"); ok && Str(m, rule, "status") == "Enabled" {
+					expires = true
+				}
+			}
+		}
+		if !expires {
+			bad = append(bad, where+": CloudFront's logs never expire (a lifecycle rule with expiration.days on "+bucketRef+")")
 		}
 	}
 	return bad

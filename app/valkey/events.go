@@ -175,6 +175,16 @@ func (e *Events) Subscribe(ctx context.Context, userID string) (<-chan imageapp.
 		defer timer.Stop()
 		select {
 		case <-confirmed:
+			// Closed by broken too: a connection that failed, or a
+			// SUBSCRIBE the server refused (an ACL without the command
+			// or the channel), is no subscription.
+			e.mu.Lock()
+			lost := gen != e.gen
+			e.mu.Unlock()
+			if lost {
+				end()
+				return nil, nil, errors.New("valkey: subscribe to events: the connection broke before the server confirmed it")
+			}
 		case <-timer.C:
 			end()
 			err := fmt.Errorf("valkey: the server did not confirm the subscription in %v", subscribeWait)

@@ -204,6 +204,21 @@ override_resource {
 }
 
 override_resource {
+  target          = aws_s3_bucket.cdn_logs
+  override_during = plan
+  values = {
+    id                 = "imageapp-cdn-logs-test"
+    arn                = "arn:aws:s3:::imageapp-cdn-logs-test"
+    bucket_domain_name = "imageapp-cdn-logs-test.s3.amazonaws.com"
+  }
+}
+
+override_data {
+  target = data.aws_canonical_user_id.current
+  values = { id = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be" } # the account's canonical ID (an example)
+}
+
+override_resource {
   target          = aws_security_group.lb
   override_during = plan
   values          = { id = "sg-0000000000000001b" }
@@ -304,6 +319,25 @@ run "with_cloudfront" {
   assert {
     condition     = aws_cloudfront_distribution.app[0].viewer_certificate[0].cloudfront_default_certificate == true
     error_message = "without a domain, CloudFront's default certificate"
+  }
+  assert {
+    condition = (try(aws_cloudfront_distribution.app[0].logging_config[0].bucket, "none") == "imageapp-cdn-logs-test.s3.amazonaws.com" &&
+    try(aws_cloudfront_distribution.app[0].logging_config[0].include_cookies, true) == false)
+    error_message = "CloudFront writes standard logs to its log bucket, without cookies"
+  }
+  assert {
+    condition = (aws_s3_bucket_ownership_controls.cdn_logs.rule[0].object_ownership == "BucketOwnerPreferred" &&
+      anytrue([for g in aws_s3_bucket_acl.cdn_logs.access_control_policy[0].grant : g.permission == "FULL_CONTROL" &&
+    g.grantee[0].type == "CanonicalUser" && g.grantee[0].id == "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0"]))
+    error_message = "the CloudFront log bucket has ACLs enabled and grants the awslogsdelivery account FULL_CONTROL"
+  }
+  assert {
+    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.cdn_logs.rule : r.expiration[0].days if r.id == "expire-logs"]) == 90
+    error_message = "CloudFront's access logs expire"
+  }
+  assert {
+    condition     = aws_s3_bucket_public_access_block.cdn_logs.block_public_acls && aws_s3_bucket_public_access_block.cdn_logs.ignore_public_acls && aws_s3_bucket_public_access_block.cdn_logs.restrict_public_buckets
+    error_message = "the CloudFront log bucket is not public"
   }
   assert {
     condition     = aws_lb.app.internal == true && length(aws_lb_listener.https) == 0 && length(aws_lb_listener.redirect) == 0
