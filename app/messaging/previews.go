@@ -326,8 +326,7 @@ func turn(queued time.Time, yield, rest time.Duration, now time.Time) time.Time 
 // third of a worker's time and the sends the rest, the backlog going to
 // the sweep; without it, a queue that is always full gives every job a
 // yield that ended while it waited, and the worker takes a core from the
-// sends all the time (measured: 100 KiB and photo sends at 16 at once,
-// 0.25-0.44x of the plain uploads' rate without, 0.40-0.51x with).
+// sends all the time (the bench's throughput rows: app/cmd/bench/README.md).
 func restAfter(took time.Duration, sendsUnderWay bool) time.Duration {
 	if !sendsUnderWay {
 		return 0
