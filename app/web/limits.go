@@ -188,9 +188,10 @@ func (s *Server) limitCodeMail(r *http.Request, username string) error {
 	return s.take(r, s.rules.CodeMails, "codemail:all")
 }
 
-// Asking is who asks for or tries username's codes, or signs in as it: the browser, when it
-// has logged in as username before, else the client's address. The
-// identity port charges wrong codes to it.
+// Asking is who asks for or tries username's codes, or signs in as it:
+// the browser, when it has logged in as username before, else the
+// client's address (and the address either way, for a provider that
+// judges sign-ins by it). The identity port charges wrong codes to it.
 func (s *Server) Asking(r *http.Request, username string) imageapp.Requester {
 	if id := s.deviceID(r, username); id != "" {
 		return imageapp.ByDevice(id, s.clientIP(r))
