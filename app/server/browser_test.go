@@ -522,11 +522,21 @@ func (tb *tab) submit(what, sel, wantPath string) {
 	ctx, cancel := context.WithTimeout(tb.ctx, browserStep)
 	defer cancel()
 	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel)))
-	if err == nil && resp == nil {
+	status := 0
+	switch {
+	case err == nil && resp != nil:
+		status = int(resp.Status)
+	case err == nil && wantPath != "":
+		// On a loaded machine the navigation can start after the click's
+		// action has returned, which RunResponse does not wait for: wait
+		// for the page at wantPath and read its status from the browser.
+		status = tb.landedStatus(ctx, wantPath)
+	}
+	if err == nil && status == 0 {
 		err = errors.New("no page loaded")
 	}
-	if err == nil && resp.Status != http.StatusOK {
-		err = fmt.Errorf("the page loaded with status %d", resp.Status)
+	if err == nil && status != http.StatusOK {
+		err = fmt.Errorf("the page loaded with status %d", status)
 	}
 	if err != nil {
 		tb.fatal(what, err)
@@ -536,6 +546,25 @@ func (tb *tab) submit(what, sel, wantPath string) {
 			tb.fatal(what, fmt.Errorf("landed on %s, want %s", p, wantPath))
 		}
 	}
+}
+
+// landedStatus waits (within ctx) until the tab shows a fully loaded
+// document at path and returns the status of its navigation; 0 if none
+// came.
+func (tb *tab) landedStatus(ctx context.Context, path string) int {
+	expr := `new Promise((resolve) => {
+		const done = () => location.pathname === ` + jsString(path) + ` && document.readyState === 'complete';
+		const tick = () => done() ? resolve(performance.getEntriesByType('navigation')[0]?.responseStatus ?? 0) : setTimeout(tick, 50);
+		tick();
+	})`
+	for ctx.Err() == nil {
+		// The evaluation fails while the old document is torn down: try again.
+		if status, err := chromedp.Run(ctx, chromedp.Evaluate[int](expr, chromedp.EvalAwaitPromise)); err == nil {
+			return status
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return 0
 }
 
 // waitJS waits until the JavaScript condition holds, re-checking it on every
