@@ -18,6 +18,7 @@ import (
 
 	"imageapp/app/aws/dynamostore"
 	"imageapp/app/cookiekeys"
+	"imageapp/app/web"
 )
 
 // twin opens a second instance of a's app in AWS mode: the same emulators
@@ -51,7 +52,7 @@ func (c *client) carry(to *awsApp) *client {
 func (c *client) signedBy(pair cookiekeys.Pair) bool {
 	for _, k := range c.sessionCookies() {
 		var v map[any]any
-		if securecookie.DecodeMulti(k.Name, k.Value, &v, securecookie.CodecsFromPairs(pair.Hash, pair.Block)...) == nil {
+		if securecookie.DecodeMulti(k.Name, k.Value, &v, web.CookieCodecs(pair.Hash, pair.Block)...) == nil {
 			return true
 		}
 	}

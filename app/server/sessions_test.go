@@ -16,7 +16,8 @@ import (
 	"time"
 
 	"github.com/gorilla/securecookie"
-	"github.com/gorilla/sessions"
+
+	"imageapp/app/web"
 )
 
 // clock is a test clock the app reads through Config.Now.
@@ -101,7 +102,7 @@ func TestSessionRenewedAtLogin(t *testing.T) {
 	// Not just a re-encoded cookie: a new session, with an ID of its own.
 	secrets, err := local.LoadSecrets(app.dir, "")
 	must(t, err)
-	codecs := sessions.NewCookieStore(secrets.Hash, secrets.Block).Codecs
+	codecs := web.CookieCodecs(secrets.Hash, secrets.Block)
 	sid := func(c *http.Cookie) any {
 		values := map[any]any{}
 		must(t, securecookie.DecodeMulti(c.Name, c.Value, &values, codecs...))

@@ -145,6 +145,7 @@ func (s *Server) sessionStore() *sessions.CookieStore {
 	// value's age (the device cookie relies on it); the session's own
 	// lifetime is checked against its iat and seen times.
 	store := sessions.NewCookieStore(ring.KeyPairs(now)...)
+	withCookieValues(store.Codecs)
 	store.Options = &sessions.Options{
 		Path:     "/",
 		MaxAge:   int(sessionAbsolute / time.Second),
