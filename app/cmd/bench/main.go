@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/pprof"
+	"runtime/trace"
 	"strings"
 )
 
@@ -37,13 +38,16 @@ func main() { os.Exit(benchMain(os.Args[1:])) }
 // writes) its Markdown. It returns the exit code: 2 for bad flags, 1 when the
 // bench or any row failed.
 func benchMain(args []string) int {
-	o, cpuProfile, err := parseFlags(args)
+	o, prof, err := parseFlags(args)
 	if err != nil {
 		return 2
 	}
 	o.Progress = os.Stderr
-	if cpuProfile != "" {
-		stop, err := startCPUProfile(cpuProfile)
+	for path, start := range map[string]func(string) (func(), error){prof.cpu: startCPUProfile, prof.trace: startTrace} {
+		if path == "" {
+			continue
+		}
+		stop, err := start(path)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
@@ -73,7 +77,10 @@ func benchMain(args []string) int {
 	return 0
 }
 
-func parseFlags(args []string) (o benchOptions, cpuProfile string, err error) {
+// profiles are where the run's CPU profile and execution trace go, if anywhere.
+type profiles struct{ cpu, trace string }
+
+func parseFlags(args []string) (o benchOptions, prof profiles, err error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.BoolVar(&o.Short, "short", false, "tiny sizes and iterations (CI): checks that everything runs, asserts no time")
 	fs.StringVar(&o.Out, "out", "", "also write the table as Markdown to this file")
@@ -84,10 +91,11 @@ func parseFlags(args []string) (o benchOptions, cpuProfile string, err error) {
 	fs.IntVar(&o.InboxSize, "inbox", 0, "messages seeded into one inbox (default 10000, -short 300)")
 	fs.DurationVar(&o.Duration, "duration", 0, "throughput window per round (default 5s, -short 1s)")
 	fs.StringVar(&o.Only, "only", "", "run only these phases, comma-separated: "+strings.Join(benchPhases, ","))
-	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run here")
+	fs.StringVar(&prof.cpu, "cpuprofile", "", "write a CPU profile of the whole run here")
+	fs.StringVar(&prof.trace, "trace", "", "write an execution trace of the whole run here (where wall time goes off the CPU: go tool trace -pprof=syscall FILE)")
 	fs.StringVar(&o.MemProfile, "memprofile", "", "write heap profiles (after a GC, half-way through the concurrent uploads; .view for views) here")
 	err = fs.Parse(args)
-	return o, cpuProfile, err
+	return o, prof, err
 }
 
 // startCPUProfile profiles the whole run into path; stop ends it.
@@ -102,6 +110,22 @@ func startCPUProfile(path string) (stop func(), err error) {
 	}
 	return func() {
 		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
+}
+
+// startTrace traces the whole run into path; stop ends it.
+func startTrace(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := trace.Start(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		trace.Stop()
 		f.Close()
 	}, nil
 }
