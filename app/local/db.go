@@ -112,8 +112,10 @@ func (d *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	return s, nil
 }
 
-// queryRow is QueryRowContext through a prepared statement.
+// queryRow is QueryRowContext through a prepared statement. Reads run to
+// their end even if their request ends first (see readContext).
 func (d *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = readContext(ctx)
 	s, err := d.stmt(ctx, query)
 	if err != nil {
 		return d.db.QueryRowContext(ctx, query, args...) // reports the same error through Scan
@@ -121,13 +123,26 @@ func (d *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	return s.QueryRowContext(ctx, args...)
 }
 
-// query is QueryContext through a prepared statement.
+// query is QueryContext through a prepared statement; like queryRow, it
+// is not interrupted when its request ends.
 func (d *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = readContext(ctx)
 	s, err := d.stmt(ctx, query)
 	if err != nil {
 		return nil, err
 	}
 	return s.QueryContext(ctx, args...)
+}
+
+// readContext is ctx for a read that is not interrupted when ctx ends.
+// With a context that can end, database/sql and the driver each start a
+// goroutine per statement to watch it, which took longer than the point
+// reads of a request themselves (bench README); a read in WAL mode never
+// waits for a lock, and every read here is a page of rows at most, so it
+// ends on its own in well under a millisecond. Writes keep their context:
+// it bounds their wait for the write lock.
+func readContext(ctx context.Context) context.Context {
+	return context.WithoutCancel(ctx)
 }
 
 // exec is ExecContext through a prepared statement.
