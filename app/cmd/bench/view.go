@@ -146,7 +146,9 @@ func viewRow(sc sizeCase, res [][]sample) (benchRow, string) {
 		Ratio:    fmtRatio(ratio(s, b)) + " (CPU " + fmtRatio(ratio(sc0, bc)) + "; " + roundSpread(res[0], res[1]) + ")",
 		Ratio2:   fmtRatio(ratio(s, d)) + " vs decrypting (CPU " + fmtRatio(ratio(sc0, dc)) + "; " + roundSpread(res[0], res[3]) + ")",
 		Target:   "≤ 1.3×",
-		Met:      verdict(ratio(s, b) <= 1.3),
-		Values:   durs(s, b, sc0, bc, d, dc),
+		// The decrypting baseline is the floor of any view that decrypts:
+		// when it alone is over the target, no app can meet it here.
+		Met:    verdict(ratio(s, b) <= 1.3) + " (the decrypting baseline alone: " + fmtRatio(ratio(d, b)) + ")",
+		Values: durs(s, b, sc0, bc, d, dc),
 	}, floor
 }
