@@ -73,6 +73,9 @@ func longTextFlow(t *testing.T, flow string, jsOff, react bool) {
 			bob.do(fmt.Sprintf("set the width to %d px", w), chromedp.EmulateViewport(w, 900))
 			bob.fitsWidth(p.name, w)
 			bob.truncatedHaveTitles(p.name, w)
+			if p.name == "conversation" {
+				bob.bubblesHugTheirImages(w)
+			}
 			if shots {
 				for _, scheme := range []string{"light", "dark"} {
 					bob.setColorScheme(scheme)
@@ -150,6 +153,21 @@ func (tb *tab) looksLike(screen, scheme string) {
 	light := got.Background > 0.9 && got.Text < 0.35
 	if (scheme == "dark" && !dark) || (scheme == "light" && !light) {
 		tb.b.t.Errorf("%s %s in the %s scheme: text of lightness %.2f on a background of %.2f", tb.b.flow, screen, scheme, got.Text, got.Background)
+	}
+}
+
+// bubblesHugTheirImages fails if a conversation's bubble of one image is
+// wider than its image and padding: a date or caption wider than the image
+// left a blank strip beside it (the React bubble did).
+func (tb *tab) bubblesHugTheirImages(w int64) {
+	tb.b.t.Helper()
+	bad := evalAs[[]string](tb, "measure the bubbles", `[...document.querySelectorAll('a[id^="m-"]')]
+		.filter((a) => a.querySelectorAll('img').length === 1)
+		.map((a) => [a, a.getBoundingClientRect().width - a.querySelector('img').getBoundingClientRect().width])
+		.filter(([, extra]) => extra > 24)
+		.map(([a, extra]) => a.id + ': ' + Math.round(extra) + ' px wider than its image')`)
+	for _, e := range bad {
+		tb.b.t.Errorf("%s conversation at %d px: a bubble has a blank strip beside its image: %s", tb.b.flow, w, e)
 	}
 }
 

@@ -2,10 +2,12 @@
 // (too large to thumbnail, or older than thumbnails). Decorative: the link
 // around it names the image.
 // The server sends it as a data: URL, which the page's CSP allows for
-// images: shown as it is, with no request and nothing to free.
+// images: shown as it is, with no request and nothing to free. Its size
+// is fixed (max-w-none): in a bubble as wide as its image, the base
+// style's max-width: 100% would let the image shrink to the text's width.
 export default function Thumb({ src, size = 'size-12' }) {
   if (typeof src === 'string' && src.startsWith('data:image/')) {
-    return <img src={src} alt="" data-testid="thumb" className={`${size} shrink-0 rounded-lg bg-slate-100 object-cover`} />;
+    return <img src={src} alt="" data-testid="thumb" className={`${size} max-w-none shrink-0 rounded-lg bg-slate-100 object-cover`} />;
   }
   return (
     <span aria-hidden="true" data-testid="thumb-placeholder" className={`${size} flex shrink-0 items-center justify-center rounded-lg bg-slate-100 text-slate-400`}>

@@ -201,7 +201,8 @@ export default function Conversation({ username, me, notice, version = 0, limits
 }
 
 // One image: a thumbnail that opens the message; mine on the right with its
-// status, theirs on the left.
+// status, theirs on the left. The bubble is as wide as its image (w-min, as
+// the server's page): the date below wraps instead of widening it.
 function Bubble({ m, album, view, mine, name, onView, quoted, onReply }) {
   const Box = album ? 'div' : 'a';
   const unread = !mine && !m.read_at;
@@ -222,12 +223,12 @@ function Bubble({ m, album, view, mine, name, onView, quoted, onReply }) {
       <Box
         {...(album ? { 'data-album': m.album_id, role: 'group' } : { id: `m-${m.id}`, href: hrefFor('message', m.id), onClick: onView })}
         aria-label={`${album ? `Album of ${album.length} images` : mine ? 'Image you sent' : `Image from ${name}`}${m.snippet ? `: ${m.snippet}` : ''}${retentionLabel(m) ? `, ${retentionLabel(m)}` : ''}, ${formatDate(m.sent_at)}${status ? `, ${status}` : ''}${unread ? ', new' : ''}`}
-        className={`flex max-w-[85%] flex-col gap-1.5 rounded-2xl p-2 ring-1 ring-inset focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${
+        className={`flex w-min max-w-[85%] flex-col gap-1.5 rounded-2xl p-2 ring-1 ring-inset focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${
           mine ? 'items-end bg-indigo-50 ring-indigo-100 hover:bg-indigo-100' : 'items-start bg-surface ring-slate-200 hover:bg-slate-50'
         }`}
       >
         {album ? (
-          <span className="grid grid-cols-2 gap-1">
+          <span className="grid w-max grid-cols-2 gap-1">
             {album.map((x, i) => (
               <a key={x.id} id={`m-${x.id}`} href={hrefFor('message', x.id)} onClick={view(x)} aria-label={`Image ${i + 1} of ${album.length}`} className="rounded-lg focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">
                 <Thumb src={x.thumbnail} size="size-24" />
