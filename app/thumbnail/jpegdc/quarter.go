@@ -53,11 +53,7 @@ type quadrants [4]int64
 // add adds the dequantized coefficient f at natural (row-major) index n.
 func (q *quadrants) add(n int, f int64) {
 	u, v := n&7, n>>3
-	wu, wv := quarterWeight[u], quarterWeight[v]
-	if wu == 0 || wv == 0 {
-		return
-	}
-	f *= wu * wv
+	f *= quarterWeight[u] * quarterWeight[v]
 	q[0] += f
 	if u&1 == 1 { // an odd horizontal frequency changes sign on the right
 		q[1] -= f
