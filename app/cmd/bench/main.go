@@ -26,6 +26,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"runtime/pprof"
 	"runtime/trace"
@@ -43,11 +44,15 @@ func benchMain(args []string) int {
 		return 2
 	}
 	o.Progress = os.Stderr
-	for path, start := range map[string]func(string) (func(), error){prof.cpu: startCPUProfile, prof.trace: startTrace} {
-		if path == "" {
+	for _, r := range []struct {
+		path  string
+		start func(io.Writer) error
+		end   func()
+	}{{prof.cpu, pprof.StartCPUProfile, pprof.StopCPUProfile}, {prof.trace, trace.Start, trace.Stop}} {
+		if r.path == "" {
 			continue
 		}
-		stop, err := start(path)
+		stop, err := recordRun(r.path, r.start, r.end)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
@@ -98,34 +103,19 @@ func parseFlags(args []string) (o benchOptions, prof profiles, err error) {
 	return o, prof, err
 }
 
-// startCPUProfile profiles the whole run into path; stop ends it.
-func startCPUProfile(path string) (stop func(), err error) {
+// recordRun starts recording the whole run into a file at path (a CPU
+// profile, an execution trace) with start; the returned func ends it.
+func recordRun(path string, start func(io.Writer) error, end func()) (stop func(), err error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, err
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
+	if err := start(f); err != nil {
 		f.Close()
 		return nil, err
 	}
 	return func() {
-		pprof.StopCPUProfile()
-		f.Close()
-	}, nil
-}
-
-// startTrace traces the whole run into path; stop ends it.
-func startTrace(path string) (stop func(), err error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := trace.Start(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return func() {
-		trace.Stop()
+		end()
 		f.Close()
 	}, nil
 }
