@@ -14,7 +14,7 @@ import (
 // the same prepared statement with the context as it is, which makes
 // database/sql and the driver each watch it from a goroutine of their own:
 //
-//	go test ./app/local -run '^$' -bench PointRead
+//	go test ./app/local -bench PointRead
 func BenchmarkPointRead(b *testing.B) {
 	ctx := context.Background()
 	db, err := OpenDB(ctx, b.TempDir())

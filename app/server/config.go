@@ -77,6 +77,12 @@ type Config struct {
 	// encoding): AWS mode's key, from an SSM parameter; "" there = no push.
 	// The embedded backend keeps its own in secrets.json.
 	VAPIDKey string
+	// CookieValues is how cookie values are written, "json" or "gob"
+	// (IMAGEAPP_COOKIE_VALUES); both are read. "" means json for the
+	// embedded backend (one process) and gob in AWS mode, where during a
+	// rolling deploy or after a rollback an instance may run a version that
+	// reads gob only: set json once every instance runs this one.
+	CookieValues string
 
 	AWS AWSConfig
 	// AWSAPIOptions are extra SDK middleware for every AWS client (the test
@@ -93,20 +99,21 @@ type AWSConfig = awsbackend.Names
 // ConfigFromEnv reads the IMAGEAPP_* variables through getenv and validates them.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
-		Backend:   or(getenv("IMAGEAPP_BACKEND"), "local"),
-		Addr:      or(getenv("IMAGEAPP_ADDR"), ":3000"),
-		DataDir:   or(getenv("IMAGEAPP_DATA_DIR"), "./data"),
-		BaseURL:   normalURL(getenv("IMAGEAPP_BASE_URL")),
-		AppName:   or(getenv("IMAGEAPP_APP_NAME"), imageapp.DefaultAppName),
-		MasterKey: getenv("IMAGEAPP_MASTER_KEY"),
-		ReactDir:  or(getenv("IMAGEAPP_REACT_DIR"), "./react/dist"),
-		TLSCert:   getenv("IMAGEAPP_TLS_CERT"),
-		TLSKey:    getenv("IMAGEAPP_TLS_KEY"),
-		ValkeyURL: getenv("IMAGEAPP_VALKEY_URL"),
-		VAPIDKey:  getenv("IMAGEAPP_VAPID_KEY"),
-		LogFormat: or(getenv("IMAGEAPP_LOG_FORMAT"), "text"),
-		Metrics:   getenv("IMAGEAPP_METRICS"),
-		AWS:       awsbackend.NamesFromEnv(getenv),
+		Backend:      or(getenv("IMAGEAPP_BACKEND"), "local"),
+		Addr:         or(getenv("IMAGEAPP_ADDR"), ":3000"),
+		DataDir:      or(getenv("IMAGEAPP_DATA_DIR"), "./data"),
+		BaseURL:      normalURL(getenv("IMAGEAPP_BASE_URL")),
+		AppName:      or(getenv("IMAGEAPP_APP_NAME"), imageapp.DefaultAppName),
+		MasterKey:    getenv("IMAGEAPP_MASTER_KEY"),
+		ReactDir:     or(getenv("IMAGEAPP_REACT_DIR"), "./react/dist"),
+		TLSCert:      getenv("IMAGEAPP_TLS_CERT"),
+		TLSKey:       getenv("IMAGEAPP_TLS_KEY"),
+		ValkeyURL:    getenv("IMAGEAPP_VALKEY_URL"),
+		VAPIDKey:     getenv("IMAGEAPP_VAPID_KEY"),
+		LogFormat:    or(getenv("IMAGEAPP_LOG_FORMAT"), "text"),
+		Metrics:      getenv("IMAGEAPP_METRICS"),
+		CookieValues: getenv("IMAGEAPP_COOKIE_VALUES"),
+		AWS:          awsbackend.NamesFromEnv(getenv),
 	}
 	var err error
 	if v := getenv("IMAGEAPP_ALLOW_INSECURE_HTTP"); v != "" {
@@ -176,6 +183,9 @@ func (c Config) Validate() error {
 		}
 	default:
 		return fmt.Errorf("config: IMAGEAPP_BACKEND must be local or aws, not %q", c.Backend)
+	}
+	if c.CookieValues != "" && c.CookieValues != "json" && c.CookieValues != "gob" {
+		return fmt.Errorf("config: IMAGEAPP_COOKIE_VALUES must be json or gob, not %q", c.CookieValues)
 	}
 	if c.Metrics != "" && c.Metrics != "emf" {
 		return fmt.Errorf("config: IMAGEAPP_METRICS must be emf or empty, not %q", c.Metrics)
@@ -318,4 +328,13 @@ func or(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// gobCookies reports whether cookie values are written as gob (see
+// CookieValues).
+func (c Config) gobCookies() bool {
+	if c.CookieValues == "" {
+		return c.Backend == "aws"
+	}
+	return c.CookieValues == "gob"
 }

@@ -219,3 +219,21 @@ func TestConfigSESMailNeedsAFromAddress(t *testing.T) {
 		t.Errorf("no IMAGEAPP_MAIL: mode %q, %v; want sns", c.AWS.MailMode, err)
 	}
 }
+
+// TestConfigCookieValues: cookies are written as JSON by the embedded
+// backend and as gob in AWS mode unless IMAGEAPP_COOKIE_VALUES says, for a
+// cluster whose older instances read gob only; anything else is refused.
+func TestConfigCookieValues(t *testing.T) {
+	for _, c := range []struct {
+		backend, values string
+		gob             bool
+	}{{"local", "", false}, {"aws", "", true}, {"aws", "json", false}, {"local", "gob", true}} {
+		cfg := Config{Backend: c.backend, CookieValues: c.values}
+		if got := cfg.gobCookies(); got != c.gob {
+			t.Errorf("backend %s, IMAGEAPP_COOKIE_VALUES=%q: gob %v, want %v", c.backend, c.values, got, c.gob)
+		}
+	}
+	if _, err := ConfigFromEnv(envOf(map[string]string{"IMAGEAPP_COOKIE_VALUES": "xml"})); err == nil || !strings.Contains(err.Error(), "IMAGEAPP_COOKIE_VALUES") {
+		t.Errorf("IMAGEAPP_COOKIE_VALUES=xml: %v, want an error naming the variable", err)
+	}
+}

@@ -127,7 +127,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 	accounts.SignIn.TwoFactor = b.TwoFactor
 	a.web = web.New(web.Options{
 		Accounts: accounts, Messaging: a.messaging, LimitStore: b.limits, TrustedProxies: cfg.TrustedProxies,
-		CookieKeys: b.cookieKeys, Secure: cfg.Secure(), Readiness: b.ready, Outbox: b.outboxDir,
+		CookieKeys: b.cookieKeys, GobCookies: cfg.gobCookies(), Secure: cfg.Secure(), Readiness: b.ready, Outbox: b.outboxDir,
 		MaxUploadBytes: cfg.MaxUploadBytes, ReactDir: cfg.ReactDir, Limits: cfg.limits(), Pace: cfg.Pace, Log: log, Now: cfg.Now,
 		Metrics: reg,
 	})

@@ -481,3 +481,34 @@ func idOfDevice(t *testing.T, list []listedSession, device string) string {
 	t.Fatalf("no %s session in %+v", device, list)
 	return ""
 }
+
+// TestCookieValuesAsWritten: the embedded backend writes its session
+// cookie's values as JSON (a JSON-only codec reads them; gob would not
+// start with '{'); with IMAGEAPP_COOKIE_VALUES=gob, as AWS mode does by
+// default for instances of older versions that read gob only, they are gob
+// (a plain gob codec reads them and the JSON-only one does not), and the
+// app reads both.
+func TestCookieValuesAsWritten(t *testing.T) {
+	for _, values := range []string{"", "gob"} {
+		app := startApp(t, t.TempDir(), func(c *Config) { c.CookieValues = values })
+		alice := app.signUp("alice")
+		if r := alice.get("/api/me"); r.status != http.StatusOK {
+			t.Fatalf("IMAGEAPP_COOKIE_VALUES=%q: /api/me %d", values, r.status)
+		}
+		secrets, err := local.LoadSecrets(app.dir, "")
+		must(t, err)
+		jsonOnly := securecookie.New(secrets.Hash, secrets.Block).SetSerializer(securecookie.JSONEncoder{})
+		gobOnly := securecookie.New(secrets.Hash, secrets.Block)
+		cookie := alice.sessionCookies()[0]
+		var asJSON map[string]any
+		var asGob map[any]any
+		jsonErr := jsonOnly.Decode(cookie.Name, cookie.Value, &asJSON)
+		gobErr := gobOnly.Decode(cookie.Name, cookie.Value, &asGob)
+		switch {
+		case values == "" && (jsonErr != nil || asJSON["name"] != "alice" || gobErr == nil):
+			t.Errorf("embedded backend: the session cookie is not JSON (as JSON: %v %v; as gob: %v)", asJSON, jsonErr, gobErr)
+		case values == "gob" && (gobErr != nil || asGob["name"] != "alice" || jsonErr == nil):
+			t.Errorf("IMAGEAPP_COOKIE_VALUES=gob: the session cookie is not gob (as gob: %v %v; as JSON: %v)", asGob, gobErr, jsonErr)
+		}
+	}
+}

@@ -13,13 +13,15 @@ import (
 // securecookie.CodecsFromPairs makes them, with the values encoded by
 // cookieValues instead of gob.
 func CookieCodecs(keyPairs ...[]byte) []securecookie.Codec {
-	return withCookieValues(securecookie.CodecsFromPairs(keyPairs...))
+	return withCookieValues(securecookie.CodecsFromPairs(keyPairs...), false)
 }
 
-func withCookieValues(codecs []securecookie.Codec) []securecookie.Codec {
+// withCookieValues makes codecs read JSON and gob and write JSON, or gob
+// when asGob (Options.GobCookies).
+func withCookieValues(codecs []securecookie.Codec, asGob bool) []securecookie.Codec {
 	for _, c := range codecs {
 		if sc, ok := c.(*securecookie.SecureCookie); ok {
-			sc.SetSerializer(cookieValues{})
+			sc.SetSerializer(cookieValues{asGob: asGob})
 		}
 	}
 	return codecs
@@ -32,10 +34,16 @@ func withCookieValues(codecs []securecookie.Codec) []securecookie.Codec {
 // and come back as those types. Cookies written as gob before this still
 // decode until they expire, so nobody is logged out by an upgrade: gob
 // starts a stream with its length, never with '{' (TestGobNeverLooksLikeJSON).
-// Only values that passed the cookie's MAC reach Deserialize.
-type cookieValues struct{}
+// A version from before cannot read JSON, so a cluster that may still run
+// one (a rolling deploy, a rollback) writes gob until none is left
+// (asGob; IMAGEAPP_COOKIE_VALUES). Only values that passed the cookie's MAC
+// reach Deserialize.
+type cookieValues struct{ asGob bool }
 
-func (cookieValues) Serialize(src any) ([]byte, error) {
+func (c cookieValues) Serialize(src any) ([]byte, error) {
+	if c.asGob {
+		return securecookie.GobEncoder{}.Serialize(src)
+	}
 	if m, ok := src.(map[any]any); ok { // a session's Values
 		obj := make(map[string]any, len(m))
 		for k, v := range m {
@@ -52,7 +60,12 @@ func (cookieValues) Serialize(src any) ([]byte, error) {
 		}
 		src = obj
 	}
-	return json.Marshal(src)
+	data, err := json.Marshal(src)
+	if err == nil && (len(data) == 0 || data[0] != '{') {
+		// Deserialize would take it for gob.
+		return nil, fmt.Errorf("web: a cookie holds a map or a struct, not a %T", src)
+	}
+	return data, err
 }
 
 func (cookieValues) Deserialize(data []byte, dst any) error {

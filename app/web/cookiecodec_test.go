@@ -22,7 +22,8 @@ func sessionValues() map[any]any {
 // version and end the session); a cookie written as gob before the switch
 // still reads, so an upgrade logs nobody out; the structs of the device
 // and two-factor cookies round-trip; a value of another type is refused
-// when the cookie is written, not lost when it is read.
+// when the cookie is written, not lost when it is read; asGob writes what
+// older versions read.
 func TestCookieValues(t *testing.T) {
 	codecs := CookieCodecs(testCookieKeys...)
 	enc, err := securecookie.EncodeMulti("imageapp_session", sessionValues(), codecs...)
@@ -60,6 +61,20 @@ func TestCookieValues(t *testing.T) {
 		}
 	}
 
+	// Written as gob for a cluster with older instances: they read it.
+	asGob, err := securecookie.EncodeMulti("imageapp_session", sessionValues(), withCookieValues(securecookie.CodecsFromPairs(testCookieKeys...), true)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = map[any]any{}
+	if err := securecookie.DecodeMulti("imageapp_session", asGob, &got, securecookie.CodecsFromPairs(testCookieKeys...)...); err != nil || !reflect.DeepEqual(got, sessionValues()) {
+		t.Fatalf("a cookie written as gob does not read as gob: %#v (%v)", got, err)
+	}
+
+	// JSON that is not an object would be read back as gob: refused.
+	if _, err := securecookie.EncodeMulti("c", "a string", codecs...); err == nil {
+		t.Fatal("a string was written as a cookie's JSON; it would not read back")
+	}
 	bad := sessionValues()
 	bad["at"] = 1.5
 	if _, err := securecookie.EncodeMulti("imageapp_session", bad, codecs...); err == nil || !strings.Contains(err.Error(), `"at"`) {
@@ -83,7 +98,7 @@ func TestGobNeverLooksLikeJSON(t *testing.T) {
 
 // BenchmarkSessionCookie decodes a session cookie as every authenticated
 // request does, with gob (securecookie's default: the baseline) and with
-// the app's JSON values: go test ./app/web -run '^$' -bench SessionCookie
+// the app's JSON values: go test ./app/web -bench SessionCookie
 func BenchmarkSessionCookie(b *testing.B) {
 	for _, c := range []struct {
 		name   string

@@ -34,6 +34,7 @@ type Server struct {
 	messaging      Messaging
 	cookieKeys     *cookiekeys.Live
 	cookieStore    atomic.Pointer[cookieStore] // built from cookieKeys, see sessionStore
+	gobCookies     bool                        // write cookie values as gob (Options.GobCookies)
 	secure         bool
 	cookie         string
 	maxUpload      int64
@@ -63,6 +64,10 @@ type Options struct {
 	// swap the ring (cookiekeys.Live.Refresh); requests pick it up.
 	CookieKeys *cookiekeys.Live
 	Secure     bool // served over TLS: Secure cookie with the __Host- prefix
+	// GobCookies writes cookie values as gob, as versions before JSON did
+	// (both are read): for a cluster that may still run such a version, an
+	// instance mid-deploy or after a rollback, which cannot read JSON.
+	GobCookies bool
 
 	MaxUploadBytes int64
 	ReactDir       string          // serve a built React client under /react/ if it exists
@@ -94,7 +99,7 @@ func New(o Options) *Server {
 	}
 	s := &Server{
 		accounts: o.Accounts, messaging: o.Messaging,
-		cookieKeys: o.CookieKeys, secure: o.Secure, cookie: cookie, maxUpload: o.MaxUploadBytes, reactDir: o.ReactDir,
+		cookieKeys: o.CookieKeys, gobCookies: o.GobCookies, secure: o.Secure, cookie: cookie, maxUpload: o.MaxUploadBytes, reactDir: o.ReactDir,
 		log: o.Log, now: o.Now, metrics: o.Metrics, outbox: o.Outbox,
 	}
 	if s.metrics == nil {
@@ -145,7 +150,7 @@ func (s *Server) sessionStore() *sessions.CookieStore {
 	// value's age (the device cookie relies on it); the session's own
 	// lifetime is checked against its iat and seen times.
 	store := sessions.NewCookieStore(ring.KeyPairs(now)...)
-	withCookieValues(store.Codecs)
+	withCookieValues(store.Codecs, s.gobCookies)
 	store.Options = &sessions.Options{
 		Path:     "/",
 		MaxAge:   int(sessionAbsolute / time.Second),
