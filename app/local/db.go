@@ -123,6 +123,16 @@ func (d *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	return s.QueryRowContext(ctx, args...)
 }
 
+// writeRow is queryRow for a write that returns a row (RETURNING): it
+// keeps ctx, which bounds its wait for the write lock, as exec does.
+func (d *DB) writeRow(ctx context.Context, query string, args ...any) *sql.Row {
+	s, err := d.stmt(ctx, query)
+	if err != nil {
+		return d.db.QueryRowContext(ctx, query, args...) // reports the same error through Scan
+	}
+	return s.QueryRowContext(ctx, args...)
+}
+
 // query is QueryContext through a prepared statement; like queryRow, it
 // is not interrupted when its request ends.
 func (d *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {

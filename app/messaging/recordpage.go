@@ -64,6 +64,9 @@ func (s *Service) DecryptRecordFile(ctx context.Context, viewer imageapp.User) (
 	}
 	var all []imageapp.DecryptEntry
 	for before := head.Seq + 1; before > 1; {
+		if err := ctx.Err(); err != nil {
+			return decryptlog.Page{}, err // the export's client is gone: reads do not stop by themselves
+		}
 		page, err := store.RecordEntries(ctx, viewer.ID, before, 1000)
 		if err != nil {
 			return decryptlog.Page{}, fmt.Errorf("messaging: read the decrypt record: %w", err)

@@ -161,12 +161,25 @@ func (tb *tab) looksLike(screen, scheme string) {
 // left a blank strip beside it (the React bubble did).
 func (tb *tab) bubblesHugTheirImages(w int64) {
 	tb.b.t.Helper()
-	bad := evalAs[[]string](tb, "measure the bubbles", `[...document.querySelectorAll('a[id^="m-"]')]
-		.filter((a) => a.querySelectorAll('img').length === 1)
-		.map((a) => [a, a.getBoundingClientRect().width - a.querySelector('img').getBoundingClientRect().width])
-		.filter(([, extra]) => extra > 24)
-		.map(([a, extra]) => a.id + ': ' + Math.round(extra) + ' px wider than its image')`)
-	for _, e := range bad {
+	var m struct {
+		Measured int
+		Wide     []string
+	}
+	raw := evalAs[[]byte](tb, "measure the bubbles", `(() => {
+		const bubbles = [...document.querySelectorAll('a[id^="m-"]')].filter((a) => a.querySelectorAll('img').length === 1);
+		const wide = bubbles
+			.map((a) => [a, a.getBoundingClientRect().width - a.querySelector('img').getBoundingClientRect().width])
+			.filter(([, extra]) => extra > 24)
+			.map(([a, extra]) => a.id + ': ' + Math.round(extra) + ' px wider than its image');
+		return {measured: bubbles.length, wide};
+	})()`)
+	if err := json.Unmarshal(raw, &m); err != nil {
+		tb.fatal("measure the bubbles", err)
+	}
+	if m.Measured == 0 {
+		tb.b.t.Errorf("%s conversation at %d px: no bubble with an image to measure", tb.b.flow, w)
+	}
+	for _, e := range m.Wide {
 		tb.b.t.Errorf("%s conversation at %d px: a bubble has a blank strip beside its image: %s", tb.b.flow, w, e)
 	}
 }

@@ -112,10 +112,13 @@ func recordRun(path string, start func(io.Writer) error, end func()) (stop func(
 	}
 	if err := start(f); err != nil {
 		f.Close()
+		os.Remove(path)
 		return nil, err
 	}
 	return func() {
 		end()
-		f.Close()
+		if err := f.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err) // the run's table is printed all the same
+		}
 	}, nil
 }
