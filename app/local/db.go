@@ -150,7 +150,9 @@ func (d *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 // reads of a request themselves (bench README); a read in WAL mode never
 // waits for a lock, and every read here is a page of rows at most, so it
 // ends on its own in well under a millisecond. Writes keep their context:
-// it bounds their wait for the write lock.
+// it bounds their wait for the write lock. A read that finds all
+// connections taken waits for one even if its client has gone; writers
+// hand theirs back within their busy timeout (10 s).
 func readContext(ctx context.Context) context.Context {
 	return context.WithoutCancel(ctx)
 }
