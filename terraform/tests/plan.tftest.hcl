@@ -611,6 +611,28 @@ run "observability" {
     condition     = one([for r in aws_s3_bucket_lifecycle_configuration.logs["lb"].rule : r.expiration[0].days if r.id == "expire-logs"]) == 90
     error_message = "access logs expire"
   }
+  assert {
+    condition = alltrue([for k in ["lb", "cdn"] :
+      aws_s3_bucket_public_access_block.logs[k].block_public_acls && aws_s3_bucket_public_access_block.logs[k].block_public_policy &&
+      aws_s3_bucket_public_access_block.logs[k].ignore_public_acls && aws_s3_bucket_public_access_block.logs[k].restrict_public_buckets &&
+      one(aws_s3_bucket_server_side_encryption_configuration.logs[k].rule).apply_server_side_encryption_by_default[0].sse_algorithm == "AES256" &&
+      one([for r in aws_s3_bucket_lifecycle_configuration.logs[k].rule : r.abort_incomplete_multipart_upload[0].days_after_initiation if r.id == "abort-incomplete-uploads"]) == 1 &&
+    one([for r in aws_s3_bucket_lifecycle_configuration.logs[k].rule : r.expiration[0].days if r.id == "expire-logs"]) == 90])
+    error_message = "both log buckets block public access, encrypt (SSE-S3), abort incomplete uploads and expire their logs"
+  }
+  assert {
+    condition = alltrue([for k in ["lb", "cdn"] : anytrue([for st in data.aws_iam_policy_document.logs_bucket[k].statement :
+      st.effect == "Deny" && contains(st.actions, "s3:*") && anytrue([for c in st.condition : c.test == "Bool" && c.variable == "aws:SecureTransport" && toset(c.values) == toset(["false"])]) &&
+      contains(st.resources, aws_s3_bucket.logs[k].arn) && contains(st.resources, "${aws_s3_bucket.logs[k].arn}/*")]) &&
+    aws_s3_bucket_policy.logs[k].bucket == aws_s3_bucket.logs[k].id])
+    error_message = "both log buckets' policies deny requests without TLS, on the bucket and its objects"
+  }
+  assert {
+    condition = (aws_s3_bucket_ownership_controls.logs["lb"].rule[0].object_ownership == "BucketOwnerEnforced" &&
+      length(data.aws_iam_policy_document.logs_bucket["lb"].source_policy_documents) == 1 &&
+    length(data.aws_iam_policy_document.logs_bucket["cdn"].source_policy_documents) == 0)
+    error_message = "the ALB's log bucket keeps ACLs disabled and its policy takes the ELB writers; CloudFront's (which writes through the ACL) takes none"
+  }
 }
 
 # --- hardening -----------------------------------------------------------------------
