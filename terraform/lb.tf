@@ -98,12 +98,12 @@ resource "aws_lb" "app" {
 
   # One line per request to the log bucket (monitoring.tf), kept var.lb_log_days.
   access_logs {
-    bucket  = aws_s3_bucket.lb_logs.id
+    bucket  = aws_s3_bucket.logs["lb"].id
     prefix  = "alb"
     enabled = true
   }
 
-  depends_on = [aws_s3_bucket_policy.lb_logs]
+  depends_on = [aws_s3_bucket_policy.logs]
 }
 
 resource "aws_lb_target_group" "app" {
@@ -291,7 +291,7 @@ resource "aws_cloudfront_distribution" "app" {
   # Standard logs, one line per viewer request, to the CloudFront log bucket
   # (monitoring.tf) under cloudfront/, kept var.lb_log_days; no cookies.
   logging_config {
-    bucket          = aws_s3_bucket.cdn_logs.bucket_domain_name
+    bucket          = aws_s3_bucket.logs["cdn"].bucket_domain_name
     prefix          = "cloudfront/"
     include_cookies = false
   }

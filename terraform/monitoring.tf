@@ -1,6 +1,6 @@
 # Operations: alarms (to one SNS topic), the two rollout alarms an instance
-# refresh watches, a dashboard, a monthly budget, the ALB's access logs and
-# metric filters over the app's JSON log lines. What each alarm means and
+# refresh watches, a dashboard, a monthly budget, the buckets of the ALB's and
+# CloudFront's access logs and metric filters over the app's JSON log lines. What each alarm means and
 # what to do: terraform/README.md, "Operations".
 
 locals {
@@ -502,18 +502,38 @@ resource "aws_budgets_budget" "monthly" {
   depends_on = [aws_sns_topic_policy.alarms]
 }
 
-# --- the ALB's access logs ----------------------------------------------------------
+# --- access logs: the ALB's and CloudFront's buckets ---------------------------------
 
-# ALB access logs support SSE-S3 only (not SSE-KMS). Written by the ELB
-# service: in Regions from before August 2022 as the Region's ELB account,
-# in newer ones as the log-delivery service principal; the policy admits
-# both, only under the alb/ prefix of this account.
-resource "aws_s3_bucket" "lb_logs" {
-  bucket_prefix = "${var.app_name}-lb-logs-"
+# One bucket per log writer, both hardened alike: public access blocked,
+# SSE-S3 (ALB access logs support SSE-S3 only, not SSE-KMS), TLS only,
+# incomplete uploads aborted after a day, logs expired after lb_log_days.
+# The key is in the bucket's name (<app>-<key>-logs-...); what differs:
+#
+#  - "lb", the ALB's access logs (lb.tf, prefix alb/): written by the ELB
+#    service, in Regions from before August 2022 as the Region's ELB account,
+#    in newer ones as the log-delivery service principal; the bucket policy
+#    admits both (lb_log_delivery), only under the alb/ prefix of this
+#    account. ACLs disabled (BucketOwnerEnforced).
+#  - "cdn", CloudFront's standard logs (no domain: CloudFront in front;
+#    legacy logging, the distribution's logging_config, prefix cloudfront/):
+#    written by the awslogsdelivery account through the bucket's ACL, so this
+#    bucket has ACLs enabled (BucketOwnerPreferred: the log objects are the
+#    bucket owner's) and grants that account FULL_CONTROL
+#    (aws_s3_bucket_acl.cdn_logs). One line per viewer request, with the
+#    viewer's address and what CloudFront answered itself (edge errors,
+#    origin timeouts), which the ALB's log cannot show. Cookies are not
+#    logged (the session cookie is one). With a domain there is no
+#    CloudFront: the bucket is made all the same and stays empty (no
+#    condition on it, so that .ci/infra's per-bucket checks see it as every
+#    other bucket).
+resource "aws_s3_bucket" "logs" {
+  for_each      = toset(["lb", "cdn"])
+  bucket_prefix = "${var.app_name}-${each.key}-logs-"
 }
 
-resource "aws_s3_bucket_public_access_block" "lb_logs" {
-  bucket = aws_s3_bucket.lb_logs.id
+resource "aws_s3_bucket_public_access_block" "logs" {
+  for_each = aws_s3_bucket.logs
+  bucket   = each.value.id
 
   block_public_acls       = true
   block_public_policy     = true
@@ -521,16 +541,19 @@ resource "aws_s3_bucket_public_access_block" "lb_logs" {
   restrict_public_buckets = true
 }
 
-resource "aws_s3_bucket_ownership_controls" "lb_logs" {
-  bucket = aws_s3_bucket.lb_logs.id
+resource "aws_s3_bucket_ownership_controls" "logs" {
+  for_each = aws_s3_bucket.logs
+  bucket   = each.value.id
 
   rule {
-    object_ownership = "BucketOwnerEnforced"
+    # ACLs only where the writer needs them: CloudFront's log delivery.
+    object_ownership = each.key == "cdn" ? "BucketOwnerPreferred" : "BucketOwnerEnforced"
   }
 }
 
-resource "aws_s3_bucket_server_side_encryption_configuration" "lb_logs" {
-  bucket = aws_s3_bucket.lb_logs.id
+resource "aws_s3_bucket_server_side_encryption_configuration" "logs" {
+  for_each = aws_s3_bucket.logs
+  bucket   = each.value.id
 
   rule {
     apply_server_side_encryption_by_default {
@@ -539,8 +562,9 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "lb_logs" {
   }
 }
 
-resource "aws_s3_bucket_lifecycle_configuration" "lb_logs" {
-  bucket = aws_s3_bucket.lb_logs.id
+resource "aws_s3_bucket_lifecycle_configuration" "logs" {
+  for_each = aws_s3_bucket.logs
+  bucket   = each.value.id
 
   rule {
     id     = "abort-incomplete-uploads"
@@ -565,38 +589,18 @@ resource "aws_s3_bucket_lifecycle_configuration" "lb_logs" {
   }
 }
 
-data "aws_elb_service_account" "current" {}
+data "aws_iam_policy_document" "logs_bucket" {
+  for_each = aws_s3_bucket.logs
 
-data "aws_iam_policy_document" "lb_logs_bucket" {
-  statement {
-    sid       = "ELBAccountWritesLogs"
-    effect    = "Allow"
-    actions   = ["s3:PutObject"]
-    resources = ["${aws_s3_bucket.lb_logs.arn}/alb/AWSLogs/${local.account_id}/*"]
-
-    principals {
-      type        = "AWS"
-      identifiers = [data.aws_elb_service_account.current.arn]
-    }
-  }
-
-  statement {
-    sid       = "LogDeliveryWritesLogs"
-    effect    = "Allow"
-    actions   = ["s3:PutObject"]
-    resources = ["${aws_s3_bucket.lb_logs.arn}/alb/AWSLogs/${local.account_id}/*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["logdelivery.elasticloadbalancing.amazonaws.com"]
-    }
-  }
+  # The ALB's log delivery writes by the bucket policy (its statements come
+  # first); CloudFront's writes through the ACL.
+  source_policy_documents = each.key == "lb" ? [data.aws_iam_policy_document.lb_log_delivery.json] : []
 
   statement {
     sid       = "DenyInsecureTransport"
     effect    = "Deny"
     actions   = ["s3:*"]
-    resources = [aws_s3_bucket.lb_logs.arn, "${aws_s3_bucket.lb_logs.arn}/*"]
+    resources = [each.value.arn, "${each.value.arn}/*"]
 
     principals {
       type        = "*"
@@ -611,53 +615,51 @@ data "aws_iam_policy_document" "lb_logs_bucket" {
   }
 }
 
-resource "aws_s3_bucket_policy" "lb_logs" {
-  bucket = aws_s3_bucket.lb_logs.id
-  policy = data.aws_iam_policy_document.lb_logs_bucket.json
+resource "aws_s3_bucket_policy" "logs" {
+  for_each = aws_s3_bucket.logs
+  bucket   = each.value.id
+  policy   = data.aws_iam_policy_document.logs_bucket[each.key].json
 
-  depends_on = [aws_s3_bucket_public_access_block.lb_logs]
+  depends_on = [aws_s3_bucket_public_access_block.logs]
 }
 
-# --- CloudFront's access logs (no domain: CloudFront in front) ----------------------
+# The ALB's writers, in the "lb" bucket's policy.
+data "aws_elb_service_account" "current" {}
 
-# CloudFront's standard logs (legacy: the distribution's logging_config) are
-# written by the awslogsdelivery account through the bucket's ACL, so this
-# bucket has ACLs enabled (BucketOwnerPreferred: the log objects are the
-# bucket owner's) and grants that account FULL_CONTROL; the ALB's bucket
-# keeps ACLs disabled. SSE-S3, TLS only, no public access, expired like the
-# ALB's after lb_log_days. One line per viewer request, with the viewer's
-# address and what CloudFront answered itself (edge errors, origin
-# timeouts), which the ALB's log cannot show. Cookies are not logged (the
-# session cookie is one). With a domain there is no CloudFront: the bucket
-# is made all the same and stays empty (no count, so that .ci/infra's
-# per-bucket checks see it as every other bucket).
-resource "aws_s3_bucket" "cdn_logs" {
-  bucket_prefix = "${var.app_name}-cdn-logs-"
-}
+data "aws_iam_policy_document" "lb_log_delivery" {
+  statement {
+    sid       = "ELBAccountWritesLogs"
+    effect    = "Allow"
+    actions   = ["s3:PutObject"]
+    resources = ["${aws_s3_bucket.logs["lb"].arn}/alb/AWSLogs/${local.account_id}/*"]
 
-resource "aws_s3_bucket_public_access_block" "cdn_logs" {
-  bucket = aws_s3_bucket.cdn_logs.id
+    principals {
+      type        = "AWS"
+      identifiers = [data.aws_elb_service_account.current.arn]
+    }
+  }
 
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
+  statement {
+    sid       = "LogDeliveryWritesLogs"
+    effect    = "Allow"
+    actions   = ["s3:PutObject"]
+    resources = ["${aws_s3_bucket.logs["lb"].arn}/alb/AWSLogs/${local.account_id}/*"]
 
-resource "aws_s3_bucket_ownership_controls" "cdn_logs" {
-  bucket = aws_s3_bucket.cdn_logs.id
-
-  rule {
-    object_ownership = "BucketOwnerPreferred"
+    principals {
+      type        = "Service"
+      identifiers = ["logdelivery.elasticloadbalancing.amazonaws.com"]
+    }
   }
 }
 
+# CloudFront's writer, in the "cdn" bucket's ACL: the owner and the
+# awslogsdelivery account, FULL_CONTROL each.
 data "aws_canonical_user_id" "current" {}
 
 data "aws_cloudfront_log_delivery_canonical_user_id" "current" {}
 
 resource "aws_s3_bucket_acl" "cdn_logs" {
-  bucket = aws_s3_bucket.cdn_logs.id
+  bucket = aws_s3_bucket.logs["cdn"].id
 
   access_control_policy {
     owner {
@@ -681,68 +683,68 @@ resource "aws_s3_bucket_acl" "cdn_logs" {
     }
   }
 
-  depends_on = [aws_s3_bucket_ownership_controls.cdn_logs]
+  depends_on = [aws_s3_bucket_ownership_controls.logs]
 }
 
-resource "aws_s3_bucket_server_side_encryption_configuration" "cdn_logs" {
-  bucket = aws_s3_bucket.cdn_logs.id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm = "AES256"
-    }
-  }
+# Each log bucket and its settings were resources of their own (lb_logs,
+# cdn_logs) before they shared one shape: a deployment made then plans these
+# as moves, not as a new bucket and the old one (and its logs) destroyed.
+moved {
+  from = aws_s3_bucket.lb_logs
+  to   = aws_s3_bucket.logs["lb"]
 }
 
-resource "aws_s3_bucket_lifecycle_configuration" "cdn_logs" {
-  bucket = aws_s3_bucket.cdn_logs.id
-
-  rule {
-    id     = "abort-incomplete-uploads"
-    status = "Enabled"
-
-    filter {}
-
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 1
-    }
-  }
-
-  rule {
-    id     = "expire-logs"
-    status = "Enabled"
-
-    filter {}
-
-    expiration {
-      days = var.lb_log_days
-    }
-  }
+moved {
+  from = aws_s3_bucket.cdn_logs
+  to   = aws_s3_bucket.logs["cdn"]
 }
 
-data "aws_iam_policy_document" "cdn_logs_bucket" {
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.cdn_logs.arn, "${aws_s3_bucket.cdn_logs.arn}/*"]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
+moved {
+  from = aws_s3_bucket_public_access_block.lb_logs
+  to   = aws_s3_bucket_public_access_block.logs["lb"]
 }
 
-resource "aws_s3_bucket_policy" "cdn_logs" {
-  bucket = aws_s3_bucket.cdn_logs.id
-  policy = data.aws_iam_policy_document.cdn_logs_bucket.json
+moved {
+  from = aws_s3_bucket_public_access_block.cdn_logs
+  to   = aws_s3_bucket_public_access_block.logs["cdn"]
+}
 
-  depends_on = [aws_s3_bucket_public_access_block.cdn_logs]
+moved {
+  from = aws_s3_bucket_ownership_controls.lb_logs
+  to   = aws_s3_bucket_ownership_controls.logs["lb"]
+}
+
+moved {
+  from = aws_s3_bucket_ownership_controls.cdn_logs
+  to   = aws_s3_bucket_ownership_controls.logs["cdn"]
+}
+
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.lb_logs
+  to   = aws_s3_bucket_server_side_encryption_configuration.logs["lb"]
+}
+
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.cdn_logs
+  to   = aws_s3_bucket_server_side_encryption_configuration.logs["cdn"]
+}
+
+moved {
+  from = aws_s3_bucket_lifecycle_configuration.lb_logs
+  to   = aws_s3_bucket_lifecycle_configuration.logs["lb"]
+}
+
+moved {
+  from = aws_s3_bucket_lifecycle_configuration.cdn_logs
+  to   = aws_s3_bucket_lifecycle_configuration.logs["cdn"]
+}
+
+moved {
+  from = aws_s3_bucket_policy.lb_logs
+  to   = aws_s3_bucket_policy.logs["lb"]
+}
+
+moved {
+  from = aws_s3_bucket_policy.cdn_logs
+  to   = aws_s3_bucket_policy.logs["cdn"]
 }

@@ -159,12 +159,12 @@ output "dashboard_url" {
 
 output "lb_log_bucket" {
   description = "Where the ALB writes its access logs (prefix alb/)."
-  value       = aws_s3_bucket.lb_logs.id
+  value       = aws_s3_bucket.logs["lb"].id
 }
 
 output "cdn_log_bucket" {
   description = "Without a domain: where CloudFront writes its standard logs (prefix cloudfront/); empty with a domain."
-  value       = aws_s3_bucket.cdn_logs.id
+  value       = aws_s3_bucket.logs["cdn"].id
 }
 
 output "valkey_password_parameter" {

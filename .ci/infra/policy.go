@@ -1,7 +1,6 @@
 package infra
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -65,22 +64,52 @@ func (s Statement) HasAction(action string) bool {
 	return false
 }
 
-// PolicyStatements renders every statement of every policy document.
+// PolicyStatements renders every statement of every policy document: of
+// each instance of a for_each document (Doc "aws_iam_policy_document.x[\"k\"]").
 func (m *Module) PolicyStatements() []Statement {
-	keys := make([]string, 0, len(m.Data))
-	for k := range m.Data {
-		if strings.HasPrefix(k, "aws_iam_policy_document.") {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
 	var out []Statement
-	for _, k := range keys {
-		for _, b := range Blocks(m.Data[k].Body, "statement") {
-			out = append(out, m.statement(k, b))
+	for _, d := range m.DataInstances("aws_iam_policy_document") {
+		for _, b := range Blocks(d.Block.Body, "statement") {
+			out = append(out, d.In.statement(d.Name(), b))
 		}
 	}
 	return out
+}
+
+// DocStatements are the statements of the document doc
+// ("aws_iam_policy_document.x", or an instance's name) and of the documents
+// its source_policy_documents name, which the provider merges into it.
+func (m *Module) DocStatements(doc string) []Statement {
+	all := m.PolicyStatements()
+	var out []Statement
+	seen := map[string]bool{}
+	var add func(doc string)
+	add = func(doc string) {
+		if seen[doc] {
+			return
+		}
+		seen[doc] = true
+		d, ok := m.Instance("data." + doc)
+		if !ok {
+			return
+		}
+		for _, src := range Strings(d.In, d.Block, "source_policy_documents") {
+			add(DocOf(src))
+		}
+		for _, s := range all {
+			if s.Doc == doc {
+				out = append(out, s)
+			}
+		}
+	}
+	add(doc)
+	return out
+}
+
+// DocOf turns "${data.aws_iam_policy_document.x.json}" (a policy attribute,
+// rendered) into the document's name, "aws_iam_policy_document.x".
+func DocOf(ref string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(ref, "${data."), ".json}")
 }
 
 func (m *Module) statement(doc string, b *hclsyntax.Block) Statement {

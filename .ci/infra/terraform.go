@@ -6,8 +6,11 @@ package infra
 
 import (
 	"fmt"
+	"maps"
+	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -29,6 +32,8 @@ type Module struct {
 	Modules   map[string]*hclsyntax.Block
 	Providers []*hclsyntax.Block
 	order     []string // resource keys in file order, for stable messages
+
+	each *eachBinding // set on the copy an Instance renders with (In)
 }
 
 // LoadDir reads every .tf file, every template (.tftpl, .tpl) and the IAM
@@ -149,6 +154,128 @@ func (m *Module) ResourcesOf(typ string) []*hclsyntax.Block {
 		if strings.HasPrefix(key, typ+".") {
 			out = append(out, m.Resources[key])
 		}
+	}
+	return out
+}
+
+// ---- for_each ---------------------------------------------------------------
+
+// eachBinding is what each.key and each.value are while one instance of a
+// for_each block renders.
+type eachBinding struct {
+	key   string
+	value any // a map's item, the key (a set), or "${type.name[\"key\"]}" (for_each over a resource)
+}
+
+// Instance is one instance of a resource or data block. A block with
+// for_each over keys the configuration spells out (a set or map literal, a
+// local that is one, or another such resource) has one per key, each
+// rendered (In) with each.key and each.value bound; any other block is one
+// instance with Key "", rendered as it is (so each.* in it stays symbolic,
+// and a check on it fails rather than passes).
+type Instance struct {
+	Block *hclsyntax.Block
+	Key   string
+	In    *Module
+}
+
+// Name is "type.name", or "type.name[\"key\"]" for an instance of a for_each
+// block: the way the configuration refers to it.
+func (i Instance) Name() string {
+	if i.Key == "" {
+		return Name(i.Block)
+	}
+	return fmt.Sprintf("%s[%q]", Name(i.Block), i.Key)
+}
+
+// Instances returns the instances of the resources of one type, in file order.
+func (m *Module) Instances(typ string) []Instance {
+	var out []Instance
+	for _, b := range m.ResourcesOf(typ) {
+		out = append(out, m.instancesOf(b, 0)...)
+	}
+	return out
+}
+
+// DataInstances returns the instances of the data blocks of one type, by name.
+func (m *Module) DataInstances(typ string) []Instance {
+	keys := make([]string, 0, len(m.Data))
+	for k := range m.Data {
+		if strings.HasPrefix(k, typ+".") {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var out []Instance
+	for _, k := range keys {
+		out = append(out, m.instancesOf(m.Data[k], 0)...)
+	}
+	return out
+}
+
+// Instance finds the instance a reference names: "type.name" or
+// "type.name[\"key\"]" of a resource, or the same with "data." first.
+func (m *Module) Instance(ref string) (Instance, bool) {
+	blocks := m.Resources
+	if rest, ok := strings.CutPrefix(ref, "data."); ok {
+		ref, blocks = rest, m.Data
+	}
+	name, key, indexed := strings.Cut(ref, "[")
+	b, ok := blocks[name]
+	if !ok {
+		return Instance{}, false
+	}
+	for _, i := range m.instancesOf(b, 0) {
+		if !indexed && i.Key == "" || indexed && i.Name() == name+"["+key {
+			return i, true
+		}
+	}
+	return Instance{}, false
+}
+
+func (m *Module) instancesOf(b *hclsyntax.Block, depth int) []Instance {
+	whole := []Instance{{Block: b, In: m}}
+	fe, ok := b.Body.Attributes["for_each"]
+	if !ok || depth > 5 {
+		return whole
+	}
+	bind := func(key string, value any) Instance {
+		in := *m
+		in.each = &eachBinding{key: key, value: value}
+		return Instance{Block: b, Key: key, In: &in}
+	}
+	var out []Instance
+	expr := fe.Expr
+	if call, ok := expr.(*hclsyntax.FunctionCallExpr); ok && call.Name == "toset" && len(call.Args) == 1 {
+		expr = call.Args[0]
+	}
+	// for_each over another resource: its keys, each.value the instance.
+	if t, ok := expr.(*hclsyntax.ScopeTraversalExpr); ok && len(t.Traversal) == 2 {
+		if other, ok := m.Resources[traversalString(t.Traversal)]; ok {
+			for _, i := range m.instancesOf(other, depth+1) {
+				if i.Key == "" {
+					return whole
+				}
+				out = append(out, bind(i.Key, "${"+i.Name()+"}"))
+			}
+			return out
+		}
+	}
+	switch v := render(m, expr, 0).(type) {
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			out = append(out, bind(k, v[k]))
+		}
+	case []any:
+		for _, item := range v {
+			k, ok := item.(string)
+			if !ok || strings.Contains(k, "${") {
+				return whole
+			}
+			out = append(out, bind(k, k))
+		}
+	default:
+		return whole
 	}
 	return out
 }
@@ -414,10 +541,13 @@ func keyName(m *Module, k hclsyntax.Expression) string {
 
 // Render evaluates e symbolically, enough to check configuration: literals
 // become Go values (string, bool, float64, []any, map[string]any), locals
-// are followed, and every other reference stays as its source text in
-// ${...} (so "${aws_s3_bucket.blobs.arn}/messages/*" renders as itself and
-// var.app_name as "${var.app_name}"). Function calls and the like render as
-// their ${source}.
+// are followed (and indexed into), each.key and each.value are an
+// Instance's (In), == and != between known strings and a condition that
+// is known are decided, and every other reference stays as its source text
+// in ${...} (so "${aws_s3_bucket.blobs.arn}/messages/*" renders as itself,
+// var.app_name as "${var.app_name}", and each.value.arn with for_each over
+// aws_s3_bucket.logs as "${aws_s3_bucket.logs[\"lb\"].arn}"). Function calls
+// and the like render as their ${source}.
 func Render(m *Module, e hclsyntax.Expression) any {
 	return render(m, e, 0)
 }
@@ -443,11 +573,47 @@ func render(m *Module, e hclsyntax.Expression, depth int) any {
 		}
 		return b.String()
 	case *hclsyntax.ScopeTraversalExpr:
-		if x.Traversal.RootName() == "local" && len(x.Traversal) == 2 {
-			if a, ok := x.Traversal[1].(hcl.TraverseAttr); ok {
+		symbolic := "${" + m.Source(x.Range()) + "}"
+		t := x.Traversal
+		if t.RootName() == "local" && len(t) >= 2 {
+			if a, ok := t[1].(hcl.TraverseAttr); ok {
 				if l, ok := m.Locals[a.Name]; ok {
-					return render(m, l.Expr, depth+1)
+					return index(render(m, l.Expr, depth+1), t[2:], symbolic)
 				}
+			}
+		}
+		if t.RootName() == "each" && m.each != nil && len(t) >= 2 {
+			switch a, _ := t[1].(hcl.TraverseAttr); a.Name {
+			case "key":
+				return index(m.each.key, t[2:], symbolic)
+			case "value":
+				return index(m.each.value, t[2:], symbolic)
+			}
+		}
+		return symbolic
+	case *hclsyntax.RelativeTraversalExpr:
+		return index(render(m, x.Source, depth+1), x.Traversal, "${"+m.Source(x.Range())+"}")
+	case *hclsyntax.IndexExpr:
+		key, ok := render(m, x.Key, depth+1).(string)
+		if !ok || strings.Contains(key, "${") {
+			return "${" + m.Source(x.Range()) + "}"
+		}
+		return index(render(m, x.Collection, depth+1), hcl.Traversal{hcl.TraverseIndex{Key: cty.StringVal(key)}}, "${"+m.Source(x.Range())+"}")
+	case *hclsyntax.ConditionalExpr:
+		if c, ok := render(m, x.Condition, depth+1).(bool); ok {
+			if c {
+				return render(m, x.TrueResult, depth+1)
+			}
+			return render(m, x.FalseResult, depth+1)
+		}
+		return "${" + m.Source(x.Range()) + "}"
+	case *hclsyntax.BinaryOpExpr:
+		if x.Op == hclsyntax.OpEqual || x.Op == hclsyntax.OpNotEqual {
+			l, r := render(m, x.LHS, depth+1), render(m, x.RHS, depth+1)
+			ls, lok := l.(string)
+			rs, rok := r.(string)
+			if lok && rok && !strings.Contains(ls, "${") && !strings.Contains(rs, "${") {
+				return (ls == rs) == (x.Op == hclsyntax.OpEqual)
 			}
 		}
 		return "${" + m.Source(x.Range()) + "}"
@@ -482,6 +648,59 @@ func ctyToGo(v cty.Value) any {
 		return f
 	}
 	return v.GoString()
+}
+
+// index follows steps (.attr, ["key"], [n]) from a rendered value: into
+// maps and lists, and onto a reference that stays symbolic
+// ("${aws_s3_bucket.logs}" + ["lb"] → "${aws_s3_bucket.logs[\"lb\"]}").
+// Anything else is unknown: it renders as symbolic, the source text.
+func index(v any, steps hcl.Traversal, symbolic string) any {
+	for _, step := range steps {
+		var key cty.Value
+		switch s := step.(type) {
+		case hcl.TraverseAttr:
+			key = cty.StringVal(s.Name)
+		case hcl.TraverseIndex:
+			key = s.Key
+		default:
+			return symbolic
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			if key.Type() != cty.String {
+				return symbolic
+			}
+			item, ok := x[key.AsString()]
+			if !ok {
+				return symbolic
+			}
+			v = item
+		case []any:
+			if key.Type() != cty.Number {
+				return symbolic
+			}
+			n, exact := key.AsBigFloat().Int64()
+			if exact != big.Exact || n < 0 || n >= int64(len(x)) {
+				return symbolic
+			}
+			v = x[n]
+		case string:
+			if !strings.HasPrefix(x, "${") || !strings.HasSuffix(x, "}") || strings.Count(x, "${") != 1 {
+				return symbolic
+			}
+			ref := strings.TrimSuffix(x, "}")
+			if _, ok := step.(hcl.TraverseAttr); ok {
+				v = ref + "." + key.AsString() + "}"
+			} else if key.Type() == cty.String {
+				v = fmt.Sprintf("%s[%q]}", ref, key.AsString())
+			} else {
+				return symbolic
+			}
+		default:
+			return symbolic
+		}
+	}
+	return v
 }
 
 // Attr renders the attribute at path in b: "a", or "block.a" through

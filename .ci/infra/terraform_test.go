@@ -4,6 +4,7 @@ import (
 	"maps"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -57,6 +58,51 @@ func TestTerraformFilesByConcern(t *testing.T) {
 	}
 }
 
+// TestForEachInstances: the log buckets' for_each is seen per instance,
+// each rendered with its key, as the S3 and access-log checks read them.
+func TestForEachInstances(t *testing.T) {
+	m := mustLoadTerraform(t)
+	var buckets []string
+	for _, b := range m.Instances("aws_s3_bucket") {
+		buckets = append(buckets, b.Name())
+	}
+	if want := []string{`aws_s3_bucket.logs["lb"]`, `aws_s3_bucket.logs["cdn"]`, "aws_s3_bucket.blobs"}; !slices.Equal(buckets, want) {
+		t.Errorf("buckets %q, want %q", buckets, want)
+	}
+	for key, ownership := range map[string]string{"lb": "BucketOwnerEnforced", "cdn": "BucketOwnerPreferred"} {
+		oc, ok := m.Instance(`aws_s3_bucket_ownership_controls.logs["` + key + `"]`)
+		if !ok {
+			t.Fatalf("no ownership controls of the %s log bucket", key)
+		}
+		if got, want := Str(oc.In, oc.Block, "bucket"), `${aws_s3_bucket.logs["`+key+`"].id}`; got != want {
+			t.Errorf("%s: bucket %q, want %q", oc.Name(), got, want)
+		}
+		if got := Str(oc.In, oc.Block, "rule.object_ownership"); got != ownership {
+			t.Errorf("%s: object_ownership %q, want %q", oc.Name(), got, ownership)
+		}
+	}
+	for key, sids := range map[string][]string{
+		"lb":  {"ELBAccountWritesLogs", "LogDeliveryWritesLogs", "DenyInsecureTransport"}, // source_policy_documents first, as the provider merges them
+		"cdn": {"DenyInsecureTransport"},
+	} {
+		p, ok := m.Instance(`aws_s3_bucket_policy.logs["` + key + `"]`)
+		if !ok {
+			t.Fatalf("no policy of the %s log bucket", key)
+		}
+		doc := DocOf(Str(p.In, p.Block, "policy"))
+		if want := `aws_iam_policy_document.logs_bucket["` + key + `"]`; doc != want {
+			t.Errorf("%s: policy of document %q, want %q", p.Name(), doc, want)
+		}
+		var got []string
+		for _, s := range m.DocStatements(doc) {
+			got = append(got, s.Sid)
+		}
+		if !slices.Equal(got, sids) {
+			t.Errorf("%s: statements %q, want %q", doc, got, sids)
+		}
+	}
+}
+
 // TestTerraformFmt runs `terraform fmt -check` when the binary is here
 // (check.sh runs it too; this keeps `go test` honest on its own).
 func TestTerraformFmt(t *testing.T) {
@@ -90,6 +136,7 @@ var breakers = map[string][][]edit{
 	},
 	"iam-policies-are-documents": {
 		{{"iam.tf", "policy = data.aws_iam_policy_document.app.json", `policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }] })`}},
+		{{"monitoring.tf", "  policy   = data.aws_iam_policy_document.logs_bucket[each.key].json", "  policy   = jsonencode({ Version = \"2012-10-17\", Statement = [] })"}},
 		{{"iam.tf", `resource "aws_iam_instance_profile" "app" {`, "resource \"aws_iam_role_policy_attachment\" \"admin\" {\n  role       = aws_iam_role.app.name\n  policy_arn = \"arn:aws:iam::aws:policy/AdministratorAccess\"\n}\n\nresource \"aws_iam_instance_profile\" \"app\" {"}},
 	},
 	"iam-no-wildcard-actions": {
@@ -137,6 +184,9 @@ var breakers = map[string][][]edit{
 	},
 	"s3-public-access-blocked": {
 		{{"s3.tf", "restrict_public_buckets = true", "restrict_public_buckets = false"}},
+		// The log buckets' for_each: each bucket needs its own instance.
+		{{"monitoring.tf", "resource \"aws_s3_bucket_public_access_block\" \"logs\" {\n  for_each = aws_s3_bucket.logs", "resource \"aws_s3_bucket_public_access_block\" \"logs\" {\n  for_each = { lb = aws_s3_bucket.logs[\"lb\"] }"}},
+		{{"monitoring.tf", "  ignore_public_acls      = true", "  ignore_public_acls      = each.key == \"lb\""}},
 		{{"s3.tf", "block_public_acls       = true", "block_public_acls       = var.region == \"x\""}},
 		{{"s3.tf", `resource "aws_s3_bucket_public_access_block" "blobs" {
   bucket = aws_s3_bucket.blobs.id`, `resource "aws_s3_bucket_public_access_block" "blobs" {
@@ -164,18 +214,23 @@ var breakers = map[string][][]edit{
 		{{"s3.tf", `sid       = "DenyInsecureTransport"
     effect    = "Deny"`, `sid       = "DenyInsecureTransport"
     effect    = "Allow"`}},
+		{{"monitoring.tf", `resources = [each.value.arn, "${each.value.arn}/*"]`, `resources = [each.value.arn]`}},
+		{{"monitoring.tf", "  policy   = data.aws_iam_policy_document.logs_bucket[each.key].json", "  policy   = data.aws_iam_policy_document.lb_log_delivery.json"}},
 	},
 	"s3-encrypted": {
 		{{"s3.tf", `sse_algorithm = "AES256"`, `sse_algorithm = "none"`}},
+		{{"monitoring.tf", `sse_algorithm = "AES256"`, `sse_algorithm = each.key == "lb" ? "AES256" : "none"`}},
 	},
 	"s3-owner-enforced": {
 		{{"s3.tf", `object_ownership = "BucketOwnerEnforced"`, `object_ownership = "ObjectWriter"`}},
 		// The ALB's log bucket may not have ACLs: only CloudFront's log bucket may.
-		{{"monitoring.tf", `object_ownership = "BucketOwnerEnforced"`, `object_ownership = "BucketOwnerPreferred"`}},
+		{{"monitoring.tf", `object_ownership = each.key == "cdn" ? "BucketOwnerPreferred" : "BucketOwnerEnforced"`, `object_ownership = "BucketOwnerPreferred"`}},
+		{{"monitoring.tf", `object_ownership = each.key == "cdn" ? "BucketOwnerPreferred" : "BucketOwnerEnforced"`, `object_ownership = each.key == "lb" ? "BucketOwnerPreferred" : "BucketOwnerEnforced"`}},
 	},
 	"s3-lifecycle": {
 		{{"s3.tf", "days_after_initiation = 1", "days_after_initiation = 30"}},
 		{{"s3.tf", "noncurrent_version_expiration {\n      noncurrent_days = var.noncurrent_version_days\n    }\n", ""}},
+		{{"monitoring.tf", "      days_after_initiation = 1", "      days_after_initiation = each.key == \"cdn\" ? 1 : 7"}},
 	},
 	"dynamodb-pitr": {
 		{{"dynamodb.tf", "  point_in_time_recovery {\n    enabled = true\n  }\n", "  point_in_time_recovery {\n    enabled = false\n  }\n"}},
@@ -337,17 +392,22 @@ var breakers = map[string][][]edit{
 		{{"lb.tf", "    enabled = true\n", "    enabled = false\n"}},
 		{{"monitoring.tf", "      identifiers = [\"logdelivery.elasticloadbalancing.amazonaws.com\"]", "      identifiers = [\"s3.amazonaws.com\"]"}},
 		{{"monitoring.tf", "      identifiers = [data.aws_elb_service_account.current.arn]", "      identifiers = [\"arn:aws:iam::${local.account_id}:root\"]"}},
-		{{"monitoring.tf", "    resources = [\"${aws_s3_bucket.lb_logs.arn}/alb/AWSLogs/${local.account_id}/*\"]\n\n    principals {\n      type        = \"AWS\"", "    resources = [\"${aws_s3_bucket.blobs.arn}/*\"]\n\n    principals {\n      type        = \"AWS\""}},
+		{{"monitoring.tf", "    resources = [\"${aws_s3_bucket.logs[\"lb\"].arn}/alb/AWSLogs/${local.account_id}/*\"]\n\n    principals {\n      type        = \"AWS\"", "    resources = [\"${aws_s3_bucket.blobs.arn}/*\"]\n\n    principals {\n      type        = \"AWS\""}},
+		// The writers' statements reach the ALB's bucket only through its policy's source_policy_documents.
+		{{"monitoring.tf", `source_policy_documents = each.key == "lb" ? [data.aws_iam_policy_document.lb_log_delivery.json] : []`, `source_policy_documents = each.key == "cdn" ? [data.aws_iam_policy_document.lb_log_delivery.json] : []`}},
+		{{"lb.tf", `    bucket  = aws_s3_bucket.logs["lb"].id`, `    bucket  = aws_s3_bucket.logs["alb"].id`}},
 		{{"monitoring.tf", "    expiration {\n      days = var.lb_log_days\n    }\n", "    noncurrent_version_expiration {\n      noncurrent_days = var.lb_log_days\n    }\n"}},
 	},
 	"cdn-access-logs": {
-		{{"lb.tf", "  logging_config {\n    bucket          = aws_s3_bucket.cdn_logs.bucket_domain_name\n    prefix          = \"cloudfront/\"\n    include_cookies = false\n  }\n", ""}},
+		{{"lb.tf", "  logging_config {\n    bucket          = aws_s3_bucket.logs[\"cdn\"].bucket_domain_name\n    prefix          = \"cloudfront/\"\n    include_cookies = false\n  }\n", ""}},
 		{{"lb.tf", "    include_cookies = false", "    include_cookies = true"}},
-		{{"lb.tf", "    bucket          = aws_s3_bucket.cdn_logs.bucket_domain_name", "    bucket          = \"somewhere.s3.amazonaws.com\""}},
-		{{"monitoring.tf", "    object_ownership = \"BucketOwnerPreferred\"", "    object_ownership = \"BucketOwnerEnforced\""}},
+		{{"lb.tf", "    bucket          = aws_s3_bucket.logs[\"cdn\"].bucket_domain_name", "    bucket          = \"somewhere.s3.amazonaws.com\""}},
+		{{"monitoring.tf", `object_ownership = each.key == "cdn" ? "BucketOwnerPreferred" : "BucketOwnerEnforced"`, `object_ownership = "BucketOwnerEnforced"`}},
+		{{"monitoring.tf", "resource \"aws_s3_bucket_acl\" \"cdn_logs\" {\n  bucket = aws_s3_bucket.logs[\"cdn\"].id", "resource \"aws_s3_bucket_acl\" \"cdn_logs\" {\n  bucket = aws_s3_bucket.logs[\"lb\"].id"}},
 		{{"monitoring.tf", "        id   = data.aws_cloudfront_log_delivery_canonical_user_id.current.id", "        id   = data.aws_canonical_user_id.current.id"}},
 		{{"monitoring.tf", "        id   = data.aws_cloudfront_log_delivery_canonical_user_id.current.id\n        type = \"CanonicalUser\"", "        uri  = \"http://acs.amazonaws.com/groups/global/AllUsers\"\n        type = \"Group\""}},
-		{{"monitoring.tf", "    expiration {\n      days = var.lb_log_days\n    }\n  }\n}\n\ndata \"aws_iam_policy_document\" \"cdn_logs_bucket\"", "  }\n}\n\ndata \"aws_iam_policy_document\" \"cdn_logs_bucket\""}},
+		{{"monitoring.tf", "    expiration {\n      days = var.lb_log_days\n    }\n  }\n}\n\ndata \"aws_iam_policy_document\" \"logs_bucket\"", "  }\n}\n\ndata \"aws_iam_policy_document\" \"logs_bucket\""}},
+		{{"monitoring.tf", "    id     = \"expire-logs\"\n    status = \"Enabled\"", "    id     = \"expire-logs\"\n    status = each.key == \"cdn\" ? \"Disabled\" : \"Enabled\""}},
 	},
 	"valkey-auth": {
 		{{"valkey.tf", "  user_group_ids              = [aws_elasticache_user_group.app.user_group_id]\n", ""}},

@@ -100,20 +100,20 @@ func checkPoliciesAreDocuments(m *Module) []string {
 		"aws_sqs_queue_policy":    {"policy"},
 		"aws_lambda_function_url": nil,
 	}
-	docRef := regexp.MustCompile(`^\$\{data\.aws_iam_policy_document\.[A-Za-z0-9_-]+\.json\}$`)
+	docRef := regexp.MustCompile(`^\$\{data\.aws_iam_policy_document\.[A-Za-z0-9_-]+(\["[^"]+"\])?\.json\}$`)
 	for typ, attrs := range policyAttrs {
-		for _, r := range m.ResourcesOf(typ) {
+		for _, r := range m.Instances(typ) {
 			for _, a := range attrs {
-				v, ok := Attr(m, r, a)
+				v, ok := Attr(r.In, r.Block, a)
 				if !ok {
 					continue
 				}
 				if s, _ := v.(string); !docRef.MatchString(s) {
-					bad = append(bad, fmt.Sprintf("%s: %s.%s is not data.aws_iam_policy_document.<name>.json", r.DefRange(), Name(r), a))
+					bad = append(bad, fmt.Sprintf("%s: %s.%s is not data.aws_iam_policy_document.<name>.json", r.Block.DefRange(), r.Name(), a))
 				}
 			}
-			if len(Blocks(r.Body, "inline_policy")) > 0 {
-				bad = append(bad, fmt.Sprintf("%s: %s has an inline_policy block: use aws_iam_role_policy with a policy document", r.DefRange(), Name(r)))
+			if len(Blocks(r.Block.Body, "inline_policy")) > 0 {
+				bad = append(bad, fmt.Sprintf("%s: %s has an inline_policy block: use aws_iam_role_policy with a policy document", r.Block.DefRange(), r.Name()))
 			}
 		}
 	}
@@ -380,15 +380,17 @@ func checkAppKey(m *Module) []string {
 	return bad
 }
 
-// perBucket runs fn for every bucket with the resources of typ that point
-// at it (bucket = aws_s3_bucket.<name>.id or .bucket).
-func perBucket(m *Module, typ string, fn func(bucket *hclsyntax.Block, attached []*hclsyntax.Block) []string) []string {
+// perBucket runs fn for every bucket (each instance of a for_each bucket)
+// with the instances of typ that point at it (bucket = aws_s3_bucket.<name>.id
+// or .bucket; aws_s3_bucket.<name>["key"].id; each.value.id with for_each
+// over the buckets).
+func perBucket(m *Module, typ string, fn func(bucket Instance, attached []Instance) []string) []string {
 	var bad []string
-	for _, b := range m.ResourcesOf("aws_s3_bucket") {
-		var attached []*hclsyntax.Block
-		for _, r := range m.ResourcesOf(typ) {
-			ref := Str(m, r, "bucket")
-			if ref == "${"+Name(b)+".id}" || ref == "${"+Name(b)+".bucket}" {
+	for _, b := range m.Instances("aws_s3_bucket") {
+		var attached []Instance
+		for _, r := range m.Instances(typ) {
+			ref := Str(r.In, r.Block, "bucket")
+			if ref == "${"+b.Name()+".id}" || ref == "${"+b.Name()+".bucket}" {
 				attached = append(attached, r)
 			}
 		}
@@ -398,14 +400,14 @@ func perBucket(m *Module, typ string, fn func(bucket *hclsyntax.Block, attached 
 }
 
 func checkS3PublicAccessBlock(m *Module) []string {
-	return perBucket(m, "aws_s3_bucket_public_access_block", func(b *hclsyntax.Block, pabs []*hclsyntax.Block) []string {
+	return perBucket(m, "aws_s3_bucket_public_access_block", func(b Instance, pabs []Instance) []string {
 		if len(pabs) == 0 {
-			return []string{fmt.Sprintf("%s: %s has no aws_s3_bucket_public_access_block", b.DefRange(), Name(b))}
+			return []string{fmt.Sprintf("%s: %s has no aws_s3_bucket_public_access_block", b.Block.DefRange(), b.Name())}
 		}
 		var bad []string
 		for _, setting := range []string{"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"} {
-			if v, _ := Attr(m, pabs[0], setting); v != true {
-				bad = append(bad, fmt.Sprintf("%s: %s.%s must be true", pabs[0].DefRange(), Name(pabs[0]), setting))
+			if v, _ := Attr(pabs[0].In, pabs[0].Block, setting); v != true {
+				bad = append(bad, fmt.Sprintf("%s: %s.%s must be true", pabs[0].Block.DefRange(), pabs[0].Name(), setting))
 			}
 		}
 		return bad
@@ -413,11 +415,10 @@ func checkS3PublicAccessBlock(m *Module) []string {
 }
 
 func checkS3TLSOnly(m *Module) []string {
-	return perBucket(m, "aws_s3_bucket_policy", func(b *hclsyntax.Block, policies []*hclsyntax.Block) []string {
+	return perBucket(m, "aws_s3_bucket_policy", func(b Instance, policies []Instance) []string {
 		for _, p := range policies {
-			doc := strings.TrimSuffix(strings.TrimPrefix(Str(m, p, "policy"), "${data."), ".json}")
-			for _, s := range m.PolicyStatements() {
-				if s.Doc != doc || s.Allows() {
+			for _, s := range m.DocStatements(DocOf(Str(p.In, p.Block, "policy"))) {
+				if s.Allows() {
 					continue
 				}
 				v, _ := s.Condition("Bool", "aws:SecureTransport")
@@ -425,26 +426,26 @@ func checkS3TLSOnly(m *Module) []string {
 				for _, pr := range s.Principals {
 					everyone = everyone || (pr.Type == "*" && slices.Contains(pr.Identifiers, "*"))
 				}
-				objects := "${" + Name(b) + ".arn}/*"
+				objects := "${" + b.Name() + ".arn}/*"
 				if slices.Equal(v, []string{"false"}) && everyone && slices.Contains(s.Actions, "s3:*") &&
-					slices.Contains(s.Resources, "${"+Name(b)+".arn}") && slices.Contains(s.Resources, objects) {
+					slices.Contains(s.Resources, "${"+b.Name()+".arn}") && slices.Contains(s.Resources, objects) {
 					return nil
 				}
 			}
 		}
-		return []string{fmt.Sprintf("%s: %s has no bucket policy denying s3:* to everyone on the bucket and its objects when aws:SecureTransport is false", b.DefRange(), Name(b))}
+		return []string{fmt.Sprintf("%s: %s has no bucket policy denying s3:* to everyone on the bucket and its objects when aws:SecureTransport is false", b.Block.DefRange(), b.Name())}
 	})
 }
 
 func checkS3Encrypted(m *Module) []string {
-	return perBucket(m, "aws_s3_bucket_server_side_encryption_configuration", func(b *hclsyntax.Block, cfgs []*hclsyntax.Block) []string {
+	return perBucket(m, "aws_s3_bucket_server_side_encryption_configuration", func(b Instance, cfgs []Instance) []string {
 		for _, c := range cfgs {
-			alg := Str(m, c, "rule.apply_server_side_encryption_by_default.sse_algorithm")
+			alg := Str(c.In, c.Block, "rule.apply_server_side_encryption_by_default.sse_algorithm")
 			if alg == "AES256" || alg == "aws:kms" || alg == "aws:kms:dsse" {
 				return nil
 			}
 		}
-		return []string{fmt.Sprintf("%s: %s has no default encryption (aws:kms or AES256)", b.DefRange(), Name(b))}
+		return []string{fmt.Sprintf("%s: %s has no default encryption (aws:kms or AES256)", b.Block.DefRange(), b.Name())}
 	})
 }
 
@@ -456,46 +457,46 @@ func checkS3OwnerEnforced(m *Module) []string {
 	for _, d := range m.ResourcesOf("aws_cloudfront_distribution") {
 		cdnLogs[strings.TrimSuffix(strings.TrimPrefix(Str(m, d, "logging_config.bucket"), "${"), ".bucket_domain_name}")] = true
 	}
-	return perBucket(m, "aws_s3_bucket_ownership_controls", func(b *hclsyntax.Block, cfgs []*hclsyntax.Block) []string {
+	return perBucket(m, "aws_s3_bucket_ownership_controls", func(b Instance, cfgs []Instance) []string {
 		for _, c := range cfgs {
-			own := Str(m, c, "rule.object_ownership")
-			if own == "BucketOwnerEnforced" || own == "BucketOwnerPreferred" && cdnLogs[Name(b)] {
+			own := Str(c.In, c.Block, "rule.object_ownership")
+			if own == "BucketOwnerEnforced" || own == "BucketOwnerPreferred" && cdnLogs[b.Name()] {
 				return nil
 			}
 		}
-		return []string{fmt.Sprintf("%s: %s needs ownership controls BucketOwnerEnforced", b.DefRange(), Name(b))}
+		return []string{fmt.Sprintf("%s: %s needs ownership controls BucketOwnerEnforced", b.Block.DefRange(), b.Name())}
 	})
 }
 
 func checkS3Lifecycle(m *Module) []string {
 	versioned := map[string]bool{}
-	perBucket(m, "aws_s3_bucket_versioning", func(b *hclsyntax.Block, vs []*hclsyntax.Block) []string {
+	perBucket(m, "aws_s3_bucket_versioning", func(b Instance, vs []Instance) []string {
 		for _, v := range vs {
-			versioned[Name(b)] = versioned[Name(b)] || Str(m, v, "versioning_configuration.status") == "Enabled"
+			versioned[b.Name()] = versioned[b.Name()] || Str(v.In, v.Block, "versioning_configuration.status") == "Enabled"
 		}
 		return nil
 	})
-	return perBucket(m, "aws_s3_bucket_lifecycle_configuration", func(b *hclsyntax.Block, cfgs []*hclsyntax.Block) []string {
+	return perBucket(m, "aws_s3_bucket_lifecycle_configuration", func(b Instance, cfgs []Instance) []string {
 		aborts, expiresOld := false, false
 		for _, c := range cfgs {
-			for _, rule := range Blocks(c.Body, "rule") {
-				if Str(m, rule, "status") != "Enabled" {
+			for _, rule := range Blocks(c.Block.Body, "rule") {
+				if Str(c.In, rule, "status") != "Enabled" {
 					continue
 				}
-				if days, ok := Attr(m, rule, "abort_incomplete_multipart_upload.days_after_initiation"); ok && days == 1.0 {
+				if days, ok := Attr(c.In, rule, "abort_incomplete_multipart_upload.days_after_initiation"); ok && days == 1.0 {
 					aborts = true
 				}
-				if _, ok := Attr(m, rule, "noncurrent_version_expiration.noncurrent_days"); ok {
+				if _, ok := Attr(c.In, rule, "noncurrent_version_expiration.noncurrent_days"); ok {
 					expiresOld = true
 				}
 			}
 		}
 		var bad []string
 		if !aborts {
-			bad = append(bad, fmt.Sprintf("%s: %s needs an enabled lifecycle rule aborting incomplete multipart uploads after 1 day", b.DefRange(), Name(b)))
+			bad = append(bad, fmt.Sprintf("%s: %s needs an enabled lifecycle rule aborting incomplete multipart uploads after 1 day", b.Block.DefRange(), b.Name()))
 		}
-		if versioned[Name(b)] && !expiresOld {
-			bad = append(bad, fmt.Sprintf("%s: %s is versioned but noncurrent versions never expire", b.DefRange(), Name(b)))
+		if versioned[b.Name()] && !expiresOld {
+			bad = append(bad, fmt.Sprintf("%s: %s is versioned but noncurrent versions never expire", b.Block.DefRange(), b.Name()))
 		}
 		return bad
 	})
@@ -1530,19 +1531,19 @@ func checkLBAccessLogs(m *Module) []string {
 			continue
 		}
 		bucketRef := strings.TrimSuffix(strings.TrimPrefix(Str(m, lb, "access_logs.bucket"), "${"), ".id}")
-		if _, ok := m.Resources[bucketRef]; !ok {
+		if b, ok := m.Instance(bucketRef); !ok || b.Block.Labels[0] != "aws_s3_bucket" {
 			bad = append(bad, where+": access_logs.bucket must be a bucket of this configuration")
 			continue
 		}
 		var policyDoc string
-		for _, p := range m.ResourcesOf("aws_s3_bucket_policy") {
-			if Str(m, p, "bucket") == "${"+bucketRef+".id}" {
-				policyDoc = strings.TrimSuffix(strings.TrimPrefix(Str(m, p, "policy"), "${data."), ".json}")
+		for _, p := range m.Instances("aws_s3_bucket_policy") {
+			if Str(p.In, p.Block, "bucket") == "${"+bucketRef+".id}" {
+				policyDoc = DocOf(Str(p.In, p.Block, "policy"))
 			}
 		}
 		elbAccount, logDelivery := false, false
-		for _, s := range m.PolicyStatements() {
-			if s.Doc != policyDoc || !s.Allows() || !s.HasAction("s3:PutObject") {
+		for _, s := range m.DocStatements(policyDoc) {
+			if !s.Allows() || !s.HasAction("s3:PutObject") {
 				continue
 			}
 			for _, r := range s.Resources {
@@ -1561,12 +1562,12 @@ func checkLBAccessLogs(m *Module) []string {
 			bad = append(bad, fmt.Sprintf("%s: the policy of %s must let the Region's ELB account (data.aws_elb_service_account) and logdelivery.elasticloadbalancing.amazonaws.com put objects", where, bucketRef))
 		}
 		expires := false
-		for _, lc := range m.ResourcesOf("aws_s3_bucket_lifecycle_configuration") {
-			if Str(m, lc, "bucket") != "${"+bucketRef+".id}" {
+		for _, lc := range m.Instances("aws_s3_bucket_lifecycle_configuration") {
+			if Str(lc.In, lc.Block, "bucket") != "${"+bucketRef+".id}" {
 				continue
 			}
-			for _, rule := range Blocks(lc.Body, "rule") {
-				if _, ok := Attr(m, rule, "expiration.days"); ok && Str(m, rule, "status") == "Enabled" {
+			for _, rule := range Blocks(lc.Block.Body, "rule") {
+				if _, ok := Attr(lc.In, rule, "expiration.days"); ok && Str(lc.In, rule, "status") == "Enabled" {
 					expires = true
 				}
 			}
@@ -1793,34 +1794,34 @@ func checkCDNAccessLogs(m *Module) []string {
 			bad = append(bad, where+": logging_config.include_cookies: the logs would hold session cookies")
 		}
 		bucketRef := ref(Str(m, d, "logging_config.bucket"), "bucket_domain_name")
-		if _, ok := m.Resources[bucketRef]; !ok {
+		if b, ok := m.Instance(bucketRef); !ok || b.Block.Labels[0] != "aws_s3_bucket" {
 			bad = append(bad, where+": logging_config.bucket must be the bucket_domain_name of a bucket of this configuration")
 			continue
 		}
 		ownership := ""
-		for _, oc := range m.ResourcesOf("aws_s3_bucket_ownership_controls") {
-			if ref(Str(m, oc, "bucket"), "id") == bucketRef {
-				ownership = Str(m, oc, "rule.object_ownership")
+		for _, oc := range m.Instances("aws_s3_bucket_ownership_controls") {
+			if ref(Str(oc.In, oc.Block, "bucket"), "id") == bucketRef {
+				ownership = Str(oc.In, oc.Block, "rule.object_ownership")
 			}
 		}
 		if ownership != "BucketOwnerPreferred" && ownership != "ObjectWriter" {
 			bad = append(bad, fmt.Sprintf("%s: %s has ACLs disabled (object ownership %q): CloudFront's log delivery cannot write to it", where, bucketRef, ownership))
 		}
 		granted := false
-		for _, acl := range m.ResourcesOf("aws_s3_bucket_acl") {
-			if ref(Str(m, acl, "bucket"), "id") != bucketRef {
+		for _, acl := range m.Instances("aws_s3_bucket_acl") {
+			if ref(Str(acl.In, acl.Block, "bucket"), "id") != bucketRef {
 				continue
 			}
-			for _, p := range Blocks(acl.Body, "access_control_policy") {
+			for _, p := range Blocks(acl.Block.Body, "access_control_policy") {
 				for _, g := range Blocks(p.Body, "grant") {
-					id := Str(m, g, "grantee.id")
+					id := Str(acl.In, g, "grantee.id")
 					switch {
-					case Str(m, g, "grantee.type") != "CanonicalUser":
-						bad = append(bad, fmt.Sprintf("%s: %s grants a %s: only the owner and awslogsdelivery may be granted", g.DefRange(), Name(acl), Str(m, g, "grantee.type")))
+					case Str(acl.In, g, "grantee.type") != "CanonicalUser":
+						bad = append(bad, fmt.Sprintf("%s: %s grants a %s: only the owner and awslogsdelivery may be granted", g.DefRange(), acl.Name(), Str(acl.In, g, "grantee.type")))
 					case strings.Contains(id, "data.aws_cloudfront_log_delivery_canonical_user_id."):
-						granted = granted || Str(m, g, "permission") == "FULL_CONTROL"
+						granted = granted || Str(acl.In, g, "permission") == "FULL_CONTROL"
 					case !strings.Contains(id, "data.aws_canonical_user_id."):
-						bad = append(bad, fmt.Sprintf("%s: %s grants %s: only the owner and awslogsdelivery may be granted", g.DefRange(), Name(acl), id))
+						bad = append(bad, fmt.Sprintf("%s: %s grants %s: only the owner and awslogsdelivery may be granted", g.DefRange(), acl.Name(), id))
 					}
 				}
 			}
@@ -1829,12 +1830,12 @@ func checkCDNAccessLogs(m *Module) []string {
 			bad = append(bad, fmt.Sprintf("%s: no aws_s3_bucket_acl of %s grants the awslogsdelivery account (data.aws_cloudfront_log_delivery_canonical_user_id) FULL_CONTROL", where, bucketRef))
 		}
 		expires := false
-		for _, lc := range m.ResourcesOf("aws_s3_bucket_lifecycle_configuration") {
-			if ref(Str(m, lc, "bucket"), "id") != bucketRef {
+		for _, lc := range m.Instances("aws_s3_bucket_lifecycle_configuration") {
+			if ref(Str(lc.In, lc.Block, "bucket"), "id") != bucketRef {
 				continue
 			}
-			for _, rule := range Blocks(lc.Body, "rule") {
-				if _, ok := Attr(m, rule, "expiration.days"); ok && Str(m, rule, "status") == "Enabled" {
+			for _, rule := range Blocks(lc.Block.Body, "rule") {
+				if _, ok := Attr(lc.In, rule, "expiration.days"); ok && Str(lc.In, rule, "status") == "Enabled" {
 					expires = true
 				}
 			}

@@ -195,7 +195,7 @@ override_resource {
 }
 
 override_resource {
-  target          = aws_s3_bucket.lb_logs
+  target          = aws_s3_bucket.logs["lb"]
   override_during = plan
   values = {
     id  = "imageapp-lb-logs-test"
@@ -204,7 +204,7 @@ override_resource {
 }
 
 override_resource {
-  target          = aws_s3_bucket.cdn_logs
+  target          = aws_s3_bucket.logs["cdn"]
   override_during = plan
   values = {
     id                 = "imageapp-cdn-logs-test"
@@ -326,17 +326,17 @@ run "with_cloudfront" {
     error_message = "CloudFront writes standard logs to its log bucket, without cookies"
   }
   assert {
-    condition = (aws_s3_bucket_ownership_controls.cdn_logs.rule[0].object_ownership == "BucketOwnerPreferred" &&
+    condition = (aws_s3_bucket_ownership_controls.logs["cdn"].rule[0].object_ownership == "BucketOwnerPreferred" &&
       anytrue([for g in aws_s3_bucket_acl.cdn_logs.access_control_policy[0].grant : g.permission == "FULL_CONTROL" &&
     g.grantee[0].type == "CanonicalUser" && g.grantee[0].id == "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0"]))
     error_message = "the CloudFront log bucket has ACLs enabled and grants the awslogsdelivery account FULL_CONTROL"
   }
   assert {
-    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.cdn_logs.rule : r.expiration[0].days if r.id == "expire-logs"]) == 90
+    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.logs["cdn"].rule : r.expiration[0].days if r.id == "expire-logs"]) == 90
     error_message = "CloudFront's access logs expire"
   }
   assert {
-    condition     = aws_s3_bucket_public_access_block.cdn_logs.block_public_acls && aws_s3_bucket_public_access_block.cdn_logs.ignore_public_acls && aws_s3_bucket_public_access_block.cdn_logs.restrict_public_buckets
+    condition     = aws_s3_bucket_public_access_block.logs["cdn"].block_public_acls && aws_s3_bucket_public_access_block.logs["cdn"].ignore_public_acls && aws_s3_bucket_public_access_block.logs["cdn"].restrict_public_buckets
     error_message = "the CloudFront log bucket is not public"
   }
   assert {
@@ -601,15 +601,37 @@ run "observability" {
     error_message = "the ALB writes access logs to the log bucket"
   }
   assert {
-    condition = (anytrue([for st in data.aws_iam_policy_document.lb_logs_bucket.statement : st.effect == "Allow" && contains(st.actions, "s3:PutObject") &&
+    condition = (anytrue([for st in data.aws_iam_policy_document.lb_log_delivery.statement : st.effect == "Allow" && contains(st.actions, "s3:PutObject") &&
       anytrue([for p in st.principals : p.type == "Service" && contains(p.identifiers, "logdelivery.elasticloadbalancing.amazonaws.com")])]) &&
-      anytrue([for st in data.aws_iam_policy_document.lb_logs_bucket.statement : st.effect == "Allow" && contains(st.actions, "s3:PutObject") &&
+      anytrue([for st in data.aws_iam_policy_document.lb_log_delivery.statement : st.effect == "Allow" && contains(st.actions, "s3:PutObject") &&
     anytrue([for p in st.principals : p.type == "AWS" && contains(p.identifiers, "arn:aws:iam::054676820928:root")])]))
     error_message = "the log bucket admits the ELB account of the region and the log-delivery service principal"
   }
   assert {
-    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.lb_logs.rule : r.expiration[0].days if r.id == "expire-logs"]) == 90
+    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.logs["lb"].rule : r.expiration[0].days if r.id == "expire-logs"]) == 90
     error_message = "access logs expire"
+  }
+  assert {
+    condition = alltrue([for k in ["lb", "cdn"] :
+      aws_s3_bucket_public_access_block.logs[k].block_public_acls && aws_s3_bucket_public_access_block.logs[k].block_public_policy &&
+      aws_s3_bucket_public_access_block.logs[k].ignore_public_acls && aws_s3_bucket_public_access_block.logs[k].restrict_public_buckets &&
+      one(aws_s3_bucket_server_side_encryption_configuration.logs[k].rule).apply_server_side_encryption_by_default[0].sse_algorithm == "AES256" &&
+      one([for r in aws_s3_bucket_lifecycle_configuration.logs[k].rule : r.abort_incomplete_multipart_upload[0].days_after_initiation if r.id == "abort-incomplete-uploads"]) == 1 &&
+    one([for r in aws_s3_bucket_lifecycle_configuration.logs[k].rule : r.expiration[0].days if r.id == "expire-logs"]) == 90])
+    error_message = "both log buckets block public access, encrypt (SSE-S3), abort incomplete uploads and expire their logs"
+  }
+  assert {
+    condition = alltrue([for k in ["lb", "cdn"] : anytrue([for st in data.aws_iam_policy_document.logs_bucket[k].statement :
+      st.effect == "Deny" && contains(st.actions, "s3:*") && anytrue([for c in st.condition : c.test == "Bool" && c.variable == "aws:SecureTransport" && toset(c.values) == toset(["false"])]) &&
+      contains(st.resources, aws_s3_bucket.logs[k].arn) && contains(st.resources, "${aws_s3_bucket.logs[k].arn}/*")]) &&
+    aws_s3_bucket_policy.logs[k].bucket == aws_s3_bucket.logs[k].id])
+    error_message = "both log buckets' policies deny requests without TLS, on the bucket and its objects"
+  }
+  assert {
+    condition = (aws_s3_bucket_ownership_controls.logs["lb"].rule[0].object_ownership == "BucketOwnerEnforced" &&
+      length(data.aws_iam_policy_document.logs_bucket["lb"].source_policy_documents) == 1 &&
+    length(data.aws_iam_policy_document.logs_bucket["cdn"].source_policy_documents) == 0)
+    error_message = "the ALB's log bucket keeps ACLs disabled and its policy takes the ELB writers; CloudFront's (which writes through the ACL) takes none"
   }
 }
 
