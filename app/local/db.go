@@ -112,20 +112,16 @@ func (d *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	return s, nil
 }
 
-// queryRow is QueryRowContext through a prepared statement. Reads run to
-// their end even if their request ends first (see readContext).
+// queryRow is row for a read: it runs to its end even if its request ends
+// first (see readContext).
 func (d *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	ctx = readContext(ctx)
-	s, err := d.stmt(ctx, query)
-	if err != nil {
-		return d.db.QueryRowContext(ctx, query, args...) // reports the same error through Scan
-	}
-	return s.QueryRowContext(ctx, args...)
+	return d.row(readContext(ctx), query, args...)
 }
 
-// writeRow is queryRow for a write that returns a row (RETURNING): it
-// keeps ctx, which bounds its wait for the write lock, as exec does.
-func (d *DB) writeRow(ctx context.Context, query string, args ...any) *sql.Row {
+// row is QueryRowContext through a prepared statement, under ctx as it
+// is: for a write that returns a row (RETURNING), whose wait for the write
+// lock ctx bounds, as for exec.
+func (d *DB) row(ctx context.Context, query string, args ...any) *sql.Row {
 	s, err := d.stmt(ctx, query)
 	if err != nil {
 		return d.db.QueryRowContext(ctx, query, args...) // reports the same error through Scan

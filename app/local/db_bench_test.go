@@ -11,7 +11,7 @@ import (
 // BenchmarkPointRead reads a user by username, as every session check
 // does, with a request's context (which can end): through the app's
 // queryRow, which reads under readContext, and, as the baseline, through
-// the same prepared statement with the context as it is, which makes
+// row, the same prepared statement with the context as it is, which makes
 // database/sql and the driver each watch it from a goroutine of their own:
 //
 //	go test ./app/local -bench PointRead
@@ -31,11 +31,7 @@ func BenchmarkPointRead(b *testing.B) {
 	defer cancel()
 	b.Run("watched", func(b *testing.B) {
 		for b.Loop() {
-			s, err := db.stmt(request, query)
-			if err == nil {
-				_, err = scanUser(s.QueryRowContext(request, "alice"))
-			}
-			if err != nil {
+			if _, err := scanUser(db.row(request, query, "alice")); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -154,7 +154,7 @@ func (d *Directory) PutCeremony(ctx context.Context, id string, data []byte, exp
 func (d *Directory) TakeCeremony(ctx context.Context, id string, now time.Time) ([]byte, error) {
 	var data []byte
 	var expires int64
-	err := d.DB.writeRow(ctx, `DELETE FROM ceremonies WHERE id = ? RETURNING data, expires_at`, id).Scan(&data, &expires)
+	err := d.DB.row(ctx, `DELETE FROM ceremonies WHERE id = ? RETURNING data, expires_at`, id).Scan(&data, &expires)
 	if isNoRows(err) || (err == nil && expires <= now.UnixNano()) {
 		return nil, imageapp.Errorf(imageapp.ENOTFOUND, "That sign-in attempt expired. Start again.")
 	}
