@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/a-h/templ"
 
+	"imageapp/app/imageapp"
 	"imageapp/views"
 )
 
@@ -21,11 +23,23 @@ func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, c te
 }
 
 // JSON writes v as the JSON reply.
+//
+// The reply carries its length: a flushed answer (a send's, before its
+// preview is made) is then whole at the client, which would otherwise wait
+// for the end of a chunked body until the handler and its middleware return.
 func (s *Server) JSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil { // our own reply types: a bug, not the client's doing
+		s.log.ErrorContext(r.Context(), "encode JSON", "path", r.URL.Path, "err", err)
+		status = http.StatusInternalServerError
+		body, _ = json.Marshal(errorJSON{Error: errorBody{Code: imageapp.EINTERNAL, Message: imageapp.ErrorMessage(err)}})
+	}
+	body = append(body, '\n')
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
-	if err := json.NewEncoder(w).Encode(v); err != nil && r.Context().Err() == nil {
+	if _, err := w.Write(body); err != nil && r.Context().Err() == nil {
 		s.log.ErrorContext(r.Context(), "write JSON", "path", r.URL.Path, "err", err)
 	}
 }
