@@ -54,6 +54,14 @@ const (
 	// the preview is made anyway, so a steady stream of sends cannot starve
 	// previews, and it stays well inside previewEventHold.
 	previewYield = 300 * time.Millisecond
+	// answerGrace is how long after its send's answer a preview waits
+	// before it starts, whatever else is going on: the answer's last steps
+	// (the access log, the connection's next read) and the sender's client
+	// taking it in. On a single-machine install the browser shares the
+	// cores with this worker, and a decode that starts the moment the answer
+	// is flushed slows the sender's page by as much as a quarter of a send
+	// (the bench's send rows, app/cmd/bench/README.md).
+	answerGrace = 20 * time.Millisecond
 	// previewRest is how many times its last preview's time a worker then
 	// waits for the sends under way to end (see restAfter).
 	previewRest = 2
@@ -282,6 +290,7 @@ func (s *Service) RunPreviews(ctx context.Context) {
 				case <-ctx.Done():
 					return
 				case j := <-q.jobs:
+					sleep(ctx, time.Until(j.queued.Add(answerGrace)))
 					q.yieldToSends(ctx, turn(j.queued, q.yieldFor(), rest, time.Now()))
 					bg := context.WithoutCancel(ctx)
 					began := time.Now()
@@ -306,6 +315,19 @@ func (s *Service) RunPreviews(ctx context.Context) {
 		default:
 			return
 		}
+	}
+}
+
+// sleep waits d, or until ctx ends; it returns at once for d ≤ 0.
+func sleep(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
 	}
 }
 

@@ -310,3 +310,26 @@ func startSlowSend(t *testing.T, c *client, to string, img []byte) (<-chan int, 
 	t.Cleanup(rest)
 	return status, rest
 }
+
+// TestPreviewLetsTheAnswerLand: a preview does not start the moment its
+// send's answer is flushed but answerGrace (20 ms) later, so the sender's
+// client, which may share the cores, takes the answer in first. The bound
+// is from before the request was sent, so a slow machine can only make it
+// pass, never fail.
+func TestPreviewLetsTheAnswerLand(t *testing.T) {
+	var firstRead atomic.Int64
+	app, _ := holdPreviews(t, func() { firstRead.CompareAndSwap(0, time.Now().UnixNano()) })
+	alice, _ := app.signUp("alice"), app.signUp("bob")
+	img := testPNG(t, 300, 200)
+	sent := time.Now()
+	if status, _ := postImage(t, alice, "bob", img); status != http.StatusCreated {
+		t.Fatalf("send: %d", status)
+	}
+	app.previewsMade()
+	if firstRead.Load() == 0 {
+		t.Fatal("the preview never read the image")
+	}
+	if d := time.Unix(0, firstRead.Load()).Sub(sent); d < 20*time.Millisecond {
+		t.Errorf("the preview read the image %v after the send began; want at least 20ms after its answer", d)
+	}
+}
