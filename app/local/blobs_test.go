@@ -104,3 +104,31 @@ func TestAPutKeepsItsTempFileOutOfTheBlobFolders(t *testing.T) {
 		t.Errorf("temp files beside the blobs: %v; want them under .tmp/", leftovers)
 	}
 }
+
+// TestAPutMakesMissingFolders: puts make the temp folder and a blob's
+// folder when they find them missing (they are not checked before each
+// put), also when one is removed while the store runs.
+func TestAPutMakesMissingFolders(t *testing.T) {
+	ctx := context.Background()
+	b := &Blobs{Dir: filepath.Join(t.TempDir(), "blobs")}
+	first, second := strings.Repeat("ab", 16), strings.Repeat("ab", 15)+"cd"
+	if err := b.PutBlob(ctx, first, strings.NewReader("one")); err != nil {
+		t.Fatalf("a put into a new store: %v", err)
+	}
+	for _, dir := range []string{".tmp", "ab"} {
+		if err := os.RemoveAll(filepath.Join(b.Dir, dir)); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.PutBlob(ctx, second, strings.NewReader("two")); err != nil {
+			t.Fatalf("a put after %s/ was removed: %v", dir, err)
+		}
+	}
+	r, err := b.Blob(ctx, second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if got, _ := io.ReadAll(r); string(got) != "two" {
+		t.Errorf("blob = %q; want %q", got, "two")
+	}
+}
