@@ -33,7 +33,7 @@ func TestARequestsLogLinesCarryItsRequestID(t *testing.T) {
 	if failed := lineOf(logs, `msg="request failed"`); !strings.Contains(failed, "request_id=alb-send-7") {
 		t.Errorf("the handler's line %q lacks the request ID", failed)
 	}
-	access := lineOf(logs, "msg=request method=POST route=/api/messages status=500")
+	access := awaitLine(app, "msg=request method=POST route=/api/messages status=500")
 	if !strings.Contains(access, "request_id=alb-send-7") || !regexp.MustCompile(`duration_ms=[0-9.]+ bytes=[1-9]`).MatchString(access) {
 		t.Errorf("access line %q; want duration_ms, bytes and request_id=alb-send-7", access)
 	}
@@ -79,6 +79,20 @@ func TestAnEventStreamLogsOneLineWhenItEnds(t *testing.T) {
 	}
 	if n := strings.Count(app.logText(), "msg=request method=GET route=/events status=200"); n != 1 {
 		t.Errorf("%d access lines for one stream, want 1:\n%s", n, app.logText())
+	}
+}
+
+// awaitLine is the first line of app's log containing s, waiting up to 10 s
+// for it: an access line is written once the handler has returned, which
+// can be after the client has the whole answer (it carries its length).
+func awaitLine(app *testApp, s string) string {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		line := lineOf(app.logText(), s)
+		if line != "" || time.Now().After(deadline) {
+			return line
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
