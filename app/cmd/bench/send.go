@@ -38,8 +38,10 @@ func (e *benchEnv) phaseSend(ctx context.Context, rep *benchReport) error {
 //
 // With held, the preview's read of the blob waits until the client has
 // the answer: in this process the client shares two cores with the preview
-// worker, which starts the moment the answer is flushed and can keep the
-// client from reading it; a client on another machine would not wait.
+// worker. Since the worker waits 20 ms after the answer (the preview
+// queue's answerGrace) before it starts, the two measure alike; before,
+// it started the moment the answer was flushed and kept the client from
+// reading it.
 func (e *benchEnv) timedSend(sc sizeCase, previews *[]time.Duration, held bool) timedFn {
 	return func() (sample, error) {
 		var id string
@@ -119,12 +121,12 @@ const sendNote = "**Send baseline**: a handler in the same process, on its own `
 	"temp file in the same data dir in 64 KiB writes (as the blob store gets them), **fsyncs it and renames it " +
 	"into place** — the same durable write the blob store does (the second ratio is against the same handler without the fsync). The app additionally does " +
 	"whatever its send path does at the time of the run — today: sniff and check the image, strip its metadata " +
-	"(`app/metastrip`, streaming), encrypt it (AES-GCM-HKDF streaming), store the row in SQLite (with its preview due), answer; then, after the answer is flushed, " +
-	"its preview queue reads the blob back, decodes the thumbnail, seals and stores the previews, and the notification mail is written to the outbox (also fsynced). " +
+	"(`app/metastrip`, streaming), encrypt it (AES-GCM-HKDF streaming), store the row in SQLite (with its preview due), answer; then the notification mail is written to the outbox (also fsynced) and, 20 ms after the answer is flushed (so that its client takes the answer in first), " +
+	"its preview queue reads the blob back, decodes the thumbnail, seals and stores the previews. " +
 	"The send is timed to its answer; each run then waits, untimed, for its preview (the time from the answer until the preview was stored is in the ImageApp cell) and its mail " +
 	"and deletes what it stored, so no preview runs during the next timed run. The same send is also timed with its preview held " +
 	"until the client has the answer (the bench's blob store wrapper makes the preview's read of the image wait): the client runs in this " +
-	"process, on the same two cores as the preview worker, which starts the moment the answer is flushed and can keep the client from " +
-	"reading it, as a client on another machine would not be kept. The noise PNGs are the worst case for a PNG decoder; the 12 MP photo is a " +
+	"process, on the same two cores as the preview worker; the two measure alike since the worker waits 20 ms after the answer (before 2026-12-08 it " +
+	"started the moment the answer was flushed and kept the client from reading it, as a client on another machine would not be kept). The noise PNGs are the worst case for a PNG decoder; the 12 MP photo is a " +
 	"photo-like JPEG made at startup (see the preview note). " +
 	"Rounds: 2N for the smaller sizes, N for 10 MiB, after warm-up rounds."
