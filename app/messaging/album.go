@@ -198,9 +198,9 @@ func (s *Service) SendAlbum(ctx context.Context, from imageapp.User, in AlbumInp
 	first := sent[0]
 	if !first.Withheld && !first.Request { // withheld: the recipient never knows; a request waits unannounced
 		if imageapp.PrivacyOf(to).NotifyByMail { // off: no mail, the live inbox still updates
-			s.notifySoon(ctx, to, imageapp.Notification{RecipientID: to.ID, SenderName: from.Username, MessageID: first.ID})
+			s.notifySoon(ctx, to, imageapp.Notification{RecipientID: to.ID, SenderName: from.Username, MessageID: first.ID}, in.Answered)
 		}
-		s.pushSoon(ctx, to, from.Username, first.ID) // once for the album, to the browsers they turned push on in (push.go)
+		s.pushSoon(ctx, to, from.Username, first.ID, in.Answered) // once for the album, to the browsers they turned push on in (push.go)
 	}
 	events := sentEvents(first)
 	for i := range events {

@@ -54,13 +54,14 @@ const (
 	// the preview is made anyway, so a steady stream of sends cannot starve
 	// previews, and it stays well inside previewEventHold.
 	previewYield = 300 * time.Millisecond
-	// answerGrace is how long after its send's answer a preview waits
-	// before it starts, whatever else is going on: the answer's last steps
-	// (the access log, the connection's next read) and the sender's client
-	// taking it in. On a single-machine install the browser shares the
-	// cores with this worker, and a decode that starts the moment the answer
-	// is flushed slows the sender's page by as much as a quarter of a send
-	// (the bench's send rows, app/cmd/bench/README.md).
+	// answerGrace is how long after its send's answer what follows the
+	// send (its preview, its mail and push) waits before it starts,
+	// whatever else is going on: for the answer's last steps (the access
+	// log, the connection's next read) and the sender's client taking it
+	// in. On a single-machine install the browser shares the cores with
+	// them, and a decode that starts the moment the answer is flushed slows
+	// the sender's page by as much as a quarter of a send (the bench's send
+	// rows, app/cmd/bench/README.md).
 	answerGrace = 20 * time.Millisecond
 	// previewRest is how many times its last preview's time a worker then
 	// waits for the sends under way to end (see restAfter).
@@ -196,7 +197,7 @@ type previewJob struct {
 	dek      []byte
 	caption  string
 	job      string    // imageapp.JobPreview with a send's key, JobSweep with one unwrapped again
-	queued   time.Time // when the send's answer was written and the job queued
+	queued   time.Time // when the job was queued, answerGrace after the send's answer
 
 	events  []live // the message's live events, held until the preview is stored
 	publish sync.Once
@@ -213,8 +214,8 @@ func (s *Service) previewBudget() *thumbnail.Budget {
 	return defaultBudget()
 }
 
-// queuePreview hands m's preview to the queue once answered is closed (the
-// send's answer has been written), or makes it now when the service has no
+// queuePreview hands m's preview to the queue answerGrace after answered is
+// closed (the send's answer has been written; awaitAnswer), or makes it now when the service has no
 // queue. Either way the message's live events go out when the preview is
 // stored, or previewEventHold after the answer, whichever comes first.
 func (s *Service) queuePreview(ctx context.Context, j *previewJob, answered <-chan struct{}) {
@@ -227,15 +228,7 @@ func (s *Service) queuePreview(ctx context.Context, j *previewJob, answered <-ch
 	q := s.Previewing
 	q.add()
 	s.later(func() {
-		if answered != nil {
-			t := time.NewTimer(answerWait)
-			select {
-			case <-answered:
-			case <-t.C:
-				s.log().WarnContext(ctx, "a send's answer took too long to write; making its preview anyway", "message_id", j.m.ID)
-			}
-			t.Stop()
-		}
+		s.awaitAnswer(ctx, answered, j.m.ID)
 		hold := time.AfterFunc(previewEventHold, func() { s.publishHeld(bg, j) })
 		j.queued = time.Now()
 		select {
@@ -290,7 +283,6 @@ func (s *Service) RunPreviews(ctx context.Context) {
 				case <-ctx.Done():
 					return
 				case j := <-q.jobs:
-					sleep(ctx, time.Until(j.queued.Add(answerGrace)))
 					q.yieldToSends(ctx, turn(j.queued, q.yieldFor(), rest, time.Now()))
 					bg := context.WithoutCancel(ctx)
 					began := time.Now()
@@ -315,19 +307,6 @@ func (s *Service) RunPreviews(ctx context.Context) {
 		default:
 			return
 		}
-	}
-}
-
-// sleep waits d, or until ctx ends; it returns at once for d ≤ 0.
-func sleep(ctx context.Context, d time.Duration) {
-	if d <= 0 {
-		return
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
 	}
 }
 

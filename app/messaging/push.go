@@ -19,7 +19,7 @@ type Pusher interface {
 // from one sender replace each other in the browser (the message's tag is
 // the sender), so no coalescing is kept here. A failure is logged; the
 // message stays sent.
-func (s *Service) pushSoon(ctx context.Context, to imageapp.User, sender, messageID string) {
+func (s *Service) pushSoon(ctx context.Context, to imageapp.User, sender, messageID string, answered <-chan struct{}) {
 	if s.Push == nil {
 		return
 	}
@@ -32,8 +32,9 @@ func (s *Service) pushSoon(ctx context.Context, to imageapp.User, sender, messag
 		push(ctx)
 		return
 	}
-	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), notifyTimeout)
 	s.Notifying.Go(func() {
+		s.awaitAnswer(ctx, answered, messageID) // as notifySoon: its encryption is CPU the answer needs
+		nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), notifyTimeout)
 		defer cancel()
 		push(nctx)
 	})

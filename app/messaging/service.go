@@ -260,18 +260,40 @@ func (s *Service) recipient(ctx context.Context, from imageapp.User, name, capti
 	return s.ensureProvisioned(ctx, to)
 }
 
-// notifySoon notifies the recipient: after Send returns when Notifying is
-// set (detached from the request, which ends then), else before.
-func (s *Service) notifySoon(ctx context.Context, to imageapp.User, n imageapp.Notification) {
+// notifySoon notifies the recipient: answerGrace after the send's answer
+// is written (answered closed; nil for no wait) when Notifying is set, detached from
+// the request, which ends then; else before Send returns. A mail is a
+// file written and fsynced (or an SNS call): started before the answer,
+// it slowed the answer's last steps.
+func (s *Service) notifySoon(ctx context.Context, to imageapp.User, n imageapp.Notification, answered <-chan struct{}) {
 	if s.Notifying == nil {
 		s.notify(ctx, to, n)
 		return
 	}
-	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), notifyTimeout)
 	s.Notifying.Go(func() {
+		s.awaitAnswer(ctx, answered, n.MessageID)
+		nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), notifyTimeout)
 		defer cancel()
 		s.notify(nctx, to, n)
 	})
+}
+
+// awaitAnswer waits until a send's answer has been written (answered is
+// closed; nil: no wait), at most answerWait, so that a client that does not
+// read the answer cannot hold back what follows the send; then answerGrace
+// more, for the client to take the answer in.
+func (s *Service) awaitAnswer(ctx context.Context, answered <-chan struct{}, messageID string) {
+	if answered == nil {
+		return
+	}
+	t := time.NewTimer(answerWait)
+	defer t.Stop()
+	select {
+	case <-answered:
+	case <-t.C:
+		s.log().WarnContext(ctx, "a send's answer took too long to write; going on without it", "message_id", messageID)
+	}
+	time.Sleep(answerGrace)
 }
 
 // settleFailedCreate decides a send whose message write reported an error.

@@ -14,6 +14,7 @@ import (
 
 	"imageapp/app/imageapp"
 	"imageapp/app/imageapptest"
+	"imageapp/app/messaging"
 )
 
 // holdPreviews starts an app whose preview reads of a blob (the only
@@ -331,5 +332,43 @@ func TestPreviewLetsTheAnswerLand(t *testing.T) {
 	}
 	if d := time.Unix(0, firstRead.Load()).Sub(sent); d < 20*time.Millisecond {
 		t.Errorf("the preview read the image %v after the send began; want at least 20ms after its answer", d)
+	}
+}
+
+// TestNotificationWaitsForTheAnswer: a send's notification mail (a file
+// written and fsynced, or an SNS call) is sent once the send's answer is
+// written, not while the answer's last steps run.
+func TestNotificationWaitsForTheAnswer(t *testing.T) {
+	var notified atomic.Int32
+	app := startAppWrapped(t, t.TempDir(), func(p *imageapp.Ports) {
+		imageapptest.Wrap(p).Set(func(ctx context.Context, op imageapptest.Op, next func() error) error {
+			if op == imageapptest.Notify {
+				notified.Add(1)
+			}
+			return next()
+		}, nil)
+	})
+	app.signUp("alice")
+	app.signUp("bob")
+	svc := app.app.Messaging()
+	alice, err := svc.Users.UserByUsername(t.Context(), "alice")
+	must(t, err)
+	before := notified.Load() // the sign-ups' codes went by mail too
+	answered := make(chan struct{})
+	if _, err := svc.Send(t.Context(), alice, messaging.SendInput{To: "bob", Filename: "a.png",
+		Body: bytes.NewReader(testPNG(t, 8, 8)), Answered: answered}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // long enough for a mail sent at once
+	if n := notified.Load() - before; n != 0 {
+		t.Fatalf("%d notifications before the answer was written; want none", n)
+	}
+	close(answered)
+	deadline := time.Now().Add(10 * time.Second)
+	for notified.Load() == before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if notified.Load() == before {
+		t.Error("no notification after the answer was written")
 	}
 }
