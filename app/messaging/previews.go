@@ -214,9 +214,9 @@ func (s *Service) previewBudget() *thumbnail.Budget {
 	return defaultBudget()
 }
 
-// queuePreview hands m's preview to the queue answerGrace after answered is
-// closed (the send's answer has been written; awaitAnswer), or makes it now when the service has no
-// queue. Either way the message's live events go out when the preview is
+// queuePreview hands m's preview to the queue answerGrace after answered
+// is closed (the send's answer has been written; awaitAnswer), or makes it
+// now when the service has no queue. Either way the message's live events go out when the preview is
 // stored, or previewEventHold after the answer, whichever comes first.
 func (s *Service) queuePreview(ctx context.Context, j *previewJob, answered <-chan struct{}) {
 	if s.Previewing == nil {

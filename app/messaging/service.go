@@ -261,10 +261,10 @@ func (s *Service) recipient(ctx context.Context, from imageapp.User, name, capti
 }
 
 // notifySoon notifies the recipient: answerGrace after the send's answer
-// is written (answered closed; nil for no wait) when Notifying is set, detached from
-// the request, which ends then; else before Send returns. A mail is a
-// file written and fsynced (or an SNS call): started before the answer,
-// it slowed the answer's last steps.
+// is written (answered closed; nil for no wait) when Notifying is set,
+// detached from the request, which ends then; else before Send returns. A
+// mail is a digest record and a file written and fsynced (or an SNS call):
+// started before the answer, it slowed the answer's last steps.
 func (s *Service) notifySoon(ctx context.Context, to imageapp.User, n imageapp.Notification, answered <-chan struct{}) {
 	if s.Notifying == nil {
 		s.notify(ctx, to, n)
