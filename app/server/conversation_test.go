@@ -15,12 +15,13 @@ import (
 	"imageapp/app/imageapptest"
 )
 
-// countDecrypts starts the app with every key unwrap counted.
-func countDecrypts(t *testing.T) (*testApp, *atomic.Int64) {
+// countCalls starts the app with every call of the port operation op
+// counted (imageapptest.Decrypt: every key unwrap).
+func countCalls(t *testing.T, op imageapptest.Op) (*testApp, *atomic.Int64) {
 	var n atomic.Int64
 	app := startAppWrapped(t, t.TempDir(), func(p *imageapp.Ports) {
-		imageapptest.Wrap(p).Set(func(ctx context.Context, op imageapptest.Op, next func() error) error {
-			if op == imageapptest.Decrypt {
+		imageapptest.Wrap(p).Set(func(ctx context.Context, called imageapptest.Op, next func() error) error {
+			if called == op {
 				n.Add(1)
 			}
 			return next()
@@ -41,7 +42,7 @@ func sendWithCaption(t *testing.T, from *client, to, caption string) {
 // image's preview; a person's page shows both ways, newest last, with a
 // reply button; the JSON twin says the same; previews are sealed at rest.
 func TestConversations(t *testing.T) {
-	app, decrypts := countDecrypts(t)
+	app, decrypts := countCalls(t, imageapptest.Decrypt)
 	alice, bob, carol := app.signUp("alice"), app.signUp("bob"), app.signUp("carol")
 	sendWithCaption(t, alice, "bob", "zebra-first")
 	sendWithCaption(t, bob, "alice", "zebra-back")

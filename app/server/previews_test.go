@@ -339,15 +339,7 @@ func TestPreviewLetsTheAnswerLand(t *testing.T) {
 // written and fsynced, or an SNS call) is sent once the send's answer is
 // written, not while the answer's last steps run.
 func TestNotificationWaitsForTheAnswer(t *testing.T) {
-	var notified atomic.Int32
-	app := startAppWrapped(t, t.TempDir(), func(p *imageapp.Ports) {
-		imageapptest.Wrap(p).Set(func(ctx context.Context, op imageapptest.Op, next func() error) error {
-			if op == imageapptest.Notify {
-				notified.Add(1)
-			}
-			return next()
-		}, nil)
-	})
+	app, notified := countCalls(t, imageapptest.Notify)
 	app.signUp("alice")
 	app.signUp("bob")
 	svc := app.app.Messaging()
